@@ -1,0 +1,3 @@
+/* qoima-calibration.c: placeholder until its implementation lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* qoima-datamatrix.c: placeholder until its implementation lands */
+
+#include "config.h"

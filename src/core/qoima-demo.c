@@ -1,0 +1,3 @@
+/* qoima-demo.c: placeholder until its implementation lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* qoima-gs1.c: placeholder until its implementation lands */
+
+#include "config.h"

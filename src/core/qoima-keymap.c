@@ -1,0 +1,3 @@
+/* qoima-keymap.c: placeholder until its implementation lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* qoima-location.c: placeholder until its implementation lands */
+
+#include "config.h"

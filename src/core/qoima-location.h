@@ -1,0 +1,26 @@
+/* qoima-location.h: the pharmacy warehouse or a ward
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "qoima-types.h"
+
+G_BEGIN_DECLS
+
+#define QOIMA_TYPE_LOCATION (qoima_location_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaLocation, qoima_location, QOIMA, LOCATION, GObject)
+
+/* Construct-only properties: id (int64), kind (QoimaLocationKind as int), name-ru, name-kk */
+gint64            qoima_location_get_id      (QoimaLocation *self);
+QoimaLocationKind qoima_location_get_kind    (QoimaLocation *self);
+const char       *qoima_location_get_name_ru (QoimaLocation *self);
+const char       *qoima_location_get_name_kk (QoimaLocation *self);
+/* The name in the user's language. */
+const char       *qoima_location_get_name    (QoimaLocation *self);
+
+G_END_DECLS

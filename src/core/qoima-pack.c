@@ -1,0 +1,3 @@
+/* qoima-pack.c: placeholder until its implementation lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* qoima-product.c: placeholder until its implementation lands */
+
+#include "config.h"

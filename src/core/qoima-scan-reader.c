@@ -1,0 +1,3 @@
+/* qoima-scan-reader.c: placeholder until its implementation lands */
+
+#include "config.h"

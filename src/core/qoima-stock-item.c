@@ -1,0 +1,3 @@
+/* qoima-stock-item.c: placeholder until its implementation lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* qoima-store.c: placeholder until its implementation lands */
+
+#include "config.h"

@@ -1,0 +1,3 @@
+/* qoima-types.c: placeholder until its implementation lands */
+
+#include "config.h"

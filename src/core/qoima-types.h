@@ -1,0 +1,56 @@
+/* qoima-types.h: enums shared across the core and the interface
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * QoimaPackStatus:
+ * @QOIMA_PACK_STATUS_IN_STOCK: owned by the hospital, sealed
+ * @QOIMA_PACK_STATUS_OPENED: some units used
+ * @QOIMA_PACK_STATUS_USED_UP: the last unit used; its withdrawal is owed to ИС МПТ
+ * @QOIMA_PACK_STATUS_WITHDRAWN: withdrawn from circulation in ИС МПТ
+ * @QOIMA_PACK_STATUS_WRITTEN_OFF: written off (expired, damaged, lost, recalled)
+ *
+ * Stored as the lower-case nick ("in_stock", "opened", …).
+ */
+typedef enum {
+  QOIMA_PACK_STATUS_IN_STOCK,
+  QOIMA_PACK_STATUS_OPENED,
+  QOIMA_PACK_STATUS_USED_UP,
+  QOIMA_PACK_STATUS_WITHDRAWN,
+  QOIMA_PACK_STATUS_WRITTEN_OFF,
+} QoimaPackStatus;
+
+typedef enum {
+  QOIMA_LOCATION_KIND_WAREHOUSE,
+  QOIMA_LOCATION_KIND_WARD,
+} QoimaLocationKind;
+
+/**
+ * QoimaMovementKind:
+ *
+ * What a row of the movements journal records. Stored as the nick.
+ */
+typedef enum {
+  QOIMA_MOVEMENT_RECEIPT,    /* the pack entered stock (accepted act, demo, opening balance) */
+  QOIMA_MOVEMENT_TRANSFER,   /* moved between the hospital's locations */
+  QOIMA_MOVEMENT_USE,        /* units given to a patient */
+  QOIMA_MOVEMENT_WITHDRAWAL, /* withdrawn from circulation in ИС МПТ */
+  QOIMA_MOVEMENT_WRITE_OFF,  /* written off for another reason */
+  QOIMA_MOVEMENT_CORRECTION, /* an administrator's correction */
+} QoimaMovementKind;
+
+const char      *qoima_pack_status_to_nick     (QoimaPackStatus status);
+gboolean         qoima_pack_status_from_nick   (const char *nick, QoimaPackStatus *status);
+/* The status in the user's language ("На складе", "Вскрыта"…). */
+const char      *qoima_pack_status_to_label    (QoimaPackStatus status);
+const char      *qoima_location_kind_to_nick   (QoimaLocationKind kind);
+const char      *qoima_movement_kind_to_nick   (QoimaMovementKind kind);
+
+G_END_DECLS
