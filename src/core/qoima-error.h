@@ -71,6 +71,7 @@ typedef enum {
   QOIMA_SYNC_ERROR_LOGIN_REFUSED,
   QOIMA_SYNC_ERROR_SERVER,
   QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+  QOIMA_SYNC_ERROR_REFUSED, /* ИС МПТ said no (4xx): sending the same again will not help */
 } QoimaSyncError;
 
 typedef enum {

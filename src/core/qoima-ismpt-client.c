@@ -1,0 +1,1043 @@
+/* qoima-ismpt-client.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-ismpt-client"
+
+#include "config.h"
+
+#include "qoima-ismpt-client.h"
+
+#include "qoima-json.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+/* A token is renewed this long before it expires, so that no call starts with a token
+ * that dies on the way. */
+#define TOKEN_MARGIN_SECONDS 60
+#define DEFAULT_TIMEOUT_SECONDS 30
+
+typedef struct {
+  const char *name;
+  const char *method;
+  const char *path;
+} OperationDefault;
+
+/* The one place where each operation's method and path live (ismpt-api.md §3, §5). */
+static const OperationDefault operation_defaults[QOIMA_ISMPT_N_OPS] = {
+  [QOIMA_ISMPT_OP_AUTH_KEY] = { "auth-key", "GET", "auth/key" },
+  [QOIMA_ISMPT_OP_SIGN_IN] = { "sign-in", "POST", "auth/simpleSignIn" },
+  [QOIMA_ISMPT_OP_DOC_LIST] = { "doc-list", "GET", "doc/list" },
+  [QOIMA_ISMPT_OP_DOC_INFO] = { "doc-info", "GET", "doc/{id}/info" },
+  [QOIMA_ISMPT_OP_DOC_CISES] = { "doc-cises", "GET", "doc/cises" },
+  [QOIMA_ISMPT_OP_DOC_CREATE] = { "doc-create", "POST", "lk/documents/create" },
+  [QOIMA_ISMPT_OP_CISES_INFO] = { "cises-info", "POST", "cises/info" },
+  [QOIMA_ISMPT_OP_CATALOG_CARD] = { "catalog-card", "GET", "portal/api/v2/products/{id}" },
+};
+
+struct _QoimaIsmptClient
+{
+  GObject parent_instance;
+
+  /* Owned references */
+  SoupSession *session;
+  QoimaSigner *auth_signer;
+
+  /* State */
+  char *base_url;
+  char *catalog_url;
+  char *api_key;
+  char *op_method[QOIMA_ISMPT_N_OPS];
+  char *op_path[QOIMA_ISMPT_N_OPS];
+  char *token;
+  char *bin;
+  gint64 token_expires;
+  GPtrArray *login_waiters; /* GTask, waiting for the login in progress */
+};
+
+G_DEFINE_FINAL_TYPE (QoimaIsmptClient, qoima_ismpt_client, G_TYPE_OBJECT)
+
+typedef struct {
+  QoimaIsmptOp op;
+  char *id;                /* fills {id} in the path */
+  GPtrArray *query;        /* key, value, key, value… */
+  gboolean party_query;    /* add receiverInn/senderInn = our BIN once it is known */
+  QoimaIsmptDirection direction;
+  GBytes *body;
+  gboolean needs_token;
+  gboolean retried;
+  SoupMessage *message;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_free (call->id);
+  g_clear_pointer (&call->query, g_ptr_array_unref);
+  g_clear_pointer (&call->body, g_bytes_unref);
+  g_clear_object (&call->message);
+  g_free (call);
+}
+
+static Call *
+call_new (QoimaIsmptOp op)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->op = op;
+  call->query = g_ptr_array_new_with_free_func (g_free);
+  call->needs_token = op != QOIMA_ISMPT_OP_AUTH_KEY && op != QOIMA_ISMPT_OP_SIGN_IN &&
+                      op != QOIMA_ISMPT_OP_CATALOG_CARD;
+  return call;
+}
+
+static void
+call_add_query (Call       *call,
+                const char *key,
+                const char *value)
+{
+  if (value == NULL)
+    return;
+  g_ptr_array_add (call->query, g_strdup (key));
+  g_ptr_array_add (call->query, g_strdup (value));
+}
+
+static char *
+build_url (QoimaIsmptClient *self,
+           Call             *call)
+{
+  const char *base = call->op == QOIMA_ISMPT_OP_CATALOG_CARD ? self->catalog_url : self->base_url;
+  const char *path = self->op_path[call->op];
+  g_autoptr(GString) url = g_string_new (base);
+  const char *hole;
+
+  while (url->len > 0 && url->str[url->len - 1] == '/')
+    g_string_truncate (url, url->len - 1);
+  g_string_append_c (url, '/');
+  while (*path == '/')
+    path++;
+
+  /* Values go into paths and queries percent-encoded (RFC 3986): serials hold " % < & '. */
+  hole = strstr (path, "{id}");
+  if (hole != NULL)
+    {
+      g_autofree char *escaped = g_uri_escape_string (call->id ? call->id : "", NULL, FALSE);
+
+      g_string_append_len (url, path, hole - path);
+      g_string_append (url, escaped);
+      g_string_append (url, hole + strlen ("{id}"));
+    }
+  else
+    g_string_append (url, path);
+
+  for (guint i = 0; i + 1 < call->query->len; i += 2)
+    {
+      g_autofree char *key = g_uri_escape_string (g_ptr_array_index (call->query, i), NULL, FALSE);
+      g_autofree char *value = g_uri_escape_string (g_ptr_array_index (call->query, i + 1), NULL, FALSE);
+
+      g_string_append_c (url, i == 0 ? '?' : '&');
+      g_string_append_printf (url, "%s=%s", key, value);
+    }
+
+  /* Our BIN is known only once logged in, so it joins the query at sending time. */
+  if (call->party_query && self->bin != NULL)
+    {
+      g_autofree char *bin = g_uri_escape_string (self->bin, NULL, FALSE);
+
+      g_string_append_c (url, call->query->len == 0 ? '?' : '&');
+      g_string_append_printf (url, "%s=%s",
+                              call->direction == QOIMA_ISMPT_INCOMING ? "receiverInn" : "senderInn",
+                              bin);
+    }
+
+  return g_string_free (g_steal_pointer (&url), FALSE);
+}
+
+static gboolean
+token_is_fresh (QoimaIsmptClient *self)
+{
+  return self->token != NULL &&
+         self->token_expires > g_get_real_time () / G_USEC_PER_SEC + TOKEN_MARGIN_SECONDS;
+}
+
+static void
+forget_token (QoimaIsmptClient *self)
+{
+  g_clear_pointer (&self->token, g_free);
+  self->token_expires = 0;
+}
+
+static char *
+server_message (GBytes *body)
+{
+  g_autoptr(JsonNode) node = NULL;
+  const char *text = NULL;
+
+  if (body == NULL)
+    return NULL;
+  node = qoima_json_parse_bytes (body, NULL);
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+
+      text = qoima_json_get_string (object, "error_message");
+      if (text == NULL)
+        text = qoima_json_get_string (object, "message");
+      if (text == NULL)
+        text = qoima_json_get_string (object, "error_description");
+    }
+  return g_strdup (text);
+}
+
+static GError *
+error_for_status (QoimaIsmptClient *self,
+                  Call             *call,
+                  unsigned          status,
+                  GBytes           *body)
+{
+  g_autofree char *text = server_message (body);
+
+  if (call->op == QOIMA_ISMPT_OP_SIGN_IN || status == SOUP_STATUS_UNAUTHORIZED)
+    return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                        _("ИС МПТ refused the login: %s"),
+                        text ? text : soup_status_get_phrase (status));
+  if (status >= 500)
+    return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER,
+                        _("ИС МПТ answered with a server error (HTTP %u%s%s). The work waits and will be sent again."),
+                        status, text ? ": " : "", text ? text : "");
+  return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED,
+                      _("ИС МПТ refused the request (HTTP %u): %s"),
+                      status, text ? text : soup_status_get_phrase (status));
+}
+
+static GError *
+error_for_transport (QoimaIsmptClient *self,
+                     GError           *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_copy (error);
+  return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK,
+                      _("ИС МПТ cannot be reached (%s). The work waits and will be sent when the connection is back."),
+                      error->message);
+}
+
+static void ensure_token_async (QoimaIsmptClient    *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data);
+static gboolean ensure_token_finish (QoimaIsmptClient  *self,
+                                     GAsyncResult      *result,
+                                     GError           **error);
+
+static void send_call (GTask *task);
+
+static void
+call_sent_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaIsmptClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  unsigned status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (body == NULL)
+    {
+      g_task_return_error (task, error_for_transport (self, error));
+      return;
+    }
+
+  status = soup_message_get_status (call->message);
+  g_debug ("%s → HTTP %u", operation_defaults[call->op].name, status);
+
+  if (status == SOUP_STATUS_UNAUTHORIZED && call->needs_token && !call->retried)
+    {
+      /* The token may have been revoked or the stand restarted: log in once more. */
+      call->retried = TRUE;
+      forget_token (self);
+      send_call (g_steal_pointer (&task));
+      return;
+    }
+
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      g_task_return_error (task, error_for_status (self, call, status, body));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+send_now (GTask *task)
+{
+  QoimaIsmptClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autofree char *url = build_url (self, call);
+  SoupMessageHeaders *headers;
+
+  g_clear_object (&call->message);
+  call->message = soup_message_new (self->op_method[call->op], url);
+  if (call->message == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_FAILED,
+                               _("The ИС МПТ address “%s” is not a valid URL."), url);
+      g_object_unref (task);
+      return;
+    }
+
+  headers = soup_message_get_request_headers (call->message);
+  /* A narrow Accept makes some True API methods answer 406 with an empty body. */
+  soup_message_headers_replace (headers, "Accept", "*/*");
+  if (call->needs_token)
+    {
+      g_autofree char *bearer = g_strdup_printf ("Bearer %s", self->token);
+      soup_message_headers_replace (headers, "Authorization", bearer);
+    }
+  if (call->op == QOIMA_ISMPT_OP_CATALOG_CARD && self->api_key != NULL)
+    soup_message_headers_replace (headers, "X-API-KEY", self->api_key);
+  if (call->body != NULL)
+    soup_message_set_request_body_from_bytes (call->message, "application/json", call->body);
+
+  soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), call_sent_cb, task);
+}
+
+static void
+token_ready_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ensure_token_finish (QOIMA_ISMPT_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  send_now (task);
+}
+
+/* Takes over @task. */
+static void
+send_call (GTask *task)
+{
+  QoimaIsmptClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  if (call->needs_token && !token_is_fresh (self))
+    ensure_token_async (self, g_task_get_cancellable (task), token_ready_cb, task);
+  else
+    send_now (task);
+}
+
+static void
+call_async (QoimaIsmptClient    *self,
+            Call                *call,
+            gpointer             source_tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  send_call (task);
+}
+
+static GBytes *
+call_finish (QoimaIsmptClient  *self,
+             GAsyncResult      *result,
+             gpointer           source_tag,
+             GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static JsonNode *
+parse_answer (GBytes      *body,
+              JsonNodeType expected,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) node = qoima_json_parse_bytes (body, &local_error);
+
+  if (node == NULL)
+    {
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("ИС МПТ sent a broken answer (%s). Nothing was changed."), local_error->message);
+      return NULL;
+    }
+  if (JSON_NODE_TYPE (node) != expected)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("ИС МПТ sent an answer of an unexpected shape. Nothing was changed."));
+      return NULL;
+    }
+  return g_steal_pointer (&node);
+}
+
+/* Login: auth/key → sign the challenge (attached, AUTH key) → auth/simpleSignIn. */
+
+static gboolean
+read_token (QoimaIsmptClient  *self,
+            const char        *token,
+            GError           **error)
+{
+  g_auto(GStrv) parts = g_strsplit (token, ".", 4);
+  g_autoptr(GString) payload = NULL;
+  g_autofree guchar *decoded = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *claims;
+  JsonArray *groups;
+  gsize len = 0;
+  const char *inn;
+  gint64 exp;
+  gboolean pharma = FALSE;
+
+  if (g_strv_length (parts) != 3)
+    goto broken;
+
+  /* base64url without padding → base64 */
+  payload = g_string_new (parts[1]);
+  g_strdelimit (payload->str, "-", '+');
+  g_strdelimit (payload->str, "_", '/');
+  while (payload->len % 4 != 0)
+    g_string_append_c (payload, '=');
+  decoded = g_base64_decode (payload->str, &len);
+  bytes = g_bytes_new (decoded, len);
+  node = qoima_json_parse_bytes (bytes, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    goto broken;
+  claims = json_node_get_object (node);
+  inn = qoima_json_get_string (claims, "inn");
+  exp = qoima_json_get_int (claims, "exp", 0);
+  if (inn == NULL || exp <= 0)
+    goto broken;
+
+  groups = qoima_json_get_array (claims, "product_group_info");
+  for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
+    if (g_strcmp0 (qoima_json_get_string (qoima_json_array_get_object (groups, i), "name"),
+                   QOIMA_ISMPT_PRODUCT_GROUP) == 0)
+      pharma = TRUE;
+  if (!pharma)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                           _("The organization is not registered in ИС МПТ for medicines (product group “pharma”)."));
+      return FALSE;
+    }
+
+  g_free (self->token);
+  self->token = g_strdup (token);
+  g_free (self->bin);
+  self->bin = g_strdup (inn);
+  self->token_expires = exp;
+  return TRUE;
+
+broken:
+  g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                       _("ИС МПТ sent a login token Qoima cannot read."));
+  return FALSE;
+}
+
+static void
+finish_login (QoimaIsmptClient *self,
+              GError           *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->login_waiters);
+
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    {
+      GTask *waiter = g_ptr_array_index (waiters, i);
+
+      if (error != NULL)
+        g_task_return_error (waiter, g_error_copy (error));
+      else
+        g_task_return_boolean (waiter, TRUE);
+    }
+}
+
+typedef struct {
+  QoimaIsmptClient *self;
+  char *uuid;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_clear_object (&login->self);
+  g_free (login->uuid);
+  g_free (login);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Login, login_free)
+
+static void
+sign_in_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(Login) login = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  body = call_finish (login->self, result, sign_in_cb, &error);
+  if (body != NULL)
+    node = parse_answer (body, JSON_NODE_OBJECT, &error);
+  if (node != NULL)
+    {
+      const char *token = qoima_json_get_string (json_node_get_object (node), "token");
+
+      if (token == NULL)
+        g_set_error_literal (&error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                             _("ИС МПТ accepted the login but sent no token."));
+      else
+        read_token (login->self, token, &error);
+    }
+  finish_login (login->self, error);
+}
+
+static void
+challenge_signed_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(Login) login = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *b64 = NULL;
+  char *json;
+  Call *call;
+
+  cms = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
+  if (cms == NULL)
+    {
+      finish_login (login->self, error);
+      return;
+    }
+
+  b64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "uuid");
+  json_builder_add_string_value (builder, login->uuid);
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, b64);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+
+  call = call_new (QOIMA_ISMPT_OP_SIGN_IN);
+  call->body = g_bytes_new_take (json, strlen (json));
+  call_async (login->self, call, sign_in_cb, NULL, sign_in_cb, g_steal_pointer (&login));
+}
+
+static void
+challenge_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Login) login = user_data;
+  QoimaIsmptClient *self = login->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GBytes) challenge = NULL;
+  const char *uuid = NULL;
+  const char *data = NULL;
+
+  body = call_finish (self, result, challenge_cb, &error);
+  if (body != NULL)
+    node = parse_answer (body, JSON_NODE_OBJECT, &error);
+  if (node != NULL)
+    {
+      uuid = qoima_json_get_string (json_node_get_object (node), "uuid");
+      data = qoima_json_get_string (json_node_get_object (node), "data");
+      if (uuid == NULL || data == NULL)
+        g_set_error_literal (&error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                             _("ИС МПТ sent a login challenge Qoima cannot read."));
+    }
+  if (error != NULL)
+    {
+      finish_login (self, error);
+      return;
+    }
+
+  /* The signature covers the challenge's bytes exactly as received (ismpt-api.md §3). */
+  login->uuid = g_strdup (uuid);
+  challenge = g_bytes_new (data, strlen (data));
+  qoima_signer_sign_async (self->auth_signer, challenge, QOIMA_SIGN_ATTACHED,
+                           QOIMA_KEY_PURPOSE_AUTH, NULL, challenge_signed_cb,
+                           g_steal_pointer (&login));
+}
+
+static void
+ensure_token_async (QoimaIsmptClient    *self,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  gboolean in_progress = self->login_waiters != NULL;
+  Login *login;
+
+  g_task_set_source_tag (task, ensure_token_async);
+
+  if (token_is_fresh (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->auth_signer == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                               _("No authentication (AUTH) key is chosen for ИС МПТ."));
+      return;
+    }
+
+  /* Callers that arrive while a login is under way wait for it instead of starting
+   * another one: a challenge is one-time. */
+  if (!in_progress)
+    self->login_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->login_waiters, g_steal_pointer (&task));
+  if (in_progress)
+    return;
+
+  login = g_new0 (Login, 1);
+  login->self = g_object_ref (self);
+  call_async (self, call_new (QOIMA_ISMPT_OP_AUTH_KEY), challenge_cb, NULL, challenge_cb, login);
+}
+
+static gboolean
+ensure_token_finish (QoimaIsmptClient  *self,
+                     GAsyncResult      *result,
+                     GError           **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+qoima_ismpt_client_finalize (GObject *object)
+{
+  QoimaIsmptClient *self = (QoimaIsmptClient *) object;
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->auth_signer);
+  g_free (self->base_url);
+  g_free (self->catalog_url);
+  g_free (self->api_key);
+  for (int i = 0; i < QOIMA_ISMPT_N_OPS; i++)
+    {
+      g_free (self->op_method[i]);
+      g_free (self->op_path[i]);
+    }
+  g_free (self->token);
+  g_free (self->bin);
+  g_clear_pointer (&self->login_waiters, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (qoima_ismpt_client_parent_class)->finalize (object);
+}
+
+static void
+qoima_ismpt_client_class_init (QoimaIsmptClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = qoima_ismpt_client_finalize;
+}
+
+static void
+qoima_ismpt_client_init (QoimaIsmptClient *self)
+{
+  for (int i = 0; i < QOIMA_ISMPT_N_OPS; i++)
+    {
+      self->op_method[i] = g_strdup (operation_defaults[i].method);
+      self->op_path[i] = g_strdup (operation_defaults[i].path);
+    }
+}
+
+QoimaIsmptClient *
+qoima_ismpt_client_new (const char  *base_url,
+                        SoupSession *session)
+{
+  QoimaIsmptClient *self;
+
+  g_return_val_if_fail (base_url != NULL, NULL);
+
+  self = g_object_new (QOIMA_TYPE_ISMPT_CLIENT, NULL);
+  self->base_url = g_strdup (base_url);
+  self->catalog_url = g_strdup (base_url);
+  if (session != NULL)
+    self->session = g_object_ref (session);
+  else
+    self->session = soup_session_new_with_options ("timeout", DEFAULT_TIMEOUT_SECONDS,
+                                                   "user-agent", "Qoima/" PACKAGE_VERSION,
+                                                   NULL);
+  return self;
+}
+
+const char *
+qoima_ismpt_client_get_base_url (QoimaIsmptClient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ISMPT_CLIENT (self), NULL);
+  return self->base_url;
+}
+
+void
+qoima_ismpt_client_set_auth_signer (QoimaIsmptClient *self,
+                                    QoimaSigner      *signer)
+{
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+
+  if (g_set_object (&self->auth_signer, signer))
+    forget_token (self);
+}
+
+void
+qoima_ismpt_client_set_catalog (QoimaIsmptClient *self,
+                                const char       *catalog_url,
+                                const char       *api_key)
+{
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+
+  g_free (self->catalog_url);
+  self->catalog_url = g_strdup (catalog_url ? catalog_url : self->base_url);
+  g_free (self->api_key);
+  self->api_key = g_strdup (api_key);
+}
+
+void
+qoima_ismpt_client_set_timeout (QoimaIsmptClient *self,
+                                unsigned          seconds)
+{
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  soup_session_set_timeout (self->session, seconds);
+}
+
+const char *
+qoima_ismpt_client_get_bin (QoimaIsmptClient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ISMPT_CLIENT (self), NULL);
+  return self->bin;
+}
+
+const char *
+qoima_ismpt_op_to_string (QoimaIsmptOp op)
+{
+  g_return_val_if_fail (op < QOIMA_ISMPT_N_OPS, NULL);
+  return operation_defaults[op].name;
+}
+
+gboolean
+qoima_ismpt_client_set_operation (QoimaIsmptClient  *self,
+                                  const char        *op_name,
+                                  const char        *method,
+                                  const char        *path,
+                                  GError           **error)
+{
+  g_return_val_if_fail (QOIMA_IS_ISMPT_CLIENT (self), FALSE);
+
+  for (int i = 0; i < QOIMA_ISMPT_N_OPS; i++)
+    {
+      if (g_strcmp0 (operation_defaults[i].name, op_name) != 0)
+        continue;
+      if (g_strcmp0 (method, "GET") != 0 && g_strcmp0 (method, "POST") != 0)
+        break;
+      g_free (self->op_method[i]);
+      self->op_method[i] = g_strdup (method);
+      g_free (self->op_path[i]);
+      self->op_path[i] = g_strdup (path);
+      return TRUE;
+    }
+
+  g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+               _("Unknown ИС МПТ operation or method: %s %s"), op_name, method ? method : "");
+  return FALSE;
+}
+
+gboolean
+qoima_ismpt_client_load_operations (QoimaIsmptClient  *self,
+                                    GKeyFile          *keyfile,
+                                    GError           **error)
+{
+  g_auto(GStrv) keys = NULL;
+
+  g_return_val_if_fail (QOIMA_IS_ISMPT_CLIENT (self), FALSE);
+
+  keys = g_key_file_get_keys (keyfile, "ismpt-operations", NULL, NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    {
+      g_autofree char *value = g_key_file_get_string (keyfile, "ismpt-operations", keys[i], error);
+      g_auto(GStrv) words = NULL;
+
+      if (value == NULL)
+        return FALSE;
+      words = g_strsplit (g_strstrip (value), " ", 2);
+      if (g_strv_length (words) != 2)
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       _("“%s” must be “METHOD path”."), keys[i]);
+          return FALSE;
+        }
+      if (!qoima_ismpt_client_set_operation (self, keys[i], words[0], words[1], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+qoima_ismpt_client_login_async (QoimaIsmptClient    *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+
+  forget_token (self);
+  ensure_token_async (self, cancellable, callback, user_data);
+}
+
+gboolean
+qoima_ismpt_client_login_finish (QoimaIsmptClient  *self,
+                                 GAsyncResult      *result,
+                                 GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return ensure_token_finish (self, result, error);
+}
+
+void
+qoima_ismpt_client_list_documents_async (QoimaIsmptClient    *self,
+                                         QoimaIsmptDirection  direction,
+                                         const char          *type,
+                                         const char          *status,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+
+  call = call_new (QOIMA_ISMPT_OP_DOC_LIST);
+  call_add_query (call, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
+  call_add_query (call, "documentType", type);
+  call_add_query (call, "documentStatus", status);
+  call_add_query (call, "limit", "10000");
+  call->party_query = TRUE;
+  call->direction = direction;
+  call_async (self, call, qoima_ismpt_client_list_documents_async, cancellable, callback, user_data);
+}
+
+JsonNode *
+qoima_ismpt_client_list_documents_finish (QoimaIsmptClient  *self,
+                                          GAsyncResult      *result,
+                                          GError           **error)
+{
+  g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_list_documents_async, error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *results;
+
+  if (body == NULL || (node = parse_answer (body, JSON_NODE_OBJECT, error)) == NULL)
+    return NULL;
+  results = qoima_json_get_array (json_node_get_object (node), "results");
+  if (results == NULL)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("ИС МПТ sent a document list without results. Nothing was changed."));
+      return NULL;
+    }
+  return json_node_ref (json_object_get_member (json_node_get_object (node), "results"));
+}
+
+void
+qoima_ismpt_client_get_document_async (QoimaIsmptClient    *self,
+                                       const char          *id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (id != NULL);
+
+  call = call_new (QOIMA_ISMPT_OP_DOC_INFO);
+  call->id = g_strdup (id);
+  call_add_query (call, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
+  call_add_query (call, "body", "true");
+  call_async (self, call, qoima_ismpt_client_get_document_async, cancellable, callback, user_data);
+}
+
+JsonNode *
+qoima_ismpt_client_get_document_finish (QoimaIsmptClient  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_get_document_async, error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  if (body == NULL || (node = parse_answer (body, JSON_NODE_ARRAY, error)) == NULL)
+    return NULL;
+  array = json_node_get_array (node);
+  if (qoima_json_array_get_object (array, 0) == NULL)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("ИС МПТ sent an empty document. Nothing was changed."));
+      return NULL;
+    }
+  return json_node_ref (json_array_get_element (array, 0));
+}
+
+void
+qoima_ismpt_client_create_document_async (QoimaIsmptClient    *self,
+                                          const char          *type,
+                                          GBytes              *document,
+                                          GBytes              *signature,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *document_b64 = NULL;
+  g_autofree char *signature_b64 = NULL;
+  char *json;
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (type != NULL && document != NULL && signature != NULL);
+
+  /* The signature covers exactly the bytes that are base64-encoded here (§4). */
+  document_b64 = g_base64_encode (g_bytes_get_data (document, NULL), g_bytes_get_size (document));
+  signature_b64 = g_base64_encode (g_bytes_get_data (signature, NULL), g_bytes_get_size (signature));
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "document_format");
+  json_builder_add_string_value (builder, "MANUAL");
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "product_document");
+  json_builder_add_string_value (builder, document_b64);
+  json_builder_set_member_name (builder, "signature");
+  json_builder_add_string_value (builder, signature_b64);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+
+  call = call_new (QOIMA_ISMPT_OP_DOC_CREATE);
+  call_add_query (call, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
+  call->body = g_bytes_new_take (json, strlen (json));
+  call_async (self, call, qoima_ismpt_client_create_document_async, cancellable, callback, user_data);
+}
+
+char *
+qoima_ismpt_client_create_document_finish (QoimaIsmptClient  *self,
+                                           GAsyncResult      *result,
+                                           GError           **error)
+{
+  g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_create_document_async, error);
+  g_autofree char *id = NULL;
+
+  if (body == NULL)
+    return NULL;
+
+  /* The answer is the new document's id as plain text; tolerate JSON quotes around it. */
+  id = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_strstrip (id);
+  if (id[0] == '"' && strlen (id) > 1 && id[strlen (id) - 1] == '"')
+    {
+      memmove (id, id + 1, strlen (id));
+      id[strlen (id) - 1] = '\0';
+    }
+  if (*id == '\0' || strpbrk (id, " \t\r\n{}[]\"") != NULL)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("ИС МПТ accepted the document but its answer holds no document id."));
+      return NULL;
+    }
+  return g_steal_pointer (&id);
+}
+
+void
+qoima_ismpt_client_cises_info_async (QoimaIsmptClient    *self,
+                                     const char * const  *codes,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  char *json;
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (codes != NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; codes[i] != NULL; i++)
+    json_builder_add_string_value (builder, codes[i]);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+
+  call = call_new (QOIMA_ISMPT_OP_CISES_INFO);
+  call_add_query (call, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
+  call->body = g_bytes_new_take (json, strlen (json));
+  call_async (self, call, qoima_ismpt_client_cises_info_async, cancellable, callback, user_data);
+}
+
+JsonNode *
+qoima_ismpt_client_cises_info_finish (QoimaIsmptClient  *self,
+                                      GAsyncResult      *result,
+                                      GError           **error)
+{
+  g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_cises_info_async, error);
+
+  if (body == NULL)
+    return NULL;
+  return parse_answer (body, JSON_NODE_ARRAY, error);
+}
+
+void
+qoima_ismpt_client_catalog_card_async (QoimaIsmptClient    *self,
+                                       const char          *gtin,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (gtin != NULL);
+
+  call = call_new (QOIMA_ISMPT_OP_CATALOG_CARD);
+  call->id = g_strdup (gtin);
+  call_async (self, call, qoima_ismpt_client_catalog_card_async, cancellable, callback, user_data);
+}
+
+JsonNode *
+qoima_ismpt_client_catalog_card_finish (QoimaIsmptClient  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_catalog_card_async, error);
+
+  if (body == NULL)
+    return NULL;
+  return parse_answer (body, JSON_NODE_ARRAY, error);
+}

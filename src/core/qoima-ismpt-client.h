@@ -1,0 +1,145 @@
+/* qoima-ismpt-client.h: the ИС МПТ True API, spoken with libsoup 3 and json-glib
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "qoima-error.h"
+#include "qoima-signer.h"
+
+G_BEGIN_DECLS
+
+/**
+ * QoimaIsmptOp:
+ *
+ * The operations of the True API the client uses. Each has one method and path template,
+ * kept in one table (qoima-ismpt-client.c) and overridable by configuration, because
+ * Kazakhstan's exact paths may differ from the Russian shapes we start from.
+ */
+typedef enum {
+  QOIMA_ISMPT_OP_AUTH_KEY,
+  QOIMA_ISMPT_OP_SIGN_IN,
+  QOIMA_ISMPT_OP_DOC_LIST,
+  QOIMA_ISMPT_OP_DOC_INFO,
+  QOIMA_ISMPT_OP_DOC_CISES,
+  QOIMA_ISMPT_OP_DOC_CREATE,
+  QOIMA_ISMPT_OP_CISES_INFO,
+  QOIMA_ISMPT_OP_CATALOG_CARD,
+  QOIMA_ISMPT_N_OPS,
+} QoimaIsmptOp;
+
+typedef enum {
+  QOIMA_ISMPT_INCOMING, /* documents addressed to the hospital (acts) */
+  QOIMA_ISMPT_OUTGOING, /* documents the hospital created (acceptances, withdrawals) */
+} QoimaIsmptDirection;
+
+/* The product group of medicines in ИС МПТ. */
+#define QOIMA_ISMPT_PRODUCT_GROUP "pharma"
+
+#define QOIMA_TYPE_ISMPT_CLIENT (qoima_ismpt_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaIsmptClient, qoima_ismpt_client, QOIMA, ISMPT_CLIENT, GObject)
+
+/**
+ * qoima_ismpt_client_new:
+ * @base_url: the True API base, e.g. "https://stage.ismet.kz/api/v3/true-api"
+ * @session: (nullable): the session to use; a new one when %NULL (tests inject theirs)
+ */
+QoimaIsmptClient *qoima_ismpt_client_new (const char  *base_url,
+                                          SoupSession *session);
+
+const char *qoima_ismpt_client_get_base_url    (QoimaIsmptClient *self);
+/* The key that logs in (an AUTH key); the token is reused until shortly before it expires. */
+void        qoima_ismpt_client_set_auth_signer (QoimaIsmptClient *self,
+                                                QoimaSigner      *signer);
+/* The НКТ catalog base (".../gwp") and its X-API-KEY. */
+void        qoima_ismpt_client_set_catalog     (QoimaIsmptClient *self,
+                                                const char       *catalog_url,
+                                                const char       *api_key);
+/* Seconds before a request without an answer fails as "no network". */
+void        qoima_ismpt_client_set_timeout     (QoimaIsmptClient *self,
+                                                unsigned          seconds);
+/* The organization's BIN from the token, once logged in; else NULL. */
+const char *qoima_ismpt_client_get_bin         (QoimaIsmptClient *self);
+
+const char *qoima_ismpt_op_to_string           (QoimaIsmptOp op);
+/* Overrides one operation: @path may hold "{id}" or "{gtin}". */
+gboolean    qoima_ismpt_client_set_operation   (QoimaIsmptClient *self,
+                                                const char       *op_name,
+                                                const char       *method,
+                                                const char       *path,
+                                                GError          **error);
+/* Reads overrides from the [ismpt-operations] group: name=METHOD path. */
+gboolean    qoima_ismpt_client_load_operations (QoimaIsmptClient *self,
+                                                GKeyFile         *keyfile,
+                                                GError          **error);
+
+void        qoima_ismpt_client_login_async     (QoimaIsmptClient    *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean    qoima_ismpt_client_login_finish    (QoimaIsmptClient  *self,
+                                                GAsyncResult      *result,
+                                                GError           **error);
+
+/* doc/list for the logged-in organization. @type and @status may be NULL.
+ * Finish returns (transfer full) a JSON array node of document headers. */
+void        qoima_ismpt_client_list_documents_async  (QoimaIsmptClient    *self,
+                                                      QoimaIsmptDirection  direction,
+                                                      const char          *type,
+                                                      const char          *status,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+JsonNode   *qoima_ismpt_client_list_documents_finish (QoimaIsmptClient  *self,
+                                                      GAsyncResult      *result,
+                                                      GError           **error);
+
+/* doc/{id}/info with its body. Finish returns (transfer full) a JSON object node. */
+void        qoima_ismpt_client_get_document_async    (QoimaIsmptClient    *self,
+                                                      const char          *id,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+JsonNode   *qoima_ismpt_client_get_document_finish   (QoimaIsmptClient  *self,
+                                                      GAsyncResult      *result,
+                                                      GError           **error);
+
+/* lk/documents/create. @document: the exact JSON bytes; @signature: detached DER CMS over them.
+ * Finish returns (transfer full) the new document's id. */
+void        qoima_ismpt_client_create_document_async  (QoimaIsmptClient    *self,
+                                                       const char          *type,
+                                                       GBytes              *document,
+                                                       GBytes              *signature,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+char       *qoima_ismpt_client_create_document_finish (QoimaIsmptClient  *self,
+                                                       GAsyncResult      *result,
+                                                       GError           **error);
+
+/* cises/info. Finish returns (transfer full) a JSON array node. */
+void        qoima_ismpt_client_cises_info_async  (QoimaIsmptClient    *self,
+                                                  const char * const  *codes,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+JsonNode   *qoima_ismpt_client_cises_info_finish (QoimaIsmptClient  *self,
+                                                  GAsyncResult      *result,
+                                                  GError           **error);
+
+/* The НКТ card(s) of a GTIN. Finish returns (transfer full) a JSON array node. */
+void        qoima_ismpt_client_catalog_card_async  (QoimaIsmptClient    *self,
+                                                    const char          *gtin,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+JsonNode   *qoima_ismpt_client_catalog_card_finish (QoimaIsmptClient  *self,
+                                                    GAsyncResult      *result,
+                                                    GError           **error);
+
+G_END_DECLS
