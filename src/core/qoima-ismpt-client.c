@@ -521,6 +521,7 @@ challenge_signed_cb (GObject      *source,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *b64 = NULL;
+  QoimaIsmptClient *self;
   char *json;
   Call *call;
 
@@ -543,7 +544,8 @@ challenge_signed_cb (GObject      *source,
 
   call = call_new (QOIMA_ISMPT_OP_SIGN_IN);
   call->body = g_bytes_new_take (json, strlen (json));
-  call_async (login->self, call, sign_in_cb, NULL, sign_in_cb, g_steal_pointer (&login));
+  self = login->self;
+  call_async (self, call, sign_in_cb, NULL, sign_in_cb, g_steal_pointer (&login));
 }
 
 static void
