@@ -1,0 +1,322 @@
+/* qoima-ismpt-documents.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-ismpt-documents"
+
+#include "config.h"
+
+#include "qoima-ismpt-documents.h"
+
+#include "qoima-error.h"
+#include "qoima-gs1.h"
+#include "qoima-json.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+static void
+act_code_free (QoimaActCode *code)
+{
+  g_free (code->code);
+  g_free (code->gtin);
+  g_free (code->batch);
+  g_free (code->expiry);
+  g_free (code->parent_sscc);
+  g_free (code);
+}
+
+void
+qoima_incoming_act_free (QoimaIncomingAct *act)
+{
+  if (act == NULL)
+    return;
+  g_free (act->ismpt_id);
+  g_free (act->number);
+  g_free (act->doc_date);
+  g_free (act->transfer_date);
+  g_free (act->sender_bin);
+  g_free (act->sender_name);
+  g_free (act->receiver_bin);
+  g_free (act->status);
+  g_clear_pointer (&act->codes, g_ptr_array_unref);
+  g_free (act);
+}
+
+static gboolean
+all_digits (const char *text,
+            gsize       len)
+{
+  if (text == NULL || strlen (text) != len)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* "01" + GTIN(14) + "21" + serial (1–20 CSET 82 characters), as acts carry them. */
+static gboolean
+is_identification_code (const char *code)
+{
+  g_autofree char *gtin = NULL;
+  gsize len;
+
+  if (code == NULL || !g_str_has_prefix (code, "01"))
+    return FALSE;
+  len = strlen (code);
+  if (len < 19 || len > 38 || code[16] != '2' || code[17] != '1')
+    return FALSE;
+  gtin = g_strndup (code + 2, 14);
+  if (!qoima_gs1_gtin_is_valid (gtin))
+    return FALSE;
+  for (const char *p = code + 18; *p != '\0'; p++)
+    if (!qoima_gs1_is_cset82 ((guchar) *p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+is_sscc_code (const char *code)
+{
+  if (code == NULL || !g_str_has_prefix (code, "00") || !all_digits (code + 2, 18))
+    return FALSE;
+  return qoima_gs1_check_digit (code + 2, 17) == code[19] - '0';
+}
+
+static char *
+date_part (const char *iso)
+{
+  if (iso == NULL || strlen (iso) < 10)
+    return NULL;
+  return g_strndup (iso, 10);
+}
+
+static gboolean
+add_pack (QoimaIncomingAct  *act,
+          GHashTable        *seen,
+          JsonObject        *item,
+          const char        *parent_sscc,
+          GError           **error)
+{
+  const char *code = qoima_json_get_string (item, "uit_code");
+  const char *gtin = qoima_json_get_string (item, "gtin");
+  QoimaActCode *entry;
+
+  if (!is_identification_code (code) || (gtin != NULL && strncmp (code + 2, gtin, 14) != 0))
+    {
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("The act %s holds a code that is not a valid identification code: “%s”. The act was not loaded."),
+                   act->number, code ? code : "");
+      return FALSE;
+    }
+  if (!g_hash_table_add (seen, g_strdup (code)))
+    {
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("The act %s lists the code “%s” twice. The act was not loaded."), act->number, code);
+      return FALSE;
+    }
+
+  entry = g_new0 (QoimaActCode, 1);
+  entry->code = g_strdup (code);
+  entry->gtin = g_strndup (code + 2, 14);
+  entry->batch = g_strdup (qoima_json_get_string (item, "batch"));
+  entry->expiry = date_part (qoima_json_get_string (item, "expiration_date"));
+  entry->parent_sscc = g_strdup (parent_sscc);
+  g_ptr_array_add (act->codes, entry);
+  act->n_packs++;
+  return TRUE;
+}
+
+QoimaIncomingAct *
+qoima_incoming_act_from_json (JsonObject  *info,
+                              GError     **error)
+{
+  g_autoptr(QoimaIncomingAct) act = g_new0 (QoimaIncomingAct, 1);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonObject *body = qoima_json_get_object (info, "body");
+  JsonArray *products = qoima_json_get_array (body, "products");
+
+  act->codes = g_ptr_array_new_with_free_func ((GDestroyNotify) act_code_free);
+  act->ismpt_id = g_strdup (qoima_json_get_string (info, "number"));
+  act->number = g_strdup (qoima_json_get_string (body, "document_number"));
+  if (act->number == NULL)
+    act->number = g_strdup (qoima_json_get_string (info, "invoiceNumber"));
+  act->doc_date = g_strdup (qoima_json_get_string (info, "docDate"));
+  act->transfer_date = date_part (qoima_json_get_string (body, "transfer_date"));
+  if (act->transfer_date == NULL)
+    act->transfer_date = date_part (act->doc_date);
+  act->sender_bin = g_strdup (qoima_json_get_string (info, "senderInn"));
+  act->sender_name = g_strdup (qoima_json_get_string (info, "senderName"));
+  act->receiver_bin = g_strdup (qoima_json_get_string (info, "receiverInn"));
+  act->status = g_strdup (qoima_json_get_string (info, "status"));
+
+  if (act->ismpt_id == NULL || act->number == NULL || act->transfer_date == NULL ||
+      !all_digits (act->sender_bin, 12) || !all_digits (act->receiver_bin, 12) ||
+      act->status == NULL || products == NULL)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("ИС МПТ sent an act Qoima cannot read (a required field is missing). The act was not loaded."));
+      return NULL;
+    }
+
+  for (guint i = 0; i < json_array_get_length (products); i++)
+    {
+      JsonObject *item = qoima_json_array_get_object (products, i);
+      const char *sscc = qoima_json_get_string (item, "uitu_code");
+
+      if (sscc != NULL)
+        {
+          JsonArray *children = qoima_json_get_array (item, "children");
+          QoimaActCode *box;
+
+          if (!is_sscc_code (sscc) || children == NULL || !g_hash_table_add (seen, g_strdup (sscc)))
+            {
+              g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("The act %s holds a box that is not a valid SSCC: “%s”. The act was not loaded."),
+                           act->number, sscc);
+              return NULL;
+            }
+          box = g_new0 (QoimaActCode, 1);
+          box->code = g_strdup (sscc);
+          box->is_box = TRUE;
+          g_ptr_array_add (act->codes, box);
+          for (guint j = 0; j < json_array_get_length (children); j++)
+            if (!add_pack (act, seen, qoima_json_array_get_object (children, j), sscc, error))
+              return NULL;
+        }
+      else if (!add_pack (act, seen, item, NULL, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&act);
+}
+
+GDate *
+qoima_act_deadline (const GDate *transfer_date)
+{
+  GDate *deadline;
+
+  g_return_val_if_fail (transfer_date != NULL && g_date_valid (transfer_date), NULL);
+
+  deadline = g_date_copy (transfer_date);
+  g_date_add_days (deadline, 1);
+  return deadline;
+}
+
+static char *
+format_time (GDateTime *now)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (now);
+
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S.000Z");
+}
+
+static GBytes *
+builder_to_bytes (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  char *json = qoima_json_to_string (root);
+
+  return g_bytes_new_take (json, strlen (json));
+}
+
+static void
+add_member (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+GBytes *
+qoima_acceptance_document_new (const QoimaIncomingAct *act,
+                               QoimaAcceptance         acceptance,
+                               GHashTable             *accepted,
+                               const char             *bin,
+                               const char             *document_number,
+                               GDateTime              *now)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *when = format_time (now);
+  g_autofree char *transfer = g_strdup_printf ("%sT00:00:00.000Z", act->transfer_date);
+
+  g_return_val_if_fail (acceptance != QOIMA_ACCEPT_SOME || accepted != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  add_member (builder, "release_order_number", act->ismpt_id);
+  add_member (builder, "trade_sender_inn", act->sender_bin);
+  add_member (builder, "trade_recipient_inn", bin);
+  add_member (builder, "document_number", document_number);
+  add_member (builder, "document_date", when);
+  add_member (builder, "transfer_date", transfer);
+  add_member (builder, "acceptance_date", when);
+  add_member (builder, "turnover_type", "SELLING");
+  json_builder_set_member_name (builder, "accept_all");
+  json_builder_add_boolean_value (builder, acceptance == QOIMA_ACCEPT_ALL);
+  json_builder_set_member_name (builder, "reject_all");
+  json_builder_add_boolean_value (builder, acceptance == QOIMA_REJECT_ALL);
+
+  if (acceptance == QOIMA_ACCEPT_SOME)
+    {
+      /* A partial answer names every code of the act exactly once: a box by its SSCC,
+       * loose packs by their identification codes; packs inside boxes go with their box. */
+      json_builder_set_member_name (builder, "products");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < act->codes->len; i++)
+        {
+          const QoimaActCode *code = g_ptr_array_index (act->codes, i);
+
+          if (code->parent_sscc != NULL)
+            continue;
+          json_builder_begin_object (builder);
+          add_member (builder, code->is_box ? "uitu_code" : "uit_code", code->code);
+          json_builder_set_member_name (builder, "accepted");
+          json_builder_add_boolean_value (builder, g_hash_table_contains (accepted, code->code));
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+
+  return builder_to_bytes (builder);
+}
+
+GBytes *
+qoima_withdrawal_document_new (const char         *bin,
+                               const char         *action,
+                               const char         *primary_document,
+                               const char * const *codes,
+                               const char         *document_number,
+                               GDateTime          *now)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GDateTime) local = g_date_time_to_local (now);
+  g_autofree char *day = g_date_time_format (local, "%Y-%m-%d");
+
+  json_builder_begin_object (builder);
+  add_member (builder, "inn", bin);
+  add_member (builder, "action", action);
+  add_member (builder, "action_date", day);
+  add_member (builder, "document_type", "OTHER");
+  add_member (builder, "document_number", document_number);
+  add_member (builder, "document_date", day);
+  add_member (builder, "primary_document_custom_name", primary_document);
+  json_builder_set_member_name (builder, "products");
+  json_builder_begin_array (builder);
+  for (guint i = 0; codes != NULL && codes[i] != NULL; i++)
+    {
+      json_builder_begin_object (builder);
+      add_member (builder, "cis", codes[i]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return builder_to_bytes (builder);
+}

@@ -1,0 +1,103 @@
+/* qoima-ismpt-documents.h: the documents exchanged with ИС МПТ, read and written
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* One code of an incoming act: a pack (its identification code) or a box (SSCC). */
+typedef struct {
+  char *code;        /* "01…21…" for a pack; "00" + 18 digits for a box */
+  char *gtin;        /* packs only */
+  char *batch;       /* may be NULL */
+  char *expiry;      /* "YYYY-MM-DD" or NULL */
+  char *parent_sscc; /* the box holding this pack, or NULL */
+  gboolean is_box;
+} QoimaActCode;
+
+/**
+ * QoimaIncomingAct:
+ *
+ * An act of transfer (акт приема-передачи) as ИС МПТ describes it: its header and every
+ * code, boxes listed with their packs.
+ */
+typedef struct {
+  char *ismpt_id;
+  char *number;       /* the sender's document number */
+  char *doc_date;     /* ISO 8601 */
+  char *transfer_date; /* "YYYY-MM-DD": the day the goods were handed over */
+  char *sender_bin;
+  char *sender_name;
+  char *receiver_bin;
+  char *status;       /* WAIT_ACCEPTANCE, ACCEPTED, CANCELLED */
+  GPtrArray *codes;   /* QoimaActCode, boxes before their packs */
+  guint n_packs;
+} QoimaIncomingAct;
+
+void              qoima_incoming_act_free      (QoimaIncomingAct *act);
+/**
+ * qoima_incoming_act_from_json:
+ * @info: the object of doc/{id}/info with its body
+ *
+ * Reads an act, checking every code's shape (GTIN check digits, SSCC length): a broken
+ * act fails as a whole with QOIMA_SYNC_ERROR_BROKEN_ANSWER, so nothing half-read is stored.
+ */
+QoimaIncomingAct *qoima_incoming_act_from_json (JsonObject  *info,
+                                                GError     **error);
+
+/**
+ * qoima_act_deadline:
+ * @transfer_date: the day the goods arrived
+ *
+ * Rule R000-6: the act must be confirmed no later than the day after the day of actual
+ * receipt.
+ *
+ * Returns: (transfer full): the last day to sign
+ */
+GDate            *qoima_act_deadline (const GDate *transfer_date);
+
+typedef enum {
+  QOIMA_ACCEPT_ALL,
+  QOIMA_ACCEPT_SOME, /* the listed codes accepted, the rest refused */
+  QOIMA_REJECT_ALL,
+} QoimaAcceptance;
+
+/**
+ * qoima_acceptance_document_new:
+ * @act: the act answered
+ * @acceptance: all, some or none
+ * @accepted: (nullable): for QOIMA_ACCEPT_SOME, the accepted codes (packs or boxes)
+ * @document_number: our own number, unique, so the document can be found after a crash
+ * @now: the acceptance time
+ *
+ * Returns: (transfer full): the exact bytes of the LP_ACCEPT_GOODS document, to sign and send
+ */
+GBytes           *qoima_acceptance_document_new (const QoimaIncomingAct *act,
+                                                 QoimaAcceptance         acceptance,
+                                                 GHashTable             *accepted,
+                                                 const char             *bin,
+                                                 const char             *document_number,
+                                                 GDateTime              *now);
+
+/**
+ * qoima_withdrawal_document_new:
+ * @action: "MEDICAL_USE", "EXPIRATION", "DAMAGE", "LOSS" or "RECALL"
+ * @primary_document: the name of the primary document, e.g. «Лист назначений»
+ * @codes: the identification codes withdrawn
+ *
+ * Returns: (transfer full): the exact bytes of the LK_RECEIPT document
+ */
+GBytes           *qoima_withdrawal_document_new (const char         *bin,
+                                                 const char         *action,
+                                                 const char         *primary_document,
+                                                 const char * const *codes,
+                                                 const char         *document_number,
+                                                 GDateTime          *now);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaIncomingAct, qoima_incoming_act_free)
+
+G_END_DECLS
