@@ -8,13 +8,17 @@
 # Usage: po/check-po.sh [SOURCE_ROOT]
 #        po/check-po.sh --complete [SOURCE_ROOT]   also merge each .po with a fresh POT from
 #                                                  POTFILES.in, so strings the .po lacks count
+#        po/check-po.sh --pot [SOURCE_ROOT]        only extract the strings of POTFILES.in, as
+#                                                  `meson compile qoima-pot` does, into a temp file
 #        po/check-po.sh --self-test                prove the check can fail
 
 set -euo pipefail
 
 complete=0
+pot_only=0
 case "${1:-}" in
   --complete) complete=1; shift ;;
+  --pot) pot_only=1; shift ;;
   --self-test) shift; self_test=1 ;;
 esac
 root="${1:-$(cd "$(dirname "$0")/.." && pwd)}"
@@ -101,6 +105,9 @@ self_test () {
 
 if [ "${self_test:-0}" -eq 1 ]; then
   self_test
+elif [ "$pot_only" -eq 1 ]; then
+  make_pot
+  echo "xgettext extracted $(grep -c '^msgid ' "$work/qoima.pot" || echo 0) messages (the header included)"
 else
   run_checks
 fi
