@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "qoima-calibration.h"
 #include "qoima-keymap.h"
 #include "qoima-scan-reader.h"
 
@@ -543,6 +544,38 @@ test_caps_lock_compensating_scanner (Fixture       *fixture,
 }
 
 static void
+test_calibration_round_trip (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  g_autoptr(QoimaCalibrationResult) result = NULL;
+  g_autofree char *typed = g_strconcat ("]d2", qoima_calibration_code (), NULL);
+
+  /* The whole calibration code, every CSET 82 character included, survives the key
+   * position table; a reader with nothing configured hands it to calibration as is. */
+  type_text (fixture, typed, GS_AS_CONTROL, QOIMA_KEY_MOD_LOCK, TRUE);
+  press (fixture, QOIMA_KEYCODE_RETURN, QOIMA_KEY_MOD_LOCK);
+  g_assert_cmpuint (fixture->scanned->len, ==, 1);
+
+  result = qoima_calibration_analyse (g_ptr_array_index (fixture->scanned, 0),
+                                      fixture->gs_via, fixture->caps_lock, fixture->terminator);
+  g_assert_null (result->problem);
+  g_assert_true (result->ok);
+  g_assert_cmpint (result->gs_via, ==, QOIMA_GS_VIA_CONTROL);
+  g_assert_cmpstr (result->prefix, ==, "]d2");
+  g_assert_cmpstr (result->terminator, ==, "\n");
+  g_assert_true (result->caps_lock_inverts);
+
+  /* Configured as calibration says, the reader gives the code itself. */
+  qoima_scan_reader_set_prefix (fixture->reader, result->prefix);
+  qoima_scan_reader_set_caps_lock_inverts (fixture->reader, result->caps_lock_inverts);
+  fixture->now += 1000;
+  type_text (fixture, typed, GS_AS_CONTROL, QOIMA_KEY_MOD_LOCK, TRUE);
+  press (fixture, QOIMA_KEYCODE_RETURN, QOIMA_KEY_MOD_LOCK);
+  g_assert_cmpuint (fixture->scanned->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (fixture->scanned, 1), ==, qoima_calibration_code ());
+}
+
+static void
 notify_cb (GObject    *object,
            GParamSpec *pspec,
            GPtrArray  *names)
@@ -628,6 +661,7 @@ main (int   argc,
   ADD ("shortcut-ends-burst", test_shortcut_ends_burst);
   ADD ("caps-lock/plain-scanner", test_caps_lock_plain_scanner);
   ADD ("caps-lock/compensating-scanner", test_caps_lock_compensating_scanner);
+  ADD ("calibration-round-trip", test_calibration_round_trip);
 #undef ADD
   g_test_add_func ("/scan-reader/properties", test_properties);
 
