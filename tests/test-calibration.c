@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include "qoima-calibration.h"
+#include "qoima-error.h"
+#include "qoima-gs1.h"
 
 #include <string.h>
 
@@ -81,6 +83,23 @@ test_code_is_gs1 (void)
   /* Nothing but CSET 82 and the two GS. */
   for (const char *c = code; *c != '\0'; c++)
     g_assert_true (*c == '\x1d' || strchr (CSET82, *c) != NULL);
+}
+
+static void
+test_code_passes_gs1_parser (void)
+{
+  g_autoptr(QoimaMarkingCode) code = NULL;
+  g_autoptr(GError) error = NULL;
+  int position = -1;
+
+  /* The project's parser checks GS1 first (check digit, CSET 82, AI lengths) and the
+   * pharma profile last. The calibration code passes the GS1 layer and fails only the
+   * profile's 4-character rule for AI 91, which must hold all 82 characters. */
+  code = qoima_gs1_parse (qoima_calibration_code (), &position, &error);
+  g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_PROFILE_LENGTH_91);
+  g_assert_null (code);
+  /* The position is that of the AI, just after the first GS. */
+  g_assert_cmpint (position, ==, (int) (strchr (qoima_calibration_code (), '\x1d') - qoima_calibration_code ()) + 1);
 }
 
 static void
@@ -288,6 +307,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/calibration/code/gs1-valid", test_code_is_gs1);
+  g_test_add_func ("/calibration/code/gs1-parser", test_code_passes_gs1_parser);
   g_test_add_func ("/calibration/analyse/exact", test_exact);
   g_test_add_func ("/calibration/analyse/f8-and-tab", test_f8_and_tab);
   g_test_add_func ("/calibration/analyse/gs-lost", test_gs_lost);
