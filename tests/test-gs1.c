@@ -432,6 +432,10 @@ test_not_gs1 (void)
   g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_NOT_GS1);
   g_assert_nonnull (strstr (error->message, "EAN"));
 
+  /* An EAN-13 that happens to start like AI 01, and a UPC-A. */
+  assert_error ("0104607000002", QOIMA_SCANNER_ERROR_NOT_GS1, 0);
+  assert_error ("046070000007", QOIMA_SCANNER_ERROR_NOT_GS1, 0);
+  assert_error ("]d20104607000002", QOIMA_SCANNER_ERROR_TRUNCATED_GTIN, 16);
   assert_error ("hello", QOIMA_SCANNER_ERROR_NOT_GS1, 0);
   assert_error ("]E04607000000014", QOIMA_SCANNER_ERROR_NOT_GS1_SYMBOL, 0);
   assert_error ("]d1" KI_V01, QOIMA_SCANNER_ERROR_NOT_GS1_SYMBOL, 0);
