@@ -1,0 +1,221 @@
+/* test-ismpt-documents.c: reading acts and writing acceptance and withdrawal documents
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-error.h"
+#include "qoima-ismpt-documents.h"
+#include "qoima-json.h"
+
+#include <string.h>
+
+/* An act as doc/{id}/info returns it: one loose pack, one box of two packs. A serial holds
+ * the characters that break naive JSON and SQL handling. */
+static const char act_json[] =
+  "{\"number\":\"act-7\",\"docDate\":\"2026-11-22T10:00:00.000Z\",\"type\":\"LP_SHIP_GOODS\","
+  "\"status\":\"WAIT_ACCEPTANCE\",\"senderInn\":\"080140005672\",\"senderName\":\"ТОО \\\"СК-Фармация\\\"\","
+  "\"receiverInn\":\"990340001230\",\"body\":{\"document_number\":\"ТН-1042\","
+  "\"transfer_date\":\"2026-11-22T08:00:00.000Z\",\"products\":["
+  "{\"uit_code\":\"0104870001234560215AbCdEfGh1234\",\"gtin\":\"04870001234560\",\"batch\":\"B1\",\"expiration_date\":\"2027-05-31\"},"
+  "{\"uitu_code\":\"00048700000000000012\",\"children\":["
+  "{\"uit_code\":\"0104607000000014215\\\"b%c<d&e'fg\"},"
+  "{\"uit_code\":\"0104607000000014215XYZXYZXYZXYZ\"}]}]}}";
+
+static JsonObject *
+parse_object (const char *text,
+              JsonNode  **keep)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+  g_autoptr(GError) error = NULL;
+
+  *keep = qoima_json_parse_bytes (bytes, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (*keep);
+}
+
+static void
+test_read_act (void)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIncomingAct) act = NULL;
+  QoimaActCode *code;
+
+  act = qoima_incoming_act_from_json (parse_object (act_json, &node), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (act->ismpt_id, ==, "act-7");
+  g_assert_cmpstr (act->number, ==, "ТН-1042");
+  g_assert_cmpstr (act->transfer_date, ==, "2026-11-22");
+  g_assert_cmpstr (act->sender_name, ==, "ТОО \"СК-Фармация\"");
+  g_assert_cmpuint (act->n_packs, ==, 3);
+  g_assert_cmpuint (act->codes->len, ==, 4);
+
+  code = g_ptr_array_index (act->codes, 0);
+  g_assert_cmpstr (code->gtin, ==, "04870001234560");
+  g_assert_cmpstr (code->expiry, ==, "2027-05-31");
+  g_assert_false (code->is_box);
+  code = g_ptr_array_index (act->codes, 1);
+  g_assert_true (code->is_box);
+  g_assert_cmpstr (code->code, ==, "00048700000000000012");
+  code = g_ptr_array_index (act->codes, 2);
+  g_assert_cmpstr (code->parent_sscc, ==, "00048700000000000012");
+  g_assert_cmpstr (code->code, ==, "0104607000000014215\"b%c<d&e'fg");
+}
+
+static void
+assert_broken (const char *text)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIncomingAct) act = NULL;
+
+  act = qoima_incoming_act_from_json (parse_object (text, &node), &error);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER);
+  g_assert_null (act);
+}
+
+static void
+test_broken_acts (void)
+{
+  g_autofree char *bad_digit = NULL;
+  g_autofree char *bad_sscc = NULL;
+  g_autofree char *twice = NULL;
+  GString *s;
+
+  /* A GTIN with a wrong check digit anywhere rejects the whole act. */
+  bad_digit = g_strdup (act_json);
+  s = g_string_new (bad_digit);
+  g_string_replace (s, "0104607000000014215XYZ", "0104607000000015215XYZ", 1);
+  assert_broken (s->str);
+  g_string_free (s, TRUE);
+
+  bad_sscc = g_strdup (act_json);
+  s = g_string_new (bad_sscc);
+  g_string_replace (s, "00048700000000000012", "00048700000000000013", 0);
+  assert_broken (s->str);
+  g_string_free (s, TRUE);
+
+  twice = g_strdup (act_json);
+  s = g_string_new (twice);
+  g_string_replace (s, "215XYZXYZXYZXYZ", "215AbCdEfGh1234", 1);
+  g_string_replace (s, "0104607000000014215AbCdEfGh1234", "0104870001234560215AbCdEfGh1234", 1);
+  assert_broken (s->str);
+  g_string_free (s, TRUE);
+
+  assert_broken ("{\"number\":\"x\"}");
+  assert_broken ("{\"number\":\"x\",\"senderInn\":\"1\",\"receiverInn\":\"990340001230\",\"status\":\"WAIT_ACCEPTANCE\",\"body\":{\"document_number\":\"1\",\"transfer_date\":\"2026-11-22\",\"products\":[]}}");
+}
+
+static void
+test_deadline_is_day_after_receipt (void)
+{
+  g_autoptr(GDate) arrived = g_date_new_dmy (30, G_DATE_NOVEMBER, 2026);
+  g_autoptr(GDate) deadline = qoima_act_deadline (arrived);
+  g_autoptr(GDate) new_year = g_date_new_dmy (31, G_DATE_DECEMBER, 2026);
+  g_autoptr(GDate) next = qoima_act_deadline (new_year);
+
+  g_assert_cmpint (g_date_get_day (deadline), ==, 1);
+  g_assert_cmpint (g_date_get_month (deadline), ==, G_DATE_DECEMBER);
+  g_assert_cmpint (g_date_get_year (next), ==, 2027);
+  g_assert_cmpint (g_date_get_day (next), ==, 1);
+}
+
+static JsonObject *
+parse_document (GBytes    *bytes,
+                JsonNode **keep)
+{
+  g_autoptr(GError) error = NULL;
+
+  *keep = qoima_json_parse_bytes (bytes, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (*keep);
+}
+
+static void
+test_acceptance_documents (void)
+{
+  g_autoptr(JsonNode) act_node = NULL;
+  g_autoptr(JsonNode) all_node = NULL;
+  g_autoptr(JsonNode) some_node = NULL;
+  g_autoptr(JsonNode) none_node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIncomingAct) act = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_utc (2026, 11, 23, 9, 30, 0);
+  g_autoptr(GHashTable) accepted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GBytes) all = NULL;
+  g_autoptr(GBytes) some = NULL;
+  g_autoptr(GBytes) none = NULL;
+  JsonObject *doc;
+  JsonArray *products;
+
+  act = qoima_incoming_act_from_json (parse_object (act_json, &act_node), &error);
+  g_assert_no_error (error);
+
+  all = qoima_acceptance_document_new (act, QOIMA_ACCEPT_ALL, NULL, "990340001230", "QA-1", now);
+  doc = parse_document (all, &all_node);
+  g_assert_cmpstr (qoima_json_get_string (doc, "release_order_number"), ==, "act-7");
+  g_assert_cmpstr (qoima_json_get_string (doc, "trade_sender_inn"), ==, "080140005672");
+  g_assert_cmpstr (qoima_json_get_string (doc, "trade_recipient_inn"), ==, "990340001230");
+  g_assert_cmpstr (qoima_json_get_string (doc, "document_number"), ==, "QA-1");
+  g_assert_cmpstr (qoima_json_get_string (doc, "acceptance_date"), ==, "2026-11-23T09:30:00.000Z");
+  g_assert_cmpstr (qoima_json_get_string (doc, "transfer_date"), ==, "2026-11-22T00:00:00.000Z");
+  g_assert_true (qoima_json_get_boolean (doc, "accept_all", FALSE));
+  g_assert_false (qoima_json_get_boolean (doc, "reject_all", TRUE));
+  g_assert_null (qoima_json_get_array (doc, "products"));
+
+  /* Partial: the loose pack refused, the box accepted; every top-level code listed once. */
+  g_hash_table_add (accepted, (gpointer) "00048700000000000012");
+  some = qoima_acceptance_document_new (act, QOIMA_ACCEPT_SOME, accepted, "990340001230", "QA-2", now);
+  doc = parse_document (some, &some_node);
+  g_assert_false (qoima_json_get_boolean (doc, "accept_all", TRUE));
+  g_assert_false (qoima_json_get_boolean (doc, "reject_all", TRUE));
+  products = qoima_json_get_array (doc, "products");
+  g_assert_cmpuint (json_array_get_length (products), ==, 2);
+  g_assert_cmpstr (qoima_json_get_string (qoima_json_array_get_object (products, 0), "uit_code"), ==,
+                   "0104870001234560215AbCdEfGh1234");
+  g_assert_false (qoima_json_get_boolean (qoima_json_array_get_object (products, 0), "accepted", TRUE));
+  g_assert_cmpstr (qoima_json_get_string (qoima_json_array_get_object (products, 1), "uitu_code"), ==,
+                   "00048700000000000012");
+  g_assert_true (qoima_json_get_boolean (qoima_json_array_get_object (products, 1), "accepted", FALSE));
+
+  none = qoima_acceptance_document_new (act, QOIMA_REJECT_ALL, NULL, "990340001230", "QA-3", now);
+  doc = parse_document (none, &none_node);
+  g_assert_true (qoima_json_get_boolean (doc, "reject_all", FALSE));
+  g_assert_false (qoima_json_get_boolean (doc, "accept_all", TRUE));
+}
+
+static void
+test_withdrawal_document (void)
+{
+  const char *codes[] = { "0104607000000014215\"b%c<d&e'fg", "0104870001234560215AbCdEfGh1234", NULL };
+  g_autoptr(GDateTime) now = g_date_time_new_local (2026, 11, 23, 14, 0, 0);
+  g_autoptr(GBytes) bytes = qoima_withdrawal_document_new ("990340001230", "MEDICAL_USE",
+                                                           "Лист назначений", codes, "QW-9", now);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *doc = parse_document (bytes, &node);
+  JsonArray *products = qoima_json_get_array (doc, "products");
+
+  g_assert_cmpstr (qoima_json_get_string (doc, "action"), ==, "MEDICAL_USE");
+  g_assert_cmpstr (qoima_json_get_string (doc, "document_type"), ==, "OTHER");
+  g_assert_cmpstr (qoima_json_get_string (doc, "primary_document_custom_name"), ==, "Лист назначений");
+  g_assert_cmpstr (qoima_json_get_string (doc, "action_date"), ==, "2026-11-23");
+  g_assert_cmpuint (json_array_get_length (products), ==, 2);
+  g_assert_cmpstr (qoima_json_get_string (qoima_json_array_get_object (products, 0), "cis"), ==, codes[0]);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/ismpt-documents/read-act", test_read_act);
+  g_test_add_func ("/ismpt-documents/broken-acts", test_broken_acts);
+  g_test_add_func ("/rules/R000-6/deadline-is-day-after-receipt", test_deadline_is_day_after_receipt);
+  g_test_add_func ("/ismpt-documents/acceptance", test_acceptance_documents);
+  g_test_add_func ("/ismpt-documents/withdrawal", test_withdrawal_document);
+
+  return g_test_run ();
+}
