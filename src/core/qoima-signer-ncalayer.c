@@ -572,7 +572,8 @@ qoima_signer_ncalayer_sign_async (QoimaSigner         *signer,
                            g_object_ref (self->pinned_certificate),
                            (GClosureNotify) (void (*) (void)) g_object_unref, 0);
 
-  op->session = soup_session_new_with_options ("timeout", 30, NULL);
+  /* NCALayer is on loopback: no proxy, whatever the desktop's settings say. */
+  op->session = soup_session_new_with_options ("timeout", 30, "proxy-resolver", NULL, NULL);
   if (self->tls_database != NULL)
     soup_session_set_tls_database (op->session, self->tls_database);
 
