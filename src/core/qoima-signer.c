@@ -1,4 +1,10 @@
-/* qoima-signer.c: the QoimaSigner interface (temporary until the signer branch lands) */
+/* qoima-signer.c: signing with a qualified key (ЭЦП), whatever holds it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-signer"
+
 #include "config.h"
 
 #include "qoima-signer.h"
@@ -10,10 +16,24 @@ qoima_signer_default_init (QoimaSignerInterface *iface)
 {
 }
 
+/**
+ * qoima_signer_get_certificate:
+ *
+ * Returns: (transfer none) (nullable): the key's certificate, or NULL when the backend
+ *   learns it only when signing (NCALayer, before the first signature)
+ */
 QoimaCertificate *
 qoima_signer_get_certificate (QoimaSigner *self)
 {
-  return QOIMA_SIGNER_GET_IFACE (self)->get_certificate (self);
+  QoimaSignerInterface *iface;
+
+  g_return_val_if_fail (QOIMA_IS_SIGNER (self), NULL);
+
+  iface = QOIMA_SIGNER_GET_IFACE (self);
+  if (iface->get_certificate == NULL)
+    return NULL;
+
+  return iface->get_certificate (self);
 }
 
 void
@@ -25,13 +45,36 @@ qoima_signer_sign_async (QoimaSigner         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  QOIMA_SIGNER_GET_IFACE (self)->sign_async (self, data, mode, purpose, cancellable, callback, user_data);
+  QoimaSignerInterface *iface;
+
+  g_return_if_fail (QOIMA_IS_SIGNER (self));
+  g_return_if_fail (data != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  iface = QOIMA_SIGNER_GET_IFACE (self);
+  g_return_if_fail (iface->sign_async != NULL);
+
+  iface->sign_async (self, data, mode, purpose, cancellable, callback, user_data);
 }
 
+/**
+ * qoima_signer_sign_finish:
+ *
+ * Returns: (transfer full): the DER CMS SignedData, or NULL with @error set
+ */
 GBytes *
 qoima_signer_sign_finish (QoimaSigner   *self,
                           GAsyncResult  *result,
                           GError       **error)
 {
-  return QOIMA_SIGNER_GET_IFACE (self)->sign_finish (self, result, error);
+  QoimaSignerInterface *iface;
+
+  g_return_val_if_fail (QOIMA_IS_SIGNER (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  iface = QOIMA_SIGNER_GET_IFACE (self);
+  g_return_val_if_fail (iface->sign_finish != NULL, NULL);
+
+  return iface->sign_finish (self, result, error);
 }
