@@ -676,7 +676,7 @@ receive_rows (Worker         *worker,
   insert_movement = worker_prepare (worker,
                                     "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
                                     "  units_after, status_after, location_after, reason) "
-                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, ?5, ?5, ?6, ?4, ?7)",
+                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
                                     error);
   if (find_product == NULL || find_location == NULL || insert_pack == NULL || insert_movement == NULL)
     return FALSE;
