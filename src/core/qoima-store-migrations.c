@@ -159,6 +159,34 @@ static const char * const migrations[] = {
   "  result TEXT NOT NULL CHECK (result IN ('found', 'unknown'))"
   ");"
   "CREATE INDEX scans_ki ON scans (ki);",
+
+  /* 1 → 2: the outbox, where everything owed to ИС МПТ waits until its final status, and
+   * what an act needs for its answer. A document is written here in the same transaction
+   * as the local change it reports; its number is ours and unique, so that after a crash
+   * its fate can be asked of ИС МПТ instead of sending it twice. */
+  "ALTER TABLE acts ADD COLUMN transfer_date TEXT;"
+  "ALTER TABLE acts ADD COLUMN errors TEXT;"
+  "CREATE INDEX act_codes_code ON act_codes (code);"
+
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  doc_type TEXT NOT NULL CHECK (doc_type IN ('LP_ACCEPT_GOODS', 'LK_RECEIPT')),"
+  "  document_number TEXT NOT NULL UNIQUE,"
+  "  act_id INTEGER REFERENCES acts (id),"
+  "  document BLOB NOT NULL,"
+  "  signature BLOB NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'ready'"
+  "    CHECK (state IN ('ready', 'sending', 'sent', 'done', 'failed')),"
+  "  ismpt_id TEXT UNIQUE,"
+  "  ismpt_status TEXT,"
+  "  errors TEXT,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  created_by TEXT NOT NULL,"
+  "  created_at TEXT NOT NULL,"
+  "  updated_at TEXT NOT NULL"
+  ");"
+  "CREATE INDEX outbox_pending ON outbox (state) WHERE state IN ('ready', 'sending', 'sent');",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

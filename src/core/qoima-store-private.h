@@ -48,4 +48,46 @@ QoimaLocation *qoima_store_location_from_row  (sqlite3_stmt *stmt,
 #define QOIMA_STORE_LOCATION_COLUMNS "l.id, l.kind, l.name_ru, l.name_kk"
 #define QOIMA_STORE_LOCATION_N_COLUMNS 4
 
+/* Statements the worker prepared once and keeps for the connection's lifetime. They are
+ * borrowed: the autoptr cleanup only resets them for the next use. */
+typedef sqlite3_stmt QoimaCachedStmt;
+
+void qoima_cached_stmt_release (QoimaCachedStmt *stmt);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaCachedStmt, qoima_cached_stmt_release)
+
+/* The worker thread's side of the store: a job runs there with the database to itself and
+ * returns its task. Other files of the store add operations through these. */
+typedef struct _QoimaStoreWorker QoimaStoreWorker;
+
+typedef void (*QoimaStoreJobFunc) (QoimaStoreWorker *worker,
+                                   GTask            *task);
+
+/* Queues @task (taken) to run @func on the worker. */
+void              qoima_store_queue_job        (QoimaStore        *self,
+                                                QoimaStoreJobFunc  func,
+                                                GTask             *task);
+gboolean          qoima_store_task_is_valid    (QoimaStore        *self,
+                                                GAsyncResult      *result,
+                                                gpointer           source_tag);
+
+sqlite3          *qoima_store_worker_get_db    (QoimaStoreWorker  *worker);
+const char       *qoima_store_worker_get_path  (QoimaStoreWorker  *worker);
+QoimaCachedStmt  *qoima_store_worker_prepare   (QoimaStoreWorker  *worker,
+                                                const char        *sql,
+                                                GError           **error);
+gboolean          qoima_store_worker_exec      (QoimaStoreWorker  *worker,
+                                                const char        *sql,
+                                                GError           **error);
+gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
+                                                sqlite3_stmt      *stmt,
+                                                GError           **error);
+void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
+/* Inserts packs and their RECEIPT movements inside the caller's transaction. */
+gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,
+                                                QoimaPackRows     *rows,
+                                                const char        *actor,
+                                                const char        *reason,
+                                                GError           **error);
+
 G_END_DECLS

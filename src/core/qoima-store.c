@@ -26,29 +26,23 @@
  * the last reference) without pulling the database from under the worker.
  */
 
-/* Statements the worker prepared once and keeps for the connection's lifetime. They are
- * borrowed: the autoptr cleanup only resets them for the next use. */
-typedef sqlite3_stmt QoimaCachedStmt;
-
-static void
-cached_stmt_release (QoimaCachedStmt *stmt)
+void
+qoima_cached_stmt_release (QoimaCachedStmt *stmt)
 {
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaCachedStmt, cached_stmt_release)
-
-typedef struct
+struct _QoimaStoreWorker
 {
   GAsyncQueue *queue; /* of Job */
   char *path;
   sqlite3 *db;
   GHashTable *statements; /* SQL text → sqlite3_stmt */
-} Worker;
+};
 
-typedef void (*JobFunc) (Worker *worker,
-                         GTask  *task);
+typedef QoimaStoreWorker Worker;
+typedef QoimaStoreJobFunc JobFunc;
 
 /* A Job with no func tells the worker to stop. */
 typedef struct
@@ -72,6 +66,7 @@ typedef struct _QoimaPackRow QoimaPackRow;
 
 struct _QoimaPackRows
 {
+  gint64 act_id;      /* the accepted act the packs came with, or 0 */
   GArray *rows;       /* of QoimaPackRow */
   GStringChunk *text; /* the rows' strings, so a million rows are not a million mallocs */
 };
@@ -670,8 +665,8 @@ receive_rows (Worker         *worker,
   find_product = worker_prepare (worker, "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
   find_location = worker_prepare (worker, "SELECT 1 FROM locations WHERE id = ?1", error);
   insert_pack = worker_prepare (worker,
-                                "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at, act_id) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                 error);
   insert_movement = worker_prepare (worker,
                                     "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
@@ -770,6 +765,10 @@ receive_rows (Worker         *worker,
         else
           sqlite3_bind_null (pack, 9);
         sqlite3_bind_text (pack, 10, now, -1, SQLITE_STATIC);
+        if (rows->act_id > 0)
+          sqlite3_bind_int64 (pack, 11, rows->act_id);
+        else
+          sqlite3_bind_null (pack, 11);
 
         rc = sqlite3_step (pack);
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -1321,8 +1320,8 @@ store_task_new (QoimaStore          *self,
 }
 
 /* Queues @task for the worker; takes @task. */
-static void
-store_queue (QoimaStore *self,
+void
+qoima_store_queue_job (QoimaStore *self,
              JobFunc     func,
              GTask      *task)
 {
@@ -1530,7 +1529,7 @@ qoima_store_open_async (const char          *path,
 
   self = g_object_new (QOIMA_TYPE_STORE, "path", path, NULL);
   task = store_task_new (self, qoima_store_open_async, cancellable, callback, user_data);
-  store_queue (self, open_job, task);
+  qoima_store_queue_job (self, open_job, task);
 }
 
 QoimaStore *
@@ -1602,7 +1601,7 @@ qoima_store_add_products_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_add_products_async, cancellable, callback, user_data);
   g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
-  store_queue (self, add_products_job, task);
+  qoima_store_queue_job (self, add_products_job, task);
 }
 
 gboolean
@@ -1637,7 +1636,7 @@ qoima_store_add_location_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_add_location_async, cancellable, callback, user_data);
   g_task_set_task_data (task, data, add_location_data_free);
-  store_queue (self, add_location_job, task);
+  qoima_store_queue_job (self, add_location_job, task);
 }
 
 gint64
@@ -1658,7 +1657,7 @@ qoima_store_list_locations_async (QoimaStore          *self,
 {
   g_return_if_fail (QOIMA_IS_STORE (self));
 
-  store_queue (self, list_locations_job,
+  qoima_store_queue_job (self, list_locations_job,
                store_task_new (self, qoima_store_list_locations_async, cancellable, callback, user_data));
 }
 
@@ -1695,7 +1694,7 @@ qoima_store_receive_packs_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_receive_packs_async, cancellable, callback, user_data);
   g_task_set_task_data (task, data, receive_data_free);
-  store_queue (self, receive_packs_job, task);
+  qoima_store_queue_job (self, receive_packs_job, task);
 }
 
 gboolean
@@ -1733,7 +1732,7 @@ qoima_store_record_scan_async (QoimaStore             *self,
 
   task = store_task_new (self, qoima_store_record_scan_async, cancellable, callback, user_data);
   g_task_set_task_data (task, data, scan_data_free);
-  store_queue (self, record_scan_job, task);
+  qoima_store_queue_job (self, record_scan_job, task);
 }
 
 QoimaPack *
@@ -1760,7 +1759,7 @@ qoima_store_find_pack_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_find_pack_async, cancellable, callback, user_data);
   g_task_set_task_data (task, g_strdup (ki), g_free);
-  store_queue (self, find_pack_job, task);
+  qoima_store_queue_job (self, find_pack_job, task);
 }
 
 QoimaPack *
@@ -1781,7 +1780,7 @@ qoima_store_list_stock_async (QoimaStore          *self,
 {
   g_return_if_fail (QOIMA_IS_STORE (self));
 
-  store_queue (self, list_stock_job,
+  qoima_store_queue_job (self, list_stock_job,
                store_task_new (self, qoima_store_list_stock_async, cancellable, callback, user_data));
 }
 
@@ -1812,7 +1811,7 @@ queue_list_packs (QoimaStore          *self,
 
   task = store_task_new (self, source_tag, cancellable, callback, user_data);
   g_task_set_task_data (task, page, g_free);
-  store_queue (self, list_packs_job, task);
+  qoima_store_queue_job (self, list_packs_job, task);
 }
 
 void
@@ -1869,7 +1868,7 @@ qoima_store_count_packs_async (QoimaStore          *self,
 {
   g_return_if_fail (QOIMA_IS_STORE (self));
 
-  store_queue (self, count_packs_job,
+  qoima_store_queue_job (self, count_packs_job,
                store_task_new (self, qoima_store_count_packs_async, cancellable, callback, user_data));
 }
 
@@ -1891,7 +1890,7 @@ qoima_store_check_journal_async (QoimaStore          *self,
 {
   g_return_if_fail (QOIMA_IS_STORE (self));
 
-  store_queue (self, check_journal_job,
+  qoima_store_queue_job (self, check_journal_job,
                store_task_new (self, qoima_store_check_journal_async, cancellable, callback, user_data));
 }
 
@@ -1903,4 +1902,74 @@ qoima_store_check_journal_finish (QoimaStore    *self,
   g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_check_journal_async), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The worker's helpers, for the store's other files (qoima-store-acts.c, qoima-outbox.c). */
+
+sqlite3 *
+qoima_store_worker_get_db (QoimaStoreWorker *worker)
+{
+  return worker->db;
+}
+
+const char *
+qoima_store_worker_get_path (QoimaStoreWorker *worker)
+{
+  return worker->path;
+}
+
+QoimaCachedStmt *
+qoima_store_worker_prepare (QoimaStoreWorker  *worker,
+                            const char        *sql,
+                            GError           **error)
+{
+  return worker_prepare (worker, sql, error);
+}
+
+gboolean
+qoima_store_worker_exec (QoimaStoreWorker  *worker,
+                         const char        *sql,
+                         GError           **error)
+{
+  return worker_exec (worker, sql, error);
+}
+
+gboolean
+qoima_store_worker_step_done (QoimaStoreWorker  *worker,
+                              sqlite3_stmt      *stmt,
+                              GError           **error)
+{
+  return worker_step_done (worker, stmt, error);
+}
+
+void
+qoima_store_worker_rollback (QoimaStoreWorker *worker)
+{
+  worker_rollback (worker);
+}
+
+gboolean
+qoima_store_worker_receive (QoimaStoreWorker  *worker,
+                            QoimaPackRows     *rows,
+                            const char        *actor,
+                            const char        *reason,
+                            GError           **error)
+{
+  return receive_rows (worker, rows, actor, reason, error);
+}
+
+gboolean
+qoima_store_task_is_valid (QoimaStore   *self,
+                           GAsyncResult *result,
+                           gpointer      source_tag)
+{
+  return store_task_is_valid (self, result, source_tag);
+}
+
+void
+qoima_pack_rows_set_act_id (QoimaPackRows *rows,
+                            gint64         act_id)
+{
+  g_return_if_fail (rows != NULL);
+  rows->act_id = act_id;
 }

@@ -18,7 +18,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define QOIMA_STORE_SCHEMA_VERSION 1
+#define QOIMA_STORE_SCHEMA_VERSION 2
 
 /* QoimaPackRows: packs to insert in one transaction (an accepted act, demo data). */
 typedef struct _QoimaPackRows QoimaPackRows;
@@ -46,6 +46,10 @@ void           qoima_pack_rows_add   (QoimaPackRows *rows,
                                       const char    *expiry,
                                       gint64         location_id,
                                       int            units_left);
+
+/* The accepted act all these packs came with (0: none). */
+void           qoima_pack_rows_set_act_id (QoimaPackRows *rows,
+                                           gint64         act_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaPackRows, qoima_pack_rows_free)
 

@@ -1,0 +1,868 @@
+/* qoima-act.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-act"
+
+#include "config.h"
+
+#include "qoima-act.h"
+
+#include "qoima-store-private.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+struct _QoimaAct
+{
+  GObject parent_instance;
+
+  gint64 id;
+  char *ismpt_id;
+  char *number;
+  char *sender_bin;
+  char *sender_name;
+  char *doc_date;
+  char *transfer_date;
+  char *deadline;
+  QoimaActStatus status;
+  int packs;
+  int scanned;
+  char *errors;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaAct, qoima_act, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_ISMPT_ID,
+  PROP_NUMBER,
+  PROP_SENDER_BIN,
+  PROP_SENDER_NAME,
+  PROP_DOC_DATE,
+  PROP_TRANSFER_DATE,
+  PROP_DEADLINE,
+  PROP_STATUS,
+  PROP_PACKS,
+  PROP_SCANNED,
+  PROP_ERRORS,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const status_nicks[] = {
+  [QOIMA_ACT_STATUS_WAITING] = "waiting",
+  [QOIMA_ACT_STATUS_SENDING] = "sending",
+  [QOIMA_ACT_STATUS_ACCEPTED] = "accepted",
+  [QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED] = "partially_accepted",
+  [QOIMA_ACT_STATUS_REJECTED] = "rejected",
+};
+
+const char *
+qoima_act_status_to_nick (QoimaActStatus status)
+{
+  g_return_val_if_fail (status <= QOIMA_ACT_STATUS_REJECTED, NULL);
+  return status_nicks[status];
+}
+
+static QoimaActStatus
+status_from_nick (const char *nick)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (status_nicks); i++)
+    if (g_strcmp0 (nick, status_nicks[i]) == 0)
+      return i;
+  return QOIMA_ACT_STATUS_WAITING;
+}
+
+const char *
+qoima_act_status_to_label (QoimaActStatus status)
+{
+  switch (status)
+    {
+    case QOIMA_ACT_STATUS_WAITING:
+      return _("Waiting for acceptance");
+    case QOIMA_ACT_STATUS_SENDING:
+      return _("Answer sent, waiting for ИС МПТ");
+    case QOIMA_ACT_STATUS_ACCEPTED:
+      return _("Accepted");
+    case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
+      return _("Partially accepted");
+    case QOIMA_ACT_STATUS_REJECTED:
+      return _("Rejected");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+static void
+qoima_act_finalize (GObject *object)
+{
+  QoimaAct *self = (QoimaAct *) object;
+
+  g_free (self->ismpt_id);
+  g_free (self->number);
+  g_free (self->sender_bin);
+  g_free (self->sender_name);
+  g_free (self->doc_date);
+  g_free (self->transfer_date);
+  g_free (self->deadline);
+  g_free (self->errors);
+
+  G_OBJECT_CLASS (qoima_act_parent_class)->finalize (object);
+}
+
+static void
+qoima_act_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  QoimaAct *self = QOIMA_ACT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_int64 (value, self->id); break;
+    case PROP_ISMPT_ID: g_value_set_string (value, self->ismpt_id); break;
+    case PROP_NUMBER: g_value_set_string (value, self->number); break;
+    case PROP_SENDER_BIN: g_value_set_string (value, self->sender_bin); break;
+    case PROP_SENDER_NAME: g_value_set_string (value, self->sender_name); break;
+    case PROP_DOC_DATE: g_value_set_string (value, self->doc_date); break;
+    case PROP_TRANSFER_DATE: g_value_set_string (value, self->transfer_date); break;
+    case PROP_DEADLINE: g_value_set_string (value, self->deadline); break;
+    case PROP_STATUS: g_value_set_int (value, self->status); break;
+    case PROP_PACKS: g_value_set_int (value, self->packs); break;
+    case PROP_SCANNED: g_value_set_int (value, self->scanned); break;
+    case PROP_ERRORS: g_value_set_string (value, self->errors); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_act_class_init (QoimaActClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->finalize = qoima_act_finalize;
+  object_class->get_property = qoima_act_get_property;
+
+  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
+  properties[PROP_ISMPT_ID] = g_param_spec_string ("ismpt-id", NULL, NULL, NULL, flags);
+  properties[PROP_NUMBER] = g_param_spec_string ("number", NULL, NULL, NULL, flags);
+  properties[PROP_SENDER_BIN] = g_param_spec_string ("sender-bin", NULL, NULL, NULL, flags);
+  properties[PROP_SENDER_NAME] = g_param_spec_string ("sender-name", NULL, NULL, NULL, flags);
+  properties[PROP_DOC_DATE] = g_param_spec_string ("doc-date", NULL, NULL, NULL, flags);
+  properties[PROP_TRANSFER_DATE] = g_param_spec_string ("transfer-date", NULL, NULL, NULL, flags);
+  properties[PROP_DEADLINE] = g_param_spec_string ("deadline", NULL, NULL, NULL, flags);
+  properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, QOIMA_ACT_STATUS_REJECTED, 0, flags);
+  properties[PROP_PACKS] = g_param_spec_int ("packs", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_SCANNED] = g_param_spec_int ("scanned", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_ERRORS] = g_param_spec_string ("errors", NULL, NULL, NULL, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+qoima_act_init (QoimaAct *self)
+{
+}
+
+gint64 qoima_act_get_id (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->id; }
+const char *qoima_act_get_ismpt_id (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->ismpt_id; }
+const char *qoima_act_get_number (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->number; }
+const char *qoima_act_get_sender_bin (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->sender_bin; }
+const char *qoima_act_get_sender_name (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->sender_name; }
+const char *qoima_act_get_doc_date (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->doc_date; }
+const char *qoima_act_get_transfer_date (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->transfer_date; }
+const char *qoima_act_get_deadline (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->deadline; }
+QoimaActStatus qoima_act_get_status (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->status; }
+int qoima_act_get_packs (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->packs; }
+int qoima_act_get_scanned (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->scanned; }
+const char *qoima_act_get_errors (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->errors; }
+
+int
+qoima_act_days_left (QoimaAct    *self,
+                     const GDate *today)
+{
+  GDate deadline;
+
+  g_return_val_if_fail (QOIMA_IS_ACT (self), G_MAXINT);
+
+  g_date_clear (&deadline, 1);
+  if (self->deadline == NULL)
+    return G_MAXINT;
+  g_date_set_parse (&deadline, self->deadline);
+  if (!g_date_valid (&deadline))
+    return G_MAXINT;
+  return g_date_days_between (today, &deadline);
+}
+
+/* Jobs on the store's worker thread. */
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static QoimaActCode *
+act_code_copy (const QoimaActCode *code)
+{
+  QoimaActCode *copy = g_new0 (QoimaActCode, 1);
+
+  copy->code = g_strdup (code->code);
+  copy->gtin = g_strdup (code->gtin);
+  copy->batch = g_strdup (code->batch);
+  copy->expiry = g_strdup (code->expiry);
+  copy->parent_sscc = g_strdup (code->parent_sscc);
+  copy->is_box = code->is_box;
+  return copy;
+}
+
+static void
+act_code_free (QoimaActCode *code)
+{
+  g_free (code->code);
+  g_free (code->gtin);
+  g_free (code->batch);
+  g_free (code->expiry);
+  g_free (code->parent_sscc);
+  g_free (code);
+}
+
+static QoimaIncomingAct *
+incoming_act_new (void)
+{
+  QoimaIncomingAct *act = g_new0 (QoimaIncomingAct, 1);
+
+  act->codes = g_ptr_array_new_with_free_func ((GDestroyNotify) act_code_free);
+  return act;
+}
+
+static QoimaIncomingAct *
+incoming_act_copy (const QoimaIncomingAct *act)
+{
+  QoimaIncomingAct *copy = incoming_act_new ();
+
+  copy->ismpt_id = g_strdup (act->ismpt_id);
+  copy->number = g_strdup (act->number);
+  copy->doc_date = g_strdup (act->doc_date);
+  copy->transfer_date = g_strdup (act->transfer_date);
+  copy->sender_bin = g_strdup (act->sender_bin);
+  copy->sender_name = g_strdup (act->sender_name);
+  copy->receiver_bin = g_strdup (act->receiver_bin);
+  copy->status = g_strdup (act->status);
+  copy->n_packs = act->n_packs;
+  for (guint i = 0; i < act->codes->len; i++)
+    g_ptr_array_add (copy->codes, act_code_copy (g_ptr_array_index (act->codes, i)));
+  return copy;
+}
+
+typedef struct {
+  QoimaIncomingAct *act;
+  GPtrArray *products;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  qoima_incoming_act_free (data->act);
+  g_clear_pointer (&data->products, g_ptr_array_unref);
+  g_free (data);
+}
+
+static gboolean
+save_act (QoimaStoreWorker  *worker,
+          SaveData          *data,
+          gint64            *act_id,
+          GError           **error)
+{
+  QoimaIncomingAct *act = data->act;
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autofree char *now = now_iso8601 ();
+  g_autofree char *deadline = NULL;
+  GDate transfer;
+  QoimaCachedStmt *stmt;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT id FROM acts WHERE ismpt_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  {
+    g_autoptr(QoimaCachedStmt) find = stmt;
+
+    sqlite3_bind_text (find, 1, act->ismpt_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step (find);
+    if (rc == SQLITE_ROW)
+      {
+        *act_id = sqlite3_column_int64 (find, 0);
+        return TRUE;
+      }
+  }
+
+  /* Products first: the act's packs may enter stock only as known products. A card from
+   * the catalog is used when there is one; otherwise the GTIN stands for the name until
+   * the clerk completes it. Products already in the store are kept as they are. */
+  stmt = qoima_store_worker_prepare (worker,
+                                     "INSERT OR IGNORE INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; data->products != NULL && i < data->products->len; i++)
+    {
+      QoimaProduct *product = g_ptr_array_index (data->products, i);
+      g_autoptr(QoimaCachedStmt) insert = stmt;
+      int units = qoima_product_get_units_per_pack (product);
+
+      sqlite3_bind_text (insert, 1, qoima_product_get_gtin (product), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 2, qoima_product_get_name_ru (product), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 3, qoima_product_get_name_kk (product), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 4, qoima_product_get_inn (product), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 5, qoima_product_get_form (product), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 6, qoima_product_get_dosage (product), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (insert, 7, qoima_product_get_manufacturer (product), -1, SQLITE_TRANSIENT);
+      if (units > 0)
+        sqlite3_bind_int (insert, 8, units);
+      if (!qoima_store_worker_step_done (worker, insert, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < act->codes->len; i++)
+    {
+      const QoimaActCode *code = g_ptr_array_index (act->codes, i);
+      g_autoptr(QoimaCachedStmt) insert = NULL;
+
+      if (code->is_box)
+        continue;
+      insert = stmt;
+      sqlite3_bind_text (insert, 1, code->gtin, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 2, code->gtin, -1, SQLITE_STATIC);
+      if (!qoima_store_worker_step_done (worker, insert, error))
+        return FALSE;
+    }
+
+  g_date_clear (&transfer, 1);
+  g_date_set_parse (&transfer, act->transfer_date);
+  if (g_date_valid (&transfer))
+    {
+      g_autoptr(GDate) last_day = qoima_act_deadline (&transfer);
+      char text[16];
+
+      g_date_strftime (text, sizeof text, "%Y-%m-%d", last_day);
+      deadline = g_strdup (text);
+    }
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "INSERT INTO acts (ismpt_id, number, doc_date, received_at, sender_bin, sender_name, "
+                                     "  receiver_bin, status, deadline, transfer_date) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?9)",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  {
+    g_autoptr(QoimaCachedStmt) insert = stmt;
+
+    sqlite3_bind_text (insert, 1, act->ismpt_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 2, act->number, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 3, act->doc_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 4, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 5, act->sender_bin, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 6, act->sender_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 7, act->receiver_bin, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 8, deadline, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 9, act->transfer_date, -1, SQLITE_STATIC);
+    if (!qoima_store_worker_step_done (worker, insert, error))
+      return FALSE;
+    *act_id = sqlite3_last_insert_rowid (db);
+  }
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "INSERT INTO act_codes (act_id, code, kind, parent_sscc, gtin, batch, expiry) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < act->codes->len; i++)
+    {
+      const QoimaActCode *code = g_ptr_array_index (act->codes, i);
+      g_autoptr(QoimaCachedStmt) insert = stmt;
+
+      sqlite3_bind_int64 (insert, 1, *act_id);
+      sqlite3_bind_text (insert, 2, code->code, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 3, code->is_box ? "box" : "pack", -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 4, code->parent_sscc, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 5, code->gtin, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 6, code->batch, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 7, code->expiry, -1, SQLITE_STATIC);
+      if (!qoima_store_worker_step_done (worker, insert, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+save_act_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  gint64 act_id = 0;
+
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!save_act (worker, data, &act_id, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      g_prefix_error (&local_error, _("The act %s was not saved: "), data->act->number);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_pointer (task, g_memdup2 (&act_id, sizeof act_id), g_free);
+}
+
+void
+qoima_store_save_act_async (QoimaStore             *self,
+                            const QoimaIncomingAct *act,
+                            GPtrArray              *products,
+                            GCancellable           *cancellable,
+                            GAsyncReadyCallback     callback,
+                            gpointer                user_data)
+{
+  GTask *task;
+  SaveData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (act != NULL);
+
+  data = g_new0 (SaveData, 1);
+  data->act = incoming_act_copy (act);
+  data->products = products ? g_ptr_array_ref (products) : NULL;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_save_act_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
+  qoima_store_queue_job (self, save_act_job, task);
+}
+
+static gint64
+propagate_id (GTask   *task,
+              GError **error)
+{
+  g_autofree gint64 *id = g_task_propagate_pointer (task, error);
+
+  return id ? *id : 0;
+}
+
+gint64
+qoima_store_save_act_finish (QoimaStore    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_save_act_async), 0);
+  return propagate_id (G_TASK (result), error);
+}
+
+static void
+has_act_job (QoimaStoreWorker *worker,
+             GTask            *task)
+{
+  g_autoptr(GError) local_error = NULL;
+  QoimaCachedStmt *stmt = qoima_store_worker_prepare (worker, "SELECT 1 FROM acts WHERE ismpt_id = ?1", &local_error);
+  int rc;
+
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  {
+    g_autoptr(QoimaCachedStmt) find = stmt;
+
+    sqlite3_bind_text (find, 1, g_task_get_task_data (task), -1, SQLITE_STATIC);
+    rc = sqlite3_step (find);
+  }
+  g_task_return_boolean (task, rc == SQLITE_ROW);
+}
+
+void
+qoima_store_has_act_async (QoimaStore          *self,
+                           const char          *ismpt_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_has_act_async);
+  g_task_set_task_data (task, g_strdup (ismpt_id), g_free);
+  qoima_store_queue_job (self, has_act_job, task);
+}
+
+gboolean
+qoima_store_has_act_finish (QoimaStore    *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_has_act_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+list_acts_job (QoimaStoreWorker *worker,
+               GTask            *task)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GListStore) acts = g_list_store_new (QOIMA_TYPE_ACT);
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT a.id, a.ismpt_id, a.number, a.sender_bin, a.sender_name, a.doc_date, "
+                           "  a.transfer_date, a.deadline, a.status, a.errors, "
+                           "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack'), "
+                           "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack' "
+                           "     AND c.scanned_at IS NOT NULL) "
+                           "FROM acts a ORDER BY a.doc_date DESC, a.id DESC",
+                           -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(QoimaAct) act = g_object_new (QOIMA_TYPE_ACT, NULL);
+
+      act->id = sqlite3_column_int64 (stmt, 0);
+      act->ismpt_id = column_dup (stmt, 1);
+      act->number = column_dup (stmt, 2);
+      act->sender_bin = column_dup (stmt, 3);
+      act->sender_name = column_dup (stmt, 4);
+      act->doc_date = column_dup (stmt, 5);
+      act->transfer_date = column_dup (stmt, 6);
+      act->deadline = column_dup (stmt, 7);
+      act->status = status_from_nick ((const char *) sqlite3_column_text (stmt, 8));
+      act->errors = column_dup (stmt, 9);
+      act->packs = sqlite3_column_int (stmt, 10);
+      act->scanned = sqlite3_column_int (stmt, 11);
+      g_list_store_append (acts, act);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&acts), g_object_unref);
+}
+
+void
+qoima_store_list_acts_async (QoimaStore          *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_list_acts_async);
+  qoima_store_queue_job (self, list_acts_job, task);
+}
+
+GListModel *
+qoima_store_list_acts_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_acts_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  QoimaIncomingAct *act;
+  GHashTable *scanned;
+} LoadResult;
+
+static void
+load_result_free (LoadResult *result)
+{
+  qoima_incoming_act_free (result->act);
+  g_clear_pointer (&result->scanned, g_hash_table_unref);
+  g_free (result);
+}
+
+static void
+load_act_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  gint64 act_id = *(gint64 *) g_task_get_task_data (task);
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autoptr(GError) local_error = NULL;
+  LoadResult *result;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT ismpt_id, number, doc_date, transfer_date, sender_bin, sender_name, receiver_bin, status "
+                           "FROM acts WHERE id = ?1",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, act_id);
+      rc = sqlite3_step (stmt);
+    }
+  if (rc == SQLITE_DONE)
+    {
+      sqlite3_finalize (stmt);
+      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                               _("There is no act number %" G_GINT64_FORMAT " in the warehouse."), act_id);
+      return;
+    }
+  if (rc != SQLITE_ROW)
+    goto failed;
+
+  result = g_new0 (LoadResult, 1);
+  result->act = incoming_act_new ();
+  result->scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  result->act->ismpt_id = column_dup (stmt, 0);
+  result->act->number = column_dup (stmt, 1);
+  result->act->doc_date = column_dup (stmt, 2);
+  result->act->transfer_date = column_dup (stmt, 3);
+  result->act->sender_bin = column_dup (stmt, 4);
+  result->act->sender_name = column_dup (stmt, 5);
+  result->act->receiver_bin = column_dup (stmt, 6);
+  result->act->status = column_dup (stmt, 7);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT code, kind, parent_sscc, gtin, batch, expiry, scanned_at IS NOT NULL "
+                           "FROM act_codes WHERE act_id = ?1 ORDER BY id",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (stmt, 1, act_id);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      QoimaActCode *code = g_new0 (QoimaActCode, 1);
+
+      code->code = column_dup (stmt, 0);
+      code->is_box = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "box") == 0;
+      code->parent_sscc = column_dup (stmt, 2);
+      code->gtin = column_dup (stmt, 3);
+      code->batch = column_dup (stmt, 4);
+      code->expiry = column_dup (stmt, 5);
+      if (!code->is_box)
+        result->act->n_packs++;
+      if (sqlite3_column_int (stmt, 6))
+        g_hash_table_add (result->scanned, g_strdup (code->code));
+      g_ptr_array_add (result->act->codes, code);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      load_result_free (result);
+      goto failed;
+    }
+  sqlite3_finalize (stmt);
+  g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
+  return;
+
+failed:
+  qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
+  sqlite3_finalize (stmt);
+  g_task_return_error (task, g_steal_pointer (&local_error));
+}
+
+void
+qoima_store_load_act_async (QoimaStore          *self,
+                            gint64               act_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_load_act_async);
+  g_task_set_task_data (task, g_memdup2 (&act_id, sizeof act_id), g_free);
+  qoima_store_queue_job (self, load_act_job, task);
+}
+
+QoimaIncomingAct *
+qoima_store_load_act_finish (QoimaStore    *self,
+                             GAsyncResult  *result,
+                             GHashTable   **scanned,
+                             GError       **error)
+{
+  LoadResult *loaded;
+  QoimaIncomingAct *act;
+
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_load_act_async), NULL);
+
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
+    return NULL;
+  act = g_steal_pointer (&loaded->act);
+  if (scanned != NULL)
+    *scanned = g_steal_pointer (&loaded->scanned);
+  load_result_free (loaded);
+  return act;
+}
+
+typedef struct {
+  gint64 act_id;
+  char *code;
+  QoimaActScan scan;
+  int n_packs;
+} MarkData;
+
+static void
+mark_data_free (MarkData *data)
+{
+  g_free (data->code);
+  g_free (data);
+}
+
+static gboolean
+mark_code (QoimaStoreWorker  *worker,
+           MarkData          *data,
+           GError           **error)
+{
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autofree char *now = now_iso8601 ();
+  gboolean is_box;
+  gboolean was_scanned;
+  QoimaCachedStmt *stmt;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT kind, scanned_at IS NOT NULL FROM act_codes WHERE act_id = ?1 AND code = ?2",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  {
+    g_autoptr(QoimaCachedStmt) find = stmt;
+
+    sqlite3_bind_int64 (find, 1, data->act_id);
+    sqlite3_bind_text (find, 2, data->code, -1, SQLITE_STATIC);
+    rc = sqlite3_step (find);
+    if (rc == SQLITE_DONE)
+      {
+        data->scan = QOIMA_ACT_SCAN_NOT_IN_ACT;
+        return TRUE;
+      }
+    if (rc != SQLITE_ROW)
+      {
+        qoima_store_set_sqlite_error (error, db, rc, qoima_store_worker_get_path (worker));
+        return FALSE;
+      }
+    is_box = g_strcmp0 ((const char *) sqlite3_column_text (find, 0), "box") == 0;
+    was_scanned = sqlite3_column_int (find, 1);
+  }
+
+  /* A box stands for its packs: scanning it marks every one of them. */
+  stmt = qoima_store_worker_prepare (worker,
+                                     "UPDATE act_codes SET scanned_at = ?3 "
+                                     "WHERE act_id = ?1 AND (code = ?2 OR parent_sscc = ?2) AND scanned_at IS NULL",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  {
+    g_autoptr(QoimaCachedStmt) update = stmt;
+
+    sqlite3_bind_int64 (update, 1, data->act_id);
+    sqlite3_bind_text (update, 2, data->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text (update, 3, now, -1, SQLITE_STATIC);
+    if (!qoima_store_worker_step_done (worker, update, error))
+      return FALSE;
+  }
+
+  if (is_box)
+    {
+      g_autoptr(QoimaCachedStmt) count = NULL;
+
+      stmt = qoima_store_worker_prepare (worker,
+                                         "SELECT count (*) FROM act_codes WHERE act_id = ?1 AND parent_sscc = ?2",
+                                         error);
+      if (stmt == NULL)
+        return FALSE;
+      count = stmt;
+      sqlite3_bind_int64 (count, 1, data->act_id);
+      sqlite3_bind_text (count, 2, data->code, -1, SQLITE_STATIC);
+      if (sqlite3_step (count) == SQLITE_ROW)
+        data->n_packs = sqlite3_column_int (count, 0);
+    }
+  else
+    data->n_packs = 1;
+
+  data->scan = was_scanned ? QOIMA_ACT_SCAN_AGAIN : QOIMA_ACT_SCAN_MARKED;
+  return TRUE;
+}
+
+static void
+mark_act_code_job (QoimaStoreWorker *worker,
+                   GTask            *task)
+{
+  MarkData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!mark_code (worker, data, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+qoima_store_mark_act_code_async (QoimaStore          *self,
+                                 gint64               act_id,
+                                 const char          *code,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  MarkData *data = g_new0 (MarkData, 1);
+
+  data->act_id = act_id;
+  data->code = g_strdup (code);
+  g_task_set_source_tag (task, qoima_store_mark_act_code_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) mark_data_free);
+  qoima_store_queue_job (self, mark_act_code_job, task);
+}
+
+QoimaActScan
+qoima_store_mark_act_code_finish (QoimaStore    *self,
+                                  GAsyncResult  *result,
+                                  int          *n_packs,
+                                  GError       **error)
+{
+  MarkData *data;
+
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_mark_act_code_async),
+                        QOIMA_ACT_SCAN_NOT_IN_ACT);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return QOIMA_ACT_SCAN_NOT_IN_ACT;
+  if (n_packs != NULL)
+    *n_packs = data->n_packs;
+  return data->scan;
+}

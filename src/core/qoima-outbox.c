@@ -1,0 +1,625 @@
+/* qoima-outbox.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-outbox"
+
+#include "config.h"
+
+#include "qoima-outbox.h"
+
+#include "qoima-store-private.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+static const char * const state_nicks[] = {
+  [QOIMA_OUTBOX_READY] = "ready",
+  [QOIMA_OUTBOX_SENDING] = "sending",
+  [QOIMA_OUTBOX_SENT] = "sent",
+  [QOIMA_OUTBOX_DONE] = "done",
+  [QOIMA_OUTBOX_FAILED] = "failed",
+};
+
+const char *
+qoima_outbox_state_to_nick (QoimaOutboxState state)
+{
+  g_return_val_if_fail (state <= QOIMA_OUTBOX_FAILED, NULL);
+  return state_nicks[state];
+}
+
+static QoimaOutboxState
+state_from_nick (const char *nick)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_nicks); i++)
+    if (g_strcmp0 (nick, state_nicks[i]) == 0)
+      return i;
+  return QOIMA_OUTBOX_READY;
+}
+
+void
+qoima_outbox_entry_free (QoimaOutboxEntry *entry)
+{
+  if (entry == NULL)
+    return;
+  g_free (entry->doc_type);
+  g_free (entry->document_number);
+  g_clear_pointer (&entry->document, g_bytes_unref);
+  g_clear_pointer (&entry->signature, g_bytes_unref);
+  g_free (entry->ismpt_id);
+  g_free (entry->ismpt_status);
+  g_free (entry->errors);
+  g_free (entry->last_error);
+  g_free (entry);
+}
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+/* Runs @body in one immediate transaction, rolling back on failure. */
+typedef gboolean (*TransactionBody) (QoimaStoreWorker *worker,
+                                     GTask            *task,
+                                     GError          **error);
+
+static gboolean
+in_transaction (QoimaStoreWorker  *worker,
+                GTask             *task,
+                TransactionBody    body,
+                GError           **error)
+{
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!body (worker, task, error) || !qoima_store_worker_exec (worker, "COMMIT", error))
+    {
+      qoima_store_worker_rollback (worker);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+step (QoimaStoreWorker  *worker,
+      const char        *sql,
+      GError           **error,
+      ...);
+
+/* Prepares @sql, binds the variadic (type, value) pairs, steps it once to its end. */
+typedef enum { BIND_END, BIND_TEXT, BIND_INT64, BIND_BLOB } BindType;
+
+static gboolean
+step (QoimaStoreWorker  *worker,
+      const char        *sql,
+      GError           **error,
+      ...)
+{
+  g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, sql, error);
+  va_list args;
+  int column = 1;
+  BindType type;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  va_start (args, error);
+  while ((type = va_arg (args, BindType)) != BIND_END)
+    {
+      switch (type)
+        {
+        case BIND_TEXT:
+          {
+            const char *text = va_arg (args, const char *);
+
+            if (text != NULL)
+              sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
+            break;
+          }
+        case BIND_INT64:
+          sqlite3_bind_int64 (stmt, column, va_arg (args, gint64));
+          break;
+        case BIND_BLOB:
+          {
+            GBytes *bytes = va_arg (args, GBytes *);
+
+            sqlite3_bind_blob (stmt, column, g_bytes_get_data (bytes, NULL),
+                               (int) g_bytes_get_size (bytes), SQLITE_TRANSIENT);
+            break;
+          }
+        case BIND_END:
+        default:
+          g_assert_not_reached ();
+        }
+      column++;
+    }
+  va_end (args);
+
+  return qoima_store_worker_step_done (worker, stmt, error);
+}
+
+/* Queue an acceptance. */
+
+typedef struct {
+  gint64 act_id;
+  GHashTable *decisions;
+  char *document_number;
+  GBytes *document;
+  GBytes *signature;
+  char *actor;
+  gint64 id;
+} QueueData;
+
+static void
+queue_data_free (QueueData *data)
+{
+  g_clear_pointer (&data->decisions, g_hash_table_unref);
+  g_free (data->document_number);
+  g_clear_pointer (&data->document, g_bytes_unref);
+  g_clear_pointer (&data->signature, g_bytes_unref);
+  g_free (data->actor);
+  g_free (data);
+}
+
+static gboolean
+queue_acceptance (QoimaStoreWorker  *worker,
+                  GTask             *task,
+                  GError           **error)
+{
+  QueueData *data = g_task_get_task_data (task);
+  g_autofree char *now = now_iso8601 ();
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  GHashTableIter iter;
+  gpointer code, accepted;
+
+  {
+    g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, "SELECT status, number FROM acts WHERE id = ?1", error);
+    int rc;
+
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, data->act_id);
+    rc = sqlite3_step (stmt);
+    if (rc != SQLITE_ROW)
+      {
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                     _("There is no act number %" G_GINT64_FORMAT " in the warehouse."), data->act_id);
+        return FALSE;
+      }
+    /* An act is answered once: a second answer would be refused by ИС МПТ anyway. */
+    if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "waiting") != 0)
+      {
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                     _("The act %s has been answered already."), sqlite3_column_text (stmt, 1));
+        return FALSE;
+      }
+  }
+
+  if (!step (worker,
+             "INSERT INTO outbox (doc_type, document_number, act_id, document, signature, state, "
+             "  created_by, created_at, updated_at) "
+             "VALUES ('LP_ACCEPT_GOODS', ?1, ?2, ?3, ?4, 'ready', ?5, ?6, ?6)",
+             error,
+             BIND_TEXT, data->document_number, BIND_INT64, data->act_id,
+             BIND_BLOB, data->document, BIND_BLOB, data->signature,
+             BIND_TEXT, data->actor, BIND_TEXT, now, BIND_END))
+    return FALSE;
+  data->id = sqlite3_last_insert_rowid (db);
+
+  if (!step (worker, "UPDATE acts SET status = 'sending', decided_at = ?2, errors = NULL WHERE id = ?1", error,
+             BIND_INT64, data->act_id, BIND_TEXT, now, BIND_END))
+    return FALSE;
+
+  g_hash_table_iter_init (&iter, data->decisions);
+  while (g_hash_table_iter_next (&iter, &code, &accepted))
+    if (!step (worker, "UPDATE act_codes SET decision = ?3 WHERE act_id = ?1 AND code = ?2", error,
+               BIND_INT64, data->act_id, BIND_TEXT, code,
+               BIND_TEXT, GPOINTER_TO_INT (accepted) ? "accepted" : "rejected", BIND_END))
+      return FALSE;
+
+  return TRUE;
+}
+
+static void
+queue_acceptance_job (QoimaStoreWorker *worker,
+                      GTask            *task)
+{
+  QueueData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!in_transaction (worker, task, queue_acceptance, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&data->id, sizeof data->id), g_free);
+}
+
+void
+qoima_store_queue_acceptance_async (QoimaStore          *self,
+                                    gint64               act_id,
+                                    GHashTable          *decisions,
+                                    const char          *document_number,
+                                    GBytes              *document,
+                                    GBytes              *signature,
+                                    const char          *actor,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  QueueData *data = g_new0 (QueueData, 1);
+
+  data->act_id = act_id;
+  data->decisions = g_hash_table_ref (decisions);
+  data->document_number = g_strdup (document_number);
+  data->document = g_bytes_ref (document);
+  data->signature = g_bytes_ref (signature);
+  data->actor = g_strdup (actor);
+  g_task_set_source_tag (task, qoima_store_queue_acceptance_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) queue_data_free);
+  qoima_store_queue_job (self, queue_acceptance_job, task);
+}
+
+gint64
+qoima_store_queue_acceptance_finish (QoimaStore    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_queue_acceptance_async), 0);
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id ? *id : 0;
+}
+
+/* List. */
+
+static void
+list_outbox_job (QoimaStoreWorker *worker,
+                 GTask            *task)
+{
+  gboolean all = GPOINTER_TO_INT (g_task_get_task_data (task));
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_outbox_entry_free);
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           all ?
+                           "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
+                           "  ismpt_status, errors, attempts, last_error FROM outbox ORDER BY id" :
+                           "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
+                           "  ismpt_status, errors, attempts, last_error FROM outbox "
+                           "WHERE state IN ('ready', 'sending', 'sent') ORDER BY id",
+                           -1, &stmt, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      QoimaOutboxEntry *entry = g_new0 (QoimaOutboxEntry, 1);
+
+      entry->id = sqlite3_column_int64 (stmt, 0);
+      entry->doc_type = column_dup (stmt, 1);
+      entry->document_number = column_dup (stmt, 2);
+      entry->act_id = sqlite3_column_int64 (stmt, 3);
+      entry->document = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
+      entry->signature = g_bytes_new (sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5));
+      entry->state = state_from_nick ((const char *) sqlite3_column_text (stmt, 6));
+      entry->ismpt_id = column_dup (stmt, 7);
+      entry->ismpt_status = column_dup (stmt, 8);
+      entry->errors = column_dup (stmt, 9);
+      entry->attempts = sqlite3_column_int (stmt, 10);
+      entry->last_error = column_dup (stmt, 11);
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&entries), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+qoima_store_list_outbox_async (QoimaStore          *self,
+                               gboolean             all,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_list_outbox_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (all), NULL);
+  qoima_store_queue_job (self, list_outbox_job, task);
+}
+
+GPtrArray *
+qoima_store_list_outbox_finish (QoimaStore    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_outbox_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Update. */
+
+typedef struct {
+  gint64 id;
+  QoimaOutboxState state;
+  char *ismpt_id;
+  char *ismpt_status;
+  char *errors;
+  char *last_error;
+  char *actor;
+  gboolean count_attempt;
+  gboolean ok;
+} UpdateData;
+
+static void
+update_data_free (UpdateData *data)
+{
+  g_free (data->ismpt_id);
+  g_free (data->ismpt_status);
+  g_free (data->errors);
+  g_free (data->last_error);
+  g_free (data->actor);
+  g_free (data);
+}
+
+static gboolean
+update_outbox (QoimaStoreWorker  *worker,
+               GTask             *task,
+               GError           **error)
+{
+  UpdateData *data = g_task_get_task_data (task);
+  g_autofree char *now = now_iso8601 ();
+
+  return step (worker,
+               "UPDATE outbox SET state = ?2, ismpt_id = coalesce (?3, ismpt_id), last_error = ?4, "
+               "  attempts = attempts + ?5, updated_at = ?6 "
+               "WHERE id = ?1 AND state NOT IN ('done', 'failed')",
+               error,
+               BIND_INT64, data->id, BIND_TEXT, qoima_outbox_state_to_nick (data->state),
+               BIND_TEXT, data->ismpt_id, BIND_TEXT, data->last_error,
+               BIND_INT64, (gint64) (data->count_attempt ? 1 : 0), BIND_TEXT, now, BIND_END);
+}
+
+static void
+update_outbox_job (QoimaStoreWorker *worker,
+                   GTask            *task)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!in_transaction (worker, task, update_outbox, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+qoima_store_update_outbox_async (QoimaStore          *self,
+                                 gint64               id,
+                                 QoimaOutboxState     state,
+                                 const char          *ismpt_id,
+                                 const char          *last_error,
+                                 gboolean             count_attempt,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  UpdateData *data = g_new0 (UpdateData, 1);
+
+  g_return_if_fail (state < QOIMA_OUTBOX_DONE);
+
+  data->id = id;
+  data->state = state;
+  data->ismpt_id = g_strdup (ismpt_id);
+  data->last_error = g_strdup (last_error);
+  data->count_attempt = count_attempt;
+  g_task_set_source_tag (task, qoima_store_update_outbox_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
+  qoima_store_queue_job (self, update_outbox_job, task);
+}
+
+gboolean
+qoima_store_update_outbox_finish (QoimaStore    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_update_outbox_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Finish: the final answer applied in one transaction. */
+
+static gboolean
+receive_accepted_packs (QoimaStoreWorker  *worker,
+                        gint64             act_id,
+                        const char        *actor,
+                        int               *n_accepted,
+                        int               *n_packs,
+                        GError           **error)
+{
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autoptr(QoimaPackRows) rows = qoima_pack_rows_new ();
+  g_autofree char *number = NULL;
+  g_autofree char *reason = NULL;
+  gint64 warehouse = 0;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db, "SELECT id FROM locations WHERE kind = 'warehouse' AND archived = 0 ORDER BY id LIMIT 1",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    warehouse = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  if (warehouse == 0)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("The hospital has no pharmacy warehouse to receive the packs into."));
+      return FALSE;
+    }
+
+  rc = sqlite3_prepare_v2 (db, "SELECT number FROM acts WHERE id = ?1", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, act_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        number = column_dup (stmt, 0);
+    }
+  sqlite3_finalize (stmt);
+  stmt = NULL;
+  reason = g_strdup_printf ("act %s", number ? number : "?");
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT code, gtin, batch, expiry, decision FROM act_codes "
+                           "WHERE act_id = ?1 AND kind = 'pack' ORDER BY id",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int64 (stmt, 1, act_id);
+  *n_accepted = *n_packs = 0;
+  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+
+      (*n_packs)++;
+      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), "accepted") != 0)
+        continue;
+      (*n_accepted)++;
+      /* An identification code is "01" + GTIN (14) + "21" + serial. */
+      qoima_pack_rows_add (rows, (const char *) sqlite3_column_text (stmt, 1), code + 18, NULL,
+                           (const char *) sqlite3_column_text (stmt, 2),
+                           (const char *) sqlite3_column_text (stmt, 3), warehouse, -1);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, db, rc, qoima_store_worker_get_path (worker));
+      return FALSE;
+    }
+
+  qoima_pack_rows_set_act_id (rows, act_id);
+  return qoima_store_worker_receive (worker, rows, actor, reason, error);
+}
+
+static gboolean
+finish_outbox (QoimaStoreWorker  *worker,
+               GTask             *task,
+               GError           **error)
+{
+  UpdateData *data = g_task_get_task_data (task);
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autofree char *now = now_iso8601 ();
+  g_autofree char *doc_type = NULL;
+  g_autofree char *state = NULL;
+  gint64 act_id = 0;
+
+  {
+    g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, "SELECT doc_type, act_id, state FROM outbox WHERE id = ?1", error);
+    int rc;
+
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, data->id);
+    rc = sqlite3_step (stmt);
+    if (rc != SQLITE_ROW)
+      {
+        qoima_store_set_sqlite_error (error, db, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc,
+                                      qoima_store_worker_get_path (worker));
+        return FALSE;
+      }
+    doc_type = column_dup (stmt, 0);
+    act_id = sqlite3_column_int64 (stmt, 1);
+    state = column_dup (stmt, 2);
+  }
+
+  /* A final answer is applied once, whatever asks again after a crash. */
+  if (g_strcmp0 (state, "done") == 0 || g_strcmp0 (state, "failed") == 0)
+    return TRUE;
+
+  if (g_strcmp0 (doc_type, "LP_ACCEPT_GOODS") == 0 && act_id != 0)
+    {
+      if (data->ok)
+        {
+          int n_accepted = 0, n_packs = 0;
+          const char *act_status;
+
+          if (!receive_accepted_packs (worker, act_id, data->actor, &n_accepted, &n_packs, error))
+            return FALSE;
+          act_status = n_accepted == n_packs ? "accepted" : n_accepted == 0 ? "rejected" : "partially_accepted";
+          if (!step (worker, "UPDATE acts SET status = ?2, errors = NULL WHERE id = ?1", error,
+                     BIND_INT64, act_id, BIND_TEXT, act_status, BIND_END))
+            return FALSE;
+        }
+      else if (!step (worker, "UPDATE acts SET status = 'waiting', errors = ?2 WHERE id = ?1", error,
+                      BIND_INT64, act_id, BIND_TEXT, data->errors, BIND_END) ||
+               !step (worker, "UPDATE act_codes SET decision = NULL WHERE act_id = ?1", error,
+                      BIND_INT64, act_id, BIND_END))
+        return FALSE;
+    }
+
+  return step (worker,
+               "UPDATE outbox SET state = ?2, ismpt_status = ?3, errors = ?4, updated_at = ?5 WHERE id = ?1",
+               error,
+               BIND_INT64, data->id, BIND_TEXT, data->ok ? "done" : "failed",
+               BIND_TEXT, data->ismpt_status, BIND_TEXT, data->errors, BIND_TEXT, now, BIND_END);
+}
+
+static void
+finish_outbox_job (QoimaStoreWorker *worker,
+                   GTask            *task)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!in_transaction (worker, task, finish_outbox, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+qoima_store_finish_outbox_async (QoimaStore          *self,
+                                 gint64               id,
+                                 gboolean             ok,
+                                 const char          *ismpt_status,
+                                 const char          *errors,
+                                 const char          *actor,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  UpdateData *data = g_new0 (UpdateData, 1);
+
+  data->id = id;
+  data->ok = ok;
+  data->ismpt_status = g_strdup (ismpt_status);
+  data->errors = g_strdup (errors);
+  data->actor = g_strdup (actor ? actor : "ismpt");
+  g_task_set_source_tag (task, qoima_store_finish_outbox_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
+  qoima_store_queue_job (self, finish_outbox_job, task);
+}
+
+gboolean
+qoima_store_finish_outbox_finish (QoimaStore    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_finish_outbox_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,131 @@
+/* qoima-outbox.h: what the hospital owes ИС МПТ, kept durably until its final status
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "qoima-store.h"
+
+G_BEGIN_DECLS
+
+/**
+ * QoimaOutboxState:
+ * @QOIMA_OUTBOX_READY: signed, never sent
+ * @QOIMA_OUTBOX_SENDING: a send was started; whether ИС МПТ got it is unknown until asked
+ * @QOIMA_OUTBOX_SENT: ИС МПТ gave it an id; its checking is not finished
+ * @QOIMA_OUTBOX_DONE: ИС МПТ answered CHECKED_OK and the local change is complete
+ * @QOIMA_OUTBOX_FAILED: ИС МПТ refused it (CHECKED_NOT_OK or a 4xx); its errors are kept
+ */
+typedef enum {
+  QOIMA_OUTBOX_READY,
+  QOIMA_OUTBOX_SENDING,
+  QOIMA_OUTBOX_SENT,
+  QOIMA_OUTBOX_DONE,
+  QOIMA_OUTBOX_FAILED,
+} QoimaOutboxState;
+
+const char *qoima_outbox_state_to_nick (QoimaOutboxState state);
+
+typedef struct {
+  gint64 id;
+  char *doc_type;        /* LP_ACCEPT_GOODS, LK_RECEIPT */
+  char *document_number; /* ours, unique */
+  gint64 act_id;         /* 0 when the document answers no act */
+  GBytes *document;      /* the exact bytes signed */
+  GBytes *signature;     /* detached CMS, DER */
+  QoimaOutboxState state;
+  char *ismpt_id;
+  char *ismpt_status;
+  char *errors;
+  int attempts;
+  char *last_error;
+} QoimaOutboxEntry;
+
+void qoima_outbox_entry_free (QoimaOutboxEntry *entry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaOutboxEntry, qoima_outbox_entry_free)
+
+/**
+ * qoima_store_queue_acceptance_async:
+ * @act_id: the act answered
+ * @decisions: code → GINT_TO_POINTER (TRUE) when accepted; every pack of the act
+ * @document: the signed LP_ACCEPT_GOODS bytes
+ * @signature: their detached signature
+ *
+ * In one transaction: the document enters the outbox, the act becomes "sending" and each
+ * code keeps its decision. Finish returns the outbox entry's id.
+ */
+void     qoima_store_queue_acceptance_async  (QoimaStore          *self,
+                                              gint64               act_id,
+                                              GHashTable          *decisions,
+                                              const char          *document_number,
+                                              GBytes              *document,
+                                              GBytes              *signature,
+                                              const char          *actor,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gint64   qoima_store_queue_acceptance_finish (QoimaStore    *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
+/* Entries not yet final (ready, sending, sent), oldest first. Finish returns (transfer full)
+ * a GPtrArray of QoimaOutboxEntry. With @all, every entry. */
+void       qoima_store_list_outbox_async  (QoimaStore          *self,
+                                           gboolean             all,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+GPtrArray *qoima_store_list_outbox_finish (QoimaStore    *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
+/**
+ * qoima_store_update_outbox_async:
+ * @state: the new state (not DONE/FAILED: use qoima_store_finish_outbox_async())
+ * @ismpt_id: (nullable): the id ИС МПТ gave, when known
+ * @last_error: (nullable): why the last try failed, for the user
+ * @count_attempt: whether this update starts a send
+ *
+ * Committed before the next step, so that a crash leaves the entry in a state that says
+ * what is known.
+ */
+void     qoima_store_update_outbox_async  (QoimaStore          *self,
+                                           gint64               id,
+                                           QoimaOutboxState     state,
+                                           const char          *ismpt_id,
+                                           const char          *last_error,
+                                           gboolean             count_attempt,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean qoima_store_update_outbox_finish (QoimaStore    *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
+/**
+ * qoima_store_finish_outbox_async:
+ * @ok: ИС МПТ checked the document OK
+ * @ismpt_status: its final status as ИС МПТ says it
+ * @errors: (nullable): ИС МПТ's errors in plain words
+ *
+ * Applies the final answer in ONE transaction: for an accepted act, its accepted packs enter
+ * the pharmacy warehouse (R000-8) and the act is closed; for a refused one, the act waits
+ * for a new answer with the errors shown. The entry becomes DONE or FAILED.
+ */
+void     qoima_store_finish_outbox_async  (QoimaStore          *self,
+                                           gint64               id,
+                                           gboolean             ok,
+                                           const char          *ismpt_status,
+                                           const char          *errors,
+                                           const char          *actor,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean qoima_store_finish_outbox_finish (QoimaStore    *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
+G_END_DECLS
