@@ -264,15 +264,31 @@ qoima_acceptance_document_new (const QoimaIncomingAct *act,
 
   if (acceptance == QOIMA_ACCEPT_SOME)
     {
-      /* A partial answer names every code of the act exactly once: a box by its SSCC,
-       * loose packs by their identification codes; packs inside boxes go with their box. */
+      /* A partial answer names every code of the act exactly once: a box by its SSCC when
+       * it is accepted or refused whole, else its packs one by one. */
+      g_autoptr(GHashTable) split = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < act->codes->len; i++)
+        {
+          const QoimaActCode *code = g_ptr_array_index (act->codes, i);
+
+          if (code->parent_sscc != NULL && g_hash_table_contains (accepted, code->code) &&
+              !g_hash_table_contains (accepted, code->parent_sscc))
+            g_hash_table_add (split, code->parent_sscc);
+        }
+
       json_builder_set_member_name (builder, "products");
       json_builder_begin_array (builder);
       for (guint i = 0; i < act->codes->len; i++)
         {
           const QoimaActCode *code = g_ptr_array_index (act->codes, i);
+          gboolean listed;
 
-          if (code->parent_sscc != NULL)
+          if (code->is_box)
+            listed = !g_hash_table_contains (split, code->code);
+          else
+            listed = code->parent_sscc == NULL || g_hash_table_contains (split, code->parent_sscc);
+          if (!listed)
             continue;
           json_builder_begin_object (builder);
           add_member (builder, code->is_box ? "uitu_code" : "uit_code", code->code);

@@ -1,0 +1,1071 @@
+/* qoima-sync.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-sync"
+
+#include "config.h"
+
+#include "qoima-sync.h"
+
+#include "qoima-act.h"
+#include "qoima-json.h"
+#include "qoima-outbox.h"
+#include "qoima-product.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#define DEFAULT_POLL_INTERVAL_MS 300
+#define DEFAULT_POLL_TIMEOUT_MS 30000
+
+struct _QoimaSync
+{
+  GObject parent_instance;
+
+  /* Owned references */
+  QoimaStore *store;
+  QoimaIsmptClient *client;
+
+  /* State */
+  unsigned poll_interval_ms;
+  unsigned poll_timeout_ms;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaSync, qoima_sync, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+progress (QoimaSync  *self,
+          double      fraction,
+          const char *format,
+          ...) G_GNUC_PRINTF (3, 4);
+
+static void
+progress (QoimaSync  *self,
+          double      fraction,
+          const char *format,
+          ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_debug ("%s", message);
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, message, fraction);
+}
+
+/* Pull */
+
+typedef struct {
+  JsonNode *headers;   /* array of document headers */
+  guint index;
+  int n_new;
+  QoimaIncomingAct *act;
+  GPtrArray *products; /* QoimaProduct cards of the current act */
+  GPtrArray *gtins;    /* distinct GTINs of the current act still to look up */
+  GString *skipped;    /* acts that could not be read, for the report */
+} PullData;
+
+static void
+pull_data_free (PullData *data)
+{
+  g_clear_pointer (&data->headers, json_node_unref);
+  g_clear_pointer (&data->act, qoima_incoming_act_free);
+  g_clear_pointer (&data->products, g_ptr_array_unref);
+  g_clear_pointer (&data->gtins, g_ptr_array_unref);
+  if (data->skipped != NULL)
+    g_string_free (data->skipped, TRUE);
+  g_free (data);
+}
+
+static void pull_next (GTask *task);
+
+static void
+act_saved_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (qoima_store_save_act_finish (QOIMA_STORE (source), result, &error) == 0)
+    {
+      /* The store failing (disk full, read-only) stops the pull: nothing else can be saved. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data->n_new++;
+  g_clear_pointer (&data->act, qoima_incoming_act_free);
+  data->index++;
+  pull_next (g_steal_pointer (&task));
+}
+
+static void fetch_next_card (GTask *task);
+
+static void
+card_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) cards = NULL;
+  JsonObject *card;
+
+  cards = qoima_ismpt_client_catalog_card_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  card = cards ? qoima_json_array_get_object (json_node_get_array (cards), 0) : NULL;
+  if (card != NULL && qoima_json_get_string (card, "nameRu") != NULL)
+    {
+      const char *gtin = g_ptr_array_index (data->gtins, data->gtins->len - 1);
+
+      g_ptr_array_add (data->products,
+                       qoima_product_new (gtin,
+                                          qoima_json_get_string (card, "nameRu"),
+                                          qoima_json_get_string (card, "nameKk"),
+                                          qoima_json_get_string (card, "inn"),
+                                          qoima_json_get_string (card, "dosageForm"),
+                                          qoima_json_get_string (card, "dosage"),
+                                          qoima_json_get_string (card, "manufacturer"),
+                                          (int) qoima_json_get_int (card, "unitsPerPack", 0)));
+    }
+  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    /* The catalog is a help, not a condition: without a card the GTIN names the product
+     * until someone completes it. */
+    g_debug ("No catalog card: %s", error->message);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  g_ptr_array_remove_index (data->gtins, data->gtins->len - 1);
+  fetch_next_card (g_steal_pointer (&task));
+}
+
+static void
+fetch_next_card (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+
+  if (data->gtins->len > 0)
+    {
+      qoima_ismpt_client_catalog_card_async (self->client,
+                                             g_ptr_array_index (data->gtins, data->gtins->len - 1),
+                                             g_task_get_cancellable (task), card_cb, task);
+      return;
+    }
+
+  qoima_store_save_act_async (self->store, data->act, data->products,
+                              g_task_get_cancellable (task), act_saved_cb, task);
+}
+
+static void
+document_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+
+  info = qoima_ismpt_client_get_document_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  if (info != NULL)
+    data->act = qoima_incoming_act_from_json (json_node_get_object (info), &error);
+  if (data->act != NULL && g_strcmp0 (data->act->receiver_bin, qoima_ismpt_client_get_bin (self->client)) != 0)
+    {
+      g_set_error (&error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("The act %s is addressed to another organization (BIN %s)."),
+                   data->act->number, data->act->receiver_bin);
+      g_clear_pointer (&data->act, qoima_incoming_act_free);
+    }
+
+  if (data->act == NULL)
+    {
+      /* A broken act is skipped whole; a lost connection stops the pull. */
+      if (!g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_warning ("%s", error->message);
+      g_string_append_printf (data->skipped, "%s%s", data->skipped->len ? "\n" : "", error->message);
+      data->index++;
+      pull_next (g_steal_pointer (&task));
+      return;
+    }
+
+  g_clear_pointer (&data->products, g_ptr_array_unref);
+  data->products = g_ptr_array_new_with_free_func (g_object_unref);
+  g_clear_pointer (&data->gtins, g_ptr_array_unref);
+  data->gtins = g_ptr_array_new_with_free_func (g_free);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < data->act->codes->len; i++)
+    {
+      QoimaActCode *code = g_ptr_array_index (data->act->codes, i);
+
+      if (code->gtin != NULL && g_hash_table_add (seen, code->gtin))
+        g_ptr_array_add (data->gtins, g_strdup (code->gtin));
+    }
+  fetch_next_card (g_steal_pointer (&task));
+}
+
+static void
+has_act_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+  JsonArray *headers = json_node_get_array (data->headers);
+  g_autoptr(GError) error = NULL;
+  gboolean known;
+  const char *id;
+
+  known = qoima_store_has_act_finish (QOIMA_STORE (source), result, &error);
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (known)
+    {
+      data->index++;
+      pull_next (g_steal_pointer (&task));
+      return;
+    }
+
+  id = qoima_json_get_string (qoima_json_array_get_object (headers, data->index), "number");
+  progress (self, (double) data->index / json_array_get_length (headers),
+            _("Loading act %s (%u of %u)…"), id, data->index + 1, json_array_get_length (headers));
+  qoima_ismpt_client_get_document_async (self->client, id, g_task_get_cancellable (task),
+                                         document_cb, g_steal_pointer (&task));
+}
+
+static void
+pull_next (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  PullData *data = g_task_get_task_data (task);
+  JsonArray *headers = json_node_get_array (data->headers);
+  const char *id;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  while (data->index < json_array_get_length (headers))
+    {
+      id = qoima_json_get_string (qoima_json_array_get_object (headers, data->index), "number");
+      if (id != NULL)
+        {
+          qoima_store_has_act_async (self->store, id, g_task_get_cancellable (task), has_act_cb, task);
+          return;
+        }
+      data->index++;
+    }
+
+  if (data->skipped->len > 0)
+    g_task_return_new_error (task, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                             _("Some acts could not be loaded:\n%s"), data->skipped->str);
+  else
+    g_task_return_int (task, data->n_new);
+  g_object_unref (task);
+}
+
+static void
+list_incoming_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PullData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->headers = qoima_ismpt_client_list_documents_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  if (data->headers == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  pull_next (g_steal_pointer (&task));
+}
+
+void
+qoima_sync_pull_async (QoimaSync           *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *task;
+  PullData *data;
+
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_sync_pull_async);
+  data = g_new0 (PullData, 1);
+  data->skipped = g_string_new (NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) pull_data_free);
+  progress (self, -1, _("Asking ИС МПТ for new acts…"));
+  qoima_ismpt_client_list_documents_async (self->client, QOIMA_ISMPT_INCOMING, "LP_SHIP_GOODS",
+                                           "WAIT_ACCEPTANCE", cancellable, list_incoming_cb, task);
+}
+
+int
+qoima_sync_pull_finish (QoimaSync     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_pull_async, -1);
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+/* Answer an act */
+
+typedef struct {
+  gint64 act_id;
+  QoimaAcceptance acceptance;
+  GHashTable *accepted;
+  QoimaSigner *signer;
+  char *actor;
+  GHashTable *decisions;
+  char *document_number;
+  GBytes *document;
+} AnswerData;
+
+static void
+answer_data_free (AnswerData *data)
+{
+  g_clear_pointer (&data->accepted, g_hash_table_unref);
+  g_clear_object (&data->signer);
+  g_free (data->actor);
+  g_clear_pointer (&data->decisions, g_hash_table_unref);
+  g_free (data->document_number);
+  g_clear_pointer (&data->document, g_bytes_unref);
+  g_free (data);
+}
+
+static void
+queued_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  id = qoima_store_queue_acceptance_finish (QOIMA_STORE (source), result, &error);
+  if (id == 0)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+}
+
+static void
+answer_signed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  AnswerData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) signature = NULL;
+
+  signature = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
+  if (signature == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  qoima_store_queue_acceptance_async (self->store, data->act_id, data->decisions, data->document_number,
+                                      data->document, signature, data->actor,
+                                      g_task_get_cancellable (task), queued_cb, g_steal_pointer (&task));
+}
+
+static void
+act_loaded_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AnswerData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIncomingAct) act = NULL;
+  g_autoptr(GHashTable) scanned = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%y%m%d%H%M%S");
+  GHashTable *accepted;
+
+  act = qoima_store_load_act_finish (QOIMA_STORE (source), result, &scanned, &error);
+  if (act == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  accepted = data->accepted != NULL ? data->accepted : scanned;
+  data->decisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < act->codes->len; i++)
+    {
+      QoimaActCode *code = g_ptr_array_index (act->codes, i);
+      gboolean yes;
+
+      if (code->is_box)
+        continue;
+      if (data->acceptance == QOIMA_ACCEPT_ALL)
+        yes = TRUE;
+      else if (data->acceptance == QOIMA_REJECT_ALL)
+        yes = FALSE;
+      else
+        yes = g_hash_table_contains (accepted, code->code) ||
+              (code->parent_sscc != NULL && g_hash_table_contains (accepted, code->parent_sscc));
+      g_hash_table_insert (data->decisions, g_strdup (code->code), GINT_TO_POINTER (yes));
+    }
+
+  /* Boxes scanned whole count as accepted whole; the document is built from the decisions
+   * so that it says exactly what the warehouse will record. */
+  if (data->acceptance == QOIMA_ACCEPT_SOME)
+    {
+      g_autoptr(GHashTable) yes_codes = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer code, yes;
+
+      g_hash_table_iter_init (&iter, data->decisions);
+      while (g_hash_table_iter_next (&iter, &code, &yes))
+        if (GPOINTER_TO_INT (yes))
+          g_hash_table_add (yes_codes, code);
+      for (guint i = 0; i < act->codes->len; i++)
+        {
+          QoimaActCode *box = g_ptr_array_index (act->codes, i);
+          gboolean whole = TRUE;
+
+          if (!box->is_box)
+            continue;
+          for (guint j = 0; j < act->codes->len && whole; j++)
+            {
+              QoimaActCode *pack = g_ptr_array_index (act->codes, j);
+
+              if (g_strcmp0 (pack->parent_sscc, box->code) == 0 && !g_hash_table_contains (yes_codes, pack->code))
+                whole = FALSE;
+            }
+          if (whole)
+            g_hash_table_add (yes_codes, box->code);
+        }
+      data->document_number = g_strdup_printf ("QA-%" G_GINT64_FORMAT "-%s", data->act_id, stamp);
+      data->document = qoima_acceptance_document_new (act, QOIMA_ACCEPT_SOME, yes_codes, act->receiver_bin,
+                                                      data->document_number, now);
+    }
+  else
+    {
+      data->document_number = g_strdup_printf ("QA-%" G_GINT64_FORMAT "-%s", data->act_id, stamp);
+      data->document = qoima_acceptance_document_new (act, data->acceptance, NULL, act->receiver_bin,
+                                                      data->document_number, now);
+    }
+
+  qoima_signer_sign_async (data->signer, data->document, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING,
+                           g_task_get_cancellable (task), answer_signed_cb, g_steal_pointer (&task));
+}
+
+void
+qoima_sync_answer_act_async (QoimaSync           *self,
+                             gint64               act_id,
+                             QoimaAcceptance      acceptance,
+                             GHashTable          *accepted,
+                             QoimaSigner         *signer,
+                             const char          *actor,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+  AnswerData *data;
+
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+  g_return_if_fail (QOIMA_IS_SIGNER (signer));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_sync_answer_act_async);
+  data = g_new0 (AnswerData, 1);
+  data->act_id = act_id;
+  data->acceptance = acceptance;
+  data->accepted = accepted ? g_hash_table_ref (accepted) : NULL;
+  data->signer = g_object_ref (signer);
+  data->actor = g_strdup (actor);
+  g_task_set_task_data (task, data, (GDestroyNotify) answer_data_free);
+  qoima_store_load_act_async (self->store, act_id, cancellable, act_loaded_cb, task);
+}
+
+gint64
+qoima_sync_answer_act_finish (QoimaSync     *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_answer_act_async, 0);
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id ? *id : 0;
+}
+
+/* Push */
+
+typedef struct {
+  GPtrArray *entries; /* QoimaOutboxEntry */
+  guint index;
+  gint64 poll_deadline;
+  GError *waiting;    /* why something still waits */
+  guint n_waiting;
+} PushData;
+
+static void
+push_data_free (PushData *data)
+{
+  g_clear_pointer (&data->entries, g_ptr_array_unref);
+  g_clear_error (&data->waiting);
+  g_free (data);
+}
+
+static QoimaOutboxEntry *
+current_entry (GTask *task)
+{
+  PushData *data = g_task_get_task_data (task);
+
+  return g_ptr_array_index (data->entries, data->index);
+}
+
+static void push_next (GTask *task);
+static void send_entry (GTask *task);
+static void poll_entry (GTask *task);
+
+/* The entry waits for another sync; remembers why, and moves on. */
+static void
+entry_waits (GTask  *task,
+             GError *error)
+{
+  PushData *data = g_task_get_task_data (task);
+
+  data->n_waiting++;
+  if (data->waiting == NULL)
+    data->waiting = g_error_copy (error);
+  data->index++;
+  push_next (task);
+}
+
+static void
+store_step_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (g_async_result_is_tagged (result, qoima_store_finish_outbox_async))
+    ok = qoima_store_finish_outbox_finish (QOIMA_STORE (source), result, &error);
+  else
+    ok = qoima_store_update_outbox_finish (QOIMA_STORE (source), result, &error);
+
+  if (!ok)
+    {
+      /* The store cannot record what happened: stop here, the outbox keeps the truth. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  push_next (task);
+}
+
+static char *
+join_errors (JsonObject *info)
+{
+  JsonArray *errors = qoima_json_get_array (info, "errors");
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; errors != NULL && i < json_array_get_length (errors); i++)
+    {
+      const char *line = qoima_json_array_get_string (errors, i);
+      JsonObject *object = qoima_json_array_get_object (errors, i);
+
+      if (line == NULL && object != NULL)
+        line = qoima_json_get_string (object, "errorMessage");
+      if (line != NULL)
+        g_string_append_printf (text, "%s%s", text->len ? "\n" : "", line);
+    }
+  if (text->len == 0)
+    g_string_append (text, _("ИС МПТ refused the document without saying why."));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+poll_again_cb (gpointer user_data)
+{
+  poll_entry (user_data);
+}
+
+static void
+polled_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  PushData *data = g_task_get_task_data (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  const char *status;
+
+  info = qoima_ismpt_client_get_document_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  if (info == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          g_object_unref (task);
+          return;
+        }
+      entry_waits (task, error);
+      return;
+    }
+
+  status = qoima_json_get_string (json_node_get_object (info), "status");
+  if (g_strcmp0 (status, "CHECKED_OK") == 0)
+    {
+      progress (self, -1, _("ИС МПТ accepted the document %s."), entry->document_number);
+      data->index++;
+      qoima_store_finish_outbox_async (self->store, entry->id, TRUE, status, NULL, NULL,
+                                       NULL, store_step_cb, task);
+      return;
+    }
+  if (g_strcmp0 (status, "CHECKED_NOT_OK") == 0 || g_strcmp0 (status, "PARSE_ERROR") == 0 ||
+      g_strcmp0 (status, "PROCESSING_ERROR") == 0)
+    {
+      g_autofree char *errors = join_errors (json_node_get_object (info));
+
+      progress (self, -1, _("ИС МПТ refused the document %s: %s"), entry->document_number, errors);
+      data->index++;
+      qoima_store_finish_outbox_async (self->store, entry->id, FALSE, status, errors, NULL,
+                                       NULL, store_step_cb, task);
+      return;
+    }
+
+  /* Still being checked (IN_PROGRESS): ask again shortly, within the poll timeout. */
+  if (g_get_monotonic_time () < data->poll_deadline)
+    {
+      g_timeout_add_once (self->poll_interval_ms, poll_again_cb, task);
+      return;
+    }
+  data->index++;
+  push_next (task);
+}
+
+static void
+poll_entry (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+  qoima_ismpt_client_get_document_async (self->client, entry->ismpt_id, g_task_get_cancellable (task),
+                                         polled_cb, task);
+}
+
+static void
+marked_sent_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_store_update_outbox_finish (QOIMA_STORE (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  poll_entry (task);
+}
+
+static void
+mark_sent (GTask      *task,
+           const char *ismpt_id)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+
+  g_free (entry->ismpt_id);
+  entry->ismpt_id = g_strdup (ismpt_id);
+  entry->state = QOIMA_OUTBOX_SENT;
+  qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENT, ismpt_id, NULL, FALSE,
+                                   NULL, marked_sent_cb, task);
+}
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  PushData *data = g_task_get_task_data (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  id = qoima_ismpt_client_create_document_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  if (id != NULL)
+    {
+      mark_sent (task, id);
+      return;
+    }
+
+  if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED))
+    {
+      /* ИС МПТ said no to the document itself (e.g. a refused signature): sending it again
+       * cannot help; the act waits for a new answer, with the stand's reason shown. */
+      data->index++;
+      qoima_store_finish_outbox_async (self->store, entry->id, FALSE, NULL, error->message, NULL,
+                                       NULL, store_step_cb, task);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+
+  /* No answer, or a broken one: ИС МПТ may or may not have the document. The entry stays
+   * "sending", so the next sync asks before sending again. */
+  {
+    g_autoptr(GError) waiting = g_error_copy (error);
+
+    data->n_waiting++;
+    if (data->waiting == NULL)
+      data->waiting = g_steal_pointer (&waiting);
+    data->index++;
+    qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, error->message,
+                                     FALSE, NULL, store_step_cb, task);
+  }
+}
+
+static void
+sending_marked_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_store_update_outbox_finish (QOIMA_STORE (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  progress (self, -1, _("Sending the document %s to ИС МПТ…"), entry->document_number);
+  qoima_ismpt_client_create_document_async (self->client, entry->doc_type, entry->document, entry->signature,
+                                            g_task_get_cancellable (task), created_cb, task);
+}
+
+static void
+send_entry (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+
+  /* "sending" is committed before the request leaves: after a crash, the entry says that
+   * ИС МПТ may have it. */
+  entry->state = QOIMA_OUTBOX_SENDING;
+  qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, NULL, TRUE,
+                                   NULL, sending_marked_cb, task);
+}
+
+static void
+outgoing_listed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) headers = NULL;
+  JsonArray *array;
+
+  headers = qoima_ismpt_client_list_documents_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  if (headers == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          g_object_unref (task);
+          return;
+        }
+      entry_waits (task, error);
+      return;
+    }
+
+  array = json_node_get_array (headers);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *header = qoima_json_array_get_object (array, i);
+
+      if (g_strcmp0 (qoima_json_get_string (header, "documentNumber"), entry->document_number) == 0 &&
+          qoima_json_get_string (header, "number") != NULL)
+        {
+          progress (self, -1, _("ИС МПТ already has the document %s; it is not sent again."),
+                    entry->document_number);
+          mark_sent (task, qoima_json_get_string (header, "number"));
+          return;
+        }
+    }
+  send_entry (task);
+}
+
+static void
+push_next (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  PushData *data = g_task_get_task_data (task);
+  QoimaOutboxEntry *entry;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  if (data->index >= data->entries->len)
+    {
+      if (data->waiting != NULL)
+        g_task_return_new_error (task, data->waiting->domain, data->waiting->code,
+                                 g_dngettext (GETTEXT_PACKAGE,
+                                              "%u document waits in the outbox and will be sent at the next sync. %s",
+                                              "%u documents wait in the outbox and will be sent at the next sync. %s",
+                                              data->n_waiting),
+                                 data->n_waiting, data->waiting->message);
+      else
+        g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  entry = current_entry (task);
+  data->poll_deadline = g_get_monotonic_time () + (gint64) self->poll_timeout_ms * 1000;
+  switch (entry->state)
+    {
+    case QOIMA_OUTBOX_READY:
+      send_entry (task);
+      break;
+    case QOIMA_OUTBOX_SENDING:
+      /* Its fate is unknown: ask ИС МПТ for our document number first. */
+      qoima_ismpt_client_list_documents_async (self->client, QOIMA_ISMPT_OUTGOING, entry->doc_type, NULL,
+                                               g_task_get_cancellable (task), outgoing_listed_cb, task);
+      break;
+    case QOIMA_OUTBOX_SENT:
+      poll_entry (task);
+      break;
+    case QOIMA_OUTBOX_DONE:
+    case QOIMA_OUTBOX_FAILED:
+    default:
+      data->index++;
+      push_next (task);
+      break;
+    }
+}
+
+static void
+outbox_listed_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  PushData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->entries = qoima_store_list_outbox_finish (QOIMA_STORE (source), result, &error);
+  if (data->entries == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  push_next (task);
+}
+
+void
+qoima_sync_push_async (QoimaSync           *self,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_sync_push_async);
+  g_task_set_task_data (task, g_new0 (PushData, 1), (GDestroyNotify) push_data_free);
+  qoima_store_list_outbox_async (self->store, FALSE, cancellable, outbox_listed_cb, task);
+}
+
+gboolean
+qoima_sync_push_finish (QoimaSync     *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_push_async, FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Run: pull, then push; the push runs even when the pull failed, and the first error is
+ * reported. */
+
+static void
+run_pushed_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *pull_error = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) && pull_error == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (pull_error != NULL)
+    g_task_return_error (task, g_error_copy (pull_error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_pulled_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (qoima_sync_pull_finish (QOIMA_SYNC (source), result, &error) < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_task_set_task_data (task, g_steal_pointer (&error), (GDestroyNotify) g_error_free);
+    }
+  qoima_sync_push_async (QOIMA_SYNC (source), g_task_get_cancellable (task), run_pushed_cb,
+                         g_steal_pointer (&task));
+}
+
+void
+qoima_sync_run_async (QoimaSync           *self,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_sync_run_async);
+  qoima_sync_pull_async (self, cancellable, run_pulled_cb, task);
+}
+
+gboolean
+qoima_sync_run_finish (QoimaSync     *self,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+qoima_sync_dispose (GObject *object)
+{
+  QoimaSync *self = (QoimaSync *) object;
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->client);
+
+  G_OBJECT_CLASS (qoima_sync_parent_class)->dispose (object);
+}
+
+static void
+qoima_sync_class_init (QoimaSyncClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = qoima_sync_dispose;
+
+  signals[SIGNAL_PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                           G_TYPE_STRING, G_TYPE_DOUBLE);
+}
+
+static void
+qoima_sync_init (QoimaSync *self)
+{
+  self->poll_interval_ms = DEFAULT_POLL_INTERVAL_MS;
+  self->poll_timeout_ms = DEFAULT_POLL_TIMEOUT_MS;
+}
+
+QoimaSync *
+qoima_sync_new (QoimaStore       *store,
+                QoimaIsmptClient *client)
+{
+  QoimaSync *self;
+
+  g_return_val_if_fail (QOIMA_IS_STORE (store), NULL);
+  g_return_val_if_fail (QOIMA_IS_ISMPT_CLIENT (client), NULL);
+
+  self = g_object_new (QOIMA_TYPE_SYNC, NULL);
+  self->store = g_object_ref (store);
+  self->client = g_object_ref (client);
+  return self;
+}
+
+void
+qoima_sync_set_poll (QoimaSync *self,
+                     unsigned   interval_ms,
+                     unsigned   timeout_ms)
+{
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+
+  self->poll_interval_ms = MAX (interval_ms, 10);
+  self->poll_timeout_ms = timeout_ms;
+}

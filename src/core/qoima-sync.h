@@ -1,0 +1,102 @@
+/* qoima-sync.h: acts pulled from ИС МПТ, the outbox pushed to it, final statuses brought back
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "qoima-ismpt-client.h"
+#include "qoima-ismpt-documents.h"
+#include "qoima-signer.h"
+#include "qoima-store.h"
+
+G_BEGIN_DECLS
+
+#define QOIMA_TYPE_SYNC (qoima_sync_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaSync, qoima_sync, QOIMA, SYNC, GObject)
+
+QoimaSync *qoima_sync_new      (QoimaStore       *store,
+                                QoimaIsmptClient *client);
+
+/* How often and how long a sent document's checking is awaited before sync moves on (it is
+ * asked again at the next sync). */
+void       qoima_sync_set_poll (QoimaSync *self,
+                                unsigned   interval_ms,
+                                unsigned   timeout_ms);
+
+/**
+ * qoima_sync_pull_async:
+ *
+ * Loads the acts waiting for the hospital's acceptance that the warehouse does not have
+ * yet, each with all its codes (boxes expanded) and the catalog cards of its products, each
+ * act in one transaction. A broken act is skipped whole, and reported. Emits ::progress.
+ * Finish returns how many acts were new.
+ */
+void     qoima_sync_pull_async  (QoimaSync           *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+int      qoima_sync_pull_finish (QoimaSync     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error);
+
+/**
+ * qoima_sync_answer_act_async:
+ * @acceptance: accept all, accept some (the rest refused), or reject
+ * @accepted: (nullable): for QOIMA_ACCEPT_SOME, the codes accepted (packs or boxes); NULL
+ *   means what the clerk scanned
+ * @signer: the chief's signing key
+ * @actor: who answers
+ *
+ * Builds the LP_ACCEPT_GOODS document, signs it (detached) and puts it in the outbox, in the
+ * same transaction as the act's new state. Nothing is sent yet: see qoima_sync_push_async().
+ * Finish returns the outbox entry's id.
+ */
+void     qoima_sync_answer_act_async  (QoimaSync           *self,
+                                       gint64               act_id,
+                                       QoimaAcceptance      acceptance,
+                                       GHashTable          *accepted,
+                                       QoimaSigner         *signer,
+                                       const char          *actor,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gint64   qoima_sync_answer_act_finish (QoimaSync     *self,
+                                       GAsyncResult  *result,
+                                       GError       **error);
+
+/**
+ * qoima_sync_push_async:
+ *
+ * Sends what waits in the outbox, oldest first, exactly once: an entry whose fate is unknown
+ * (a crash or a lost answer after sending started) is first looked for in ИС МПТ by its
+ * document number and sent again only when ИС МПТ does not have it. Sent documents are polled
+ * until CHECKED_OK or CHECKED_NOT_OK, whose result is applied locally in one transaction.
+ * Fails (with the cause) when something still waits because ИС МПТ could not be reached or
+ * failed; nothing is lost then.
+ */
+void     qoima_sync_push_async  (QoimaSync           *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+gboolean qoima_sync_push_finish (QoimaSync     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error);
+
+/* Pull, then push. */
+void     qoima_sync_run_async   (QoimaSync           *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data);
+gboolean qoima_sync_run_finish  (QoimaSync     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error);
+
+/* Signals:
+ *   ::progress (QoimaSync *self, const char *message, double fraction)
+ *     what sync is doing, for a progress bar; fraction in 0..1, or -1 when unknown. */
+
+G_END_DECLS
