@@ -22,33 +22,6 @@
 /* The demo data are the same on every run of the same day unless --seed says otherwise. */
 #define DEMO_DEFAULT_SEED 1
 
-typedef struct
-{
-  gboolean done;
-  GAsyncResult *result;
-} Wait;
-
-static void
-wait_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  wait->done = TRUE;
-}
-
-/* Runs the main context until the call that got wait_cb has finished; returns the
- * result, which the caller owns. */
-static GAsyncResult *
-wait_for_result (Wait *wait)
-{
-  qoimactl_wait (&wait->done);
-  wait->done = FALSE;
-  return g_steal_pointer (&wait->result);
-}
-
 static void
 print_error (const GError *error)
 {
@@ -78,10 +51,10 @@ count_packs (QoimaStore  *store,
              GError     **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
-  Wait wait = { FALSE, NULL };
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
 
-  qoima_store_count_packs_async (store, NULL, wait_cb, &wait);
-  result = wait_for_result (&wait);
+  qoima_store_count_packs_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
   return qoima_store_count_packs_finish (store, result, error);
 }
 
@@ -97,7 +70,7 @@ qoimactl_demo (QoimactlOptions  *options,
   gint64 n_packs = QOIMA_DEMO_DEFAULT_PACKS;
   gint64 seed = DEMO_DEFAULT_SEED;
   gint64 existing;
-  Wait wait = { FALSE, NULL };
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
 
   for (int i = 1; i < argc; i++)
     {
@@ -146,8 +119,8 @@ qoimactl_demo (QoimactlOptions  *options,
       return 1;
     }
 
-  qoima_demo_fill_async (store, (int) n_packs, (guint32) seed, NULL, wait_cb, &wait);
-  result = wait_for_result (&wait);
+  qoima_demo_fill_async (store, (int) n_packs, (guint32) seed, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
   if (!qoima_demo_fill_finish (store, result, &error))
     {
       print_error (error);
@@ -298,11 +271,11 @@ qoimactl_stock (QoimactlOptions  *options,
     {
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(GListModel) page = NULL;
-      Wait wait = { FALSE, NULL };
+      QoimactlWait wait = QOIMACTL_WAIT_INIT;
       unsigned n;
 
-      qoima_store_list_packs_page_async (store, after_id, STOCK_PAGE_PACKS, NULL, wait_cb, &wait);
-      result = wait_for_result (&wait);
+      qoima_store_list_packs_page_async (store, after_id, STOCK_PAGE_PACKS, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
       page = qoima_store_list_packs_page_finish (store, result, &error);
       if (page == NULL)
         {

@@ -17,13 +17,24 @@
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "%s\n\n  %s\n  %s\n  %s\n\n%s\n  %s\n",
-           _("Usage: qoimactl [--db PATH] COMMAND [ARGS…]"),
-           _("parse [TEXT…]     parse marking codes (standard input lines when no TEXT), one JSON object each"),
-           _("demo              fill the database with demo data"),
-           _("stock --json      list the packs as JSON"),
-           _("Options:"),
-           _("--db PATH         the warehouse database (default: the user's data directory)"));
+  fprintf (out, "%s\n\n", _("Usage: qoimactl [OPTION…] COMMAND [ARGS…]"));
+  fprintf (out, "%s\n", _("Commands:"));
+  fprintf (out, "  %s\n", _("parse [TEXT…]          parse marking codes (standard input lines when no TEXT), one JSON object each"));
+  fprintf (out, "  %s\n", _("demo [--packs N]       fill an empty database with demo data"));
+  fprintf (out, "  %s\n", _("stock --json           list the packs as JSON"));
+  fprintf (out, "  %s\n", _("sync                   load new acts from ИС МПТ and send what waits in the outbox"));
+  fprintf (out, "  %s\n", _("acts --json            list the incoming acts as JSON"));
+  fprintf (out, "  %s\n", _("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all)"));
+  fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act"));
+  fprintf (out, "\n%s\n", _("Options:"));
+  fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
+  fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
+  fprintf (out, "  %s\n", _("--key FILE.p12         the signing key for documents"));
+  fprintf (out, "  %s\n", _("--auth-key FILE.p12    the authentication (AUTH) key for logging in (default: --key)"));
+  fprintf (out, "  %s\n", _("--password-file FILE   the keys' password (its first line); it is never stored"));
+  fprintf (out, "  %s\n", _("--catalog URL          the НКТ catalog base (default: derived from --server)"));
+  fprintf (out, "  %s\n", _("--api-key-file FILE    the НКТ API key"));
+  fprintf (out, "\n%s\n", _("Exit status: 0 done, 1 error, 2 usage, 3 waiting in the outbox (ИС МПТ unreachable)."));
 }
 
 typedef struct {
@@ -41,6 +52,25 @@ store_opened_cb (GObject      *source,
 
   data->store = qoima_store_open_finish (result, &data->error);
   data->done = TRUE;
+}
+
+void
+qoimactl_wait_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  QoimactlWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+GAsyncResult *
+qoimactl_wait_for_result (QoimactlWait *wait)
+{
+  qoimactl_wait (&wait->done);
+  wait->done = FALSE;
+  return g_steal_pointer (&wait->result);
 }
 
 void
@@ -74,6 +104,31 @@ qoimactl_open_store (QoimactlOptions  *options,
   return data.store;
 }
 
+/* The option's value slot for "--name" or "--name=value", or NULL. */
+static char **
+option_slot (QoimactlOptions *options,
+             const char      *arg)
+{
+  static const struct {
+    const char *name;
+    gsize offset;
+  } slots[] = {
+    { "--db", G_STRUCT_OFFSET (QoimactlOptions, db_path) },
+    { "--server", G_STRUCT_OFFSET (QoimactlOptions, server) },
+    { "--key", G_STRUCT_OFFSET (QoimactlOptions, key) },
+    { "--auth-key", G_STRUCT_OFFSET (QoimactlOptions, auth_key) },
+    { "--password-file", G_STRUCT_OFFSET (QoimactlOptions, password_file) },
+    { "--catalog", G_STRUCT_OFFSET (QoimactlOptions, catalog) },
+    { "--api-key-file", G_STRUCT_OFFSET (QoimactlOptions, api_key_file) },
+  };
+  gsize len = strcspn (arg, "=");
+
+  for (guint i = 0; i < G_N_ELEMENTS (slots); i++)
+    if (strlen (slots[i].name) == len && strncmp (arg, slots[i].name, len) == 0)
+      return G_STRUCT_MEMBER_P (options, slots[i].offset);
+  return NULL;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -91,17 +146,20 @@ main (int    argc,
    * (marking codes may start with anything) are never taken for options. */
   while (i < argc && g_str_has_prefix (argv[i], "--"))
     {
-      if (g_str_equal (argv[i], "--db") && i + 1 < argc)
+      char **value = option_slot (&options, argv[i]);
+      const char *equals = strchr (argv[i], '=');
+
+      if (value != NULL && equals != NULL)
         {
-          g_free (options.db_path);
-          options.db_path = g_strdup (argv[i + 1]);
-          i += 2;
-        }
-      else if (g_str_has_prefix (argv[i], "--db="))
-        {
-          g_free (options.db_path);
-          options.db_path = g_strdup (argv[i] + strlen ("--db="));
+          g_free (*value);
+          *value = g_strdup (equals + 1);
           i += 1;
+        }
+      else if (value != NULL && i + 1 < argc)
+        {
+          g_free (*value);
+          *value = g_strdup (argv[i + 1]);
+          i += 2;
         }
       else if (g_str_equal (argv[i], "--help"))
         {
@@ -133,6 +191,12 @@ main (int    argc,
     status = qoimactl_demo (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "stock"))
     status = qoimactl_stock (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "sync"))
+    status = qoimactl_sync (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "acts"))
+    status = qoimactl_acts (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "accept") || g_str_equal (argv[i], "reject"))
+    status = qoimactl_answer (&options, argc - i, argv + i);
   else
     {
       fprintf (stderr, _("Unknown command: %s\n"), argv[i]);
@@ -141,5 +205,11 @@ main (int    argc,
     }
 
   g_free (options.db_path);
+  g_free (options.server);
+  g_free (options.key);
+  g_free (options.auth_key);
+  g_free (options.password_file);
+  g_free (options.catalog);
+  g_free (options.api_key_file);
   return status;
 }

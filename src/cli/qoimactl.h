@@ -13,13 +13,38 @@ G_BEGIN_DECLS
 
 /* Global options, parsed before the subcommand. */
 typedef struct {
-  char *db_path; /* --db PATH; NULL = the user's data directory */
+  char *db_path;       /* --db PATH; NULL = the user's data directory */
+  char *server;        /* --server URL: the True API base */
+  char *key;           /* --key FILE.p12: the signing key (documents) */
+  char *auth_key;      /* --auth-key FILE.p12: the login key; --key when not given */
+  char *password_file; /* --password-file FILE: the keys' password, first line */
+  char *catalog;       /* --catalog URL: the НКТ base; derived from --server when not given */
+  char *api_key_file;  /* --api-key-file FILE: the НКТ X-API-KEY */
 } QoimactlOptions;
+
+/* Waiting on an async call from the command line: pass qoimactl_wait_cb and a
+ * QoimactlWait, then take the result with qoimactl_wait_for_result(). */
+typedef struct {
+  gboolean done;
+  GAsyncResult *result;
+} QoimactlWait;
+
+#define QOIMACTL_WAIT_INIT { FALSE, NULL }
+
+void          qoimactl_wait_cb         (GObject      *source,
+                                        GAsyncResult *result,
+                                        gpointer      user_data);
+/* Returns (transfer full) the result of the call that got qoimactl_wait_cb. */
+GAsyncResult *qoimactl_wait_for_result (QoimactlWait *wait);
 
 /* Each returns the process exit status. argv[0] is the subcommand name. */
 int         qoimactl_parse (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_demo  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_stock (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_sync  (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_acts  (QoimactlOptions *options, int argc, char **argv);
+/* accept and reject */
+int         qoimactl_answer (QoimactlOptions *options, int argc, char **argv);
 
 /* Opens the store named by the options, running a main loop until it is open. */
 QoimaStore *qoimactl_open_store (QoimactlOptions *options, GError **error);

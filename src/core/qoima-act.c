@@ -626,7 +626,7 @@ load_act_job (QoimaStoreWorker *worker,
     {
       sqlite3_finalize (stmt);
       g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-                               _("There is no act number %" G_GINT64_FORMAT " in the warehouse."), act_id);
+                               _("There is no act number %lld in the warehouse."), (long long) act_id);
       return;
     }
   if (rc != SQLITE_ROW)

@@ -193,7 +193,7 @@ queue_acceptance (QoimaStoreWorker  *worker,
     if (rc != SQLITE_ROW)
       {
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-                     _("There is no act number %" G_GINT64_FORMAT " in the warehouse."), data->act_id);
+                     _("There is no act number %lld in the warehouse."), (long long) data->act_id);
         return FALSE;
       }
     /* An act is answered once: a second answer would be refused by ИС МПТ anyway. */

@@ -1,0 +1,365 @@
+/* qoimactl-acts.c: `qoimactl sync`, `acts`, `accept` and `reject`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoimactl"
+
+#include "config.h"
+
+#include "qoimactl.h"
+
+#include "qoima-act.h"
+#include "qoima-gs1.h"
+#include "qoima-ismpt-client.h"
+#include "qoima-json.h"
+#include "qoima-signer-pkcs12.h"
+#include "qoima-sync.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Exit status when the work waits in the outbox because ИС МПТ could not be reached. */
+#define EXIT_WAITING 3
+
+static int
+fail (const GError *error)
+{
+  fprintf (stderr, "qoimactl: %s\n", error->message);
+  return 1;
+}
+
+static char *
+read_first_line (const char  *path,
+                 GError     **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  contents[strcspn (contents, "\r\n")] = '\0';
+  return g_steal_pointer (&contents);
+}
+
+static QoimaSigner *
+load_key (QoimactlOptions  *options,
+          const char       *path,
+          GError          **error)
+{
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *password = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  if (options->password_file == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("A key needs its password: give --password-file FILE."));
+      return NULL;
+    }
+  password = read_first_line (options->password_file, error);
+  if (password == NULL)
+    return NULL;
+
+  file = g_file_new_for_commandline_arg (path);
+  qoima_signer_pkcs12_load_async (file, password, NULL, qoimactl_wait_cb, &wait);
+  /* The password is not kept any longer than the key file needs it. */
+  memset (password, 0, strlen (password));
+  result = qoimactl_wait_for_result (&wait);
+  signer = qoima_signer_pkcs12_load_finish (result, error);
+  if (signer == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return QOIMA_SIGNER (signer);
+}
+
+/* The НКТ catalog lives beside the True API on the same host ("/gwp"). */
+static char *
+derive_catalog (const char *server)
+{
+  const char *api = strstr (server, "/api/");
+
+  if (api == NULL)
+    return g_strdup (server);
+  return g_strdup_printf ("%.*s/gwp", (int) (api - server), server);
+}
+
+static QoimaIsmptClient *
+make_client (QoimactlOptions  *options,
+             GError          **error)
+{
+  const char *server = options->server ? options->server : g_getenv ("QOIMA_ISMPT_URL");
+  const char *auth_path = options->auth_key ? options->auth_key : options->key;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSigner) auth = NULL;
+  g_autofree char *catalog = NULL;
+  g_autofree char *api_key = NULL;
+
+  if (server == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("Which ИС МПТ? Give --server URL (or set QOIMA_ISMPT_URL)."));
+      return NULL;
+    }
+  if (auth_path == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("Logging in to ИС МПТ needs an AUTH key: give --auth-key FILE.p12 (or --key)."));
+      return NULL;
+    }
+  auth = load_key (options, auth_path, error);
+  if (auth == NULL)
+    return NULL;
+  if (options->api_key_file != NULL && (api_key = read_first_line (options->api_key_file, error)) == NULL)
+    return NULL;
+
+  client = qoima_ismpt_client_new (server, NULL);
+  qoima_ismpt_client_set_auth_signer (client, auth);
+  catalog = options->catalog ? g_strdup (options->catalog) : derive_catalog (server);
+  qoima_ismpt_client_set_catalog (client, catalog, api_key);
+  return g_steal_pointer (&client);
+}
+
+static void
+progress_cb (QoimaSync  *sync,
+             const char *message,
+             double      fraction,
+             gpointer    user_data)
+{
+  fprintf (stderr, "%s\n", message);
+}
+
+static int
+status_of_push (gboolean  ok,
+                GError   *error)
+{
+  if (ok)
+    return 0;
+  fprintf (stderr, "qoimactl: %s\n", error->message);
+  if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK) ||
+      g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER) ||
+      g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER))
+    return EXIT_WAITING;
+  return 1;
+}
+
+int
+qoimactl_sync (QoimactlOptions  *options,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gboolean ok;
+
+  if (argc != 1)
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] sync\n"));
+      return 2;
+    }
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (client = make_client (options, &error)) == NULL)
+    return fail (error);
+
+  sync = qoima_sync_new (store, client);
+  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  qoima_sync_run_async (sync, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  ok = qoima_sync_run_finish (sync, result, &error);
+  return status_of_push (ok, error);
+}
+
+static GListModel *
+list_acts (QoimaStore  *store,
+           GError     **error)
+{
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_list_acts_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  return qoima_store_list_acts_finish (store, result, error);
+}
+
+int
+qoimactl_acts (QoimactlOptions  *options,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GListModel) acts = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+
+  if (argc != 2 || !g_str_equal (argv[1], "--json"))
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] acts --json\n"));
+      return 2;
+    }
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (acts = list_acts (store, &error)) == NULL)
+    return fail (error);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, qoima_act_get_id (act));
+      json_builder_set_member_name (builder, "ismpt_id");
+      json_builder_add_string_value (builder, qoima_act_get_ismpt_id (act));
+      json_builder_set_member_name (builder, "number");
+      json_builder_add_string_value (builder, qoima_act_get_number (act));
+      json_builder_set_member_name (builder, "sender");
+      json_builder_add_string_value (builder, qoima_act_get_sender_name (act));
+      json_builder_set_member_name (builder, "sender_bin");
+      json_builder_add_string_value (builder, qoima_act_get_sender_bin (act));
+      json_builder_set_member_name (builder, "date");
+      json_builder_add_string_value (builder, qoima_act_get_transfer_date (act));
+      json_builder_set_member_name (builder, "deadline");
+      json_builder_add_string_value (builder, qoima_act_get_deadline (act));
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, qoima_act_status_to_nick (qoima_act_get_status (act)));
+      json_builder_set_member_name (builder, "packs");
+      json_builder_add_int_value (builder, qoima_act_get_packs (act));
+      json_builder_set_member_name (builder, "scanned");
+      json_builder_add_int_value (builder, qoima_act_get_scanned (act));
+      json_builder_set_member_name (builder, "errors");
+      if (qoima_act_get_errors (act) != NULL)
+        json_builder_add_string_value (builder, qoima_act_get_errors (act));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+  printf ("%s\n", json);
+  return 0;
+}
+
+/* ACT_ID is the warehouse's own id, or ИС МПТ's id of the act. */
+static gint64
+find_act (QoimaStore  *store,
+          const char  *key,
+          GError     **error)
+{
+  g_autoptr(GListModel) acts = list_acts (store, error);
+
+  if (acts == NULL)
+    return 0;
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, qoima_act_get_id (act));
+
+      if (g_str_equal (id, key) || g_strcmp0 (qoima_act_get_ismpt_id (act), key) == 0)
+        return qoima_act_get_id (act);
+    }
+  g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+               _("There is no act %s in the warehouse (run “qoimactl sync” to load new acts)."), key);
+  return 0;
+}
+
+/* One code a line: identification codes, SSCCs, or whole marking codes as scanned. */
+static GHashTable *
+read_codes (const char  *path,
+            GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GHashTable) codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(QoimaMarkingCode) code = NULL;
+      char *line = g_strstrip (lines[i]);
+
+      if (*line == '\0')
+        continue;
+      code = qoima_gs1_parse (line, NULL, NULL);
+      if (code != NULL && code->kind == QOIMA_CODE_KIND_PACK)
+        g_hash_table_add (codes, g_strdup (code->ki));
+      else if (code != NULL && code->kind == QOIMA_CODE_KIND_BOX)
+        g_hash_table_add (codes, g_strdup_printf ("00%s", code->sscc));
+      else
+        g_hash_table_add (codes, g_strdup (line));
+    }
+  return g_steal_pointer (&codes);
+}
+
+int
+qoimactl_answer (QoimactlOptions  *options,
+                 int               argc,
+                 char            **argv)
+{
+  gboolean reject = g_str_equal (argv[0], "reject");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(GHashTable) codes = NULL;
+  g_autoptr(GAsyncResult) answered = NULL;
+  g_autoptr(GAsyncResult) pushed = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *codes_path = NULL;
+  const char *act_key = NULL;
+  QoimaAcceptance acceptance;
+  gint64 act_id;
+  gboolean ok;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (!reject && g_str_equal (argv[i], "--codes") && i + 1 < argc)
+        codes_path = argv[++i];
+      else if (act_key == NULL && argv[i][0] != '-')
+        act_key = argv[i];
+      else
+        act_key = NULL, i = argc;
+    }
+  if (act_key == NULL)
+    {
+      fprintf (stderr, reject ? _("Usage: qoimactl [OPTION…] reject ACT_ID\n")
+                              : _("Usage: qoimactl [OPTION…] accept ACT_ID [--codes FILE]\n"));
+      return 2;
+    }
+  if (options->key == NULL)
+    {
+      fprintf (stderr, _("qoimactl: Answering an act needs the chief's signing key: give --key FILE.p12.\n"));
+      return 2;
+    }
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (act_id = find_act (store, act_key, &error)) == 0 ||
+      (codes_path != NULL && (codes = read_codes (codes_path, &error)) == NULL) ||
+      (signer = load_key (options, options->key, &error)) == NULL ||
+      (client = make_client (options, &error)) == NULL)
+    return fail (error);
+
+  acceptance = reject ? QOIMA_REJECT_ALL : codes != NULL ? QOIMA_ACCEPT_SOME : QOIMA_ACCEPT_ALL;
+  sync = qoima_sync_new (store, client);
+  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  qoima_sync_answer_act_async (sync, act_id, acceptance, codes, signer, g_get_user_name (),
+                               NULL, qoimactl_wait_cb, &wait);
+  answered = qoimactl_wait_for_result (&wait);
+  if (qoima_sync_answer_act_finish (sync, answered, &error) == 0)
+    return fail (error);
+
+  qoima_sync_push_async (sync, NULL, qoimactl_wait_cb, &wait);
+  pushed = qoimactl_wait_for_result (&wait);
+  ok = qoima_sync_push_finish (sync, pushed, &error);
+  return status_of_push (ok, error);
+}
