@@ -13,6 +13,18 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+/* Whether AddressSanitizer is on, as gcc and clang each say it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
 #define GS "\x1d"
 #define CRYPTO44 "tWWb94HnJKPCqjjx1VzokuBwLXwLa7IQbV6wdeFgieI="
 #define CRYPTO88 "b2K9HkT1/i//h1o0idrqfuBMFjrDnqyhr+l8bdsaqkqBwvyUD91QbKC1EWZZALsBuISyN5fSWlLPPiHb826X9+t="
@@ -420,6 +432,10 @@ test_not_gs1 (void)
   g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_NOT_GS1);
   g_assert_nonnull (strstr (error->message, "EAN"));
 
+  /* An EAN-13 that happens to start like AI 01, and a UPC-A. */
+  assert_error ("0104607000002", QOIMA_SCANNER_ERROR_NOT_GS1, 0);
+  assert_error ("046070000007", QOIMA_SCANNER_ERROR_NOT_GS1, 0);
+  assert_error ("]d20104607000002", QOIMA_SCANNER_ERROR_TRUNCATED_GTIN, 16);
   assert_error ("hello", QOIMA_SCANNER_ERROR_NOT_GS1, 0);
   assert_error ("]E04607000000014", QOIMA_SCANNER_ERROR_NOT_GS1_SYMBOL, 0);
   assert_error ("]d1" KI_V01, QOIMA_SCANNER_ERROR_NOT_GS1_SYMBOL, 0);
@@ -590,7 +606,19 @@ test_performance (void)
 
   per_scan_us = (double) (g_get_monotonic_time () - start) / (rounds * G_N_ELEMENTS (texts));
   g_test_message ("%.1f µs per scan", per_scan_us);
-  /* Generous, so that valgrind and sanitizer runs pass too. */
+
+  /* Instrumented runs measure the instrumentation, not the parser (valgrind preloads
+   * its vgpreload libraries; a scan takes about 0.5 ms there). */
+  if (UNDER_ASAN)
+    {
+      g_test_skip ("timing is not meaningful under AddressSanitizer");
+      return;
+    }
+  if (g_getenv ("LD_PRELOAD") != NULL && strstr (g_getenv ("LD_PRELOAD"), "vgpreload") != NULL)
+    {
+      g_test_skip ("timing is not meaningful under valgrind");
+      return;
+    }
   g_assert_cmpfloat (per_scan_us, <, 1000.0);
 }
 

@@ -477,10 +477,7 @@ read_element (Context   *ctx,
   def = lookup_ai (buf, start, &ai_len);
   if (def == NULL)
     {
-      if (first && looks_like_ean (buf))
-        set_error (error, error_position, 0, QOIMA_SCANNER_ERROR_NOT_GS1,
-                   _("This is the pack’s linear barcode (EAN), not its marking code: scan the square DataMatrix code."));
-      else if (first)
+      if (first)
         set_error (error, error_position, buf->pos[start], QOIMA_SCANNER_ERROR_NOT_GS1,
                    _("This is not a marking code: it does not start with a GS1 application identifier (character %d)."),
                    buf->pos[start] + 1);
@@ -1121,6 +1118,15 @@ qoima_gs1_parse (const char *text,
 
   if (!normalise (orig, n, &buf, &symbology, &warnings, error_position, error))
     goto out;
+
+  /* A bare GTIN-8/12/13 with a good check digit is the linear barcode on the same
+   * pack (some also read as a cut-short AI 01); a GS1 AIM identifier rules it out. */
+  if (symbology == NULL && looks_like_ean (&buf))
+    {
+      set_error (error, error_position, 0, QOIMA_SCANNER_ERROR_NOT_GS1,
+                 _("This is the pack’s linear barcode (EAN), not its marking code: scan the square DataMatrix code."));
+      goto out;
+    }
 
   if (parse_and_check (&ctx, &buf, &parsed, &strict_position, &strict_error))
     {
