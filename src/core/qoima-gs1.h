@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -20,9 +20,10 @@ typedef enum {
 /**
  * QoimaMarkingCode:
  * @kind: a pack or a box
- * @gtin: AI 01, 14 digits with a valid check digit (NULL for a box)
+ * @gtin: AI 01, 14 digits with a valid check digit (NULL for a box without one)
  * @serial: AI 21 (NULL for a box)
  * @ki: the identification code, "01" + @gtin + "21" + @serial: the identity of a pack
+ *   (NULL for a box)
  * @verification_key: AI 91, or NULL
  * @crypto: AI 92, or NULL
  * @crypto_short: AI 93, or NULL
@@ -37,7 +38,8 @@ typedef enum {
  *   terminators, a leading GS): such a scan is valid but must be marked as recovered
  * @warnings: (element-type utf8): stable names of what was repaired or is odd
  *   ("NO_VERIFICATION_PART", "LAYOUT_REMAPPED", "GS_RECOVERED", "GS_SUBSTITUTED",
- *   "TERMINATOR_STRIPPED", "LEADING_GS_STRIPPED", "FIXED_LENGTH_SPLIT")
+ *   "TERMINATOR_STRIPPED", "LEADING_GS_STRIPPED", "FIXED_LENGTH_SPLIT"); never %NULL,
+ *   in that order when several apply
  */
 typedef struct {
   QoimaCodeKind kind;
@@ -75,7 +77,17 @@ gboolean          qoima_marking_code_has_warning (const QoimaMarkingCode *code,
  *
  * Runs the normalisation pipeline of datamatrix-and-scanners.md §2.6, then strict GS1
  * parsing, then the pharma profile (21 = 13, 91 = 4, 92 = 44 or 88; 01 and 21 required).
- * An SSCC (AI 00) alone is accepted as a box.
+ * An SSCC (AI 00) without a serial is accepted as a box.
+ *
+ * Positions count UTF-8 characters (not bytes) of @text as given, before anything was
+ * stripped or remapped: the layout remap is character for character, so a wrong
+ * character is found where the clerk's scan has it. A separator that a repair inserted
+ * takes the position of the character after it; "<GS>" takes the position of its "<".
+ * A code cut short reports the position just past its last character. The message
+ * counts characters from 1, as people do (position + 1).
+ * Repairs that are not certain ("<GS>" text, the fixed-length split) are tried only
+ * when the strict parse or the profile fails, and kept only when everything then
+ * validates; otherwise the first error of the strict parse is reported.
  *
  * Returns: (transfer full): the fields, or %NULL with @error set
  */
@@ -90,6 +102,16 @@ gboolean  qoima_gs1_gtin_is_valid (const char *gtin);
 
 /* TRUE if @c is in GS1 CSET 82. */
 gboolean  qoima_gs1_is_cset82     (gunichar c);
+
+/* The full year of a two-digit GS1 year @yy (GS1 General Specifications 7.12): the
+ * one within 49 years before and 50 years after @current_year. */
+int       qoima_gs1_resolve_year  (int yy,
+                                   int current_year);
+
+/* A GS1 YYMMDD date as an ISO "YYYY-MM-DD" (day 00 = the last day of the month), with
+ * the century chosen relative to @current_year (0 = this year); NULL if not a date. */
+char     *qoima_gs1_date_to_iso   (const char *yymmdd,
+                                   int         current_year);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaMarkingCode, qoima_marking_code_free)
 

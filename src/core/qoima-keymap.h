@@ -39,6 +39,9 @@ char     qoima_keymap_us_char (unsigned keycode,
  * holds a letter only Kazakh has (ә і ң ғ ү ұ қ ө һ), else `ru` winkeys. The `]` key's
  * characters ("ъ", "Ъ") become GS. Call it only when the text holds Cyrillic or Kazakh
  * letters: then every character came through the wrong layout, punctuation included.
+ * Characters that neither layout makes (GS, CR, Latin letters) are kept as they are.
+ * The remap is character for character: the result has exactly as many characters as
+ * @text, so positions in it are positions in @text.
  *
  * Returns: (transfer full): the remapped text
  */

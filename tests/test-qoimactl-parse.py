@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+# test-qoimactl-parse.py: `qoimactl parse` prints one JSON object per scan and an exit status
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: test-qoimactl-parse.py PATH-TO-QOIMACTL   (TAP output; meson passes the path)
+
+import json
+import os
+import subprocess
+import sys
+
+GS = "\x1d"
+CRYPTO44 = "tWWb94HnJKPCqjjx1VzokuBwLXwLa7IQbV6wdeFgieI="
+KI = "0104607000000014215AbCdEfGh1234"
+FIELDS = ["gtin", "serial", "ki", "verification_key", "crypto", "crypto_short",
+          "expiry", "expiry_raw", "batch", "symbology"]
+
+qoimactl = sys.argv[1]
+here = os.environ.get("G_TEST_SRCDIR") or os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(here, "gs1-vectors.json"), encoding="utf-8") as f:
+    VECTORS = json.load(f)
+
+tests = []
+
+
+def case(func):
+    tests.append(func)
+    return func
+
+
+def run(args=(), stdin=b""):
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    proc = subprocess.run([qoimactl, "parse", *args], input=stdin, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+    # Split on newlines only: str.splitlines() would also split on GS.
+    lines = [line for line in proc.stdout.decode("utf-8").split("\n") if line]
+    return proc.returncode, [json.loads(line) for line in lines]
+
+
+def check_vector(vector, obj):
+    vid = vector["id"]
+    if vector["kind"] == "invalid":
+        assert obj["ok"] is False, (vid, obj)
+        assert obj["error"] == vector["expected_error"], (vid, obj)
+        assert obj["message"], (vid, obj)
+        assert obj["position"] is None or isinstance(obj["position"], int), (vid, obj)
+        return
+    expected = vector["expected"]
+    assert obj["ok"] is True, (vid, obj)
+    assert obj["kind"] == "pack", (vid, obj)
+    for field in FIELDS:
+        assert obj[field] == expected.get(field), (vid, field, obj[field], expected.get(field))
+    for warning in expected.get("warnings", []):
+        assert warning in obj["warnings"], (vid, obj)
+    assert obj["recovered"] is (vector["kind"] == "recoverable"), (vid, obj)
+    if vector["kind"] == "recoverable":
+        assert obj["km"] == vector["recovered_input"], (vid, obj)
+
+
+@case
+def argument_valid():
+    status, out = run([KI + GS + "91EE06" + GS + "92" + CRYPTO44])
+    assert status == 0, status
+    assert len(out) == 1
+    o = out[0]
+    assert o["ok"] is True and o["kind"] == "pack"
+    assert o["gtin"] == "04607000000014" and o["serial"] == "5AbCdEfGh1234" and o["ki"] == KI
+    assert o["verification_key"] == "EE06" and o["crypto"] == CRYPTO44
+    assert o["expiry"] is None and o["batch"] is None and o["sscc"] is None and o["symbology"] is None
+    assert o["km"] == KI + GS + "91EE06" + GS + "92" + CRYPTO44
+    assert o["recovered"] is False and o["warnings"] == []
+
+
+@case
+def arguments_one_invalid_fails():
+    status, out = run([KI, "0104607000000015215AbCdEfGh1234"])
+    assert status == 1, status
+    assert [o["ok"] for o in out] == [True, False]
+    assert out[0]["warnings"] == ["NO_VERIFICATION_PART"]
+    assert out[1]["error"] == "BAD_CHECK_DIGIT" and out[1]["position"] == 15
+    assert "check digit" in out[1]["message"]
+
+
+@case
+def stdin_every_vector():
+    # One line per vector; only the line's own newline goes, so R07 keeps its CR.
+    lines = [v["input"][:-1] if v["input"].endswith("\n") else v["input"] for v in VECTORS]
+    assert all("\n" not in line for line in lines)
+    status, out = run(stdin="".join(line + "\n" for line in lines).encode("utf-8"))
+    assert status == 1, status
+    assert len(out) == len(VECTORS), (len(out), len(VECTORS))
+    for vector, obj in zip(VECTORS, out):
+        check_vector(vector, obj)
+    r07 = out[[v["id"] for v in VECTORS].index("R07")]
+    assert "TERMINATOR_STRIPPED" in r07["warnings"], r07
+
+
+@case
+def stdin_valid_only_succeeds():
+    valid = [v for v in VECTORS if v["kind"] != "invalid"]
+    text = "".join(v["input"].rstrip("\r\n") + "\n" for v in valid)
+    status, out = run(stdin=text.encode("utf-8"))
+    assert status == 0, status
+    assert len(out) == len(valid)
+    assert all(o["ok"] for o in out)
+
+
+@case
+def stdin_keeps_gs_and_last_line_without_newline():
+    status, out = run(stdin=(KI + GS + "93Ab1z\n" + KI).encode("utf-8"))
+    assert status == 0, status
+    assert len(out) == 2
+    assert out[0]["crypto_short"] == "Ab1z" and out[0]["recovered"] is False
+    assert out[1]["ki"] == KI
+
+
+@case
+def empty_stdin():
+    status, out = run(stdin=b"")
+    assert status == 0 and out == [], (status, out)
+
+
+@case
+def json_escaping():
+    serial = "\"%<&'>a;b/c?*"
+    status, out = run(["0104607000000014" + "21" + serial + GS + "91EE06" + GS + "92" + CRYPTO44])
+    assert status == 0, status
+    assert out[0]["serial"] == serial
+    assert out[0]["ki"] == "0104607000000014" + "21" + serial
+
+
+@case
+def error_without_position_is_null():
+    status, out = run(["215AbCdEfGh1234"])
+    assert status == 1
+    assert out[0]["ok"] is False and out[0]["error"] == "MISSING_GTIN" and out[0]["position"] is None
+
+
+@case
+def box_and_layout():
+    status, out = run(["]d2" + GS + "00106141412345678908",
+                       "0104607000000014215ФиСвУаПр1234ъ91УУ06ъ92" + "еЦЦи94РтОЛЗСйооч1МящлгИцДЧцДф7ШЙиМ6цвуАпшуШ="])
+    assert status == 0, status
+    box, ru = out
+    assert box["kind"] == "box" and box["sscc"] == "106141412345678908" and box["ki"] is None
+    assert box["symbology"] == "]d2"
+    assert ru["ki"] == KI and ru["recovered"] is True
+    assert ru["warnings"] == ["LAYOUT_REMAPPED", "GS_RECOVERED"], ru["warnings"]
+
+
+@case
+def invalid_utf8_line():
+    status, out = run(stdin=b"01046070\xff00000014\n")
+    assert status == 1
+    assert out[0]["error"] == "BAD_CHARSET" and out[0]["position"] == 8
+
+
+def main():
+    print("1..%d" % len(tests))
+    failed = 0
+    for number, test in enumerate(tests, 1):
+        try:
+            test()
+            print("ok %d %s" % (number, test.__name__))
+        except Exception as e:  # report every failure, then go on
+            failed += 1
+            print("not ok %d %s" % (number, test.__name__))
+            for line in repr(e).splitlines():
+                print("# " + line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
