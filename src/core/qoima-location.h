@@ -15,6 +15,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (QoimaLocation, qoima_location, QOIMA, LOCATION, GObject)
 
+QoimaLocation    *qoima_location_new         (gint64            id,
+                                              QoimaLocationKind kind,
+                                              const char       *name_ru,
+                                              const char       *name_kk);
+
 /* Construct-only properties: id (int64), kind (QoimaLocationKind as int), name-ru, name-kk */
 gint64            qoima_location_get_id      (QoimaLocation *self);
 QoimaLocationKind qoima_location_get_kind    (QoimaLocation *self);

@@ -18,8 +18,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (QoimaPack, qoima_pack, QOIMA, PACK, GObject)
 
 /* Construct-only properties: id (int64), ki, km, batch, expiry ("YYYY-MM-DD" or NULL),
- * status (QoimaPackStatus as int), units-left (int), product (QoimaProduct),
- * location (QoimaLocation). */
+ * status (QoimaPackStatus as int), units-left (int, -1 when the product's units per pack
+ * are not known), product (QoimaProduct), location (QoimaLocation). */
+QoimaPack       *qoima_pack_new            (gint64           id,
+                                            const char      *ki,
+                                            const char      *km,
+                                            const char      *batch,
+                                            const char      *expiry,
+                                            QoimaPackStatus  status,
+                                            int              units_left,
+                                            QoimaProduct    *product,
+                                            QoimaLocation   *location);
 gint64           qoima_pack_get_id         (QoimaPack *self);
 const char      *qoima_pack_get_ki         (QoimaPack *self);
 const char      *qoima_pack_get_km         (QoimaPack *self);
@@ -29,5 +38,7 @@ QoimaPackStatus  qoima_pack_get_status     (QoimaPack *self);
 int              qoima_pack_get_units_left (QoimaPack *self);
 QoimaProduct    *qoima_pack_get_product    (QoimaPack *self);
 QoimaLocation   *qoima_pack_get_location   (QoimaPack *self);
+/* The serial (AI 21), taken from the identification code. */
+const char      *qoima_pack_get_serial     (QoimaPack *self);
 
 G_END_DECLS

@@ -13,6 +13,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (QoimaProduct, qoima_product, QOIMA, PRODUCT, GObject)
 
+/* @units_per_pack: 0 when not known yet. */
+QoimaProduct *qoima_product_new (const char *gtin,
+                                 const char *name_ru,
+                                 const char *name_kk,
+                                 const char *inn,
+                                 const char *form,
+                                 const char *dosage,
+                                 const char *manufacturer,
+                                 int         units_per_pack);
+
 /* All properties are construct-only: a record is a snapshot of a row.
  *   gtin, name-ru, name-kk, inn, form, dosage, manufacturer (strings),
  *   units-per-pack (int, 0 = not known yet) */

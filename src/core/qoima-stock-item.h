@@ -21,6 +21,14 @@ G_DECLARE_FINAL_TYPE (QoimaStockItem, qoima_stock_item, QOIMA, STOCK_ITEM, GObje
  * units (int: units left in those packs; 0 when the product's units per pack are unknown),
  * opened (int: how many of the packs are opened), search-text (string: lower-cased
  * product names, INN, GTIN, batch and location for filtering). */
+/* The search text is built from the other fields. */
+QoimaStockItem *qoima_stock_item_new            (QoimaProduct  *product,
+                                                 QoimaLocation *location,
+                                                 const char    *batch,
+                                                 const char    *expiry,
+                                                 int            packs,
+                                                 int            units,
+                                                 int            opened);
 QoimaProduct  *qoima_stock_item_get_product     (QoimaStockItem *self);
 QoimaLocation *qoima_stock_item_get_location    (QoimaStockItem *self);
 const char    *qoima_stock_item_get_batch       (QoimaStockItem *self);

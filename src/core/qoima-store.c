@@ -1,3 +1,1905 @@
-/* qoima-store.c: placeholder until its implementation lands */
+/* qoima-store.c: the hospital's warehouse on SQLite
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-store"
 
 #include "config.h"
+
+#include "qoima-store.h"
+
+#include "qoima-store-private.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+/*
+ * Threading (the Epiphany history-service model): one worker thread owns the sqlite3
+ * handle and is the only thread that touches it. Every public _async call wraps its
+ * arguments in a GTask and pushes a Job on the worker's queue; the worker runs the job
+ * and returns the result with g_task_return_*(), which completes the task on the
+ * caller's main context. The worker's state lives in a Worker, not in the QoimaStore,
+ * so that the store may even be finalized on the worker thread (when a job's task holds
+ * the last reference) without pulling the database from under the worker.
+ */
+
+/* Statements the worker prepared once and keeps for the connection's lifetime. They are
+ * borrowed: the autoptr cleanup only resets them for the next use. */
+typedef sqlite3_stmt QoimaCachedStmt;
+
+static void
+cached_stmt_release (QoimaCachedStmt *stmt)
+{
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaCachedStmt, cached_stmt_release)
+
+typedef struct
+{
+  GAsyncQueue *queue; /* of Job */
+  char *path;
+  sqlite3 *db;
+  GHashTable *statements; /* SQL text → sqlite3_stmt */
+} Worker;
+
+typedef void (*JobFunc) (Worker *worker,
+                         GTask  *task);
+
+/* A Job with no func tells the worker to stop. */
+typedef struct
+{
+  JobFunc func;
+  GTask *task;
+} Job;
+
+struct _QoimaPackRow
+{
+  const char *gtin;
+  const char *serial;
+  const char *km;
+  const char *batch;
+  const char *expiry;
+  gint64 location_id;
+  int units_left;
+};
+
+typedef struct _QoimaPackRow QoimaPackRow;
+
+struct _QoimaPackRows
+{
+  GArray *rows;       /* of QoimaPackRow */
+  GStringChunk *text; /* the rows' strings, so a million rows are not a million mallocs */
+};
+
+struct _QoimaStore
+{
+  GObject parent_instance;
+
+  /* Owned references. */
+  GThread *thread;
+  GAsyncQueue *queue;
+
+  /* State. */
+  char *path;
+  gboolean closed;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaStore, qoima_store, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Task data of the jobs that need more than nothing. */
+typedef struct
+{
+  char *kind;
+  char *name_ru;
+  char *name_kk;
+} AddLocationData;
+
+typedef struct
+{
+  QoimaPackRows *rows;
+  char *actor;
+  char *reason;
+} ReceiveData;
+
+typedef struct
+{
+  QoimaCodeKind kind;
+  char *ki;
+  char *km;
+  char *actor;
+  gboolean recovered;
+} ScanData;
+
+typedef struct
+{
+  gint64 after_id;
+  int limit;
+} PageData;
+
+static void
+add_location_data_free (gpointer data)
+{
+  AddLocationData *add = data;
+
+  g_free (add->kind);
+  g_free (add->name_ru);
+  g_free (add->name_kk);
+  g_free (add);
+}
+
+static void
+receive_data_free (gpointer data)
+{
+  ReceiveData *receive = data;
+
+  g_clear_pointer (&receive->rows, qoima_pack_rows_free);
+  g_free (receive->actor);
+  g_free (receive->reason);
+  g_free (receive);
+}
+
+static void
+scan_data_free (gpointer data)
+{
+  ScanData *scan = data;
+
+  g_free (scan->ki);
+  g_free (scan->km);
+  g_free (scan->actor);
+  g_free (scan);
+}
+
+/* Errors */
+
+void
+qoima_store_set_sqlite_error (GError     **error,
+                              sqlite3     *db,
+                              int          rc,
+                              const char  *path)
+{
+  const char *detail;
+  g_autofree char *message = NULL;
+  QoimaStoreError code;
+
+  /* sqlite3_errmsg() describes the last failure on @db, which is @rc's in every caller;
+   * without a handle the generic text of the code is all there is. */
+  detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT:
+      code = QOIMA_STORE_ERROR_CORRUPT;
+      message = g_strdup_printf (_("The warehouse database %s is damaged or is not a Qoima database."), path);
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      code = QOIMA_STORE_ERROR_READ_ONLY;
+      message = g_strdup_printf (_("The warehouse database %s is read-only, so Qoima cannot record anything in it. Check the permissions of the file and its folder."), path);
+      break;
+    case SQLITE_CANTOPEN:
+      code = QOIMA_STORE_ERROR_CANNOT_OPEN;
+      message = g_strdup_printf (_("The warehouse database %s cannot be opened or created. Check that its folder exists and that Qoima may write there."), path);
+      break;
+    case SQLITE_FULL:
+      code = QOIMA_STORE_ERROR_FULL;
+      message = g_strdup_printf (_("The disk is full: the warehouse database %s cannot grow, so nothing was changed. Free some space and try again."), path);
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = QOIMA_STORE_ERROR_BUSY;
+      message = g_strdup_printf (_("Another program is using the warehouse database %s. Close it and try again."), path);
+      break;
+    case SQLITE_CONSTRAINT:
+      code = QOIMA_STORE_ERROR_CONSTRAINT;
+      message = g_strdup_printf (_("The change breaks a rule of the warehouse database %s, so nothing was changed."), path);
+      break;
+    case SQLITE_IOERR:
+      code = QOIMA_STORE_ERROR_FAILED;
+      message = g_strdup_printf (_("The warehouse database %s could not be read or written; the disk may be failing. Nothing was changed."), path);
+      break;
+    default:
+      code = QOIMA_STORE_ERROR_FAILED;
+      message = g_strdup_printf (_("The warehouse database %s failed."), path);
+      break;
+    }
+
+  g_set_error (error, QOIMA_STORE_ERROR, code, "%s (%s)", message, detail);
+}
+
+static void
+set_closed_error (GError **error)
+{
+  g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CLOSED,
+                       _("The warehouse database is closed."));
+}
+
+/* Rows → records */
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+QoimaProduct *
+qoima_store_product_from_row (sqlite3_stmt *stmt,
+                              int           first)
+{
+  return qoima_product_new (column_text (stmt, first),
+                            column_text (stmt, first + 1),
+                            column_text (stmt, first + 2),
+                            column_text (stmt, first + 3),
+                            column_text (stmt, first + 4),
+                            column_text (stmt, first + 5),
+                            column_text (stmt, first + 6),
+                            sqlite3_column_int (stmt, first + 7));
+}
+
+QoimaLocation *
+qoima_store_location_from_row (sqlite3_stmt *stmt,
+                               int           first)
+{
+  QoimaLocationKind kind = QOIMA_LOCATION_KIND_WARD;
+
+  if (!qoima_location_kind_from_nick (column_text (stmt, first + 1), &kind))
+    g_warning ("Location %" G_GINT64_FORMAT " has an unknown kind", (gint64) sqlite3_column_int64 (stmt, first));
+
+  return qoima_location_new (sqlite3_column_int64 (stmt, first),
+                             kind,
+                             column_text (stmt, first + 2),
+                             column_text (stmt, first + 3));
+}
+
+/* The columns pack_from_row() reads, for packs aliased "pk". */
+#define PACK_SELECT                                                                   \
+  "SELECT pk.id, pk.ki, pk.km, pk.batch, pk.expiry, pk.status, pk.units_left, "        \
+  QOIMA_STORE_PRODUCT_COLUMNS ", " QOIMA_STORE_LOCATION_COLUMNS " "                    \
+  "FROM packs pk JOIN products p ON p.gtin = pk.gtin JOIN locations l ON l.id = pk.location_id "
+#define PACK_N_COLUMNS 7
+
+/* @products and @locations, when given, share one record per product and location
+ * across the rows of a long list. */
+static QoimaPack *
+pack_from_row (sqlite3_stmt *stmt,
+               GHashTable   *products,
+               GHashTable   *locations)
+{
+  g_autoptr(QoimaProduct) product = NULL;
+  g_autoptr(QoimaLocation) location = NULL;
+  QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
+  const char *gtin = column_text (stmt, PACK_N_COLUMNS);
+  gint64 location_id = sqlite3_column_int64 (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
+
+  if (products != NULL && (product = g_hash_table_lookup (products, gtin)) != NULL)
+    g_object_ref (product);
+  else
+    {
+      product = qoima_store_product_from_row (stmt, PACK_N_COLUMNS);
+      if (products != NULL)
+        g_hash_table_insert (products, g_strdup (gtin), g_object_ref (product));
+    }
+
+  if (locations != NULL && (location = g_hash_table_lookup (locations, &location_id)) != NULL)
+    g_object_ref (location);
+  else
+    {
+      location = qoima_store_location_from_row (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
+      if (locations != NULL)
+        g_hash_table_insert (locations, g_memdup2 (&location_id, sizeof location_id), g_object_ref (location));
+    }
+
+  if (!qoima_pack_status_from_nick (column_text (stmt, 5), &status))
+    g_warning ("Pack %s has an unknown status", column_text (stmt, 1));
+
+  return qoima_pack_new (sqlite3_column_int64 (stmt, 0),
+                         column_text (stmt, 1),
+                         column_text (stmt, 2),
+                         column_text (stmt, 3),
+                         column_text (stmt, 4),
+                         status,
+                         sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 6),
+                         product,
+                         location);
+}
+
+static GHashTable *
+product_cache_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+static GHashTable *
+location_cache_new (void)
+{
+  return g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+}
+
+/* Worker */
+
+static void
+statement_finalize (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+worker_free (Worker *worker)
+{
+  g_clear_pointer (&worker->statements, g_hash_table_unref);
+  if (worker->db != NULL)
+    {
+      int rc = sqlite3_close (worker->db);
+
+      if (rc != SQLITE_OK)
+        g_warning ("Closing %s: %s", worker->path, sqlite3_errstr (rc));
+      worker->db = NULL;
+    }
+  g_async_queue_unref (worker->queue);
+  g_free (worker->path);
+  g_free (worker);
+}
+
+static QoimaCachedStmt *
+worker_prepare (Worker      *worker,
+                const char  *sql,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (worker->statements, sql);
+  int rc;
+
+  if (stmt != NULL)
+    return stmt;
+
+  rc = sqlite3_prepare_v3 (worker->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return NULL;
+    }
+
+  g_hash_table_insert (worker->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static gboolean
+worker_exec (Worker      *worker,
+             const char  *sql,
+             GError     **error)
+{
+  int rc = sqlite3_exec (worker->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Steps a statement that returns no rows. */
+static gboolean
+worker_step_done (Worker        *worker,
+                  sqlite3_stmt  *stmt,
+                  GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+worker_rollback (Worker *worker)
+{
+  /* After some errors (SQLITE_FULL, IOERR) SQLite has already rolled back. */
+  if (!sqlite3_get_autocommit (worker->db))
+    sqlite3_exec (worker->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Binds text that outlives the statement's next reset. */
+static void
+bind_static_text (sqlite3_stmt *stmt,
+                  int           column,
+                  const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, column);
+}
+
+static char *
+now_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* Jobs: each runs on the worker thread and returns its task. */
+
+static gboolean
+worker_open (Worker  *worker,
+             GError **error)
+{
+  gboolean in_memory = g_str_equal (worker->path, ":memory:");
+  int rc;
+
+  if (!in_memory)
+    {
+      g_autofree char *folder = g_path_get_dirname (worker->path);
+
+      if (g_mkdir_with_parents (folder, 0700) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                       _("The warehouse database %s cannot be created: its folder %s cannot be made (%s)."),
+                       worker->path, folder, g_strerror (saved_errno));
+          return FALSE;
+        }
+
+      if (g_file_test (worker->path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                       _("The warehouse database %s cannot be opened: it is a folder, not a file."),
+                       worker->path);
+          return FALSE;
+        }
+    }
+
+  /* NOMUTEX: only this thread ever uses the handle. */
+  rc = sqlite3_open_v2 (worker->path, &worker->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL);
+  if (rc != SQLITE_OK)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+
+  sqlite3_extended_result_codes (worker->db, 1);
+  sqlite3_busy_timeout (worker->db, 5000);
+
+  /* SQLite quietly opens an unwritable file read-only; Qoima must be able to record. */
+  if (sqlite3_db_readonly (worker->db, "main") == 1)
+    {
+      qoima_store_set_sqlite_error (error, NULL, SQLITE_READONLY, worker->path);
+      return FALSE;
+    }
+
+  /* journal_mode is the first statement that reads the file, so a file that is not a
+   * database fails here with SQLITE_NOTADB. */
+  return worker_exec (worker, "PRAGMA journal_mode = WAL", error) &&
+         worker_exec (worker, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", error) &&
+         qoima_store_migrate (worker->db, worker->path, error);
+}
+
+static void
+open_job (Worker *worker,
+          GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!worker_open (worker, &local_error))
+    {
+      /* A store that failed to open serves nothing: later jobs find no handle. */
+      g_clear_pointer (&worker->statements, g_hash_table_unref);
+      sqlite3_close (worker->db);
+      worker->db = NULL;
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_products_job (Worker *worker,
+                  GTask  *task)
+{
+  GPtrArray *products = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  QoimaCachedStmt *stmt;
+
+  if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  stmt = worker_prepare (worker,
+                         "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                         "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
+                         "  inn = excluded.inn, form = excluded.form, dosage = excluded.dosage, "
+                         "  manufacturer = excluded.manufacturer, units_per_pack = excluded.units_per_pack",
+                         &local_error);
+
+  for (unsigned i = 0; stmt != NULL && i < products->len; i++)
+    {
+      QoimaProduct *product = g_ptr_array_index (products, i);
+      g_autoptr(QoimaCachedStmt) insert = stmt;
+      int units = qoima_product_get_units_per_pack (product);
+
+      bind_static_text (insert, 1, qoima_product_get_gtin (product));
+      bind_static_text (insert, 2, qoima_product_get_name_ru (product));
+      bind_static_text (insert, 3, qoima_product_get_name_kk (product));
+      bind_static_text (insert, 4, qoima_product_get_inn (product));
+      bind_static_text (insert, 5, qoima_product_get_form (product));
+      bind_static_text (insert, 6, qoima_product_get_dosage (product));
+      bind_static_text (insert, 7, qoima_product_get_manufacturer (product));
+      if (units > 0)
+        sqlite3_bind_int (insert, 8, units);
+      else
+        sqlite3_bind_null (insert, 8);
+
+      if (!worker_step_done (worker, insert, &local_error))
+        {
+          g_prefix_error (&local_error, _("The product %s was not saved: "), qoima_product_get_gtin (product));
+          break;
+        }
+    }
+
+  if (local_error != NULL || !worker_exec (worker, "COMMIT", &local_error))
+    {
+      worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+add_location_job (Worker *worker,
+                  GTask  *task)
+{
+  AddLocationData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  gint64 id;
+
+  stmt = worker_prepare (worker, "INSERT INTO locations (kind, name_ru, name_kk) VALUES (?1, ?2, ?3)", &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  bind_static_text (stmt, 1, data->kind);
+  bind_static_text (stmt, 2, data->name_ru);
+  bind_static_text (stmt, 3, data->name_kk);
+  if (!worker_step_done (worker, stmt, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  id = sqlite3_last_insert_rowid (worker->db);
+  g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+}
+
+static void
+list_locations_job (Worker *worker,
+                    GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_LOCATION);
+  int rc;
+
+  stmt = worker_prepare (worker,
+                         "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l "
+                         "WHERE l.archived = 0 ORDER BY l.kind <> 'warehouse', l.id",
+                         &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(QoimaLocation) location = qoima_store_location_from_row (stmt, 0);
+
+      g_list_store_append (store, location);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+}
+
+typedef struct
+{
+  int units_per_pack; /* 0 = unknown */
+} ProductFacts;
+
+/* Inserts @rows inside the caller's transaction. */
+static gboolean
+receive_rows (Worker         *worker,
+              QoimaPackRows  *rows,
+              const char     *actor,
+              const char     *reason,
+              GError        **error)
+{
+  g_autofree char *now = now_iso8601 ();
+  g_autoptr(GHashTable) products = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) locations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GString) ki = g_string_sized_new (64);
+  QoimaCachedStmt *find_product;
+  QoimaCachedStmt *find_location;
+  QoimaCachedStmt *insert_pack;
+  QoimaCachedStmt *insert_movement;
+
+  find_product = worker_prepare (worker, "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
+  find_location = worker_prepare (worker, "SELECT 1 FROM locations WHERE id = ?1", error);
+  insert_pack = worker_prepare (worker,
+                                "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                error);
+  insert_movement = worker_prepare (worker,
+                                    "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
+                                    "  units_after, status_after, location_after, reason) "
+                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
+                                    error);
+  if (find_product == NULL || find_location == NULL || insert_pack == NULL || insert_movement == NULL)
+    return FALSE;
+
+  /* The same text for every row: bound once, kept by the cleared-and-rebound statements. */
+  for (unsigned i = 0; i < rows->rows->len; i++)
+    {
+      const QoimaPackRow *row = &g_array_index (rows->rows, QoimaPackRow, i);
+      ProductFacts *facts;
+      QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
+      int units_left = row->units_left;
+
+      g_string_truncate (ki, 0);
+      g_string_append_printf (ki, "01%s21%s", row->gtin, row->serial);
+
+      facts = g_hash_table_lookup (products, row->gtin);
+      if (facts == NULL)
+        {
+          g_autoptr(QoimaCachedStmt) find = find_product;
+          int rc;
+
+          sqlite3_bind_text (find, 1, row->gtin, -1, SQLITE_STATIC);
+          rc = sqlite3_step (find);
+          if (rc == SQLITE_DONE)
+            {
+              g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("The code %s is for the product %s, which is not in the catalog; no pack was received."),
+                           ki->str, row->gtin);
+              return FALSE;
+            }
+          if (rc != SQLITE_ROW)
+            {
+              qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+              return FALSE;
+            }
+
+          facts = g_new0 (ProductFacts, 1);
+          facts->units_per_pack = sqlite3_column_int (find, 0);
+          g_hash_table_insert (products, (char *) row->gtin, facts);
+        }
+
+      if (!g_hash_table_contains (locations, &row->location_id))
+        {
+          g_autoptr(QoimaCachedStmt) find = find_location;
+          int rc;
+
+          sqlite3_bind_int64 (find, 1, row->location_id);
+          rc = sqlite3_step (find);
+          if (rc == SQLITE_DONE)
+            {
+              g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("The code %s is to be put in a location that does not exist; no pack was received."),
+                           ki->str);
+              return FALSE;
+            }
+          if (rc != SQLITE_ROW)
+            {
+              qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+              return FALSE;
+            }
+
+          g_hash_table_add (locations, g_memdup2 (&row->location_id, sizeof row->location_id));
+        }
+
+      if (units_left == -1)
+        units_left = facts->units_per_pack;
+      else if (units_left < 1 || (facts->units_per_pack > 0 && units_left > facts->units_per_pack))
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The code %s cannot be received with %d units left; no pack was received."),
+                       ki->str, units_left);
+          return FALSE;
+        }
+      else if (facts->units_per_pack > 0 && units_left < facts->units_per_pack)
+        status = QOIMA_PACK_STATUS_OPENED;
+
+      {
+        g_autoptr(QoimaCachedStmt) pack = insert_pack;
+        int rc;
+
+        sqlite3_bind_text (pack, 1, ki->str, ki->len, SQLITE_STATIC);
+        sqlite3_bind_text (pack, 2, row->gtin, -1, SQLITE_STATIC);
+        sqlite3_bind_text (pack, 3, row->serial, -1, SQLITE_STATIC);
+        bind_static_text (pack, 4, row->km);
+        bind_static_text (pack, 5, row->batch);
+        bind_static_text (pack, 6, row->expiry);
+        sqlite3_bind_text (pack, 7, qoima_pack_status_to_nick (status), -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (pack, 8, row->location_id);
+        if (units_left > 0)
+          sqlite3_bind_int (pack, 9, units_left);
+        else
+          sqlite3_bind_null (pack, 9);
+        sqlite3_bind_text (pack, 10, now, -1, SQLITE_STATIC);
+
+        rc = sqlite3_step (pack);
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+          {
+            g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                         _("The code %s is already in the warehouse (or twice in this delivery); no pack was received."),
+                         ki->str);
+            return FALSE;
+          }
+        if (rc != SQLITE_DONE)
+          {
+            qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+            g_prefix_error (error, _("The code %s was not received: "), ki->str);
+            return FALSE;
+          }
+      }
+
+      {
+        g_autoptr(QoimaCachedStmt) movement = insert_movement;
+
+        sqlite3_bind_int64 (movement, 1, sqlite3_last_insert_rowid (worker->db));
+        sqlite3_bind_text (movement, 2, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text (movement, 3, actor, -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (movement, 4, row->location_id);
+        if (units_left > 0)
+          sqlite3_bind_int (movement, 5, units_left);
+        else
+          sqlite3_bind_null (movement, 5);
+        sqlite3_bind_text (movement, 6, qoima_pack_status_to_nick (status), -1, SQLITE_STATIC);
+        bind_static_text (movement, 7, reason);
+
+        if (!worker_step_done (worker, movement, error))
+          {
+            g_prefix_error (error, _("The code %s was not received: "), ki->str);
+            return FALSE;
+          }
+      }
+    }
+
+  return TRUE;
+}
+
+static void
+receive_packs_job (Worker *worker,
+                   GTask  *task)
+{
+  ReceiveData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  if (!receive_rows (worker, data->rows, data->actor, data->reason, &local_error) ||
+      !worker_exec (worker, "COMMIT", &local_error))
+    {
+      worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Looks up a pack by identification code: NULL with no error when there is none. */
+static QoimaPack *
+worker_find_pack (Worker      *worker,
+                  const char  *ki,
+                  GError     **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = worker_prepare (worker, PACK_SELECT "WHERE pk.ki = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, ki, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return pack_from_row (stmt, NULL, NULL);
+  if (rc != SQLITE_DONE)
+    qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+
+  return NULL;
+}
+
+static gboolean
+record_scan (Worker      *worker,
+             ScanData    *data,
+             QoimaPack  **pack_out,
+             GError     **error)
+{
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(QoimaCachedStmt) insert = NULL;
+  g_autofree char *now = now_iso8601 ();
+
+  if (data->ki != NULL)
+    {
+      pack = worker_find_pack (worker, data->ki, error);
+      if (pack == NULL && error != NULL && *error != NULL)
+        return FALSE;
+    }
+
+  insert = worker_prepare (worker,
+                           "INSERT INTO scans (at, actor, ki, km, recovered, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           error);
+  if (insert == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (insert, 1, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, data->actor, -1, SQLITE_STATIC);
+  bind_static_text (insert, 3, data->ki);
+  sqlite3_bind_text (insert, 4, data->km, -1, SQLITE_STATIC);
+  sqlite3_bind_int (insert, 5, data->recovered ? 1 : 0);
+  sqlite3_bind_text (insert, 6, pack != NULL ? "found" : "unknown", -1, SQLITE_STATIC);
+  if (!worker_step_done (worker, insert, error))
+    return FALSE;
+
+  /* Acts carry identification codes only; the first scan brings the full marking code,
+   * which the withdrawal later needs. */
+  if (pack != NULL && qoima_pack_get_km (pack) == NULL && data->kind == QOIMA_CODE_KIND_PACK)
+    {
+      g_autoptr(QoimaCachedStmt) update = NULL;
+      QoimaPack *updated;
+
+      update = worker_prepare (worker, "UPDATE packs SET km = ?1 WHERE id = ?2 AND km IS NULL", error);
+      if (update == NULL)
+        return FALSE;
+
+      sqlite3_bind_text (update, 1, data->km, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (update, 2, qoima_pack_get_id (pack));
+      if (!worker_step_done (worker, update, error))
+        return FALSE;
+
+      updated = qoima_pack_new (qoima_pack_get_id (pack),
+                                qoima_pack_get_ki (pack),
+                                data->km,
+                                qoima_pack_get_batch (pack),
+                                qoima_pack_get_expiry (pack),
+                                qoima_pack_get_status (pack),
+                                qoima_pack_get_units_left (pack),
+                                qoima_pack_get_product (pack),
+                                qoima_pack_get_location (pack));
+      g_set_object (&pack, updated);
+      g_object_unref (updated);
+    }
+
+  *pack_out = g_steal_pointer (&pack);
+  return TRUE;
+}
+
+static void
+record_scan_job (Worker *worker,
+                 GTask  *task)
+{
+  ScanData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+
+  if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  if (!record_scan (worker, data, &pack, &local_error) ||
+      !worker_exec (worker, "COMMIT", &local_error))
+    {
+      worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  if (pack == NULL)
+    {
+      if (data->kind == QOIMA_CODE_KIND_BOX)
+        g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                                 _("The box %s is not known in the warehouse: scan the packs inside it."),
+                                 data->km);
+      else
+        g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                                 _("The pack %s is not in the warehouse."),
+                                 data->ki);
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&pack), g_object_unref);
+}
+
+static void
+find_pack_job (Worker *worker,
+               GTask  *task)
+{
+  const char *ki = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+
+  pack = worker_find_pack (worker, ki, &local_error);
+  if (local_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else if (pack == NULL)
+    g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                             _("The pack %s is not in the warehouse."), ki);
+  else
+    g_task_return_pointer (task, g_steal_pointer (&pack), g_object_unref);
+}
+
+static gboolean
+load_products (Worker      *worker,
+               GHashTable  *products,
+               GError     **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = worker_prepare (worker, "SELECT " QOIMA_STORE_PRODUCT_COLUMNS " FROM products p", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (products, column_dup (stmt, 0), qoima_store_product_from_row (stmt, 0));
+
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+load_locations (Worker      *worker,
+                GHashTable  *locations,
+                GError     **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = worker_prepare (worker, "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_hash_table_insert (locations, g_memdup2 (&id, sizeof id), qoima_store_location_from_row (stmt, 0));
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+typedef struct
+{
+  QoimaStockItem *item;
+  const char *name_key; /* borrowed from the sort keys table */
+} StockSortEntry;
+
+static int
+compare_null_last (const char *a,
+                   const char *b)
+{
+  if (a == NULL || b == NULL)
+    return (a == NULL) - (b == NULL);
+  return strcmp (a, b);
+}
+
+static int
+compare_stock_entries (gconstpointer a,
+                       gconstpointer b)
+{
+  const StockSortEntry *ea = a;
+  const StockSortEntry *eb = b;
+  int cmp;
+
+  if ((cmp = strcmp (ea->name_key, eb->name_key)) != 0)
+    return cmp;
+  if ((cmp = compare_null_last (qoima_stock_item_get_expiry (ea->item), qoima_stock_item_get_expiry (eb->item))) != 0)
+    return cmp;
+  if ((cmp = strcmp (qoima_product_get_gtin (qoima_stock_item_get_product (ea->item)),
+                     qoima_product_get_gtin (qoima_stock_item_get_product (eb->item)))) != 0)
+    return cmp;
+  if ((cmp = compare_null_last (qoima_stock_item_get_batch (ea->item), qoima_stock_item_get_batch (eb->item))) != 0)
+    return cmp;
+
+  return (qoima_location_get_id (qoima_stock_item_get_location (ea->item)) >
+          qoima_location_get_id (qoima_stock_item_get_location (eb->item))) -
+         (qoima_location_get_id (qoima_stock_item_get_location (ea->item)) <
+          qoima_location_get_id (qoima_stock_item_get_location (eb->item)));
+}
+
+/* A key that sorts Russian names as people expect: case-insensitive, with Ё beside Е
+ * (in code point order Ё would come before А and ё after я). */
+static char *
+russian_sort_key (const char *name)
+{
+  g_autofree char *folded = g_utf8_casefold (name != NULL ? name : "", -1);
+  g_autoptr(GString) text = g_string_new (folded);
+
+  g_string_replace (text, "ё", "е", 0);
+  return g_utf8_collate_key (text->str, text->len);
+}
+
+static void
+list_stock_job (Worker *worker,
+                GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) products = product_cache_new ();
+  g_autoptr(GHashTable) locations = location_cache_new ();
+  g_autoptr(GHashTable) keys = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (StockSortEntry));
+  g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_STOCK_ITEM);
+  g_autoptr(GPtrArray) items = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  if (!load_products (worker, products, &local_error) ||
+      !load_locations (worker, locations, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  /* The grouping reads the packs_stock index in order (see the schema); products and
+   * locations are few, so they are joined here from the tables loaded above. */
+  stmt = worker_prepare (worker,
+                         "SELECT gtin, batch, expiry, location_id, count (*), total (units_left), "
+                         "  total (status = 'opened') "
+                         "FROM packs INDEXED BY packs_stock WHERE status IN ('in_stock', 'opened') "
+                         "GROUP BY gtin, batch, expiry, location_id",
+                         &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *gtin = column_text (stmt, 0);
+      gint64 location_id = sqlite3_column_int64 (stmt, 3);
+      QoimaProduct *product = g_hash_table_lookup (products, gtin);
+      QoimaLocation *location = g_hash_table_lookup (locations, &location_id);
+      StockSortEntry entry;
+      char *key;
+
+      /* Foreign keys make both lookups succeed. */
+      g_assert (product != NULL && location != NULL);
+
+      key = g_hash_table_lookup (keys, gtin);
+      if (key == NULL)
+        {
+          key = russian_sort_key (qoima_product_get_name_ru (product));
+          g_hash_table_insert (keys, (char *) qoima_product_get_gtin (product), key);
+        }
+
+      entry.item = qoima_stock_item_new (product, location,
+                                         column_text (stmt, 1),
+                                         column_text (stmt, 2),
+                                         sqlite3_column_int (stmt, 4),
+                                         (int) sqlite3_column_int64 (stmt, 5),
+                                         (int) sqlite3_column_int64 (stmt, 6));
+      entry.name_key = key;
+      g_array_append_val (entries, entry);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      for (unsigned i = 0; i < entries->len; i++)
+        g_object_unref (g_array_index (entries, StockSortEntry, i).item);
+      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_array_sort (entries, compare_stock_entries);
+
+  items = g_ptr_array_new_full (entries->len, g_object_unref);
+  for (unsigned i = 0; i < entries->len; i++)
+    g_ptr_array_add (items, g_array_index (entries, StockSortEntry, i).item);
+
+  /* One splice, so a GtkListView sees one items-changed, not thousands. */
+  g_list_store_splice (store, 0, 0, items->pdata, items->len);
+
+  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+}
+
+static void
+list_packs_job (Worker *worker,
+                GTask  *task)
+{
+  PageData *page = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) products = product_cache_new ();
+  g_autoptr(GHashTable) locations = location_cache_new ();
+  g_autoptr(GPtrArray) packs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_PACK);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = worker_prepare (worker, PACK_SELECT "WHERE pk.id > ?1 ORDER BY pk.id LIMIT ?2", &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  sqlite3_bind_int64 (stmt, 1, page->after_id);
+  sqlite3_bind_int (stmt, 2, page->limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (packs, pack_from_row (stmt, products, locations));
+
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_list_store_splice (store, 0, 0, packs->pdata, packs->len);
+  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+}
+
+static void
+count_packs_job (Worker *worker,
+                 GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  gint64 count;
+  int rc;
+
+  stmt = worker_prepare (worker, "SELECT count (*) FROM packs", &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  count = sqlite3_column_int64 (stmt, 0);
+  g_task_return_pointer (task, g_memdup2 (&count, sizeof count), g_free);
+}
+
+static void
+check_journal_job (Worker *worker,
+                   GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  /* Each pack against its latest movement: a pack with no movement at all, or whose
+   * state differs, was changed behind the journal's back. */
+  stmt = worker_prepare (worker,
+                         "SELECT pk.ki FROM packs pk "
+                         "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
+                         "WHERE m.id IS NULL OR m.status_after IS NOT pk.status "
+                         "  OR m.location_after IS NOT pk.location_id OR m.units_after IS NOT pk.units_left "
+                         "ORDER BY pk.id LIMIT 1",
+                         &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                             _("The pack %s in the warehouse database %s does not match its movements journal: "
+                               "the database was changed outside Qoima."),
+                             column_text (stmt, 0), worker->path);
+  else if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+    }
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *worker = data;
+
+  for (;;)
+    {
+      Job *job = g_async_queue_pop (worker->queue);
+      JobFunc func = job->func;
+      g_autoptr(GTask) task = g_steal_pointer (&job->task);
+
+      g_free (job);
+      if (func == NULL)
+        break;
+
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+
+      if (worker->db == NULL && func != open_job)
+        {
+          g_autoptr(GError) local_error = NULL;
+
+          set_closed_error (&local_error);
+          g_task_return_error (task, g_steal_pointer (&local_error));
+          continue;
+        }
+
+      func (worker, task);
+    }
+
+  worker_free (worker);
+  return NULL;
+}
+
+/* The store */
+
+static GTask *
+store_task_new (QoimaStore          *self,
+                gpointer             source_tag,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  return task;
+}
+
+/* Queues @task for the worker; takes @task. */
+static void
+store_queue (QoimaStore *self,
+             JobFunc     func,
+             GTask      *task)
+{
+  Job *job;
+
+  if (self->closed)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      set_closed_error (&local_error);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      g_object_unref (task);
+      return;
+    }
+
+  job = g_new0 (Job, 1);
+  job->func = func;
+  job->task = task;
+  g_async_queue_push (self->queue, job);
+}
+
+static gboolean
+store_task_is_valid (QoimaStore   *self,
+                     GAsyncResult *result,
+                     gpointer      source_tag)
+{
+  return g_task_is_valid (result, self) && g_task_get_source_tag (G_TASK (result)) == source_tag;
+}
+
+static gint64
+propagate_int64 (GTask   *task,
+                 gint64   failed,
+                 GError **error)
+{
+  g_autofree gint64 *value = g_task_propagate_pointer (task, error);
+
+  return value != NULL ? *value : failed;
+}
+
+static void
+qoima_store_finalize (GObject *object)
+{
+  QoimaStore *self = QOIMA_STORE (object);
+
+  qoima_store_close (self);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (qoima_store_parent_class)->finalize (object);
+}
+
+static void
+qoima_store_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  QoimaStore *self = QOIMA_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, qoima_store_get_path (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_store_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  QoimaStore *self = QOIMA_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_store_constructed (GObject *object)
+{
+  QoimaStore *self = QOIMA_STORE (object);
+  Worker *worker;
+
+  G_OBJECT_CLASS (qoima_store_parent_class)->constructed (object);
+
+  g_assert (self->path != NULL);
+
+  worker = g_new0 (Worker, 1);
+  worker->path = g_strdup (self->path);
+  worker->queue = g_async_queue_ref (self->queue);
+  worker->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              statement_finalize);
+  self->thread = g_thread_new ("qoima-store", worker_main, worker);
+}
+
+static void
+qoima_store_class_init (QoimaStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = qoima_store_constructed;
+  object_class->finalize = qoima_store_finalize;
+  object_class->get_property = qoima_store_get_property;
+  object_class->set_property = qoima_store_set_property;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+qoima_store_init (QoimaStore *self)
+{
+  self->queue = g_async_queue_new ();
+}
+
+/* QoimaPackRows */
+
+QoimaPackRows *
+qoima_pack_rows_new (void)
+{
+  QoimaPackRows *rows = g_new0 (QoimaPackRows, 1);
+
+  rows->rows = g_array_new (FALSE, FALSE, sizeof (QoimaPackRow));
+  rows->text = g_string_chunk_new (4096);
+  return rows;
+}
+
+void
+qoima_pack_rows_free (QoimaPackRows *rows)
+{
+  if (rows == NULL)
+    return;
+
+  g_array_unref (rows->rows);
+  g_string_chunk_free (rows->text);
+  g_free (rows);
+}
+
+guint
+qoima_pack_rows_get_length (QoimaPackRows *rows)
+{
+  g_return_val_if_fail (rows != NULL, 0);
+
+  return rows->rows->len;
+}
+
+static const char *
+rows_intern (QoimaPackRows *rows,
+             const char    *text)
+{
+  return text != NULL ? g_string_chunk_insert_const (rows->text, text) : NULL;
+}
+
+void
+qoima_pack_rows_add (QoimaPackRows *rows,
+                     const char    *gtin,
+                     const char    *serial,
+                     const char    *km,
+                     const char    *batch,
+                     const char    *expiry,
+                     gint64         location_id,
+                     int            units_left)
+{
+  QoimaPackRow row;
+
+  g_return_if_fail (rows != NULL);
+  g_return_if_fail (gtin != NULL);
+  g_return_if_fail (serial != NULL);
+
+  /* GTINs, batches and expiry dates repeat across rows: interned, they are stored once. */
+  row.gtin = rows_intern (rows, gtin);
+  row.serial = g_string_chunk_insert (rows->text, serial);
+  row.km = km != NULL ? g_string_chunk_insert (rows->text, km) : NULL;
+  row.batch = rows_intern (rows, batch);
+  row.expiry = rows_intern (rows, expiry);
+  row.location_id = location_id;
+  row.units_left = units_left;
+  g_array_append_val (rows->rows, row);
+}
+
+/* Public API */
+
+void
+qoima_store_open_async (const char          *path,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(QoimaStore) self = NULL;
+  GTask *task;
+
+  g_return_if_fail (path != NULL);
+
+  self = g_object_new (QOIMA_TYPE_STORE, "path", path, NULL);
+  task = store_task_new (self, qoima_store_open_async, cancellable, callback, user_data);
+  store_queue (self, open_job, task);
+}
+
+QoimaStore *
+qoima_store_open_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  QoimaStore *self;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_store_open_async, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  self = g_task_get_source_object (G_TASK (result));
+  return g_object_ref (self);
+}
+
+const char *
+qoima_store_get_path (QoimaStore *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STORE (self), NULL);
+
+  return self->path;
+}
+
+void
+qoima_store_close (QoimaStore *self)
+{
+  Job *stop;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  if (self->closed)
+    return;
+
+  self->closed = TRUE;
+  stop = g_new0 (Job, 1);
+  g_async_queue_push (self->queue, stop);
+
+  /* The worker may itself drop the last reference to the store (through a task it has
+   * just returned); it cannot wait for itself, and stops on its own after the Job. */
+  if (g_thread_self () == self->thread)
+    g_thread_unref (self->thread);
+  else
+    g_thread_join (self->thread);
+
+  self->thread = NULL;
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+}
+
+void
+qoima_store_add_products_async (QoimaStore          *self,
+                                GPtrArray           *products,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+  GPtrArray *copy;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (products != NULL);
+
+  /* The records are immutable, so sharing them with the worker is safe. */
+  copy = g_ptr_array_new_full (products->len, g_object_unref);
+  for (unsigned i = 0; i < products->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (products, i)));
+
+  task = store_task_new (self, qoima_store_add_products_async, cancellable, callback, user_data);
+  g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
+  store_queue (self, add_products_job, task);
+}
+
+gboolean
+qoima_store_add_products_finish (QoimaStore    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_add_products_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_add_location_async (QoimaStore          *self,
+                                QoimaLocationKind    kind,
+                                const char          *name_ru,
+                                const char          *name_kk,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  AddLocationData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (name_ru != NULL);
+
+  data = g_new0 (AddLocationData, 1);
+  data->kind = g_strdup (qoima_location_kind_to_nick (kind));
+  data->name_ru = g_strdup (name_ru);
+  data->name_kk = g_strdup (name_kk);
+
+  task = store_task_new (self, qoima_store_add_location_async, cancellable, callback, user_data);
+  g_task_set_task_data (task, data, add_location_data_free);
+  store_queue (self, add_location_job, task);
+}
+
+gint64
+qoima_store_add_location_finish (QoimaStore    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_add_location_async), 0);
+
+  return propagate_int64 (G_TASK (result), 0, error);
+}
+
+void
+qoima_store_list_locations_async (QoimaStore          *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  store_queue (self, list_locations_job,
+               store_task_new (self, qoima_store_list_locations_async, cancellable, callback, user_data));
+}
+
+GListModel *
+qoima_store_list_locations_finish (QoimaStore    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_list_locations_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_receive_packs_async (QoimaStore          *self,
+                                 QoimaPackRows       *rows,
+                                 const char          *actor,
+                                 const char          *reason,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  ReceiveData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (rows != NULL);
+  g_return_if_fail (actor != NULL);
+
+  data = g_new0 (ReceiveData, 1);
+  data->rows = rows;
+  data->actor = g_strdup (actor);
+  data->reason = g_strdup (reason);
+
+  task = store_task_new (self, qoima_store_receive_packs_async, cancellable, callback, user_data);
+  g_task_set_task_data (task, data, receive_data_free);
+  store_queue (self, receive_packs_job, task);
+}
+
+gboolean
+qoima_store_receive_packs_finish (QoimaStore    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_receive_packs_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_record_scan_async (QoimaStore             *self,
+                               const QoimaMarkingCode *code,
+                               const char             *actor,
+                               GCancellable           *cancellable,
+                               GAsyncReadyCallback     callback,
+                               gpointer                user_data)
+{
+  ScanData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (code != NULL);
+  g_return_if_fail (actor != NULL);
+
+  /* Only what the worker needs is copied, as plain strings. */
+  data = g_new0 (ScanData, 1);
+  data->kind = code->kind;
+  data->ki = code->kind == QOIMA_CODE_KIND_PACK ? g_strdup (code->ki) : NULL;
+  data->km = g_strdup (code->km != NULL ? code->km : (code->sscc != NULL ? code->sscc : ""));
+  data->actor = g_strdup (actor);
+  data->recovered = code->recovered;
+
+  task = store_task_new (self, qoima_store_record_scan_async, cancellable, callback, user_data);
+  g_task_set_task_data (task, data, scan_data_free);
+  store_queue (self, record_scan_job, task);
+}
+
+QoimaPack *
+qoima_store_record_scan_finish (QoimaStore    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_record_scan_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_find_pack_async (QoimaStore          *self,
+                             const char          *ki,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (ki != NULL);
+
+  task = store_task_new (self, qoima_store_find_pack_async, cancellable, callback, user_data);
+  g_task_set_task_data (task, g_strdup (ki), g_free);
+  store_queue (self, find_pack_job, task);
+}
+
+QoimaPack *
+qoima_store_find_pack_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_find_pack_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_list_stock_async (QoimaStore          *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  store_queue (self, list_stock_job,
+               store_task_new (self, qoima_store_list_stock_async, cancellable, callback, user_data));
+}
+
+GListModel *
+qoima_store_list_stock_finish (QoimaStore    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_list_stock_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+queue_list_packs (QoimaStore          *self,
+                  gpointer             source_tag,
+                  gint64               after_id,
+                  int                  limit,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  PageData *page = g_new0 (PageData, 1);
+  GTask *task;
+
+  page->after_id = after_id;
+  page->limit = limit;
+
+  task = store_task_new (self, source_tag, cancellable, callback, user_data);
+  g_task_set_task_data (task, page, g_free);
+  store_queue (self, list_packs_job, task);
+}
+
+void
+qoima_store_list_packs_async (QoimaStore          *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  /* LIMIT -1 is SQLite's "no limit". */
+  queue_list_packs (self, qoima_store_list_packs_async, 0, -1, cancellable, callback, user_data);
+}
+
+GListModel *
+qoima_store_list_packs_finish (QoimaStore    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_list_packs_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_list_packs_page_async (QoimaStore          *self,
+                                   gint64               after_id,
+                                   int                  limit,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (limit > 0);
+
+  queue_list_packs (self, qoima_store_list_packs_page_async, after_id, limit, cancellable, callback, user_data);
+}
+
+GListModel *
+qoima_store_list_packs_page_finish (QoimaStore    *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_list_packs_page_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_count_packs_async (QoimaStore          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  store_queue (self, count_packs_job,
+               store_task_new (self, qoima_store_count_packs_async, cancellable, callback, user_data));
+}
+
+gint64
+qoima_store_count_packs_finish (QoimaStore    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_count_packs_async), -1);
+
+  return propagate_int64 (G_TASK (result), -1, error);
+}
+
+void
+qoima_store_check_journal_async (QoimaStore          *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  store_queue (self, check_journal_job,
+               store_task_new (self, qoima_store_check_journal_async, cancellable, callback, user_data));
+}
+
+gboolean
+qoima_store_check_journal_finish (QoimaStore    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_check_journal_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -178,6 +178,19 @@ GListModel *qoima_store_list_packs_finish    (QoimaStore    *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 
+/* Packs with an id above @after_id, ordered by id, at most @limit of them: a long list
+ * read a page at a time (qoimactl streams a million packs this way). */
+void        qoima_store_list_packs_page_async  (QoimaStore          *self,
+                                                gint64               after_id,
+                                                int                  limit,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+/* Returns: (transfer full): a GListModel of QoimaPack, empty after the last page. */
+GListModel *qoima_store_list_packs_page_finish (QoimaStore    *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
+
 void        qoima_store_count_packs_async    (QoimaStore          *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,

@@ -51,6 +51,10 @@ gboolean         qoima_pack_status_from_nick   (const char *nick, QoimaPackStatu
 /* The status in the user's language ("На складе", "Вскрыта"…). */
 const char      *qoima_pack_status_to_label    (QoimaPackStatus status);
 const char      *qoima_location_kind_to_nick   (QoimaLocationKind kind);
+gboolean         qoima_location_kind_from_nick (const char *nick, QoimaLocationKind *kind);
 const char      *qoima_movement_kind_to_nick   (QoimaMovementKind kind);
+
+/* The Kazakh name under a "kk" LC_MESSAGES locale when there is one, else the Russian. */
+const char      *qoima_pick_name               (const char *name_ru, const char *name_kk);
 
 G_END_DECLS
