@@ -32,7 +32,6 @@ struct _QoimaScanResult
   GtkLabel            *location_label;
   GtkLabel            *product_label;
   GtkLabel            *recovered_label;
-  GtkRevealer         *revealer;
   GtkLabel            *serial_label;
   GtkSpinner          *spinner;
   GtkStack            *stack;
@@ -102,7 +101,10 @@ set_state (QoimaScanResult     *self,
   if (pages[state] != NULL)
     gtk_stack_set_visible_child_name (self->stack, pages[state]);
   gtk_spinner_set_spinning (self->spinner, state == QOIMA_SCAN_RESULT_STATE_BUSY);
-  gtk_revealer_set_reveal_child (self->revealer, state != QOIMA_SCAN_RESULT_STATE_NONE);
+  /* The revealer is the bin's child, not a bound template child: a bound one would be
+   * unparented twice on dispose, once by the template and once by AdwBin. */
+  gtk_revealer_set_reveal_child (GTK_REVEALER (adw_bin_get_child (ADW_BIN (self))),
+                                 state != QOIMA_SCAN_RESULT_STATE_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "scan-result.dismiss",
                                  state != QOIMA_SCAN_RESULT_STATE_NONE);
 
@@ -292,7 +294,6 @@ qoima_scan_result_class_init (QoimaScanResultClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, location_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, product_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, recovered_label);
-  gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, revealer);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, serial_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, spinner);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, stack);
