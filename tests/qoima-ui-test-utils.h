@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 
 typedef gboolean (*QoimaTestCheck) (gpointer data);
 
+/* Turns animations off, so that screenshots show end states, and loads the application's
+ * style sheet, which AdwApplication would load in the real program. */
+void        qoima_test_prepare_display    (void);
+
 /* Iterates the default main context until @check says TRUE; fails the test after
  * @timeout_s seconds. Nothing sleeps: a short timer only wakes the loop to re-check. */
 void        qoima_test_wait_until         (QoimaTestCheck  check,

@@ -380,20 +380,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GtkCssProvider) provider = NULL;
   int ret;
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
-  /* Screenshots show the end state, not the middle of a transition, and the
-   * application's own style, which AdwApplication would otherwise load. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, RESOURCE_BASE "/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  qoima_test_prepare_display ();
 
   tmp_dir = qoima_test_make_tmp_dir ();
   db_path = g_build_filename (tmp_dir, "qoima.db", NULL);
