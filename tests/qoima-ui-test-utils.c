@@ -50,32 +50,6 @@ qoima_test_wait_until (QoimaTestCheck check,
   g_source_remove (wake);
 }
 
-static void
-signal_seen_cb (gpointer  instance,
-                gboolean *seen)
-{
-  *seen = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-void
-qoima_test_wait_for_signal (gpointer    instance,
-                            const char *signal_name,
-                            unsigned    timeout_s)
-{
-  gboolean seen = FALSE;
-  gulong handler;
-
-  handler = g_signal_connect (instance, signal_name, G_CALLBACK (signal_seen_cb), &seen);
-  qoima_test_wait_until (flag_is_set, &seen, timeout_s);
-  g_signal_handler_disconnect (instance, handler);
-}
-
 char *
 qoima_test_make_tmp_dir (void)
 {

@@ -23,10 +23,6 @@ void        qoima_test_prepare_display    (void);
 void        qoima_test_wait_until         (QoimaTestCheck  check,
                                            gpointer        data,
                                            unsigned        timeout_s);
-/* Iterates until @instance emits @signal_name (no arguments used). */
-void        qoima_test_wait_for_signal    (gpointer        instance,
-                                           const char     *signal_name,
-                                           unsigned        timeout_s);
 
 /* A new temporary folder; free the result with qoima_test_remove_tree(). */
 char       *qoima_test_make_tmp_dir       (void);

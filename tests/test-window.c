@@ -10,6 +10,7 @@
 #include "qoima-calibration.h"
 #include "qoima-context.h"
 #include "qoima-demo.h"
+#include "qoima-location.h"
 #include "qoima-product.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
@@ -237,6 +238,51 @@ test_stock_list (void)
 
   gtk_widget_activate_action (GTK_WIDGET (page), "stock.clear-filters", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+
+  /* The location filter: the first line's location. */
+  {
+    QoimaLocation *location = qoima_stock_item_get_location (first);
+    unsigned at_location = 0;
+
+    for (unsigned i = 0; i < n_lines; i++)
+      {
+        g_autoptr(QoimaStockItem) item = g_list_model_get_item (stock, i);
+
+        if (qoima_location_get_id (qoima_stock_item_get_location (item)) == qoima_location_get_id (location))
+          at_location++;
+      }
+    g_assert_cmpuint (at_location, >, 0);
+
+    qoima_stock_page_set_location_id (page, qoima_location_get_id (location));
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, at_location);
+    qoima_stock_page_set_location_id (page, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  }
+
+  /* "Expiring soon": lines within the warning period or past it. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    unsigned expiring = 0;
+    GDate today;
+
+    g_date_clear (&today, 1);
+    g_date_set_dmy (&today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                    g_date_time_get_year (now));
+    for (unsigned i = 0; i < n_lines; i++)
+      {
+        g_autoptr(QoimaStockItem) item = g_list_model_get_item (stock, i);
+
+        if (qoima_stock_item_days_to_expiry (item, &today) <= (int) g_settings_get_uint (settings, "expiry-warning-days"))
+          expiring++;
+      }
+
+    g_assert_cmpuint (expiring, >, 0);
+    g_assert_cmpuint (expiring, <, n_lines);
+    qoima_stock_page_set_expiring_only (page, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, expiring);
+    qoima_stock_page_set_expiring_only (page, FALSE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  }
 
   destroy_window (window);
 }

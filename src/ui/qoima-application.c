@@ -16,6 +16,8 @@
 #include "qoima-store.h"
 #include "qoima-window.h"
 
+#include <string.h>
+
 struct _QoimaApplication
 {
   AdwApplication parent_instance;
@@ -86,8 +88,11 @@ show_store_error (QoimaApplication *self,
   g_autofree char *description = NULL;
 
   /* The store's messages are meant for the user already; the path tells an administrator
-   * which file to look at. */
-  description = g_strdup_printf ("%s\n\n%s", error->message, self->database_path);
+   * which file to look at, unless the message names it. */
+  if (strstr (error->message, self->database_path) != NULL)
+    description = g_strdup (error->message);
+  else
+    description = g_strdup_printf ("%s\n\n%s", error->message, self->database_path);
   qoima_window_show_error (window, _("Cannot Open the Warehouse"), description);
 }
 

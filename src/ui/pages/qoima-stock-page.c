@@ -49,6 +49,7 @@ struct _QoimaStockPage
   GDate               today;
   int                 warning_days;
   int                 loads_pending;
+  gint64              load_started;
   guint               expiring_only : 1;
   guint               loaded : 1;
 };
@@ -277,6 +278,23 @@ set_loading (QoimaStockPage *self,
 }
 
 static void
+location_selected_cb (QoimaStockPage *self,
+                      GParamSpec     *pspec,
+                      GtkDropDown    *drop_down)
+{
+  unsigned selected = gtk_drop_down_get_selected (drop_down);
+
+  g_assert (QOIMA_IS_STOCK_PAGE (self));
+
+  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->location_ids->len)
+    self->location_id = 0;
+  else
+    self->location_id = g_array_index (self->location_ids, gint64, selected);
+
+  refilter (self);
+}
+
+static void
 list_locations_cb (GObject      *object,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -317,13 +335,13 @@ list_locations_cb (GObject      *object,
 
   /* Rebuilding the list resets the choice; block the handler so that the filter only
    * changes if the chosen location is gone. */
-  g_signal_handlers_block_by_func (self->location_drop_down, NULL, self);
+  g_signal_handlers_block_by_func (self->location_drop_down, location_selected_cb, self);
   gtk_string_list_splice (self->location_names,
                           0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->location_names)),
                           (const char * const *) names->pdata);
   gtk_drop_down_set_selected (self->location_drop_down, selected);
-  g_signal_handlers_unblock_by_func (self->location_drop_down, NULL, self);
+  g_signal_handlers_unblock_by_func (self->location_drop_down, location_selected_cb, self);
 
   if (selected == 0 && self->location_id != 0)
     {
@@ -361,6 +379,10 @@ list_stock_cb (GObject      *object,
   update_view (self);
   select_pending_pack (self);
 
+  g_debug ("Stock loaded: %u lines in %.1f ms",
+           g_list_model_get_n_items (stock),
+           (g_get_monotonic_time () - self->load_started) / 1000.0);
+
   set_loading (self, FALSE);
 }
 
@@ -392,23 +414,6 @@ search_changed_cb (QoimaStockPage *self,
         }
       self->terms = g_strv_builder_end (builder);
     }
-
-  refilter (self);
-}
-
-static void
-location_selected_cb (QoimaStockPage *self,
-                      GParamSpec     *pspec,
-                      GtkDropDown    *drop_down)
-{
-  unsigned selected = gtk_drop_down_get_selected (drop_down);
-
-  g_assert (QOIMA_IS_STOCK_PAGE (self));
-
-  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->location_ids->len)
-    self->location_id = 0;
-  else
-    self->location_id = g_array_index (self->location_ids, gint64, selected);
 
   refilter (self);
 }
@@ -705,6 +710,7 @@ qoima_stock_page_reload (QoimaStockPage *self)
   self->cancellable = g_cancellable_new ();
 
   store = qoima_context_get_store (self->context);
+  self->load_started = g_get_monotonic_time ();
 
   set_loading (self, TRUE);
   qoima_store_list_locations_async (store, self->cancellable, list_locations_cb, g_object_ref (self));
@@ -721,6 +727,33 @@ qoima_stock_page_focus_search (QoimaStockPage *self)
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
   gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+void
+qoima_stock_page_set_location_id (QoimaStockPage *self,
+                                  gint64          location_id)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+
+  for (unsigned i = 0; i < self->location_ids->len; i++)
+    {
+      if (g_array_index (self->location_ids, gint64, i) == location_id)
+        {
+          gtk_drop_down_set_selected (self->location_drop_down, i);
+          return;
+        }
+    }
+
+  g_warning ("No location %" G_GINT64_FORMAT " to filter on", location_id);
+}
+
+void
+qoima_stock_page_set_expiring_only (QoimaStockPage *self,
+                                    gboolean        expiring_only)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+
+  gtk_toggle_button_set_active (self->expiring_button, expiring_only);
 }
 
 void

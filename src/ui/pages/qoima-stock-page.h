@@ -30,6 +30,12 @@ GtkEditable    *qoima_stock_page_get_search_entry (QoimaStockPage *self);
 /* Loads the stock again (the `stock.reload` action). */
 void            qoima_stock_page_reload           (QoimaStockPage *self);
 void            qoima_stock_page_focus_search     (QoimaStockPage *self);
+/* The filters, as the location drop-down and the "Expiring Soon" toggle set them. A
+ * location id of 0 means all locations. */
+void            qoima_stock_page_set_location_id  (QoimaStockPage *self,
+                                                   gint64          location_id);
+void            qoima_stock_page_set_expiring_only (QoimaStockPage *self,
+                                                    gboolean        expiring_only);
 /* Selects and scrolls to the line that holds @pack, once the current load is done,
  * clearing the search and filters if they hide it. */
 void            qoima_stock_page_select_pack      (QoimaStockPage *self,
