@@ -112,7 +112,6 @@ set_layout (const char *layout)
   const char *set_argv[] = { "setxkbmap", "-layout", layout, NULL };
   const char *query_argv[] = { "setxkbmap", "-query", NULL };
   g_autofree char *query = NULL;
-  g_autofree char *expected = NULL;
   g_auto(GStrv) lines = NULL;
   gboolean found = FALSE;
   LayoutWait wait = { layout };
