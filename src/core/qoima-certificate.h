@@ -29,6 +29,8 @@ QoimaCertificate *qoima_certificate_new_from_der (GBytes  *der,
                                                   GError **error);
 
 const char *qoima_certificate_get_owner        (QoimaCertificate *self);
+const char *qoima_certificate_get_surname      (QoimaCertificate *self);
+const char *qoima_certificate_get_given_name   (QoimaCertificate *self);
 const char *qoima_certificate_get_iin          (QoimaCertificate *self); /* 12 digits or NULL */
 const char *qoima_certificate_get_bin          (QoimaCertificate *self); /* 12 digits or NULL */
 const char *qoima_certificate_get_organization (QoimaCertificate *self);

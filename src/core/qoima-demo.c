@@ -9,7 +9,6 @@
 
 #include "qoima-demo.h"
 
-#include <glib/gi18n.h>
 #include <string.h>
 
 /* Packs per receive_packs call: big enough to be fast, small enough that the rows of a

@@ -893,7 +893,8 @@ record_scan (Worker      *worker,
 
   /* Acts carry identification codes only; the first scan brings the full marking code,
    * which the withdrawal later needs. */
-  if (pack != NULL && qoima_pack_get_km (pack) == NULL && data->kind == QOIMA_CODE_KIND_PACK)
+  if (pack != NULL && qoima_pack_get_km (pack) == NULL && data->kind == QOIMA_CODE_KIND_PACK &&
+      data->km[0] != '\0')
     {
       g_autoptr(QoimaCachedStmt) update = NULL;
       QoimaPack *updated;
