@@ -1,7 +1,934 @@
-/* placeholder until its tests land */
-int main (void);
-int
-main (void)
+/* test-store.c: the warehouse store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-store.h"
+#include "qoima-store-private.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <unistd.h>
+
+#define GTIN_PARACETAMOL "04870001000014" /* 20 tablets */
+#define GTIN_CEFTRIAXONE "04870001000021" /* 1 vial */
+#define GTIN_UNKNOWN_UNITS "04870001000038"
+#define GTIN_NOT_IN_CATALOG "04870001000045"
+
+/* Helpers: every async call is driven to completion by iterating the default context
+ * until its callback has stored the result. */
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  return 77;
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+static QoimaStore *
+open_store (const char  *path,
+            GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_open_async (path, NULL, result_cb, &result);
+  return qoima_store_open_finish (wait_for (&result), error);
+}
+
+static QoimaStore *
+open_store_ok (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  QoimaStore *store = open_store (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (QOIMA_IS_STORE (store));
+  return store;
+}
+
+static char *
+temp_db_path (const char *name)
+{
+  /* G_TEST_OPTION_ISOLATE_DIRS makes the user data folder a fresh temporary one. */
+  return g_build_filename (g_get_user_data_dir (), "store-test", name, NULL);
+}
+
+static void
+add_catalog (QoimaStore *store)
+{
+  g_autoptr(GPtrArray) products = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (products, qoima_product_new (GTIN_PARACETAMOL, "Парацетамол", "Парацетамол таблеткалар",
+                                                "Paracetamol", "таблетки", "500 мг", "Химфарм", 20));
+  g_ptr_array_add (products, qoima_product_new (GTIN_CEFTRIAXONE, "Цефтриаксон", "Цефтриаксон құтышалар",
+                                                "Ceftriaxone", "порошок для инъекций", "1 г", "Нобел АФФ", 1));
+  g_ptr_array_add (products, qoima_product_new (GTIN_UNKNOWN_UNITS, "Ёд-актив", NULL,
+                                                "Potassium iodide", "таблетки", "200 мкг", "Berlin-Chemie", 0));
+
+  qoima_store_add_products_async (store, products, NULL, result_cb, &result);
+  qoima_store_add_products_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+add_location (QoimaStore        *store,
+              QoimaLocationKind  kind,
+              const char        *name_ru,
+              const char        *name_kk)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  qoima_store_add_location_async (store, kind, name_ru, name_kk, NULL, result_cb, &result);
+  id = qoima_store_add_location_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static gboolean
+receive (QoimaStore     *store,
+         QoimaPackRows  *rows,
+         GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_receive_packs_async (store, rows, "clerk", "test", NULL, result_cb, &result);
+  return qoima_store_receive_packs_finish (store, wait_for (&result), error);
+}
+
+static gint64
+count_packs (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 count;
+
+  qoima_store_count_packs_async (store, NULL, result_cb, &result);
+  count = qoima_store_count_packs_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return count;
+}
+
+static QoimaPack *
+find_pack (QoimaStore  *store,
+           const char  *ki,
+           GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_find_pack_async (store, ki, NULL, result_cb, &result);
+  return qoima_store_find_pack_finish (store, wait_for (&result), error);
+}
+
+static gboolean
+check_journal (QoimaStore  *store,
+               GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_check_journal_async (store, NULL, result_cb, &result);
+  return qoima_store_check_journal_finish (store, wait_for (&result), error);
+}
+
+static GListModel *
+list_stock (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *model;
+
+  qoima_store_list_stock_async (store, NULL, result_cb, &result);
+  model = qoima_store_list_stock_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return model;
+}
+
+static QoimaPack *
+scan (QoimaStore  *store,
+      const char  *gtin,
+      const char  *serial,
+      gboolean     recovered,
+      GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *ki = g_strconcat ("01", gtin, "21", serial, NULL);
+  g_autofree char *km = g_strconcat (ki, "\x1d" "91EE10\x1d" "92", "dGVzdGNyeXB0b3RhaWxvZmZvcnR5Zm91cmNoYXJzMTIzNA==", NULL);
+  QoimaMarkingCode code = { 0 };
+
+  code.kind = QOIMA_CODE_KIND_PACK;
+  code.gtin = (char *) gtin;
+  code.serial = (char *) serial;
+  code.ki = ki;
+  code.km = km;
+  code.recovered = recovered;
+
+  qoima_store_record_scan_async (store, &code, "nurse", NULL, result_cb, &result);
+  return qoima_store_record_scan_finish (store, wait_for (&result), error);
+}
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static gint64
+raw_int (sqlite3    *db,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static char *
+raw_text (sqlite3    *db,
+          const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* A store with the catalog, the warehouse (id 1) and a ward (id 2). */
+static QoimaStore *
+open_filled_store (const char *path)
+{
+  QoimaStore *store = open_store_ok (path);
+
+  add_catalog (store);
+  g_assert_cmpint (add_location (store, QOIMA_LOCATION_KIND_WAREHOUSE, "Склад аптеки", "Дәріхана қоймасы"), ==, 1);
+  g_assert_cmpint (add_location (store, QOIMA_LOCATION_KIND_WARD, "Терапевтическое отделение", "Терапия бөлімі"), ==, 2);
+  return store;
+}
+
+/* Tests */
+
+static void
+test_open_memory (void)
+{
+  g_autoptr(QoimaStore) store = open_store_ok (":memory:");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (qoima_store_get_path (store), ==, ":memory:");
+  g_assert_cmpint (count_packs (store), ==, 0);
+
+  qoima_store_list_locations_async (store, NULL, result_cb, &result);
+  locations = qoima_store_list_locations_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (locations), ==, 0);
+}
+
+static void
+test_open_file (void)
+{
+  g_autofree char *path = temp_db_path ("nested/folder/qoima.db");
+  g_autofree char *journal_mode = NULL;
+  QoimaStore *store;
+  sqlite3 *db;
+
+  /* Missing folders are created. */
+  store = open_store_ok (path);
+  add_catalog (store);
+  qoima_store_close (store);
+  g_assert_finalize_object (store);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version"), ==, QOIMA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (raw_int (db, "PRAGMA application_id"), ==, QOIMA_STORE_APPLICATION_ID);
+  journal_mode = raw_text (db, "PRAGMA journal_mode");
+  g_assert_cmpstr (journal_mode, ==, "wal");
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM products"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM sqlite_master WHERE type = 'trigger'"), ==, 4);
+  sqlite3_close (db);
+
+  /* Opening again runs no migration and keeps the data. */
+  store = open_store_ok (path);
+  g_assert_cmpint (count_packs (store), ==, 0);
+  qoima_store_close (store);
+  g_object_unref (store);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM products"), ==, 3);
+  sqlite3_close (db);
+}
+
+static void
+test_receive_all_or_nothing (void)
+{
+  g_autoptr(QoimaStore) store = open_filled_store (":memory:");
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows;
+
+  /* A duplicate inside the batch: nothing at all is received. */
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, "B2304117", "2027-04-30", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA2", NULL, "B2304117", "2027-04-30", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "AAAAAAAAAAAA3", NULL, "C2301001", "2026-01-31", 2, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, "B2304117", "2027-04-30", 1, -1);
+  g_assert_cmpuint (qoima_pack_rows_get_length (rows), ==, 4);
+  g_assert_false (receive (store, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, "01" GTIN_PARACETAMOL "21AAAAAAAAAAAA1"));
+  g_clear_error (&error);
+  g_assert_cmpint (count_packs (store), ==, 0);
+
+  /* A product the catalog does not know, last in the batch. */
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, NULL, NULL, 1, -1);
+  qoima_pack_rows_add (rows, GTIN_NOT_IN_CATALOG, "AAAAAAAAAAAA9", NULL, NULL, NULL, 1, -1);
+  g_assert_false (receive (store, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, GTIN_NOT_IN_CATALOG));
+  g_clear_error (&error);
+  g_assert_cmpint (count_packs (store), ==, 0);
+
+  /* A location that does not exist. */
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, NULL, NULL, 99, -1);
+  g_assert_false (receive (store, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  /* More units than the pack holds. */
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, NULL, NULL, 1, 21);
+  g_assert_false (receive (store, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (count_packs (store), ==, 0);
+
+  /* A good batch enters whole. */
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, "B2304117", "2027-04-30", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA2", NULL, "B2304117", "2027-04-30", 1, 7);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "AAAAAAAAAAAA3", NULL, "C2301001", "2026-01-31", 2, -1);
+  qoima_pack_rows_add (rows, GTIN_UNKNOWN_UNITS, "AAAAAAAAAAAA4", NULL, NULL, NULL, 1, -1);
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (store), ==, 4);
+
+  /* A later batch repeating a received code is refused whole too. */
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA5", NULL, NULL, NULL, 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA2", NULL, NULL, NULL, 1, -1);
+  g_assert_false (receive (store, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (count_packs (store), ==, 4);
+
+  /* Statuses and units follow the product's units per pack. */
+  pack = find_pack (store, "01" GTIN_PARACETAMOL "21AAAAAAAAAAAA1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_IN_STOCK);
+  g_assert_cmpint (qoima_pack_get_units_left (pack), ==, 20);
+  g_assert_cmpstr (qoima_pack_get_batch (pack), ==, "B2304117");
+  g_assert_cmpstr (qoima_pack_get_expiry (pack), ==, "2027-04-30");
+  g_assert_cmpstr (qoima_pack_get_serial (pack), ==, "AAAAAAAAAAAA1");
+  g_assert_null (qoima_pack_get_km (pack));
+  g_assert_cmpstr (qoima_product_get_name_ru (qoima_pack_get_product (pack)), ==, "Парацетамол");
+  g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, 1);
+  g_clear_object (&pack);
+
+  pack = find_pack (store, "01" GTIN_PARACETAMOL "21AAAAAAAAAAAA2", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_OPENED);
+  g_assert_cmpint (qoima_pack_get_units_left (pack), ==, 7);
+  g_clear_object (&pack);
+
+  pack = find_pack (store, "01" GTIN_UNKNOWN_UNITS "21AAAAAAAAAAAA4", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_IN_STOCK);
+  g_assert_cmpint (qoima_pack_get_units_left (pack), ==, -1);
+  g_clear_object (&pack);
+
+  g_assert_null (find_pack (store, "01" GTIN_PARACETAMOL "21NOSUCHSERIAL", &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (check_journal (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_receive_one_unit_pack (void)
+{
+  g_autoptr(QoimaStore) store = open_filled_store (":memory:");
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+
+  /* A one-unit pack (a vial) is whole or gone: never "opened". */
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "VIAL000000001", NULL, "C2301001", "2026-01-31", 1, -1);
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+
+  pack = find_pack (store, "01" GTIN_CEFTRIAXONE "21VIAL000000001", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_IN_STOCK);
+  g_assert_cmpint (qoima_pack_get_units_left (pack), ==, 1);
+  g_assert_cmpint (qoima_product_get_units_per_pack (qoima_pack_get_product (pack)), ==, 1);
+}
+
+static void
+test_journal (void)
+{
+  g_autofree char *path = temp_db_path ("journal.db");
+  g_autoptr(QoimaStore) store = open_filled_store (path);
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  sqlite3 *db;
+  int rc;
+
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "JJJJJJJJJJJJ1", NULL, "B1", "2027-01-31", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "JJJJJJJJJJJJ2", NULL, "B1", "2027-01-31", 1, -1);
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM movements WHERE kind = 'receipt'"), ==, 2);
+
+  /* Another program changing a pack behind the journal's back is refused. */
+  rc = sqlite3_exec (db, "UPDATE packs SET status = 'used_up' WHERE serial = 'JJJJJJJJJJJJ1'", NULL, NULL, NULL);
+  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
+  rc = sqlite3_exec (db, "UPDATE packs SET location_id = 2 WHERE serial = 'JJJJJJJJJJJJ1'", NULL, NULL, NULL);
+  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
+  rc = sqlite3_exec (db, "DELETE FROM movements", NULL, NULL, NULL);
+  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
+  rc = sqlite3_exec (db, "UPDATE movements SET units_after = 3", NULL, NULL, NULL);
+  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
+
+  /* A movement is the way: its trigger moves the pack to the ward with 15 units left. */
+  rc = sqlite3_exec (db,
+                     "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, units_delta, "
+                     "  units_after, status_after, location_after) "
+                     "SELECT id, '2025-01-01T00:00:00Z', 'nurse', 'use', 1, 2, -5, 15, 'opened', 2 "
+                     "FROM packs WHERE serial = 'JJJJJJJJJJJJ1'",
+                     NULL, NULL, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+
+  pack = find_pack (store, "01" GTIN_PARACETAMOL "21JJJJJJJJJJJJ1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_OPENED);
+  g_assert_cmpint (qoima_pack_get_units_left (pack), ==, 15);
+  g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, 2);
+  g_assert_true (check_journal (store, &error));
+  g_assert_no_error (error);
+
+  /* With the guard removed, a direct change goes through, and check_journal finds it. */
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER packs_state_from_journal", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE packs SET status = 'used_up' WHERE serial = 'JJJJJJJJJJJJ2'", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_false (check_journal (store, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "01" GTIN_PARACETAMOL "21JJJJJJJJJJJJ2"));
+}
+
+static void
+test_record_scan (void)
+{
+  g_autofree char *path = temp_db_path ("scan.db");
+  g_autoptr(QoimaStore) store = open_filled_store (path);
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  sqlite3 *db;
+
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "SSSSSSSSSSSS1", NULL, "B1", "2027-01-31", 2, -1);
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+
+  /* Found: the full marking code is kept on the first scan. */
+  pack = scan (store, GTIN_PARACETAMOL, "SSSSSSSSSSSS1", TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (qoima_pack_get_ki (pack), ==, "01" GTIN_PARACETAMOL "21SSSSSSSSSSSS1");
+  g_assert_nonnull (qoima_pack_get_km (pack));
+  g_assert_true (g_str_has_prefix (qoima_pack_get_km (pack), "01" GTIN_PARACETAMOL "21SSSSSSSSSSSS1\x1d" "91"));
+  g_assert_cmpstr (qoima_location_get_name_ru (qoima_pack_get_location (pack)), ==, "Терапевтическое отделение");
+  g_assert_cmpint (qoima_product_get_units_per_pack (qoima_pack_get_product (pack)), ==, 20);
+  g_clear_object (&pack);
+
+  pack = scan (store, GTIN_PARACETAMOL, "SSSSSSSSSSSS1", FALSE, &error);
+  g_assert_no_error (error);
+  g_clear_object (&pack);
+
+  /* Unknown: logged, then NOT_FOUND. */
+  g_assert_null (scan (store, GTIN_PARACETAMOL, "UNKNOWN000001", FALSE, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans WHERE result = 'found' AND ki = '01" GTIN_PARACETAMOL "21SSSSSSSSSSSS1'"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans WHERE result = 'found' AND recovered = 1"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans WHERE result = 'unknown' AND ki = '01" GTIN_PARACETAMOL "21UNKNOWN000001'"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs WHERE km LIKE '%' || char (29) || '92%'"), ==, 1);
+  sqlite3_close (db);
+
+  /* Setting km is not a change of state: the journal still agrees. */
+  g_assert_true (check_journal (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_record_scan_box (void)
+{
+  g_autoptr(QoimaStore) store = open_filled_store (":memory:");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaMarkingCode code = { 0 };
+
+  code.kind = QOIMA_CODE_KIND_BOX;
+  code.sscc = (char *) "148700010000000017";
+  code.km = (char *) "00148700010000000017";
+
+  qoima_store_record_scan_async (store, &code, "clerk", NULL, result_cb, &result);
+  g_assert_null (qoima_store_record_scan_finish (store, wait_for (&result), &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
+}
+
+static QoimaStockItem *
+stock_item (GListModel *model,
+            unsigned    position)
+{
+  g_autoptr(QoimaStockItem) item = g_list_model_get_item (model, position);
+
+  /* The model keeps it alive. */
+  return item;
+}
+
+static void
+test_list_stock (void)
+{
+  g_autoptr(QoimaStore) store = open_filled_store (":memory:");
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaStockItem *item;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  GDate today;
+
+  /* Received in an order unlike the expected sort. */
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000001", NULL, "C3", "2026-06-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "P000000000006", NULL, "B2", "2027-01-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "P000000000001", NULL, "B1", "2026-01-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "P000000000002", NULL, "B1", "2026-01-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "P000000000003", NULL, "B1", "2026-01-01", 1, 5);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "P000000000004", NULL, "B1", "2026-01-01", 2, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "P000000000005", NULL, "B1", "2026-01-01", 2, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000002", NULL, "C3", "2026-06-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000003", NULL, "C3", "2026-06-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000004", NULL, "C3", "2026-06-01", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_UNKNOWN_UNITS, "U000000000001", NULL, NULL, NULL, 1, -1);
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+
+  model = list_stock (store);
+  g_assert_true (g_list_model_get_item_type (model) == QOIMA_TYPE_STOCK_ITEM);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 5);
+
+  /* "Ёд-актив" sorts with Е, before П and Ц; by code point ё would come after я. */
+  item = stock_item (model, 0);
+  g_assert_cmpstr (qoima_product_get_gtin (qoima_stock_item_get_product (item)), ==, GTIN_UNKNOWN_UNITS);
+  g_assert_cmpint (qoima_stock_item_get_packs (item), ==, 1);
+  g_assert_cmpint (qoima_stock_item_get_units (item), ==, 0);
+  g_assert_null (qoima_stock_item_get_expiry (item));
+
+  item = stock_item (model, 1);
+  g_assert_cmpstr (qoima_product_get_gtin (qoima_stock_item_get_product (item)), ==, GTIN_PARACETAMOL);
+  g_assert_cmpstr (qoima_stock_item_get_batch (item), ==, "B1");
+  g_assert_cmpint (qoima_location_get_id (qoima_stock_item_get_location (item)), ==, 1);
+  g_assert_cmpint (qoima_stock_item_get_packs (item), ==, 3);
+  g_assert_cmpint (qoima_stock_item_get_units (item), ==, 45);
+  g_assert_cmpint (qoima_stock_item_get_opened (item), ==, 1);
+  g_assert_nonnull (strstr (qoima_stock_item_get_search_text (item), "парацетамол"));
+  g_assert_nonnull (strstr (qoima_stock_item_get_search_text (item), "склад аптеки"));
+  g_assert_nonnull (strstr (qoima_stock_item_get_search_text (item), "b1"));
+
+  g_date_clear (&today, 1);
+  g_date_set_dmy (&today, 1, G_DATE_DECEMBER, 2025);
+  g_assert_cmpint (qoima_stock_item_days_to_expiry (item, &today), ==, 31);
+
+  item = stock_item (model, 2);
+  g_assert_cmpstr (qoima_stock_item_get_batch (item), ==, "B1");
+  g_assert_cmpint (qoima_location_get_id (qoima_stock_item_get_location (item)), ==, 2);
+  g_assert_cmpint (qoima_stock_item_get_packs (item), ==, 2);
+  g_assert_cmpint (qoima_stock_item_get_units (item), ==, 40);
+  g_assert_cmpint (qoima_stock_item_get_opened (item), ==, 0);
+
+  item = stock_item (model, 3);
+  g_assert_cmpstr (qoima_stock_item_get_batch (item), ==, "B2");
+  g_assert_cmpstr (qoima_stock_item_get_expiry (item), ==, "2027-01-01");
+  g_assert_cmpint (qoima_stock_item_get_packs (item), ==, 1);
+  g_assert_cmpint (qoima_stock_item_get_units (item), ==, 20);
+
+  item = stock_item (model, 4);
+  g_assert_cmpstr (qoima_product_get_gtin (qoima_stock_item_get_product (item)), ==, GTIN_CEFTRIAXONE);
+  g_assert_cmpint (qoima_stock_item_get_packs (item), ==, 4);
+  g_assert_cmpint (qoima_stock_item_get_units (item), ==, 4);
+  g_assert_cmpint (qoima_stock_item_days_to_expiry (stock_item (model, 0), &today), ==, G_MAXINT);
+}
+
+static void
+test_stock_leaves_out_used_up (void)
+{
+  g_autofree char *path = temp_db_path ("used-up.db");
+  g_autoptr(QoimaStore) store = open_filled_store (path);
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  sqlite3 *db;
+
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000001", NULL, "C3", "2026-06-01", 2, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000002", NULL, "C3", "2026-06-01", 2, -1);
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+
+  /* The vial given to a patient: used up, so no longer in stock. */
+  db = raw_open (path);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "INSERT INTO movements (pack_id, at, actor, kind, units_delta, units_after, "
+                                 "  status_after, location_after) "
+                                 "SELECT id, '2025-01-01T00:00:00Z', 'nurse', 'use', -1, 0, 'used_up', 2 "
+                                 "FROM packs WHERE serial = 'C000000000001'",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  model = list_stock (store);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  g_assert_cmpint (qoima_stock_item_get_packs (stock_item (model, 0)), ==, 1);
+  g_assert_cmpint (qoima_stock_item_get_units (stock_item (model, 0)), ==, 1);
+  g_assert_cmpint (count_packs (store), ==, 2);
+}
+
+static void
+test_list_packs_and_locations (void)
+{
+  g_autoptr(QoimaStore) store = open_store_ok (":memory:");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GListModel) packs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaLocation) first = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  gint64 ward, warehouse;
+
+  add_catalog (store);
+  ward = add_location (store, QOIMA_LOCATION_KIND_WARD, "Реанимация", "Реанимация бөлімі");
+  warehouse = add_location (store, QOIMA_LOCATION_KIND_WAREHOUSE, "Склад аптеки", "Дәріхана қоймасы");
+
+  qoima_store_list_locations_async (store, NULL, result_cb, &result);
+  locations = qoima_store_list_locations_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (g_list_model_get_n_items (locations), ==, 2);
+  first = g_list_model_get_item (locations, 0);
+  g_assert_cmpint (qoima_location_get_id (first), ==, warehouse);
+  g_assert_cmpint (qoima_location_get_kind (first), ==, QOIMA_LOCATION_KIND_WAREHOUSE);
+  g_assert_cmpstr (qoima_location_get_name_kk (first), ==, "Дәріхана қоймасы");
+
+  for (int i = 0; i < 25; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("LIST%09d", i);
+
+      qoima_pack_rows_add (rows, GTIN_PARACETAMOL, serial, NULL, NULL, NULL, i % 2 ? ward : warehouse, -1);
+    }
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+
+  qoima_store_list_packs_async (store, NULL, result_cb, &result);
+  packs = qoima_store_list_packs_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_assert_cmpuint (g_list_model_get_n_items (packs), ==, 25);
+  pack = g_list_model_get_item (packs, 24);
+  g_assert_cmpstr (qoima_pack_get_serial (pack), ==, "LIST000000024");
+  g_clear_object (&packs);
+
+  /* Pages: 10 + 10 + 5, then an empty one. */
+  {
+    gint64 after = 0;
+    unsigned sizes[4];
+
+    for (int page = 0; page < 4; page++)
+      {
+        g_autoptr(GListModel) model = NULL;
+        unsigned n;
+
+        qoima_store_list_packs_page_async (store, after, 10, NULL, result_cb, &result);
+        model = qoima_store_list_packs_page_finish (store, wait_for (&result), &error);
+        g_assert_no_error (error);
+        g_clear_object (&result);
+        n = sizes[page] = g_list_model_get_n_items (model);
+        if (n > 0)
+          {
+            g_autoptr(QoimaPack) last = g_list_model_get_item (model, n - 1);
+
+            after = qoima_pack_get_id (last);
+          }
+      }
+    g_assert_cmpuint (sizes[0], ==, 10);
+    g_assert_cmpuint (sizes[1], ==, 10);
+    g_assert_cmpuint (sizes[2], ==, 5);
+    g_assert_cmpuint (sizes[3], ==, 0);
+  }
+}
+
+static void
+test_error_corrupt (void)
+{
+  g_autofree char *path = temp_db_path ("garbage.db");
+  g_autofree char *foreign = temp_db_path ("foreign.db");
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *garbage = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  garbage = g_strnfill (8192, 'x');
+  memcpy (garbage, "This is a shopping list, not a database.\n", 42);
+  g_assert_true (g_file_set_contents (path, garbage, 8192, NULL));
+
+  g_assert_null (open_store (path, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, path));
+  g_clear_error (&error);
+
+  /* Someone else's SQLite database is not taken over either. */
+  db = raw_open (foreign);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE recipes (name TEXT)", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_null (open_store (foreign, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
+}
+
+static void
+test_error_cannot_open (void)
+{
+  g_autofree char *file = temp_db_path ("plain-file");
+  g_autofree char *below_file = g_build_filename (file, "qoima.db", NULL);
+  g_autofree char *folder = temp_db_path ("a-folder");
+  g_autoptr(GError) error = NULL;
+
+  /* These fail for root too, unlike permissions. */
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (file, "not a folder", -1, NULL));
+
+  g_assert_null (open_store (below_file, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN);
+  g_clear_error (&error);
+
+  g_assert_null (open_store (folder, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN);
+}
+
+static void
+test_error_read_only (void)
+{
+  g_autofree char *path = temp_db_path ("read-only/qoima.db");
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  QoimaStore *first;
+
+  first = open_store_ok (path);
+  qoima_store_close (first);
+  g_object_unref (first);
+
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  g_assert_cmpint (g_chmod (folder, 0555), ==, 0);
+
+  store = open_store (path, &error);
+
+  g_chmod (folder, 0755);
+  g_chmod (path, 0644);
+
+  if (store != NULL && geteuid () == 0)
+    {
+      g_test_skip ("Root ignores file modes");
+      return;
+    }
+
+  g_assert_null (store);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_READ_ONLY);
+}
+
+static void
+test_error_mapping (void)
+{
+  /* Conditions that are hard to cause on purpose (as root, or a full disk) are checked
+   * at the mapping from SQLite's result codes. */
+  const struct {
+    int rc;
+    QoimaStoreError code;
+  } cases[] = {
+    { SQLITE_READONLY, QOIMA_STORE_ERROR_READ_ONLY },
+    { SQLITE_READONLY_DIRECTORY, QOIMA_STORE_ERROR_READ_ONLY },
+    { SQLITE_PERM, QOIMA_STORE_ERROR_READ_ONLY },
+    { SQLITE_FULL, QOIMA_STORE_ERROR_FULL },
+    { SQLITE_BUSY, QOIMA_STORE_ERROR_BUSY },
+    { SQLITE_LOCKED, QOIMA_STORE_ERROR_BUSY },
+    { SQLITE_CANTOPEN, QOIMA_STORE_ERROR_CANNOT_OPEN },
+    { SQLITE_NOTADB, QOIMA_STORE_ERROR_CORRUPT },
+    { SQLITE_CORRUPT, QOIMA_STORE_ERROR_CORRUPT },
+    { SQLITE_CONSTRAINT_UNIQUE, QOIMA_STORE_ERROR_CONSTRAINT },
+    { SQLITE_IOERR_WRITE, QOIMA_STORE_ERROR_FAILED },
+    { SQLITE_MISUSE, QOIMA_STORE_ERROR_FAILED },
+  };
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      qoima_store_set_sqlite_error (&error, NULL, cases[i].rc, "/data/qoima.db");
+      g_assert_error (error, QOIMA_STORE_ERROR, (int) cases[i].code);
+      g_assert_nonnull (strstr (error->message, "/data/qoima.db"));
+      /* SQLite's own words come last, in parentheses. */
+      g_assert_true (g_str_has_suffix (error->message, ")"));
+      if (cases[i].code == QOIMA_STORE_ERROR_FULL)
+        g_assert_nonnull (strstr (error->message, "nothing was changed"));
+    }
+}
+
+static void
+test_error_too_new (void)
+{
+  g_autofree char *path = temp_db_path ("too-new.db");
+  g_autoptr(GError) error = NULL;
+  QoimaStore *store;
+  sqlite3 *db;
+
+  /* Closing waits for the worker, so the file is free afterwards. */
+  store = open_store_ok (path);
+  qoima_store_close (store);
+  g_object_unref (store);
+
+  db = raw_open (path);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 999", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_null (open_store (path, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_TOO_NEW);
+  g_assert_nonnull (strstr (error->message, "999"));
+}
+
+static void
+test_closed (void)
+{
+  g_autoptr(QoimaStore) store = open_store_ok (":memory:");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_close (store);
+  qoima_store_close (store);
+
+  qoima_store_count_packs_async (store, NULL, result_cb, &result);
+  g_assert_cmpint (qoima_store_count_packs_finish (store, wait_for (&result), &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CLOSED);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr(QoimaStore) store = open_store_ok (":memory:");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  qoima_store_count_packs_async (store, cancellable, result_cb, &result);
+  g_assert_cmpint (qoima_store_count_packs_finish (store, wait_for (&result), &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+test_types (void)
+{
+  QoimaPackStatus status;
+  QoimaLocationKind kind;
+
+  for (int i = QOIMA_PACK_STATUS_IN_STOCK; i <= QOIMA_PACK_STATUS_WRITTEN_OFF; i++)
+    {
+      g_assert_true (qoima_pack_status_from_nick (qoima_pack_status_to_nick (i), &status));
+      g_assert_cmpint (status, ==, i);
+      g_assert_nonnull (qoima_pack_status_to_label (i));
+    }
+  g_assert_cmpstr (qoima_pack_status_to_nick (QOIMA_PACK_STATUS_USED_UP), ==, "used_up");
+  g_assert_cmpstr (qoima_pack_status_to_label (QOIMA_PACK_STATUS_OPENED), ==, "Opened");
+  g_assert_false (qoima_pack_status_from_nick ("lost", &status));
+  g_assert_true (qoima_location_kind_from_nick ("ward", &kind));
+  g_assert_cmpint (kind, ==, QOIMA_LOCATION_KIND_WARD);
+  g_assert_cmpstr (qoima_movement_kind_to_nick (QOIMA_MOVEMENT_WRITE_OFF), ==, "write_off");
+
+  /* Under the tests' C locale the Russian name is the one shown. */
+  g_assert_cmpstr (qoima_pick_name ("Склад аптеки", "Дәріхана қоймасы"), ==, "Склад аптеки");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/store/open/memory", test_open_memory);
+  g_test_add_func ("/store/open/file", test_open_file);
+  g_test_add_func ("/store/receive/all-or-nothing", test_receive_all_or_nothing);
+  g_test_add_func ("/store/receive/one-unit-pack", test_receive_one_unit_pack);
+  g_test_add_func ("/store/journal/triggers", test_journal);
+  g_test_add_func ("/store/scan/found-and-unknown", test_record_scan);
+  g_test_add_func ("/store/scan/box", test_record_scan_box);
+  g_test_add_func ("/rules/R000-8/received-packs-show-in-stock", test_list_stock);
+  g_test_add_func ("/store/stock/leaves-out-used-up", test_stock_leaves_out_used_up);
+  g_test_add_func ("/store/list/packs-and-locations", test_list_packs_and_locations);
+  g_test_add_func ("/store/error/corrupt", test_error_corrupt);
+  g_test_add_func ("/store/error/cannot-open", test_error_cannot_open);
+  g_test_add_func ("/store/error/read-only", test_error_read_only);
+  g_test_add_func ("/store/error/mapping", test_error_mapping);
+  g_test_add_func ("/store/error/too-new", test_error_too_new);
+  g_test_add_func ("/store/error/closed", test_closed);
+  g_test_add_func ("/store/error/cancelled", test_cancelled);
+  g_test_add_func ("/store/types", test_types);
+
+  return g_test_run ();
 }

@@ -1,16 +1,343 @@
-/* placeholder until its implementation lands */
+/* qoimactl-stock.c: `qoimactl demo` and `qoimactl stock`
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoimactl"
+
 #include "config.h"
 
 #include "qoimactl.h"
 
-int
-qoimactl_demo (QoimactlOptions *options, int argc, char **argv)
+#include "qoima-demo.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Packs per page when streaming: bounded memory whatever the size of the warehouse. */
+#define STOCK_PAGE_PACKS 5000
+
+/* The demo data are the same on every run of the same day unless --seed says otherwise. */
+#define DEMO_DEFAULT_SEED 1
+
+typedef struct
 {
-  return 1;
+  gboolean done;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  wait->done = TRUE;
+}
+
+/* Runs the main context until the call that got wait_cb has finished; returns the
+ * result, which the caller owns. */
+static GAsyncResult *
+wait_for_result (Wait *wait)
+{
+  qoimactl_wait (&wait->done);
+  wait->done = FALSE;
+  return g_steal_pointer (&wait->result);
+}
+
+static void
+print_error (const GError *error)
+{
+  fprintf (stderr, "qoimactl: %s\n", error->message);
+}
+
+static gboolean
+parse_count (const char *text,
+             gint64      max,
+             gint64     *value)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint64 parsed;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, &parsed, &local_error))
+    {
+      fprintf (stderr, _("qoimactl: %s is not a number from 0 to %lld.\n"), text, (long long) max);
+      return FALSE;
+    }
+
+  *value = (gint64) parsed;
+  return TRUE;
+}
+
+static gint64
+count_packs (QoimaStore  *store,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  Wait wait = { FALSE, NULL };
+
+  qoima_store_count_packs_async (store, NULL, wait_cb, &wait);
+  result = wait_for_result (&wait);
+  return qoima_store_count_packs_finish (store, result, error);
 }
 
 int
-qoimactl_stock (QoimactlOptions *options, int argc, char **argv)
+qoimactl_demo (QoimactlOptions  *options,
+               int               argc,
+               char            **argv)
 {
-  return 1;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GPtrArray) products = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 n_packs = QOIMA_DEMO_DEFAULT_PACKS;
+  gint64 seed = DEMO_DEFAULT_SEED;
+  gint64 existing;
+  Wait wait = { FALSE, NULL };
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *value = NULL;
+
+      if ((g_str_equal (argv[i], "--packs") || g_str_equal (argv[i], "--seed")) && i + 1 < argc)
+        value = argv[i + 1];
+      else if (g_str_has_prefix (argv[i], "--packs=") || g_str_has_prefix (argv[i], "--seed="))
+        value = strchr (argv[i], '=') + 1;
+      else
+        {
+          fprintf (stderr, _("Usage: qoimactl [--db PATH] demo [--packs N] [--seed N]\n"));
+          return 2;
+        }
+
+      if (g_str_has_prefix (argv[i], "--packs"))
+        {
+          if (!parse_count (value, G_MAXINT, &n_packs))
+            return 2;
+        }
+      else if (!parse_count (value, G_MAXUINT32, &seed))
+        return 2;
+
+      if (value == argv[i + 1])
+        i++;
+    }
+
+  store = qoimactl_open_store (options, &error);
+  if (store == NULL)
+    {
+      print_error (error);
+      return 1;
+    }
+
+  existing = count_packs (store, &error);
+  if (existing < 0)
+    {
+      print_error (error);
+      return 1;
+    }
+  if (existing > 0)
+    {
+      fprintf (stderr, _("qoimactl: The warehouse database %s already holds %lld packs; "
+                         "demo data go only into an empty one.\n"),
+               qoima_store_get_path (store), (long long) existing);
+      return 1;
+    }
+
+  qoima_demo_fill_async (store, (int) n_packs, (guint32) seed, NULL, wait_cb, &wait);
+  result = wait_for_result (&wait);
+  if (!qoima_demo_fill_finish (store, result, &error))
+    {
+      print_error (error);
+      return 1;
+    }
+
+  products = qoima_demo_products ();
+  printf (_("Added %u products, the pharmacy warehouse with its wards, and %lld packs to %s.\n"),
+          products->len, (long long) n_packs, qoima_store_get_path (store));
+
+  qoima_store_close (store);
+  return 0;
+}
+
+/* Writes @text as a JSON string (or null): quotes, backslashes and control characters
+ * escaped, so a GS (0x1D) inside a marking code comes out as \u001d. */
+static void
+write_json_string (FILE       *out,
+                   const char *text)
+{
+  if (text == NULL)
+    {
+      fputs ("null", out);
+      return;
+    }
+
+  fputc ('"', out);
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      unsigned char c = (unsigned char) *p;
+
+      switch (c)
+        {
+        case '"':
+          fputs ("\\\"", out);
+          break;
+        case '\\':
+          fputs ("\\\\", out);
+          break;
+        case '\n':
+          fputs ("\\n", out);
+          break;
+        case '\r':
+          fputs ("\\r", out);
+          break;
+        case '\t':
+          fputs ("\\t", out);
+          break;
+        default:
+          if (c < 0x20 || c == 0x7f)
+            fprintf (out, "\\u%04x", c);
+          else
+            fputc (c, out);
+          break;
+        }
+    }
+  fputc ('"', out);
+}
+
+static void
+write_json_member (FILE       *out,
+                   const char *name,
+                   const char *text,
+                   gboolean    last)
+{
+  fprintf (out, "\"%s\": ", name);
+  write_json_string (out, text);
+  fputs (last ? "" : ", ", out);
+}
+
+static void
+write_json_int_member (FILE       *out,
+                       const char *name,
+                       int         value,
+                       gboolean    known,
+                       gboolean    last)
+{
+  if (known)
+    fprintf (out, "\"%s\": %d%s", name, value, last ? "" : ", ");
+  else
+    fprintf (out, "\"%s\": null%s", name, last ? "" : ", ");
+}
+
+static void
+write_pack (FILE      *out,
+            QoimaPack *pack)
+{
+  QoimaProduct *product = qoima_pack_get_product (pack);
+  QoimaLocation *location = qoima_pack_get_location (pack);
+  int units_left = qoima_pack_get_units_left (pack);
+  int units_per_pack = qoima_product_get_units_per_pack (product);
+
+  fputs ("  {", out);
+  write_json_member (out, "ki", qoima_pack_get_ki (pack), FALSE);
+  write_json_member (out, "km", qoima_pack_get_km (pack), FALSE);
+  write_json_member (out, "gtin", qoima_product_get_gtin (product), FALSE);
+  write_json_member (out, "serial", qoima_pack_get_serial (pack), FALSE);
+  write_json_member (out, "product", qoima_product_get_name (product), FALSE);
+  write_json_member (out, "inn", qoima_product_get_inn (product), FALSE);
+  write_json_member (out, "batch", qoima_pack_get_batch (pack), FALSE);
+  write_json_member (out, "expiry", qoima_pack_get_expiry (pack), FALSE);
+  write_json_member (out, "status", qoima_pack_status_to_nick (qoima_pack_get_status (pack)), FALSE);
+  write_json_member (out, "location", qoima_location_get_name (location), FALSE);
+  write_json_int_member (out, "units_left", units_left, units_left >= 0, FALSE);
+  write_json_int_member (out, "units_per_pack", units_per_pack, units_per_pack > 0, TRUE);
+  fputc ('}', out);
+}
+
+int
+qoimactl_stock (QoimactlOptions  *options,
+                int               argc,
+                char            **argv)
+{
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean json = FALSE;
+  gboolean first = TRUE;
+  gint64 after_id = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        json = TRUE;
+      else
+        {
+          json = FALSE;
+          break;
+        }
+    }
+
+  if (!json)
+    {
+      fprintf (stderr, _("Usage: qoimactl [--db PATH] stock --json\n"));
+      return 2;
+    }
+
+  store = qoimactl_open_store (options, &error);
+  if (store == NULL)
+    {
+      print_error (error);
+      return 1;
+    }
+
+  /* A page at a time: a million packs never sit in memory together, and the output
+   * starts at once. The first page is read before anything is written, so that a
+   * failure on it leaves standard output empty. */
+  for (;;)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GListModel) page = NULL;
+      Wait wait = { FALSE, NULL };
+      unsigned n;
+
+      qoima_store_list_packs_page_async (store, after_id, STOCK_PAGE_PACKS, NULL, wait_cb, &wait);
+      result = wait_for_result (&wait);
+      page = qoima_store_list_packs_page_finish (store, result, &error);
+      if (page == NULL)
+        {
+          if (!first)
+            fputs ("\n]\n", stdout);
+          print_error (error);
+          return 1;
+        }
+
+      n = g_list_model_get_n_items (page);
+      if (first)
+        fputs ("[", stdout);
+
+      for (unsigned i = 0; i < n; i++)
+        {
+          g_autoptr(QoimaPack) pack = g_list_model_get_item (page, i);
+
+          fputs (first ? "\n" : ",\n", stdout);
+          write_pack (stdout, pack);
+          first = FALSE;
+          after_id = qoima_pack_get_id (pack);
+        }
+
+      if (n < STOCK_PAGE_PACKS)
+        break;
+    }
+
+  fputs (first ? "]\n" : "\n]\n", stdout);
+  qoima_store_close (store);
+
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      fprintf (stderr, _("qoimactl: The list could not be written.\n"));
+      return 1;
+    }
+
+  return 0;
 }

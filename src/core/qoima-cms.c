@@ -137,7 +137,9 @@ qoima_cms_decode_base64 (const char  *text,
  * qoima_cms_verify:
  *
  * Exactly one signer is accepted: ИС МПТ documents carry one signature, and a second,
- * unchecked one must not ride along.
+ * unchecked one must not ride along. GnuTLS itself also refuses a signer certificate that
+ * was not valid when it signed (expired, or not yet valid), so such signatures fail here;
+ * the purpose is left to qoima_certificate_check().
  */
 gboolean
 qoima_cms_verify (GBytes            *cms,

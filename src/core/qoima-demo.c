@@ -1,3 +1,544 @@
-/* qoima-demo.c: placeholder until its implementation lands */
+/* qoima-demo.c: realistic demo data for a fresh warehouse
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-demo"
 
 #include "config.h"
+
+#include "qoima-demo.h"
+
+#include <string.h>
+
+/* Packs per receive_packs call: big enough to be fast, small enough that the rows of a
+ * million-pack demo are never all in memory at once. */
+#define CHUNK_PACKS 20000
+
+typedef struct
+{
+  const char *gtin;
+  const char *name_ru;
+  const char *name_kk;
+  const char *inn;
+  const char *form;
+  const char *dosage;
+  const char *manufacturer;
+  int units_per_pack;
+} DemoProduct;
+
+/*
+ * Medicines sold in Kazakhstan, by Kazakh makers (GS1 Kazakhstan prefix 487) and by
+ * importers (383 Slovenia, 599 Hungary, 400 Germany, 300 France, 541 Belgium, 460 Russia,
+ * 890 India). The GTINs are invented but carry valid check digits. Several packs hold one
+ * unit (vials, infusion bottles, a syringe-tube, a single capsule): such a pack is used
+ * up, and withdrawn, as soon as it is used.
+ */
+static const DemoProduct demo_products[] = {
+  { "04870101000010", "Парацетамол, таблетки", "Парацетамол, таблеткалар",
+    "Paracetamol", "таблетки", "500 мг",
+    "Химфарм (Santo)", 20 },
+  { "04870101000027", "Ибупрофен, таблетки", "Ибупрофен, таблеткалар",
+    "Ibuprofen", "таблетки, покрытые оболочкой", "200 мг",
+    "Химфарм (Santo)", 50 },
+  { "04870101000034", "Дротаверин, таблетки", "Дротаверин, таблеткалар",
+    "Drotaverine", "таблетки", "40 мг",
+    "Химфарм (Santo)", 20 },
+  { "04870101000041", "Ципрофлоксацин, таблетки", "Ципрофлоксацин, таблеткалар",
+    "Ciprofloxacin", "таблетки, покрытые оболочкой", "500 мг",
+    "Химфарм (Santo)", 10 },
+  { "04870101000058", "Кларитромицин, таблетки", "Кларитромицин, таблеткалар",
+    "Clarithromycin", "таблетки, покрытые пленочной оболочкой", "500 мг",
+    "Химфарм (Santo)", 14 },
+  { "04870101000065", "Цефазолин, флакон", "Цефазолин, құтыша",
+    "Cefazolin", "порошок для приготовления раствора для инъекций во флаконе", "1 г",
+    "Химфарм (Santo)", 1 },
+  { "04870101000072", "Аскорбиновая кислота, ампулы", "Аскорбин қышқылы, ампулалар",
+    "Ascorbic acid", "раствор для инъекций в ампулах", "50 мг/мл, 2 мл",
+    "Химфарм (Santo)", 10 },
+  { "04870202000018", "Амлодипин Нобел, таблетки", "Амлодипин Нобел, таблеткалар",
+    "Amlodipine", "таблетки", "10 мг",
+    "Нобел Алматинская фармацевтическая фабрика", 30 },
+  { "04870202000025", "Эналаприл Нобел, таблетки", "Эналаприл Нобел, таблеткалар",
+    "Enalapril", "таблетки", "10 мг",
+    "Нобел Алматинская фармацевтическая фабрика", 20 },
+  { "04870202000032", "Метформин Нобел, таблетки", "Метформин Нобел, таблеткалар",
+    "Metformin", "таблетки, покрытые пленочной оболочкой", "850 мг",
+    "Нобел Алматинская фармацевтическая фабрика", 60 },
+  { "04870202000049", "Бисопролол Нобел, таблетки", "Бисопролол Нобел, таблеткалар",
+    "Bisoprolol", "таблетки", "5 мг",
+    "Нобел Алматинская фармацевтическая фабрика", 30 },
+  { "04870303000016", "Анальгин, ампулы", "Анальгин, ампулалар",
+    "Metamizole sodium", "раствор для инъекций в ампулах", "500 мг/мл, 2 мл",
+    "Карагандинский фармацевтический комплекс", 10 },
+  { "04870303000023", "Папаверин, ампулы", "Папаверин, ампулалар",
+    "Papaverine", "раствор для инъекций в ампулах", "20 мг/мл, 2 мл",
+    "Карагандинский фармацевтический комплекс", 10 },
+  { "04870303000030", "Дибазол, ампулы", "Дибазол, ампулалар",
+    "Bendazol", "раствор для инъекций в ампулах", "10 мг/мл, 5 мл",
+    "Карагандинский фармацевтический комплекс", 10 },
+  { "04870303000047", "Кофеин-бензоат натрия, ампулы", "Кофеин-натрий бензоаты, ампулалар",
+    "Caffeine", "раствор для инъекций в ампулах", "200 мг/мл, 1 мл",
+    "Карагандинский фармацевтический комплекс", 10 },
+  { "04870404000014", "Натрия хлорид, бутылка", "Натрий хлориді, құты",
+    "Sodium chloride", "раствор для инфузий в бутылке", "0,9%, 250 мл",
+    "Келун-Казфарм", 1 },
+  { "04870404000021", "Глюкоза, бутылка", "Глюкоза, құты",
+    "Dextrose", "раствор для инфузий в бутылке", "5%, 400 мл",
+    "Келун-Казфарм", 1 },
+  { "04870404000038", "Метронидазол, бутылка", "Метронидазол, құты",
+    "Metronidazole", "раствор для инфузий в бутылке", "5 мг/мл, 100 мл",
+    "Келун-Казфарм", 1 },
+  { "04870404000045", "Рингера раствор, бутылка", "Рингер ерітіндісі, құты",
+    "Sodium chloride, potassium chloride, calcium chloride", "раствор для инфузий в бутылке", "500 мл",
+    "Келун-Казфарм", 1 },
+  { "04870505000012", "Цефтриаксон, флакон", "Цефтриаксон, құтыша",
+    "Ceftriaxone", "порошок для приготовления раствора для инъекций во флаконе", "1 г",
+    "Абди Ибрахим Глобал Фарм", 1 },
+  { "04870505000029", "Лидокаин, ампулы", "Лидокаин, ампулалар",
+    "Lidocaine", "раствор для инъекций в ампулах", "20 мг/мл, 2 мл",
+    "Абди Ибрахим Глобал Фарм", 10 },
+  { "04870505000036", "Омепразол, капсулы", "Омепразол, капсулалар",
+    "Omeprazole", "капсулы", "20 мг",
+    "Абди Ибрахим Глобал Фарм", 30 },
+  { "03838702000014", "Энап, таблетки", "Энап, таблеткалар",
+    "Enalapril", "таблетки", "10 мг",
+    "KRKA", 20 },
+  { "03838702000021", "Лориста, таблетки", "Лориста, таблеткалар",
+    "Losartan", "таблетки, покрытые пленочной оболочкой", "50 мг",
+    "KRKA", 30 },
+  { "03838702000038", "Аторис, таблетки", "Аторис, таблеткалар",
+    "Atorvastatin", "таблетки, покрытые пленочной оболочкой", "20 мг",
+    "KRKA", 30 },
+  { "03838702000045", "Ультоп, капсулы", "Ультоп, капсулалар",
+    "Omeprazole", "капсулы", "20 мг",
+    "KRKA", 28 },
+  { "03838702000052", "Нольпаза, таблетки", "Нольпаза, таблеткалар",
+    "Pantoprazole", "таблетки кишечнорастворимые", "40 мг",
+    "KRKA", 28 },
+  { "05998001000011", "Кавинтон, таблетки", "Кавинтон, таблеткалар",
+    "Vinpocetine", "таблетки", "5 мг",
+    "Gedeon Richter", 50 },
+  { "05998001000028", "Мидокалм, таблетки", "Мидокалм, таблеткалар",
+    "Tolperisone", "таблетки, покрытые пленочной оболочкой", "150 мг",
+    "Gedeon Richter", 30 },
+  { "05998001000035", "Мидокалм-Рихтер, ампулы", "Мидокалм-Рихтер, ампулалар",
+    "Tolperisone, lidocaine", "раствор для инъекций в ампулах", "100 мг + 2,5 мг, 1 мл",
+    "Gedeon Richter", 5 },
+  { "05998001000042", "Верошпирон, таблетки", "Верошпирон, таблеткалар",
+    "Spironolactone", "таблетки", "25 мг",
+    "Gedeon Richter", 20 },
+  { "05998002000010", "Но-шпа, таблетки", "Но-шпа, таблеткалар",
+    "Drotaverine", "таблетки", "40 мг",
+    "Sanofi (Chinoin)", 24 },
+  { "04005601000011", "Мезим форте, таблетки", "Мезим форте, таблеткалар",
+    "Pancreatin", "таблетки, покрытые оболочкой", "3500 ЕД",
+    "Berlin-Chemie", 20 },
+  { "04005601000028", "Нимесил, пакетики", "Нимесил, пакеттер",
+    "Nimesulide", "гранулы для приготовления суспензии в пакетиках", "100 мг",
+    "Berlin-Chemie", 30 },
+  { "04005601000035", "Эспумизан, капсулы", "Эспумизан, капсулалар",
+    "Simethicone", "капсулы", "40 мг",
+    "Berlin-Chemie", 25 },
+  { "04005601000042", "Берлиприл, таблетки", "Берлиприл, таблеткалар",
+    "Enalapril", "таблетки", "10 мг",
+    "Berlin-Chemie", 30 },
+  { "03004601000015", "Клексан, шприцы", "Клексан, шприцтер",
+    "Enoxaparin sodium", "раствор для инъекций в предварительно заполненных шприцах", "4000 анти-Ха МЕ/0,4 мл",
+    "Sanofi", 10 },
+  { "03004601000022", "Лантус СолоСтар, шприц-ручки", "Лантус СолоСтар, шприц-қаламдар",
+    "Insulin glargine", "раствор для подкожного введения в шприц-ручках", "100 ЕД/мл, 3 мл",
+    "Sanofi", 5 },
+  { "03004601000039", "Плавикс, таблетки", "Плавикс, таблеткалар",
+    "Clopidogrel", "таблетки, покрытые пленочной оболочкой", "75 мг",
+    "Sanofi", 28 },
+  { "04004601000045", "Эссенциале форте Н, капсулы", "Эссенциале форте Н, капсулалар",
+    "Phospholipids", "капсулы", "300 мг",
+    "Sanofi", 30 },
+  { "05415062000014", "Солу-Медрол, флакон", "Солу-Медрол, құтыша",
+    "Methylprednisolone", "лиофилизат для приготовления раствора для инъекций во флаконе", "500 мг",
+    "Pfizer", 1 },
+  { "05415062000021", "Дифлюкан, капсулы", "Дифлюкан, капсулалар",
+    "Fluconazole", "капсулы", "150 мг",
+    "Pfizer", 1 },
+  { "05415062000038", "Зитромакс, таблетки", "Зитромакс, таблеткалар",
+    "Azithromycin", "таблетки, покрытые пленочной оболочкой", "500 мг",
+    "Pfizer", 3 },
+  { "05415062000045", "Норваск, таблетки", "Норваск, таблеткалар",
+    "Amlodipine", "таблетки", "5 мг",
+    "Pfizer", 30 },
+  { "05415062000052", "Липримар, таблетки", "Липримар, таблеткалар",
+    "Atorvastatin", "таблетки, покрытые пленочной оболочкой", "20 мг",
+    "Pfizer", 30 },
+  { "04601234000017", "Арбидол, капсулы", "Арбидол, капсулалар",
+    "Umifenovir", "капсулы", "100 мг",
+    "Фармстандарт", 20 },
+  { "04601234000024", "Корвалол, капли", "Корвалол, тамшылар",
+    "Phenobarbital, ethyl bromisovalerate, peppermint oil", "капли для приема внутрь во флаконе", "25 мл",
+    "Фармстандарт", 1 },
+  { "04602345000019", "Промедол, шприц-тюбик", "Промедол, шприц-түтікше",
+    "Trimeperidine", "раствор для инъекций в шприц-тюбике", "20 мг/мл, 1 мл",
+    "Московский эндокринный завод", 1 },
+  { "04603456000011", "Кагоцел, таблетки", "Кагоцел, таблеткалар",
+    "Kagocel", "таблетки", "12 мг",
+    "Ниармедик", 10 },
+  { "03838703000013", "Вольтарен, ампулы", "Вольтарен, ампулалар",
+    "Diclofenac", "раствор для внутримышечного введения в ампулах", "75 мг/3 мл",
+    "Novartis (Lek)", 5 },
+  { "04005678000013", "Аспирин Кардио, таблетки", "Аспирин Кардио, таблеткалар",
+    "Acetylsalicylic acid", "таблетки кишечнорастворимые", "100 мг",
+    "Bayer", 28 },
+  { "04604567000013", "Престариум А, таблетки", "Престариум А, таблеткалар",
+    "Perindopril", "таблетки, покрытые пленочной оболочкой", "5 мг",
+    "Servier", 30 },
+  { "08901234000014", "Ципролет, таблетки", "Ципролет, таблеткалар",
+    "Ciprofloxacin", "таблетки, покрытые пленочной оболочкой", "500 мг",
+    "Dr. Reddy's", 10 },
+};
+
+typedef struct
+{
+  const char *name_ru;
+  const char *name_kk;
+  QoimaLocationKind kind;
+} DemoLocation;
+
+static const DemoLocation demo_locations[] = {
+  { "Склад аптеки", "Дәріхана қоймасы", QOIMA_LOCATION_KIND_WAREHOUSE },
+  { "Терапевтическое отделение", "Терапия бөлімі", QOIMA_LOCATION_KIND_WARD },
+  { "Хирургическое отделение", "Хирургия бөлімі", QOIMA_LOCATION_KIND_WARD },
+  { "Отделение реанимации и интенсивной терапии", "Реанимация және қарқынды терапия бөлімі", QOIMA_LOCATION_KIND_WARD },
+  { "Приемное отделение", "Қабылдау бөлімі", QOIMA_LOCATION_KIND_WARD },
+  { "Детское отделение", "Балалар бөлімі", QOIMA_LOCATION_KIND_WARD },
+};
+
+/* GS1 CSET 82 without the characters that make codes hard to read aloud. */
+static const char serial_alphabet[] =
+  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/* The rest of CSET 82, sprinkled into some serials so that every layer escapes them. */
+static const char serial_punctuation[] = "!\"%&'()*+,-./:;<=>?_";
+
+#define SERIAL_LENGTH 13
+#define BATCHES_MAX 4
+
+typedef struct
+{
+  char batch[16];
+  char expiry[16];
+} DemoBatch;
+
+typedef struct
+{
+  QoimaStore *store;
+  GRand *rand;
+  GHashTable *serials; /* identification codes used so far */
+  GDate today;
+  DemoBatch batches[G_N_ELEMENTS (demo_products)][BATCHES_MAX];
+  int n_batches[G_N_ELEMENTS (demo_products)];
+  gint64 location_ids[G_N_ELEMENTS (demo_locations)];
+  unsigned next_location;
+  int n_packs;
+  int made;
+} FillData;
+
+static void
+fill_data_free (gpointer data)
+{
+  FillData *fill = data;
+
+  g_clear_object (&fill->store);
+  g_clear_pointer (&fill->rand, g_rand_free);
+  g_clear_pointer (&fill->serials, g_hash_table_unref);
+  g_free (fill);
+}
+
+static void
+format_date (const GDate *date,
+             char        *out,
+             size_t       size)
+{
+  g_snprintf (out, size, "%04d-%02d-%02d",
+              g_date_get_year (date), g_date_get_month (date), g_date_get_day (date));
+}
+
+/* Batches per product: the first expires within 60 days (the "expiring soon" cases the
+ * Stock page must show), the others from three months to three years ahead. The batch
+ * number carries the month of manufacture, as "B2304117" does for April 2023. */
+static void
+make_batches (FillData *fill)
+{
+  for (unsigned p = 0; p < G_N_ELEMENTS (demo_products); p++)
+    {
+      fill->n_batches[p] = g_rand_int_range (fill->rand, 2, BATCHES_MAX + 1);
+
+      for (int b = 0; b < fill->n_batches[p]; b++)
+        {
+          GDate expiry = fill->today;
+          GDate made;
+
+          if (b == 0)
+            g_date_add_days (&expiry, g_rand_int_range (fill->rand, 31, 60));
+          else
+            g_date_add_days (&expiry, g_rand_int_range (fill->rand, 90, 3 * 365));
+
+          made = expiry;
+          g_date_subtract_months (&made, g_rand_int_range (fill->rand, 24, 37));
+          g_snprintf (fill->batches[p][b].batch, sizeof fill->batches[p][b].batch, "B%02d%02d%03d",
+                      g_date_get_year (&made) % 100, g_date_get_month (&made),
+                      g_rand_int_range (fill->rand, 1, 1000));
+          format_date (&expiry, fill->batches[p][b].expiry, sizeof fill->batches[p][b].expiry);
+        }
+    }
+}
+
+static void
+make_serial (GRand *rand,
+             char   serial[SERIAL_LENGTH + 1])
+{
+  for (int i = 0; i < SERIAL_LENGTH; i++)
+    serial[i] = serial_alphabet[g_rand_int_range (rand, 0, sizeof serial_alphabet - 1)];
+
+  /* One pack in eight gets a punctuation mark somewhere. */
+  if (g_rand_int_range (rand, 0, 8) == 0)
+    serial[g_rand_int_range (rand, 0, SERIAL_LENGTH)] =
+      serial_punctuation[g_rand_int_range (rand, 0, sizeof serial_punctuation - 1)];
+
+  serial[SERIAL_LENGTH] = '\0';
+}
+
+static QoimaPackRows *
+make_rows (FillData *fill,
+           int       count)
+{
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+
+  for (int i = 0; i < count; i++)
+    {
+      unsigned p = g_rand_int_range (fill->rand, 0, G_N_ELEMENTS (demo_products));
+      const DemoProduct *product = &demo_products[p];
+      const DemoBatch *batch;
+      char serial[SERIAL_LENGTH + 1];
+      g_autofree char *ki = NULL;
+      g_autofree char *km = NULL;
+      gint64 location;
+      int units_left = -1;
+
+      /* About 5% of the packs are from the batch expiring within 60 days. */
+      if (g_rand_int_range (fill->rand, 0, 100) < 5)
+        batch = &fill->batches[p][0];
+      else
+        batch = &fill->batches[p][g_rand_int_range (fill->rand, 1, fill->n_batches[p])];
+
+      /* Most stock is in the warehouse; the wards hold some. */
+      if (g_rand_int_range (fill->rand, 0, 100) < 85)
+        location = fill->location_ids[0];
+      else
+        location = fill->location_ids[g_rand_int_range (fill->rand, 1, G_N_ELEMENTS (demo_locations))];
+
+      /* A few packs of several units are already opened. */
+      if (product->units_per_pack > 1 && g_rand_int_range (fill->rand, 0, 100) < 4)
+        units_left = g_rand_int_range (fill->rand, 1, product->units_per_pack);
+
+      do
+        {
+          make_serial (fill->rand, serial);
+          g_free (ki);
+          ki = g_strconcat (product->gtin, serial, NULL);
+        }
+      while (g_hash_table_contains (fill->serials, ki));
+      g_hash_table_add (fill->serials, g_steal_pointer (&ki));
+
+      km = qoima_demo_marking_code (product->gtin, serial);
+      qoima_pack_rows_add (rows, product->gtin, serial, km, batch->batch, batch->expiry, location, units_left);
+    }
+
+  return rows;
+}
+
+static void receive_next_chunk (GTask *task);
+
+static void
+packs_received_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_store_receive_packs_finish (QOIMA_STORE (source), result, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  receive_next_chunk (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+receive_next_chunk (GTask *task)
+{
+  FillData *fill = g_task_get_task_data (task);
+  QoimaPackRows *rows;
+  int count;
+
+  if (fill->made >= fill->n_packs)
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  count = MIN (CHUNK_PACKS, fill->n_packs - fill->made);
+  rows = make_rows (fill, count);
+  fill->made += count;
+
+  qoima_store_receive_packs_async (fill->store, rows, "demo", "demo",
+                                   g_task_get_cancellable (task), packs_received_cb, task);
+}
+
+static void add_next_location (GTask *task);
+
+static void
+location_added_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FillData *fill = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  gint64 id;
+
+  id = qoima_store_add_location_finish (QOIMA_STORE (source), result, &local_error);
+  if (id == 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  fill->location_ids[fill->next_location++] = id;
+  add_next_location (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+add_next_location (GTask *task)
+{
+  FillData *fill = g_task_get_task_data (task);
+  const DemoLocation *location;
+
+  if (fill->next_location == G_N_ELEMENTS (demo_locations))
+    {
+      receive_next_chunk (task);
+      return;
+    }
+
+  location = &demo_locations[fill->next_location];
+  qoima_store_add_location_async (fill->store, location->kind, location->name_ru, location->name_kk,
+                                  g_task_get_cancellable (task), location_added_cb, task);
+}
+
+static void
+products_added_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_store_add_products_finish (QOIMA_STORE (source), result, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  add_next_location (g_steal_pointer (&task));
+}
+
+GPtrArray *
+qoima_demo_products (void)
+{
+  GPtrArray *products = g_ptr_array_new_full (G_N_ELEMENTS (demo_products), g_object_unref);
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (demo_products); i++)
+    {
+      const DemoProduct *p = &demo_products[i];
+
+      g_ptr_array_add (products, qoima_product_new (p->gtin, p->name_ru, p->name_kk, p->inn, p->form,
+                                                    p->dosage, p->manufacturer, p->units_per_pack));
+    }
+
+  return products;
+}
+
+void
+qoima_demo_fill_async (QoimaStore          *store,
+                       int                  n_packs,
+                       guint32              seed,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GPtrArray) products = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  FillData *fill;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (store));
+  g_return_if_fail (n_packs >= 0);
+
+  fill = g_new0 (FillData, 1);
+  fill->store = g_object_ref (store);
+  fill->rand = g_rand_new_with_seed (seed);
+  fill->serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fill->n_packs = n_packs;
+
+  /* Dates are relative to today, so the same seed gives the same data on the same day. */
+  now = g_date_time_new_now_local ();
+  g_date_clear (&fill->today, 1);
+  g_date_set_dmy (&fill->today, g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now), g_date_time_get_year (now));
+  make_batches (fill);
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_demo_fill_async);
+  g_task_set_task_data (task, fill, fill_data_free);
+
+  products = qoima_demo_products ();
+  qoima_store_add_products_async (store, products, cancellable, products_added_cb, task);
+}
+
+gboolean
+qoima_demo_fill_finish (QoimaStore    *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_demo_fill_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+char *
+qoima_demo_marking_code (const char *gtin,
+                         const char *serial)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autofree char *crypto = NULL;
+
+  g_return_val_if_fail (gtin != NULL, NULL);
+  g_return_val_if_fail (serial != NULL, NULL);
+
+  /* Not a real signature, only its shape: 4 characters of verification key and 44 of
+   * base64 crypto tail, both fixed by the identification code. */
+  g_checksum_update (checksum, (const guchar *) gtin, -1);
+  g_checksum_update (checksum, (const guchar *) serial, -1);
+  g_checksum_get_digest (checksum, digest, &digest_len);
+  crypto = g_base64_encode (digest, digest_len);
+  g_assert (strlen (crypto) == 44);
+
+  return g_strdup_printf ("01%s21%s\x1d" "91%02X%02X\x1d" "92%s",
+                          gtin, serial, digest[31], digest[30], crypto);
+}

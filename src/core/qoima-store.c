@@ -676,7 +676,7 @@ receive_rows (Worker         *worker,
   insert_movement = worker_prepare (worker,
                                     "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
                                     "  units_after, status_after, location_after, reason) "
-                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, ?5, ?5, ?6, ?4, ?7)",
+                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
                                     error);
   if (find_product == NULL || find_location == NULL || insert_pack == NULL || insert_movement == NULL)
     return FALSE;
@@ -893,7 +893,8 @@ record_scan (Worker      *worker,
 
   /* Acts carry identification codes only; the first scan brings the full marking code,
    * which the withdrawal later needs. */
-  if (pack != NULL && qoima_pack_get_km (pack) == NULL && data->kind == QOIMA_CODE_KIND_PACK)
+  if (pack != NULL && qoima_pack_get_km (pack) == NULL && data->kind == QOIMA_CODE_KIND_PACK &&
+      data->km[0] != '\0')
     {
       g_autoptr(QoimaCachedStmt) update = NULL;
       QoimaPack *updated;

@@ -1,0 +1,448 @@
+/* qoima-bench.c: how fast the warehouse store is where it matters
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Prints one figure per line:
+ *  1. scans per second through qoima_gs1_parse() + record_scan with --packs packs in a
+ *     database file, and the median time per scan;
+ *  2. the time to load the Stock page model (list_stock) with --stock-packs packs;
+ *  3. the store's receive_packs of --stock-packs packs against a raw SQLite loop
+ *     inserting the same rows (pack + movement, one transaction, same schema and
+ *     pragmas) into a fresh database, and the ratio.
+ *
+ * Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N]
+ */
+
+#include "config.h"
+
+#include "qoima-demo.h"
+#include "qoima-gs1.h"
+#include "qoima-store-private.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FILL_CHUNK 50000
+
+typedef struct
+{
+  char *gtin;
+  char *serial;
+  char *km;
+  char *batch;
+  char *expiry;
+} BenchRow;
+
+typedef struct
+{
+  GPtrArray *products; /* QoimaProduct */
+  gint64 location_id;
+  char *folder;
+} Bench;
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  return *slot;
+}
+
+static void
+die (const char   *what,
+     const GError *error)
+{
+  fprintf (stderr, "qoima-bench: %s: %s\n", what, error != NULL ? error->message : "failed");
+  exit (1);
+}
+
+/* Row @index of the benchmark's packs, the same on every call: a 13-character serial
+ * spelling the index, spread over the demo products and a few batches. */
+static void
+bench_row (Bench    *bench,
+           guint64   index,
+           BenchRow *row)
+{
+  static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  QoimaProduct *product = g_ptr_array_index (bench->products, index % bench->products->len);
+  char serial[14];
+  guint64 rest = index;
+
+  for (int i = 12; i >= 1; i--)
+    {
+      serial[i] = alphabet[rest % 62];
+      rest /= 62;
+    }
+  serial[0] = 'Q';
+  serial[13] = '\0';
+
+  row->gtin = g_strdup (qoima_product_get_gtin (product));
+  row->serial = g_strdup (serial);
+  row->km = qoima_demo_marking_code (row->gtin, serial);
+  row->batch = g_strdup_printf ("B2401%03u", (unsigned) (index % 7));
+  row->expiry = g_strdup_printf ("2027-%02u-28", (unsigned) (index % 12) + 1);
+}
+
+static void
+bench_row_clear (BenchRow *row)
+{
+  g_free (row->gtin);
+  g_free (row->serial);
+  g_free (row->km);
+  g_free (row->batch);
+  g_free (row->expiry);
+}
+
+static QoimaStore *
+open_store (Bench      *bench,
+            const char *name)
+{
+  g_autofree char *path = g_build_filename (bench->folder, name, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaStore *store;
+
+  qoima_store_open_async (path, NULL, result_cb, &result);
+  store = qoima_store_open_finish (wait_for (&result), &error);
+  if (store == NULL)
+    die ("open", error);
+  g_clear_object (&result);
+
+  qoima_store_add_products_async (store, bench->products, NULL, result_cb, &result);
+  if (!qoima_store_add_products_finish (store, wait_for (&result), &error))
+    die ("add products", error);
+  g_clear_object (&result);
+
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WAREHOUSE, "Склад аптеки", "Дәріхана қоймасы",
+                                  NULL, result_cb, &result);
+  bench->location_id = qoima_store_add_location_finish (store, wait_for (&result), &error);
+  if (bench->location_id == 0)
+    die ("add location", error);
+
+  return store;
+}
+
+static QoimaPackRows *
+make_rows (Bench   *bench,
+           guint64  first,
+           guint64  count)
+{
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+
+  for (guint64 i = first; i < first + count; i++)
+    {
+      BenchRow row;
+
+      bench_row (bench, i, &row);
+      qoima_pack_rows_add (rows, row.gtin, row.serial, row.km, row.batch, row.expiry, bench->location_id, -1);
+      bench_row_clear (&row);
+    }
+
+  return rows;
+}
+
+/* Returns the seconds receive_packs took, from the call to its result. */
+static double
+receive (QoimaStore    *store,
+         QoimaPackRows *rows)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  qoima_store_receive_packs_async (store, rows, "bench", "bench", NULL, result_cb, &result);
+  if (!qoima_store_receive_packs_finish (store, wait_for (&result), &error))
+    die ("receive packs", error);
+
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static void
+bench_scans (Bench   *bench,
+             guint64  n_packs,
+             unsigned n_scans)
+{
+  g_autoptr(QoimaStore) store = open_store (bench, "scans.db");
+  g_autoptr(GArray) times = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_scans);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
+  double fill_seconds = 0;
+  gint64 start;
+  double total;
+
+  for (guint64 done = 0; done < n_packs; done += FILL_CHUNK)
+    fill_seconds += receive (store, make_rows (bench, done, MIN (FILL_CHUNK, n_packs - done)));
+  printf ("fill: %" G_GUINT64_FORMAT " packs received in %.2f s (%.0f packs/s)\n",
+          n_packs, fill_seconds, n_packs / fill_seconds);
+
+  /* One scan after the other, as a scanner delivers them; scanned text as it arrives. */
+  start = g_get_monotonic_time ();
+  for (unsigned i = 0; i < n_scans; i++)
+    {
+      g_autoptr(QoimaMarkingCode) code = NULL;
+      g_autoptr(QoimaPack) pack = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      BenchRow row;
+      gint64 scan_start, elapsed;
+
+      bench_row (bench, g_rand_int_range (rand, 0, (gint32) MIN (n_packs, G_MAXINT32)), &row);
+
+      scan_start = g_get_monotonic_time ();
+      code = qoima_gs1_parse (row.km, NULL, &error);
+      if (code == NULL)
+        die ("parse", error);
+      qoima_store_record_scan_async (store, code, "bench", NULL, result_cb, &result);
+      pack = qoima_store_record_scan_finish (store, wait_for (&result), &error);
+      if (pack == NULL)
+        die ("record scan", error);
+      elapsed = g_get_monotonic_time () - scan_start;
+
+      g_array_append_val (times, elapsed);
+      bench_row_clear (&row);
+    }
+  total = (g_get_monotonic_time () - start) / 1e6;
+
+  g_array_sort (times, compare_gint64);
+  printf ("scans: %.0f scans/s (%u scans, parse + lookup + scan row, %" G_GUINT64_FORMAT " packs in a database file)\n",
+          n_scans / total, n_scans, n_packs);
+  printf ("scan median: %.3f ms (90th percentile %.3f ms, target < 1 ms)\n",
+          g_array_index (times, gint64, n_scans / 2) / 1000.0,
+          g_array_index (times, gint64, n_scans * 9 / 10) / 1000.0);
+
+  qoima_store_close (store);
+}
+
+static void
+bench_list_stock (QoimaStore *store,
+                  guint64     n_packs)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  qoima_store_list_stock_async (store, NULL, result_cb, &result);
+  model = qoima_store_list_stock_finish (store, wait_for (&result), &error);
+  if (model == NULL)
+    die ("list stock", error);
+
+  printf ("stock page: %.1f ms to load %u lines from %" G_GUINT64_FORMAT " packs (target well under 1 s)\n",
+          (g_get_monotonic_time () - start) / 1000.0, g_list_model_get_n_items (model), n_packs);
+}
+
+static void
+check_sqlite (sqlite3 *db,
+              int      rc,
+              int      expected)
+{
+  if (rc != expected)
+    {
+      fprintf (stderr, "qoima-bench: raw SQLite: %s\n", sqlite3_errmsg (db));
+      exit (1);
+    }
+}
+
+/* The same rows as the store inserts for a receipt, with nothing but SQLite around. */
+static double
+raw_insert (Bench   *bench,
+            guint64  n_packs)
+{
+  g_autofree char *path = g_build_filename (bench->folder, "raw.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) ki = g_string_new (NULL);
+  BenchRow *rows = g_new0 (BenchRow, n_packs);
+  sqlite3_stmt *product = NULL, *location = NULL, *pack = NULL, *movement = NULL;
+  const char *now = "2025-01-01T00:00:00Z";
+  sqlite3 *db = NULL;
+  gint64 start, location_id;
+  double seconds;
+
+  check_sqlite (db, sqlite3_open (path, &db), SQLITE_OK);
+  check_sqlite (db, sqlite3_exec (db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+                                  NULL, NULL, NULL), SQLITE_OK);
+  if (!qoima_store_migrate (db, path, &error))
+    die ("raw migrate", error);
+
+  check_sqlite (db, sqlite3_prepare_v2 (db, "INSERT INTO products (gtin, name_ru, units_per_pack) VALUES (?1, ?2, ?3)",
+                                        -1, &product, NULL), SQLITE_OK);
+  for (unsigned i = 0; i < bench->products->len; i++)
+    {
+      QoimaProduct *p = g_ptr_array_index (bench->products, i);
+
+      sqlite3_bind_text (product, 1, qoima_product_get_gtin (p), -1, SQLITE_STATIC);
+      sqlite3_bind_text (product, 2, qoima_product_get_name_ru (p), -1, SQLITE_STATIC);
+      sqlite3_bind_int (product, 3, qoima_product_get_units_per_pack (p));
+      check_sqlite (db, sqlite3_step (product), SQLITE_DONE);
+      sqlite3_reset (product);
+    }
+  check_sqlite (db, sqlite3_prepare_v2 (db, "INSERT INTO locations (kind, name_ru) VALUES ('warehouse', 'Склад аптеки')",
+                                        -1, &location, NULL), SQLITE_OK);
+  check_sqlite (db, sqlite3_step (location), SQLITE_DONE);
+  location_id = sqlite3_last_insert_rowid (db);
+
+  for (guint64 i = 0; i < n_packs; i++)
+    bench_row (bench, i, &rows[i]);
+
+  check_sqlite (db, sqlite3_prepare_v2 (db,
+                                        "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'in_stock', ?7, ?8, ?9)",
+                                        -1, &pack, NULL), SQLITE_OK);
+  check_sqlite (db, sqlite3_prepare_v2 (db,
+                                        "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
+                                        "  units_after, status_after, location_after, reason) "
+                                        "VALUES (?1, ?2, 'bench', 'receipt', ?3, ?4, ?4, 'in_stock', ?3, 'bench')",
+                                        -1, &movement, NULL), SQLITE_OK);
+
+  start = g_get_monotonic_time ();
+  check_sqlite (db, sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  for (guint64 i = 0; i < n_packs; i++)
+    {
+      QoimaProduct *p = g_ptr_array_index (bench->products, i % bench->products->len);
+      int units = qoima_product_get_units_per_pack (p);
+
+      g_string_printf (ki, "01%s21%s", rows[i].gtin, rows[i].serial);
+      sqlite3_bind_text (pack, 1, ki->str, ki->len, SQLITE_STATIC);
+      sqlite3_bind_text (pack, 2, rows[i].gtin, -1, SQLITE_STATIC);
+      sqlite3_bind_text (pack, 3, rows[i].serial, -1, SQLITE_STATIC);
+      sqlite3_bind_text (pack, 4, rows[i].km, -1, SQLITE_STATIC);
+      sqlite3_bind_text (pack, 5, rows[i].batch, -1, SQLITE_STATIC);
+      sqlite3_bind_text (pack, 6, rows[i].expiry, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (pack, 7, location_id);
+      sqlite3_bind_int (pack, 8, units);
+      sqlite3_bind_text (pack, 9, now, -1, SQLITE_STATIC);
+      check_sqlite (db, sqlite3_step (pack), SQLITE_DONE);
+      sqlite3_reset (pack);
+
+      sqlite3_bind_int64 (movement, 1, sqlite3_last_insert_rowid (db));
+      sqlite3_bind_text (movement, 2, now, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (movement, 3, location_id);
+      sqlite3_bind_int (movement, 4, units);
+      check_sqlite (db, sqlite3_step (movement), SQLITE_DONE);
+      sqlite3_reset (movement);
+    }
+  check_sqlite (db, sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+
+  sqlite3_finalize (product);
+  sqlite3_finalize (location);
+  sqlite3_finalize (pack);
+  sqlite3_finalize (movement);
+  sqlite3_close (db);
+  for (guint64 i = 0; i < n_packs; i++)
+    bench_row_clear (&rows[i]);
+  g_free (rows);
+
+  return seconds;
+}
+
+static void
+remove_folder (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (folder);
+}
+
+static gboolean
+parse_option (int         *i,
+              int          argc,
+              char       **argv,
+              const char  *name,
+              guint64     *value)
+{
+  if (!g_str_equal (argv[*i], name) || *i + 1 >= argc)
+    return FALSE;
+
+  if (!g_ascii_string_to_unsigned (argv[*i + 1], 10, 1, G_MAXINT32, value, NULL))
+    {
+      fprintf (stderr, "qoima-bench: %s wants a number from 1 to %d\n", name, G_MAXINT32);
+      exit (2);
+    }
+
+  *i += 1;
+  return TRUE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  guint64 n_packs = 1000000;
+  guint64 n_stock = 100000;
+  guint64 n_scans = 20000;
+  gboolean stock_given = FALSE;
+  double store_seconds, raw_seconds;
+  Bench bench = { NULL };
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (parse_option (&i, argc, argv, "--packs", &n_packs) || parse_option (&i, argc, argv, "--scans", &n_scans))
+        continue;
+      if (parse_option (&i, argc, argv, "--stock-packs", &n_stock))
+        {
+          stock_given = TRUE;
+          continue;
+        }
+      fprintf (stderr, "Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N]\n");
+      return 2;
+    }
+  if (!stock_given)
+    n_stock = MIN (n_stock, n_packs);
+
+  bench.products = qoima_demo_products ();
+  bench.folder = g_dir_make_tmp ("qoima-bench-XXXXXX", &error);
+  if (bench.folder == NULL)
+    die ("temporary folder", error);
+
+  /* 3 first, because its database then serves 2. */
+  raw_seconds = raw_insert (&bench, n_stock);
+  store = open_store (&bench, "receive.db");
+  store_seconds = receive (store, make_rows (&bench, 0, n_stock));
+  printf ("bulk insert, store: %" G_GUINT64_FORMAT " packs in %.3f s (%.0f packs/s, pack + movement rows)\n",
+          n_stock, store_seconds, n_stock / store_seconds);
+  printf ("bulk insert, raw SQLite: %" G_GUINT64_FORMAT " packs in %.3f s (%.0f packs/s, same rows, schema and pragmas)\n",
+          n_stock, raw_seconds, n_stock / raw_seconds);
+  printf ("bulk insert ratio: %.2fx the raw loop (target <= 2x)\n", store_seconds / raw_seconds);
+
+  bench_list_stock (store, n_stock);
+  qoima_store_close (store);
+
+  bench_scans (&bench, n_packs, (unsigned) n_scans);
+
+  remove_folder (bench.folder);
+  g_free (bench.folder);
+  g_ptr_array_unref (bench.products);
+  return 0;
+}
