@@ -73,17 +73,6 @@ errors_to_json (Errors *errors)
   return json_to_string (root, FALSE);
 }
 
-const char *
-qoima_stand_json_string (JsonObject *object,
-                         const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static gboolean
 bool_member (JsonObject *object,
              const char *name,
@@ -511,6 +500,17 @@ process_locked (QoimaStandDb  *db,
   sqlite3_bind_text (update_doc, 3, now, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (update_doc, 4, doc_id, -1, SQLITE_TRANSIENT);
   return qoima_stand_db_step_done (db, update_doc, error);
+}
+
+const char *
+qoima_stand_json_string (JsonObject *object,
+                         const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
 }
 
 char *
