@@ -1655,7 +1655,7 @@ handle_admin_acts (QoimaStandServer *self,
   act = qoima_stand_world_create_act (self->db, self->rand,
                                       qoima_stand_json_string (body, "sender") ? qoima_stand_json_string (body, "sender") : QOIMA_STAND_SK_PHARMACY_BIN,
                                       qoima_stand_json_string (body, "receiver") ? qoima_stand_json_string (body, "receiver") : QOIMA_STAND_HOSPITAL_BIN,
-                                      (const QoimaStandActLine *) lines->data, lines->len,
+                                      &g_array_index (lines, QoimaStandActLine, 0), lines->len,
                                       json_object_get_int_member_with_default (body, "box_size", 0),
                                       NULL, &error);
   if (act == NULL)
