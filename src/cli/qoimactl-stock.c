@@ -38,7 +38,7 @@ parse_count (const char *text,
 
   if (!g_ascii_string_to_unsigned (text, 10, 0, max, &parsed, &local_error))
     {
-      fprintf (stderr, _("qoimactl: %s is not a number from 0 to %" G_GINT64_FORMAT ".\n"), text, max);
+      fprintf (stderr, _("qoimactl: %s is not a number from 0 to %lld.\n"), text, (long long) max);
       return FALSE;
     }
 
@@ -113,9 +113,9 @@ qoimactl_demo (QoimactlOptions  *options,
     }
   if (existing > 0)
     {
-      fprintf (stderr, _("qoimactl: The warehouse database %s already holds %" G_GINT64_FORMAT " packs; "
+      fprintf (stderr, _("qoimactl: The warehouse database %s already holds %lld packs; "
                          "demo data go only into an empty one.\n"),
-               qoima_store_get_path (store), existing);
+               qoima_store_get_path (store), (long long) existing);
       return 1;
     }
 
@@ -128,8 +128,8 @@ qoimactl_demo (QoimactlOptions  *options,
     }
 
   products = qoima_demo_products ();
-  printf (_("Added %u products, the pharmacy warehouse with its wards, and %" G_GINT64_FORMAT " packs to %s.\n"),
-          products->len, n_packs, qoima_store_get_path (store));
+  printf (_("Added %u products, the pharmacy warehouse with its wards, and %lld packs to %s.\n"),
+          products->len, (long long) n_packs, qoima_store_get_path (store));
 
   qoima_store_close (store);
   return 0;

@@ -1,0 +1,75 @@
+/* qoima-stand-server.h: the stand's HTTP routes (True API, НКТ catalog, admin)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "qoima-stand-db.h"
+
+G_BEGIN_DECLS
+
+#define QOIMA_STAND_TRUE_API_PATH "/api/v3/true-api"
+#define QOIMA_STAND_CATALOG_PATH  "/gwp"
+#define QOIMA_STAND_ADMIN_PATH    "/stand"
+
+#define QOIMA_TYPE_STAND_SERVER (qoima_stand_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaStandServer, qoima_stand_server, QOIMA, STAND_SERVER, GObject)
+
+/**
+ * qoima_stand_server_new:
+ * @db: the stand's database, with its world (qoima_stand_world_ensure())
+ * @ca_pem: (nullable): the trusted CA certificates (PEM); without them every signature is refused
+ * @api_key: the НКТ catalog's X-API-KEY
+ *
+ * Reads (or makes and keeps) the token secret from @db.
+ */
+QoimaStandServer *qoima_stand_server_new (QoimaStandDb  *db,
+                                          GBytes        *ca_pem,
+                                          const char    *api_key,
+                                          GError       **error);
+
+void     qoima_stand_server_set_token_lifetime     (QoimaStandServer *self,
+                                                    int               seconds);
+void     qoima_stand_server_set_challenge_lifetime (QoimaStandServer *self,
+                                                    int               seconds);
+void     qoima_stand_server_set_processing_delay   (QoimaStandServer *self,
+                                                    int               milliseconds);
+/* How long a call chosen to time out stays unanswered. */
+void     qoima_stand_server_set_hang_time          (QoimaStandServer *self,
+                                                    int               seconds);
+
+/**
+ * qoima_stand_server_set_faults:
+ * @error_rate: the share of calls answered 500 or 503
+ * @timeout_rate: the share of calls left unanswered (see qoima_stand_server_set_hang_time())
+ * @broken_json_rate: the share of calls whose answer is cut in half
+ * @seed: seeds the choice, so that a run can be repeated
+ *
+ * Faults hit the True API and the catalog, never the admin routes.
+ */
+void     qoima_stand_server_set_faults (QoimaStandServer *self,
+                                        double            error_rate,
+                                        double            timeout_rate,
+                                        double            broken_json_rate,
+                                        guint32           seed);
+
+/**
+ * qoima_stand_server_listen:
+ * @address: a loopback address ("127.0.0.1", "localhost", "::1"…); others are refused
+ * @port: the port, 0 for any free one
+ *
+ * Starts serving and schedules the processing of documents still IN_PROGRESS (a restart).
+ */
+gboolean qoima_stand_server_listen (QoimaStandServer  *self,
+                                    const char        *address,
+                                    guint              port,
+                                    GError           **error);
+
+/* "http://127.0.0.1:PORT", once listening. */
+char    *qoima_stand_server_get_root_url (QoimaStandServer *self);
+
+G_END_DECLS

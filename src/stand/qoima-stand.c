@@ -1,0 +1,170 @@
+/* qoima-stand.c: the local ИС МПТ stand, a program of its own
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-stand"
+
+#include "config.h"
+
+#include "qoima-stand-db.h"
+#include "qoima-stand-server.h"
+#include "qoima-stand-world.h"
+
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+
+#define DEFAULT_API_KEY "qoima-stand-api-key"
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+default_db_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "qoima", "stand.sqlite", NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *listen = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *ca_path = NULL;
+  g_autofree char *api_key = NULL;
+  int port = 0;
+  int token_lifetime = 10 * 60 * 60;
+  int challenge_lifetime = 60;
+  int processing_delay_ms = 300;
+  int hang_seconds = 30;
+  double error_rate = 0;
+  double timeout_rate = 0;
+  double broken_json_rate = 0;
+  int seed = 1;
+  gboolean no_demo = FALSE;
+  GOptionEntry entries[] = {
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, N_("Loopback address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port to listen on; 0 picks a free one (default)"), N_("PORT") },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_("The stand's SQLite file, kept across restarts (default ~/.local/share/qoima/stand.sqlite)"), N_("PATH") },
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &ca_path, N_("Trusted CA certificates (PEM) for sign-in and document signatures; without it every signature is refused"), N_("FILE.pem") },
+    { "api-key", 0, 0, G_OPTION_ARG_STRING, &api_key, N_("The X-API-KEY of the НКТ catalog (default " DEFAULT_API_KEY ")"), N_("KEY") },
+    { "token-lifetime", 0, 0, G_OPTION_ARG_INT, &token_lifetime, N_("Lifetime of a token in seconds (default 36000, 10 hours)"), N_("S") },
+    { "challenge-lifetime", 0, 0, G_OPTION_ARG_INT, &challenge_lifetime, N_("Lifetime of a sign-in challenge in seconds (default 60)"), N_("S") },
+    { "processing-delay-ms", 0, 0, G_OPTION_ARG_INT, &processing_delay_ms, N_("How long a document stays IN_PROGRESS, in milliseconds (default 300)"), N_("N") },
+    { "error-rate", 0, 0, G_OPTION_ARG_DOUBLE, &error_rate, N_("Share of calls answered 500 or 503, 0 to 1 (default 0)"), N_("F") },
+    { "timeout-rate", 0, 0, G_OPTION_ARG_DOUBLE, &timeout_rate, N_("Share of calls left unanswered until the client gives up, 0 to 1 (default 0)"), N_("F") },
+    { "hang-seconds", 0, 0, G_OPTION_ARG_INT, &hang_seconds, N_("How long such a call stays unanswered before a 504 (default 30)"), N_("S") },
+    { "broken-json-rate", 0, 0, G_OPTION_ARG_DOUBLE, &broken_json_rate, N_("Share of calls whose answer is cut in half, 0 to 1 (default 0)"), N_("F") },
+    { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Seed for the demo world and the fault choices, for repeatable runs (default 1)"), N_("N") },
+    { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not send the demo acts on a new database"), NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStandDb) db = NULL;
+  g_autoptr(QoimaStandServer) server = NULL;
+  g_autoptr(GBytes) ca_pem = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *db_dir = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("A local ИС МПТ stand: serves the True API, the НКТ catalog and an admin "
+                                  "interface on loopback, with the rules of ИС МПТ, for tests and demos."));
+  g_option_context_set_description (context,
+                                    _("The first line of output is the True API base URL, then “catalog: URL” and "
+                                      "“admin: URL”. State (participants, products, codes, documents) lives in its "
+                                      "own SQLite file, so it survives a restart. A new database gets the demo "
+                                      "world: the hospital BIN 990340001230, СК-Фармация and two distributors, and "
+                                      "five acts of 1 to 10,000 packs waiting for acceptance. Faults (5xx, timeouts, "
+                                      "broken JSON) can also be set at run time with POST /stand/faults. "
+                                      "SIGTERM or SIGINT stops the stand cleanly."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+
+  if (db_path == NULL)
+    db_path = default_db_path ();
+  db_dir = g_path_get_dirname (db_path);
+  if (g_mkdir_with_parents (db_dir, 0700) != 0)
+    {
+      g_printerr (_("Cannot create %s\n"), db_dir);
+      return 1;
+    }
+
+  if (ca_path != NULL)
+    {
+      char *contents = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (ca_path, &contents, &len, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      ca_pem = g_bytes_new_take (contents, len);
+    }
+  else
+    g_warning ("No --ca given: every sign-in and document signature will be refused");
+
+  db = qoima_stand_db_open (db_path, &error);
+  if (db == NULL || !qoima_stand_world_ensure (db, !no_demo, (guint32) seed, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  server = qoima_stand_server_new (db, ca_pem, api_key != NULL ? api_key : DEFAULT_API_KEY, &error);
+  if (server == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+  qoima_stand_server_set_token_lifetime (server, token_lifetime);
+  qoima_stand_server_set_challenge_lifetime (server, challenge_lifetime);
+  qoima_stand_server_set_processing_delay (server, processing_delay_ms);
+  qoima_stand_server_set_hang_time (server, hang_seconds);
+  qoima_stand_server_set_faults (server, error_rate, timeout_rate, broken_json_rate, (guint32) seed);
+
+  if (port < 0 || port > 65535 ||
+      !qoima_stand_server_listen (server, listen, (guint) port, &error))
+    {
+      g_printerr ("%s\n", error != NULL ? error->message : _("Invalid port"));
+      return 1;
+    }
+
+  /* The first line is read by tests and scripts: print it whole and flush at once. */
+  root = qoima_stand_server_get_root_url (server);
+  printf ("%s%s\n", root, QOIMA_STAND_TRUE_API_PATH);
+  printf ("catalog: %s%s\n", root, QOIMA_STAND_CATALOG_PATH);
+  printf ("admin: %s%s/\n", root, QOIMA_STAND_ADMIN_PATH);
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+  g_main_loop_run (loop);
+
+  g_debug ("Stopping");
+  return 0;
+}

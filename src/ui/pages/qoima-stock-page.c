@@ -1,0 +1,770 @@
+/* qoima-stock-page.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-stock-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "qoima-stock-page.h"
+
+#include "qoima-location.h"
+#include "qoima-product.h"
+#include "qoima-stock-item.h"
+#include "qoima-stock-row.h"
+#include "qoima-store.h"
+
+#include <string.h>
+
+struct _QoimaStockPage
+{
+  AdwBin parent_instance;
+
+  /* Template widgets */
+  AdwStatusPage      *empty_status;
+  GtkToggleButton    *expiring_button;
+  GtkFilterListModel *filter_model;
+  GtkWidget          *list_view;
+  GtkDropDown        *location_drop_down;
+  GtkStringList      *location_names;
+  GtkSearchEntry     *search_entry;
+  GtkSingleSelection *selection;
+  GtkSpinner         *spinner;
+  GtkStack           *stack;
+  GtkLabel           *summary_label;
+
+  /* Owned references */
+  QoimaContext       *context;
+  GCancellable       *cancellable;
+  GtkCustomFilter    *filter;
+  GArray             *location_ids;
+  QoimaPack          *pending_pack;
+
+  /* State: the filter's inputs, prepared once per change rather than per line. */
+  char              **terms;
+  gint64              location_id;
+  GDate               today;
+  int                 warning_days;
+  int                 loads_pending;
+  gint64              load_started;
+  guint               expiring_only : 1;
+  guint               loaded : 1;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaStockPage, qoima_stock_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  PROP_LOADING,
+  PROP_WARNING_DAYS,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  QoimaStockPage *self = user_data;
+  QoimaStockItem *stock_item = item;
+
+  if (self->location_id != 0)
+    {
+      QoimaLocation *location = qoima_stock_item_get_location (stock_item);
+
+      if (location == NULL || qoima_location_get_id (location) != self->location_id)
+        return FALSE;
+    }
+
+  if (self->expiring_only &&
+      qoima_stock_item_days_to_expiry (stock_item, &self->today) > self->warning_days)
+    return FALSE;
+
+  if (self->terms != NULL)
+    {
+      const char *haystack = qoima_stock_item_get_search_text (stock_item);
+
+      if (haystack == NULL)
+        return FALSE;
+
+      for (unsigned i = 0; self->terms[i] != NULL; i++)
+        {
+          if (strstr (haystack, self->terms[i]) == NULL)
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+update_today (QoimaStockPage *self)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (&self->today, 1);
+  g_date_set_dmy (&self->today,
+                  g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+}
+
+static void
+refilter (QoimaStockPage *self)
+{
+  update_today (self);
+  if (self->filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static gboolean
+has_filters (QoimaStockPage *self)
+{
+  return self->terms != NULL || self->location_id != 0 || self->expiring_only;
+}
+
+static void
+update_view (QoimaStockPage *self)
+{
+  GListModel *base = gtk_filter_list_model_get_model (self->filter_model);
+  unsigned n_lines = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  unsigned n_all = base != NULL ? g_list_model_get_n_items (base) : 0;
+  g_autofree char *lines = NULL;
+  g_autofree char *packs = NULL;
+  g_autofree char *summary = NULL;
+  gint64 n_packs = 0;
+
+  if (!self->loaded)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "loading");
+      gtk_spinner_set_spinning (self->spinner, TRUE);
+      gtk_label_set_label (self->summary_label, "");
+      return;
+    }
+
+  gtk_spinner_set_spinning (self->spinner, FALSE);
+
+  for (unsigned i = 0; i < n_lines; i++)
+    {
+      g_autoptr(QoimaStockItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
+
+      n_packs += qoima_stock_item_get_packs (item);
+    }
+
+  lines = g_strdup_printf (ngettext ("%'u line", "%'u lines", n_lines), n_lines);
+  packs = g_strdup_printf (ngettext ("%'" G_GINT64_FORMAT " pack", "%'" G_GINT64_FORMAT " packs", n_packs), n_packs);
+  if (n_lines != n_all)
+    /* Translators: "12 lines · 3,000 packs", with how many lines there are without filters. */
+    summary = g_strdup_printf (_("%s · %s (of %'u lines)"), lines, packs, n_all);
+  else
+    /* Translators: "12 lines · 3,000 packs". */
+    summary = g_strdup_printf (_("%s · %s"), lines, packs);
+  gtk_label_set_label (self->summary_label, summary);
+
+  if (n_lines > 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "list");
+    }
+  else if (n_all == 0 && !has_filters (self))
+    {
+      adw_status_page_set_icon_name (self->empty_status, "package-x-generic-symbolic");
+      adw_status_page_set_title (self->empty_status, _("No Stock"));
+      adw_status_page_set_description (self->empty_status,
+                                       _("Packs appear here once they are received into the warehouse."));
+      gtk_widget_set_visible (adw_status_page_get_child (self->empty_status), FALSE);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->empty_status, "system-search-symbolic");
+      adw_status_page_set_title (self->empty_status, _("No Matching Stock"));
+      adw_status_page_set_description (self->empty_status,
+                                       _("Try a different search or clear the filters."));
+      gtk_widget_set_visible (adw_status_page_get_child (self->empty_status), TRUE);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+    }
+}
+
+static gboolean
+line_holds_pack (QoimaStockItem *item,
+                 QoimaPack      *pack)
+{
+  QoimaProduct *item_product = qoima_stock_item_get_product (item);
+  QoimaProduct *pack_product = qoima_pack_get_product (pack);
+  QoimaLocation *item_location = qoima_stock_item_get_location (item);
+  QoimaLocation *pack_location = qoima_pack_get_location (pack);
+
+  if (item_product == NULL || pack_product == NULL ||
+      g_strcmp0 (qoima_product_get_gtin (item_product), qoima_product_get_gtin (pack_product)) != 0)
+    return FALSE;
+
+  if (item_location == NULL || pack_location == NULL ||
+      qoima_location_get_id (item_location) != qoima_location_get_id (pack_location))
+    return FALSE;
+
+  return g_strcmp0 (qoima_stock_item_get_batch (item), qoima_pack_get_batch (pack)) == 0 &&
+         g_strcmp0 (qoima_stock_item_get_expiry (item), qoima_pack_get_expiry (pack)) == 0;
+}
+
+static unsigned
+find_line (QoimaStockPage *self,
+           QoimaPack      *pack)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+  unsigned n_items = g_list_model_get_n_items (model);
+
+  for (unsigned i = 0; i < n_items; i++)
+    {
+      g_autoptr(QoimaStockItem) item = g_list_model_get_item (model, i);
+
+      if (line_holds_pack (item, pack))
+        return i;
+    }
+
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static void
+clear_filters (QoimaStockPage *self)
+{
+  /* Each setter below refilters through its signal handler. */
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  g_clear_pointer (&self->terms, g_strfreev);
+  gtk_drop_down_set_selected (self->location_drop_down, 0);
+  gtk_toggle_button_set_active (self->expiring_button, FALSE);
+  self->location_id = 0;
+  self->expiring_only = FALSE;
+  refilter (self);
+}
+
+static void
+select_pending_pack (QoimaStockPage *self)
+{
+  g_autoptr(QoimaPack) pack = g_steal_pointer (&self->pending_pack);
+  unsigned position;
+
+  if (pack == NULL)
+    return;
+
+  position = find_line (self, pack);
+  if (position == GTK_INVALID_LIST_POSITION && has_filters (self))
+    {
+      clear_filters (self);
+      position = find_line (self, pack);
+    }
+
+  /* A pack no longer in stock (used up, withdrawn) has no line: select nothing. */
+  gtk_single_selection_set_selected (self->selection, position);
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (self->list_view, "list.scroll-to-item", "u", position);
+}
+
+static void
+set_loading (QoimaStockPage *self,
+             gboolean        loading)
+{
+  gboolean was_loading = self->loads_pending > 0;
+
+  self->loads_pending += loading ? 1 : -1;
+  g_assert (self->loads_pending >= 0);
+
+  if (was_loading != (self->loads_pending > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+location_selected_cb (QoimaStockPage *self,
+                      GParamSpec     *pspec,
+                      GtkDropDown    *drop_down)
+{
+  unsigned selected = gtk_drop_down_get_selected (drop_down);
+
+  g_assert (QOIMA_IS_STOCK_PAGE (self));
+
+  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->location_ids->len)
+    self->location_id = 0;
+  else
+    self->location_id = g_array_index (self->location_ids, gint64, selected);
+
+  refilter (self);
+}
+
+static void
+list_locations_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(QoimaStockPage) self = user_data;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  gint64 selected_id = self->location_id;
+  unsigned selected = 0;
+  unsigned n_items;
+
+  locations = qoima_store_list_locations_finish (QOIMA_STORE (object), result, &local_error);
+  if (locations == NULL)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Could not list locations: %s", local_error->message);
+      set_loading (self, FALSE);
+      return;
+    }
+
+  n_items = g_list_model_get_n_items (locations);
+  names = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (names, g_strdup (_("All Locations")));
+  g_array_set_size (self->location_ids, 1);
+
+  for (unsigned i = 0; i < n_items; i++)
+    {
+      g_autoptr(QoimaLocation) location = g_list_model_get_item (locations, i);
+      gint64 id = qoima_location_get_id (location);
+
+      g_ptr_array_add (names, g_strdup (qoima_location_get_name (location)));
+      g_array_append_val (self->location_ids, id);
+      if (id == selected_id)
+        selected = i + 1;
+    }
+  g_ptr_array_add (names, NULL);
+
+  /* Rebuilding the list resets the choice; block the handler so that the filter only
+   * changes if the chosen location is gone. */
+  g_signal_handlers_block_by_func (self->location_drop_down, location_selected_cb, self);
+  gtk_string_list_splice (self->location_names,
+                          0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->location_names)),
+                          (const char * const *) names->pdata);
+  gtk_drop_down_set_selected (self->location_drop_down, selected);
+  g_signal_handlers_unblock_by_func (self->location_drop_down, location_selected_cb, self);
+
+  if (selected == 0 && self->location_id != 0)
+    {
+      self->location_id = 0;
+      refilter (self);
+    }
+
+  set_loading (self, FALSE);
+}
+
+static void
+list_stock_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaStockPage) self = user_data;
+  g_autoptr(GListModel) stock = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  stock = qoima_store_list_stock_finish (QOIMA_STORE (object), result, &local_error);
+  if (stock == NULL)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_warning ("Could not list the stock: %s", local_error->message);
+          gtk_widget_activate_action (GTK_WIDGET (self), "win.add-toast", "s", local_error->message);
+        }
+      set_loading (self, FALSE);
+      return;
+    }
+
+  update_today (self);
+  gtk_filter_list_model_set_model (self->filter_model, stock);
+  self->loaded = TRUE;
+  update_view (self);
+  select_pending_pack (self);
+
+  g_debug ("Stock loaded: %u lines in %.1f ms",
+           g_list_model_get_n_items (stock),
+           (g_get_monotonic_time () - self->load_started) / 1000.0);
+
+  set_loading (self, FALSE);
+}
+
+static void
+search_changed_cb (QoimaStockPage *self,
+                   GtkSearchEntry *entry)
+{
+  g_autofree char *lower = NULL;
+  const char *text;
+
+  g_assert (QOIMA_IS_STOCK_PAGE (self));
+
+  text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  g_clear_pointer (&self->terms, g_strfreev);
+
+  /* Every word must match, in any order: "парацетамол 500" finds the 500 mg lines. The
+   * items' search text is lower-cased already. */
+  lower = g_utf8_strdown (text, -1);
+  g_strstrip (lower);
+  if (lower[0] != '\0')
+    {
+      g_auto(GStrv) words = g_strsplit_set (lower, " \t", -1);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (unsigned i = 0; words[i] != NULL; i++)
+        {
+          if (words[i][0] != '\0')
+            g_strv_builder_add (builder, words[i]);
+        }
+      self->terms = g_strv_builder_end (builder);
+    }
+
+  refilter (self);
+}
+
+static void
+expiring_toggled_cb (QoimaStockPage  *self,
+                     GtkToggleButton *button)
+{
+  g_assert (QOIMA_IS_STOCK_PAGE (self));
+
+  self->expiring_only = gtk_toggle_button_get_active (button);
+  refilter (self);
+}
+
+static void
+filter_items_changed_cb (QoimaStockPage *self,
+                         unsigned        position,
+                         unsigned        removed,
+                         unsigned        added,
+                         GListModel     *model)
+{
+  g_assert (QOIMA_IS_STOCK_PAGE (self));
+
+  update_view (self);
+}
+
+static void
+warning_days_changed_cb (QoimaStockPage *self,
+                         const char     *key,
+                         GSettings      *settings)
+{
+  int warning_days = (int) MIN (g_settings_get_uint (settings, "expiry-warning-days"), G_MAXINT);
+
+  if (self->warning_days == warning_days)
+    return;
+
+  self->warning_days = warning_days;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WARNING_DAYS]);
+
+  if (self->expiring_only)
+    refilter (self);
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  qoima_stock_page_reload (QOIMA_STOCK_PAGE (widget));
+}
+
+static void
+clear_filters_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  clear_filters (QOIMA_STOCK_PAGE (widget));
+}
+
+static void
+qoima_stock_page_dispose (GObject *object)
+{
+  QoimaStockPage *self = QOIMA_STOCK_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->context);
+  g_clear_object (&self->pending_pack);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_STOCK_PAGE);
+
+  g_clear_object (&self->filter);
+
+  G_OBJECT_CLASS (qoima_stock_page_parent_class)->dispose (object);
+}
+
+static void
+qoima_stock_page_finalize (GObject *object)
+{
+  QoimaStockPage *self = QOIMA_STOCK_PAGE (object);
+
+  g_clear_pointer (&self->terms, g_strfreev);
+  g_clear_pointer (&self->location_ids, g_array_unref);
+
+  G_OBJECT_CLASS (qoima_stock_page_parent_class)->finalize (object);
+}
+
+static void
+qoima_stock_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  QoimaStockPage *self = QOIMA_STOCK_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, qoima_stock_page_get_context (self));
+      break;
+
+    case PROP_LOADING:
+      g_value_set_boolean (value, qoima_stock_page_get_loading (self));
+      break;
+
+    case PROP_WARNING_DAYS:
+      g_value_set_int (value, qoima_stock_page_get_warning_days (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_stock_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  QoimaStockPage *self = QOIMA_STOCK_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      qoima_stock_page_set_context (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_stock_page_class_init (QoimaStockPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = qoima_stock_page_dispose;
+  object_class->finalize = qoima_stock_page_finalize;
+  object_class->get_property = qoima_stock_page_get_property;
+  object_class->set_property = qoima_stock_page_set_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         QOIMA_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  properties[PROP_WARNING_DAYS] =
+    g_param_spec_int ("warning-days", NULL, NULL,
+                      0, G_MAXINT, 90,
+                      (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-stock-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, empty_status);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, expiring_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, location_drop_down);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, location_names);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, selection);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, summary_label);
+  gtk_widget_class_bind_template_callback (widget_class, expiring_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, location_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "stock.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "stock.clear-filters", NULL, clear_filters_action);
+
+  g_type_ensure (QOIMA_TYPE_STOCK_ROW);
+}
+
+static void
+qoima_stock_page_init (QoimaStockPage *self)
+{
+  const char *all_locations[] = { _("All Locations"), NULL };
+  gint64 no_location = 0;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->warning_days = 90;
+  self->location_ids = g_array_new (FALSE, TRUE, sizeof (gint64));
+  g_array_append_val (self->location_ids, no_location);
+  update_today (self);
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
+
+  gtk_string_list_splice (self->location_names, 0, 0, all_locations);
+  gtk_drop_down_set_selected (self->location_drop_down, 0);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "stock.reload", FALSE);
+  update_view (self);
+}
+
+QoimaContext *
+qoima_stock_page_get_context (QoimaStockPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STOCK_PAGE (self), NULL);
+
+  return self->context;
+}
+
+void
+qoima_stock_page_set_context (QoimaStockPage *self,
+                              QoimaContext   *context)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL || self->context == context);
+
+  if (self->context == context)
+    return;
+
+  self->context = g_object_ref (context);
+
+  g_signal_connect_object (qoima_context_get_settings (context),
+                           "changed::expiry-warning-days",
+                           G_CALLBACK (warning_days_changed_cb),
+                           self,
+                           G_CONNECT_SWAPPED);
+  warning_days_changed_cb (self, "expiry-warning-days", qoima_context_get_settings (context));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "stock.reload", TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+}
+
+gboolean
+qoima_stock_page_get_loading (QoimaStockPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STOCK_PAGE (self), FALSE);
+
+  return self->loads_pending > 0;
+}
+
+int
+qoima_stock_page_get_warning_days (QoimaStockPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STOCK_PAGE (self), 0);
+
+  return self->warning_days;
+}
+
+GListModel *
+qoima_stock_page_get_model (QoimaStockPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STOCK_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->filter_model);
+}
+
+GtkSingleSelection *
+qoima_stock_page_get_selection (QoimaStockPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STOCK_PAGE (self), NULL);
+
+  return self->selection;
+}
+
+GtkEditable *
+qoima_stock_page_get_search_entry (QoimaStockPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STOCK_PAGE (self), NULL);
+
+  return GTK_EDITABLE (self->search_entry);
+}
+
+void
+qoima_stock_page_reload (QoimaStockPage *self)
+{
+  QoimaStore *store;
+
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+
+  if (self->context == NULL)
+    return;
+
+  /* A newer load makes the older one pointless. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  store = qoima_context_get_store (self->context);
+  self->load_started = g_get_monotonic_time ();
+
+  set_loading (self, TRUE);
+  qoima_store_list_locations_async (store, self->cancellable, list_locations_cb, g_object_ref (self));
+  set_loading (self, TRUE);
+  qoima_store_list_stock_async (store, self->cancellable, list_stock_cb, g_object_ref (self));
+
+  update_view (self);
+}
+
+void
+qoima_stock_page_focus_search (QoimaStockPage *self)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->search_entry), 0, -1);
+}
+
+void
+qoima_stock_page_set_location_id (QoimaStockPage *self,
+                                  gint64          location_id)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+
+  for (unsigned i = 0; i < self->location_ids->len; i++)
+    {
+      if (g_array_index (self->location_ids, gint64, i) == location_id)
+        {
+          gtk_drop_down_set_selected (self->location_drop_down, i);
+          return;
+        }
+    }
+
+  g_warning ("No location %" G_GINT64_FORMAT " to filter on", location_id);
+}
+
+void
+qoima_stock_page_set_expiring_only (QoimaStockPage *self,
+                                    gboolean        expiring_only)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+
+  gtk_toggle_button_set_active (self->expiring_button, expiring_only);
+}
+
+void
+qoima_stock_page_select_pack (QoimaStockPage *self,
+                              QoimaPack      *pack)
+{
+  g_return_if_fail (QOIMA_IS_STOCK_PAGE (self));
+  g_return_if_fail (QOIMA_IS_PACK (pack));
+
+  g_set_object (&self->pending_pack, pack);
+
+  if (self->loads_pending == 0 && self->loaded)
+    select_pending_pack (self);
+}

@@ -1,0 +1,291 @@
+/* qoima-ui-test-utils.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-ui-test-utils.h"
+
+#include "qoima-demo.h"
+#include "qoima-keymap.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+void
+qoima_test_prepare_display (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  gtk_css_provider_load_from_resource (provider, RESOURCE_BASE "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+void
+qoima_test_wait_until (QoimaTestCheck check,
+                       gpointer       data,
+                       unsigned       timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (50, wake_cb, NULL);
+
+  while (!check (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out after %u s waiting for a condition", timeout_s);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (wake);
+}
+
+char *
+qoima_test_make_tmp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("qoima-ui-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+void
+qoima_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (path == NULL)
+    return;
+
+  dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR))
+            qoima_test_remove_tree (child);
+          else
+            g_remove (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+typedef struct {
+  GAsyncResult *result;
+} AsyncWait;
+
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+}
+
+static gboolean
+async_is_done (gpointer data)
+{
+  return ((AsyncWait *) data)->result != NULL;
+}
+
+QoimaStore *
+qoima_test_open_demo_store (const char *path,
+                            int         n_packs)
+{
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { NULL };
+  QoimaStore *store;
+
+  qoima_store_open_async (path, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  store = qoima_store_open_finish (wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  qoima_demo_fill_async (store, n_packs, 42, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 120);
+  qoima_demo_fill_finish (store, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  return store;
+}
+
+GListModel *
+qoima_test_list_packs (QoimaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { NULL };
+  GListModel *model;
+
+  qoima_store_list_packs_async (store, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  model = qoima_store_list_packs_finish (store, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  return model;
+}
+
+GListModel *
+qoima_test_list_stock (QoimaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { NULL };
+  GListModel *model;
+
+  qoima_store_list_stock_async (store, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  model = qoima_store_list_stock_finish (store, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  return model;
+}
+
+QoimaPack *
+qoima_test_first_pack_in_stock (QoimaStore *store)
+{
+  g_autoptr(GListModel) packs = qoima_test_list_packs (store);
+  unsigned n_items = g_list_model_get_n_items (packs);
+
+  for (unsigned i = 0; i < n_items; i++)
+    {
+      g_autoptr(QoimaPack) pack = g_list_model_get_item (packs, i);
+      QoimaPackStatus status = qoima_pack_get_status (pack);
+
+      if ((status == QOIMA_PACK_STATUS_IN_STOCK || status == QOIMA_PACK_STATUS_OPENED) &&
+          qoima_pack_get_km (pack) != NULL)
+        return g_steal_pointer (&pack);
+    }
+
+  g_assert_not_reached ();
+  return NULL;
+}
+
+gint64
+qoima_test_count_scans (const char *db_path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM scans", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return count;
+}
+
+/* The US key positions a scanner types on: the inverse of qoima_keymap_us_char(). */
+static const struct {
+  unsigned keycode;
+  char plain;
+  char shifted;
+} us_keys[] = {
+  { 10, '1', '!' }, { 11, '2', '@' }, { 12, '3', '#' }, { 13, '4', '$' }, { 14, '5', '%' },
+  { 15, '6', '^' }, { 16, '7', '&' }, { 17, '8', '*' }, { 18, '9', '(' }, { 19, '0', ')' },
+  { 20, '-', '_' }, { 21, '=', '+' },
+  { 24, 'q', 'Q' }, { 25, 'w', 'W' }, { 26, 'e', 'E' }, { 27, 'r', 'R' }, { 28, 't', 'T' },
+  { 29, 'y', 'Y' }, { 30, 'u', 'U' }, { 31, 'i', 'I' }, { 32, 'o', 'O' }, { 33, 'p', 'P' },
+  { 34, '[', '{' }, { 35, ']', '}' },
+  { 38, 'a', 'A' }, { 39, 's', 'S' }, { 40, 'd', 'D' }, { 41, 'f', 'F' }, { 42, 'g', 'G' },
+  { 43, 'h', 'H' }, { 44, 'j', 'J' }, { 45, 'k', 'K' }, { 46, 'l', 'L' }, { 47, ';', ':' },
+  { 48, '\'', '"' }, { 49, '`', '~' }, { 51, '\\', '|' },
+  { 52, 'z', 'Z' }, { 53, 'x', 'X' }, { 54, 'c', 'C' }, { 55, 'v', 'V' }, { 56, 'b', 'B' },
+  { 57, 'n', 'N' }, { 58, 'm', 'M' }, { 59, ',', '<' }, { 60, '.', '>' }, { 61, '/', '?' },
+  { 65, ' ', ' ' },
+};
+
+void
+qoima_test_type_into_reader (QoimaScanReader *reader,
+                             const char      *text,
+                             gboolean         gs_as_f8,
+                             guint32         *time_ms,
+                             unsigned         step_ms)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      unsigned keycode = 0;
+      QoimaKeyMods mods = QOIMA_KEY_MOD_NONE;
+
+      if (*p == '\x1d')
+        {
+          keycode = gs_as_f8 ? QOIMA_KEYCODE_F8 : QOIMA_KEYCODE_BRACKETRIGHT;
+          mods = gs_as_f8 ? QOIMA_KEY_MOD_NONE : QOIMA_KEY_MOD_CONTROL;
+        }
+      else
+        {
+          for (gsize i = 0; i < G_N_ELEMENTS (us_keys); i++)
+            {
+              if (us_keys[i].plain == *p || us_keys[i].shifted == *p)
+                {
+                  keycode = us_keys[i].keycode;
+                  if (us_keys[i].plain != *p)
+                    mods = QOIMA_KEY_MOD_SHIFT;
+                  break;
+                }
+            }
+        }
+      g_assert_cmpuint (keycode, !=, 0);
+
+      *time_ms += step_ms;
+      qoima_scan_reader_key_pressed (reader, keycode, mods, *time_ms);
+    }
+
+  *time_ms += step_ms;
+  qoima_scan_reader_key_pressed (reader, QOIMA_KEYCODE_RETURN, QOIMA_KEY_MOD_NONE, *time_ms);
+}
+
+void
+qoima_test_save_screenshot (GtkWidget  *widget,
+                            const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  const char *dir;
+  GskRenderer *renderer;
+  int width, height;
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  dir = g_getenv ("G_TEST_BUILDDIR");
+  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Screenshot: %s (%d×%d, %s)", path, width, height, G_OBJECT_TYPE_NAME (renderer));
+}

@@ -1,0 +1,53 @@
+/* qoima-ui-test-utils.h: helpers shared by the window tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "qoima-scan-reader.h"
+#include "qoima-store.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*QoimaTestCheck) (gpointer data);
+
+/* Turns animations off, so that screenshots show end states, and loads the application's
+ * style sheet, which AdwApplication would load in the real program. */
+void        qoima_test_prepare_display    (void);
+
+/* Iterates the default main context until @check says TRUE; fails the test after
+ * @timeout_s seconds. Nothing sleeps: a short timer only wakes the loop to re-check. */
+void        qoima_test_wait_until         (QoimaTestCheck  check,
+                                           gpointer        data,
+                                           unsigned        timeout_s);
+
+/* A new temporary folder; free the result with qoima_test_remove_tree(). */
+char       *qoima_test_make_tmp_dir       (void);
+void        qoima_test_remove_tree        (const char     *path);
+
+/* Opens a store at @path and fills it with @n_packs demo packs (seed fixed). */
+QoimaStore *qoima_test_open_demo_store    (const char     *path,
+                                           int             n_packs);
+GListModel *qoima_test_list_packs         (QoimaStore     *store);
+GListModel *qoima_test_list_stock         (QoimaStore     *store);
+/* The first pack that is in stock (in_stock or opened). (transfer full) */
+QoimaPack  *qoima_test_first_pack_in_stock (QoimaStore    *store);
+/* Rows in the scan log, read with a separate SQLite connection. */
+gint64      qoima_test_count_scans        (const char     *db_path);
+
+/* Types @text into @reader the way a US-layout scanner would, from key positions: GS
+ * (0x1D) as Ctrl + the `]` key, then Return. @time_ms advances by @step_ms per key. */
+void        qoima_test_type_into_reader   (QoimaScanReader *reader,
+                                           const char      *text,
+                                           gboolean         gs_as_f8,
+                                           guint32         *time_ms,
+                                           unsigned         step_ms);
+
+/* Renders @widget with its own renderer and saves a PNG in G_TEST_BUILDDIR. */
+void        qoima_test_save_screenshot    (GtkWidget      *widget,
+                                           const char     *name);
+
+G_END_DECLS

@@ -1,0 +1,1633 @@
+/* test-stand.c: the local ИС МПТ stand over real HTTP
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The stand runs as a subprocess (the built qoima-stand) on port 0 with a temp database and
+ * a test PKI made by tests/pki/make-pki.sh; the tests talk to it with libsoup as a client
+ * would, and sign with QoimaSignerPkcs12 (or with GnuTLS directly, for the signatures the
+ * signer rightly refuses to make: a wrong purpose, an expired key).
+ */
+
+#include "config.h"
+
+#include "qoima-certificate.h"
+#include "qoima-signer-pkcs12.h"
+#include "qoima-stand-jwt.h"
+
+#include <gnutls/abstract.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/pkcs12.h>
+#include <gnutls/pkcs7.h>
+#include <gnutls/x509.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#define HOSPITAL_BIN    "990340001230"
+#define SK_PHARMACY_BIN "080140005672"
+#define MEDSERVICE_BIN  "100340012341"
+#define CHIEF_IIN       "850715400238"
+#define API_KEY         "test-api-key"
+
+typedef struct {
+  char *tmpdir;
+  char *pki;
+  char *db;
+  char *stand_path;
+  char *password;
+  GSubprocess *process;
+  char *api;     /* True API base URL */
+  char *catalog; /* НКТ base URL */
+  char *admin;   /* admin base URL, with a trailing slash */
+  SoupSession *session;
+  char *token;       /* the hospital's */
+  char *other_token; /* the distributor's */
+  GPtrArray *demo_gtins;
+} Stand;
+
+static Stand stand;
+
+/* Helpers: main loop */
+
+static gboolean
+timeout_flag_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets the main context run for @ms milliseconds: used between polls of a document's status,
+ * as a client does, never to "let things settle". */
+static void
+wait_ms (unsigned ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+static void
+async_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* Helpers: the stand process */
+
+/* Runs in the child before exec: a stand left behind by a crashed test would keep the test
+ * runner waiting on the inherited stderr. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+start_stand (const char *const *extra)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autofree char *ca = g_build_filename (stand.pki, "ca.pem", NULL);
+  char *lines[3];
+
+  g_ptr_array_add (argv, stand.stand_path);
+  g_ptr_array_add (argv, (char *) "--db");
+  g_ptr_array_add (argv, stand.db);
+  g_ptr_array_add (argv, (char *) "--ca");
+  g_ptr_array_add (argv, ca);
+  g_ptr_array_add (argv, (char *) "--api-key");
+  g_ptr_array_add (argv, (char *) API_KEY);
+  g_ptr_array_add (argv, (char *) "--processing-delay-ms");
+  g_ptr_array_add (argv, (char *) "50");
+  for (int i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) extra[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  stand.process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (stand.process));
+  for (int i = 0; i < 3; i++)
+    {
+      lines[i] = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (lines[i]);
+    }
+  g_assert_true (g_str_has_prefix (lines[0], "http://127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (lines[0], "/api/v3/true-api"));
+  g_assert_true (g_str_has_prefix (lines[1], "catalog: http://127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (lines[1], "/gwp"));
+  g_assert_true (g_str_has_prefix (lines[2], "admin: http://127.0.0.1:"));
+  g_assert_true (g_str_has_suffix (lines[2], "/stand/"));
+
+  g_free (stand.api);
+  g_free (stand.catalog);
+  g_free (stand.admin);
+  stand.api = lines[0];
+  stand.catalog = g_strdup (lines[1] + strlen ("catalog: "));
+  stand.admin = g_strdup (lines[2] + strlen ("admin: "));
+  g_free (lines[1]);
+  g_free (lines[2]);
+}
+
+static void
+stop_stand (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_send_signal (stand.process, SIGTERM);
+  g_subprocess_wait (stand.process, NULL, &error);
+  g_assert_no_error (error);
+  /* A clean stop on SIGTERM: exit status 0, not death by the signal. */
+  g_assert_true (g_subprocess_get_if_exited (stand.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (stand.process), ==, 0);
+  g_clear_object (&stand.process);
+}
+
+/* Helpers: HTTP */
+
+static guint
+http_full (const char  *method,
+           const char  *url,
+           const char  *token,
+           const char  *api_key,
+           const char  *body,
+           GBytes     **reply)
+{
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  SoupMessageHeaders *headers;
+
+  g_assert_nonnull (msg);
+  headers = soup_message_get_request_headers (msg);
+  soup_message_headers_append (headers, "Accept", "*/*");
+  if (token != NULL)
+    {
+      g_autofree char *authorization = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_append (headers, "Authorization", authorization);
+    }
+  if (api_key != NULL)
+    soup_message_headers_append (headers, "X-API-KEY", api_key);
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+    }
+  bytes = soup_session_send_and_read (stand.session, msg, NULL, &error);
+  if (bytes == NULL)
+    {
+      g_test_message ("%s %s: %s", method, url, error->message);
+      return 0;
+    }
+  if (reply != NULL)
+    *reply = g_steal_pointer (&bytes);
+  return soup_message_get_status (msg);
+}
+
+static JsonNode *
+parse_json (GBytes *bytes)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (bytes);
+  json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+/* Calls and parses the JSON answer; asserts the status. */
+static JsonNode *
+call_json (const char *method,
+           const char *url,
+           const char *token,
+           const char *body,
+           guint       expected_status)
+{
+  g_autoptr(GBytes) reply = NULL;
+  guint status = http_full (method, url, token, NULL, body, &reply);
+
+  if (status != expected_status && reply != NULL)
+    g_test_message ("%s %s -> %u %.*s", method, url, status,
+                    (int) g_bytes_get_size (reply), (const char *) g_bytes_get_data (reply, NULL));
+  g_assert_cmpuint (status, ==, expected_status);
+  return parse_json (reply);
+}
+
+static char *
+api_url (const char *path)
+{
+  return g_strconcat (stand.api, "/", path, NULL);
+}
+
+static char *
+admin_url (const char *path)
+{
+  return g_strconcat (stand.admin, path, NULL);
+}
+
+static const char *
+error_message (JsonNode *node)
+{
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_get_string_member_with_default (json_node_get_object (node), "error_message", "");
+}
+
+static char *
+json_text (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  return json_to_string (root, FALSE);
+}
+
+/* Helpers: signing */
+
+static QoimaSigner *
+load_signer (const char *name)
+{
+  g_autofree char *path = g_build_filename (stand.pki, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  qoima_signer_pkcs12_load_async (file, stand.password, NULL, async_result_cb, &result);
+  signer = qoima_signer_pkcs12_load_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  return QOIMA_SIGNER (signer);
+}
+
+static GBytes *
+sign_with_signer (const char      *name,
+                  GBytes          *data,
+                  QoimaSignMode    mode,
+                  QoimaKeyPurpose  purpose)
+{
+  g_autoptr(QoimaSigner) signer = load_signer (name);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *cms;
+
+  qoima_signer_sign_async (signer, data, mode, purpose, NULL, async_result_cb, &result);
+  cms = qoima_signer_sign_finish (signer, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return cms;
+}
+
+/* Signs with GnuTLS directly, without the signer's checks of purpose and validity: the stand
+ * must refuse what a careless client could send. */
+static GBytes *
+sign_raw (const char *name,
+          GBytes     *data,
+          gboolean    attached)
+{
+  g_autofree char *path = g_build_filename (stand.pki, name, NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  gnutls_pkcs12_t p12;
+  gnutls_x509_privkey_t key = NULL;
+  gnutls_x509_crt_t *chain = NULL;
+  unsigned chain_len = 0;
+  gnutls_privkey_t privkey;
+  gnutls_pkcs7_t pkcs7;
+  gnutls_datum_t der;
+  gnutls_datum_t content = { (unsigned char *) g_bytes_get_data (data, NULL), g_bytes_get_size (data) };
+  gnutls_datum_t out = { NULL, 0 };
+  GBytes *cms;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  der.data = (unsigned char *) contents;
+  der.size = len;
+  g_assert_cmpint (gnutls_pkcs12_init (&p12), ==, 0);
+  g_assert_cmpint (gnutls_pkcs12_import (p12, &der, GNUTLS_X509_FMT_DER, 0), ==, 0);
+  g_assert_cmpint (gnutls_pkcs12_simple_parse (p12, stand.password, &key, &chain, &chain_len, NULL, NULL, NULL, 0), ==, 0);
+  g_assert_cmpint (gnutls_privkey_init (&privkey), ==, 0);
+  g_assert_cmpint (gnutls_privkey_import_x509 (privkey, key, 0), ==, 0);
+  g_assert_cmpint (gnutls_pkcs7_init (&pkcs7), ==, 0);
+  g_assert_cmpint (gnutls_pkcs7_sign (pkcs7, chain[0], privkey, &content, NULL, NULL, GNUTLS_DIG_SHA256,
+                                      GNUTLS_PKCS7_INCLUDE_TIME | GNUTLS_PKCS7_INCLUDE_CERT |
+                                        (attached ? GNUTLS_PKCS7_EMBED_DATA : 0)),
+                   ==, 0);
+  g_assert_cmpint (gnutls_pkcs7_export2 (pkcs7, GNUTLS_X509_FMT_DER, &out), ==, 0);
+  cms = g_bytes_new (out.data, out.size);
+
+  gnutls_free (out.data);
+  gnutls_pkcs7_deinit (pkcs7);
+  gnutls_privkey_deinit (privkey);
+  for (unsigned i = 0; i < chain_len; i++)
+    gnutls_x509_crt_deinit (chain[i]);
+  gnutls_free (chain);
+  gnutls_x509_privkey_deinit (key);
+  gnutls_pkcs12_deinit (p12);
+  return cms;
+}
+
+static char *
+base64_of (GBytes *bytes)
+{
+  return g_base64_encode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* Helpers: the True API as a client uses it */
+
+static void
+get_challenge (char **uuid,
+               char **data)
+{
+  g_autofree char *url = api_url ("auth/key");
+  g_autoptr(JsonNode) node = call_json ("GET", url, NULL, NULL, 200);
+  JsonObject *object = json_node_get_object (node);
+
+  *uuid = g_strdup (json_object_get_string_member_with_default (object, "uuid", NULL));
+  *data = g_strdup (json_object_get_string_member_with_default (object, "data", NULL));
+  g_assert_nonnull (*uuid);
+  g_assert_nonnull (*data);
+  g_assert_cmpuint (strlen (*data), >=, 16);
+}
+
+static char *
+sign_in_body (const char *uuid,
+              GBytes     *cms)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *b64 = cms != NULL ? base64_of (cms) : NULL;
+
+  json_builder_begin_object (builder);
+  if (uuid != NULL)
+    {
+      json_builder_set_member_name (builder, "uuid");
+      json_builder_add_string_value (builder, uuid);
+    }
+  if (b64 != NULL)
+    {
+      json_builder_set_member_name (builder, "data");
+      json_builder_add_string_value (builder, b64);
+    }
+  json_builder_end_object (builder);
+  return json_text (builder);
+}
+
+static char *
+sign_in (const char *p12)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *url = api_url ("auth/simpleSignIn");
+  g_autofree char *body = NULL;
+  g_autoptr(GBytes) challenge = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  get_challenge (&uuid, &data);
+  challenge = g_bytes_new (data, strlen (data));
+  cms = sign_with_signer (p12, challenge, QOIMA_SIGN_ATTACHED, QOIMA_KEY_PURPOSE_AUTH);
+  body = sign_in_body (uuid, cms);
+  node = call_json ("POST", url, NULL, body, 200);
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (node), "token", NULL));
+}
+
+/* Signs in with a CMS made by sign_raw() and returns the HTTP status and error text. */
+static guint
+sign_in_raw (const char  *p12,
+             const char  *content,
+             char       **message)
+{
+  g_autofree char *uuid = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *url = api_url ("auth/simpleSignIn");
+  g_autofree char *body = NULL;
+  g_autoptr(GBytes) signed_bytes = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint status;
+
+  get_challenge (&uuid, &data);
+  signed_bytes = content != NULL ? g_bytes_new (content, strlen (content)) : g_bytes_new (data, strlen (data));
+  cms = sign_raw (p12, signed_bytes, TRUE);
+  body = sign_in_body (uuid, cms);
+  status = http_full ("POST", url, NULL, NULL, body, &reply);
+  node = parse_json (reply);
+  *message = g_strdup (error_message (node));
+  return status;
+}
+
+static const char *
+token (void)
+{
+  if (stand.token == NULL)
+    stand.token = sign_in ("auth.p12");
+  return stand.token;
+}
+
+static const char *
+other_token (void)
+{
+  if (stand.other_token == NULL)
+    stand.other_token = sign_in ("other-org.p12");
+  return stand.other_token;
+}
+
+/* Creates an act through the admin interface; @box_size 0 for loose packs. */
+static JsonNode *
+create_act (const char *sender,
+            const char *gtin,
+            int         packs,
+            int         box_size)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *body = NULL;
+  g_autofree char *url = admin_url ("acts");
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, sender);
+  json_builder_set_member_name (builder, "receiver");
+  json_builder_add_string_value (builder, HOSPITAL_BIN);
+  json_builder_set_member_name (builder, "lines");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "gtin");
+  json_builder_add_string_value (builder, gtin);
+  json_builder_set_member_name (builder, "packs");
+  json_builder_add_int_value (builder, packs);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "box_size");
+  json_builder_add_int_value (builder, box_size);
+  json_builder_end_object (builder);
+  body = json_text (builder);
+  return call_json ("POST", url, NULL, body, 200);
+}
+
+static const char *
+act_id (JsonNode *act)
+{
+  return json_object_get_string_member_with_default (json_node_get_object (act), "id", "");
+}
+
+static JsonArray *
+act_codes (JsonNode *act)
+{
+  return json_object_get_array_member (json_node_get_object (act), "codes");
+}
+
+static const char *
+demo_gtin (guint i)
+{
+  g_assert_cmpuint (stand.demo_gtins->len, >, 0);
+  return g_ptr_array_index (stand.demo_gtins, i % stand.demo_gtins->len);
+}
+
+static char *
+create_body (const char *type,
+             const char *document,
+             GBytes     *signature)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *doc_b64 = g_base64_encode ((const guchar *) document, strlen (document));
+  g_autofree char *sig_b64 = signature != NULL ? base64_of (signature) : NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "document_format");
+  json_builder_add_string_value (builder, "MANUAL");
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "product_document");
+  json_builder_add_string_value (builder, doc_b64);
+  if (sig_b64 != NULL)
+    {
+      json_builder_set_member_name (builder, "signature");
+      json_builder_add_string_value (builder, sig_b64);
+    }
+  json_builder_end_object (builder);
+  return json_text (builder);
+}
+
+/* Sends a document signed with sign.p12 (detached) and returns its id. */
+static char *
+send_document (const char *type,
+               const char *document)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (document, strlen (document));
+  g_autoptr(GBytes) signature = sign_with_signer ("sign.p12", bytes, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING);
+  g_autofree char *body = create_body (type, document, signature);
+  g_autofree char *url = api_url ("lk/documents/create?pg=pharma");
+  g_autoptr(GBytes) reply = NULL;
+  guint status = http_full ("POST", url, token (), NULL, body, &reply);
+
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (reply);
+  return g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply));
+}
+
+static JsonObject *
+document_info (const char *id,
+               JsonNode  **keep)
+{
+  g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("doc/%s/info?pg=pharma&body=true", escaped);
+  g_autofree char *url = api_url (path);
+  JsonNode *node = call_json ("GET", url, token (), NULL, 200);
+
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (node)), ==, 1);
+  *keep = node;
+  return json_array_get_object_element (json_node_get_array (node), 0);
+}
+
+/* Polls the document until it leaves IN_PROGRESS, as a client does. */
+static JsonNode *
+wait_document (const char *id)
+{
+  for (int i = 0; i < 200; i++)
+    {
+      JsonNode *node = NULL;
+      JsonObject *info = document_info (id, &node);
+      const char *status = json_object_get_string_member_with_default (info, "status", "");
+
+      if (!g_str_equal (status, "IN_PROGRESS"))
+        return node;
+      json_node_unref (node);
+      wait_ms (20);
+    }
+  g_assert_not_reached ();
+}
+
+static const char *
+info_status (JsonNode *node)
+{
+  JsonObject *info = json_array_get_object_element (json_node_get_array (node), 0);
+
+  return json_object_get_string_member_with_default (info, "status", "");
+}
+
+static gboolean
+info_errors_contain (JsonNode   *node,
+                     const char *text)
+{
+  JsonObject *info = json_array_get_object_element (json_node_get_array (node), 0);
+  JsonArray *errors = json_object_get_array_member (info, "errors");
+
+  for (guint i = 0; errors != NULL && i < json_array_get_length (errors); i++)
+    {
+      const char *error = json_array_get_string_element (errors, i);
+
+      g_test_message ("error: %s", error);
+      if (strstr (error, text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static JsonObject *
+code_state (const char *ki,
+            JsonNode  **keep)
+{
+  g_autofree char *escaped = g_uri_escape_string (ki, NULL, FALSE);
+  g_autofree char *path = g_strconcat ("codes/", escaped, NULL);
+  g_autofree char *url = admin_url (path);
+
+  *keep = call_json ("GET", url, NULL, NULL, 200);
+  return json_node_get_object (*keep);
+}
+
+static void
+assert_code (const char *ki,
+             const char *status,
+             const char *owner)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *state = code_state (ki, &node);
+
+  g_assert_cmpstr (json_object_get_string_member_with_default (state, "status", ""), ==, status);
+  g_assert_cmpstr (json_object_get_string_member_with_default (state, "owner", ""), ==, owner);
+}
+
+static char *
+acceptance_document (const char *act,
+                     const char *sender,
+                     const char *number,
+                     const char *mode,
+                     JsonArray  *decisions)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+#define MEMBER(name, value) \
+  json_builder_set_member_name (builder, name); \
+  json_builder_add_string_value (builder, value)
+  MEMBER ("release_order_number", act);
+  MEMBER ("trade_sender_inn", sender);
+  MEMBER ("trade_recipient_inn", HOSPITAL_BIN);
+  MEMBER ("document_number", number);
+  MEMBER ("document_date", "2026-03-01T00:00:00.000Z");
+  MEMBER ("transfer_date", "2026-03-01T00:00:00.000Z");
+  MEMBER ("acceptance_date", "2026-03-02T09:00:00.000Z");
+  MEMBER ("turnover_type", "SELLING");
+#undef MEMBER
+  json_builder_set_member_name (builder, "accept_all");
+  json_builder_add_boolean_value (builder, g_str_equal (mode, "accept"));
+  json_builder_set_member_name (builder, "reject_all");
+  json_builder_add_boolean_value (builder, g_str_equal (mode, "reject"));
+  if (decisions != NULL)
+    {
+      json_builder_set_member_name (builder, "products");
+      json_builder_add_value (builder, json_node_init_array (json_node_alloc (), decisions));
+    }
+  json_builder_end_object (builder);
+  return json_text (builder);
+}
+
+static char *
+withdrawal_document (const char *number,
+                     const char *const *codes)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+#define MEMBER(name, value) \
+  json_builder_set_member_name (builder, name); \
+  json_builder_add_string_value (builder, value)
+  MEMBER ("inn", HOSPITAL_BIN);
+  MEMBER ("action", "MEDICAL_USE");
+  MEMBER ("action_date", "2026-03-05");
+  MEMBER ("document_type", "OTHER");
+  MEMBER ("document_number", number);
+  MEMBER ("document_date", "2026-03-05");
+  MEMBER ("primary_document_custom_name", "Лист назначений");
+#undef MEMBER
+  json_builder_set_member_name (builder, "products");
+  json_builder_begin_array (builder);
+  for (int i = 0; codes[i] != NULL; i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "cis");
+      json_builder_add_string_value (builder, codes[i]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_text (builder);
+}
+
+static JsonArray *
+list_acts (JsonNode **keep)
+{
+  g_autofree char *url = api_url ("doc/list?pg=pharma&receiverInn=" HOSPITAL_BIN "&documentType=LP_SHIP_GOODS");
+
+  *keep = call_json ("GET", url, token (), NULL, 200);
+  return json_object_get_array_member (json_node_get_object (*keep), "results");
+}
+
+static JsonObject *
+find_listed (JsonArray  *results,
+             const char *id)
+{
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *doc = json_array_get_object_element (results, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (doc, "number", NULL), id) == 0)
+        return doc;
+    }
+  return NULL;
+}
+
+/* Tests: start, help, tokens */
+
+static void
+test_start_lines (void)
+{
+  /* start_stand() has checked the three lines; the True API answers at the first. */
+  g_autofree char *url = api_url ("auth/key");
+
+  g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 200);
+}
+
+static void
+test_help (void)
+{
+  const char *argv[] = { stand.stand_path, "--help", NULL };
+  const char *options[] = { "--listen", "--port", "--db", "--ca", "--api-key", "--token-lifetime",
+                            "--challenge-lifetime", "--processing-delay-ms", "--error-rate",
+                            "--timeout-rate", "--broken-json-rate", "--seed", "--no-demo" };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  for (gsize i = 0; i < G_N_ELEMENTS (options); i++)
+    g_assert_nonnull (strstr (out, options[i]));
+  g_assert_nonnull (strstr (out, "ИС МПТ"));
+}
+
+static void
+test_jwt (void)
+{
+  g_autoptr(GBytes) secret = g_bytes_new_static ("secret", 6);
+  g_autoptr(GBytes) other = g_bytes_new_static ("other", 5);
+  g_autoptr(JsonObject) claims = json_object_new ();
+  g_autoptr(JsonObject) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jwt = NULL;
+  g_autofree char *tampered = NULL;
+  char *dot;
+
+  json_object_set_string_member (claims, "inn", HOSPITAL_BIN);
+  json_object_set_int_member (claims, "exp", 2000);
+  jwt = qoima_stand_jwt_encode (secret, claims);
+
+  back = qoima_stand_jwt_verify (secret, jwt, 1999, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (back, "inn"), ==, HOSPITAL_BIN);
+
+  /* Expired, signed with another secret, tampered with, or not a token at all. */
+  g_assert_null (qoima_stand_jwt_verify (secret, jwt, 2000, NULL));
+  g_assert_null (qoima_stand_jwt_verify (other, jwt, 1000, NULL));
+  tampered = g_strdup (jwt);
+  dot = strchr (tampered, '.');
+  dot[1] = dot[1] == 'A' ? 'B' : 'A';
+  g_assert_null (qoima_stand_jwt_verify (secret, tampered, 1000, NULL));
+  g_assert_null (qoima_stand_jwt_verify (secret, "garbage", 1000, NULL));
+  g_assert_null (qoima_stand_jwt_verify (secret, "a.b.c", 1000, NULL));
+}
+
+static void
+test_sign_in (void)
+{
+  g_auto(GStrv) parts = g_strsplit (token (), ".", -1);
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *claims;
+  JsonArray *groups;
+  gint64 lifetime;
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 3);
+  payload = qoima_stand_base64url_decode (parts[1], &error);
+  g_assert_no_error (error);
+  node = parse_json (payload);
+  claims = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (claims, "inn"), ==, HOSPITAL_BIN);
+  g_assert_cmpstr (json_object_get_string_member (claims, "user_name"), ==, CHIEF_IIN);
+  g_assert_cmpstr (json_object_get_string_member (claims, "user_status"), ==, "ACTIVE");
+  g_assert_cmpstr (json_object_get_string_member (claims, "organisation_status"), ==, "REGISTERED");
+  g_assert_cmpstr (json_object_get_string_member (claims, "client_id"), ==, "crpt-service");
+  groups = json_object_get_array_member (claims, "product_group_info");
+  g_assert_cmpuint (json_array_get_length (groups), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (groups, 0), "name"), ==, "pharma");
+  g_assert_true (json_object_has_member (claims, "jti"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (claims, "authorities")), >=, 3);
+  lifetime = json_object_get_int_member (claims, "exp") - g_get_real_time () / G_USEC_PER_SEC;
+  g_assert_cmpint (lifetime, >, 10 * 3600 - 120);
+  g_assert_cmpint (lifetime, <=, 10 * 3600);
+}
+
+static void
+test_no_token (void)
+{
+  g_autofree char *url = api_url ("doc/list?pg=pharma&receiverInn=" HOSPITAL_BIN);
+  g_autofree char *forged = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = call_json ("GET", url, NULL, NULL, 401);
+  g_assert_cmpstr (error_message (node), !=, "");
+  g_assert_cmpuint (http_full ("GET", url, "not-a-token", NULL, NULL, NULL), ==, 401);
+  /* A token signed with some other secret. */
+  forged = g_strconcat (token (), "x", NULL);
+  g_assert_cmpuint (http_full ("GET", url, forged, NULL, NULL, NULL), ==, 401);
+  g_assert_cmpuint (http_full ("GET", url, token (), NULL, NULL, NULL), ==, 200);
+}
+
+static void
+test_sign_in_refused (void)
+{
+  g_autofree char *url = api_url ("auth/simpleSignIn");
+  g_autofree char *message = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GBytes) challenge = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  /* No UUID; an unknown one; broken JSON. */
+  node = call_json ("POST", url, NULL, "{\"data\":\"AAAA\"}", 400);
+  g_assert_cmpstr (error_message (node), ==, "В запросе отсутствует идентификатор авторизации (UUID)");
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, NULL, "{\"uuid\":\"00000000-0000-4000-8000-000000000000\",\"data\":\"AAAA\"}", 400);
+  g_assert_cmpstr (error_message (node), ==, "UUID не найден в хранилище ключей");
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, NULL, "{\"uuid\":", 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "JSON parse error"));
+  g_clear_pointer (&node, json_node_unref);
+
+  /* A signing key (not AUTH), an expired key, a key of a foreign CA, other content. */
+  g_assert_cmpuint (sign_in_raw ("sign.p12", NULL, &message), ==, 400);
+  g_assert_cmpstr (message, ==, "Ошибка при проверке подписи");
+  g_clear_pointer (&message, g_free);
+  g_assert_cmpuint (sign_in_raw ("expired.p12", NULL, &message), ==, 400);
+  g_assert_cmpstr (message, ==, "Ошибка при проверке подписи");
+  g_clear_pointer (&message, g_free);
+  g_assert_cmpuint (sign_in_raw ("foreign.p12", NULL, &message), ==, 400);
+  g_assert_cmpstr (message, ==, "Ошибка при проверке подписи");
+  g_clear_pointer (&message, g_free);
+  g_assert_cmpuint (sign_in_raw ("auth.p12", "NOT THE CHALLENGE", &message), ==, 400);
+  g_assert_cmpstr (message, ==, "Ошибка при проверке подписи");
+  g_clear_pointer (&message, g_free);
+
+  /* A good signature works once; the same challenge a second time does not. */
+  get_challenge (&uuid, &data);
+  challenge = g_bytes_new (data, strlen (data));
+  cms = sign_with_signer ("auth.p12", challenge, QOIMA_SIGN_ATTACHED, QOIMA_KEY_PURPOSE_AUTH);
+  body = sign_in_body (uuid, cms);
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, NULL, body, 200);
+  g_assert_nonnull (json_object_get_string_member_with_default (json_node_get_object (node), "token", NULL));
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, NULL, body, 400);
+  g_assert_cmpstr (error_message (node), ==, "UUID не найден в хранилище ключей");
+}
+
+/* Tests: documents */
+
+static void
+test_demo_acts (void)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GHashTable) totals = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) senders = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *foreign = api_url ("doc/list?pg=pharma&receiverInn=" MEDSERVICE_BIN);
+  g_autofree char *both = api_url ("doc/list?pg=pharma&receiverInn=" HOSPITAL_BIN "&senderInn=" HOSPITAL_BIN);
+  g_autoptr(JsonNode) denied = NULL;
+  JsonArray *results = list_acts (&node);
+
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *act = json_array_get_object_element (results, i);
+
+      g_assert_cmpstr (json_object_get_string_member (act, "type"), ==, "LP_SHIP_GOODS");
+      g_assert_cmpstr (json_object_get_string_member (act, "receiverInn"), ==, HOSPITAL_BIN);
+      g_assert_cmpstr (json_object_get_string_member (act, "receiverName"), !=, "");
+      g_assert_cmpstr (json_object_get_string_member (act, "senderName"), !=, "");
+      g_assert_true (g_str_has_suffix (json_object_get_string_member (act, "docDate"), "Z"));
+      g_assert_true (json_object_has_member (act, "invoiceNumber"));
+      g_assert_true (json_object_has_member (act, "documentNumber"));
+      g_hash_table_add (senders, (gpointer) json_object_get_string_member (act, "senderInn"));
+      if (g_str_equal (json_object_get_string_member (act, "status"), "WAIT_ACCEPTANCE"))
+        g_hash_table_add (totals, GINT_TO_POINTER (json_object_get_int_member (act, "cisTotal")));
+    }
+  /* The five demo acts of 1 to 10,000 packs, from СК-Фармация and both distributors. */
+  g_assert_true (g_hash_table_contains (totals, GINT_TO_POINTER (1)));
+  g_assert_true (g_hash_table_contains (totals, GINT_TO_POINTER (24)));
+  g_assert_true (g_hash_table_contains (totals, GINT_TO_POINTER (120)));
+  g_assert_true (g_hash_table_contains (totals, GINT_TO_POINTER (600)));
+  g_assert_true (g_hash_table_contains (totals, GINT_TO_POINTER (10000)));
+  g_assert_true (g_hash_table_contains (senders, SK_PHARMACY_BIN));
+  g_assert_true (g_hash_table_contains (senders, MEDSERVICE_BIN));
+  g_assert_true (g_hash_table_contains (senders, "210240000892"));
+
+  /* Only the token's own BIN may be asked for, and exactly one of sender/receiver. */
+  denied = call_json ("GET", foreign, token (), NULL, 403);
+  g_assert_cmpstr (error_message (denied), ==, "Отсутствует доступ к ресурсу");
+  g_assert_cmpuint (http_full ("GET", both, token (), NULL, NULL, NULL), ==, 400);
+}
+
+static void
+test_act_with_boxes (void)
+{
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) info_node = NULL;
+  g_autoptr(JsonNode) cises = NULL;
+  g_autofree char *cises_url = NULL;
+  JsonArray *results = list_acts (&list);
+  JsonObject *info;
+  JsonObject *body;
+  JsonArray *products;
+  const char *id = NULL;
+  guint boxes = 0;
+  guint packs = 0;
+
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *act = json_array_get_object_element (results, i);
+
+      if (json_object_get_int_member (act, "cisTotal") == 120)
+        id = json_object_get_string_member (act, "number");
+    }
+  g_assert_nonnull (id);
+
+  info = document_info (id, &info_node);
+  g_assert_cmpstr (json_object_get_string_member (info, "status"), ==, "WAIT_ACCEPTANCE");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (info, "errors")), ==, 0);
+  body = json_object_get_object_member (info, "body");
+  g_assert_nonnull (body);
+  g_assert_cmpstr (json_object_get_string_member (body, "turnover_type"), ==, "SELLING");
+  g_assert_cmpstr (json_object_get_string_member (body, "document_number"), ==,
+                   json_object_get_string_member (info, "documentNumber"));
+  products = json_object_get_array_member (body, "products");
+  for (guint i = 0; i < json_array_get_length (products); i++)
+    {
+      JsonObject *item = json_array_get_object_element (products, i);
+
+      if (json_object_has_member (item, "uitu_code"))
+        {
+          JsonArray *children = json_object_get_array_member (item, "children");
+          const char *sscc = json_object_get_string_member (item, "uitu_code");
+
+          g_assert_cmpuint (strlen (sscc), ==, 20);
+          g_assert_true (g_str_has_prefix (sscc, "00"));
+          g_assert_cmpuint (json_array_get_length (children), ==, 20);
+          g_assert_true (json_object_has_member (json_array_get_object_element (children, 0), "uit_code"));
+          g_assert_true (json_object_has_member (json_array_get_object_element (children, 0), "expiration_date"));
+          boxes++;
+          packs += json_array_get_length (children);
+        }
+      else
+        packs++;
+    }
+  g_assert_cmpuint (boxes, ==, 6);
+  g_assert_cmpuint (packs, ==, 120);
+
+  /* The flat list expands the boxes into their packs. */
+  {
+    g_autofree char *escaped = g_uri_escape_string (id, NULL, FALSE);
+
+    cises_url = g_strdup_printf ("%s/doc/cises?documentId=%s&productGroup=pharma", stand.api, escaped);
+  }
+  cises = call_json ("GET", cises_url, token (), NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (cises), "cisList")), ==, 120);
+}
+
+static void
+test_accept_all (void)
+{
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (0), 7, 5);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(JsonNode) cises = NULL;
+  g_autofree char *document = acceptance_document (act_id (act), SK_PHARMACY_BIN, "ПР-0001", "accept", NULL);
+  g_autofree char *doc_id = NULL;
+  g_autofree char *created_url = api_url ("doc/list?pg=pharma&senderInn=" HOSPITAL_BIN "&documentType=LP_ACCEPT_GOODS");
+  g_autofree char *info_url = api_url ("cises/info?pg=pharma");
+  g_autoptr(JsonBuilder) request = json_builder_new ();
+  g_autofree char *request_text = NULL;
+  JsonArray *codes = act_codes (act);
+  JsonArray *boxes = json_object_get_array_member (json_node_get_object (act), "boxes");
+  JsonObject *listed;
+  JsonObject *info;
+  gboolean found = FALSE;
+
+  g_assert_cmpuint (json_array_get_length (codes), ==, 7);
+  g_assert_cmpuint (json_array_get_length (boxes), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (act), "marking_codes")), ==, 7);
+  assert_code (json_array_get_string_element (codes, 0), "WAIT_SHIPMENT", SK_PHARMACY_BIN);
+
+  doc_id = send_document ("LP_ACCEPT_GOODS", document);
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    assert_code (json_array_get_string_element (codes, i), "INTRODUCED", HOSPITAL_BIN);
+  listed = find_listed (list_acts (&list), act_id (act));
+  g_assert_nonnull (listed);
+  g_assert_cmpstr (json_object_get_string_member (listed, "status"), ==, "ACCEPTED");
+
+  /* The hospital's own document is listed with the number it gave it. */
+  created = call_json ("GET", created_url, token (), NULL, 200);
+  listed = find_listed (json_object_get_array_member (json_node_get_object (created), "results"), doc_id);
+  g_assert_nonnull (listed);
+  g_assert_cmpstr (json_object_get_string_member (listed, "documentNumber"), ==, "ПР-0001");
+  g_assert_cmpstr (json_object_get_string_member (listed, "status"), ==, "CHECKED_OK");
+
+  /* cises/info agrees: a pack, its box, and an unknown code. */
+  json_builder_begin_array (request);
+  json_builder_add_string_value (request, json_array_get_string_element (codes, 0));
+  json_builder_add_string_value (request, json_object_get_string_member (json_array_get_object_element (boxes, 0), "sscc"));
+  json_builder_add_string_value (request, "0104600000000009210000000000000");
+  json_builder_end_array (request);
+  request_text = json_text (request);
+  cises = call_json ("POST", info_url, token (), request_text, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (cises)), ==, 3);
+  info = json_object_get_object_member (json_array_get_object_element (json_node_get_array (cises), 0), "cisInfo");
+  g_assert_cmpstr (json_object_get_string_member (info, "status"), ==, "INTRODUCED");
+  g_assert_cmpstr (json_object_get_string_member (info, "ownerInn"), ==, HOSPITAL_BIN);
+  g_assert_cmpstr (json_object_get_string_member (info, "gtin"), ==, demo_gtin (0));
+  g_assert_cmpstr (json_object_get_string_member (info, "packageType"), ==, "UNIT");
+  g_assert_cmpstr (json_object_get_string_member (info, "productGroup"), ==, "pharma");
+  g_assert_nonnull (json_object_get_string_member (info, "parent"));
+  info = json_object_get_object_member (json_array_get_object_element (json_node_get_array (cises), 1), "cisInfo");
+  g_assert_cmpstr (json_object_get_string_member (info, "packageType"), ==, "BOX");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (info, "child")), ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (cises), 2), "errorCode"), ==, "404");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (cises), 2), "errorMessage"), ==, "КИ не найден");
+
+  /* Accepting the same act again: the stand says it is already processed. */
+  {
+    g_autofree char *again = acceptance_document (act_id (act), SK_PHARMACY_BIN, "ПР-0002", "accept", NULL);
+    g_autofree char *again_id = send_document ("LP_ACCEPT_GOODS", again);
+    g_autoptr(JsonNode) again_result = wait_document (again_id);
+
+    g_assert_cmpstr (info_status (again_result), ==, "CHECKED_NOT_OK");
+    g_assert_true (info_errors_contain (again_result, "Документ уже обработан"));
+  }
+
+  /* The admin list shows each acceptance exactly once. */
+  {
+    g_autofree char *url = admin_url ("documents?type=LP_ACCEPT_GOODS");
+    g_autoptr(JsonNode) all = call_json ("GET", url, NULL, NULL, 200);
+    JsonArray *docs = json_node_get_array (all);
+    guint count = 0;
+
+    for (guint i = 0; i < json_array_get_length (docs); i++)
+      {
+        JsonObject *doc = json_array_get_object_element (docs, i);
+
+        g_assert_cmpstr (json_object_get_string_member (doc, "type"), ==, "LP_ACCEPT_GOODS");
+        if (g_strcmp0 (json_object_get_string_member (doc, "document_number"), "ПР-0001") == 0)
+          {
+            count++;
+            found = g_str_equal (json_object_get_string_member (doc, "id"), doc_id);
+          }
+      }
+    g_assert_cmpuint (count, ==, 1);
+    g_assert_true (found);
+  }
+}
+
+static void
+test_accept_partial (void)
+{
+  /* Eight packs: a box of four accepted by its SSCC, then two loose packs accepted and two refused. */
+  g_autoptr(JsonNode) act = create_act (MEDSERVICE_BIN, demo_gtin (1), 8, 4);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonArray) decisions = json_array_new ();
+  g_autofree char *document = NULL;
+  g_autofree char *doc_id = NULL;
+  JsonArray *codes = act_codes (act);
+  JsonArray *boxes = json_object_get_array_member (json_node_get_object (act), "boxes");
+  JsonObject *box;
+  JsonArray *box_codes;
+  g_autoptr(GPtrArray) loose = g_ptr_array_new ();
+  JsonObject *listed;
+
+  g_assert_cmpuint (json_array_get_length (boxes), ==, 2);
+  box = json_array_get_object_element (boxes, 0);
+  box_codes = json_object_get_array_member (box, "codes");
+  {
+    JsonObject *item = json_object_new ();
+
+    json_object_set_string_member (item, "uitu_code", json_object_get_string_member (box, "sscc"));
+    json_object_set_boolean_member (item, "accepted", TRUE);
+    json_array_add_object_element (decisions, item);
+  }
+  /* The second box is named by its packs. */
+  box_codes = json_object_get_array_member (json_array_get_object_element (boxes, 1), "codes");
+  for (guint i = 0; i < json_array_get_length (box_codes); i++)
+    {
+      JsonObject *item = json_object_new ();
+
+      g_ptr_array_add (loose, (gpointer) json_array_get_string_element (box_codes, i));
+      json_object_set_string_member (item, "uit_code", json_array_get_string_element (box_codes, i));
+      json_object_set_boolean_member (item, "accepted", i % 2 == 0);
+      json_array_add_object_element (decisions, item);
+    }
+  document = acceptance_document (act_id (act), MEDSERVICE_BIN, "ПР-0003", "partial", decisions);
+  doc_id = send_document ("LP_ACCEPT_GOODS", document);
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+
+  box_codes = json_object_get_array_member (box, "codes");
+  for (guint i = 0; i < json_array_get_length (box_codes); i++)
+    assert_code (json_array_get_string_element (box_codes, i), "INTRODUCED", HOSPITAL_BIN);
+  for (guint i = 0; i < loose->len; i++)
+    assert_code (g_ptr_array_index (loose, i), "INTRODUCED", i % 2 == 0 ? HOSPITAL_BIN : MEDSERVICE_BIN);
+  g_assert_cmpuint (json_array_get_length (codes), ==, 8);
+
+  listed = find_listed (list_acts (&list), act_id (act));
+  g_assert_cmpstr (json_object_get_string_member (listed, "status"), ==, "ACCEPTED");
+}
+
+static void
+test_accept_partial_incomplete (void)
+{
+  /* A partial list must name every code of the act exactly once. */
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (2), 3, 0);
+  g_autoptr(JsonArray) decisions = json_array_new ();
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *document = NULL;
+  g_autofree char *doc_id = NULL;
+  JsonArray *codes = act_codes (act);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *item = json_object_new ();
+
+      json_object_set_string_member (item, "uit_code", json_array_get_string_element (codes, 0));
+      json_object_set_boolean_member (item, "accepted", TRUE);
+      json_array_add_object_element (decisions, item);
+    }
+  document = acceptance_document (act_id (act), SK_PHARMACY_BIN, "ПР-0004", "partial", decisions);
+  doc_id = send_document ("LP_ACCEPT_GOODS", document);
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_NOT_OK");
+  g_assert_true (info_errors_contain (result, "указан в документе повторно"));
+  g_assert_true (info_errors_contain (result, "не указан в документе"));
+  /* Nothing changed: one transaction, all or nothing. */
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    assert_code (json_array_get_string_element (codes, i), "WAIT_SHIPMENT", SK_PHARMACY_BIN);
+}
+
+static void
+test_reject (void)
+{
+  g_autoptr(JsonNode) act = create_act ("210240000892", demo_gtin (3), 4, 0);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *document = acceptance_document (act_id (act), "210240000892", "ПР-0005", "reject", NULL);
+  g_autofree char *doc_id = send_document ("LP_ACCEPT_GOODS", document);
+  JsonArray *codes = act_codes (act);
+  JsonObject *listed;
+
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    assert_code (json_array_get_string_element (codes, i), "INTRODUCED", "210240000892");
+  listed = find_listed (list_acts (&list), act_id (act));
+  g_assert_cmpstr (json_object_get_string_member (listed, "status"), ==, "CANCELLED");
+}
+
+static void
+test_withdrawal (void)
+{
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (4), 2, 0);
+  g_autofree char *accept = acceptance_document (act_id (act), SK_PHARMACY_BIN, "ПР-0006", "accept", NULL);
+  g_autofree char *accept_id = send_document ("LP_ACCEPT_GOODS", accept);
+  g_autoptr(JsonNode) accepted = wait_document (accept_id);
+  JsonArray *codes = act_codes (act);
+  const char *used[] = { json_array_get_string_element (codes, 0), NULL };
+  g_autofree char *document = withdrawal_document ("ЛН-1", used);
+  g_autofree char *doc_id = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *code;
+
+  g_assert_cmpstr (info_status (accepted), ==, "CHECKED_OK");
+  doc_id = send_document ("LK_RECEIPT", document);
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+  code = code_state (used[0], &state);
+  g_assert_cmpstr (json_object_get_string_member (code, "status"), ==, "RETIRED");
+  g_assert_cmpstr (json_object_get_string_member (code, "withdrawReason"), ==, "MEDICAL_USE");
+  assert_code (json_array_get_string_element (codes, 1), "INTRODUCED", HOSPITAL_BIN);
+
+  /* Withdrawing it twice is an error. */
+  {
+    g_autofree char *again = withdrawal_document ("ЛН-2", used);
+    g_autofree char *again_id = send_document ("LK_RECEIPT", again);
+    g_autoptr(JsonNode) again_result = wait_document (again_id);
+
+    g_assert_cmpstr (info_status (again_result), ==, "CHECKED_NOT_OK");
+    g_assert_true (info_errors_contain (again_result, "RETIRED"));
+  }
+}
+
+static void
+test_withdrawal_not_owned (void)
+{
+  /* Codes still waiting for acceptance belong to the sender: the hospital cannot withdraw them,
+   * and one bad code fails the whole document. */
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (5), 1, 0);
+  g_autoptr(JsonNode) own_act = create_act (SK_PHARMACY_BIN, demo_gtin (5), 1, 0);
+  g_autofree char *accept = acceptance_document (act_id (own_act), SK_PHARMACY_BIN, "ПР-0007", "accept", NULL);
+  g_autofree char *accept_id = send_document ("LP_ACCEPT_GOODS", accept);
+  g_autoptr(JsonNode) accepted = wait_document (accept_id);
+  const char *codes[] = { json_array_get_string_element (act_codes (own_act), 0),
+                          json_array_get_string_element (act_codes (act), 0), NULL };
+  g_autofree char *document = withdrawal_document ("ЛН-3", codes);
+  g_autofree char *doc_id = send_document ("LK_RECEIPT", document);
+  g_autoptr(JsonNode) result = wait_document (doc_id);
+
+  g_assert_cmpstr (info_status (accepted), ==, "CHECKED_OK");
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_NOT_OK");
+  g_assert_true (info_errors_contain (result, "не принадлежит"));
+  assert_code (codes[0], "INTRODUCED", HOSPITAL_BIN);
+  assert_code (codes[1], "WAIT_SHIPMENT", SK_PHARMACY_BIN);
+}
+
+static void
+test_create_refused (void)
+{
+  const char *document = "{\"inn\":\"" HOSPITAL_BIN "\",\"action\":\"MEDICAL_USE\",\"document_number\":\"X\",\"products\":[{\"cis\":\"x\"}]}";
+  g_autoptr(GBytes) bytes = g_bytes_new_static (document, strlen (document));
+  g_autoptr(GBytes) good = sign_with_signer ("sign.p12", bytes, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING);
+  g_autoptr(GBytes) other_bytes = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) over_other = sign_raw ("sign.p12", other_bytes, FALSE);
+  g_autoptr(GBytes) auth_key = sign_raw ("auth.p12", bytes, FALSE);
+  g_autoptr(GBytes) expired = sign_raw ("expired.p12", bytes, FALSE);
+  g_autoptr(GBytes) foreign = sign_raw ("foreign.p12", bytes, FALSE);
+  g_autoptr(GBytes) distributor = sign_raw ("other-org.p12", bytes, FALSE);
+  g_autofree char *url = api_url ("lk/documents/create?pg=pharma");
+  g_autofree char *no_pg = api_url ("lk/documents/create");
+  g_autofree char *body = NULL;
+  GBytes *bad[] = { over_other, auth_key, expired, foreign, distributor };
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *count_url = admin_url ("documents?type=LK_RECEIPT");
+  g_autoptr(JsonNode) before = call_json ("GET", count_url, NULL, NULL, 200);
+  g_autoptr(JsonNode) after = NULL;
+
+  body = create_body ("LK_RECEIPT", document, NULL);
+  node = call_json ("POST", url, token (), body, 400);
+  g_assert_cmpstr (error_message (node), ==, "Отсутствует обязательное поле: signature");
+  g_clear_pointer (&node, json_node_unref);
+  g_clear_pointer (&body, g_free);
+
+  body = create_body ("LK_RECEIPT", document, good);
+  node = call_json ("POST", no_pg, token (), body, 400);
+  g_assert_cmpstr (error_message (node), ==, "Отсутствует обязательный параметр: pg");
+  g_clear_pointer (&node, json_node_unref);
+
+  node = call_json ("POST", url, token (), "{\"type\": ", 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "JSON parse error"));
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, token (), "[1, 2]", 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "JSON parse error"));
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, token (), "{\"type\": 5, \"signature\": null}", 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "Отсутствует обязательное поле"));
+  g_clear_pointer (&node, json_node_unref);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *bad_body = create_body ("LK_RECEIPT", document, bad[i]);
+      g_autoptr(JsonNode) refused = call_json ("POST", url, token (), bad_body, 400);
+
+      g_assert_cmpstr (error_message (refused), ==, "Ошибка при проверке подписи");
+    }
+  /* The distributor's key with the distributor's token is a good signature, but not the hospital's. */
+  {
+    g_autoptr(GBytes) reply = NULL;
+
+    g_assert_cmpuint (http_full ("POST", url, other_token (), NULL, body, &reply), ==, 400);
+  }
+
+  /* Nothing refused up front became a document. */
+  after = call_json ("GET", count_url, NULL, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==,
+                    json_array_get_length (json_node_get_array (before)));
+}
+
+static void
+test_cises_info (void)
+{
+  g_autofree char *url = api_url ("cises/info?pg=pharma");
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) act = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *body = NULL;
+  const char *tricky = NULL;
+  JsonArray *codes;
+  JsonArray *marking_codes;
+  JsonObject *info;
+  guint tricky_index = 0;
+
+  node = call_json ("POST", url, token (), "[]", 400);
+  g_assert_cmpstr (error_message (node), !=, "");
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, token (), "[\"0104", 400);
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, token (), "{\"a\":1}", 400);
+  g_clear_pointer (&node, json_node_unref);
+  g_assert_cmpuint (http_full ("POST", url, NULL, NULL, "[\"x\"]", NULL), ==, 401);
+
+  /* Serials hold characters that must be escaped: find one among 64 packs (one in eight has). */
+  act = create_act (SK_PHARMACY_BIN, demo_gtin (6), 64, 0);
+  codes = act_codes (act);
+  marking_codes = json_object_get_array_member (json_node_get_object (act), "marking_codes");
+  for (guint i = 0; i < json_array_get_length (codes) && tricky == NULL; i++)
+    if (strpbrk (json_array_get_string_element (codes, i), "\"%<&'") != NULL)
+      {
+        tricky = json_array_get_string_element (codes, i);
+        tricky_index = i;
+      }
+  g_assert_nonnull (tricky);
+  assert_code (tricky, "WAIT_SHIPMENT", SK_PHARMACY_BIN);
+
+  /* By identification code and by full marking code (GS included). */
+  json_builder_begin_array (builder);
+  json_builder_add_string_value (builder, tricky);
+  json_builder_add_string_value (builder, json_array_get_string_element (marking_codes, tricky_index));
+  json_builder_end_array (builder);
+  body = json_text (builder);
+  node = call_json ("POST", url, token (), body, 200);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *item = json_array_get_object_element (json_node_get_array (node), i);
+
+      g_assert_false (json_object_has_member (item, "errorCode"));
+      info = json_object_get_object_member (item, "cisInfo");
+      g_assert_cmpstr (json_object_get_string_member (info, "cis"), ==, tricky);
+      g_assert_cmpstr (json_object_get_string_member (info, "status"), ==, "WAIT_SHIPMENT");
+      g_assert_cmpstr (json_object_get_string_member (info, "ownerInn"), ==, SK_PHARMACY_BIN);
+      g_assert_cmpstr (json_object_get_string_member (info, "productName"), !=, "");
+    }
+}
+
+static void
+test_catalog (void)
+{
+  g_autofree char *url = g_strdup_printf ("%s/portal/api/v2/products/%s", stand.catalog, demo_gtin (0));
+  g_autofree char *unknown = g_strdup_printf ("%s/portal/api/v2/products/04600000000009", stand.catalog);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *card;
+
+  g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 401);
+  g_assert_cmpuint (http_full ("GET", url, NULL, "wrong-key", NULL, NULL), ==, 401);
+  g_assert_cmpuint (http_full ("GET", unknown, NULL, API_KEY, NULL, NULL), ==, 404);
+  g_assert_cmpuint (http_full ("GET", url, NULL, API_KEY, NULL, &reply), ==, 200);
+  node = parse_json (reply);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  card = json_array_get_object_element (json_node_get_array (node), 0);
+  g_assert_cmpstr (json_object_get_string_member (card, "gtin"), ==, demo_gtin (0));
+  g_assert_cmpuint (strlen (json_object_get_string_member (card, "ntin")), ==, 13);
+  g_assert_cmpstr (json_object_get_string_member (card, "nameRu"), !=, "");
+  g_assert_true (json_object_has_member (card, "nameKk"));
+  g_assert_true (json_object_has_member (card, "inn"));
+  g_assert_true (json_object_has_member (card, "dosageForm"));
+  g_assert_true (json_object_has_member (card, "dosage"));
+  g_assert_true (json_object_has_member (card, "manufacturer"));
+  g_assert_cmpint (json_object_get_int_member (card, "unitsPerPack"), >=, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (card, "categoryAncestors")), >, 0);
+}
+
+static void
+set_faults (const char *json)
+{
+  g_autofree char *url = admin_url ("faults");
+  g_autoptr(JsonNode) node = call_json ("POST", url, NULL, json, 200);
+
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+}
+
+static void
+test_faults (void)
+{
+  g_autofree char *url = api_url ("auth/key");
+  g_autofree char *admin = admin_url ("documents?type=NONE");
+  guint failures = 0;
+  guint broken = 0;
+  const guint calls = 300;
+
+  set_faults ("{\"error_rate\":0.33,\"timeout_rate\":0,\"broken_json_rate\":0,\"seed\":1}");
+  for (guint i = 0; i < calls; i++)
+    {
+      guint status = http_full ("GET", url, NULL, NULL, NULL, NULL);
+
+      g_assert_true (status == 200 || status == 500 || status == 503);
+      failures += status >= 500;
+      /* The admin interface never fails. */
+      if (i % 30 == 0)
+        g_assert_cmpuint (http_full ("GET", admin, NULL, NULL, NULL, NULL), ==, 200);
+    }
+  g_test_message ("%u of %u calls failed", failures, calls);
+  g_assert_cmpuint (failures, >=, calls * 25 / 100);
+  g_assert_cmpuint (failures, <=, calls * 41 / 100);
+
+  /* Broken JSON: the answer is 200 but cannot be parsed. */
+  set_faults ("{\"error_rate\":0,\"broken_json_rate\":1,\"seed\":2}");
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GBytes) reply = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+
+      g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, &reply), ==, 200);
+      broken += !json_parser_load_from_data (parser, g_bytes_get_data (reply, NULL), g_bytes_get_size (reply), NULL);
+    }
+  g_assert_cmpuint (broken, ==, 10);
+
+  /* A hang: the client gives up first (its timeout is 1 s, the stand waits 2 s), and the
+   * server keeps answering other calls meanwhile. */
+  set_faults ("{\"broken_json_rate\":0,\"timeout_rate\":1,\"hang_seconds\":2,\"seed\":3}");
+  {
+    g_autoptr(SoupSession) patient = stand.session;
+    gint64 start = g_get_monotonic_time ();
+
+    /* The timeout applies to new connections: a session of its own. */
+    stand.session = soup_session_new_with_options ("timeout", 1, "proxy-resolver", NULL, NULL);
+    g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+    g_clear_object (&stand.session);
+    stand.session = g_steal_pointer (&patient);
+  }
+  g_assert_cmpuint (http_full ("GET", admin, NULL, NULL, NULL, NULL), ==, 200);
+
+  set_faults ("{\"error_rate\":0,\"timeout_rate\":0,\"broken_json_rate\":0,\"seed\":1}");
+  g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 200);
+}
+
+static void
+test_restart (void)
+{
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (7), 3, 0);
+  g_autofree char *document = acceptance_document (act_id (act), SK_PHARMACY_BIN, "ПР-0008", "accept", NULL);
+  g_autofree char *doc_id = send_document ("LP_ACCEPT_GOODS", document);
+  g_autoptr(JsonNode) result = wait_document (doc_id);
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *url = admin_url ("documents");
+  JsonArray *codes = act_codes (act);
+
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+  before = call_json ("GET", url, NULL, NULL, 200);
+
+  stop_stand ();
+  start_stand (NULL);
+
+  /* Same documents (no second demo world), same owners, and the token is still good. */
+  g_free (url);
+  url = admin_url ("documents");
+  after = call_json ("GET", url, NULL, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==,
+                    json_array_get_length (json_node_get_array (before)));
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    assert_code (json_array_get_string_element (codes, i), "INTRODUCED", HOSPITAL_BIN);
+  g_clear_pointer (&result, json_node_unref);
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+}
+
+static void
+test_restart_in_progress (void)
+{
+  /* A document still IN_PROGRESS when the stand stops is processed after the restart. */
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (8), 2, 0);
+  g_autofree char *document = acceptance_document (act_id (act), SK_PHARMACY_BIN, "ПР-0009", "accept", NULL);
+  g_autofree char *doc_id = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  const char *slow[] = { "--processing-delay-ms", "600000", NULL };
+
+  stop_stand ();
+  start_stand (slow);
+  doc_id = send_document ("LP_ACCEPT_GOODS", document);
+  document_info (doc_id, &first);
+  g_assert_cmpstr (info_status (first), ==, "IN_PROGRESS");
+  stop_stand ();
+  start_stand (NULL);
+  result = wait_document (doc_id);
+  g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
+  assert_code (json_array_get_string_element (act_codes (act), 0), "INTRODUCED", HOSPITAL_BIN);
+}
+
+static void
+collect_demo_gtins (void)
+{
+  /* The demo world's products, as its acts show them. */
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *results = list_acts (&list);
+
+  stand.demo_gtins = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      const char *id = json_object_get_string_member (json_array_get_object_element (results, i), "number");
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *info = document_info (id, &node);
+      JsonArray *products = json_object_get_array_member (json_object_get_object_member (info, "body"), "products");
+
+      for (guint p = 0; p < json_array_get_length (products); p++)
+        {
+          JsonObject *item = json_array_get_object_element (products, p);
+          const char *gtin;
+
+          if (json_object_has_member (item, "children"))
+            item = json_array_get_object_element (json_object_get_array_member (item, "children"), 0);
+          gtin = json_object_get_string_member (item, "gtin");
+          if (!g_hash_table_contains (seen, gtin))
+            {
+              g_hash_table_add (seen, g_strdup (gtin));
+              g_ptr_array_add (stand.demo_gtins, g_strdup (gtin));
+            }
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *password_file = NULL;
+  g_autofree char *password = NULL;
+  const char *env_stand;
+  int status = 0;
+  int result;
+
+  /* The desktop's proxy settings need GSettings schemas the test environment does not
+   * have, and the stand is on loopback anyway. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  env_stand = g_getenv ("QOIMA_STAND");
+  stand.stand_path = env_stand != NULL ? g_strdup (env_stand)
+                                       : g_test_build_filename (G_TEST_BUILT, "..", "src", "stand", "qoima-stand", NULL);
+  stand.tmpdir = g_dir_make_tmp ("test-stand-XXXXXX", &error);
+  g_assert_no_error (error);
+  stand.pki = g_build_filename (stand.tmpdir, "pki", NULL);
+  stand.db = g_build_filename (stand.tmpdir, "stand.sqlite", NULL);
+
+  /* The test PKI of tests/pki, made afresh in the temp dir. */
+  script = g_test_build_filename (G_TEST_DIST, "pki", "make-pki.sh", NULL);
+  {
+    const char *make_argv[] = { "sh", script, stand.pki, NULL };
+
+    g_spawn_sync (NULL, (char **) make_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  password_file = g_build_filename (stand.pki, "password.txt", NULL);
+  g_assert_true (g_file_get_contents (password_file, &password, NULL, NULL));
+  stand.password = g_strdup (g_strstrip (password));
+
+  stand.session = soup_session_new_with_options ("timeout", 30, "proxy-resolver", NULL, NULL);
+  start_stand (NULL);
+  collect_demo_gtins ();
+
+  g_test_add_func ("/stand/start/first-line", test_start_lines);
+  g_test_add_func ("/stand/help", test_help);
+  g_test_add_func ("/stand/jwt/round-trip", test_jwt);
+  g_test_add_func ("/stand/auth/sign-in", test_sign_in);
+  g_test_add_func ("/stand/auth/no-token", test_no_token);
+  g_test_add_func ("/stand/auth/refused", test_sign_in_refused);
+  g_test_add_func ("/stand/doc/demo-acts", test_demo_acts);
+  g_test_add_func ("/stand/doc/act-with-boxes", test_act_with_boxes);
+  g_test_add_func ("/rules/R000-6/accept-all", test_accept_all);
+  g_test_add_func ("/rules/R000-6/accept-partial", test_accept_partial);
+  g_test_add_func ("/rules/R000-6/accept-partial-incomplete", test_accept_partial_incomplete);
+  g_test_add_func ("/rules/R000-6/reject", test_reject);
+  g_test_add_func ("/rules/R000-9/withdrawal", test_withdrawal);
+  g_test_add_func ("/rules/R000-9/withdrawal-not-owned", test_withdrawal_not_owned);
+  g_test_add_func ("/stand/doc/create-refused", test_create_refused);
+  g_test_add_func ("/stand/cises/info", test_cises_info);
+  g_test_add_func ("/stand/catalog/card", test_catalog);
+  g_test_add_func ("/stand/faults/rates", test_faults);
+  g_test_add_func ("/stand/restart/state-kept", test_restart);
+  g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
+
+  result = g_test_run ();
+
+  stop_stand ();
+  g_clear_object (&stand.session);
+  g_clear_pointer (&stand.demo_gtins, g_ptr_array_unref);
+  g_free (stand.token);
+  g_free (stand.other_token);
+  g_free (stand.api);
+  g_free (stand.catalog);
+  g_free (stand.admin);
+  g_free (stand.password);
+  g_free (stand.db);
+  g_free (stand.pki);
+  g_free (stand.stand_path);
+  {
+    g_autofree char *rm_argv0 = g_strdup ("rm");
+    char *rm_argv[] = { rm_argv0, (char *) "-rf", stand.tmpdir, NULL };
+
+    g_spawn_sync (NULL, rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+  }
+  g_free (stand.tmpdir);
+  return result;
+}

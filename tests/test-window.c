@@ -1,0 +1,460 @@
+/* test-window.c: the main window over a real demo warehouse
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "qoima-calibration.h"
+#include "qoima-context.h"
+#include "qoima-demo.h"
+#include "qoima-location.h"
+#include "qoima-product.h"
+#include "qoima-scan-result.h"
+#include "qoima-scanner-page.h"
+#include "qoima-stock-item.h"
+#include "qoima-stock-page.h"
+#include "qoima-stock-row.h"
+#include "qoima-ui-test-utils.h"
+#include "qoima-window.h"
+
+#include <string.h>
+
+#define DEMO_PACKS 300
+
+/* One demo warehouse for the whole run: filling it is the slow part. */
+static char *tmp_dir;
+static char *db_path;
+static QoimaStore *store;
+static GSettings *settings;
+static guint32 key_time = 1000;
+
+typedef struct {
+  GListModel *model;
+  unsigned    n_items;
+} CountWait;
+
+static gboolean
+model_has_count (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (wait->model) == wait->n_items;
+}
+
+static void
+wait_for_count (GListModel *model,
+                unsigned    n_items)
+{
+  CountWait wait = { model, n_items };
+
+  qoima_test_wait_until (model_has_count, &wait, 30);
+}
+
+static QoimaWindow *
+create_window (void)
+{
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  QoimaWindow *window = g_object_ref (qoima_window_new (NULL, context));
+
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+destroy_window (QoimaWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static gboolean
+stock_is_loaded (gpointer data)
+{
+  QoimaStockPage *page = data;
+
+  return !qoima_stock_page_get_loading (page) &&
+         g_list_model_get_n_items (qoima_stock_page_get_model (page)) > 0;
+}
+
+static void
+wait_for_stock (QoimaWindow *window)
+{
+  QoimaStockPage *page = qoima_window_get_stock_page (window);
+
+  qoima_test_wait_until (stock_is_loaded, page, 30);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+}
+
+static void
+scan_handled_cb (QoimaWindow *window,
+                 gboolean    *handled)
+{
+  *handled = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Types a scan into the window's reader after a pause longer than any max-gap-ms (so a
+ * new burst starts) and waits until the window has answered it. The answer may come at
+ * once (a parse error) or after the store (a pack), so the handler is connected first. */
+static void
+scan_and_wait (QoimaWindow *window,
+               const char  *text,
+               gboolean     gs_as_f8)
+{
+  gboolean handled = FALSE;
+  gulong handler;
+
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &handled);
+  key_time += 10000;
+  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, gs_as_f8, &key_time, 8);
+  qoima_test_wait_until (flag_is_set, &handled, 30);
+  g_signal_handler_disconnect (window, handler);
+}
+
+static void
+test_instantiate_widgets (void)
+{
+  const GType types[] = {
+    QOIMA_TYPE_SCAN_RESULT,
+    QOIMA_TYPE_SCANNER_PAGE,
+    QOIMA_TYPE_STOCK_PAGE,
+    QOIMA_TYPE_STOCK_ROW,
+  };
+  QoimaWindow *window;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      GtkWidget *widget = g_object_ref_sink (g_object_new (types[i], NULL));
+
+      g_assert_true (GTK_IS_WIDGET (widget));
+      g_assert_finalize_object (widget);
+    }
+
+  /* A window without a context is what an unopenable warehouse gets. */
+  window = g_object_ref (qoima_window_new (NULL, NULL));
+  g_assert_null (qoima_window_get_context (window));
+  destroy_window (window);
+}
+
+static void
+test_markup_escapes_code (void)
+{
+  g_autofree char *markup = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Codes hold markup characters; the third character ("<") is the culprit. */
+  markup = qoima_scan_result_markup_code ("a&<\"\x1d" "b", 2);
+  g_assert_true (pango_parse_markup (markup, -1, 0, NULL, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "a&<\"\xe2\x90\x9d" "b");
+  g_assert_nonnull (strstr (markup, "&amp;"));
+  g_assert_nonnull (strstr (markup, "background=\"#e01b24\" foreground=\"#ffffff\" weight=\"bold\">&lt;</span>"));
+}
+
+static void
+test_error_page (void)
+{
+  QoimaWindow *window = g_object_ref (qoima_window_new (NULL, NULL));
+
+  gtk_window_present (GTK_WINDOW (window));
+  qoima_window_show_error (window, "Cannot Open the Warehouse", "file is not a database\n\n/tmp/a<b&c.db");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-error.png");
+
+  destroy_window (window);
+}
+
+static void
+test_stock_list (void)
+{
+  g_autoptr(GListModel) stock = qoima_test_list_stock (store);
+  g_autoptr(QoimaStockItem) first = NULL;
+  g_autofree char *term = NULL;
+  QoimaWindow *window = create_window ();
+  QoimaStockPage *page = qoima_window_get_stock_page (window);
+  GListModel *model = qoima_stock_page_get_model (page);
+  unsigned n_lines = g_list_model_get_n_items (stock);
+  unsigned expected = 0;
+  gint64 packs = 0;
+
+  wait_for_stock (window);
+
+  /* Every line of the store is shown, and the lines add up to the demo packs still in stock. */
+  g_assert_cmpuint (n_lines, >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  for (unsigned i = 0; i < n_lines; i++)
+    {
+      g_autoptr(QoimaStockItem) item = g_list_model_get_item (model, i);
+
+      packs += qoima_stock_item_get_packs (item);
+    }
+  g_assert_cmpint (packs, >, 0);
+  g_assert_cmpint (packs, <=, DEMO_PACKS);
+
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-stock.png");
+
+  /* Search by the first word of the first line's INN, upper-cased as a person might
+   * type it. */
+  first = g_list_model_get_item (stock, 0);
+  term = g_utf8_strdown (qoima_product_get_inn (qoima_stock_item_get_product (first)), -1);
+  {
+    char *space = strchr (term, ' ');
+
+    if (space != NULL)
+      *space = '\0';
+  }
+  for (unsigned i = 0; i < n_lines; i++)
+    {
+      g_autoptr(QoimaStockItem) item = g_list_model_get_item (stock, i);
+
+      if (strstr (qoima_stock_item_get_search_text (item), term) != NULL)
+        expected++;
+    }
+  g_assert_cmpuint (expected, >, 0);
+  g_assert_cmpuint (expected, <, n_lines);
+
+  {
+    g_autofree char *typed = g_utf8_strup (term, -1);
+
+    gtk_editable_set_text (qoima_stock_page_get_search_entry (page), typed);
+  }
+  wait_for_count (model, expected);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, expected);
+
+  /* A search that matches nothing. */
+  gtk_editable_set_text (qoima_stock_page_get_search_entry (page), "no such medicine zzz");
+  wait_for_count (model, 0);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-no-results.png");
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "stock.clear-filters", NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+
+  /* The location filter: the first line's location. */
+  {
+    QoimaLocation *location = qoima_stock_item_get_location (first);
+    unsigned at_location = 0;
+
+    for (unsigned i = 0; i < n_lines; i++)
+      {
+        g_autoptr(QoimaStockItem) item = g_list_model_get_item (stock, i);
+
+        if (qoima_location_get_id (qoima_stock_item_get_location (item)) == qoima_location_get_id (location))
+          at_location++;
+      }
+    g_assert_cmpuint (at_location, >, 0);
+
+    qoima_stock_page_set_location_id (page, qoima_location_get_id (location));
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, at_location);
+    qoima_stock_page_set_location_id (page, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  }
+
+  /* "Expiring soon": lines within the warning period or past it. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    unsigned expiring = 0;
+    GDate today;
+
+    g_date_clear (&today, 1);
+    g_date_set_dmy (&today, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                    g_date_time_get_year (now));
+    for (unsigned i = 0; i < n_lines; i++)
+      {
+        g_autoptr(QoimaStockItem) item = g_list_model_get_item (stock, i);
+
+        if (qoima_stock_item_days_to_expiry (item, &today) <= (int) g_settings_get_uint (settings, "expiry-warning-days"))
+          expiring++;
+      }
+
+    g_assert_cmpuint (expiring, >, 0);
+    g_assert_cmpuint (expiring, <, n_lines);
+    qoima_stock_page_set_expiring_only (page, TRUE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, expiring);
+    qoima_stock_page_set_expiring_only (page, FALSE);
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  }
+
+  destroy_window (window);
+}
+
+static void
+test_scan_found (void)
+{
+  g_autoptr(QoimaPack) pack = qoima_test_first_pack_in_stock (store);
+  QoimaWindow *window = create_window ();
+  QoimaScanResult *result = qoima_window_get_scan_result (window);
+  QoimaStockPage *page = qoima_window_get_stock_page (window);
+  const QoimaMarkingCode *code;
+  g_autoptr(QoimaStockItem) selected = NULL;
+  gint64 scans_before;
+
+  wait_for_stock (window);
+  scans_before = qoima_test_count_scans (db_path);
+
+  scan_and_wait (window, qoima_pack_get_km (pack), FALSE);
+
+  g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_FOUND);
+  code = qoima_scan_result_get_code (result);
+  g_assert_nonnull (code);
+  g_assert_cmpstr (code->km, ==, qoima_pack_get_km (pack));
+  g_assert_cmpstr (code->ki, ==, qoima_pack_get_ki (pack));
+  g_assert_nonnull (qoima_scan_result_get_pack (result));
+  g_assert_cmpstr (qoima_pack_get_ki (qoima_scan_result_get_pack (result)), ==, qoima_pack_get_ki (pack));
+  g_assert_cmpint (qoima_test_count_scans (db_path), ==, scans_before + 1);
+
+  /* The stock is reloaded and the pack's line selected. */
+  qoima_test_wait_until (stock_is_loaded, page, 30);
+  g_assert_cmpuint (gtk_single_selection_get_selected (qoima_stock_page_get_selection (page)), !=,
+                    GTK_INVALID_LIST_POSITION);
+  selected = g_object_ref (gtk_single_selection_get_selected_item (qoima_stock_page_get_selection (page)));
+  g_assert_cmpstr (qoima_product_get_gtin (qoima_stock_item_get_product (selected)), ==, code->gtin);
+  g_assert_cmpstr (qoima_stock_item_get_batch (selected), ==, qoima_pack_get_batch (pack));
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-scan-found.png");
+
+  /* The same pack with GS sent as F8. */
+  scan_and_wait (window, qoima_pack_get_km (pack), TRUE);
+  g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_FOUND);
+  g_assert_cmpstr (qoima_scan_result_get_code (result)->km, ==, qoima_pack_get_km (pack));
+
+  gtk_widget_activate_action (GTK_WIDGET (result), "scan-result.dismiss", NULL);
+  g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_NONE);
+
+  qoima_test_wait_until (stock_is_loaded, page, 30);
+  destroy_window (window);
+}
+
+static void
+test_scan_garbled (void)
+{
+  g_autoptr(QoimaPack) pack = qoima_test_first_pack_in_stock (store);
+  g_autoptr(GString) garbled = g_string_new (qoima_pack_get_km (pack));
+  QoimaWindow *window = create_window ();
+  QoimaScanResult *result = qoima_window_get_scan_result (window);
+  gint64 scans_before;
+  char *check_digit;
+
+  wait_for_stock (window);
+  scans_before = qoima_test_count_scans (db_path);
+
+  /* A misread GTIN check digit (the 16th character): the code cannot be trusted. */
+  check_digit = garbled->str + 15;
+  *check_digit = *check_digit == '9' ? '0' : *check_digit + 1;
+
+  scan_and_wait (window, garbled->str, FALSE);
+
+  g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_INVALID);
+  g_assert_nonnull (qoima_scan_result_get_message (result));
+  g_assert_cmpstr (qoima_scan_result_get_message (result), !=, "");
+  g_assert_null (qoima_scan_result_get_pack (result));
+  g_assert_null (qoima_scan_result_get_code (result));
+
+  /* Nothing was recorded: the scan log did not grow. */
+  g_assert_cmpint (qoima_test_count_scans (db_path), ==, scans_before);
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-scan-garbled.png");
+
+  destroy_window (window);
+}
+
+static void
+test_scan_unknown (void)
+{
+  g_autofree char *km = qoima_demo_marking_code ("04870000000005", "9UnknownPack1");
+  QoimaWindow *window = create_window ();
+  QoimaScanResult *result = qoima_window_get_scan_result (window);
+
+  wait_for_stock (window);
+
+  scan_and_wait (window, km, FALSE);
+
+  g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_UNKNOWN);
+  g_assert_cmpstr (qoima_scan_result_get_code (result)->serial, ==, "9UnknownPack1");
+  g_assert_null (qoima_scan_result_get_pack (result));
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-scan-unknown.png");
+
+  destroy_window (window);
+}
+
+static void
+test_calibration (void)
+{
+  QoimaWindow *window = create_window ();
+  QoimaScannerPage *page = qoima_window_get_scanner_page (window);
+  g_autofree char *gs_via = NULL;
+
+  wait_for_stock (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-scanner", NULL);
+
+  g_settings_set_boolean (settings, "scanner-calibrated", FALSE);
+  g_settings_set_string (settings, "scanner-gs-via", "");
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "scanner.calibrate", NULL);
+  g_assert_true (qoima_scanner_page_get_calibrating (page));
+
+  /* A scanner that sends GS as F8: the calibration code is analysed, not looked up. */
+  scan_and_wait (window, qoima_calibration_code (), TRUE);
+
+  g_assert_false (qoima_scanner_page_get_calibrating (page));
+  g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), ==,
+                   QOIMA_SCAN_RESULT_STATE_NONE);
+  gs_via = g_settings_get_string (settings, "scanner-gs-via");
+  g_assert_cmpstr (gs_via, ==, "f8");
+  g_assert_true (g_settings_get_boolean (settings, "scanner-calibrated"));
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-scanner.png");
+
+  destroy_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  qoima_test_prepare_display ();
+
+  tmp_dir = qoima_test_make_tmp_dir ();
+  db_path = g_build_filename (tmp_dir, "qoima.db", NULL);
+  store = qoima_test_open_demo_store (db_path, DEMO_PACKS);
+  settings = g_settings_new (BASE_APP_ID);
+
+  g_test_add_func ("/ui/widgets/instantiate", test_instantiate_widgets);
+  g_test_add_func ("/ui/scan-result/markup-escapes-code", test_markup_escapes_code);
+  g_test_add_func ("/ui/window/error-page", test_error_page);
+  g_test_add_func ("/ui/window/stock-list", test_stock_list);
+  g_test_add_func ("/ui/window/scan-found", test_scan_found);
+  g_test_add_func ("/ui/window/scan-garbled", test_scan_garbled);
+  g_test_add_func ("/ui/window/scan-unknown", test_scan_unknown);
+  g_test_add_func ("/ui/window/calibration", test_calibration);
+
+  ret = g_test_run ();
+
+  g_clear_object (&settings);
+  qoima_store_close (store);
+  g_clear_object (&store);
+  qoima_test_remove_tree (tmp_dir);
+  g_clear_pointer (&db_path, g_free);
+  g_clear_pointer (&tmp_dir, g_free);
+
+  return ret;
+}
