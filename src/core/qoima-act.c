@@ -540,7 +540,9 @@ list_acts_job (QoimaStoreWorker *worker,
                            "     AND c.scanned_at IS NOT NULL) "
                            "FROM acts a ORDER BY a.doc_date DESC, a.id DESC",
                            -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
       g_autoptr(QoimaAct) act = g_object_new (QOIMA_TYPE_ACT, NULL);
 
@@ -652,7 +654,9 @@ load_act_job (QoimaStoreWorker *worker,
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     sqlite3_bind_int64 (stmt, 1, act_id);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
       QoimaActCode *code = g_new0 (QoimaActCode, 1);
 

@@ -302,7 +302,9 @@ list_outbox_job (QoimaStoreWorker *worker,
                            "  ismpt_status, errors, attempts, last_error FROM outbox "
                            "WHERE state IN ('ready', 'sending', 'sent') ORDER BY id",
                            -1, &stmt, NULL);
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
       QoimaOutboxEntry *entry = g_new0 (QoimaOutboxEntry, 1);
 
@@ -492,7 +494,9 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
   if (rc == SQLITE_OK)
     sqlite3_bind_int64 (stmt, 1, act_id);
   *n_accepted = *n_packs = 0;
-  while (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
       const char *code = (const char *) sqlite3_column_text (stmt, 0);
 

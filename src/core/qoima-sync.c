@@ -232,6 +232,7 @@ has_act_cb (GObject      *source,
   PullData *data = g_task_get_task_data (task);
   JsonArray *headers = json_node_get_array (data->headers);
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
   gboolean known;
   const char *id;
 
@@ -251,8 +252,9 @@ has_act_cb (GObject      *source,
   id = qoima_json_get_string (qoima_json_array_get_object (headers, data->index), "number");
   progress (self, (double) data->index / json_array_get_length (headers),
             _("Loading act %s (%u of %u)…"), id, data->index + 1, json_array_get_length (headers));
-  qoima_ismpt_client_get_document_async (self->client, id, g_task_get_cancellable (task),
-                                         document_cb, g_steal_pointer (&task));
+  /* The cancellable is read before the task changes hands: argument order is unspecified. */
+  cancellable = g_task_get_cancellable (task);
+  qoima_ismpt_client_get_document_async (self->client, id, cancellable, document_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -388,6 +390,7 @@ answer_signed_cb (GObject      *source,
   AnswerData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) signature = NULL;
+  GCancellable *cancellable;
 
   signature = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
   if (signature == NULL)
@@ -395,9 +398,10 @@ answer_signed_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  cancellable = g_task_get_cancellable (task);
   qoima_store_queue_acceptance_async (self->store, data->act_id, data->decisions, data->document_number,
                                       data->document, signature, data->actor,
-                                      g_task_get_cancellable (task), queued_cb, g_steal_pointer (&task));
+                                      cancellable, queued_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -412,6 +416,7 @@ act_loaded_cb (GObject      *source,
   g_autoptr(GHashTable) scanned = NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%y%m%d%H%M%S");
+  GCancellable *cancellable;
   GHashTable *accepted;
 
   act = qoima_store_load_act_finish (QOIMA_STORE (source), result, &scanned, &error);
@@ -480,8 +485,9 @@ act_loaded_cb (GObject      *source,
                                                       data->document_number, now);
     }
 
+  cancellable = g_task_get_cancellable (task);
   qoima_signer_sign_async (data->signer, data->document, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING,
-                           g_task_get_cancellable (task), answer_signed_cb, g_steal_pointer (&task));
+                           cancellable, answer_signed_cb, g_steal_pointer (&task));
 }
 
 void
@@ -976,6 +982,7 @@ run_pulled_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
 
   if (qoima_sync_pull_finish (QOIMA_SYNC (source), result, &error) < 0)
     {
@@ -986,8 +993,8 @@ run_pulled_cb (GObject      *source,
         }
       g_task_set_task_data (task, g_steal_pointer (&error), (GDestroyNotify) g_error_free);
     }
-  qoima_sync_push_async (QOIMA_SYNC (source), g_task_get_cancellable (task), run_pushed_cb,
-                         g_steal_pointer (&task));
+  cancellable = g_task_get_cancellable (task);
+  qoima_sync_push_async (QOIMA_SYNC (source), cancellable, run_pushed_cb, g_steal_pointer (&task));
 }
 
 void

@@ -1,0 +1,701 @@
+/* test-sync.c: acts accepted end to end against the project's stand, over real HTTP
+ *
+ * Each test starts `qoima-stand` on 127.0.0.1 (port 0) with its own database and the test
+ * PKI, creates acts through the stand's admin interface, and drives the warehouse's sync:
+ * pull, answer signed with the PKCS#12 signing key, push, final status. The stand checks the
+ * signatures (GnuTLS, against the test CA) and applies ownership rules, so what the stand says
+ * of the codes afterwards is the proof.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-act.h"
+#include "qoima-demo.h"
+#include "qoima-json.h"
+#include "qoima-outbox.h"
+#include "qoima-signer-pkcs12.h"
+#include "qoima-sync.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <string.h>
+
+#define HOSPITAL_BIN "990340001230"
+#define SK_PHARMACIA_BIN "080140005672"
+
+typedef struct {
+  GPid stand_pid;
+  char *base_url;
+  char *admin_url;
+  char *db_path;
+  char *stand_db;
+  SoupSession *admin;
+  QoimaStore *store;
+  QoimaIsmptClient *client;
+  QoimaSync *sync;
+  QoimaSigner *signer;
+} Fixture;
+
+typedef struct {
+  double error_rate;
+} StandOptions;
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static const char *
+pki_dir (void)
+{
+  const char *dir = g_getenv ("QOIMA_PKI_DIR");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static QoimaSigner *
+load_key (const char *name)
+{
+  g_autofree char *path = g_build_filename (pki_dir (), name, NULL);
+  g_autofree char *password_path = g_build_filename (pki_dir (), "password.txt", NULL);
+  g_autofree char *password = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  g_assert_true (g_file_get_contents (password_path, &password, NULL, &error));
+  g_strchomp (password);
+  qoima_signer_pkcs12_load_async (file, password, NULL, result_cb, &result);
+  signer = qoima_signer_pkcs12_load_finish (wait_result (&result), &error);
+  g_assert_no_error (error);
+  return QOIMA_SIGNER (signer);
+}
+
+static void
+start_stand (Fixture    *fixture,
+             const char *error_rate)
+{
+  g_autofree char *ca = g_build_filename (pki_dir (), "ca.pem", NULL);
+  const char *argv[] = {
+    g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db, "--ca", ca,
+    "--processing-delay-ms", "30", "--no-demo", "--error-rate", error_rate, "--seed", "7",
+    "--hang-seconds", "2", NULL,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
+  g_autofree char *line = NULL;
+  int out_fd;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &fixture->stand_pid, NULL, &out_fd, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The stand's first line is its True API base URL. */
+  channel = g_io_channel_unix_new (out_fd);
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  g_assert_cmpint (g_io_channel_read_line (channel, &line, NULL, NULL, &error), ==, G_IO_STATUS_NORMAL);
+  g_strchomp (line);
+  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
+  g_free (fixture->base_url);
+  fixture->base_url = g_steal_pointer (&line);
+  g_free (fixture->admin_url);
+  fixture->admin_url = g_strdup_printf ("%.*s/stand",
+                                        (int) (strstr (fixture->base_url, "/api/") - fixture->base_url),
+                                        fixture->base_url);
+}
+
+static void
+stop_stand (Fixture *fixture)
+{
+  if (fixture->stand_pid == 0)
+    return;
+  kill (fixture->stand_pid, SIGTERM);
+  waitpid (fixture->stand_pid, NULL, 0);
+  g_spawn_close_pid (fixture->stand_pid);
+  fixture->stand_pid = 0;
+}
+
+static void
+open_warehouse (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) filled = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_open_async (fixture->db_path, NULL, result_cb, &opened);
+  fixture->store = qoima_store_open_finish (wait_result (&opened), &error);
+  g_assert_no_error (error);
+  /* A small warehouse with the demo products and the pharmacy warehouse location. */
+  qoima_demo_fill_async (fixture->store, 10, 1, NULL, result_cb, &filled);
+  g_assert_true (qoima_demo_fill_finish (fixture->store, wait_result (&filled), &error));
+  g_assert_no_error (error);
+}
+
+static void
+connect_client (Fixture *fixture)
+{
+  g_autoptr(QoimaSigner) auth = load_key ("auth.p12");
+  g_autofree char *catalog = g_strdup_printf ("%.*s/gwp",
+                                              (int) (strstr (fixture->base_url, "/api/") - fixture->base_url),
+                                              fixture->base_url);
+
+  g_clear_object (&fixture->sync);
+  g_clear_object (&fixture->client);
+  fixture->client = qoima_ismpt_client_new (fixture->base_url, NULL);
+  qoima_ismpt_client_set_auth_signer (fixture->client, auth);
+  qoima_ismpt_client_set_catalog (fixture->client, catalog, "demo-api-key");
+  qoima_ismpt_client_set_timeout (fixture->client, 5);
+  fixture->sync = qoima_sync_new (fixture->store, fixture->client);
+  qoima_sync_set_poll (fixture->sync, 20, 10000);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  const char *error_rate = user_data ? user_data : "0";
+  g_autofree char *tmp = g_dir_make_tmp ("qoima-sync-XXXXXX", NULL);
+
+  fixture->db_path = g_build_filename (tmp, "qoima.db", NULL);
+  fixture->stand_db = g_build_filename (tmp, "stand.db", NULL);
+  fixture->admin = soup_session_new ();
+  start_stand (fixture, error_rate);
+  open_warehouse (fixture);
+  connect_client (fixture);
+  fixture->signer = load_key ("sign.p12");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  stop_stand (fixture);
+  g_clear_object (&fixture->sync);
+  g_clear_object (&fixture->client);
+  g_clear_object (&fixture->signer);
+  qoima_store_close (fixture->store);
+  g_clear_object (&fixture->store);
+  g_clear_object (&fixture->admin);
+  g_free (fixture->base_url);
+  g_free (fixture->admin_url);
+  g_free (fixture->db_path);
+  g_free (fixture->stand_db);
+}
+
+/* The stand's admin interface: plain blocking HTTP is fine in a test. */
+static JsonNode *
+admin_call (Fixture    *fixture,
+            const char *method,
+            const char *path,
+            const char *body)
+{
+  g_autofree char *url = g_strdup_printf ("%s/%s", fixture->admin_url, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (fixture->admin, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  node = qoima_json_parse_bytes (answer, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+/* Creates an act of @n_packs packs of two demo products (boxes of @box_size when > 0). */
+static JsonNode *
+create_act (Fixture *fixture,
+            int      n_packs,
+            int      box_size)
+{
+  g_autoptr(GPtrArray) products = qoima_demo_products ();
+  g_autofree char *body = g_strdup_printf (
+    "{\"sender\":\"" SK_PHARMACIA_BIN "\",\"receiver\":\"" HOSPITAL_BIN "\",\"box_size\":%d,"
+    "\"lines\":[{\"gtin\":\"%s\",\"packs\":%d},{\"gtin\":\"%s\",\"packs\":%d}]}",
+    box_size,
+    qoima_product_get_gtin (g_ptr_array_index (products, 0)), n_packs / 2,
+    qoima_product_get_gtin (g_ptr_array_index (products, 1)), n_packs - n_packs / 2);
+
+  return admin_call (fixture, "POST", "acts", body);
+}
+
+static char *
+code_owner (Fixture    *fixture,
+            const char *ki,
+            char      **status)
+{
+  g_autofree char *escaped = g_uri_escape_string (ki, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("codes/%s", escaped);
+  g_autoptr(JsonNode) node = admin_call (fixture, "GET", path, NULL);
+  JsonObject *object = json_node_get_object (node);
+  const char *owner = qoima_json_get_string (object, "ownerInn");
+
+  if (owner == NULL)
+    owner = qoima_json_get_string (object, "owner");
+  if (status != NULL)
+    *status = g_strdup (qoima_json_get_string (object, "status"));
+  return g_strdup (owner);
+}
+
+static guint
+stand_documents (Fixture    *fixture,
+                 const char *type,
+                 const char *document_number)
+{
+  g_autofree char *path = g_strdup_printf ("documents?type=%s", type);
+  g_autoptr(JsonNode) node = admin_call (fixture, "GET", path, NULL);
+  JsonArray *array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                 : qoima_json_get_array (json_node_get_object (node), "documents");
+  guint count = 0;
+
+  g_assert_nonnull (array);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *doc = qoima_json_array_get_object (array, i);
+      const char *number = qoima_json_get_string (doc, "document_number");
+
+      if (number == NULL)
+        number = qoima_json_get_string (doc, "documentNumber");
+      if (document_number == NULL || g_strcmp0 (number, document_number) == 0)
+        count++;
+    }
+  return count;
+}
+
+static int
+pull (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  int n;
+
+  qoima_sync_pull_async (fixture->sync, NULL, result_cb, &result);
+  n = qoima_sync_pull_finish (fixture->sync, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static QoimaAct *
+find_act (Fixture    *fixture,
+          const char *ismpt_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) acts = NULL;
+
+  qoima_store_list_acts_async (fixture->store, NULL, result_cb, &result);
+  acts = qoima_store_list_acts_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+      if (g_strcmp0 (qoima_act_get_ismpt_id (act), ismpt_id) == 0)
+        return g_steal_pointer (&act);
+    }
+  return NULL;
+}
+
+static gint64
+answer (Fixture         *fixture,
+        gint64           act_id,
+        QoimaAcceptance  acceptance,
+        GHashTable      *accepted)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  qoima_sync_answer_act_async (fixture->sync, act_id, acceptance, accepted, fixture->signer, "chief",
+                               NULL, result_cb, &result);
+  id = qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static gboolean
+push (Fixture  *fixture,
+      GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_sync_push_async (fixture->sync, NULL, result_cb, &result);
+  return qoima_sync_push_finish (fixture->sync, wait_result (&result), error);
+}
+
+static gint64
+count_packs (Fixture *fixture)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 n;
+
+  qoima_store_count_packs_async (fixture->store, NULL, result_cb, &result);
+  n = qoima_store_count_packs_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+test_accept_all (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 24, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  JsonArray *codes = qoima_json_get_array (act_json, "codes");
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before = count_packs (fixture);
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  g_assert_nonnull (act);
+  g_assert_cmpint (qoima_act_get_packs (act), ==, 24);
+  g_assert_cmpint (qoima_act_get_status (act), ==, QOIMA_ACT_STATUS_WAITING);
+  /* Pulling again loads nothing new. */
+  g_assert_cmpint (pull (fixture), ==, 0);
+
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpint (count_packs (fixture), ==, before + 24);
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    {
+      g_autofree char *status = NULL;
+      g_autofree char *owner = code_owner (fixture, qoima_json_array_get_string (codes, i), &status);
+
+      g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+      g_assert_cmpstr (status, ==, "INTRODUCED");
+    }
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
+}
+
+static void
+test_partial_with_boxes (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 40, 10);
+  JsonObject *act_json = json_node_get_object (created);
+  JsonArray *boxes = qoima_json_get_array (act_json, "boxes");
+  JsonObject *box0 = qoima_json_array_get_object (boxes, 0);
+  JsonArray *box1_codes = qoima_json_get_array (qoima_json_array_get_object (boxes, 1), "codes");
+  JsonArray *box2_codes = qoima_json_get_array (qoima_json_array_get_object (boxes, 2), "codes");
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(GAsyncResult) r4 = NULL;
+  gint64 before = count_packs (fixture);
+  int n_packs = 0;
+  g_autofree char *owner_in = NULL;
+  g_autofree char *owner_out = NULL;
+  g_autofree char *owner_box = NULL;
+
+  g_assert_cmpuint (json_array_get_length (boxes), ==, 4);
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  g_assert_cmpint (qoima_act_get_packs (act), ==, 40);
+
+  /* The clerk scans one whole box and two loose packs of another; a code from elsewhere and
+   * a second scan of the box are told apart. */
+  qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
+                                   qoima_json_get_string (box0, "sscc"), NULL, result_cb, &r1);
+  g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r1), &n_packs, &error), ==,
+                   QOIMA_ACT_SCAN_MARKED);
+  g_assert_cmpint (n_packs, ==, 10);
+  qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
+                                   qoima_json_get_string (box0, "sscc"), NULL, result_cb, &r2);
+  g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r2), NULL, &error), ==,
+                   QOIMA_ACT_SCAN_AGAIN);
+  qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
+                                   qoima_json_array_get_string (box1_codes, 0), NULL, result_cb, &r3);
+  g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r3), NULL, &error), ==,
+                   QOIMA_ACT_SCAN_MARKED);
+  g_clear_object (&r3);
+  qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
+                                   qoima_json_array_get_string (box1_codes, 1), NULL, result_cb, &r3);
+  g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r3), NULL, &error), ==,
+                   QOIMA_ACT_SCAN_MARKED);
+  qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
+                                   "0104607000000014215NotInThisAct", NULL, result_cb, &r4);
+  g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r4), NULL, &error), ==,
+                   QOIMA_ACT_SCAN_NOT_IN_ACT);
+  g_assert_no_error (error);
+
+  /* Accept what was scanned, the rest refused. */
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_SOME, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED);
+  g_assert_cmpint (count_packs (fixture), ==, before + 12);
+  owner_in = code_owner (fixture, qoima_json_array_get_string (box1_codes, 1), NULL);
+  g_assert_cmpstr (owner_in, ==, HOSPITAL_BIN);
+  owner_out = code_owner (fixture, qoima_json_array_get_string (box1_codes, 2), NULL);
+  g_assert_cmpstr (owner_out, ==, SK_PHARMACIA_BIN);
+  owner_box = code_owner (fixture, qoima_json_array_get_string (box2_codes, 0), NULL);
+  g_assert_cmpstr (owner_box, ==, SK_PHARMACIA_BIN);
+}
+
+static void
+test_reject (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 6, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  JsonArray *codes = qoima_json_get_array (act_json, "codes");
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *owner = NULL;
+  gint64 before = count_packs (fixture);
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_REJECT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_REJECTED);
+  g_assert_cmpint (count_packs (fixture), ==, before);
+  owner = code_owner (fixture, qoima_json_array_get_string (codes, 0), NULL);
+  g_assert_cmpstr (owner, ==, SK_PHARMACIA_BIN);
+}
+
+static void
+test_wrong_key_refused (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A key of another organization signs: the stand refuses it, and the act waits for a
+   * proper answer with the stand's reason shown; nothing enters stock. */
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  g_clear_object (&fixture->signer);
+  fixture->signer = load_key ("other-org.p12");
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_WAITING);
+  g_assert_nonnull (qoima_act_get_errors (after));
+  g_test_message ("refusal shown: %s", qoima_act_get_errors (after));
+  g_assert_nonnull (strstr (qoima_act_get_errors (after), "подпис"));
+}
+
+static GPtrArray *
+outbox (Fixture  *fixture,
+        gboolean  all)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *entries;
+
+  qoima_store_list_outbox_async (fixture->store, all, NULL, result_cb, &result);
+  entries = qoima_store_list_outbox_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return entries;
+}
+
+static void
+test_crash_before_answer (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 10, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GAsyncResult) sent = NULL;
+  g_autoptr(GAsyncResult) marked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ismpt_id = NULL;
+  QoimaOutboxEntry *entry;
+  gint64 before = count_packs (fixture);
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+
+  /* What a crash right after sending leaves: the entry says "sending", and ИС МПТ has the
+   * document, but its id never reached the warehouse. */
+  pending = outbox (fixture, FALSE);
+  g_assert_cmpuint (pending->len, ==, 1);
+  entry = g_ptr_array_index (pending, 0);
+  qoima_store_update_outbox_async (fixture->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, NULL, TRUE,
+                                   NULL, result_cb, &marked);
+  g_assert_true (qoima_store_update_outbox_finish (fixture->store, wait_result (&marked), &error));
+  qoima_ismpt_client_create_document_async (fixture->client, entry->doc_type, entry->document,
+                                            entry->signature, NULL, result_cb, &sent);
+  ismpt_id = qoima_ismpt_client_create_document_finish (fixture->client, wait_result (&sent), &error);
+  g_assert_no_error (error);
+
+  /* A restarted Qoima (new client, new sync) resumes: it asks before sending again. */
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", entry->document_number), ==, 1);
+  all = outbox (fixture, TRUE);
+  entry = g_ptr_array_index (all, 0);
+  g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_DONE);
+  g_assert_cmpstr (entry->ismpt_id, ==, ismpt_id);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpint (count_packs (fixture), ==, before + 10);
+}
+
+static void
+test_stand_down_then_back (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 4, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before = count_packs (fixture);
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+
+  /* ИС МПТ is down: the answer waits in the outbox, the warehouse is unchanged. */
+  stop_stand (fixture);
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK);
+  g_clear_error (&error);
+  pending = outbox (fixture, FALSE);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_assert_cmpint (count_packs (fixture), ==, before);
+
+  /* Back on the same database (it kept its state): the answer leaves exactly once. */
+  start_stand (fixture, "0");
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpint (count_packs (fixture), ==, before + 4);
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
+}
+
+static void
+test_flaky_stand (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(GPtrArray) created = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GPtrArray) all = NULL;
+  gint64 before = count_packs (fixture);
+  int round;
+
+  /* A stand that fails a third of the calls: sync is simply run again until nothing
+   * waits; every act ends accepted and ИС МПТ got each answer exactly once. */
+  for (int i = 0; i < 5; i++)
+    g_ptr_array_add (created, create_act (fixture, 6, i % 2 ? 3 : 0));
+
+  for (round = 0; round < 60; round++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GListModel) acts = NULL;
+      g_autoptr(GAsyncResult) listed = NULL;
+      guint waiting = 0;
+
+      qoima_sync_run_async (fixture->sync, NULL, result_cb, &result);
+      qoima_sync_run_finish (fixture->sync, wait_result (&result), &error);
+
+      qoima_store_list_acts_async (fixture->store, NULL, result_cb, &listed);
+      acts = qoima_store_list_acts_finish (fixture->store, wait_result (&listed), NULL);
+      for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+        {
+          g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+          if (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING && qoima_act_get_errors (act) == NULL)
+            {
+              g_autoptr(GAsyncResult) answered = NULL;
+              g_autoptr(GError) answer_error = NULL;
+
+              qoima_sync_answer_act_async (fixture->sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL,
+                                           fixture->signer, "chief", NULL, result_cb, &answered);
+              qoima_sync_answer_act_finish (fixture->sync, wait_result (&answered), &answer_error);
+              g_assert_no_error (answer_error);
+            }
+          if (qoima_act_get_status (act) != QOIMA_ACT_STATUS_ACCEPTED)
+            waiting++;
+        }
+      if (g_list_model_get_n_items (acts) == created->len && waiting == 0)
+        break;
+    }
+  g_test_message ("all acts accepted after %d sync rounds", round + 1);
+  g_assert_cmpint (round, <, 60);
+
+  g_assert_cmpint (count_packs (fixture), ==, before + 30);
+  all = outbox (fixture, TRUE);
+  g_assert_cmpuint (all->len, ==, created->len);
+  for (guint i = 0; i < all->len; i++)
+    {
+      QoimaOutboxEntry *entry = g_ptr_array_index (all, i);
+
+      g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_DONE);
+      g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", entry->document_number), ==, 1);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, data, func) g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
+  ADD ("/sync/rules/R000-6/accept-all", NULL, test_accept_all);
+  ADD ("/sync/rules/R000-8/partial-with-boxes", NULL, test_partial_with_boxes);
+  ADD ("/sync/reject", NULL, test_reject);
+  ADD ("/sync/wrong-key-refused", NULL, test_wrong_key_refused);
+  ADD ("/sync/crash-before-answer", NULL, test_crash_before_answer);
+  ADD ("/sync/stand-down-then-back", NULL, test_stand_down_then_back);
+  ADD ("/sync/flaky-stand", "0.33", test_flaky_stand);
+#undef ADD
+
+  return g_test_run ();
+}
