@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+# test-qoimactl-acts.py: `qoimactl sync | acts --json | accept | reject` against the project's stand
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: test-qoimactl-acts.py QOIMACTL QOIMA-STAND PKI-DIR   (TAP output; meson passes the paths)
+#
+# The stand runs as a subprocess on 127.0.0.1 (port 0) with its own database; acts are created
+# through its admin interface; qoimactl talks to it over real HTTP and signs with the demo keys.
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+qoimactl, stand_exe, pki = sys.argv[1:4]
+HOSPITAL = "990340001230"
+SENDER = "100340012341"  # ТОО "Медсервис Плюс"
+tmp = tempfile.mkdtemp(prefix="qoimactl-acts-")
+db = os.path.join(tmp, "qoima.db")
+stand_db = os.path.join(tmp, "stand.db")
+stand = None
+base = None
+
+
+def start_stand():
+    global stand, base
+    stand = subprocess.Popen([stand_exe, "--port", "0", "--db", stand_db,
+                              "--ca", os.path.join(pki, "ca.pem"), "--no-demo",
+                              "--processing-delay-ms", "30"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    base = stand.stdout.readline().strip()
+    assert base.startswith("http://127.0.0.1:"), base
+
+
+def stop_stand():
+    stand.send_signal(signal.SIGTERM)
+    stand.wait(timeout=30)
+
+
+def admin(method, path, body=None):
+    root = base.split("/api/")[0]
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{root}/stand/{path}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as answer:
+        return json.load(answer)
+
+
+def qctl(*args, key=True, password="password.txt"):
+    opts = ["--db", db, "--server", base, "--password-file", os.path.join(pki, password)]
+    if key:
+        opts += ["--key", os.path.join(pki, "sign.p12"), "--auth-key", os.path.join(pki, "auth.p12")]
+    else:
+        opts += ["--auth-key", os.path.join(pki, "auth.p12")]
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
+    return subprocess.run([qoimactl, *opts, *args], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+def acts():
+    proc = qctl("acts", "--json")
+    assert proc.returncode == 0, proc.stderr
+    return {a["ismpt_id"]: a for a in json.loads(proc.stdout)}
+
+
+def stock_count():
+    proc = subprocess.run([qoimactl, "--db", db, "stock", "--json"], stdout=subprocess.PIPE, text=True)
+    return len(json.loads(proc.stdout))
+
+
+def new_act(packs, box_size=0):
+    products = subprocess.run([qoimactl, "--db", db, "stock", "--json"], stdout=subprocess.PIPE, text=True)
+    gtins = sorted({p["gtin"] for p in json.loads(products.stdout)})[:2]
+    return admin("POST", "acts", {"sender": SENDER, "receiver": HOSPITAL, "box_size": box_size,
+                                  "lines": [{"gtin": gtins[0], "packs": packs // 2},
+                                            {"gtin": gtins[1], "packs": packs - packs // 2}]})
+
+
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond), detail))
+
+
+start_stand()
+try:
+    subprocess.run([qoimactl, "--db", db, "demo", "--packs", "20"], check=True, stdout=subprocess.DEVNULL)
+    before = stock_count()
+    a1 = new_act(10)
+    a2 = new_act(4)
+
+    proc = qctl("sync")
+    check("sync loads the new acts", proc.returncode == 0 and len(acts()) == 2, proc.stderr)
+    listed = acts()[a1["id"]]
+    check("acts --json fields", listed["packs"] == 10 and listed["status"] == "waiting"
+          and listed["sender_bin"] == SENDER and listed["deadline"] and listed["number"], listed)
+
+    codes_file = os.path.join(tmp, "codes.txt")
+    with open(codes_file, "w") as f:
+        f.write("\n".join(a1["codes"][:6]) + "\n")
+    proc = qctl("accept", str(listed["id"]), "--codes", codes_file)
+    after = acts()[a1["id"]]
+    check("accept --codes: partially accepted", proc.returncode == 0 and after["status"] == "partially_accepted",
+          proc.stderr + json.dumps(after))
+    check("accept --codes: 6 packs entered stock", stock_count() == before + 6, stock_count())
+    owner_in = admin("GET", "codes/" + urllib.request.quote(a1["codes"][0], safe=""))
+    owner_out = admin("GET", "codes/" + urllib.request.quote(a1["codes"][9], safe=""))
+    check("the stand: accepted code owned by the hospital, refused one by the sender",
+          owner_in.get("owner") == HOSPITAL and owner_out.get("owner") == SENDER, (owner_in, owner_out))
+
+    proc = qctl("reject", a2["id"])
+    check("reject by ИС МПТ id", proc.returncode == 0 and acts()[a2["id"]]["status"] == "rejected", proc.stderr)
+    check("reject: stock unchanged", stock_count() == before + 6)
+
+    a3 = new_act(2)
+    qctl("sync")
+    proc = qctl("accept", a3["id"], key=False)
+    check("accept without --key is a usage error", proc.returncode == 2, proc.returncode)
+    with open(os.path.join(tmp, "wrong.txt"), "w") as f:
+        f.write("not-the-password\n")
+    proc = qctl("accept", a3["id"], password=os.path.join(tmp, "wrong.txt"))
+    check("a wrong password is refused clearly", proc.returncode == 1 and "password" in proc.stderr.lower(),
+          proc.stderr)
+
+    stop_stand()
+    proc = qctl("accept", a3["id"])
+    check("stand down: exit 3, the answer waits", proc.returncode == 3 and acts()[a3["id"]]["status"] == "sending",
+          f"{proc.returncode} {proc.stderr}")
+    start_stand()
+    proc = qctl("sync")
+    check("stand back: sync sends it once", proc.returncode == 0 and acts()[a3["id"]]["status"] == "accepted"
+          and len(admin("GET", "documents?type=LP_ACCEPT_GOODS")) == 3, proc.stderr)
+finally:
+    stop_stand()
+
+print(f"1..{len(results)}")
+for i, (name, ok, detail) in enumerate(results, 1):
+    print(f"{'ok' if ok else 'not ok'} {i} {name}")
+    if not ok:
+        print(f"# {detail}")
+sys.exit(0 if all(ok for _, ok, _ in results) else 1)
