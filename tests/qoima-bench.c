@@ -8,18 +8,26 @@
  *  2. the time to load the Stock page model (list_stock) with --stock-packs packs;
  *  3. the store's receive_packs of --stock-packs packs against a raw SQLite loop
  *     inserting the same rows (pack + movement, one transaction, same schema and
- *     pragmas) into a fresh database, and the ratio.
+ *     pragmas) into a fresh database, and the ratio;
+ *  4. when QOIMA_STAND and QOIMA_PKI_DIR name the stand and the demo keys (meson sets them):
+ *     accepting an act of --act-packs packs end to end against the local stand over HTTP
+ *     (download, check, sign, send, ИС МПТ's check, stock written), and its ratio to a raw
+ *     SQLite insert of the same number of pack + movement rows.
  *
- * Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N]
+ * Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N] [--act-packs N]
  */
 
 #include "config.h"
 
+#include "qoima-act.h"
 #include "qoima-demo.h"
 #include "qoima-gs1.h"
+#include "qoima-signer-pkcs12.h"
 #include "qoima-store-private.h"
+#include "qoima-sync.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,7 +278,9 @@ static double
 raw_insert (Bench   *bench,
             guint64  n_packs)
 {
-  g_autofree char *path = g_build_filename (bench->folder, "raw.db", NULL);
+  static unsigned run = 0;
+  g_autofree char *name = g_strdup_printf ("raw-%u.db", run++);
+  g_autofree char *path = g_build_filename (bench->folder, name, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) ki = g_string_new (NULL);
   BenchRow *rows = g_new0 (BenchRow, n_packs);
@@ -393,6 +403,146 @@ parse_option (int         *i,
   return TRUE;
 }
 
+static QoimaSigner *
+load_key (const char *pki,
+          const char *name)
+{
+  g_autofree char *path = g_build_filename (pki, name, NULL);
+  g_autofree char *password_path = g_build_filename (pki, "password.txt", NULL);
+  g_autofree char *password = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  if (!g_file_get_contents (password_path, &password, NULL, &error))
+    die ("demo key password", error);
+  g_strchomp (password);
+  qoima_signer_pkcs12_load_async (file, password, NULL, result_cb, &result);
+  signer = qoima_signer_pkcs12_load_finish (wait_for (&result), &error);
+  if (signer == NULL)
+    die (name, error);
+  return QOIMA_SIGNER (signer);
+}
+
+static void
+bench_act (Bench   *bench,
+           guint64  n_packs)
+{
+  const char *stand_exe = g_getenv ("QOIMA_STAND");
+  const char *pki = g_getenv ("QOIMA_PKI_DIR");
+  g_autofree char *stand_db = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *admin_url = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) stand = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GBytes) request = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSigner) auth = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(GAsyncResult) filled = NULL;
+  g_autoptr(GAsyncResult) pulled = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(GAsyncResult) answered = NULL;
+  g_autoptr(GAsyncResult) pushed = NULL;
+  g_autoptr(GAsyncResult) counted = NULL;
+  g_autoptr(GListModel) acts = NULL;
+  g_autoptr(QoimaAct) act = NULL;
+  gint64 t0, t_pulled, t_signed, t_done;
+  gint64 n_before = 0;
+  double seconds, raw_seconds;
+
+  if (stand_exe == NULL || pki == NULL)
+    {
+      printf ("act acceptance: skipped (QOIMA_STAND and QOIMA_PKI_DIR are not set)\n");
+      return;
+    }
+
+  stand_db = g_build_filename (bench->folder, "stand.db", NULL);
+  ca = g_build_filename (pki, "ca.pem", NULL);
+  stand = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, stand_exe, "--port", "0", "--db", stand_db,
+                            "--ca", ca, "--no-demo", "--processing-delay-ms", "10", NULL);
+  if (stand == NULL)
+    die ("stand", error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (stand));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  if (line == NULL)
+    die ("stand's address", error);
+  admin_url = g_strdup_printf ("%.*s/stand/acts", (int) (strstr (line, "/api/") - line), line);
+
+  /* The act: n_packs packs of two products, in boxes of 50 as СК-Фармация ships them. */
+  body = g_strdup_printf ("{\"sender\":\"080140005672\",\"receiver\":\"990340001230\",\"box_size\":50,"
+                          "\"lines\":[{\"gtin\":\"%s\",\"packs\":%u},{\"gtin\":\"%s\",\"packs\":%u}]}",
+                          qoima_product_get_gtin (g_ptr_array_index (bench->products, 0)), (unsigned) (n_packs / 2),
+                          qoima_product_get_gtin (g_ptr_array_index (bench->products, 1)),
+                          (unsigned) (n_packs - n_packs / 2));
+  session = soup_session_new ();
+  msg = soup_message_new ("POST", admin_url);
+  request = g_bytes_new (body, strlen (body));
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  if (answer == NULL || soup_message_get_status (msg) != 200)
+    die ("creating the act at the stand", error);
+
+  store = open_store (bench, "act.db");
+  qoima_demo_fill_async (store, 1, 1, NULL, result_cb, &filled);
+  if (!qoima_demo_fill_finish (store, wait_for (&filled), &error))
+    die ("warehouse", error);
+  qoima_store_count_packs_async (store, NULL, result_cb, &counted);
+  n_before = qoima_store_count_packs_finish (store, wait_for (&counted), &error);
+  g_clear_object (&counted);
+
+  auth = load_key (pki, "auth.p12");
+  signer = load_key (pki, "sign.p12");
+  client = qoima_ismpt_client_new (line, NULL);
+  qoima_ismpt_client_set_auth_signer (client, auth);
+  sync = qoima_sync_new (store, client);
+  qoima_sync_set_poll (sync, 5, 30000);
+
+  t0 = g_get_monotonic_time ();
+  qoima_sync_pull_async (sync, NULL, result_cb, &pulled);
+  if (qoima_sync_pull_finish (sync, wait_for (&pulled), &error) != 1)
+    die ("pull", error);
+  t_pulled = g_get_monotonic_time ();
+  qoima_store_list_acts_async (store, NULL, result_cb, &listed);
+  acts = qoima_store_list_acts_finish (store, wait_for (&listed), &error);
+  act = acts ? g_list_model_get_item (acts, 0) : NULL;
+  if (act == NULL)
+    die ("act", error);
+  qoima_sync_answer_act_async (sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, signer, "bench",
+                               NULL, result_cb, &answered);
+  if (qoima_sync_answer_act_finish (sync, wait_for (&answered), &error) == 0)
+    die ("answer", error);
+  t_signed = g_get_monotonic_time ();
+  qoima_sync_push_async (sync, NULL, result_cb, &pushed);
+  if (!qoima_sync_push_finish (sync, wait_for (&pushed), &error))
+    die ("push", error);
+  t_done = g_get_monotonic_time ();
+
+  qoima_store_count_packs_async (store, NULL, result_cb, &counted);
+  if (qoima_store_count_packs_finish (store, wait_for (&counted), &error) != n_before + (gint64) n_packs)
+    die ("the accepted packs are not all in stock", error);
+  qoima_store_close (store);
+  g_subprocess_send_signal (stand, SIGTERM);
+  g_subprocess_wait (stand, NULL, NULL);
+
+  seconds = (t_done - t0) / 1e6;
+  raw_seconds = raw_insert (bench, n_packs);
+  printf ("act acceptance: %" G_GUINT64_FORMAT " packs end to end in %.3f s "
+          "(download and check %.3f s, sign and queue %.3f s, send, ИС МПТ check and stock %.3f s; target < 1 s)\n",
+          n_packs, seconds, (t_pulled - t0) / 1e6, (t_signed - t_pulled) / 1e6, (t_done - t_signed) / 1e6);
+  printf ("act acceptance ratio: %.2fx a raw SQLite insert of the same rows (%.3f s; target <= 2x)\n",
+          seconds / raw_seconds, raw_seconds);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -402,20 +552,22 @@ main (int    argc,
   guint64 n_packs = 1000000;
   guint64 n_stock = 100000;
   guint64 n_scans = 20000;
+  guint64 n_act = 10000;
   gboolean stock_given = FALSE;
   double store_seconds, raw_seconds;
   Bench bench = { NULL };
 
   for (int i = 1; i < argc; i++)
     {
-      if (parse_option (&i, argc, argv, "--packs", &n_packs) || parse_option (&i, argc, argv, "--scans", &n_scans))
+      if (parse_option (&i, argc, argv, "--packs", &n_packs) || parse_option (&i, argc, argv, "--scans", &n_scans) ||
+          parse_option (&i, argc, argv, "--act-packs", &n_act))
         continue;
       if (parse_option (&i, argc, argv, "--stock-packs", &n_stock))
         {
           stock_given = TRUE;
           continue;
         }
-      fprintf (stderr, "Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N]\n");
+      fprintf (stderr, "Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N] [--act-packs N]\n");
       return 2;
     }
   if (!stock_given)
@@ -440,6 +592,7 @@ main (int    argc,
   qoima_store_close (store);
 
   bench_scans (&bench, n_packs, (unsigned) n_scans);
+  bench_act (&bench, n_act);
 
   remove_folder (bench.folder);
   g_free (bench.folder);
