@@ -201,21 +201,6 @@ qoima_act_days_left (QoimaAct    *self,
 
 /* Jobs on the store's worker thread. */
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
-static char *
-now_iso8601 (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-}
-
 static QoimaActCode *
 act_code_copy (const QoimaActCode *code)
 {
@@ -290,7 +275,7 @@ save_act (QoimaStoreWorker  *worker,
 {
   QoimaIncomingAct *act = data->act;
   sqlite3 *db = qoima_store_worker_get_db (worker);
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *deadline = NULL;
   GDate transfer;
   QoimaCachedStmt *stmt;
@@ -547,15 +532,15 @@ list_acts_job (QoimaStoreWorker *worker,
       g_autoptr(QoimaAct) act = g_object_new (QOIMA_TYPE_ACT, NULL);
 
       act->id = sqlite3_column_int64 (stmt, 0);
-      act->ismpt_id = column_dup (stmt, 1);
-      act->number = column_dup (stmt, 2);
-      act->sender_bin = column_dup (stmt, 3);
-      act->sender_name = column_dup (stmt, 4);
-      act->doc_date = column_dup (stmt, 5);
-      act->transfer_date = column_dup (stmt, 6);
-      act->deadline = column_dup (stmt, 7);
+      act->ismpt_id = qoima_store_column_dup (stmt, 1);
+      act->number = qoima_store_column_dup (stmt, 2);
+      act->sender_bin = qoima_store_column_dup (stmt, 3);
+      act->sender_name = qoima_store_column_dup (stmt, 4);
+      act->doc_date = qoima_store_column_dup (stmt, 5);
+      act->transfer_date = qoima_store_column_dup (stmt, 6);
+      act->deadline = qoima_store_column_dup (stmt, 7);
       act->status = status_from_nick ((const char *) sqlite3_column_text (stmt, 8));
-      act->errors = column_dup (stmt, 9);
+      act->errors = qoima_store_column_dup (stmt, 9);
       act->packs = sqlite3_column_int (stmt, 10);
       act->scanned = sqlite3_column_int (stmt, 11);
       g_list_store_append (acts, act);
@@ -637,14 +622,14 @@ load_act_job (QoimaStoreWorker *worker,
   result = g_new0 (LoadResult, 1);
   result->act = incoming_act_new ();
   result->scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  result->act->ismpt_id = column_dup (stmt, 0);
-  result->act->number = column_dup (stmt, 1);
-  result->act->doc_date = column_dup (stmt, 2);
-  result->act->transfer_date = column_dup (stmt, 3);
-  result->act->sender_bin = column_dup (stmt, 4);
-  result->act->sender_name = column_dup (stmt, 5);
-  result->act->receiver_bin = column_dup (stmt, 6);
-  result->act->status = column_dup (stmt, 7);
+  result->act->ismpt_id = qoima_store_column_dup (stmt, 0);
+  result->act->number = qoima_store_column_dup (stmt, 1);
+  result->act->doc_date = qoima_store_column_dup (stmt, 2);
+  result->act->transfer_date = qoima_store_column_dup (stmt, 3);
+  result->act->sender_bin = qoima_store_column_dup (stmt, 4);
+  result->act->sender_name = qoima_store_column_dup (stmt, 5);
+  result->act->receiver_bin = qoima_store_column_dup (stmt, 6);
+  result->act->status = qoima_store_column_dup (stmt, 7);
   sqlite3_finalize (stmt);
   stmt = NULL;
 
@@ -660,12 +645,12 @@ load_act_job (QoimaStoreWorker *worker,
     {
       QoimaActCode *code = g_new0 (QoimaActCode, 1);
 
-      code->code = column_dup (stmt, 0);
+      code->code = qoima_store_column_dup (stmt, 0);
       code->is_box = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "box") == 0;
-      code->parent_sscc = column_dup (stmt, 2);
-      code->gtin = column_dup (stmt, 3);
-      code->batch = column_dup (stmt, 4);
-      code->expiry = column_dup (stmt, 5);
+      code->parent_sscc = qoima_store_column_dup (stmt, 2);
+      code->gtin = qoima_store_column_dup (stmt, 3);
+      code->batch = qoima_store_column_dup (stmt, 4);
+      code->expiry = qoima_store_column_dup (stmt, 5);
       if (!code->is_box)
         result->act->n_packs++;
       if (sqlite3_column_int (stmt, 6))
@@ -742,7 +727,7 @@ mark_code (QoimaStoreWorker  *worker,
            GError           **error)
 {
   sqlite3 *db = qoima_store_worker_get_db (worker);
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
   gboolean is_box;
   gboolean was_scanned;
   QoimaCachedStmt *stmt;

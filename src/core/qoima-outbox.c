@@ -54,21 +54,6 @@ qoima_outbox_entry_free (QoimaOutboxEntry *entry)
   g_free (entry);
 }
 
-static char *
-now_iso8601 (void)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-
-  return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
-}
-
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
 /* Runs @body in one immediate transaction, rolling back on failure. */
 typedef gboolean (*TransactionBody) (QoimaStoreWorker *worker,
                                      GTask            *task,
@@ -177,7 +162,7 @@ queue_acceptance (QoimaStoreWorker  *worker,
                   GError           **error)
 {
   QueueData *data = g_task_get_task_data (task);
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
   sqlite3 *db = qoima_store_worker_get_db (worker);
   GHashTableIter iter;
   gpointer code, accepted;
@@ -309,17 +294,17 @@ list_outbox_job (QoimaStoreWorker *worker,
       QoimaOutboxEntry *entry = g_new0 (QoimaOutboxEntry, 1);
 
       entry->id = sqlite3_column_int64 (stmt, 0);
-      entry->doc_type = column_dup (stmt, 1);
-      entry->document_number = column_dup (stmt, 2);
+      entry->doc_type = qoima_store_column_dup (stmt, 1);
+      entry->document_number = qoima_store_column_dup (stmt, 2);
       entry->act_id = sqlite3_column_int64 (stmt, 3);
       entry->document = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
       entry->signature = g_bytes_new (sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5));
       entry->state = state_from_nick ((const char *) sqlite3_column_text (stmt, 6));
-      entry->ismpt_id = column_dup (stmt, 7);
-      entry->ismpt_status = column_dup (stmt, 8);
-      entry->errors = column_dup (stmt, 9);
+      entry->ismpt_id = qoima_store_column_dup (stmt, 7);
+      entry->ismpt_status = qoima_store_column_dup (stmt, 8);
+      entry->errors = qoima_store_column_dup (stmt, 9);
       entry->attempts = sqlite3_column_int (stmt, 10);
-      entry->last_error = column_dup (stmt, 11);
+      entry->last_error = qoima_store_column_dup (stmt, 11);
       g_ptr_array_add (entries, entry);
     }
   sqlite3_finalize (stmt);
@@ -386,7 +371,7 @@ update_outbox (QoimaStoreWorker  *worker,
                GError           **error)
 {
   UpdateData *data = g_task_get_task_data (task);
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
 
   return step (worker,
                "UPDATE outbox SET state = ?2, ismpt_id = coalesce (?3, ismpt_id), last_error = ?4, "
@@ -481,7 +466,7 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
     {
       sqlite3_bind_int64 (stmt, 1, act_id);
       if (sqlite3_step (stmt) == SQLITE_ROW)
-        number = column_dup (stmt, 0);
+        number = qoima_store_column_dup (stmt, 0);
     }
   sqlite3_finalize (stmt);
   stmt = NULL;
@@ -527,7 +512,7 @@ finish_outbox (QoimaStoreWorker  *worker,
 {
   UpdateData *data = g_task_get_task_data (task);
   sqlite3 *db = qoima_store_worker_get_db (worker);
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *doc_type = NULL;
   g_autofree char *state = NULL;
   gint64 act_id = 0;
@@ -546,9 +531,9 @@ finish_outbox (QoimaStoreWorker  *worker,
                                       qoima_store_worker_get_path (worker));
         return FALSE;
       }
-    doc_type = column_dup (stmt, 0);
+    doc_type = qoima_store_column_dup (stmt, 0);
     act_id = sqlite3_column_int64 (stmt, 1);
-    state = column_dup (stmt, 2);
+    state = qoima_store_column_dup (stmt, 2);
   }
 
   /* A final answer is applied once, whatever asks again after a crash. */

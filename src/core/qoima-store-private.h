@@ -48,6 +48,12 @@ QoimaLocation *qoima_store_location_from_row  (sqlite3_stmt *stmt,
 #define QOIMA_STORE_LOCATION_COLUMNS "l.id, l.kind, l.name_ru, l.name_kk"
 #define QOIMA_STORE_LOCATION_N_COLUMNS 4
 
+/* A text column as a new string (NULL for SQL NULL). */
+char          *qoima_store_column_dup         (sqlite3_stmt *stmt,
+                                               int           column);
+/* Now, as the store writes times: UTC, ISO 8601, to the second. */
+char          *qoima_store_now_iso8601        (void);
+
 /* Statements the worker prepared once and keeps for the connection's lifetime. They are
  * borrowed: the autoptr cleanup only resets them for the next use. */
 typedef sqlite3_stmt QoimaCachedStmt;

@@ -225,9 +225,9 @@ set_closed_error (GError **error)
 
 /* Rows → records */
 
-static char *
-column_dup (sqlite3_stmt *stmt,
-            int           column)
+char *
+qoima_store_column_dup (sqlite3_stmt *stmt,
+                        int           column)
 {
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
@@ -432,8 +432,8 @@ bind_static_text (sqlite3_stmt *stmt,
     sqlite3_bind_null (stmt, column);
 }
 
-static char *
-now_iso8601 (void)
+char *
+qoima_store_now_iso8601 (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
@@ -653,7 +653,7 @@ receive_rows (Worker         *worker,
               const char     *reason,
               GError        **error)
 {
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
   g_autoptr(GHashTable) products = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GHashTable) locations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GString) ki = g_string_sized_new (64);
@@ -866,7 +866,7 @@ record_scan (Worker      *worker,
 {
   g_autoptr(QoimaPack) pack = NULL;
   g_autoptr(QoimaCachedStmt) insert = NULL;
-  g_autofree char *now = now_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
 
   if (data->ki != NULL)
     {
@@ -993,7 +993,7 @@ load_products (Worker      *worker,
     return FALSE;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (products, column_dup (stmt, 0), qoima_store_product_from_row (stmt, 0));
+    g_hash_table_insert (products, qoima_store_column_dup (stmt, 0), qoima_store_product_from_row (stmt, 0));
 
   if (rc != SQLITE_DONE)
     {
