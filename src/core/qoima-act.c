@@ -405,6 +405,10 @@ save_act_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   gint64 act_id = 0;
 
+  /* Acts come from ИС МПТ through the sync, which names nobody: "system". */
+  g_autofree char *reason = g_strdup_printf ("act %s", data->act->number);
+
+  qoima_store_worker_set_actor (worker, NULL, reason);
   if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -804,6 +808,7 @@ mark_act_code_job (QoimaStoreWorker *worker,
   MarkData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  qoima_store_worker_set_actor (worker, NULL, "act check");
   if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));

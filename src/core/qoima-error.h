@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  * @QOIMA_STORE_ERROR_NOT_FOUND: the pack, product or location asked for is not in the store
  * @QOIMA_STORE_ERROR_CONSTRAINT: the change breaks a rule of the schema (duplicate code, unknown product…)
  * @QOIMA_STORE_ERROR_CLOSED: the store was closed
+ * @QOIMA_STORE_ERROR_FORBIDDEN: the acting user's role does not allow what was asked
+ * @QOIMA_STORE_ERROR_WRONG_PASSWORD: no such user, or the password or PIN is wrong
  */
 typedef enum {
   QOIMA_STORE_ERROR_FAILED,
@@ -38,6 +40,8 @@ typedef enum {
   QOIMA_STORE_ERROR_NOT_FOUND,
   QOIMA_STORE_ERROR_CONSTRAINT,
   QOIMA_STORE_ERROR_CLOSED,
+  QOIMA_STORE_ERROR_FORBIDDEN,
+  QOIMA_STORE_ERROR_WRONG_PASSWORD,
 } QoimaStoreError;
 
 /**

@@ -222,6 +222,7 @@ queue_acceptance_job (QoimaStoreWorker *worker,
   QueueData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  qoima_store_worker_set_actor (worker, data->actor, data->document_number);
   if (!in_transaction (worker, task, queue_acceptance, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
@@ -387,8 +388,10 @@ static void
 update_outbox_job (QoimaStoreWorker *worker,
                    GTask            *task)
 {
+  UpdateData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  qoima_store_worker_set_actor (worker, data->actor, "outbox");
   if (!in_transaction (worker, task, update_outbox, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
@@ -572,8 +575,10 @@ static void
 finish_outbox_job (QoimaStoreWorker *worker,
                    GTask            *task)
 {
+  UpdateData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  qoima_store_worker_set_actor (worker, data->actor, "ismpt answer");
   if (!in_transaction (worker, task, finish_outbox, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else

@@ -24,6 +24,27 @@
  * the latest movement (that is how the trigger's own update passes), and the journal
  * itself is append-only.
  */
+/*
+ * The body of an audit trigger (schema 3): appends one row to the audit trail, chained
+ * to the row before it. hash = sha256 (prev_hash | id | at | actor | tbl | row_id |
+ * action | old | new | reason), NULLs as '' and prev_hash '' for the first row;
+ * qoima_audit_verify_db() recomputes exactly this. The arguments are SQL expressions as
+ * string literals. Frozen with step 3: a later step that needs another formula writes
+ * its own macro, since databases in hospitals already ran this one.
+ */
+#define AUDIT_ROW(tbl, row_id, action, old_values, new_values) \
+  "  INSERT INTO audit (id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash)" \
+  "  SELECT c.id, c.at, c.actor, c.tbl, c.row_id, c.action, c.old, c.new, c.reason, c.prev," \
+  "         sha256 (c.prev || '|' || c.id || '|' || c.at || '|' || c.actor || '|' || c.tbl" \
+  "                 || '|' || c.row_id || '|' || c.action || '|' || coalesce (c.old, '')" \
+  "                 || '|' || coalesce (c.new, '') || '|' || coalesce (c.reason, ''))" \
+  "  FROM (SELECT coalesce ((SELECT max (id) FROM audit), 0) + 1 AS id," \
+  "               coalesce ((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') AS prev," \
+  "               strftime ('%Y-%m-%dT%H:%M:%SZ', 'now') AS at," \
+  "               qoima_actor () AS actor, qoima_reason () AS reason," \
+  "               " tbl " AS tbl, " row_id " AS row_id, " action " AS action," \
+  "               " old_values " AS old, " new_values " AS new) c;"
+
 static const char * const migrations[] = {
   /* 0 → 1 */
   "CREATE TABLE products ("
@@ -187,6 +208,208 @@ static const char * const migrations[] = {
   "  updated_at TEXT NOT NULL"
   ");"
   "CREATE INDEX outbox_pending ON outbox (state) WHERE state IN ('ready', 'sending', 'sent');",
+
+  /* 2 → 3: local users with roles, and the hash-chained audit trail.
+   *
+   * Passwords and PINs are kept only as PBKDF2-HMAC-SHA256 hashes with a random salt.
+   *
+   * Every change to an audited table writes an audit row from a trigger, so in the same
+   * transaction as the change and with no way for a code path to forget it; AUDIT_ROW
+   * chains each row to the one before. qoima_actor (), qoima_reason () and sha256 () are the store's
+   * own SQL functions (qoima-audit.c). A pack's status, location and units change only
+   * through a movement, and the movement's audit row already says so; the pack UPDATE
+   * the journal's trigger makes is not audited again, which keeps a bulk receipt fast. */
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  full_name TEXT,"
+  "  role TEXT NOT NULL CHECK (role IN ('clerk', 'nurse', 'chief', 'admin')),"
+  "  ward_id INTEGER REFERENCES locations (id),"
+  "  salt BLOB NOT NULL CHECK (length (salt) >= 16),"
+  "  hash BLOB NOT NULL CHECK (length (hash) = 32),"
+  "  iterations INTEGER NOT NULL CHECK (iterations >= 100000),"
+  "  created_at TEXT NOT NULL,"
+  "  disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+  "  CHECK (role <> 'nurse' OR ward_id IS NOT NULL)"
+  ");"
+
+  "CREATE TABLE audit ("
+  "  id INTEGER PRIMARY KEY,"
+  "  at TEXT NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  tbl TEXT NOT NULL,"
+  "  row_id NOT NULL,"
+  "  action TEXT NOT NULL CHECK (action IN ('insert', 'update', 'delete')),"
+  "  old_values TEXT,"
+  "  new_values TEXT,"
+  "  reason TEXT,"
+  "  prev_hash TEXT NOT NULL,"
+  "  hash TEXT NOT NULL"
+  ");"
+
+  "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'the audit trail is append-only');"
+  "END;"
+  "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'the audit trail is append-only');"
+  "END;"
+
+
+  "CREATE TRIGGER audit_products_insert AFTER INSERT ON products "
+  "BEGIN"
+  AUDIT_ROW ("'products'", "NEW.gtin", "'insert'",
+             "NULL",
+             "json_object ('gtin', NEW.gtin, 'name_ru', NEW.name_ru, 'name_kk', NEW.name_kk, 'inn', NEW.inn, 'form', NEW.form, 'dosage', NEW.dosage, 'manufacturer', NEW.manufacturer, 'units_per_pack', NEW.units_per_pack)")
+  "END;"
+
+  "CREATE TRIGGER audit_products_update AFTER UPDATE ON products "
+  "BEGIN"
+  AUDIT_ROW ("'products'", "NEW.gtin", "'update'",
+             "json_object ('gtin', OLD.gtin, 'name_ru', OLD.name_ru, 'name_kk', OLD.name_kk, 'inn', OLD.inn, 'form', OLD.form, 'dosage', OLD.dosage, 'manufacturer', OLD.manufacturer, 'units_per_pack', OLD.units_per_pack)",
+             "json_object ('gtin', NEW.gtin, 'name_ru', NEW.name_ru, 'name_kk', NEW.name_kk, 'inn', NEW.inn, 'form', NEW.form, 'dosage', NEW.dosage, 'manufacturer', NEW.manufacturer, 'units_per_pack', NEW.units_per_pack)")
+  "END;"
+
+  "CREATE TRIGGER audit_products_delete AFTER DELETE ON products "
+  "BEGIN"
+  AUDIT_ROW ("'products'", "OLD.gtin", "'delete'",
+             "json_object ('gtin', OLD.gtin, 'name_ru', OLD.name_ru, 'name_kk', OLD.name_kk, 'inn', OLD.inn, 'form', OLD.form, 'dosage', OLD.dosage, 'manufacturer', OLD.manufacturer, 'units_per_pack', OLD.units_per_pack)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_locations_insert AFTER INSERT ON locations "
+  "BEGIN"
+  AUDIT_ROW ("'locations'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'kind', NEW.kind, 'name_ru', NEW.name_ru, 'name_kk', NEW.name_kk, 'archived', NEW.archived)")
+  "END;"
+
+  "CREATE TRIGGER audit_locations_update AFTER UPDATE ON locations "
+  "BEGIN"
+  AUDIT_ROW ("'locations'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'kind', OLD.kind, 'name_ru', OLD.name_ru, 'name_kk', OLD.name_kk, 'archived', OLD.archived)",
+             "json_object ('id', NEW.id, 'kind', NEW.kind, 'name_ru', NEW.name_ru, 'name_kk', NEW.name_kk, 'archived', NEW.archived)")
+  "END;"
+
+  "CREATE TRIGGER audit_locations_delete AFTER DELETE ON locations "
+  "BEGIN"
+  AUDIT_ROW ("'locations'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'kind', OLD.kind, 'name_ru', OLD.name_ru, 'name_kk', OLD.name_kk, 'archived', OLD.archived)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_acts_insert AFTER INSERT ON acts "
+  "BEGIN"
+  AUDIT_ROW ("'acts'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'ismpt_id', NEW.ismpt_id, 'number', NEW.number, 'doc_date', NEW.doc_date, 'received_at', NEW.received_at, 'sender_bin', NEW.sender_bin, 'sender_name', NEW.sender_name, 'receiver_bin', NEW.receiver_bin, 'status', NEW.status, 'deadline', NEW.deadline, 'decided_at', NEW.decided_at, 'transfer_date', NEW.transfer_date, 'errors', NEW.errors)")
+  "END;"
+
+  "CREATE TRIGGER audit_acts_update AFTER UPDATE ON acts "
+  "BEGIN"
+  AUDIT_ROW ("'acts'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'ismpt_id', OLD.ismpt_id, 'number', OLD.number, 'doc_date', OLD.doc_date, 'received_at', OLD.received_at, 'sender_bin', OLD.sender_bin, 'sender_name', OLD.sender_name, 'receiver_bin', OLD.receiver_bin, 'status', OLD.status, 'deadline', OLD.deadline, 'decided_at', OLD.decided_at, 'transfer_date', OLD.transfer_date, 'errors', OLD.errors)",
+             "json_object ('id', NEW.id, 'ismpt_id', NEW.ismpt_id, 'number', NEW.number, 'doc_date', NEW.doc_date, 'received_at', NEW.received_at, 'sender_bin', NEW.sender_bin, 'sender_name', NEW.sender_name, 'receiver_bin', NEW.receiver_bin, 'status', NEW.status, 'deadline', NEW.deadline, 'decided_at', NEW.decided_at, 'transfer_date', NEW.transfer_date, 'errors', NEW.errors)")
+  "END;"
+
+  "CREATE TRIGGER audit_acts_delete AFTER DELETE ON acts "
+  "BEGIN"
+  AUDIT_ROW ("'acts'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'ismpt_id', OLD.ismpt_id, 'number', OLD.number, 'doc_date', OLD.doc_date, 'received_at', OLD.received_at, 'sender_bin', OLD.sender_bin, 'sender_name', OLD.sender_name, 'receiver_bin', OLD.receiver_bin, 'status', OLD.status, 'deadline', OLD.deadline, 'decided_at', OLD.decided_at, 'transfer_date', OLD.transfer_date, 'errors', OLD.errors)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_act_codes_insert AFTER INSERT ON act_codes "
+  "BEGIN"
+  AUDIT_ROW ("'act_codes'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'act_id', NEW.act_id, 'code', NEW.code, 'kind', NEW.kind, 'parent_sscc', NEW.parent_sscc, 'gtin', NEW.gtin, 'batch', NEW.batch, 'expiry', NEW.expiry, 'scanned_at', NEW.scanned_at, 'decision', NEW.decision)")
+  "END;"
+
+  "CREATE TRIGGER audit_act_codes_update AFTER UPDATE ON act_codes "
+  "BEGIN"
+  AUDIT_ROW ("'act_codes'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'act_id', OLD.act_id, 'code', OLD.code, 'kind', OLD.kind, 'parent_sscc', OLD.parent_sscc, 'gtin', OLD.gtin, 'batch', OLD.batch, 'expiry', OLD.expiry, 'scanned_at', OLD.scanned_at, 'decision', OLD.decision)",
+             "json_object ('id', NEW.id, 'act_id', NEW.act_id, 'code', NEW.code, 'kind', NEW.kind, 'parent_sscc', NEW.parent_sscc, 'gtin', NEW.gtin, 'batch', NEW.batch, 'expiry', NEW.expiry, 'scanned_at', NEW.scanned_at, 'decision', NEW.decision)")
+  "END;"
+
+  "CREATE TRIGGER audit_act_codes_delete AFTER DELETE ON act_codes "
+  "BEGIN"
+  AUDIT_ROW ("'act_codes'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'act_id', OLD.act_id, 'code', OLD.code, 'kind', OLD.kind, 'parent_sscc', OLD.parent_sscc, 'gtin', OLD.gtin, 'batch', OLD.batch, 'expiry', OLD.expiry, 'scanned_at', OLD.scanned_at, 'decision', OLD.decision)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_packs_insert AFTER INSERT ON packs "
+  "BEGIN"
+  AUDIT_ROW ("'packs'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'ki', NEW.ki, 'gtin', NEW.gtin, 'serial', NEW.serial, 'km', NEW.km, 'batch', NEW.batch, 'expiry', NEW.expiry, 'status', NEW.status, 'location_id', NEW.location_id, 'units_left', NEW.units_left, 'act_id', NEW.act_id, 'received_at', NEW.received_at)")
+  "END;"
+
+  "CREATE TRIGGER audit_packs_update AFTER UPDATE OF ki, gtin, serial, km, batch, expiry, act_id, received_at ON packs "
+  "BEGIN"
+  AUDIT_ROW ("'packs'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'ki', OLD.ki, 'gtin', OLD.gtin, 'serial', OLD.serial, 'km', OLD.km, 'batch', OLD.batch, 'expiry', OLD.expiry, 'status', OLD.status, 'location_id', OLD.location_id, 'units_left', OLD.units_left, 'act_id', OLD.act_id, 'received_at', OLD.received_at)",
+             "json_object ('id', NEW.id, 'ki', NEW.ki, 'gtin', NEW.gtin, 'serial', NEW.serial, 'km', NEW.km, 'batch', NEW.batch, 'expiry', NEW.expiry, 'status', NEW.status, 'location_id', NEW.location_id, 'units_left', NEW.units_left, 'act_id', NEW.act_id, 'received_at', NEW.received_at)")
+  "END;"
+
+  "CREATE TRIGGER audit_packs_delete AFTER DELETE ON packs "
+  "BEGIN"
+  AUDIT_ROW ("'packs'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'ki', OLD.ki, 'gtin', OLD.gtin, 'serial', OLD.serial, 'km', OLD.km, 'batch', OLD.batch, 'expiry', OLD.expiry, 'status', OLD.status, 'location_id', OLD.location_id, 'units_left', OLD.units_left, 'act_id', OLD.act_id, 'received_at', OLD.received_at)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_movements_insert AFTER INSERT ON movements "
+  "BEGIN"
+  AUDIT_ROW ("'movements'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'at', NEW.at, 'actor', NEW.actor, 'kind', NEW.kind, 'from_location', NEW.from_location, 'to_location', NEW.to_location, 'units_delta', NEW.units_delta, 'units_after', NEW.units_after, 'status_after', NEW.status_after, 'location_after', NEW.location_after, 'reason', NEW.reason, 'document', NEW.document)")
+  "END;"
+
+  "CREATE TRIGGER audit_outbox_insert AFTER INSERT ON outbox "
+  "BEGIN"
+  AUDIT_ROW ("'outbox'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'doc_type', NEW.doc_type, 'document_number', NEW.document_number, 'act_id', NEW.act_id, 'document_sha256', sha256 (NEW.document), 'signature_sha256', sha256 (NEW.signature), 'state', NEW.state, 'ismpt_id', NEW.ismpt_id, 'ismpt_status', NEW.ismpt_status, 'errors', NEW.errors, 'attempts', NEW.attempts, 'last_error', NEW.last_error, 'created_by', NEW.created_by, 'created_at', NEW.created_at, 'updated_at', NEW.updated_at)")
+  "END;"
+
+  "CREATE TRIGGER audit_outbox_update AFTER UPDATE ON outbox "
+  "BEGIN"
+  AUDIT_ROW ("'outbox'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'doc_type', OLD.doc_type, 'document_number', OLD.document_number, 'act_id', OLD.act_id, 'document_sha256', sha256 (OLD.document), 'signature_sha256', sha256 (OLD.signature), 'state', OLD.state, 'ismpt_id', OLD.ismpt_id, 'ismpt_status', OLD.ismpt_status, 'errors', OLD.errors, 'attempts', OLD.attempts, 'last_error', OLD.last_error, 'created_by', OLD.created_by, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at)",
+             "json_object ('id', NEW.id, 'doc_type', NEW.doc_type, 'document_number', NEW.document_number, 'act_id', NEW.act_id, 'document_sha256', sha256 (NEW.document), 'signature_sha256', sha256 (NEW.signature), 'state', NEW.state, 'ismpt_id', NEW.ismpt_id, 'ismpt_status', NEW.ismpt_status, 'errors', NEW.errors, 'attempts', NEW.attempts, 'last_error', NEW.last_error, 'created_by', NEW.created_by, 'created_at', NEW.created_at, 'updated_at', NEW.updated_at)")
+  "END;"
+
+  "CREATE TRIGGER audit_outbox_delete AFTER DELETE ON outbox "
+  "BEGIN"
+  AUDIT_ROW ("'outbox'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'doc_type', OLD.doc_type, 'document_number', OLD.document_number, 'act_id', OLD.act_id, 'document_sha256', sha256 (OLD.document), 'signature_sha256', sha256 (OLD.signature), 'state', OLD.state, 'ismpt_id', OLD.ismpt_id, 'ismpt_status', OLD.ismpt_status, 'errors', OLD.errors, 'attempts', OLD.attempts, 'last_error', OLD.last_error, 'created_by', OLD.created_by, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_users_insert AFTER INSERT ON users "
+  "BEGIN"
+  AUDIT_ROW ("'users'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'name', NEW.name, 'full_name', NEW.full_name, 'role', NEW.role, 'ward_id', NEW.ward_id, 'iterations', NEW.iterations, 'created_at', NEW.created_at, 'disabled', NEW.disabled)")
+  "END;"
+
+  "CREATE TRIGGER audit_users_update AFTER UPDATE ON users "
+  "BEGIN"
+  AUDIT_ROW ("'users'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'name', OLD.name, 'full_name', OLD.full_name, 'role', OLD.role, 'ward_id', OLD.ward_id, 'iterations', OLD.iterations, 'created_at', OLD.created_at, 'disabled', OLD.disabled)",
+             "json_object ('id', NEW.id, 'name', NEW.name, 'full_name', NEW.full_name, 'role', NEW.role, 'ward_id', NEW.ward_id, 'iterations', NEW.iterations, 'created_at', NEW.created_at, 'disabled', NEW.disabled)")
+  "END;"
+
+  "CREATE TRIGGER audit_users_delete AFTER DELETE ON users "
+  "BEGIN"
+  AUDIT_ROW ("'users'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'name', OLD.name, 'full_name', OLD.full_name, 'role', OLD.role, 'ward_id', OLD.ward_id, 'iterations', OLD.iterations, 'created_at', OLD.created_at, 'disabled', OLD.disabled)",
+             "NULL")
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
@@ -305,6 +528,12 @@ qoima_store_migrate (sqlite3     *db,
       set_not_qoima_error (error, path);
       return FALSE;
     }
+
+  /* The audit trail's triggers call the store's SQL functions: any connection that may
+   * change an audited table needs them, a future migration step's included. The worker
+   * registers them again with itself as the source of the actor. */
+  if (!qoima_audit_install (db, NULL, path, error))
+    return FALSE;
 
   if (version == QOIMA_STORE_SCHEMA_VERSION)
     return TRUE;

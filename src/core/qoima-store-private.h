@@ -89,6 +89,25 @@ gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
                                                 sqlite3_stmt      *stmt,
                                                 GError           **error);
 void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
+/*
+ * Who the running job acts for and why: what the audit trail's triggers record through
+ * qoima_actor() and qoima_reason(). Jobs that change audited tables call this before
+ * their first change; the worker forgets both after each job, so a job that names nobody
+ * is put down to "system".
+ */
+void              qoima_store_worker_set_actor (QoimaStoreWorker  *worker,
+                                                const char        *actor,
+                                                const char        *reason);
+const char       *qoima_store_worker_get_actor (QoimaStoreWorker  *worker);
+const char       *qoima_store_worker_get_reason (QoimaStoreWorker *worker);
+
+/* Registers the audit trail's SQL functions (sha256, qoima_actor, qoima_reason) on the
+ * worker's connection (qoima-audit.c); the store calls it when it opens the database. */
+gboolean          qoima_audit_install          (sqlite3           *db,
+                                                QoimaStoreWorker  *worker,
+                                                const char        *path,
+                                                GError           **error);
+
 /* Inserts packs and their RECEIPT movements inside the caller's transaction. */
 gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,
                                                 QoimaPackRows     *rows,

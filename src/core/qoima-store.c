@@ -39,6 +39,8 @@ struct _QoimaStoreWorker
   char *path;
   sqlite3 *db;
   GHashTable *statements; /* SQL text → sqlite3_stmt */
+  char *actor;  /* the running job's, for the audit trail; NULL = "system" */
+  char *reason;
 };
 
 typedef QoimaStoreWorker Worker;
@@ -353,6 +355,8 @@ worker_free (Worker *worker)
       worker->db = NULL;
     }
   g_async_queue_unref (worker->queue);
+  g_free (worker->actor);
+  g_free (worker->reason);
   g_free (worker->path);
   g_free (worker);
 }
@@ -496,7 +500,11 @@ worker_open (Worker  *worker,
    * database fails here with SQLITE_NOTADB. */
   return worker_exec (worker, "PRAGMA journal_mode = WAL", error) &&
          worker_exec (worker, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", error) &&
-         qoima_store_migrate (worker->db, worker->path, error);
+         /* A receipt writes each pack's audit rows beside it; with SQLite's default 2 MB
+          * cache a large delivery would spill and rewrite pages before it commits. */
+         worker_exec (worker, "PRAGMA cache_size = -32768", error) &&
+         qoima_store_migrate (worker->db, worker->path, error) &&
+         qoima_audit_install (worker->db, worker, worker->path, error);
 }
 
 static void
@@ -526,6 +534,7 @@ add_products_job (Worker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaCachedStmt *stmt;
 
+  qoima_store_worker_set_actor (worker, NULL, "catalog");
   if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -584,6 +593,7 @@ add_location_job (Worker *worker,
   g_autoptr(QoimaCachedStmt) stmt = NULL;
   gint64 id;
 
+  qoima_store_worker_set_actor (worker, NULL, "new location");
   stmt = worker_prepare (worker, "INSERT INTO locations (kind, name_ru, name_kk) VALUES (?1, ?2, ?3)", &local_error);
   if (stmt == NULL)
     {
@@ -818,6 +828,7 @@ receive_packs_job (Worker *worker,
   ReceiveData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  qoima_store_worker_set_actor (worker, data->actor, data->reason);
   if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -932,6 +943,7 @@ record_scan_job (Worker *worker,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(QoimaPack) pack = NULL;
 
+  qoima_store_worker_set_actor (worker, data->actor, "scan");
   if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1298,6 +1310,8 @@ worker_main (gpointer data)
         }
 
       func (worker, task);
+      g_clear_pointer (&worker->actor, g_free);
+      g_clear_pointer (&worker->reason, g_free);
     }
 
   worker_free (worker);
@@ -1972,4 +1986,27 @@ qoima_pack_rows_set_act_id (QoimaPackRows *rows,
 {
   g_return_if_fail (rows != NULL);
   rows->act_id = act_id;
+}
+
+void
+qoima_store_worker_set_actor (QoimaStoreWorker *worker,
+                              const char       *actor,
+                              const char       *reason)
+{
+  g_free (worker->actor);
+  worker->actor = g_strdup (actor);
+  g_free (worker->reason);
+  worker->reason = g_strdup (reason);
+}
+
+const char *
+qoima_store_worker_get_actor (QoimaStoreWorker *worker)
+{
+  return worker->actor != NULL ? worker->actor : "system";
+}
+
+const char *
+qoima_store_worker_get_reason (QoimaStoreWorker *worker)
+{
+  return worker->reason;
 }
