@@ -26,6 +26,9 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("acts --json            list the incoming acts as JSON"));
   fprintf (out, "  %s\n", _("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all)"));
   fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act"));
+  fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
+  fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
+  fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
   fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
@@ -34,6 +37,7 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("--password-file FILE   the keys' password (its first line); it is never stored"));
   fprintf (out, "  %s\n", _("--catalog URL          the НКТ catalog base (default: derived from --server)"));
   fprintf (out, "  %s\n", _("--api-key-file FILE    the НКТ API key"));
+  fprintf (out, "  %s\n", _("--user NAME            act as this user; the password is the first line of --password-file"));
   fprintf (out, "\n%s\n", _("Exit status: 0 done, 1 error, 2 usage, 3 waiting in the outbox (ИС МПТ unreachable)."));
 }
 
@@ -120,6 +124,7 @@ option_slot (QoimactlOptions *options,
     { "--password-file", G_STRUCT_OFFSET (QoimactlOptions, password_file) },
     { "--catalog", G_STRUCT_OFFSET (QoimactlOptions, catalog) },
     { "--api-key-file", G_STRUCT_OFFSET (QoimactlOptions, api_key_file) },
+    { "--user", G_STRUCT_OFFSET (QoimactlOptions, user) },
   };
   gsize len = strcspn (arg, "=");
 
@@ -197,6 +202,10 @@ main (int    argc,
     status = qoimactl_acts (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "accept") || g_str_equal (argv[i], "reject"))
     status = qoimactl_answer (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "users"))
+    status = qoimactl_users (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "audit"))
+    status = qoimactl_audit (&options, argc - i, argv + i);
   else
     {
       fprintf (stderr, _("Unknown command: %s\n"), argv[i]);
@@ -211,5 +220,6 @@ main (int    argc,
   g_free (options.password_file);
   g_free (options.catalog);
   g_free (options.api_key_file);
+  g_free (options.user);
   return status;
 }

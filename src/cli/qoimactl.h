@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "qoima-store.h"
+#include "qoima-user.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ typedef struct {
   char *password_file; /* --password-file FILE: the keys' password, first line */
   char *catalog;       /* --catalog URL: the НКТ base; derived from --server when not given */
   char *api_key_file;  /* --api-key-file FILE: the НКТ X-API-KEY */
+  char *user;          /* --user NAME: the acting user, with --password-file */
 } QoimactlOptions;
 
 /* Waiting on an async call from the command line: pass qoimactl_wait_cb and a
@@ -45,6 +47,12 @@ int         qoimactl_sync  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_acts  (QoimactlOptions *options, int argc, char **argv);
 /* accept and reject */
 int         qoimactl_answer (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_users  (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_audit  (QoimactlOptions *options, int argc, char **argv);
+
+/* The user named by --user, authenticated with the first line of --password-file;
+ * NULL with no error when no --user was given. */
+QoimaUser  *qoimactl_authenticate (QoimactlOptions *options, QoimaStore *store, GError **error);
 
 /* Opens the store named by the options, running a main loop until it is open. */
 QoimaStore *qoimactl_open_store (QoimactlOptions *options, GError **error);

@@ -1,0 +1,262 @@
+/* qoimactl-users.c: qoimactl users and qoimactl audit
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoimactl"
+
+#include "config.h"
+
+#include "qoimactl.h"
+
+#include "qoima-audit.h"
+#include "qoima-user.h"
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The first line of @path, without its line ending. */
+static char *
+read_secret (const char  *path,
+             GError     **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  contents[strcspn (contents, "\r\n")] = '\0';
+  return g_steal_pointer (&contents);
+}
+
+QoimaUser *
+qoimactl_authenticate (QoimactlOptions  *options,
+                       QoimaStore       *store,
+                       GError          **error)
+{
+  g_autofree char *secret = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  if (options->user == NULL)
+    return NULL;
+  if (options->password_file == NULL)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_WRONG_PASSWORD,
+                           _("--user needs --password-file."));
+      return NULL;
+    }
+
+  secret = read_secret (options->password_file, error);
+  if (secret == NULL)
+    return NULL;
+
+  qoima_store_authenticate_async (store, options->user, secret, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  return qoima_store_authenticate_finish (store, result, error);
+}
+
+static int
+users_add (QoimactlOptions  *options,
+           QoimaStore       *store,
+           int               argc,
+           char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *secret = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *name = NULL, *role_nick = NULL, *ward = NULL, *password_file = NULL, *full_name = NULL;
+  QoimaRole role;
+  gint64 ward_id = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char **slot = NULL;
+
+      if (g_str_equal (argv[i], "--role"))
+        slot = &role_nick;
+      else if (g_str_equal (argv[i], "--ward"))
+        slot = &ward;
+      else if (g_str_equal (argv[i], "--password-file"))
+        slot = &password_file;
+      else if (g_str_equal (argv[i], "--full-name"))
+        slot = &full_name;
+      else if (name == NULL && !g_str_has_prefix (argv[i], "--"))
+        {
+          name = argv[i];
+          continue;
+        }
+      if (slot == NULL || i + 1 >= argc)
+        {
+          fprintf (stderr, _("Usage: qoimactl users add NAME --role ROLE [--ward WARD_ID] [--full-name TEXT] --password-file FILE\n"));
+          return 2;
+        }
+      *slot = argv[++i];
+    }
+
+  if (name == NULL || role_nick == NULL || password_file == NULL || !qoima_role_from_nick (role_nick, &role) ||
+      (ward != NULL && !g_ascii_string_to_signed (ward, 10, 1, G_MAXINT64, &ward_id, NULL)))
+    {
+      fprintf (stderr, _("Usage: qoimactl users add NAME --role clerk|nurse|chief|admin [--ward WARD_ID] [--full-name TEXT] --password-file FILE\n"));
+      return 2;
+    }
+
+  if (options->user != NULL)
+    {
+      acting = qoimactl_authenticate (options, store, &error);
+      if (acting == NULL)
+        {
+          fprintf (stderr, "%s\n", error->message);
+          return 1;
+        }
+    }
+
+  secret = read_secret (password_file, &error);
+  if (secret == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  qoima_store_add_user_async (store, acting, name, full_name, role, ward_id, secret, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  user = qoima_store_add_user_finish (store, result, &error);
+  if (user == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  printf (_("User %s added (%s).\n"), qoima_user_get_name (user), role_nick);
+  return 0;
+}
+
+static int
+users_list (QoimaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) users = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+
+  qoima_store_list_users_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  users = qoima_store_list_users_finish (store, result, &error);
+  if (users == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  json_builder_begin_array (builder);
+  for (unsigned i = 0; i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (users, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, qoima_user_get_name (user));
+      json_builder_set_member_name (builder, "full_name");
+      if (qoima_user_get_full_name (user) != NULL)
+        json_builder_add_string_value (builder, qoima_user_get_full_name (user));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "role");
+      json_builder_add_string_value (builder, qoima_role_to_nick (qoima_user_get_role (user)));
+      json_builder_set_member_name (builder, "ward_id");
+      if (qoima_user_get_ward_id (user) > 0)
+        json_builder_add_int_value (builder, qoima_user_get_ward_id (user));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "disabled");
+      json_builder_add_boolean_value (builder, qoima_user_get_disabled (user));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  return 0;
+}
+
+int
+qoimactl_users (QoimactlOptions  *options,
+                int               argc,
+                char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  int status;
+
+  if (argc < 2 || !(g_str_equal (argv[1], "add") || g_str_equal (argv[1], "--json")))
+    {
+      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD_ID] --password-file FILE\n"));
+      return 2;
+    }
+
+  store = qoimactl_open_store (options, &error);
+  if (store == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  if (g_str_equal (argv[1], "add"))
+    status = users_add (options, store, argc - 1, argv + 1);
+  else
+    status = users_list (store);
+
+  qoima_store_close (store);
+  return status;
+}
+
+int
+qoimactl_audit (QoimactlOptions  *options,
+                int               argc,
+                char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gint64 n_rows = 0, broken_row = 0;
+
+  if (argc != 2 || !g_str_equal (argv[1], "verify"))
+    {
+      fprintf (stderr, _("Usage: qoimactl audit verify\n"));
+      return 2;
+    }
+
+  store = qoimactl_open_store (options, &error);
+  if (store == NULL)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
+    }
+
+  qoima_store_verify_audit_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_verify_audit_finish (store, result, &n_rows, &broken_row, &error))
+    {
+      if (broken_row > 0)
+        printf ("audit trail broken at row %" G_GINT64_FORMAT ": %s\n", broken_row, error->message);
+      else
+        fprintf (stderr, "%s\n", error->message);
+      qoima_store_close (store);
+      return 1;
+    }
+
+  printf ("audit trail OK: %" G_GINT64_FORMAT " rows\n", n_rows);
+  qoima_store_close (store);
+  return 0;
+}

@@ -1,0 +1,766 @@
+/* qoima-user.c: local users, their roles and what each role may do
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-user"
+
+#include "config.h"
+
+#include "qoima-user.h"
+
+#include "qoima-store-private.h"
+
+#include <glib/gi18n.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <string.h>
+
+#define SALT_SIZE 16
+#define HASH_SIZE 32
+
+struct _QoimaUser
+{
+  GObject parent_instance;
+
+  gint64 id;
+  char *name;
+  char *full_name;
+  QoimaRole role;
+  gint64 ward_id;
+  gboolean disabled;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaUser, qoima_user, G_TYPE_OBJECT)
+
+typedef struct
+{
+  char *acting;     /* the acting user's name, NULL for nobody */
+  char *name;
+  char *full_name;
+  QoimaRole role;
+  gint64 ward_id;
+  char *secret;
+} UserData;
+
+#define USER_COLUMNS "id, name, full_name, role, ward_id, disabled"
+
+static void
+user_data_free (gpointer data)
+{
+  UserData *user = data;
+
+  g_free (user->acting);
+  g_free (user->name);
+  g_free (user->full_name);
+  if (user->secret != NULL)
+    {
+      /* The secret does not linger in freed memory. */
+      gnutls_memset (user->secret, 0, strlen (user->secret));
+      g_free (user->secret);
+    }
+  g_free (user);
+}
+
+static QoimaUser *
+user_new (gint64      id,
+          const char *name,
+          const char *full_name,
+          QoimaRole   role,
+          gint64      ward_id,
+          gboolean    disabled)
+{
+  QoimaUser *self = g_object_new (QOIMA_TYPE_USER, NULL);
+
+  self->id = id;
+  self->name = g_strdup (name);
+  self->full_name = g_strdup (full_name);
+  self->role = role;
+  self->ward_id = ward_id;
+  self->disabled = disabled;
+  return self;
+}
+
+static QoimaUser *
+user_from_row (sqlite3_stmt *stmt)
+{
+  QoimaRole role = QOIMA_ROLE_CLERK;
+
+  qoima_role_from_nick ((const char *) sqlite3_column_text (stmt, 3), &role);
+  return user_new (sqlite3_column_int64 (stmt, 0),
+                   (const char *) sqlite3_column_text (stmt, 1),
+                   (const char *) sqlite3_column_text (stmt, 2),
+                   role,
+                   sqlite3_column_int64 (stmt, 4),
+                   sqlite3_column_int (stmt, 5) != 0);
+}
+
+static gboolean
+derive_key (const char    *secret,
+            const guint8  *salt,
+            gsize          salt_len,
+            unsigned       iterations,
+            guint8         key[HASH_SIZE],
+            GError       **error)
+{
+  gnutls_datum_t secret_datum = { (unsigned char *) secret, strlen (secret) };
+  gnutls_datum_t salt_datum = { (unsigned char *) salt, salt_len };
+  int rc = gnutls_pbkdf2 (GNUTLS_MAC_SHA256, &secret_datum, &salt_datum, iterations, key, HASH_SIZE);
+
+  if (rc != 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+                   _("The password could not be hashed (%s)."), gnutls_strerror (rc));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Compares in time that does not depend on where the bytes differ. */
+static gboolean
+equal_constant_time (const guint8 *a,
+                     const guint8 *b,
+                     gsize         len)
+{
+  volatile guint8 diff = 0;
+
+  for (gsize i = 0; i < len; i++)
+    diff |= a[i] ^ b[i];
+  return diff == 0;
+}
+
+static gboolean
+secret_is_acceptable (const char  *secret,
+                      GError     **error)
+{
+  gsize len = strlen (secret);
+  gboolean digits = len > 0 && strspn (secret, "0123456789") == len;
+
+  if ((digits && len >= 4 && len <= 6) || g_utf8_strlen (secret, -1) >= 8)
+    return TRUE;
+
+  g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("A password needs at least 8 characters; a PIN is 4 to 6 digits."));
+  return FALSE;
+}
+
+/* The acting user as the database knows it now: an admin who was disabled or demoted
+ * since logging in is refused. NULL with no error when there is no such user. */
+static QoimaUser *
+load_user (QoimaStoreWorker  *worker,
+           const char        *name,
+           GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return user_from_row (stmt);
+  if (rc != SQLITE_DONE)
+    qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                  qoima_store_worker_get_path (worker));
+  return NULL;
+}
+
+static gboolean
+check_acting_admin (QoimaStoreWorker  *worker,
+                    const char        *acting,
+                    GError           **error)
+{
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (acting != NULL)
+    {
+      user = load_user (worker, acting, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  return qoima_user_check (user, QOIMA_PERMISSION_MANAGE_USERS, error);
+}
+
+static gboolean
+add_user (QoimaStoreWorker  *worker,
+          UserData          *data,
+          gint64            *id_out,
+          GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) count = NULL;
+  g_autoptr(QoimaCachedStmt) insert = NULL;
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  guint8 salt[SALT_SIZE];
+  guint8 key[HASH_SIZE];
+  int rc;
+
+  count = qoima_store_worker_prepare (worker, "SELECT count (*) FROM users", error);
+  if (count == NULL)
+    return FALSE;
+  rc = sqlite3_step (count);
+  if (rc != SQLITE_ROW)
+    {
+      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      return FALSE;
+    }
+
+  /* Bootstrap: the first user is added by whoever installed Qoima. */
+  if (sqlite3_column_int64 (count, 0) > 0 && !check_acting_admin (worker, data->acting, error))
+    return FALSE;
+
+  if (gnutls_rnd (GNUTLS_RND_RANDOM, salt, sizeof salt) != 0)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+                           _("No random numbers for the password's salt."));
+      return FALSE;
+    }
+  if (!derive_key (data->secret, salt, sizeof salt, QOIMA_USER_KDF_ITERATIONS, key, error))
+    return FALSE;
+
+  insert = qoima_store_worker_prepare (worker,
+                                       "INSERT INTO users (name, full_name, role, ward_id, salt, hash, iterations, created_at) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                       error);
+  if (insert == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (insert, 1, data->name, -1, SQLITE_STATIC);
+  if (data->full_name != NULL)
+    sqlite3_bind_text (insert, 2, data->full_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 3, qoima_role_to_nick (data->role), -1, SQLITE_STATIC);
+  if (data->ward_id > 0)
+    sqlite3_bind_int64 (insert, 4, data->ward_id);
+  sqlite3_bind_blob (insert, 5, salt, sizeof salt, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (insert, 6, key, sizeof key, SQLITE_TRANSIENT);
+  sqlite3_bind_int (insert, 7, QOIMA_USER_KDF_ITERATIONS);
+  sqlite3_bind_text (insert, 8, now, -1, SQLITE_STATIC);
+
+  rc = sqlite3_step (insert);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("There is already a user named %s."), data->name);
+      return FALSE;
+    }
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The ward %" G_GINT64_FORMAT " does not exist."), data->ward_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      return FALSE;
+    }
+
+  *id_out = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
+  return TRUE;
+}
+
+static void
+add_user_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  UserData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  gint64 id = 0;
+
+  qoima_store_worker_set_actor (worker, data->acting != NULL ? data->acting : data->name,
+                                data->acting != NULL ? "new user" : "first user");
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!add_user (worker, data, &id, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_pointer (task,
+                         user_new (id, data->name, data->full_name, data->role, data->ward_id, FALSE),
+                         g_object_unref);
+}
+
+static void
+set_wrong_password (GError **error)
+{
+  g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_WRONG_PASSWORD,
+                       _("Wrong name or password."));
+}
+
+static void
+authenticate_job (QoimaStoreWorker *worker,
+                  GTask            *task)
+{
+  UserData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GError) local_error = NULL;
+  static const guint8 dummy_salt[SALT_SIZE] = { 0 };
+  guint8 stored[HASH_SIZE] = { 0 };
+  guint8 key[HASH_SIZE];
+  const guint8 *salt = dummy_salt;
+  gsize salt_len = sizeof dummy_salt;
+  unsigned iterations = QOIMA_USER_KDF_ITERATIONS;
+  g_autofree guint8 *salt_copy = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT " USER_COLUMNS ", salt, hash, iterations FROM users WHERE name = ?1",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, 7) == HASH_SIZE)
+    {
+      user = user_from_row (stmt);
+      salt_len = sqlite3_column_bytes (stmt, 6);
+      salt_copy = g_memdup2 (sqlite3_column_blob (stmt, 6), salt_len);
+      salt = salt_copy;
+      memcpy (stored, sqlite3_column_blob (stmt, 7), HASH_SIZE);
+      iterations = sqlite3_column_int (stmt, 8);
+    }
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  /* An unknown name costs the same key derivation, so timing does not tell which names
+   * exist. */
+  if (!derive_key (data->secret, salt, salt_len, iterations, key, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  if (!equal_constant_time (key, stored, HASH_SIZE) || user == NULL || user->disabled)
+    {
+      set_wrong_password (&local_error);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&user), g_object_unref);
+}
+
+static void
+list_users_job (QoimaStoreWorker *worker,
+                GTask            *task)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_USER);
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT " USER_COLUMNS " FROM users ORDER BY name", &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(QoimaUser) user = user_from_row (stmt);
+
+      g_list_store_append (store, user);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+}
+
+static gboolean
+disable_user (QoimaStoreWorker  *worker,
+              UserData          *data,
+              GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+
+  if (!check_acting_admin (worker, data->acting, error))
+    return FALSE;
+
+  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET disabled = 1 WHERE name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
+  if (!qoima_store_worker_step_done (worker, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (qoima_store_worker_get_db (worker)) == 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                   _("There is no user named %s."), data->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+disable_user_job (QoimaStoreWorker *worker,
+                  GTask            *task)
+{
+  UserData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  qoima_store_worker_set_actor (worker, data->acting, "user disabled");
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!disable_user (worker, data, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static GTask *
+user_task_new (QoimaStore          *self,
+               gpointer             source_tag,
+               UserData            *data,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (data != NULL)
+    g_task_set_task_data (task, data, user_data_free);
+  return task;
+}
+
+static void
+qoima_user_finalize (GObject *object)
+{
+  QoimaUser *self = QOIMA_USER (object);
+
+  g_free (self->name);
+  g_free (self->full_name);
+
+  G_OBJECT_CLASS (qoima_user_parent_class)->finalize (object);
+}
+
+static void
+qoima_user_class_init (QoimaUserClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = qoima_user_finalize;
+}
+
+static void
+qoima_user_init (QoimaUser *self)
+{
+}
+
+const char *
+qoima_role_to_nick (QoimaRole role)
+{
+  switch (role)
+    {
+    case QOIMA_ROLE_CLERK: return "clerk";
+    case QOIMA_ROLE_NURSE: return "nurse";
+    case QOIMA_ROLE_CHIEF: return "chief";
+    case QOIMA_ROLE_ADMIN: return "admin";
+    default: g_return_val_if_reached ("clerk");
+    }
+}
+
+gboolean
+qoima_role_from_nick (const char *nick,
+                      QoimaRole  *role)
+{
+  static const QoimaRole roles[] = { QOIMA_ROLE_CLERK, QOIMA_ROLE_NURSE, QOIMA_ROLE_CHIEF, QOIMA_ROLE_ADMIN };
+
+  for (unsigned i = 0; nick != NULL && i < G_N_ELEMENTS (roles); i++)
+    if (g_str_equal (nick, qoima_role_to_nick (roles[i])))
+      {
+        *role = roles[i];
+        return TRUE;
+      }
+  return FALSE;
+}
+
+gboolean
+qoima_role_allows (QoimaRole       role,
+                   QoimaPermission permission)
+{
+  switch (role)
+    {
+    case QOIMA_ROLE_CLERK:
+      return permission == QOIMA_PERMISSION_ACCEPT_ACTS || permission == QOIMA_PERMISSION_MOVE_STOCK;
+    case QOIMA_ROLE_NURSE:
+      return permission == QOIMA_PERMISSION_LOG_USE;
+    case QOIMA_ROLE_CHIEF:
+      return permission == QOIMA_PERMISSION_SIGN || permission == QOIMA_PERMISSION_ACCEPT_ACTS ||
+             permission == QOIMA_PERMISSION_WRITE_OFF || permission == QOIMA_PERMISSION_VIEW_REPORTS;
+    case QOIMA_ROLE_ADMIN:
+      return permission == QOIMA_PERMISSION_MANAGE_USERS || permission == QOIMA_PERMISSION_MANAGE_LOCATIONS ||
+             permission == QOIMA_PERMISSION_VIEW_REPORTS;
+    default:
+      return FALSE;
+    }
+}
+
+gint64
+qoima_user_get_id (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), 0);
+  return self->id;
+}
+
+const char *
+qoima_user_get_name (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), NULL);
+  return self->name;
+}
+
+const char *
+qoima_user_get_full_name (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), NULL);
+  return self->full_name;
+}
+
+QoimaRole
+qoima_user_get_role (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), QOIMA_ROLE_CLERK);
+  return self->role;
+}
+
+gint64
+qoima_user_get_ward_id (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), 0);
+  return self->ward_id;
+}
+
+gboolean
+qoima_user_get_disabled (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), TRUE);
+  return self->disabled;
+}
+
+gboolean
+qoima_user_check (QoimaUser        *self,
+                  QoimaPermission   permission,
+                  GError          **error)
+{
+  const char *what;
+
+  g_return_val_if_fail (self == NULL || QOIMA_IS_USER (self), FALSE);
+
+  if (self != NULL && !self->disabled && qoima_role_allows (self->role, permission))
+    return TRUE;
+
+  switch (permission)
+    {
+    case QOIMA_PERMISSION_ACCEPT_ACTS: what = _("accept acts"); break;
+    case QOIMA_PERMISSION_MOVE_STOCK: what = _("move stock"); break;
+    case QOIMA_PERMISSION_LOG_USE: what = _("log use"); break;
+    case QOIMA_PERMISSION_SIGN: what = _("sign documents"); break;
+    case QOIMA_PERMISSION_WRITE_OFF: what = _("write off packs"); break;
+    case QOIMA_PERMISSION_MANAGE_USERS: what = _("manage users"); break;
+    case QOIMA_PERMISSION_MANAGE_LOCATIONS: what = _("manage locations"); break;
+    case QOIMA_PERMISSION_VIEW_REPORTS: what = _("view reports"); break;
+    default: what = "?"; break;
+    }
+
+  if (self == NULL)
+    g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                 _("Log in first: only a named user may %s."), what);
+  else if (self->disabled)
+    g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                 _("The user %s is disabled and may not %s."), self->name, what);
+  else
+    {
+      const char *role;
+
+      switch (self->role)
+        {
+        case QOIMA_ROLE_CLERK: role = _("A clerk"); break;
+        case QOIMA_ROLE_NURSE: role = _("A nurse"); break;
+        case QOIMA_ROLE_CHIEF: role = _("A chief"); break;
+        case QOIMA_ROLE_ADMIN: role = _("An admin"); break;
+        default: role = "?"; break;
+        }
+      /* TRANSLATORS: "A nurse may not accept acts." */
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                   _("%s may not %s."), role, what);
+    }
+  return FALSE;
+}
+
+void
+qoima_store_add_user_async (QoimaStore          *self,
+                            QoimaUser           *acting,
+                            const char          *name,
+                            const char          *full_name,
+                            QoimaRole            role,
+                            gint64               ward_id,
+                            const char          *secret,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GError) local_error = NULL;
+  UserData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (secret != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
+  data->name = g_strdup (name);
+  data->full_name = g_strdup (full_name);
+  data->role = role;
+  data->ward_id = ward_id;
+  data->secret = g_strdup (secret);
+  task = user_task_new (self, qoima_store_add_user_async, data, cancellable, callback, user_data);
+
+  if (!secret_is_acceptable (secret, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      g_object_unref (task);
+      return;
+    }
+  if (*name == '\0' || (role == QOIMA_ROLE_NURSE) != (ward_id > 0))
+    {
+      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               role == QOIMA_ROLE_NURSE ? _("A nurse needs a ward.")
+                                                        : *name == '\0' ? _("A user needs a name.")
+                                                                        : _("Only a nurse belongs to a ward."));
+      g_object_unref (task);
+      return;
+    }
+
+  qoima_store_queue_job (self, add_user_job, task);
+}
+
+QoimaUser *
+qoima_store_add_user_finish (QoimaStore    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_add_user_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_authenticate_async (QoimaStore          *self,
+                                const char          *name,
+                                const char          *secret,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  UserData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (secret != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->name = g_strdup (name);
+  data->secret = g_strdup (secret);
+  qoima_store_queue_job (self, authenticate_job,
+                         user_task_new (self, qoima_store_authenticate_async, data, cancellable, callback, user_data));
+}
+
+QoimaUser *
+qoima_store_authenticate_finish (QoimaStore    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_authenticate_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_list_users_async (QoimaStore          *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  qoima_store_queue_job (self, list_users_job,
+                         user_task_new (self, qoima_store_list_users_async, NULL, cancellable, callback, user_data));
+}
+
+GListModel *
+qoima_store_list_users_finish (QoimaStore    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_users_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_store_disable_user_async (QoimaStore          *self,
+                                QoimaUser           *acting,
+                                const char          *name,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  UserData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
+  g_return_if_fail (name != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
+  data->name = g_strdup (name);
+  qoima_store_queue_job (self, disable_user_job,
+                         user_task_new (self, qoima_store_disable_user_async, data, cancellable, callback, user_data));
+}
+
+gboolean
+qoima_store_disable_user_finish (QoimaStore    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_disable_user_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

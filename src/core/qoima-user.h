@@ -1,0 +1,125 @@
+/* qoima-user.h: local users, their roles and what each role may do
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "qoima-store.h"
+
+G_BEGIN_DECLS
+
+/* Roles (glossary): the clerk receives and moves stock, the nurse logs use in her ward,
+ * the chief signs, the admin manages users and locations. */
+typedef enum {
+  QOIMA_ROLE_CLERK,
+  QOIMA_ROLE_NURSE,
+  QOIMA_ROLE_CHIEF,
+  QOIMA_ROLE_ADMIN,
+} QoimaRole;
+
+typedef enum {
+  QOIMA_PERMISSION_ACCEPT_ACTS,
+  QOIMA_PERMISSION_MOVE_STOCK,
+  QOIMA_PERMISSION_LOG_USE,
+  QOIMA_PERMISSION_SIGN,
+  QOIMA_PERMISSION_WRITE_OFF,
+  QOIMA_PERMISSION_MANAGE_USERS,
+  QOIMA_PERMISSION_MANAGE_LOCATIONS,
+  QOIMA_PERMISSION_VIEW_REPORTS,
+} QoimaPermission;
+
+/* PBKDF2-HMAC-SHA256 rounds for every new password or PIN. */
+#define QOIMA_USER_KDF_ITERATIONS 100000
+
+const char *qoima_role_to_nick   (QoimaRole        role);
+/* Returns FALSE when @nick is not a role's name ("clerk", "nurse", "chief", "admin"). */
+gboolean    qoima_role_from_nick (const char      *nick,
+                                  QoimaRole       *role);
+gboolean    qoima_role_allows    (QoimaRole        role,
+                                  QoimaPermission  permission);
+
+#define QOIMA_TYPE_USER (qoima_user_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaUser, qoima_user, QOIMA, USER, GObject)
+
+gint64      qoima_user_get_id         (QoimaUser *self);
+const char *qoima_user_get_name       (QoimaUser *self);
+const char *qoima_user_get_full_name  (QoimaUser *self);
+QoimaRole   qoima_user_get_role       (QoimaUser *self);
+/* The nurse's ward; 0 for the other roles. */
+gint64      qoima_user_get_ward_id    (QoimaUser *self);
+gboolean    qoima_user_get_disabled   (QoimaUser *self);
+
+/**
+ * qoima_user_check:
+ * @self: (nullable): the acting user; NULL is nobody and may do nothing
+ *
+ * Fails with %QOIMA_STORE_ERROR_FORBIDDEN and a message for the user when @self's role
+ * does not allow @permission, or @self is disabled.
+ */
+gboolean    qoima_user_check          (QoimaUser        *self,
+                                       QoimaPermission   permission,
+                                       GError          **error);
+
+/**
+ * qoima_store_add_user_async:
+ * @acting: (nullable): the authenticated user adding; NULL only for the first user
+ * @ward_id: the nurse's ward (required for nurses, 0 otherwise)
+ * @secret: the password (8 characters or more) or PIN (4 to 6 digits); only its salted
+ *   PBKDF2-HMAC-SHA256 hash is kept, computed on the store's worker thread
+ *
+ * Adds a user. The first user of a database may be added by nobody (bootstrap);
+ * afterwards only an admin may, and the store checks that @acting is still an admin.
+ */
+void        qoima_store_add_user_async      (QoimaStore          *self,
+                                             QoimaUser           *acting,
+                                             const char          *name,
+                                             const char          *full_name,
+                                             QoimaRole            role,
+                                             gint64               ward_id,
+                                             const char          *secret,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+/* Returns: (transfer full): the new user, or NULL with @error set. */
+QoimaUser  *qoima_store_add_user_finish     (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+/* Name and password or PIN → the user; a wrong name, password or a disabled user fail
+ * with %QOIMA_STORE_ERROR_WRONG_PASSWORD ("Wrong name or password."). The key derivation
+ * runs on the worker thread. */
+void        qoima_store_authenticate_async  (QoimaStore          *self,
+                                             const char          *name,
+                                             const char          *secret,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+QoimaUser  *qoima_store_authenticate_finish (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+void        qoima_store_list_users_async    (QoimaStore          *self,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+/* Returns: (transfer full): a GListModel of QoimaUser, by name. */
+GListModel *qoima_store_list_users_finish   (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+/* Disables the user @name; only an admin may. */
+void        qoima_store_disable_user_async  (QoimaStore          *self,
+                                             QoimaUser           *acting,
+                                             const char          *name,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    qoima_store_disable_user_finish (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+G_END_DECLS

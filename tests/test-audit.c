@@ -1,0 +1,340 @@
+/* test-audit.c: the hash-chained audit trail
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-audit.h"
+#include "qoima-store-private.h"
+
+#include <sqlite3.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#define GTIN_PARACETAMOL "04870001000014"
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static QoimaStore *
+open_store (const char *path)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaStore *store;
+
+  qoima_store_open_async (path, NULL, result_cb, &result);
+  store = qoima_store_open_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static char *
+temp_db_path (const char *name)
+{
+  return g_build_filename (g_get_user_data_dir (), "audit-test", name, NULL);
+}
+
+/* A store with a warehouse, one product and two packs received by "clerk1". */
+static QoimaStore *
+filled_store (const char *path)
+{
+  QoimaStore *store = open_store (path);
+  g_autoptr(GPtrArray) products = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
+  g_autoptr(GAsyncResult) result3 = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  gint64 warehouse;
+
+  g_ptr_array_add (products, qoima_product_new (GTIN_PARACETAMOL, "Парацетамол", NULL, "Paracetamol",
+                                                "таблетки", "500 мг", "Химфарм", 20));
+  qoima_store_add_products_async (store, products, NULL, result_cb, &result);
+  qoima_store_add_products_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WAREHOUSE, "Склад", NULL, NULL, result_cb, &result2);
+  warehouse = qoima_store_add_location_finish (store, wait_for (&result2), &error);
+  g_assert_no_error (error);
+
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, "B1", "2027-01-31", warehouse, -1);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA2", NULL, "B1", "2027-01-31", warehouse, -1);
+  qoima_store_receive_packs_async (store, rows, "clerk1", "act 7", NULL, result_cb, &result3);
+  g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&result3), &error));
+  g_assert_no_error (error);
+  return store;
+}
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static gint64
+raw_int (sqlite3    *db,
+         const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+verify (QoimaStore *store,
+        gint64     *n_rows,
+        gint64     *broken_row,
+        GError    **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_verify_audit_async (store, NULL, result_cb, &result);
+  return qoima_store_verify_audit_finish (store, wait_for (&result), n_rows, broken_row, error);
+}
+
+static void
+test_sha256 (void)
+{
+  g_autofree char *hex = qoima_audit_sha256_hex ("abc", 3);
+
+  g_assert_cmpstr (hex, ==, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* A receipt writes its audit rows in its own transaction, with its actor and reason. */
+static void
+test_receive (void)
+{
+  g_autofree char *path = temp_db_path ("receive.db");
+  g_autoptr(QoimaStore) store = filled_store (path);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = raw_open (path);
+  gint64 n_rows = -1, broken = -1;
+
+  /* product, location, 2 packs, 2 movements */
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 6);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'packs' AND action = 'insert' "
+                                "AND actor = 'clerk1' AND reason = 'act 7'"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'movements' AND actor = 'clerk1' "
+                                "AND json_extract (new_values, '$.kind') = 'receipt'"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'products' AND actor = 'system'"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE id = 1 AND prev_hash = ''"), ==, 1);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit a JOIN audit b ON b.id = a.id + 1 "
+                                "WHERE b.prev_hash = a.hash"), ==, 5);
+
+  /* A failed receipt (a duplicate code) leaves no audit row behind. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    QoimaPackRows *rows = qoima_pack_rows_new ();
+
+    qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA3", NULL, "B1", "2027-01-31", 1, -1);
+    qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "AAAAAAAAAAAA1", NULL, "B1", "2027-01-31", 1, -1);
+    qoima_store_receive_packs_async (store, rows, "clerk1", "act 8", NULL, result_cb, &result);
+    g_assert_false (qoima_store_receive_packs_finish (store, wait_for (&result), &error));
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+  }
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 6);
+  sqlite3_close (db);
+
+  g_assert_true (verify (store, &n_rows, &broken, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_rows, ==, 6);
+  g_assert_cmpint (broken, ==, 0);
+}
+
+/* A scan that brings a pack's full marking code changes the pack: audited as the scanner. */
+static void
+test_scan (void)
+{
+  g_autofree char *path = temp_db_path ("scan.db");
+  g_autoptr(QoimaStore) store = filled_store (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  QoimaMarkingCode code = { 0 };
+  const char *ki = "01" GTIN_PARACETAMOL "21AAAAAAAAAAAA1";
+  g_autofree char *km = g_strconcat (ki, "\x1d" "91EE10\x1d" "92", "dGVzdGNyeXB0b3RhaWxvZmZvcnR5Zm91cmNoYXJzMTIzNA==", NULL);
+  sqlite3 *db;
+
+  code.kind = QOIMA_CODE_KIND_PACK;
+  code.gtin = (char *) GTIN_PARACETAMOL;
+  code.serial = (char *) "AAAAAAAAAAAA1";
+  code.ki = (char *) ki;
+  code.km = km;
+  qoima_store_record_scan_async (store, &code, "nurse1", NULL, result_cb, &result);
+  pack = qoima_store_record_scan_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'packs' AND action = 'update' "
+                                "AND actor = 'nurse1' AND json_extract (old_values, '$.km') IS NULL "
+                                "AND json_extract (new_values, '$.km') IS NOT NULL"), ==, 1);
+  sqlite3_close (db);
+  g_assert_true (verify (store, NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_append_only (void)
+{
+  g_autofree char *path = temp_db_path ("append.db");
+  g_autoptr(QoimaStore) store = filled_store (path);
+  sqlite3 *db = raw_open (path);
+
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET actor = 'x' WHERE id = 3", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM audit WHERE id = 3", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 6);
+  sqlite3_close (db);
+}
+
+/* Tampering, each on its own database: verify names the first broken row. */
+static void
+check_tampered (const char *name,
+                const char *sql,
+                gint64      expected_row,
+                const char *expected_words)
+{
+  g_autofree char *path = temp_db_path (name);
+  g_autoptr(QoimaStore) store = filled_store (path);
+  g_autoptr(GError) error = NULL;
+  gint64 n_rows = -1, broken = -1;
+  sqlite3 *db = raw_open (path);
+
+  g_assert_true (verify (store, &n_rows, &broken, &error));
+  g_assert_cmpint (n_rows, ==, 6);
+
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  g_assert_false (verify (store, &n_rows, &broken, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
+  g_assert_cmpint (broken, ==, expected_row);
+  g_assert_nonnull (strstr (error->message, expected_words));
+  g_test_message ("%s: %s", name, error->message);
+}
+
+static void
+test_edited (void)
+{
+  check_tampered ("edited.db",
+                  "DROP TRIGGER audit_no_update;"
+                  "UPDATE audit SET new_values = json_set (new_values, '$.units_left', 19) WHERE id = 4",
+                  4, "changed");
+}
+
+static void
+test_deleted (void)
+{
+  check_tampered ("deleted.db",
+                  "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2",
+                  2, "missing");
+}
+
+/* A row forged into the chain with a hash that is right for its own contents but does
+ * not follow the row before it. */
+static void
+test_inserted (void)
+{
+  check_tampered ("inserted.db",
+                  "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+                  "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id >= 3;"
+                  "DELETE FROM audit WHERE id >= 3;"
+                  "INSERT INTO audit SELECT 3, at, 'mallory', tbl, row_id, action, old_values, new_values, reason,"
+                  "  'forged', sha256 ('forged|3|' || at || '|mallory|' || tbl || '|' || row_id || '|' || action"
+                  "  || '|' || coalesce (old_values, '') || '|' || coalesce (new_values, '') || '|' || coalesce (reason, ''))"
+                  "  FROM t WHERE id = 3;"
+                  "INSERT INTO audit SELECT id + 1, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash"
+                  "  FROM t ORDER BY id",
+                  3, "out of the chain");
+}
+
+/* qoimactl audit verify: exit 0 and the row count, then exit 1 naming the row. */
+static void
+test_qoimactl (void)
+{
+  g_autofree char *path = temp_db_path ("cli.db");
+  g_autoptr(QoimaStore) store = filled_store (path);
+  const char *qoimactl = g_getenv ("QOIMACTL");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+  sqlite3 *db;
+
+  if (qoimactl == NULL)
+    {
+      g_test_skip ("QOIMACTL is not set");
+      return;
+    }
+  qoima_store_close (store);
+
+  {
+    const char *argv[] = { qoimactl, "--db", path, "audit", "verify", NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_cmpstr (out, ==, "audit trail OK: 6 rows\n");
+  }
+
+  db = raw_open (path);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'act 9' WHERE id = 5",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  {
+    const char *argv[] = { qoimactl, "--db", path, "audit", "verify", NULL };
+
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+    g_assert_true (g_str_has_prefix (out, "audit trail broken at row 5: "));
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/audit/sha256", test_sha256);
+  g_test_add_func ("/audit/receive", test_receive);
+  g_test_add_func ("/audit/scan", test_scan);
+  g_test_add_func ("/audit/append-only", test_append_only);
+  g_test_add_func ("/audit/verify/edited", test_edited);
+  g_test_add_func ("/audit/verify/deleted", test_deleted);
+  g_test_add_func ("/audit/verify/inserted", test_inserted);
+  g_test_add_func ("/audit/qoimactl", test_qoimactl);
+
+  return g_test_run ();
+}
