@@ -10,6 +10,7 @@
 
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -127,6 +128,39 @@ try:
     check("a wrong password is refused clearly", proc.returncode == 1 and "password" in proc.stderr.lower(),
           proc.stderr)
 
+    # Real crashes: qoimactl is killed (SIGKILL) at random moments while it signs, queues and
+    # sends; a later `sync` resumes. Each answer reaches the stand exactly once, and the stock
+    # counts each accepted pack once.
+    rng = random.Random(4)
+    killed = [new_act(4) for _ in range(6)]
+    after_kill = []
+    qctl("sync")
+    stock_before_kills = stock_count()
+    for act in killed:
+        opts = ["--db", db, "--server", base, "--password-file", os.path.join(pki, "password.txt"),
+                "--key", os.path.join(pki, "sign.p12"), "--auth-key", os.path.join(pki, "auth.p12")]
+        victim = subprocess.Popen([qoimactl, *opts, "accept", act["id"]], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            victim.wait(timeout=rng.uniform(0.3, 2.2))
+        except subprocess.TimeoutExpired:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+        status = acts()[act["id"]]["status"]
+        after_kill.append(status)
+        if status == "waiting":
+            # Killed before the answer was queued: the chief signs again.
+            qctl("accept", act["id"])
+    for _ in range(3):
+        qctl("sync")
+    states = [acts()[a["id"]]["status"] for a in killed]
+    numbers = [d["document_number"] for d in admin("GET", "documents?type=LP_ACCEPT_GOODS")]
+    check("killed at random moments: every act accepted", states == ["accepted"] * len(killed), states)
+    check("killed at random moments: no answer sent twice", len(numbers) == len(set(numbers)) == 2 + len(killed),
+          numbers)
+    check("killed at random moments: each pack counted once", stock_count() == stock_before_kills + 4 * len(killed),
+          stock_count() - stock_before_kills)
+
     stop_stand()
     proc = qctl("accept", a3["id"])
     check("stand down: exit 3, the answer waits", proc.returncode == 3 and acts()[a3["id"]]["status"] == "sending",
@@ -134,11 +168,12 @@ try:
     start_stand()
     proc = qctl("sync")
     check("stand back: sync sends it once", proc.returncode == 0 and acts()[a3["id"]]["status"] == "accepted"
-          and len(admin("GET", "documents?type=LP_ACCEPT_GOODS")) == 3, proc.stderr)
+          and len(admin("GET", "documents?type=LP_ACCEPT_GOODS")) == 3 + len(killed), proc.stderr)
 finally:
     stop_stand()
 
 print(f"1..{len(results)}")
+print(f"# states right after the kills: {after_kill}")
 for i, (name, ok, detail) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} {name}")
     if not ok:

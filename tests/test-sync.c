@@ -86,23 +86,29 @@ load_key (const char *name)
   return QOIMA_SIGNER (signer);
 }
 
+/* @faults: extra stand options, e.g. "--error-rate 0.33", or NULL. */
 static void
 start_stand (Fixture    *fixture,
-             const char *error_rate)
+             const char *faults)
 {
   g_autofree char *ca = g_build_filename (pki_dir (), "ca.pem", NULL);
-  const char *argv[] = {
-    g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db, "--ca", ca,
-    "--processing-delay-ms", "30", "--no-demo", "--error-rate", error_rate, "--seed", "7",
-    "--hang-seconds", "2", NULL,
-  };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) fault_args = g_strsplit (faults ? faults : "", " ", -1);
+  g_auto(GStrv) argv = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
   g_autofree char *line = NULL;
   int out_fd;
 
-  g_assert_nonnull (argv[0]);
-  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+  g_assert_nonnull (g_getenv ("QOIMA_STAND"));
+  g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
+                           "--ca", ca, "--processing-delay-ms", "30", "--no-demo", "--seed", "7",
+                           "--hang-seconds", "2", NULL);
+  for (guint i = 0; fault_args[i] != NULL; i++)
+    if (*fault_args[i] != '\0')
+      g_strv_builder_add (builder, fault_args[i]);
+  argv = g_strv_builder_end (builder);
+  g_assert_true (g_spawn_async_with_pipes (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
                                            NULL, NULL, &fixture->stand_pid, NULL, &out_fd, NULL, &error));
   g_assert_no_error (error);
 
@@ -169,13 +175,13 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  const char *error_rate = user_data ? user_data : "0";
+  const char *faults = user_data;
   g_autofree char *tmp = g_dir_make_tmp ("qoima-sync-XXXXXX", NULL);
 
   fixture->db_path = g_build_filename (tmp, "qoima.db", NULL);
   fixture->stand_db = g_build_filename (tmp, "stand.db", NULL);
   fixture->admin = soup_session_new ();
-  start_stand (fixture, error_rate);
+  start_stand (fixture, faults);
   open_warehouse (fixture);
   connect_client (fixture);
   fixture->signer = load_key ("sign.p12");
@@ -609,7 +615,7 @@ test_stand_down_then_back (Fixture       *fixture,
   g_assert_cmpint (count_packs (fixture), ==, before);
 
   /* Back on the same database (it kept its state): the answer leaves exactly once. */
-  start_stand (fixture, "0");
+  start_stand (fixture, NULL);
   connect_client (fixture);
   g_assert_true (push (fixture, &error));
   g_assert_no_error (error);
@@ -628,8 +634,9 @@ test_flaky_stand (Fixture       *fixture,
   gint64 before = count_packs (fixture);
   int round;
 
-  /* A stand that fails a third of the calls: sync is simply run again until nothing
-   * waits; every act ends accepted and ИС МПТ got each answer exactly once. */
+  /* A stand that fails a third of the calls (or cuts answers in half, or does not answer):
+   * sync is simply run again until nothing waits; every act ends accepted, ИС МПТ got each
+   * answer exactly once, and no broken answer wrote anything. */
   for (int i = 0; i < 5; i++)
     g_ptr_array_add (created, create_act (fixture, 6, i % 2 ? 3 : 0));
 
@@ -694,7 +701,8 @@ main (int   argc,
   ADD ("/sync/wrong-key-refused", NULL, test_wrong_key_refused);
   ADD ("/sync/crash-before-answer", NULL, test_crash_before_answer);
   ADD ("/sync/stand-down-then-back", NULL, test_stand_down_then_back);
-  ADD ("/sync/flaky-stand", "0.33", test_flaky_stand);
+  ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
+  ADD ("/sync/broken-and-slow-stand", "--broken-json-rate 0.2 --timeout-rate 0.05", test_flaky_stand);
 #undef ADD
 
   return g_test_run ();

@@ -76,6 +76,7 @@ typedef enum {
   QOIMA_SYNC_ERROR_SERVER,
   QOIMA_SYNC_ERROR_BROKEN_ANSWER,
   QOIMA_SYNC_ERROR_REFUSED, /* ИС МПТ said no (4xx): sending the same again will not help */
+  QOIMA_SYNC_ERROR_NOT_FOUND, /* ИС МПТ does not know what was asked for (404) */
 } QoimaSyncError;
 
 typedef enum {

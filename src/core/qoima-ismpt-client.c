@@ -203,6 +203,10 @@ error_for_status (QoimaIsmptClient *self,
     return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
                         _("ИС МПТ refused the login: %s"),
                         text ? text : soup_status_get_phrase (status));
+  if (status == SOUP_STATUS_NOT_FOUND)
+    return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NOT_FOUND,
+                        _("ИС МПТ does not know what was asked for (HTTP 404): %s"),
+                        text ? text : soup_status_get_phrase (status));
   if (status >= 500)
     return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER,
                         _("ИС МПТ answered with a server error (HTTP %u%s%s). The work waits and will be sent again."),

@@ -649,6 +649,18 @@ polled_cb (GObject      *source,
           g_object_unref (task);
           return;
         }
+      if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NOT_FOUND))
+        {
+          /* The id we hold is not ИС МПТ's (an answer cut short can look like an id): the
+           * document's fate is unknown again, and it is looked up by our number next time. */
+          data->n_waiting++;
+          if (data->waiting == NULL)
+            data->waiting = g_error_copy (error);
+          data->index++;
+          qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, error->message,
+                                           FALSE, NULL, store_step_cb, task);
+          return;
+        }
       entry_waits (task, error);
       return;
     }

@@ -157,7 +157,7 @@ update_view (QoimaStockPage *self)
     }
 
   lines = g_strdup_printf (ngettext ("%'u line", "%'u lines", n_lines), n_lines);
-  packs = g_strdup_printf (ngettext ("%'" G_GINT64_FORMAT " pack", "%'" G_GINT64_FORMAT " packs", n_packs), n_packs);
+  packs = g_strdup_printf (ngettext ("%'lld pack", "%'lld packs", n_packs), (long long) n_packs);
   if (n_lines != n_all)
     /* Translators: "12 lines · 3,000 packs", with how many lines there are without filters. */
     summary = g_strdup_printf (_("%s · %s (of %'u lines)"), lines, packs, n_all);
