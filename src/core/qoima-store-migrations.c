@@ -320,14 +320,9 @@ static const char * const migrations[] = {
              "NULL")
   "END;"
 
-  "CREATE TRIGGER audit_act_codes_insert AFTER INSERT ON act_codes "
-  "BEGIN"
-  AUDIT_ROW ("'act_codes'", "NEW.id", "'insert'",
-             "NULL",
-             "json_object ('id', NEW.id, 'act_id', NEW.act_id, 'code', NEW.code, 'kind', NEW.kind, 'parent_sscc', NEW.parent_sscc, 'gtin', NEW.gtin, 'batch', NEW.batch, 'expiry', NEW.expiry, 'scanned_at', NEW.scanned_at, 'decision', NEW.decision)")
-  "END;"
-
-  "CREATE TRIGGER audit_act_codes_update AFTER UPDATE ON act_codes "
+  /* An act's codes are ИС МПТ's document copied in (the act's own row is audited, and its
+   * answer is an audited outbox document); what a person does to them, scanning, is audited. */
+  "CREATE TRIGGER audit_act_codes_update AFTER UPDATE OF scanned_at ON act_codes "
   "BEGIN"
   AUDIT_ROW ("'act_codes'", "NEW.id", "'update'",
              "json_object ('id', OLD.id, 'act_id', OLD.act_id, 'code', OLD.code, 'kind', OLD.kind, 'parent_sscc', OLD.parent_sscc, 'gtin', OLD.gtin, 'batch', OLD.batch, 'expiry', OLD.expiry, 'scanned_at', OLD.scanned_at, 'decision', OLD.decision)",
@@ -341,13 +336,9 @@ static const char * const migrations[] = {
              "NULL")
   "END;"
 
-  "CREATE TRIGGER audit_packs_insert AFTER INSERT ON packs "
-  "BEGIN"
-  AUDIT_ROW ("'packs'", "NEW.id", "'insert'",
-             "NULL",
-             "json_object ('id', NEW.id, 'ki', NEW.ki, 'gtin', NEW.gtin, 'serial', NEW.serial, 'km', NEW.km, 'batch', NEW.batch, 'expiry', NEW.expiry, 'status', NEW.status, 'location_id', NEW.location_id, 'units_left', NEW.units_left, 'act_id', NEW.act_id, 'received_at', NEW.received_at)")
-  "END;"
-
+  /* A pack enters the warehouse with its RECEIPT movement in the same transaction; that
+   * movement's audit row carries the pack's identity (code, batch, expiry), so a bulk receipt
+   * writes one audit row per pack, not two. */
   "CREATE TRIGGER audit_packs_update AFTER UPDATE OF ki, gtin, serial, km, batch, expiry, act_id, received_at ON packs "
   "BEGIN"
   AUDIT_ROW ("'packs'", "NEW.id", "'update'",
@@ -366,7 +357,7 @@ static const char * const migrations[] = {
   "BEGIN"
   AUDIT_ROW ("'movements'", "NEW.id", "'insert'",
              "NULL",
-             "json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'at', NEW.at, 'actor', NEW.actor, 'kind', NEW.kind, 'from_location', NEW.from_location, 'to_location', NEW.to_location, 'units_delta', NEW.units_delta, 'units_after', NEW.units_after, 'status_after', NEW.status_after, 'location_after', NEW.location_after, 'reason', NEW.reason, 'document', NEW.document)")
+             "(SELECT json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'ki', p.ki, 'batch', p.batch, 'expiry', p.expiry, 'act_id', p.act_id, 'at', NEW.at, 'actor', NEW.actor, 'kind', NEW.kind, 'from_location', NEW.from_location, 'to_location', NEW.to_location, 'units_delta', NEW.units_delta, 'units_after', NEW.units_after, 'status_after', NEW.status_after, 'location_after', NEW.location_after, 'reason', NEW.reason, 'document', NEW.document) FROM packs p WHERE p.id = NEW.pack_id)")
   "END;"
 
   "CREATE TRIGGER audit_outbox_insert AFTER INSERT ON outbox "
