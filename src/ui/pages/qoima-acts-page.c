@@ -231,7 +231,8 @@ create_act_row (gpointer item,
   GtkWidget *label;
   GtkWidget *suffix;
 
-  subtitle = g_strdup_printf (_("Act %s of %s · %d of %d packs scanned"),
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Act %s of %s · %d of %d pack scanned",
+                                           "Act %s of %s · %d of %d packs scanned", qoima_act_get_packs (act)),
                               qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—",
                               date, qoima_act_get_scanned (act), qoima_act_get_packs (act));
 
@@ -326,7 +327,8 @@ update_act_header (QoimaActsPage *self)
 
   date = format_iso_date (qoima_act_get_transfer_date (act));
   title = g_strdup_printf (_("Act %s"), qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—");
-  subtitle = g_strdup_printf (_("From %s, transferred %s · %d of %d packs scanned"),
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "From %s, transferred %s · %d of %d pack scanned",
+                                           "From %s, transferred %s · %d of %d packs scanned", qoima_act_get_packs (act)),
                               qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
                                                                       : qoima_act_get_sender_bin (act),
                               date, qoima_act_get_scanned (act), qoima_act_get_packs (act));
