@@ -910,8 +910,8 @@ qoima_acts_page_dispose (GObject *object)
   if (self->context != NULL && qoima_context_get_sync (self->context) != NULL)
     g_clear_signal_handler (&self->progress_handler, qoima_context_get_sync (self->context));
 
-  gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_ACTS_PAGE);
-
+  /* No gtk_widget_dispose_template(): the template's root (the stack) is AdwBin's child,
+   * which AdwBin unparents itself and would find already gone. */
   g_clear_object (&self->context);
   g_clear_object (&self->act);
 
