@@ -14,8 +14,12 @@ struct _QoimaContext
   GObject parent_instance;
 
   /* Owned references */
-  QoimaStore *store;
-  GSettings  *settings;
+  QoimaStore       *store;
+  GSettings        *settings;
+  QoimaIsmptClient *client;
+  QoimaSync        *sync;
+  QoimaSigner      *auth_signer;
+  QoimaSigner      *signer;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaContext, qoima_context, G_TYPE_OBJECT)
@@ -24,6 +28,7 @@ enum {
   PROP_0,
   PROP_SETTINGS,
   PROP_STORE,
+  PROP_SYNC,
   N_PROPS,
 };
 
@@ -47,6 +52,10 @@ qoima_context_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->client);
+  g_clear_object (&self->auth_signer);
+  g_clear_object (&self->signer);
 
   G_OBJECT_CLASS (qoima_context_parent_class)->dispose (object);
 }
@@ -67,6 +76,9 @@ qoima_context_get_property (GObject    *object,
 
     case PROP_STORE:
       g_value_set_object (value, qoima_context_get_store (self));
+      break;
+    case PROP_SYNC:
+      g_value_set_object (value, qoima_context_get_sync (self));
       break;
 
     default:
@@ -119,6 +131,10 @@ qoima_context_class_init (QoimaContextClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
+  properties[PROP_SYNC] =
+    g_param_spec_object ("sync", NULL, NULL,
+                         QOIMA_TYPE_SYNC,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -164,4 +180,91 @@ qoima_context_get_settings (QoimaContext *self)
   g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
 
   return self->settings;
+}
+
+void
+qoima_context_set_ismpt (QoimaContext     *self,
+                         QoimaIsmptClient *client,
+                         QoimaSync        *sync)
+{
+  g_return_if_fail (QOIMA_IS_CONTEXT (self));
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (client));
+  g_return_if_fail (QOIMA_IS_SYNC (sync));
+  g_return_if_fail (self->sync == NULL);
+
+  self->client = g_object_ref (client);
+  self->sync = g_object_ref (sync);
+  if (self->auth_signer != NULL)
+    qoima_ismpt_client_set_auth_signer (self->client, self->auth_signer);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
+}
+
+/**
+ * qoima_context_get_client:
+ *
+ * Returns: (transfer none) (nullable): the ИС МПТ client
+ */
+QoimaIsmptClient *
+qoima_context_get_client (QoimaContext *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
+  return self->client;
+}
+
+/**
+ * qoima_context_get_sync:
+ *
+ * Returns: (transfer none) (nullable): the sync
+ */
+QoimaSync *
+qoima_context_get_sync (QoimaContext *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
+  return self->sync;
+}
+
+void
+qoima_context_set_auth_signer (QoimaContext *self,
+                               QoimaSigner  *signer)
+{
+  g_return_if_fail (QOIMA_IS_CONTEXT (self));
+  g_return_if_fail (signer == NULL || QOIMA_IS_SIGNER (signer));
+
+  g_set_object (&self->auth_signer, signer);
+  if (self->client != NULL)
+    qoima_ismpt_client_set_auth_signer (self->client, signer);
+}
+
+/**
+ * qoima_context_get_auth_signer:
+ *
+ * Returns: (transfer none) (nullable): the AUTH key of this session
+ */
+QoimaSigner *
+qoima_context_get_auth_signer (QoimaContext *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
+  return self->auth_signer;
+}
+
+void
+qoima_context_set_signer (QoimaContext *self,
+                          QoimaSigner  *signer)
+{
+  g_return_if_fail (QOIMA_IS_CONTEXT (self));
+  g_return_if_fail (signer == NULL || QOIMA_IS_SIGNER (signer));
+
+  g_set_object (&self->signer, signer);
+}
+
+/**
+ * qoima_context_get_signer:
+ *
+ * Returns: (transfer none) (nullable): the signing key of this session
+ */
+QoimaSigner *
+qoima_context_get_signer (QoimaContext *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
+  return self->signer;
 }

@@ -7,7 +7,10 @@
 
 #include <gio/gio.h>
 
+#include "qoima-ismpt-client.h"
+#include "qoima-signer.h"
 #include "qoima-store.h"
+#include "qoima-sync.h"
 
 G_BEGIN_DECLS
 
@@ -30,5 +33,31 @@ QoimaContext *qoima_context_new          (QoimaStore   *store,
 
 QoimaStore   *qoima_context_get_store    (QoimaContext *self);
 GSettings    *qoima_context_get_settings (QoimaContext *self);
+
+/**
+ * qoima_context_set_ismpt:
+ * @client: the ИС МПТ client
+ * @sync: the sync over @client and the context's store
+ *
+ * Connects the services to ИС МПТ. Set once, when the stand's address is known (the
+ * embedded stand answers only after it started); notifies "sync".
+ */
+void              qoima_context_set_ismpt       (QoimaContext     *self,
+                                                 QoimaIsmptClient *client,
+                                                 QoimaSync        *sync);
+/* NULL until qoima_context_set_ismpt(). */
+QoimaIsmptClient *qoima_context_get_client      (QoimaContext     *self);
+QoimaSync        *qoima_context_get_sync        (QoimaContext     *self);
+
+/* The AUTH key that logs in, kept in memory for this session only (its password is never
+ * stored); also given to the client. NULL until chosen. */
+void              qoima_context_set_auth_signer (QoimaContext     *self,
+                                                 QoimaSigner      *signer);
+QoimaSigner      *qoima_context_get_auth_signer (QoimaContext     *self);
+
+/* The chief's signing key for answers, kept in memory for this session only. */
+void              qoima_context_set_signer      (QoimaContext     *self,
+                                                 QoimaSigner      *signer);
+QoimaSigner      *qoima_context_get_signer      (QoimaContext     *self);
 
 G_END_DECLS

@@ -13,10 +13,20 @@
 
 #include "qoima-context.h"
 #include "qoima-demo.h"
+#include "qoima-ismpt-client.h"
+#include "qoima-key-dialog.h"
+#include "qoima-sync.h"
 #include "qoima-store.h"
 #include "qoima-window.h"
 
+#include <signal.h>
 #include <string.h>
+
+/* R001-1: the addresses of ИС МПТ Kazakhstan. */
+#define TEST_STAND_URL "https://stage.ismet.kz/api/v3/true-api"
+#define INDUSTRIAL_URL "https://elk.prod.markirovka.ismet.kz/api/v3/true-api"
+/* The embedded stand's catalog key (qoima-stand's default). */
+#define LOCAL_STAND_API_KEY "qoima-stand-api-key"
 
 struct _QoimaApplication
 {
@@ -28,6 +38,8 @@ struct _QoimaApplication
   GCancellable *cancellable;
   char         *database_option;
   char         *database_path;
+  GSubprocess  *stand;
+  GDataInputStream *stand_output;
 
   /* Borrowed references: the window belongs to the application's window list. */
   QoimaWindow  *window;
@@ -156,6 +168,188 @@ count_packs_cb (GObject      *object,
                          g_object_ref (self));
 }
 
+/* The catalog and the admin interface live next to the True API, on the same host. */
+static char *
+sibling_url (const char *base_url,
+             const char *path)
+{
+  const char *api = strstr (base_url, "/api/");
+
+  if (api == NULL)
+    return NULL;
+  return g_strdup_printf ("%.*s%s", (int) (api - base_url), base_url, path);
+}
+
+static void
+connect_ismpt (QoimaApplication *self,
+               const char       *base_url,
+               const char       *api_key)
+{
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autofree char *catalog = sibling_url (base_url, "/gwp");
+
+  if (self->context == NULL)
+    return;
+
+  g_debug ("ИС МПТ at %s", base_url);
+  client = qoima_ismpt_client_new (base_url, NULL);
+  if (catalog != NULL && api_key != NULL && api_key[0] != '\0')
+    qoima_ismpt_client_set_catalog (client, catalog, api_key);
+  sync = qoima_sync_new (qoima_context_get_store (self->context), client);
+  qoima_context_set_ismpt (self->context, client, sync);
+}
+
+static void
+discard_stand_line_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data);
+
+/* The stand's further output is read and dropped, so that a full pipe never stalls it. */
+static void
+read_stand_line (QoimaApplication *self,
+                 GAsyncReadyCallback callback)
+{
+  g_data_input_stream_read_line_async (self->stand_output, G_PRIORITY_LOW, self->cancellable,
+                                       callback, g_object_ref (self));
+}
+
+static void
+discard_stand_line_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(QoimaApplication) self = user_data;
+  g_autofree char *line = NULL;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, NULL);
+  if (line == NULL)
+    return;
+  g_debug ("stand: %s", line);
+  read_stand_line (self, discard_stand_line_cb);
+}
+
+static void
+stand_first_line_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(QoimaApplication) self = user_data;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *api_key = NULL;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (object), result, NULL, &local_error);
+  if (line == NULL)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("The local ИС МПТ stand did not start: %s",
+                   local_error != NULL ? local_error->message : "no output");
+      return;
+    }
+
+  g_strchomp (line);
+  if (!g_str_has_prefix (line, "http"))
+    {
+      g_warning ("The local ИС МПТ stand said “%s” instead of its address", line);
+      return;
+    }
+
+  api_key = g_settings_get_string (self->settings, "catalog-api-key");
+  connect_ismpt (self, line, api_key[0] != '\0' ? api_key : LOCAL_STAND_API_KEY);
+  read_stand_line (self, discard_stand_line_cb);
+}
+
+static char *
+find_stand_program (void)
+{
+  const char *env = g_getenv ("QOIMA_STAND");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  return g_build_filename (QOIMA_BINDIR, "qoima-stand", NULL);
+}
+
+/* The "local" stand: the project's own, started as a child and stopped on quit. Its first
+ * line of output is its address, read without blocking the main loop. */
+static void
+start_local_stand (QoimaApplication *self)
+{
+  g_autofree char *program = find_stand_program ();
+  g_autofree char *pki = qoima_key_dialog_find_demo_pki ();
+  g_autofree char *data_dir = g_build_filename (g_get_user_data_dir (), "qoima", NULL);
+  g_autofree char *db = g_build_filename (data_dir, "stand.sqlite", NULL);
+  g_autofree char *ca = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_file_test (program, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_warning ("The local ИС МПТ stand %s is not installed; acts cannot be synchronised", program);
+      return;
+    }
+
+  g_mkdir_with_parents (data_dir, 0700);
+  g_ptr_array_add (argv, program);
+  g_ptr_array_add (argv, (char *) "--port");
+  g_ptr_array_add (argv, (char *) "0");
+  g_ptr_array_add (argv, (char *) "--db");
+  g_ptr_array_add (argv, db);
+  if (pki != NULL)
+    {
+      ca = g_build_filename (pki, "ca.pem", NULL);
+      g_ptr_array_add (argv, (char *) "--ca");
+      g_ptr_array_add (argv, ca);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  self->stand = g_subprocess_newv ((const char * const *) argv->pdata,
+                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE, &local_error);
+  if (self->stand == NULL)
+    {
+      g_warning ("Could not start the local ИС МПТ stand: %s", local_error->message);
+      return;
+    }
+
+  self->stand_output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->stand));
+  read_stand_line (self, stand_first_line_cb);
+}
+
+static void
+start_ismpt (QoimaApplication *self)
+{
+  g_autofree char *stand = g_settings_get_string (self->settings, "stand");
+  g_autofree char *api_key = g_settings_get_string (self->settings, "catalog-api-key");
+
+  if (g_str_equal (stand, "local"))
+    start_local_stand (self);
+  else if (g_str_equal (stand, "test"))
+    connect_ismpt (self, TEST_STAND_URL, api_key);
+  else if (g_str_equal (stand, "industrial"))
+    connect_ismpt (self, INDUSTRIAL_URL, api_key);
+  else
+    {
+      g_autofree char *url = g_settings_get_string (self->settings, "ismpt-url");
+
+      if (url[0] != '\0')
+        connect_ismpt (self, url, api_key);
+      else
+        g_warning ("The stand is “custom” but ismpt-url is empty");
+    }
+}
+
+static void
+stop_stand (QoimaApplication *self)
+{
+  if (self->stand == NULL)
+    return;
+
+  g_subprocess_send_signal (self->stand, SIGTERM);
+  g_subprocess_wait (self->stand, NULL, NULL);
+  g_clear_object (&self->stand_output);
+  g_clear_object (&self->stand);
+}
+
 static void
 store_open_cb (GObject      *object,
                GAsyncResult *result,
@@ -178,6 +372,7 @@ store_open_cb (GObject      *object,
 
   g_debug ("Opened %s", self->database_path);
   self->context = qoima_context_new (store, self->settings);
+  start_ismpt (self);
 
   qoima_store_count_packs_async (store,
                                  self->cancellable,
@@ -244,7 +439,8 @@ qoima_application_startup (GApplication *application)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
   static const char *stock_accels[] = { "<Alt>1", NULL };
-  static const char *scanner_accels[] = { "<Alt>2", NULL };
+  static const char *acts_accels[] = { "<Alt>2", NULL };
+  static const char *scanner_accels[] = { "<Alt>3", NULL };
 
   G_APPLICATION_CLASS (qoima_application_parent_class)->startup (application);
 
@@ -252,6 +448,7 @@ qoima_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-stock", stock_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-acts", acts_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-scanner", scanner_accels);
 
   self->settings = g_settings_new (BASE_APP_ID);
@@ -284,6 +481,7 @@ qoima_application_shutdown (GApplication *application)
   QoimaApplication *self = QOIMA_APPLICATION (application);
 
   g_cancellable_cancel (self->cancellable);
+  stop_stand (self);
 
   G_APPLICATION_CLASS (qoima_application_parent_class)->shutdown (application);
 }
@@ -299,6 +497,7 @@ qoima_application_dispose (GObject *object)
       g_object_remove_weak_pointer (G_OBJECT (self->window), (gpointer *) &self->window);
       self->window = NULL;
     }
+  stop_stand (self);
   g_clear_object (&self->context);
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);

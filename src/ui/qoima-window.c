@@ -11,6 +11,7 @@
 
 #include "qoima-window.h"
 
+#include "qoima-acts-page.h"
 #include "qoima-gs1.h"
 #include "qoima-scan-capture.h"
 #include "qoima-scan-result.h"
@@ -23,6 +24,7 @@ struct _QoimaWindow
   AdwApplicationWindow parent_instance;
 
   /* Template widgets */
+  QoimaActsPage    *acts_page;
   GtkStack         *main_stack;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
@@ -170,6 +172,11 @@ scanned_cb (QoimaWindow     *self,
       return;
     }
 
+  /* While an act is being checked, its packs are scanned into it, not looked up in stock. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "acts") == 0 &&
+      qoima_acts_page_take_scan (self->acts_page, text))
+    return;
+
   qoima_window_handle_scan (self, text);
 }
 
@@ -181,6 +188,19 @@ calibrating_changed_cb (QoimaWindow      *self,
   g_assert (QOIMA_IS_WINDOW (self));
 
   qoima_scan_capture_set_calibrating (self->capture, qoima_scanner_page_get_calibrating (page));
+}
+
+static void
+act_scan_handled_cb (QoimaWindow *self)
+{
+  g_signal_emit (self, signals[SIGNAL_SCAN_HANDLED], 0);
+}
+
+/* Packs of an act ИС МПТ confirmed entered stock in the same transaction. */
+static void
+acts_synced_cb (QoimaWindow *self)
+{
+  qoima_stock_page_reload (self->stock_page);
 }
 
 static void
@@ -203,6 +223,8 @@ page_action (GtkWidget  *widget,
 
   if (g_str_equal (action_name, "win.page-scanner"))
     adw_view_stack_set_visible_child_name (self->view_stack, "scanner");
+  else if (g_str_equal (action_name, "win.page-acts"))
+    adw_view_stack_set_visible_child_name (self->view_stack, "acts");
   else
     adw_view_stack_set_visible_child_name (self->view_stack, "stock");
 }
@@ -244,6 +266,7 @@ qoima_window_constructed (GObject *object)
     {
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
+      qoima_acts_page_set_context (self->acts_page, self->context);
       qoima_window_show_content (self);
     }
   else
@@ -342,6 +365,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
                   G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
@@ -353,9 +377,11 @@ qoima_window_class_init (QoimaWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page-stock", NULL, page_action);
+  gtk_widget_class_install_action (widget_class, "win.page-acts", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-scanner", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
+  g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
@@ -374,6 +400,10 @@ qoima_window_init (QoimaWindow *self)
 
   g_signal_connect_object (self->scanner_page, "notify::calibrating",
                            G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->acts_page, "scan-handled",
+                           G_CALLBACK (act_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->acts_page, "synced",
+                           G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
 }
 
 QoimaWindow *
@@ -419,6 +449,14 @@ qoima_window_get_stock_page (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->stock_page;
+}
+
+QoimaActsPage *
+qoima_window_get_acts_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->acts_page;
 }
 
 QoimaScannerPage *

@@ -1,0 +1,1139 @@
+/* qoima-acts-page.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-acts-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "qoima-acts-page.h"
+
+#include "qoima-act-line.h"
+#include "qoima-gs1.h"
+#include "qoima-key-dialog.h"
+#include "qoima-sync.h"
+
+#include <stdio.h>
+
+struct _QoimaActsPage
+{
+  AdwBin parent_instance;
+
+  /* Template widgets */
+  GtkWidget      *act_buttons;
+  GtkLabel       *act_deadline_label;
+  GtkLabel       *act_errors_label;
+  GtkLabel       *act_subtitle_label;
+  GtkLabel       *act_title_label;
+  GtkListBox     *lines_box;
+  GtkListBox     *list_box;
+  GtkStack       *list_stack;
+  GtkLabel       *progress_label;
+  GtkProgressBar *progress_bar;
+  GtkWidget      *progress_box;
+  GtkLabel       *scan_label;
+  GtkStack       *stack;
+
+  /* Owned references */
+  QoimaContext   *context;
+  GCancellable   *cancellable;
+  GListStore     *acts;
+  GListStore     *lines;
+  QoimaAct       *act;
+  GHashTable     *selected;   /* act id (gint64 *) → TRUE */
+  char           *scan_message;
+
+  /* State */
+  gulong          progress_handler;
+  int             scan_outcome;
+  guint           busy : 1;
+  guint           synced_once : 1;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaActsPage, qoima_acts_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  PROP_CONTEXT,
+  N_PROPS,
+};
+
+enum {
+  SIGNAL_SCAN_HANDLED,
+  SIGNAL_SYNCED,
+  N_SIGNALS,
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* An answer to one or more acts, carried through the key dialog and the signing. */
+typedef struct {
+  QoimaActsPage   *self;
+  GArray          *act_ids;
+  guint            next;
+  QoimaAcceptance  acceptance;
+  int              failed;
+} Answer;
+
+static void
+answer_free (Answer *answer)
+{
+  g_clear_object (&answer->self);
+  g_array_unref (answer->act_ids);
+  g_free (answer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
+
+static void run_sync (QoimaActsPage *self);
+static void load_lines (QoimaActsPage *self);
+
+static void
+toast (QoimaActsPage *self,
+       const char    *message)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.add-toast", "s", message);
+}
+
+static GtkWindow *
+parent_window (QoimaActsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static void
+set_busy (QoimaActsPage *self,
+          gboolean       busy,
+          const char    *message)
+{
+  if (message != NULL)
+    gtk_label_set_text (self->progress_label, message);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_widget_set_visible (self->progress_box, busy);
+
+  if (self->busy == !!busy)
+    return;
+
+  self->busy = !!busy;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "acts.sync", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "acts.accept-selected",
+                                 !busy && g_hash_table_size (self->selected) > 0);
+  gtk_widget_set_sensitive (self->act_buttons, !busy && self->act != NULL &&
+                            qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+today (GDate *date)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_date_clear (date, 1);
+  g_date_set_dmy (date, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
+                  g_date_time_get_year (now));
+}
+
+static char *
+format_iso_date (const char *iso)
+{
+  GDate date;
+  char buffer[64];
+  unsigned y = 0, m = 0, d = 0;
+
+  if (iso == NULL || iso[0] == '\0')
+    return g_strdup ("—");
+
+  /* ISO dates, possibly with a time after them ("2024-07-01T09:00:00Z"). */
+  if (sscanf (iso, "%4u-%2u-%2u", &y, &m, &d) != 3 || !g_date_valid_dmy (d, m, y))
+    return g_strdup (iso);
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, d, m, y);
+  g_date_strftime (buffer, sizeof buffer, "%x", &date);
+  return g_strdup (buffer);
+}
+
+/* R000-6: the deadline in words, so that it does not rest on colour alone; @css gets the
+ * style class for today ("warning") and overdue ("error"). */
+static char *
+deadline_text (QoimaAct    *act,
+               const char **css)
+{
+  GDate date;
+  int days;
+  g_autofree char *deadline = NULL;
+
+  *css = NULL;
+  if (qoima_act_get_status (act) != QOIMA_ACT_STATUS_WAITING || qoima_act_get_deadline (act) == NULL)
+    return NULL;
+
+  today (&date);
+  days = qoima_act_days_left (act, &date);
+  if (days < 0)
+    {
+      *css = "error";
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Overdue by %d day", "Overdue by %d days", -days), -days);
+    }
+  if (days == 0)
+    {
+      *css = "warning";
+      return g_strdup (_("Sign today"));
+    }
+  if (days == 1)
+    return g_strdup (_("Sign by tomorrow"));
+
+  deadline = format_iso_date (qoima_act_get_deadline (act));
+  return g_strdup_printf (_("Sign by %s"), deadline);
+}
+
+static void
+selection_toggled_cb (GtkCheckButton *check,
+                      QoimaActsPage  *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (check), "act-id"));
+
+  if (gtk_check_button_get_active (check))
+    g_hash_table_add (self->selected, g_memdup2 (&id, sizeof id));
+  else
+    g_hash_table_remove (self->selected, &id);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "acts.accept-selected",
+                                 !self->busy && g_hash_table_size (self->selected) > 0);
+}
+
+static void
+act_row_activated_cb (AdwActionRow  *row,
+                      QoimaActsPage *self)
+{
+  QoimaAct *act = g_object_get_data (G_OBJECT (row), "act");
+
+  qoima_acts_page_open_act (self, qoima_act_get_id (act));
+}
+
+static GtkWidget *
+create_act_row (gpointer item,
+                gpointer user_data)
+{
+  QoimaActsPage *self = user_data;
+  QoimaAct *act = item;
+  gint64 id = qoima_act_get_id (act);
+  g_autofree char *date = format_iso_date (qoima_act_get_transfer_date (act));
+  g_autofree char *subtitle = NULL;
+  g_autofree char *deadline = NULL;
+  const char *css = NULL;
+  GtkWidget *row;
+  GtkWidget *label;
+  GtkWidget *suffix;
+
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Act %s of %s · %d of %d pack scanned",
+                                           "Act %s of %s · %d of %d packs scanned", qoima_act_get_packs (act)),
+                              qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—",
+                              date, qoima_act_get_scanned (act), qoima_act_get_packs (act));
+
+  row = adw_action_row_new ();
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
+                                                                         : qoima_act_get_sender_bin (act));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_object_set_data_full (G_OBJECT (row), "act", g_object_ref (act), g_object_unref);
+  g_signal_connect_object (row, "activated", G_CALLBACK (act_row_activated_cb), self, 0);
+
+  /* Only an act waiting for an answer can be chosen for signing. */
+  if (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING)
+    {
+      GtkWidget *check = gtk_check_button_new ();
+
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_widget_set_tooltip_text (check, _("Choose for accepting and signing"));
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_hash_table_contains (self->selected, &id));
+      g_object_set_data (G_OBJECT (check), "act-id", GSIZE_TO_POINTER (id));
+      g_signal_connect_object (check, "toggled", G_CALLBACK (selection_toggled_cb), self, 0);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+    }
+
+  suffix = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
+
+  deadline = deadline_text (act, &css);
+  if (deadline != NULL)
+    {
+      label = gtk_label_new (deadline);
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_add_css_class (label, "heading");
+      if (css != NULL)
+        gtk_widget_add_css_class (label, css);
+      gtk_box_append (GTK_BOX (suffix), label);
+    }
+
+  label = gtk_label_new (qoima_act_status_to_label (qoima_act_get_status (act)));
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "caption");
+  gtk_box_append (GTK_BOX (suffix), label);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+
+  label = gtk_image_new_from_icon_name ("go-next-symbolic");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+
+  return row;
+}
+
+static GtkWidget *
+create_line_row (gpointer item,
+                 gpointer user_data)
+{
+  QoimaActLine *line = item;
+  int expected = qoima_act_line_get_expected (line);
+  int scanned = qoima_act_line_get_scanned (line);
+  g_autofree char *subtitle = g_strdup_printf (_("GTIN %s"), qoima_act_line_get_gtin (line));
+  g_autofree char *counts = g_strdup_printf (_("%d of %d scanned"), scanned, expected);
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label = gtk_label_new (counts);
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 qoima_act_line_get_name (line) != NULL ? qoima_act_line_get_name (line)
+                                                                         : _("Product without a catalog card"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_widget_add_css_class (label, "numeric");
+  if (scanned == expected)
+    gtk_widget_add_css_class (label, "success");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  return row;
+}
+
+static void
+update_act_header (QoimaActsPage *self)
+{
+  QoimaAct *act = self->act;
+  g_autofree char *title = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *deadline = NULL;
+  g_autofree char *status = NULL;
+  const char *css = NULL;
+  const char *errors;
+
+  if (act == NULL)
+    return;
+
+  date = format_iso_date (qoima_act_get_transfer_date (act));
+  title = g_strdup_printf (_("Act %s"), qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—");
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "From %s, transferred %s · %d of %d pack scanned",
+                                           "From %s, transferred %s · %d of %d packs scanned", qoima_act_get_packs (act)),
+                              qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
+                                                                      : qoima_act_get_sender_bin (act),
+                              date, qoima_act_get_scanned (act), qoima_act_get_packs (act));
+  gtk_label_set_text (self->act_title_label, title);
+  gtk_label_set_text (self->act_subtitle_label, subtitle);
+
+  deadline = deadline_text (act, &css);
+  status = deadline != NULL ? g_strdup_printf ("%s · %s", qoima_act_status_to_label (qoima_act_get_status (act)), deadline)
+                            : g_strdup (qoima_act_status_to_label (qoima_act_get_status (act)));
+  gtk_label_set_text (self->act_deadline_label, status);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->act_deadline_label), "error");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->act_deadline_label), "warning");
+  if (css != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->act_deadline_label), css);
+
+  /* ИС МПТ's refusal in its own words (CHECKED_NOT_OK, a refused signature). */
+  errors = qoima_act_get_errors (act);
+  gtk_label_set_text (self->act_errors_label, errors != NULL ? errors : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->act_errors_label), errors != NULL && errors[0] != '\0');
+
+  gtk_widget_set_sensitive (self->act_buttons,
+                            !self->busy && qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING);
+}
+
+static QoimaAct *
+find_act (QoimaActsPage *self,
+          gint64         act_id)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->acts)); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (G_LIST_MODEL (self->acts), i);
+
+      if (qoima_act_get_id (act) == act_id)
+        return act;
+    }
+  return NULL;
+}
+
+static void
+list_acts_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(QoimaActsPage) self = user_data;
+  g_autoptr(GListModel) acts = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n;
+
+  acts = qoima_store_list_acts_finish (QOIMA_STORE (object), result, &local_error);
+  if (acts == NULL)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, local_error->message);
+      return;
+    }
+
+  n = g_list_model_get_n_items (acts);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (acts, i));
+  g_list_store_splice (self->acts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->acts)),
+                       items->pdata, items->len);
+  gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "acts" : "empty");
+
+  /* The shown act is refreshed from the new list (its counts and status). */
+  if (self->act != NULL)
+    {
+      QoimaAct *fresh = find_act (self, qoima_act_get_id (self->act));
+
+      if (fresh != NULL)
+        g_set_object (&self->act, fresh);
+      update_act_header (self);
+    }
+}
+
+void
+qoima_acts_page_reload (QoimaActsPage *self)
+{
+  g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
+
+  if (self->context == NULL)
+    return;
+  qoima_store_list_acts_async (qoima_context_get_store (self->context), self->cancellable,
+                               list_acts_cb, g_object_ref (self));
+}
+
+static void
+list_lines_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaActsPage) self = user_data;
+  g_autoptr(GListModel) lines = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  lines = qoima_store_list_act_lines_finish (QOIMA_STORE (object), result, &local_error);
+  if (lines == NULL)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, local_error->message);
+      return;
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (lines); i++)
+    g_ptr_array_add (items, g_list_model_get_item (lines, i));
+  g_list_store_splice (self->lines, 0, g_list_model_get_n_items (G_LIST_MODEL (self->lines)),
+                       items->pdata, items->len);
+}
+
+static void
+load_lines (QoimaActsPage *self)
+{
+  if (self->context == NULL || self->act == NULL)
+    return;
+  qoima_store_list_act_lines_async (qoima_context_get_store (self->context), qoima_act_get_id (self->act),
+                                    self->cancellable, list_lines_cb, g_object_ref (self));
+}
+
+/* Sync */
+
+static void
+sync_progress_cb (QoimaSync     *sync,
+                  const char    *message,
+                  double         fraction,
+                  QoimaActsPage *self)
+{
+  gtk_label_set_text (self->progress_label, message);
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+  else
+    gtk_progress_bar_pulse (self->progress_bar);
+}
+
+static void
+sync_done (QoimaActsPage *self,
+           gboolean       ok)
+{
+  QoimaSync *sync = qoima_context_get_sync (self->context);
+
+  g_clear_signal_handler (&self->progress_handler, sync);
+  set_busy (self, FALSE, NULL);
+  qoima_acts_page_reload (self);
+  load_lines (self);
+  g_signal_emit (self, signals[SIGNAL_SYNCED], 0, ok);
+}
+
+static void
+sync_run_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(QoimaActsPage) self = user_data;
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  ok = qoima_sync_run_finish (QOIMA_SYNC (object), result, &local_error);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (!ok)
+    {
+      g_autofree char *message = g_strdup_printf (_("ИС МПТ cannot be reached or refused: %s. Nothing is lost: the work waits and will be sent at the next sync."),
+                                                  local_error->message);
+
+      g_message ("Sync failed: %s", local_error->message);
+      toast (self, message);
+    }
+  sync_done (self, ok);
+}
+
+static void
+start_sync (QoimaActsPage *self)
+{
+  QoimaSync *sync = qoima_context_get_sync (self->context);
+
+  set_busy (self, TRUE, _("Synchronising with ИС МПТ…"));
+  self->progress_handler = g_signal_connect_object (sync, "progress", G_CALLBACK (sync_progress_cb), self, 0);
+  qoima_sync_run_async (sync, self->cancellable, sync_run_cb, g_object_ref (self));
+}
+
+static void
+auth_key_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(QoimaActsPage) self = user_data;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  signer = qoima_key_dialog_run_finish (result, &local_error);
+  if (signer == NULL)
+    {
+      set_busy (self, FALSE, NULL);
+      toast (self, _("Synchronising needs the organization’s key to log in to ИС МПТ"));
+      return;
+    }
+
+  qoima_context_set_auth_signer (self->context, signer);
+  set_busy (self, FALSE, NULL);
+  start_sync (self);
+}
+
+static void
+run_sync (QoimaActsPage *self)
+{
+  if (self->context == NULL || self->busy)
+    return;
+
+  if (qoima_context_get_sync (self->context) == NULL)
+    {
+      toast (self, _("ИС МПТ is not connected yet"));
+      return;
+    }
+
+  /* The AUTH key is asked for once per session: its password is never kept on disk. */
+  if (qoima_context_get_auth_signer (self->context) == NULL)
+    {
+      set_busy (self, TRUE, _("Waiting for the key to log in…"));
+      qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
+                                  QOIMA_KEY_PURPOSE_AUTH, self->cancellable, auth_key_cb, g_object_ref (self));
+      return;
+    }
+
+  start_sync (self);
+}
+
+/* Answers */
+
+static void answer_next (Answer *answer);
+
+static void
+answer_act_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Answer *answer = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (qoima_sync_answer_act_finish (QOIMA_SYNC (object), result, &local_error) <= 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          answer_free (answer);
+          return;
+        }
+      answer->failed++;
+      toast (answer->self, local_error->message);
+    }
+  answer_next (answer);
+}
+
+static void
+answer_next (Answer *answer)
+{
+  g_autoptr(Answer) done = NULL;
+  QoimaActsPage *self = answer->self;
+
+  if (answer->next < answer->act_ids->len)
+    {
+      gint64 act_id = g_array_index (answer->act_ids, gint64, answer->next++);
+      g_autofree char *message = g_strdup_printf (_("Signing the answer %u of %u…"),
+                                                  answer->next, answer->act_ids->len);
+
+      gtk_label_set_text (self->progress_label, message);
+      qoima_sync_answer_act_async (qoima_context_get_sync (self->context), act_id, answer->acceptance,
+                                   NULL, qoima_context_get_signer (self->context), g_get_user_name (),
+                                   self->cancellable, answer_act_cb, answer);
+      return;
+    }
+
+  /* Everything signed is in the outbox; the sync sends it and brings the answers back. */
+  done = answer;
+  g_hash_table_remove_all (self->selected);
+  set_busy (self, FALSE, NULL);
+  start_sync (self);
+}
+
+static void
+signing_key_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(Answer) answer = user_data;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  signer = qoima_key_dialog_run_finish (result, &local_error);
+  if (signer == NULL)
+    {
+      set_busy (answer->self, FALSE, NULL);
+      return;
+    }
+
+  qoima_context_set_signer (answer->self->context, signer);
+  answer_next (g_steal_pointer (&answer));
+}
+
+static void
+answer_acts (QoimaActsPage   *self,
+             GArray          *act_ids,
+             QoimaAcceptance  acceptance)
+{
+  Answer *answer;
+
+  if (self->context == NULL || self->busy || act_ids->len == 0)
+    return;
+  if (qoima_context_get_sync (self->context) == NULL)
+    {
+      toast (self, _("ИС МПТ is not connected yet"));
+      return;
+    }
+
+  answer = g_new0 (Answer, 1);
+  answer->self = g_object_ref (self);
+  answer->act_ids = g_array_ref (act_ids);
+  answer->acceptance = acceptance;
+
+  set_busy (self, TRUE, _("Waiting for the signing key…"));
+  if (qoima_context_get_signer (self->context) == NULL)
+    qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
+                                QOIMA_KEY_PURPOSE_SIGNING, self->cancellable, signing_key_cb, answer);
+  else
+    answer_next (answer);
+}
+
+static void
+answer_shown_act (QoimaActsPage   *self,
+                  QoimaAcceptance  acceptance)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 id;
+
+  if (self->act == NULL)
+    return;
+  if (acceptance == QOIMA_ACCEPT_SOME && qoima_act_get_scanned (self->act) == 0)
+    {
+      toast (self, _("No pack of this act is scanned yet"));
+      return;
+    }
+
+  id = qoima_act_get_id (self->act);
+  g_array_append_val (ids, id);
+  answer_acts (self, ids, acceptance);
+}
+
+static void
+reject_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    QoimaActsPage    *self)
+{
+  if (g_strcmp0 (response, "reject") == 0)
+    answer_shown_act (self, QOIMA_REJECT_ALL);
+}
+
+static void
+act_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
+
+  if (g_str_equal (action_name, "act.accept-all"))
+    answer_shown_act (self, QOIMA_ACCEPT_ALL);
+  else if (g_str_equal (action_name, "act.accept-scanned"))
+    answer_shown_act (self, QOIMA_ACCEPT_SOME);
+  else if (g_str_equal (action_name, "act.reject") && self->act != NULL)
+    {
+      GtkWidget *dialog;
+
+      dialog = adw_message_dialog_new (parent_window (self), _("Reject the Whole Act?"),
+                                       _("Every pack goes back to the sender. The answer is signed and sent to ИС МПТ; it cannot be undone."));
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Cancel"),
+                                        "reject", _("_Reject"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect_object (dialog, "response", G_CALLBACK (reject_response_cb), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+acts_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
+
+  if (g_str_equal (action_name, "acts.sync"))
+    run_sync (self);
+  else if (g_str_equal (action_name, "acts.back"))
+    {
+      g_clear_object (&self->act);
+      g_list_store_remove_all (self->lines);
+      gtk_stack_set_visible_child_name (self->stack, "list");
+    }
+  else if (g_str_equal (action_name, "acts.accept-selected"))
+    {
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      /* In the order of the list, so that the progress counts as the clerk reads. */
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->acts)); i++)
+        {
+          g_autoptr(QoimaAct) act = g_list_model_get_item (G_LIST_MODEL (self->acts), i);
+          gint64 act_id = qoima_act_get_id (act);
+
+          if (g_hash_table_contains (self->selected, &act_id))
+            g_array_append_val (ids, act_id);
+        }
+      answer_acts (self, ids, QOIMA_ACCEPT_ALL);
+    }
+}
+
+/* Scans */
+
+typedef struct {
+  QoimaActsPage *self;
+  char          *code;
+} MarkData;
+
+static void
+mark_data_free (MarkData *data)
+{
+  g_clear_object (&data->self);
+  g_free (data->code);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MarkData, mark_data_free)
+
+static void
+show_scan (QoimaActsPage *self,
+           int            outcome,
+           const char    *message)
+{
+  static const char *classes[] = { "success", "warning", "error" };
+
+  self->scan_outcome = outcome;
+  g_free (self->scan_message);
+  self->scan_message = g_strdup (message);
+  gtk_label_set_text (self->scan_label, message);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), classes[i]);
+  switch (outcome)
+    {
+    case QOIMA_ACT_SCAN_MARKED:
+      gtk_widget_add_css_class (GTK_WIDGET (self->scan_label), "success");
+      break;
+    case QOIMA_ACT_SCAN_AGAIN:
+      gtk_widget_add_css_class (GTK_WIDGET (self->scan_label), "warning");
+      break;
+    case QOIMA_ACT_SCAN_NOT_IN_ACT:
+    default:
+      gtk_widget_add_css_class (GTK_WIDGET (self->scan_label), "error");
+      break;
+    }
+  g_signal_emit (self, signals[SIGNAL_SCAN_HANDLED], 0);
+}
+
+static void
+mark_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(MarkData) data = user_data;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *message = NULL;
+  QoimaActsPage *self = data->self;
+  QoimaActScan scan;
+  int n_packs = 0;
+
+  scan = qoima_store_mark_act_code_finish (QOIMA_STORE (object), result, &n_packs, &local_error);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (local_error != NULL)
+    {
+      show_scan (self, -1, local_error->message);
+      return;
+    }
+
+  switch (scan)
+    {
+    case QOIMA_ACT_SCAN_MARKED:
+      message = n_packs > 1
+        ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Received: a box of %d pack", "Received: a box of %d packs", n_packs), n_packs)
+        : g_strdup (_("Received"));
+      break;
+    case QOIMA_ACT_SCAN_AGAIN:
+      message = g_strdup (_("Scanned already: this code was counted before"));
+      break;
+    case QOIMA_ACT_SCAN_NOT_IN_ACT:
+    default:
+      message = g_strdup (_("Not in this act: put this pack aside"));
+      break;
+    }
+
+  g_debug ("Act scan %s: %d", data->code, scan);
+  qoima_acts_page_reload (self);
+  load_lines (self);
+  show_scan (self, scan, message);
+}
+
+gboolean
+qoima_acts_page_take_scan (QoimaActsPage *self,
+                           const char    *text)
+{
+  g_autoptr(QoimaMarkingCode) code = NULL;
+  g_autoptr(GError) local_error = NULL;
+  MarkData *data;
+  int position = -1;
+
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (self->act == NULL || self->context == NULL)
+    return FALSE;
+
+  code = qoima_gs1_parse (text, &position, &local_error);
+  if (code == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Not a marking code: %s"), local_error->message);
+
+      show_scan (self, -1, message);
+      return TRUE;
+    }
+
+  data = g_new0 (MarkData, 1);
+  data->self = g_object_ref (self);
+  /* A box is known in the act by its SSCC with the AI in front, as ИС МПТ writes it. */
+  if (code->kind == QOIMA_CODE_KIND_BOX && code->sscc != NULL)
+    data->code = g_strconcat ("00", code->sscc, NULL);
+  else
+    data->code = g_strdup (code->ki);
+
+  qoima_store_mark_act_code_async (qoima_context_get_store (self->context), qoima_act_get_id (self->act),
+                                   data->code, self->cancellable, mark_cb, data);
+  return TRUE;
+}
+
+/* Object */
+
+static void
+sync_ready_cb (QoimaActsPage *self)
+{
+  /* The first sync after start, as soon as ИС МПТ is there. */
+  if (!self->synced_once && qoima_context_get_sync (self->context) != NULL)
+    {
+      self->synced_once = TRUE;
+      run_sync (self);
+    }
+}
+
+void
+qoima_acts_page_set_context (QoimaActsPage *self,
+                             QoimaContext  *context)
+{
+  g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
+  g_return_if_fail (QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+  g_signal_connect_object (context, "notify::sync", G_CALLBACK (sync_ready_cb), self, G_CONNECT_SWAPPED);
+  qoima_acts_page_reload (self);
+  sync_ready_cb (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+}
+
+static void
+qoima_acts_page_dispose (GObject *object)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->context != NULL && qoima_context_get_sync (self->context) != NULL)
+    g_clear_signal_handler (&self->progress_handler, qoima_context_get_sync (self->context));
+
+  /* No gtk_widget_dispose_template(): the template's root (the stack) is AdwBin's child,
+   * which AdwBin unparents itself and would find already gone. */
+  g_clear_object (&self->context);
+  g_clear_object (&self->act);
+
+  G_OBJECT_CLASS (qoima_acts_page_parent_class)->dispose (object);
+}
+
+static void
+qoima_acts_page_finalize (GObject *object)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->acts);
+  g_clear_object (&self->lines);
+  g_clear_pointer (&self->selected, g_hash_table_unref);
+  g_free (self->scan_message);
+
+  G_OBJECT_CLASS (qoima_acts_page_parent_class)->finalize (object);
+}
+
+static void
+qoima_acts_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, self->busy);
+      break;
+
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_acts_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      if (g_value_get_object (value) != NULL)
+        qoima_acts_page_set_context (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_acts_page_class_init (QoimaActsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = qoima_acts_page_dispose;
+  object_class->finalize = qoima_acts_page_finalize;
+  object_class->get_property = qoima_acts_page_get_property;
+  object_class->set_property = qoima_acts_page_set_property;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         QOIMA_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_SCAN_HANDLED] =
+    g_signal_new ("scan-handled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_SYNCED] =
+    g_signal_new ("synced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-acts-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_buttons);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_deadline_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_errors_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_title_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, lines_box);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, list_box);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, progress_box);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, scan_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, stack);
+
+  gtk_widget_class_install_action (widget_class, "acts.sync", NULL, acts_action);
+  gtk_widget_class_install_action (widget_class, "acts.back", NULL, acts_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-selected", NULL, acts_action);
+  gtk_widget_class_install_action (widget_class, "act.accept-all", NULL, act_action);
+  gtk_widget_class_install_action (widget_class, "act.accept-scanned", NULL, act_action);
+  gtk_widget_class_install_action (widget_class, "act.reject", NULL, act_action);
+}
+
+static void
+qoima_acts_page_init (QoimaActsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->acts = g_list_store_new (QOIMA_TYPE_ACT);
+  self->lines = g_list_store_new (QOIMA_TYPE_ACT_LINE);
+  self->selected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->scan_outcome = -1;
+
+  gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->acts), create_act_row, self, NULL);
+  gtk_list_box_bind_model (self->lines_box, G_LIST_MODEL (self->lines), create_line_row, self, NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "acts.accept-selected", FALSE);
+}
+
+gboolean
+qoima_acts_page_get_busy (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), FALSE);
+
+  return self->busy;
+}
+
+void
+qoima_acts_page_sync (QoimaActsPage *self)
+{
+  g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
+
+  run_sync (self);
+}
+
+GListModel *
+qoima_acts_page_get_acts (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->acts);
+}
+
+void
+qoima_acts_page_open_act (QoimaActsPage *self,
+                          gint64         act_id)
+{
+  QoimaAct *act;
+
+  g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
+
+  act = find_act (self, act_id);
+  if (act == NULL)
+    return;
+
+  g_set_object (&self->act, act);
+  g_list_store_remove_all (self->lines);
+  gtk_label_set_text (self->scan_label, _("Scan the packs or boxes of this act as they are unpacked."));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "success");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "warning");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "error");
+  self->scan_outcome = -1;
+  update_act_header (self);
+  load_lines (self);
+  gtk_stack_set_visible_child_name (self->stack, "act");
+}
+
+QoimaAct *
+qoima_acts_page_get_act (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), NULL);
+
+  return self->act;
+}
+
+GListModel *
+qoima_acts_page_get_lines (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->lines);
+}
+
+void
+qoima_acts_page_select_act (QoimaActsPage *self,
+                            gint64         act_id,
+                            gboolean       selected)
+{
+  g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
+
+  if (selected)
+    g_hash_table_add (self->selected, g_memdup2 (&act_id, sizeof act_id));
+  else
+    g_hash_table_remove (self->selected, &act_id);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "acts.accept-selected",
+                                 !self->busy && g_hash_table_size (self->selected) > 0);
+  /* The check boxes show the choice again. */
+  qoima_acts_page_reload (self);
+}
+
+int
+qoima_acts_page_get_scan_outcome (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), -1);
+
+  return self->scan_outcome;
+}
+
+const char *
+qoima_acts_page_get_scan_message (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), NULL);
+
+  return self->scan_message;
+}
