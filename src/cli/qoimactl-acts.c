@@ -30,18 +30,6 @@ fail (const GError *error)
   return 1;
 }
 
-static char *
-read_first_line (const char  *path,
-                 GError     **error)
-{
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return NULL;
-  contents[strcspn (contents, "\r\n")] = '\0';
-  return g_steal_pointer (&contents);
-}
-
 static QoimaSigner *
 load_key (QoimactlOptions  *options,
           const char       *path,
@@ -59,7 +47,7 @@ load_key (QoimactlOptions  *options,
                            _("A key needs its password: give --password-file FILE."));
       return NULL;
     }
-  password = read_first_line (options->password_file, error);
+  password = qoimactl_read_first_line (options->password_file, error);
   if (password == NULL)
     return NULL;
 
@@ -111,7 +99,7 @@ make_client (QoimactlOptions  *options,
   auth = load_key (options, auth_path, error);
   if (auth == NULL)
     return NULL;
-  if (options->api_key_file != NULL && (api_key = read_first_line (options->api_key_file, error)) == NULL)
+  if (options->api_key_file != NULL && (api_key = qoimactl_read_first_line (options->api_key_file, error)) == NULL)
     return NULL;
 
   client = qoima_ismpt_client_new (server, NULL);

@@ -17,19 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The first line of @path, without its line ending. */
-static char *
-read_secret (const char  *path,
-             GError     **error)
-{
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return NULL;
-  contents[strcspn (contents, "\r\n")] = '\0';
-  return g_steal_pointer (&contents);
-}
-
 QoimaUser *
 qoimactl_authenticate (QoimactlOptions  *options,
                        QoimaStore       *store,
@@ -48,7 +35,7 @@ qoimactl_authenticate (QoimactlOptions  *options,
       return NULL;
     }
 
-  secret = read_secret (options->password_file, error);
+  secret = qoimactl_read_first_line (options->password_file, error);
   if (secret == NULL)
     return NULL;
 
@@ -115,7 +102,7 @@ users_add (QoimactlOptions  *options,
         }
     }
 
-  secret = read_secret (password_file, &error);
+  secret = qoimactl_read_first_line (password_file, &error);
   if (secret == NULL)
     {
       fprintf (stderr, "%s\n", error->message);

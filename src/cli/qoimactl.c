@@ -69,6 +69,18 @@ qoimactl_wait_cb (GObject      *source,
   wait->done = TRUE;
 }
 
+char *
+qoimactl_read_first_line (const char  *path,
+                          GError     **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  contents[strcspn (contents, "\r\n")] = '\0';
+  return g_steal_pointer (&contents);
+}
+
 GAsyncResult *
 qoimactl_wait_for_result (QoimactlWait *wait)
 {

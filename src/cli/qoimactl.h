@@ -36,6 +36,10 @@ typedef struct {
 void          qoimactl_wait_cb         (GObject      *source,
                                         GAsyncResult *result,
                                         gpointer      user_data);
+/* The first line of @path without its line ending: passwords and keys come this way, so
+ * that they never appear on a command line. */
+char         *qoimactl_read_first_line (const char  *path,
+                                        GError     **error);
 /* Returns (transfer full) the result of the call that got qoimactl_wait_cb. */
 GAsyncResult *qoimactl_wait_for_result (QoimactlWait *wait);
 
