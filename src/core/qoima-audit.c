@@ -150,16 +150,16 @@ verify_row (sqlite3_stmt  *stmt,
   if (id != expected_id)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
-                   _("row %" G_GINT64_FORMAT " is missing: it was deleted (the next row is %" G_GINT64_FORMAT ")"),
-                   expected_id, id);
+                   _("row %lld is missing: it was deleted (the next row is %lld)"),
+                   (long long) expected_id, (long long) id);
       return FALSE;
     }
 
   if (g_strcmp0 (stored_prev, prev_hash) != 0)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
-                   _("row %" G_GINT64_FORMAT " does not follow the row before it: it was inserted out of the chain"),
-                   id);
+                   _("row %lld does not follow the row before it: it was inserted out of the chain"),
+                   (long long) id);
       return FALSE;
     }
 
@@ -178,8 +178,8 @@ verify_row (sqlite3_stmt  *stmt,
   if (g_strcmp0 (stored_hash, hash_out) != 0)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
-                   _("row %" G_GINT64_FORMAT " was changed: its contents no longer match its hash"),
-                   id);
+                   _("row %lld was changed: its contents no longer match its hash"),
+                   (long long) id);
       return FALSE;
     }
 

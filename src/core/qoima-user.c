@@ -253,7 +253,7 @@ add_user (QoimaStoreWorker  *worker,
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("The ward %" G_GINT64_FORMAT " does not exist."), data->ward_id);
+                   _("The ward %lld does not exist."), (long long) data->ward_id);
       return FALSE;
     }
   if (rc != SQLITE_DONE)
