@@ -53,7 +53,9 @@ check () {
   mapfile -t listed < <(listed_files)
 
   for file in "${needed[@]}"; do
-    if ! printf '%s\n' "${listed[@]}" | grep -qxF -- "$file"; then
+    # Not grep -q: it may stop reading early, and with pipefail printf's SIGPIPE would
+    # then count as "missing".
+    if ! printf '%s\n' "${listed[@]}" | grep -xF -- "$file" >/dev/null; then
       echo "MISSING from po/POTFILES.in: $file" >&2
       status=1
     fi
