@@ -562,6 +562,18 @@ static void push_next (GTask *task);
 static void send_entry (GTask *task);
 static void poll_entry (GTask *task);
 
+/* Cancellation ends the push (and is never shown); returns whether it did. */
+static gboolean
+push_cancelled (GTask   *task,
+                GError **error)
+{
+  if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+  g_task_return_error (task, g_steal_pointer (error));
+  g_object_unref (task);
+  return TRUE;
+}
+
 /* The entry waits for another sync; remembers why, and moves on. */
 static void
 entry_waits (GTask  *task,
@@ -643,12 +655,8 @@ polled_cb (GObject      *source,
   info = qoima_ismpt_client_get_document_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
   if (info == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          g_object_unref (task);
-          return;
-        }
+      if (push_cancelled (task, &error))
+        return;
       if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NOT_FOUND))
         {
           /* The id we hold is not ИС МПТ's (an answer cut short can look like an id): the
@@ -770,12 +778,8 @@ created_cb (GObject      *source,
                                        NULL, store_step_cb, task);
       return;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      g_object_unref (task);
-      return;
-    }
+  if (push_cancelled (task, &error))
+    return;
 
   /* No answer, or a broken one: ИС МПТ may or may not have the document. The entry stays
    * "sending", so the next sync asks before sending again. */
@@ -840,12 +844,8 @@ outgoing_listed_cb (GObject      *source,
   headers = qoima_ismpt_client_list_documents_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
   if (headers == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          g_object_unref (task);
-          return;
-        }
+      if (push_cancelled (task, &error))
+        return;
       entry_waits (task, error);
       return;
     }
