@@ -633,6 +633,85 @@ test_undo (Fixture       *fixture,
                                      "AND actor = 'nurse'"), ==, 1);
 }
 
+/* Changes the tests cannot make through the API: a use from before the undo window, a
+ * withdrawal already in the outbox, a pack written off. Made on a connection of the test's
+ * own, with the audit trail's SQL functions, so the journal and the chain still hold. */
+static void
+raw_exec (Fixture    *fixture,
+          const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_true (qoima_audit_install (db, NULL, fixture->path, &error));
+  g_assert_no_error (error);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static void
+test_undo_limits (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_use = NULL;
+  g_autofree char *write_off = NULL;
+
+  /* A use older than the undo window. */
+  old_use = g_strdup_printf ("INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, units_after, "
+                             "  status_after, location_after) "
+                             "SELECT id, strftime ('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now', '-%d minutes'), 'nurse', 'use', "
+                             "  location_id, -1, units_left - 1, 'opened', location_id FROM packs WHERE ki = '" TAB_LATE "'",
+                             QOIMA_LEDGER_UNDO_MINUTES + 1);
+  raw_exec (fixture, old_use);
+  g_assert_cmpint (raw_int (fixture, "SELECT units_left FROM packs WHERE ki = '" TAB_LATE "'"), ==, 19);
+  g_assert_cmpint (undo (fixture, fixture->nurse, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (raw_int (fixture, "SELECT units_left FROM packs WHERE ki = '" TAB_LATE "'"), ==, 19);
+
+  /* A withdrawal already in the outbox cannot be taken back. */
+  {
+    g_autoptr(QoimaUseResult) result = use (fixture, fixture->nurse, VIAL, IIN_A, 1, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (result->withdrawal_owed);
+  }
+  raw_exec (fixture,
+            "INSERT INTO outbox (doc_type, document_number, document, signature, created_by, created_at, updated_at) "
+            "VALUES ('LK_RECEIPT', 'TEST-1', x'7b7d', x'00', 'chief', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');"
+            "UPDATE withdrawals_owed SET outbox_id = last_insert_rowid ();");
+  {
+    g_autofree char *before = ledger_state (fixture);
+    g_autofree char *after = NULL;
+
+    g_assert_cmpint (undo (fixture, fixture->nurse, &error), ==, -1);
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_assert_nonnull (strstr (error->message, "outbox"));
+    g_clear_error (&error);
+    after = ledger_state (fixture);
+    g_assert_cmpstr (before, ==, after);
+  }
+  assert_text (fixture, "SELECT status FROM packs WHERE ki = '" VIAL "'", "used_up");
+
+  /* A written-off pack is refused like a used-up one. */
+  write_off = g_strdup ("INSERT INTO movements (pack_id, at, actor, kind, units_after, status_after, location_after) "
+                        "SELECT id, '2026-01-01T00:00:00Z', 'chief', 'write_off', units_left, 'written_off', location_id "
+                        "FROM packs WHERE ki = '" TAB_EARLY "'");
+  raw_exec (fixture, write_off);
+  assert_refused (fixture, fixture->nurse, TAB_EARLY, IIN_A, 1, QOIMA_STORE_ERROR_CONSTRAINT, TAB_EARLY);
+  {
+    g_autofree char *picked = pick (fixture, TABLETS_GTIN, fixture->ward, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (picked, ==, TAB_LATE);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -647,6 +726,7 @@ main (int   argc,
               fixture_set_up, test_one_unit_owed_at_use, fixture_tear_down);
   g_test_add ("/ledger/guards", Fixture, "moved", fixture_set_up, test_guards, fixture_tear_down);
   g_test_add ("/ledger/undo", Fixture, "moved", fixture_set_up, test_undo, fixture_tear_down);
+  g_test_add ("/ledger/undo-limits", Fixture, "moved", fixture_set_up, test_undo_limits, fixture_tear_down);
 
   return g_test_run ();
 }
