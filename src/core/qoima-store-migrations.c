@@ -401,6 +401,85 @@ static const char * const migrations[] = {
              "json_object ('id', OLD.id, 'name', OLD.name, 'full_name', OLD.full_name, 'role', OLD.role, 'ward_id', OLD.ward_id, 'iterations', OLD.iterations, 'created_at', OLD.created_at, 'disabled', OLD.disabled)",
              "NULL")
   "END;",
+
+  /* 3 → 4: the ledger — patients, who used which units (movements.patient_id), and the
+   * withdrawals owed to ИС МПТ (R000-9: a pack is owed when its last unit is used, a
+   * one-unit pack at its use). An owed row is written in the same transaction as the use
+   * that makes it owed; outbox_id names the LK_RECEIPT document once one carries it. */
+  "CREATE TABLE patients ("
+  "  id INTEGER PRIMARY KEY,"
+  "  iin TEXT UNIQUE CHECK (iin IS NULL OR (length (iin) = 12 AND iin NOT GLOB '*[^0-9]*')),"
+  "  record_number TEXT UNIQUE CHECK (record_number IS NULL OR length (record_number) BETWEEN 1 AND 80),"
+  "  created_at TEXT NOT NULL,"
+  "  CHECK ((iin IS NULL) <> (record_number IS NULL))"
+  ");"
+
+  "ALTER TABLE movements ADD COLUMN patient_id INTEGER REFERENCES patients (id);"
+  "CREATE INDEX movements_patient ON movements (patient_id) WHERE patient_id IS NOT NULL;"
+  /* Undo looks for a user's latest use. */
+  "CREATE INDEX movements_actor_use ON movements (actor, id) WHERE kind = 'use';"
+
+  "CREATE TABLE withdrawals_owed ("
+  "  id INTEGER PRIMARY KEY,"
+  "  pack_id INTEGER NOT NULL UNIQUE REFERENCES packs (id),"
+  "  reason TEXT NOT NULL"
+  "    CHECK (reason IN ('MEDICAL_USE', 'EXPIRED', 'DAMAGED', 'LOST', 'RECALLED')),"
+  "  owed_at TEXT NOT NULL,"
+  "  outbox_id INTEGER REFERENCES outbox (id)"
+  ");"
+  "CREATE INDEX withdrawals_owed_pending ON withdrawals_owed (id) WHERE outbox_id IS NULL;"
+
+  /* The movement's audit row now names the patient too: the same chain formula, new values
+   * with patient_id. */
+  "DROP TRIGGER audit_movements_insert;"
+  "CREATE TRIGGER audit_movements_insert AFTER INSERT ON movements "
+  "BEGIN"
+  AUDIT_ROW ("'movements'", "NEW.id", "'insert'",
+             "NULL",
+             "(SELECT json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'ki', p.ki, 'batch', p.batch, 'expiry', p.expiry, 'act_id', p.act_id, 'at', NEW.at, 'actor', NEW.actor, 'kind', NEW.kind, 'from_location', NEW.from_location, 'to_location', NEW.to_location, 'units_delta', NEW.units_delta, 'units_after', NEW.units_after, 'status_after', NEW.status_after, 'location_after', NEW.location_after, 'reason', NEW.reason, 'document', NEW.document, 'patient_id', NEW.patient_id) FROM packs p WHERE p.id = NEW.pack_id)")
+  "END;"
+
+  "CREATE TRIGGER audit_patients_insert AFTER INSERT ON patients "
+  "BEGIN"
+  AUDIT_ROW ("'patients'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'iin', NEW.iin, 'record_number', NEW.record_number, 'created_at', NEW.created_at)")
+  "END;"
+
+  "CREATE TRIGGER audit_patients_update AFTER UPDATE ON patients "
+  "BEGIN"
+  AUDIT_ROW ("'patients'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'iin', OLD.iin, 'record_number', OLD.record_number, 'created_at', OLD.created_at)",
+             "json_object ('id', NEW.id, 'iin', NEW.iin, 'record_number', NEW.record_number, 'created_at', NEW.created_at)")
+  "END;"
+
+  "CREATE TRIGGER audit_patients_delete AFTER DELETE ON patients "
+  "BEGIN"
+  AUDIT_ROW ("'patients'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'iin', OLD.iin, 'record_number', OLD.record_number, 'created_at', OLD.created_at)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_withdrawals_owed_insert AFTER INSERT ON withdrawals_owed "
+  "BEGIN"
+  AUDIT_ROW ("'withdrawals_owed'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'reason', NEW.reason, 'owed_at', NEW.owed_at, 'outbox_id', NEW.outbox_id)")
+  "END;"
+
+  "CREATE TRIGGER audit_withdrawals_owed_update AFTER UPDATE ON withdrawals_owed "
+  "BEGIN"
+  AUDIT_ROW ("'withdrawals_owed'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'pack_id', OLD.pack_id, 'reason', OLD.reason, 'owed_at', OLD.owed_at, 'outbox_id', OLD.outbox_id)",
+             "json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'reason', NEW.reason, 'owed_at', NEW.owed_at, 'outbox_id', NEW.outbox_id)")
+  "END;"
+
+  "CREATE TRIGGER audit_withdrawals_owed_delete AFTER DELETE ON withdrawals_owed "
+  "BEGIN"
+  AUDIT_ROW ("'withdrawals_owed'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'pack_id', OLD.pack_id, 'reason', OLD.reason, 'owed_at', OLD.owed_at, 'outbox_id', OLD.outbox_id)",
+             "NULL")
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

@@ -1,0 +1,889 @@
+/* qoima-ledger.c: transfers to wards and per-unit use by nurses, with their guards
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-ledger"
+
+#include "config.h"
+
+#include "qoima-ledger.h"
+
+#include "qoima-store-private.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#define RECORD_NUMBER_MAX 20
+
+gboolean
+qoima_iin_is_valid (const char *iin)
+{
+  int sum = 0;
+  int check;
+
+  if (iin == NULL || strlen (iin) != 12)
+    return FALSE;
+  for (int i = 0; i < 12; i++)
+    if (!g_ascii_isdigit (iin[i]))
+      return FALSE;
+
+  for (int i = 0; i < 11; i++)
+    sum += (i + 1) * (iin[i] - '0');
+  check = sum % 11;
+  if (check == 10)
+    {
+      /* The second pass: weights 3..11, then 1, 2. */
+      sum = 0;
+      for (int i = 0; i < 11; i++)
+        sum += ((i + 2) % 11 + 1) * (iin[i] - '0');
+      check = sum % 11;
+      if (check == 10)
+        return FALSE;
+    }
+
+  return check == iin[11] - '0';
+}
+
+static gboolean
+is_all_digits (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+qoima_patient_id_check (const char  *patient,
+                        GError     **error)
+{
+  glong length;
+
+  if (patient == NULL || *patient == '\0')
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("Enter the patient's IIN or medical record number."));
+      return FALSE;
+    }
+
+  /* Twelve digits are an IIN, never a record number, so a mistyped IIN is caught. */
+  if (strlen (patient) == 12 && is_all_digits (patient))
+    {
+      if (qoima_iin_is_valid (patient))
+        return TRUE;
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The IIN %s is wrong: its check digit does not match."), patient);
+      return FALSE;
+    }
+
+  if (!g_utf8_validate (patient, -1, NULL))
+    length = -1;
+  else
+    length = g_utf8_strlen (patient, -1);
+  for (const char *p = patient; length > 0 && *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isalnum (g_utf8_get_char (p)))
+      length = -1;
+
+  if (length < 1 || length > RECORD_NUMBER_MAX)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("“%s” is neither an IIN (12 digits) nor a medical record number "
+                     "(1 to %d letters and digits)."),
+                   patient, RECORD_NUMBER_MAX);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+qoima_use_result_free (QoimaUseResult *result)
+{
+  g_free (result);
+}
+
+/* Today, as pack expiry dates are written: a pack expiring today may still be used. */
+static char *
+today_iso8601 (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return g_date_time_format (now, "%Y-%m-%d");
+}
+
+static void
+set_step_error (QoimaStoreWorker  *worker,
+                int                rc,
+                GError           **error)
+{
+  qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                qoima_store_worker_get_path (worker));
+}
+
+/* A pack as the guards see it. */
+typedef struct
+{
+  gint64 id;
+  char *ki;
+  char *status;
+  char *expiry;
+  gint64 location_id;
+  gboolean has_units;
+  int units_left;
+  gboolean units_known; /* the product's units per pack */
+  char *name;
+} PackFacts;
+
+static void
+pack_facts_clear (PackFacts *facts)
+{
+  g_clear_pointer (&facts->ki, g_free);
+  g_clear_pointer (&facts->status, g_free);
+  g_clear_pointer (&facts->expiry, g_free);
+  g_clear_pointer (&facts->name, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PackFacts, pack_facts_clear)
+
+static gboolean
+load_pack (QoimaStoreWorker  *worker,
+           const char        *ki,
+           PackFacts         *facts,
+           GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT pk.id, pk.ki, pk.status, pk.expiry, pk.location_id, pk.units_left, "
+                                     "  p.units_per_pack, p.name_ru "
+                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, ki, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                   _("The code %s is not one of the hospital's packs."), ki);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_step_error (worker, rc, error);
+      return FALSE;
+    }
+
+  facts->id = sqlite3_column_int64 (stmt, 0);
+  facts->ki = qoima_store_column_dup (stmt, 1);
+  facts->status = qoima_store_column_dup (stmt, 2);
+  facts->expiry = qoima_store_column_dup (stmt, 3);
+  facts->location_id = sqlite3_column_int64 (stmt, 4);
+  facts->has_units = sqlite3_column_type (stmt, 5) != SQLITE_NULL;
+  facts->units_left = sqlite3_column_int (stmt, 5);
+  facts->units_known = sqlite3_column_type (stmt, 6) != SQLITE_NULL;
+  facts->name = qoima_store_column_dup (stmt, 7);
+  return TRUE;
+}
+
+/* The pack is the hospital's to move or use: in stock or opened, and not expired. */
+static gboolean
+check_usable (const PackFacts  *facts,
+              const char       *today,
+              GError          **error)
+{
+  if (g_strcmp0 (facts->status, "in_stock") != 0 && g_strcmp0 (facts->status, "opened") != 0)
+    {
+      QoimaPackStatus status = QOIMA_PACK_STATUS_WITHDRAWN;
+
+      qoima_pack_status_from_nick (facts->status, &status);
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The pack %s of %s cannot be used: it is %s."),
+                   facts->ki, facts->name, qoima_pack_status_to_label (status));
+      return FALSE;
+    }
+
+  if (facts->expiry != NULL && strcmp (facts->expiry, today) < 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The pack %s of %s expired on %s."), facts->ki, facts->name, facts->expiry);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+location_exists (QoimaStoreWorker  *worker,
+                 gint64             location,
+                 GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT 1 FROM locations WHERE id = ?1 AND archived = 0", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, location);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc == SQLITE_DONE)
+    g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                         _("The location to move the packs to does not exist."));
+  else
+    set_step_error (worker, rc, error);
+  return FALSE;
+}
+
+/* Runs every job body in one IMMEDIATE transaction, so that guards read the same state the
+ * change is made on; a failure rolls back, and nothing is recorded. */
+typedef gboolean (*LedgerBody) (QoimaStoreWorker  *worker,
+                                GTask             *task,
+                                gpointer          *out,
+                                GError           **error);
+
+static void
+run_in_transaction (QoimaStoreWorker *worker,
+                    GTask            *task,
+                    LedgerBody        body,
+                    GDestroyNotify    out_free)
+{
+  g_autoptr(GError) local_error = NULL;
+  gpointer out = NULL;
+
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!body (worker, task, &out, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      if (out != NULL && out_free != NULL)
+        out_free (out);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_pointer (task, out, out_free);
+}
+
+/* Transfers. */
+
+typedef struct
+{
+  QoimaUser *user;
+  GStrv kis;
+  gint64 to_location;
+} TransferData;
+
+static void
+transfer_data_free (TransferData *data)
+{
+  g_clear_object (&data->user);
+  g_strfreev (data->kis);
+  g_free (data);
+}
+
+static gboolean
+transfer_body (QoimaStoreWorker  *worker,
+               GTask             *task,
+               gpointer          *out,
+               GError           **error)
+{
+  TransferData *data = g_task_get_task_data (task);
+  g_autofree char *today = today_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  int moved = 0;
+
+  if (!location_exists (worker, data->to_location, error))
+    return FALSE;
+
+  for (guint i = 0; data->kis[i] != NULL; i++)
+    {
+      g_auto(PackFacts) facts = { 0, };
+      g_autoptr(QoimaCachedStmt) insert = NULL;
+
+      if (!load_pack (worker, data->kis[i], &facts, error) ||
+          !check_usable (&facts, today, error))
+        return FALSE;
+      if (facts.location_id == data->to_location)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The pack %s of %s is already there."), facts.ki, facts.name);
+          return FALSE;
+        }
+
+      insert = qoima_store_worker_prepare (worker,
+                                           "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, "
+                                           "  units_delta, units_after, status_after, location_after) "
+                                           "VALUES (?1, ?2, ?3, 'transfer', ?4, ?5, 0, ?6, ?7, ?5)",
+                                           error);
+      if (insert == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (insert, 1, facts.id);
+      sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 3, qoima_user_get_name (data->user), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (insert, 4, facts.location_id);
+      sqlite3_bind_int64 (insert, 5, data->to_location);
+      if (facts.has_units)
+        sqlite3_bind_int (insert, 6, facts.units_left);
+      sqlite3_bind_text (insert, 7, facts.status, -1, SQLITE_STATIC);
+      if (!qoima_store_worker_step_done (worker, insert, error))
+        return FALSE;
+      moved++;
+    }
+
+  *out = g_memdup2 (&moved, sizeof moved);
+  return TRUE;
+}
+
+static void
+transfer_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  TransferData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_user_check (data->user, QOIMA_PERMISSION_MOVE_STOCK, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "transfer");
+  run_in_transaction (worker, task, transfer_body, g_free);
+}
+
+void
+qoima_store_transfer_packs_async (QoimaStore          *self,
+                                  QoimaUser           *user,
+                                  const char * const  *kis,
+                                  gint64               to_location,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  TransferData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+  g_return_if_fail (kis != NULL);
+
+  data = g_new0 (TransferData, 1);
+  data->user = user ? g_object_ref (user) : NULL;
+  data->kis = g_strdupv ((char **) kis);
+  data->to_location = to_location;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_transfer_packs_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) transfer_data_free);
+  qoima_store_queue_job (self, transfer_job, task);
+}
+
+static int
+propagate_int (GTask   *task,
+               GError **error)
+{
+  g_autofree int *value = g_task_propagate_pointer (task, error);
+
+  return value ? *value : -1;
+}
+
+int
+qoima_store_transfer_packs_finish (QoimaStore    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_transfer_packs_async), -1);
+  return propagate_int (G_TASK (result), error);
+}
+
+/* Use. */
+
+typedef struct
+{
+  QoimaUser *user;
+  char *ki;
+  char *patient;
+  int units;
+} UseData;
+
+static void
+use_data_free (UseData *data)
+{
+  g_clear_object (&data->user);
+  g_free (data->ki);
+  g_free (data->patient);
+  g_free (data);
+}
+
+static gboolean
+find_or_add_patient (QoimaStoreWorker  *worker,
+                     const char        *patient,
+                     gint64            *patient_id,
+                     GError           **error)
+{
+  gboolean is_iin = strlen (patient) == 12 && is_all_digits (patient);
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  int rc;
+
+  {
+    g_autoptr(QoimaCachedStmt) find = NULL;
+
+    find = qoima_store_worker_prepare (worker,
+                                       is_iin ? "SELECT id FROM patients WHERE iin = ?1"
+                                              : "SELECT id FROM patients WHERE record_number = ?1",
+                                       error);
+    if (find == NULL)
+      return FALSE;
+    sqlite3_bind_text (find, 1, patient, -1, SQLITE_STATIC);
+    rc = sqlite3_step (find);
+    if (rc == SQLITE_ROW)
+      {
+        *patient_id = sqlite3_column_int64 (find, 0);
+        return TRUE;
+      }
+    if (rc != SQLITE_DONE)
+      {
+        set_step_error (worker, rc, error);
+        return FALSE;
+      }
+  }
+
+  {
+    g_autoptr(QoimaCachedStmt) insert = NULL;
+
+    insert = qoima_store_worker_prepare (worker,
+                                         is_iin ? "INSERT INTO patients (iin, created_at) VALUES (?1, ?2)"
+                                                : "INSERT INTO patients (record_number, created_at) VALUES (?1, ?2)",
+                                         error);
+    if (insert == NULL)
+      return FALSE;
+    sqlite3_bind_text (insert, 1, patient, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
+    if (!qoima_store_worker_step_done (worker, insert, error))
+      return FALSE;
+    *patient_id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
+  }
+
+  return TRUE;
+}
+
+static gboolean
+use_body (QoimaStoreWorker  *worker,
+          GTask             *task,
+          gpointer          *out,
+          GError           **error)
+{
+  UseData *data = g_task_get_task_data (task);
+  g_autofree char *today = today_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  g_auto(PackFacts) facts = { 0, };
+  gint64 ward = qoima_user_get_ward_id (data->user);
+  gint64 patient_id = 0;
+  QoimaUseResult *result;
+  int units_after;
+
+  /* The guards, cheapest first; none of them writes. */
+  if (!qoima_patient_id_check (data->patient, error) ||
+      !load_pack (worker, data->ki, &facts, error) ||
+      !check_usable (&facts, today, error))
+    return FALSE;
+
+  if (ward != 0 && facts.location_id != ward)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                   _("The pack %s of %s is in another ward than yours."), facts.ki, facts.name);
+      return FALSE;
+    }
+
+  if (!facts.units_known || !facts.has_units)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The units per pack of %s are not known yet: a pack cannot be opened until its "
+                     "units are known. Ask the warehouse clerk to enter them."),
+                   facts.name);
+      return FALSE;
+    }
+
+  if (data->units < 1)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("Enter at least one unit."));
+      return FALSE;
+    }
+  if (data->units > facts.units_left)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   ngettext ("Only %d unit remains in the pack %s.",
+                             "Only %d units remain in the pack %s.", facts.units_left),
+                   facts.units_left, facts.ki);
+      return FALSE;
+    }
+
+  /* The change: patient, movement, and what is owed. */
+  if (!find_or_add_patient (worker, data->patient, &patient_id, error))
+    return FALSE;
+
+  units_after = facts.units_left - data->units;
+  result = g_new0 (QoimaUseResult, 1);
+  *out = result;
+  result->units_left = units_after;
+  result->used_up = units_after == 0;
+
+  {
+    g_autoptr(QoimaCachedStmt) insert = NULL;
+
+    insert = qoima_store_worker_prepare (worker,
+                                         "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
+                                         "  units_after, status_after, location_after, patient_id) "
+                                         "VALUES (?1, ?2, ?3, 'use', ?4, ?5, ?6, ?7, ?4, ?8)",
+                                         error);
+    if (insert == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (insert, 1, facts.id);
+    sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 3, qoima_user_get_name (data->user), -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (insert, 4, facts.location_id);
+    sqlite3_bind_int (insert, 5, -data->units);
+    sqlite3_bind_int (insert, 6, units_after);
+    sqlite3_bind_text (insert, 7, result->used_up ? "used_up" : "opened", -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (insert, 8, patient_id);
+    if (!qoima_store_worker_step_done (worker, insert, error))
+      return FALSE;
+    result->movement_id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
+  }
+
+  /* R000-9: a pack is withdrawn only when its last unit is used; a one-unit pack so at its use. */
+  if (result->used_up)
+    {
+      g_autoptr(QoimaCachedStmt) owe = NULL;
+
+      owe = qoima_store_worker_prepare (worker,
+                                        "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
+                                        "VALUES (?1, 'MEDICAL_USE', ?2)",
+                                        error);
+      if (owe == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (owe, 1, facts.id);
+      sqlite3_bind_text (owe, 2, now, -1, SQLITE_STATIC);
+      if (!qoima_store_worker_step_done (worker, owe, error))
+        return FALSE;
+      result->withdrawal_owed = TRUE;
+    }
+
+  return TRUE;
+}
+
+static void
+use_job (QoimaStoreWorker *worker,
+         GTask            *task)
+{
+  UseData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_user_check (data->user, QOIMA_PERMISSION_LOG_USE, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "use");
+  run_in_transaction (worker, task, use_body, (GDestroyNotify) qoima_use_result_free);
+}
+
+void
+qoima_store_use_units_async (QoimaStore          *self,
+                             QoimaUser           *user,
+                             const char          *ki,
+                             const char          *patient,
+                             int                  units,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  UseData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+  g_return_if_fail (ki != NULL);
+
+  data = g_new0 (UseData, 1);
+  data->user = user ? g_object_ref (user) : NULL;
+  data->ki = g_strdup (ki);
+  data->patient = g_strstrip (g_strdup (patient ? patient : ""));
+  data->units = units;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_use_units_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) use_data_free);
+  qoima_store_queue_job (self, use_job, task);
+}
+
+QoimaUseResult *
+qoima_store_use_units_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_use_units_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Picking the pack to open. */
+
+typedef struct
+{
+  char *gtin;
+  gint64 location;
+} PickData;
+
+static void
+pick_data_free (PickData *data)
+{
+  g_free (data->gtin);
+  g_free (data);
+}
+
+static void
+pick_job (QoimaStoreWorker *worker,
+          GTask            *task)
+{
+  PickData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autofree char *today = today_iso8601 ();
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT ki FROM packs "
+                                     "WHERE gtin = ?1 AND location_id = ?2 AND status IN ('in_stock', 'opened') "
+                                     "  AND units_left > 0 AND (expiry IS NULL OR expiry >= ?3) "
+                                     "ORDER BY status = 'opened' DESC, expiry IS NULL, expiry, id LIMIT 1",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, data->gtin, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, data->location);
+  sqlite3_bind_text (stmt, 3, today, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    g_task_return_pointer (task, qoima_store_column_dup (stmt, 0), g_free);
+  else if (rc == SQLITE_DONE)
+    g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                             _("There is no pack of this medicine here to open."));
+  else
+    {
+      set_step_error (worker, rc, &local_error);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+    }
+}
+
+void
+qoima_store_pick_pack_async (QoimaStore          *self,
+                             const char          *gtin,
+                             gint64               location,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  PickData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (gtin != NULL);
+
+  data = g_new0 (PickData, 1);
+  data->gtin = g_strdup (gtin);
+  data->location = location;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_pick_pack_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) pick_data_free);
+  qoima_store_queue_job (self, pick_job, task);
+}
+
+char *
+qoima_store_pick_pack_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_pick_pack_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Undo. */
+
+static void
+set_nothing_to_undo (GError **error)
+{
+  g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+               _("There is no use to undo: only your last entry of the last %d minutes can be undone."),
+               QOIMA_LEDGER_UNDO_MINUTES);
+}
+
+static gboolean
+undo_body (QoimaStoreWorker  *worker,
+           GTask             *task,
+           gpointer          *out,
+           GError           **error)
+{
+  QoimaUser *user = g_task_get_task_data (task);
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  g_autofree char *reason = NULL;
+  g_autofree char *status_before = NULL;
+  g_autofree char *ki = NULL;
+  gint64 use_id, pack_id, location, patient_id;
+  gboolean is_latest, owed_sent;
+  int units_after, units_delta;
+  int rc;
+
+  {
+    g_autoptr(QoimaCachedStmt) find = NULL;
+    g_autofree char *since = NULL;
+    g_autoptr(GDateTime) now_dt = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) since_dt = g_date_time_add_minutes (now_dt, -QOIMA_LEDGER_UNDO_MINUTES);
+
+    since = g_date_time_format (since_dt, "%Y-%m-%dT%H:%M:%SZ");
+    /* The user's latest use, the pack's latest movement, the status the pack had before,
+     * and whether its withdrawal already left for the outbox. */
+    find = qoima_store_worker_prepare (worker,
+                                       "SELECT m.id, m.pack_id, m.location_after, m.units_after, m.units_delta, m.patient_id, "
+                                       "  m.id = (SELECT max (id) FROM movements WHERE pack_id = m.pack_id), "
+                                       "  (SELECT status_after FROM movements WHERE pack_id = m.pack_id AND id < m.id "
+                                       "   ORDER BY id DESC LIMIT 1), "
+                                       "  EXISTS (SELECT 1 FROM withdrawals_owed WHERE pack_id = m.pack_id AND outbox_id IS NOT NULL), "
+                                       "  pk.ki, m.at >= ?2 "
+                                       "FROM movements m JOIN packs pk ON pk.id = m.pack_id "
+                                       "WHERE m.actor = ?1 AND m.kind = 'use' ORDER BY m.id DESC LIMIT 1",
+                                       error);
+    if (find == NULL)
+      return FALSE;
+    sqlite3_bind_text (find, 1, qoima_user_get_name (user), -1, SQLITE_STATIC);
+    sqlite3_bind_text (find, 2, since, -1, SQLITE_STATIC);
+    rc = sqlite3_step (find);
+    if (rc == SQLITE_DONE)
+      {
+        set_nothing_to_undo (error);
+        return FALSE;
+      }
+    if (rc != SQLITE_ROW)
+      {
+        set_step_error (worker, rc, error);
+        return FALSE;
+      }
+    use_id = sqlite3_column_int64 (find, 0);
+    pack_id = sqlite3_column_int64 (find, 1);
+    location = sqlite3_column_int64 (find, 2);
+    units_after = sqlite3_column_int (find, 3);
+    units_delta = sqlite3_column_int (find, 4);
+    patient_id = sqlite3_column_int64 (find, 5);
+    is_latest = sqlite3_column_int (find, 6) != 0;
+    status_before = qoima_store_column_dup (find, 7);
+    owed_sent = sqlite3_column_int (find, 8) != 0;
+    ki = qoima_store_column_dup (find, 9);
+    if (!is_latest || status_before == NULL || sqlite3_column_int (find, 10) == 0)
+      {
+        set_nothing_to_undo (error);
+        return FALSE;
+      }
+  }
+
+  if (owed_sent)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The use of the pack %s cannot be undone: its withdrawal has already been put in "
+                     "the outbox for ИС МПТ."),
+                   ki);
+      return FALSE;
+    }
+
+  reason = g_strdup_printf ("undo of use %" G_GINT64_FORMAT, use_id);
+  {
+    g_autoptr(QoimaCachedStmt) insert = NULL;
+
+    insert = qoima_store_worker_prepare (worker,
+                                         "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
+                                         "  units_after, status_after, location_after, reason, patient_id) "
+                                         "VALUES (?1, ?2, ?3, 'correction', ?4, ?5, ?6, ?7, ?4, ?8, ?9)",
+                                         error);
+    if (insert == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (insert, 1, pack_id);
+    sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 3, qoima_user_get_name (user), -1, SQLITE_STATIC);
+    sqlite3_bind_int64 (insert, 4, location);
+    sqlite3_bind_int (insert, 5, -units_delta);
+    sqlite3_bind_int (insert, 6, units_after - units_delta);
+    sqlite3_bind_text (insert, 7, status_before, -1, SQLITE_STATIC);
+    sqlite3_bind_text (insert, 8, reason, -1, SQLITE_STATIC);
+    if (patient_id != 0)
+      sqlite3_bind_int64 (insert, 9, patient_id);
+    if (!qoima_store_worker_step_done (worker, insert, error))
+      return FALSE;
+  }
+
+  {
+    g_autoptr(QoimaCachedStmt) forget = NULL;
+
+    forget = qoima_store_worker_prepare (worker,
+                                         "DELETE FROM withdrawals_owed WHERE pack_id = ?1 AND outbox_id IS NULL",
+                                         error);
+    if (forget == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (forget, 1, pack_id);
+    if (!qoima_store_worker_step_done (worker, forget, error))
+      return FALSE;
+  }
+
+  units_delta = -units_delta;
+  *out = g_memdup2 (&units_delta, sizeof units_delta);
+  return TRUE;
+}
+
+static void
+undo_job (QoimaStoreWorker *worker,
+          GTask            *task)
+{
+  QoimaUser *user = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_user_check (user, QOIMA_PERMISSION_LOG_USE, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  qoima_store_worker_set_actor (worker, qoima_user_get_name (user), "undo of a use");
+  run_in_transaction (worker, task, undo_body, g_free);
+}
+
+void
+qoima_store_undo_last_use_async (QoimaStore          *self,
+                                 QoimaUser           *user,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_undo_last_use_async);
+  g_task_set_task_data (task, user ? g_object_ref (user) : NULL, user ? g_object_unref : NULL);
+  qoima_store_queue_job (self, undo_job, task);
+}
+
+int
+qoima_store_undo_last_use_finish (QoimaStore    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_undo_last_use_async), -1);
+  return propagate_int (G_TASK (result), error);
+}
