@@ -79,17 +79,21 @@ users_add (QoimactlOptions  *options,
         }
       if (slot == NULL || i + 1 >= argc)
         {
-          fprintf (stderr, _("Usage: qoimactl users add NAME --role ROLE [--ward WARD_ID] [--full-name TEXT] --password-file FILE\n"));
+          fprintf (stderr, _("Usage: qoimactl users add NAME --role ROLE [--ward WARD] [--full-name TEXT] --password-file FILE\n"));
           return 2;
         }
       *slot = argv[++i];
     }
 
-  if (name == NULL || role_nick == NULL || password_file == NULL || !qoima_role_from_nick (role_nick, &role) ||
-      (ward != NULL && !g_ascii_string_to_signed (ward, 10, 1, G_MAXINT64, &ward_id, NULL)))
+  if (name == NULL || role_nick == NULL || password_file == NULL || !qoima_role_from_nick (role_nick, &role))
     {
-      fprintf (stderr, _("Usage: qoimactl users add NAME --role clerk|nurse|chief|admin [--ward WARD_ID] [--full-name TEXT] --password-file FILE\n"));
+      fprintf (stderr, _("Usage: qoimactl users add NAME --role clerk|nurse|chief|admin [--ward WARD] [--full-name TEXT] --password-file FILE\n"));
       return 2;
+    }
+  if (ward != NULL && (ward_id = qoimactl_find_location (store, ward, &error)) == 0)
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 1;
     }
 
   if (options->user != NULL)
@@ -187,7 +191,7 @@ qoimactl_users (QoimactlOptions  *options,
 
   if (argc < 2 || !(g_str_equal (argv[1], "add") || g_str_equal (argv[1], "--json")))
     {
-      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD_ID] --password-file FILE\n"));
+      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD] --password-file FILE\n"));
       return 2;
     }
 

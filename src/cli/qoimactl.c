@@ -29,6 +29,8 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
   fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
   fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
+  fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs to a ward (a clerk: --user)"));
+  fprintf (out, "  %s\n", _("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
   fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
@@ -146,6 +148,35 @@ option_slot (QoimactlOptions *options,
   return NULL;
 }
 
+/* WARD is a location's id or its name (Russian or Kazakh). */
+gint64
+qoimactl_find_location (QoimaStore  *store,
+                        const char  *key,
+                        GError     **error)
+{
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) locations = NULL;
+
+  qoima_store_list_locations_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  locations = qoima_store_list_locations_finish (store, result, error);
+  if (locations == NULL)
+    return 0;
+  for (guint i = 0; i < g_list_model_get_n_items (locations); i++)
+    {
+      g_autoptr(QoimaLocation) location = g_list_model_get_item (locations, i);
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, qoima_location_get_id (location));
+
+      if (g_str_equal (id, key) || g_strcmp0 (qoima_location_get_name_ru (location), key) == 0 ||
+          g_strcmp0 (qoima_location_get_name_kk (location), key) == 0)
+        return qoima_location_get_id (location);
+    }
+  g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+               _("There is no location “%s”."), key);
+  return 0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -218,6 +249,10 @@ main (int    argc,
     status = qoimactl_users (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "audit"))
     status = qoimactl_audit (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "move"))
+    status = qoimactl_move (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "use"))
+    status = qoimactl_use (&options, argc - i, argv + i);
   else
     {
       fprintf (stderr, _("Unknown command: %s\n"), argv[i]);

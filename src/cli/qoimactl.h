@@ -53,10 +53,15 @@ int         qoimactl_acts  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_answer (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_users  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_audit  (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_move   (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_use    (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;
  * NULL with no error when no --user was given. */
 QoimaUser  *qoimactl_authenticate (QoimactlOptions *options, QoimaStore *store, GError **error);
+
+/* A location by its id or its name (Russian or Kazakh); 0 with @error set when none. */
+gint64      qoimactl_find_location (QoimaStore *store, const char *key, GError **error);
 
 /* Opens the store named by the options, running a main loop until it is open. */
 QoimaStore *qoimactl_open_store (QoimactlOptions *options, GError **error);

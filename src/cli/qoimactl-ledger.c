@@ -1,0 +1,192 @@
+/* qoimactl-ledger.c: `qoimactl move` and `qoimactl use`, acting as a named user
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoimactl"
+
+#include "config.h"
+
+#include "qoimactl.h"
+
+#include "qoima-gs1.h"
+#include "qoima-json.h"
+#include "qoima-ledger.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+static int
+fail (const GError *error)
+{
+  fprintf (stderr, "qoimactl: %s\n", error->message);
+  return 1;
+}
+
+/* A scanned marking code or an identification code → the identification code. */
+static char *
+code_to_ki (const char  *code,
+            GError     **error)
+{
+  g_autoptr(QoimaMarkingCode) parsed = qoima_gs1_parse (code, NULL, error);
+
+  if (parsed == NULL)
+    return NULL;
+  if (parsed->kind != QOIMA_CODE_KIND_PACK)
+    {
+      g_set_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_MISSING_SERIAL,
+                   _("“%s” is a box, not a pack."), code);
+      return NULL;
+    }
+  return g_strdup (parsed->ki);
+}
+
+static QoimaUser *
+acting_user (QoimactlOptions  *options,
+             QoimaStore       *store,
+             GError          **error)
+{
+  QoimaUser *user = qoimactl_authenticate (options, store, error);
+
+  if (user == NULL && (error == NULL || *error == NULL))
+    g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                         _("Log in first: give --user NAME and --password-file FILE."));
+  return user;
+}
+
+int
+qoimactl_move (QoimactlOptions  *options,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *to = NULL;
+  gint64 location;
+  int moved;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--to") && i + 1 < argc)
+        to = argv[++i];
+      else if (g_str_equal (argv[i], "--code") && i + 1 < argc)
+        g_ptr_array_add (kis, g_strdup (argv[++i]));
+      else
+        to = NULL, i = argc, g_ptr_array_set_size (kis, 0);
+    }
+  if (to == NULL || kis->len == 0)
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] move --to WARD --code CODE [--code CODE…]\n"));
+      return 2;
+    }
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (user = acting_user (options, store, &error)) == NULL ||
+      (location = qoimactl_find_location (store, to, &error)) == 0)
+    return fail (error);
+  for (guint i = 0; i < kis->len; i++)
+    {
+      char *ki = code_to_ki (g_ptr_array_index (kis, i), &error);
+
+      if (ki == NULL)
+        return fail (error);
+      g_free (g_ptr_array_index (kis, i));
+      kis->pdata[i] = ki;
+    }
+  g_ptr_array_add (kis, NULL);
+
+  qoima_store_transfer_packs_async (store, user, (const char * const *) kis->pdata, location, NULL,
+                                    qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  moved = qoima_store_transfer_packs_finish (store, result, &error);
+  if (moved < 0)
+    return fail (error);
+  printf (g_dngettext (GETTEXT_PACKAGE, "%d pack moved to %s.\n", "%d packs moved to %s.\n", moved), moved, to);
+  return 0;
+}
+
+int
+qoimactl_use (QoimactlOptions  *options,
+              int               argc,
+              char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(QoimaUseResult) use = NULL;
+  g_autofree char *ki = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *ward = NULL, *code = NULL, *patient = NULL, *units_text = "1";
+  gint64 units = 0;
+
+  for (int i = 1; i + 1 < argc; i += 2)
+    {
+      if (g_str_equal (argv[i], "--ward"))
+        ward = argv[i + 1];
+      else if (g_str_equal (argv[i], "--code"))
+        code = argv[i + 1];
+      else if (g_str_equal (argv[i], "--patient"))
+        patient = argv[i + 1];
+      else if (g_str_equal (argv[i], "--units"))
+        units_text = argv[i + 1];
+      else
+        code = NULL;
+    }
+  if (argc % 2 == 0 || code == NULL || patient == NULL ||
+      !g_ascii_string_to_signed (units_text, 10, 1, G_MAXINT, &units, NULL))
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]\n"));
+      return 2;
+    }
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (user = acting_user (options, store, &error)) == NULL ||
+      (ki = code_to_ki (code, &error)) == NULL)
+    return fail (error);
+  /* A nurse logs use in her own ward: --ward, when given, must be it. */
+  if (ward != NULL)
+    {
+      gint64 ward_id = qoimactl_find_location (store, ward, &error);
+
+      if (ward_id == 0)
+        return fail (error);
+      if (qoima_user_get_ward_id (user) != 0 && qoima_user_get_ward_id (user) != ward_id)
+        {
+          g_set_error (&error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                       _("%s logs use only in their own ward, not in “%s”."), qoima_user_get_name (user), ward);
+          return fail (error);
+        }
+    }
+
+  qoima_store_use_units_async (store, user, ki, patient, (int) units, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  use = qoima_store_use_units_finish (store, result, &error);
+  if (use == NULL)
+    return fail (error);
+  {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *json = NULL;
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "ki");
+    json_builder_add_string_value (builder, ki);
+    json_builder_set_member_name (builder, "units_left");
+    json_builder_add_int_value (builder, use->units_left);
+    json_builder_set_member_name (builder, "used_up");
+    json_builder_add_boolean_value (builder, use->used_up);
+    json_builder_set_member_name (builder, "withdrawal_owed");
+    json_builder_add_boolean_value (builder, use->withdrawal_owed);
+    json_builder_end_object (builder);
+    root = json_builder_get_root (builder);
+    json = qoima_json_to_string (root);
+    printf ("%s\n", json);
+  }
+  return 0;
+}
