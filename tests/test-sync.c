@@ -14,7 +14,9 @@
 #include "qoima-act.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"
+#include "qoima-ledger.h"
 #include "qoima-outbox.h"
+#include "qoima-user.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 
@@ -688,6 +690,111 @@ test_flaky_stand (Fixture       *fixture,
     }
 }
 
+static QoimaUser *
+add_user (Fixture    *fixture,
+          QoimaUser  *acting,
+          const char *name,
+          QoimaRole   role,
+          gint64      ward_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_add_user_async (fixture->store, acting, name, NULL, role, ward_id, "Secret-pass-1", NULL,
+                              result_cb, &result);
+  user = qoima_store_add_user_finish (fixture->store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return user;
+}
+
+static void
+test_withdrawal (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  const char *ki = qoima_json_array_get_string (qoima_json_get_array (act_json, "codes"), 0);
+  const char *kis[] = { ki, NULL };
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(QoimaLocation) ward = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) clerk = NULL;
+  g_autoptr(QoimaUser) nurse = NULL;
+  g_autoptr(GAsyncResult) moved = NULL;
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GAsyncResult) withdrawn = NULL;
+  g_autoptr(GAsyncResult) again = NULL;
+  g_autoptr(GAsyncResult) after = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(QoimaPack) final = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+  int units;
+
+  /* Received through an accepted act, so ИС МПТ knows the packs as the hospital's. */
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+  locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_no_error (error);
+  ward = g_list_model_get_item (locations, 1);
+  g_assert_cmpint (qoima_location_get_kind (ward), ==, QOIMA_LOCATION_KIND_WARD);
+  admin = add_user (fixture, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
+  clerk = add_user (fixture, admin, "aigul", QOIMA_ROLE_CLERK, 0);
+  nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
+
+  qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
+  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, 1);
+  g_assert_no_error (error);
+
+  /* The nurse gives the whole pack, one unit at a time; only then is its withdrawal owed. */
+  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
+  pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  units = qoima_pack_get_units_left (pack);
+  g_assert_cmpint (units, >, 0);
+  for (int i = 0; i < units; i++)
+    {
+      g_autoptr(GAsyncResult) used = NULL;
+      g_autoptr(GAsyncResult) owed_listed = NULL;
+      g_autoptr(QoimaUseResult) use = NULL;
+      g_auto(GStrv) owed = NULL;
+
+      qoima_store_use_units_async (fixture->store, nurse, ki, i % 2 ? "850715400238" : "MK2041", 1, NULL,
+                                   result_cb, &used);
+      use = qoima_store_use_units_finish (fixture->store, wait_result (&used), &error);
+      g_assert_no_error (error);
+      qoima_store_list_owed_withdrawals_async (fixture->store, NULL, result_cb, &owed_listed);
+      owed = qoima_store_list_owed_withdrawals_finish (fixture->store, wait_result (&owed_listed), &error);
+      g_assert_cmpuint (g_strv_length (owed), ==, i == units - 1 ? 1 : 0);
+    }
+
+  /* The chief signs the withdrawal; it leaves through the outbox and ИС МПТ retires the code. */
+  qoima_sync_withdraw_owed_async (fixture->sync, fixture->signer, "chief", NULL, result_cb, &withdrawn);
+  g_assert_cmpint (qoima_sync_withdraw_owed_finish (fixture->sync, wait_result (&withdrawn), &error), >, 0);
+  g_assert_no_error (error);
+  qoima_sync_withdraw_owed_async (fixture->sync, fixture->signer, "chief", NULL, result_cb, &again);
+  g_assert_cmpint (qoima_sync_withdraw_owed_finish (fixture->sync, wait_result (&again), &error), ==, 0);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  owner = code_owner (fixture, ki, &status);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
+  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &after);
+  final = qoima_store_find_pack_finish (fixture->store, wait_result (&after), &error);
+  g_assert_cmpint (qoima_pack_get_status (final), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -701,6 +808,7 @@ main (int   argc,
   ADD ("/sync/wrong-key-refused", NULL, test_wrong_key_refused);
   ADD ("/sync/crash-before-answer", NULL, test_crash_before_answer);
   ADD ("/sync/stand-down-then-back", NULL, test_stand_down_then_back);
+  ADD ("/sync/rules/R000-9/withdrawal-of-used-up-pack", NULL, test_withdrawal);
   ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
   ADD ("/sync/broken-and-slow-stand", "--broken-json-rate 0.2 --timeout-rate 0.05", test_flaky_stand);
 #undef ADD

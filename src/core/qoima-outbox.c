@@ -563,6 +563,27 @@ finish_outbox (QoimaStoreWorker  *worker,
                       BIND_INT64, act_id, BIND_END))
         return FALSE;
     }
+  else if (g_strcmp0 (doc_type, "LK_RECEIPT") == 0)
+    {
+      /* Withdrawn in ИС МПТ: each pack of the document gets its WITHDRAWAL movement (the
+       * journal makes it "withdrawn"); refused: the packs are owed again, for a new document. */
+      if (data->ok)
+        {
+          if (!step (worker,
+                     "INSERT INTO movements (pack_id, at, actor, kind, units_delta, units_after, status_after, "
+                     "  location_after, reason, document) "
+                     "SELECT p.id, ?2, ?3, 'withdrawal', 0, p.units_left, 'withdrawn', p.location_id, w.reason, "
+                     "  (SELECT document_number FROM outbox WHERE id = ?1) "
+                     "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                     "WHERE w.outbox_id = ?1 AND p.status <> 'withdrawn'",
+                     error,
+                     BIND_INT64, data->id, BIND_TEXT, now, BIND_TEXT, data->actor, BIND_END))
+            return FALSE;
+        }
+      else if (!step (worker, "UPDATE withdrawals_owed SET outbox_id = NULL WHERE outbox_id = ?1", error,
+                      BIND_INT64, data->id, BIND_END))
+        return FALSE;
+    }
 
   return step (worker,
                "UPDATE outbox SET state = ?2, ismpt_status = ?3, errors = ?4, updated_at = ?5 WHERE id = ?1",
@@ -616,4 +637,163 @@ qoima_store_finish_outbox_finish (QoimaStore    *self,
 {
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_finish_outbox_async), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Withdrawals owed for used-up packs (R000-9). */
+
+static void
+list_owed_job (QoimaStoreWorker *worker,
+               GTask            *task)
+{
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT p.ki FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                           "WHERE w.outbox_id IS NULL AND w.reason = 'MEDICAL_USE' ORDER BY w.id",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+    g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_ptr_array_add (kis, NULL);
+  g_task_return_pointer (task, g_ptr_array_free (g_steal_pointer (&kis), FALSE), (GDestroyNotify) g_strfreev);
+}
+
+void
+qoima_store_list_owed_withdrawals_async (QoimaStore          *self,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_list_owed_withdrawals_async);
+  qoima_store_queue_job (self, list_owed_job, task);
+}
+
+char **
+qoima_store_list_owed_withdrawals_finish (QoimaStore    *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_owed_withdrawals_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  char **kis;
+  char *document_number;
+  GBytes *document;
+  GBytes *signature;
+  char *actor;
+  gint64 id;
+} WithdrawalData;
+
+static void
+withdrawal_data_free (WithdrawalData *data)
+{
+  g_strfreev (data->kis);
+  g_free (data->document_number);
+  g_clear_pointer (&data->document, g_bytes_unref);
+  g_clear_pointer (&data->signature, g_bytes_unref);
+  g_free (data->actor);
+  g_free (data);
+}
+
+static gboolean
+queue_withdrawal (QoimaStoreWorker  *worker,
+                  GTask             *task,
+                  GError           **error)
+{
+  WithdrawalData *data = g_task_get_task_data (task);
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+
+  qoima_store_worker_set_actor (worker, data->actor, data->document_number);
+  if (!step (worker,
+             "INSERT INTO outbox (doc_type, document_number, document, signature, state, "
+             "  created_by, created_at, updated_at) "
+             "VALUES ('LK_RECEIPT', ?1, ?2, ?3, 'ready', ?4, ?5, ?5)",
+             error,
+             BIND_TEXT, data->document_number, BIND_BLOB, data->document, BIND_BLOB, data->signature,
+             BIND_TEXT, data->actor, BIND_TEXT, now, BIND_END))
+    return FALSE;
+  data->id = sqlite3_last_insert_rowid (db);
+
+  for (guint i = 0; data->kis[i] != NULL; i++)
+    {
+      if (!step (worker,
+                 "UPDATE withdrawals_owed SET outbox_id = ?1 "
+                 "WHERE outbox_id IS NULL AND pack_id = (SELECT id FROM packs WHERE ki = ?2)",
+                 error, BIND_INT64, data->id, BIND_TEXT, data->kis[i], BIND_END))
+        return FALSE;
+      /* Each pack goes into one document only: a pack already queued elsewhere stops it all. */
+      if (sqlite3_changes (db) != 1)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The withdrawal of %s is not owed, or is already being sent."), data->kis[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+queue_withdrawal_job (QoimaStoreWorker *worker,
+                      GTask            *task)
+{
+  WithdrawalData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!in_transaction (worker, task, queue_withdrawal, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&data->id, sizeof data->id), g_free);
+}
+
+void
+qoima_store_queue_withdrawal_async (QoimaStore          *self,
+                                    const char * const  *kis,
+                                    const char          *document_number,
+                                    GBytes              *document,
+                                    GBytes              *signature,
+                                    const char          *actor,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  WithdrawalData *data = g_new0 (WithdrawalData, 1);
+
+  data->kis = g_strdupv ((char **) kis);
+  data->document_number = g_strdup (document_number);
+  data->document = g_bytes_ref (document);
+  data->signature = g_bytes_ref (signature);
+  data->actor = g_strdup (actor);
+  g_task_set_source_tag (task, qoima_store_queue_withdrawal_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) withdrawal_data_free);
+  qoima_store_queue_job (self, queue_withdrawal_job, task);
+}
+
+gint64
+qoima_store_queue_withdrawal_finish (QoimaStore    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_queue_withdrawal_async), 0);
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id ? *id : 0;
 }

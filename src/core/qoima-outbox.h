@@ -128,4 +128,34 @@ gboolean qoima_store_finish_outbox_finish (QoimaStore    *self,
                                            GAsyncResult  *result,
                                            GError       **error);
 
+/* The identification codes of used-up packs whose withdrawal (medical use, R000-9) is owed
+ * and not yet in a document. Finish returns (transfer full) a NULL-terminated array. */
+void     qoima_store_list_owed_withdrawals_async  (QoimaStore          *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+char   **qoima_store_list_owed_withdrawals_finish (QoimaStore    *self,
+                                                   GAsyncResult  *result,
+                                                   GError       **error);
+
+/**
+ * qoima_store_queue_withdrawal_async:
+ * @kis: the packs the LK_RECEIPT document withdraws
+ *
+ * In one transaction: the signed document enters the outbox and each pack's owed withdrawal
+ * points at it, so no pack is sent in two documents. Finish returns the entry's id.
+ */
+void     qoima_store_queue_withdrawal_async  (QoimaStore          *self,
+                                              const char * const  *kis,
+                                              const char          *document_number,
+                                              GBytes              *document,
+                                              GBytes              *signature,
+                                              const char          *actor,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gint64   qoima_store_queue_withdrawal_finish (QoimaStore    *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+
 G_END_DECLS

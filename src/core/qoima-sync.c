@@ -532,6 +532,170 @@ qoima_sync_answer_act_finish (QoimaSync     *self,
   return id ? *id : 0;
 }
 
+/* Withdrawals owed for used-up packs: one LK_RECEIPT document for all of them. */
+
+typedef struct {
+  QoimaSigner *signer;
+  char *actor;
+  char **kis;
+  char *document_number;
+  GBytes *document;
+} WithdrawData;
+
+static void
+withdraw_data_free (WithdrawData *data)
+{
+  g_clear_object (&data->signer);
+  g_free (data->actor);
+  g_strfreev (data->kis);
+  g_free (data->document_number);
+  g_clear_pointer (&data->document, g_bytes_unref);
+  g_free (data);
+}
+
+static void
+withdrawal_queued_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  id = qoima_store_queue_withdrawal_finish (QOIMA_STORE (source), result, &error);
+  if (id == 0)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+}
+
+static void
+withdrawal_signed_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  WithdrawData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) signature = NULL;
+  GCancellable *cancellable;
+
+  signature = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
+  if (signature == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  qoima_store_queue_withdrawal_async (self->store, (const char * const *) data->kis, data->document_number,
+                                      data->document, signature, data->actor,
+                                      cancellable, withdrawal_queued_cb, g_steal_pointer (&task));
+}
+
+static void
+withdrawal_sign (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  WithdrawData *data = g_task_get_task_data (task);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%y%m%d%H%M%S");
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  data->document_number = g_strdup_printf ("QW-%s-%u", stamp, g_strv_length (data->kis));
+  /* The primary document of a medical use is the patient's prescription sheet. */
+  data->document = qoima_withdrawal_document_new (qoima_ismpt_client_get_bin (self->client), "MEDICAL_USE",
+                                                  "Лист назначений", (const char * const *) data->kis,
+                                                  data->document_number, now);
+  qoima_signer_sign_async (data->signer, data->document, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING,
+                           cancellable, withdrawal_signed_cb, task);
+}
+
+static void
+withdrawal_logged_in_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_ismpt_client_login_finish (QOIMA_ISMPT_CLIENT (source), result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  withdrawal_sign (task);
+}
+
+static void
+owed_listed_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  WithdrawData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->kis = qoima_store_list_owed_withdrawals_finish (QOIMA_STORE (source), result, &error);
+  if (data->kis == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  if (data->kis[0] == NULL)
+    {
+      gint64 none = 0;
+
+      g_task_return_pointer (task, g_memdup2 (&none, sizeof none), g_free);
+      g_object_unref (task);
+      return;
+    }
+  /* The document names the organization: its BIN comes with the login. */
+  if (qoima_ismpt_client_get_bin (self->client) == NULL)
+    qoima_ismpt_client_login_async (self->client, g_task_get_cancellable (task), withdrawal_logged_in_cb, task);
+  else
+    withdrawal_sign (task);
+}
+
+void
+qoima_sync_withdraw_owed_async (QoimaSync           *self,
+                                QoimaSigner         *signer,
+                                const char          *actor,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  GTask *task;
+  WithdrawData *data;
+
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+  g_return_if_fail (QOIMA_IS_SIGNER (signer));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_sync_withdraw_owed_async);
+  data = g_new0 (WithdrawData, 1);
+  data->signer = g_object_ref (signer);
+  data->actor = g_strdup (actor);
+  g_task_set_task_data (task, data, (GDestroyNotify) withdraw_data_free);
+  qoima_store_list_owed_withdrawals_async (self->store, cancellable, owed_listed_cb, task);
+}
+
+gint64
+qoima_sync_withdraw_owed_finish (QoimaSync     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_autofree gint64 *id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_withdraw_owed_async, -1);
+  id = g_task_propagate_pointer (G_TASK (result), error);
+  return id ? *id : -1;
+}
+
 /* Push */
 
 typedef struct {

@@ -86,6 +86,26 @@ gboolean qoima_sync_push_finish (QoimaSync     *self,
                                  GAsyncResult  *result,
                                  GError       **error);
 
+/**
+ * qoima_sync_withdraw_owed_async:
+ * @signer: the chief's signing key (or an authorized key for automatic sending)
+ *
+ * Gathers every withdrawal owed for a used-up pack (R000-9) into one LK_RECEIPT document
+ * (action MEDICAL_USE, document type OTHER, primary document «Лист назначений»), signs it
+ * and puts it in the outbox. Nothing is sent yet: see qoima_sync_push_async(); its final
+ * answer withdraws the packs locally. Finish returns the outbox entry's id, 0 when nothing
+ * is owed, or -1 with @error set.
+ */
+void     qoima_sync_withdraw_owed_async  (QoimaSync           *self,
+                                          QoimaSigner         *signer,
+                                          const char          *actor,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gint64   qoima_sync_withdraw_owed_finish (QoimaSync     *self,
+                                          GAsyncResult  *result,
+                                          GError       **error);
+
 /* Pull, then push. */
 void     qoima_sync_run_async   (QoimaSync           *self,
                                  GCancellable        *cancellable,
