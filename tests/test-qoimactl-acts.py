@@ -68,6 +68,11 @@ def acts():
     return {a["ismpt_id"]: a for a in json.loads(proc.stdout)}
 
 
+def stock_by_ki():
+    proc = subprocess.run([qoimactl, "--db", db, "stock", "--json"], stdout=subprocess.PIPE, text=True)
+    return {p["ki"]: p for p in json.loads(proc.stdout)}
+
+
 def stock_count():
     proc = subprocess.run([qoimactl, "--db", db, "stock", "--json"], stdout=subprocess.PIPE, text=True)
     return len(json.loads(proc.stdout))
@@ -160,6 +165,59 @@ try:
           numbers)
     check("killed at random moments: each pack counted once", stock_count() == stock_before_kills + 4 * len(killed),
           stock_count() - stock_before_kills)
+
+    # Withdrawal (R000-9): a pack of an accepted act goes to a ward, a nurse uses it up, the
+    # chief signs the owed withdrawal; ИС МПТ retires the code and the pack is withdrawn.
+    def secret(name, text):
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        return path
+    admin_pw = secret("admin.pw", "Admin-pass-1")
+    nurse_pw = secret("nurse.pw", "Nurse-pass-2")
+    chief_pw = secret("chief.pw", "Chief-pass-3")
+    ward = "Терапевтическое отделение"
+    def as_user(name, pw, *args):
+        return subprocess.run([qoimactl, "--db", db, "--user", name, "--password-file", pw, *args],
+                              env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    subprocess.run([qoimactl, "--db", db, "users", "add", "admin", "--role", "admin", "--password-file", admin_pw],
+                   check=True, stdout=subprocess.DEVNULL)
+    for name, role, pw, extra in (("aigul", "clerk", admin_pw, []), ("dana", "nurse", nurse_pw, ["--ward", ward]),
+                                  ("chief", "chief", chief_pw, [])):
+        proc = as_user("admin", admin_pw, "users", "add", name, "--role", role, *extra, "--password-file", pw)
+        assert proc.returncode == 0, proc.stderr
+    pack = stock_by_ki()[a1["codes"][0]]
+    proc = as_user("admin", admin_pw, "move", "--to", ward, "--code", pack["ki"])
+    check("an admin may not move stock", proc.returncode == 1, proc.stderr)
+    proc = as_user("aigul", admin_pw, "move", "--to", ward, "--code", pack["ki"])
+    check("the clerk moves a received pack to a ward", proc.returncode == 0, proc.stderr)
+    units = pack["units_left"]
+    used = []
+    for i in range(units):
+        proc = as_user("dana", nurse_pw, "use", "--code", pack["ki"], "--patient", "850715400238")
+        used.append(proc.returncode)
+    check("the nurse uses the pack up", used == [0] * units and stock_by_ki()[pack["ki"]]["status"] == "used_up",
+          used)
+    owed = json.loads(qctl("withdrawals", "--json").stdout)
+    check("its withdrawal is owed", [w["pack"] for w in owed if w["status"] == "owed"] == [pack["ki"]], owed)
+    proc = subprocess.run([qoimactl, "--db", db, "--server", base, "--user", "dana", "--password-file", nurse_pw,
+                           "--key", os.path.join(pki, "sign.p12"), "--auth-key", os.path.join(pki, "auth.p12"),
+                           "--key-password-file", os.path.join(pki, "password.txt"), "withdraw"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    check("a nurse may not sign the withdrawal", proc.returncode == 1, proc.stderr)
+    proc = subprocess.run([qoimactl, "--db", db, "--server", base, "--user", "chief", "--password-file", chief_pw,
+                           "--key", os.path.join(pki, "sign.p12"), "--auth-key", os.path.join(pki, "auth.p12"),
+                           "--key-password-file", os.path.join(pki, "password.txt"), "withdraw"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    sent = json.loads(qctl("withdrawals", "--json").stdout)
+    retired = admin("GET", "codes/" + urllib.request.quote(pack["ki"], safe=""))
+    check("the chief signs: ИС МПТ retires the code, the pack is withdrawn, once",
+          proc.returncode == 0 and retired.get("status") == "RETIRED" and sent[0]["status"] == "done"
+          and stock_by_ki()[pack["ki"]]["status"] == "withdrawn"
+          and len(admin("GET", "documents?type=LK_RECEIPT")) == 1, (proc.stderr, retired, sent))
+    proc = subprocess.run([qoimactl, "--db", db, "audit", "verify"], stdout=subprocess.PIPE, text=True)
+    check("the audit trail verifies", proc.returncode == 0, proc.stdout)
 
     stop_stand()
     proc = qctl("accept", a3["id"])

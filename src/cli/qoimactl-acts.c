@@ -10,6 +10,8 @@
 #include "qoimactl.h"
 
 #include "qoima-act.h"
+#include "qoima-outbox.h"
+#include "qoima-user.h"
 #include "qoima-gs1.h"
 #include "qoima-ismpt-client.h"
 #include "qoima-json.h"
@@ -39,15 +41,16 @@ load_key (QoimactlOptions  *options,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GFile) file = NULL;
   g_autofree char *password = NULL;
+  const char *password_file = options->key_password_file ? options->key_password_file : options->password_file;
   QoimaSignerPkcs12 *signer;
 
-  if (options->password_file == NULL)
+  if (password_file == NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                            _("A key needs its password: give --password-file FILE."));
       return NULL;
     }
-  password = qoimactl_read_first_line (options->password_file, error);
+  password = qoimactl_read_first_line (password_file, error);
   if (password == NULL)
     return NULL;
 
@@ -345,6 +348,86 @@ qoimactl_answer (QoimactlOptions  *options,
   answered = qoimactl_wait_for_result (&wait);
   if (qoima_sync_answer_act_finish (sync, answered, &error) == 0)
     return fail (error);
+
+  qoima_sync_push_async (sync, NULL, qoimactl_wait_cb, &wait);
+  pushed = qoimactl_wait_for_result (&wait);
+  ok = qoima_sync_push_finish (sync, pushed, &error);
+  return status_of_push (ok, error);
+}
+
+int
+qoimactl_withdrawals (QoimactlOptions  *options,
+                      int               argc,
+                      char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autofree char *json = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+
+  if (argc != 2 || !g_str_equal (argv[1], "--json"))
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] withdrawals --json\n"));
+      return 2;
+    }
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return fail (error);
+  qoima_store_list_withdrawals_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if ((list = qoima_store_list_withdrawals_finish (store, result, &error)) == NULL)
+    return fail (error);
+  json = qoima_json_to_string (list);
+  printf ("%s\n", json);
+  return 0;
+}
+
+int
+qoimactl_withdraw (QoimactlOptions  *options,
+                   int               argc,
+                   char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(GAsyncResult) queued = NULL;
+  g_autoptr(GAsyncResult) pushed = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gint64 id;
+  gboolean ok;
+
+  if (argc != 1 || options->key == NULL)
+    {
+      fprintf (stderr, _("Usage: qoimactl --user CHIEF --key FILE.p12 --password-file FILE [OPTION…] withdraw\n"));
+      return 2;
+    }
+  /* Signing a withdrawal is the chief's: the role is checked before the key is opened. */
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (user = qoimactl_authenticate (options, store, &error)) == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                             _("Log in first: give --user NAME and --password-file FILE."));
+      return fail (error);
+    }
+  if (!qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error) ||
+      (signer = load_key (options, options->key, &error)) == NULL ||
+      (client = make_client (options, &error)) == NULL)
+    return fail (error);
+
+  sync = qoima_sync_new (store, client);
+  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  qoima_sync_withdraw_owed_async (sync, signer, qoima_user_get_name (user), NULL, qoimactl_wait_cb, &wait);
+  queued = qoimactl_wait_for_result (&wait);
+  id = qoima_sync_withdraw_owed_finish (sync, queued, &error);
+  if (id < 0)
+    return fail (error);
+  if (id == 0)
+    fprintf (stderr, _("No withdrawal is owed.\n"));
 
   qoima_sync_push_async (sync, NULL, qoimactl_wait_cb, &wait);
   pushed = qoimactl_wait_for_result (&wait);

@@ -31,12 +31,15 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
   fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs to a ward (a clerk: --user)"));
   fprintf (out, "  %s\n", _("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"));
+  fprintf (out, "  %s\n", _("withdrawals --json     list the withdrawals owed and sent, with their status"));
+  fprintf (out, "  %s\n", _("withdraw               sign the owed withdrawals into one document and send it (the chief: --user, --key)"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
   fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
   fprintf (out, "  %s\n", _("--key FILE.p12         the signing key for documents"));
   fprintf (out, "  %s\n", _("--auth-key FILE.p12    the authentication (AUTH) key for logging in (default: --key)"));
   fprintf (out, "  %s\n", _("--password-file FILE   the keys' password (its first line); it is never stored"));
+  fprintf (out, "  %s\n", _("--key-password-file FILE  the keys' password, when --password-file is the --user's"));
   fprintf (out, "  %s\n", _("--catalog URL          the НКТ catalog base (default: derived from --server)"));
   fprintf (out, "  %s\n", _("--api-key-file FILE    the НКТ API key"));
   fprintf (out, "  %s\n", _("--user NAME            act as this user; the password is the first line of --password-file"));
@@ -136,6 +139,7 @@ option_slot (QoimactlOptions *options,
     { "--key", G_STRUCT_OFFSET (QoimactlOptions, key) },
     { "--auth-key", G_STRUCT_OFFSET (QoimactlOptions, auth_key) },
     { "--password-file", G_STRUCT_OFFSET (QoimactlOptions, password_file) },
+    { "--key-password-file", G_STRUCT_OFFSET (QoimactlOptions, key_password_file) },
     { "--catalog", G_STRUCT_OFFSET (QoimactlOptions, catalog) },
     { "--api-key-file", G_STRUCT_OFFSET (QoimactlOptions, api_key_file) },
     { "--user", G_STRUCT_OFFSET (QoimactlOptions, user) },
@@ -253,6 +257,10 @@ main (int    argc,
     status = qoimactl_move (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "use"))
     status = qoimactl_use (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "withdrawals"))
+    status = qoimactl_withdrawals (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "withdraw"))
+    status = qoimactl_withdraw (&options, argc - i, argv + i);
   else
     {
       fprintf (stderr, _("Unknown command: %s\n"), argv[i]);
@@ -265,6 +273,7 @@ main (int    argc,
   g_free (options.key);
   g_free (options.auth_key);
   g_free (options.password_file);
+  g_free (options.key_password_file);
   g_free (options.catalog);
   g_free (options.api_key_file);
   g_free (options.user);

@@ -18,7 +18,8 @@ typedef struct {
   char *server;        /* --server URL: the True API base */
   char *key;           /* --key FILE.p12: the signing key (documents) */
   char *auth_key;      /* --auth-key FILE.p12: the login key; --key when not given */
-  char *password_file; /* --password-file FILE: the keys' password, first line */
+  char *password_file; /* --password-file FILE: the keys' password, first line (and the --user's) */
+  char *key_password_file; /* --key-password-file FILE: the keys' password when --user has its own */
   char *catalog;       /* --catalog URL: the НКТ base; derived from --server when not given */
   char *api_key_file;  /* --api-key-file FILE: the НКТ X-API-KEY */
   char *user;          /* --user NAME: the acting user, with --password-file */
@@ -54,6 +55,8 @@ int         qoimactl_answer (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_users  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_audit  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_move   (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_withdrawals (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_withdraw    (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_use    (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;

@@ -12,6 +12,7 @@
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 static const char * const state_nicks[] = {
@@ -796,4 +797,70 @@ qoima_store_queue_withdrawal_finish (QoimaStore    *self,
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_queue_withdrawal_async), 0);
   id = g_task_propagate_pointer (G_TASK (result), error);
   return id ? *id : 0;
+}
+
+static void
+list_withdrawals_job (QoimaStoreWorker *worker,
+                      GTask            *task)
+{
+  sqlite3 *db = qoima_store_worker_get_db (worker);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT p.ki, w.reason, w.owed_at, o.document_number, coalesce (o.state, 'owed'), "
+                           "  o.ismpt_status, o.errors "
+                           "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                           "LEFT JOIN outbox o ON o.id = w.outbox_id ORDER BY w.id",
+                           -1, &stmt, NULL);
+  json_builder_begin_array (builder);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+    {
+      static const char * const names[] = { "pack", "reason", "owed_at", "document", "status", "ismpt_status", "errors" };
+
+      json_builder_begin_object (builder);
+      for (int column = 0; column < (int) G_N_ELEMENTS (names); column++)
+        {
+          json_builder_set_member_name (builder, names[column]);
+          if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+            json_builder_add_null_value (builder);
+          else
+            json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, column));
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_pointer (task, json_builder_get_root (builder), (GDestroyNotify) json_node_unref);
+}
+
+void
+qoima_store_list_withdrawals_async (QoimaStore          *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_list_withdrawals_async);
+  qoima_store_queue_job (self, list_withdrawals_job, task);
+}
+
+JsonNode *
+qoima_store_list_withdrawals_finish (QoimaStore    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_withdrawals_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "qoima-store.h"
 
@@ -157,5 +158,16 @@ void     qoima_store_queue_withdrawal_async  (QoimaStore          *self,
 gint64   qoima_store_queue_withdrawal_finish (QoimaStore    *self,
                                               GAsyncResult  *result,
                                               GError       **error);
+
+/* Every withdrawal, owed or sent: a JSON array of objects with pack, reason, owed_at,
+ * document, status ("owed", "ready", "sending", "sent", "done", "failed"), ismpt_status and
+ * errors. Finish returns (transfer full) the array node. */
+void      qoima_store_list_withdrawals_async  (QoimaStore          *self,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+JsonNode *qoima_store_list_withdrawals_finish (QoimaStore    *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
 
 G_END_DECLS
