@@ -422,7 +422,7 @@ save_act_job (QoimaStoreWorker *worker,
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  g_task_return_pointer (task, g_memdup2 (&act_id, sizeof act_id), g_free);
+  qoima_task_return_int64 (task, act_id);
 }
 
 void
@@ -448,22 +448,13 @@ qoima_store_save_act_async (QoimaStore             *self,
   qoima_store_queue_job (self, save_act_job, task);
 }
 
-static gint64
-propagate_id (GTask   *task,
-              GError **error)
-{
-  g_autofree gint64 *id = g_task_propagate_pointer (task, error);
-
-  return id ? *id : 0;
-}
-
 gint64
 qoima_store_save_act_finish (QoimaStore    *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_save_act_async), 0);
-  return propagate_id (G_TASK (result), error);
+  return qoima_task_propagate_int64 (G_TASK (result), 0, error);
 }
 
 static void

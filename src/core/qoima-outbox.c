@@ -227,7 +227,7 @@ queue_acceptance_job (QoimaStoreWorker *worker,
   if (!in_transaction (worker, task, queue_acceptance, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
-    g_task_return_pointer (task, g_memdup2 (&data->id, sizeof data->id), g_free);
+    qoima_task_return_int64 (task, data->id);
 }
 
 void
@@ -261,11 +261,8 @@ qoima_store_queue_acceptance_finish (QoimaStore    *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_autofree gint64 *id = NULL;
-
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_queue_acceptance_async), 0);
-  id = g_task_propagate_pointer (G_TASK (result), error);
-  return id ? *id : 0;
+  return qoima_task_propagate_int64 (G_TASK (result), 0, error);
 }
 
 /* List. */
@@ -760,7 +757,7 @@ queue_withdrawal_job (QoimaStoreWorker *worker,
   if (!in_transaction (worker, task, queue_withdrawal, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
-    g_task_return_pointer (task, g_memdup2 (&data->id, sizeof data->id), g_free);
+    qoima_task_return_int64 (task, data->id);
 }
 
 void
@@ -792,11 +789,8 @@ qoima_store_queue_withdrawal_finish (QoimaStore    *self,
                                      GAsyncResult  *result,
                                      GError       **error)
 {
-  g_autofree gint64 *id = NULL;
-
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_queue_withdrawal_async), 0);
-  id = g_task_propagate_pointer (G_TASK (result), error);
-  return id ? *id : 0;
+  return qoima_task_propagate_int64 (G_TASK (result), 0, error);
 }
 
 static void

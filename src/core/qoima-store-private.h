@@ -48,6 +48,13 @@ QoimaLocation *qoima_store_location_from_row  (sqlite3_stmt *stmt,
 #define QOIMA_STORE_LOCATION_COLUMNS "l.id, l.kind, l.name_ru, l.name_kk"
 #define QOIMA_STORE_LOCATION_N_COLUMNS 4
 
+/* A gint64 result through a GTask (ids, counts), and back: @failed when the task failed. */
+void           qoima_task_return_int64        (GTask        *task,
+                                               gint64        value);
+gint64         qoima_task_propagate_int64     (GTask        *task,
+                                               gint64        failed,
+                                               GError      **error);
+
 /* A text column as a new string (NULL for SQL NULL). */
 char          *qoima_store_column_dup         (sqlite3_stmt *stmt,
                                                int           column);

@@ -611,7 +611,7 @@ add_location_job (Worker *worker,
     }
 
   id = sqlite3_last_insert_rowid (worker->db);
-  g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+  qoima_task_return_int64 (task, id);
 }
 
 static void
@@ -1241,7 +1241,7 @@ count_packs_job (Worker *worker,
     }
 
   count = sqlite3_column_int64 (stmt, 0);
-  g_task_return_pointer (task, g_memdup2 (&count, sizeof count), g_free);
+  qoima_task_return_int64 (task, count);
 }
 
 static void
@@ -1365,10 +1365,17 @@ store_task_is_valid (QoimaStore   *self,
   return g_task_is_valid (result, self) && g_task_get_source_tag (G_TASK (result)) == source_tag;
 }
 
-static gint64
-propagate_int64 (GTask   *task,
-                 gint64   failed,
-                 GError **error)
+void
+qoima_task_return_int64 (GTask  *task,
+                         gint64  value)
+{
+  g_task_return_pointer (task, g_memdup2 (&value, sizeof value), g_free);
+}
+
+gint64
+qoima_task_propagate_int64 (GTask   *task,
+                            gint64   failed,
+                            GError **error)
 {
   g_autofree gint64 *value = g_task_propagate_pointer (task, error);
 
@@ -1660,7 +1667,7 @@ qoima_store_add_location_finish (QoimaStore    *self,
 {
   g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_add_location_async), 0);
 
-  return propagate_int64 (G_TASK (result), 0, error);
+  return qoima_task_propagate_int64 (G_TASK (result), 0, error);
 }
 
 void
@@ -1893,7 +1900,7 @@ qoima_store_count_packs_finish (QoimaStore    *self,
 {
   g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_count_packs_async), -1);
 
-  return propagate_int64 (G_TASK (result), -1, error);
+  return qoima_task_propagate_int64 (G_TASK (result), -1, error);
 }
 
 void

@@ -339,6 +339,27 @@ qoima_sync_pull_finish (QoimaSync     *self,
   return (int) g_task_propagate_int (G_TASK (result), error);
 }
 
+/* Answers and withdrawals end with the outbox entry's id (0: nothing was queued). */
+static void
+return_id (GTask  *task,
+           gint64  id,
+           GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+}
+
+static gint64
+propagate_id (GAsyncResult  *result,
+              GError       **error)
+{
+  g_autofree gint64 *id = g_task_propagate_pointer (G_TASK (result), error);
+
+  return id != NULL ? *id : -1;
+}
+
 /* Answer an act */
 
 typedef struct {
@@ -370,14 +391,10 @@ queued_cb (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 id;
+  GError *error = NULL;
+  gint64 id = qoima_store_queue_acceptance_finish (QOIMA_STORE (source), result, &error);
 
-  id = qoima_store_queue_acceptance_finish (QOIMA_STORE (source), result, &error);
-  if (id == 0)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+  return_id (task, id, error);
 }
 
 static void
@@ -524,12 +541,12 @@ qoima_sync_answer_act_finish (QoimaSync     *self,
                               GAsyncResult  *result,
                               GError       **error)
 {
-  g_autofree gint64 *id = NULL;
+  gint64 id;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_answer_act_async, 0);
-  id = g_task_propagate_pointer (G_TASK (result), error);
-  return id ? *id : 0;
+  id = propagate_id (result, error);
+  return id > 0 ? id : 0;
 }
 
 /* Withdrawals owed for used-up packs: one LK_RECEIPT document for all of them. */
@@ -559,14 +576,10 @@ withdrawal_queued_cb (GObject      *source,
                       gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  gint64 id;
+  GError *error = NULL;
+  gint64 id = qoima_store_queue_withdrawal_finish (QOIMA_STORE (source), result, &error);
 
-  id = qoima_store_queue_withdrawal_finish (QOIMA_STORE (source), result, &error);
-  if (id == 0)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, g_memdup2 (&id, sizeof id), g_free);
+  return_id (task, id, error);
 }
 
 static void
@@ -647,9 +660,7 @@ owed_listed_cb (GObject      *source,
     }
   if (data->kis[0] == NULL)
     {
-      gint64 none = 0;
-
-      g_task_return_pointer (task, g_memdup2 (&none, sizeof none), g_free);
+      return_id (task, 0, NULL);
       g_object_unref (task);
       return;
     }
@@ -688,12 +699,9 @@ qoima_sync_withdraw_owed_finish (QoimaSync     *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_autofree gint64 *id = NULL;
-
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_withdraw_owed_async, -1);
-  id = g_task_propagate_pointer (G_TASK (result), error);
-  return id ? *id : -1;
+  return propagate_id (result, error);
 }
 
 /* Push */
