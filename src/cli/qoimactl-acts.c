@@ -25,13 +25,6 @@
 /* Exit status when the work waits in the outbox because ИС МПТ could not be reached. */
 #define EXIT_WAITING 3
 
-static int
-fail (const GError *error)
-{
-  fprintf (stderr, "qoimactl: %s\n", error->message);
-  return 1;
-}
-
 static QoimaSigner *
 load_key (QoimactlOptions  *options,
           const char       *path,
@@ -155,7 +148,7 @@ qoimactl_sync (QoimactlOptions  *options,
     }
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
       (client = make_client (options, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
 
   sync = qoima_sync_new (store, client);
   g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
@@ -196,7 +189,7 @@ qoimactl_acts (QoimactlOptions  *options,
     }
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
       (acts = list_acts (store, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
@@ -338,7 +331,7 @@ qoimactl_answer (QoimactlOptions  *options,
       (codes_path != NULL && (codes = read_codes (codes_path, &error)) == NULL) ||
       (signer = load_key (options, options->key, &error)) == NULL ||
       (client = make_client (options, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
 
   acceptance = reject ? QOIMA_REJECT_ALL : codes != NULL ? QOIMA_ACCEPT_SOME : QOIMA_ACCEPT_ALL;
   sync = qoima_sync_new (store, client);
@@ -347,7 +340,7 @@ qoimactl_answer (QoimactlOptions  *options,
                                NULL, qoimactl_wait_cb, &wait);
   answered = qoimactl_wait_for_result (&wait);
   if (qoima_sync_answer_act_finish (sync, answered, &error) == 0)
-    return fail (error);
+    return qoimactl_fail (error);
 
   qoima_sync_push_async (sync, NULL, qoimactl_wait_cb, &wait);
   pushed = qoimactl_wait_for_result (&wait);
@@ -373,11 +366,11 @@ qoimactl_withdrawals (QoimactlOptions  *options,
       return 2;
     }
   if ((store = qoimactl_open_store (options, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
   qoima_store_list_withdrawals_async (store, NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
   if ((list = qoima_store_list_withdrawals_finish (store, result, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
   json = qoima_json_to_string (list);
   printf ("%s\n", json);
   return 0;
@@ -412,12 +405,12 @@ qoimactl_withdraw (QoimactlOptions  *options,
       if (error == NULL)
         g_set_error_literal (&error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
                              _("Log in first: give --user NAME and --password-file FILE."));
-      return fail (error);
+      return qoimactl_fail (error);
     }
   if (!qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error) ||
       (signer = load_key (options, options->key, &error)) == NULL ||
       (client = make_client (options, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
 
   sync = qoima_sync_new (store, client);
   g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
@@ -425,7 +418,7 @@ qoimactl_withdraw (QoimactlOptions  *options,
   queued = qoimactl_wait_for_result (&wait);
   id = qoima_sync_withdraw_owed_finish (sync, queued, &error);
   if (id < 0)
-    return fail (error);
+    return qoimactl_fail (error);
   if (id == 0)
     fprintf (stderr, _("No withdrawal is owed.\n"));
 

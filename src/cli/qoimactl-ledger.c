@@ -17,13 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int
-fail (const GError *error)
-{
-  fprintf (stderr, "qoimactl: %s\n", error->message);
-  return 1;
-}
-
 /* A scanned marking code or an identification code → the identification code. */
 static char *
 code_to_ki (const char  *code,
@@ -88,13 +81,13 @@ qoimactl_move (QoimactlOptions  *options,
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
       (user = acting_user (options, store, &error)) == NULL ||
       (location = qoimactl_find_location (store, to, &error)) == 0)
-    return fail (error);
+    return qoimactl_fail (error);
   for (guint i = 0; i < kis->len; i++)
     {
       char *ki = code_to_ki (g_ptr_array_index (kis, i), &error);
 
       if (ki == NULL)
-        return fail (error);
+        return qoimactl_fail (error);
       g_free (g_ptr_array_index (kis, i));
       kis->pdata[i] = ki;
     }
@@ -105,7 +98,7 @@ qoimactl_move (QoimactlOptions  *options,
   result = qoimactl_wait_for_result (&wait);
   moved = qoima_store_transfer_packs_finish (store, result, &error);
   if (moved < 0)
-    return fail (error);
+    return qoimactl_fail (error);
   printf (g_dngettext (GETTEXT_PACKAGE, "%d pack moved to %s.\n", "%d packs moved to %s.\n", moved), moved, to);
   return 0;
 }
@@ -148,19 +141,19 @@ qoimactl_use (QoimactlOptions  *options,
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
       (user = acting_user (options, store, &error)) == NULL ||
       (ki = code_to_ki (code, &error)) == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
   /* A nurse logs use in her own ward: --ward, when given, must be it. */
   if (ward != NULL)
     {
       gint64 ward_id = qoimactl_find_location (store, ward, &error);
 
       if (ward_id == 0)
-        return fail (error);
+        return qoimactl_fail (error);
       if (qoima_user_get_ward_id (user) != 0 && qoima_user_get_ward_id (user) != ward_id)
         {
           g_set_error (&error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
                        _("%s logs use only in their own ward, not in “%s”."), qoima_user_get_name (user), ward);
-          return fail (error);
+          return qoimactl_fail (error);
         }
     }
 
@@ -168,7 +161,7 @@ qoimactl_use (QoimactlOptions  *options,
   result = qoimactl_wait_for_result (&wait);
   use = qoima_store_use_units_finish (store, result, &error);
   if (use == NULL)
-    return fail (error);
+    return qoimactl_fail (error);
   {
     g_autoptr(JsonBuilder) builder = json_builder_new ();
     g_autoptr(JsonNode) root = NULL;

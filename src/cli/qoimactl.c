@@ -74,6 +74,13 @@ qoimactl_wait_cb (GObject      *source,
   wait->done = TRUE;
 }
 
+int
+qoimactl_fail (const GError *error)
+{
+  fprintf (stderr, "qoimactl: %s\n", error->message);
+  return 1;
+}
+
 char *
 qoimactl_read_first_line (const char  *path,
                           GError     **error)

@@ -37,6 +37,8 @@ typedef struct {
 void          qoimactl_wait_cb         (GObject      *source,
                                         GAsyncResult *result,
                                         gpointer      user_data);
+/* Says @error on standard error; returns the exit status 1. */
+int           qoimactl_fail            (const GError *error);
 /* The first line of @path without its line ending: passwords and keys come this way, so
  * that they never appear on a command line. */
 char         *qoimactl_read_first_line (const char  *path,
