@@ -20,6 +20,7 @@ struct _QoimaContext
   QoimaSync        *sync;
   QoimaSigner      *auth_signer;
   QoimaSigner      *signer;
+  QoimaUser        *user;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaContext, qoima_context, G_TYPE_OBJECT)
@@ -29,6 +30,7 @@ enum {
   PROP_SETTINGS,
   PROP_STORE,
   PROP_SYNC,
+  PROP_USER,
   N_PROPS,
 };
 
@@ -56,6 +58,7 @@ qoima_context_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->auth_signer);
   g_clear_object (&self->signer);
+  g_clear_object (&self->user);
 
   G_OBJECT_CLASS (qoima_context_parent_class)->dispose (object);
 }
@@ -81,6 +84,10 @@ qoima_context_get_property (GObject    *object,
       g_value_set_object (value, qoima_context_get_sync (self));
       break;
 
+    case PROP_USER:
+      g_value_set_object (value, qoima_context_get_user (self));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -102,6 +109,10 @@ qoima_context_set_property (GObject      *object,
 
     case PROP_STORE:
       self->store = g_value_dup_object (value);
+      break;
+
+    case PROP_USER:
+      qoima_context_set_user (self, g_value_get_object (value));
       break;
 
     default:
@@ -135,6 +146,12 @@ qoima_context_class_init (QoimaContextClass *klass)
     g_param_spec_object ("sync", NULL, NULL,
                          QOIMA_TYPE_SYNC,
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  properties[PROP_USER] =
+    g_param_spec_object ("user", NULL, NULL,
+                         QOIMA_TYPE_USER,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -267,4 +284,27 @@ qoima_context_get_signer (QoimaContext *self)
 {
   g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
   return self->signer;
+}
+
+void
+qoima_context_set_user (QoimaContext *self,
+                        QoimaUser    *user)
+{
+  g_return_if_fail (QOIMA_IS_CONTEXT (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+
+  if (g_set_object (&self->user, user))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
+}
+
+/**
+ * qoima_context_get_user:
+ *
+ * Returns: (transfer none) (nullable): the user signed in, or %NULL
+ */
+QoimaUser *
+qoima_context_get_user (QoimaContext *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CONTEXT (self), NULL);
+  return self->user;
 }

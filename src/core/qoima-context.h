@@ -11,6 +11,7 @@
 #include "qoima-signer.h"
 #include "qoima-store.h"
 #include "qoima-sync.h"
+#include "qoima-user.h"
 
 G_BEGIN_DECLS
 
@@ -59,5 +60,12 @@ QoimaSigner      *qoima_context_get_auth_signer (QoimaContext     *self);
 void              qoima_context_set_signer      (QoimaContext     *self,
                                                  QoimaSigner      *signer);
 QoimaSigner      *qoima_context_get_signer      (QoimaContext     *self);
+
+/* The user signed in at this window, or NULL when nobody is (the sign-in screen shows).
+ * Switching users on a shared PC sets another one; notifies "user". The core checks
+ * every action against the user it is given; this is only who the window acts as. */
+void              qoima_context_set_user        (QoimaContext     *self,
+                                                 QoimaUser        *user);
+QoimaUser        *qoima_context_get_user        (QoimaContext     *self);
 
 G_END_DECLS
