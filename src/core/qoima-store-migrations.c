@@ -480,6 +480,58 @@ static const char * const migrations[] = {
              "json_object ('id', OLD.id, 'pack_id', OLD.pack_id, 'reason', OLD.reason, 'owed_at', OLD.owed_at, 'outbox_id', OLD.outbox_id)",
              "NULL")
   "END;",
+
+  /* 4 → 5: transfer documents (the printable paper that goes with packs moved to a ward;
+   * each TRANSFER movement names its number in movements.document), and the hospital's
+   * settings an administrator changes (such as sending withdrawals automatically), both
+   * audited like everything else. */
+  "CREATE TABLE transfers ("
+  "  id INTEGER PRIMARY KEY,"
+  "  number TEXT NOT NULL UNIQUE,"
+  "  created_at TEXT NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  from_location INTEGER REFERENCES locations (id),"
+  "  to_location INTEGER NOT NULL REFERENCES locations (id)"
+  ");"
+  "CREATE INDEX movements_document ON movements (document) WHERE document IS NOT NULL;"
+
+  "CREATE TABLE settings ("
+  "  key TEXT PRIMARY KEY NOT NULL,"
+  "  value TEXT NOT NULL"
+  ");"
+
+  "CREATE TRIGGER audit_transfers_insert AFTER INSERT ON transfers "
+  "BEGIN"
+  AUDIT_ROW ("'transfers'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'number', NEW.number, 'created_at', NEW.created_at, 'actor', NEW.actor, 'from_location', NEW.from_location, 'to_location', NEW.to_location)")
+  "END;"
+
+  "CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers "
+  "BEGIN SELECT RAISE (ABORT, 'transfer documents are never changed'); END;"
+  "CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers "
+  "BEGIN SELECT RAISE (ABORT, 'transfer documents are never deleted'); END;"
+
+  "CREATE TRIGGER audit_settings_insert AFTER INSERT ON settings "
+  "BEGIN"
+  AUDIT_ROW ("'settings'", "NEW.key", "'insert'",
+             "NULL",
+             "json_object ('key', NEW.key, 'value', NEW.value)")
+  "END;"
+
+  "CREATE TRIGGER audit_settings_update AFTER UPDATE ON settings "
+  "BEGIN"
+  AUDIT_ROW ("'settings'", "NEW.key", "'update'",
+             "json_object ('key', OLD.key, 'value', OLD.value)",
+             "json_object ('key', NEW.key, 'value', NEW.value)")
+  "END;"
+
+  "CREATE TRIGGER audit_settings_delete AFTER DELETE ON settings "
+  "BEGIN"
+  AUDIT_ROW ("'settings'", "OLD.key", "'delete'",
+             "json_object ('key', OLD.key, 'value', OLD.value)",
+             "NULL")
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
