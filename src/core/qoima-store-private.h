@@ -122,4 +122,10 @@ gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,
                                                 const char        *reason,
                                                 GError           **error);
 
+/* A hospital setting (qoima-settings.h) read by a job already on the worker: the value, or
+ * NULL when it was never set (@error unset) or on failure (@error set). */
+char             *qoima_store_worker_get_setting (QoimaStoreWorker  *worker,
+                                                  const char        *key,
+                                                  GError           **error);
+
 G_END_DECLS
