@@ -276,6 +276,15 @@ test_inserted (void)
                   3, "out of the chain");
 }
 
+/* The last row cut off: the chain left holds, but the movement it spoke for is there. */
+static void
+test_truncated (void)
+{
+  check_tampered ("truncated.db",
+                  "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 4",
+                  4, "cut off the end");
+}
+
 /* qoimactl audit verify: exit 0 and the row count, then exit 1 naming the row. */
 static void
 test_qoimactl (void)
@@ -335,6 +344,7 @@ main (int    argc,
   g_test_add_func ("/audit/verify/edited", test_edited);
   g_test_add_func ("/audit/verify/deleted", test_deleted);
   g_test_add_func ("/audit/verify/inserted", test_inserted);
+  g_test_add_func ("/audit/verify/truncated", test_truncated);
   g_test_add_func ("/audit/qoimactl", test_qoimactl);
 
   return g_test_run ();

@@ -257,6 +257,61 @@ qoima_audit_sha256_hex (const void *data,
   return g_strdup (hex);
 }
 
+/*
+ * Rows that were written with their audit row in the same transaction, and must still
+ * have it. Tables audited since they were created are checked whole; movements are older
+ * than the audit trail (schema 3), so only those after the first audited one.
+ */
+#define TAIL_CHECK(tbl, from) \
+  "SELECT '" tbl "', min (t.id) FROM " tbl " t " \
+  "WHERE " from " AND t.id NOT IN (SELECT row_id FROM audit WHERE tbl = '" tbl "' AND action = 'insert')"
+
+static const struct {
+  const char *table;
+  const char *sql;
+} tail_checks[] = {
+  { "users", TAIL_CHECK ("users", "1") },
+  { "patients", TAIL_CHECK ("patients", "1") },
+  { "withdrawals_owed", TAIL_CHECK ("withdrawals_owed", "1") },
+  { "transfers", TAIL_CHECK ("transfers", "1") },
+  { "movements", TAIL_CHECK ("movements",
+                             "t.id >= (SELECT min (row_id) FROM audit WHERE tbl = 'movements' AND action = 'insert')") },
+};
+
+static gboolean
+check_tail (sqlite3  *db,
+            GError  **error)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (tail_checks); i++)
+    {
+      sqlite3_stmt *stmt = NULL;
+      int rc;
+
+      rc = sqlite3_prepare_v2 (db, tail_checks[i].sql, -1, &stmt, NULL);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+
+      if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                       _("the trail ends too early: row %lld of %s has no audit row, so rows were "
+                         "cut off the end of the trail"),
+                       (long long) sqlite3_column_int64 (stmt, 1), tail_checks[i].table);
+          sqlite3_finalize (stmt);
+          return FALSE;
+        }
+      sqlite3_finalize (stmt);
+    }
+
+  return TRUE;
+}
+
 gboolean
 qoima_audit_verify_db (sqlite3  *db,
                        gint64   *n_rows,
@@ -312,6 +367,15 @@ qoima_audit_verify_db (sqlite3  *db,
   sqlite3_finalize (stmt);
   if (n_rows != NULL)
     *n_rows = rows;
+
+  /* A chain cut short still holds; but the rows it spoke for are still there. */
+  if (!check_tail (db, error))
+    {
+      if (broken_row != NULL)
+        *broken_row = rows + 1;
+      return FALSE;
+    }
+
   return TRUE;
 }
 

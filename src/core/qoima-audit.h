@@ -21,7 +21,9 @@ G_BEGIN_DECLS
  * Recomputes the audit trail's SHA-256 chain from its first row. Fails with
  * %QOIMA_STORE_ERROR_CORRUPT naming the first row that was edited, deleted (a gap in
  * the ids) or inserted out of the chain. Cutting rows off the end of the trail leaves a
- * shorter chain that still holds; the ids of the audited rows' own tables tell that story.
+ * shorter chain that still holds, so it also checks that the append-only rows (users,
+ * patients, movements, withdrawals owed, transfers) still have the audit rows written with
+ * them; then @broken_row is the row after the last one left.
  */
 gboolean qoima_audit_verify_db             (sqlite3       *db,
                                             gint64        *n_rows,

@@ -1,0 +1,148 @@
+/* test-settings.c: the hospital's settings in the warehouse database
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-audit.h"
+#include "qoima-settings.h"
+#include "qoima-store-private.h"
+
+#include <sqlite3.h>
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  g_assert_null (*out);
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static QoimaUser *
+add_user (QoimaStore  *store,
+          QoimaUser   *acting,
+          const char  *name,
+          QoimaRole    role,
+          gint64       ward_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "4821", NULL, result_cb, &result);
+  user = qoima_store_add_user_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return user;
+}
+
+static gboolean
+set_setting (QoimaStore  *store,
+             QoimaUser   *user,
+             const char  *value,
+             GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_set_setting_async (store, user, QOIMA_SETTING_AUTO_WITHDRAW, value, NULL, result_cb, &result);
+  return qoima_store_set_setting_finish (store, wait_for (&result), error);
+}
+
+static char *
+get_setting (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, NULL, result_cb, &result);
+  value = qoima_store_get_setting_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return value;
+}
+
+static void
+test_admin_only (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "settings.db", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) nurse = NULL;
+  g_autofree char *unset = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *after = NULL;
+  gint64 ward, n_rows = 0;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  qoima_store_open_async (path, NULL, result_cb, &result);
+  store = qoima_store_open_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Терапия", NULL, NULL, result_cb, &result2);
+  ward = qoima_store_add_location_finish (store, wait_for (&result2), &error);
+  g_assert_no_error (error);
+
+  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
+  nurse = add_user (store, admin, "dana", QOIMA_ROLE_NURSE, ward);
+
+  unset = get_setting (store);
+  g_assert_null (unset);
+
+  g_assert_true (set_setting (store, admin, "true", &error));
+  g_assert_no_error (error);
+  value = get_setting (store);
+  g_assert_cmpstr (value, ==, "true");
+
+  /* The store refuses the nurse, and nobody: nothing changes. */
+  g_assert_false (set_setting (store, nurse, "false", &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_false (set_setting (store, NULL, "false", &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  after = get_setting (store);
+  g_assert_cmpstr (after, ==, "true");
+
+  /* The change is in the audit trail, under the admin's name, and the chain holds. */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT actor, json_extract (new_values, '$.value') FROM audit "
+                                           "WHERE tbl = 'settings'", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "admin");
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "true");
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  g_assert_true (qoima_audit_verify_db (db, &n_rows, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_rows, >, 3);
+  sqlite3_close (db);
+
+  qoima_store_close (store);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/settings/admin-only", test_admin_only);
+
+  return g_test_run ();
+}
