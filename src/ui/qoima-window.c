@@ -226,6 +226,8 @@ page_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, "scanner");
   else if (g_str_equal (action_name, "win.page-acts"))
     adw_view_stack_set_visible_child_name (self->view_stack, "acts");
+  else if (g_str_equal (action_name, "win.page-withdrawals"))
+    adw_view_stack_set_visible_child_name (self->view_stack, "withdrawals");
   else
     adw_view_stack_set_visible_child_name (self->view_stack, "stock");
 }
@@ -381,6 +383,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page-stock", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-acts", NULL, page_action);
+  gtk_widget_class_install_action (widget_class, "win.page-withdrawals", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-scanner", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 

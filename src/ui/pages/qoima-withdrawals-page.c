@@ -432,6 +432,17 @@ user_changed_cb (QoimaWithdrawalsPage *self)
   qoima_withdrawals_page_reload (self);
 }
 
+static GtkWidget *
+placeholder (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 12);
+  gtk_widget_set_margin_bottom (label, 12);
+  return label;
+}
+
 static void
 qoima_withdrawals_page_dispose (GObject *object)
 {
@@ -483,6 +494,8 @@ static void
 qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_list_box_set_placeholder (self->owed_list, placeholder (_("Nothing is owed.")));
+  gtk_list_box_set_placeholder (self->documents_list, placeholder (_("No document has been signed yet.")));
 
   self->cancellable = g_cancellable_new ();
   self->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
