@@ -25,6 +25,7 @@
 #include "qoima-signer-pkcs12.h"
 #include "qoima-store-private.h"
 #include "qoima-sync.h"
+#include "qoima-user.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -452,6 +453,8 @@ bench_act (Bench   *bench,
   g_autoptr(GAsyncResult) pulled = NULL;
   g_autoptr(GAsyncResult) listed = NULL;
   g_autoptr(GAsyncResult) answered = NULL;
+  g_autoptr(GAsyncResult) added = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
   g_autoptr(GAsyncResult) pushed = NULL;
   g_autoptr(GAsyncResult) counted = NULL;
   g_autoptr(GListModel) acts = NULL;
@@ -517,7 +520,13 @@ bench_act (Bench   *bench,
   act = acts ? g_list_model_get_item (acts, 0) : NULL;
   if (act == NULL)
     die ("act", error);
-  qoima_sync_answer_act_async (sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, signer, "bench",
+  /* Accepting an act is a role's (the first user of the database may be added by nobody). */
+  qoima_store_add_user_async (store, NULL, "bench", NULL, QOIMA_ROLE_CHIEF, 0, "Secret-pass-1", NULL,
+                              result_cb, &added);
+  chief = qoima_store_add_user_finish (store, wait_for (&added), &error);
+  if (chief == NULL)
+    die ("chief", error);
+  qoima_sync_answer_act_async (sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, signer, chief,
                                NULL, result_cb, &answered);
   if (qoima_sync_answer_act_finish (sync, wait_for (&answered), &error) == 0)
     die ("answer", error);

@@ -24,6 +24,7 @@
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
+#include "qoima-user.h"
 #include "qoima-window.h"
 
 #include <signal.h>
@@ -301,6 +302,36 @@ act_answered (gpointer data)
 }
 
 static void
+user_added_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_arrived (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* The chief, the database's first user: answering acts is checked against the role. */
+static QoimaUser *
+add_chief (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_add_user_async (store, NULL, "chief", NULL, QOIMA_ROLE_CHIEF, 0, "Chief-pass-3", NULL,
+                              user_added_cb, &result);
+  qoima_test_wait_until (result_arrived, &result, 30);
+  user = qoima_store_add_user_finish (store, result, &error);
+  g_assert_no_error (error);
+  return user;
+}
+
+static void
 test_act_scanned_and_signed (void)
 {
   g_autofree char *tmp = qoima_test_make_tmp_dir ();
@@ -319,6 +350,7 @@ test_act_scanned_and_signed (void)
   g_autoptr(JsonNode) created = NULL;
   g_autoptr(QoimaPack) foreign = NULL;
   g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
   JsonArray *marking_codes;
   QoimaWindow *window;
   QoimaActsPage *page;
@@ -350,6 +382,8 @@ test_act_scanned_and_signed (void)
   auth = load_key ("auth.p12");
   qoima_context_set_auth_signer (context, auth);
   qoima_context_set_ismpt (context, client, sync);
+  chief = add_chief (store);
+  qoima_context_set_user (context, chief);
 
   /* The window syncs once on its own as it starts. */
   window = g_object_ref (qoima_window_new (NULL, context));

@@ -51,8 +51,25 @@ def admin(method, path, body=None):
         return json.load(answer)
 
 
-def qctl(*args, key=True, password="password.txt"):
-    opts = ["--db", db, "--server", base, "--password-file", os.path.join(pki, password)]
+def secret(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+admin_pw = secret("admin.pw", "Admin-pass-1")
+nurse_pw = secret("nurse.pw", "Nurse-pass-2")
+chief_pw = secret("chief.pw", "Chief-pass-3")
+ward = "Терапевтическое отделение"
+
+
+def qctl(*args, key=True, password="password.txt", user="chief", user_pw=None):
+    # Acting on acts and withdrawals needs a user (issue 4): the chief by default; the key's
+    # password comes apart from the user's.
+    opts = ["--db", db, "--server", base, "--key-password-file", os.path.join(pki, password)]
+    if user is not None:
+        opts += ["--user", user, "--password-file", user_pw or chief_pw]
     if key:
         opts += ["--key", os.path.join(pki, "sign.p12"), "--auth-key", os.path.join(pki, "auth.p12")]
     else:
@@ -96,6 +113,17 @@ def check(name, cond, detail=""):
 start_stand()
 try:
     subprocess.run([qoimactl, "--db", db, "demo", "--packs", "20"], check=True, stdout=subprocess.DEVNULL)
+
+    def as_user(name, pw, *args):
+        return subprocess.run([qoimactl, "--db", db, "--user", name, "--password-file", pw, *args],
+                              env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    subprocess.run([qoimactl, "--db", db, "users", "add", "admin", "--role", "admin", "--password-file", admin_pw],
+                   check=True, stdout=subprocess.DEVNULL)
+    for name, role, pw, extra in (("aigul", "clerk", admin_pw, []), ("dana", "nurse", nurse_pw, ["--ward", ward]),
+                                  ("chief", "chief", chief_pw, [])):
+        proc = as_user("admin", admin_pw, "users", "add", name, "--role", role, *extra, "--password-file", pw)
+        assert proc.returncode == 0, proc.stderr
     before = stock_count()
     a1 = new_act(10)
     a2 = new_act(4)
@@ -119,6 +147,11 @@ try:
     check("the stand: accepted code owned by the hospital, refused one by the sender",
           owner_in.get("owner") == HOSPITAL and owner_out.get("owner") == SENDER, (owner_in, owner_out))
 
+    proc = qctl("reject", a2["id"], user="dana", user_pw=nurse_pw)
+    check("a nurse may not answer an act: exit 1, with the core's reason",
+          proc.returncode == 1 and "accept acts" in proc.stderr and acts()[a2["id"]]["status"] == "waiting", proc.stderr)
+    proc = qctl("reject", a2["id"], user=None)
+    check("answering an act needs --user", proc.returncode == 1 and "--user" in proc.stderr, proc.stderr)
     proc = qctl("reject", a2["id"])
     check("reject by ИС МПТ id", proc.returncode == 0 and acts()[a2["id"]]["status"] == "rejected", proc.stderr)
     check("reject: stock unchanged", stock_count() == before + 6)
@@ -142,7 +175,8 @@ try:
     qctl("sync")
     stock_before_kills = stock_count()
     for act in killed:
-        opts = ["--db", db, "--server", base, "--password-file", os.path.join(pki, "password.txt"),
+        opts = ["--db", db, "--server", base, "--user", "chief", "--password-file", chief_pw,
+                "--key-password-file", os.path.join(pki, "password.txt"),
                 "--key", os.path.join(pki, "sign.p12"), "--auth-key", os.path.join(pki, "auth.p12")]
         victim = subprocess.Popen([qoimactl, *opts, "accept", act["id"]], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
@@ -168,25 +202,6 @@ try:
 
     # Withdrawal (R000-9): a pack of an accepted act goes to a ward, a nurse uses it up, the
     # chief signs the owed withdrawal; ИС МПТ retires the code and the pack is withdrawn.
-    def secret(name, text):
-        path = os.path.join(tmp, name)
-        with open(path, "w") as f:
-            f.write(text + "\n")
-        return path
-    admin_pw = secret("admin.pw", "Admin-pass-1")
-    nurse_pw = secret("nurse.pw", "Nurse-pass-2")
-    chief_pw = secret("chief.pw", "Chief-pass-3")
-    ward = "Терапевтическое отделение"
-    def as_user(name, pw, *args):
-        return subprocess.run([qoimactl, "--db", db, "--user", name, "--password-file", pw, *args],
-                              env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=""), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, timeout=120)
-    subprocess.run([qoimactl, "--db", db, "users", "add", "admin", "--role", "admin", "--password-file", admin_pw],
-                   check=True, stdout=subprocess.DEVNULL)
-    for name, role, pw, extra in (("aigul", "clerk", admin_pw, []), ("dana", "nurse", nurse_pw, ["--ward", ward]),
-                                  ("chief", "chief", chief_pw, [])):
-        proc = as_user("admin", admin_pw, "users", "add", name, "--role", role, *extra, "--password-file", pw)
-        assert proc.returncode == 0, proc.stderr
     pack = stock_by_ki()[a1["codes"][0]]
     proc = as_user("admin", admin_pw, "move", "--to", ward, "--code", pack["ki"])
     check("an admin may not move stock", proc.returncode == 1, proc.stderr)
@@ -216,6 +231,39 @@ try:
           proc.returncode == 0 and retired.get("status") == "RETIRED" and sent[0]["status"] == "done"
           and stock_by_ki()[pack["ki"]]["status"] == "withdrawn"
           and len(admin("GET", "documents?type=LK_RECEIPT")) == 1, (proc.stderr, retired, sent))
+
+    # Write-offs: recorded by the chief with a reason, signed apart from medical use, one
+    # document per reason; `withdraw --code` signs only the packs named.
+    damaged, lost = a1["codes"][1], a1["codes"][2]
+    proc = as_user("aigul", admin_pw, "write-off", "--code", damaged, "--reason", "damaged")
+    check("a clerk may not write off", proc.returncode == 1 and "write off" in proc.stderr, proc.stderr)
+    proc = as_user("chief", chief_pw, "write-off", "--code", damaged, "--reason", "expired")
+    check("expired only for an expired pack", proc.returncode == 1 and "not expired" in proc.stderr, proc.stderr)
+    proc = as_user("chief", chief_pw, "write-off", "--code", damaged, "--reason", "damaged")
+    check("the chief writes off a damaged pack", proc.returncode == 0, proc.stderr)
+    proc = as_user("chief", chief_pw, "write-off", "--code", lost, "--reason", "lost")
+    check("the chief writes off a lost pack", proc.returncode == 0, proc.stderr)
+    proc = as_user("chief", chief_pw, "write-off", "--code", damaged, "--reason", "lost")
+    check("a pack is written off once", proc.returncode == 1, proc.stderr)
+    owed = {w["pack"]: w for w in json.loads(qctl("withdrawals", "--json").stdout)}
+    check("withdrawals --json: pack, reason, document, status",
+          owed[damaged]["reason"] == "DAMAGED" and owed[damaged]["status"] == "owed"
+          and owed[damaged]["document"] is None and owed[pack["ki"]]["reason"] == "MEDICAL_USE", owed)
+    proc = qctl("withdraw", "--code", damaged)
+    after = {w["pack"]: w for w in json.loads(qctl("withdrawals", "--json").stdout)}
+    check("withdraw --code signs only that pack", proc.returncode == 0 and after[damaged]["status"] == "done"
+          and after[lost]["status"] == "owed" and stock_by_ki().get(damaged, {}).get("status", "written_off") == "written_off",
+          (proc.stderr, after))
+    proc = qctl("withdraw")
+    after = {w["pack"]: w for w in json.loads(qctl("withdrawals", "--json").stdout)}
+    reasons = sorted(d.get("withdrawReason") or "" for d in
+                     [admin("GET", "codes/" + urllib.request.quote(k, safe="")) for k in (damaged, lost)])
+    check("withdraw signs the rest; the stand records the reason", proc.returncode == 0
+          and after[lost]["status"] == "done" and reasons == ["DAMAGE_LOSS", "DAMAGE_LOSS"]
+          and len(admin("GET", "documents?type=LK_RECEIPT")) == 3, (proc.stderr, after, reasons))
+    proc = qctl("withdraw")
+    check("nothing owed: withdraw says so", proc.returncode == 0 and "No withdrawal" in proc.stderr, proc.stderr)
+
     proc = subprocess.run([qoimactl, "--db", db, "audit", "verify"], stdout=subprocess.PIPE, text=True)
     check("the audit trail verifies", proc.returncode == 0, proc.stdout)
 

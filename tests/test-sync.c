@@ -16,6 +16,7 @@
 #include "qoima-json.h"
 #include "qoima-ledger.h"
 #include "qoima-outbox.h"
+#include "qoima-settings.h"
 #include "qoima-user.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
@@ -38,6 +39,8 @@ typedef struct {
   QoimaIsmptClient *client;
   QoimaSync *sync;
   QoimaSigner *signer;
+  QoimaUser *admin_user; /* the database's first user */
+  QoimaUser *chief;
 } Fixture;
 
 typedef struct {
@@ -173,6 +176,24 @@ connect_client (Fixture *fixture)
   qoima_sync_set_poll (fixture->sync, 20, 10000);
 }
 
+static QoimaUser *
+make_user (QoimaStore *store,
+           QoimaUser  *acting,
+           const char *name,
+           QoimaRole   role,
+           gint64      ward_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "Secret-pass-1", NULL,
+                              result_cb, &result);
+  user = qoima_store_add_user_finish (store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return user;
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
@@ -187,6 +208,8 @@ fixture_set_up (Fixture       *fixture,
   open_warehouse (fixture);
   connect_client (fixture);
   fixture->signer = load_key ("sign.p12");
+  fixture->admin_user = make_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
+  fixture->chief = make_user (fixture->store, fixture->admin_user, "chief", QOIMA_ROLE_CHIEF, 0);
 }
 
 static void
@@ -197,6 +220,8 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->sync);
   g_clear_object (&fixture->client);
   g_clear_object (&fixture->signer);
+  g_clear_object (&fixture->admin_user);
+  g_clear_object (&fixture->chief);
   qoima_store_close (fixture->store);
   g_clear_object (&fixture->store);
   g_clear_object (&fixture->admin);
@@ -337,7 +362,7 @@ answer (Fixture         *fixture,
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  qoima_sync_answer_act_async (fixture->sync, act_id, acceptance, accepted, fixture->signer, "chief",
+  qoima_sync_answer_act_async (fixture->sync, act_id, acceptance, accepted, fixture->signer, fixture->chief,
                                NULL, result_cb, &result);
   id = qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), &error);
   g_assert_no_error (error);
@@ -665,7 +690,7 @@ test_flaky_stand (Fixture       *fixture,
               g_autoptr(GError) answer_error = NULL;
 
               qoima_sync_answer_act_async (fixture->sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL,
-                                           fixture->signer, "chief", NULL, result_cb, &answered);
+                                           fixture->signer, fixture->chief, NULL, result_cb, &answered);
               qoima_sync_answer_act_finish (fixture->sync, wait_result (&answered), &answer_error);
               g_assert_no_error (answer_error);
             }
@@ -697,15 +722,125 @@ add_user (Fixture    *fixture,
           QoimaRole   role,
           gint64      ward_id)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaUser *user;
+  return make_user (fixture->store, acting, name, role, ward_id);
+}
 
-  qoima_store_add_user_async (fixture->store, acting, name, NULL, role, ward_id, "Secret-pass-1", NULL,
-                              result_cb, &result);
-  user = qoima_store_add_user_finish (fixture->store, wait_result (&result), &error);
+static int
+withdraw (Fixture            *fixture,
+          QoimaUser          *user,
+          const char * const *kis,
+          GError            **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_sync_withdraw_async (fixture->sync, fixture->signer, user, kis, NULL, result_cb, &result);
+  return qoima_sync_withdraw_finish (fixture->sync, wait_result (&result), error);
+}
+
+/* Accepts a new act of @n_packs through the stand, so ИС МПТ knows the packs as the
+ * hospital's; returns the act's codes. */
+static GStrv
+receive_packs (Fixture *fixture,
+               int      n_packs)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, n_packs, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  JsonArray *codes = qoima_json_get_array (act_json, "codes");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
   g_assert_no_error (error);
-  return user;
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    g_strv_builder_add (builder, qoima_json_array_get_string (codes, i));
+  return g_strv_builder_end (builder);
+}
+
+/* Moves @ki to the first ward and has a nurse use it up: its withdrawal is then owed. */
+static void
+use_up (Fixture    *fixture,
+        const char *ki)
+{
+  const char *kis[] = { ki, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(GAsyncResult) moved = NULL;
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(QoimaLocation) ward = NULL;
+  g_autoptr(QoimaUser) clerk = NULL;
+  g_autoptr(QoimaUser) nurse = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autofree char *clerk_name = g_strdup_printf ("clerk-%.8s", ki + 18);
+  g_autofree char *nurse_name = g_strdup_printf ("nurse-%.8s", ki + 18);
+  int units;
+
+  qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+  locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_no_error (error);
+  ward = g_list_model_get_item (locations, 1);
+  clerk = add_user (fixture, fixture->admin_user, clerk_name, QOIMA_ROLE_CLERK, 0);
+  nurse = add_user (fixture, fixture->admin_user, nurse_name, QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
+  qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
+  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, 1);
+  g_assert_no_error (error);
+  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
+  pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  units = qoima_pack_get_units_left (pack);
+  for (int i = 0; i < units; i++)
+    {
+      g_autoptr(GAsyncResult) used = NULL;
+      g_autoptr(QoimaUseResult) use = NULL;
+
+      qoima_store_use_units_async (fixture->store, nurse, ki, "MK2041", 1, NULL, result_cb, &used);
+      use = qoima_store_use_units_finish (fixture->store, wait_result (&used), &error);
+      g_assert_no_error (error);
+      g_assert_true (use->withdrawal_owed == (i == units - 1));
+    }
+}
+
+static QoimaPackStatus
+pack_status (Fixture    *fixture,
+             const char *ki)
+{
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
+  pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  return qoima_pack_get_status (pack);
+}
+
+static int
+write_off (Fixture               *fixture,
+           QoimaUser             *user,
+           const char            *ki,
+           QoimaWithdrawalReason  reason,
+           GError               **error)
+{
+  const char *kis[] = { ki, NULL };
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_write_off_async (fixture->store, user, kis, reason, NULL, result_cb, &result);
+  return qoima_store_write_off_finish (fixture->store, wait_result (&result), error);
+}
+
+static char *
+stand_withdraw_reason (Fixture    *fixture,
+                       const char *ki)
+{
+  g_autofree char *escaped = g_uri_escape_string (ki, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("codes/%s", escaped);
+  g_autoptr(JsonNode) node = admin_call (fixture, "GET", path, NULL);
+
+  return g_strdup (qoima_json_get_string (json_node_get_object (node), "withdrawReason"));
 }
 
 static void
@@ -726,8 +861,6 @@ test_withdrawal (Fixture       *fixture,
   g_autoptr(QoimaUser) nurse = NULL;
   g_autoptr(GAsyncResult) moved = NULL;
   g_autoptr(GAsyncResult) found = NULL;
-  g_autoptr(GAsyncResult) withdrawn = NULL;
-  g_autoptr(GAsyncResult) again = NULL;
   g_autoptr(GAsyncResult) after = NULL;
   g_autoptr(QoimaPack) pack = NULL;
   g_autoptr(QoimaPack) final = NULL;
@@ -747,7 +880,7 @@ test_withdrawal (Fixture       *fixture,
   g_assert_no_error (error);
   ward = g_list_model_get_item (locations, 1);
   g_assert_cmpint (qoima_location_get_kind (ward), ==, QOIMA_LOCATION_KIND_WARD);
-  admin = add_user (fixture, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
+  admin = g_object_ref (fixture->admin_user);
   clerk = add_user (fixture, admin, "aigul", QOIMA_ROLE_CLERK, 0);
   nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
 
@@ -778,11 +911,16 @@ test_withdrawal (Fixture       *fixture,
     }
 
   /* The chief signs the withdrawal; it leaves through the outbox and ИС МПТ retires the code. */
-  qoima_sync_withdraw_owed_async (fixture->sync, fixture->signer, "chief", NULL, result_cb, &withdrawn);
-  g_assert_cmpint (qoima_sync_withdraw_owed_finish (fixture->sync, wait_result (&withdrawn), &error), >, 0);
+  /* A nurse or a clerk cannot sign: the core refuses, whatever the window shows. */
+  g_assert_cmpint (withdraw (fixture, nurse, NULL, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_cmpint (withdraw (fixture, clerk, NULL, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 1);
   g_assert_no_error (error);
-  qoima_sync_withdraw_owed_async (fixture->sync, fixture->signer, "chief", NULL, result_cb, &again);
-  g_assert_cmpint (qoima_sync_withdraw_owed_finish (fixture->sync, wait_result (&again), &error), ==, 0);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 0);
   g_assert_true (push (fixture, &error));
   g_assert_no_error (error);
 
@@ -793,6 +931,233 @@ test_withdrawal (Fixture       *fixture,
   qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &after);
   final = qoima_store_find_pack_finish (fixture->store, wait_result (&after), &error);
   g_assert_cmpint (qoima_pack_get_status (final), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+}
+
+static void
+test_write_offs (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_auto(GStrv) kis = receive_packs (fixture, 4);
+  g_autoptr(QoimaUser) clerk = add_user (fixture, fixture->admin_user, "aigul", QOIMA_ROLE_CLERK, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(JsonNode) withdrawals = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *reason = NULL;
+  const char *both[3];
+
+  /* The guards, before anything is recorded. */
+  g_assert_cmpint (write_off (fixture, clerk, kis[0], QOIMA_WITHDRAWAL_DAMAGED, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[0], QOIMA_WITHDRAWAL_EXPIRED, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[0], QOIMA_WITHDRAWAL_MEDICAL_USE, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (write_off (fixture, fixture->chief, "0104600000000000215NOTOURS", QOIMA_WITHDRAWAL_LOST, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[0], QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[0], QOIMA_WITHDRAWAL_LOST, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[1], QOIMA_WITHDRAWAL_LOST, &error), ==, 1);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[2], QOIMA_WITHDRAWAL_RECALLED, &error), ==, 1);
+  g_assert_no_error (error);
+
+  /* Two packs in one call: one bad code, and nothing is recorded. */
+  both[0] = kis[3];
+  both[1] = kis[2];
+  both[2] = NULL;
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_store_write_off_async (fixture->store, fixture->chief, both, QOIMA_WITHDRAWAL_DAMAGED, NULL,
+                                 result_cb, &result);
+    g_assert_cmpint (qoima_store_write_off_finish (fixture->store, wait_result (&result), &error), ==, -1);
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+  }
+
+  /* A pack being written off can be neither moved nor used. */
+  {
+    g_autoptr(GListModel) locations = NULL;
+    g_autoptr(QoimaLocation) ward = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GAsyncResult) moved = NULL;
+    const char *one[] = { kis[0], NULL };
+
+    qoima_store_list_locations_async (fixture->store, NULL, result_cb, &result);
+    locations = qoima_store_list_locations_finish (fixture->store, wait_result (&result), &error);
+    ward = g_list_model_get_item (locations, 1);
+    qoima_store_transfer_packs_async (fixture->store, clerk, one, qoima_location_get_id (ward), NULL, result_cb, &moved);
+    g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, -1);
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+  }
+
+  /* One document per reason: damaged, lost and recalled are three. */
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 3);
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *stand_status = NULL;
+      g_autofree char *stand_owner = code_owner (fixture, kis[i], &stand_status);
+
+      g_assert_cmpstr (stand_status, ==, "RETIRED");
+      g_assert_cmpstr (stand_owner, ==, HOSPITAL_BIN);
+      g_assert_cmpint (pack_status (fixture, kis[i]), ==, QOIMA_PACK_STATUS_WRITTEN_OFF);
+    }
+  reason = stand_withdraw_reason (fixture, kis[0]);
+  g_assert_cmpstr (reason, ==, "DAMAGE_LOSS");
+  g_clear_pointer (&reason, g_free);
+  reason = stand_withdraw_reason (fixture, kis[2]);
+  g_assert_cmpstr (reason, ==, "PRODUCT_RECALL");
+  owner = code_owner (fixture, kis[3], &status);
+  g_assert_cmpstr (status, ==, "INTRODUCED");
+  g_assert_cmpint (pack_status (fixture, kis[3]), ==, QOIMA_PACK_STATUS_IN_STOCK);
+
+  /* A written-off pack cannot be written off again. */
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[0], QOIMA_WITHDRAWAL_LOST, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+
+  qoima_store_list_withdrawals_async (fixture->store, NULL, result_cb, &listed);
+  withdrawals = qoima_store_list_withdrawals_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (withdrawals)), ==, 3);
+  g_assert_cmpstr (qoima_json_get_string (qoima_json_array_get_object (json_node_get_array (withdrawals), 1), "reason"), ==, "LOST");
+  g_assert_cmpstr (qoima_json_get_string (qoima_json_array_get_object (json_node_get_array (withdrawals), 1), "status"), ==, "done");
+}
+
+static void
+test_withdraw_chosen (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_auto(GStrv) kis = receive_packs (fixture, 2);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+  const char *first[] = { kis[0], NULL };
+  const char *second[] = { kis[1], NULL };
+
+  use_up (fixture, kis[0]);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[1], QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+
+  /* Only the pack chosen is signed; a code not owed fails before anything is signed. */
+  g_assert_cmpint (withdraw (fixture, fixture->chief, first, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, first, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  owner = code_owner (fixture, kis[0], &status);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  g_assert_cmpint (pack_status (fixture, kis[0]), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+  g_clear_pointer (&status, g_free);
+  g_clear_pointer (&owner, g_free);
+  owner = code_owner (fixture, kis[1], &status);
+  g_assert_cmpstr (status, ==, "INTRODUCED");
+  g_assert_cmpint (pack_status (fixture, kis[1]), ==, QOIMA_PACK_STATUS_IN_STOCK);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, second, &error), ==, 1);
+  g_assert_no_error (error);
+}
+
+static gboolean
+run (Fixture  *fixture,
+     GError  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_sync_run_async (fixture->sync, NULL, result_cb, &result);
+  return qoima_sync_run_finish (fixture->sync, wait_result (&result), error);
+}
+
+static void
+test_automatic_withdrawal (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_auto(GStrv) kis = receive_packs (fixture, 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) set = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+
+  use_up (fixture, kis[0]);
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[1], QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+
+  /* A key alone is not enough: the administrator must allow automatic sending. */
+  qoima_sync_set_auto_signer (fixture->sync, fixture->signer);
+  g_assert_true (run (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 0);
+
+  qoima_store_set_setting_async (fixture->store, fixture->admin_user, QOIMA_SETTING_AUTO_WITHDRAW, "true",
+                                 NULL, result_cb, &set);
+  g_assert_true (qoima_store_set_setting_finish (fixture->store, wait_result (&set), &error));
+  g_assert_no_error (error);
+  g_assert_true (run (fixture, &error));
+  g_assert_no_error (error);
+
+  /* Medical use went by itself; the write-off still waits for the chief. */
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
+  owner = code_owner (fixture, kis[0], &status);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  g_assert_cmpint (pack_status (fixture, kis[0]), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+  g_clear_pointer (&status, g_free);
+  g_clear_pointer (&owner, g_free);
+  owner = code_owner (fixture, kis[1], &status);
+  g_assert_cmpstr (status, ==, "INTRODUCED");
+  g_assert_cmpint (pack_status (fixture, kis[1]), ==, QOIMA_PACK_STATUS_IN_STOCK);
+
+  /* Without the key it stops again. */
+  qoima_sync_set_auto_signer (fixture->sync, NULL);
+  g_assert_true (run (fixture, &error));
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
+}
+
+static void
+test_answer_needs_role (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaUser) admin = g_object_ref (fixture->admin_user);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(QoimaLocation) ward = NULL;
+  g_autoptr(QoimaUser) nurse = NULL;
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (json_node_get_object (created), "id"));
+  qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+  locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
+  ward = g_list_model_get_item (locations, 1);
+  nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
+
+  /* A nurse cannot accept acts (issue 4). */
+  qoima_sync_answer_act_async (fixture->sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, fixture->signer,
+                               nurse, NULL, result_cb, &result);
+  g_assert_cmpint (qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), &error), ==, 0);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  {
+    g_autoptr(GPtrArray) entries = outbox (fixture, TRUE);
+
+    g_assert_cmpuint (entries->len, ==, 0);
+  }
 }
 
 int
@@ -809,6 +1174,10 @@ main (int   argc,
   ADD ("/sync/crash-before-answer", NULL, test_crash_before_answer);
   ADD ("/sync/stand-down-then-back", NULL, test_stand_down_then_back);
   ADD ("/sync/rules/R000-9/withdrawal-of-used-up-pack", NULL, test_withdrawal);
+  ADD ("/sync/write-offs-per-reason", NULL, test_write_offs);
+  ADD ("/sync/withdraw-chosen-packs", NULL, test_withdraw_chosen);
+  ADD ("/sync/rules/R000-9/automatic-withdrawal", NULL, test_automatic_withdrawal);
+  ADD ("/sync/answer-needs-role", NULL, test_answer_needs_role);
   ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
   ADD ("/sync/broken-and-slow-stand", "--broken-json-rate 0.2 --timeout-rate 0.05", test_flaky_stand);
 #undef ADD

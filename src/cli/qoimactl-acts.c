@@ -1,4 +1,5 @@
-/* qoimactl-acts.c: `qoimactl sync`, `acts`, `accept` and `reject`
+/* qoimactl-acts.c: `qoimactl sync`, `acts`, `accept`, `reject`, `withdrawals`, `withdraw`
+ * and `write-off`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +16,7 @@
 #include "qoima-gs1.h"
 #include "qoima-ismpt-client.h"
 #include "qoima-json.h"
+#include "qoima-ledger.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 
@@ -137,6 +139,7 @@ qoimactl_sync (QoimactlOptions  *options,
   g_autoptr(QoimaStore) store = NULL;
   g_autoptr(QoimaIsmptClient) client = NULL;
   g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
   gboolean ok;
@@ -147,10 +150,13 @@ qoimactl_sync (QoimactlOptions  *options,
       return 2;
     }
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
-      (client = make_client (options, &error)) == NULL)
+      (client = make_client (options, &error)) == NULL ||
+      (options->key != NULL && (signer = load_key (options, options->key, &error)) == NULL))
     return qoimactl_fail (error);
 
   sync = qoima_sync_new (store, client);
+  /* With a signing key, owed medical use is signed automatically when the hospital allows it. */
+  qoima_sync_set_auto_signer (sync, signer);
   g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
   qoima_sync_run_async (sync, NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
@@ -254,6 +260,19 @@ find_act (QoimaStore  *store,
   return 0;
 }
 
+/* A code as the warehouse keys it: the identification code of a pack, "00" + SSCC of a box. */
+static char *
+code_to_key (const char *text)
+{
+  g_autoptr(QoimaMarkingCode) code = qoima_gs1_parse (text, NULL, NULL);
+
+  if (code != NULL && code->kind == QOIMA_CODE_KIND_PACK)
+    return g_strdup (code->ki);
+  if (code != NULL && code->kind == QOIMA_CODE_KIND_BOX)
+    return g_strdup_printf ("00%s", code->sscc);
+  return g_strdup (text);
+}
+
 /* One code a line: identification codes, SSCCs, or whole marking codes as scanned. */
 static GHashTable *
 read_codes (const char  *path,
@@ -268,20 +287,27 @@ read_codes (const char  *path,
   lines = g_strsplit (contents, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_autoptr(QoimaMarkingCode) code = NULL;
       char *line = g_strstrip (lines[i]);
 
       if (*line == '\0')
         continue;
-      code = qoima_gs1_parse (line, NULL, NULL);
-      if (code != NULL && code->kind == QOIMA_CODE_KIND_PACK)
-        g_hash_table_add (codes, g_strdup (code->ki));
-      else if (code != NULL && code->kind == QOIMA_CODE_KIND_BOX)
-        g_hash_table_add (codes, g_strdup_printf ("00%s", code->sscc));
-      else
-        g_hash_table_add (codes, g_strdup (line));
+      g_hash_table_add (codes, code_to_key (line));
     }
   return g_steal_pointer (&codes);
+}
+
+/* The user named by --user: acting on acts and withdrawals needs one. */
+static QoimaUser *
+require_user (QoimactlOptions  *options,
+              QoimaStore       *store,
+              GError          **error)
+{
+  QoimaUser *user = qoimactl_authenticate (options, store, error);
+
+  if (user == NULL && (error == NULL || *error == NULL))
+    g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                         _("Log in first: give --user NAME and --password-file FILE."));
+  return user;
 }
 
 int
@@ -292,6 +318,7 @@ qoimactl_answer (QoimactlOptions  *options,
   gboolean reject = g_str_equal (argv[0], "reject");
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
   g_autoptr(QoimaIsmptClient) client = NULL;
   g_autoptr(QoimaSigner) signer = NULL;
   g_autoptr(QoimaSync) sync = NULL;
@@ -316,8 +343,8 @@ qoimactl_answer (QoimactlOptions  *options,
     }
   if (act_key == NULL)
     {
-      fprintf (stderr, reject ? _("Usage: qoimactl [OPTION…] reject ACT_ID\n")
-                              : _("Usage: qoimactl [OPTION…] accept ACT_ID [--codes FILE]\n"));
+      fprintf (stderr, reject ? _("Usage: qoimactl --user NAME --password-file FILE [OPTION…] reject ACT_ID\n")
+                              : _("Usage: qoimactl --user NAME --password-file FILE [OPTION…] accept ACT_ID [--codes FILE]\n"));
       return 2;
     }
   if (options->key == NULL)
@@ -326,7 +353,10 @@ qoimactl_answer (QoimactlOptions  *options,
       return 2;
     }
 
+  /* The role is checked before the key is opened; the core checks it again. */
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (user = require_user (options, store, &error)) == NULL ||
+      !qoima_user_check (user, QOIMA_PERMISSION_ACCEPT_ACTS, &error) ||
       (act_id = find_act (store, act_key, &error)) == 0 ||
       (codes_path != NULL && (codes = read_codes (codes_path, &error)) == NULL) ||
       (signer = load_key (options, options->key, &error)) == NULL ||
@@ -336,7 +366,7 @@ qoimactl_answer (QoimactlOptions  *options,
   acceptance = reject ? QOIMA_REJECT_ALL : codes != NULL ? QOIMA_ACCEPT_SOME : QOIMA_ACCEPT_ALL;
   sync = qoima_sync_new (store, client);
   g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
-  qoima_sync_answer_act_async (sync, act_id, acceptance, codes, signer, g_get_user_name (),
+  qoima_sync_answer_act_async (sync, act_id, acceptance, codes, signer, user,
                                NULL, qoimactl_wait_cb, &wait);
   answered = qoimactl_wait_for_result (&wait);
   if (qoima_sync_answer_act_finish (sync, answered, &error) == 0)
@@ -376,6 +406,35 @@ qoimactl_withdrawals (QoimactlOptions  *options,
   return 0;
 }
 
+/* --code CODE, any number of times: the identification codes; FALSE on anything else. */
+static gboolean
+parse_codes (int          argc,
+             char       **argv,
+             const char  *extra,
+             const char **extra_value,
+             GStrv       *kis)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  gboolean any = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--code") && i + 1 < argc)
+        {
+          g_autofree char *key = code_to_key (argv[++i]);
+
+          g_strv_builder_add (builder, key);
+          any = TRUE;
+        }
+      else if (extra != NULL && g_str_equal (argv[i], extra) && i + 1 < argc)
+        *extra_value = argv[++i];
+      else
+        return FALSE;
+    }
+  *kis = any ? g_strv_builder_end (builder) : NULL;
+  return TRUE;
+}
+
 int
 qoimactl_withdraw (QoimactlOptions  *options,
                    int               argc,
@@ -389,41 +448,73 @@ qoimactl_withdraw (QoimactlOptions  *options,
   g_autoptr(QoimaSync) sync = NULL;
   g_autoptr(GAsyncResult) queued = NULL;
   g_autoptr(GAsyncResult) pushed = NULL;
+  g_auto(GStrv) kis = NULL;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
-  gint64 id;
+  int n_documents;
   gboolean ok;
 
-  if (argc != 1 || options->key == NULL)
+  if (!parse_codes (argc, argv, NULL, NULL, &kis) || options->key == NULL)
     {
-      fprintf (stderr, _("Usage: qoimactl --user CHIEF --key FILE.p12 --password-file FILE [OPTION…] withdraw\n"));
+      fprintf (stderr, _("Usage: qoimactl --user CHIEF --key FILE.p12 --password-file FILE [OPTION…] withdraw [--code CODE…]\n"));
       return 2;
     }
   /* Signing a withdrawal is the chief's: the role is checked before the key is opened. */
   if ((store = qoimactl_open_store (options, &error)) == NULL ||
-      (user = qoimactl_authenticate (options, store, &error)) == NULL)
-    {
-      if (error == NULL)
-        g_set_error_literal (&error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
-                             _("Log in first: give --user NAME and --password-file FILE."));
-      return qoimactl_fail (error);
-    }
-  if (!qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error) ||
+      (user = require_user (options, store, &error)) == NULL ||
+      !qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error) ||
       (signer = load_key (options, options->key, &error)) == NULL ||
       (client = make_client (options, &error)) == NULL)
     return qoimactl_fail (error);
 
   sync = qoima_sync_new (store, client);
   g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
-  qoima_sync_withdraw_owed_async (sync, signer, qoima_user_get_name (user), NULL, qoimactl_wait_cb, &wait);
+  qoima_sync_withdraw_async (sync, signer, user, (const char * const *) kis, NULL, qoimactl_wait_cb, &wait);
   queued = qoimactl_wait_for_result (&wait);
-  id = qoima_sync_withdraw_owed_finish (sync, queued, &error);
-  if (id < 0)
+  n_documents = qoima_sync_withdraw_finish (sync, queued, &error);
+  if (n_documents < 0)
     return qoimactl_fail (error);
-  if (id == 0)
+  if (n_documents == 0)
     fprintf (stderr, _("No withdrawal is owed.\n"));
 
   qoima_sync_push_async (sync, NULL, qoimactl_wait_cb, &wait);
   pushed = qoimactl_wait_for_result (&wait);
   ok = qoima_sync_push_finish (sync, pushed, &error);
   return status_of_push (ok, error);
+}
+
+int
+qoimactl_write_off (QoimactlOptions  *options,
+                    int               argc,
+                    char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_auto(GStrv) kis = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  QoimaWithdrawalReason reason = QOIMA_WITHDRAWAL_MEDICAL_USE;
+  const char *reason_name = NULL;
+  int owed;
+
+  if (!parse_codes (argc, argv, "--reason", &reason_name, &kis) || kis == NULL ||
+      !qoima_withdrawal_reason_from_nick (reason_name, &reason) || reason == QOIMA_WITHDRAWAL_MEDICAL_USE)
+    {
+      fprintf (stderr, _("Usage: qoimactl --user CHIEF --password-file FILE [OPTION…] write-off --code CODE [--code CODE…] "
+                         "--reason expired|damaged|lost|recalled\n"));
+      return 2;
+    }
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (user = require_user (options, store, &error)) == NULL)
+    return qoimactl_fail (error);
+
+  qoima_store_write_off_async (store, user, (const char * const *) kis, reason, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  owed = qoima_store_write_off_finish (store, result, &error);
+  if (owed < 0)
+    return qoimactl_fail (error);
+  printf (ngettext ("%d pack to write off; the chief signs it with “qoimactl withdraw”.\n",
+                    "%d packs to write off; the chief signs them with “qoimactl withdraw”.\n", owed),
+          owed);
+  return 0;
 }

@@ -22,17 +22,18 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("parse [TEXT…]          parse marking codes (standard input lines when no TEXT), one JSON object each"));
   fprintf (out, "  %s\n", _("demo [--packs N]       fill an empty database with demo data"));
   fprintf (out, "  %s\n", _("stock --json           list the packs as JSON"));
-  fprintf (out, "  %s\n", _("sync                   load new acts from ИС МПТ and send what waits in the outbox"));
+  fprintf (out, "  %s\n", _("sync                   load new acts from ИС МПТ and send what waits in the outbox (with --key: owed medical use signed automatically when allowed)"));
   fprintf (out, "  %s\n", _("acts --json            list the incoming acts as JSON"));
-  fprintf (out, "  %s\n", _("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all)"));
-  fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act"));
+  fprintf (out, "  %s\n", _("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all; --user)"));
+  fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act (--user)"));
   fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
   fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
   fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
   fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs to a ward (a clerk: --user)"));
   fprintf (out, "  %s\n", _("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"));
   fprintf (out, "  %s\n", _("withdrawals --json     list the withdrawals owed and sent, with their status"));
-  fprintf (out, "  %s\n", _("withdraw               sign the owed withdrawals into one document and send it (the chief: --user, --key)"));
+  fprintf (out, "  %s\n", _("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"));
+  fprintf (out, "  %s\n", _("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
   fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
@@ -268,6 +269,8 @@ main (int    argc,
     status = qoimactl_withdrawals (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "withdraw"))
     status = qoimactl_withdraw (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "write-off"))
+    status = qoimactl_write_off (&options, argc - i, argv + i);
   else
     {
       fprintf (stderr, _("Unknown command: %s\n"), argv[i]);

@@ -59,6 +59,7 @@ int         qoimactl_audit  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_move   (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_withdrawals (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_withdraw    (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_write_off   (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_use    (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;

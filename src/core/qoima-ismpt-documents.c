@@ -303,6 +303,63 @@ qoima_acceptance_document_new (const QoimaIncomingAct *act,
   return builder_to_bytes (builder);
 }
 
+/* One table for every reason: its name in the database, its LK_RECEIPT action (RU True API
+ * names; KZ spellings are unknown, see ismpt-api.md §5.5) and the primary document named in
+ * the document. Damage and loss share one action in the RU list. */
+static const struct {
+  const char *nick;
+  const char *action;
+  const char *primary_document;
+  const char *label;
+} withdrawal_reasons[QOIMA_N_WITHDRAWAL_REASONS] = {
+  [QOIMA_WITHDRAWAL_MEDICAL_USE] = { "MEDICAL_USE", "MEDICAL_USE", "Лист назначений", N_("Medical use") },
+  [QOIMA_WITHDRAWAL_EXPIRED] = { "EXPIRED", "EXPIRATION", "Акт списания", N_("Expired") },
+  [QOIMA_WITHDRAWAL_DAMAGED] = { "DAMAGED", "DAMAGE_LOSS", "Акт списания", N_("Damaged") },
+  [QOIMA_WITHDRAWAL_LOST] = { "LOST", "DAMAGE_LOSS", "Акт об утрате", N_("Lost") },
+  [QOIMA_WITHDRAWAL_RECALLED] = { "RECALLED", "PRODUCT_RECALL", "Решение об отзыве", N_("Recalled") },
+};
+
+const char *
+qoima_withdrawal_reason_to_nick (QoimaWithdrawalReason reason)
+{
+  g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, NULL);
+  return withdrawal_reasons[reason].nick;
+}
+
+gboolean
+qoima_withdrawal_reason_from_nick (const char            *nick,
+                                   QoimaWithdrawalReason *reason)
+{
+  for (unsigned i = 0; nick != NULL && i < QOIMA_N_WITHDRAWAL_REASONS; i++)
+    if (g_ascii_strcasecmp (nick, withdrawal_reasons[i].nick) == 0)
+      {
+        *reason = (QoimaWithdrawalReason) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+qoima_withdrawal_reason_to_action (QoimaWithdrawalReason reason)
+{
+  g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, NULL);
+  return withdrawal_reasons[reason].action;
+}
+
+const char *
+qoima_withdrawal_reason_to_primary_document (QoimaWithdrawalReason reason)
+{
+  g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, NULL);
+  return withdrawal_reasons[reason].primary_document;
+}
+
+const char *
+qoima_withdrawal_reason_to_label (QoimaWithdrawalReason reason)
+{
+  g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, NULL);
+  return _(withdrawal_reasons[reason].label);
+}
+
 GBytes *
 qoima_withdrawal_document_new (const char         *bin,
                                const char         *action,

@@ -84,8 +84,40 @@ GBytes           *qoima_acceptance_document_new (const QoimaIncomingAct *act,
                                                  GDateTime              *now);
 
 /**
+ * QoimaWithdrawalReason:
+ * @QOIMA_WITHDRAWAL_MEDICAL_USE: a used-up pack (R000-9)
+ * @QOIMA_WITHDRAWAL_EXPIRED: a write-off of an expired pack
+ * @QOIMA_WITHDRAWAL_DAMAGED: a write-off of a damaged pack
+ * @QOIMA_WITHDRAWAL_LOST: a write-off of a lost pack
+ * @QOIMA_WITHDRAWAL_RECALLED: a write-off of a recalled pack
+ *
+ * Why a pack leaves circulation; each reason is a separate LK_RECEIPT document.
+ */
+typedef enum {
+  QOIMA_WITHDRAWAL_MEDICAL_USE,
+  QOIMA_WITHDRAWAL_EXPIRED,
+  QOIMA_WITHDRAWAL_DAMAGED,
+  QOIMA_WITHDRAWAL_LOST,
+  QOIMA_WITHDRAWAL_RECALLED,
+} QoimaWithdrawalReason;
+
+#define QOIMA_N_WITHDRAWAL_REASONS (QOIMA_WITHDRAWAL_RECALLED + 1)
+
+/* The name kept in the database: "MEDICAL_USE", "EXPIRED", "DAMAGED", "LOST", "RECALLED". */
+const char *qoima_withdrawal_reason_to_nick    (QoimaWithdrawalReason  reason);
+/* Accepts the database names in any case ("expired" too); FALSE when unknown. */
+gboolean    qoima_withdrawal_reason_from_nick  (const char            *nick,
+                                                QoimaWithdrawalReason *reason);
+/* The LK_RECEIPT action: "MEDICAL_USE", "EXPIRATION", "DAMAGE_LOSS", "PRODUCT_RECALL". */
+const char *qoima_withdrawal_reason_to_action  (QoimaWithdrawalReason  reason);
+/* The primary document the reason rests on, e.g. «Лист назначений», «Акт списания». */
+const char *qoima_withdrawal_reason_to_primary_document (QoimaWithdrawalReason reason);
+/* For the interface: "Medical use", "Expired", … (translated). */
+const char *qoima_withdrawal_reason_to_label   (QoimaWithdrawalReason  reason);
+
+/**
  * qoima_withdrawal_document_new:
- * @action: "MEDICAL_USE", "EXPIRATION", "DAMAGE", "LOSS" or "RECALL"
+ * @action: see qoima_withdrawal_reason_to_action()
  * @primary_document: the name of the primary document, e.g. «Лист назначений»
  * @codes: the identification codes withdrawn
  *

@@ -133,6 +133,7 @@ typedef struct
   int units_left;
   gboolean units_known; /* the product's units per pack */
   char *name;
+  char *owed_reason; /* a withdrawal or write-off owed for the pack, or NULL */
 } PackFacts;
 
 static void
@@ -142,6 +143,7 @@ pack_facts_clear (PackFacts *facts)
   g_clear_pointer (&facts->status, g_free);
   g_clear_pointer (&facts->expiry, g_free);
   g_clear_pointer (&facts->name, g_free);
+  g_clear_pointer (&facts->owed_reason, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PackFacts, pack_facts_clear)
@@ -157,8 +159,9 @@ load_pack (QoimaStoreWorker  *worker,
 
   stmt = qoima_store_worker_prepare (worker,
                                      "SELECT pk.id, pk.ki, pk.status, pk.expiry, pk.location_id, pk.units_left, "
-                                     "  p.units_per_pack, p.name_ru "
-                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
+                                     "  p.units_per_pack, p.name_ru, w.reason "
+                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
+                                     "LEFT JOIN withdrawals_owed w ON w.pack_id = pk.id WHERE pk.ki = ?1",
                                      error);
   if (stmt == NULL)
     return FALSE;
@@ -186,6 +189,7 @@ load_pack (QoimaStoreWorker  *worker,
   facts->units_left = sqlite3_column_int (stmt, 5);
   facts->units_known = sqlite3_column_type (stmt, 6) != SQLITE_NULL;
   facts->name = qoima_store_column_dup (stmt, 7);
+  facts->owed_reason = qoima_store_column_dup (stmt, 8);
   return TRUE;
 }
 
@@ -203,6 +207,14 @@ check_usable (const PackFacts  *facts,
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("The pack %s of %s cannot be used: it is %s."),
                    facts->ki, facts->name, qoima_pack_status_to_label (status));
+      return FALSE;
+    }
+
+  /* A pack waiting for its write-off is on its way out of circulation. */
+  if (facts->owed_reason != NULL)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The pack %s of %s is being written off."), facts->ki, facts->name);
       return FALSE;
     }
 
@@ -831,7 +843,8 @@ undo_body (QoimaStoreWorker  *worker,
     g_autoptr(QoimaCachedStmt) forget = NULL;
 
     forget = qoima_store_worker_prepare (worker,
-                                         "DELETE FROM withdrawals_owed WHERE pack_id = ?1 AND outbox_id IS NULL",
+                                         "DELETE FROM withdrawals_owed "
+                                         "WHERE pack_id = ?1 AND outbox_id IS NULL AND reason = 'MEDICAL_USE'",
                                          error);
     if (forget == NULL)
       return FALSE;
@@ -885,5 +898,140 @@ qoima_store_undo_last_use_finish (QoimaStore    *self,
                                   GError       **error)
 {
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_undo_last_use_async), -1);
+  return propagate_int (G_TASK (result), error);
+}
+
+/* Write-offs. */
+
+typedef struct
+{
+  QoimaUser *user;
+  GStrv kis;
+  QoimaWithdrawalReason reason;
+} WriteOffData;
+
+static void
+write_off_data_free (WriteOffData *data)
+{
+  g_clear_object (&data->user);
+  g_strfreev (data->kis);
+  g_free (data);
+}
+
+static gboolean
+write_off_body (QoimaStoreWorker  *worker,
+                GTask             *task,
+                gpointer          *out,
+                GError           **error)
+{
+  WriteOffData *data = g_task_get_task_data (task);
+  g_autofree char *today = today_iso8601 ();
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  int owed = 0;
+
+  for (guint i = 0; data->kis[i] != NULL; i++)
+    {
+      g_auto(PackFacts) facts = { 0, };
+      g_autoptr(QoimaCachedStmt) owe = NULL;
+
+      if (!load_pack (worker, data->kis[i], &facts, error))
+        return FALSE;
+      if (facts.owed_reason != NULL)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The pack %s of %s is already being withdrawn or written off."), facts.ki, facts.name);
+          return FALSE;
+        }
+      if (g_strcmp0 (facts.status, "in_stock") != 0 && g_strcmp0 (facts.status, "opened") != 0)
+        {
+          QoimaPackStatus status = QOIMA_PACK_STATUS_WITHDRAWN;
+
+          qoima_pack_status_from_nick (facts.status, &status);
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The pack %s of %s cannot be written off: it is %s."),
+                       facts.ki, facts.name, qoima_pack_status_to_label (status));
+          return FALSE;
+        }
+      if (data->reason == QOIMA_WITHDRAWAL_EXPIRED &&
+          (facts.expiry == NULL || strcmp (facts.expiry, today) >= 0))
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The pack %s of %s has not expired: choose another reason."), facts.ki, facts.name);
+          return FALSE;
+        }
+
+      owe = qoima_store_worker_prepare (worker,
+                                        "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, ?2, ?3)",
+                                        error);
+      if (owe == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (owe, 1, facts.id);
+      sqlite3_bind_text (owe, 2, qoima_withdrawal_reason_to_nick (data->reason), -1, SQLITE_STATIC);
+      sqlite3_bind_text (owe, 3, now, -1, SQLITE_STATIC);
+      if (!qoima_store_worker_step_done (worker, owe, error))
+        return FALSE;
+      owed++;
+    }
+
+  *out = g_memdup2 (&owed, sizeof owed);
+  return TRUE;
+}
+
+static void
+write_off_job (QoimaStoreWorker *worker,
+               GTask            *task)
+{
+  WriteOffData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_user_check (data->user, QOIMA_PERMISSION_WRITE_OFF, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (data->reason == QOIMA_WITHDRAWAL_MEDICAL_USE)
+    {
+      /* Medical use is owed by the last unit's use, never declared by hand. */
+      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               _("Choose why the packs are written off: expired, damaged, lost or recalled."));
+      return;
+    }
+  qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "write-off");
+  run_in_transaction (worker, task, write_off_body, g_free);
+}
+
+void
+qoima_store_write_off_async (QoimaStore            *self,
+                             QoimaUser             *user,
+                             const char * const    *kis,
+                             QoimaWithdrawalReason  reason,
+                             GCancellable          *cancellable,
+                             GAsyncReadyCallback    callback,
+                             gpointer               user_data)
+{
+  WriteOffData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+  g_return_if_fail (kis != NULL);
+  g_return_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS);
+
+  data = g_new0 (WriteOffData, 1);
+  data->user = user ? g_object_ref (user) : NULL;
+  data->kis = g_strdupv ((char **) kis);
+  data->reason = reason;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_write_off_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) write_off_data_free);
+  qoima_store_queue_job (self, write_off_job, task);
+}
+
+int
+qoima_store_write_off_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_write_off_async), -1);
   return propagate_int (G_TASK (result), error);
 }

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "qoima-ismpt-documents.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
 
@@ -128,5 +129,29 @@ void     qoima_store_undo_last_use_async  (QoimaStore          *self,
 int      qoima_store_undo_last_use_finish (QoimaStore    *self,
                                            GAsyncResult  *result,
                                            GError       **error);
+
+/**
+ * qoima_store_write_off_async:
+ * @user: the acting user; needs %QOIMA_PERMISSION_WRITE_OFF (the chief)
+ * @kis: (array zero-terminated=1): identification codes of the packs written off
+ * @reason: expired, damaged, lost or recalled (not medical use: that is owed by use)
+ *
+ * Records that each pack's write-off is owed, with @reason, in one transaction; the chief
+ * signs it later into an LK_RECEIPT document of that reason (qoima_sync_withdraw_async()).
+ * Every guard runs first: the pack must be the hospital's (in stock or opened), not already
+ * owed or withdrawn, and for %QOIMA_WITHDRAWAL_EXPIRED actually expired; else nothing is
+ * recorded. Until ИС МПТ answers, the pack can be neither used nor moved.
+ */
+void     qoima_store_write_off_async  (QoimaStore            *self,
+                                       QoimaUser             *user,
+                                       const char * const    *kis,
+                                       QoimaWithdrawalReason  reason,
+                                       GCancellable          *cancellable,
+                                       GAsyncReadyCallback    callback,
+                                       gpointer               user_data);
+/* Returns the number of packs whose write-off is now owed, or -1 with @error set. */
+int      qoima_store_write_off_finish (QoimaStore    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error);
 
 G_END_DECLS

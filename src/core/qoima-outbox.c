@@ -563,17 +563,20 @@ finish_outbox (QoimaStoreWorker  *worker,
     }
   else if (g_strcmp0 (doc_type, "LK_RECEIPT") == 0)
     {
-      /* Withdrawn in ИС МПТ: each pack of the document gets its WITHDRAWAL movement (the
-       * journal makes it "withdrawn"); refused: the packs are owed again, for a new document. */
+      /* Withdrawn in ИС МПТ: each pack of the document gets its WITHDRAWAL movement for
+       * medical use, its WRITE_OFF movement for any other reason (the journal makes it
+       * "withdrawn" or "written off"); refused: the packs are owed again, for a new document. */
       if (data->ok)
         {
           if (!step (worker,
                      "INSERT INTO movements (pack_id, at, actor, kind, units_delta, units_after, status_after, "
                      "  location_after, reason, document) "
-                     "SELECT p.id, ?2, ?3, 'withdrawal', 0, p.units_left, 'withdrawn', p.location_id, w.reason, "
+                     "SELECT p.id, ?2, ?3, "
+                     "  CASE w.reason WHEN 'MEDICAL_USE' THEN 'withdrawal' ELSE 'write_off' END, 0, p.units_left, "
+                     "  CASE w.reason WHEN 'MEDICAL_USE' THEN 'withdrawn' ELSE 'written_off' END, p.location_id, w.reason, "
                      "  (SELECT document_number FROM outbox WHERE id = ?1) "
                      "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
-                     "WHERE w.outbox_id = ?1 AND p.status <> 'withdrawn'",
+                     "WHERE w.outbox_id = ?1 AND p.status NOT IN ('withdrawn', 'written_off')",
                      error,
                      BIND_INT64, data->id, BIND_TEXT, now, BIND_TEXT, data->actor, BIND_END))
             return FALSE;
@@ -646,17 +649,25 @@ list_owed_job (QoimaStoreWorker *worker,
   sqlite3 *db = qoima_store_worker_get_db (worker);
   g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) local_error = NULL;
+  gboolean all = GPOINTER_TO_INT (g_task_get_task_data (task));
   sqlite3_stmt *stmt = NULL;
   int rc;
 
+  /* Pairs: the code, then the reason of its withdrawal. */
   rc = sqlite3_prepare_v2 (db,
-                           "SELECT p.ki FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
-                           "WHERE w.outbox_id IS NULL AND w.reason = 'MEDICAL_USE' ORDER BY w.id",
+                           "SELECT p.ki, w.reason FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                           "WHERE w.outbox_id IS NULL AND (?1 OR w.reason = 'MEDICAL_USE') ORDER BY w.id",
                            -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    sqlite3_bind_int (stmt, 1, all);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
-    g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+    {
+      g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+      if (all)
+        g_ptr_array_add (kis, qoima_store_column_dup (stmt, 1));
+    }
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -677,7 +688,30 @@ qoima_store_list_owed_withdrawals_async (QoimaStore          *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, qoima_store_list_owed_withdrawals_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (FALSE), NULL);
   qoima_store_queue_job (self, list_owed_job, task);
+}
+
+void
+qoima_store_list_owed_async (QoimaStore          *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, qoima_store_list_owed_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
+  qoima_store_queue_job (self, list_owed_job, task);
+}
+
+char **
+qoima_store_list_owed_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_owed_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 char **
@@ -805,8 +839,9 @@ list_withdrawals_job (QoimaStoreWorker *worker,
 
   rc = sqlite3_prepare_v2 (db,
                            "SELECT p.ki, w.reason, w.owed_at, o.document_number, coalesce (o.state, 'owed'), "
-                           "  o.ismpt_status, o.errors "
+                           "  o.ismpt_status, o.errors, coalesce (pr.name_ru, p.gtin) "
                            "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                           "LEFT JOIN products pr ON pr.gtin = p.gtin "
                            "LEFT JOIN outbox o ON o.id = w.outbox_id ORDER BY w.id",
                            -1, &stmt, NULL);
   json_builder_begin_array (builder);
@@ -814,7 +849,8 @@ list_withdrawals_job (QoimaStoreWorker *worker,
     rc = sqlite3_step (stmt);
   for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
-      static const char * const names[] = { "pack", "reason", "owed_at", "document", "status", "ismpt_status", "errors" };
+      static const char * const names[] = { "pack", "reason", "owed_at", "document", "status", "ismpt_status", "errors",
+                                              "medicine" };
 
       json_builder_begin_object (builder);
       for (int column = 0; column < (int) G_N_ELEMENTS (names); column++)

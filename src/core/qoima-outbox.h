@@ -139,6 +139,17 @@ char   **qoima_store_list_owed_withdrawals_finish (QoimaStore    *self,
                                                    GAsyncResult  *result,
                                                    GError       **error);
 
+/* Every withdrawal and write-off owed and not yet in a document, oldest first. Finish
+ * returns (transfer full) a NULL-terminated array of pairs: identification code, then the
+ * reason as qoima_withdrawal_reason_to_nick() names it. */
+void     qoima_store_list_owed_async  (QoimaStore          *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+char   **qoima_store_list_owed_finish (QoimaStore    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error);
+
 /**
  * qoima_store_queue_withdrawal_async:
  * @kis: the packs the LK_RECEIPT document withdraws
@@ -159,9 +170,9 @@ gint64   qoima_store_queue_withdrawal_finish (QoimaStore    *self,
                                               GAsyncResult  *result,
                                               GError       **error);
 
-/* Every withdrawal, owed or sent: a JSON array of objects with pack, reason, owed_at,
- * document, status ("owed", "ready", "sending", "sent", "done", "failed"), ismpt_status and
- * errors. Finish returns (transfer full) the array node. */
+/* Every withdrawal and write-off, owed or sent: a JSON array of objects with pack, reason,
+ * owed_at, document, status ("owed", "ready", "sending", "sent", "done", "failed"),
+ * ismpt_status, errors and medicine (the product's name). Finish returns (transfer full) the array node. */
 void      qoima_store_list_withdrawals_async  (QoimaStore          *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,

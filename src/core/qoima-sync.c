@@ -13,6 +13,7 @@
 #include "qoima-json.h"
 #include "qoima-outbox.h"
 #include "qoima-product.h"
+#include "qoima-settings.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct _QoimaSync
   /* Owned references */
   QoimaStore *store;
   QoimaIsmptClient *client;
+  QoimaSigner *auto_signer; /* signs owed medical use when the hospital allows it */
 
   /* State */
   unsigned poll_interval_ms;
@@ -513,16 +515,18 @@ qoima_sync_answer_act_async (QoimaSync           *self,
                              QoimaAcceptance      acceptance,
                              GHashTable          *accepted,
                              QoimaSigner         *signer,
-                             const char          *actor,
+                             QoimaUser           *user,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  g_autoptr(GError) error = NULL;
   GTask *task;
   AnswerData *data;
 
   g_return_if_fail (QOIMA_IS_SYNC (self));
   g_return_if_fail (QOIMA_IS_SIGNER (signer));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_sync_answer_act_async);
@@ -531,8 +535,15 @@ qoima_sync_answer_act_async (QoimaSync           *self,
   data->acceptance = acceptance;
   data->accepted = accepted ? g_hash_table_ref (accepted) : NULL;
   data->signer = g_object_ref (signer);
-  data->actor = g_strdup (actor);
+  data->actor = g_strdup (user != NULL ? qoima_user_get_name (user) : NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) answer_data_free);
+  /* A nurse cannot accept acts (issue 4): checked here, not only in the window. */
+  if (!qoima_user_check (user, QOIMA_PERMISSION_ACCEPT_ACTS, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
   qoima_store_load_act_async (self->store, act_id, cancellable, act_loaded_cb, task);
 }
 
@@ -549,37 +560,55 @@ qoima_sync_answer_act_finish (QoimaSync     *self,
   return id > 0 ? id : 0;
 }
 
-/* Withdrawals owed for used-up packs: one LK_RECEIPT document for all of them. */
+/* Withdrawals and write-offs: one LK_RECEIPT document per reason. */
 
 typedef struct {
   QoimaSigner *signer;
+  QoimaUser *user;
   char *actor;
-  char **kis;
+  char **kis;         /* the codes asked for, or NULL for everything owed */
+  gboolean automatic; /* medical use only, without the chief */
+  GPtrArray *groups[QOIMA_N_WITHDRAWAL_REASONS]; /* identification codes per reason */
+  unsigned reason;    /* the group being signed */
   char *document_number;
   GBytes *document;
+  int n_documents;
 } WithdrawData;
 
 static void
 withdraw_data_free (WithdrawData *data)
 {
   g_clear_object (&data->signer);
+  g_clear_object (&data->user);
   g_free (data->actor);
   g_strfreev (data->kis);
+  for (unsigned i = 0; i < QOIMA_N_WITHDRAWAL_REASONS; i++)
+    g_clear_pointer (&data->groups[i], g_ptr_array_unref);
   g_free (data->document_number);
   g_clear_pointer (&data->document, g_bytes_unref);
   g_free (data);
 }
+
+static void withdrawal_sign_next (GTask *task);
 
 static void
 withdrawal_queued_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  gint64 id = qoima_store_queue_withdrawal_finish (QOIMA_STORE (source), result, &error);
+  GTask *task = user_data;
+  WithdrawData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
 
-  return_id (task, id, error);
+  if (qoima_store_queue_withdrawal_finish (QOIMA_STORE (source), result, &error) <= 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  data->n_documents++;
+  data->reason++;
+  withdrawal_sign_next (task);
 }
 
 static void
@@ -587,41 +616,59 @@ withdrawal_signed_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   QoimaSync *self = g_task_get_source_object (task);
   WithdrawData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) signature = NULL;
-  GCancellable *cancellable;
+  GPtrArray *kis = data->groups[data->reason];
 
   signature = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
   if (signature == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
       return;
     }
-  cancellable = g_task_get_cancellable (task);
-  qoima_store_queue_withdrawal_async (self->store, (const char * const *) data->kis, data->document_number,
+  qoima_store_queue_withdrawal_async (self->store, (const char * const *) kis->pdata, data->document_number,
                                       data->document, signature, data->actor,
-                                      cancellable, withdrawal_queued_cb, g_steal_pointer (&task));
+                                      g_task_get_cancellable (task), withdrawal_queued_cb, task);
 }
 
+/* Signs the next reason's document; the ones queued before stay queued when one fails. */
 static void
-withdrawal_sign (GTask *task)
+withdrawal_sign_next (GTask *task)
 {
   QoimaSync *self = g_task_get_source_object (task);
   WithdrawData *data = g_task_get_task_data (task);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%y%m%d%H%M%S");
-  GCancellable *cancellable = g_task_get_cancellable (task);
+  GPtrArray *kis;
 
-  data->document_number = g_strdup_printf ("QW-%s-%u", stamp, g_strv_length (data->kis));
-  /* The primary document of a medical use is the patient's prescription sheet. */
-  data->document = qoima_withdrawal_document_new (qoima_ismpt_client_get_bin (self->client), "MEDICAL_USE",
-                                                  "Лист назначений", (const char * const *) data->kis,
+  while (data->reason < QOIMA_N_WITHDRAWAL_REASONS &&
+         (data->groups[data->reason] == NULL || data->groups[data->reason]->len == 0))
+    data->reason++;
+  if (data->reason == QOIMA_N_WITHDRAWAL_REASONS)
+    {
+      g_task_return_int (task, data->n_documents);
+      g_object_unref (task);
+      return;
+    }
+
+  kis = data->groups[data->reason];
+  g_clear_pointer (&data->document_number, g_free);
+  g_clear_pointer (&data->document, g_bytes_unref);
+  /* Unique to the microsecond, so the document can be found again after a crash. */
+  data->document_number = g_strdup_printf ("QW-%s%06d-%s-%u", stamp, g_date_time_get_microsecond (now),
+                                           qoima_withdrawal_reason_to_nick (data->reason), kis->len);
+  data->document = qoima_withdrawal_document_new (qoima_ismpt_client_get_bin (self->client),
+                                                  qoima_withdrawal_reason_to_action (data->reason),
+                                                  qoima_withdrawal_reason_to_primary_document (data->reason),
+                                                  (const char * const *) kis->pdata,
                                                   data->document_number, now);
+  progress (self, -1, "%s", _("Signing the withdrawals…"));
   qoima_signer_sign_async (data->signer, data->document, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING,
-                           cancellable, withdrawal_signed_cb, task);
+                           g_task_get_cancellable (task), withdrawal_signed_cb, task);
 }
 
 static void
@@ -638,7 +685,7 @@ withdrawal_logged_in_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
-  withdrawal_sign (task);
+  withdrawal_sign_next (task);
 }
 
 static void
@@ -650,17 +697,46 @@ owed_listed_cb (GObject      *source,
   QoimaSync *self = g_task_get_source_object (task);
   WithdrawData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  g_auto(GStrv) owed = NULL;
+  g_autoptr(GHashTable) reasons = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean any = FALSE;
 
-  data->kis = qoima_store_list_owed_withdrawals_finish (QOIMA_STORE (source), result, &error);
-  if (data->kis == NULL)
+  owed = qoima_store_list_owed_finish (QOIMA_STORE (source), result, &error);
+  if (owed == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;
     }
-  if (data->kis[0] == NULL)
+  for (guint i = 0; owed[i] != NULL && owed[i + 1] != NULL; i += 2)
+    g_hash_table_insert (reasons, owed[i], owed[i + 1]);
+
+  /* Codes asked for must all be owed; none is sent when one is not. */
+  for (guint i = 0; data->kis != NULL && data->kis[i] != NULL; i++)
+    if (!g_hash_table_contains (reasons, data->kis[i]))
+      {
+        g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                                 _("The withdrawal of %s is not owed, or is already being sent."), data->kis[i]);
+        g_object_unref (task);
+        return;
+      }
+
+  for (guint i = 0; owed[i] != NULL && owed[i + 1] != NULL; i += 2)
     {
-      return_id (task, 0, NULL);
+      QoimaWithdrawalReason reason;
+
+      if (!qoima_withdrawal_reason_from_nick (owed[i + 1], &reason) ||
+          (data->automatic && reason != QOIMA_WITHDRAWAL_MEDICAL_USE) ||
+          (data->kis != NULL && !g_strv_contains ((const char * const *) data->kis, owed[i])))
+        continue;
+      if (data->groups[reason] == NULL)
+        data->groups[reason] = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+      g_ptr_array_add (data->groups[reason], g_strdup (owed[i]));
+      any = TRUE;
+    }
+  if (!any)
+    {
+      g_task_return_int (task, 0);
       g_object_unref (task);
       return;
     }
@@ -668,40 +744,77 @@ owed_listed_cb (GObject      *source,
   if (qoima_ismpt_client_get_bin (self->client) == NULL)
     qoima_ismpt_client_login_async (self->client, g_task_get_cancellable (task), withdrawal_logged_in_cb, task);
   else
-    withdrawal_sign (task);
+    withdrawal_sign_next (task);
 }
 
-void
-qoima_sync_withdraw_owed_async (QoimaSync           *self,
-                                QoimaSigner         *signer,
-                                const char          *actor,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
+static void
+withdraw_start (QoimaSync           *self,
+                QoimaSigner         *signer,
+                QoimaUser           *user,
+                const char * const  *kis,
+                gboolean             automatic,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
 {
+  g_autoptr(GError) error = NULL;
   GTask *task;
   WithdrawData *data;
 
-  g_return_if_fail (QOIMA_IS_SYNC (self));
-  g_return_if_fail (QOIMA_IS_SIGNER (signer));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, qoima_sync_withdraw_owed_async);
+  g_task_set_source_tag (task, qoima_sync_withdraw_async);
   data = g_new0 (WithdrawData, 1);
   data->signer = g_object_ref (signer);
-  data->actor = g_strdup (actor);
+  data->user = user ? g_object_ref (user) : NULL;
+  data->actor = g_strdup (automatic ? "auto" : qoima_user_get_name (user));
+  data->kis = kis != NULL ? g_strdupv ((char **) kis) : NULL;
+  data->automatic = automatic;
   g_task_set_task_data (task, data, (GDestroyNotify) withdraw_data_free);
-  qoima_store_list_owed_withdrawals_async (self->store, cancellable, owed_listed_cb, task);
+
+  /* Signing is the chief's (issue 4); only the automatic case runs without one. */
+  if (!automatic && !qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_list_owed_async (self->store, cancellable, owed_listed_cb, task);
 }
 
-gint64
-qoima_sync_withdraw_owed_finish (QoimaSync     *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
+void
+qoima_sync_withdraw_async (QoimaSync           *self,
+                           QoimaSigner         *signer,
+                           QoimaUser           *user,
+                           const char * const  *kis,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+  g_return_if_fail (QOIMA_IS_SIGNER (signer));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+
+  withdraw_start (self, signer, user, kis, FALSE, cancellable, callback, user_data);
+}
+
+int
+qoima_sync_withdraw_finish (QoimaSync     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), -1);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_withdraw_owed_async, -1);
-  return propagate_id (result, error);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_sync_withdraw_async, -1);
+  return (int) g_task_propagate_int (G_TASK (result), error);
+}
+
+void
+qoima_sync_set_auto_signer (QoimaSync   *self,
+                            QoimaSigner *signer)
+{
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+  g_return_if_fail (signer == NULL || QOIMA_IS_SIGNER (signer));
+
+  g_set_object (&self->auto_signer, signer);
 }
 
 /* Push */
@@ -1145,18 +1258,79 @@ run_pushed_cb (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GError *pull_error = g_task_get_task_data (task);
+  GError *earlier_error = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) && pull_error == NULL)
+  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) && earlier_error == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (pull_error != NULL)
-    g_task_return_error (task, g_error_copy (pull_error));
+  if (earlier_error != NULL)
+    g_task_return_error (task, g_error_copy (earlier_error));
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_push (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  qoima_sync_push_async (self, cancellable, run_pushed_cb, task);
+}
+
+/* A failure to sign automatically is reported like a failed pull: what waits is sent anyway. */
+static gboolean
+run_keep_error (GTask  *task,
+                GError *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return FALSE;
+    }
+  if (g_task_get_task_data (task) == NULL)
+    g_task_set_task_data (task, error, (GDestroyNotify) g_error_free);
+  else
+    g_error_free (error);
+  return TRUE;
+}
+
+static void
+run_withdrawn_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (qoima_sync_withdraw_finish (QOIMA_SYNC (source), result, &error) < 0 && !run_keep_error (task, error))
+    return;
+  run_push (task);
+}
+
+static void
+run_setting_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  g_autofree char *value = NULL;
+  GError *error = NULL;
+
+  value = qoima_store_get_setting_finish (QOIMA_STORE (source), result, &error);
+  if (error != NULL && !run_keep_error (task, error))
+    return;
+  /* An administrator allows automatic sending; the key may have gone since. */
+  if (g_strcmp0 (value, "true") == 0 && self->auto_signer != NULL)
+    withdraw_start (self, self->auto_signer, NULL, NULL, TRUE, g_task_get_cancellable (task),
+                    run_withdrawn_cb, task);
+  else
+    run_push (task);
 }
 
 static void
@@ -1164,21 +1338,17 @@ run_pulled_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  GCancellable *cancellable;
+  GTask *task = user_data;
+  QoimaSync *self = QOIMA_SYNC (source);
+  GError *error = NULL;
 
-  if (qoima_sync_pull_finish (QOIMA_SYNC (source), result, &error) < 0)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_task_set_task_data (task, g_steal_pointer (&error), (GDestroyNotify) g_error_free);
-    }
-  cancellable = g_task_get_cancellable (task);
-  qoima_sync_push_async (QOIMA_SYNC (source), cancellable, run_pushed_cb, g_steal_pointer (&task));
+  if (qoima_sync_pull_finish (self, result, &error) < 0 && !run_keep_error (task, error))
+    return;
+  if (self->auto_signer != NULL)
+    qoima_store_get_setting_async (self->store, QOIMA_SETTING_AUTO_WITHDRAW, g_task_get_cancellable (task),
+                                   run_setting_cb, task);
+  else
+    run_push (task);
 }
 
 void
@@ -1212,6 +1382,7 @@ qoima_sync_dispose (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_object (&self->client);
+  g_clear_object (&self->auto_signer);
 
   G_OBJECT_CLASS (qoima_sync_parent_class)->dispose (object);
 }

@@ -11,6 +11,7 @@
 #include "qoima-ismpt-documents.h"
 #include "qoima-signer.h"
 #include "qoima-store.h"
+#include "qoima-user.h"
 
 G_BEGIN_DECLS
 
@@ -49,7 +50,7 @@ int      qoima_sync_pull_finish (QoimaSync     *self,
  * @accepted: (nullable): for QOIMA_ACCEPT_SOME, the codes accepted (packs or boxes); NULL
  *   means what the clerk scanned
  * @signer: the chief's signing key
- * @actor: who answers
+ * @user: who answers; needs %QOIMA_PERMISSION_ACCEPT_ACTS
  *
  * Builds the LP_ACCEPT_GOODS document, signs it (detached) and puts it in the outbox, in the
  * same transaction as the act's new state. Nothing is sent yet: see qoima_sync_push_async().
@@ -60,7 +61,7 @@ void     qoima_sync_answer_act_async  (QoimaSync           *self,
                                        QoimaAcceptance      acceptance,
                                        GHashTable          *accepted,
                                        QoimaSigner         *signer,
-                                       const char          *actor,
+                                       QoimaUser           *user,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data);
@@ -87,26 +88,42 @@ gboolean qoima_sync_push_finish (QoimaSync     *self,
                                  GError       **error);
 
 /**
- * qoima_sync_withdraw_owed_async:
- * @signer: the chief's signing key (or an authorized key for automatic sending)
+ * qoima_sync_withdraw_async:
+ * @signer: the chief's signing key
+ * @user: the acting user; needs %QOIMA_PERMISSION_SIGN (the chief)
+ * @kis: (nullable) (array zero-terminated=1): the packs to withdraw or write off; NULL
+ *   for everything owed
  *
- * Gathers every withdrawal owed for a used-up pack (R000-9) into one LK_RECEIPT document
- * (action MEDICAL_USE, document type OTHER, primary document «Лист назначений»), signs it
- * and puts it in the outbox. Nothing is sent yet: see qoima_sync_push_async(); its final
- * answer withdraws the packs locally. Finish returns the outbox entry's id, 0 when nothing
- * is owed, or -1 with @error set.
+ * Gathers the owed withdrawals (R000-9) and write-offs into one LK_RECEIPT document per
+ * reason, each with its action and primary document (document type OTHER; medical use
+ * names «Лист назначений»), signs each and puts it in the outbox. Nothing is sent yet: see
+ * qoima_sync_push_async(); the final answer withdraws or writes off the packs locally. A code
+ * of @kis that is not owed fails the whole call before anything is signed. Finish returns
+ * the number of documents queued, 0 when nothing is owed, or -1 with @error set.
  */
-void     qoima_sync_withdraw_owed_async  (QoimaSync           *self,
-                                          QoimaSigner         *signer,
-                                          const char          *actor,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data);
-gint64   qoima_sync_withdraw_owed_finish (QoimaSync     *self,
-                                          GAsyncResult  *result,
-                                          GError       **error);
+void     qoima_sync_withdraw_async  (QoimaSync           *self,
+                                     QoimaSigner         *signer,
+                                     QoimaUser           *user,
+                                     const char * const  *kis,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+int      qoima_sync_withdraw_finish (QoimaSync     *self,
+                                     GAsyncResult  *result,
+                                     GError       **error);
 
-/* Pull, then push. */
+/**
+ * qoima_sync_set_auto_signer:
+ * @signer: (nullable): an authorized signing key, or NULL to stop
+ *
+ * When the hospital setting %QOIMA_SETTING_AUTO_WITHDRAW is "true", qoima_sync_run_async()
+ * signs every owed medical-use withdrawal with @signer (actor "auto") before pushing.
+ * Write-offs always wait for the chief.
+ */
+void     qoima_sync_set_auto_signer (QoimaSync   *self,
+                                     QoimaSigner *signer);
+
+/* Pull, then the automatic withdrawals (see qoima_sync_set_auto_signer()), then push. */
 void     qoima_sync_run_async   (QoimaSync           *self,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,

@@ -27,7 +27,8 @@ typedef struct {
   guint dropped;
 } Errors;
 
-static const char *withdraw_actions[] = { "MEDICAL_USE", "EXPIRATION", "DAMAGE", "LOSS", "RECALL" };
+/* The LK_RECEIPT actions the stand accepts: the reasons the hospital withdraws for. */
+static const char *withdraw_actions[] = { "MEDICAL_USE", "EXPIRATION", "DAMAGE_LOSS", "PRODUCT_RECALL" };
 
 static void
 act_code_free (gpointer data)

@@ -31,6 +31,7 @@ struct _QoimaWindow
   AdwStatusPage    *status_page;
   GtkSpinner       *status_spinner;
   QoimaStockPage   *stock_page;
+  QoimaWithdrawalsPage *withdrawals_page;
   AdwToastOverlay  *toast_overlay;
   AdwViewStack     *view_stack;
 
@@ -225,6 +226,8 @@ page_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, "scanner");
   else if (g_str_equal (action_name, "win.page-acts"))
     adw_view_stack_set_visible_child_name (self->view_stack, "acts");
+  else if (g_str_equal (action_name, "win.page-withdrawals"))
+    adw_view_stack_set_visible_child_name (self->view_stack, "withdrawals");
   else
     adw_view_stack_set_visible_child_name (self->view_stack, "stock");
 }
@@ -267,6 +270,7 @@ qoima_window_constructed (GObject *object)
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
       qoima_acts_page_set_context (self->acts_page, self->context);
+      qoima_withdrawals_page_set_context (self->withdrawals_page, self->context);
       qoima_window_show_content (self);
     }
   else
@@ -366,6 +370,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, withdrawals_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
@@ -378,6 +383,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page-stock", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-acts", NULL, page_action);
+  gtk_widget_class_install_action (widget_class, "win.page-withdrawals", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-scanner", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
@@ -385,6 +391,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
+  g_type_ensure (QOIMA_TYPE_WITHDRAWALS_PAGE);
 }
 
 static void
@@ -457,6 +464,14 @@ qoima_window_get_acts_page (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->acts_page;
+}
+
+QoimaWithdrawalsPage *
+qoima_window_get_withdrawals_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->withdrawals_page;
 }
 
 QoimaScannerPage *

@@ -13,6 +13,7 @@
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
 #include "qoima-stock-page.h"
+#include "qoima-withdrawals-page.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,7 @@ QoimaScanResult  *qoima_window_get_scan_result   (QoimaWindow    *self);
 QoimaStockPage   *qoima_window_get_stock_page    (QoimaWindow    *self);
 QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
 QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);
+QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
 
 /* A spinner with a title and description in place of the pages (demo data being made). */
 void              qoima_window_show_progress     (QoimaWindow    *self,

@@ -595,7 +595,7 @@ answer_next (Answer *answer)
 
       gtk_label_set_text (self->progress_label, message);
       qoima_sync_answer_act_async (qoima_context_get_sync (self->context), act_id, answer->acceptance,
-                                   NULL, qoima_context_get_signer (self->context), g_get_user_name (),
+                                   NULL, qoima_context_get_signer (self->context), qoima_context_get_user (self->context),
                                    self->cancellable, answer_act_cb, answer);
       return;
     }

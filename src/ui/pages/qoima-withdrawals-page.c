@@ -1,0 +1,546 @@
+/* qoima-withdrawals-page.c: the Withdrawals page
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-withdrawals-page"
+
+#include "config.h"
+
+#include "qoima-withdrawals-page.h"
+
+#include "qoima-gs1.h"
+#include "qoima-json.h"
+#include "qoima-key-dialog.h"
+#include "qoima-ledger.h"
+#include "qoima-outbox.h"
+#include "qoima-sync.h"
+#include "qoima-user.h"
+
+#include <glib/gi18n.h>
+
+struct _QoimaWithdrawalsPage
+{
+  AdwBin parent_instance;
+
+  /* Template children */
+  GtkListBox *documents_list;
+  GtkLabel *error_label;
+  GtkListBox *owed_list;
+  GtkButton *sign_button;
+  GtkSpinner *spinner;
+  GtkButton *write_off_button;
+
+  /* Owned references */
+  QoimaContext *context;
+  GCancellable *cancellable;
+  GHashTable *statuses; /* ki → status */
+  GHashTable *checks;   /* ki → GtkCheckButton (borrowed from its row) */
+  char *error;
+
+  /* State */
+  gboolean busy;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaWithdrawalsPage, qoima_withdrawals_page, ADW_TYPE_BIN)
+
+static GtkWindow *
+parent_window (QoimaWithdrawalsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static gboolean
+user_may (QoimaWithdrawalsPage *self,
+          QoimaPermission       permission)
+{
+  QoimaUser *user = self->context ? qoima_context_get_user (self->context) : NULL;
+
+  return user != NULL && !qoima_user_get_disabled (user) &&
+         qoima_role_allows (qoima_user_get_role (user), permission);
+}
+
+/* Only what the signed-in user may do is offered; the core refuses the rest anyway. */
+static void
+update_actions (QoimaWithdrawalsPage *self)
+{
+  gboolean any_checked = FALSE;
+  GHashTableIter iter;
+  gpointer check;
+
+  g_hash_table_iter_init (&iter, self->checks);
+  while (g_hash_table_iter_next (&iter, NULL, &check))
+    any_checked |= gtk_check_button_get_active (check);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "withdrawals.sign",
+                                 !self->busy && any_checked && user_may (self, QOIMA_PERMISSION_SIGN));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "withdrawals.write-off",
+                                 !self->busy && user_may (self, QOIMA_PERMISSION_WRITE_OFF));
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_button), user_may (self, QOIMA_PERMISSION_SIGN));
+  gtk_widget_set_visible (GTK_WIDGET (self->write_off_button), user_may (self, QOIMA_PERMISSION_WRITE_OFF));
+}
+
+static void
+set_busy (QoimaWithdrawalsPage *self,
+          gboolean              busy)
+{
+  self->busy = busy;
+  gtk_spinner_set_spinning (self->spinner, busy);
+  update_actions (self);
+}
+
+static void
+show_error (QoimaWithdrawalsPage *self,
+            const GError         *error)
+{
+  g_clear_pointer (&self->error, g_free);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->error = g_strdup (error->message);
+  gtk_label_set_text (self->error_label, self->error ? self->error : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), self->error != NULL);
+}
+
+static void
+clear_list (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}
+
+static const char *
+status_label (const char *status)
+{
+  if (g_strcmp0 (status, "owed") == 0)
+    return _("To sign");
+  if (g_strcmp0 (status, "ready") == 0 || g_strcmp0 (status, "sending") == 0)
+    return _("Waiting to be sent");
+  if (g_strcmp0 (status, "sent") == 0)
+    return _("Being checked by ИС МПТ");
+  if (g_strcmp0 (status, "done") == 0)
+    return _("Withdrawn in ИС МПТ");
+  if (g_strcmp0 (status, "failed") == 0)
+    return _("Refused by ИС МПТ");
+  return status;
+}
+
+static void
+check_toggled_cb (QoimaWithdrawalsPage *self)
+{
+  update_actions (self);
+}
+
+static void
+add_owed_row (QoimaWithdrawalsPage *self,
+              JsonObject           *item)
+{
+  const char *ki = qoima_json_get_string (item, "pack");
+  const char *owed_at = qoima_json_get_string (item, "owed_at");
+  QoimaWithdrawalReason reason = QOIMA_WITHDRAWAL_MEDICAL_USE;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *check = gtk_check_button_new ();
+
+  qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
+  subtitle = g_strdup_printf ("%s · %s · %s %.10s", ki, qoima_withdrawal_reason_to_label (reason),
+                              _("since"), owed_at ? owed_at : "");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_json_get_string (item, "medicine"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (check, user_may (self, QOIMA_PERMISSION_SIGN));
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_hash_table_insert (self->checks, g_strdup (ki), check);
+  gtk_list_box_append (self->owed_list, row);
+}
+
+static void
+add_document_row (QoimaWithdrawalsPage *self,
+                  const char           *document,
+                  const char           *status,
+                  const char           *errors,
+                  guint                 n_packs)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *subtitle = NULL;
+  g_autofree char *packs = g_strdup_printf (ngettext ("%u pack", "%u packs", n_packs), n_packs);
+
+  subtitle = errors != NULL ? g_strdup_printf ("%s · %s · %s", packs, status_label (status), errors)
+                            : g_strdup_printf ("%s · %s", packs, status_label (status));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), document);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (g_strcmp0 (status, "failed") == 0)
+    gtk_widget_add_css_class (row, "error");
+  gtk_list_box_append (self->documents_list, row);
+}
+
+static void
+listed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(GHashTable) documents = NULL;
+  g_autoptr(GPtrArray) order = NULL;
+  JsonArray *array;
+
+  list = qoima_store_list_withdrawals_finish (QOIMA_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_busy (self, FALSE);
+  if (list == NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+
+  clear_list (self->owed_list);
+  clear_list (self->documents_list);
+  g_hash_table_remove_all (self->checks);
+  g_hash_table_remove_all (self->statuses);
+  documents = g_hash_table_new (g_str_hash, g_str_equal);
+  order = g_ptr_array_new ();
+  array = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *item = qoima_json_array_get_object (array, i);
+      const char *document = qoima_json_get_string (item, "document");
+      const char *status = qoima_json_get_string (item, "status");
+
+      g_hash_table_insert (self->statuses, g_strdup (qoima_json_get_string (item, "pack")), g_strdup (status));
+      if (document == NULL)
+        add_owed_row (self, item);
+      else
+        {
+          /* One row per document, in the order first seen; packs counted. */
+          if (!g_hash_table_contains (documents, document))
+            g_ptr_array_add (order, item);
+          g_hash_table_insert (documents, (gpointer) document,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)) + 1));
+        }
+    }
+  for (guint i = order->len; i > 0; i--)
+    {
+      JsonObject *item = g_ptr_array_index (order, i - 1);
+      const char *document = qoima_json_get_string (item, "document");
+
+      add_document_row (self, document, qoima_json_get_string (item, "status"),
+                        qoima_json_get_string (item, "errors"),
+                        GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
+    }
+  update_actions (self);
+}
+
+void
+qoima_withdrawals_page_reload (QoimaWithdrawalsPage *self)
+{
+  g_return_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self));
+
+  if (self->context == NULL)
+    return;
+  set_busy (self, TRUE);
+  qoima_store_list_withdrawals_async (qoima_context_get_store (self->context), self->cancellable,
+                                      listed_cb, g_object_ref (self));
+}
+
+/* Signing */
+
+static void
+pushed_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  show_error (self, error);
+  qoima_withdrawals_page_reload (self);
+}
+
+static void
+withdrawn_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (qoima_sync_withdraw_finish (QOIMA_SYNC (source), result, &error) < 0)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      show_error (self, error);
+      qoima_withdrawals_page_reload (self);
+      return;
+    }
+  /* Signed and queued: sent now, or at the next sync when ИС МПТ cannot be reached. */
+  qoima_sync_push_async (QOIMA_SYNC (source), self->cancellable, pushed_cb, g_object_ref (self));
+}
+
+static void
+sign_with (QoimaWithdrawalsPage *self,
+           QoimaSigner          *signer)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) kis = NULL;
+  GHashTableIter iter;
+  gpointer ki, check;
+
+  g_hash_table_iter_init (&iter, self->checks);
+  while (g_hash_table_iter_next (&iter, &ki, &check))
+    if (gtk_check_button_get_active (check))
+      g_strv_builder_add (builder, ki);
+  kis = g_strv_builder_end (builder);
+  set_busy (self, TRUE);
+  qoima_sync_withdraw_async (qoima_context_get_sync (self->context), signer, qoima_context_get_user (self->context),
+                             (const char * const *) kis, self->cancellable, withdrawn_cb, g_object_ref (self));
+}
+
+static void
+key_cb (GObject      *source,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+
+  signer = qoima_key_dialog_run_finish (result, &error);
+  if (signer == NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+  qoima_context_set_signer (self->context, signer);
+  sign_with (self, signer);
+}
+
+static void
+sign_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (widget);
+
+  if (self->context == NULL || qoima_context_get_sync (self->context) == NULL)
+    return;
+  show_error (self, NULL);
+  if (qoima_context_get_signer (self->context) != NULL)
+    sign_with (self, qoima_context_get_signer (self->context));
+  else
+    qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
+                                QOIMA_KEY_PURPOSE_SIGNING, self->cancellable, key_cb, g_object_ref (self));
+}
+
+/* Write-offs */
+
+static void
+written_off_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (qoima_store_write_off_finish (QOIMA_STORE (source), result, &error) < 0)
+    show_error (self, error);
+  qoima_withdrawals_page_reload (self);
+}
+
+static void
+write_off_response_cb (AdwMessageDialog     *dialog,
+                       const char           *response,
+                       QoimaWithdrawalsPage *self)
+{
+  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_first_child (box));
+  GtkDropDown *reasons = GTK_DROP_DOWN (gtk_widget_get_next_sibling (GTK_WIDGET (entry)));
+  g_autoptr(QoimaMarkingCode) code = NULL;
+  g_autofree char *text = NULL;
+  const char *kis[2] = { NULL, NULL };
+
+  if (!g_str_equal (response, "write-off"))
+    return;
+  text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  /* A scanned marking code or a typed identification code. */
+  code = qoima_gs1_parse (text, NULL, NULL);
+  kis[0] = code != NULL && code->kind == QOIMA_CODE_KIND_PACK ? code->ki : text;
+  set_busy (self, TRUE);
+  qoima_store_write_off_async (qoima_context_get_store (self->context), qoima_context_get_user (self->context),
+                               kis, (QoimaWithdrawalReason) (gtk_drop_down_get_selected (reasons) + 1),
+                               self->cancellable, written_off_cb, g_object_ref (self));
+}
+
+static void
+write_off_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (widget);
+  g_autoptr(GtkStringList) reasons = gtk_string_list_new (NULL);
+  GtkWidget *dialog;
+  GtkWidget *box;
+  GtkWidget *entry;
+
+  if (self->context == NULL)
+    return;
+  for (unsigned i = QOIMA_WITHDRAWAL_EXPIRED; i < QOIMA_N_WITHDRAWAL_REASONS; i++)
+    gtk_string_list_append (reasons, qoima_withdrawal_reason_to_label (i));
+
+  dialog = adw_message_dialog_new (parent_window (self), _("Write Off a Pack"),
+                                   _("Scan the pack or enter its code, and choose why it leaves circulation. "
+                                     "The chief signs the write-off."));
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Marking code"));
+  gtk_box_append (GTK_BOX (box), entry);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&reasons)), NULL)));
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "write-off", _("_Write Off"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "write-off",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (write_off_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  qoima_withdrawals_page_reload (QOIMA_WITHDRAWALS_PAGE (widget));
+}
+
+static void
+user_changed_cb (QoimaWithdrawalsPage *self)
+{
+  qoima_withdrawals_page_reload (self);
+}
+
+static GtkWidget *
+placeholder (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 12);
+  gtk_widget_set_margin_bottom (label, 12);
+  return label;
+}
+
+static void
+qoima_withdrawals_page_dispose (GObject *object)
+{
+  QoimaWithdrawalsPage *self = (QoimaWithdrawalsPage *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->context);
+  gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_WITHDRAWALS_PAGE);
+
+  G_OBJECT_CLASS (qoima_withdrawals_page_parent_class)->dispose (object);
+}
+
+static void
+qoima_withdrawals_page_finalize (GObject *object)
+{
+  QoimaWithdrawalsPage *self = (QoimaWithdrawalsPage *) object;
+
+  g_clear_pointer (&self->statuses, g_hash_table_unref);
+  g_clear_pointer (&self->checks, g_hash_table_unref);
+  g_free (self->error);
+
+  G_OBJECT_CLASS (qoima_withdrawals_page_parent_class)->finalize (object);
+}
+
+static void
+qoima_withdrawals_page_class_init (QoimaWithdrawalsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = qoima_withdrawals_page_dispose;
+  object_class->finalize = qoima_withdrawals_page_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-withdrawals-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, documents_list);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, owed_list);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, sign_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, spinner);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, write_off_button);
+
+  gtk_widget_class_install_action (widget_class, "withdrawals.sign", NULL, sign_action);
+  gtk_widget_class_install_action (widget_class, "withdrawals.write-off", NULL, write_off_action);
+  gtk_widget_class_install_action (widget_class, "withdrawals.reload", NULL, reload_action);
+}
+
+static void
+qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_list_box_set_placeholder (self->owed_list, placeholder (_("Nothing is owed.")));
+  gtk_list_box_set_placeholder (self->documents_list, placeholder (_("No document has been signed yet.")));
+
+  self->cancellable = g_cancellable_new ();
+  self->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  update_actions (self);
+}
+
+void
+qoima_withdrawals_page_set_context (QoimaWithdrawalsPage *self,
+                                    QoimaContext         *context)
+{
+  g_return_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self));
+  g_return_if_fail (QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL);
+
+  self->context = g_object_ref (context);
+  g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  qoima_withdrawals_page_reload (self);
+}
+
+gboolean
+qoima_withdrawals_page_get_busy (QoimaWithdrawalsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self), FALSE);
+  return self->busy;
+}
+
+guint
+qoima_withdrawals_page_get_n_owed (QoimaWithdrawalsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self), 0);
+  return g_hash_table_size (self->checks);
+}
+
+const char *
+qoima_withdrawals_page_get_status (QoimaWithdrawalsPage *self,
+                                   const char           *ki)
+{
+  g_return_val_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self), NULL);
+  return g_hash_table_lookup (self->statuses, ki);
+}
+
+const char *
+qoima_withdrawals_page_get_error (QoimaWithdrawalsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self), NULL);
+  return self->error;
+}
