@@ -752,7 +752,7 @@ test_withdrawal (Fixture       *fixture,
   nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
 
   qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
-  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, 1);
+  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, 1);
   g_assert_no_error (error);
 
   /* The nurse gives the whole pack, one unit at a time; only then is its withdrawal owed. */
