@@ -122,7 +122,7 @@ column_title (int column)
     case 1: return C_("transfer note column", "Medicine");
     case 2: return C_("transfer note column", "Batch");
     case 3: return C_("transfer note column", "Expiry");
-    case 4: return C_("transfer note column", "Quantity, packs");
+    case 4: return C_("transfer note column", "Packs");
     default: g_assert_not_reached ();
     }
 }

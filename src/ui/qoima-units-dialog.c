@@ -129,10 +129,13 @@ int
 qoima_units_dialog_run_finish (GAsyncResult  *result,
                                GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), 0);
+  gssize units;
+
+  g_return_val_if_fail (G_IS_TASK (result), 0);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_units_dialog_run_async, 0);
 
-  return (int) MAX (g_task_propagate_int (G_TASK (result), error), 0);
+  units = g_task_propagate_int (G_TASK (result), error);
+  return units > 0 ? (int) units : 0;
 }
 
 void

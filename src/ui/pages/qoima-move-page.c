@@ -190,6 +190,7 @@ units_saved_cb (GObject      *object,
 
   if (!qoima_store_set_units_per_pack_finish (QOIMA_STORE (object), result, &local_error))
     {
+      g_debug ("Units per pack of %s not recorded: %s", data->gtin, local_error->message);
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (data->self, local_error->message);
       return;
@@ -210,8 +211,13 @@ units_answered_cb (GObject      *object,
   units = qoima_units_dialog_run_finish (result, &local_error);
   if (units <= 0 || self->context == NULL)
     return;
-  qoima_store_set_units_per_pack_async (store (self), qoima_context_get_user (self->context), data->gtin, units,
-                                        self->cancellable, units_saved_cb, g_steal_pointer (&data));
+  {
+    /* The data travels on to the store's answer; its GTIN is read before it goes. */
+    UnitsData *owned = g_steal_pointer (&data);
+
+    qoima_store_set_units_per_pack_async (store (self), qoima_context_get_user (self->context), owned->gtin, units,
+                                          self->cancellable, units_saved_cb, owned);
+  }
 }
 
 static void
@@ -363,6 +369,8 @@ moved_cb (GObject      *object,
     }
 
   g_list_store_remove_all (self->packs);
+  gtk_label_set_text (self->scan_label, _("Scan a pack or a box."));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "success");
   qoima_store_load_transfer_async (QOIMA_STORE (object), number, self->cancellable, loaded_cb,
                                    g_object_ref (self));
 }
@@ -742,7 +750,13 @@ qoima_move_page_remove (QoimaMovePage *self,
 
       if (g_strcmp0 (qoima_pack_get_ki (pack), ki) == 0)
         {
+          g_autofree char *message = g_strdup_printf (_("Taken off the list: %s"),
+                                                      qoima_product_get_name_ru (qoima_pack_get_product (pack)));
+
           g_list_store_remove (self->packs, i);
+          gtk_label_set_text (self->scan_label, message);
+          gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "success");
+          gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "error");
           break;
         }
     }
