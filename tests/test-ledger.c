@@ -143,7 +143,7 @@ transfer (Fixture             *fixture,
   g_autoptr(GAsyncResult) result = NULL;
 
   qoima_store_transfer_packs_async (fixture->store, user, kis, to, NULL, result_cb, &result);
-  return qoima_store_transfer_packs_finish (fixture->store, wait_for (&result), error);
+  return qoima_store_transfer_packs_finish (fixture->store, wait_for (&result), NULL, error);
 }
 
 static QoimaUseResult *

@@ -52,13 +52,25 @@ assert q("users", "add", "aigul", "--role", "clerk", "--password-file", clerk_pw
          user="admin", password=admin_pw).returncode == 0
 
 # A sealed multi-unit pack in the warehouse.
+# Of a product none of whose packs is open yet, so that its units per pack may still change.
+opened_gtins = {p["ki"][2:16] for p in packs.values() if p["status"] == "opened"}
 pack = next(p for p in packs.values() if p["status"] == "in_stock" and (p["units_per_pack"] or 0) >= 3
-            and p["location"] == "Склад аптеки")
+            and p["location"] == "Склад аптеки" and p["ki"][2:16] not in opened_gtins)
 units = pack["units_per_pack"]
 
 proc = q("move", "--to", ward, "--code", pack["ki"], user="aigul", password=clerk_pw)
 check("a clerk moves a pack to a ward", proc.returncode == 0 and stock()[pack["ki"]]["location"] == ward,
       proc.stderr)
+number = proc.stdout.splitlines()[0] if proc.stdout else ""
+check("move prints the transfer document's number", number == "ВП-000001", proc.stdout)
+proc = q("transfers", "--json")
+docs = json.loads(proc.stdout) if proc.returncode == 0 else []
+check("transfers --json lists the document", len(docs) == 1 and docs[0]["number"] == number
+      and docs[0]["to"] == ward and docs[0]["packs"] == 1 and docs[0]["actor"] == "aigul", proc.stdout)
+proc = q("units", "--gtin", pack["ki"][2:16], "--units", str(units + 1), user="aigul", password=clerk_pw)
+check("units per pack: a new value is taken while no pack is opened", proc.returncode == 0, proc.stderr)
+proc = q("units", "--gtin", pack["ki"][2:16], "--units", str(units), user="aigul", password=clerk_pw)
+check("units per pack: set back", proc.returncode == 0 and stock()[pack["ki"]]["units_left"] == units, proc.stderr)
 
 nurse = "dana"
 proc = q("use", "--ward", ward, "--code", pack["ki"], "--patient", "850715400238", "--units", "1",
@@ -90,6 +102,10 @@ proc = q("use", "--ward", "Хирургическое отделение", "--co
 check("a nurse logs use only in her own ward", proc.returncode == 1, proc.stderr)
 proc = q("move", "--to", ward, "--code", other["ki"])
 check("without --user nothing moves", proc.returncode == 1 and "--user" in proc.stderr, proc.stderr)
+proc = q("units", "--gtin", pack["ki"][2:16], "--units", str(units + 5), user="aigul", password=clerk_pw)
+check("units per pack stay once a pack was opened", proc.returncode == 1 and "opened" in proc.stderr, proc.stderr)
+proc = q("units", "--gtin", pack["ki"][2:16], "--units", "3", user=nurse, password=nurse_pw)
+check("a nurse may not enter units per pack", proc.returncode == 1, proc.stderr)
 proc = q("audit", "verify")
 check("the audit trail verifies", proc.returncode == 0 and proc.stdout.startswith("audit trail OK"), proc.stdout)
 

@@ -786,7 +786,7 @@ use_up (Fixture    *fixture,
   clerk = add_user (fixture, fixture->admin_user, clerk_name, QOIMA_ROLE_CLERK, 0);
   nurse = add_user (fixture, fixture->admin_user, nurse_name, QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
   qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
-  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, 1);
+  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, 1);
   g_assert_no_error (error);
   qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
   pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
@@ -885,7 +885,7 @@ test_withdrawal (Fixture       *fixture,
   nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
 
   qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
-  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, 1);
+  g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, 1);
   g_assert_no_error (error);
 
   /* The nurse gives the whole pack, one unit at a time; only then is its withdrawal owed. */
@@ -996,7 +996,7 @@ test_write_offs (Fixture       *fixture,
     locations = qoima_store_list_locations_finish (fixture->store, wait_result (&result), &error);
     ward = g_list_model_get_item (locations, 1);
     qoima_store_transfer_packs_async (fixture->store, clerk, one, qoima_location_get_id (ward), NULL, result_cb, &moved);
-    g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), &error), ==, -1);
+    g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, -1);
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
   }

@@ -285,7 +285,7 @@ test_owed_pack_signed (void)
     nurse = add_user (store, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
     qoima_store_transfer_packs_async (store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
     qoima_test_wait_until (result_is_set, &moved, 30);
-    g_assert_cmpint (qoima_store_transfer_packs_finish (store, moved, &error), ==, 1);
+    g_assert_cmpint (qoima_store_transfer_packs_finish (store, moved, NULL, &error), ==, 1);
     qoima_store_find_pack_async (store, ki, NULL, result_cb, &found);
     qoima_test_wait_until (result_is_set, &found, 30);
     pack = qoima_store_find_pack_finish (store, found, &error);

@@ -1,4 +1,4 @@
-/* qoimactl-ledger.c: `qoimactl move` and `qoimactl use`, acting as a named user
+/* qoimactl-ledger.c: `qoimactl move`, `use`, `units` and `transfers`, acting as a named user
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +12,7 @@
 #include "qoima-gs1.h"
 #include "qoima-json.h"
 #include "qoima-ledger.h"
+#include "qoima-transfer.h"
 
 #include <glib/gi18n.h>
 #include <stdio.h>
@@ -32,6 +33,21 @@ code_to_ki (const char  *code,
                    _("“%s” is a box, not a pack."), code);
       return NULL;
     }
+  return g_strdup (parsed->ki);
+}
+
+/* A scanned code → what a transfer takes: a pack's identification code, or a box's SSCC
+ * with AI 00 in front, as the acts keep it. */
+static char *
+code_to_transfer_code (const char  *code,
+                       GError     **error)
+{
+  g_autoptr(QoimaMarkingCode) parsed = qoima_gs1_parse (code, NULL, error);
+
+  if (parsed == NULL)
+    return NULL;
+  if (parsed->kind == QOIMA_CODE_KIND_BOX && parsed->sscc != NULL)
+    return g_strconcat ("00", parsed->sscc, NULL);
   return g_strdup (parsed->ki);
 }
 
@@ -58,6 +74,7 @@ qoimactl_move (QoimactlOptions  *options,
   g_autoptr(QoimaUser) user = NULL;
   g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *number = NULL;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
   const char *to = NULL;
   gint64 location;
@@ -84,7 +101,7 @@ qoimactl_move (QoimactlOptions  *options,
     return qoimactl_fail (error);
   for (guint i = 0; i < kis->len; i++)
     {
-      char *ki = code_to_ki (g_ptr_array_index (kis, i), &error);
+      char *ki = code_to_transfer_code (g_ptr_array_index (kis, i), &error);
 
       if (ki == NULL)
         return qoimactl_fail (error);
@@ -96,9 +113,11 @@ qoimactl_move (QoimactlOptions  *options,
   qoima_store_transfer_packs_async (store, user, (const char * const *) kis->pdata, location, NULL,
                                     qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
-  moved = qoima_store_transfer_packs_finish (store, result, &error);
+  moved = qoima_store_transfer_packs_finish (store, result, &number, &error);
   if (moved < 0)
     return qoimactl_fail (error);
+  /* The number comes first on its own line, so that scripts can read it. */
+  printf ("%s\n", number);
   printf (g_dngettext (GETTEXT_PACKAGE, "%d pack moved to %s.\n", "%d packs moved to %s.\n", moved), moved, to);
   return 0;
 }
@@ -181,5 +200,106 @@ qoimactl_use (QoimactlOptions  *options,
     json = qoima_json_to_string (root);
     printf ("%s\n", json);
   }
+  return 0;
+}
+
+int
+qoimactl_units (QoimactlOptions  *options,
+                int               argc,
+                char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *gtin = NULL, *units_text = NULL;
+  gint64 units = 0;
+
+  for (int i = 1; i + 1 < argc; i += 2)
+    {
+      if (g_str_equal (argv[i], "--gtin"))
+        gtin = argv[i + 1];
+      else if (g_str_equal (argv[i], "--units"))
+        units_text = argv[i + 1];
+      else
+        gtin = NULL;
+    }
+  if (argc % 2 == 0 || gtin == NULL || units_text == NULL ||
+      !g_ascii_string_to_signed (units_text, 10, 1, G_MAXINT, &units, NULL))
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] units --gtin GTIN --units N\n"));
+      return 2;
+    }
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL ||
+      (user = acting_user (options, store, &error)) == NULL)
+    return qoimactl_fail (error);
+  qoima_store_set_units_per_pack_async (store, user, gtin, (int) units, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_set_units_per_pack_finish (store, result, &error))
+    return qoimactl_fail (error);
+  printf (g_dngettext (GETTEXT_PACKAGE, "A pack of %s holds %d unit.\n", "A pack of %s holds %d units.\n", (int) units),
+          gtin, (int) units);
+  return 0;
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+int
+qoimactl_transfers (QoimactlOptions  *options,
+                    int               argc,
+                    char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) transfers = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+
+  if (argc != 2 || !g_str_equal (argv[1], "--json"))
+    {
+      fprintf (stderr, _("Usage: qoimactl [OPTION…] transfers --json\n"));
+      return 2;
+    }
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return qoimactl_fail (error);
+  qoima_store_list_transfers_async (store, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if ((transfers = qoima_store_list_transfers_finish (store, result, &error)) == NULL)
+    return qoimactl_fail (error);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (transfers); i++)
+    {
+      g_autoptr(QoimaTransfer) transfer = g_list_model_get_item (transfers, i);
+
+      json_builder_begin_object (builder);
+      add_string_member (builder, "number", qoima_transfer_get_number (transfer));
+      add_string_member (builder, "created_at", qoima_transfer_get_created_at (transfer));
+      add_string_member (builder, "actor", qoima_transfer_get_actor (transfer));
+      add_string_member (builder, "from", qoima_transfer_get_from (transfer));
+      add_string_member (builder, "to", qoima_transfer_get_to (transfer));
+      json_builder_set_member_name (builder, "packs");
+      json_builder_add_int_value (builder, qoima_transfer_get_n_packs (transfer));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+  printf ("%s\n", json);
   return 0;
 }

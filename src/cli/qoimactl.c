@@ -29,7 +29,9 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
   fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
   fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
-  fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs to a ward (a clerk: --user)"));
+  fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"));
+  fprintf (out, "  %s\n", _("transfers --json       list the transfer documents as JSON"));
+  fprintf (out, "  %s\n", _("units --gtin GTIN --units N  enter how many units a pack of the product holds (a clerk: --user)"));
   fprintf (out, "  %s\n", _("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"));
   fprintf (out, "  %s\n", _("withdrawals --json     list the withdrawals owed and sent, with their status"));
   fprintf (out, "  %s\n", _("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"));
@@ -265,6 +267,10 @@ main (int    argc,
     status = qoimactl_move (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "use"))
     status = qoimactl_use (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "units"))
+    status = qoimactl_units (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "transfers"))
+    status = qoimactl_transfers (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "withdrawals"))
     status = qoimactl_withdrawals (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "withdraw"))

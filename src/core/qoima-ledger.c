@@ -289,16 +289,187 @@ run_in_transaction (QoimaStoreWorker *worker,
 typedef struct
 {
   QoimaUser *user;
-  GStrv kis;
+  GStrv codes;
   gint64 to_location;
 } TransferData;
+
+typedef struct
+{
+  int moved;
+  char *number;
+} TransferResult;
 
 static void
 transfer_data_free (TransferData *data)
 {
   g_clear_object (&data->user);
-  g_strfreev (data->kis);
+  g_strfreev (data->codes);
   g_free (data);
+}
+
+static void
+transfer_result_free (TransferResult *result)
+{
+  g_free (result->number);
+  g_free (result);
+}
+
+/* An SSCC as the acts keep it, with AI 00 in front; NULL when @code is not one. */
+static char *
+box_code (const char *code)
+{
+  size_t length = strlen (code);
+
+  if (!is_all_digits (code))
+    return NULL;
+  if (length == 20 && g_str_has_prefix (code, "00"))
+    return g_strdup (code);
+  if (length == 18)
+    return g_strconcat ("00", code, NULL);
+  return NULL;
+}
+
+/* Adds to @kis the identification codes @code stands for: the pack itself, or every pack
+ * the acts put in the box (boxes within the box too), so a box moves whole. */
+static gboolean
+expand_code (QoimaStoreWorker  *worker,
+             const char        *code,
+             GPtrArray         *kis,
+             GError           **error)
+{
+  g_autofree char *box = box_code (code);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  guint before = kis->len;
+  int rc;
+
+  if (box == NULL)
+    {
+      g_ptr_array_add (kis, g_strdup (code));
+      return TRUE;
+    }
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "WITH RECURSIVE inside (code, kind) AS ("
+                                     "  SELECT code, kind FROM act_codes WHERE code = ?1 AND kind = 'box' "
+                                     "  UNION SELECT c.code, c.kind FROM act_codes c JOIN inside i ON c.parent_sscc = i.code) "
+                                     "SELECT pk.ki FROM packs pk WHERE pk.ki IN (SELECT code FROM inside WHERE kind = 'pack') "
+                                     "ORDER BY pk.id",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, box, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+  if (rc != SQLITE_DONE)
+    {
+      set_step_error (worker, rc, error);
+      return FALSE;
+    }
+  if (kis->len == before)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                   _("The box %s holds none of the hospital's packs."), box);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The identification codes @codes stand for, boxes opened, each pack once. */
+static GPtrArray *
+expand_codes (QoimaStoreWorker    *worker,
+              const char * const  *codes,
+              GError             **error)
+{
+  g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; codes[i] != NULL; i++)
+    if (!expand_code (worker, codes[i], kis, error))
+      return NULL;
+
+  for (guint i = 0; i < kis->len; i++)
+    if (!g_hash_table_add (seen, g_ptr_array_index (kis, i)))
+      {
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                     _("The pack %s is listed twice."), (const char *) g_ptr_array_index (kis, i));
+        return NULL;
+      }
+
+  if (kis->len == 0)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("Scan at least one pack or box to move."));
+      return NULL;
+    }
+  return g_steal_pointer (&kis);
+}
+
+/* The guards of a transfer for one pack, read only. */
+static gboolean
+check_movable (QoimaStoreWorker  *worker,
+               const char        *ki,
+               gint64             to_location,
+               const char        *today,
+               PackFacts         *facts,
+               GError           **error)
+{
+  if (!load_pack (worker, ki, facts, error) ||
+      !check_usable (facts, today, error))
+    return FALSE;
+  if (facts->location_id == to_location)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The pack %s of %s is already there."), facts->ki, facts->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Adds the transfer document: numbered one after another in this database, «ВП-000001»
+ * onwards, as the hospital's paper documents are. */
+static char *
+add_transfer_document (QoimaStoreWorker  *worker,
+                       QoimaUser         *user,
+                       gint64             from_location,
+                       gint64             to_location,
+                       const char        *now,
+                       GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) next = NULL;
+  g_autoptr(QoimaCachedStmt) insert = NULL;
+  g_autofree char *number = NULL;
+  gint64 id;
+  int rc;
+
+  next = qoima_store_worker_prepare (worker, "SELECT coalesce (max (id), 0) + 1 FROM transfers", error);
+  if (next == NULL)
+    return NULL;
+  rc = sqlite3_step (next);
+  if (rc != SQLITE_ROW)
+    {
+      set_step_error (worker, rc, error);
+      return NULL;
+    }
+  id = sqlite3_column_int64 (next, 0);
+  number = g_strdup_printf ("ВП-%06" G_GINT64_FORMAT, id);
+
+  insert = qoima_store_worker_prepare (worker,
+                                       "INSERT INTO transfers (id, number, created_at, actor, from_location, to_location) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                       error);
+  if (insert == NULL)
+    return NULL;
+  sqlite3_bind_int64 (insert, 1, id);
+  sqlite3_bind_text (insert, 2, number, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 3, now, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 4, qoima_user_get_name (user), -1, SQLITE_STATIC);
+  if (from_location != 0)
+    sqlite3_bind_int64 (insert, 5, from_location);
+  sqlite3_bind_int64 (insert, 6, to_location);
+  if (!qoima_store_worker_step_done (worker, insert, error))
+    return NULL;
+
+  return g_steal_pointer (&number);
 }
 
 static gboolean
@@ -310,47 +481,67 @@ transfer_body (QoimaStoreWorker  *worker,
   TransferData *data = g_task_get_task_data (task);
   g_autofree char *today = today_iso8601 ();
   g_autofree char *now = qoima_store_now_iso8601 ();
-  int moved = 0;
+  g_autoptr(GPtrArray) kis = NULL;
+  g_autoptr(GArray) facts = NULL;
+  g_autofree char *number = NULL;
+  gint64 from_location = 0;
+  TransferResult *result;
 
-  if (!location_exists (worker, data->to_location, error))
+  if (!location_exists (worker, data->to_location, error) ||
+      (kis = expand_codes (worker, (const char * const *) data->codes, error)) == NULL)
     return FALSE;
 
-  for (guint i = 0; data->kis[i] != NULL; i++)
+  /* Every guard first, so that the document is made only when every pack can move. */
+  facts = g_array_sized_new (FALSE, TRUE, sizeof (PackFacts), kis->len);
+  g_array_set_clear_func (facts, (GDestroyNotify) pack_facts_clear);
+  for (guint i = 0; i < kis->len; i++)
     {
-      g_auto(PackFacts) facts = { 0, };
-      g_autoptr(QoimaCachedStmt) insert = NULL;
+      PackFacts *pack;
 
-      if (!load_pack (worker, data->kis[i], &facts, error) ||
-          !check_usable (&facts, today, error))
+      g_array_set_size (facts, i + 1);
+      pack = &g_array_index (facts, PackFacts, i);
+      if (!check_movable (worker, g_ptr_array_index (kis, i), data->to_location, today, pack, error))
         return FALSE;
-      if (facts.location_id == data->to_location)
-        {
-          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                       _("The pack %s of %s is already there."), facts.ki, facts.name);
-          return FALSE;
-        }
+      /* The paper names one place the packs come from; packs from several leave it blank. */
+      if (i == 0)
+        from_location = pack->location_id;
+      else if (from_location != pack->location_id)
+        from_location = 0;
+    }
+
+  number = add_transfer_document (worker, data->user, from_location, data->to_location, now, error);
+  if (number == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < facts->len; i++)
+    {
+      const PackFacts *pack = &g_array_index (facts, PackFacts, i);
+      g_autoptr(QoimaCachedStmt) insert = NULL;
 
       insert = qoima_store_worker_prepare (worker,
                                            "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, "
-                                           "  units_delta, units_after, status_after, location_after) "
-                                           "VALUES (?1, ?2, ?3, 'transfer', ?4, ?5, 0, ?6, ?7, ?5)",
+                                           "  units_delta, units_after, status_after, location_after, document) "
+                                           "VALUES (?1, ?2, ?3, 'transfer', ?4, ?5, 0, ?6, ?7, ?5, ?8)",
                                            error);
       if (insert == NULL)
         return FALSE;
-      sqlite3_bind_int64 (insert, 1, facts.id);
+      sqlite3_bind_int64 (insert, 1, pack->id);
       sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
       sqlite3_bind_text (insert, 3, qoima_user_get_name (data->user), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 4, facts.location_id);
+      sqlite3_bind_int64 (insert, 4, pack->location_id);
       sqlite3_bind_int64 (insert, 5, data->to_location);
-      if (facts.has_units)
-        sqlite3_bind_int (insert, 6, facts.units_left);
-      sqlite3_bind_text (insert, 7, facts.status, -1, SQLITE_STATIC);
+      if (pack->has_units)
+        sqlite3_bind_int (insert, 6, pack->units_left);
+      sqlite3_bind_text (insert, 7, pack->status, -1, SQLITE_STATIC);
+      sqlite3_bind_text (insert, 8, number, -1, SQLITE_STATIC);
       if (!qoima_store_worker_step_done (worker, insert, error))
         return FALSE;
-      moved++;
     }
 
-  *out = g_memdup2 (&moved, sizeof moved);
+  result = g_new0 (TransferResult, 1);
+  result->moved = facts->len;
+  result->number = g_steal_pointer (&number);
+  *out = result;
   return TRUE;
 }
 
@@ -367,13 +558,13 @@ transfer_job (QoimaStoreWorker *worker,
       return;
     }
   qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "transfer");
-  run_in_transaction (worker, task, transfer_body, g_free);
+  run_in_transaction (worker, task, transfer_body, (GDestroyNotify) transfer_result_free);
 }
 
 void
 qoima_store_transfer_packs_async (QoimaStore          *self,
                                   QoimaUser           *user,
-                                  const char * const  *kis,
+                                  const char * const  *codes,
                                   gint64               to_location,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
@@ -384,11 +575,11 @@ qoima_store_transfer_packs_async (QoimaStore          *self,
 
   g_return_if_fail (QOIMA_IS_STORE (self));
   g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
-  g_return_if_fail (kis != NULL);
+  g_return_if_fail (codes != NULL);
 
   data = g_new0 (TransferData, 1);
   data->user = user ? g_object_ref (user) : NULL;
-  data->kis = g_strdupv ((char **) kis);
+  data->codes = g_strdupv ((char **) codes);
   data->to_location = to_location;
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_transfer_packs_async);
@@ -408,10 +599,147 @@ propagate_int (GTask   *task,
 int
 qoima_store_transfer_packs_finish (QoimaStore    *self,
                                    GAsyncResult  *result,
+                                   char         **number,
                                    GError       **error)
 {
+  TransferResult *transfer;
+  int moved;
+
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_transfer_packs_async), -1);
-  return propagate_int (G_TASK (result), error);
+
+  transfer = g_task_propagate_pointer (G_TASK (result), error);
+  if (transfer == NULL)
+    return -1;
+  moved = transfer->moved;
+  if (number != NULL)
+    *number = g_steal_pointer (&transfer->number);
+  transfer_result_free (transfer);
+  return moved;
+}
+
+/* Checking a scan before it is listed. */
+
+typedef struct
+{
+  char *code;
+  gint64 to_location;
+} CheckData;
+
+static void
+check_data_free (CheckData *data)
+{
+  g_free (data->code);
+  g_free (data);
+}
+
+static QoimaPack *
+pack_from_facts (QoimaStoreWorker  *worker,
+                 gint64             pack_id,
+                 GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaProduct) product = NULL;
+  g_autoptr(QoimaLocation) location = NULL;
+  QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT pk.id, pk.ki, pk.km, pk.batch, pk.expiry, pk.status, pk.units_left, "
+                                     QOIMA_STORE_PRODUCT_COLUMNS ", " QOIMA_STORE_LOCATION_COLUMNS " "
+                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
+                                     "  JOIN locations l ON l.id = pk.location_id WHERE pk.id = ?1",
+                                     error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, pack_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_step_error (worker, rc, error);
+      return NULL;
+    }
+
+  product = qoima_store_product_from_row (stmt, 7);
+  location = qoima_store_location_from_row (stmt, 7 + QOIMA_STORE_PRODUCT_N_COLUMNS);
+  qoima_pack_status_from_nick ((const char *) sqlite3_column_text (stmt, 5), &status);
+  return qoima_pack_new (sqlite3_column_int64 (stmt, 0),
+                         (const char *) sqlite3_column_text (stmt, 1),
+                         (const char *) sqlite3_column_text (stmt, 2),
+                         (const char *) sqlite3_column_text (stmt, 3),
+                         (const char *) sqlite3_column_text (stmt, 4),
+                         status,
+                         sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 6),
+                         product, location);
+}
+
+static void
+check_transfer_job (QoimaStoreWorker *worker,
+                    GTask            *task)
+{
+  CheckData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GListStore) packs = g_list_store_new (QOIMA_TYPE_PACK);
+  g_autoptr(GPtrArray) kis = NULL;
+  g_autofree char *today = today_iso8601 ();
+  const char *codes[] = { data->code, NULL };
+
+  kis = expand_codes (worker, codes, &local_error);
+  for (guint i = 0; kis != NULL && i < kis->len; i++)
+    {
+      g_auto(PackFacts) facts = { 0, };
+      g_autoptr(QoimaPack) pack = NULL;
+
+      if (!check_movable (worker, g_ptr_array_index (kis, i), data->to_location, today, &facts, &local_error))
+        break;
+      if ((pack = pack_from_facts (worker, facts.id, &local_error)) == NULL)
+        break;
+      /* Stock leaves for the wards from the warehouse only. */
+      if (qoima_location_get_kind (qoima_pack_get_location (pack)) != QOIMA_LOCATION_KIND_WAREHOUSE)
+        {
+          g_set_error (&local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The pack %s of %s is not in the warehouse: it is in %s."),
+                       facts.ki, facts.name, qoima_location_get_name (qoima_pack_get_location (pack)));
+          break;
+        }
+      g_list_store_append (packs, pack);
+    }
+
+  if (local_error != NULL)
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_pointer (task, g_steal_pointer (&packs), g_object_unref);
+}
+
+void
+qoima_store_check_transfer_code_async (QoimaStore          *self,
+                                       const char          *code,
+                                       gint64               to_location,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  CheckData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (code != NULL);
+
+  data = g_new0 (CheckData, 1);
+  data->code = g_strdup (code);
+  data->to_location = to_location;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_check_transfer_code_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
+  qoima_store_queue_job (self, check_transfer_job, task);
+}
+
+GListModel *
+qoima_store_check_transfer_code_finish (QoimaStore    *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_check_transfer_code_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Use. */

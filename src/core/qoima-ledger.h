@@ -34,24 +34,49 @@ gboolean qoima_patient_id_check    (const char  *patient,
 /**
  * qoima_store_transfer_packs_async:
  * @user: the acting user; needs %QOIMA_PERMISSION_MOVE_STOCK
- * @kis: (array zero-terminated=1): identification codes of the packs to move
+ * @codes: (array zero-terminated=1): identification codes of the packs to move, or SSCCs
+ *   of boxes (18 digits, or 20 with AI 00 in front): a box moves every pack the acts put
+ *   in it
  * @to_location: the location they go to
  *
- * Moves the packs with one TRANSFER movement each, in one transaction: every pack must be
- * the hospital's (in stock or opened), not expired and not already at @to_location, or
- * nothing moves.
+ * Moves the packs in one transaction: a transfer document numbered «ВП-000001» onwards
+ * (one sequence per database) and one TRANSFER movement per pack naming it. Every pack
+ * must be the hospital's (in stock or opened), not expired, not already at @to_location
+ * and listed once, or nothing moves.
  */
 void     qoima_store_transfer_packs_async  (QoimaStore          *self,
                                             QoimaUser           *user,
-                                            const char * const  *kis,
+                                            const char * const  *codes,
                                             gint64               to_location,
                                             GCancellable        *cancellable,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
-/* Returns the number of packs moved, or -1 with @error set. */
+/* Returns the number of packs moved, or -1 with @error set; @number (out, optional,
+ * transfer full) is the transfer document's number. */
 int      qoima_store_transfer_packs_finish (QoimaStore    *self,
                                             GAsyncResult  *result,
+                                            char         **number,
                                             GError       **error);
+
+/**
+ * qoima_store_check_transfer_code_async:
+ * @code: a pack's identification code or a box's SSCC, as for the transfer
+ * @to_location: where the packs are to go
+ *
+ * The transfer's guards for one scan, before it is listed (nothing is written): the packs
+ * @code stands for must be known, the hospital's, not expired, in the warehouse and not
+ * already at @to_location. Fails with the reason.
+ */
+void        qoima_store_check_transfer_code_async  (QoimaStore          *self,
+                                                    const char          *code,
+                                                    gint64               to_location,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+/* Returns: (transfer full): a GListModel of QoimaPack, the packs @code stands for. */
+GListModel *qoima_store_check_transfer_code_finish (QoimaStore    *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
 /* What a use left behind. */
 typedef struct

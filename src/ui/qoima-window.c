@@ -13,6 +13,7 @@
 
 #include "qoima-acts-page.h"
 #include "qoima-gs1.h"
+#include "qoima-move-page.h"
 #include "qoima-scan-capture.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
@@ -26,6 +27,7 @@ struct _QoimaWindow
   /* Template widgets */
   QoimaActsPage    *acts_page;
   GtkStack         *main_stack;
+  QoimaMovePage    *move_page;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
   AdwStatusPage    *status_page;
@@ -177,6 +179,10 @@ scanned_cb (QoimaWindow     *self,
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "acts") == 0 &&
       qoima_acts_page_take_scan (self->acts_page, text))
     return;
+  /* While packs are being moved, scans list them for the ward. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "move") == 0 &&
+      qoima_move_page_take_scan (self->move_page, text))
+    return;
 
   qoima_window_handle_scan (self, text);
 }
@@ -204,6 +210,13 @@ acts_synced_cb (QoimaWindow *self)
   qoima_stock_page_reload (self->stock_page);
 }
 
+/* Moved packs show in their ward on the Stock page. */
+static void
+packs_moved_cb (QoimaWindow *self)
+{
+  qoima_stock_page_reload (self->stock_page);
+}
+
 static void
 search_action (GtkWidget  *widget,
                const char *action_name,
@@ -226,6 +239,8 @@ page_action (GtkWidget  *widget,
     adw_view_stack_set_visible_child_name (self->view_stack, "scanner");
   else if (g_str_equal (action_name, "win.page-acts"))
     adw_view_stack_set_visible_child_name (self->view_stack, "acts");
+  else if (g_str_equal (action_name, "win.page-move"))
+    adw_view_stack_set_visible_child_name (self->view_stack, "move");
   else if (g_str_equal (action_name, "win.page-withdrawals"))
     adw_view_stack_set_visible_child_name (self->view_stack, "withdrawals");
   else
@@ -270,6 +285,7 @@ qoima_window_constructed (GObject *object)
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
       qoima_acts_page_set_context (self->acts_page, self->context);
+      qoima_move_page_set_context (self->move_page, self->context);
       qoima_withdrawals_page_set_context (self->withdrawals_page, self->context);
       qoima_window_show_content (self);
     }
@@ -372,6 +388,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, withdrawals_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
@@ -383,11 +400,13 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.page-stock", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-acts", NULL, page_action);
+  gtk_widget_class_install_action (widget_class, "win.page-move", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-withdrawals", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.page-scanner", NULL, page_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
   g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
+  g_type_ensure (QOIMA_TYPE_MOVE_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
@@ -409,6 +428,10 @@ qoima_window_init (QoimaWindow *self)
                            G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->acts_page, "scan-handled",
                            G_CALLBACK (act_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->move_page, "scan-handled",
+                           G_CALLBACK (act_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->move_page, "moved",
+                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->acts_page, "synced",
                            G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
 }
@@ -456,6 +479,14 @@ qoima_window_get_stock_page (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->stock_page;
+}
+
+QoimaMovePage *
+qoima_window_get_move_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->move_page;
 }
 
 QoimaActsPage *

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "qoima-acts-page.h"
+#include "qoima-move-page.h"
 #include "qoima-context.h"
 #include "qoima-scan-reader.h"
 #include "qoima-scan-result.h"
@@ -39,6 +40,7 @@ QoimaScanResult  *qoima_window_get_scan_result   (QoimaWindow    *self);
 QoimaStockPage   *qoima_window_get_stock_page    (QoimaWindow    *self);
 QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
 QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);
+QoimaMovePage    *qoima_window_get_move_page     (QoimaWindow    *self);
 QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
 
 /* A spinner with a title and description in place of the pages (demo data being made). */
