@@ -60,6 +60,7 @@ int         qoimactl_move   (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_withdrawals (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_withdraw    (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_use    (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_report (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;
  * NULL with no error when no --user was given. */
