@@ -13,6 +13,7 @@
 
 #include "qoima-acts-page.h"
 #include "qoima-gs1.h"
+#include "qoima-reports-page.h"
 #include "qoima-scan-capture.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
@@ -26,6 +27,8 @@ struct _QoimaWindow
   /* Template widgets */
   QoimaActsPage    *acts_page;
   GtkStack         *main_stack;
+  QoimaReportsPage *reports_page;
+  AdwViewStackPage *reports_view_page;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
   AdwStatusPage    *status_page;
@@ -237,6 +240,17 @@ add_toast_action (GtkWidget  *widget,
   qoima_window_add_toast (QOIMA_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* Reports are for the roles allowed to view them; the core refuses the others anyway. */
+static void
+update_reports_visible (QoimaWindow *self)
+{
+  QoimaUser *user = self->context != NULL ? qoima_context_get_user (self->context) : NULL;
+  gboolean allowed = user != NULL && !qoima_user_get_disabled (user) &&
+                     qoima_role_allows (qoima_user_get_role (user), QOIMA_PERMISSION_VIEW_REPORTS);
+
+  adw_view_stack_page_set_visible (self->reports_view_page, allowed);
+}
+
 static gboolean
 qoima_window_close_request (GtkWindow *window)
 {
@@ -261,12 +275,16 @@ qoima_window_constructed (GObject *object)
                            G_CALLBACK (scanned_cb), self, G_CONNECT_SWAPPED);
 
   restore_size (self);
+  update_reports_visible (self);
 
   if (self->context != NULL)
     {
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
       qoima_acts_page_set_context (self->acts_page, self->context);
+      qoima_reports_page_set_context (self->reports_page, self->context);
+      g_signal_connect_object (self->context, "notify::user",
+                               G_CALLBACK (update_reports_visible), self, G_CONNECT_SWAPPED);
       qoima_window_show_content (self);
     }
   else
@@ -367,6 +385,8 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_view_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
@@ -382,6 +402,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
   g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
+  g_type_ensure (QOIMA_TYPE_REPORTS_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
