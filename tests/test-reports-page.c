@@ -205,6 +205,24 @@ assert_row (QoimaReportsPage *page,
   g_assert_cmpstr (text, ==, expected);
 }
 
+static GObject *
+template_child (QoimaReportsPage *page,
+                const char       *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_REPORTS_PAGE, name);
+}
+
+static void
+pick_day (QoimaReportsPage *page,
+          const char       *calendar_name,
+          GDateTime        *day)
+{
+  GtkCalendar *calendar = GTK_CALENDAR (template_child (page, calendar_name));
+
+  gtk_calendar_select_day (calendar, day);
+  g_signal_emit_by_name (calendar, "day-selected");
+}
+
 static void
 test_instantiate (void)
 {
@@ -306,9 +324,18 @@ test_report_shown_and_exported (void)
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
     g_autoptr(GDateTime) last_year = g_date_time_add_years (now, -1);
 
+    g_autofree char *last_year_text = g_date_time_format (last_year, "%Y-%m-%d");
+
     qoima_reports_page_set_kind (page, QOIMA_REPORT_USE_BY_WARD);
-    qoima_reports_page_set_period (page, last_year, last_year);
     wait_for_page (page);
+    /* Picked in the calendars as a user would: the first day, then the last. */
+    pick_day (page, "from_calendar", last_year);
+    pick_day (page, "to_calendar", last_year);
+    wait_for_page (page);
+    g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (template_child (page, "from_button"))), ==,
+                     last_year_text);
+    g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (template_child (page, "to_button"))), ==,
+                     last_year_text);
     g_assert_cmpuint (g_list_model_get_n_items (qoima_reports_page_get_rows (page)), ==, 0);
     g_assert_cmpstr (qoima_reports_page_get_summary (page), ==, "0 rows · Units: 0");
 
