@@ -36,6 +36,7 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("withdrawals --json     list the withdrawals owed and sent, with their status"));
   fprintf (out, "  %s\n", _("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"));
   fprintf (out, "  %s\n", _("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"));
+  fprintf (out, "  %s\n", _("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"));
   fprintf (out, "\n%s\n", _("Options:"));
   fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
   fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
@@ -277,6 +278,8 @@ main (int    argc,
     status = qoimactl_withdraw (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "write-off"))
     status = qoimactl_write_off (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "report"))
+    status = qoimactl_report (&options, argc - i, argv + i);
   else
     {
       fprintf (stderr, _("Unknown command: %s\n"), argv[i]);

@@ -14,6 +14,7 @@
 #include "qoima-acts-page.h"
 #include "qoima-gs1.h"
 #include "qoima-move-page.h"
+#include "qoima-reports-page.h"
 #include "qoima-scan-capture.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
@@ -28,6 +29,8 @@ struct _QoimaWindow
   QoimaActsPage    *acts_page;
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
+  QoimaReportsPage *reports_page;
+  AdwViewStackPage *reports_view_page;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
   AdwStatusPage    *status_page;
@@ -255,6 +258,17 @@ add_toast_action (GtkWidget  *widget,
   qoima_window_add_toast (QOIMA_WINDOW (widget), g_variant_get_string (parameter, NULL));
 }
 
+/* Reports are for the roles allowed to view them; the core refuses the others anyway. */
+static void
+update_reports_visible (QoimaWindow *self)
+{
+  QoimaUser *user = self->context != NULL ? qoima_context_get_user (self->context) : NULL;
+  gboolean allowed = user != NULL && !qoima_user_get_disabled (user) &&
+                     qoima_role_allows (qoima_user_get_role (user), QOIMA_PERMISSION_VIEW_REPORTS);
+
+  adw_view_stack_page_set_visible (self->reports_view_page, allowed);
+}
+
 static gboolean
 qoima_window_close_request (GtkWindow *window)
 {
@@ -279,6 +293,7 @@ qoima_window_constructed (GObject *object)
                            G_CALLBACK (scanned_cb), self, G_CONNECT_SWAPPED);
 
   restore_size (self);
+  update_reports_visible (self);
 
   if (self->context != NULL)
     {
@@ -287,6 +302,9 @@ qoima_window_constructed (GObject *object)
       qoima_acts_page_set_context (self->acts_page, self->context);
       qoima_move_page_set_context (self->move_page, self->context);
       qoima_withdrawals_page_set_context (self->withdrawals_page, self->context);
+      qoima_reports_page_set_context (self->reports_page, self->context);
+      g_signal_connect_object (self->context, "notify::user",
+                               G_CALLBACK (update_reports_visible), self, G_CONNECT_SWAPPED);
       qoima_window_show_content (self);
     }
   else
@@ -389,6 +407,8 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, withdrawals_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_view_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
@@ -407,6 +427,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
 
   g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
   g_type_ensure (QOIMA_TYPE_MOVE_PAGE);
+  g_type_ensure (QOIMA_TYPE_REPORTS_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);

@@ -1,0 +1,693 @@
+/* qoima-report.c: reports on use, opened packs and withdrawals, shown and exported as CSV
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-report"
+
+#include "config.h"
+
+#include "qoima-report.h"
+
+#include "qoima-store-private.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+struct _QoimaReport
+{
+  GObject parent_instance;
+
+  QoimaReportKind kind;
+  char *title;
+  GStrv columns;
+  guint n_columns;
+  GPtrArray *rows;   /* GStrv, n_columns cells each */
+  gint64 *totals;    /* per column; -1: none */
+  GStrv totals_row;  /* built on demand */
+};
+
+G_DEFINE_FINAL_TYPE (QoimaReport, qoima_report, G_TYPE_OBJECT)
+
+static const char * const kind_nicks[] = {
+  "patients", "wards", "medicines", "opened", "withdrawals",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (kind_nicks) == QOIMA_REPORT_N_KINDS);
+
+const char *
+qoima_report_kind_to_nick (QoimaReportKind kind)
+{
+  g_return_val_if_fail ((guint) kind < QOIMA_REPORT_N_KINDS, NULL);
+
+  return kind_nicks[kind];
+}
+
+gboolean
+qoima_report_kind_from_nick (const char      *nick,
+                             QoimaReportKind *kind)
+{
+  for (guint i = 0; i < QOIMA_REPORT_N_KINDS; i++)
+    if (g_strcmp0 (nick, kind_nicks[i]) == 0)
+      {
+        if (kind != NULL)
+          *kind = (QoimaReportKind) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+const char *
+qoima_report_kind_to_label (QoimaReportKind kind)
+{
+  switch (kind)
+    {
+    case QOIMA_REPORT_USE_BY_PATIENT: return _("Use by patient");
+    case QOIMA_REPORT_USE_BY_WARD: return _("Use by ward");
+    case QOIMA_REPORT_USE_BY_MEDICINE: return _("Use by medicine");
+    case QOIMA_REPORT_OPENED: return _("Packs opened and not finished");
+    case QOIMA_REPORT_WITHDRAWALS: return _("Withdrawals");
+    default: g_return_val_if_reached (NULL);
+    }
+}
+
+static void
+qoima_report_finalize (GObject *object)
+{
+  QoimaReport *self = QOIMA_REPORT (object);
+
+  g_free (self->title);
+  g_strfreev (self->columns);
+  g_ptr_array_unref (self->rows);
+  g_free (self->totals);
+  g_strfreev (self->totals_row);
+
+  G_OBJECT_CLASS (qoima_report_parent_class)->finalize (object);
+}
+
+static void
+qoima_report_class_init (QoimaReportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = qoima_report_finalize;
+}
+
+static void
+qoima_report_init (QoimaReport *self)
+{
+  self->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+}
+
+QoimaReport *
+qoima_report_new (QoimaReportKind      kind,
+                  const char          *title,
+                  const char * const  *columns)
+{
+  QoimaReport *self;
+
+  g_return_val_if_fail (title != NULL, NULL);
+  g_return_val_if_fail (columns != NULL && columns[0] != NULL, NULL);
+
+  self = g_object_new (QOIMA_TYPE_REPORT, NULL);
+  self->kind = kind;
+  self->title = g_strdup (title);
+  self->columns = g_strdupv ((char **) columns);
+  self->n_columns = g_strv_length (self->columns);
+  self->totals = g_new (gint64, self->n_columns);
+  for (guint i = 0; i < self->n_columns; i++)
+    self->totals[i] = -1;
+  return self;
+}
+
+void
+qoima_report_add_row (QoimaReport         *self,
+                      const char * const  *cells)
+{
+  GStrv row;
+
+  g_return_if_fail (QOIMA_IS_REPORT (self));
+  g_return_if_fail (cells != NULL);
+
+  row = g_new0 (char *, self->n_columns + 1);
+  for (guint i = 0; i < self->n_columns; i++)
+    row[i] = g_strdup (cells[i] != NULL ? cells[i] : "");
+  g_ptr_array_add (self->rows, row);
+}
+
+void
+qoima_report_set_total (QoimaReport *self,
+                        guint        column,
+                        gint64       total)
+{
+  g_return_if_fail (QOIMA_IS_REPORT (self));
+  g_return_if_fail (column < self->n_columns);
+
+  self->totals[column] = total;
+  g_clear_pointer (&self->totals_row, g_strfreev);
+}
+
+QoimaReportKind
+qoima_report_get_kind (QoimaReport *self)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), QOIMA_REPORT_USE_BY_PATIENT);
+
+  return self->kind;
+}
+
+const char *
+qoima_report_get_title (QoimaReport *self)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+
+  return self->title;
+}
+
+guint
+qoima_report_get_n_columns (QoimaReport *self)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), 0);
+
+  return self->n_columns;
+}
+
+const char *
+qoima_report_get_column_title (QoimaReport *self,
+                               guint        column)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+  g_return_val_if_fail (column < self->n_columns, NULL);
+
+  return self->columns[column];
+}
+
+guint
+qoima_report_get_n_rows (QoimaReport *self)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), 0);
+
+  return self->rows->len;
+}
+
+const char * const *
+qoima_report_get_row (QoimaReport *self,
+                      guint        row)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+  g_return_val_if_fail (row < self->rows->len, NULL);
+
+  return g_ptr_array_index (self->rows, row);
+}
+
+const char *
+qoima_report_get_cell (QoimaReport *self,
+                       guint        row,
+                       guint        column)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+  g_return_val_if_fail (row < self->rows->len, NULL);
+  g_return_val_if_fail (column < self->n_columns, NULL);
+
+  return ((char **) g_ptr_array_index (self->rows, row))[column];
+}
+
+gboolean
+qoima_report_has_totals (QoimaReport *self)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), FALSE);
+
+  for (guint i = 0; i < self->n_columns; i++)
+    if (self->totals[i] >= 0)
+      return TRUE;
+  return FALSE;
+}
+
+gint64
+qoima_report_get_total (QoimaReport *self,
+                        guint        column)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), -1);
+  g_return_val_if_fail (column < self->n_columns, -1);
+
+  return self->totals[column];
+}
+
+const char * const *
+qoima_report_get_totals_row (QoimaReport *self)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+
+  if (!qoima_report_has_totals (self))
+    return NULL;
+
+  if (self->totals_row == NULL)
+    {
+      self->totals_row = g_new0 (char *, self->n_columns + 1);
+      for (guint i = 0; i < self->n_columns; i++)
+        {
+          if (self->totals[i] >= 0)
+            self->totals_row[i] = g_strdup_printf ("%" G_GINT64_FORMAT, self->totals[i]);
+          else
+            self->totals_row[i] = g_strdup (i == 0 ? _("Total") : "");
+        }
+    }
+  return (const char * const *) self->totals_row;
+}
+
+/* CSV. */
+
+static void
+append_csv_field (GString    *out,
+                  const char *field)
+{
+  gboolean formula = field[0] != '\0' && strchr ("=+-@", field[0]) != NULL;
+  gboolean quote = strpbrk (field, "\",\r\n") != NULL;
+
+  if (quote)
+    g_string_append_c (out, '"');
+  /* A spreadsheet would run the cell as a formula (CSV injection); the apostrophe makes it text. */
+  if (formula)
+    g_string_append_c (out, '\'');
+  for (const char *p = field; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  if (quote)
+    g_string_append_c (out, '"');
+}
+
+static void
+append_csv_row (GString            *out,
+                const char * const *cells,
+                guint               n_cells)
+{
+  for (guint i = 0; i < n_cells; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_csv_field (out, cells[i]);
+    }
+  g_string_append (out, "\r\n");
+}
+
+GBytes *
+qoima_report_to_csv (QoimaReport *self)
+{
+  GString *out;
+  const char * const *totals;
+
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+
+  out = g_string_new ("\xEF\xBB\xBF");
+  append_csv_row (out, (const char * const *) self->columns, self->n_columns);
+  for (guint i = 0; i < self->rows->len; i++)
+    append_csv_row (out, g_ptr_array_index (self->rows, i), self->n_columns);
+  totals = qoima_report_get_totals_row (self);
+  if (totals != NULL)
+    append_csv_row (out, totals, self->n_columns);
+  return g_string_free_to_bytes (out);
+}
+
+gboolean
+qoima_report_write_csv (QoimaReport   *self,
+                        GOutputStream *stream,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GBytes) csv = NULL;
+  gsize size = 0;
+  const void *data;
+
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+
+  csv = qoima_report_to_csv (self);
+  data = g_bytes_get_data (csv, &size);
+  return g_output_stream_write_all (stream, data, size, NULL, cancellable, error);
+}
+
+/* Making reports on the store's worker. */
+
+typedef struct
+{
+  QoimaUser *user;
+  QoimaReportKind kind;
+  char *from; /* YYYY-MM-DD or NULL */
+  char *to;
+  gint64 location;
+} ReportData;
+
+static void
+report_data_free (ReportData *data)
+{
+  g_clear_object (&data->user);
+  g_free (data->from);
+  g_free (data->to);
+  g_free (data);
+}
+
+/* A USE movement "m" that no CORRECTION undid: undo names the use in its reason
+ * ("undo of use ID", qoima-ledger.c). */
+#define USE_NOT_UNDONE \
+  "m.kind = 'use' AND NOT EXISTS (SELECT 1 FROM movements c WHERE c.pack_id = m.pack_id " \
+  "  AND c.kind = 'correction' AND c.reason = 'undo of use ' || m.id)"
+
+/* ?1, ?2: the period's first and last local day (NULL: open); ?3: the location (0: all). */
+#define USE_FILTER \
+  "WHERE " USE_NOT_UNDONE \
+  "  AND (?1 IS NULL OR date (m.at, 'localtime') >= ?1)" \
+  "  AND (?2 IS NULL OR date (m.at, 'localtime') <= ?2)" \
+  "  AND (?3 = 0 OR m.location_after = ?3) "
+
+#define USE_JOINS \
+  "FROM movements m JOIN packs pk ON pk.id = m.pack_id JOIN products p ON p.gtin = pk.gtin " \
+  "JOIN locations l ON l.id = m.location_after "
+
+/* Each query's columns: a name is two SQL columns (Russian, Kazakh) picked as the user's
+ * language wants; the others are one each. */
+typedef enum {
+  CELL_TEXT,
+  CELL_NAME,     /* name_ru, name_kk */
+  CELL_NUMBER,   /* summed into the column's total */
+  CELL_REASON,   /* a withdrawal's reason code */
+  CELL_STATUS,   /* a withdrawal's outbox state, or 'owed' */
+} CellKind;
+
+typedef struct
+{
+  const char *sql;
+  CellKind cells[9];
+  guint n_cells;
+} ReportQuery;
+
+static const ReportQuery queries[] = {
+  [QOIMA_REPORT_USE_BY_PATIENT] = {
+    "SELECT coalesce (pt.iin, pt.record_number), p.name_ru, p.name_kk, l.name_ru, l.name_kk, "
+    "  sum (-m.units_delta) "
+    USE_JOINS "JOIN patients pt ON pt.id = m.patient_id "
+    USE_FILTER
+    "GROUP BY pt.id, p.gtin, l.id ORDER BY 1, p.name_ru, l.name_ru",
+    { CELL_TEXT, CELL_NAME, CELL_NAME, CELL_NUMBER }, 4,
+  },
+  [QOIMA_REPORT_USE_BY_WARD] = {
+    "SELECT l.name_ru, l.name_kk, p.name_ru, p.name_kk, count (DISTINCT m.patient_id), "
+    "  sum (-m.units_delta) "
+    USE_JOINS USE_FILTER
+    "GROUP BY l.id, p.gtin ORDER BY l.name_ru, p.name_ru",
+    { CELL_NAME, CELL_NAME, CELL_TEXT, CELL_NUMBER }, 4,
+  },
+  [QOIMA_REPORT_USE_BY_MEDICINE] = {
+    "SELECT p.name_ru, p.name_kk, p.gtin, count (DISTINCT m.patient_id), sum (-m.units_delta) "
+    USE_JOINS USE_FILTER
+    "GROUP BY p.gtin ORDER BY p.name_ru, p.gtin",
+    { CELL_NAME, CELL_TEXT, CELL_TEXT, CELL_NUMBER }, 4,
+  },
+  [QOIMA_REPORT_OPENED] = {
+    "SELECT p.name_ru, p.name_kk, pk.ki, l.name_ru, l.name_kk, pk.units_left, pk.expiry, "
+    "  (SELECT date (min (m.at), 'localtime') FROM movements m WHERE m.pack_id = pk.id AND " USE_NOT_UNDONE ") "
+    "FROM packs pk JOIN products p ON p.gtin = pk.gtin JOIN locations l ON l.id = pk.location_id "
+    "WHERE pk.status = 'opened' AND (?3 = 0 OR pk.location_id = ?3) "
+    "ORDER BY l.name_ru, p.name_ru, pk.ki",
+    { CELL_NAME, CELL_TEXT, CELL_NAME, CELL_NUMBER, CELL_TEXT, CELL_TEXT }, 6,
+  },
+  [QOIMA_REPORT_WITHDRAWALS] = {
+    "SELECT pk.ki, p.name_ru, p.name_kk, w.reason, date (w.owed_at, 'localtime'), o.document_number, "
+    "  coalesce (o.state, 'owed'), o.ismpt_status, o.errors "
+    "FROM withdrawals_owed w JOIN packs pk ON pk.id = w.pack_id JOIN products p ON p.gtin = pk.gtin "
+    "LEFT JOIN outbox o ON o.id = w.outbox_id "
+    "WHERE (?1 IS NULL OR date (w.owed_at, 'localtime') >= ?1)"
+    "  AND (?2 IS NULL OR date (w.owed_at, 'localtime') <= ?2)"
+    "  AND (?3 = 0 OR pk.location_id = ?3) "
+    "ORDER BY w.id",
+    { CELL_TEXT, CELL_NAME, CELL_REASON, CELL_TEXT, CELL_TEXT, CELL_STATUS, CELL_TEXT, CELL_TEXT }, 8,
+  },
+};
+
+static GStrv
+column_titles (QoimaReportKind kind)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv titles;
+
+  switch (kind)
+    {
+    case QOIMA_REPORT_USE_BY_PATIENT:
+      g_strv_builder_add_many (builder, _("Patient"), _("Medicine"), _("Ward"), _("Units"), NULL);
+      break;
+    case QOIMA_REPORT_USE_BY_WARD:
+      g_strv_builder_add_many (builder, _("Ward"), _("Medicine"), _("Patients"), _("Units"), NULL);
+      break;
+    case QOIMA_REPORT_USE_BY_MEDICINE:
+      g_strv_builder_add_many (builder, _("Medicine"), _("GTIN"), _("Patients"), _("Units"), NULL);
+      break;
+    case QOIMA_REPORT_OPENED:
+      g_strv_builder_add_many (builder, _("Medicine"), _("Pack"), _("Ward"), _("Units left"),
+                               _("Expiry"), _("Opened since"), NULL);
+      break;
+    case QOIMA_REPORT_WITHDRAWALS:
+      g_strv_builder_add_many (builder, _("Pack"), _("Medicine"), _("Reason"), _("Owed since"),
+                               _("Document"), _("Status"), _("ИС МПТ status"), _("Errors"), NULL);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  titles = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return titles;
+}
+
+static const char *
+reason_label (const char *reason)
+{
+  if (g_strcmp0 (reason, "MEDICAL_USE") == 0)
+    return _("Medical use");
+  if (g_strcmp0 (reason, "EXPIRED") == 0)
+    return _("Expired");
+  if (g_strcmp0 (reason, "DAMAGED") == 0)
+    return _("Damaged");
+  if (g_strcmp0 (reason, "LOST") == 0)
+    return _("Lost");
+  if (g_strcmp0 (reason, "RECALLED") == 0)
+    return _("Recalled");
+  return reason;
+}
+
+static const char *
+status_label (const char *state)
+{
+  if (g_strcmp0 (state, "owed") == 0)
+    return _("Owed, not yet signed");
+  if (g_strcmp0 (state, "ready") == 0)
+    return _("Signed, waiting to be sent");
+  if (g_strcmp0 (state, "sending") == 0)
+    return _("Sending");
+  if (g_strcmp0 (state, "sent") == 0)
+    return _("Sent, waiting for ИС МПТ");
+  if (g_strcmp0 (state, "done") == 0)
+    return _("Done");
+  if (g_strcmp0 (state, "failed") == 0)
+    return _("Refused by ИС МПТ");
+  return state;
+}
+
+/* The location's name, for the title; NULL when it does not exist. */
+static char *
+location_name (QoimaStoreWorker  *worker,
+               gint64             location,
+               GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT name_ru, name_kk FROM locations WHERE id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, location);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (stmt, 0),
+                                      (const char *) sqlite3_column_text (stmt, 1)));
+  if (rc == SQLITE_DONE)
+    g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                         _("The ward of the report does not exist."));
+  else
+    qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                  qoima_store_worker_get_path (worker));
+  return NULL;
+}
+
+static char *
+make_title (ReportData *data,
+            const char *ward)
+{
+  GString *title = g_string_new (qoima_report_kind_to_label (data->kind));
+
+  if (data->kind != QOIMA_REPORT_OPENED && (data->from != NULL || data->to != NULL))
+    {
+      /* An open end of the period shows as an ellipsis. */
+      g_string_append_printf (title, ", %s – %s",
+                              data->from != NULL ? data->from : "…",
+                              data->to != NULL ? data->to : "…");
+    }
+  if (ward != NULL)
+    g_string_append_printf (title, ", %s", ward);
+  return g_string_free (title, FALSE);
+}
+
+static QoimaReport *
+make_report (QoimaStoreWorker  *worker,
+             ReportData        *data,
+             GError           **error)
+{
+  const ReportQuery *query = &queries[data->kind];
+  g_autoptr(QoimaReport) report = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autofree char *ward = NULL;
+  g_autofree char *title = NULL;
+  g_auto(GStrv) columns = column_titles (data->kind);
+  g_autofree gint64 *totals = NULL;
+  const char *cells[G_N_ELEMENTS (query->cells) + 1] = { NULL, };
+  int rc;
+
+  g_assert (g_strv_length (columns) == query->n_cells);
+
+  if (data->location != 0 && (ward = location_name (worker, data->location, error)) == NULL)
+    return NULL;
+
+  title = make_title (data, ward);
+  report = qoima_report_new (data->kind, title, (const char * const *) columns);
+  totals = g_new0 (gint64, query->n_cells);
+
+  stmt = qoima_store_worker_prepare (worker, query->sql, error);
+  if (stmt == NULL)
+    return NULL;
+  /* The opened packs report has no period: binding its unused ?1 and ?2 is harmless. */
+  sqlite3_bind_text (stmt, 1, data->from, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, data->to, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, data->location);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      int sql_column = 0;
+
+      for (guint i = 0; i < query->n_cells; i++)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, sql_column);
+
+          switch (query->cells[i])
+            {
+            case CELL_NAME:
+              cells[i] = qoima_pick_name (text, (const char *) sqlite3_column_text (stmt, sql_column + 1));
+              sql_column += 2;
+              break;
+            case CELL_NUMBER:
+              totals[i] += sqlite3_column_int64 (stmt, sql_column);
+              cells[i] = text;
+              sql_column++;
+              break;
+            case CELL_REASON:
+              cells[i] = reason_label (text);
+              sql_column++;
+              break;
+            case CELL_STATUS:
+              cells[i] = status_label (text);
+              sql_column++;
+              break;
+            case CELL_TEXT:
+            default:
+              cells[i] = text;
+              sql_column++;
+              break;
+            }
+        }
+      qoima_report_add_row (report, cells);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      return NULL;
+    }
+
+  for (guint i = 0; i < query->n_cells; i++)
+    if (query->cells[i] == CELL_NUMBER)
+      qoima_report_set_total (report, i, totals[i]);
+
+  return g_steal_pointer (&report);
+}
+
+static void
+make_report_job (QoimaStoreWorker *worker,
+                 GTask            *task)
+{
+  ReportData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  QoimaReport *report;
+
+  if (!qoima_user_check (data->user, QOIMA_PERMISSION_VIEW_REPORTS, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  /* One read transaction, so the rows and their totals see the same journal. */
+  if (!qoima_store_worker_exec (worker, "BEGIN", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  report = make_report (worker, data, &local_error);
+  qoima_store_worker_rollback (worker);
+  if (report == NULL)
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_pointer (task, report, g_object_unref);
+}
+
+static char *
+format_day (GDateTime *day)
+{
+  return day != NULL ? g_date_time_format (day, "%Y-%m-%d") : NULL;
+}
+
+void
+qoima_store_make_report_async (QoimaStore          *self,
+                               QoimaUser           *user,
+                               QoimaReportKind      kind,
+                               GDateTime           *from,
+                               GDateTime           *to,
+                               gint64               location,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  ReportData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+  g_return_if_fail ((guint) kind < QOIMA_REPORT_N_KINDS);
+
+  data = g_new0 (ReportData, 1);
+  data->user = user ? g_object_ref (user) : NULL;
+  data->kind = kind;
+  data->from = format_day (from);
+  data->to = format_day (to);
+  data->location = location;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_make_report_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) report_data_free);
+  qoima_store_queue_job (self, make_report_job, task);
+}
+
+QoimaReport *
+qoima_store_make_report_finish (QoimaStore    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_make_report_async), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,63 @@
+/* qoima-reports-page.h: the Reports page: use, opened packs and withdrawals, exported as CSV
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "qoima-context.h"
+#include "qoima-report.h"
+
+G_BEGIN_DECLS
+
+#define QOIMA_TYPE_REPORTS_PAGE (qoima_reports_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaReportsPage, qoima_reports_page, QOIMA, REPORTS_PAGE, AdwBin)
+
+QoimaContext    *qoima_reports_page_get_context     (QoimaReportsPage *self);
+/* Set once, by the window that shows the page. The report is made as the context's user. */
+void             qoima_reports_page_set_context     (QoimaReportsPage *self,
+                                                     QoimaContext     *context);
+gboolean         qoima_reports_page_get_loading     (QoimaReportsPage *self);
+
+/* What the kind, period and ward controls set; each change makes the report again. */
+QoimaReportKind  qoima_reports_page_get_kind        (QoimaReportsPage *self);
+void             qoima_reports_page_set_kind        (QoimaReportsPage *self,
+                                                     QoimaReportKind   kind);
+/* The period's first and last day, both included (this month so far by default). */
+void             qoima_reports_page_set_period      (QoimaReportsPage *self,
+                                                     GDateTime        *from,
+                                                     GDateTime        *to);
+/* A location id; 0 for all wards. */
+void             qoima_reports_page_set_location_id (QoimaReportsPage *self,
+                                                     gint64            location_id);
+/* Makes the report again (the `reports.reload` action). */
+void             qoima_reports_page_reload          (QoimaReportsPage *self);
+
+/* The report shown, or NULL before the first one. (transfer none) */
+QoimaReport     *qoima_reports_page_get_report      (QoimaReportsPage *self);
+/* The rows shown: a GtkStringList per row. (transfer none) */
+GListModel      *qoima_reports_page_get_rows        (QoimaReportsPage *self);
+GtkColumnView   *qoima_reports_page_get_column_view (QoimaReportsPage *self);
+/* The totals line under the table ("" without totals). */
+const char      *qoima_reports_page_get_summary     (QoimaReportsPage *self);
+
+/**
+ * qoima_reports_page_export_async:
+ * @file: where the CSV goes; replaced when it exists
+ *
+ * Writes the report shown as CSV (qoima_report_write_csv()), without blocking. The
+ * `reports.export` action asks for @file with a file chooser and calls this.
+ */
+void             qoima_reports_page_export_async    (QoimaReportsPage    *self,
+                                                     GFile               *file,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+gboolean         qoima_reports_page_export_finish   (QoimaReportsPage  *self,
+                                                     GAsyncResult      *result,
+                                                     GError           **error);
+
+G_END_DECLS
