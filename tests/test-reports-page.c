@@ -159,9 +159,9 @@ make_store (void)
     g_autoptr(GAsyncResult) second = NULL;
 
     qoima_store_transfer_packs_async (store, clerk, to_therapy, therapy, NULL, result_cb, &first);
-    g_assert_cmpint (qoima_store_transfer_packs_finish (store, wait_for (&first), &error), ==, 2);
+    g_assert_cmpint (qoima_store_transfer_packs_finish (store, wait_for (&first), NULL, &error), ==, 2);
     qoima_store_transfer_packs_async (store, clerk, to_surgery, surgery, NULL, result_cb, &second);
-    g_assert_cmpint (qoima_store_transfer_packs_finish (store, wait_for (&second), &error), ==, 1);
+    g_assert_cmpint (qoima_store_transfer_packs_finish (store, wait_for (&second), NULL, &error), ==, 1);
   }
 
   use (nurse, TAB1, IIN_A, 3);
