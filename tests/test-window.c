@@ -53,14 +53,28 @@ wait_for_count (GListModel *model,
   qoima_test_wait_until (model_has_count, &wait, 30);
 }
 
+/* A window as @user_name sees it once signed in (NULL: nobody, the sign-in screen). */
+static QoimaWindow *
+create_window_as (const char *user_name)
+{
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  QoimaWindow *window;
+
+  if (user_name != NULL)
+    {
+      g_autoptr(QoimaUser) user = qoima_test_find_user (store, user_name);
+
+      qoima_context_set_user (context, user);
+    }
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static QoimaWindow *
 create_window (void)
 {
-  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
-  QoimaWindow *window = g_object_ref (qoima_window_new (NULL, context));
-
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return create_window_as ("clerk");
 }
 
 static void
@@ -436,6 +450,7 @@ main (int   argc,
   tmp_dir = qoima_test_make_tmp_dir ();
   db_path = g_build_filename (tmp_dir, "qoima.db", NULL);
   store = qoima_test_open_demo_store (db_path, DEMO_PACKS);
+  qoima_test_add_demo_users (store);
   settings = g_settings_new (BASE_APP_ID);
 
   g_test_add_func ("/ui/widgets/instantiate", test_instantiate_widgets);
