@@ -137,7 +137,7 @@ authenticate_cb (GObject      *object,
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->secret_entry), TRUE);
+  gtk_editable_set_editable (GTK_EDITABLE (self->secret_entry), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (self->secret_entry), "");
 
   if (user == NULL)
@@ -174,7 +174,7 @@ sign_in_action (GtkWidget  *widget,
     }
 
   /* The key derivation takes a moment on the worker; the entry waits meanwhile. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->secret_entry), FALSE);
+  gtk_editable_set_editable (GTK_EDITABLE (self->secret_entry), FALSE);
   set_pending (self, 1);
   qoima_store_authenticate_async (qoima_context_get_store (self->context),
                                   qoima_user_get_name (self->chosen),
@@ -331,7 +331,7 @@ locations_listed_cb (GObject      *object,
 
   /* The wards name the nurses' rows, so the users come second. */
   qoima_store_list_users_async (QOIMA_STORE (object), self->cancellable, users_listed_cb,
-                                g_steal_pointer (&self));
+                                g_object_ref (self));
 }
 
 static void

@@ -164,10 +164,12 @@ apply_role (QoimaWindow *self)
     }
 }
 
-static void
+static gboolean
 input_cb (QoimaWindow *self)
 {
   self->last_input_us = g_get_monotonic_time ();
+
+  return GDK_EVENT_PROPAGATE;
 }
 
 static gboolean
