@@ -49,6 +49,7 @@ struct _QoimaWindow
   /* State */
   gint64            last_input_us; /* monotonic time of the last key or pointer event */
   guint             idle_check_id;
+  gboolean          acts_page_ready; /* the Acts page was given the context */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWindow, qoima_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -185,7 +186,7 @@ idle_check_cb (gpointer user_data)
   if (minutes > 0 && g_get_monotonic_time () - self->last_input_us >= (gint64) minutes * 60 * G_USEC_PER_SEC)
     {
       g_debug ("Idle for %u minutes: back to the sign-in screen", minutes);
-      qoima_context_set_user (self->context, NULL);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.switch-user", NULL);
     }
 
   return G_SOURCE_CONTINUE;
@@ -376,8 +377,12 @@ switch_user_action (GtkWidget  *widget,
 {
   QoimaWindow *self = QOIMA_WINDOW (widget);
 
-  if (self->context != NULL)
-    qoima_context_set_user (self->context, NULL);
+  if (self->context == NULL)
+    return;
+
+  /* The chief's signing key leaves with the chief; the next user opens her own. */
+  qoima_context_set_signer (self->context, NULL);
+  qoima_context_set_user (self->context, NULL);
 }
 
 static void
@@ -417,7 +422,6 @@ qoima_window_constructed (GObject *object)
     {
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
-      qoima_acts_page_set_context (self->acts_page, self->context);
       qoima_use_page_set_context (self->use_page, self->context);
       qoima_sign_in_set_context (self->sign_in, self->context);
       g_signal_connect_object (self->context, "notify::user",
@@ -718,6 +722,15 @@ qoima_window_show_content (QoimaWindow *self)
     }
 
   apply_role (self);
+
+  /* The Acts page syncs with ИС МПТ, asking for the AUTH key, as soon as it has the
+   * services: not before someone who may accept acts has signed in. */
+  if (page_name_allowed (self, "acts") && !self->acts_page_ready)
+    {
+      self->acts_page_ready = TRUE;
+      qoima_acts_page_set_context (self->acts_page, self->context);
+    }
+
   gtk_stack_set_visible_child_name (self->main_stack, "content");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", page_name_allowed (self, "stock"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", TRUE);
