@@ -128,6 +128,45 @@ qoima_test_open_demo_store (const char *path,
   return store;
 }
 
+void
+qoima_test_add_demo_users (QoimaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { NULL };
+
+  qoima_demo_add_users_async (store, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  qoima_demo_add_users_finish (store, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+}
+
+QoimaUser *
+qoima_test_find_user (QoimaStore *store,
+                      const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) users = NULL;
+  AsyncWait wait = { NULL };
+
+  qoima_store_list_users_async (store, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  users = qoima_store_list_users_finish (store, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  for (unsigned i = 0; i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (users, i);
+
+      if (g_strcmp0 (qoima_user_get_name (user), name) == 0)
+        return g_steal_pointer (&user);
+    }
+
+  g_error ("No user named %s", name);
+  return NULL;
+}
+
 GListModel *
 qoima_test_list_packs (QoimaStore *store)
 {
@@ -276,9 +315,16 @@ qoima_test_save_screenshot (GtkWidget  *widget,
   g_assert_cmpint (height, >, 0);
 
   paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A widget waiting for its allocation draws nothing; a busy machine may queue a resize
+   * between the last frame and this one, so a few frames are allowed. */
+  for (int attempt = 0; node == NULL && attempt < 10; attempt++)
+    {
+      if (attempt > 0)
+        gtk_test_widget_wait_for_draw (widget);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
   g_assert_nonnull (node);
 
   renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));

@@ -9,6 +9,7 @@
 
 #include "qoima-scan-reader.h"
 #include "qoima-store.h"
+#include "qoima-user.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,11 @@ void        qoima_test_remove_tree        (const char     *path);
 /* Opens a store at @path and fills it with @n_packs demo packs (seed fixed). */
 QoimaStore *qoima_test_open_demo_store    (const char     *path,
                                            int             n_packs);
+/* Adds the demo users (qoima_demo_users(): admin, clerk, chief, nurse, nurse2). */
+void        qoima_test_add_demo_users     (QoimaStore     *store);
+/* The user named @name; fails the test when there is none. (transfer full) */
+QoimaUser  *qoima_test_find_user          (QoimaStore     *store,
+                                           const char     *name);
 GListModel *qoima_test_list_packs         (QoimaStore     *store);
 GListModel *qoima_test_list_stock         (QoimaStore     *store);
 /* The first pack that is in stock (in_stock or opened). (transfer full) */

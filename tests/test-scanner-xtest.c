@@ -353,6 +353,12 @@ main (int   argc,
       store = qoima_test_open_demo_store (db_path, DEMO_PACKS);
       settings = g_settings_new (BASE_APP_ID);
       context = qoima_context_new (store, settings);
+      qoima_test_add_demo_users (store);
+      {
+        g_autoptr(QoimaUser) clerk = qoima_test_find_user (store, "clerk");
+
+        qoima_context_set_user (context, clerk);
+      }
 
       window = g_object_ref (qoima_window_new (NULL, context));
       gtk_window_present (GTK_WINDOW (window));

@@ -53,14 +53,28 @@ wait_for_count (GListModel *model,
   qoima_test_wait_until (model_has_count, &wait, 30);
 }
 
+/* A window as @user_name sees it once signed in (NULL: nobody, the sign-in screen). */
+static QoimaWindow *
+create_window_as (const char *user_name)
+{
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  QoimaWindow *window;
+
+  if (user_name != NULL)
+    {
+      g_autoptr(QoimaUser) user = qoima_test_find_user (store, user_name);
+
+      qoima_context_set_user (context, user);
+    }
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static QoimaWindow *
 create_window (void)
 {
-  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
-  QoimaWindow *window = g_object_ref (qoima_window_new (NULL, context));
-
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
+  return create_window_as ("clerk");
 }
 
 static void
@@ -124,6 +138,8 @@ test_instantiate_widgets (void)
 {
   const GType types[] = {
     QOIMA_TYPE_SCAN_RESULT,
+    QOIMA_TYPE_SIGN_IN,
+    QOIMA_TYPE_USE_PAGE,
     QOIMA_TYPE_SCANNER_PAGE,
     QOIMA_TYPE_STOCK_PAGE,
     QOIMA_TYPE_STOCK_ROW,
@@ -422,6 +438,187 @@ test_calibration (void)
   destroy_window (window);
 }
 
+static gboolean
+sign_in_is_idle (gpointer data)
+{
+  return !qoima_sign_in_get_busy (QOIMA_SIGN_IN (data));
+}
+
+static gboolean
+somebody_signed_in (gpointer data)
+{
+  return qoima_context_get_user (QOIMA_CONTEXT (data)) != NULL;
+}
+
+static QoimaUser *
+listed_user (QoimaSignIn *sign_in,
+             const char  *name)
+{
+  GListModel *users = qoima_sign_in_get_users (sign_in);
+
+  for (unsigned i = 0; i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (users, i);
+
+      if (g_str_equal (qoima_user_get_name (user), name))
+        return user;
+    }
+  return NULL;
+}
+
+/* Picks @name, types @secret and presses Enter, and waits for the store's answer. */
+static void
+sign_in_as (QoimaSignIn *sign_in,
+            const char  *name,
+            const char  *secret)
+{
+  QoimaUser *user = listed_user (sign_in, name);
+
+  g_assert_nonnull (user);
+  qoima_sign_in_choose_user (sign_in, user);
+  g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "secret");
+  gtk_editable_set_text (qoima_sign_in_get_secret_entry (sign_in), secret);
+  g_signal_emit_by_name (qoima_sign_in_get_secret_entry (sign_in), "activate");
+  g_assert_true (qoima_sign_in_get_busy (sign_in));
+  qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
+}
+
+static gboolean
+page_is_visible (AdwViewStack *stack,
+                 GtkWidget    *page)
+{
+  return adw_view_stack_page_get_visible (adw_view_stack_get_page (stack, page));
+}
+
+static void
+test_sign_in (void)
+{
+  QoimaWindow *window = create_window_as (NULL);
+  QoimaContext *context = qoima_window_get_context (window);
+  QoimaSignIn *sign_in = qoima_window_get_sign_in (window);
+  AdwViewStack *stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (qoima_window_get_stock_page (window)),
+                                                                 ADW_TYPE_VIEW_STACK));
+  const QoimaDemoUser *demo;
+  unsigned n_demo = 0;
+  gint64 scans_before;
+
+  /* Nobody is signed in: the users are listed, the pages are out of reach. */
+  qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  demo = qoima_demo_users (&n_demo);
+  g_assert_cmpuint (g_list_model_get_n_items (qoima_sign_in_get_users (sign_in)), ==, n_demo);
+  for (unsigned i = 0; i < n_demo; i++)
+    g_assert_nonnull (listed_user (sign_in, demo[i].name));
+  g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "users");
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sign_in)));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (qoima_window_get_stock_page (window))));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.switch-user", NULL) &&
+                  gtk_widget_get_mapped (GTK_WIDGET (qoima_window_get_stock_page (window))));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-sign-in.png");
+
+  /* Scans are not taken on the sign-in screen: nothing is logged. */
+  {
+    g_autoptr(QoimaPack) pack = qoima_test_first_pack_in_stock (store);
+
+    scans_before = qoima_test_count_scans (db_path);
+    key_time += 10000;
+    qoima_test_type_into_reader (qoima_window_get_scan_reader (window), qoima_pack_get_km (pack), FALSE, &key_time, 8);
+    g_assert_cmpint (qoima_test_count_scans (db_path), ==, scans_before);
+  }
+
+  /* A wrong PIN says so, clears the entry and signs nobody in. */
+  sign_in_as (sign_in, "nurse", "9999");
+  g_assert_null (qoima_context_get_user (context));
+  g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "secret");
+  g_assert_cmpstr (qoima_sign_in_get_message (sign_in), !=, "");
+  g_assert_cmpstr (gtk_editable_get_text (qoima_sign_in_get_secret_entry (sign_in)), ==, "");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-sign-in-wrong.png");
+
+  /* The right PIN: the nurse's pages, the Use page first, no Acts. */
+  sign_in_as (sign_in, "nurse", "4444");
+  qoima_test_wait_until (somebody_signed_in, context, 30);
+  g_assert_cmpstr (qoima_user_get_name (qoima_context_get_user (context)), ==, "nurse");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (sign_in)));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "use");
+  g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_use_page (window))));
+  g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_stock_page (window))));
+  g_assert_false (page_is_visible (stack, GTK_WIDGET (qoima_window_get_acts_page (window))));
+
+  /* Switch User (Ctrl+L) returns to the users, and signs the nurse out. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.switch-user", NULL));
+  g_assert_null (qoima_context_get_user (context));
+  qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (sign_in)));
+  g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "users");
+  g_assert_cmpuint (g_list_model_get_n_items (qoima_sign_in_get_users (sign_in)), ==, n_demo);
+
+  /* The clerk: stock and acts, no Use page. */
+  sign_in_as (sign_in, "clerk", "2222");
+  qoima_test_wait_until (somebody_signed_in, context, 30);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "stock");
+  g_assert_false (page_is_visible (stack, GTK_WIDGET (qoima_window_get_use_page (window))));
+  g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_acts_page (window))));
+  wait_for_stock (window);
+
+  destroy_window (window);
+}
+
+/* The entry rows under @widget, depth first (the order the form shows them). */
+static void
+collect_entry_rows (GtkWidget *widget,
+                    GPtrArray *rows)
+{
+  if (ADW_IS_ENTRY_ROW (widget))
+    {
+      g_ptr_array_add (rows, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_entry_rows (child, rows);
+}
+
+static void
+test_first_admin (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "empty.db", NULL);
+  g_autoptr(QoimaStore) empty = qoima_test_open_demo_store (path, 0);
+  g_autoptr(QoimaContext) context = qoima_context_new (empty, settings);
+  QoimaWindow *window = g_object_ref (qoima_window_new (NULL, context));
+  QoimaSignIn *sign_in = qoima_window_get_sign_in (window);
+
+  /* A warehouse without users offers to create its administrator, and nothing else. */
+  gtk_window_present (GTK_WINDOW (window));
+  qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
+  g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "first-admin");
+  g_assert_cmpuint (g_list_model_get_n_items (qoima_sign_in_get_users (sign_in)), ==, 0);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-first-admin.png");
+
+  /* Whoever creates the administrator is signed in as that administrator. */
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+    const char *values[] = { "admin", "Асель Жумабаева", "long enough secret", "long enough secret" };
+
+    collect_entry_rows (GTK_WIDGET (sign_in), rows);
+    g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (values));
+    for (unsigned i = 0; i < rows->len; i++)
+      gtk_editable_set_text (GTK_EDITABLE (rows->pdata[i]), values[i]);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sign_in), "sign-in.create-admin", NULL));
+    qoima_test_wait_until (somebody_signed_in, context, 30);
+    g_assert_cmpstr (qoima_user_get_name (qoima_context_get_user (context)), ==, "admin");
+    g_assert_cmpint (qoima_user_get_role (qoima_context_get_user (context)), ==, QOIMA_ROLE_ADMIN);
+    qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (sign_in)));
+  }
+
+  destroy_window (window);
+  qoima_store_close (empty);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -436,6 +633,7 @@ main (int   argc,
   tmp_dir = qoima_test_make_tmp_dir ();
   db_path = g_build_filename (tmp_dir, "qoima.db", NULL);
   store = qoima_test_open_demo_store (db_path, DEMO_PACKS);
+  qoima_test_add_demo_users (store);
   settings = g_settings_new (BASE_APP_ID);
 
   g_test_add_func ("/ui/widgets/instantiate", test_instantiate_widgets);
@@ -446,6 +644,8 @@ main (int   argc,
   g_test_add_func ("/ui/window/scan-garbled", test_scan_garbled);
   g_test_add_func ("/ui/window/scan-unknown", test_scan_unknown);
   g_test_add_func ("/ui/window/calibration", test_calibration);
+  g_test_add_func ("/ui/window/sign-in", test_sign_in);
+  g_test_add_func ("/ui/window/first-admin", test_first_admin);
 
   ret = g_test_run ();
 

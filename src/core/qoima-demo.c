@@ -519,6 +519,160 @@ qoima_demo_fill_finish (QoimaStore    *store,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Demo users. The PINs are for trying Qoima out; a real warehouse starts without them. */
+
+static const QoimaDemoUser demo_users[] = {
+  { "admin", "Ерлан Сапаров", QOIMA_ROLE_ADMIN, 0, "1111" },
+  { "clerk", "Гульнара Ахметова", QOIMA_ROLE_CLERK, 0, "2222" },
+  { "chief", "Бауыржан Нурланов", QOIMA_ROLE_CHIEF, 0, "3333" },
+  { "nurse", "Айгуль Касымова", QOIMA_ROLE_NURSE, 1, "4444" },
+  { "nurse2", "Динара Омарова", QOIMA_ROLE_NURSE, 2, "5555" },
+};
+
+const QoimaDemoUser *
+qoima_demo_users (unsigned *n_users)
+{
+  g_return_val_if_fail (n_users != NULL, NULL);
+
+  *n_users = G_N_ELEMENTS (demo_users);
+  return demo_users;
+}
+
+typedef struct
+{
+  GListModel *locations;
+  QoimaUser *admin;
+  unsigned next;
+} UsersData;
+
+static void
+users_data_free (gpointer data)
+{
+  UsersData *users = data;
+
+  g_clear_object (&users->locations);
+  g_clear_object (&users->admin);
+  g_free (users);
+}
+
+static gint64
+demo_ward_id (GListModel *locations,
+              int         ward)
+{
+  for (unsigned i = 0; i < g_list_model_get_n_items (locations); i++)
+    {
+      g_autoptr(QoimaLocation) location = g_list_model_get_item (locations, i);
+
+      if (g_strcmp0 (qoima_location_get_name_ru (location), demo_locations[ward].name_ru) == 0)
+        return qoima_location_get_id (location);
+    }
+  return 0;
+}
+
+static void add_next_user (GTask *task);
+
+static void
+user_added_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  UsersData *users = g_task_get_task_data (task);
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  user = qoima_store_add_user_finish (QOIMA_STORE (source), result, &local_error);
+  if (user == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  if (users->admin == NULL)
+    users->admin = g_steal_pointer (&user);
+  users->next++;
+  add_next_user (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+add_next_user (GTask *task)
+{
+  UsersData *users = g_task_get_task_data (task);
+  const QoimaDemoUser *user;
+  gint64 ward_id = 0;
+
+  if (users->next == G_N_ELEMENTS (demo_users))
+    {
+      g_task_return_boolean (task, TRUE);
+      g_object_unref (task);
+      return;
+    }
+
+  user = &demo_users[users->next];
+  if (user->ward > 0)
+    {
+      ward_id = demo_ward_id (users->locations, user->ward);
+      if (ward_id == 0)
+        {
+          g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                                   "The demo ward %s is missing", demo_locations[user->ward].name_ru);
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  qoima_store_add_user_async (g_task_get_source_object (task), users->admin, user->name, user->full_name,
+                              user->role, ward_id, user->secret,
+                              g_task_get_cancellable (task), user_added_cb, task);
+}
+
+static void
+users_locations_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  UsersData *users = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  users->locations = qoima_store_list_locations_finish (QOIMA_STORE (source), result, &local_error);
+  if (users->locations == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  add_next_user (g_steal_pointer (&task));
+}
+
+void
+qoima_demo_add_users_async (QoimaStore          *store,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_demo_add_users_async);
+  g_task_set_task_data (task, g_new0 (UsersData, 1), users_data_free);
+  qoima_store_list_locations_async (store, cancellable, users_locations_cb, task);
+}
+
+gboolean
+qoima_demo_add_users_finish (QoimaStore    *store,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_demo_add_users_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 char *
 qoima_demo_marking_code (const char *gtin,
                          const char *serial)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "qoima-store.h"
+#include "qoima-user.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,34 @@ void     qoima_demo_fill_async  (QoimaStore          *store,
 gboolean qoima_demo_fill_finish (QoimaStore    *store,
                                  GAsyncResult  *result,
                                  GError       **error);
+
+/* A demo user: one per role, so that a first start can be tried in every role. */
+typedef struct
+{
+  const char *name;
+  const char *full_name;
+  QoimaRole   role;
+  int         ward;   /* index into the demo locations (0 is the warehouse); 0 for non-nurses */
+  const char *secret; /* the demo PIN */
+} QoimaDemoUser;
+
+/* The demo users, admin first; @n_users is set to their number. */
+const QoimaDemoUser *qoima_demo_users (unsigned *n_users);
+
+/**
+ * qoima_demo_add_users_async:
+ * @store: a store filled by qoima_demo_fill_async() and without users
+ *
+ * Adds the demo users (qoima_demo_users()): the administrator first, as the bootstrap user,
+ * then the others by that administrator; nurses belong to the demo wards.
+ */
+void     qoima_demo_add_users_async  (QoimaStore          *store,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean qoima_demo_add_users_finish (QoimaStore    *store,
+                                      GAsyncResult  *result,
+                                      GError       **error);
 
 /* A marking code (01+21+GS+91+GS+92) for a GTIN and serial, with a deterministic
  * verification key and crypto tail; used by the demo, tests and benchmarks. */

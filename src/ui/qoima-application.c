@@ -109,6 +109,28 @@ show_store_error (QoimaApplication *self,
 }
 
 static void
+demo_users_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaApplication) self = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_demo_add_users_finish (QOIMA_STORE (object), result, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_warning ("Could not add the demo users: %s", local_error->message);
+      show_store_error (self, local_error);
+      return;
+    }
+
+  if (self->window != NULL)
+    qoima_window_show_content (self->window);
+}
+
+static void
 demo_fill_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -126,8 +148,8 @@ demo_fill_cb (GObject      *object,
       return;
     }
 
-  if (self->window != NULL)
-    qoima_window_show_content (self->window);
+  /* One demo user per role (the README lists their PINs), so that every role can be tried. */
+  qoima_demo_add_users_async (QOIMA_STORE (object), self->cancellable, demo_users_cb, g_object_ref (self));
 }
 
 static void
@@ -441,6 +463,8 @@ qoima_application_startup (GApplication *application)
   static const char *stock_accels[] = { "<Alt>1", NULL };
   static const char *acts_accels[] = { "<Alt>2", NULL };
   static const char *scanner_accels[] = { "<Alt>3", NULL };
+  static const char *use_accels[] = { "<Alt>4", NULL };
+  static const char *switch_user_accels[] = { "<Control>l", NULL };
 
   G_APPLICATION_CLASS (qoima_application_parent_class)->startup (application);
 
@@ -450,6 +474,8 @@ qoima_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-stock", stock_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-acts", acts_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-scanner", scanner_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-use", use_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.switch-user", switch_user_accels);
 
   self->settings = g_settings_new (BASE_APP_ID);
   self->database_path = choose_database_path (self);

@@ -18,8 +18,12 @@
 #include "qoima-scan-capture.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
+#include "qoima-sign-in.h"
 #include "qoima-stock-page.h"
 #include "qoima-store.h"
+#include "qoima-use-page.h"
+
+#include <string.h>
 
 struct _QoimaWindow
 {
@@ -30,20 +34,27 @@ struct _QoimaWindow
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
   QoimaReportsPage *reports_page;
-  AdwViewStackPage *reports_view_page;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
+  QoimaSignIn      *sign_in;
   AdwStatusPage    *status_page;
   GtkSpinner       *status_spinner;
   QoimaStockPage   *stock_page;
   QoimaWithdrawalsPage *withdrawals_page;
   AdwToastOverlay  *toast_overlay;
+  QoimaUsePage     *use_page;
+  GtkLabel         *user_label;
   AdwViewStack     *view_stack;
 
   /* Owned references */
   QoimaContext     *context;
   QoimaScanCapture *capture;
   GCancellable     *cancellable;
+
+  /* State */
+  gint64            last_input_us; /* monotonic time of the last key or pointer event */
+  guint             idle_check_id;
+  gboolean          acts_page_ready; /* the Acts page was given the context */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWindow, qoima_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -76,6 +87,130 @@ scan_data_free (ScanData *data)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScanData, scan_data_free)
+
+/* The pages and the permission each needs (-1: anyone signed in). In this order a user
+ * lands on the first page she may see, so a nurse starts on the Use page. Adding a page
+ * is one line here (with its AdwViewStackPage in qoima-window.ui). */
+static const struct
+{
+  const char *name;
+  int         permission;
+} page_permissions[] = {
+  { "use", QOIMA_PERMISSION_LOG_USE },
+  { "stock", -1 },
+  { "acts", QOIMA_PERMISSION_ACCEPT_ACTS },
+  { "move", QOIMA_PERMISSION_MOVE_STOCK },
+  { "withdrawals", QOIMA_PERMISSION_SIGN },
+  { "reports", QOIMA_PERMISSION_VIEW_REPORTS },
+  { "scanner", -1 },
+};
+
+/* How often the idle lock looks at the clock. */
+#define IDLE_CHECK_SECONDS 15
+
+static QoimaUser *
+signed_in_user (QoimaWindow *self)
+{
+  return self->context != NULL ? qoima_context_get_user (self->context) : NULL;
+}
+
+static gboolean
+page_allowed (QoimaWindow *self,
+              unsigned     index)
+{
+  QoimaUser *user = signed_in_user (self);
+
+  if (user == NULL)
+    return FALSE;
+  return page_permissions[index].permission < 0 ||
+         qoima_role_allows (qoima_user_get_role (user), (QoimaPermission) page_permissions[index].permission);
+}
+
+static gboolean
+page_name_allowed (QoimaWindow *self,
+                   const char  *name)
+{
+  for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
+    if (g_strcmp0 (page_permissions[i].name, name) == 0)
+      return page_allowed (self, i);
+  return FALSE;
+}
+
+/* Shows the pages the signed-in user may use, hides the others and lands on the first. */
+static void
+apply_role (QoimaWindow *self)
+{
+  QoimaUser *user = signed_in_user (self);
+  const char *first = NULL;
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
+    {
+      GtkWidget *child = adw_view_stack_get_child_by_name (self->view_stack, page_permissions[i].name);
+      g_autofree char *action = g_strdup_printf ("win.page-%s", page_permissions[i].name);
+      gboolean allowed = page_allowed (self, i);
+
+      g_assert (child != NULL);
+      adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, child), allowed);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), action, allowed);
+      if (allowed && first == NULL)
+        first = page_permissions[i].name;
+    }
+
+  if (first != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, first);
+
+  if (user != NULL)
+    {
+      const char *full_name = qoima_user_get_full_name (user);
+      g_autofree char *label = NULL;
+
+      /* Translators: the signed-in user in the header bar: name, then role. */
+      label = g_strdup_printf (_("%s · %s"),
+                               full_name != NULL && full_name[0] != '\0' ? full_name : qoima_user_get_name (user),
+                               qoima_role_to_label (qoima_user_get_role (user)));
+      gtk_label_set_text (self->user_label, label);
+      gtk_widget_set_tooltip_text (gtk_widget_get_ancestor (GTK_WIDGET (self->user_label), GTK_TYPE_MENU_BUTTON), label);
+    }
+}
+
+static gboolean
+input_cb (QoimaWindow *self)
+{
+  self->last_input_us = g_get_monotonic_time ();
+
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  QoimaWindow *self = user_data;
+  unsigned minutes;
+
+  if (self->context == NULL || signed_in_user (self) == NULL)
+    return G_SOURCE_CONTINUE;
+
+  minutes = g_settings_get_uint (qoima_context_get_settings (self->context), "lock-after-minutes");
+  if (minutes > 0 && g_get_monotonic_time () - self->last_input_us >= (gint64) minutes * 60 * G_USEC_PER_SEC)
+    {
+      g_debug ("Idle for %u minutes: back to the sign-in screen", minutes);
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.switch-user", NULL);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+user_changed_cb (QoimaWindow *self)
+{
+  const char *shown = gtk_stack_get_visible_child_name (self->main_stack);
+
+  self->last_input_us = g_get_monotonic_time ();
+
+  /* While demo data are made or an error is shown, that stays; the pages come later. */
+  if (g_strcmp0 (shown, "content") == 0 || g_strcmp0 (shown, "sign-in") == 0)
+    qoima_window_show_content (self);
+}
 
 static int
 warning_days (QoimaWindow *self)
@@ -170,6 +305,10 @@ scanned_cb (QoimaWindow     *self,
 {
   g_assert (QOIMA_IS_WINDOW (self));
 
+  /* Nobody signed in, nothing recorded: the sign-in screen takes no scans. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "content") != 0)
+    return;
+
   if (qoima_scanner_page_get_calibrating (self->scanner_page))
     {
       qoima_scanner_page_take_scan (self->scanner_page, text, (QoimaGsVia) gs_via,
@@ -187,6 +326,11 @@ scanned_cb (QoimaWindow     *self,
       qoima_move_page_take_scan (self->move_page, text))
     return;
 
+  /* On the Use page a scan chooses the pack units are logged from. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "use") == 0 &&
+      qoima_use_page_take_scan (self->use_page, text))
+    return;
+
   qoima_window_handle_scan (self, text);
 }
 
@@ -201,7 +345,7 @@ calibrating_changed_cb (QoimaWindow      *self,
 }
 
 static void
-act_scan_handled_cb (QoimaWindow *self)
+page_scan_handled_cb (QoimaWindow *self)
 {
   g_signal_emit (self, signals[SIGNAL_SCAN_HANDLED], 0);
 }
@@ -227,6 +371,8 @@ search_action (GtkWidget  *widget,
 {
   QoimaWindow *self = QOIMA_WINDOW (widget);
 
+  if (!page_name_allowed (self, "stock"))
+    return;
   adw_view_stack_set_visible_child_name (self->view_stack, "stock");
   qoima_stock_page_focus_search (self->stock_page);
 }
@@ -237,17 +383,25 @@ page_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   QoimaWindow *self = QOIMA_WINDOW (widget);
+  const char *name = action_name + strlen ("win.page-");
 
-  if (g_str_equal (action_name, "win.page-scanner"))
-    adw_view_stack_set_visible_child_name (self->view_stack, "scanner");
-  else if (g_str_equal (action_name, "win.page-acts"))
-    adw_view_stack_set_visible_child_name (self->view_stack, "acts");
-  else if (g_str_equal (action_name, "win.page-move"))
-    adw_view_stack_set_visible_child_name (self->view_stack, "move");
-  else if (g_str_equal (action_name, "win.page-withdrawals"))
-    adw_view_stack_set_visible_child_name (self->view_stack, "withdrawals");
-  else
-    adw_view_stack_set_visible_child_name (self->view_stack, "stock");
+  if (page_name_allowed (self, name))
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+switch_user_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  QoimaWindow *self = QOIMA_WINDOW (widget);
+
+  if (self->context == NULL)
+    return;
+
+  /* The chief's signing key leaves with the chief; the next user opens her own. */
+  qoima_context_set_signer (self->context, NULL);
+  qoima_context_set_user (self->context, NULL);
 }
 
 static void
@@ -256,17 +410,6 @@ add_toast_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   qoima_window_add_toast (QOIMA_WINDOW (widget), g_variant_get_string (parameter, NULL));
-}
-
-/* Reports are for the roles allowed to view them; the core refuses the others anyway. */
-static void
-update_reports_visible (QoimaWindow *self)
-{
-  QoimaUser *user = self->context != NULL ? qoima_context_get_user (self->context) : NULL;
-  gboolean allowed = user != NULL && !qoima_user_get_disabled (user) &&
-                     qoima_role_allows (qoima_user_get_role (user), QOIMA_PERMISSION_VIEW_REPORTS);
-
-  adw_view_stack_page_set_visible (self->reports_view_page, allowed);
 }
 
 static gboolean
@@ -293,23 +436,25 @@ qoima_window_constructed (GObject *object)
                            G_CALLBACK (scanned_cb), self, G_CONNECT_SWAPPED);
 
   restore_size (self);
-  update_reports_visible (self);
 
   if (self->context != NULL)
     {
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
-      qoima_acts_page_set_context (self->acts_page, self->context);
       qoima_move_page_set_context (self->move_page, self->context);
       qoima_withdrawals_page_set_context (self->withdrawals_page, self->context);
       qoima_reports_page_set_context (self->reports_page, self->context);
+      qoima_use_page_set_context (self->use_page, self->context);
+      qoima_sign_in_set_context (self->sign_in, self->context);
       g_signal_connect_object (self->context, "notify::user",
-                               G_CALLBACK (update_reports_visible), self, G_CONNECT_SWAPPED);
+                               G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+      self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
       qoima_window_show_content (self);
     }
   else
     {
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", FALSE);
     }
 }
 
@@ -321,6 +466,7 @@ qoima_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->capture);
+  g_clear_handle_id (&self->idle_check_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_WINDOW);
 
@@ -408,21 +554,25 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_view_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, sign_in);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_spinner);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, stock_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, use_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, view_stack);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.page-stock", NULL, page_action);
-  gtk_widget_class_install_action (widget_class, "win.page-acts", NULL, page_action);
-  gtk_widget_class_install_action (widget_class, "win.page-move", NULL, page_action);
-  gtk_widget_class_install_action (widget_class, "win.page-withdrawals", NULL, page_action);
-  gtk_widget_class_install_action (widget_class, "win.page-scanner", NULL, page_action);
+  for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
+    {
+      g_autofree char *action = g_strdup_printf ("win.page-%s", page_permissions[i].name);
+
+      gtk_widget_class_install_action (widget_class, action, NULL, page_action);
+    }
+  gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
   g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
@@ -430,7 +580,9 @@ qoima_window_class_init (QoimaWindowClass *klass)
   g_type_ensure (QOIMA_TYPE_REPORTS_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
+  g_type_ensure (QOIMA_TYPE_SIGN_IN);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
+  g_type_ensure (QOIMA_TYPE_USE_PAGE);
   g_type_ensure (QOIMA_TYPE_WITHDRAWALS_PAGE);
 }
 
@@ -440,6 +592,17 @@ qoima_window_init (QoimaWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->last_input_us = g_get_monotonic_time ();
+
+  /* Any key or pointer event counts as someone at the PC, for the idle lock. The
+   * controller only watches: it never claims an event. */
+  {
+    GtkEventController *input = gtk_event_controller_legacy_new ();
+
+    gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+    g_signal_connect_swapped (input, "event", G_CALLBACK (input_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), input);
+  }
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -448,9 +611,11 @@ qoima_window_init (QoimaWindow *self)
   g_signal_connect_object (self->scanner_page, "notify::calibrating",
                            G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->acts_page, "scan-handled",
-                           G_CALLBACK (act_scan_handled_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->use_page, "scan-handled",
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->move_page, "scan-handled",
-                           G_CALLBACK (act_scan_handled_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->move_page, "moved",
                            G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->acts_page, "synced",
@@ -526,6 +691,22 @@ qoima_window_get_withdrawals_page (QoimaWindow *self)
   return self->withdrawals_page;
 }
 
+QoimaUsePage *
+qoima_window_get_use_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->use_page;
+}
+
+QoimaSignIn *
+qoima_window_get_sign_in (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->sign_in;
+}
+
 QoimaScannerPage *
 qoima_window_get_scanner_page (QoimaWindow *self)
 {
@@ -577,8 +758,30 @@ qoima_window_show_content (QoimaWindow *self)
   g_return_if_fail (self->context != NULL);
 
   gtk_spinner_set_spinning (self->status_spinner, FALSE);
+
+  if (signed_in_user (self) == NULL)
+    {
+      apply_role (self);
+      qoima_sign_in_reload (self->sign_in);
+      gtk_stack_set_visible_child_name (self->main_stack, "sign-in");
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", FALSE);
+      return;
+    }
+
+  apply_role (self);
+
+  /* The Acts page syncs with ИС МПТ, asking for the AUTH key, as soon as it has the
+   * services: not before someone who may accept acts has signed in. */
+  if (page_name_allowed (self, "acts") && !self->acts_page_ready)
+    {
+      self->acts_page_ready = TRUE;
+      qoima_acts_page_set_context (self->acts_page, self->context);
+    }
+
   gtk_stack_set_visible_child_name (self->main_stack, "content");
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", page_name_allowed (self, "stock"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", TRUE);
   qoima_stock_page_reload (self->stock_page);
 }
 
@@ -625,7 +828,8 @@ qoima_window_handle_scan (QoimaWindow *self,
 
   qoima_store_record_scan_async (qoima_context_get_store (self->context),
                                  data->code,
-                                 g_get_user_name (),
+                                 signed_in_user (self) != NULL ? qoima_user_get_name (signed_in_user (self))
+                                                               : g_get_user_name (),
                                  self->cancellable,
                                  record_scan_cb,
                                  data);

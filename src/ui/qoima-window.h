@@ -13,8 +13,10 @@
 #include "qoima-scan-reader.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
+#include "qoima-sign-in.h"
 #include "qoima-stock-page.h"
 #include "qoima-withdrawals-page.h"
+#include "qoima-use-page.h"
 
 G_BEGIN_DECLS
 
@@ -42,6 +44,9 @@ QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
 QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);
 QoimaMovePage    *qoima_window_get_move_page     (QoimaWindow    *self);
 QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
+QoimaUsePage     *qoima_window_get_use_page      (QoimaWindow    *self);
+/* The sign-in screen, shown instead of the pages while nobody is signed in. */
+QoimaSignIn      *qoima_window_get_sign_in       (QoimaWindow    *self);
 
 /* A spinner with a title and description in place of the pages (demo data being made). */
 void              qoima_window_show_progress     (QoimaWindow    *self,
@@ -51,7 +56,8 @@ void              qoima_window_show_progress     (QoimaWindow    *self,
 void              qoima_window_show_error        (QoimaWindow    *self,
                                                   const char     *title,
                                                   const char     *description);
-/* The pages, with the stock loaded afresh. */
+/* The pages the signed-in user may use, with the stock loaded afresh; the sign-in screen
+ * while nobody is signed in. */
 void              qoima_window_show_content      (QoimaWindow    *self);
 void              qoima_window_add_toast         (QoimaWindow    *self,
                                                   const char     *message);

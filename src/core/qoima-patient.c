@@ -1,0 +1,187 @@
+/* qoima-patient.c: the patients a ward gave units to
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-patient"
+
+#include "config.h"
+
+#include "qoima-patient.h"
+
+#include "qoima-store-private.h"
+
+struct _QoimaPatient
+{
+  GObject parent_instance;
+
+  gint64 id;
+  char *iin;
+  char *record_number;
+  char *last_use_at;
+};
+
+G_DEFINE_FINAL_TYPE (QoimaPatient, qoima_patient, G_TYPE_OBJECT)
+
+static void
+qoima_patient_finalize (GObject *object)
+{
+  QoimaPatient *self = QOIMA_PATIENT (object);
+
+  g_free (self->iin);
+  g_free (self->record_number);
+  g_free (self->last_use_at);
+
+  G_OBJECT_CLASS (qoima_patient_parent_class)->finalize (object);
+}
+
+static void
+qoima_patient_class_init (QoimaPatientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = qoima_patient_finalize;
+}
+
+static void
+qoima_patient_init (QoimaPatient *self)
+{
+}
+
+QoimaPatient *
+qoima_patient_new (gint64      id,
+                   const char *iin,
+                   const char *record_number,
+                   const char *last_use_at)
+{
+  QoimaPatient *self;
+
+  g_return_val_if_fail ((iin == NULL) != (record_number == NULL), NULL);
+
+  self = g_object_new (QOIMA_TYPE_PATIENT, NULL);
+  self->id = id;
+  self->iin = g_strdup (iin);
+  self->record_number = g_strdup (record_number);
+  self->last_use_at = g_strdup (last_use_at);
+  return self;
+}
+
+gint64
+qoima_patient_get_id (QoimaPatient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_PATIENT (self), 0);
+  return self->id;
+}
+
+const char *
+qoima_patient_get_iin (QoimaPatient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_PATIENT (self), NULL);
+  return self->iin;
+}
+
+const char *
+qoima_patient_get_record_number (QoimaPatient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_PATIENT (self), NULL);
+  return self->record_number;
+}
+
+const char *
+qoima_patient_get_key (QoimaPatient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_PATIENT (self), NULL);
+  return self->iin != NULL ? self->iin : self->record_number;
+}
+
+const char *
+qoima_patient_get_last_use_at (QoimaPatient *self)
+{
+  g_return_val_if_fail (QOIMA_IS_PATIENT (self), NULL);
+  return self->last_use_at;
+}
+
+typedef struct
+{
+  gint64 ward_id;
+  int limit;
+} RecentData;
+
+static void
+recent_job (QoimaStoreWorker *worker,
+            GTask            *task)
+{
+  RecentData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GListStore) patients = g_list_store_new (QOIMA_TYPE_PATIENT);
+  int rc;
+
+  /* The latest use movement per patient in the ward; movements_patient keeps this to the
+   * rows that name a patient. An undone use still counts: the patient was at hand. */
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT p.id, p.iin, p.record_number, max (m.at), max (m.id) AS last "
+                                     "FROM movements m JOIN patients p ON p.id = m.patient_id "
+                                     "WHERE m.kind = 'use' AND m.from_location = ?1 "
+                                     "GROUP BY p.id ORDER BY last DESC LIMIT ?2",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, data->ward_id);
+  sqlite3_bind_int (stmt, 2, data->limit);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *iin = qoima_store_column_dup (stmt, 1);
+      g_autofree char *record_number = qoima_store_column_dup (stmt, 2);
+      g_autofree char *at = qoima_store_column_dup (stmt, 3);
+      g_autoptr(QoimaPatient) patient = NULL;
+
+      patient = qoima_patient_new (sqlite3_column_int64 (stmt, 0), iin, record_number, at);
+      g_list_store_append (patients, patient);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&patients), g_object_unref);
+}
+
+void
+qoima_store_list_recent_patients_async (QoimaStore          *self,
+                                        gint64               ward_id,
+                                        int                  limit,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  RecentData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (limit > 0);
+
+  data = g_new0 (RecentData, 1);
+  data->ward_id = ward_id;
+  data->limit = limit;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_store_list_recent_patients_async);
+  g_task_set_task_data (task, data, g_free);
+  qoima_store_queue_job (self, recent_job, task);
+}
+
+GListModel *
+qoima_store_list_recent_patients_finish (QoimaStore    *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_recent_patients_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
