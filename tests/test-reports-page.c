@@ -371,10 +371,11 @@ test_window_page_for_roles (void)
   g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
   QoimaWindow *window = g_object_ref (qoima_window_new (NULL, context));
   AdwViewStackPage *page;
+  AdwViewStack *stack;
 
   gtk_window_present (GTK_WINDOW (window));
-  page = ADW_VIEW_STACK_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window), QOIMA_TYPE_WINDOW,
-                                                            "reports_view_page"));
+  stack = ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (window), QOIMA_TYPE_WINDOW, "view_stack"));
+  page = adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "reports"));
   g_assert_false (adw_view_stack_page_get_visible (page));
   qoima_context_set_user (context, chief);
   g_assert_true (adw_view_stack_page_get_visible (page));
