@@ -8,9 +8,15 @@
 #include "qoima-ui-test-utils.h"
 
 #include "qoima-demo.h"
+#include "qoima-json.h"
+#include "qoima-signer-pkcs12.h"
 #include "qoima-keymap.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <sqlite3.h>
 
 void
@@ -334,4 +340,115 @@ qoima_test_save_screenshot (GtkWidget  *widget,
   path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("Screenshot: %s (%d×%d, %s)", path, width, height, G_OBJECT_TYPE_NAME (renderer));
+}
+
+static const char *
+pki_dir (void)
+{
+  const char *dir = g_getenv ("QOIMA_PKI_DIR");
+
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+static void
+stand_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+stand_result_is_set (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+QoimaSigner *
+qoima_test_load_key (const char *name)
+{
+  g_autofree char *path = g_build_filename (pki_dir (), name, NULL);
+  g_autofree char *password_path = g_build_filename (pki_dir (), "password.txt", NULL);
+  g_autofree char *password = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  g_assert_true (g_file_get_contents (password_path, &password, NULL, &error));
+  g_assert_no_error (error);
+  g_strchomp (password);
+
+  qoima_signer_pkcs12_load_async (file, password, NULL, stand_result_cb, &result);
+  qoima_test_wait_until (stand_result_is_set, &result, 30);
+  signer = qoima_signer_pkcs12_load_finish (result, &error);
+  g_assert_no_error (error);
+  return QOIMA_SIGNER (signer);
+}
+
+void
+qoima_test_stand_start (QoimaTestStand *stand,
+                        const char     *db_path)
+{
+  g_autofree char *ca = g_build_filename (pki_dir (), "ca.pem", NULL);
+  const char *argv[] = {
+    g_getenv ("QOIMA_STAND"), "--port", "0", "--db", db_path, "--ca", ca,
+    "--processing-delay-ms", "30", "--no-demo", NULL,
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
+  g_autofree char *line = NULL;
+  int out_fd;
+
+  g_assert_nonnull (argv[0]);
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL, &stand->pid, NULL, &out_fd, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The first line is the True API base; blocking on it is fine before any window exists. */
+  channel = g_io_channel_unix_new (out_fd);
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  g_assert_cmpint (g_io_channel_read_line (channel, &line, NULL, NULL, &error), ==, G_IO_STATUS_NORMAL);
+  g_strchomp (line);
+  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
+  stand->base_url = g_steal_pointer (&line);
+  stand->host_url = g_strndup (stand->base_url, strstr (stand->base_url, "/api/") - stand->base_url);
+}
+
+void
+qoima_test_stand_stop (QoimaTestStand *stand)
+{
+  kill (stand->pid, SIGTERM);
+  waitpid (stand->pid, NULL, 0);
+  g_spawn_close_pid (stand->pid);
+  g_clear_pointer (&stand->base_url, g_free);
+  g_clear_pointer (&stand->host_url, g_free);
+}
+
+JsonNode *
+qoima_test_stand_admin (QoimaTestStand *stand,
+                        const char     *method,
+                        const char     *path,
+                        const char     *body)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *url = g_strdup_printf ("%s/stand/%s", stand->host_url, path);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  node = qoima_json_parse_bytes (answer, &error);
+  g_assert_no_error (error);
+  return node;
 }

@@ -7,7 +7,10 @@
 
 #include <gtk/gtk.h>
 
+#include <json-glib/json-glib.h>
+
 #include "qoima-scan-reader.h"
+#include "qoima-signer.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
 
@@ -55,5 +58,24 @@ void        qoima_test_type_into_reader   (QoimaScanReader *reader,
 /* Renders @widget with its own renderer and saves a PNG in G_TEST_BUILDDIR. */
 void        qoima_test_save_screenshot    (GtkWidget      *widget,
                                            const char     *name);
+
+/* The project's ИС МПТ stand, run as a child for a window test ($QOIMA_STAND, with the
+ * demo PKI of $QOIMA_PKI_DIR), with no demo world: the test posts its own acts. */
+typedef struct {
+  GPid   pid;
+  char  *base_url;  /* the True API base */
+  char  *host_url;  /* scheme, host and port */
+} QoimaTestStand;
+
+void         qoima_test_stand_start      (QoimaTestStand *stand,
+                                          const char     *db_path);
+void         qoima_test_stand_stop       (QoimaTestStand *stand);
+/* A call to the stand's admin interface under /stand/; fails the test unless 200. */
+JsonNode    *qoima_test_stand_admin      (QoimaTestStand *stand,
+                                          const char     *method,
+                                          const char     *path,
+                                          const char     *body);
+/* A key of the demo PKI (auth.p12, sign.p12 …) opened with its password. (transfer full) */
+QoimaSigner *qoima_test_load_key         (const char     *name);
 
 G_END_DECLS
