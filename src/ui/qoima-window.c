@@ -12,6 +12,7 @@
 #include "qoima-window.h"
 
 #include "qoima-acts-page.h"
+#include "qoima-admin-page.h"
 #include "qoima-gs1.h"
 #include "qoima-scan-capture.h"
 #include "qoima-scan-result.h"
@@ -25,6 +26,7 @@ struct _QoimaWindow
 
   /* Template widgets */
   QoimaActsPage    *acts_page;
+  QoimaAdminPage   *admin_page;
   GtkStack         *main_stack;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
@@ -267,6 +269,7 @@ qoima_window_constructed (GObject *object)
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_set_context (self->scanner_page, self->context);
       qoima_acts_page_set_context (self->acts_page, self->context);
+      qoima_admin_page_set_context (self->admin_page, self->context);
       qoima_window_show_content (self);
     }
   else
@@ -366,6 +369,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, admin_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
@@ -382,6 +386,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
   g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
+  g_type_ensure (QOIMA_TYPE_ADMIN_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
