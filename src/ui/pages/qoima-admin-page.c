@@ -35,12 +35,14 @@ struct _QoimaAdminPage
   GListStore      *users;
   GListStore      *wards;
 
-  /* Borrowed references (weak) */
+  /* Borrowed references (cleared when the dialog is destroyed) */
   QoimaUserDialog *user_dialog;
 
   /* State */
   int              loads_pending;
+  int              sets_pending;        /* changes of the setting not yet stored */
   guint            setting_switch : 1; /* the switch is being set from the store */
+  guint            requested_state : 1; /* the switch's last change, as sent */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, ADW_TYPE_BIN)
@@ -313,7 +315,9 @@ get_setting_cb (GObject      *source,
       show_error (self, error);
       return;
     }
-  set_switch_from_store (self, g_strcmp0 (value, "true") == 0);
+  /* A change on its way is newer than what was read. */
+  if (self->sets_pending == 0)
+    set_switch_from_store (self, g_strcmp0 (value, "true") == 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->auto_withdraw_switch), TRUE);
 }
 
@@ -336,18 +340,20 @@ set_setting_cb (GObject      *source,
 {
   g_autoptr(QoimaAdminPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  gboolean active = gtk_switch_get_active (self->auto_withdraw_switch);
 
+  self->sets_pending--;
   if (qoima_store_set_setting_finish (QOIMA_STORE (source), result, &error))
     {
       show_error (self, NULL);
-      gtk_switch_set_state (self->auto_withdraw_switch, active);
+      if (self->sets_pending == 0)
+        set_switch_from_store (self, self->requested_state);
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   /* Refused (not an admin, say): the switch goes back to what the store holds. */
-  set_switch_from_store (self, gtk_switch_get_state (self->auto_withdraw_switch));
+  if (self->sets_pending == 0)
+    set_switch_from_store (self, gtk_switch_get_state (self->auto_withdraw_switch));
   show_error (self, error);
 }
 
@@ -359,6 +365,8 @@ auto_withdraw_state_set_cb (QoimaAdminPage *self,
     return FALSE;
 
   /* The switch shows the new state only once the store has it. */
+  self->requested_state = !!state;
+  self->sets_pending++;
   qoima_store_set_setting_async (qoima_context_get_store (self->context),
                                  qoima_context_get_user (self->context),
                                  QOIMA_SETTING_AUTO_WITHDRAW, state ? "true" : "false",
@@ -396,9 +404,12 @@ boolean_done_cb (GObject      *source,
 {
   g_autoptr(QoimaAdminPage) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean done;
 
-  /* Each of these finishes a boolean GTask of the store's. */
-  change_done (self, g_task_propagate_boolean (G_TASK (result), &error), error);
+  /* Each of these finishes a boolean GTask of the store's. (Not in change_done's argument
+   * list: the error must be read after it is set.) */
+  done = g_task_propagate_boolean (G_TASK (result), &error);
+  change_done (self, done, error);
 }
 
 static GtkWindow *
@@ -504,6 +515,14 @@ user_added_cb (QoimaAdminPage *self,
   qoima_admin_page_reload (self);
 }
 
+/* The dialog is done once it closes (GTK may hold on to the object a little longer). */
+static gboolean
+user_dialog_close_request_cb (QoimaAdminPage *self)
+{
+  self->user_dialog = NULL;
+  return FALSE;
+}
+
 static void
 add_user_action (GtkWidget  *widget,
                  const char *action_name,
@@ -523,8 +542,8 @@ add_user_action (GtkWidget  *widget,
   dialog = qoima_user_dialog_new (self->context, G_LIST_MODEL (self->wards));
   gtk_window_set_transient_for (GTK_WINDOW (dialog), parent_window (self));
   g_signal_connect_object (dialog, "user-added", G_CALLBACK (user_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "close-request", G_CALLBACK (user_dialog_close_request_cb), self, G_CONNECT_SWAPPED);
   self->user_dialog = dialog;
-  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &self->user_dialog);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -640,9 +659,9 @@ qoima_admin_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
+  /* The dialog acts for this page only. */
   if (self->user_dialog != NULL)
     {
-      g_object_remove_weak_pointer (G_OBJECT (self->user_dialog), (gpointer *) &self->user_dialog);
       gtk_window_destroy (GTK_WINDOW (self->user_dialog));
       self->user_dialog = NULL;
     }
