@@ -124,6 +124,12 @@ dialog_is_gone (gpointer data)
 }
 
 static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
 dialog_has_error (gpointer data)
 {
   return qoima_user_dialog_get_error (data) != NULL;
@@ -236,7 +242,9 @@ test_admin_adds_ward_and_nurse (void)
 
   gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_again_row")), "2580");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
   qoima_test_wait_until (dialog_is_gone, page, 30);
+  qoima_test_wait_until (pointer_is_null, &dialog, 5);
   wait_for_name (qoima_admin_page_get_users (page), "aliya");
 
   qoima_store_list_users_async (store, NULL, result_cb, &result);

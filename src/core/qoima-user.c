@@ -687,6 +687,19 @@ user_task_new (QoimaStore          *self,
   return task;
 }
 
+/* A nurse has a ward and nobody else has one (the schema checks only the first half). */
+static gboolean
+role_and_ward_are_consistent (QoimaRole   role,
+                              gint64      ward_id,
+                              GError    **error)
+{
+  if ((role == QOIMA_ROLE_NURSE) == (ward_id > 0))
+    return TRUE;
+  g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       role == QOIMA_ROLE_NURSE ? _("A nurse needs a ward.") : _("Only a nurse belongs to a ward."));
+  return FALSE;
+}
+
 static void
 qoima_user_finalize (GObject *object)
 {
@@ -957,19 +970,6 @@ qoima_store_list_users_finish (QoimaStore    *self,
 {
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_users_async), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* Checks shared by the calls that give a new password or PIN and by role changes. */
-static gboolean
-role_and_ward_are_consistent (QoimaRole   role,
-                              gint64      ward_id,
-                              GError    **error)
-{
-  if ((role == QOIMA_ROLE_NURSE) == (ward_id > 0))
-    return TRUE;
-  g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                       role == QOIMA_ROLE_NURSE ? _("A nurse needs a ward.") : _("Only a nurse belongs to a ward."));
-  return FALSE;
 }
 
 void
