@@ -135,6 +135,58 @@ dialog_has_error (gpointer data)
   return qoima_user_dialog_get_error (data) != NULL;
 }
 
+/* The message dialog the page opened (rename, new password): the only one on screen. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+  unsigned n_found = 0;
+
+  for (unsigned i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          found = ADW_MESSAGE_DIALOG (window);
+          n_found++;
+        }
+    }
+  g_assert_cmpuint (n_found, ==, 1);
+  return found;
+}
+
+/* Fills the dialog's two entry rows and answers @response, as a click on its button
+ * does (which also closes the dialog; the response alone does not). */
+static void
+answer_message_dialog (const char *first,
+                       const char *second,
+                       const char *response)
+{
+  AdwMessageDialog *dialog = find_message_dialog ();
+  GtkListBox *list = GTK_LIST_BOX (adw_message_dialog_get_extra_child (dialog));
+
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 0)), first);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 1)), second);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static gboolean
+can_authenticate (gpointer data)
+{
+  const char **name_secret = data;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+
+  qoima_store_authenticate_async (store, name_secret[0], name_secret[1], NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  user = qoima_store_authenticate_finish (store, result, NULL);
+  return user != NULL;
+}
+
 static QoimaUser *
 add_user (QoimaUser   *acting,
           const char  *name,
@@ -274,6 +326,20 @@ test_admin_adds_ward_and_nurse (void)
   g_assert_cmpstr (value, ==, "true");
   g_assert_null (qoima_admin_page_get_error (page));
 
+
+  /* The clerk's password reset by the admin through the row's dialog; a ward renamed. */
+  {
+    const char *clerk_new[] = { "aigul", "new-clerk-password" };
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.reset-password", "s", "aigul"));
+    answer_message_dialog ("new-clerk-password", "new-clerk-password", "apply");
+    qoima_test_wait_until (can_authenticate, clerk_new, 30);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.rename-ward", "x", qoima_location_get_id (ward)));
+  answer_message_dialog ("Кардиологическое отделение", "", "apply");
+  wait_for_name (qoima_admin_page_get_wards (page), "Кардиологическое отделение");
+  g_assert_null (qoima_admin_page_get_error (page));
+  qoima_test_wait_until (page_is_loaded, page, 30);
 
   /* A clerk at the same page: the core refuses, the switch goes back, the page says why. */
   qoima_context_set_user (context, clerk);
