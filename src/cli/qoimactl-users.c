@@ -10,7 +10,9 @@
 #include "qoimactl.h"
 
 #include "qoima-audit.h"
+#include "qoima-settings.h"
 #include "qoima-user.h"
+#include "qoima-wards.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -180,6 +182,283 @@ users_list (QoimaStore *store)
   return 0;
 }
 
+/* The --user, who must be given for every change after the first user. */
+static QoimaUser *
+acting_user (QoimactlOptions *options,
+             QoimaStore      *store)
+{
+  g_autoptr(GError) error = NULL;
+  QoimaUser *acting;
+
+  if (options->user == NULL)
+    {
+      fprintf (stderr, "%s\n", _("This needs --user NAME --password-file FILE."));
+      return NULL;
+    }
+  acting = qoimactl_authenticate (options, store, &error);
+  if (acting == NULL)
+    qoimactl_fail (error);
+  return acting;
+}
+
+static int
+users_passwd (QoimactlOptions  *options,
+              QoimaStore       *store,
+              int               argc,
+              char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *secret = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+
+  if (argc != 4 || !g_str_equal (argv[2], "--new-password-file"))
+    {
+      fprintf (stderr, _("Usage: qoimactl users passwd NAME --new-password-file FILE\n"));
+      return 2;
+    }
+  if ((acting = acting_user (options, store)) == NULL)
+    return 1;
+  if ((secret = qoimactl_read_first_line (argv[3], &error)) == NULL)
+    return qoimactl_fail (error);
+
+  qoima_store_set_password_async (store, acting, argv[1], secret, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_set_password_finish (store, result, &error))
+    return qoimactl_fail (error);
+  printf (_("The password of %s was changed.\n"), argv[1]);
+  return 0;
+}
+
+static int
+users_disable (QoimactlOptions  *options,
+               QoimaStore       *store,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gboolean disable = g_str_equal (argv[0], "disable");
+
+  if (argc != 2)
+    {
+      fprintf (stderr, _("Usage: qoimactl users disable|enable NAME\n"));
+      return 2;
+    }
+  if ((acting = acting_user (options, store)) == NULL)
+    return 1;
+
+  qoima_store_set_user_disabled_async (store, acting, argv[1], disable, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_set_user_disabled_finish (store, result, &error))
+    return qoimactl_fail (error);
+  printf (disable ? _("User %s disabled.\n") : _("User %s enabled.\n"), argv[1]);
+  return 0;
+}
+
+static GListModel *
+list_wards (QoimaStore  *store,
+            GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+
+  qoima_store_list_wards_async (store, TRUE, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  return qoima_store_list_wards_finish (store, result, error);
+}
+
+static int
+wards_list (QoimaStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) wards = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  if ((wards = list_wards (store, &error)) == NULL)
+    return qoimactl_fail (error);
+
+  json_builder_begin_array (builder);
+  for (unsigned i = 0; i < g_list_model_get_n_items (wards); i++)
+    {
+      g_autoptr(QoimaLocation) ward = g_list_model_get_item (wards, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, qoima_location_get_id (ward));
+      json_builder_set_member_name (builder, "name_ru");
+      json_builder_add_string_value (builder, qoima_location_get_name_ru (ward));
+      json_builder_set_member_name (builder, "name_kk");
+      if (qoima_location_get_name_kk (ward) != NULL)
+        json_builder_add_string_value (builder, qoima_location_get_name_kk (ward));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "archived");
+      json_builder_add_boolean_value (builder, qoima_location_get_archived (ward));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+  return 0;
+}
+
+static int
+wards_add (QoimactlOptions  *options,
+           QoimaStore       *store,
+           int               argc,
+           char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *name_kk = NULL;
+  gint64 id;
+
+  if (argc == 4 && g_str_equal (argv[2], "--name-kk"))
+    name_kk = argv[3];
+  else if (argc != 2)
+    {
+      fprintf (stderr, _("Usage: qoimactl wards add NAME_RU [--name-kk NAME]\n"));
+      return 2;
+    }
+  if ((acting = acting_user (options, store)) == NULL)
+    return 1;
+
+  qoima_store_add_ward_async (store, acting, argv[1], name_kk, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if ((id = qoima_store_add_ward_finish (store, result, &error)) == 0)
+    return qoimactl_fail (error);
+  printf (_("Ward %s added (%lld).\n"), argv[1], (long long) id);
+  return 0;
+}
+
+static int
+wards_archive (QoimactlOptions  *options,
+               QoimaStore       *store,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) wards = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gint64 id = 0;
+
+  if (argc != 2)
+    {
+      fprintf (stderr, _("Usage: qoimactl wards archive NAME\n"));
+      return 2;
+    }
+  if ((acting = acting_user (options, store)) == NULL)
+    return 1;
+  if ((wards = list_wards (store, &error)) == NULL)
+    return qoimactl_fail (error);
+  for (unsigned i = 0; id == 0 && i < g_list_model_get_n_items (wards); i++)
+    {
+      g_autoptr(QoimaLocation) ward = g_list_model_get_item (wards, i);
+      g_autofree char *ward_id = g_strdup_printf ("%lld", (long long) qoima_location_get_id (ward));
+
+      if (!qoima_location_get_archived (ward) &&
+          (g_str_equal (ward_id, argv[1]) || g_strcmp0 (qoima_location_get_name_ru (ward), argv[1]) == 0 ||
+           g_strcmp0 (qoima_location_get_name_kk (ward), argv[1]) == 0))
+        id = qoima_location_get_id (ward);
+    }
+  if (id == 0)
+    {
+      fprintf (stderr, _("There is no ward “%s” in use.\n"), argv[1]);
+      return 1;
+    }
+
+  qoima_store_update_location_async (store, acting, id, NULL, NULL, TRUE, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_update_location_finish (store, result, &error))
+    return qoimactl_fail (error);
+  printf (_("Ward %s archived.\n"), argv[1]);
+  return 0;
+}
+
+int
+qoimactl_wards (QoimactlOptions  *options,
+                int               argc,
+                char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  int status;
+
+  if (argc < 2 || !(g_str_equal (argv[1], "add") || g_str_equal (argv[1], "--json") || g_str_equal (argv[1], "archive")))
+    {
+      fprintf (stderr, _("Usage: qoimactl wards --json | wards add NAME_RU [--name-kk NAME] | wards archive NAME\n"));
+      return 2;
+    }
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return qoimactl_fail (error);
+
+  if (g_str_equal (argv[1], "add"))
+    status = wards_add (options, store, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "archive"))
+    status = wards_archive (options, store, argc - 1, argv + 1);
+  else
+    status = wards_list (store);
+
+  qoima_store_close (store);
+  return status;
+}
+
+int
+qoimactl_settings (QoimactlOptions  *options,
+                   int               argc,
+                   char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gboolean on;
+
+  if (argc != 3 || !g_str_equal (argv[1], "auto-withdraw") ||
+      !(g_str_equal (argv[2], "on") || g_str_equal (argv[2], "off")))
+    {
+      fprintf (stderr, _("Usage: qoimactl settings auto-withdraw on|off\n"));
+      return 2;
+    }
+  on = g_str_equal (argv[2], "on");
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return qoimactl_fail (error);
+  if ((acting = acting_user (options, store)) == NULL)
+    {
+      qoima_store_close (store);
+      return 1;
+    }
+
+  qoima_store_set_setting_async (store, acting, QOIMA_SETTING_AUTO_WITHDRAW, on ? "true" : "false",
+                                 NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_set_setting_finish (store, result, &error))
+    {
+      qoima_store_close (store);
+      return qoimactl_fail (error);
+    }
+  printf (on ? _("Withdrawals are sent automatically.\n") : _("Withdrawals wait for the chief's signature.\n"));
+  qoima_store_close (store);
+  return 0;
+}
+
 int
 qoimactl_users (QoimactlOptions  *options,
                 int               argc,
@@ -189,9 +468,12 @@ qoimactl_users (QoimactlOptions  *options,
   g_autoptr(QoimaStore) store = NULL;
   int status;
 
-  if (argc < 2 || !(g_str_equal (argv[1], "add") || g_str_equal (argv[1], "--json")))
+  if (argc < 2 || !(g_str_equal (argv[1], "add") || g_str_equal (argv[1], "--json") ||
+                    g_str_equal (argv[1], "passwd") || g_str_equal (argv[1], "disable") ||
+                    g_str_equal (argv[1], "enable")))
     {
-      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD] --password-file FILE\n"));
+      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD] --password-file FILE\n"
+                         "       | users passwd NAME --new-password-file FILE | users disable|enable NAME\n"));
       return 2;
     }
 
@@ -204,6 +486,10 @@ qoimactl_users (QoimactlOptions  *options,
 
   if (g_str_equal (argv[1], "add"))
     status = users_add (options, store, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "passwd"))
+    status = users_passwd (options, store, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "disable") || g_str_equal (argv[1], "enable"))
+    status = users_disable (options, store, argc - 1, argv + 1);
   else
     status = users_list (store);
 

@@ -28,6 +28,12 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act (--user)"));
   fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
   fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
+  fprintf (out, "  %s\n", _("users passwd NAME --new-password-file FILE  give a user a new password or PIN (herself, or an admin: --user)"));
+  fprintf (out, "  %s\n", _("users disable|enable NAME  disable or enable a user (an admin: --user)"));
+  fprintf (out, "  %s\n", _("wards --json           list the wards, archived ones included, as JSON"));
+  fprintf (out, "  %s\n", _("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"));
+  fprintf (out, "  %s\n", _("wards archive NAME     archive an empty ward (an admin: --user)"));
+  fprintf (out, "  %s\n", _("settings auto-withdraw on|off  send withdrawals without the chief (an admin: --user)"));
   fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
   fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"));
   fprintf (out, "  %s\n", _("transfers --json       list the transfer documents as JSON"));
@@ -262,6 +268,10 @@ main (int    argc,
     status = qoimactl_answer (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "users"))
     status = qoimactl_users (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "wards"))
+    status = qoimactl_wards (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "settings"))
+    status = qoimactl_settings (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "audit"))
     status = qoimactl_audit (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "move"))

@@ -56,6 +56,8 @@ int         qoimactl_acts  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_answer (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_users  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_audit  (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_wards  (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_settings (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_move   (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_withdrawals (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_withdraw    (QoimactlOptions *options, int argc, char **argv);

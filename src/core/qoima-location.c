@@ -17,6 +17,7 @@ struct _QoimaLocation
   QoimaLocationKind kind;
   char *name_ru;
   char *name_kk;
+  gboolean archived;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaLocation, qoima_location, G_TYPE_OBJECT)
@@ -27,6 +28,7 @@ enum {
   PROP_KIND,
   PROP_NAME_RU,
   PROP_NAME_KK,
+  PROP_ARCHIVED,
   N_PROPS,
 };
 
@@ -65,6 +67,9 @@ qoima_location_get_property (GObject    *object,
     case PROP_NAME_KK:
       g_value_set_string (value, qoima_location_get_name_kk (self));
       break;
+    case PROP_ARCHIVED:
+      g_value_set_boolean (value, qoima_location_get_archived (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -93,6 +98,9 @@ qoima_location_set_property (GObject      *object,
     case PROP_NAME_KK:
       self->name_kk = g_value_dup_string (value);
       break;
+    case PROP_ARCHIVED:
+      self->archived = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -114,6 +122,7 @@ qoima_location_class_init (QoimaLocationClass *klass)
                                             QOIMA_LOCATION_KIND_WAREHOUSE, flags);
   properties[PROP_NAME_RU] = g_param_spec_string ("name-ru", NULL, NULL, NULL, flags);
   properties[PROP_NAME_KK] = g_param_spec_string ("name-kk", NULL, NULL, NULL, flags);
+  properties[PROP_ARCHIVED] = g_param_spec_boolean ("archived", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -175,4 +184,12 @@ qoima_location_get_name (QoimaLocation *self)
   g_return_val_if_fail (QOIMA_IS_LOCATION (self), NULL);
 
   return qoima_pick_name (self->name_ru, self->name_kk);
+}
+
+gboolean
+qoima_location_get_archived (QoimaLocation *self)
+{
+  g_return_val_if_fail (QOIMA_IS_LOCATION (self), FALSE);
+
+  return self->archived;
 }

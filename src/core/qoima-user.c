@@ -41,6 +41,7 @@ typedef struct
   QoimaRole role;
   gint64 ward_id;
   char *secret;
+  gboolean disabled; /* set_user_disabled: the new state */
 } UserData;
 
 #define USER_COLUMNS "id, name, full_name, role, ward_id, disabled"
@@ -129,6 +130,22 @@ equal_constant_time (const guint8 *a,
   return diff == 0;
 }
 
+/* A fresh salt and the key derived from @secret with it. */
+static gboolean
+new_hash (const char  *secret,
+          guint8       salt[SALT_SIZE],
+          guint8       key[HASH_SIZE],
+          GError     **error)
+{
+  if (gnutls_rnd (GNUTLS_RND_RANDOM, salt, SALT_SIZE) != 0)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+                           _("No random numbers for the password's salt."));
+      return FALSE;
+    }
+  return derive_key (secret, salt, SALT_SIZE, QOIMA_USER_KDF_ITERATIONS, key, error);
+}
+
 static gboolean
 secret_is_acceptable (const char  *secret,
                       GError     **error)
@@ -188,6 +205,68 @@ check_acting_admin (QoimaStoreWorker  *worker,
   return qoima_user_check (user, QOIMA_PERMISSION_MANAGE_USERS, error);
 }
 
+/* A nurse's ward must be a ward that takes nurses: not the warehouse, not archived. */
+static gboolean
+check_ward (QoimaStoreWorker  *worker,
+            gint64             ward_id,
+            GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT kind, archived, name_ru FROM locations WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, ward_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The ward %lld does not exist."), (long long) ward_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return qoima_store_worker_step_done (worker, stmt, error);
+  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ward") != 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("%s is not a ward; a nurse belongs to a ward."), sqlite3_column_text (stmt, 2));
+      return FALSE;
+    }
+  if (sqlite3_column_int (stmt, 1) != 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("The ward %s is archived and takes no nurses."), sqlite3_column_text (stmt, 2));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether @name is the only enabled admin: the hospital would be left with nobody who
+ * can manage users. */
+static gboolean
+is_last_admin (QoimaStoreWorker  *worker,
+               const char        *name,
+               gboolean          *last,
+               GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT count (*) FILTER (WHERE name = ?1), count (*) FILTER (WHERE name <> ?1) "
+                                     "FROM users WHERE role = 'admin' AND disabled = 0",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return qoima_store_worker_step_done (worker, stmt, error);
+  *last = sqlite3_column_int64 (stmt, 0) > 0 && sqlite3_column_int64 (stmt, 1) == 0;
+  return TRUE;
+}
+
 static gboolean
 add_user (QoimaStoreWorker  *worker,
           UserData          *data,
@@ -216,13 +295,10 @@ add_user (QoimaStoreWorker  *worker,
   if (sqlite3_column_int64 (count, 0) > 0 && !check_acting_admin (worker, data->acting, error))
     return FALSE;
 
-  if (gnutls_rnd (GNUTLS_RND_RANDOM, salt, sizeof salt) != 0)
-    {
-      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
-                           _("No random numbers for the password's salt."));
-      return FALSE;
-    }
-  if (!derive_key (data->secret, salt, sizeof salt, QOIMA_USER_KDF_ITERATIONS, key, error))
+  if (data->ward_id > 0 && !check_ward (worker, data->ward_id, error))
+    return FALSE;
+
+  if (!new_hash (data->secret, salt, key, error))
     return FALSE;
 
   insert = qoima_store_worker_prepare (worker,
@@ -398,46 +474,23 @@ list_users_job (QoimaStoreWorker *worker,
   g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
 }
 
-static gboolean
-disable_user (QoimaStoreWorker  *worker,
-              UserData          *data,
-              GError           **error)
-{
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-
-  if (!check_acting_admin (worker, data->acting, error))
-    return FALSE;
-
-  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET disabled = 1 WHERE name = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (qoima_store_worker_get_db (worker)) == 0)
-    {
-      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-                   _("There is no user named %s."), data->name);
-      return FALSE;
-    }
-  return TRUE;
-}
-
+/* Runs @func in one IMMEDIATE transaction for @task's UserData, audited as @reason. */
 static void
-disable_user_job (QoimaStoreWorker *worker,
-                  GTask            *task)
+run_user_change (QoimaStoreWorker *worker,
+                 GTask            *task,
+                 const char       *reason,
+                 gboolean        (*func) (QoimaStoreWorker *, UserData *, GError **))
 {
   UserData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
-  qoima_store_worker_set_actor (worker, data->acting, "user disabled");
+  qoima_store_worker_set_actor (worker, data->acting, reason);
   if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  if (!disable_user (worker, data, &local_error) ||
+  if (!func (worker, data, &local_error) ||
       !qoima_store_worker_exec (worker, "COMMIT", &local_error))
     {
       qoima_store_worker_rollback (worker);
@@ -445,6 +498,177 @@ disable_user_job (QoimaStoreWorker *worker,
       return;
     }
   g_task_return_boolean (task, TRUE);
+}
+
+/* The user @name as stored now; NOT_FOUND when there is none. */
+static QoimaUser *
+load_target (QoimaStoreWorker  *worker,
+             const char        *name,
+             GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  QoimaUser *user = load_user (worker, name, &local_error);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else if (user == NULL)
+    g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                 _("There is no user named %s."), name);
+  return user;
+}
+
+static gboolean
+set_user_disabled (QoimaStoreWorker  *worker,
+                   UserData          *data,
+                   GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaUser) target = NULL;
+  gboolean last = FALSE;
+
+  if (!check_acting_admin (worker, data->acting, error))
+    return FALSE;
+  if ((target = load_target (worker, data->name, error)) == NULL)
+    return FALSE;
+
+  if (data->disabled)
+    {
+      if (g_strcmp0 (data->acting, data->name) == 0)
+        {
+          g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               _("An admin cannot disable herself; another admin may."));
+          return FALSE;
+        }
+      if (!is_last_admin (worker, data->name, &last, error))
+        return FALSE;
+      if (last)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("%s is the last admin and cannot be disabled; add another admin first."), data->name);
+          return FALSE;
+        }
+    }
+
+  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET disabled = ?2 WHERE name = ?1 AND disabled <> ?2", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, data->disabled ? 1 : 0);
+  return qoima_store_worker_step_done (worker, stmt, error);
+}
+
+static void
+set_user_disabled_job (QoimaStoreWorker *worker,
+                       GTask            *task)
+{
+  UserData *data = g_task_get_task_data (task);
+
+  run_user_change (worker, task, data->disabled ? "user disabled" : "user enabled", set_user_disabled);
+}
+
+static gboolean
+set_password (QoimaStoreWorker  *worker,
+              UserData          *data,
+              GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(QoimaUser) target = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint8 salt[SALT_SIZE];
+  guint8 key[HASH_SIZE];
+
+  /* A user changes her own password or PIN; an admin anyone's. */
+  if (data->acting != NULL)
+    acting = load_user (worker, data->acting, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (acting == NULL || acting->disabled || !g_str_equal (acting->name, data->name))
+    {
+      if (!qoima_user_check (acting, QOIMA_PERMISSION_MANAGE_USERS, &local_error))
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                       _("%s Only an admin changes another user's password."), local_error->message);
+          return FALSE;
+        }
+    }
+  if ((target = load_target (worker, data->name, error)) == NULL)
+    return FALSE;
+
+  if (!new_hash (data->secret, salt, key, error))
+    return FALSE;
+
+  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET salt = ?2, hash = ?3, iterations = ?4 WHERE name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, salt, sizeof salt, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 3, key, sizeof key, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, QOIMA_USER_KDF_ITERATIONS);
+  return qoima_store_worker_step_done (worker, stmt, error);
+}
+
+static void
+set_password_job (QoimaStoreWorker *worker,
+                  GTask            *task)
+{
+  run_user_change (worker, task, "password changed", set_password);
+}
+
+static gboolean
+update_user (QoimaStoreWorker  *worker,
+             UserData          *data,
+             GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaUser) target = NULL;
+  gboolean last = FALSE;
+
+  if (!check_acting_admin (worker, data->acting, error))
+    return FALSE;
+  if ((target = load_target (worker, data->name, error)) == NULL)
+    return FALSE;
+  if (data->ward_id > 0 && !check_ward (worker, data->ward_id, error))
+    return FALSE;
+
+  if (target->role == QOIMA_ROLE_ADMIN && data->role != QOIMA_ROLE_ADMIN)
+    {
+      if (g_strcmp0 (data->acting, data->name) == 0)
+        {
+          g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               _("An admin cannot take away her own admin role; another admin may."));
+          return FALSE;
+        }
+      if (!is_last_admin (worker, data->name, &last, error))
+        return FALSE;
+      if (last)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("%s is the last admin and must stay one; add another admin first."), data->name);
+          return FALSE;
+        }
+    }
+
+  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET role = ?2, ward_id = ?3 WHERE name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, qoima_role_to_nick (data->role), -1, SQLITE_STATIC);
+  if (data->ward_id > 0)
+    sqlite3_bind_int64 (stmt, 3, data->ward_id);
+  else
+    sqlite3_bind_null (stmt, 3);
+  return qoima_store_worker_step_done (worker, stmt, error);
+}
+
+static void
+update_user_job (QoimaStoreWorker *worker,
+                 GTask            *task)
+{
+  run_user_change (worker, task, "user changed", update_user);
 }
 
 static GTask *
@@ -461,6 +685,19 @@ user_task_new (QoimaStore          *self,
   if (data != NULL)
     g_task_set_task_data (task, data, user_data_free);
   return task;
+}
+
+/* A nurse has a ward and nobody else has one (the schema checks only the first half). */
+static gboolean
+role_and_ward_are_consistent (QoimaRole   role,
+                              gint64      ward_id,
+                              GError    **error)
+{
+  if ((role == QOIMA_ROLE_NURSE) == (ward_id > 0))
+    return TRUE;
+  g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       role == QOIMA_ROLE_NURSE ? _("A nurse needs a ward.") : _("Only a nurse belongs to a ward."));
+  return FALSE;
 }
 
 static void
@@ -752,7 +989,8 @@ qoima_store_disable_user_async (QoimaStore          *self,
   data = g_new0 (UserData, 1);
   data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
   data->name = g_strdup (name);
-  qoima_store_queue_job (self, disable_user_job,
+  data->disabled = TRUE;
+  qoima_store_queue_job (self, set_user_disabled_job,
                          user_task_new (self, qoima_store_disable_user_async, data, cancellable, callback, user_data));
 }
 
@@ -763,4 +1001,135 @@ qoima_store_disable_user_finish (QoimaStore    *self,
 {
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_disable_user_async), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_set_user_disabled_async (QoimaStore          *self,
+                                     QoimaUser           *acting,
+                                     const char          *name,
+                                     gboolean             disabled,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  UserData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
+  g_return_if_fail (name != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
+  data->name = g_strdup (name);
+  data->disabled = !!disabled;
+  qoima_store_queue_job (self, set_user_disabled_job,
+                         user_task_new (self, qoima_store_set_user_disabled_async, data, cancellable, callback, user_data));
+}
+
+gboolean
+qoima_store_set_user_disabled_finish (QoimaStore    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_set_user_disabled_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_set_password_async (QoimaStore          *self,
+                                QoimaUser           *acting,
+                                const char          *name,
+                                const char          *secret,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GError) local_error = NULL;
+  UserData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (secret != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
+  data->name = g_strdup (name);
+  data->secret = g_strdup (secret);
+  task = user_task_new (self, qoima_store_set_password_async, data, cancellable, callback, user_data);
+
+  if (!secret_is_acceptable (secret, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_queue_job (self, set_password_job, task);
+}
+
+gboolean
+qoima_store_set_password_finish (QoimaStore    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_set_password_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_update_user_async (QoimaStore          *self,
+                               QoimaUser           *acting,
+                               const char          *name,
+                               QoimaRole            role,
+                               gint64               ward_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GError) local_error = NULL;
+  UserData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
+  g_return_if_fail (name != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
+  data->name = g_strdup (name);
+  data->role = role;
+  data->ward_id = ward_id;
+  task = user_task_new (self, qoima_store_update_user_async, data, cancellable, callback, user_data);
+
+  if (!role_and_ward_are_consistent (role, ward_id, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_queue_job (self, update_user_job, task);
+}
+
+gboolean
+qoima_store_update_user_finish (QoimaStore    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_update_user_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+const char *
+qoima_user_secret_rules (void)
+{
+  return _("A password needs at least 8 characters; a PIN is 4 to 6 digits.");
+}
+
+gboolean
+qoima_user_secret_is_acceptable (const char  *secret,
+                                 GError     **error)
+{
+  g_return_val_if_fail (secret != NULL, FALSE);
+  return secret_is_acceptable (secret, error);
 }

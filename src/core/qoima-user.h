@@ -111,7 +111,7 @@ GListModel *qoima_store_list_users_finish   (QoimaStore    *self,
                                              GAsyncResult  *result,
                                              GError       **error);
 
-/* Disables the user @name; only an admin may. */
+/* Disables the user @name; only an admin may, and not herself nor the last admin. */
 void        qoima_store_disable_user_async  (QoimaStore          *self,
                                              QoimaUser           *acting,
                                              const char          *name,
@@ -121,5 +121,62 @@ void        qoima_store_disable_user_async  (QoimaStore          *self,
 gboolean    qoima_store_disable_user_finish (QoimaStore    *self,
                                              GAsyncResult  *result,
                                              GError       **error);
+
+/* Disables or enables the user @name (audited). Only an admin may; an admin cannot
+ * disable herself, nor the last enabled admin. */
+void        qoima_store_set_user_disabled_async  (QoimaStore          *self,
+                                                  QoimaUser           *acting,
+                                                  const char          *name,
+                                                  gboolean             disabled,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean    qoima_store_set_user_disabled_finish (QoimaStore    *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
+
+/**
+ * qoima_store_set_password_async:
+ * @acting: the user herself, or an admin
+ * @secret: the new password or PIN, by the rules of qoima_user_secret_rules()
+ *
+ * Gives the user @name a new password or PIN: a new salt and hash (audited, without
+ * either). Anyone else than the user herself must be an admin.
+ */
+void        qoima_store_set_password_async  (QoimaStore          *self,
+                                             QoimaUser           *acting,
+                                             const char          *name,
+                                             const char          *secret,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    qoima_store_set_password_finish (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+/**
+ * qoima_store_update_user_async:
+ * @ward_id: the nurse's ward (a ward that is not archived), 0 for the other roles
+ *
+ * Changes the role and ward of the user @name (audited). Only an admin may; the last
+ * enabled admin stays an admin, and an admin does not demote herself.
+ */
+void        qoima_store_update_user_async   (QoimaStore          *self,
+                                             QoimaUser           *acting,
+                                             const char          *name,
+                                             QoimaRole            role,
+                                             gint64               ward_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    qoima_store_update_user_finish  (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+/* The rule for a password or PIN, as a sentence for the user; and the check the store
+ * applies, so that a form can say what is wrong before it sends anything. */
+const char *qoima_user_secret_rules          (void);
+gboolean    qoima_user_secret_is_acceptable  (const char  *secret,
+                                              GError     **error);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "qoima-window.h"
 
 #include "qoima-acts-page.h"
+#include "qoima-admin-page.h"
 #include "qoima-gs1.h"
 #include "qoima-move-page.h"
 #include "qoima-reports-page.h"
@@ -31,6 +32,7 @@ struct _QoimaWindow
 
   /* Template widgets */
   QoimaActsPage    *acts_page;
+  QoimaAdminPage   *admin_page;
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
   QoimaReportsPage *reports_page;
@@ -102,6 +104,7 @@ static const struct
   { "move", QOIMA_PERMISSION_MOVE_STOCK },
   { "withdrawals", QOIMA_PERMISSION_SIGN },
   { "reports", QOIMA_PERMISSION_VIEW_REPORTS },
+  { "admin", QOIMA_PERMISSION_MANAGE_USERS },
   { "scanner", -1 },
 };
 
@@ -449,6 +452,7 @@ qoima_window_constructed (GObject *object)
       g_signal_connect_object (self->context, "notify::user",
                                G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
       self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
+      qoima_admin_page_set_context (self->admin_page, self->context);
       qoima_window_show_content (self);
     }
   else
@@ -551,6 +555,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, withdrawals_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, admin_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
@@ -578,6 +583,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
   g_type_ensure (QOIMA_TYPE_MOVE_PAGE);
   g_type_ensure (QOIMA_TYPE_REPORTS_PAGE);
+  g_type_ensure (QOIMA_TYPE_ADMIN_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_SIGN_IN);

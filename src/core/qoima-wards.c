@@ -1,0 +1,483 @@
+/* qoima-wards.c: the administration of wards (adding, renaming, archiving)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-wards"
+
+#include "config.h"
+
+#include "qoima-wards.h"
+
+#include "qoima-store-private.h"
+
+#include <glib/gi18n.h>
+
+typedef struct
+{
+  QoimaUser *user;
+  gint64 location_id;
+  char *name_ru;
+  char *name_kk;
+  gboolean archived;
+  gboolean include_archived;
+} WardData;
+
+static void
+ward_data_free (gpointer data)
+{
+  WardData *ward = data;
+
+  g_clear_object (&ward->user);
+  g_free (ward->name_ru);
+  g_free (ward->name_kk);
+  g_free (ward);
+}
+
+static GTask *
+ward_task_new (QoimaStore          *self,
+               gpointer             source_tag,
+               WardData            *data,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, data, ward_data_free);
+  return task;
+}
+
+/* The user's role as the database knows it now: an admin demoted or disabled since she
+ * logged in is refused, not only the role her session remembers. */
+static gboolean
+check_manager (QoimaStoreWorker  *worker,
+               QoimaUser         *user,
+               GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  QoimaRole role = QOIMA_ROLE_CLERK;
+  int rc;
+
+  if (!qoima_user_check (user, QOIMA_PERMISSION_MANAGE_LOCATIONS, error))
+    return FALSE;
+
+  stmt = qoima_store_worker_prepare (worker, "SELECT role, disabled FROM users WHERE name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, qoima_user_get_name (user), -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return qoima_store_worker_step_done (worker, stmt, error);
+  if (rc == SQLITE_DONE || sqlite3_column_int (stmt, 1) != 0 ||
+      !qoima_role_from_nick ((const char *) sqlite3_column_text (stmt, 0), &role) ||
+      !qoima_role_allows (role, QOIMA_PERMISSION_MANAGE_LOCATIONS))
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                   _("%s may no longer manage locations; log in again."), qoima_user_get_name (user));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Refuses a second ward in use with the same Russian name: people and qoimactl find wards
+ * by name. */
+static gboolean
+check_name_free (QoimaStoreWorker  *worker,
+                 const char        *name_ru,
+                 gint64             except_id,
+                 GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT 1 FROM locations WHERE name_ru = ?1 AND id <> ?2 AND archived = 0",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name_ru, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, except_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("There is already a location named %s."), name_ru);
+      return FALSE;
+    }
+  return qoima_store_worker_step_done (worker, stmt, error);
+}
+
+static gint64
+count (QoimaStoreWorker  *worker,
+       const char        *sql,
+       gint64             id,
+       GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker, sql, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      qoima_store_worker_step_done (worker, stmt, error);
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gboolean
+add_ward (QoimaStoreWorker  *worker,
+          WardData          *data,
+          gint64            *id_out,
+          GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+
+  if (!check_manager (worker, data->user, error) ||
+      !check_name_free (worker, data->name_ru, 0, error))
+    return FALSE;
+
+  stmt = qoima_store_worker_prepare (worker, "INSERT INTO locations (kind, name_ru, name_kk) VALUES ('ward', ?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->name_ru, -1, SQLITE_STATIC);
+  if (data->name_kk != NULL && *data->name_kk != '\0')
+    sqlite3_bind_text (stmt, 2, data->name_kk, -1, SQLITE_STATIC);
+  if (!qoima_store_worker_step_done (worker, stmt, error))
+    return FALSE;
+
+  *id_out = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
+  return TRUE;
+}
+
+static void
+add_ward_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  WardData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  gint64 id = 0;
+
+  qoima_store_worker_set_actor (worker, data->user != NULL ? qoima_user_get_name (data->user) : NULL, "new ward");
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!add_ward (worker, data, &id, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  qoima_task_return_int64 (task, id);
+}
+
+/* A ward is archived only when nothing still lives in it: packs that are in stock or
+ * opened, or nurses who can still log in. */
+static gboolean
+check_can_archive (QoimaStoreWorker  *worker,
+                   gint64             id,
+                   const char        *name,
+                   GError           **error)
+{
+  gint64 packs, nurses;
+
+  packs = count (worker, "SELECT count (*) FROM packs WHERE location_id = ?1 AND status IN ('in_stock', 'opened')",
+                 id, error);
+  if (packs < 0)
+    return FALSE;
+  if (packs > 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The ward %s still holds %lld pack; move or use it up before archiving the ward.",
+                                "The ward %s still holds %lld packs; move or use them up before archiving the ward.",
+                                packs),
+                   name, (long long) packs);
+      return FALSE;
+    }
+
+  nurses = count (worker, "SELECT count (*) FROM users WHERE ward_id = ?1 AND disabled = 0", id, error);
+  if (nurses < 0)
+    return FALSE;
+  if (nurses > 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The ward %s still has %lld nurse; move her to another ward or disable her first.",
+                                "The ward %s still has %lld nurses; move them to another ward or disable them first.",
+                                nurses),
+                   name, (long long) nurses);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+update_location (QoimaStoreWorker  *worker,
+                 WardData          *data,
+                 GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) find = NULL;
+  g_autoptr(QoimaCachedStmt) update = NULL;
+  g_autofree char *kind = NULL;
+  g_autofree char *name_ru = NULL;
+  g_autofree char *name_kk = NULL;
+  gboolean archived;
+  int rc;
+
+  if (!check_manager (worker, data->user, error))
+    return FALSE;
+
+  find = qoima_store_worker_prepare (worker, "SELECT kind, name_ru, name_kk, archived FROM locations WHERE id = ?1", error);
+  if (find == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (find, 1, data->location_id);
+  rc = sqlite3_step (find);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                   _("There is no location %lld."), (long long) data->location_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return qoima_store_worker_step_done (worker, find, error);
+  kind = qoima_store_column_dup (find, 0);
+  name_ru = qoima_store_column_dup (find, 1);
+  name_kk = qoima_store_column_dup (find, 2);
+  archived = sqlite3_column_int (find, 3) != 0;
+
+  if (data->name_ru != NULL)
+    {
+      g_free (name_ru);
+      name_ru = g_strdup (data->name_ru);
+    }
+  if (data->name_kk != NULL)
+    {
+      g_free (name_kk);
+      name_kk = *data->name_kk != '\0' ? g_strdup (data->name_kk) : NULL;
+    }
+
+  if (data->archived && !archived)
+    {
+      if (!g_str_equal (kind, "ward"))
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("%s is not a ward; only a ward can be archived."), name_ru);
+          return FALSE;
+        }
+      if (!check_can_archive (worker, data->location_id, name_ru, error))
+        return FALSE;
+    }
+  if (!data->archived && !check_name_free (worker, name_ru, data->location_id, error))
+    return FALSE;
+
+  update = qoima_store_worker_prepare (worker, "UPDATE locations SET name_ru = ?2, name_kk = ?3, archived = ?4 WHERE id = ?1", error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (update, 1, data->location_id);
+  sqlite3_bind_text (update, 2, name_ru, -1, SQLITE_STATIC);
+  if (name_kk != NULL)
+    sqlite3_bind_text (update, 3, name_kk, -1, SQLITE_STATIC);
+  sqlite3_bind_int (update, 4, data->archived ? 1 : 0);
+  return qoima_store_worker_step_done (worker, update, error);
+}
+
+static void
+update_location_job (QoimaStoreWorker *worker,
+                     GTask            *task)
+{
+  WardData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  qoima_store_worker_set_actor (worker, data->user != NULL ? qoima_user_get_name (data->user) : NULL, "location changed");
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (!update_location (worker, data, &local_error) ||
+      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
+    {
+      qoima_store_worker_rollback (worker);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+list_wards_job (QoimaStoreWorker *worker,
+                GTask            *task)
+{
+  WardData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_LOCATION);
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT id, name_ru, name_kk, archived FROM locations "
+                                     "WHERE kind = 'ward' AND (?1 OR archived = 0) ORDER BY archived, name_ru, id",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  sqlite3_bind_int (stmt, 1, data->include_archived ? 1 : 0);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(QoimaLocation) ward = g_object_new (QOIMA_TYPE_LOCATION,
+                                                    "id", (gint64) sqlite3_column_int64 (stmt, 0),
+                                                    "kind", QOIMA_LOCATION_KIND_WARD,
+                                                    "name-ru", (const char *) sqlite3_column_text (stmt, 1),
+                                                    "name-kk", (const char *) sqlite3_column_text (stmt, 2),
+                                                    "archived", sqlite3_column_int (stmt, 3) != 0,
+                                                    NULL);
+
+      g_list_store_append (store, ward);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_worker_step_done (worker, stmt, &local_error);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
+}
+
+/* Trimmed, with empty meaning none. */
+static char *
+clean_name (const char *name)
+{
+  char *clean;
+
+  if (name == NULL)
+    return NULL;
+  clean = g_strstrip (g_strdup (name));
+  if (*clean == '\0')
+    g_clear_pointer (&clean, g_free);
+  return clean;
+}
+
+void
+qoima_store_add_ward_async (QoimaStore          *self,
+                            QoimaUser           *user,
+                            const char          *name_ru,
+                            const char          *name_kk,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  WardData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+  g_return_if_fail (name_ru != NULL);
+
+  data = g_new0 (WardData, 1);
+  data->user = user != NULL ? g_object_ref (user) : NULL;
+  data->name_ru = clean_name (name_ru);
+  data->name_kk = clean_name (name_kk);
+  task = ward_task_new (self, qoima_store_add_ward_async, data, cancellable, callback, user_data);
+
+  if (data->name_ru == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               "%s", _("A ward needs a name in Russian."));
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_queue_job (self, add_ward_job, task);
+}
+
+gint64
+qoima_store_add_ward_finish (QoimaStore    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_add_ward_async), 0);
+  return qoima_task_propagate_int64 (G_TASK (result), 0, error);
+}
+
+void
+qoima_store_update_location_async (QoimaStore          *self,
+                                   QoimaUser           *user,
+                                   gint64               location_id,
+                                   const char          *name_ru,
+                                   const char          *name_kk,
+                                   gboolean             archived,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  WardData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (user == NULL || QOIMA_IS_USER (user));
+
+  data = g_new0 (WardData, 1);
+  data->user = user != NULL ? g_object_ref (user) : NULL;
+  data->location_id = location_id;
+  data->name_ru = clean_name (name_ru);
+  /* "" clears the Kazakh name, so it stays "" here rather than NULL (keep). */
+  data->name_kk = name_kk != NULL ? g_strstrip (g_strdup (name_kk)) : NULL;
+  data->archived = !!archived;
+  task = ward_task_new (self, qoima_store_update_location_async, data, cancellable, callback, user_data);
+
+  if (name_ru != NULL && data->name_ru == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               "%s", _("A location needs a name in Russian."));
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_queue_job (self, update_location_job, task);
+}
+
+gboolean
+qoima_store_update_location_finish (QoimaStore    *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_update_location_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_list_wards_async (QoimaStore          *self,
+                              gboolean             include_archived,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  WardData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+
+  data = g_new0 (WardData, 1);
+  data->include_archived = !!include_archived;
+  qoima_store_queue_job (self, list_wards_job,
+                         ward_task_new (self, qoima_store_list_wards_async, data, cancellable, callback, user_data));
+}
+
+GListModel *
+qoima_store_list_wards_finish (QoimaStore    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_wards_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

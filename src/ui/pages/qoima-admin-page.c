@@ -1,0 +1,863 @@
+/* qoima-admin-page.c: the Administration page: users, wards and the hospital's settings
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "qoima-admin-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "qoima-admin-page.h"
+
+#include "qoima-location.h"
+#include "qoima-settings.h"
+#include "qoima-user.h"
+#include "qoima-wards.h"
+
+struct _QoimaAdminPage
+{
+  AdwBin parent_instance;
+
+  /* Template widgets */
+  GtkSwitch       *auto_withdraw_switch;
+  GtkWidget       *error_group;
+  GtkLabel        *error_label;
+  AdwEntryRow     *new_ward_kk_row;
+  AdwEntryRow     *new_ward_row;
+  GtkListBox      *users_list;
+  GtkListBox      *wards_list;
+
+  /* Owned references */
+  QoimaContext    *context;
+  GCancellable    *cancellable;
+  GListStore      *users;
+  GListStore      *wards;
+
+  /* Borrowed references (cleared when the dialog is destroyed) */
+  QoimaUserDialog *user_dialog;
+
+  /* State */
+  int              loads_pending;
+  int              sets_pending;        /* changes of the setting not yet stored */
+  guint            setting_switch : 1; /* the switch is being set from the store */
+  guint            requested_state : 1; /* the switch's last change, as sent */
+};
+
+G_DEFINE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  PROP_LOADING,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* What a row's dialog acts on, handed to its response handler. */
+typedef struct
+{
+  QoimaAdminPage *page;
+  char           *name;
+  gint64          id;
+  gboolean        archived;
+  GtkEditable    *first;
+  GtkEditable    *second;
+} RowDialog;
+
+static void
+row_dialog_free (gpointer data,
+                 GClosure *closure)
+{
+  RowDialog *dialog = data;
+
+  g_object_unref (dialog->page);
+  g_free (dialog->name);
+  g_free (dialog);
+}
+
+static void
+show_error (QoimaAdminPage *self,
+            const GError   *error)
+{
+  /* Cancellation is never shown: the page was closed or reloaded. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_label_set_text (self->error_label, error != NULL ? error->message : "");
+  gtk_widget_set_visible (self->error_group, error != NULL);
+}
+
+static void
+set_loading (QoimaAdminPage *self,
+             gboolean        loading)
+{
+  gboolean was_loading = self->loads_pending > 0;
+
+  self->loads_pending += loading ? 1 : -1;
+  g_assert (self->loads_pending >= 0);
+  if (was_loading != (self->loads_pending > 0))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static QoimaLocation *
+find_ward (QoimaAdminPage *self,
+           gint64          id)
+{
+  for (unsigned i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->wards)); i++)
+    {
+      g_autoptr(QoimaLocation) ward = g_list_model_get_item (G_LIST_MODEL (self->wards), i);
+
+      if (qoima_location_get_id (ward) == id)
+        return ward;
+    }
+  return NULL;
+}
+
+static QoimaUser *
+find_user (QoimaAdminPage *self,
+           const char     *name)
+{
+  for (unsigned i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->users)); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (G_LIST_MODEL (self->users), i);
+
+      if (g_str_equal (qoima_user_get_name (user), name))
+        return user;
+    }
+  return NULL;
+}
+
+static const char *
+role_label (QoimaRole role)
+{
+  switch (role)
+    {
+    case QOIMA_ROLE_CLERK: return _("Clerk");
+    case QOIMA_ROLE_NURSE: return _("Nurse");
+    case QOIMA_ROLE_CHIEF: return _("Chief");
+    case QOIMA_ROLE_ADMIN: return _("Admin");
+    default: return "?";
+    }
+}
+
+static GtkWidget *
+row_button (const char *icon_name,
+            const char *label,
+            const char *tooltip,
+            const char *action_name,
+            GVariant   *target)
+{
+  GtkWidget *button = gtk_button_new ();
+
+  if (icon_name != NULL)
+    gtk_button_set_icon_name (GTK_BUTTON (button), icon_name);
+  else
+    gtk_button_set_label (GTK_BUTTON (button), label);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action_name);
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), target);
+  return button;
+}
+
+static GtkWidget *
+create_user_row (gpointer item,
+                 gpointer user_data)
+{
+  QoimaAdminPage *self = user_data;
+  QoimaUser *user = item;
+  const char *name = qoima_user_get_name (user);
+  g_autoptr(GString) subtitle = g_string_new (NULL);
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  QoimaLocation *ward;
+
+  if (qoima_user_get_full_name (user) != NULL)
+    g_string_append_printf (subtitle, "%s · ", qoima_user_get_full_name (user));
+  g_string_append (subtitle, role_label (qoima_user_get_role (user)));
+  if ((ward = find_ward (self, qoima_user_get_ward_id (user))) != NULL)
+    g_string_append_printf (subtitle, " · %s", qoima_location_get_name (ward));
+  if (qoima_user_get_disabled (user))
+    g_string_append_printf (subtitle, " · %s", _("Disabled"));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (row, subtitle->str);
+  if (qoima_user_get_disabled (user))
+    gtk_widget_add_css_class (GTK_WIDGET (row), "dim-label");
+
+  adw_action_row_add_suffix (row, row_button ("dialog-password-symbolic", NULL, _("Reset Password…"),
+                                              "admin.reset-password", g_variant_new_string (name)));
+  adw_action_row_add_suffix (row, row_button (NULL,
+                                              qoima_user_get_disabled (user) ? _("Enable") : _("Disable"),
+                                              qoima_user_get_disabled (user) ? _("Let this user log in again")
+                                                                             : _("Keep this user from logging in"),
+                                              "admin.toggle-disabled", g_variant_new_string (name)));
+  return GTK_WIDGET (row);
+}
+
+static GtkWidget *
+create_ward_row (gpointer item,
+                 gpointer user_data)
+{
+  QoimaLocation *ward = item;
+  gint64 id = qoima_location_get_id (ward);
+  gboolean archived = qoima_location_get_archived (ward);
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  g_autofree char *subtitle = NULL;
+
+  if (archived)
+    subtitle = g_strdup_printf ("%s%s%s", qoima_location_get_name_kk (ward) != NULL ? qoima_location_get_name_kk (ward) : "",
+                                qoima_location_get_name_kk (ward) != NULL ? " · " : "", _("Archived"));
+  else
+    subtitle = g_strdup (qoima_location_get_name_kk (ward));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_location_get_name_ru (ward));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (row, subtitle != NULL ? subtitle : "");
+  if (archived)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "dim-label");
+
+  adw_action_row_add_suffix (row, row_button ("document-edit-symbolic", NULL, _("Rename…"),
+                                              "admin.rename-ward", g_variant_new_int64 (id)));
+  adw_action_row_add_suffix (row, row_button (NULL, archived ? _("Restore") : _("Archive"),
+                                              archived ? _("Use this ward again") : _("Archive this empty ward"),
+                                              "admin.archive-ward", g_variant_new_int64 (id)));
+  return GTK_WIDGET (row);
+}
+
+static void
+list_users_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GListModel) users = NULL;
+  g_autoptr(GError) error = NULL;
+
+  users = qoima_store_list_users_finish (QOIMA_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_loading (self, FALSE);
+  if (users == NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+
+  {
+    unsigned n = g_list_model_get_n_items (users);
+    g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (unsigned i = 0; i < n; i++)
+      g_ptr_array_add (items, g_list_model_get_item (users, i));
+    g_list_store_splice (self->users, 0, g_list_model_get_n_items (G_LIST_MODEL (self->users)),
+                         items->pdata, items->len);
+  }
+}
+
+static void
+list_wards_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GListModel) wards = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  wards = qoima_store_list_wards_finish (QOIMA_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (wards == NULL)
+    {
+      set_loading (self, FALSE);
+      show_error (self, error);
+      return;
+    }
+
+  for (unsigned i = 0; i < g_list_model_get_n_items (wards); i++)
+    g_ptr_array_add (items, g_list_model_get_item (wards, i));
+  g_list_store_splice (self->wards, 0, g_list_model_get_n_items (G_LIST_MODEL (self->wards)),
+                       items->pdata, items->len);
+
+  /* Users next: their rows name their wards. */
+  qoima_store_list_users_async (QOIMA_STORE (source), self->cancellable, list_users_cb, g_object_ref (self));
+}
+
+static void
+set_switch_from_store (QoimaAdminPage *self,
+                       gboolean        active)
+{
+  self->setting_switch = TRUE;
+  gtk_switch_set_active (self->auto_withdraw_switch, active);
+  gtk_switch_set_state (self->auto_withdraw_switch, active);
+  self->setting_switch = FALSE;
+}
+
+static void
+get_setting_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+
+  value = qoima_store_get_setting_finish (QOIMA_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  set_loading (self, FALSE);
+  if (error != NULL)
+    {
+      show_error (self, error);
+      return;
+    }
+  /* A change on its way is newer than what was read. */
+  if (self->sets_pending == 0)
+    set_switch_from_store (self, g_strcmp0 (value, "true") == 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->auto_withdraw_switch), TRUE);
+}
+
+/* A change went through: the lists show the store's word on it. */
+static void
+change_done (QoimaAdminPage *self,
+             gboolean        done,
+             GError         *error)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  show_error (self, done ? NULL : error);
+  qoima_admin_page_reload (self);
+}
+
+static void
+set_setting_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->sets_pending--;
+  if (qoima_store_set_setting_finish (QOIMA_STORE (source), result, &error))
+    {
+      show_error (self, NULL);
+      if (self->sets_pending == 0)
+        set_switch_from_store (self, self->requested_state);
+      return;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* Refused (not an admin, say): the switch goes back to what the store holds. */
+  if (self->sets_pending == 0)
+    set_switch_from_store (self, gtk_switch_get_state (self->auto_withdraw_switch));
+  show_error (self, error);
+}
+
+static gboolean
+auto_withdraw_state_set_cb (QoimaAdminPage *self,
+                            gboolean        state)
+{
+  if (self->setting_switch || self->context == NULL)
+    return FALSE;
+
+  /* The switch shows the new state only once the store has it. */
+  self->requested_state = !!state;
+  self->sets_pending++;
+  qoima_store_set_setting_async (qoima_context_get_store (self->context),
+                                 qoima_context_get_user (self->context),
+                                 QOIMA_SETTING_AUTO_WITHDRAW, state ? "true" : "false",
+                                 self->cancellable, set_setting_cb, g_object_ref (self));
+  return TRUE;
+}
+
+static void
+add_ward_done_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 id = qoima_store_add_ward_finish (QOIMA_STORE (source), result, &error);
+
+  if (id > 0)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->new_ward_row), "");
+      gtk_editable_set_text (GTK_EDITABLE (self->new_ward_kk_row), "");
+    }
+  change_done (self, id > 0, error);
+}
+
+static void
+add_ward_cb (QoimaAdminPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "admin.add-ward", NULL);
+}
+
+static void
+boolean_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean done;
+
+  /* Each of these finishes a boolean GTask of the store's. (Not in change_done's argument
+   * list: the error must be read after it is set.) */
+  done = g_task_propagate_boolean (G_TASK (result), &error);
+  change_done (self, done, error);
+}
+
+static GtkWindow *
+parent_window (QoimaAdminPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+/* A message dialog with two entry rows in a boxed list; @password for password rows. */
+static AdwMessageDialog *
+two_entry_dialog (QoimaAdminPage *self,
+                  const char     *heading,
+                  const char     *body,
+                  const char     *first_title,
+                  const char     *second_title,
+                  gboolean        password,
+                  const char     *response_label,
+                  GtkEditable   **first,
+                  GtkEditable   **second)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *row1 = password ? adw_password_entry_row_new () : adw_entry_row_new ();
+  GtkWidget *row2 = password ? adw_password_entry_row_new () : adw_entry_row_new ();
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row1), first_title);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row2), second_title);
+  gtk_list_box_append (GTK_LIST_BOX (list), row1);
+  gtk_list_box_append (GTK_LIST_BOX (list), row2);
+  adw_message_dialog_set_extra_child (dialog, list);
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", response_label, NULL);
+  adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "apply");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  *first = GTK_EDITABLE (row1);
+  *second = GTK_EDITABLE (row2);
+  return dialog;
+}
+
+static void
+rename_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    RowDialog        *data)
+{
+  QoimaAdminPage *self = data->page;
+
+  if (!g_str_equal (response, "apply") || self->context == NULL)
+    return;
+  qoima_store_update_location_async (qoima_context_get_store (self->context),
+                                     qoima_context_get_user (self->context),
+                                     data->id,
+                                     gtk_editable_get_text (data->first),
+                                     gtk_editable_get_text (data->second),
+                                     data->archived,
+                                     self->cancellable,
+                                     boolean_done_cb,
+                                     g_object_ref (self));
+}
+
+static void
+password_response_cb (AdwMessageDialog *dialog,
+                      const char       *response,
+                      RowDialog        *data)
+{
+  QoimaAdminPage *self = data->page;
+  const char *secret = gtk_editable_get_text (data->first);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (response, "apply") || self->context == NULL)
+    return;
+  if (!g_str_equal (secret, gtk_editable_get_text (data->second)))
+    {
+      g_set_error_literal (&error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("The two passwords differ; the password was not changed."));
+      show_error (self, error);
+      return;
+    }
+  qoima_store_set_password_async (qoima_context_get_store (self->context),
+                                  qoima_context_get_user (self->context),
+                                  data->name, secret,
+                                  self->cancellable, boolean_done_cb, g_object_ref (self));
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  qoima_admin_page_reload (QOIMA_ADMIN_PAGE (widget));
+}
+
+static void
+user_added_cb (QoimaAdminPage *self,
+               QoimaUser      *user)
+{
+  show_error (self, NULL);
+  qoima_admin_page_reload (self);
+}
+
+/* The dialog is done once it closes (GTK may hold on to the object a little longer). */
+static gboolean
+user_dialog_close_request_cb (QoimaAdminPage *self)
+{
+  self->user_dialog = NULL;
+  return FALSE;
+}
+
+static void
+add_user_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  QoimaUserDialog *dialog;
+
+  if (self->context == NULL)
+    return;
+  if (self->user_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->user_dialog));
+      return;
+    }
+
+  dialog = qoima_user_dialog_new (self->context, G_LIST_MODEL (self->wards));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), parent_window (self));
+  g_signal_connect_object (dialog, "user-added", G_CALLBACK (user_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "close-request", G_CALLBACK (user_dialog_close_request_cb), self, G_CONNECT_SWAPPED);
+  self->user_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_ward_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+
+  if (self->context == NULL)
+    return;
+  qoima_store_add_ward_async (qoima_context_get_store (self->context),
+                              qoima_context_get_user (self->context),
+                              gtk_editable_get_text (GTK_EDITABLE (self->new_ward_row)),
+                              gtk_editable_get_text (GTK_EDITABLE (self->new_ward_kk_row)),
+                              self->cancellable, add_ward_done_cb, g_object_ref (self));
+}
+
+static void
+rename_ward_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  QoimaLocation *ward = find_ward (self, g_variant_get_int64 (parameter));
+  AdwMessageDialog *dialog;
+  RowDialog *data;
+
+  if (ward == NULL)
+    return;
+
+  data = g_new0 (RowDialog, 1);
+  data->page = g_object_ref (self);
+  data->id = qoima_location_get_id (ward);
+  data->archived = qoima_location_get_archived (ward);
+  dialog = two_entry_dialog (self, _("Rename Ward"), NULL, _("Name in Russian"), _("Name in Kazakh"),
+                             FALSE, _("_Rename"), &data->first, &data->second);
+  gtk_editable_set_text (data->first, qoima_location_get_name_ru (ward));
+  gtk_editable_set_text (data->second, qoima_location_get_name_kk (ward) != NULL ? qoima_location_get_name_kk (ward) : "");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (rename_response_cb), data, row_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+archive_ward_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  QoimaLocation *ward = find_ward (self, g_variant_get_int64 (parameter));
+
+  if (ward == NULL || self->context == NULL)
+    return;
+  /* The core refuses a ward that still holds packs or nurses, and says which. */
+  qoima_store_update_location_async (qoima_context_get_store (self->context),
+                                     qoima_context_get_user (self->context),
+                                     qoima_location_get_id (ward), NULL, NULL,
+                                     !qoima_location_get_archived (ward),
+                                     self->cancellable, boolean_done_cb, g_object_ref (self));
+}
+
+static void
+reset_password_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  g_autofree char *heading = g_strdup_printf (_("New Password for %s"), name);
+  AdwMessageDialog *dialog;
+  RowDialog *data;
+
+  data = g_new0 (RowDialog, 1);
+  data->page = g_object_ref (self);
+  data->name = g_strdup (name);
+  dialog = two_entry_dialog (self, heading, qoima_user_secret_rules (), _("Password or PIN"), _("Repeat It"),
+                             TRUE, _("_Change"), &data->first, &data->second);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (password_response_cb), data, row_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+toggle_disabled_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  QoimaUser *user = find_user (self, g_variant_get_string (parameter, NULL));
+
+  if (user == NULL || self->context == NULL)
+    return;
+  /* The core refuses the last admin and the admin herself. */
+  qoima_store_set_user_disabled_async (qoima_context_get_store (self->context),
+                                       qoima_context_get_user (self->context),
+                                       qoima_user_get_name (user),
+                                       !qoima_user_get_disabled (user),
+                                       self->cancellable, boolean_done_cb, g_object_ref (self));
+}
+
+static void
+user_changed_cb (QoimaAdminPage *self)
+{
+  show_error (self, NULL);
+  qoima_admin_page_reload (self);
+}
+
+static void
+qoima_admin_page_dispose (GObject *object)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->context);
+  /* The dialog acts for this page only. */
+  if (self->user_dialog != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (self->user_dialog));
+      self->user_dialog = NULL;
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_ADMIN_PAGE);
+
+  g_clear_object (&self->users);
+  g_clear_object (&self->wards);
+
+  G_OBJECT_CLASS (qoima_admin_page_parent_class)->dispose (object);
+}
+
+static void
+qoima_admin_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, qoima_admin_page_get_context (self));
+      break;
+
+    case PROP_LOADING:
+      g_value_set_boolean (value, qoima_admin_page_get_loading (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_admin_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      qoima_admin_page_set_context (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_admin_page_class_init (QoimaAdminPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = qoima_admin_page_dispose;
+  object_class->get_property = qoima_admin_page_get_property;
+  object_class->set_property = qoima_admin_page_set_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         QOIMA_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-admin-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, auto_withdraw_switch);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, error_group);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, new_ward_kk_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, new_ward_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, users_list);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, wards_list);
+  gtk_widget_class_bind_template_callback (widget_class, add_ward_cb);
+  gtk_widget_class_bind_template_callback (widget_class, auto_withdraw_state_set_cb);
+
+  gtk_widget_class_install_action (widget_class, "admin.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "admin.add-user", NULL, add_user_action);
+  gtk_widget_class_install_action (widget_class, "admin.add-ward", NULL, add_ward_action);
+  gtk_widget_class_install_action (widget_class, "admin.rename-ward", "x", rename_ward_action);
+  gtk_widget_class_install_action (widget_class, "admin.archive-ward", "x", archive_ward_action);
+  gtk_widget_class_install_action (widget_class, "admin.reset-password", "s", reset_password_action);
+  gtk_widget_class_install_action (widget_class, "admin.toggle-disabled", "s", toggle_disabled_action);
+}
+
+static void
+qoima_admin_page_init (QoimaAdminPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  self->users = g_list_store_new (QOIMA_TYPE_USER);
+  self->wards = g_list_store_new (QOIMA_TYPE_LOCATION);
+
+  gtk_list_box_bind_model (self->users_list, G_LIST_MODEL (self->users), create_user_row, self, NULL);
+  gtk_list_box_bind_model (self->wards_list, G_LIST_MODEL (self->wards), create_ward_row, self, NULL);
+}
+
+QoimaContext *
+qoima_admin_page_get_context (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
+
+  return self->context;
+}
+
+void
+qoima_admin_page_set_context (QoimaAdminPage *self,
+                              QoimaContext   *context)
+{
+  g_return_if_fail (QOIMA_IS_ADMIN_PAGE (self));
+  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context == NULL || self->context == context);
+
+  if (self->context == context)
+    return;
+
+  self->context = g_object_ref (context);
+  /* Another user signed in: what she may see and change is loaded again. */
+  g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  qoima_admin_page_reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+}
+
+void
+qoima_admin_page_reload (QoimaAdminPage *self)
+{
+  QoimaStore *store;
+
+  g_return_if_fail (QOIMA_IS_ADMIN_PAGE (self));
+
+  if (self->context == NULL)
+    return;
+
+  /* A newer load makes the older one pointless. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (self->loads_pending > 0)
+    {
+      self->loads_pending = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+
+  store = qoima_context_get_store (self->context);
+  set_loading (self, TRUE);
+  qoima_store_list_wards_async (store, TRUE, self->cancellable, list_wards_cb, g_object_ref (self));
+  set_loading (self, TRUE);
+  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, self->cancellable, get_setting_cb, g_object_ref (self));
+}
+
+gboolean
+qoima_admin_page_get_loading (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), FALSE);
+
+  return self->loads_pending > 0;
+}
+
+GListModel *
+qoima_admin_page_get_users (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->users);
+}
+
+GListModel *
+qoima_admin_page_get_wards (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->wards);
+}
+
+const char *
+qoima_admin_page_get_error (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (self->error_group) ? gtk_label_get_text (self->error_label) : NULL;
+}
+
+QoimaUserDialog *
+qoima_admin_page_get_user_dialog (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
+
+  return self->user_dialog;
+}

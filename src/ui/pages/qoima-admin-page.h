@@ -1,0 +1,35 @@
+/* qoima-admin-page.h: the Administration page: users, wards and the hospital's settings
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "qoima-context.h"
+#include "qoima-user-dialog.h"
+
+G_BEGIN_DECLS
+
+#define QOIMA_TYPE_ADMIN_PAGE (qoima_admin_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, QOIMA, ADMIN_PAGE, AdwBin)
+
+QoimaContext    *qoima_admin_page_get_context     (QoimaAdminPage *self);
+/* Set once, by the window that shows the page. Every change is made as the context's
+ * signed-in user, and the core decides whether she may. */
+void             qoima_admin_page_set_context     (QoimaAdminPage *self,
+                                                   QoimaContext   *context);
+/* Loads users, wards and the setting again (the `admin.reload` action). */
+void             qoima_admin_page_reload          (QoimaAdminPage *self);
+gboolean         qoima_admin_page_get_loading     (QoimaAdminPage *self);
+/* What the page shows. (transfer none) */
+GListModel      *qoima_admin_page_get_users       (QoimaAdminPage *self);
+GListModel      *qoima_admin_page_get_wards       (QoimaAdminPage *self);
+/* The error shown at the top of the page, or NULL. */
+const char      *qoima_admin_page_get_error       (QoimaAdminPage *self);
+/* The Add User dialog the `admin.add-user` action opened, while it is open. (transfer none) */
+QoimaUserDialog *qoima_admin_page_get_user_dialog (QoimaAdminPage *self);
+
+G_END_DECLS

@@ -1,0 +1,408 @@
+/* test-admin-page.c: the Administration page driven through its widgets
+ *
+ * An admin adds a ward and a nurse of that ward through the page and its Add User dialog,
+ * and the store then lists both; turning "Send withdrawals automatically" on stores
+ * "true"; the core's refusals (a ward with a nurse archived, a clerk at the switch) are
+ * shown in the page. A screenshot is saved for review.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "qoima-admin-page.h"
+#include "qoima-context.h"
+#include "qoima-location.h"
+#include "qoima-settings.h"
+#include "qoima-ui-test-utils.h"
+#include "qoima-user-dialog.h"
+#include "qoima-user.h"
+#include "qoima-wards.h"
+
+#define ADMIN_PASSWORD "admin-password-1"
+#define WARD_NAME "Кардиология"
+
+static char *tmp_dir;
+static QoimaStore *store;
+static GSettings *settings;
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+result_is_set (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static GObject *
+child (gpointer     widget,
+       GType        type,
+       const char  *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static gboolean
+page_is_loaded (gpointer data)
+{
+  return !qoima_admin_page_get_loading (data) &&
+         g_list_model_get_n_items (qoima_admin_page_get_users (data)) > 0;
+}
+
+static gboolean
+page_has_error (gpointer data)
+{
+  return qoima_admin_page_get_error (data) != NULL;
+}
+
+typedef struct {
+  GListModel *model;
+  const char *name;
+} FindWait;
+
+/* The item of @model named @name (a user's name, a ward's Russian name), or NULL. */
+static GObject *
+find_named (GListModel *model,
+            const char *name)
+{
+  for (unsigned i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (model, i);
+      const char *item_name = QOIMA_IS_USER (item) ? qoima_user_get_name (QOIMA_USER (item))
+                                                   : qoima_location_get_name_ru (QOIMA_LOCATION (item));
+
+      if (g_strcmp0 (item_name, name) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static gboolean
+model_has_name (gpointer data)
+{
+  FindWait *wait = data;
+
+  return find_named (wait->model, wait->name) != NULL;
+}
+
+static void
+wait_for_name (GListModel *model,
+               const char *name)
+{
+  FindWait wait = { model, name };
+
+  qoima_test_wait_until (model_has_name, &wait, 30);
+}
+
+static gboolean
+switch_is_on (gpointer data)
+{
+  return gtk_switch_get_state (data);
+}
+
+static gboolean
+dialog_is_gone (gpointer data)
+{
+  QoimaUserDialog *dialog = qoima_admin_page_get_user_dialog (data);
+
+  /* A refusal would leave the dialog open: fail with its message rather than wait. */
+  if (dialog != NULL)
+    g_assert_null (qoima_user_dialog_get_error (dialog));
+  return dialog == NULL;
+}
+
+static gboolean
+pointer_is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+dialog_has_error (gpointer data)
+{
+  return qoima_user_dialog_get_error (data) != NULL;
+}
+
+/* The message dialog the page opened (rename, new password): the only one on screen. */
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  AdwMessageDialog *found = NULL;
+  unsigned n_found = 0;
+
+  for (unsigned i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        {
+          found = ADW_MESSAGE_DIALOG (window);
+          n_found++;
+        }
+    }
+  g_assert_cmpuint (n_found, ==, 1);
+  return found;
+}
+
+/* Fills the dialog's two entry rows and answers @response, as a click on its button
+ * does (which also closes the dialog; the response alone does not). */
+static void
+answer_message_dialog (const char *first,
+                       const char *second,
+                       const char *response)
+{
+  AdwMessageDialog *dialog = find_message_dialog ();
+  GtkListBox *list = GTK_LIST_BOX (adw_message_dialog_get_extra_child (dialog));
+
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 0)), first);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 1)), second);
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static gboolean
+can_authenticate (gpointer data)
+{
+  const char **name_secret = data;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+
+  qoima_store_authenticate_async (store, name_secret[0], name_secret[1], NULL, result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  user = qoima_store_authenticate_finish (store, result, NULL);
+  return user != NULL;
+}
+
+static QoimaUser *
+add_user (QoimaUser   *acting,
+          const char  *name,
+          QoimaRole    role,
+          const char  *secret)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_add_user_async (store, acting, name, NULL, role, 0, secret, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  user = qoima_store_add_user_finish (store, result, &error);
+  g_assert_no_error (error);
+  return user;
+}
+
+static char *
+stored_setting (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  value = qoima_store_get_setting_finish (store, result, &error);
+  g_assert_no_error (error);
+  return value;
+}
+
+static void
+test_admin_adds_ward_and_nurse (void)
+{
+  g_autoptr(QoimaUser) admin = add_user (NULL, "admin", QOIMA_ROLE_ADMIN, ADMIN_PASSWORD);
+  g_autoptr(QoimaUser) clerk = add_user (admin, "aigul", QOIMA_ROLE_CLERK, "clerk-password");
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  g_autoptr(GListModel) stored_wards = NULL;
+  g_autoptr(GListModel) stored_users = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = NULL;
+  QoimaAdminPage *page;
+  QoimaUserDialog *dialog;
+  GtkStringList *ward_names;
+  GtkWindow *window;
+  QoimaLocation *ward;
+  QoimaUser *nurse;
+  GtkSwitch *auto_switch;
+  unsigned ward_index = G_MAXUINT;
+
+  qoima_context_set_user (context, admin);
+
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1000, 1400);
+  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, NULL);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  qoima_admin_page_set_context (page, context);
+  gtk_window_present (window);
+  qoima_test_wait_until (page_is_loaded, page, 30);
+  g_assert_null (qoima_admin_page_get_error (page));
+
+  /* A ward, typed into the New Ward rows and applied. */
+  gtk_editable_set_text (GTK_EDITABLE (child (page, QOIMA_TYPE_ADMIN_PAGE, "new_ward_row")), WARD_NAME);
+  gtk_editable_set_text (GTK_EDITABLE (child (page, QOIMA_TYPE_ADMIN_PAGE, "new_ward_kk_row")), "Кардиология бөлімі");
+  g_signal_emit_by_name (child (page, QOIMA_TYPE_ADMIN_PAGE, "new_ward_row"), "apply");
+  wait_for_name (qoima_admin_page_get_wards (page), WARD_NAME);
+  g_assert_null (qoima_admin_page_get_error (page));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (page, QOIMA_TYPE_ADMIN_PAGE, "new_ward_row"))), ==, "");
+
+  qoima_store_list_wards_async (store, FALSE, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  stored_wards = qoima_store_list_wards_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  ward = QOIMA_LOCATION (find_named (stored_wards, WARD_NAME));
+  g_assert_nonnull (ward);
+  g_assert_cmpstr (qoima_location_get_name_kk (ward), ==, "Кардиология бөлімі");
+
+  /* A nurse of that ward, through the Add User dialog. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "admin.add-user", NULL);
+  dialog = qoima_admin_page_get_user_dialog (page);
+  g_assert_nonnull (dialog);
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "name_row")), "aliya");
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "full_name_row")), "Алия Сериккызы");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, QOIMA_TYPE_USER_DIALOG, "role_row")), 1);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (dialog, QOIMA_TYPE_USER_DIALOG, "ward_row"))));
+  ward_names = GTK_STRING_LIST (child (dialog, QOIMA_TYPE_USER_DIALOG, "ward_names"));
+  for (unsigned i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (ward_names)); i++)
+    if (g_str_equal (gtk_string_list_get_string (ward_names, i), WARD_NAME))
+      ward_index = i;
+  g_assert_cmpuint (ward_index, !=, G_MAXUINT);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, QOIMA_TYPE_USER_DIALOG, "ward_row")), ward_index);
+
+  /* A PIN too short, then two that differ: said in the dialog, nothing sent. */
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_row")), "12");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  g_assert_cmpstr (qoima_user_dialog_get_error (dialog), ==, qoima_user_secret_rules ());
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_row")), "2580");
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_again_row")), "2581");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  g_assert_cmpstr (qoima_user_dialog_get_error (dialog), ==, "The two passwords differ.");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-admin-page-user-dialog.png");
+
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_again_row")), "2580");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  qoima_test_wait_until (dialog_is_gone, page, 30);
+  qoima_test_wait_until (pointer_is_null, &dialog, 5);
+  wait_for_name (qoima_admin_page_get_users (page), "aliya");
+
+  qoima_store_list_users_async (store, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  stored_users = qoima_store_list_users_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  nurse = QOIMA_USER (find_named (stored_users, "aliya"));
+  g_assert_nonnull (nurse);
+  g_assert_cmpint (qoima_user_get_role (nurse), ==, QOIMA_ROLE_NURSE);
+  g_assert_cmpint (qoima_user_get_ward_id (nurse), ==, qoima_location_get_id (ward));
+  g_assert_cmpstr (qoima_user_get_full_name (nurse), ==, "Алия Сериккызы");
+
+  /* The ward now has a nurse: the core refuses to archive it, and the page says why. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.archive-ward", "x", qoima_location_get_id (ward)));
+  qoima_test_wait_until (page_has_error, page, 30);
+  g_assert_nonnull (strstr (qoima_admin_page_get_error (page), "still has 1 nurse"));
+  qoima_test_wait_until (page_is_loaded, page, 30);
+
+  /* Automatic withdrawals on: the store holds "true". */
+  auto_switch = GTK_SWITCH (child (page, QOIMA_TYPE_ADMIN_PAGE, "auto_withdraw_switch"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (auto_switch)));
+  g_assert_false (gtk_switch_get_active (auto_switch));
+  gtk_switch_set_active (auto_switch, TRUE);
+  qoima_test_wait_until (switch_is_on, auto_switch, 30);
+  value = stored_setting ();
+  g_assert_cmpstr (value, ==, "true");
+  g_assert_null (qoima_admin_page_get_error (page));
+
+
+  /* The clerk's password reset by the admin through the row's dialog; a ward renamed. */
+  {
+    const char *clerk_new[] = { "aigul", "new-clerk-password" };
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.reset-password", "s", "aigul"));
+    answer_message_dialog ("new-clerk-password", "new-clerk-password", "apply");
+    qoima_test_wait_until (can_authenticate, clerk_new, 30);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.rename-ward", "x", qoima_location_get_id (ward)));
+  answer_message_dialog ("Кардиологическое отделение", "", "apply");
+  wait_for_name (qoima_admin_page_get_wards (page), "Кардиологическое отделение");
+  g_assert_null (qoima_admin_page_get_error (page));
+  qoima_test_wait_until (page_is_loaded, page, 30);
+
+  /* A clerk at the same page: the core refuses, the switch goes back, the page says why. */
+  qoima_context_set_user (context, clerk);
+  qoima_test_wait_until (page_is_loaded, page, 30);
+  g_assert_true (gtk_switch_get_state (auto_switch));
+  gtk_switch_set_active (auto_switch, FALSE);
+  qoima_test_wait_until (page_has_error, page, 30);
+  g_assert_cmpstr (qoima_admin_page_get_error (page), ==, "A clerk may not manage users.");
+  g_assert_true (gtk_switch_get_active (auto_switch));
+  g_clear_pointer (&value, g_free);
+  value = stored_setting ();
+  g_assert_cmpstr (value, ==, "true");
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-admin-page.png");
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_dialog_error_from_core (void)
+{
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  QoimaUserDialog *dialog;
+
+  /* Nobody signed in: the form is fine, the core refuses, and the dialog shows it. */
+  dialog = g_object_ref_sink (qoima_user_dialog_new (context, NULL));
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "name_row")), "intruder");
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_row")), "long enough password");
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_again_row")), "long enough password");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  qoima_test_wait_until (dialog_has_error, dialog, 30);
+  g_assert_cmpstr (qoima_user_dialog_get_error (dialog), ==, "Log in first: only a named user may manage users.");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *db_path = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  qoima_test_prepare_display ();
+
+  tmp_dir = qoima_test_make_tmp_dir ();
+  db_path = g_build_filename (tmp_dir, "qoima.db", NULL);
+  store = qoima_test_open_demo_store (db_path, 40);
+  settings = g_settings_new (BASE_APP_ID);
+
+  g_test_add_func ("/ui/admin-page/ward-and-nurse", test_admin_adds_ward_and_nurse);
+  g_test_add_func ("/ui/admin-page/dialog-error-from-core", test_dialog_error_from_core);
+
+  ret = g_test_run ();
+
+  g_clear_object (&settings);
+  qoima_store_close (store);
+  g_clear_object (&store);
+  qoima_test_remove_tree (tmp_dir);
+  g_clear_pointer (&tmp_dir, g_free);
+  return ret;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# test-qoimactl-users.py: `qoimactl users`, `wards` and `settings` as an administrator's script runs them
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: test-qoimactl-users.py QOIMACTL   (TAP output; meson passes the path)
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+qoimactl = sys.argv[1]
+tmp = tempfile.mkdtemp(prefix="qoimactl-users-")
+db = os.path.join(tmp, "qoima.db")
+results = []
+
+
+def check(name, cond, detail=""):
+    results.append((name, bool(cond), detail))
+
+
+def secret(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+def q(*args, user=None, password=None):
+    opts = ["--db", db]
+    if user:
+        opts += ["--user", user, "--password-file", password]
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
+    return subprocess.run([qoimactl, *opts, *args], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+def wards():
+    return {w["name_ru"]: w for w in json.loads(q("wards", "--json").stdout)}
+
+
+def users():
+    return {u["name"]: u for u in json.loads(q("users", "--json").stdout)}
+
+
+def setting(key):
+    con = sqlite3.connect(db)
+    try:
+        row = con.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+admin_pw, clerk_pw, nurse_pw = secret("a", "Admin-pass-1"), secret("c", "Clerk-pass-2"), secret("n", "4711")
+new_pw = secret("new", "Brand-new-pass")
+assert q("users", "add", "admin", "--role", "admin", "--password-file", admin_pw).returncode == 0
+assert q("users", "add", "aigul", "--role", "clerk", "--password-file", clerk_pw,
+         user="admin", password=admin_pw).returncode == 0
+
+proc = q("wards", "add", "Хирургия", "--name-kk", "Хирургия бөлімі", user="admin", password=admin_pw)
+check("an admin adds a ward", proc.returncode == 0 and wards().get("Хирургия", {}).get("name_kk") == "Хирургия бөлімі",
+      proc.stderr)
+proc = q("wards", "add", "Кардиология", user="aigul", password=clerk_pw)
+check("a clerk may not add a ward", proc.returncode == 1 and "may not manage locations" in proc.stderr
+      and "Кардиология" not in wards(), proc.stderr)
+proc = q("wards", "add", "Кардиология")
+check("nobody may not add a ward", proc.returncode == 1 and "--user" in proc.stderr, proc.stderr)
+
+proc = q("users", "add", "dana", "--role", "nurse", "--ward", "Хирургия", "--password-file", nurse_pw,
+         user="admin", password=admin_pw)
+check("a nurse of the new ward", proc.returncode == 0 and users()["dana"]["ward_id"] == wards()["Хирургия"]["id"],
+      proc.stderr)
+
+proc = q("wards", "archive", "Хирургия", user="admin", password=admin_pw)
+check("a ward with a nurse is not archived, and says why",
+      proc.returncode == 1 and "nurse" in proc.stderr and not wards()["Хирургия"]["archived"], proc.stderr)
+
+proc = q("users", "disable", "dana", user="aigul", password=clerk_pw)
+check("a clerk may not disable a user", proc.returncode == 1 and not users()["dana"]["disabled"], proc.stderr)
+proc = q("users", "disable", "dana", user="admin", password=admin_pw)
+check("an admin disables the nurse", proc.returncode == 0 and users()["dana"]["disabled"], proc.stderr)
+proc = q("users", "disable", "admin", user="admin", password=admin_pw)
+check("the last admin is not disabled", proc.returncode == 1 and not users()["admin"]["disabled"], proc.stderr)
+
+proc = q("wards", "archive", "Хирургия", user="admin", password=admin_pw)
+check("the emptied ward is archived", proc.returncode == 0 and wards()["Хирургия"]["archived"], proc.stderr)
+proc = q("users", "add", "aru", "--role", "nurse", "--ward", "Хирургия", "--password-file", nurse_pw,
+         user="admin", password=admin_pw)
+check("an archived ward is not offered", proc.returncode == 1 and "aru" not in users(), proc.stderr)
+
+proc = q("users", "passwd", "aigul", "--new-password-file", new_pw, user="aigul", password=clerk_pw)
+check("a clerk changes her own password", proc.returncode == 0, proc.stderr)
+proc = q("users", "passwd", "admin", "--new-password-file", new_pw, user="aigul", password=new_pw)
+check("a clerk may not change the admin's password", proc.returncode == 1 and "admin" in proc.stderr, proc.stderr)
+proc = q("users", "passwd", "aigul", "--new-password-file", clerk_pw, user="admin", password=admin_pw)
+# She logs in with the reset password: refused for her role, not for a wrong password.
+again = q("wards", "add", "Кардиология", user="aigul", password=clerk_pw)
+check("an admin resets it", proc.returncode == 0 and "may not manage locations" in again.stderr,
+      proc.stderr + again.stderr)
+proc = q("users", "passwd", "aigul", "--new-password-file", secret("short", "123"), user="admin", password=admin_pw)
+check("a too short password is refused with the rule", proc.returncode == 1 and "4 to 6 digits" in proc.stderr,
+      proc.stderr)
+
+proc = q("settings", "auto-withdraw", "on", user="aigul", password=clerk_pw)
+check("a clerk may not turn automatic withdrawals on", proc.returncode == 1 and setting("auto-withdraw") is None,
+      proc.stderr)
+proc = q("settings", "auto-withdraw", "on", user="admin", password=admin_pw)
+check("an admin turns them on", proc.returncode == 0 and setting("auto-withdraw") == "true", proc.stderr)
+proc = q("settings", "auto-withdraw", "off", user="admin", password=admin_pw)
+check("and off", proc.returncode == 0 and setting("auto-withdraw") == "false", proc.stderr)
+check("usage errors exit 2", q("settings", "auto-withdraw", "maybe").returncode == 2
+      and q("wards", "rename").returncode == 2)
+
+proc = q("audit", "verify")
+check("the audit trail verifies", proc.returncode == 0, proc.stdout + proc.stderr)
+
+print("1..%d" % len(results))
+for i, (name, ok, detail) in enumerate(results, 1):
+    print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
+    if not ok and detail:
+        for line in detail.splitlines():
+            print("# " + line)
