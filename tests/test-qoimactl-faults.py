@@ -310,12 +310,12 @@ def test_withdraw_kills(wh, rng, tablets, vials):
         else:
             clean_failures.append(("use", vial, proc.stderr))
         for command in ("withdraw", "sync"):
-            # As for use: anywhere in the run's life, or more often in its second half, where
-            # the document is queued, sent and its status asked for.
+            # As for use: anywhere in the run's life, or more often in its last fifth, where the
+            # document is queued, sent and its status asked for (opening the keys comes first).
             life = statistics.median(durations[command]) if durations[command] else None
             delay = None
-            if life and rng.random() < 0.6:
-                delay = life * (rng.uniform(0, 1) if rng.random() < 0.3 else rng.uniform(0.5, 1.05))
+            if life and rng.random() < 0.7:
+                delay = life * (rng.uniform(0, 1) if rng.random() < 0.3 else rng.uniform(0.8, 1.0))
             killed, rc, _, seconds = killed_run(wh.argv("chief", command), delay)
             kills += killed
             if killed:
