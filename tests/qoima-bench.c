@@ -9,12 +9,17 @@
  *  3. the store's receive_packs of --stock-packs packs against a raw SQLite loop
  *     inserting the same rows (pack + movement, one transaction, same schema and
  *     pragmas) into a fresh database, and the ratio;
- *  4. when QOIMA_STAND and QOIMA_PKI_DIR name the stand and the demo keys (meson sets them):
+ *  4. logging a use with --packs packs in the same database file: --uses packs (of those
+ *     received) moved to a ward, then one unit of each given by the ward's nurse through
+ *     qoima_gs1_parse() + qoima_store_use_units_async() (the guards, the patient, the USE
+ *     movement with its audit row, and the withdrawal owed when the pack is used up); the
+ *     median and 99th percentile per use;
+ *  5. when QOIMA_STAND and QOIMA_PKI_DIR name the stand and the demo keys (meson sets them):
  *     accepting an act of --act-packs packs end to end against the local stand over HTTP
  *     (download, check, sign, send, ИС МПТ's check, stock written), and its ratio to a raw
  *     SQLite insert of the same number of pack + movement rows.
  *
- * Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N] [--act-packs N]
+ * Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N] [--uses N] [--act-packs N]
  */
 
 #include "config.h"
@@ -22,6 +27,7 @@
 #include "qoima-act.h"
 #include "qoima-demo.h"
 #include "qoima-gs1.h"
+#include "qoima-ledger.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-store-private.h"
 #include "qoima-sync.h"
@@ -189,7 +195,8 @@ compare_gint64 (gconstpointer a,
   return (x > y) - (x < y);
 }
 
-static void
+/* Returns: (transfer full): the store of @n_packs packs, for the use benchmark. */
+static QoimaStore *
 bench_scans (Bench   *bench,
              guint64  n_packs,
              unsigned n_scans)
@@ -241,7 +248,128 @@ bench_scans (Bench   *bench,
           g_array_index (times, gint64, n_scans / 2) / 1000.0,
           g_array_index (times, gint64, n_scans * 9 / 10) / 1000.0);
 
-  qoima_store_close (store);
+  return g_steal_pointer (&store);
+}
+
+static QoimaUser *
+add_user (QoimaStore *store,
+          QoimaUser  *acting,
+          const char *name,
+          QoimaRole   role,
+          gint64      ward_id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "Bench-pass-1", NULL, result_cb, &result);
+  user = qoima_store_add_user_finish (store, wait_for (&result), &error);
+  if (user == NULL)
+    die ("add user", error);
+  return user;
+}
+
+/* Logging a use, as a nurse at the ward's PC does it: the scanned text parsed, then the
+ * store's use (every guard, the patient, the USE movement and its audit row, and the
+ * withdrawal owed when a one-unit pack is used up). Each use is on another pack. */
+static void
+bench_use (Bench      *bench,
+           QoimaStore *store,
+           guint64     n_packs,
+           unsigned    n_uses)
+{
+  static const char *patients[] = { "850715400238", "MK2041", "MK2042", "MK2043", "MK2044" };
+  g_autoptr(GArray) times = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_uses);
+  g_autoptr(GArray) indexes = g_array_sized_new (FALSE, FALSE, sizeof (guint64), n_uses);
+  g_autoptr(GHashTable) chosen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2);
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) clerk = NULL;
+  g_autoptr(QoimaUser) nurse = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 candidates = n_packs / 12; /* rows 11, 23, 35… below n_packs */
+  gint64 ward, start;
+  unsigned used_up = 0;
+  double total;
+
+  /* Only packs expiring in December (every 12th row): the guards refuse expired packs. */
+  if (n_uses > candidates)
+    n_uses = (unsigned) candidates;
+  if (n_uses == 0)
+    {
+      printf ("use: skipped (too few packs)\n");
+      return;
+    }
+  while (indexes->len < n_uses)
+    {
+      guint64 index = 12 * (guint64) g_rand_int_range (rand, 0, (gint32) MIN (candidates, G_MAXINT32)) + 11;
+
+      if (g_hash_table_add (chosen, GSIZE_TO_POINTER (index)))
+        g_array_append_val (indexes, index);
+    }
+
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Терапевтическое отделение", "Терапия бөлімі",
+                                  NULL, result_cb, &result);
+  ward = qoima_store_add_location_finish (store, wait_for (&result), &error);
+  if (ward == 0)
+    die ("add ward", error);
+  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
+  clerk = add_user (store, admin, "clerk", QOIMA_ROLE_CLERK, 0);
+  nurse = add_user (store, admin, "nurse", QOIMA_ROLE_NURSE, ward);
+
+  for (unsigned i = 0; i < n_uses; i++)
+    {
+      BenchRow row;
+
+      bench_row (bench, g_array_index (indexes, guint64, i), &row);
+      g_ptr_array_add (kis, g_strdup_printf ("01%s21%s", row.gtin, row.serial));
+      bench_row_clear (&row);
+    }
+  g_ptr_array_add (kis, NULL);
+  g_clear_object (&result);
+  start = g_get_monotonic_time ();
+  qoima_store_transfer_packs_async (store, clerk, (const char * const *) kis->pdata, ward, NULL, result_cb, &result);
+  if (qoima_store_transfer_packs_finish (store, wait_for (&result), NULL, &error) != (int) n_uses)
+    die ("move to the ward", error);
+  printf ("use: %u packs moved to a ward in %.3f s\n", n_uses, (g_get_monotonic_time () - start) / 1e6);
+
+  start = g_get_monotonic_time ();
+  for (unsigned i = 0; i < n_uses; i++)
+    {
+      g_autoptr(QoimaMarkingCode) code = NULL;
+      g_autoptr(QoimaUseResult) use = NULL;
+      g_autoptr(GAsyncResult) used = NULL;
+      BenchRow row;
+      gint64 use_start, elapsed;
+
+      bench_row (bench, g_array_index (indexes, guint64, i), &row);
+
+      use_start = g_get_monotonic_time ();
+      code = qoima_gs1_parse (row.km, NULL, &error);
+      if (code == NULL)
+        die ("parse", error);
+      qoima_store_use_units_async (store, nurse, code->ki, patients[i % G_N_ELEMENTS (patients)], 1, NULL,
+                                   result_cb, &used);
+      use = qoima_store_use_units_finish (store, wait_for (&used), &error);
+      if (use == NULL)
+        die ("use", error);
+      elapsed = g_get_monotonic_time () - use_start;
+
+      used_up += use->used_up;
+      g_array_append_val (times, elapsed);
+      bench_row_clear (&row);
+    }
+  total = (g_get_monotonic_time () - start) / 1e6;
+
+  g_array_sort (times, compare_gint64);
+  printf ("use: %.0f uses/s (%u uses on different packs, %u of them used up and owing a withdrawal, "
+          "%" G_GUINT64_FORMAT " packs in a database file)\n",
+          n_uses / total, n_uses, used_up, n_packs);
+  printf ("use median: %.3f ms (99th percentile %.3f ms, target < 2 ms median)\n",
+          g_array_index (times, gint64, n_uses / 2) / 1000.0,
+          g_array_index (times, gint64, MIN (n_uses - 1, (guint64) n_uses * 99 / 100)) / 1000.0);
 }
 
 static void
@@ -562,6 +690,7 @@ main (int    argc,
   guint64 n_stock = 100000;
   guint64 n_scans = 20000;
   guint64 n_act = 10000;
+  guint64 n_uses = 2000;
   gboolean stock_given = FALSE;
   double store_seconds, raw_seconds;
   Bench bench = { NULL };
@@ -569,14 +698,14 @@ main (int    argc,
   for (int i = 1; i < argc; i++)
     {
       if (parse_option (&i, argc, argv, "--packs", &n_packs) || parse_option (&i, argc, argv, "--scans", &n_scans) ||
-          parse_option (&i, argc, argv, "--act-packs", &n_act))
+          parse_option (&i, argc, argv, "--act-packs", &n_act) || parse_option (&i, argc, argv, "--uses", &n_uses))
         continue;
       if (parse_option (&i, argc, argv, "--stock-packs", &n_stock))
         {
           stock_given = TRUE;
           continue;
         }
-      fprintf (stderr, "Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N] [--act-packs N]\n");
+      fprintf (stderr, "Usage: qoima-bench [--packs N] [--stock-packs N] [--scans N] [--uses N] [--act-packs N]\n");
       return 2;
     }
   if (!stock_given)
@@ -599,8 +728,12 @@ main (int    argc,
 
   bench_list_stock (store, n_stock);
   qoima_store_close (store);
+  g_clear_object (&store);
 
-  bench_scans (&bench, n_packs, (unsigned) n_scans);
+  store = bench_scans (&bench, n_packs, (unsigned) n_scans);
+  bench_use (&bench, store, n_packs, (unsigned) n_uses);
+  qoima_store_close (store);
+  g_clear_object (&store);
   bench_act (&bench, n_act);
 
   remove_folder (bench.folder);
