@@ -95,6 +95,7 @@ typedef struct {
   gint64 token_lifetime;
   int fail_next_with_401;
   int fail_with_status;
+  int sign_in_status;
   gboolean broken_json;
   char *last_query;
   char *last_path;
@@ -163,6 +164,11 @@ handler (SoupServer        *server,
       g_autofree char *answer = NULL;
 
       fixture->sign_ins++;
+      if (fixture->sign_in_status != 0)
+        {
+          reply (msg, fixture->sign_in_status, "{\"error_message\":\"Внутренняя ошибка сервера\"}");
+          return;
+        }
       if (strstr (fixture->last_body, expected) == NULL || strstr (fixture->last_body, "\"u-1\"") == NULL)
         {
           reply (msg, 400, "{\"error_message\":\"Ошибка при проверке подписи\"}");
@@ -360,6 +366,33 @@ test_server_error (Fixture       *fixture,
   g_assert_nonnull (strstr (error->message, "Внутренняя ошибка"));
 }
 
+/* A server failing at sign-in is a passing fault (retried later), not a refused key;
+ * a 4xx there is a refusal. */
+static void
+test_sign_in_server_error (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  fixture->sign_in_status = 503;
+  node = list_incoming (fixture, &error);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER);
+  g_assert_null (node);
+  g_clear_error (&error);
+
+  fixture->sign_in_status = 403;
+  node = list_incoming (fixture, &error);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED);
+  g_assert_null (node);
+  g_clear_error (&error);
+
+  fixture->sign_in_status = 0;
+  node = list_incoming (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+}
+
 static void
 test_broken_json (Fixture       *fixture,
                   gconstpointer  data)
@@ -500,6 +533,7 @@ main (int   argc,
   ADD ("/ismpt-client/token-renewed-before-expiry", test_token_renewed_before_expiry);
   ADD ("/ismpt-client/relogin-once-on-401", test_relogin_once_on_401);
   ADD ("/ismpt-client/server-error", test_server_error);
+  ADD ("/ismpt-client/sign-in-server-error", test_sign_in_server_error);
   ADD ("/ismpt-client/broken-json", test_broken_json);
   ADD ("/ismpt-client/no-network", test_no_network);
   ADD ("/ismpt-client/escaping", test_escaping);

@@ -199,6 +199,12 @@ error_for_status (QoimaIsmptClient *self,
 {
   g_autofree char *text = server_message (body);
 
+  /* A server failing at sign-in is a passing fault, not a refusal of the key: it is
+   * retried like any other server error. */
+  if (call->op == QOIMA_ISMPT_OP_SIGN_IN && status >= 500)
+    return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER,
+                        _("ИС МПТ could not log in just now: a server error (HTTP %u%s%s). Try again later."),
+                        status, text ? ": " : "", text ? text : "");
   if (call->op == QOIMA_ISMPT_OP_SIGN_IN || status == SOUP_STATUS_UNAUTHORIZED)
     return g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
                         _("ИС МПТ refused the login: %s"),
