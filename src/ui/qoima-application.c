@@ -464,6 +464,10 @@ qoima_application_startup (GApplication *application)
   static const char *acts_accels[] = { "<Alt>2", NULL };
   static const char *scanner_accels[] = { "<Alt>3", NULL };
   static const char *use_accels[] = { "<Alt>4", NULL };
+  static const char *move_accels[] = { "<Alt>5", NULL };
+  static const char *withdrawals_accels[] = { "<Alt>6", NULL };
+  static const char *reports_accels[] = { "<Alt>7", NULL };
+  static const char *admin_accels[] = { "<Alt>8", NULL };
   static const char *switch_user_accels[] = { "<Control>l", NULL };
 
   G_APPLICATION_CLASS (qoima_application_parent_class)->startup (application);
@@ -475,6 +479,10 @@ qoima_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-acts", acts_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-scanner", scanner_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-use", use_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-move", move_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-withdrawals", withdrawals_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-reports", reports_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-admin", admin_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.switch-user", switch_user_accels);
 
   self->settings = g_settings_new (BASE_APP_ID);
