@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <sqlite3.h>
@@ -387,6 +388,14 @@ qoima_test_load_key (const char *name)
   return QOIMA_SIGNER (signer);
 }
 
+/* A test that dies (a failed assertion) takes its stand with it, or the stand would keep
+ * the test's output open and meson would wait for its timeout. */
+static void
+stand_child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 void
 qoima_test_stand_start (QoimaTestStand *stand,
                         const char     *db_path)
@@ -403,7 +412,7 @@ qoima_test_stand_start (QoimaTestStand *stand,
 
   g_assert_nonnull (argv[0]);
   g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                                           NULL, NULL, &stand->pid, NULL, &out_fd, NULL, &error));
+                                           stand_child_setup, NULL, &stand->pid, NULL, &out_fd, NULL, &error));
   g_assert_no_error (error);
 
   /* The first line is the True API base; blocking on it is fine before any window exists. */

@@ -381,14 +381,14 @@ test_done_when (void)
     StatusWait wait = { page, ki, "owed" };
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL));
-    qoima_withdrawals_page_reload (page);
     qoima_test_wait_until (withdrawal_status_is, &wait, 30);
     g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
+    screenshot (window, "test-flow-4-chief-owed.png");
     gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
     wait.status = "done";
     qoima_test_wait_until (withdrawal_status_is, &wait, 60);
     g_assert_null (qoima_withdrawals_page_get_error (page));
-    screenshot (window, "test-flow-4-chief-signed.png");
+    screenshot (window, "test-flow-5-chief-signed.png");
   }
   g_clear_object (&pack);
   pack = find_pack (store, ki);

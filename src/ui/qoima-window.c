@@ -52,6 +52,7 @@ struct _QoimaWindow
   QoimaContext     *context;
   QoimaScanCapture *capture;
   GCancellable     *cancellable;
+  GPtrArray        *toasts; /* shown, not yet dismissed */
 
   /* State */
   gint64            last_input_us; /* monotonic time of the last key or pointer event */
@@ -153,7 +154,11 @@ apply_role (QoimaWindow *self)
       gboolean allowed = page_allowed (self, i);
 
       g_assert (child != NULL);
-      adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, child), allowed);
+      /* Nobody signed in sees the sign-in screen, not the pages: they keep their state
+       * until the next user, so the header's switcher does not fold and unfold for
+       * nothing (GTK 4.8 warns when its bottom bar flips with animations off). */
+      if (user != NULL)
+        adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, child), allowed);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), action, allowed);
       if (allowed && first == NULL)
         first = page_permissions[i].name;
@@ -209,6 +214,15 @@ user_changed_cb (QoimaWindow *self)
   const char *shown = gtk_stack_get_visible_child_name (self->main_stack);
 
   self->last_input_us = g_get_monotonic_time ();
+
+  /* What was said to the last user is not for the next one. */
+  {
+    g_autoptr(GPtrArray) said = g_steal_pointer (&self->toasts);
+
+    self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
+    for (guint i = 0; i < said->len; i++)
+      adw_toast_dismiss (g_ptr_array_index (said, i));
+  }
 
   /* While demo data are made or an error is shown, that stays; the pages come later. */
   if (g_strcmp0 (shown, "content") == 0 || g_strcmp0 (shown, "sign-in") == 0)
@@ -469,6 +483,7 @@ qoima_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_object (&self->capture);
   g_clear_handle_id (&self->idle_check_id, g_source_remove);
 
@@ -598,6 +613,7 @@ qoima_window_init (QoimaWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->last_input_us = g_get_monotonic_time ();
 
   /* Any key or pointer event counts as someone at the PC, for the idle lock. The
@@ -791,14 +807,27 @@ qoima_window_show_content (QoimaWindow *self)
   qoima_stock_page_reload (self->stock_page);
 }
 
+static void
+toast_dismissed_cb (QoimaWindow *self,
+                    AdwToast    *toast)
+{
+  if (self->toasts != NULL)
+    g_ptr_array_remove (self->toasts, toast);
+}
+
 void
 qoima_window_add_toast (QoimaWindow *self,
                         const char  *message)
 {
+  AdwToast *toast;
+
   g_return_if_fail (QOIMA_IS_WINDOW (self));
   g_return_if_fail (message != NULL);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  toast = adw_toast_new (message);
+  g_ptr_array_add (self->toasts, g_object_ref (toast));
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, G_CONNECT_SWAPPED);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
 void

@@ -427,6 +427,9 @@ user_changed_cb (QoimaUsePage *self)
   g_set_object (&self->user, user);
   g_clear_object (&self->pack);
   self->can_undo = FALSE;
+  /* The last user's Undo must not be offered to the next one. */
+  if (self->undo_toast != NULL)
+    adw_toast_dismiss (self->undo_toast);
   show_pack (self);
   show_message (self, "", FALSE);
   gtk_editable_set_text (GTK_EDITABLE (self->patient_entry), "");

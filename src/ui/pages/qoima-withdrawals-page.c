@@ -34,6 +34,7 @@ struct _QoimaWithdrawalsPage
   /* Owned references */
   QoimaContext *context;
   GCancellable *cancellable;
+  GCancellable *reload_cancellable; /* the list being loaded; a newer load supersedes it */
   GHashTable *statuses; /* ki → status */
   GHashTable *checks;   /* ki → GtkCheckButton (borrowed from its row) */
   char *error;
@@ -247,8 +248,13 @@ qoima_withdrawals_page_reload (QoimaWithdrawalsPage *self)
 
   if (self->context == NULL)
     return;
+  /* Two lists arriving out of order would rebuild the rows twice, the older last. */
+  g_cancellable_cancel (self->reload_cancellable);
+  g_clear_object (&self->reload_cancellable);
+  self->reload_cancellable = g_cancellable_new ();
+
   set_busy (self, TRUE);
-  qoima_store_list_withdrawals_async (qoima_context_get_store (self->context), self->cancellable,
+  qoima_store_list_withdrawals_async (qoima_context_get_store (self->context), self->reload_cancellable,
                                       listed_cb, g_object_ref (self));
 }
 
@@ -450,6 +456,8 @@ qoima_withdrawals_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->reload_cancellable);
+  g_clear_object (&self->reload_cancellable);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_WITHDRAWALS_PAGE);
 
