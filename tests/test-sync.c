@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "qoima-act.h"
+#include "qoima-context.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-ledger.h"
@@ -1091,14 +1092,21 @@ test_automatic_withdrawal (Fixture       *fixture,
   g_auto(GStrv) kis = receive_packs (fixture, 2);
   g_autoptr(GError) error = NULL;
   g_autoptr(GAsyncResult) set = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(QoimaContext) context = NULL;
   g_autofree char *status = NULL;
   g_autofree char *owner = NULL;
 
   use_up (fixture, kis[0]);
   g_assert_cmpint (write_off (fixture, fixture->chief, kis[1], QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
 
-  /* A key alone is not enough: the administrator must allow automatic sending. */
-  qoima_sync_set_auto_signer (fixture->sync, fixture->signer);
+  /* The key opened at the workstation (the window's context hands it to the sync)... */
+  settings = g_settings_new (BASE_APP_ID);
+  context = qoima_context_new (fixture->store, settings);
+  qoima_context_set_ismpt (context, fixture->client, fixture->sync);
+  qoima_context_set_signer (context, fixture->signer);
+
+  /* ...is not enough alone: the administrator must allow automatic sending. */
   g_assert_true (run (fixture, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 0);
@@ -1121,8 +1129,8 @@ test_automatic_withdrawal (Fixture       *fixture,
   g_assert_cmpstr (status, ==, "INTRODUCED");
   g_assert_cmpint (pack_status (fixture, kis[1]), ==, QOIMA_PACK_STATUS_IN_STOCK);
 
-  /* Without the key it stops again. */
-  qoima_sync_set_auto_signer (fixture->sync, NULL);
+  /* Without the key (the chief signed out) it stops again. */
+  qoima_context_set_signer (context, NULL);
   g_assert_true (run (fixture, &error));
   g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
 }

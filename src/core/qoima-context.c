@@ -213,6 +213,7 @@ qoima_context_set_ismpt (QoimaContext     *self,
   self->sync = g_object_ref (sync);
   if (self->auth_signer != NULL)
     qoima_ismpt_client_set_auth_signer (self->client, self->auth_signer);
+  qoima_sync_set_auto_signer (self->sync, self->signer);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
 }
 
@@ -272,6 +273,10 @@ qoima_context_set_signer (QoimaContext *self,
   g_return_if_fail (signer == NULL || QOIMA_IS_SIGNER (signer));
 
   g_set_object (&self->signer, signer);
+  /* The key opened at this workstation also signs owed medical-use withdrawals at each sync,
+   * but only when an administrator allowed it (the sync reads the hospital's setting). */
+  if (self->sync != NULL)
+    qoima_sync_set_auto_signer (self->sync, signer);
 }
 
 /**

@@ -56,7 +56,9 @@ void              qoima_context_set_auth_signer (QoimaContext     *self,
                                                  QoimaSigner      *signer);
 QoimaSigner      *qoima_context_get_auth_signer (QoimaContext     *self);
 
-/* The chief's signing key for answers, kept in memory for this session only. */
+/* The chief's signing key for answers, kept in memory for this session only. It is also the
+ * sync's automatic signer: owed medical-use withdrawals are signed at each sync when an
+ * administrator allowed it (QOIMA_SETTING_AUTO_WITHDRAW). */
 void              qoima_context_set_signer      (QoimaContext     *self,
                                                  QoimaSigner      *signer);
 QoimaSigner      *qoima_context_get_signer      (QoimaContext     *self);
