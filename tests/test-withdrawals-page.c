@@ -32,33 +32,6 @@
 #define HOSPITAL_BIN "990340001230"
 #define SK_PHARMACIA_BIN "080140005672"
 
-typedef struct {
-  GPid   pid;
-  char  *base_url;
-  char  *host_url;
-} Stand;
-
-static const char *
-pki_dir (void)
-{
-  const char *dir = g_getenv ("QOIMA_PKI_DIR");
-
-  g_assert_nonnull (dir);
-  return dir;
-}
-
-static char *
-pki_password (void)
-{
-  g_autofree char *path = g_build_filename (pki_dir (), "password.txt", NULL);
-  g_autoptr(GError) error = NULL;
-  char *password = NULL;
-
-  g_assert_true (g_file_get_contents (path, &password, NULL, &error));
-  g_assert_no_error (error);
-  return g_strchomp (password);
-}
-
 static void
 result_cb (GObject      *source,
            GAsyncResult *result,
@@ -71,89 +44,6 @@ static gboolean
 result_is_set (gpointer data)
 {
   return *(GAsyncResult **) data != NULL;
-}
-
-static QoimaSigner *
-load_key (const char *name)
-{
-  g_autofree char *path = g_build_filename (pki_dir (), name, NULL);
-  g_autofree char *password = pki_password ();
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaSignerPkcs12 *signer;
-
-  qoima_signer_pkcs12_load_async (file, password, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
-  signer = qoima_signer_pkcs12_load_finish (result, &error);
-  g_assert_no_error (error);
-  return QOIMA_SIGNER (signer);
-}
-
-static void
-start_stand (Stand      *stand,
-             const char *db)
-{
-  g_autofree char *ca = g_build_filename (pki_dir (), "ca.pem", NULL);
-  const char *argv[] = {
-    g_getenv ("QOIMA_STAND"), "--port", "0", "--db", db, "--ca", ca,
-    "--processing-delay-ms", "30", "--no-demo", NULL,
-  };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOChannel) channel = NULL;
-  g_autofree char *line = NULL;
-  int out_fd;
-
-  g_assert_nonnull (argv[0]);
-  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                                           NULL, NULL, &stand->pid, NULL, &out_fd, NULL, &error));
-  g_assert_no_error (error);
-
-  /* The first line is the True API base; blocking on it is fine before the window exists. */
-  channel = g_io_channel_unix_new (out_fd);
-  g_io_channel_set_close_on_unref (channel, TRUE);
-  g_assert_cmpint (g_io_channel_read_line (channel, &line, NULL, NULL, &error), ==, G_IO_STATUS_NORMAL);
-  g_strchomp (line);
-  g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
-  stand->base_url = g_steal_pointer (&line);
-  stand->host_url = g_strndup (stand->base_url, strstr (stand->base_url, "/api/") - stand->base_url);
-}
-
-static void
-stop_stand (Stand *stand)
-{
-  kill (stand->pid, SIGTERM);
-  waitpid (stand->pid, NULL, 0);
-  g_spawn_close_pid (stand->pid);
-  g_free (stand->base_url);
-  g_free (stand->host_url);
-}
-
-static JsonNode *
-admin_call (Stand      *stand,
-            const char *method,
-            const char *path,
-            const char *body)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *url = g_strdup_printf ("%s/stand/%s", stand->host_url, path);
-  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node;
-
-  if (body != NULL)
-    {
-      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
-  answer = soup_session_send_and_read (session, msg, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
-  node = qoima_json_parse_bytes (answer, &error);
-  g_assert_no_error (error);
-  return node;
 }
 
 static QoimaUser *
@@ -222,23 +112,23 @@ test_owed_pack_signed (void)
   QoimaWindow *window;
   QoimaWithdrawalsPage *page;
   StatusWait wait;
-  Stand stand = { 0 };
+  QoimaTestStand stand = { 0 };
 
-  start_stand (&stand, stand_db);
+  qoima_test_stand_start (&stand, stand_db);
   store = qoima_test_open_demo_store (db_path, 10);
   body = g_strdup_printf ("{\"sender\":\"" SK_PHARMACIA_BIN "\",\"receiver\":\"" HOSPITAL_BIN "\",\"box_size\":0,"
                           "\"lines\":[{\"gtin\":\"%s\",\"packs\":1},{\"gtin\":\"%s\",\"packs\":1}]}",
                           qoima_product_get_gtin (g_ptr_array_index (products, 0)),
                           qoima_product_get_gtin (g_ptr_array_index (products, 1)));
-  created = admin_call (&stand, "POST", "acts", body);
+  created = qoima_test_stand_admin (&stand, "POST", "acts", body);
   ki = qoima_json_array_get_string (qoima_json_get_array (json_node_get_object (created), "codes"), 0);
   kis[0] = ki;
 
   catalog = g_strdup_printf ("%s/gwp", stand.host_url);
   client = qoima_ismpt_client_new (stand.base_url, NULL);
   qoima_ismpt_client_set_catalog (client, catalog, "qoima-stand-api-key");
-  auth = load_key ("auth.p12");
-  signer = load_key ("sign.p12");
+  auth = qoima_test_load_key ("auth.p12");
+  signer = qoima_test_load_key ("sign.p12");
   qoima_ismpt_client_set_auth_signer (client, auth);
   sync = qoima_sync_new (store, client);
   qoima_sync_set_poll (sync, 20, 10000);
@@ -335,7 +225,7 @@ test_owed_pack_signed (void)
     g_autofree char *escaped = g_uri_escape_string (ki, NULL, FALSE);
     g_autofree char *path = g_strdup_printf ("codes/%s", escaped);
 
-    code = admin_call (&stand, "GET", path, NULL);
+    code = qoima_test_stand_admin (&stand, "GET", path, NULL);
   }
   g_assert_cmpstr (qoima_json_get_string (json_node_get_object (code), "status"), ==, "RETIRED");
 
@@ -345,7 +235,7 @@ test_owed_pack_signed (void)
   g_clear_object (&sync);
   g_clear_object (&client);
   qoima_store_close (store);
-  stop_stand (&stand);
+  qoima_test_stand_stop (&stand);
   qoima_test_remove_tree (tmp);
 }
 
