@@ -55,27 +55,6 @@ qoima_outbox_entry_free (QoimaOutboxEntry *entry)
   g_free (entry);
 }
 
-/* Runs @body in one immediate transaction, rolling back on failure. */
-typedef gboolean (*TransactionBody) (QoimaStoreWorker *worker,
-                                     GTask            *task,
-                                     GError          **error);
-
-static gboolean
-in_transaction (QoimaStoreWorker  *worker,
-                GTask             *task,
-                TransactionBody    body,
-                GError           **error)
-{
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!body (worker, task, error) || !qoima_store_worker_exec (worker, "COMMIT", error))
-    {
-      qoima_store_worker_rollback (worker);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 step (QoimaStoreWorker  *worker,
       const char        *sql,
@@ -224,7 +203,7 @@ queue_acceptance_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, data->actor, data->document_number);
-  if (!in_transaction (worker, task, queue_acceptance, &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, queue_acceptance, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     qoima_task_return_int64 (task, data->id);
@@ -390,7 +369,7 @@ update_outbox_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, data->actor, "outbox");
-  if (!in_transaction (worker, task, update_outbox, &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, update_outbox, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     g_task_return_boolean (task, TRUE);
@@ -601,7 +580,7 @@ finish_outbox_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, data->actor, "ismpt answer");
-  if (!in_transaction (worker, task, finish_outbox, &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, finish_outbox, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     g_task_return_boolean (task, TRUE);
@@ -788,7 +767,7 @@ queue_withdrawal_job (QoimaStoreWorker *worker,
   WithdrawalData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
-  if (!in_transaction (worker, task, queue_withdrawal, &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, queue_withdrawal, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     qoima_task_return_int64 (task, data->id);

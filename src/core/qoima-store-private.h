@@ -96,6 +96,17 @@ gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
                                                 sqlite3_stmt      *stmt,
                                                 GError           **error);
 void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
+
+/* A job's change, made by @body on the worker; it reads what it needs from @task. */
+typedef gboolean (*QoimaStoreTransactionBody) (QoimaStoreWorker  *worker,
+                                               GTask             *task,
+                                               GError           **error);
+/* Runs @body in one immediate transaction: committed when it succeeds, rolled back when
+ * anything fails, so a change is all or nothing. */
+gboolean          qoima_store_worker_in_transaction (QoimaStoreWorker          *worker,
+                                                     GTask                     *task,
+                                                     QoimaStoreTransactionBody  body,
+                                                     GError                   **error);
 /*
  * Who the running job acts for and why: what the audit trail's triggers record through
  * qoima_actor() and qoima_reason(). Jobs that change audited tables call this before

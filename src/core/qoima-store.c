@@ -1970,6 +1970,22 @@ qoima_store_worker_rollback (QoimaStoreWorker *worker)
 }
 
 gboolean
+qoima_store_worker_in_transaction (QoimaStoreWorker          *worker,
+                                   GTask                     *task,
+                                   QoimaStoreTransactionBody  body,
+                                   GError                   **error)
+{
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!body (worker, task, error) || !qoima_store_worker_exec (worker, "COMMIT", error))
+    {
+      qoima_store_worker_rollback (worker);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 qoima_store_worker_receive (QoimaStoreWorker  *worker,
                             QoimaPackRows     *rows,
                             const char        *actor,

@@ -359,9 +359,10 @@ units_data_free (UnitsData *data)
 
 static gboolean
 set_units_body (QoimaStoreWorker  *worker,
-                UnitsData         *data,
+                GTask             *task,
                 GError           **error)
 {
+  UnitsData *data = g_task_get_task_data (task);
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *name = NULL;
   int current = 0;
@@ -469,19 +470,10 @@ set_units_job (QoimaStoreWorker *worker,
     }
 
   qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "units per pack entered");
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!set_units_body (worker, data, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (!qoima_store_worker_in_transaction (worker, task, set_units_body, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 void

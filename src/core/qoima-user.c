@@ -42,6 +42,7 @@ typedef struct
   gint64 ward_id;
   char *secret;
   gboolean disabled; /* set_user_disabled: the new state */
+  gint64 id;         /* add_user: the new user */
 } UserData;
 
 #define USER_COLUMNS "id, name, full_name, role, ward_id, disabled"
@@ -269,10 +270,10 @@ is_last_admin (QoimaStoreWorker  *worker,
 
 static gboolean
 add_user (QoimaStoreWorker  *worker,
-          UserData          *data,
-          gint64            *id_out,
+          GTask             *task,
           GError           **error)
 {
+  UserData *data = g_task_get_task_data (task);
   g_autoptr(QoimaCachedStmt) count = NULL;
   g_autoptr(QoimaCachedStmt) insert = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
@@ -339,7 +340,7 @@ add_user (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  *id_out = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
+  data->id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   return TRUE;
 }
 
@@ -349,25 +350,17 @@ add_user_job (QoimaStoreWorker *worker,
 {
   UserData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  gint64 id = 0;
 
   qoima_store_worker_set_actor (worker, data->acting != NULL ? data->acting : data->name,
                                 data->acting != NULL ? "new user" : "first user");
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, add_user, &local_error))
     {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!add_user (worker, data, &id, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
   g_task_return_pointer (task,
-                         user_new (id, data->name, data->full_name, data->role, data->ward_id, FALSE),
+                         user_new (data->id, data->name, data->full_name, data->role, data->ward_id, FALSE),
                          g_object_unref);
 }
 
@@ -479,25 +472,16 @@ static void
 run_user_change (QoimaStoreWorker *worker,
                  GTask            *task,
                  const char       *reason,
-                 gboolean        (*func) (QoimaStoreWorker *, UserData *, GError **))
+                 QoimaStoreTransactionBody func)
 {
   UserData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, data->acting, reason);
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!func (worker, data, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (!qoima_store_worker_in_transaction (worker, task, func, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* The user @name as stored now; NOT_FOUND when there is none. */
@@ -519,9 +503,10 @@ load_target (QoimaStoreWorker  *worker,
 
 static gboolean
 set_user_disabled (QoimaStoreWorker  *worker,
-                   UserData          *data,
+                   GTask             *task,
                    GError           **error)
 {
+  UserData *data = g_task_get_task_data (task);
   g_autoptr(QoimaCachedStmt) stmt = NULL;
   g_autoptr(QoimaUser) target = NULL;
   gboolean last = FALSE;
@@ -568,9 +553,10 @@ set_user_disabled_job (QoimaStoreWorker *worker,
 
 static gboolean
 set_password (QoimaStoreWorker  *worker,
-              UserData          *data,
+              GTask             *task,
               GError           **error)
 {
+  UserData *data = g_task_get_task_data (task);
   g_autoptr(QoimaCachedStmt) stmt = NULL;
   g_autoptr(QoimaUser) acting = NULL;
   g_autoptr(QoimaUser) target = NULL;
@@ -620,9 +606,10 @@ set_password_job (QoimaStoreWorker *worker,
 
 static gboolean
 update_user (QoimaStoreWorker  *worker,
-             UserData          *data,
+             GTask             *task,
              GError           **error)
 {
+  UserData *data = g_task_get_task_data (task);
   g_autoptr(QoimaCachedStmt) stmt = NULL;
   g_autoptr(QoimaUser) target = NULL;
   gboolean last = FALSE;

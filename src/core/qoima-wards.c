@@ -21,6 +21,7 @@ typedef struct
   char *name_kk;
   gboolean archived;
   gboolean include_archived;
+  gint64 id; /* add_ward: the new ward */
 } WardData;
 
 static void
@@ -133,10 +134,10 @@ count (QoimaStoreWorker  *worker,
 
 static gboolean
 add_ward (QoimaStoreWorker  *worker,
-          WardData          *data,
-          gint64            *id_out,
+          GTask             *task,
           GError           **error)
 {
+  WardData *data = g_task_get_task_data (task);
   g_autoptr(QoimaCachedStmt) stmt = NULL;
 
   if (!check_manager (worker, data->user, error) ||
@@ -152,7 +153,7 @@ add_ward (QoimaStoreWorker  *worker,
   if (!qoima_store_worker_step_done (worker, stmt, error))
     return FALSE;
 
-  *id_out = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
+  data->id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   return TRUE;
 }
 
@@ -162,22 +163,12 @@ add_ward_job (QoimaStoreWorker *worker,
 {
   WardData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  gint64 id = 0;
 
   qoima_store_worker_set_actor (worker, data->user != NULL ? qoima_user_get_name (data->user) : NULL, "new ward");
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!add_ward (worker, data, &id, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  qoima_task_return_int64 (task, id);
+  if (!qoima_store_worker_in_transaction (worker, task, add_ward, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    qoima_task_return_int64 (task, data->id);
 }
 
 /* A ward is archived only when nothing still lives in it: packs that are in stock or
@@ -223,9 +214,10 @@ check_can_archive (QoimaStoreWorker  *worker,
 
 static gboolean
 update_location (QoimaStoreWorker  *worker,
-                 WardData          *data,
+                 GTask             *task,
                  GError           **error)
 {
+  WardData *data = g_task_get_task_data (task);
   g_autoptr(QoimaCachedStmt) find = NULL;
   g_autoptr(QoimaCachedStmt) update = NULL;
   g_autofree char *kind = NULL;
@@ -299,19 +291,10 @@ update_location_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, data->user != NULL ? qoima_user_get_name (data->user) : NULL, "location changed");
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!update_location (worker, data, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (!qoima_store_worker_in_transaction (worker, task, update_location, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
