@@ -156,6 +156,48 @@ def invalid_utf8_line():
     assert out[0]["error"] == "BAD_CHARSET" and out[0]["position"] == 8
 
 
+COMMANDS = ["parse", "demo", "stock", "sync", "acts", "accept", "reject", "users", "wards",
+            "settings", "audit", "move", "transfers", "units", "use", "withdrawals", "withdraw",
+            "write-off", "report"]
+
+
+def run_plain(*args, db=None):
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+    env.pop("LANGUAGE", None)
+    prefix = ["--db", db] if db else []
+    return subprocess.run([qoimactl, *prefix, *args], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, timeout=60, text=True)
+
+
+@case
+def every_command_help_exits_0():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "help.db")
+        for command in COMMANDS:
+            for flag in ("--help", "-h"):
+                proc = run_plain(command, flag, db=db)
+                assert proc.returncode == 0, (command, flag, proc.returncode, proc.stderr)
+                assert proc.stdout.startswith("Usage: qoimactl"), (command, proc.stdout)
+                lines = [l.strip() for l in proc.stdout.splitlines()]
+                assert any(l.startswith(command + " ") or l == command for l in lines), (command, proc.stdout)
+                assert "Options:" in proc.stdout, command
+        # Asking for help does nothing else: no database was made.
+        assert not os.path.exists(db)
+
+
+@case
+def usage_errors_still_exit_2():
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "usage.db")
+        assert run_plain("no-such-command", db=db).returncode == 2
+        assert run_plain(db=db).returncode == 2
+        proc = run_plain("wards", "bogus", db=db)
+        assert proc.returncode == 2 and "Usage" in proc.stderr, (proc.returncode, proc.stderr)
+        assert run_plain("--help").returncode == 0
+
+
 def main():
     print("1..%d" % len(tests))
     failed = 0

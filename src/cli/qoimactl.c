@@ -8,52 +8,114 @@
 #include "config.h"
 
 #include "qoimactl.h"
+#include "qoima-i18n.h"
 
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
+/* One line per command (several for a command with subcommands); the first word names it. */
+static const char * const command_lines[] = {
+  N_("parse [TEXT…]          parse marking codes (standard input lines when no TEXT), one JSON object each"),
+  N_("demo [--packs N]       fill an empty database with demo data"),
+  N_("stock --json           list the packs as JSON"),
+  N_("sync                   load new acts from ИС МПТ and send what waits in the outbox (with --key: owed medical use signed automatically when allowed)"),
+  N_("acts --json            list the incoming acts as JSON"),
+  N_("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all; --user)"),
+  N_("reject ACT_ID          sign and send the rejection of the whole act (--user)"),
+  N_("users --json           list the users as JSON"),
+  N_("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"),
+  N_("users passwd NAME --new-password-file FILE  give a user a new password or PIN (herself, or an admin: --user)"),
+  N_("users disable|enable NAME  disable or enable a user (an admin: --user)"),
+  N_("wards --json           list the wards, archived ones included, as JSON"),
+  N_("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"),
+  N_("wards archive NAME     archive an empty ward (an admin: --user)"),
+  N_("settings auto-withdraw on|off  send withdrawals without the chief (an admin: --user)"),
+  N_("audit verify           check the audit trail's hash chain"),
+  N_("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"),
+  N_("transfers --json       list the transfer documents as JSON"),
+  N_("units --gtin GTIN --units N  enter how many units a pack of the product holds (a clerk: --user)"),
+  N_("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"),
+  N_("withdrawals --json     list the withdrawals owed and sent, with their status"),
+  N_("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"),
+  N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
+  N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
+};
+
+static const char * const option_lines[] = {
+  N_("--db PATH              the warehouse database (default: the user's data directory)"),
+  N_("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"),
+  N_("--key FILE.p12         the signing key for documents"),
+  N_("--auth-key FILE.p12    the authentication (AUTH) key for logging in (default: --key)"),
+  N_("--password-file FILE   the keys' password (its first line); it is never stored"),
+  N_("--key-password-file FILE  the keys' password, when --password-file is the --user's"),
+  N_("--catalog URL          the НКТ catalog base (default: derived from --server)"),
+  N_("--api-key-file FILE    the НКТ API key"),
+  N_("--user NAME            act as this user; the password is the first line of --password-file"),
+};
+
+static void
+print_options (FILE *out)
+{
+  fprintf (out, "\n%s\n", _("Options:"));
+  for (guint i = 0; i < G_N_ELEMENTS (option_lines); i++)
+    fprintf (out, "  %s\n", _(option_lines[i]));
+  fprintf (out, "\n%s\n", _("Exit status: 0 done, 1 error, 2 usage, 3 waiting in the outbox (ИС МПТ unreachable)."));
+}
+
+static gboolean
+line_is_command (const char *line,
+                 const char *command)
+{
+  gsize len = strlen (command);
+
+  return strncmp (line, command, len) == 0 && (line[len] == ' ' || line[len] == '\0');
+}
+
 static void
 print_usage (FILE *out)
 {
   fprintf (out, "%s\n\n", _("Usage: qoimactl [OPTION…] COMMAND [ARGS…]"));
   fprintf (out, "%s\n", _("Commands:"));
-  fprintf (out, "  %s\n", _("parse [TEXT…]          parse marking codes (standard input lines when no TEXT), one JSON object each"));
-  fprintf (out, "  %s\n", _("demo [--packs N]       fill an empty database with demo data"));
-  fprintf (out, "  %s\n", _("stock --json           list the packs as JSON"));
-  fprintf (out, "  %s\n", _("sync                   load new acts from ИС МПТ and send what waits in the outbox (with --key: owed medical use signed automatically when allowed)"));
-  fprintf (out, "  %s\n", _("acts --json            list the incoming acts as JSON"));
-  fprintf (out, "  %s\n", _("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all; --user)"));
-  fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act (--user)"));
-  fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
-  fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
-  fprintf (out, "  %s\n", _("users passwd NAME --new-password-file FILE  give a user a new password or PIN (herself, or an admin: --user)"));
-  fprintf (out, "  %s\n", _("users disable|enable NAME  disable or enable a user (an admin: --user)"));
-  fprintf (out, "  %s\n", _("wards --json           list the wards, archived ones included, as JSON"));
-  fprintf (out, "  %s\n", _("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"));
-  fprintf (out, "  %s\n", _("wards archive NAME     archive an empty ward (an admin: --user)"));
-  fprintf (out, "  %s\n", _("settings auto-withdraw on|off  send withdrawals without the chief (an admin: --user)"));
-  fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
-  fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"));
-  fprintf (out, "  %s\n", _("transfers --json       list the transfer documents as JSON"));
-  fprintf (out, "  %s\n", _("units --gtin GTIN --units N  enter how many units a pack of the product holds (a clerk: --user)"));
-  fprintf (out, "  %s\n", _("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"));
-  fprintf (out, "  %s\n", _("withdrawals --json     list the withdrawals owed and sent, with their status"));
-  fprintf (out, "  %s\n", _("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"));
-  fprintf (out, "  %s\n", _("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"));
-  fprintf (out, "  %s\n", _("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"));
-  fprintf (out, "\n%s\n", _("Options:"));
-  fprintf (out, "  %s\n", _("--db PATH              the warehouse database (default: the user's data directory)"));
-  fprintf (out, "  %s\n", _("--server URL           the ИС МПТ True API base, e.g. https://stage.ismet.kz/api/v3/true-api"));
-  fprintf (out, "  %s\n", _("--key FILE.p12         the signing key for documents"));
-  fprintf (out, "  %s\n", _("--auth-key FILE.p12    the authentication (AUTH) key for logging in (default: --key)"));
-  fprintf (out, "  %s\n", _("--password-file FILE   the keys' password (its first line); it is never stored"));
-  fprintf (out, "  %s\n", _("--key-password-file FILE  the keys' password, when --password-file is the --user's"));
-  fprintf (out, "  %s\n", _("--catalog URL          the НКТ catalog base (default: derived from --server)"));
-  fprintf (out, "  %s\n", _("--api-key-file FILE    the НКТ API key"));
-  fprintf (out, "  %s\n", _("--user NAME            act as this user; the password is the first line of --password-file"));
-  fprintf (out, "\n%s\n", _("Exit status: 0 done, 1 error, 2 usage, 3 waiting in the outbox (ИС МПТ unreachable)."));
+  for (guint i = 0; i < G_N_ELEMENTS (command_lines); i++)
+    fprintf (out, "  %s\n", _(command_lines[i]));
+  print_options (out);
+}
+
+/* `qoimactl COMMAND --help`: that command's lines (matched on the untranslated text, whose
+ * first word is the command) and the options; FALSE when there is no such command. */
+static gboolean
+print_command_usage (FILE       *out,
+                     const char *command)
+{
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (command_lines); i++)
+    {
+      if (!line_is_command (command_lines[i], command))
+        continue;
+      if (!found)
+        fprintf (out, "%s\n\n", _("Usage: qoimactl [OPTION…] COMMAND [ARGS…]"));
+      fprintf (out, "  %s\n", _(command_lines[i]));
+      found = TRUE;
+    }
+  if (found)
+    print_options (out);
+  return found;
+}
+
+/* A command's own arguments hold --help or -h. */
+static gboolean
+asks_for_help (int    argc,
+               char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 typedef struct {
@@ -206,10 +268,7 @@ main (int    argc,
   int i = 1;
   int status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  qoima_i18n_init ();
 
   /* Global options come before the command, so that a command's own arguments
    * (marking codes may start with anything) are never taken for options. */
@@ -254,7 +313,10 @@ main (int    argc,
       return 2;
     }
 
-  if (g_str_equal (argv[i], "parse"))
+  /* --help is an answer, not a usage error: exit 0, as GNU tools do. */
+  if (asks_for_help (argc - i, argv + i) && print_command_usage (stdout, argv[i]))
+    status = 0;
+  else if (g_str_equal (argv[i], "parse"))
     status = qoimactl_parse (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "demo"))
     status = qoimactl_demo (&options, argc - i, argv + i);

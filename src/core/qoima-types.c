@@ -10,7 +10,6 @@
 #include "qoima-types.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 /* The nicks are stored in the database, so they never change. */
 static const char * const pack_status_nicks[] = {
@@ -125,10 +124,11 @@ const char *
 qoima_pick_name (const char *name_ru,
                  const char *name_kk)
 {
-  const char *messages = setlocale (LC_MESSAGES, NULL);
+  /* The user's first language, as gettext picks it (LANGUAGE first, then the locale). */
+  const char * const *languages = g_get_language_names_with_category ("LC_MESSAGES");
 
   /* The catalog does not always have a Kazakh name; Russian is the fallback then. */
-  if (messages != NULL && g_str_has_prefix (messages, "kk") && name_kk != NULL && *name_kk != '\0')
+  if (g_str_has_prefix (languages[0], "kk") && name_kk != NULL && *name_kk != '\0')
     return name_kk;
 
   return name_ru;

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "qoima-i18n.h"
 #include "qoima-stand-db.h"
 #include "qoima-stand-server.h"
 #include "qoima-stand-world.h"
@@ -14,8 +15,10 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define DEFAULT_API_KEY "qoima-stand-api-key"
 
@@ -26,6 +29,28 @@ quit_cb (gpointer user_data)
 
   g_main_loop_quit (loop);
   return G_SOURCE_CONTINUE;
+}
+
+/* The stand's stdin is a pipe from the program that started it (--exit-with-stdin): the
+ * kernel closes it when that program ends, however it ends (even SIGKILL), so the stand
+ * never outlives its parent. */
+static gboolean
+stdin_closed_cb (int           fd,
+                 GIOCondition  condition,
+                 gpointer      user_data)
+{
+  GMainLoop *loop = user_data;
+  char buffer[256];
+  gssize n = 0;
+
+  if (condition & G_IO_IN)
+    n = read (fd, buffer, sizeof buffer);
+  if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+    return G_SOURCE_CONTINUE;
+
+  g_debug ("stdin closed: the parent has ended");
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
 }
 
 static char *
@@ -52,6 +77,7 @@ main (int   argc,
   double broken_json_rate = 0;
   int seed = 1;
   gboolean no_demo = FALSE;
+  gboolean exit_with_stdin = FALSE;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, N_("Loopback address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port to listen on; 0 picks a free one (default)"), N_("PORT") },
@@ -67,6 +93,7 @@ main (int   argc,
     { "broken-json-rate", 0, 0, G_OPTION_ARG_DOUBLE, &broken_json_rate, N_("Share of calls whose answer is cut in half, 0 to 1 (default 0)"), N_("F") },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Seed for the demo world and the fault choices, for repeatable runs (default 1)"), N_("N") },
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not send the demo acts on a new database"), NULL },
+    { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin, N_("Stop when standard input is closed, so that the stand ends with the program that started it"), NULL },
     { NULL },
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -78,10 +105,7 @@ main (int   argc,
   g_autofree char *root = NULL;
   g_autofree char *db_dir = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  qoima_i18n_init ();
 
   context = g_option_context_new (NULL);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -163,6 +187,8 @@ main (int   argc,
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_unix_signal_add (SIGINT, quit_cb, loop);
+  if (exit_with_stdin)
+    g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_closed_cb, loop);
   g_main_loop_run (loop);
 
   g_debug ("Stopping");

@@ -19,6 +19,7 @@
 #include "qoima-store.h"
 #include "qoima-window.h"
 
+#include <glib-unix.h>
 #include <signal.h>
 #include <string.h>
 
@@ -43,6 +44,9 @@ struct _QoimaApplication
 
   /* Borrowed references: the window belongs to the application's window list. */
   QoimaWindow  *window;
+
+  /* SIGTERM, SIGINT and SIGHUP quit as Ctrl+Q does, so the store and the stand stop cleanly. */
+  guint         signal_sources[3];
 
   /* State */
   guint         holding : 1;
@@ -315,6 +319,8 @@ start_local_stand (QoimaApplication *self)
   g_ptr_array_add (argv, program);
   g_ptr_array_add (argv, (char *) "--port");
   g_ptr_array_add (argv, (char *) "0");
+  /* Ends with the application however it ends: its stdin is our pipe (see qoima-stand.c). */
+  g_ptr_array_add (argv, (char *) "--exit-with-stdin");
   g_ptr_array_add (argv, (char *) "--db");
   g_ptr_array_add (argv, db);
   if (pki != NULL)
@@ -326,7 +332,8 @@ start_local_stand (QoimaApplication *self)
   g_ptr_array_add (argv, NULL);
 
   self->stand = g_subprocess_newv ((const char * const *) argv->pdata,
-                                   G_SUBPROCESS_FLAGS_STDOUT_PIPE, &local_error);
+                                   G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                   &local_error);
   if (self->stand == NULL)
     {
       g_warning ("Could not start the local ИС МПТ stand: %s", local_error->message);
@@ -433,6 +440,14 @@ about_activated (GSimpleAction *action,
   gtk_window_present (about);
 }
 
+static gboolean
+quit_on_signal_cb (gpointer user_data)
+{
+  g_debug ("Quitting on a signal");
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_activated },
   { "about", about_activated },
@@ -485,6 +500,10 @@ qoima_application_startup (GApplication *application)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-admin", admin_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.switch-user", switch_user_accels);
 
+  self->signal_sources[0] = g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);
+  self->signal_sources[1] = g_unix_signal_add (SIGINT, quit_on_signal_cb, self);
+  self->signal_sources[2] = g_unix_signal_add (SIGHUP, quit_on_signal_cb, self);
+
   self->settings = g_settings_new (BASE_APP_ID);
   self->database_path = choose_database_path (self);
 
@@ -516,6 +535,8 @@ qoima_application_shutdown (GApplication *application)
 
   g_cancellable_cancel (self->cancellable);
   stop_stand (self);
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
 
   G_APPLICATION_CLASS (qoima_application_parent_class)->shutdown (application);
 }
