@@ -445,7 +445,7 @@ qoima_store_save_act_async (QoimaStore             *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_save_act_async);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
-  qoima_store_queue_job (self, save_act_job, task);
+  qoima_store_queue_write (self, save_act_job, task);
 }
 
 gint64
@@ -830,7 +830,7 @@ qoima_store_mark_act_code_async (QoimaStore          *self,
   data->code = g_strdup (code);
   g_task_set_source_tag (task, qoima_store_mark_act_code_async);
   g_task_set_task_data (task, data, (GDestroyNotify) mark_data_free);
-  qoima_store_queue_job (self, mark_act_code_job, task);
+  qoima_store_queue_write (self, mark_act_code_job, task);
 }
 
 QoimaActScan

@@ -232,7 +232,7 @@ qoima_store_queue_acceptance_async (QoimaStore          *self,
   data->actor = g_strdup (actor);
   g_task_set_source_tag (task, qoima_store_queue_acceptance_async);
   g_task_set_task_data (task, data, (GDestroyNotify) queue_data_free);
-  qoima_store_queue_job (self, queue_acceptance_job, task);
+  qoima_store_queue_write (self, queue_acceptance_job, task);
 }
 
 gint64
@@ -398,7 +398,7 @@ qoima_store_update_outbox_async (QoimaStore          *self,
   data->count_attempt = count_attempt;
   g_task_set_source_tag (task, qoima_store_update_outbox_async);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
-  qoima_store_queue_job (self, update_outbox_job, task);
+  qoima_store_queue_write (self, update_outbox_job, task);
 }
 
 gboolean
@@ -607,7 +607,7 @@ qoima_store_finish_outbox_async (QoimaStore          *self,
   data->actor = g_strdup (actor ? actor : "ismpt");
   g_task_set_source_tag (task, qoima_store_finish_outbox_async);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
-  qoima_store_queue_job (self, finish_outbox_job, task);
+  qoima_store_queue_write (self, finish_outbox_job, task);
 }
 
 gboolean
@@ -794,7 +794,7 @@ qoima_store_queue_withdrawal_async (QoimaStore          *self,
   data->actor = g_strdup (actor);
   g_task_set_source_tag (task, qoima_store_queue_withdrawal_async);
   g_task_set_task_data (task, data, (GDestroyNotify) withdrawal_data_free);
-  qoima_store_queue_job (self, queue_withdrawal_job, task);
+  qoima_store_queue_write (self, queue_withdrawal_job, task);
 }
 
 gint64

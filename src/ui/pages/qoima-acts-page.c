@@ -567,8 +567,17 @@ answer_act_cb (GObject      *object,
 {
   Answer *answer = user_data;
   g_autoptr(GError) local_error = NULL;
+  gint64 queued;
 
-  if (qoima_sync_answer_act_finish (QOIMA_SYNC (object), result, &local_error) <= 0)
+  queued = qoima_sync_answer_act_finish (QOIMA_SYNC (object), result, &local_error);
+  /* What was signed is in the outbox even when the page closed meanwhile; a closed page
+   * signs no further act. */
+  if (answer->self->context == NULL)
+    {
+      answer_free (answer);
+      return;
+    }
+  if (queued <= 0)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -596,7 +605,7 @@ answer_next (Answer *answer)
       gtk_label_set_text (self->progress_label, message);
       qoima_sync_answer_act_async (qoima_context_get_sync (self->context), act_id, answer->acceptance,
                                    NULL, qoima_context_get_signer (self->context), qoima_context_get_user (self->context),
-                                   self->cancellable, answer_act_cb, answer);
+                                   NULL, answer_act_cb, answer);
       return;
     }
 
@@ -805,7 +814,8 @@ mark_cb (GObject      *object,
   int n_packs = 0;
 
   scan = qoima_store_mark_act_code_finish (QOIMA_STORE (object), result, &n_packs, &local_error);
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Marked even when the page closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   if (local_error != NULL)
@@ -869,7 +879,7 @@ qoima_acts_page_take_scan (QoimaActsPage *self,
     data->code = g_strdup (code->ki);
 
   qoima_store_mark_act_code_async (qoima_context_get_store (self->context), qoima_act_get_id (self->act),
-                                   data->code, self->cancellable, mark_cb, data);
+                                   data->code, NULL, mark_cb, data);
   return TRUE;
 }
 

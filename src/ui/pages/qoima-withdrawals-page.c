@@ -268,8 +268,8 @@ pushed_cb (GObject      *source,
   g_autoptr(QoimaWithdrawalsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if ((!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) &&
+       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) || self->context == NULL)
     return;
   show_error (self, error);
   qoima_withdrawals_page_reload (self);
@@ -283,7 +283,13 @@ withdrawn_cb (GObject      *source,
   g_autoptr(QoimaWithdrawalsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (qoima_sync_withdraw_finish (QOIMA_SYNC (source), result, &error) < 0)
+  int queued;
+
+  queued = qoima_sync_withdraw_finish (QOIMA_SYNC (source), result, &error);
+  /* Signed into the outbox even when the page closed meanwhile: the next sync sends it. */
+  if (self->context == NULL)
+    return;
+  if (queued < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -311,7 +317,7 @@ sign_with (QoimaWithdrawalsPage *self,
   kis = g_strv_builder_end (builder);
   set_busy (self, TRUE);
   qoima_sync_withdraw_async (qoima_context_get_sync (self->context), signer, qoima_context_get_user (self->context),
-                             (const char * const *) kis, self->cancellable, withdrawn_cb, g_object_ref (self));
+                             (const char * const *) kis, NULL, withdrawn_cb, g_object_ref (self));
 }
 
 static void
@@ -360,7 +366,13 @@ written_off_cb (GObject      *source,
   g_autoptr(QoimaWithdrawalsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (qoima_store_write_off_finish (QOIMA_STORE (source), result, &error) < 0)
+  int recorded;
+
+  recorded = qoima_store_write_off_finish (QOIMA_STORE (source), result, &error);
+  /* Recorded even when the page closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL)
+    return;
+  if (recorded < 0)
     show_error (self, error);
   qoima_withdrawals_page_reload (self);
 }
@@ -386,7 +398,7 @@ write_off_response_cb (AdwMessageDialog     *dialog,
   set_busy (self, TRUE);
   qoima_store_write_off_async (qoima_context_get_store (self->context), qoima_context_get_user (self->context),
                                kis, (QoimaWithdrawalReason) (gtk_drop_down_get_selected (reasons) + 1),
-                               self->cancellable, written_off_cb, g_object_ref (self));
+                               NULL, written_off_cb, g_object_ref (self));
 }
 
 static void
