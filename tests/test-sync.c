@@ -42,6 +42,7 @@ typedef struct {
   QoimaSigner *signer;
   QoimaUser *admin_user; /* the database's first user */
   QoimaUser *chief;
+  gboolean app_like;     /* the stand started as the application starts it */
 } Fixture;
 
 typedef struct {
@@ -107,9 +108,14 @@ start_stand (Fixture    *fixture,
   int out_fd;
 
   g_assert_nonnull (g_getenv ("QOIMA_STAND"));
-  g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
-                           "--ca", ca, "--processing-delay-ms", "30", "--no-demo", "--seed", "7",
-                           "--hang-seconds", "2", NULL);
+  /* As qoima-application.c's start_local_stand() does, or quick and without the demo acts. */
+  if (fixture->app_like)
+    g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
+                             "--ca", ca, NULL);
+  else
+    g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
+                             "--ca", ca, "--processing-delay-ms", "30", "--no-demo", "--seed", "7",
+                             "--hang-seconds", "2", NULL);
   for (guint i = 0; fault_args[i] != NULL; i++)
     if (*fault_args[i] != '\0')
       g_strv_builder_add (builder, fault_args[i]);
@@ -211,6 +217,55 @@ fixture_set_up (Fixture       *fixture,
   fixture->signer = load_key ("sign.p12");
   fixture->admin_user = make_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
   fixture->chief = make_user (fixture->store, fixture->admin_user, "chief", QOIMA_ROLE_CHIEF, 0);
+}
+
+static QoimaUser *
+sign_in (QoimaStore *store,
+         const char *name,
+         const char *secret)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_authenticate_async (store, name, secret, NULL, result_cb, &result);
+  user = qoima_store_authenticate_finish (store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return user;
+}
+
+/* A fresh machine as the application makes it: the local stand started as
+ * start_local_stand() starts it, and the warehouse filled with the demo and its users. */
+static void
+demo_world_set_up (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("qoima-sync-XXXXXX", NULL);
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) filled = NULL;
+  g_autoptr(GAsyncResult) users = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->db_path = g_build_filename (tmp, "qoima.db", NULL);
+  fixture->stand_db = g_build_filename (tmp, "stand.sqlite", NULL);
+  fixture->admin = soup_session_new ();
+  fixture->app_like = TRUE;
+  start_stand (fixture, NULL);
+
+  qoima_store_open_async (fixture->db_path, NULL, result_cb, &opened);
+  fixture->store = qoima_store_open_finish (wait_result (&opened), &error);
+  g_assert_no_error (error);
+  qoima_demo_fill_async (fixture->store, QOIMA_DEMO_DEFAULT_PACKS, QOIMA_DEMO_SEED, NULL, result_cb, &filled);
+  g_assert_true (qoima_demo_fill_finish (fixture->store, wait_result (&filled), &error));
+  g_assert_no_error (error);
+  qoima_demo_add_users_async (fixture->store, NULL, result_cb, &users);
+  g_assert_true (qoima_demo_add_users_finish (fixture->store, wait_result (&users), &error));
+  g_assert_no_error (error);
+
+  connect_client (fixture);
+  fixture->signer = load_key ("sign.p12");
+  fixture->admin_user = sign_in (fixture->store, "admin", "1111");
+  fixture->chief = sign_in (fixture->store, "chief", "3333");
 }
 
 static void
@@ -1168,6 +1223,105 @@ test_answer_needs_role (Fixture       *fixture,
   }
 }
 
+/* The first demo pack (qoima-demo.c, as the application fills it) at @location with
+ * @units_left (-1: full), as an identification code. */
+static char *
+demo_pack (unsigned location,
+           int      units_left)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (QOIMA_DEMO_SEED);
+
+  for (int i = 0; i < QOIMA_DEMO_DEFAULT_PACKS; i++)
+    {
+      QoimaDemoPack pack;
+
+      qoima_demo_packs_next (packs, &pack);
+      if (pack.location == location && pack.units_left == units_left)
+        return g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+    }
+  g_assert_not_reached ();
+}
+
+/* Issue 8: the demo warehouse and the local stand are one world. A pack of the demo is
+ * withdrawn and another written off, as the hospital's; the stand's biggest act enters the
+ * demo warehouse whole, none of its codes already there. */
+static void
+test_demo_world (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(QoimaUser) nurse = sign_in (fixture->store, "nurse", "4444");
+  g_autofree char *used = demo_pack (1, -1);
+  g_autofree char *damaged = demo_pack (0, -1);
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GAsyncResult) used_result = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(QoimaUseResult) use = NULL;
+  g_autoptr(GListModel) acts = NULL;
+  g_autoptr(QoimaAct) biggest = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *reason = NULL;
+  gint64 before;
+
+  /* The nurse of the first ward gives a whole pack of her ward's demo stock. */
+  qoima_store_find_pack_async (fixture->store, used, NULL, result_cb, &found);
+  pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, qoima_user_get_ward_id (nurse));
+  qoima_store_use_units_async (fixture->store, nurse, used, "850715400238", qoima_pack_get_units_left (pack),
+                               NULL, result_cb, &used_result);
+  use = qoima_store_use_units_finish (fixture->store, wait_result (&used_result), &error);
+  g_assert_no_error (error);
+  g_assert_true (use->used_up);
+
+  /* The chief writes off a pack of the pharmacy warehouse, and signs both. */
+  g_assert_cmpint (write_off (fixture, fixture->chief, damaged, QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  owner = code_owner (fixture, used, &status);
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  g_assert_cmpint (pack_status (fixture, used), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+  g_clear_pointer (&owner, g_free);
+  g_clear_pointer (&status, g_free);
+  owner = code_owner (fixture, damaged, &status);
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  reason = stand_withdraw_reason (fixture, damaged);
+  g_assert_cmpstr (reason, ==, "DAMAGE_LOSS");
+  g_assert_cmpint (pack_status (fixture, damaged), ==, QOIMA_PACK_STATUS_WRITTEN_OFF);
+
+  /* The stand's five demo acts; the biggest (10,000 packs) is accepted whole. */
+  g_assert_cmpint (pull (fixture), ==, 5);
+  qoima_store_list_acts_async (fixture->store, NULL, result_cb, &listed);
+  acts = qoima_store_list_acts_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+      if (biggest == NULL || qoima_act_get_packs (act) > qoima_act_get_packs (biggest))
+        g_set_object (&biggest, act);
+    }
+  g_assert_cmpint (qoima_act_get_packs (biggest), ==, 10000);
+  before = count_packs (fixture);
+  answer (fixture, qoima_act_get_id (biggest), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (biggest));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_null (qoima_act_get_errors (after));
+  g_assert_cmpint (count_packs (fixture), ==, before + 10000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1187,6 +1341,7 @@ main (int   argc,
   ADD ("/sync/rules/R000-9/automatic-withdrawal", NULL, test_automatic_withdrawal);
   ADD ("/sync/answer-needs-role", NULL, test_answer_needs_role);
   ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
+  g_test_add ("/sync/demo-world-is-one-world", Fixture, NULL, demo_world_set_up, test_demo_world, fixture_tear_down);
   ADD ("/sync/broken-and-slow-stand", "--broken-json-rate 0.2 --timeout-rate 0.05", test_flaky_stand);
 #undef ADD
 
