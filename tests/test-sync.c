@@ -23,6 +23,7 @@
 #include "qoima-sync.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <string.h>
 
@@ -600,13 +601,19 @@ test_wrong_key_refused (Fixture       *fixture,
   g_clear_object (&fixture->signer);
   fixture->signer = load_key ("other-org.p12");
   answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
-  g_assert_true (push (fixture, &error));
+  /* The push says so: the chief has to answer again. */
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED);
+  g_test_message ("push: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "подпис"));
 
   after = find_act (fixture, qoima_act_get_ismpt_id (act));
   g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_WAITING);
   g_assert_nonnull (qoima_act_get_errors (after));
   g_test_message ("refusal shown: %s", qoima_act_get_errors (after));
   g_assert_nonnull (strstr (qoima_act_get_errors (after), "подпис"));
+  g_assert_cmpstr (qoima_act_get_state_label (after), ==, "Answer refused by ИС МПТ");
+  g_assert_nonnull (strstr (qoima_act_get_state_reason (after), "подпис"));
 }
 
 static GPtrArray *
@@ -1223,6 +1230,197 @@ test_answer_needs_role (Fixture       *fixture,
   }
 }
 
+static void
+raw_exec (Fixture    *fixture,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static gint64
+raw_int (Fixture    *fixture,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* ИС МПТ accepts an answer the warehouse cannot record (an injected failure: a trigger
+ * refuses new packs): the answer is kept and said, and the next sync records it exactly
+ * once, without asking ИС МПТ again. */
+static void
+test_answer_not_recorded (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 4, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  const char *code = qoima_json_array_get_string (qoima_json_get_array (act_json, "codes"), 0);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) held = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *text = NULL;
+  QoimaOutboxEntry *entry;
+  gint64 before = count_packs (fixture);
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+
+  raw_exec (fixture, "CREATE TRIGGER test_no_packs BEFORE INSERT ON packs "
+                     "BEGIN SELECT RAISE (ABORT, 'the test refuses new packs'); END");
+  g_assert_false (push (fixture, &error));
+  g_test_message ("push: %s", error->message);
+  g_assert_true (error->domain == QOIMA_STORE_ERROR);
+  g_assert_nonnull (strstr (error->message, "could not record"));
+  g_assert_nonnull (strstr (error->message, "the test refuses new packs"));
+  g_clear_error (&error);
+
+  /* ИС МПТ has it: the codes are the hospital's; the warehouse says it is not recorded yet. */
+  owner = code_owner (fixture, code, NULL);
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpint (count_packs (fixture), ==, before);
+  held = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (held), ==, QOIMA_ACT_STATUS_SENDING);
+  g_assert_cmpint (qoima_act_get_answer_state (held), ==, QOIMA_DOCUMENT_NOT_RECORDED);
+  g_assert_nonnull (strstr (qoima_act_get_state_reason (held), "the test refuses new packs"));
+  text = qoima_act_describe_state (held);
+  g_test_message ("act: %s", text);
+  g_assert_nonnull (strstr (text, "next sync"));
+  pending = outbox (fixture, FALSE);
+  g_assert_cmpuint (pending->len, ==, 1);
+  entry = g_ptr_array_index (pending, 0);
+  g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_SENT);
+  g_assert_cmpstr (entry->ismpt_status, ==, "CHECKED_OK");
+
+  /* The cause gone, the next sync records it, even with ИС МПТ out of reach. */
+  raw_exec (fixture, "DROP TRIGGER test_no_packs");
+  stop_stand (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (fixture), ==, before + 4);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpint (qoima_act_get_answer_state (after), ==, -1);
+
+  /* Exactly once: another sync changes nothing, and ИС МПТ got one answer. */
+  start_stand (fixture, NULL);
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (fixture), ==, before + 4);
+  g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM movements WHERE kind = 'receipt' AND reason LIKE 'act %'"), ==, 4);
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
+}
+
+/* ИС МПТ refuses a withdrawal (a pack it does not know as the hospital's): the push says
+ * so, and the pack is owed again with the refused document and its reason beside it. */
+static void
+test_refused_withdrawal (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (1);
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(JsonNode) withdrawals = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ki = NULL;
+  QoimaDemoPack pack;
+  JsonObject *row;
+
+  /* The fixture's demo warehouse (seed 1) is not the stand's: ИС МПТ does not know its packs. */
+  do
+    qoima_demo_packs_next (packs, &pack);
+  while (pack.location != 0);
+  ki = g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+  g_assert_cmpint (write_off (fixture, fixture->chief, ki, QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED);
+  g_test_message ("push: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "QW-"));
+
+  qoima_store_list_withdrawals_async (fixture->store, NULL, result_cb, &listed);
+  withdrawals = qoima_store_list_withdrawals_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (withdrawals)), ==, 1);
+  row = qoima_json_array_get_object (json_node_get_array (withdrawals), 0);
+  g_assert_cmpstr (qoima_json_get_string (row, "pack"), ==, ki);
+  g_assert_cmpstr (qoima_json_get_string (row, "status"), ==, "owed");
+  g_assert_cmpstr (qoima_json_get_string (row, "state"), ==, "owed");
+  g_assert_true (g_str_has_prefix (qoima_json_get_string (row, "refused_document"), "QW-"));
+  g_assert_nonnull (qoima_json_get_string (row, "refused_errors"));
+  g_test_message ("refused: %s", qoima_json_get_string (row, "refused_errors"));
+  g_assert_nonnull (strstr (error->message, qoima_json_get_string (row, "refused_errors")));
+  g_assert_cmpint (pack_status (fixture, ki), ==, QOIMA_PACK_STATUS_IN_STOCK);
+}
+
+/* Without an AUTH key the answer waits in the outbox, never "sent", and says why. */
+static void
+test_no_auth_key_waits (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) waiting = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  QoimaOutboxEntry *entry;
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  g_clear_object (&fixture->sync);
+  g_clear_object (&fixture->client);
+  fixture->client = qoima_ismpt_client_new (fixture->base_url, NULL);
+  fixture->sync = qoima_sync_new (fixture->store, fixture->client);
+  qoima_sync_set_poll (fixture->sync, 20, 10000);
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED);
+  g_test_message ("push: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "AUTH"));
+  g_clear_error (&error);
+
+  pending = outbox (fixture, FALSE);
+  entry = g_ptr_array_index (pending, 0);
+  g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_READY);
+  waiting = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_answer_state (waiting), ==, QOIMA_DOCUMENT_WAITING);
+  g_assert_cmpstr (qoima_act_get_state_label (waiting), ==, "Waiting to be sent");
+  text = qoima_act_describe_state (waiting);
+  g_test_message ("act: %s", text);
+  g_assert_true (g_str_has_prefix (text, "Waiting to be sent: "));
+  g_assert_nonnull (strstr (text, "AUTH"));
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 0);
+
+  /* With the key chosen, it leaves once. */
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
+}
+
 /* The first demo pack (qoima-demo.c, as the application fills it) at @location with
  * @units_left (-1: full), as an identification code. */
 static char *
@@ -1341,6 +1539,9 @@ main (int   argc,
   ADD ("/sync/rules/R000-9/automatic-withdrawal", NULL, test_automatic_withdrawal);
   ADD ("/sync/answer-needs-role", NULL, test_answer_needs_role);
   ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
+  ADD ("/sync/answer-not-recorded-is-recorded-next-sync", NULL, test_answer_not_recorded);
+  ADD ("/sync/no-auth-key-answer-waits", NULL, test_no_auth_key_waits);
+  ADD ("/sync/refused-withdrawal-said-and-owed-again", NULL, test_refused_withdrawal);
   g_test_add ("/sync/demo-world-is-one-world", Fixture, NULL, demo_world_set_up, test_demo_world, fixture_tear_down);
   ADD ("/sync/broken-and-slow-stand", "--broken-json-rate 0.2 --timeout-rate 0.05", test_flaky_stand);
 #undef ADD
