@@ -1520,12 +1520,59 @@ test_demo_world (Fixture       *fixture,
   g_assert_cmpint (count_packs (fixture), ==, before + 10000);
 }
 
+/* What the user is told of a document, from its outbox entry: the same words everywhere. */
+static void
+test_document_states (void)
+{
+  static const struct {
+    const char *state;
+    const char *ismpt_status;
+    QoimaDocumentState expected;
+    const char *nick;
+  } cases[] = {
+    { "ready", NULL, QOIMA_DOCUMENT_WAITING, "waiting" },
+    { "sending", NULL, QOIMA_DOCUMENT_WAITING, "waiting" },
+    { "sent", NULL, QOIMA_DOCUMENT_CHECKING, "checking" },
+    { "sent", "IN_PROGRESS", QOIMA_DOCUMENT_CHECKING, "checking" },
+    { "sent", "CHECKED_OK", QOIMA_DOCUMENT_NOT_RECORDED, "not_recorded" },
+    { "sent", "CHECKED_NOT_OK", QOIMA_DOCUMENT_NOT_RECORDED, "not_recorded" },
+    { "done", "CHECKED_OK", QOIMA_DOCUMENT_ACCEPTED, "accepted" },
+    { "failed", "CHECKED_NOT_OK", QOIMA_DOCUMENT_REFUSED, "refused" },
+    { "failed", NULL, QOIMA_DOCUMENT_REFUSED, "refused" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      QoimaDocumentState state = qoima_document_state_get (cases[i].state, cases[i].ismpt_status);
+
+      g_assert_cmpint (state, ==, cases[i].expected);
+      g_assert_cmpstr (qoima_document_state_to_nick (state), ==, cases[i].nick);
+      g_assert_nonnull (qoima_document_state_to_label (state));
+    }
+
+  /* The reason that goes with each: ИС МПТ's for a refusal, the outbox's last error else. */
+  g_assert_cmpstr (qoima_document_state_reason (QOIMA_DOCUMENT_REFUSED, "КИ не найден", "late"), ==, "КИ не найден");
+  g_assert_cmpstr (qoima_document_state_reason (QOIMA_DOCUMENT_WAITING, NULL, "no key"), ==, "no key");
+  g_assert_null (qoima_document_state_reason (QOIMA_DOCUMENT_ACCEPTED, "x", "y"));
+  g_assert_null (qoima_document_state_reason (QOIMA_DOCUMENT_WAITING, NULL, ""));
+  {
+    g_autofree char *waiting = qoima_document_state_describe (QOIMA_DOCUMENT_WAITING, "no key.");
+    g_autofree char *refused = qoima_document_state_describe (QOIMA_DOCUMENT_REFUSED, "КИ не найден");
+    g_autofree char *accepted = qoima_document_state_describe (QOIMA_DOCUMENT_ACCEPTED, NULL);
+
+    g_assert_cmpstr (waiting, ==, "Waiting to be sent: no key.");
+    g_assert_cmpstr (refused, ==, "Refused by ИС МПТ: КИ не найден");
+    g_assert_cmpstr (accepted, ==, "Accepted by ИС МПТ");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/sync/document-states", test_document_states);
 #define ADD(path, data, func) g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("/sync/rules/R000-6/accept-all", NULL, test_accept_all);
   ADD ("/sync/rules/R000-8/partial-with-boxes", NULL, test_partial_with_boxes);

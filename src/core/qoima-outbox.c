@@ -72,9 +72,9 @@ qoima_document_state_reason (QoimaDocumentState  document_state,
     case QOIMA_DOCUMENT_REFUSED:
       return errors != NULL && errors[0] != '\0' ? errors : NULL;
     case QOIMA_DOCUMENT_WAITING:
+    case QOIMA_DOCUMENT_CHECKING:
     case QOIMA_DOCUMENT_NOT_RECORDED:
       return last_error != NULL && last_error[0] != '\0' ? last_error : NULL;
-    case QOIMA_DOCUMENT_CHECKING:
     case QOIMA_DOCUMENT_ACCEPTED:
     default:
       return NULL;
@@ -134,6 +134,10 @@ qoima_document_state_describe (QoimaDocumentState  state,
         return g_strdup_printf (_("Refused by ИС МПТ: %s"), reason);
       return g_strdup (qoima_document_state_to_label (state));
     case QOIMA_DOCUMENT_CHECKING:
+      /* Its status could not be asked last time: asked again at the next sync. */
+      if (reason != NULL)
+        return g_strdup_printf (_("Sent, being checked by ИС МПТ; its answer could not be asked for: %s"), reason);
+      return g_strdup (qoima_document_state_to_label (state));
     case QOIMA_DOCUMENT_ACCEPTED:
     default:
       return g_strdup (qoima_document_state_to_label (state));

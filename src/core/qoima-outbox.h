@@ -73,7 +73,8 @@ typedef enum {
 QoimaDocumentState qoima_document_state_get      (const char         *state,
                                                   const char         *ismpt_status);
 /* Why the document is in @document_state, in words, or NULL: ИС МПТ's errors for a refusal,
- * else the outbox's last error (no network, no AUTH key, the store's failure…). */
+ * else the outbox's last error (no network, no AUTH key, a broken answer while it was being
+ * checked, the store's failure…). */
 const char        *qoima_document_state_reason   (QoimaDocumentState  document_state,
                                                   const char         *errors,
                                                   const char         *last_error);

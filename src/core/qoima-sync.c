@@ -1069,7 +1069,15 @@ polled_cb (GObject      *source,
       g_timeout_add_once (self->poll_interval_ms, poll_again_cb, task);
       return;
     }
+  /* Asked for at the next sync; a failure to ask, from an earlier sync, is over. */
   data->index++;
+  if (entry->last_error != NULL)
+    {
+      g_clear_pointer (&entry->last_error, g_free);
+      qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENT, NULL, NULL, FALSE,
+                                       NULL, store_step_cb, task);
+      return;
+    }
   push_next (task);
 }
 
