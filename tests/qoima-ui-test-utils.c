@@ -461,3 +461,17 @@ qoima_test_stand_admin (QoimaTestStand *stand,
   g_assert_no_error (error);
   return node;
 }
+
+gboolean
+qoima_test_find_text (GtkWidget  *root,
+                      const char *needle)
+{
+  if (!gtk_widget_get_visible (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), needle) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (qoima_test_find_text (child, needle))
+      return TRUE;
+  return FALSE;
+}

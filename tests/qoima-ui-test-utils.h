@@ -75,6 +75,10 @@ JsonNode    *qoima_test_stand_admin      (QoimaTestStand *stand,
                                           const char     *method,
                                           const char     *path,
                                           const char     *body);
+/* Whether a visible label under @root (a row's title or subtitle, say) shows @needle. */
+gboolean     qoima_test_find_text        (GtkWidget      *root,
+                                          const char     *needle);
+
 /* A key of the demo PKI (auth.p12, sign.p12 …) opened with its password. (transfer full) */
 QoimaSigner *qoima_test_load_key         (const char     *name);
 

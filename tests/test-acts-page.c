@@ -28,6 +28,7 @@
 #include "qoima-window.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -385,6 +386,147 @@ test_act_scanned_and_signed (void)
   qoima_test_remove_tree (tmp);
 }
 
+/* Answers the act (the chief, @key) and pushes the outbox through @sync; the push's error. */
+static GError *
+answer_and_push (QoimaSync   *sync,
+                 QoimaStore  *store,
+                 QoimaUser   *chief,
+                 const char  *key,
+                 const char  *number)
+{
+  g_autoptr(QoimaSigner) signer = qoima_test_load_key (key);
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(GAsyncResult) answered = NULL;
+  g_autoptr(GAsyncResult) pushed = NULL;
+  g_autoptr(GListModel) acts = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 act_id = 0;
+
+  qoima_store_list_acts_async (store, NULL, result_cb, &listed);
+  qoima_test_wait_until (result_is_set, &listed, 30);
+  acts = qoima_store_list_acts_finish (store, listed, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+      if (g_strcmp0 (qoima_act_get_number (act), number) == 0)
+        act_id = qoima_act_get_id (act);
+    }
+  g_assert_cmpint (act_id, >, 0);
+  qoima_sync_answer_act_async (sync, act_id, QOIMA_ACCEPT_ALL, NULL, signer, chief, NULL, result_cb, &answered);
+  qoima_test_wait_until (result_is_set, &answered, 30);
+  g_assert_cmpint (qoima_sync_answer_act_finish (sync, answered, &error), >, 0);
+  qoima_sync_push_async (sync, NULL, result_cb, &pushed);
+  qoima_test_wait_until (result_is_set, &pushed, 60);
+  g_assert_false (qoima_sync_push_finish (sync, pushed, &error));
+  return g_steal_pointer (&error);
+}
+
+/* Each answer's state as it is, on its act's row: waiting to be sent (no AUTH key chosen),
+ * refused (ИС МПТ's reason), accepted by ИС МПТ but not recorded yet (the warehouse's
+ * reason). Made through the core; the window only shows them. */
+static void
+test_answer_states_shown (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autoptr(GPtrArray) products = qoima_demo_products ();
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaIsmptClient) keyless = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(QoimaSync) keyless_sync = NULL;
+  g_autoptr(QoimaSigner) auth = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  g_autoptr(GError) error = NULL;
+  char *numbers[3];
+  QoimaTestStand stand = { 0 };
+  QoimaWindow *window;
+  QoimaActsPage *page;
+  sqlite3 *db = NULL;
+
+  qoima_test_stand_start (&stand, stand_db);
+  store = qoima_test_open_demo_store (db_path, 10);
+  chief = add_chief (store);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"sender\":\"" SK_PHARMACIA_BIN "\",\"receiver\":\"" HOSPITAL_BIN "\","
+                                               "\"box_size\":0,\"lines\":[{\"gtin\":\"%s\",\"packs\":2}]}",
+                                               qoima_product_get_gtin (g_ptr_array_index (products, i)));
+      g_autoptr(JsonNode) created = qoima_test_stand_admin (&stand, "POST", "acts", body);
+
+      numbers[i] = g_strdup (qoima_json_get_string (json_node_get_object (created), "number"));
+    }
+
+  client = qoima_ismpt_client_new (stand.base_url, NULL);
+  auth = qoima_test_load_key ("auth.p12");
+  qoima_ismpt_client_set_auth_signer (client, auth);
+  sync = qoima_sync_new (store, client);
+  qoima_sync_set_poll (sync, 20, 10000);
+  {
+    g_autoptr(GAsyncResult) pulled = NULL;
+
+    qoima_sync_pull_async (sync, NULL, result_cb, &pulled);
+    qoima_test_wait_until (result_is_set, &pulled, 60);
+    g_assert_cmpint (qoima_sync_pull_finish (sync, pulled, &error), ==, 3);
+  }
+
+  /* Signed with another organization's key: refused. */
+  g_clear_error (&error);
+  error = answer_and_push (sync, store, chief, "other-org.p12", numbers[0]);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED);
+  g_clear_error (&error);
+
+  /* Accepted by ИС МПТ while the warehouse refuses new packs (an injected failure). */
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER test_no_packs BEFORE INSERT ON packs "
+                                     "BEGIN SELECT RAISE (ABORT, 'the test refuses new packs'); END",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  error = answer_and_push (sync, store, chief, "sign.p12", numbers[1]);
+  g_assert_true (error->domain == QOIMA_STORE_ERROR);
+  g_clear_error (&error);
+
+  /* No AUTH key chosen: the answer waits in the outbox. */
+  keyless = qoima_ismpt_client_new (stand.base_url, NULL);
+  keyless_sync = qoima_sync_new (store, keyless);
+  error = answer_and_push (keyless_sync, store, chief, "sign.p12", numbers[2]);
+  g_assert_nonnull (strstr (error->message, "AUTH"));
+
+  /* The window, without ИС МПТ: it only shows what the store says. */
+  context = qoima_context_new (store, settings);
+  qoima_context_set_user (context, chief);
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_acts_page (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-acts", NULL);
+  qoima_test_wait_until (acts_listed, page, 30);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Answer refused by ИС МПТ"));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Answered by ИС МПТ, not recorded yet"));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "the test refuses new packs"));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Waiting to be sent"));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "No authentication (AUTH) key is chosen"));
+  g_assert_false (qoima_test_find_text (GTK_WIDGET (page), "Answer sent"));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-acts-answer-states.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  for (int i = 0; i < 3; i++)
+    g_free (numbers[i]);
+  g_clear_object (&context);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
 static void
 test_instantiate (void)
 {
@@ -419,6 +561,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/acts/instantiate", test_instantiate);
   g_test_add_func ("/ui/acts/scan-and-sign", test_act_scanned_and_signed);
+  g_test_add_func ("/ui/acts/answer-states-shown", test_answer_states_shown);
 
   return g_test_run ();
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "qoima-certificate.h"
+#include "qoima-demo.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-stand-jwt.h"
 
@@ -22,6 +23,7 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -736,7 +738,7 @@ test_help (void)
   const char *argv[] = { stand.stand_path, "--help", NULL };
   const char *options[] = { "--listen", "--port", "--db", "--ca", "--api-key", "--token-lifetime",
                             "--challenge-lifetime", "--processing-delay-ms", "--error-rate",
-                            "--timeout-rate", "--broken-json-rate", "--seed", "--no-demo" };
+                            "--timeout-rate", "--broken-json-rate", "--seed", "--no-demo", "--demo-packs" };
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
@@ -1512,6 +1514,115 @@ test_restart_in_progress (void)
   assert_code (json_array_get_string_element (act_codes (act), 0), "INTRODUCED", HOSPITAL_BIN);
 }
 
+/* The stand's own database, read (or changed) beside it as another program would. */
+static gint64
+stand_db_int (const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (stand.db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+stand_db_exec (const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (stand.db, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* How many of the demo warehouse's packs (the application's, qoima-demo.c) the stand holds
+ * as the hospital's, in circulation and in no act. */
+static int
+demo_warehouse_known (int n_packs)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (QOIMA_DEMO_SEED);
+  g_autoptr(GString) sql = g_string_new ("SELECT count (*) FROM codes WHERE status = 'INTRODUCED' "
+                                         "AND owner_bin = '" HOSPITAL_BIN "' AND act_id IS NULL AND ki IN (");
+
+  for (int i = 0; i < n_packs; i++)
+    {
+      QoimaDemoPack pack;
+      char *quoted;
+
+      qoima_demo_packs_next (packs, &pack);
+      quoted = sqlite3_mprintf ("%Q", pack.serial);
+      g_string_append_printf (sql, "%s'01%s21' || %s", i > 0 ? ", " : "", pack.gtin, quoted);
+      sqlite3_free (quoted);
+    }
+  g_string_append (sql, ")");
+  return (int) stand_db_int (sql->str);
+}
+
+static void
+test_demo_warehouse (void)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (QOIMA_DEMO_SEED);
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *results = list_acts (&node);
+  gint64 in_acts = 0;
+
+  /* Every pack of the warehouse the application fills on its first start is the hospital's
+   * in ИС МПТ, in circulation, so that it can be withdrawn or written off. */
+  g_assert_cmpint (demo_warehouse_known (QOIMA_DEMO_DEFAULT_PACKS), ==, QOIMA_DEMO_DEFAULT_PACKS);
+  for (int i = 0; i < 3; i++)
+    {
+      QoimaDemoPack pack;
+      g_autofree char *ki = NULL;
+
+      qoima_demo_packs_next (packs, &pack);
+      ki = g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+      assert_code (ki, "INTRODUCED", HOSPITAL_BIN);
+    }
+
+  /* The demo acts bring new packs only: each act has all its codes of its own. */
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    in_acts += json_object_get_int_member (json_array_get_object_element (results, i), "cisTotal");
+  g_assert_cmpint (in_acts, >=, 10000);
+  g_assert_cmpint (stand_db_int ("SELECT count (*) FROM codes WHERE act_id IS NULL"), ==, QOIMA_DEMO_DEFAULT_PACKS);
+}
+
+static void
+test_world_upgrade (void)
+{
+  gint64 documents = stand_db_int ("SELECT count (*) FROM documents");
+  gint64 act_codes = stand_db_int ("SELECT count (*) FROM codes WHERE act_id IS NOT NULL");
+
+  /* A database of an earlier stand: its world (version 1) never had the warehouse's packs. */
+  stop_stand ();
+  stand_db_exec ("DELETE FROM codes WHERE act_id IS NULL; UPDATE meta SET value = '1' WHERE key = 'world'");
+  g_assert_cmpint (demo_warehouse_known (QOIMA_DEMO_DEFAULT_PACKS), ==, 0);
+
+  /* Started again, it is brought up to this world; its acts and documents stay as they were. */
+  start_stand (NULL);
+  g_assert_cmpint (demo_warehouse_known (QOIMA_DEMO_DEFAULT_PACKS), ==, QOIMA_DEMO_DEFAULT_PACKS);
+  g_assert_cmpint (stand_db_int ("SELECT count (*) FROM documents"), ==, documents);
+  g_assert_cmpint (stand_db_int ("SELECT count (*) FROM codes WHERE act_id IS NOT NULL"), ==, act_codes);
+  g_assert_cmpint (stand_db_int ("SELECT value = '2' FROM meta WHERE key = 'world'"), ==, 1);
+
+  /* A world of a newer stand is left alone. */
+  stop_stand ();
+  stand_db_exec ("UPDATE meta SET value = '99' WHERE key = 'world'");
+  start_stand (NULL);
+  g_assert_cmpint (stand_db_int ("SELECT value = '99' FROM meta WHERE key = 'world'"), ==, 1);
+  g_assert_cmpint (stand_db_int ("SELECT count (*) FROM documents"), ==, documents);
+  stop_stand ();
+  stand_db_exec ("UPDATE meta SET value = '2' WHERE key = 'world'");
+  start_stand (NULL);
+}
+
 static void
 collect_demo_gtins (void)
 {
@@ -1594,6 +1705,7 @@ main (int   argc,
   g_test_add_func ("/stand/auth/no-token", test_no_token);
   g_test_add_func ("/stand/auth/refused", test_sign_in_refused);
   g_test_add_func ("/stand/doc/demo-acts", test_demo_acts);
+  g_test_add_func ("/stand/world/demo-warehouse-is-the-hospitals", test_demo_warehouse);
   g_test_add_func ("/stand/doc/act-with-boxes", test_act_with_boxes);
   g_test_add_func ("/rules/R000-6/accept-all", test_accept_all);
   g_test_add_func ("/rules/R000-6/accept-partial", test_accept_partial);
@@ -1607,6 +1719,7 @@ main (int   argc,
   g_test_add_func ("/stand/faults/rates", test_faults);
   g_test_add_func ("/stand/restart/state-kept", test_restart);
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
+  g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);
 
   result = g_test_run ();
 

@@ -883,6 +883,64 @@ test_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static QoimaPackRows *
+one_pack (const char *serial)
+{
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, serial, NULL, "B1", "2030-01-31", 1, -1);
+  return rows;
+}
+
+/* A change the user confirmed is written even when the page that asked for it was closed
+ * (its cancellable fired) before the worker got to it; reads are still dropped. */
+static void
+test_cancelled_write (void)
+{
+  g_autofree char *path = temp_db_path ("cancelled-write.db");
+  g_autoptr(GCancellable) cancelled = g_cancellable_new ();
+  g_autoptr(GCancellable) closing = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) late = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaStore *store;
+  sqlite3 *db;
+
+  store = open_filled_store (path);
+
+  /* Cancelled before it was even queued: committed all the same, and said so. */
+  g_cancellable_cancel (cancelled);
+  qoima_store_receive_packs_async (store, one_pack ("CANCELLED0001"), "clerk", "test", cancelled,
+                                   result_cb, &result);
+  g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (store), ==, 1);
+  g_clear_object (&result);
+
+  /* A read with the same cancellable is dropped. */
+  qoima_store_count_packs_async (store, cancelled, result_cb, &result);
+  g_assert_cmpint (qoima_store_count_packs_finish (store, wait_for (&result), &error), ==, -1);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Queued, cancelled, and the store closed at once, as when the window closes: closing
+   * waits for the change. */
+  qoima_store_receive_packs_async (store, one_pack ("CANCELLED0002"), "clerk", "test", closing,
+                                   result_cb, &late);
+  g_cancellable_cancel (closing);
+  qoima_store_close (store);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs WHERE serial LIKE 'CANCELLED%'"), ==, 2);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM movements WHERE kind = 'receipt'"), ==, 2);
+  sqlite3_close (db);
+
+  /* Its callback still hears the real result. */
+  g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&late), &error));
+  g_assert_no_error (error);
+  g_object_unref (store);
+}
+
 static void
 test_types (void)
 {
@@ -929,6 +987,7 @@ main (int    argc,
   g_test_add_func ("/store/error/too-new", test_error_too_new);
   g_test_add_func ("/store/error/closed", test_closed);
   g_test_add_func ("/store/error/cancelled", test_cancelled);
+  g_test_add_func ("/store/cancelled-write-is-committed", test_cancelled_write);
   g_test_add_func ("/store/types", test_types);
 
   return g_test_run ();

@@ -23,6 +23,7 @@
 #include "qoima-sync.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <string.h>
 
@@ -42,6 +43,7 @@ typedef struct {
   QoimaSigner *signer;
   QoimaUser *admin_user; /* the database's first user */
   QoimaUser *chief;
+  gboolean app_like;     /* the stand started as the application starts it */
 } Fixture;
 
 typedef struct {
@@ -107,9 +109,14 @@ start_stand (Fixture    *fixture,
   int out_fd;
 
   g_assert_nonnull (g_getenv ("QOIMA_STAND"));
-  g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
-                           "--ca", ca, "--processing-delay-ms", "30", "--no-demo", "--seed", "7",
-                           "--hang-seconds", "2", NULL);
+  /* As qoima-application.c's start_local_stand() does, or quick and without the demo acts. */
+  if (fixture->app_like)
+    g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
+                             "--ca", ca, NULL);
+  else
+    g_strv_builder_add_many (builder, g_getenv ("QOIMA_STAND"), "--port", "0", "--db", fixture->stand_db,
+                             "--ca", ca, "--processing-delay-ms", "30", "--no-demo", "--seed", "7",
+                             "--hang-seconds", "2", NULL);
   for (guint i = 0; fault_args[i] != NULL; i++)
     if (*fault_args[i] != '\0')
       g_strv_builder_add (builder, fault_args[i]);
@@ -211,6 +218,55 @@ fixture_set_up (Fixture       *fixture,
   fixture->signer = load_key ("sign.p12");
   fixture->admin_user = make_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
   fixture->chief = make_user (fixture->store, fixture->admin_user, "chief", QOIMA_ROLE_CHIEF, 0);
+}
+
+static QoimaUser *
+sign_in (QoimaStore *store,
+         const char *name,
+         const char *secret)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_authenticate_async (store, name, secret, NULL, result_cb, &result);
+  user = qoima_store_authenticate_finish (store, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return user;
+}
+
+/* A fresh machine as the application makes it: the local stand started as
+ * start_local_stand() starts it, and the warehouse filled with the demo and its users. */
+static void
+demo_world_set_up (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *tmp = g_dir_make_tmp ("qoima-sync-XXXXXX", NULL);
+  g_autoptr(GAsyncResult) opened = NULL;
+  g_autoptr(GAsyncResult) filled = NULL;
+  g_autoptr(GAsyncResult) users = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fixture->db_path = g_build_filename (tmp, "qoima.db", NULL);
+  fixture->stand_db = g_build_filename (tmp, "stand.sqlite", NULL);
+  fixture->admin = soup_session_new ();
+  fixture->app_like = TRUE;
+  start_stand (fixture, NULL);
+
+  qoima_store_open_async (fixture->db_path, NULL, result_cb, &opened);
+  fixture->store = qoima_store_open_finish (wait_result (&opened), &error);
+  g_assert_no_error (error);
+  qoima_demo_fill_async (fixture->store, QOIMA_DEMO_DEFAULT_PACKS, QOIMA_DEMO_SEED, NULL, result_cb, &filled);
+  g_assert_true (qoima_demo_fill_finish (fixture->store, wait_result (&filled), &error));
+  g_assert_no_error (error);
+  qoima_demo_add_users_async (fixture->store, NULL, result_cb, &users);
+  g_assert_true (qoima_demo_add_users_finish (fixture->store, wait_result (&users), &error));
+  g_assert_no_error (error);
+
+  connect_client (fixture);
+  fixture->signer = load_key ("sign.p12");
+  fixture->admin_user = sign_in (fixture->store, "admin", "1111");
+  fixture->chief = sign_in (fixture->store, "chief", "3333");
 }
 
 static void
@@ -545,13 +601,19 @@ test_wrong_key_refused (Fixture       *fixture,
   g_clear_object (&fixture->signer);
   fixture->signer = load_key ("other-org.p12");
   answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
-  g_assert_true (push (fixture, &error));
+  /* The push says so: the chief has to answer again. */
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED);
+  g_test_message ("push: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "подпис"));
 
   after = find_act (fixture, qoima_act_get_ismpt_id (act));
   g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_WAITING);
   g_assert_nonnull (qoima_act_get_errors (after));
   g_test_message ("refusal shown: %s", qoima_act_get_errors (after));
   g_assert_nonnull (strstr (qoima_act_get_errors (after), "подпис"));
+  g_assert_cmpstr (qoima_act_get_state_label (after), ==, "Answer refused by ИС МПТ");
+  g_assert_nonnull (strstr (qoima_act_get_state_reason (after), "подпис"));
 }
 
 static GPtrArray *
@@ -1168,12 +1230,349 @@ test_answer_needs_role (Fixture       *fixture,
   }
 }
 
+static void
+raw_exec (Fixture    *fixture,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static gint64
+raw_int (Fixture    *fixture,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+/* ИС МПТ accepts an answer the warehouse cannot record (an injected failure: a trigger
+ * refuses new packs): the answer is kept and said, and the next sync records it exactly
+ * once, without asking ИС МПТ again. */
+static void
+test_answer_not_recorded (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 4, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  const char *code = qoima_json_array_get_string (qoima_json_get_array (act_json, "codes"), 0);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) held = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *text = NULL;
+  QoimaOutboxEntry *entry;
+  gint64 before = count_packs (fixture);
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+
+  raw_exec (fixture, "CREATE TRIGGER test_no_packs BEFORE INSERT ON packs "
+                     "BEGIN SELECT RAISE (ABORT, 'the test refuses new packs'); END");
+  g_assert_false (push (fixture, &error));
+  g_test_message ("push: %s", error->message);
+  g_assert_true (error->domain == QOIMA_STORE_ERROR);
+  g_assert_nonnull (strstr (error->message, "could not record"));
+  g_assert_nonnull (strstr (error->message, "the test refuses new packs"));
+  g_clear_error (&error);
+
+  /* ИС МПТ has it: the codes are the hospital's; the warehouse says it is not recorded yet. */
+  owner = code_owner (fixture, code, NULL);
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpint (count_packs (fixture), ==, before);
+  held = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (held), ==, QOIMA_ACT_STATUS_SENDING);
+  g_assert_cmpint (qoima_act_get_answer_state (held), ==, QOIMA_DOCUMENT_NOT_RECORDED);
+  g_assert_nonnull (strstr (qoima_act_get_state_reason (held), "the test refuses new packs"));
+  text = qoima_act_describe_state (held);
+  g_test_message ("act: %s", text);
+  g_assert_nonnull (strstr (text, "next sync"));
+  pending = outbox (fixture, FALSE);
+  g_assert_cmpuint (pending->len, ==, 1);
+  entry = g_ptr_array_index (pending, 0);
+  g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_SENT);
+  g_assert_cmpstr (entry->ismpt_status, ==, "CHECKED_OK");
+
+  /* The cause gone, the next sync records it, even with ИС МПТ out of reach. */
+  raw_exec (fixture, "DROP TRIGGER test_no_packs");
+  stop_stand (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (fixture), ==, before + 4);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpint (qoima_act_get_answer_state (after), ==, -1);
+
+  /* Exactly once: another sync changes nothing, and ИС МПТ got one answer. */
+  start_stand (fixture, NULL);
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (fixture), ==, before + 4);
+  g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM movements WHERE kind = 'receipt' AND reason LIKE 'act %'"), ==, 4);
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
+}
+
+/* ИС МПТ refuses a withdrawal (a pack it does not know as the hospital's): the push says
+ * so, and the pack is owed again with the refused document and its reason beside it. */
+static void
+test_refused_withdrawal (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (1);
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(JsonNode) withdrawals = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ki = NULL;
+  QoimaDemoPack pack;
+  JsonObject *row;
+
+  /* The fixture's demo warehouse (seed 1) is not the stand's: ИС МПТ does not know its packs. */
+  do
+    qoima_demo_packs_next (packs, &pack);
+  while (pack.location != 0);
+  ki = g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+  g_assert_cmpint (write_off (fixture, fixture->chief, ki, QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED);
+  g_test_message ("push: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "QW-"));
+
+  qoima_store_list_withdrawals_async (fixture->store, NULL, result_cb, &listed);
+  withdrawals = qoima_store_list_withdrawals_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (withdrawals)), ==, 1);
+  row = qoima_json_array_get_object (json_node_get_array (withdrawals), 0);
+  g_assert_cmpstr (qoima_json_get_string (row, "pack"), ==, ki);
+  g_assert_cmpstr (qoima_json_get_string (row, "status"), ==, "owed");
+  g_assert_cmpstr (qoima_json_get_string (row, "state"), ==, "owed");
+  g_assert_true (g_str_has_prefix (qoima_json_get_string (row, "refused_document"), "QW-"));
+  g_assert_nonnull (qoima_json_get_string (row, "refused_errors"));
+  g_test_message ("refused: %s", qoima_json_get_string (row, "refused_errors"));
+  g_assert_nonnull (strstr (error->message, qoima_json_get_string (row, "refused_errors")));
+  g_assert_cmpint (pack_status (fixture, ki), ==, QOIMA_PACK_STATUS_IN_STOCK);
+}
+
+/* Without an AUTH key the answer waits in the outbox, never "sent", and says why. */
+static void
+test_no_auth_key_waits (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  JsonObject *act_json = json_node_get_object (created);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) waiting = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  QoimaOutboxEntry *entry;
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (act_json, "id"));
+  g_clear_object (&fixture->sync);
+  g_clear_object (&fixture->client);
+  fixture->client = qoima_ismpt_client_new (fixture->base_url, NULL);
+  fixture->sync = qoima_sync_new (fixture->store, fixture->client);
+  qoima_sync_set_poll (fixture->sync, 20, 10000);
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+
+  g_assert_false (push (fixture, &error));
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED);
+  g_test_message ("push: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "AUTH"));
+  g_clear_error (&error);
+
+  pending = outbox (fixture, FALSE);
+  entry = g_ptr_array_index (pending, 0);
+  g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_READY);
+  waiting = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_answer_state (waiting), ==, QOIMA_DOCUMENT_WAITING);
+  g_assert_cmpstr (qoima_act_get_state_label (waiting), ==, "Waiting to be sent");
+  text = qoima_act_describe_state (waiting);
+  g_test_message ("act: %s", text);
+  g_assert_true (g_str_has_prefix (text, "Waiting to be sent: "));
+  g_assert_nonnull (strstr (text, "AUTH"));
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 0);
+
+  /* With the key chosen, it leaves once. */
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
+}
+
+/* The first demo pack (qoima-demo.c, as the application fills it) at @location with
+ * @units_left (-1: full), as an identification code. */
+static char *
+demo_pack (unsigned location,
+           int      units_left)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (QOIMA_DEMO_SEED);
+
+  for (int i = 0; i < QOIMA_DEMO_DEFAULT_PACKS; i++)
+    {
+      QoimaDemoPack pack;
+
+      qoima_demo_packs_next (packs, &pack);
+      if (pack.location == location && pack.units_left == units_left)
+        return g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+    }
+  g_assert_not_reached ();
+}
+
+/* Issue 8: the demo warehouse and the local stand are one world. A pack of the demo is
+ * withdrawn and another written off, as the hospital's; the stand's biggest act enters the
+ * demo warehouse whole, none of its codes already there. */
+static void
+test_demo_world (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autoptr(QoimaUser) nurse = sign_in (fixture->store, "nurse", "4444");
+  g_autofree char *used = demo_pack (1, -1);
+  g_autofree char *damaged = demo_pack (0, -1);
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GAsyncResult) used_result = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(QoimaUseResult) use = NULL;
+  g_autoptr(GListModel) acts = NULL;
+  g_autoptr(QoimaAct) biggest = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *reason = NULL;
+  gint64 before;
+
+  /* The nurse of the first ward gives a whole pack of her ward's demo stock. */
+  qoima_store_find_pack_async (fixture->store, used, NULL, result_cb, &found);
+  pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, qoima_user_get_ward_id (nurse));
+  qoima_store_use_units_async (fixture->store, nurse, used, "850715400238", qoima_pack_get_units_left (pack),
+                               NULL, result_cb, &used_result);
+  use = qoima_store_use_units_finish (fixture->store, wait_result (&used_result), &error);
+  g_assert_no_error (error);
+  g_assert_true (use->used_up);
+
+  /* The chief writes off a pack of the pharmacy warehouse, and signs both. */
+  g_assert_cmpint (write_off (fixture, fixture->chief, damaged, QOIMA_WITHDRAWAL_DAMAGED, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  owner = code_owner (fixture, used, &status);
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  g_assert_cmpint (pack_status (fixture, used), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+  g_clear_pointer (&owner, g_free);
+  g_clear_pointer (&status, g_free);
+  owner = code_owner (fixture, damaged, &status);
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  reason = stand_withdraw_reason (fixture, damaged);
+  g_assert_cmpstr (reason, ==, "DAMAGE_LOSS");
+  g_assert_cmpint (pack_status (fixture, damaged), ==, QOIMA_PACK_STATUS_WRITTEN_OFF);
+
+  /* The stand's five demo acts; the biggest (10,000 packs) is accepted whole. */
+  g_assert_cmpint (pull (fixture), ==, 5);
+  qoima_store_list_acts_async (fixture->store, NULL, result_cb, &listed);
+  acts = qoima_store_list_acts_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+      if (biggest == NULL || qoima_act_get_packs (act) > qoima_act_get_packs (biggest))
+        g_set_object (&biggest, act);
+    }
+  g_assert_cmpint (qoima_act_get_packs (biggest), ==, 10000);
+  before = count_packs (fixture);
+  answer (fixture, qoima_act_get_id (biggest), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (biggest));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_null (qoima_act_get_errors (after));
+  g_assert_cmpint (count_packs (fixture), ==, before + 10000);
+}
+
+/* What the user is told of a document, from its outbox entry: the same words everywhere. */
+static void
+test_document_states (void)
+{
+  static const struct {
+    const char *state;
+    const char *ismpt_status;
+    QoimaDocumentState expected;
+    const char *nick;
+  } cases[] = {
+    { "ready", NULL, QOIMA_DOCUMENT_WAITING, "waiting" },
+    { "sending", NULL, QOIMA_DOCUMENT_WAITING, "waiting" },
+    { "sent", NULL, QOIMA_DOCUMENT_CHECKING, "checking" },
+    { "sent", "IN_PROGRESS", QOIMA_DOCUMENT_CHECKING, "checking" },
+    { "sent", "CHECKED_OK", QOIMA_DOCUMENT_NOT_RECORDED, "not_recorded" },
+    { "sent", "CHECKED_NOT_OK", QOIMA_DOCUMENT_NOT_RECORDED, "not_recorded" },
+    { "done", "CHECKED_OK", QOIMA_DOCUMENT_ACCEPTED, "accepted" },
+    { "failed", "CHECKED_NOT_OK", QOIMA_DOCUMENT_REFUSED, "refused" },
+    { "failed", NULL, QOIMA_DOCUMENT_REFUSED, "refused" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      QoimaDocumentState state = qoima_document_state_get (cases[i].state, cases[i].ismpt_status);
+
+      g_assert_cmpint (state, ==, cases[i].expected);
+      g_assert_cmpstr (qoima_document_state_to_nick (state), ==, cases[i].nick);
+      g_assert_nonnull (qoima_document_state_to_label (state));
+    }
+
+  /* The reason that goes with each: ИС МПТ's for a refusal, the outbox's last error else. */
+  g_assert_cmpstr (qoima_document_state_reason (QOIMA_DOCUMENT_REFUSED, "КИ не найден", "late"), ==, "КИ не найден");
+  g_assert_cmpstr (qoima_document_state_reason (QOIMA_DOCUMENT_WAITING, NULL, "no key"), ==, "no key");
+  g_assert_null (qoima_document_state_reason (QOIMA_DOCUMENT_ACCEPTED, "x", "y"));
+  g_assert_null (qoima_document_state_reason (QOIMA_DOCUMENT_WAITING, NULL, ""));
+  {
+    g_autofree char *waiting = qoima_document_state_describe (QOIMA_DOCUMENT_WAITING, "no key.");
+    g_autofree char *refused = qoima_document_state_describe (QOIMA_DOCUMENT_REFUSED, "КИ не найден");
+    g_autofree char *accepted = qoima_document_state_describe (QOIMA_DOCUMENT_ACCEPTED, NULL);
+
+    g_assert_cmpstr (waiting, ==, "Waiting to be sent: no key.");
+    g_assert_cmpstr (refused, ==, "Refused by ИС МПТ: КИ не найден");
+    g_assert_cmpstr (accepted, ==, "Accepted by ИС МПТ");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/sync/document-states", test_document_states);
 #define ADD(path, data, func) g_test_add (path, Fixture, data, fixture_set_up, func, fixture_tear_down)
   ADD ("/sync/rules/R000-6/accept-all", NULL, test_accept_all);
   ADD ("/sync/rules/R000-8/partial-with-boxes", NULL, test_partial_with_boxes);
@@ -1187,6 +1586,10 @@ main (int   argc,
   ADD ("/sync/rules/R000-9/automatic-withdrawal", NULL, test_automatic_withdrawal);
   ADD ("/sync/answer-needs-role", NULL, test_answer_needs_role);
   ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
+  ADD ("/sync/answer-not-recorded-is-recorded-next-sync", NULL, test_answer_not_recorded);
+  ADD ("/sync/no-auth-key-answer-waits", NULL, test_no_auth_key_waits);
+  ADD ("/sync/refused-withdrawal-said-and-owed-again", NULL, test_refused_withdrawal);
+  g_test_add ("/sync/demo-world-is-one-world", Fixture, NULL, demo_world_set_up, test_demo_world, fixture_tear_down);
   ADD ("/sync/broken-and-slow-stand", "--broken-json-rate 0.2 --timeout-rate 0.05", test_flaky_stand);
 #undef ADD
 

@@ -310,6 +310,68 @@ test_nurse_logs_use (void)
   g_assert_finalize_object (window);
 }
 
+/* A use the nurse confirmed is recorded even when the window closes before the store gets
+ * to it (the page's cancellable fires on closing); the page's answer finds it gone. */
+static void
+test_use_survives_closing (void)
+{
+  g_autoptr(QoimaUser) nurse = qoima_test_find_user (store, "nurse");
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  g_autofree char *km_early = qoima_demo_marking_code (TEST_GTIN, SERIAL_EARLY);
+  g_autofree char *ki_early = g_strconcat ("01" TEST_GTIN "21", SERIAL_EARLY, NULL);
+  g_autofree char *sql = NULL;
+  AsyncWait blocked = { NULL };
+  AsyncWait counted = { NULL };
+  g_autoptr(GError) error = NULL;
+  sqlite3 *lock = NULL;
+  QoimaWindow *window;
+  QoimaUsePage *page;
+  gint64 uses;
+
+  qoima_context_set_user (context, nurse);
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_use_page (window);
+  wait_for_page (page);
+  scan (window, km_early);
+  g_assert_cmpstr (qoima_pack_get_ki (qoima_use_page_get_pack (page)), ==, ki_early);
+  uses = count_uses ();
+
+  /* The store's worker is held up behind another program's write lock, so the use waits
+   * in its queue while the window closes. */
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &lock, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  qoima_store_receive_packs_async (store, qoima_pack_rows_new (), "tester", "blocker", NULL, async_done_cb, &blocked);
+
+  gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), IIN_A);
+  gtk_spin_button_set_value (qoima_use_page_get_units_spin (page), 2);
+  g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
+  g_assert_true (qoima_use_page_get_busy (page));
+  /* The window goes, and the page with it: disposed at once here (its cancellable fires,
+   * its widgets are gone), as it is when nothing else holds it. */
+  g_object_ref (page);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_object_run_dispose (G_OBJECT (page));
+
+  g_assert_cmpint (sqlite3_exec (lock, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (lock);
+  qoima_test_wait_until (async_is_done, &blocked, 30);
+  g_assert_true (qoima_store_receive_packs_finish (store, blocked.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&blocked.result);
+  /* The worker runs its jobs in order: once a later read is answered, the use has run. */
+  qoima_store_count_packs_async (store, NULL, async_done_cb, &counted);
+  qoima_test_wait_until (async_is_done, &counted, 30);
+  g_clear_object (&counted.result);
+  /* The page's answer came to a disposed page, which let go of it. */
+  g_assert_finalize_object (page);
+
+  g_assert_cmpint (count_uses (), ==, uses + 1);
+  sql = g_strdup_printf ("SELECT units_left FROM packs WHERE ki = '%s'", ki_early);
+  g_assert_cmpint (count_rows (sql), ==, UNITS_PER_PACK - 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -331,6 +393,7 @@ main (int   argc,
   stock_the_ward (qoima_user_get_ward_id (nurse));
 
   g_test_add_func ("/ui/use-page/nurse-logs-use", test_nurse_logs_use);
+  g_test_add_func ("/ui/use-page/use-survives-closing-window", test_use_survives_closing);
 
   ret = g_test_run ();
 

@@ -239,6 +239,96 @@ test_owed_pack_signed (void)
   qoima_test_remove_tree (tmp);
 }
 
+static gboolean
+page_has_error (gpointer data)
+{
+  QoimaWithdrawalsPage *page = data;
+
+  return !qoima_withdrawals_page_get_busy (page) && qoima_withdrawals_page_get_error (page) != NULL;
+}
+
+/* ИС МПТ refuses a write-off (a pack it does not know as the hospital's): the chief sees it
+ * on the page, on the document's row with ИС МПТ's reason, and on the pack, owed again. */
+static void
+test_refused_document_shown (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(QoimaSigner) auth = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *kis[2] = { NULL, NULL };
+  QoimaWindow *window;
+  QoimaWithdrawalsPage *page;
+  StatusWait wait;
+  QoimaTestStand stand = { 0 };
+
+  /* The stand has no demo world: the warehouse's demo packs are unknown to it. */
+  qoima_test_stand_start (&stand, stand_db);
+  store = qoima_test_open_demo_store (db_path, 10);
+  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
+  chief = add_user (store, admin, "chief", QOIMA_ROLE_CHIEF, 0);
+  pack = qoima_test_first_pack_in_stock (store);
+  kis[0] = qoima_pack_get_ki (pack);
+  {
+    g_autoptr(GAsyncResult) written = NULL;
+
+    qoima_store_write_off_async (store, chief, kis, QOIMA_WITHDRAWAL_DAMAGED, NULL, result_cb, &written);
+    qoima_test_wait_until (result_is_set, &written, 30);
+    g_assert_cmpint (qoima_store_write_off_finish (store, written, &error), ==, 1);
+  }
+
+  client = qoima_ismpt_client_new (stand.base_url, NULL);
+  auth = qoima_test_load_key ("auth.p12");
+  signer = qoima_test_load_key ("sign.p12");
+  qoima_ismpt_client_set_auth_signer (client, auth);
+  sync = qoima_sync_new (store, client);
+  qoima_sync_set_poll (sync, 20, 10000);
+  context = qoima_context_new (store, settings);
+  qoima_context_set_auth_signer (context, auth);
+  qoima_context_set_ismpt (context, client, sync);
+  qoima_context_set_signer (context, signer);
+  qoima_context_set_user (context, chief);
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_withdrawals_page (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL);
+  wait.page = page;
+  wait.ki = kis[0];
+  wait.status = "owed";
+  qoima_test_wait_until (status_is, &wait, 30);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
+  qoima_test_wait_until (page_has_error, page, 60);
+  qoima_test_wait_until (status_is, &wait, 30);
+  g_test_message ("page: %s", qoima_withdrawals_page_get_error (page));
+  g_assert_nonnull (strstr (qoima_withdrawals_page_get_error (page), "refused the document QW-"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "1 pack · Refused by ИС МПТ: "));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Refused by ИС МПТ in QW-"));
+  g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-withdrawals-refused.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&context);
+  g_clear_object (&sync);
+  g_clear_object (&client);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
 static void
 test_instantiate (void)
 {
@@ -258,6 +348,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/withdrawals/instantiate", test_instantiate);
   g_test_add_func ("/ui/withdrawals/rules/R000-9/owed-pack-signed", test_owed_pack_signed);
+  g_test_add_func ("/ui/withdrawals/refused-document-shown", test_refused_document_shown);
 
   return g_test_run ();
 }

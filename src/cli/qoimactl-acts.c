@@ -228,6 +228,26 @@ qoimactl_acts (QoimactlOptions  *options,
         json_builder_add_string_value (builder, qoima_act_get_errors (act));
       else
         json_builder_add_null_value (builder);
+      /* The state as the window says it: the answer waiting (and why), checked, refused… */
+      {
+        g_autofree char *text = qoima_act_describe_state (act);
+        int answer_state = qoima_act_get_answer_state (act);
+
+        json_builder_set_member_name (builder, "answer_state");
+        if (answer_state >= 0)
+          json_builder_add_string_value (builder, qoima_document_state_to_nick (answer_state));
+        else
+          json_builder_add_null_value (builder);
+        json_builder_set_member_name (builder, "state_label");
+        json_builder_add_string_value (builder, qoima_act_get_state_label (act));
+        json_builder_set_member_name (builder, "state_reason");
+        if (qoima_act_get_state_reason (act) != NULL)
+          json_builder_add_string_value (builder, qoima_act_get_state_reason (act));
+        else
+          json_builder_add_null_value (builder);
+        json_builder_set_member_name (builder, "state_text");
+        json_builder_add_string_value (builder, text);
+      }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -19,8 +19,9 @@
 /* Packs per page when streaming: bounded memory whatever the size of the warehouse. */
 #define STOCK_PAGE_PACKS 5000
 
-/* The demo data are the same on every run of the same day unless --seed says otherwise. */
-#define DEMO_DEFAULT_SEED 1
+/* The demo data are the same on every run of the same day unless --seed says otherwise:
+ * the application's own, whose packs the local stand knows as the hospital's. */
+#define DEMO_DEFAULT_SEED QOIMA_DEMO_SEED
 
 static void
 print_error (const GError *error)

@@ -30,6 +30,8 @@ struct _QoimaAct
   int packs;
   int scanned;
   char *errors;
+  int answer_state;     /* QoimaDocumentState of the answer in the outbox, or -1 */
+  char *answer_reason;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaAct, qoima_act, G_TYPE_OBJECT)
@@ -85,7 +87,7 @@ qoima_act_status_to_label (QoimaActStatus status)
     case QOIMA_ACT_STATUS_WAITING:
       return _("Waiting for acceptance");
     case QOIMA_ACT_STATUS_SENDING:
-      return _("Answer sent, waiting for ИС МПТ");
+      return _("Answer signed, in the outbox");
     case QOIMA_ACT_STATUS_ACCEPTED:
       return _("Accepted");
     case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
@@ -110,6 +112,7 @@ qoima_act_finalize (GObject *object)
   g_free (self->transfer_date);
   g_free (self->deadline);
   g_free (self->errors);
+  g_free (self->answer_reason);
 
   G_OBJECT_CLASS (qoima_act_parent_class)->finalize (object);
 }
@@ -167,6 +170,7 @@ qoima_act_class_init (QoimaActClass *klass)
 static void
 qoima_act_init (QoimaAct *self)
 {
+  self->answer_state = -1;
 }
 
 gint64 qoima_act_get_id (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->id; }
@@ -181,6 +185,51 @@ QoimaActStatus qoima_act_get_status (QoimaAct *self) { g_return_val_if_fail (QOI
 int qoima_act_get_packs (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->packs; }
 int qoima_act_get_scanned (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->scanned; }
 const char *qoima_act_get_errors (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->errors; }
+int qoima_act_get_answer_state (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), -1); return self->answer_state; }
+const char *qoima_act_get_answer_reason (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->answer_reason; }
+
+/* A refused answer leaves the act waiting, with ИС МПТ's reason kept in its errors. */
+static gboolean
+answer_refused (QoimaAct *self)
+{
+  return self->status == QOIMA_ACT_STATUS_WAITING && self->errors != NULL && self->errors[0] != '\0';
+}
+
+const char *
+qoima_act_get_state_label (QoimaAct *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACT (self), NULL);
+
+  if (self->status == QOIMA_ACT_STATUS_SENDING && self->answer_state >= 0)
+    return qoima_document_state_to_label (self->answer_state);
+  if (answer_refused (self))
+    return _("Answer refused by ИС МПТ");
+  return qoima_act_status_to_label (self->status);
+}
+
+const char *
+qoima_act_get_state_reason (QoimaAct *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACT (self), NULL);
+
+  if (self->status == QOIMA_ACT_STATUS_SENDING)
+    return self->answer_reason;
+  if (answer_refused (self))
+    return self->errors;
+  return NULL;
+}
+
+char *
+qoima_act_describe_state (QoimaAct *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACT (self), NULL);
+
+  if (self->status == QOIMA_ACT_STATUS_SENDING && self->answer_state >= 0)
+    return qoima_document_state_describe (self->answer_state, self->answer_reason);
+  if (answer_refused (self))
+    return g_strdup_printf (_("Answer refused by ИС МПТ: %s"), self->errors);
+  return g_strdup (qoima_act_status_to_label (self->status));
+}
 
 int
 qoima_act_days_left (QoimaAct    *self,
@@ -445,7 +494,7 @@ qoima_store_save_act_async (QoimaStore             *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_save_act_async);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
-  qoima_store_queue_job (self, save_act_job, task);
+  qoima_store_queue_write (self, save_act_job, task);
 }
 
 gint64
@@ -517,8 +566,12 @@ list_acts_job (QoimaStoreWorker *worker,
                            "  a.transfer_date, a.deadline, a.status, a.errors, "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack'), "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack' "
-                           "     AND c.scanned_at IS NOT NULL) "
-                           "FROM acts a ORDER BY a.doc_date DESC, a.id DESC",
+                           "     AND c.scanned_at IS NOT NULL), "
+                           "  o.state, o.ismpt_status, o.errors, o.last_error "
+                           "FROM acts a "
+                           /* The latest answer: what the act's state in the outbox is. */
+                           "LEFT JOIN outbox o ON o.id = (SELECT max (id) FROM outbox WHERE act_id = a.id) "
+                           "ORDER BY a.doc_date DESC, a.id DESC",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
@@ -538,6 +591,14 @@ list_acts_job (QoimaStoreWorker *worker,
       act->errors = qoima_store_column_dup (stmt, 9);
       act->packs = sqlite3_column_int (stmt, 10);
       act->scanned = sqlite3_column_int (stmt, 11);
+      if (act->status == QOIMA_ACT_STATUS_SENDING && sqlite3_column_type (stmt, 12) != SQLITE_NULL)
+        {
+          act->answer_state = qoima_document_state_get ((const char *) sqlite3_column_text (stmt, 12),
+                                                        (const char *) sqlite3_column_text (stmt, 13));
+          act->answer_reason = g_strdup (qoima_document_state_reason (act->answer_state,
+                                                                      (const char *) sqlite3_column_text (stmt, 14),
+                                                                      (const char *) sqlite3_column_text (stmt, 15)));
+        }
       g_list_store_append (acts, act);
     }
   sqlite3_finalize (stmt);
@@ -830,7 +891,7 @@ qoima_store_mark_act_code_async (QoimaStore          *self,
   data->code = g_strdup (code);
   g_task_set_source_tag (task, qoima_store_mark_act_code_async);
   g_task_set_task_data (task, data, (GDestroyNotify) mark_data_free);
-  qoima_store_queue_job (self, mark_act_code_job, task);
+  qoima_store_queue_write (self, mark_act_code_job, task);
 }
 
 QoimaActScan

@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "qoima-ismpt-documents.h"
+#include "qoima-outbox.h"
 #include "qoima-product.h"
 #include "qoima-store.h"
 
@@ -16,7 +17,8 @@ G_BEGIN_DECLS
 /**
  * QoimaActStatus:
  * @QOIMA_ACT_STATUS_WAITING: to be checked and answered by the deadline
- * @QOIMA_ACT_STATUS_SENDING: the signed answer waits in the outbox or is being checked
+ * @QOIMA_ACT_STATUS_SENDING: the signed answer is in the outbox: waiting to be sent, being
+ *   checked, or answered but not recorded yet (qoima_act_get_answer_state() tells which)
  * @QOIMA_ACT_STATUS_ACCEPTED: ИС МПТ confirmed the acceptance of every pack
  * @QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED: ИС МПТ confirmed the acceptance of some packs
  * @QOIMA_ACT_STATUS_REJECTED: ИС МПТ confirmed the rejection
@@ -53,6 +55,16 @@ QoimaActStatus  qoima_act_get_status        (QoimaAct *self);
 int             qoima_act_get_packs         (QoimaAct *self);
 int             qoima_act_get_scanned       (QoimaAct *self);
 const char     *qoima_act_get_errors        (QoimaAct *self);
+/* The act's answer while it is in the outbox: a #QoimaDocumentState, or -1 when none is on
+ * its way; and why it is in that state (why it waits, why it is not recorded), or NULL. */
+int             qoima_act_get_answer_state  (QoimaAct *self);
+const char     *qoima_act_get_answer_reason (QoimaAct *self);
+/* The act's state as it is, for the window and qoimactl alike: a short label for a list
+ * ("Waiting to be sent", "Answer refused by ИС МПТ"…), its reason (nullable: why the answer
+ * waits, ИС МПТ's refusal…), and both in a sentence. */
+const char     *qoima_act_get_state_label   (QoimaAct *self);
+const char     *qoima_act_get_state_reason  (QoimaAct *self);
+char           *qoima_act_describe_state    (QoimaAct *self);
 /* Days from @today to the deadline: 0 = sign today, negative = overdue. */
 int             qoima_act_days_left         (QoimaAct    *self,
                                              const GDate *today);

@@ -227,14 +227,20 @@ typedef struct
   char expiry[16];
 } DemoBatch;
 
-typedef struct
+struct _QoimaDemoPacks
 {
-  QoimaStore *store;
   GRand *rand;
-  GHashTable *serials; /* identification codes used so far */
+  GHashTable *serials; /* identification codes made so far */
   GDate today;
   DemoBatch batches[G_N_ELEMENTS (demo_products)][BATCHES_MAX];
   int n_batches[G_N_ELEMENTS (demo_products)];
+  char serial[SERIAL_LENGTH + 1];
+};
+
+typedef struct
+{
+  QoimaStore *store;
+  QoimaDemoPacks *packs;
   gint64 location_ids[G_N_ELEMENTS (demo_locations)];
   unsigned next_location;
   int n_packs;
@@ -247,8 +253,7 @@ fill_data_free (gpointer data)
   FillData *fill = data;
 
   g_clear_object (&fill->store);
-  g_clear_pointer (&fill->rand, g_rand_free);
-  g_clear_pointer (&fill->serials, g_hash_table_unref);
+  g_clear_pointer (&fill->packs, qoima_demo_packs_free);
   g_free (fill);
 }
 
@@ -265,28 +270,28 @@ format_date (const GDate *date,
  * Stock page must show), the others from three months to three years ahead. The batch
  * number carries the month of manufacture, as "B2304117" does for April 2023. */
 static void
-make_batches (FillData *fill)
+make_batches (QoimaDemoPacks *self)
 {
   for (unsigned p = 0; p < G_N_ELEMENTS (demo_products); p++)
     {
-      fill->n_batches[p] = g_rand_int_range (fill->rand, 2, BATCHES_MAX + 1);
+      self->n_batches[p] = g_rand_int_range (self->rand, 2, BATCHES_MAX + 1);
 
-      for (int b = 0; b < fill->n_batches[p]; b++)
+      for (int b = 0; b < self->n_batches[p]; b++)
         {
-          GDate expiry = fill->today;
+          GDate expiry = self->today;
           GDate made;
 
           if (b == 0)
-            g_date_add_days (&expiry, g_rand_int_range (fill->rand, 31, 60));
+            g_date_add_days (&expiry, g_rand_int_range (self->rand, 31, 60));
           else
-            g_date_add_days (&expiry, g_rand_int_range (fill->rand, 90, 3 * 365));
+            g_date_add_days (&expiry, g_rand_int_range (self->rand, 90, 3 * 365));
 
           made = expiry;
-          g_date_subtract_months (&made, g_rand_int_range (fill->rand, 24, 37));
-          g_snprintf (fill->batches[p][b].batch, sizeof fill->batches[p][b].batch, "B%02d%02d%03d",
+          g_date_subtract_months (&made, g_rand_int_range (self->rand, 24, 37));
+          g_snprintf (self->batches[p][b].batch, sizeof self->batches[p][b].batch, "B%02d%02d%03d",
                       g_date_get_year (&made) % 100, g_date_get_month (&made),
-                      g_rand_int_range (fill->rand, 1, 1000));
-          format_date (&expiry, fill->batches[p][b].expiry, sizeof fill->batches[p][b].expiry);
+                      g_rand_int_range (self->rand, 1, 1000));
+          format_date (&expiry, self->batches[p][b].expiry, sizeof self->batches[p][b].expiry);
         }
     }
 }
@@ -306,6 +311,81 @@ make_serial (GRand *rand,
   serial[SERIAL_LENGTH] = '\0';
 }
 
+QoimaDemoPacks *
+qoima_demo_packs_new (guint32 seed)
+{
+  QoimaDemoPacks *self = g_new0 (QoimaDemoPacks, 1);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  self->rand = g_rand_new_with_seed (seed);
+  self->serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  /* Dates are relative to today, so the same seed gives the same data on the same day;
+   * the codes are the same on any day. */
+  g_date_clear (&self->today, 1);
+  g_date_set_dmy (&self->today, g_date_time_get_day_of_month (now),
+                  g_date_time_get_month (now), g_date_time_get_year (now));
+  make_batches (self);
+  return self;
+}
+
+void
+qoima_demo_packs_next (QoimaDemoPacks *self,
+                       QoimaDemoPack  *pack)
+{
+  unsigned p;
+  const DemoProduct *product;
+  const DemoBatch *batch;
+  g_autofree char *ki = NULL;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (pack != NULL);
+
+  p = g_rand_int_range (self->rand, 0, G_N_ELEMENTS (demo_products));
+  product = &demo_products[p];
+
+  /* About 5% of the packs are from the batch expiring within 60 days. */
+  if (g_rand_int_range (self->rand, 0, 100) < 5)
+    batch = &self->batches[p][0];
+  else
+    batch = &self->batches[p][g_rand_int_range (self->rand, 1, self->n_batches[p])];
+
+  /* Most stock is in the warehouse; the wards hold some. */
+  if (g_rand_int_range (self->rand, 0, 100) < 85)
+    pack->location = 0;
+  else
+    pack->location = g_rand_int_range (self->rand, 1, G_N_ELEMENTS (demo_locations));
+
+  /* A few packs of several units are already opened. */
+  pack->units_left = -1;
+  if (product->units_per_pack > 1 && g_rand_int_range (self->rand, 0, 100) < 4)
+    pack->units_left = g_rand_int_range (self->rand, 1, product->units_per_pack);
+
+  do
+    {
+      make_serial (self->rand, self->serial);
+      g_free (ki);
+      ki = g_strconcat (product->gtin, self->serial, NULL);
+    }
+  while (g_hash_table_contains (self->serials, ki));
+  g_hash_table_add (self->serials, g_steal_pointer (&ki));
+
+  pack->gtin = product->gtin;
+  pack->serial = self->serial;
+  pack->batch = batch->batch;
+  pack->expiry = batch->expiry;
+}
+
+void
+qoima_demo_packs_free (QoimaDemoPacks *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->serials, g_hash_table_unref);
+  g_free (self);
+}
+
 static QoimaPackRows *
 make_rows (FillData *fill,
            int       count)
@@ -314,42 +394,13 @@ make_rows (FillData *fill,
 
   for (int i = 0; i < count; i++)
     {
-      unsigned p = g_rand_int_range (fill->rand, 0, G_N_ELEMENTS (demo_products));
-      const DemoProduct *product = &demo_products[p];
-      const DemoBatch *batch;
-      char serial[SERIAL_LENGTH + 1];
-      g_autofree char *ki = NULL;
+      QoimaDemoPack pack;
       g_autofree char *km = NULL;
-      gint64 location;
-      int units_left = -1;
 
-      /* About 5% of the packs are from the batch expiring within 60 days. */
-      if (g_rand_int_range (fill->rand, 0, 100) < 5)
-        batch = &fill->batches[p][0];
-      else
-        batch = &fill->batches[p][g_rand_int_range (fill->rand, 1, fill->n_batches[p])];
-
-      /* Most stock is in the warehouse; the wards hold some. */
-      if (g_rand_int_range (fill->rand, 0, 100) < 85)
-        location = fill->location_ids[0];
-      else
-        location = fill->location_ids[g_rand_int_range (fill->rand, 1, G_N_ELEMENTS (demo_locations))];
-
-      /* A few packs of several units are already opened. */
-      if (product->units_per_pack > 1 && g_rand_int_range (fill->rand, 0, 100) < 4)
-        units_left = g_rand_int_range (fill->rand, 1, product->units_per_pack);
-
-      do
-        {
-          make_serial (fill->rand, serial);
-          g_free (ki);
-          ki = g_strconcat (product->gtin, serial, NULL);
-        }
-      while (g_hash_table_contains (fill->serials, ki));
-      g_hash_table_add (fill->serials, g_steal_pointer (&ki));
-
-      km = qoima_demo_marking_code (product->gtin, serial);
-      qoima_pack_rows_add (rows, product->gtin, serial, km, batch->batch, batch->expiry, location, units_left);
+      qoima_demo_packs_next (fill->packs, &pack);
+      km = qoima_demo_marking_code (pack.gtin, pack.serial);
+      qoima_pack_rows_add (rows, pack.gtin, pack.serial, km, pack.batch, pack.expiry,
+                           fill->location_ids[pack.location], pack.units_left);
     }
 
   return rows;
@@ -480,7 +531,6 @@ qoima_demo_fill_async (QoimaStore          *store,
                        gpointer             user_data)
 {
   g_autoptr(GPtrArray) products = NULL;
-  g_autoptr(GDateTime) now = NULL;
   FillData *fill;
   GTask *task;
 
@@ -489,16 +539,8 @@ qoima_demo_fill_async (QoimaStore          *store,
 
   fill = g_new0 (FillData, 1);
   fill->store = g_object_ref (store);
-  fill->rand = g_rand_new_with_seed (seed);
-  fill->serials = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fill->packs = qoima_demo_packs_new (seed);
   fill->n_packs = n_packs;
-
-  /* Dates are relative to today, so the same seed gives the same data on the same day. */
-  now = g_date_time_new_now_local ();
-  g_date_clear (&fill->today, 1);
-  g_date_set_dmy (&fill->today, g_date_time_get_day_of_month (now),
-                  g_date_time_get_month (now), g_date_time_get_year (now));
-  make_batches (fill);
 
   task = g_task_new (store, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_demo_fill_async);

@@ -13,6 +13,39 @@ G_BEGIN_DECLS
 /* The number of packs the application puts in a new, empty warehouse. */
 #define QOIMA_DEMO_DEFAULT_PACKS 3000
 
+/* The seed of that warehouse (and of `qoimactl demo` unless told otherwise): the local
+ * stand's demo world registers the same packs as the hospital's (see qoima_demo_packs_new()). */
+#define QOIMA_DEMO_SEED 20240701
+
+/* One pack of the demo warehouse; the strings belong to the generator. */
+typedef struct
+{
+  const char *gtin;
+  const char *serial;   /* 13 characters of GS1 CSET 82; valid until the next pack */
+  const char *batch;
+  const char *expiry;   /* "YYYY-MM-DD" */
+  unsigned    location; /* index into the demo locations: 0 is the pharmacy warehouse */
+  int         units_left; /* -1 for a full pack */
+} QoimaDemoPack;
+
+typedef struct _QoimaDemoPacks QoimaDemoPacks;
+
+/**
+ * qoima_demo_packs_new:
+ * @seed: as given to qoima_demo_fill_async()
+ *
+ * The demo warehouse's packs one by one, exactly as qoima_demo_fill_async() makes them with
+ * the same seed: the first N are the packs of an N-pack demo, whatever the day (only the
+ * dates depend on it). The local stand registers them in ИС МПТ's world, so that one demo
+ * world holds both.
+ */
+QoimaDemoPacks *qoima_demo_packs_new  (guint32         seed);
+void            qoima_demo_packs_next (QoimaDemoPacks *self,
+                                       QoimaDemoPack  *pack);
+void            qoima_demo_packs_free (QoimaDemoPacks *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaDemoPacks, qoima_demo_packs_free)
+
 /* The demo medicines: about 50 sold in Kazakhstan, with valid GTINs. */
 GPtrArray *qoima_demo_products (void); /* (transfer full) (element-type QoimaProduct) */
 

@@ -584,7 +584,7 @@ qoima_store_transfer_packs_async (QoimaStore          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_transfer_packs_async);
   g_task_set_task_data (task, data, (GDestroyNotify) transfer_data_free);
-  qoima_store_queue_job (self, transfer_job, task);
+  qoima_store_queue_write (self, transfer_job, task);
 }
 
 static int
@@ -960,7 +960,7 @@ qoima_store_use_units_async (QoimaStore          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_use_units_async);
   g_task_set_task_data (task, data, (GDestroyNotify) use_data_free);
-  qoima_store_queue_job (self, use_job, task);
+  qoima_store_queue_write (self, use_job, task);
 }
 
 QoimaUseResult *
@@ -1217,7 +1217,7 @@ qoima_store_undo_last_use_async (QoimaStore          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_undo_last_use_async);
   g_task_set_task_data (task, user ? g_object_ref (user) : NULL, user ? g_object_unref : NULL);
-  qoima_store_queue_job (self, undo_job, task);
+  qoima_store_queue_write (self, undo_job, task);
 }
 
 int
@@ -1352,7 +1352,7 @@ qoima_store_write_off_async (QoimaStore            *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_write_off_async);
   g_task_set_task_data (task, data, (GDestroyNotify) write_off_data_free);
-  qoima_store_queue_job (self, write_off_job, task);
+  qoima_store_queue_write (self, write_off_job, task);
 }
 
 int

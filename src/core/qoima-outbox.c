@@ -9,6 +9,7 @@
 
 #include "qoima-outbox.h"
 
+#include "qoima-json.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
@@ -37,6 +38,110 @@ state_from_nick (const char *nick)
     if (g_strcmp0 (nick, state_nicks[i]) == 0)
       return i;
   return QOIMA_OUTBOX_READY;
+}
+
+/* What ИС МПТ says of a document it has finished checking. */
+static gboolean
+ismpt_status_is_final (const char *ismpt_status)
+{
+  return g_strcmp0 (ismpt_status, "CHECKED_OK") == 0 || g_strcmp0 (ismpt_status, "CHECKED_NOT_OK") == 0 ||
+         g_strcmp0 (ismpt_status, "PARSE_ERROR") == 0 || g_strcmp0 (ismpt_status, "PROCESSING_ERROR") == 0;
+}
+
+QoimaDocumentState
+qoima_document_state_get (const char *state,
+                          const char *ismpt_status)
+{
+  if (g_strcmp0 (state, "done") == 0)
+    return QOIMA_DOCUMENT_ACCEPTED;
+  if (g_strcmp0 (state, "failed") == 0)
+    return QOIMA_DOCUMENT_REFUSED;
+  if (g_strcmp0 (state, "sent") == 0)
+    return ismpt_status_is_final (ismpt_status) ? QOIMA_DOCUMENT_NOT_RECORDED : QOIMA_DOCUMENT_CHECKING;
+  /* "ready", and "sending": whether ИС МПТ has it is asked before it is sent again. */
+  return QOIMA_DOCUMENT_WAITING;
+}
+
+const char *
+qoima_document_state_reason (QoimaDocumentState  document_state,
+                             const char         *errors,
+                             const char         *last_error)
+{
+  switch (document_state)
+    {
+    case QOIMA_DOCUMENT_REFUSED:
+      return errors != NULL && errors[0] != '\0' ? errors : NULL;
+    case QOIMA_DOCUMENT_WAITING:
+    case QOIMA_DOCUMENT_CHECKING:
+    case QOIMA_DOCUMENT_NOT_RECORDED:
+      return last_error != NULL && last_error[0] != '\0' ? last_error : NULL;
+    case QOIMA_DOCUMENT_ACCEPTED:
+    default:
+      return NULL;
+    }
+}
+
+const char *
+qoima_document_state_to_nick (QoimaDocumentState state)
+{
+  static const char * const nicks[] = {
+    [QOIMA_DOCUMENT_WAITING] = "waiting",
+    [QOIMA_DOCUMENT_CHECKING] = "checking",
+    [QOIMA_DOCUMENT_NOT_RECORDED] = "not_recorded",
+    [QOIMA_DOCUMENT_ACCEPTED] = "accepted",
+    [QOIMA_DOCUMENT_REFUSED] = "refused",
+  };
+
+  g_return_val_if_fail (state <= QOIMA_DOCUMENT_REFUSED, NULL);
+  return nicks[state];
+}
+
+const char *
+qoima_document_state_to_label (QoimaDocumentState state)
+{
+  switch (state)
+    {
+    case QOIMA_DOCUMENT_WAITING:
+      return _("Waiting to be sent");
+    case QOIMA_DOCUMENT_CHECKING:
+      return _("Sent, being checked by ИС МПТ");
+    case QOIMA_DOCUMENT_NOT_RECORDED:
+      return _("Answered by ИС МПТ, not recorded yet");
+    case QOIMA_DOCUMENT_ACCEPTED:
+      return _("Accepted by ИС МПТ");
+    case QOIMA_DOCUMENT_REFUSED:
+      return _("Refused by ИС МПТ");
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+char *
+qoima_document_state_describe (QoimaDocumentState  state,
+                               const char         *reason)
+{
+  switch (state)
+    {
+    case QOIMA_DOCUMENT_WAITING:
+      return reason != NULL ? g_strdup_printf (_("Waiting to be sent: %s"), reason)
+                            : g_strdup (_("Waiting to be sent to ИС МПТ at the next sync"));
+    case QOIMA_DOCUMENT_NOT_RECORDED:
+      return g_strdup_printf (_("ИС МПТ has answered, but the warehouse could not record the answer yet: %s "
+                                "It is recorded at the next sync."),
+                              reason != NULL ? reason : "");
+    case QOIMA_DOCUMENT_REFUSED:
+      if (reason != NULL)
+        return g_strdup_printf (_("Refused by ИС МПТ: %s"), reason);
+      return g_strdup (qoima_document_state_to_label (state));
+    case QOIMA_DOCUMENT_CHECKING:
+      /* Its status could not be asked last time: asked again at the next sync. */
+      if (reason != NULL)
+        return g_strdup_printf (_("Sent, being checked by ИС МПТ; its answer could not be asked for: %s"), reason);
+      return g_strdup (qoima_document_state_to_label (state));
+    case QOIMA_DOCUMENT_ACCEPTED:
+    default:
+      return g_strdup (qoima_document_state_to_label (state));
+    }
 }
 
 void
@@ -232,7 +337,7 @@ qoima_store_queue_acceptance_async (QoimaStore          *self,
   data->actor = g_strdup (actor);
   g_task_set_source_tag (task, qoima_store_queue_acceptance_async);
   g_task_set_task_data (task, data, (GDestroyNotify) queue_data_free);
-  qoima_store_queue_job (self, queue_acceptance_job, task);
+  qoima_store_queue_write (self, queue_acceptance_job, task);
 }
 
 gint64
@@ -398,7 +503,7 @@ qoima_store_update_outbox_async (QoimaStore          *self,
   data->count_attempt = count_attempt;
   g_task_set_source_tag (task, qoima_store_update_outbox_async);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
-  qoima_store_queue_job (self, update_outbox_job, task);
+  qoima_store_queue_write (self, update_outbox_job, task);
 }
 
 gboolean
@@ -407,6 +512,70 @@ qoima_store_update_outbox_finish (QoimaStore    *self,
                                   GError       **error)
 {
   g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_update_outbox_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Hold: ИС МПТ's final answer kept for the next push when it could not be applied. */
+
+static gboolean
+hold_outbox_answer (QoimaStoreWorker  *worker,
+                    GTask             *task,
+                    GError           **error)
+{
+  UpdateData *data = g_task_get_task_data (task);
+  g_autofree char *now = qoima_store_now_iso8601 ();
+
+  return step (worker,
+               "UPDATE outbox SET ismpt_status = ?2, errors = ?3, last_error = ?4, updated_at = ?5 "
+               "WHERE id = ?1 AND state = 'sent'",
+               error,
+               BIND_INT64, data->id, BIND_TEXT, data->ismpt_status, BIND_TEXT, data->errors,
+               BIND_TEXT, data->last_error, BIND_TEXT, now, BIND_END);
+}
+
+static void
+hold_outbox_answer_job (QoimaStoreWorker *worker,
+                        GTask            *task)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  qoima_store_worker_set_actor (worker, "ismpt", "outbox");
+  if (!qoima_store_worker_in_transaction (worker, task, hold_outbox_answer, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+qoima_store_hold_outbox_answer_async (QoimaStore          *self,
+                                      gint64               id,
+                                      const char          *ismpt_status,
+                                      const char          *errors,
+                                      const char          *last_error,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  UpdateData *data = g_new0 (UpdateData, 1);
+
+  g_return_if_fail (ismpt_status != NULL);
+
+  data->id = id;
+  data->ismpt_status = g_strdup (ismpt_status);
+  data->errors = g_strdup (errors);
+  data->last_error = g_strdup (last_error);
+  g_task_set_source_tag (task, qoima_store_hold_outbox_answer_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
+  qoima_store_queue_write (self, hold_outbox_answer_job, task);
+}
+
+gboolean
+qoima_store_hold_outbox_answer_finish (QoimaStore    *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_hold_outbox_answer_async), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
@@ -566,7 +735,8 @@ finish_outbox (QoimaStoreWorker  *worker,
     }
 
   return step (worker,
-               "UPDATE outbox SET state = ?2, ismpt_status = ?3, errors = ?4, updated_at = ?5 WHERE id = ?1",
+               "UPDATE outbox SET state = ?2, ismpt_status = ?3, errors = ?4, last_error = NULL, updated_at = ?5 "
+               "WHERE id = ?1",
                error,
                BIND_INT64, data->id, BIND_TEXT, data->ok ? "done" : "failed",
                BIND_TEXT, data->ismpt_status, BIND_TEXT, data->errors, BIND_TEXT, now, BIND_END);
@@ -607,7 +777,7 @@ qoima_store_finish_outbox_async (QoimaStore          *self,
   data->actor = g_strdup (actor ? actor : "ismpt");
   g_task_set_source_tag (task, qoima_store_finish_outbox_async);
   g_task_set_task_data (task, data, (GDestroyNotify) update_data_free);
-  qoima_store_queue_job (self, finish_outbox_job, task);
+  qoima_store_queue_write (self, finish_outbox_job, task);
 }
 
 gboolean
@@ -794,7 +964,7 @@ qoima_store_queue_withdrawal_async (QoimaStore          *self,
   data->actor = g_strdup (actor);
   g_task_set_source_tag (task, qoima_store_queue_withdrawal_async);
   g_task_set_task_data (task, data, (GDestroyNotify) withdrawal_data_free);
-  qoima_store_queue_job (self, queue_withdrawal_job, task);
+  qoima_store_queue_write (self, queue_withdrawal_job, task);
 }
 
 gint64
@@ -806,6 +976,73 @@ qoima_store_queue_withdrawal_finish (QoimaStore    *self,
   return qoima_task_propagate_int64 (G_TASK (result), 0, error);
 }
 
+typedef struct {
+  char *document_number;
+  char *errors;
+} Refusal;
+
+static void
+refusal_free (Refusal *refusal)
+{
+  g_free (refusal->document_number);
+  g_free (refusal->errors);
+  g_free (refusal);
+}
+
+/* The packs of the withdrawal documents ИС МПТ refused, each with its latest refusal: they
+ * are owed again, and the chief should see why before signing them anew. */
+static GHashTable *
+list_refusals (sqlite3  *db,
+               int      *rc)
+{
+  g_autoptr(GHashTable) refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                          (GDestroyNotify) refusal_free);
+  sqlite3_stmt *stmt = NULL;
+
+  *rc = sqlite3_prepare_v2 (db,
+                            "SELECT document_number, errors, document FROM outbox "
+                            "WHERE doc_type = 'LK_RECEIPT' AND state = 'failed' ORDER BY id",
+                            -1, &stmt, NULL);
+  if (*rc == SQLITE_OK)
+    *rc = sqlite3_step (stmt);
+  for (; *rc == SQLITE_ROW; *rc = sqlite3_step (stmt))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonArray *products = NULL;
+
+      /* The document is the JSON signed and sent: its products name the packs. */
+      if (json_parser_load_from_data (parser, sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2), NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        products = qoima_json_get_array (json_node_get_object (json_parser_get_root (parser)), "products");
+      for (guint i = 0; products != NULL && i < json_array_get_length (products); i++)
+        {
+          const char *ki = qoima_json_get_string (qoima_json_array_get_object (products, i), "cis");
+          Refusal *refusal;
+
+          if (ki == NULL)
+            continue;
+          refusal = g_new0 (Refusal, 1);
+          refusal->document_number = qoima_store_column_dup (stmt, 0);
+          refusal->errors = qoima_store_column_dup (stmt, 1);
+          g_hash_table_replace (refusals, g_strdup (ki), refusal);
+        }
+    }
+  sqlite3_finalize (stmt);
+  return g_steal_pointer (&refusals);
+}
+
+static void
+add_member (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
 static void
 list_withdrawals_job (QoimaStoreWorker *worker,
                       GTask            *task)
@@ -813,33 +1050,55 @@ list_withdrawals_job (QoimaStoreWorker *worker,
   sqlite3 *db = qoima_store_worker_get_db (worker);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) refusals = NULL;
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT p.ki, w.reason, w.owed_at, o.document_number, coalesce (o.state, 'owed'), "
-                           "  o.ismpt_status, o.errors, coalesce (pr.name_ru, p.gtin) "
-                           "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
-                           "LEFT JOIN products pr ON pr.gtin = p.gtin "
-                           "LEFT JOIN outbox o ON o.id = w.outbox_id ORDER BY w.id",
-                           -1, &stmt, NULL);
+  refusals = list_refusals (db, &rc);
+  if (rc == SQLITE_DONE)
+    rc = sqlite3_prepare_v2 (db,
+                             "SELECT p.ki, w.reason, w.owed_at, o.document_number, coalesce (o.state, 'owed'), "
+                             "  o.ismpt_status, o.errors, coalesce (pr.name_ru, p.gtin), o.last_error "
+                             "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                             "LEFT JOIN products pr ON pr.gtin = p.gtin "
+                             "LEFT JOIN outbox o ON o.id = w.outbox_id ORDER BY w.id",
+                             -1, &stmt, NULL);
   json_builder_begin_array (builder);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
   for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     {
       static const char * const names[] = { "pack", "reason", "owed_at", "document", "status", "ismpt_status", "errors",
-                                              "medicine" };
+                                              "medicine", "last_error" };
+      const char *status = (const char *) sqlite3_column_text (stmt, 4);
+      Refusal *refusal = NULL;
 
       json_builder_begin_object (builder);
       for (int column = 0; column < (int) G_N_ELEMENTS (names); column++)
+        add_member (builder, names[column], (const char *) sqlite3_column_text (stmt, column));
+
+      if (g_strcmp0 (status, "owed") == 0)
         {
-          json_builder_set_member_name (builder, names[column]);
-          if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
-            json_builder_add_null_value (builder);
-          else
-            json_builder_add_string_value (builder, (const char *) sqlite3_column_text (stmt, column));
+          refusal = g_hash_table_lookup (refusals, sqlite3_column_text (stmt, 0));
+          add_member (builder, "state", "owed");
+          add_member (builder, "state_label", _("To sign"));
+          add_member (builder, "state_reason", NULL);
+          add_member (builder, "state_text", _("Owed, to be signed by the chief"));
         }
+      else
+        {
+          QoimaDocumentState state = qoima_document_state_get (status, (const char *) sqlite3_column_text (stmt, 5));
+          const char *reason = qoima_document_state_reason (state, (const char *) sqlite3_column_text (stmt, 6),
+                                                            (const char *) sqlite3_column_text (stmt, 8));
+          g_autofree char *text = qoima_document_state_describe (state, reason);
+
+          add_member (builder, "state", qoima_document_state_to_nick (state));
+          add_member (builder, "state_label", qoima_document_state_to_label (state));
+          add_member (builder, "state_reason", reason);
+          add_member (builder, "state_text", text);
+        }
+      add_member (builder, "refused_document", refusal != NULL ? refusal->document_number : NULL);
+      add_member (builder, "refused_errors", refusal != NULL ? refusal->errors : NULL);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

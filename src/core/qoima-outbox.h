@@ -49,6 +49,43 @@ void qoima_outbox_entry_free (QoimaOutboxEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaOutboxEntry, qoima_outbox_entry_free)
 
 /**
+ * QoimaDocumentState:
+ * @QOIMA_DOCUMENT_WAITING: not at ИС МПТ as far as is known (never sent, or a send whose
+ *   fate is asked first): sent at the next sync; its reason says why it waits
+ * @QOIMA_DOCUMENT_CHECKING: ИС МПТ has it and is checking it
+ * @QOIMA_DOCUMENT_NOT_RECORDED: ИС МПТ has answered, but the warehouse could not record the
+ *   answer yet (its reason says why); the next sync records it
+ * @QOIMA_DOCUMENT_ACCEPTED: ИС МПТ accepted it, and the warehouse recorded it
+ * @QOIMA_DOCUMENT_REFUSED: ИС МПТ refused it; its reason is ИС МПТ's
+ *
+ * A document's state as the user is told it, in the window and by qoimactl alike: derived
+ * from its outbox entry by qoima_document_state_get().
+ */
+typedef enum {
+  QOIMA_DOCUMENT_WAITING,
+  QOIMA_DOCUMENT_CHECKING,
+  QOIMA_DOCUMENT_NOT_RECORDED,
+  QOIMA_DOCUMENT_ACCEPTED,
+  QOIMA_DOCUMENT_REFUSED,
+} QoimaDocumentState;
+
+/* @state: the entry's state nick ("ready", "sending"…); @ismpt_status: ИС МПТ's last word. */
+QoimaDocumentState qoima_document_state_get      (const char         *state,
+                                                  const char         *ismpt_status);
+/* Why the document is in @document_state, in words, or NULL: ИС МПТ's errors for a refusal,
+ * else the outbox's last error (no network, no AUTH key, a broken answer while it was being
+ * checked, the store's failure…). */
+const char        *qoima_document_state_reason   (QoimaDocumentState  document_state,
+                                                  const char         *errors,
+                                                  const char         *last_error);
+const char        *qoima_document_state_to_nick  (QoimaDocumentState  state);
+/* A short label ("Waiting to be sent"), for a list. */
+const char        *qoima_document_state_to_label (QoimaDocumentState  state);
+/* The state with its @reason (nullable) in a sentence, for a toast or a line of output. */
+char              *qoima_document_state_describe (QoimaDocumentState  state,
+                                                  const char         *reason);
+
+/**
  * qoima_store_queue_acceptance_async:
  * @act_id: the act answered
  * @decisions: code → GINT_TO_POINTER (TRUE) when accepted; every pack of the act
@@ -105,6 +142,28 @@ void     qoima_store_update_outbox_async  (QoimaStore          *self,
 gboolean qoima_store_update_outbox_finish (QoimaStore    *self,
                                            GAsyncResult  *result,
                                            GError       **error);
+
+/**
+ * qoima_store_hold_outbox_answer_async:
+ * @ismpt_status: ИС МПТ's final status of the document
+ * @errors: (nullable): ИС МПТ's errors in plain words
+ * @last_error: why the answer could not be recorded, for the user
+ *
+ * Keeps ИС МПТ's final answer on a sent entry whose answer the warehouse could not apply
+ * (qoima_store_finish_outbox_async() failed), so that the next push applies it without
+ * asking again; the entry is then "not recorded" (see #QoimaDocumentState).
+ */
+void     qoima_store_hold_outbox_answer_async  (QoimaStore          *self,
+                                                gint64               id,
+                                                const char          *ismpt_status,
+                                                const char          *errors,
+                                                const char          *last_error,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean qoima_store_hold_outbox_answer_finish (QoimaStore    *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
 
 /**
  * qoima_store_finish_outbox_async:
@@ -172,7 +231,11 @@ gint64   qoima_store_queue_withdrawal_finish (QoimaStore    *self,
 
 /* Every withdrawal and write-off, owed or sent: a JSON array of objects with pack, reason,
  * owed_at, document, status ("owed", "ready", "sending", "sent", "done", "failed"),
- * ismpt_status, errors and medicine (the product's name). Finish returns (transfer full) the array node. */
+ * ismpt_status, errors, last_error, medicine (the product's name), and the document's
+ * state as the user is told it: state (a #QoimaDocumentState nick, or "owed"), state_label,
+ * state_reason and state_text (qoima_document_state_describe()). A pack owed again after
+ * ИС МПТ refused its document names that document in refused_document, with its
+ * refused_errors. Finish returns (transfer full) the array node. */
 void      qoima_store_list_withdrawals_async  (QoimaStore          *self,
                                                GCancellable        *cancellable,
                                                GAsyncReadyCallback  callback,

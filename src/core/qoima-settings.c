@@ -150,7 +150,7 @@ qoima_store_set_setting_async (QoimaStore          *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_set_setting_async);
   g_task_set_task_data (task, data, (GDestroyNotify) set_data_free);
-  qoima_store_queue_job (self, set_job, task);
+  qoima_store_queue_write (self, set_job, task);
 }
 
 gboolean

@@ -76,8 +76,14 @@ typedef struct _QoimaStoreWorker QoimaStoreWorker;
 typedef void (*QoimaStoreJobFunc) (QoimaStoreWorker *worker,
                                    GTask            *task);
 
-/* Queues @task (taken) to run @func on the worker. */
+/* Queues @task (taken) to run @func on the worker: a read, dropped with
+ * G_IO_ERROR_CANCELLED when its cancellable fired before it ran. */
 void              qoima_store_queue_job        (QoimaStore        *self,
+                                                QoimaStoreJobFunc  func,
+                                                GTask             *task);
+/* Queues a change (taken): it runs even when its cancellable fired, so that what the user
+ * confirmed is never lost to a closed window; qoima_store_close() waits for it. */
+void              qoima_store_queue_write      (QoimaStore        *self,
                                                 QoimaStoreJobFunc  func,
                                                 GTask             *task);
 gboolean          qoima_store_task_is_valid    (QoimaStore        *self,

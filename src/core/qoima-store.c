@@ -1297,7 +1297,9 @@ worker_main (gpointer data)
       if (func == NULL)
         break;
 
-      if (g_task_return_error_if_cancelled (task))
+      /* Only reads are dropped when their cancellable fired: a write the user confirmed
+       * reaches the database even if the page that asked for it is gone. */
+      if (g_task_get_check_cancellable (task) && g_task_return_error_if_cancelled (task))
         continue;
 
       if (worker->db == NULL && func != open_job)
@@ -1355,6 +1357,17 @@ qoima_store_queue_job (QoimaStore *self,
   job->func = func;
   job->task = task;
   g_async_queue_push (self->queue, job);
+}
+
+/* Queues a change for the worker; takes @task. It runs even when its cancellable is
+ * cancelled, and its result is returned as it is: see worker_main(). */
+void
+qoima_store_queue_write (QoimaStore        *self,
+                         QoimaStoreJobFunc  func,
+                         GTask             *task)
+{
+  g_task_set_check_cancellable (task, FALSE);
+  qoima_store_queue_job (self, func, task);
 }
 
 static gboolean
@@ -1622,7 +1635,7 @@ qoima_store_add_products_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_add_products_async, cancellable, callback, user_data);
   g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
-  qoima_store_queue_job (self, add_products_job, task);
+  qoima_store_queue_write (self, add_products_job, task);
 }
 
 gboolean
@@ -1657,7 +1670,7 @@ qoima_store_add_location_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_add_location_async, cancellable, callback, user_data);
   g_task_set_task_data (task, data, add_location_data_free);
-  qoima_store_queue_job (self, add_location_job, task);
+  qoima_store_queue_write (self, add_location_job, task);
 }
 
 gint64
@@ -1715,7 +1728,7 @@ qoima_store_receive_packs_async (QoimaStore          *self,
 
   task = store_task_new (self, qoima_store_receive_packs_async, cancellable, callback, user_data);
   g_task_set_task_data (task, data, receive_data_free);
-  qoima_store_queue_job (self, receive_packs_job, task);
+  qoima_store_queue_write (self, receive_packs_job, task);
 }
 
 gboolean
@@ -1753,7 +1766,7 @@ qoima_store_record_scan_async (QoimaStore             *self,
 
   task = store_task_new (self, qoima_store_record_scan_async, cancellable, callback, user_data);
   g_task_set_task_data (task, data, scan_data_free);
-  qoima_store_queue_job (self, record_scan_job, task);
+  qoima_store_queue_write (self, record_scan_job, task);
 }
 
 QoimaPack *

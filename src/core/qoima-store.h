@@ -76,7 +76,11 @@ QoimaStore *qoima_store_open_finish  (GAsyncResult        *result,
 const char *qoima_store_get_path     (QoimaStore *self);
 
 /* Finishes the queued work, then closes the database and stops the worker thread.
- * Later calls fail with QOIMA_STORE_ERROR_CLOSED. Also done on finalize. */
+ * Later calls fail with QOIMA_STORE_ERROR_CLOSED. Also done on finalize.
+ *
+ * Cancelling a call drops only reads: a change (receiving, using, moving, signing into the
+ * outbox…) runs and is committed even when its cancellable fired, so what the user
+ * confirmed is never lost to a closed window; its callback still gets the real result. */
 void        qoima_store_close        (QoimaStore *self);
 
 /* Products and locations. */

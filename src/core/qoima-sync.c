@@ -825,6 +825,8 @@ typedef struct {
   gint64 poll_deadline;
   GError *waiting;    /* why something still waits */
   guint n_waiting;
+  GError *problem;    /* the first document refused, or answered but not recorded */
+  GString *problems;  /* every such document, a line each, for the user */
 } PushData;
 
 static void
@@ -832,6 +834,9 @@ push_data_free (PushData *data)
 {
   g_clear_pointer (&data->entries, g_ptr_array_unref);
   g_clear_error (&data->waiting);
+  g_clear_error (&data->problem);
+  if (data->problems != NULL)
+    g_string_free (data->problems, TRUE);
   g_free (data);
 }
 
@@ -859,20 +864,6 @@ push_cancelled (GTask   *task,
   return TRUE;
 }
 
-/* The entry waits for another sync; remembers why, and moves on. */
-static void
-entry_waits (GTask  *task,
-             GError *error)
-{
-  PushData *data = g_task_get_task_data (task);
-
-  data->n_waiting++;
-  if (data->waiting == NULL)
-    data->waiting = g_error_copy (error);
-  data->index++;
-  push_next (task);
-}
-
 static void
 store_step_cb (GObject      *source,
                GAsyncResult *result,
@@ -882,8 +873,8 @@ store_step_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  if (g_async_result_is_tagged (result, qoima_store_finish_outbox_async))
-    ok = qoima_store_finish_outbox_finish (QOIMA_STORE (source), result, &error);
+  if (g_async_result_is_tagged (result, qoima_store_hold_outbox_answer_async))
+    ok = qoima_store_hold_outbox_answer_finish (QOIMA_STORE (source), result, &error);
   else
     ok = qoima_store_update_outbox_finish (QOIMA_STORE (source), result, &error);
 
@@ -895,6 +886,110 @@ store_step_cb (GObject      *source,
       return;
     }
   push_next (task);
+}
+
+/* The entry waits for another sync, in @state: remembers why, on the entry too (so that the
+ * window and qoimactl say why it waits), and moves on. */
+static void
+entry_waits (GTask            *task,
+             QoimaOutboxState  state,
+             const GError     *error)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  PushData *data = g_task_get_task_data (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+
+  data->n_waiting++;
+  if (data->waiting == NULL)
+    data->waiting = g_error_copy (error);
+  data->index++;
+  entry->state = state;
+  qoima_store_update_outbox_async (self->store, entry->id, state, NULL, error->message, FALSE,
+                                   NULL, store_step_cb, task);
+}
+
+/* A document refused, or answered but not recorded: said at the end of the push, whatever
+ * else happens, since someone has to act on it. */
+static void
+add_problem (PushData     *data,
+             const GError *error,
+             const char   *text)
+{
+  if (data->problem == NULL)
+    data->problem = g_error_copy (error);
+  if (data->problems == NULL)
+    data->problems = g_string_new (NULL);
+  g_string_append_printf (data->problems, "%s%s", data->problems->len > 0 ? "\n" : "", text);
+}
+
+static void
+answer_applied_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaSync *self = g_task_get_source_object (task);
+  PushData *data = g_task_get_task_data (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_store_finish_outbox_finish (QOIMA_STORE (source), result, &error))
+    {
+      g_autofree char *text = NULL;
+
+      /* ИС МПТ has answered, and the warehouse could not record it (a full disk, a row in
+       * the way): the answer is kept, so that the next sync records it without asking, and
+       * the entry says why it is not recorded yet. */
+      text = g_strdup_printf (_("ИС МПТ has answered the document %s, but the warehouse could not record the answer: "
+                                "%s It is recorded at the next sync."),
+                              entry->document_number, error->message);
+      g_message ("%s", text);
+      add_problem (data, error, text);
+      data->index++;
+      if (entry->ismpt_status != NULL)
+        qoima_store_hold_outbox_answer_async (self->store, entry->id, entry->ismpt_status, entry->errors,
+                                              error->message, NULL, store_step_cb, task);
+      else
+        qoima_store_update_outbox_async (self->store, entry->id, entry->state, NULL, error->message, FALSE,
+                                         NULL, store_step_cb, task);
+      return;
+    }
+
+  if (g_strcmp0 (entry->ismpt_status, "CHECKED_OK") != 0)
+    {
+      g_autoptr(GError) refused = NULL;
+
+      refused = g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED, _("ИС МПТ refused the document %s: %s"),
+                             entry->document_number,
+                             entry->errors != NULL ? entry->errors : _("ИС МПТ refused the document without saying why."));
+      add_problem (data, refused, refused->message);
+    }
+  data->index++;
+  push_next (task);
+}
+
+/* Records ИС МПТ's final answer (@ismpt_status NULL: the document itself was refused). */
+static void
+apply_answer (GTask      *task,
+              const char *ismpt_status,
+              const char *errors)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  QoimaOutboxEntry *entry = current_entry (task);
+  gboolean ok = g_strcmp0 (ismpt_status, "CHECKED_OK") == 0;
+
+  if (ismpt_status != entry->ismpt_status)
+    {
+      g_free (entry->ismpt_status);
+      entry->ismpt_status = g_strdup (ismpt_status);
+    }
+  if (errors != entry->errors)
+    {
+      g_free (entry->errors);
+      entry->errors = g_strdup (errors);
+    }
+  qoima_store_finish_outbox_async (self->store, entry->id, ok, entry->ismpt_status, entry->errors, NULL,
+                                   NULL, answer_applied_cb, task);
 }
 
 static char *
@@ -942,19 +1037,12 @@ polled_cb (GObject      *source,
     {
       if (push_cancelled (task, &error))
         return;
+      /* The id we hold is not ИС МПТ's (an answer cut short can look like an id): the
+       * document's fate is unknown again, and it is looked up by our number next time. */
       if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NOT_FOUND))
-        {
-          /* The id we hold is not ИС МПТ's (an answer cut short can look like an id): the
-           * document's fate is unknown again, and it is looked up by our number next time. */
-          data->n_waiting++;
-          if (data->waiting == NULL)
-            data->waiting = g_error_copy (error);
-          data->index++;
-          qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, error->message,
-                                           FALSE, NULL, store_step_cb, task);
-          return;
-        }
-      entry_waits (task, error);
+        entry_waits (task, QOIMA_OUTBOX_SENDING, error);
+      else
+        entry_waits (task, QOIMA_OUTBOX_SENT, error);
       return;
     }
 
@@ -962,9 +1050,7 @@ polled_cb (GObject      *source,
   if (g_strcmp0 (status, "CHECKED_OK") == 0)
     {
       progress (self, -1, _("ИС МПТ accepted the document %s."), entry->document_number);
-      data->index++;
-      qoima_store_finish_outbox_async (self->store, entry->id, TRUE, status, NULL, NULL,
-                                       NULL, store_step_cb, task);
+      apply_answer (task, status, NULL);
       return;
     }
   if (g_strcmp0 (status, "CHECKED_NOT_OK") == 0 || g_strcmp0 (status, "PARSE_ERROR") == 0 ||
@@ -973,9 +1059,7 @@ polled_cb (GObject      *source,
       g_autofree char *errors = join_errors (json_node_get_object (info));
 
       progress (self, -1, _("ИС МПТ refused the document %s: %s"), entry->document_number, errors);
-      data->index++;
-      qoima_store_finish_outbox_async (self->store, entry->id, FALSE, status, errors, NULL,
-                                       NULL, store_step_cb, task);
+      apply_answer (task, status, errors);
       return;
     }
 
@@ -985,7 +1069,15 @@ polled_cb (GObject      *source,
       g_timeout_add_once (self->poll_interval_ms, poll_again_cb, task);
       return;
     }
+  /* Asked for at the next sync; a failure to ask, from an earlier sync, is over. */
   data->index++;
+  if (entry->last_error != NULL)
+    {
+      g_clear_pointer (&entry->last_error, g_free);
+      qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENT, NULL, NULL, FALSE,
+                                       NULL, store_step_cb, task);
+      return;
+    }
   push_next (task);
 }
 
@@ -1041,9 +1133,6 @@ created_cb (GObject      *source,
             gpointer      user_data)
 {
   GTask *task = user_data;
-  QoimaSync *self = g_task_get_source_object (task);
-  PushData *data = g_task_get_task_data (task);
-  QoimaOutboxEntry *entry = current_entry (task);
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
@@ -1058,26 +1147,22 @@ created_cb (GObject      *source,
     {
       /* ИС МПТ said no to the document itself (e.g. a refused signature): sending it again
        * cannot help; the act waits for a new answer, with the stand's reason shown. */
-      data->index++;
-      qoima_store_finish_outbox_async (self->store, entry->id, FALSE, NULL, error->message, NULL,
-                                       NULL, store_step_cb, task);
+      apply_answer (task, NULL, error->message);
       return;
     }
   if (push_cancelled (task, &error))
     return;
 
+  /* No AUTH key, or the login refused: the document never left, and waits as it was. */
+  if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED))
+    {
+      entry_waits (task, QOIMA_OUTBOX_READY, error);
+      return;
+    }
+
   /* No answer, or a broken one: ИС МПТ may or may not have the document. The entry stays
    * "sending", so the next sync asks before sending again. */
-  {
-    g_autoptr(GError) waiting = g_error_copy (error);
-
-    data->n_waiting++;
-    if (data->waiting == NULL)
-      data->waiting = g_steal_pointer (&waiting);
-    data->index++;
-    qoima_store_update_outbox_async (self->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, error->message,
-                                     FALSE, NULL, store_step_cb, task);
-  }
+  entry_waits (task, QOIMA_OUTBOX_SENDING, error);
 }
 
 static void
@@ -1131,7 +1216,7 @@ outgoing_listed_cb (GObject      *source,
     {
       if (push_cancelled (task, &error))
         return;
-      entry_waits (task, error);
+      entry_waits (task, QOIMA_OUTBOX_SENDING, error);
       return;
     }
 
@@ -1167,13 +1252,23 @@ push_next (GTask *task)
 
   if (data->index >= data->entries->len)
     {
+      g_autoptr(GString) text = g_string_new (data->problems != NULL ? data->problems->str : NULL);
+
+      /* What someone must act on first (refused, not recorded), then what waits, and why. */
       if (data->waiting != NULL)
-        g_task_return_new_error (task, data->waiting->domain, data->waiting->code,
-                                 g_dngettext (GETTEXT_PACKAGE,
-                                              "%u document waits in the outbox and will be sent at the next sync. %s",
-                                              "%u documents wait in the outbox and will be sent at the next sync. %s",
-                                              data->n_waiting),
-                                 data->n_waiting, data->waiting->message);
+        {
+          g_string_append_printf (text, "%s", text->len > 0 ? "\n" : "");
+          g_string_append_printf (text,
+                                  g_dngettext (GETTEXT_PACKAGE,
+                                               "%u document waits in the outbox and will be sent at the next sync. %s",
+                                               "%u documents wait in the outbox and will be sent at the next sync. %s",
+                                               data->n_waiting),
+                                  data->n_waiting, data->waiting->message);
+        }
+      if (data->problem != NULL)
+        g_task_return_new_error (task, data->problem->domain, data->problem->code, "%s", text->str);
+      else if (data->waiting != NULL)
+        g_task_return_new_error (task, data->waiting->domain, data->waiting->code, "%s", text->str);
       else
         g_task_return_boolean (task, TRUE);
       g_object_unref (task);
@@ -1193,7 +1288,12 @@ push_next (GTask *task)
                                                g_task_get_cancellable (task), outgoing_listed_cb, task);
       break;
     case QOIMA_OUTBOX_SENT:
-      poll_entry (task);
+      /* ИС МПТ's answer is known, the warehouse could not record it last time: again. */
+      if (qoima_document_state_get (qoima_outbox_state_to_nick (entry->state), entry->ismpt_status) ==
+          QOIMA_DOCUMENT_NOT_RECORDED)
+        apply_answer (task, entry->ismpt_status, entry->errors);
+      else
+        poll_entry (task);
       break;
     case QOIMA_OUTBOX_DONE:
     case QOIMA_OUTBOX_FAILED:
@@ -1249,8 +1349,9 @@ qoima_sync_push_finish (QoimaSync     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Run: pull, then push; the push runs even when the pull failed, and the first error is
- * reported. */
+/* Run: pull, then push; the push runs even when the pull failed. The push's error comes
+ * first (what was refused or not recorded, what waits and why), the pull's after it when it
+ * says something else. */
 
 static void
 run_pushed_cb (GObject      *source,
@@ -1261,8 +1362,16 @@ run_pushed_cb (GObject      *source,
   GError *earlier_error = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) && earlier_error == NULL)
+  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error))
     {
+      if (earlier_error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          strstr (error->message, earlier_error->message) == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("%s\n%s", error->message, earlier_error->message);
+
+          g_free (error->message);
+          error->message = g_steal_pointer (&message);
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -76,8 +76,14 @@ gint64   qoima_sync_answer_act_finish (QoimaSync     *self,
  * (a crash or a lost answer after sending started) is first looked for in ИС МПТ by its
  * document number and sent again only when ИС МПТ does not have it. Sent documents are polled
  * until CHECKED_OK or CHECKED_NOT_OK, whose result is applied locally in one transaction.
- * Fails (with the cause) when something still waits because ИС МПТ could not be reached or
- * failed; nothing is lost then.
+ * An answer the warehouse cannot apply (a full disk, a row in the way) is kept on its entry
+ * and applied at the next push, without asking ИС МПТ again; the others go on meanwhile.
+ *
+ * Fails when someone has to know: with %QOIMA_SYNC_ERROR_REFUSED when ИС МПТ refused a
+ * document, with the store's error when an answer could not be recorded, else with the cause
+ * when something still waits (ИС МПТ unreachable or failing, no AUTH key); the message names
+ * every such document, a line each. Nothing is lost then: each entry keeps its reason, and
+ * the window and qoimactl show it (qoima_document_state_describe()).
  */
 void     qoima_sync_push_async  (QoimaSync           *self,
                                  GCancellable        *cancellable,

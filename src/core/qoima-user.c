@@ -896,7 +896,7 @@ qoima_store_add_user_async (QoimaStore          *self,
       return;
     }
 
-  qoima_store_queue_job (self, add_user_job, task);
+  qoima_store_queue_write (self, add_user_job, task);
 }
 
 QoimaUser *
@@ -977,8 +977,8 @@ qoima_store_disable_user_async (QoimaStore          *self,
   data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
   data->name = g_strdup (name);
   data->disabled = TRUE;
-  qoima_store_queue_job (self, set_user_disabled_job,
-                         user_task_new (self, qoima_store_disable_user_async, data, cancellable, callback, user_data));
+  qoima_store_queue_write (self, set_user_disabled_job,
+                           user_task_new (self, qoima_store_disable_user_async, data, cancellable, callback, user_data));
 }
 
 gboolean
@@ -1009,8 +1009,8 @@ qoima_store_set_user_disabled_async (QoimaStore          *self,
   data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
   data->name = g_strdup (name);
   data->disabled = !!disabled;
-  qoima_store_queue_job (self, set_user_disabled_job,
-                         user_task_new (self, qoima_store_set_user_disabled_async, data, cancellable, callback, user_data));
+  qoima_store_queue_write (self, set_user_disabled_job,
+                           user_task_new (self, qoima_store_set_user_disabled_async, data, cancellable, callback, user_data));
 }
 
 gboolean
@@ -1052,7 +1052,7 @@ qoima_store_set_password_async (QoimaStore          *self,
       g_object_unref (task);
       return;
     }
-  qoima_store_queue_job (self, set_password_job, task);
+  qoima_store_queue_write (self, set_password_job, task);
 }
 
 gboolean
@@ -1095,7 +1095,7 @@ qoima_store_update_user_async (QoimaStore          *self,
       g_object_unref (task);
       return;
     }
-  qoima_store_queue_job (self, update_user_job, task);
+  qoima_store_queue_write (self, update_user_job, task);
 }
 
 gboolean

@@ -382,7 +382,7 @@ qoima_store_add_ward_async (QoimaStore          *self,
       g_object_unref (task);
       return;
     }
-  qoima_store_queue_job (self, add_ward_job, task);
+  qoima_store_queue_write (self, add_ward_job, task);
 }
 
 gint64
@@ -427,7 +427,7 @@ qoima_store_update_location_async (QoimaStore          *self,
       g_object_unref (task);
       return;
     }
-  qoima_store_queue_job (self, update_location_job, task);
+  qoima_store_queue_write (self, update_location_job, task);
 }
 
 gboolean

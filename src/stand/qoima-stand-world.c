@@ -37,6 +37,9 @@ static const char serial_tricky[] = "\"%<&'";
 
 #define SERIAL_LENGTH 13
 
+/* The world's version in the meta table: 2 knows the demo warehouse's packs. */
+#define WORLD_VERSION "2"
+
 static const char *
 act_prefix_for (const char *bin)
 {
@@ -182,6 +185,50 @@ list_gtins (QoimaStandDb  *db,
   return g_steal_pointer (&gtins);
 }
 
+/* The demo warehouse's packs (the application's first start fills it, qoima-demo.c) are the
+ * hospital's, in circulation: registered before any act is made, so that the codes of the
+ * stand's acts, unique in the codes table, can never be one of them. Codes the world
+ * already has are left as they are (an earlier stand's). */
+static gboolean
+insert_demo_warehouse (QoimaStandDb  *db,
+                       int            n_packs,
+                       GError       **error)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (QOIMA_DEMO_SEED);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int known = 0;
+
+  stmt = qoima_stand_db_prepare (db,
+                                 "INSERT OR IGNORE INTO codes (ki, gtin, serial, km, batch, expiry, status, owner_bin)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, 'INTRODUCED', ?)",
+                                 error);
+  if (stmt == NULL)
+    return FALSE;
+  for (int i = 0; i < n_packs; i++)
+    {
+      QoimaDemoPack pack;
+      g_autofree char *ki = NULL;
+
+      qoima_demo_packs_next (packs, &pack);
+      ki = g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+      sqlite3_bind_text (stmt, 1, ki, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, pack.gtin, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 3, pack.serial, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 4, qoima_demo_marking_code (pack.gtin, pack.serial), -1, g_free);
+      sqlite3_bind_text (stmt, 5, pack.batch, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 6, pack.expiry, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 7, QOIMA_STAND_HOSPITAL_BIN, -1, SQLITE_STATIC);
+      if (!qoima_stand_db_step_done (db, stmt, error))
+        return FALSE;
+      if (sqlite3_changes (qoima_stand_db_get_handle (db)) == 0)
+        known++;
+    }
+  if (known > 0)
+    g_message ("%d of the demo warehouse's %d codes were in this world already; they are left as they are",
+               known, n_packs);
+  return TRUE;
+}
+
 typedef struct {
   const char *sender;
   int days_ago;
@@ -260,25 +307,59 @@ qoima_stand_format_time (GDateTime *time)
   return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* Brings an earlier stand's world up to this one: version 1 did not know the demo
+ * warehouse's packs, so withdrawing one was refused. Its acts and documents stay. */
+static gboolean
+upgrade_world (QoimaStandDb  *db,
+               const char    *version,
+               gboolean       demo,
+               int            demo_packs,
+               GError       **error)
+{
+  if (g_strcmp0 (version, "1") != 0)
+    {
+      /* A newer stand's world: left alone, it is not ours to change. */
+      g_message ("The stand's world is of version %s; this stand knows up to %s", version, WORLD_VERSION);
+      return TRUE;
+    }
+
+  if (!qoima_stand_db_begin (db, error))
+    return FALSE;
+  if (!insert_products (db, error) ||
+      (demo && !insert_demo_warehouse (db, demo_packs, error)) ||
+      !qoima_stand_db_set_meta (db, "world", WORLD_VERSION, error) ||
+      !qoima_stand_db_commit (db, error))
+    {
+      qoima_stand_db_rollback (db);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 qoima_stand_world_ensure (QoimaStandDb  *db,
                           gboolean       demo,
+                          int            demo_packs,
                           guint32        seed,
                           GError       **error)
 {
   g_autofree char *version = NULL;
 
   g_return_val_if_fail (QOIMA_IS_STAND_DB (db), FALSE);
+  g_return_val_if_fail (demo_packs >= 0, FALSE);
 
   version = qoima_stand_db_get_meta (db, "world");
-  if (version != NULL)
+  if (g_strcmp0 (version, WORLD_VERSION) == 0)
     return TRUE;
+  if (version != NULL)
+    return upgrade_world (db, version, demo, demo_packs, error);
 
   if (!qoima_stand_db_begin (db, error))
     return FALSE;
   if (!insert_participants (db, error) ||
       !insert_products (db, error) ||
-      !qoima_stand_db_set_meta (db, "world", "1", error) ||
+      (demo && !insert_demo_warehouse (db, demo_packs, error)) ||
+      !qoima_stand_db_set_meta (db, "world", WORLD_VERSION, error) ||
       !qoima_stand_db_commit (db, error))
     {
       qoima_stand_db_rollback (db);

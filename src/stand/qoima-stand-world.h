@@ -40,14 +40,20 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaStandAct, qoima_stand_act_free)
 /**
  * qoima_stand_world_ensure:
  * @db: the stand's database
- * @demo: whether to create the demo acts on a new database
+ * @demo: whether to make the demo world on a new database
+ * @demo_packs: how many packs of the demo warehouse (qoima_demo_packs_new() with
+ *   %QOIMA_DEMO_SEED) the hospital owns in it
  * @seed: for the random choices, so that two stands started alike hold the same world
  *
- * On a new database, registers the participants and the demo products and, when @demo,
- * sends the demo acts to the hospital. A database that already has its world is left alone.
+ * On a new database, registers the participants and the demo products and, when @demo, the
+ * demo warehouse's packs as the hospital's (INTRODUCED), then sends the demo acts to the
+ * hospital; their codes are never the warehouse's. A database that already has this world
+ * is left alone; one of an earlier stand is brought up to it (the warehouse's packs added,
+ * its acts and documents kept).
  */
 gboolean       qoima_stand_world_ensure     (QoimaStandDb  *db,
                                              gboolean       demo,
+                                             int            demo_packs,
                                              guint32        seed,
                                              GError       **error);
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "qoima-demo.h"
 #include "qoima-i18n.h"
 #include "qoima-stand-db.h"
 #include "qoima-stand-server.h"
@@ -78,6 +79,7 @@ main (int   argc,
   int seed = 1;
   gboolean no_demo = FALSE;
   gboolean exit_with_stdin = FALSE;
+  int demo_packs = QOIMA_DEMO_DEFAULT_PACKS;
   GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &listen, N_("Loopback address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, N_("Port to listen on; 0 picks a free one (default)"), N_("PORT") },
@@ -92,7 +94,8 @@ main (int   argc,
     { "hang-seconds", 0, 0, G_OPTION_ARG_INT, &hang_seconds, N_("How long such a call stays unanswered before a 504 (default 30)"), N_("S") },
     { "broken-json-rate", 0, 0, G_OPTION_ARG_DOUBLE, &broken_json_rate, N_("Share of calls whose answer is cut in half, 0 to 1 (default 0)"), N_("F") },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Seed for the demo world and the fault choices, for repeatable runs (default 1)"), N_("N") },
-    { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not send the demo acts on a new database"), NULL },
+    { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not make the demo world (the demo warehouse’s packs and the demo acts) on a new database"), NULL },
+    { "demo-packs", 0, 0, G_OPTION_ARG_INT, &demo_packs, N_("How many packs of the application’s demo warehouse the hospital owns in the demo world (default 3000, as the application fills it)"), N_("N") },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin, N_("Stop when standard input is closed, so that the stand ends with the program that started it"), NULL },
     { NULL },
   };
@@ -116,8 +119,10 @@ main (int   argc,
                                     _("The first line of output is the True API base URL, then “catalog: URL” and "
                                       "“admin: URL”. State (participants, products, codes, documents) lives in its "
                                       "own SQLite file, so it survives a restart. A new database gets the demo "
-                                      "world: the hospital BIN 990340001230, СК-Фармация and two distributors, and "
-                                      "five acts of 1 to 10,000 packs waiting for acceptance. Faults (5xx, timeouts, "
+                                      "world: the hospital BIN 990340001230, owning the packs of the application’s "
+                                      "demo warehouse, СК-Фармация and two distributors, and five acts of 1 to 10,000 "
+                                      "new packs waiting for acceptance. A database of an earlier stand is brought up "
+                                      "to this world, its acts kept. Faults (5xx, timeouts, "
                                       "broken JSON) can also be set at run time with POST /stand/faults. "
                                       "SIGTERM or SIGINT stops the stand cleanly."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -152,7 +157,12 @@ main (int   argc,
     g_warning ("No --ca given: every sign-in and document signature will be refused");
 
   db = qoima_stand_db_open (db_path, &error);
-  if (db == NULL || !qoima_stand_world_ensure (db, !no_demo, (guint32) seed, &error))
+  if (demo_packs < 0)
+    {
+      g_printerr (_("Invalid number of demo packs\n"));
+      return 2;
+    }
+  if (db == NULL || !qoima_stand_world_ensure (db, !no_demo, demo_packs, (guint32) seed, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;

@@ -186,9 +186,10 @@ count_packs_cb (GObject      *object,
   qoima_window_show_progress (window,
                               _("Preparing Demo Data"),
                               _("A new warehouse is being filled with demo medicines. This takes a few seconds."));
+  /* The local stand's demo world knows these packs as the hospital's (same seed, same count). */
   qoima_demo_fill_async (QOIMA_STORE (object),
                          QOIMA_DEMO_DEFAULT_PACKS,
-                         20240701,
+                         QOIMA_DEMO_SEED,
                          self->cancellable,
                          demo_fill_cb,
                          g_object_ref (self));

@@ -214,7 +214,8 @@ admin_added_cb (GObject      *object,
 
   user = qoima_store_add_user_finish (QOIMA_STORE (object), result, &local_error);
   set_pending (self, -1);
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Added even when the sign-in screen closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   if (user == NULL)

@@ -98,7 +98,8 @@ add_user_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   user = qoima_store_add_user_finish (QOIMA_STORE (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Added even when the dialog closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   set_busy (self, FALSE);
   if (user == NULL)

@@ -45,12 +45,14 @@ struct _QoimaActsPage
   QoimaAct       *act;
   GHashTable     *selected;   /* act id (gint64 *) → TRUE */
   char           *scan_message;
+  GArray         *answered;   /* acts just answered, whose state is told after the sync */
 
   /* State */
   gulong          progress_handler;
   int             scan_outcome;
   guint           busy : 1;
   guint           synced_once : 1;
+  guint           tell_answered : 1;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaActsPage, qoima_acts_page, ADW_TYPE_BIN)
@@ -216,6 +218,25 @@ act_row_activated_cb (AdwActionRow  *row,
   qoima_acts_page_open_act (self, qoima_act_get_id (act));
 }
 
+/* Refused or not recorded needs the chief; waiting with a reason is worth a look. */
+static void
+state_css (QoimaAct  *act,
+           GtkWidget *widget)
+{
+  int answer = qoima_act_get_answer_state (act);
+
+  gtk_widget_remove_css_class (widget, "error");
+  gtk_widget_remove_css_class (widget, "warning");
+  gtk_widget_remove_css_class (widget, "dim-label");
+  if (answer == QOIMA_DOCUMENT_NOT_RECORDED ||
+      (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING && qoima_act_get_state_reason (act) != NULL))
+    gtk_widget_add_css_class (widget, "error");
+  else if (answer == QOIMA_DOCUMENT_WAITING && qoima_act_get_state_reason (act) != NULL)
+    gtk_widget_add_css_class (widget, "warning");
+  else
+    gtk_widget_add_css_class (widget, "dim-label");
+}
+
 static GtkWidget *
 create_act_row (gpointer item,
                 gpointer user_data)
@@ -241,7 +262,16 @@ create_act_row (gpointer item,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
                                                                          : qoima_act_get_sender_bin (act));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  /* Why the answer waits, is not recorded, or was refused: on the row, where the chief looks. */
+  if (qoima_act_get_state_reason (act) != NULL)
+    {
+      g_autofree char *with_reason = g_strdup_printf ("%s\n%s", subtitle, qoima_act_get_state_reason (act));
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), with_reason);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+    }
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   g_object_set_data_full (G_OBJECT (row), "act", g_object_ref (act), g_object_unref);
   g_signal_connect_object (row, "activated", G_CALLBACK (act_row_activated_cb), self, 0);
@@ -273,10 +303,10 @@ create_act_row (gpointer item,
       gtk_box_append (GTK_BOX (suffix), label);
     }
 
-  label = gtk_label_new (qoima_act_status_to_label (qoima_act_get_status (act)));
+  label = gtk_label_new (qoima_act_get_state_label (act));
   gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "dim-label");
   gtk_widget_add_css_class (label, "caption");
+  state_css (act, label);
   gtk_box_append (GTK_BOX (suffix), label);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
 
@@ -336,16 +366,17 @@ update_act_header (QoimaActsPage *self)
   gtk_label_set_text (self->act_subtitle_label, subtitle);
 
   deadline = deadline_text (act, &css);
-  status = deadline != NULL ? g_strdup_printf ("%s · %s", qoima_act_status_to_label (qoima_act_get_status (act)), deadline)
-                            : g_strdup (qoima_act_status_to_label (qoima_act_get_status (act)));
+  status = deadline != NULL ? g_strdup_printf ("%s · %s", qoima_act_get_state_label (act), deadline)
+                            : g_strdup (qoima_act_get_state_label (act));
   gtk_label_set_text (self->act_deadline_label, status);
   gtk_widget_remove_css_class (GTK_WIDGET (self->act_deadline_label), "error");
   gtk_widget_remove_css_class (GTK_WIDGET (self->act_deadline_label), "warning");
   if (css != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->act_deadline_label), css);
 
-  /* ИС МПТ's refusal in its own words (CHECKED_NOT_OK, a refused signature). */
-  errors = qoima_act_get_errors (act);
+  /* ИС МПТ's refusal in its own words (CHECKED_NOT_OK, a refused signature), or why the
+   * answer waits or is not recorded yet. */
+  errors = qoima_act_get_state_reason (act);
   gtk_label_set_text (self->act_errors_label, errors != NULL ? errors : "");
   gtk_widget_set_visible (GTK_WIDGET (self->act_errors_label), errors != NULL && errors[0] != '\0');
 
@@ -392,6 +423,27 @@ list_acts_cb (GObject      *object,
   g_list_store_splice (self->acts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->acts)),
                        items->pdata, items->len);
   gtk_stack_set_visible_child_name (self->list_stack, n > 0 ? "acts" : "empty");
+
+  /* The answers just signed, as they are now: accepted, being checked, waiting (and why),
+   * refused (and why). */
+  if (self->tell_answered && self->answered != NULL)
+    {
+      for (guint i = 0; i < self->answered->len; i++)
+        {
+          QoimaAct *act = find_act (self, g_array_index (self->answered, gint64, i));
+          g_autofree char *state = NULL;
+          g_autofree char *message = NULL;
+
+          if (act == NULL)
+            continue;
+          state = qoima_act_describe_state (act);
+          message = g_strdup_printf (_("Act %s: %s"), qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—",
+                                     state);
+          toast (self, message);
+        }
+      g_clear_pointer (&self->answered, g_array_unref);
+    }
+  self->tell_answered = FALSE;
 
   /* The shown act is refreshed from the new list (its counts and status). */
   if (self->act != NULL)
@@ -471,6 +523,7 @@ sync_done (QoimaActsPage *self,
 
   g_clear_signal_handler (&self->progress_handler, sync);
   set_busy (self, FALSE, NULL);
+  self->tell_answered = self->answered != NULL;
   qoima_acts_page_reload (self);
   load_lines (self);
   g_signal_emit (self, signals[SIGNAL_SYNCED], 0, ok);
@@ -489,13 +542,13 @@ sync_run_cb (GObject      *object,
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  /* The core says what was refused or not recorded, what waits and why; answers just signed
+   * are told one by one instead, once the list shows them. */
   if (!ok)
     {
-      g_autofree char *message = g_strdup_printf (_("ИС МПТ cannot be reached or refused: %s. Nothing is lost: the work waits and will be sent at the next sync."),
-                                                  local_error->message);
-
       g_message ("Sync failed: %s", local_error->message);
-      toast (self, message);
+      if (self->answered == NULL)
+        toast (self, local_error->message);
     }
   sync_done (self, ok);
 }
@@ -567,8 +620,17 @@ answer_act_cb (GObject      *object,
 {
   Answer *answer = user_data;
   g_autoptr(GError) local_error = NULL;
+  gint64 queued;
 
-  if (qoima_sync_answer_act_finish (QOIMA_SYNC (object), result, &local_error) <= 0)
+  queued = qoima_sync_answer_act_finish (QOIMA_SYNC (object), result, &local_error);
+  /* What was signed is in the outbox even when the page closed meanwhile; a closed page
+   * signs no further act. */
+  if (answer->self->context == NULL)
+    {
+      answer_free (answer);
+      return;
+    }
+  if (queued <= 0)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -596,12 +658,14 @@ answer_next (Answer *answer)
       gtk_label_set_text (self->progress_label, message);
       qoima_sync_answer_act_async (qoima_context_get_sync (self->context), act_id, answer->acceptance,
                                    NULL, qoima_context_get_signer (self->context), qoima_context_get_user (self->context),
-                                   self->cancellable, answer_act_cb, answer);
+                                   NULL, answer_act_cb, answer);
       return;
     }
 
   /* Everything signed is in the outbox; the sync sends it and brings the answers back. */
   done = answer;
+  g_clear_pointer (&self->answered, g_array_unref);
+  self->answered = g_array_ref (answer->act_ids);
   g_hash_table_remove_all (self->selected);
   set_busy (self, FALSE, NULL);
   start_sync (self);
@@ -805,7 +869,8 @@ mark_cb (GObject      *object,
   int n_packs = 0;
 
   scan = qoima_store_mark_act_code_finish (QOIMA_STORE (object), result, &n_packs, &local_error);
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* Marked even when the page closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   if (local_error != NULL)
@@ -869,7 +934,7 @@ qoima_acts_page_take_scan (QoimaActsPage *self,
     data->code = g_strdup (code->ki);
 
   qoima_store_mark_act_code_async (qoima_context_get_store (self->context), qoima_act_get_id (self->act),
-                                   data->code, self->cancellable, mark_cb, data);
+                                   data->code, NULL, mark_cb, data);
   return TRUE;
 }
 
@@ -927,6 +992,7 @@ qoima_acts_page_finalize (GObject *object)
   g_clear_object (&self->acts);
   g_clear_object (&self->lines);
   g_clear_pointer (&self->selected, g_hash_table_unref);
+  g_clear_pointer (&self->answered, g_array_unref);
   g_free (self->scan_message);
 
   G_OBJECT_CLASS (qoima_acts_page_parent_class)->finalize (object);

@@ -327,7 +327,8 @@ change_done (QoimaAdminPage *self,
              gboolean        done,
              GError         *error)
 {
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* A change is made even when the page closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   show_error (self, done ? NULL : error);
   qoima_admin_page_reload (self);
@@ -340,17 +341,20 @@ set_setting_cb (GObject      *source,
 {
   g_autoptr(QoimaAdminPage) self = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean set;
 
   self->sets_pending--;
-  if (qoima_store_set_setting_finish (QOIMA_STORE (source), result, &error))
+  set = qoima_store_set_setting_finish (QOIMA_STORE (source), result, &error);
+  /* A change is made even when the page closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (set)
     {
       show_error (self, NULL);
       if (self->sets_pending == 0)
         set_switch_from_store (self, self->requested_state);
       return;
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
   /* Refused (not an admin, say): the switch goes back to what the store holds. */
   if (self->sets_pending == 0)
     set_switch_from_store (self, gtk_switch_get_state (self->auto_withdraw_switch));
@@ -383,7 +387,7 @@ add_ward_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   gint64 id = qoima_store_add_ward_finish (QOIMA_STORE (source), result, &error);
 
-  if (id > 0)
+  if (id > 0 && self->context != NULL)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->new_ward_row), "");
       gtk_editable_set_text (GTK_EDITABLE (self->new_ward_kk_row), "");

@@ -187,8 +187,14 @@ units_saved_cb (GObject      *object,
 {
   g_autoptr(UnitsData) data = user_data;
   g_autoptr(GError) local_error = NULL;
+  gboolean saved;
 
-  if (!qoima_store_set_units_per_pack_finish (QOIMA_STORE (object), result, &local_error))
+  saved = qoima_store_set_units_per_pack_finish (QOIMA_STORE (object), result, &local_error);
+
+  /* Saved even when the page was closed meanwhile: nothing is left to show. */
+  if (data->self->context == NULL)
+    return;
+  if (!saved)
     {
       g_debug ("Units per pack of %s not recorded: %s", data->gtin, local_error->message);
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -216,7 +222,7 @@ units_answered_cb (GObject      *object,
     UnitsData *owned = g_steal_pointer (&data);
 
     qoima_store_set_units_per_pack_async (store (self), qoima_context_get_user (self->context), owned->gtin, units,
-                                          self->cancellable, units_saved_cb, owned);
+                                          NULL, units_saved_cb, owned);
   }
 }
 
@@ -356,8 +362,14 @@ moved_cb (GObject      *object,
   g_autoptr(QoimaMovePage) self = user_data;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *number = NULL;
+  int moved;
 
-  if (qoima_store_transfer_packs_finish (QOIMA_STORE (object), result, &number, &local_error) < 0)
+  moved = qoima_store_transfer_packs_finish (QOIMA_STORE (object), result, &number, &local_error);
+
+  /* The move is recorded even when the page was closed meanwhile: nothing is left to show. */
+  if (self->context == NULL)
+    return;
+  if (moved < 0)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -397,7 +409,7 @@ move (QoimaMovePage *self)
   update_actions (self);
   qoima_store_transfer_packs_async (store (self), qoima_context_get_user (self->context),
                                     (const char * const *) kis->pdata, qoima_move_page_get_ward (self),
-                                    self->cancellable, moved_cb, g_object_ref (self));
+                                    NULL, moved_cb, g_object_ref (self));
 }
 
 static void

@@ -617,11 +617,14 @@ units_used_cb (GObject      *object,
   g_autoptr(QoimaUseResult) used = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *message = NULL;
-  int units = gtk_spin_button_get_value_as_int (self->units_spin);
+  int units;
 
   used = qoima_store_use_units_finish (QOIMA_STORE (object), result, &local_error);
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* The use is recorded even when the page was closed meanwhile: nothing is left to show. */
+  if (self->context == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+
+  units = gtk_spin_button_get_value_as_int (self->units_spin);
 
   if (used == NULL)
     {
@@ -674,7 +677,7 @@ log_action (GtkWidget  *widget,
                                qoima_pack_get_ki (self->pack),
                                gtk_editable_get_text (GTK_EDITABLE (self->patient_entry)),
                                gtk_spin_button_get_value_as_int (self->units_spin),
-                               self->cancellable,
+                               NULL, /* a confirmed use is never cancelled */
                                units_used_cb,
                                g_object_ref (self));
 }
@@ -696,7 +699,7 @@ undone_cb (GObject      *object,
   int units;
 
   units = qoima_store_undo_last_use_finish (QOIMA_STORE (object), result, &local_error);
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (self->context == NULL || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   self->can_undo = FALSE;
@@ -731,7 +734,7 @@ undo_action (GtkWidget  *widget,
 
   set_pending (self, 1);
   qoima_store_undo_last_use_async (qoima_context_get_store (self->context), self->user,
-                                   self->cancellable, undone_cb, g_object_ref (self));
+                                   NULL, undone_cb, g_object_ref (self));
 }
 
 static void

@@ -112,22 +112,6 @@ clear_list (GtkListBox *list)
     gtk_list_box_remove (list, child);
 }
 
-static const char *
-status_label (const char *status)
-{
-  if (g_strcmp0 (status, "owed") == 0)
-    return _("To sign");
-  if (g_strcmp0 (status, "ready") == 0 || g_strcmp0 (status, "sending") == 0)
-    return _("Waiting to be sent");
-  if (g_strcmp0 (status, "sent") == 0)
-    return _("Being checked by ИС МПТ");
-  if (g_strcmp0 (status, "done") == 0)
-    return _("Withdrawn in ИС МПТ");
-  if (g_strcmp0 (status, "failed") == 0)
-    return _("Refused by ИС МПТ");
-  return status;
-}
-
 static void
 check_toggled_cb (QoimaWithdrawalsPage *self)
 {
@@ -148,6 +132,20 @@ add_owed_row (QoimaWithdrawalsPage *self,
   qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
   subtitle = g_strdup_printf ("%s · %s · %s %.10s", ki, qoima_withdrawal_reason_to_label (reason),
                               _("since"), owed_at ? owed_at : "");
+  /* Owed again because ИС МПТ refused its document: why, before it is signed anew. */
+  if (qoima_json_get_string (item, "refused_document") != NULL)
+    {
+      g_autofree char *refused = g_strdup_printf (_("Refused by ИС МПТ in %s: %s"),
+                                                  qoima_json_get_string (item, "refused_document"),
+                                                  qoima_json_get_string (item, "refused_errors") != NULL
+                                                    ? qoima_json_get_string (item, "refused_errors") : "—");
+      char *both = g_strdup_printf ("%s\n%s", subtitle, refused);
+
+      g_free (subtitle);
+      subtitle = both;
+      gtk_widget_add_css_class (row, "error");
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+    }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_json_get_string (item, "medicine"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -161,24 +159,30 @@ add_owed_row (QoimaWithdrawalsPage *self,
   gtk_list_box_append (self->owed_list, row);
 }
 
+/* A document's row: its state as the core words it (qoima_document_state_to_label()), and
+ * why, when there is a why (no network, no AUTH key, ИС МПТ's refusal…). */
 static void
 add_document_row (QoimaWithdrawalsPage *self,
                   const char           *document,
-                  const char           *status,
-                  const char           *errors,
+                  const char           *state,
+                  const char           *label,
+                  const char           *reason,
                   guint                 n_packs)
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *subtitle = NULL;
   g_autofree char *packs = g_strdup_printf (ngettext ("%u pack", "%u packs", n_packs), n_packs);
 
-  subtitle = errors != NULL ? g_strdup_printf ("%s · %s · %s", packs, status_label (status), errors)
-                            : g_strdup_printf ("%s · %s", packs, status_label (status));
+  subtitle = reason != NULL ? g_strdup_printf ("%s · %s: %s", packs, label, reason)
+                            : g_strdup_printf ("%s · %s", packs, label);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), document);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  if (g_strcmp0 (status, "failed") == 0)
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
+  if (g_strcmp0 (state, "refused") == 0 || g_strcmp0 (state, "not_recorded") == 0)
     gtk_widget_add_css_class (row, "error");
+  else if (g_strcmp0 (state, "waiting") == 0 && reason != NULL)
+    gtk_widget_add_css_class (row, "warning");
   gtk_list_box_append (self->documents_list, row);
 }
 
@@ -219,7 +223,17 @@ listed_cb (GObject      *source,
 
       g_hash_table_insert (self->statuses, g_strdup (qoima_json_get_string (item, "pack")), g_strdup (status));
       if (document == NULL)
-        add_owed_row (self, item);
+        {
+          add_owed_row (self, item);
+          /* The refused document keeps its row, so that its reason stays in sight. */
+          document = qoima_json_get_string (item, "refused_document");
+          if (document == NULL)
+            continue;
+          if (!g_hash_table_contains (documents, document))
+            g_ptr_array_add (order, item);
+          g_hash_table_insert (documents, (gpointer) document,
+                               GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)) + 1));
+        }
       else
         {
           /* One row per document, in the order first seen; packs counted. */
@@ -234,9 +248,18 @@ listed_cb (GObject      *source,
       JsonObject *item = g_ptr_array_index (order, i - 1);
       const char *document = qoima_json_get_string (item, "document");
 
-      add_document_row (self, document, qoima_json_get_string (item, "status"),
-                        qoima_json_get_string (item, "errors"),
-                        GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
+      if (document != NULL)
+        add_document_row (self, document, qoima_json_get_string (item, "state"),
+                          qoima_json_get_string (item, "state_label"), qoima_json_get_string (item, "state_reason"),
+                          GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
+      else
+        {
+          document = qoima_json_get_string (item, "refused_document");
+          add_document_row (self, document, qoima_document_state_to_nick (QOIMA_DOCUMENT_REFUSED),
+                            qoima_document_state_to_label (QOIMA_DOCUMENT_REFUSED),
+                            qoima_json_get_string (item, "refused_errors"),
+                            GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
+        }
     }
   update_actions (self);
 }
@@ -268,8 +291,8 @@ pushed_cb (GObject      *source,
   g_autoptr(QoimaWithdrawalsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if ((!qoima_sync_push_finish (QOIMA_SYNC (source), result, &error) &&
+       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) || self->context == NULL)
     return;
   show_error (self, error);
   qoima_withdrawals_page_reload (self);
@@ -283,7 +306,13 @@ withdrawn_cb (GObject      *source,
   g_autoptr(QoimaWithdrawalsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (qoima_sync_withdraw_finish (QOIMA_SYNC (source), result, &error) < 0)
+  int queued;
+
+  queued = qoima_sync_withdraw_finish (QOIMA_SYNC (source), result, &error);
+  /* Signed into the outbox even when the page closed meanwhile: the next sync sends it. */
+  if (self->context == NULL)
+    return;
+  if (queued < 0)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -311,7 +340,7 @@ sign_with (QoimaWithdrawalsPage *self,
   kis = g_strv_builder_end (builder);
   set_busy (self, TRUE);
   qoima_sync_withdraw_async (qoima_context_get_sync (self->context), signer, qoima_context_get_user (self->context),
-                             (const char * const *) kis, self->cancellable, withdrawn_cb, g_object_ref (self));
+                             (const char * const *) kis, NULL, withdrawn_cb, g_object_ref (self));
 }
 
 static void
@@ -360,7 +389,13 @@ written_off_cb (GObject      *source,
   g_autoptr(QoimaWithdrawalsPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (qoima_store_write_off_finish (QOIMA_STORE (source), result, &error) < 0)
+  int recorded;
+
+  recorded = qoima_store_write_off_finish (QOIMA_STORE (source), result, &error);
+  /* Recorded even when the page closed meanwhile; then nothing is left to show. */
+  if (self->context == NULL)
+    return;
+  if (recorded < 0)
     show_error (self, error);
   qoima_withdrawals_page_reload (self);
 }
@@ -386,7 +421,7 @@ write_off_response_cb (AdwMessageDialog     *dialog,
   set_busy (self, TRUE);
   qoima_store_write_off_async (qoima_context_get_store (self->context), qoima_context_get_user (self->context),
                                kis, (QoimaWithdrawalReason) (gtk_drop_down_get_selected (reasons) + 1),
-                               self->cancellable, written_off_cb, g_object_ref (self));
+                               NULL, written_off_cb, g_object_ref (self));
 }
 
 static void
