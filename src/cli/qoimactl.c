@@ -27,9 +27,10 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("accept ACT_ID [--codes FILE]  sign and send the acceptance (of the codes in FILE, one per line; else all; --user)"));
   fprintf (out, "  %s\n", _("reject ACT_ID          sign and send the rejection of the whole act (--user)"));
   fprintf (out, "  %s\n", _("users --json           list the users as JSON"));
-  fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] --password-file FILE  add a user (after the first, as an admin: --user)"));
+  fprintf (out, "  %s\n", _("users add NAME --role ROLE [--ward WARD_ID] [--iin IIN] [--may-sign] --password-file FILE  add a user (after the first, as an admin: --user)"));
   fprintf (out, "  %s\n", _("users passwd NAME --new-password-file FILE  give a user a new password or PIN (herself, or an admin: --user)"));
   fprintf (out, "  %s\n", _("users disable|enable NAME  disable or enable a user (an admin: --user)"));
+  fprintf (out, "  %s\n", _("users signing NAME [--iin IIN | --no-iin] [--may-sign yes|no]  her IIN (her signing key's) and a clerk's delegation to sign (an admin: --user)"));
   fprintf (out, "  %s\n", _("wards --json           list the wards, archived ones included, as JSON"));
   fprintf (out, "  %s\n", _("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"));
   fprintf (out, "  %s\n", _("wards archive NAME     archive an empty ward (an admin: --user)"));
