@@ -1182,6 +1182,13 @@ qoima_acts_page_sync (QoimaActsPage *self)
   run_sync (self, TRUE);
 }
 
+gboolean
+qoima_acts_page_get_needs_auth_key (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), FALSE);
+  return gtk_widget_get_visible (self->auth_box);
+}
+
 GListModel *
 qoima_acts_page_get_acts (QoimaActsPage *self)
 {
