@@ -174,6 +174,45 @@ qoima_test_find_user (QoimaStore *store,
   return NULL;
 }
 
+QoimaUser *
+qoima_test_set_signing (QoimaStore *store,
+                        QoimaUser  *admin,
+                        const char *name,
+                        const char *iin,
+                        gboolean    may_sign)
+{
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { NULL };
+  QoimaUser *user;
+
+  qoima_store_set_user_signing_async (store, admin, name, iin, may_sign, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  g_assert_true (qoima_store_set_user_signing_finish (store, wait.result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  qoima_store_get_user_async (store, name, NULL, NULL, async_done_cb, &wait);
+  qoima_test_wait_until (async_is_done, &wait, 60);
+  user = qoima_store_get_user_finish (store, wait.result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+  return user;
+}
+
+GtkWindow *
+qoima_test_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
 GListModel *
 qoima_test_list_packs (QoimaStore *store)
 {

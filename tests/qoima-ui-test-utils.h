@@ -40,6 +40,15 @@ void        qoima_test_add_demo_users     (QoimaStore     *store);
 /* The user named @name; fails the test when there is none. (transfer full) */
 QoimaUser  *qoima_test_find_user          (QoimaStore     *store,
                                            const char     *name);
+/* Gives @name her IIN and (a clerk) the delegation to sign, as @admin; returns the user as
+ * stored now. (transfer full) */
+QoimaUser  *qoima_test_set_signing        (QoimaStore     *store,
+                                           QoimaUser      *admin,
+                                           const char     *name,
+                                           const char     *iin,
+                                           gboolean        may_sign);
+/* The visible top-level window of @type, or NULL (a dialog the page opened). */
+GtkWindow  *qoima_test_find_window        (GType           type);
 GListModel *qoima_test_list_packs         (QoimaStore     *store);
 GListModel *qoima_test_list_stock         (QoimaStore     *store);
 /* The first pack that is in stock (in_stock or opened). (transfer full) */

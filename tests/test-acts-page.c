@@ -19,8 +19,10 @@
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
+#include "qoima-outbox.h"
 #include "qoima-pack.h"
 #include "qoima-product.h"
+#include "qoima-sign-dialog.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
@@ -37,6 +39,7 @@
 #define DEMO_PACKS 300
 #define ACT_PACKS 12
 #define SCANNED 5
+#define CHIEF_IIN "850715400238"
 
 static guint32 key_time = 1000;
 
@@ -227,7 +230,26 @@ result_arrived (gpointer data)
   return *(GAsyncResult **) data != NULL;
 }
 
-/* The chief, the database's first user: answering acts is checked against the role. */
+/* An admin, who says whose IIN the chief's is. (transfer none: kept on the store) */
+static QoimaUser *
+user_admin (QoimaStore *store)
+{
+  QoimaUser *admin = g_object_get_data (G_OBJECT (store), "test-admin");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (admin != NULL)
+    return admin;
+  qoima_store_add_user_async (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "Admin-pass-1", NULL,
+                              user_added_cb, &result);
+  qoima_test_wait_until (result_arrived, &result, 30);
+  admin = qoima_store_add_user_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_object_set_data_full (G_OBJECT (store), "test-admin", admin, g_object_unref);
+  return admin;
+}
+
+/* The chief: answering acts is checked against the role, and her key against her IIN. */
 static QoimaUser *
 add_chief (QoimaStore *store)
 {
@@ -235,12 +257,67 @@ add_chief (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_add_user_async (store, NULL, "chief", NULL, QOIMA_ROLE_CHIEF, 0, "Chief-pass-3", NULL,
+  qoima_store_add_user_async (store, user_admin (store), "chief", NULL, QOIMA_ROLE_CHIEF, 0, "Chief-pass-3", NULL,
                               user_added_cb, &result);
   qoima_test_wait_until (result_arrived, &result, 30);
   user = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
-  return user;
+  g_object_unref (user);
+  /* She signs with sign.p12, whose certificate carries her IIN (issue 8). */
+  return qoima_test_set_signing (store, user_admin (store), "chief", CHIEF_IIN, FALSE);
+}
+
+static gboolean
+sign_dialog_shown (gpointer data)
+{
+  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
+}
+
+static QoimaSignDialog *
+find_sign_dialog (void)
+{
+  GtkWindow *window = qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG);
+
+  return window != NULL ? QOIMA_SIGN_DIALOG (window) : NULL;
+}
+
+/* An act from СК-Фармация of two demo products, @n_packs packs in all. */
+static JsonNode *
+post_act (QoimaTestStand *stand,
+          int             n_packs)
+{
+  g_autoptr(GPtrArray) products = qoima_demo_products ();
+  g_autofree char *body = NULL;
+
+  body = g_strdup_printf ("{\"sender\":\"" SK_PHARMACIA_BIN "\",\"receiver\":\"" HOSPITAL_BIN "\",\"box_size\":0,"
+                          "\"lines\":[{\"gtin\":\"%s\",\"packs\":%d},{\"gtin\":\"%s\",\"packs\":%d}]}",
+                          qoima_product_get_gtin (g_ptr_array_index (products, 0)), n_packs / 2,
+                          qoima_product_get_gtin (g_ptr_array_index (products, 1)), n_packs - n_packs / 2);
+  return qoima_test_stand_admin (stand, "POST", "acts", body);
+}
+
+/* The services as the application makes them; @auth is the session's AUTH key or NULL. */
+static QoimaContext *
+make_context (QoimaStore        *store,
+              QoimaTestStand    *stand,
+              GSettings         *settings,
+              QoimaSigner       *auth,
+              QoimaIsmptClient **client,
+              QoimaSync        **sync)
+{
+  g_autofree char *catalog = g_strdup_printf ("%s/gwp", stand->host_url);
+  QoimaContext *context;
+
+  *client = qoima_ismpt_client_new (stand->base_url, NULL);
+  qoima_ismpt_client_set_catalog (*client, catalog, "qoima-stand-api-key");
+  qoima_ismpt_client_set_timeout (*client, 10);
+  *sync = qoima_sync_new (store, *client);
+  qoima_sync_set_poll (*sync, 20, 10000);
+  context = qoima_context_new (store, settings);
+  if (auth != NULL)
+    qoima_context_set_auth_signer (context, auth);
+  qoima_context_set_ismpt (context, *client, *sync);
+  return context;
 }
 
 static void
@@ -361,6 +438,28 @@ test_act_scanned_and_signed (void)
   qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-acts-key-dialog.png");
   qoima_key_dialog_activate_key (dialog);
   g_assert_null (find_key_dialog ());
+
+  /* Before the signature, what is signed (issue 8): the act, its sender and date, the packs,
+   * and whose key it is. */
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  {
+    QoimaSignDialog *summary_dialog = find_sign_dialog ();
+    g_autofree char *summary = qoima_sign_dialog_get_summary (summary_dialog);
+    g_autofree char *number = g_strdup_printf ("Act № %s", qoima_act_get_number (act));
+    g_autofree char *packs = g_strdup_printf ("accept the %d packs scanned, refuse the other %d of %d",
+                                              SCANNED, ACT_PACKS - SCANNED, ACT_PACKS);
+
+    g_test_message ("%s", summary);
+    g_assert_nonnull (strstr (summary, "LP_ACCEPT_GOODS"));
+    g_assert_nonnull (strstr (summary, number));
+    g_assert_nonnull (strstr (summary, SK_PHARMACIA_BIN));
+    g_assert_nonnull (strstr (summary, packs));
+    g_assert_nonnull (strstr (summary, "ЖАКСЫБЕКОВА АЙГУЛЬ, IIN " CHIEF_IIN));
+    g_assert_cmpint (qoima_act_get_status (qoima_acts_page_get_act (page)), ==, QOIMA_ACT_STATUS_WAITING);
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (summary_dialog));
+    qoima_test_save_screenshot (GTK_WIDGET (summary_dialog), "test-acts-summary.png");
+    qoima_sign_dialog_sign (summary_dialog);
+  }
 
   /* Signed, pushed, checked by the stand: the act is partially accepted, stock grew. */
   qoima_test_wait_until (act_answered, page, 60);
@@ -527,10 +626,236 @@ test_answer_states_shown (void)
   qoima_test_remove_tree (tmp);
 }
 
+static gboolean
+page_idle (gpointer data)
+{
+  return !qoima_acts_page_get_busy (data);
+}
+
+static gboolean
+acts_answered (gpointer data)
+{
+  QoimaActsPage *page = data;
+  GListModel *acts = qoima_acts_page_get_acts (page);
+
+  if (qoima_acts_page_get_busy (page) || g_list_model_get_n_items (acts) != 2)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+      if (qoima_act_get_status (act) != QOIMA_ACT_STATUS_ACCEPTED)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+count_outbox (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  qoima_store_list_outbox_async (store, TRUE, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  entries = qoima_store_list_outbox_finish (store, result, &error);
+  g_assert_no_error (error);
+  return entries->len;
+}
+
+/* "Accept and Sign Selected" with the key opened earlier: the summary of ALL the acts is
+ * shown every time before anything is signed; cancelled, nothing is. */
+static void
+test_accept_selected_shows_all (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(QoimaSigner) auth = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  QoimaWindow *window;
+  QoimaActsPage *page;
+  QoimaTestStand stand = { 0 };
+  GListModel *acts;
+
+  qoima_test_stand_start (&stand, stand_db);
+  store = qoima_test_open_demo_store (db_path, 20);
+  first = post_act (&stand, 4);
+  second = post_act (&stand, 6);
+  auth = qoima_test_load_key ("auth.p12");
+  context = make_context (store, &stand, settings, auth, &client, &sync);
+  chief = add_chief (store);
+  qoima_context_set_user (context, chief);
+  /* The signing key was opened earlier in the session. */
+  signer = qoima_test_load_key ("sign.p12");
+  qoima_context_set_signer (context, signer);
+
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_acts_page (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-acts", NULL);
+  qoima_test_wait_until (acts_listed, page, 60);
+  acts = qoima_acts_page_get_acts (page);
+  g_assert_cmpuint (g_list_model_get_n_items (acts), ==, 2);
+
+  for (int round = 0; round < 2; round++)
+    {
+      QoimaSignDialog *dialog;
+      g_autofree char *summary = NULL;
+
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+          qoima_acts_page_select_act (page, qoima_act_get_id (act), TRUE);
+        }
+      gtk_widget_activate_action (GTK_WIDGET (page), "acts.accept-selected", NULL);
+      qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+      g_assert_null (find_key_dialog ());
+      dialog = find_sign_dialog ();
+      summary = qoima_sign_dialog_get_summary (dialog);
+      g_test_message ("%s", summary);
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+          g_autofree char *number = g_strdup_printf ("Act № %s", qoima_act_get_number (act));
+          g_autofree char *packs = g_strdup_printf ("accept all %d packs", qoima_act_get_packs (act));
+
+          g_assert_nonnull (strstr (summary, number));
+          g_assert_nonnull (strstr (summary, packs));
+        }
+      g_assert_nonnull (strstr (summary, SK_PHARMACIA_BIN));
+      g_assert_nonnull (strstr (summary, "Packs: 10 packs"));
+      g_assert_nonnull (strstr (summary, "ЖАКСЫБЕКОВА АЙГУЛЬ, IIN " CHIEF_IIN));
+
+      if (round == 0)
+        {
+          gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+          qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-acts-summary-selected.png");
+          /* Cancelled: nothing signed, nothing queued, both acts still wait. */
+          qoima_sign_dialog_cancel (dialog);
+          qoima_test_wait_until (page_idle, page, 30);
+          g_assert_null (find_sign_dialog ());
+          g_assert_cmpint (count_outbox (store), ==, 0);
+          for (guint i = 0; i < 2; i++)
+            {
+              g_autoptr(QoimaAct) act = g_list_model_get_item (acts, i);
+
+              g_assert_cmpint (qoima_act_get_status (act), ==, QOIMA_ACT_STATUS_WAITING);
+            }
+        }
+      else
+        qoima_sign_dialog_sign (dialog);
+    }
+
+  /* Confirmed the second time: both signed, sent and accepted by the stand. */
+  qoima_test_wait_until (acts_answered, page, 90);
+  g_assert_cmpint (count_outbox (store), ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&context);
+  g_clear_object (&sync);
+  g_clear_object (&client);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
+static gboolean
+needs_auth_key (gpointer data)
+{
+  return qoima_acts_page_get_needs_auth_key (data);
+}
+
+static gboolean
+synced_with_auth (gpointer data)
+{
+  QoimaActsPage *page = data;
+
+  return !qoima_acts_page_get_needs_auth_key (page) && acts_listed (page);
+}
+
+/* The AUTH key when it is needed: the sync at start does not pop the key dialog over the
+ * first page; the Acts page says what is missing, and its button asks for the key. */
+static void
+test_auth_key_when_needed (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autofree char *password = pki_password ();
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(JsonNode) created = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  QoimaKeyDialog *dialog;
+  QoimaWindow *window;
+  QoimaActsPage *page;
+  QoimaTestStand stand = { 0 };
+
+  qoima_test_stand_start (&stand, stand_db);
+  store = qoima_test_open_demo_store (db_path, 20);
+  created = post_act (&stand, 2);
+  context = make_context (store, &stand, settings, NULL, &client, &sync);
+  chief = add_chief (store);
+  qoima_context_set_user (context, chief);
+
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_acts_page (window);
+  qoima_test_wait_until (needs_auth_key, page, 30);
+  g_assert_null (find_key_dialog ());
+  g_assert_false (qoima_acts_page_get_busy (page));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-acts", NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-acts-needs-auth-key.png");
+
+  /* The page's button asks for the key, in context; once chosen, sync runs. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "acts.choose-auth-key", NULL);
+  qoima_test_wait_until (key_dialog_shown, NULL, 30);
+  dialog = find_key_dialog ();
+  g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_AUTH);
+  open_key (dialog, "auth.p12", password);
+  g_assert_null (qoima_key_dialog_get_error (dialog));
+  qoima_key_dialog_activate_key (dialog);
+  qoima_test_wait_until (synced_with_auth, page, 60);
+  g_assert_nonnull (qoima_context_get_auth_signer (context));
+  {
+    g_autofree char *path = g_settings_get_string (settings, "auth-key-path");
+
+    /* The file is remembered for next time; the password is not. */
+    g_assert_true (g_str_has_suffix (path, "auth.p12"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&context);
+  g_clear_object (&sync);
+  g_clear_object (&client);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
 static void
 test_instantiate (void)
 {
-  const GType types[] = { QOIMA_TYPE_ACTS_PAGE, QOIMA_TYPE_KEY_DIALOG };
+  const GType types[] = { QOIMA_TYPE_ACTS_PAGE, QOIMA_TYPE_KEY_DIALOG, QOIMA_TYPE_SIGN_DIALOG };
 
   for (gsize i = 0; i < G_N_ELEMENTS (types); i++)
     {
@@ -562,6 +887,8 @@ main (int   argc,
   g_test_add_func ("/ui/acts/instantiate", test_instantiate);
   g_test_add_func ("/ui/acts/scan-and-sign", test_act_scanned_and_signed);
   g_test_add_func ("/ui/acts/answer-states-shown", test_answer_states_shown);
+  g_test_add_func ("/ui/acts/accept-selected-shows-all", test_accept_selected_shows_all);
+  g_test_add_func ("/ui/acts/auth-key-when-needed", test_auth_key_when_needed);
 
   return g_test_run ();
 }

@@ -187,6 +187,14 @@ can_authenticate (gpointer data)
   return user != NULL;
 }
 
+static gboolean
+clerk_may_sign (gpointer data)
+{
+  g_autoptr(QoimaUser) user = qoima_test_find_user (store, data);
+
+  return qoima_user_get_may_sign (user) && g_strcmp0 (qoima_user_get_iin (user), "850715400238") == 0;
+}
+
 static QoimaUser *
 add_user (QoimaUser   *acting,
           const char  *name,
@@ -309,6 +317,53 @@ test_admin_adds_ward_and_nurse (void)
   g_assert_cmpint (qoima_user_get_role (nurse), ==, QOIMA_ROLE_NURSE);
   g_assert_cmpint (qoima_user_get_ward_id (nurse), ==, qoima_location_get_id (ward));
   g_assert_cmpstr (qoima_user_get_full_name (nurse), ==, "Алия Сериккызы");
+
+  /* A clerk who signs (issue 8): her IIN, checked by its check digit, and the delegation,
+   * both through the Add User dialog. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "admin.add-user", NULL);
+  dialog = qoima_admin_page_get_user_dialog (page);
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "name_row")), "gulnara");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (dialog, QOIMA_TYPE_USER_DIALOG, "role_row")), 0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (child (dialog, QOIMA_TYPE_USER_DIALOG, "may_sign_row"))));
+  gtk_switch_set_active (GTK_SWITCH (child (dialog, QOIMA_TYPE_USER_DIALOG, "may_sign_switch")), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_row")), "Clerk-pass-9");
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "secret_again_row")), "Clerk-pass-9");
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "iin_row")), "900312450127");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  g_assert_nonnull (strstr (qoima_user_dialog_get_error (dialog), "check digit"));
+  gtk_editable_set_text (GTK_EDITABLE (child (dialog, QOIMA_TYPE_USER_DIALOG, "iin_row")), "900312450126");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-admin-page-signer-dialog.png");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "user.add", NULL);
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  qoima_test_wait_until (dialog_is_gone, page, 30);
+  qoima_test_wait_until (pointer_is_null, &dialog, 5);
+  wait_for_name (qoima_admin_page_get_users (page), "gulnara");
+  {
+    g_autoptr(QoimaUser) gulnara = qoima_test_find_user (store, "gulnara");
+
+    g_assert_cmpstr (qoima_user_get_iin (gulnara), ==, "900312450126");
+    g_assert_true (qoima_user_get_may_sign (gulnara));
+  }
+
+  /* The row's Signing dialog: the other clerk gets an IIN and the delegation. */
+  {
+    AdwMessageDialog *signing;
+    GtkListBox *list;
+    GtkWidget *toggle;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.signing", "s", "aigul"));
+    signing = find_message_dialog ();
+    list = GTK_LIST_BOX (adw_message_dialog_get_extra_child (signing));
+    gtk_editable_set_text (GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 0)), "850715400238");
+    toggle = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (gtk_list_box_get_row_at_index (list, 1)));
+    gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+    adw_message_dialog_response (signing, "apply");
+    gtk_window_close (GTK_WINDOW (signing));
+    qoima_test_wait_until (clerk_may_sign, (gpointer) "aigul", 30);
+    qoima_test_wait_until (page_is_loaded, page, 30);
+    g_assert_null (qoima_admin_page_get_error (page));
+  }
 
   /* The ward now has a nurse: the core refuses to archive it, and the page says why. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.archive-ward", "x", qoima_location_get_id (ward)));

@@ -20,6 +20,7 @@
 #include "qoima-json.h"
 #include "qoima-location.h"
 #include "qoima-pack.h"
+#include "qoima-sign-dialog.h"
 #include "qoima-sync.h"
 #include "qoima-transfer.h"
 #include "qoima-ui-test-utils.h"
@@ -200,6 +201,12 @@ list_acts (QoimaStore *store)
   acts = qoima_store_list_acts_finish (store, listed, &error);
   g_assert_no_error (error);
   return acts;
+}
+
+static gboolean
+sign_dialog_shown (gpointer data)
+{
+  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 static void
@@ -385,6 +392,15 @@ test_done_when (void)
     g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
     screenshot (window, "test-flow-4-chief-owed.png");
     gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
+    /* What is signed, with her key (issue 8), and she confirms. */
+    qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+    {
+      QoimaSignDialog *dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
+      g_autofree char *summary = qoima_sign_dialog_get_summary (dialog);
+
+      g_assert_nonnull (strstr (summary, "IIN 850715400238"));
+      qoima_sign_dialog_sign (dialog);
+    }
     wait.status = "done";
     qoima_test_wait_until (withdrawal_status_is, &wait, 60);
     g_assert_null (qoima_withdrawals_page_get_error (page));

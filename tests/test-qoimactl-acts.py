@@ -121,7 +121,7 @@ try:
     subprocess.run([qoimactl, "--db", db, "users", "add", "admin", "--role", "admin", "--password-file", admin_pw],
                    check=True, stdout=subprocess.DEVNULL)
     for name, role, pw, extra in (("aigul", "clerk", admin_pw, []), ("dana", "nurse", nurse_pw, ["--ward", ward]),
-                                  ("chief", "chief", chief_pw, [])):
+                                  ("chief", "chief", chief_pw, ["--iin", "850715400238"])):
         proc = as_user("admin", admin_pw, "users", "add", name, "--role", role, *extra, "--password-file", pw)
         assert proc.returncode == 0, proc.stderr
     before = stock_count()

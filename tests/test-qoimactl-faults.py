@@ -99,7 +99,7 @@ class Stand:
 
 class Warehouse:
     USERS = (("aigul", "clerk", "Clerk-pass-2", []), ("dana", "nurse", "4711", ["--ward", WARD]),
-             ("chief", "chief", "Chief-pass-3", []))
+             ("chief", "chief", "Chief-pass-3", ["--iin", "850715400238"]))
 
     def __init__(self, name, stand):
         self.db = os.path.join(tmp, "warehouse-" + name + ".db")

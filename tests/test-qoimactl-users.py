@@ -115,6 +115,41 @@ check("and off", proc.returncode == 0 and setting("auto-withdraw") == "false", p
 check("usage errors exit 2", q("settings", "auto-withdraw", "maybe").returncode == 2
       and q("wards", "rename").returncode == 2)
 
+# Who signs (issue 8): the IIN of her key, checked by its check digit; a clerk signs only
+# when an admin delegated it, and the delegation is audited.
+proc = q("users", "add", "chief", "--role", "chief", "--iin", "850715400238", "--password-file", clerk_pw,
+         user="admin", password=admin_pw)
+check("a chief is added with her IIN", proc.returncode == 0 and users()["chief"]["iin"] == "850715400238"
+      and not users()["chief"]["may_sign"], proc.stderr)
+proc = q("users", "add", "bota", "--role", "clerk", "--iin", "850715400239", "--password-file", clerk_pw,
+         user="admin", password=admin_pw)
+check("a wrong check digit is refused, and nobody is added", proc.returncode == 1 and "check digit" in proc.stderr
+      and "bota" not in users(), proc.stderr)
+proc = q("users", "add", "bota", "--role", "admin", "--may-sign", "--password-file", clerk_pw,
+         user="admin", password=admin_pw)
+check("only a clerk is delegated", proc.returncode == 1 and "clerk" in proc.stderr and "bota" not in users(),
+      proc.stderr)
+proc = q("users", "signing", "aigul", "--iin", "900312450126", "--may-sign", "yes", user="aigul", password=clerk_pw)
+check("a clerk may not delegate herself", proc.returncode == 1 and not users()["aigul"]["may_sign"], proc.stderr)
+proc = q("users", "signing", "aigul", "--iin", "900312450126", "--may-sign", "yes", user="admin", password=admin_pw)
+check("an admin delegates signing to a clerk", proc.returncode == 0 and users()["aigul"]["may_sign"]
+      and users()["aigul"]["iin"] == "900312450126", proc.stderr)
+proc = q("users", "signing", "aigul", "--iin", "850715400238", user="admin", password=admin_pw)
+check("an IIN belongs to one user", proc.returncode == 1 and users()["aigul"]["iin"] == "900312450126", proc.stderr)
+proc = q("users", "signing", "aigul", "--may-sign", "no", user="admin", password=admin_pw)
+check("and withdraws it, the IIN kept", proc.returncode == 0 and not users()["aigul"]["may_sign"]
+      and users()["aigul"]["iin"] == "900312450126", proc.stderr)
+con = sqlite3.connect(db)
+try:
+    delegations = con.execute("SELECT actor, reason FROM audit WHERE tbl = 'users' "
+                              "AND json_extract (new_values, '$.may_sign') <> json_extract (old_values, '$.may_sign')"
+                              ).fetchall()
+finally:
+    con.close()
+check("the delegation and its withdrawal are audited, with the admin",
+      delegations == [("admin", "signing delegated"), ("admin", "signing set")], delegations)
+check("usage errors exit 2 (signing)", q("users", "signing", "aigul", "--may-sign", "maybe").returncode == 2)
+
 proc = q("audit", "verify")
 check("the audit trail verifies", proc.returncode == 0, proc.stdout + proc.stderr)
 

@@ -269,7 +269,7 @@ fixture_set_up (Fixture       *fixture,
       g_autoptr(GBytes) signature = g_bytes_new_static ("sig", 3);
       g_autoptr(GAsyncResult) result = NULL;
 
-      qoima_store_queue_withdrawal_async (fixture->store, kis, "QW-0001", document, signature, "chief",
+      qoima_store_queue_withdrawal_async (fixture->store, kis, "QW-0001", document, signature, "chief", NULL,
                                           NULL, result_cb, &result);
       g_assert_cmpint (qoima_store_queue_withdrawal_finish (fixture->store, wait_for (&result), &error), >, 0);
       g_assert_no_error (error);

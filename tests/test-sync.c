@@ -29,6 +29,10 @@
 
 #define HOSPITAL_BIN "990340001230"
 #define SK_PHARMACIA_BIN "080140005672"
+/* The IINs of the test PKI's keys (tests/pki/make-pki.sh). */
+#define CHIEF_IIN "850715400238"
+#define CLERK_IIN "900312450126"
+#define OTHER_ORG_IIN "780302300121"
 
 typedef struct {
   GPid stand_pid;
@@ -202,6 +206,30 @@ make_user (QoimaStore *store,
   return user;
 }
 
+/* Gives @name her IIN and (a clerk) the delegation to sign, as an administrator does;
+ * returns the user as stored now. */
+static QoimaUser *
+set_signing (QoimaStore *store,
+             QoimaUser  *admin,
+             const char *name,
+             const char *iin,
+             gboolean    may_sign)
+{
+  g_autoptr(GAsyncResult) set = NULL;
+  g_autoptr(GAsyncResult) got = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaUser *user;
+
+  qoima_store_set_user_signing_async (store, admin, name, iin, may_sign, NULL, result_cb, &set);
+  g_assert_true (qoima_store_set_user_signing_finish (store, wait_result (&set), &error));
+  g_assert_no_error (error);
+  qoima_store_get_user_async (store, name, NULL, NULL, result_cb, &got);
+  user = qoima_store_get_user_finish (store, wait_result (&got), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (qoima_user_get_iin (user), ==, iin);
+  return user;
+}
+
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
@@ -218,6 +246,9 @@ fixture_set_up (Fixture       *fixture,
   fixture->signer = load_key ("sign.p12");
   fixture->admin_user = make_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
   fixture->chief = make_user (fixture->store, fixture->admin_user, "chief", QOIMA_ROLE_CHIEF, 0);
+  /* The chief signs with sign.p12, whose certificate carries her IIN. */
+  g_object_unref (fixture->chief);
+  fixture->chief = set_signing (fixture->store, fixture->admin_user, "chief", CHIEF_IIN, FALSE);
 }
 
 static QoimaUser *
@@ -594,12 +625,15 @@ test_wrong_key_refused (Fixture       *fixture,
   g_autoptr(QoimaAct) after = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* A key of another organization signs: the stand refuses it, and the act waits for a
-   * proper answer with the stand's reason shown; nothing enters stock. */
+  /* A key that ИС МПТ does not trust (another CA copying the test CA's name, with the
+   * chief's IIN and the hospital's BIN, so Qoima's own checks pass) signs: the stand refuses
+   * it, and the act waits for a proper answer with the stand's reason shown; nothing enters
+   * stock. (A key of another person or organization is refused before signing:
+   * /sync/key-is-the-signers.) */
   g_assert_cmpint (pull (fixture), ==, 1);
   act = find_act (fixture, qoima_json_get_string (act_json, "id"));
   g_clear_object (&fixture->signer);
-  fixture->signer = load_key ("other-org.p12");
+  fixture->signer = load_key ("foreign.p12");
   answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
   /* The push says so: the chief has to answer again. */
   g_assert_false (push (fixture, &error));
@@ -1566,6 +1600,339 @@ test_document_states (void)
   }
 }
 
+/* Answers the act as @user with @signer; returns the outbox entry's id, or 0 with @error. */
+static gint64
+answer_as (Fixture      *fixture,
+           gint64        act_id,
+           QoimaSigner  *signer,
+           QoimaUser    *user,
+           GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_sync_answer_act_async (fixture->sync, act_id, QOIMA_ACCEPT_ALL, NULL, signer, user,
+                               NULL, result_cb, &result);
+  return qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), error);
+}
+
+/* A raw read-only handle on the warehouse, to look at what the store wrote. */
+static sqlite3 *
+open_raw (Fixture *fixture)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  return db;
+}
+
+static char *
+raw_text (sqlite3    *db,
+          const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char *text = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+/* The key is the signer's (issue 8): the signed-in user signs only with a certificate of
+ * her own IIN and of the hospital's BIN; the core refuses anything else before signing,
+ * and nothing is queued. */
+static void
+test_key_is_the_signers (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(QoimaSigner) clerk_key = load_key ("clerk-sign.p12");
+  g_autoptr(QoimaSigner) other_org_key = load_key ("other-org.p12");
+  g_autoptr(QoimaUser) nobody = NULL;
+  g_autoptr(QoimaUser) erlan = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (pull (fixture), ==, 1);
+  act = find_act (fixture, qoima_json_get_string (json_node_get_object (created), "id"));
+
+  /* The chief with the clerk's key: the key is another person's. */
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), clerk_key, fixture->chief, &error), ==, 0);
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "АХМЕТОВА ГУЛЬНАРА"));
+  g_assert_nonnull (strstr (error->message, CLERK_IIN));
+  g_clear_error (&error);
+
+  /* A chief without an IIN in her record signs nothing, whatever the key. */
+  nobody = make_user (fixture->store, fixture->admin_user, "nobody", QOIMA_ROLE_CHIEF, 0);
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), fixture->signer, nobody, &error), ==, 0);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* The owner of the distributor's key as a chief of the hospital: her IIN fits, the BIN
+   * does not. */
+  erlan = make_user (fixture->store, fixture->admin_user, "erlan", QOIMA_ROLE_CHIEF, 0);
+  g_clear_object (&erlan);
+  erlan = set_signing (fixture->store, fixture->admin_user, "erlan", OTHER_ORG_IIN, FALSE);
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), other_org_key, erlan, &error), ==, 0);
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_test_message ("refused: %s", error->message);
+  g_assert_nonnull (strstr (error->message, "100340012341"));
+  g_assert_nonnull (strstr (error->message, HOSPITAL_BIN));
+  g_clear_error (&error);
+
+  entries = outbox (fixture, TRUE);
+  g_assert_cmpuint (entries->len, ==, 0);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_WAITING);
+
+  /* An IIN is checked by its check digit, and belongs to one user. */
+  {
+    g_autoptr(GAsyncResult) set = NULL;
+
+    qoima_store_set_user_signing_async (fixture->store, fixture->admin_user, "nobody", "850715400239", FALSE,
+                                        NULL, result_cb, &set);
+    g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+    g_clear_object (&set);
+    qoima_store_set_user_signing_async (fixture->store, fixture->admin_user, "nobody", CHIEF_IIN, FALSE,
+                                        NULL, result_cb, &set);
+    g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+    g_clear_object (&set);
+    /* Only an admin says who signs. */
+    qoima_store_set_user_signing_async (fixture->store, fixture->chief, "nobody", CLERK_IIN, FALSE,
+                                        NULL, result_cb, &set);
+    g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  }
+
+  /* The chief with her own key: signed, queued, and the audit row of the document names
+   * the certificate it was signed with. */
+  {
+    g_autoptr(QoimaCertificate) certificate = g_object_ref (qoima_signer_get_certificate (fixture->signer));
+    sqlite3 *db;
+    g_autofree char *serial = NULL;
+    g_autofree char *owner = NULL;
+    g_autofree char *iin = NULL;
+    g_autofree char *actor = NULL;
+    g_clear_error (&error);
+
+    g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), fixture->signer, fixture->chief, &error), >, 0);
+    g_assert_no_error (error);
+    db = open_raw (fixture);
+    serial = raw_text (db, "SELECT json_extract (new_values, '$.signer_serial') FROM audit "
+                           "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+    owner = raw_text (db, "SELECT json_extract (new_values, '$.signer_owner') FROM audit "
+                          "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+    iin = raw_text (db, "SELECT json_extract (new_values, '$.signer_iin') FROM audit "
+                        "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+    actor = raw_text (db, "SELECT actor FROM audit WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+    sqlite3_close (db);
+    g_assert_cmpstr (serial, ==, qoima_certificate_get_serial (certificate));
+    g_assert_nonnull (serial);
+    g_assert_cmpstr (owner, ==, "ЖАКСЫБЕКОВА АЙГУЛЬ");
+    g_assert_cmpstr (iin, ==, CHIEF_IIN);
+    g_assert_cmpstr (actor, ==, "chief");
+  }
+}
+
+/* Writes @bytes to a file in @dir; returns its path. */
+static char *
+write_temp (const char *dir,
+            const char *name,
+            GBytes     *bytes)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* A clerk signs only where an administrator delegated it (issue 8), with her own key; the
+ * delegation is audited, and withdrawn it stops her at once, even signed in. */
+static void
+test_delegated_clerk (Fixture       *fixture,
+                      gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) created = create_act (fixture, 2, 0);
+  g_autoptr(JsonNode) created2 = create_act (fixture, 2, 0);
+  g_autoptr(QoimaAct) act = NULL;
+  g_autoptr(QoimaAct) act2 = NULL;
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(QoimaSigner) clerk_key = load_key ("clerk-sign.p12");
+  g_autoptr(QoimaUser) clerk = NULL;
+  g_autoptr(QoimaUser) delegated = NULL;
+  g_autoptr(QoimaUser) nurse_now = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("qoima-cms-XXXXXX", NULL);
+  g_autofree char *document_path = NULL;
+  g_autofree char *signature_path = NULL;
+  g_autofree char *ca = g_build_filename (pki_dir (), "ca.pem", NULL);
+  g_autofree char *out = g_build_filename (tmp, "out.bin", NULL);
+  g_autofree char *delegation = NULL;
+  int status = -1;
+  sqlite3 *db;
+
+  g_assert_cmpint (pull (fixture), ==, 2);
+  act = find_act (fixture, qoima_json_get_string (json_node_get_object (created), "id"));
+  act2 = find_act (fixture, qoima_json_get_string (json_node_get_object (created2), "id"));
+
+  /* A clerk with her IIN but no delegation accepts acts, and signs nothing. */
+  clerk = make_user (fixture->store, fixture->admin_user, "gulnara", QOIMA_ROLE_CLERK, 0);
+  g_clear_object (&clerk);
+  clerk = set_signing (fixture->store, fixture->admin_user, "gulnara", CLERK_IIN, FALSE);
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), clerk_key, clerk, &error), ==, 0);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+  entries = outbox (fixture, TRUE);
+  g_assert_cmpuint (entries->len, ==, 0);
+  g_clear_pointer (&entries, g_ptr_array_unref);
+
+  /* Only a clerk is delegated: the chief signs by her role, a nurse never. */
+  {
+    g_autoptr(GAsyncResult) set = NULL;
+
+    qoima_store_set_user_signing_async (fixture->store, fixture->admin_user, "chief", CHIEF_IIN, TRUE,
+                                        NULL, result_cb, &set);
+    g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_clear_error (&error);
+  }
+
+  /* Delegated, she signs with her own key (not the chief's), and the signature holds for a
+   * tool the project did not write. */
+  delegated = set_signing (fixture->store, fixture->admin_user, "gulnara", CLERK_IIN, TRUE);
+  g_assert_true (qoima_user_get_may_sign (delegated));
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), fixture->signer, delegated, &error), ==, 0);
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_clear_error (&error);
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), clerk_key, delegated, &error), >, 0);
+  g_assert_no_error (error);
+
+  entries = outbox (fixture, TRUE);
+  g_assert_cmpuint (entries->len, ==, 1);
+  {
+    QoimaOutboxEntry *entry = g_ptr_array_index (entries, 0);
+    const char *argv[] = { "openssl", "cms", "-verify", "-inform", "DER", "-binary", "-in", NULL,
+                           "-content", NULL, "-CAfile", ca, "-out", out, NULL };
+    g_autoptr(GError) spawn_error = NULL;
+
+    document_path = write_temp (tmp, "document.json", entry->document);
+    signature_path = write_temp (tmp, "document.cms", entry->signature);
+    argv[7] = signature_path;
+    argv[9] = document_path;
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                 NULL, NULL, NULL, NULL, &status, &spawn_error));
+    g_assert_no_error (spawn_error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+
+  /* The delegation is in the audit trail, with the administrator who gave it. */
+  db = open_raw (fixture);
+  delegation = raw_text (db, "SELECT actor || ' ' || reason FROM audit WHERE tbl = 'users' AND action = 'update' "
+                             "AND json_extract (new_values, '$.may_sign') = 1 "
+                             "AND json_extract (old_values, '$.may_sign') = 0");
+  sqlite3_close (db);
+  g_assert_cmpstr (delegation, ==, "admin signing delegated");
+
+  /* Withdrawn, it stops her at once, though her session still says she may. */
+  g_clear_object (&nurse_now);
+  nurse_now = set_signing (fixture->store, fixture->admin_user, "gulnara", CLERK_IIN, FALSE);
+  g_assert_false (qoima_user_get_may_sign (nurse_now));
+  g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act2), clerk_key, delegated, &error), ==, 0);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* And a clerk who becomes a nurse loses it. */
+  {
+    g_autoptr(GAsyncResult) set = NULL;
+    g_autoptr(GAsyncResult) got = NULL;
+    g_autoptr(QoimaUser) again = NULL;
+    g_autoptr(QoimaUser) now = NULL;
+    g_autoptr(GAsyncResult) listed = NULL;
+    g_autoptr(GListModel) locations = NULL;
+    g_autoptr(QoimaLocation) ward = NULL;
+    g_autoptr(GAsyncResult) updated = NULL;
+
+    again = set_signing (fixture->store, fixture->admin_user, "gulnara", CLERK_IIN, TRUE);
+    qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+    locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
+    ward = g_list_model_get_item (locations, 1);
+    qoima_store_update_user_async (fixture->store, fixture->admin_user, "gulnara", QOIMA_ROLE_NURSE,
+                                   qoima_location_get_id (ward), NULL, result_cb, &updated);
+    g_assert_true (qoima_store_update_user_finish (fixture->store, wait_result (&updated), &error));
+    g_assert_no_error (error);
+    qoima_store_get_user_async (fixture->store, "gulnara", NULL, NULL, result_cb, &got);
+    now = qoima_store_get_user_finish (fixture->store, wait_result (&got), &error);
+    g_assert_false (qoima_user_get_may_sign (now));
+  }
+}
+
+/* The automatic medical-use withdrawal obeys the same rule: the key must be a signer's of
+ * the hospital; a key whose owner is none of the users signs nothing. */
+static void
+test_automatic_needs_signers_key (Fixture       *fixture,
+                                  gconstpointer  user_data)
+{
+  g_auto(GStrv) kis = receive_packs (fixture, 2);
+  g_autoptr(QoimaSigner) clerk_key = load_key ("clerk-sign.p12");
+  g_autoptr(GAsyncResult) set = NULL;
+  g_autoptr(GError) error = NULL;
+
+  use_up (fixture, kis[0]);
+  qoima_store_set_setting_async (fixture->store, fixture->admin_user, QOIMA_SETTING_AUTO_WITHDRAW, "true",
+                                 NULL, result_cb, &set);
+  g_assert_true (qoima_store_set_setting_finish (fixture->store, wait_result (&set), &error));
+
+  /* The clerk's key, and no user has her IIN. */
+  qoima_sync_set_auto_signer (fixture->sync, clerk_key);
+  g_assert_false (run (fixture, &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 0);
+  g_assert_cmpint (pack_status (fixture, kis[0]), !=, QOIMA_PACK_STATUS_WITHDRAWN);
+
+  /* She is a user, a clerk who does not sign: still nothing. */
+  {
+    g_autoptr(QoimaUser) clerk = make_user (fixture->store, fixture->admin_user, "gulnara", QOIMA_ROLE_CLERK, 0);
+    g_autoptr(QoimaUser) with_iin = set_signing (fixture->store, fixture->admin_user, "gulnara", CLERK_IIN, FALSE);
+  }
+  g_assert_false (run (fixture, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 0);
+
+  /* The chief's key signs it, and the audit row names her certificate. */
+  qoima_sync_set_auto_signer (fixture->sync, fixture->signer);
+  g_assert_true (run (fixture, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
+  {
+    sqlite3 *db = open_raw (fixture);
+    g_autofree char *named = raw_text (db, "SELECT actor || ' ' || json_extract (new_values, '$.signer_iin') FROM audit "
+                                           "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+
+    sqlite3_close (db);
+    g_assert_cmpstr (named, ==, "auto " CHIEF_IIN);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1585,6 +1952,9 @@ main (int   argc,
   ADD ("/sync/withdraw-chosen-packs", NULL, test_withdraw_chosen);
   ADD ("/sync/rules/R000-9/automatic-withdrawal", NULL, test_automatic_withdrawal);
   ADD ("/sync/answer-needs-role", NULL, test_answer_needs_role);
+  ADD ("/sync/key-is-the-signers", NULL, test_key_is_the_signers);
+  ADD ("/sync/delegated-clerk-signs", NULL, test_delegated_clerk);
+  ADD ("/sync/automatic-needs-a-signers-key", NULL, test_automatic_needs_signers_key);
   ADD ("/sync/flaky-stand", "--error-rate 0.33", test_flaky_stand);
   ADD ("/sync/answer-not-recorded-is-recorded-next-sync", NULL, test_answer_not_recorded);
   ADD ("/sync/no-auth-key-answer-waits", NULL, test_no_auth_key_waits);

@@ -18,6 +18,7 @@
 #include "qoima-location.h"
 #include "qoima-pack.h"
 #include "qoima-product.h"
+#include "qoima-sign-dialog.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
@@ -79,6 +80,12 @@ status_is (gpointer data)
          g_strcmp0 (qoima_withdrawals_page_get_status (wait->page, wait->ki), wait->status) == 0;
 }
 
+static gboolean
+sign_dialog_shown (gpointer data)
+{
+  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
+}
+
 static void
 test_owed_pack_signed (void)
 {
@@ -135,6 +142,9 @@ test_owed_pack_signed (void)
 
   admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
   chief = add_user (store, admin, "chief", QOIMA_ROLE_CHIEF, 0);
+  g_clear_object (&chief);
+  /* Her key, sign.p12, carries her IIN (issue 8). */
+  chief = qoima_test_set_signing (store, admin, "chief", "850715400238", FALSE);
   clerk = add_user (store, admin, "aigul", QOIMA_ROLE_CLERK, 0);
 
   /* The act is accepted, so ИС МПТ knows the packs as the hospital's. */
@@ -212,7 +222,30 @@ test_owed_pack_signed (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-withdrawals-owed.png");
 
+  /* Signing shows first what is signed, with whose key (issue 8); cancelled, nothing is. */
   gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  {
+    QoimaSignDialog *dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
+    g_autofree char *summary = qoima_sign_dialog_get_summary (dialog);
+
+    g_test_message ("%s", summary);
+    g_assert_nonnull (strstr (summary, "LK_RECEIPT"));
+    g_assert_nonnull (strstr (summary, qoima_withdrawal_reason_to_label (QOIMA_WITHDRAWAL_MEDICAL_USE)));
+    g_assert_nonnull (strstr (summary, "1 pack"));
+    g_assert_nonnull (strstr (summary, "ЖАКСЫБЕКОВА АЙГУЛЬ, IIN 850715400238"));
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+    qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-withdrawals-summary.png");
+    qoima_sign_dialog_cancel (dialog);
+  }
+  wait.status = "owed";
+  qoima_test_wait_until (status_is, &wait, 30);
+  g_assert_null (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
+  g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
   wait.status = "done";
   qoima_test_wait_until (status_is, &wait, 60);
   g_assert_null (qoima_withdrawals_page_get_error (page));

@@ -10,6 +10,7 @@
 #include "qoimactl.h"
 
 #include "qoima-audit.h"
+#include "qoima-ledger.h"
 #include "qoima-settings.h"
 #include "qoima-user.h"
 #include "qoima-wards.h"
@@ -59,6 +60,8 @@ users_add (QoimactlOptions  *options,
   g_autofree char *secret = NULL;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
   const char *name = NULL, *role_nick = NULL, *ward = NULL, *password_file = NULL, *full_name = NULL;
+  const char *iin = NULL;
+  gboolean may_sign = FALSE;
   QoimaRole role;
   gint64 ward_id = 0;
 
@@ -66,7 +69,14 @@ users_add (QoimactlOptions  *options,
     {
       const char **slot = NULL;
 
-      if (g_str_equal (argv[i], "--role"))
+      if (g_str_equal (argv[i], "--may-sign"))
+        {
+          may_sign = TRUE;
+          continue;
+        }
+      if (g_str_equal (argv[i], "--iin"))
+        slot = &iin;
+      else if (g_str_equal (argv[i], "--role"))
         slot = &role_nick;
       else if (g_str_equal (argv[i], "--ward"))
         slot = &ward;
@@ -81,7 +91,7 @@ users_add (QoimactlOptions  *options,
         }
       if (slot == NULL || i + 1 >= argc)
         {
-          fprintf (stderr, _("Usage: qoimactl users add NAME --role ROLE [--ward WARD] [--full-name TEXT] --password-file FILE\n"));
+          fprintf (stderr, _("Usage: qoimactl users add NAME --role ROLE [--ward WARD] [--full-name TEXT] [--iin IIN] [--may-sign] --password-file FILE\n"));
           return 2;
         }
       *slot = argv[++i];
@@ -89,8 +99,19 @@ users_add (QoimactlOptions  *options,
 
   if (name == NULL || role_nick == NULL || password_file == NULL || !qoima_role_from_nick (role_nick, &role))
     {
-      fprintf (stderr, _("Usage: qoimactl users add NAME --role clerk|nurse|chief|admin [--ward WARD] [--full-name TEXT] --password-file FILE\n"));
+      fprintf (stderr, _("Usage: qoimactl users add NAME --role clerk|nurse|chief|admin [--ward WARD] [--full-name TEXT] [--iin IIN] [--may-sign] --password-file FILE\n"));
       return 2;
+    }
+  /* Checked before the user is added, so that a typo does not leave her half made. */
+  if (iin != NULL && !qoima_iin_is_valid (iin))
+    {
+      fprintf (stderr, _("The IIN %s is wrong: it has 12 digits and its check digit must match.\n"), iin);
+      return 1;
+    }
+  if (may_sign && role != QOIMA_ROLE_CLERK)
+    {
+      fprintf (stderr, _("Only a clerk is allowed to sign by delegation; %s is not a clerk.\n"), name);
+      return 1;
     }
   if (ward != NULL && (ward_id = qoimactl_find_location (store, ward, &error)) == 0)
     {
@@ -124,7 +145,83 @@ users_add (QoimactlOptions  *options,
       return 1;
     }
 
+  if (iin != NULL || may_sign)
+    {
+      QoimactlWait signing_wait = QOIMACTL_WAIT_INIT;
+      g_autoptr(GAsyncResult) signing = NULL;
+
+      qoima_store_set_user_signing_async (store, acting != NULL ? acting : user, name, iin, may_sign, NULL,
+                                          qoimactl_wait_cb, &signing_wait);
+      signing = qoimactl_wait_for_result (&signing_wait);
+      if (!qoima_store_set_user_signing_finish (store, signing, &error))
+        {
+          fprintf (stderr, _("User %s added, but not her signing: %s\n"), name, error->message);
+          return 1;
+        }
+    }
+
   printf (_("User %s added (%s).\n"), qoima_user_get_name (user), role_nick);
+  return 0;
+}
+
+static QoimaUser *acting_user (QoimactlOptions *options,
+                               QoimaStore      *store);
+
+/* qoimactl users signing NAME [--iin IIN|--no-iin] [--may-sign yes|no]: who the user is
+ * for signing, and a clerk's delegation; what is not given stays. */
+static int
+users_signing (QoimactlOptions  *options,
+               QoimaStore       *store,
+               int               argc,
+               char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) acting = NULL;
+  g_autoptr(QoimaUser) target = NULL;
+  g_autoptr(GAsyncResult) got = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait get_wait = QOIMACTL_WAIT_INIT;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *iin = NULL, *may_sign = NULL;
+  gboolean no_iin = FALSE;
+  gboolean delegated;
+
+  for (int i = 2; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--no-iin"))
+        no_iin = TRUE;
+      else if (g_str_equal (argv[i], "--iin") && i + 1 < argc)
+        iin = argv[++i];
+      else if (g_str_equal (argv[i], "--may-sign") && i + 1 < argc &&
+               (g_str_equal (argv[i + 1], "yes") || g_str_equal (argv[i + 1], "no")))
+        may_sign = argv[++i];
+      else
+        argc = 0;
+    }
+  if (argc < 3 || (iin != NULL && no_iin))
+    {
+      fprintf (stderr, _("Usage: qoimactl users signing NAME [--iin IIN | --no-iin] [--may-sign yes|no]\n"));
+      return 2;
+    }
+  if ((acting = acting_user (options, store)) == NULL)
+    return 1;
+
+  qoima_store_get_user_async (store, argv[1], NULL, NULL, qoimactl_wait_cb, &get_wait);
+  got = qoimactl_wait_for_result (&get_wait);
+  if ((target = qoima_store_get_user_finish (store, got, &error)) == NULL)
+    return qoimactl_fail (error);
+  if (!no_iin && iin == NULL)
+    iin = qoima_user_get_iin (target);
+  delegated = may_sign != NULL ? g_str_equal (may_sign, "yes") : qoima_user_get_may_sign (target);
+
+  qoima_store_set_user_signing_async (store, acting, argv[1], no_iin ? NULL : iin, delegated, NULL,
+                                      qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_set_user_signing_finish (store, result, &error))
+    return qoimactl_fail (error);
+  printf (delegated ? _("%s signs with the key of IIN %s (signing delegated).\n")
+                    : _("%s has the IIN %s.\n"),
+          argv[1], no_iin || iin == NULL ? "—" : iin);
   return 0;
 }
 
@@ -171,6 +268,13 @@ users_list (QoimaStore *store)
         json_builder_add_null_value (builder);
       json_builder_set_member_name (builder, "disabled");
       json_builder_add_boolean_value (builder, qoima_user_get_disabled (user));
+      json_builder_set_member_name (builder, "iin");
+      if (qoima_user_get_iin (user) != NULL)
+        json_builder_add_string_value (builder, qoima_user_get_iin (user));
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "may_sign");
+      json_builder_add_boolean_value (builder, qoima_user_get_may_sign (user));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -470,10 +574,11 @@ qoimactl_users (QoimactlOptions  *options,
 
   if (argc < 2 || !(g_str_equal (argv[1], "add") || g_str_equal (argv[1], "--json") ||
                     g_str_equal (argv[1], "passwd") || g_str_equal (argv[1], "disable") ||
-                    g_str_equal (argv[1], "enable")))
+                    g_str_equal (argv[1], "enable") || g_str_equal (argv[1], "signing")))
     {
-      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD] --password-file FILE\n"
-                         "       | users passwd NAME --new-password-file FILE | users disable|enable NAME\n"));
+      fprintf (stderr, _("Usage: qoimactl users --json | users add NAME --role ROLE [--ward WARD] [--iin IIN] [--may-sign] --password-file FILE\n"
+                         "       | users passwd NAME --new-password-file FILE | users disable|enable NAME\n"
+                         "       | users signing NAME [--iin IIN | --no-iin] [--may-sign yes|no]\n"));
       return 2;
     }
 
@@ -486,6 +591,8 @@ qoimactl_users (QoimactlOptions  *options,
 
   if (g_str_equal (argv[1], "add"))
     status = users_add (options, store, argc - 1, argv + 1);
+  else if (g_str_equal (argv[1], "signing"))
+    status = users_signing (options, store, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "passwd"))
     status = users_passwd (options, store, argc - 1, argv + 1);
   else if (g_str_equal (argv[1], "disable") || g_str_equal (argv[1], "enable"))

@@ -564,11 +564,13 @@ qoima_demo_fill_finish (QoimaStore    *store,
 /* Demo users. The PINs are for trying Qoima out; a real warehouse starts without them. */
 
 static const QoimaDemoUser demo_users[] = {
-  { "admin", "Ерлан Сапаров", QOIMA_ROLE_ADMIN, 0, "1111" },
-  { "clerk", "Гульнара Ахметова", QOIMA_ROLE_CLERK, 0, "2222" },
-  { "chief", "Бауыржан Нурланов", QOIMA_ROLE_CHIEF, 0, "3333" },
-  { "nurse", "Айгуль Касымова", QOIMA_ROLE_NURSE, 1, "4444" },
-  { "nurse2", "Динара Омарова", QOIMA_ROLE_NURSE, 2, "5555" },
+  { "admin", "Ерлан Сапаров", QOIMA_ROLE_ADMIN, 0, "1111", NULL },
+  /* The clerk has a key of her own (clerk-sign.p12) but signs only once an administrator
+   * delegates it; the chief's is sign.p12. Their IINs are their keys'. */
+  { "clerk", "Гульнара Ахметова", QOIMA_ROLE_CLERK, 0, "2222", "900312450126" },
+  { "chief", "Айгуль Жаксыбекова", QOIMA_ROLE_CHIEF, 0, "3333", "850715400238" },
+  { "nurse", "Айгуль Касымова", QOIMA_ROLE_NURSE, 1, "4444", NULL },
+  { "nurse2", "Динара Омарова", QOIMA_ROLE_NURSE, 2, "5555", NULL },
 };
 
 const QoimaDemoUser *
@@ -614,6 +616,24 @@ demo_ward_id (GListModel *locations,
 static void add_next_user (GTask *task);
 
 static void
+user_signing_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  UsersData *users = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_store_set_user_signing_finish (QOIMA_STORE (source), result, &local_error))
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  users->next++;
+  add_next_user (g_steal_pointer (&task));
+}
+
+static void
 user_added_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -632,6 +652,15 @@ user_added_cb (GObject      *source,
 
   if (users->admin == NULL)
     users->admin = g_steal_pointer (&user);
+  if (demo_users[users->next].iin != NULL)
+    {
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      qoima_store_set_user_signing_async (QOIMA_STORE (source), users->admin, demo_users[users->next].name,
+                                          demo_users[users->next].iin, FALSE, cancellable,
+                                          user_signing_cb, g_steal_pointer (&task));
+      return;
+    }
   users->next++;
   add_next_user (g_steal_pointer (&task));
 }

@@ -76,6 +76,7 @@ typedef struct
   QoimaRole   role;
   int         ward;   /* index into the demo locations (0 is the warehouse); 0 for non-nurses */
   const char *secret; /* the demo PIN */
+  const char *iin;    /* the IIN of her demo signing key (tests/pki/make-pki.sh), or NULL */
 } QoimaDemoUser;
 
 /* The demo users, admin first; @n_users is set to their number. */

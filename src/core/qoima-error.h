@@ -85,6 +85,7 @@ typedef enum {
   QOIMA_SIGNER_ERROR_NO_KEY,
   QOIMA_SIGNER_ERROR_EXPIRED,
   QOIMA_SIGNER_ERROR_WRONG_PURPOSE,
+  QOIMA_SIGNER_ERROR_WRONG_OWNER, /* not the signed-in user's key, or not the hospital's */
 } QoimaSignerError;
 
 GQuark      qoima_store_error_quark   (void);

@@ -227,6 +227,9 @@ typedef struct {
   GBytes *document;
   GBytes *signature;
   char *actor;
+  char *signer_serial; /* the certificate signed with, for the audit trail */
+  char *signer_owner;
+  char *signer_iin;
   gint64 id;
 } QueueData;
 
@@ -238,6 +241,9 @@ queue_data_free (QueueData *data)
   g_clear_pointer (&data->document, g_bytes_unref);
   g_clear_pointer (&data->signature, g_bytes_unref);
   g_free (data->actor);
+  g_free (data->signer_serial);
+  g_free (data->signer_owner);
+  g_free (data->signer_iin);
   g_free (data);
 }
 
@@ -277,12 +283,14 @@ queue_acceptance (QoimaStoreWorker  *worker,
 
   if (!step (worker,
              "INSERT INTO outbox (doc_type, document_number, act_id, document, signature, state, "
-             "  created_by, created_at, updated_at) "
-             "VALUES ('LP_ACCEPT_GOODS', ?1, ?2, ?3, ?4, 'ready', ?5, ?6, ?6)",
+             "  created_by, created_at, updated_at, signer_serial, signer_owner, signer_iin) "
+             "VALUES ('LP_ACCEPT_GOODS', ?1, ?2, ?3, ?4, 'ready', ?5, ?6, ?6, ?7, ?8, ?9)",
              error,
              BIND_TEXT, data->document_number, BIND_INT64, data->act_id,
              BIND_BLOB, data->document, BIND_BLOB, data->signature,
-             BIND_TEXT, data->actor, BIND_TEXT, now, BIND_END))
+             BIND_TEXT, data->actor, BIND_TEXT, now,
+             BIND_TEXT, data->signer_serial, BIND_TEXT, data->signer_owner, BIND_TEXT, data->signer_iin,
+             BIND_END))
     return FALSE;
   data->id = sqlite3_last_insert_rowid (db);
 
@@ -322,12 +330,20 @@ qoima_store_queue_acceptance_async (QoimaStore          *self,
                                     GBytes              *document,
                                     GBytes              *signature,
                                     const char          *actor,
+                                    QoimaCertificate    *certificate,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   QueueData *data = g_new0 (QueueData, 1);
+
+  if (certificate != NULL)
+    {
+      data->signer_serial = g_strdup (qoima_certificate_get_serial (certificate));
+      data->signer_owner = g_strdup (qoima_certificate_get_owner (certificate));
+      data->signer_iin = g_strdup (qoima_certificate_get_iin (certificate));
+    }
 
   data->act_id = act_id;
   data->decisions = g_hash_table_ref (decisions);
@@ -878,6 +894,9 @@ typedef struct {
   GBytes *document;
   GBytes *signature;
   char *actor;
+  char *signer_serial;
+  char *signer_owner;
+  char *signer_iin;
   gint64 id;
 } WithdrawalData;
 
@@ -889,6 +908,9 @@ withdrawal_data_free (WithdrawalData *data)
   g_clear_pointer (&data->document, g_bytes_unref);
   g_clear_pointer (&data->signature, g_bytes_unref);
   g_free (data->actor);
+  g_free (data->signer_serial);
+  g_free (data->signer_owner);
+  g_free (data->signer_iin);
   g_free (data);
 }
 
@@ -904,11 +926,13 @@ queue_withdrawal (QoimaStoreWorker  *worker,
   qoima_store_worker_set_actor (worker, data->actor, data->document_number);
   if (!step (worker,
              "INSERT INTO outbox (doc_type, document_number, document, signature, state, "
-             "  created_by, created_at, updated_at) "
-             "VALUES ('LK_RECEIPT', ?1, ?2, ?3, 'ready', ?4, ?5, ?5)",
+             "  created_by, created_at, updated_at, signer_serial, signer_owner, signer_iin) "
+             "VALUES ('LK_RECEIPT', ?1, ?2, ?3, 'ready', ?4, ?5, ?5, ?6, ?7, ?8)",
              error,
              BIND_TEXT, data->document_number, BIND_BLOB, data->document, BIND_BLOB, data->signature,
-             BIND_TEXT, data->actor, BIND_TEXT, now, BIND_END))
+             BIND_TEXT, data->actor, BIND_TEXT, now,
+             BIND_TEXT, data->signer_serial, BIND_TEXT, data->signer_owner, BIND_TEXT, data->signer_iin,
+             BIND_END))
     return FALSE;
   data->id = sqlite3_last_insert_rowid (db);
 
@@ -950,12 +974,20 @@ qoima_store_queue_withdrawal_async (QoimaStore          *self,
                                     GBytes              *document,
                                     GBytes              *signature,
                                     const char          *actor,
+                                    QoimaCertificate    *certificate,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
   WithdrawalData *data = g_new0 (WithdrawalData, 1);
+
+  if (certificate != NULL)
+    {
+      data->signer_serial = g_strdup (qoima_certificate_get_serial (certificate));
+      data->signer_owner = g_strdup (qoima_certificate_get_owner (certificate));
+      data->signer_iin = g_strdup (qoima_certificate_get_iin (certificate));
+    }
 
   data->kis = g_strdupv ((char **) kis);
   data->document_number = g_strdup (document_number);

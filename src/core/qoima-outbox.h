@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "qoima-certificate.h"
 #include "qoima-store.h"
 
 G_BEGIN_DECLS
@@ -91,6 +92,7 @@ char              *qoima_document_state_describe (QoimaDocumentState  state,
  * @decisions: code → GINT_TO_POINTER (TRUE) when accepted; every pack of the act
  * @document: the signed LP_ACCEPT_GOODS bytes
  * @signature: their detached signature
+ * @certificate: (nullable): the certificate it was signed with, named in the audit row
  *
  * In one transaction: the document enters the outbox, the act becomes "sending" and each
  * code keeps its decision. Finish returns the outbox entry's id.
@@ -102,6 +104,7 @@ void     qoima_store_queue_acceptance_async  (QoimaStore          *self,
                                               GBytes              *document,
                                               GBytes              *signature,
                                               const char          *actor,
+                                              QoimaCertificate    *certificate,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);
@@ -212,6 +215,7 @@ char   **qoima_store_list_owed_finish (QoimaStore    *self,
 /**
  * qoima_store_queue_withdrawal_async:
  * @kis: the packs the LK_RECEIPT document withdraws
+ * @certificate: (nullable): the certificate it was signed with, named in the audit row
  *
  * In one transaction: the signed document enters the outbox and each pack's owed withdrawal
  * points at it, so no pack is sent in two documents. Finish returns the entry's id.
@@ -222,6 +226,7 @@ void     qoima_store_queue_withdrawal_async  (QoimaStore          *self,
                                               GBytes              *document,
                                               GBytes              *signature,
                                               const char          *actor,
+                                              QoimaCertificate    *certificate,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
                                               gpointer             user_data);

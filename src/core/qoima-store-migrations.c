@@ -532,6 +532,67 @@ static const char * const migrations[] = {
              "json_object ('key', OLD.key, 'value', OLD.value)",
              "NULL")
   "END;",
+
+  /* 5 → 6: the key is the signer's. A user who signs has her IIN in her record, and a
+   * document is signed only with a certificate of that IIN (qoima_user_check_signer()); a
+   * clerk signs only when an administrator delegated it (may_sign). Each outbox document
+   * names the certificate it was signed with, so its audit row does too. The audit
+   * triggers of both tables are made again with the new columns. */
+  "ALTER TABLE users ADD COLUMN iin TEXT CHECK (iin IS NULL OR (length (iin) = 12 AND iin NOT GLOB '*[^0-9]*'));"
+  "ALTER TABLE users ADD COLUMN may_sign INTEGER NOT NULL DEFAULT 0 CHECK (may_sign IN (0, 1));"
+  "CREATE UNIQUE INDEX users_iin ON users (iin) WHERE iin IS NOT NULL;"
+  "ALTER TABLE outbox ADD COLUMN signer_serial TEXT;"
+  "ALTER TABLE outbox ADD COLUMN signer_owner TEXT;"
+  "ALTER TABLE outbox ADD COLUMN signer_iin TEXT;"
+
+  "DROP TRIGGER audit_users_insert;"
+  "DROP TRIGGER audit_users_update;"
+  "DROP TRIGGER audit_users_delete;"
+  "DROP TRIGGER audit_outbox_insert;"
+  "DROP TRIGGER audit_outbox_update;"
+  "DROP TRIGGER audit_outbox_delete;"
+
+  "CREATE TRIGGER audit_users_insert AFTER INSERT ON users "
+  "BEGIN"
+  AUDIT_ROW ("'users'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'name', NEW.name, 'full_name', NEW.full_name, 'role', NEW.role, 'ward_id', NEW.ward_id, 'iterations', NEW.iterations, 'created_at', NEW.created_at, 'disabled', NEW.disabled, 'iin', NEW.iin, 'may_sign', NEW.may_sign)")
+  "END;"
+
+  "CREATE TRIGGER audit_users_update AFTER UPDATE ON users "
+  "BEGIN"
+  AUDIT_ROW ("'users'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'name', OLD.name, 'full_name', OLD.full_name, 'role', OLD.role, 'ward_id', OLD.ward_id, 'iterations', OLD.iterations, 'created_at', OLD.created_at, 'disabled', OLD.disabled, 'iin', OLD.iin, 'may_sign', OLD.may_sign)",
+             "json_object ('id', NEW.id, 'name', NEW.name, 'full_name', NEW.full_name, 'role', NEW.role, 'ward_id', NEW.ward_id, 'iterations', NEW.iterations, 'created_at', NEW.created_at, 'disabled', NEW.disabled, 'iin', NEW.iin, 'may_sign', NEW.may_sign)")
+  "END;"
+
+  "CREATE TRIGGER audit_users_delete AFTER DELETE ON users "
+  "BEGIN"
+  AUDIT_ROW ("'users'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'name', OLD.name, 'full_name', OLD.full_name, 'role', OLD.role, 'ward_id', OLD.ward_id, 'iterations', OLD.iterations, 'created_at', OLD.created_at, 'disabled', OLD.disabled, 'iin', OLD.iin, 'may_sign', OLD.may_sign)",
+             "NULL")
+  "END;"
+
+  "CREATE TRIGGER audit_outbox_insert AFTER INSERT ON outbox "
+  "BEGIN"
+  AUDIT_ROW ("'outbox'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'doc_type', NEW.doc_type, 'document_number', NEW.document_number, 'act_id', NEW.act_id, 'document_sha256', sha256 (NEW.document), 'signature_sha256', sha256 (NEW.signature), 'state', NEW.state, 'ismpt_id', NEW.ismpt_id, 'ismpt_status', NEW.ismpt_status, 'errors', NEW.errors, 'attempts', NEW.attempts, 'last_error', NEW.last_error, 'created_by', NEW.created_by, 'created_at', NEW.created_at, 'updated_at', NEW.updated_at, 'signer_serial', NEW.signer_serial, 'signer_owner', NEW.signer_owner, 'signer_iin', NEW.signer_iin)")
+  "END;"
+
+  "CREATE TRIGGER audit_outbox_update AFTER UPDATE ON outbox "
+  "BEGIN"
+  AUDIT_ROW ("'outbox'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'doc_type', OLD.doc_type, 'document_number', OLD.document_number, 'act_id', OLD.act_id, 'document_sha256', sha256 (OLD.document), 'signature_sha256', sha256 (OLD.signature), 'state', OLD.state, 'ismpt_id', OLD.ismpt_id, 'ismpt_status', OLD.ismpt_status, 'errors', OLD.errors, 'attempts', OLD.attempts, 'last_error', OLD.last_error, 'created_by', OLD.created_by, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'signer_serial', OLD.signer_serial, 'signer_owner', OLD.signer_owner, 'signer_iin', OLD.signer_iin)",
+             "json_object ('id', NEW.id, 'doc_type', NEW.doc_type, 'document_number', NEW.document_number, 'act_id', NEW.act_id, 'document_sha256', sha256 (NEW.document), 'signature_sha256', sha256 (NEW.signature), 'state', NEW.state, 'ismpt_id', NEW.ismpt_id, 'ismpt_status', NEW.ismpt_status, 'errors', NEW.errors, 'attempts', NEW.attempts, 'last_error', NEW.last_error, 'created_by', NEW.created_by, 'created_at', NEW.created_at, 'updated_at', NEW.updated_at, 'signer_serial', NEW.signer_serial, 'signer_owner', NEW.signer_owner, 'signer_iin', NEW.signer_iin)")
+  "END;"
+
+  "CREATE TRIGGER audit_outbox_delete AFTER DELETE ON outbox "
+  "BEGIN"
+  AUDIT_ROW ("'outbox'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'doc_type', OLD.doc_type, 'document_number', OLD.document_number, 'act_id', OLD.act_id, 'document_sha256', sha256 (OLD.document), 'signature_sha256', sha256 (OLD.signature), 'state', OLD.state, 'ismpt_id', OLD.ismpt_id, 'ismpt_status', OLD.ismpt_status, 'errors', OLD.errors, 'attempts', OLD.attempts, 'last_error', OLD.last_error, 'created_by', OLD.created_by, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'signer_serial', OLD.signer_serial, 'signer_owner', OLD.signer_owner, 'signer_iin', OLD.signer_iin)",
+             "NULL")
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

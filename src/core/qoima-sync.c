@@ -362,6 +362,107 @@ propagate_id (GAsyncResult  *result,
   return id != NULL ? *id : -1;
 }
 
+/* The key is the signer's: every signature obeys qoima_user_check_signer(), with the user
+ * as stored now (a delegation may have been withdrawn since she signed in). */
+
+typedef struct {
+  QoimaSigner *signer;
+  char *bin;
+} SignerCheck;
+
+static void
+signer_check_free (SignerCheck *check)
+{
+  g_clear_object (&check->signer);
+  g_free (check->bin);
+  g_free (check);
+}
+
+static void
+signer_user_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SignerCheck *check = g_task_get_task_data (task);
+  QoimaCertificate *certificate = qoima_signer_get_certificate (check->signer);
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GError) error = NULL;
+
+  user = qoima_store_get_user_finish (QOIMA_STORE (source), result, &error);
+  if (user == NULL && g_error_matches (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND) &&
+      certificate != NULL)
+    {
+      g_clear_error (&error);
+      g_set_error (&error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER,
+                   _("The key belongs to %s (IIN %s), who is none of Qoima’s users: nothing was signed."),
+                   qoima_certificate_get_owner (certificate),
+                   qoima_certificate_get_iin (certificate) ? qoima_certificate_get_iin (certificate) : "—");
+    }
+  if (user == NULL || !qoima_user_check_signer (user, certificate, check->bin, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&user), g_object_unref);
+}
+
+/* @name: the signing user's, or NULL for the user whose IIN the key carries (the
+ * automatic withdrawals, which nobody signs in for). */
+static void
+signer_check_async (QoimaSync           *self,
+                    const char          *name,
+                    QoimaSigner         *signer,
+                    const char          *bin,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  QoimaCertificate *certificate = qoima_signer_get_certificate (signer);
+  SignerCheck *check = g_new0 (SignerCheck, 1);
+
+  check->signer = g_object_ref (signer);
+  check->bin = g_strdup (bin);
+  g_task_set_task_data (task, check, (GDestroyNotify) signer_check_free);
+  if (name == NULL && (certificate == NULL || qoima_certificate_get_iin (certificate) == NULL))
+    {
+      g_task_return_new_error (task, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER, "%s",
+                               _("The key does not tell whose it is: nothing was signed."));
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_get_user_async (self->store, name, name == NULL ? qoima_certificate_get_iin (certificate) : NULL,
+                              cancellable, signer_user_cb, task);
+}
+
+static QoimaUser *
+signer_check_finish (QoimaSync     *self,
+                     GAsyncResult  *result,
+                     GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* After signing: a key that tells its certificate only when it signs (NCALayer) is checked
+ * now, and a signature that is not the signer's is thrown away before anything is queued. */
+static gboolean
+signed_by_signer (QoimaUser    *user,
+                  QoimaSigner  *signer,
+                  const char   *bin,
+                  GError      **error)
+{
+  QoimaCertificate *certificate = qoima_signer_get_certificate (signer);
+
+  if (certificate == NULL)
+    {
+      g_set_error_literal (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER,
+                           _("The key does not tell whose it is: nothing was signed."));
+      return FALSE;
+    }
+  return qoima_user_check_signer (user, certificate, bin, error);
+}
+
 /* Answer an act */
 
 typedef struct {
@@ -370,6 +471,8 @@ typedef struct {
   GHashTable *accepted;
   QoimaSigner *signer;
   char *actor;
+  QoimaUser *signer_user; /* the actor as stored now, checked to be the key's owner */
+  char *bin;              /* the hospital's: the act's receiver */
   GHashTable *decisions;
   char *document_number;
   GBytes *document;
@@ -381,6 +484,8 @@ answer_data_free (AnswerData *data)
   g_clear_pointer (&data->accepted, g_hash_table_unref);
   g_clear_object (&data->signer);
   g_free (data->actor);
+  g_clear_object (&data->signer_user);
+  g_free (data->bin);
   g_clear_pointer (&data->decisions, g_hash_table_unref);
   g_free (data->document_number);
   g_clear_pointer (&data->document, g_bytes_unref);
@@ -412,7 +517,7 @@ answer_signed_cb (GObject      *source,
   GCancellable *cancellable;
 
   signature = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
-  if (signature == NULL)
+  if (signature == NULL || !signed_by_signer (data->signer_user, data->signer, data->bin, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -420,7 +525,29 @@ answer_signed_cb (GObject      *source,
   cancellable = g_task_get_cancellable (task);
   qoima_store_queue_acceptance_async (self->store, data->act_id, data->decisions, data->document_number,
                                       data->document, signature, data->actor,
+                                      qoima_signer_get_certificate (data->signer),
                                       cancellable, queued_cb, g_steal_pointer (&task));
+}
+
+static void
+answer_signer_checked_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  AnswerData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  GCancellable *cancellable;
+
+  data->signer_user = signer_check_finish (QOIMA_SYNC (source), result, &error);
+  if (data->signer_user == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  qoima_signer_sign_async (data->signer, data->document, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING,
+                           cancellable, answer_signed_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -437,6 +564,7 @@ act_loaded_cb (GObject      *source,
   g_autofree char *stamp = g_date_time_format (now, "%y%m%d%H%M%S");
   GCancellable *cancellable;
   GHashTable *accepted;
+  QoimaSync *self;
 
   act = qoima_store_load_act_finish (QOIMA_STORE (source), result, &scanned, &error);
   if (act == NULL)
@@ -504,9 +632,12 @@ act_loaded_cb (GObject      *source,
                                                       data->document_number, now);
     }
 
+  data->bin = g_strdup (act->receiver_bin);
+  /* Read before the task changes hands: argument order is unspecified. */
+  self = g_task_get_source_object (task);
   cancellable = g_task_get_cancellable (task);
-  qoima_signer_sign_async (data->signer, data->document, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING,
-                           cancellable, answer_signed_cb, g_steal_pointer (&task));
+  signer_check_async (self, data->actor, data->signer, data->bin,
+                      cancellable, answer_signer_checked_cb, g_steal_pointer (&task));
 }
 
 void
@@ -537,8 +668,11 @@ qoima_sync_answer_act_async (QoimaSync           *self,
   data->signer = g_object_ref (signer);
   data->actor = g_strdup (user != NULL ? qoima_user_get_name (user) : NULL);
   g_task_set_task_data (task, data, (GDestroyNotify) answer_data_free);
-  /* A nurse cannot accept acts (issue 4): checked here, not only in the window. */
-  if (!qoima_user_check (user, QOIMA_PERMISSION_ACCEPT_ACTS, &error))
+  /* A nurse cannot accept acts (issue 4): checked here, not only in the window. The answer
+   * is signed, so its signer must be one who signs (issue 8): the chief, or a clerk an
+   * administrator delegated; whether the key is hers is checked once the act is loaded. */
+  if (!qoima_user_check (user, QOIMA_PERMISSION_ACCEPT_ACTS, &error) ||
+      !qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
@@ -565,6 +699,7 @@ qoima_sync_answer_act_finish (QoimaSync     *self,
 typedef struct {
   QoimaSigner *signer;
   QoimaUser *user;
+  QoimaUser *signer_user; /* as stored now, checked to be the key's owner */
   char *actor;
   char **kis;         /* the codes asked for, or NULL for everything owed */
   gboolean automatic; /* medical use only, without the chief */
@@ -580,6 +715,7 @@ withdraw_data_free (WithdrawData *data)
 {
   g_clear_object (&data->signer);
   g_clear_object (&data->user);
+  g_clear_object (&data->signer_user);
   g_free (data->actor);
   g_strfreev (data->kis);
   for (unsigned i = 0; i < QOIMA_N_WITHDRAWAL_REASONS; i++)
@@ -624,7 +760,8 @@ withdrawal_signed_cb (GObject      *source,
   GPtrArray *kis = data->groups[data->reason];
 
   signature = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
-  if (signature == NULL)
+  if (signature == NULL ||
+      !signed_by_signer (data->signer_user, data->signer, qoima_ismpt_client_get_bin (self->client), &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
@@ -632,6 +769,7 @@ withdrawal_signed_cb (GObject      *source,
     }
   qoima_store_queue_withdrawal_async (self->store, (const char * const *) kis->pdata, data->document_number,
                                       data->document, signature, data->actor,
+                                      qoima_signer_get_certificate (data->signer),
                                       g_task_get_cancellable (task), withdrawal_queued_cb, task);
 }
 
@@ -672,6 +810,38 @@ withdrawal_sign_next (GTask *task)
 }
 
 static void
+withdrawal_signer_checked_cb (GObject      *source,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  GTask *task = user_data;
+  WithdrawData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->signer_user = signer_check_finish (QOIMA_SYNC (source), result, &error);
+  if (data->signer_user == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  withdrawal_sign_next (task);
+}
+
+/* Before the first signature: the key must be the signer's and the hospital's (whose BIN
+ * comes with the login). */
+static void
+withdrawal_check_signer (GTask *task)
+{
+  QoimaSync *self = g_task_get_source_object (task);
+  WithdrawData *data = g_task_get_task_data (task);
+
+  signer_check_async (self, data->automatic ? NULL : qoima_user_get_name (data->user), data->signer,
+                      qoima_ismpt_client_get_bin (self->client), g_task_get_cancellable (task),
+                      withdrawal_signer_checked_cb, task);
+}
+
+static void
 withdrawal_logged_in_cb (GObject      *source,
                          GAsyncResult *result,
                          gpointer      user_data)
@@ -685,7 +855,7 @@ withdrawal_logged_in_cb (GObject      *source,
       g_object_unref (task);
       return;
     }
-  withdrawal_sign_next (task);
+  withdrawal_check_signer (task);
 }
 
 static void
@@ -744,7 +914,7 @@ owed_listed_cb (GObject      *source,
   if (qoima_ismpt_client_get_bin (self->client) == NULL)
     qoima_ismpt_client_login_async (self->client, g_task_get_cancellable (task), withdrawal_logged_in_cb, task);
   else
-    withdrawal_sign_next (task);
+    withdrawal_check_signer (task);
 }
 
 static void
@@ -771,7 +941,8 @@ withdraw_start (QoimaSync           *self,
   data->automatic = automatic;
   g_task_set_task_data (task, data, (GDestroyNotify) withdraw_data_free);
 
-  /* Signing is the chief's (issue 4); only the automatic case runs without one. */
+  /* Signing is the chief's (issue 4), or a delegated clerk's (issue 8); only the automatic
+   * case runs without one, and its key must still be a signer's (withdrawal_check_signer()). */
   if (!automatic && !qoima_user_check (user, QOIMA_PERMISSION_SIGN, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));

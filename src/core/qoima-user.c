@@ -9,6 +9,7 @@
 
 #include "qoima-user.h"
 
+#include "qoima-ledger.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
@@ -29,6 +30,8 @@ struct _QoimaUser
   QoimaRole role;
   gint64 ward_id;
   gboolean disabled;
+  char *iin;         /* whose keys she signs with; NULL: she signs nothing */
+  gboolean may_sign; /* a clerk's delegation by an administrator */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaUser, qoima_user, G_TYPE_OBJECT)
@@ -43,9 +46,13 @@ typedef struct
   char *secret;
   gboolean disabled; /* set_user_disabled: the new state */
   gint64 id;         /* add_user: the new user */
+  char *iin;         /* set_user_signing, get_user */
+  gboolean may_sign; /* set_user_signing */
 } UserData;
 
-#define USER_COLUMNS "id, name, full_name, role, ward_id, disabled"
+#define USER_COLUMNS "id, name, full_name, role, ward_id, disabled, iin, may_sign"
+/* The first column after USER_COLUMNS. */
+#define USER_N_COLUMNS 8
 
 static void
 user_data_free (gpointer data)
@@ -55,6 +62,7 @@ user_data_free (gpointer data)
   g_free (user->acting);
   g_free (user->name);
   g_free (user->full_name);
+  g_free (user->iin);
   if (user->secret != NULL)
     {
       /* The secret does not linger in freed memory. */
@@ -87,14 +95,18 @@ static QoimaUser *
 user_from_row (sqlite3_stmt *stmt)
 {
   QoimaRole role = QOIMA_ROLE_CLERK;
+  QoimaUser *user;
 
   qoima_role_from_nick ((const char *) sqlite3_column_text (stmt, 3), &role);
-  return user_new (sqlite3_column_int64 (stmt, 0),
+  user = user_new (sqlite3_column_int64 (stmt, 0),
                    (const char *) sqlite3_column_text (stmt, 1),
                    (const char *) sqlite3_column_text (stmt, 2),
                    role,
                    sqlite3_column_int64 (stmt, 4),
                    sqlite3_column_int (stmt, 5) != 0);
+  user->iin = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  user->may_sign = sqlite3_column_int (stmt, 7) != 0;
+  return user;
 }
 
 static gboolean
@@ -399,14 +411,14 @@ authenticate_job (QoimaStoreWorker *worker,
 
   sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, 7) == HASH_SIZE)
+  if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, USER_N_COLUMNS + 1) == HASH_SIZE)
     {
       user = user_from_row (stmt);
-      salt_len = sqlite3_column_bytes (stmt, 6);
-      salt_copy = g_memdup2 (sqlite3_column_blob (stmt, 6), salt_len);
+      salt_len = sqlite3_column_bytes (stmt, USER_N_COLUMNS);
+      salt_copy = g_memdup2 (sqlite3_column_blob (stmt, USER_N_COLUMNS), salt_len);
       salt = salt_copy;
-      memcpy (stored, sqlite3_column_blob (stmt, 7), HASH_SIZE);
-      iterations = sqlite3_column_int (stmt, 8);
+      memcpy (stored, sqlite3_column_blob (stmt, USER_N_COLUMNS + 1), HASH_SIZE);
+      iterations = sqlite3_column_int (stmt, USER_N_COLUMNS + 2);
     }
   else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
@@ -639,7 +651,10 @@ update_user (QoimaStoreWorker  *worker,
         }
     }
 
-  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET role = ?2, ward_id = ?3 WHERE name = ?1", error);
+  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET role = ?2, ward_id = ?3, "
+                                     /* A delegation to sign is a clerk's: another role loses it. */
+                                     "  may_sign = CASE WHEN ?2 = 'clerk' THEN may_sign ELSE 0 END "
+                                     "WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
@@ -656,6 +671,98 @@ update_user_job (QoimaStoreWorker *worker,
                  GTask            *task)
 {
   run_user_change (worker, task, "user changed", update_user);
+}
+
+static gboolean
+set_user_signing (QoimaStoreWorker  *worker,
+                  GTask             *task,
+                  GError           **error)
+{
+  UserData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaUser) target = NULL;
+  int rc;
+
+  if (!check_acting_admin (worker, data->acting, error))
+    return FALSE;
+  if ((target = load_target (worker, data->name, error)) == NULL)
+    return FALSE;
+  /* The chief signs by her role; only a clerk signs by delegation. */
+  if (data->may_sign && target->role != QOIMA_ROLE_CLERK)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("Only a clerk is allowed to sign by delegation; %s is not a clerk."), data->name);
+      return FALSE;
+    }
+
+  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET iin = ?2, may_sign = ?3 WHERE name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
+  if (data->iin != NULL)
+    sqlite3_bind_text (stmt, 2, data->iin, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, data->may_sign ? 1 : 0);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      /* One person, one user: her key must name one user only. */
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                   _("Another user already has the IIN %s."), data->iin);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
+                                    qoima_store_worker_get_path (worker));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_user_signing_job (QoimaStoreWorker *worker,
+                      GTask            *task)
+{
+  UserData *data = g_task_get_task_data (task);
+
+  run_user_change (worker, task, data->may_sign ? "signing delegated" : "signing set", set_user_signing);
+}
+
+static void
+get_user_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  UserData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     data->name != NULL ? "SELECT " USER_COLUMNS " FROM users WHERE name = ?1"
+                                                        : "SELECT " USER_COLUMNS " FROM users WHERE iin = ?1",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, data->name != NULL ? data->name : data->iin, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_task_return_pointer (task, user_from_row (stmt), g_object_unref);
+      return;
+    }
+  if (rc != SQLITE_DONE)
+    qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
+                                  qoima_store_worker_get_path (worker));
+  else if (data->name != NULL)
+    g_set_error (&local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                 _("There is no user named %s."), data->name);
+  else
+    g_set_error (&local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                 _("No user has the IIN %s."), data->iin);
+  g_task_return_error (task, g_steal_pointer (&local_error));
 }
 
 static GTask *
@@ -694,6 +801,7 @@ qoima_user_finalize (GObject *object)
 
   g_free (self->name);
   g_free (self->full_name);
+  g_free (self->iin);
 
   G_OBJECT_CLASS (qoima_user_parent_class)->finalize (object);
 }
@@ -800,6 +908,64 @@ qoima_user_get_disabled (QoimaUser *self)
   return self->disabled;
 }
 
+const char *
+qoima_user_get_iin (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), NULL);
+  return self->iin;
+}
+
+gboolean
+qoima_user_get_may_sign (QoimaUser *self)
+{
+  g_return_val_if_fail (QOIMA_IS_USER (self), FALSE);
+  return self->may_sign;
+}
+
+gboolean
+qoima_user_check_signer (QoimaUser         *self,
+                         QoimaCertificate  *certificate,
+                         const char        *bin,
+                         GError           **error)
+{
+  const char *iin;
+
+  g_return_val_if_fail (self == NULL || QOIMA_IS_USER (self), FALSE);
+  g_return_val_if_fail (certificate == NULL || QOIMA_IS_CERTIFICATE (certificate), FALSE);
+
+  if (!qoima_user_check (self, QOIMA_PERMISSION_SIGN, error))
+    return FALSE;
+  if (self->iin == NULL)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                   _("%s has no IIN in her user record, so no key can be hers: an administrator adds it before she signs."),
+                   self->full_name != NULL ? self->full_name : self->name);
+      return FALSE;
+    }
+  if (certificate == NULL)
+    return TRUE;
+
+  iin = qoima_certificate_get_iin (certificate);
+  if (g_strcmp0 (iin, self->iin) != 0)
+    {
+      g_set_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER,
+                   _("The key belongs to %s (IIN %s), not to %s (IIN %s), who is signed in. Each signs with her own key: nothing was signed."),
+                   qoima_certificate_get_owner (certificate), iin != NULL ? iin : "—",
+                   self->full_name != NULL ? self->full_name : self->name, self->iin);
+      return FALSE;
+    }
+  if (bin != NULL && g_strcmp0 (qoima_certificate_get_bin (certificate), bin) != 0)
+    {
+      const char *key_bin = qoima_certificate_get_bin (certificate);
+
+      g_set_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER,
+                   _("The key of %s is for the organization with BIN %s, not for the hospital (BIN %s): nothing was signed."),
+                   qoima_certificate_get_owner (certificate), key_bin != NULL ? key_bin : "—", bin);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 qoima_user_check (QoimaUser        *self,
                   QoimaPermission   permission,
@@ -809,7 +975,9 @@ qoima_user_check (QoimaUser        *self,
 
   g_return_val_if_fail (self == NULL || QOIMA_IS_USER (self), FALSE);
 
-  if (self != NULL && !self->disabled && qoima_role_allows (self->role, permission))
+  if (self != NULL && !self->disabled &&
+      (qoima_role_allows (self->role, permission) ||
+       (permission == QOIMA_PERMISSION_SIGN && self->role == QOIMA_ROLE_CLERK && self->may_sign)))
     return TRUE;
 
   switch (permission)
@@ -843,9 +1011,13 @@ qoima_user_check (QoimaUser        *self,
         case QOIMA_ROLE_ADMIN: role = _("An admin"); break;
         default: role = "?"; break;
         }
-      /* TRANSLATORS: "A nurse may not accept acts." */
-      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
-                   _("%s may not %s."), role, what);
+      if (permission == QOIMA_PERMISSION_SIGN && self->role == QOIMA_ROLE_CLERK)
+        g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                             _("A clerk signs only when an administrator has allowed her to; the chief signs."));
+      else
+        /* TRANSLATORS: "A nurse may not accept acts." */
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
+                     _("%s may not %s."), role, what);
     }
   return FALSE;
 }
@@ -1119,4 +1291,76 @@ qoima_user_secret_is_acceptable (const char  *secret,
 {
   g_return_val_if_fail (secret != NULL, FALSE);
   return secret_is_acceptable (secret, error);
+}
+
+void
+qoima_store_set_user_signing_async (QoimaStore          *self,
+                                    QoimaUser           *acting,
+                                    const char          *name,
+                                    const char          *iin,
+                                    gboolean             may_sign,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  UserData *data;
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
+  g_return_if_fail (name != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
+  data->name = g_strdup (name);
+  data->iin = iin != NULL && *iin != '\0' ? g_strdup (iin) : NULL;
+  data->may_sign = !!may_sign;
+  task = user_task_new (self, qoima_store_set_user_signing_async, data, cancellable, callback, user_data);
+
+  if (data->iin != NULL && !qoima_iin_is_valid (data->iin))
+    {
+      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                               _("The IIN %s is wrong: it has 12 digits and its check digit must match."), data->iin);
+      g_object_unref (task);
+      return;
+    }
+  qoima_store_queue_job (self, set_user_signing_job, task);
+}
+
+gboolean
+qoima_store_set_user_signing_finish (QoimaStore    *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_set_user_signing_async), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+qoima_store_get_user_async (QoimaStore          *self,
+                            const char          *name,
+                            const char          *iin,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  UserData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (name != NULL || iin != NULL);
+
+  data = g_new0 (UserData, 1);
+  data->name = g_strdup (name);
+  data->iin = g_strdup (iin);
+  qoima_store_queue_job (self, get_user_job,
+                         user_task_new (self, qoima_store_get_user_async, data, cancellable, callback, user_data));
+}
+
+QoimaUser *
+qoima_store_get_user_finish (QoimaStore    *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_get_user_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

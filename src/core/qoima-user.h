@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "qoima-certificate.h"
 #include "qoima-store.h"
 
 G_BEGIN_DECLS
@@ -52,6 +53,11 @@ QoimaRole   qoima_user_get_role       (QoimaUser *self);
 /* The nurse's ward; 0 for the other roles. */
 gint64      qoima_user_get_ward_id    (QoimaUser *self);
 gboolean    qoima_user_get_disabled   (QoimaUser *self);
+/* The IIN of the person, which her signing key's certificate must carry; NULL when she
+ * has none (then she signs nothing). */
+const char *qoima_user_get_iin        (QoimaUser *self);
+/* Whether an administrator delegated signing to this clerk (the chief signs by her role). */
+gboolean    qoima_user_get_may_sign   (QoimaUser *self);
 
 /**
  * qoima_user_check:
@@ -63,6 +69,22 @@ gboolean    qoima_user_get_disabled   (QoimaUser *self);
 gboolean    qoima_user_check          (QoimaUser        *self,
                                        QoimaPermission   permission,
                                        GError          **error);
+
+/**
+ * qoima_user_check_signer:
+ * @self: (nullable): the user who signs
+ * @certificate: (nullable): the key's certificate; NULL when the key tells it only once it
+ *   has signed (then only @self is checked, and the caller checks again after signing)
+ * @bin: (nullable): the hospital's BIN, which the certificate must carry
+ *
+ * The rule for every signature: @self may sign (the chief; a clerk only by delegation),
+ * has an IIN, and the certificate is hers (the same IIN) and the hospital's (the same BIN).
+ * Fails with a message for the user naming who the key belongs to.
+ */
+gboolean    qoima_user_check_signer   (QoimaUser         *self,
+                                       QoimaCertificate  *certificate,
+                                       const char        *bin,
+                                       GError           **error);
 
 /**
  * qoima_store_add_user_async:
@@ -170,6 +192,39 @@ void        qoima_store_update_user_async   (QoimaStore          *self,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
 gboolean    qoima_store_update_user_finish  (QoimaStore    *self,
+                                             GAsyncResult  *result,
+                                             GError       **error);
+
+/**
+ * qoima_store_set_user_signing_async:
+ * @iin: (nullable): the user's IIN (its check digit is checked), NULL or "" for none
+ * @may_sign: for a clerk, whether she may sign (delegation); FALSE for the other roles
+ *
+ * Sets who the user is for signing (audited). Only an admin may; an IIN belongs to one
+ * user only.
+ */
+void        qoima_store_set_user_signing_async  (QoimaStore          *self,
+                                                 QoimaUser           *acting,
+                                                 const char          *name,
+                                                 const char          *iin,
+                                                 gboolean             may_sign,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean    qoima_store_set_user_signing_finish (QoimaStore    *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
+
+/* The user named @name or, when @name is NULL, the one with the IIN @iin, as stored now
+ * (a delegation may have been withdrawn since she signed in); NOT_FOUND when none. */
+void        qoima_store_get_user_async      (QoimaStore          *self,
+                                             const char          *name,
+                                             const char          *iin,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+/* Returns: (transfer full): the user, or NULL with @error set. */
+QoimaUser  *qoima_store_get_user_finish     (QoimaStore    *self,
                                              GAsyncResult  *result,
                                              GError       **error);
 

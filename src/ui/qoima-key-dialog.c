@@ -72,7 +72,8 @@ update_button (QoimaKeyDialog *self)
 
   if (self->signer != NULL && self->usable)
     gtk_button_set_label (self->use_button,
-                          self->purpose == QOIMA_KEY_PURPOSE_AUTH ? _("_Log In") : _("_Sign"));
+                          /* A signature is made only after the summary (qoima-sign-dialog.c). */
+                          self->purpose == QOIMA_KEY_PURPOSE_AUTH ? _("_Log In") : _("_Continue"));
   else
     gtk_button_set_label (self->use_button, _("_Open Key"));
 

@@ -11,6 +11,7 @@
 
 #include "qoima-user-dialog.h"
 
+#include "qoima-ledger.h"
 #include "qoima-location.h"
 #include "qoima-user.h"
 
@@ -22,6 +23,9 @@ struct _QoimaUserDialog
   GtkWidget           *add_button;
   GtkLabel            *error_label;
   AdwEntryRow         *full_name_row;
+  AdwEntryRow         *iin_row;
+  AdwActionRow        *may_sign_row;
+  GtkSwitch           *may_sign_switch;
   AdwEntryRow         *name_row;
   AdwComboRow         *role_row;
   AdwPasswordEntryRow *secret_again_row;
@@ -85,7 +89,45 @@ static void
 role_changed_cb (QoimaUserDialog *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->ward_row), selected_role (self) == QOIMA_ROLE_NURSE);
+  /* Only a clerk is delegated; the chief signs by her role. */
+  gtk_widget_set_visible (GTK_WIDGET (self->may_sign_row), selected_role (self) == QOIMA_ROLE_CLERK);
   show_error (self, NULL);
+}
+
+static const char *
+entered_iin (QoimaUserDialog *self)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (self->iin_row));
+}
+
+static gboolean
+may_sign (QoimaUserDialog *self)
+{
+  return selected_role (self) == QOIMA_ROLE_CLERK && gtk_switch_get_active (self->may_sign_switch);
+}
+
+static void
+signing_set_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QoimaUserDialog) self = user_data;
+  g_autoptr(QoimaUser) user = g_object_steal_data (G_OBJECT (self), "added-user");
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_store_set_user_signing_finish (QOIMA_STORE (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      set_busy (self, FALSE);
+      /* She exists now: the list shows her, and her IIN can be set again from it. */
+      g_signal_emit (self, signals[SIGNAL_USER_ADDED], 0, user);
+      show_error (self, error->message);
+      return;
+    }
+  set_busy (self, FALSE);
+  g_signal_emit (self, signals[SIGNAL_USER_ADDED], 0, user);
+  gtk_window_close (GTK_WINDOW (self));
 }
 
 static void
@@ -101,12 +143,21 @@ add_user_cb (GObject      *source,
   /* Added even when the dialog closed meanwhile; then nothing is left to show. */
   if (self->context == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  set_busy (self, FALSE);
   if (user == NULL)
     {
+      set_busy (self, FALSE);
       show_error (self, error->message);
       return;
     }
+  if (*entered_iin (self) != '\0' || may_sign (self))
+    {
+      g_object_set_data_full (G_OBJECT (self), "added-user", g_object_ref (user), g_object_unref);
+      qoima_store_set_user_signing_async (QOIMA_STORE (source), qoima_context_get_user (self->context),
+                                          qoima_user_get_name (user), entered_iin (self), may_sign (self),
+                                          self->cancellable, signing_set_cb, g_object_ref (self));
+      return;
+    }
+  set_busy (self, FALSE);
 
   g_signal_emit (self, signals[SIGNAL_USER_ADDED], 0, user);
   gtk_window_close (GTK_WINDOW (self));
@@ -144,6 +195,11 @@ add_action (GtkWidget  *widget,
   if (!g_str_equal (secret, again))
     {
       show_error (self, _("The two passwords differ."));
+      return;
+    }
+  if (*entered_iin (self) != '\0' && !qoima_iin_is_valid (entered_iin (self)))
+    {
+      show_error (self, _("The IIN has 12 digits and its check digit must match: check it against her ID card."));
       return;
     }
   if (role == QOIMA_ROLE_NURSE)
@@ -218,6 +274,9 @@ qoima_user_dialog_class_init (QoimaUserDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, add_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, error_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, full_name_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, iin_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, may_sign_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, may_sign_switch);
   gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, name_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, role_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaUserDialog, secret_again_row);

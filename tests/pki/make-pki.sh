@@ -7,6 +7,8 @@
 #   ca.pem         the test CA («НУЦ РК (ТЕСТ)»), the one the stand and the tests trust
 #   auth.p12       the chief physician's AUTH key (EKU clientAuth), for logging in
 #   sign.p12       the chief physician's signing key (EKU emailProtection), for documents
+#   clerk-sign.p12 the clerk's own signing key (her IIN, the hospital's BIN), for when an
+#                  administrator delegates signing to her
 #   expired.p12    a signing key whose certificate expired in 2025
 #   foreign.p12    a signing key from ANOTHER CA that copies the test CA's name (not its key)
 #   other-org.p12  a distributor's («ТОО "Медсервис Плюс"») key, with both EKUs so that it can
@@ -36,12 +38,12 @@ hospital='ГКП на ПХВ "Городская больница №1" аким
 distributor='ТОО "Медсервис Плюс"'
 
 # Keys are generated in parallel: RSA generation is most of the run time.
-for k in ca foreign-ca auth sign expired foreign other-org ncalayer; do
+for k in ca foreign-ca auth sign clerk-sign expired foreign other-org ncalayer; do
   "$certtool" --generate-privkey --key-type rsa --bits 2048 --no-text \
     --outfile "$work/$k-key.pem" 2>/dev/null &
 done
 wait
-for k in ca foreign-ca auth sign expired foreign other-org ncalayer; do
+for k in ca foreign-ca auth sign clerk-sign expired foreign other-org ncalayer; do
   test -s "$work/$k-key.pem" || { echo "make-pki: key $k not generated" >&2; exit 1; }
 done
 
@@ -78,8 +80,8 @@ person_template () {
     echo "serial = $serial"
     echo "signing_key"
     echo "non_repudiation"
-    # The policy of an organization's head (НУЦ РК OIDs).
-    echo "policy1 = 1.2.398.3.3.4.1.2.1"
+    # The policy of an organization's head, or of an employee (НУЦ РК OIDs).
+    echo "policy1 = ${policy:-1.2.398.3.3.4.1.2.1}"
     for p in $purposes; do
       case $p in
         auth) echo "tls_www_client" ;;
@@ -112,6 +114,11 @@ person_template "$work/auth.tmpl" 101 "$chief_cn" "$chief_surname" "$chief_given
   $chief_iin "$hospital" $hospital_bin auth
 person_template "$work/sign.tmpl" 102 "$chief_cn" "$chief_surname" "$chief_given" \
   $chief_iin "$hospital" $hospital_bin sign
+# The clerk (Гульнара Ахметова): an employee of the hospital.
+policy=1.2.398.3.3.4.1.2.5
+person_template "$work/clerk-sign.tmpl" 106 'АХМЕТОВА ГУЛЬНАРА' 'АХМЕТОВА' 'ЕРЛАНОВНА' \
+  900312450126 "$hospital" $hospital_bin sign
+policy=
 person_template "$work/expired.tmpl" 103 "$chief_cn" "$chief_surname" "$chief_given" \
   $chief_iin "$hospital" $hospital_bin sign \
   'activation_date = "2024-01-01 00:00:00"
@@ -128,6 +135,7 @@ issue () { # issue NAME CA
 }
 issue auth ca &
 issue sign ca &
+issue clerk-sign ca &
 issue expired ca &
 issue foreign foreign-ca &
 issue other-org ca &
@@ -141,6 +149,7 @@ to_p12 () {
 }
 to_p12 auth ca &
 to_p12 sign ca &
+to_p12 clerk-sign ca &
 to_p12 expired ca &
 to_p12 foreign foreign-ca &
 to_p12 other-org ca &
@@ -164,13 +173,13 @@ EOT
   --template "$work/ncalayer.tmpl" --outfile "$work/ncalayer.pem" --no-text 2>/dev/null &
 wait
 
-for f in auth sign expired foreign other-org no-key; do
+for f in auth sign clerk-sign expired foreign other-org no-key; do
   test -s "$work/$f.p12" || { echo "make-pki: $f.p12 not written" >&2; exit 1; }
 done
 test -s "$work/ncalayer.pem" || { echo "make-pki: ncalayer.pem not written" >&2; exit 1; }
 
 printf '%s\n' "$password" > "$work/password.txt"
-for f in ca.pem auth.p12 sign.p12 expired.p12 foreign.p12 other-org.p12 no-key.p12 \
+for f in ca.pem auth.p12 sign.p12 clerk-sign.p12 expired.p12 foreign.p12 other-org.p12 no-key.p12 \
          ncalayer.pem ncalayer-key.pem password.txt; do
   mv -f "$work/$f" "$out/$f"
 done

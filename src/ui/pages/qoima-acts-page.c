@@ -14,6 +14,7 @@
 #include "qoima-act-line.h"
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
+#include "qoima-sign-dialog.h"
 #include "qoima-sync.h"
 
 #include <stdio.h>
@@ -24,6 +25,7 @@ struct _QoimaActsPage
 
   /* Template widgets */
   GtkWidget      *act_buttons;
+  GtkWidget      *auth_box;
   GtkLabel       *act_deadline_label;
   GtkLabel       *act_errors_label;
   GtkLabel       *act_subtitle_label;
@@ -92,7 +94,8 @@ answer_free (Answer *answer)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Answer, answer_free)
 
-static void run_sync (QoimaActsPage *self);
+static void run_sync (QoimaActsPage *self,
+                      gboolean       interactive);
 static void load_lines (QoimaActsPage *self);
 
 static void
@@ -558,6 +561,7 @@ start_sync (QoimaActsPage *self)
 {
   QoimaSync *sync = qoima_context_get_sync (self->context);
 
+  gtk_widget_set_visible (self->auth_box, FALSE);
   set_busy (self, TRUE, _("Synchronising with ИС МПТ…"));
   self->progress_handler = g_signal_connect_object (sync, "progress", G_CALLBACK (sync_progress_cb), self, 0);
   qoima_sync_run_async (sync, self->cancellable, sync_run_cb, g_object_ref (self));
@@ -576,6 +580,7 @@ auth_key_cb (GObject      *object,
   if (signer == NULL)
     {
       set_busy (self, FALSE, NULL);
+      gtk_widget_set_visible (self->auth_box, TRUE);
       toast (self, _("Synchronising needs the organization’s key to log in to ИС МПТ"));
       return;
     }
@@ -585,8 +590,12 @@ auth_key_cb (GObject      *object,
   start_sync (self);
 }
 
+/* @interactive: the user asked (Sync, a signature), so the AUTH key may be asked for now;
+ * the sync at sign-in does not pop a dialog over another page: without the key it does not
+ * log in, and the page says what is missing. */
 static void
-run_sync (QoimaActsPage *self)
+run_sync (QoimaActsPage *self,
+          gboolean       interactive)
 {
   if (self->context == NULL || self->busy)
     return;
@@ -597,9 +606,15 @@ run_sync (QoimaActsPage *self)
       return;
     }
 
-  /* The AUTH key is asked for once per session: its password is never kept on disk. */
+  /* The AUTH key is asked for once per session, when needed: its password is never kept
+   * on disk (the key dialog remembers the file). */
   if (qoima_context_get_auth_signer (self->context) == NULL)
     {
+      if (!interactive)
+        {
+          gtk_widget_set_visible (self->auth_box, TRUE);
+          return;
+        }
       set_busy (self, TRUE, _("Waiting for the key to log in…"));
       qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
                                   QOIMA_KEY_PURPOSE_AUTH, self->cancellable, auth_key_cb, g_object_ref (self));
@@ -612,6 +627,15 @@ run_sync (QoimaActsPage *self)
 /* Answers */
 
 static void answer_next (Answer *answer);
+
+/* The key is not the signer's: it is forgotten, so the next answer asks for hers. */
+static void
+forget_wrong_key (QoimaActsPage *self,
+                  const GError  *error)
+{
+  if (g_error_matches (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER))
+    qoima_context_set_signer (self->context, NULL);
+}
 
 static void
 answer_act_cb (GObject      *object,
@@ -639,6 +663,7 @@ answer_act_cb (GObject      *object,
         }
       answer->failed++;
       toast (answer->self, local_error->message);
+      forget_wrong_key (answer->self, local_error);
     }
   answer_next (answer);
 }
@@ -662,13 +687,104 @@ answer_next (Answer *answer)
       return;
     }
 
-  /* Everything signed is in the outbox; the sync sends it and brings the answers back. */
+  /* Everything signed is in the outbox; the sync sends it and brings the answers back
+   * (asking for the AUTH key now, if the session has none). */
   done = answer;
   g_clear_pointer (&self->answered, g_array_unref);
   self->answered = g_array_ref (answer->act_ids);
   g_hash_table_remove_all (self->selected);
   set_busy (self, FALSE, NULL);
-  start_sync (self);
+  run_sync (self, TRUE);
+}
+
+static void
+summary_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(Answer) answer = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  /* Cancelled: nothing is signed. */
+  if (!qoima_sign_dialog_run_finish (result, &local_error))
+    {
+      set_busy (answer->self, FALSE, NULL);
+      return;
+    }
+  answer_next (g_steal_pointer (&answer));
+}
+
+/* Before any signature: what is signed, for how many packs, with whose key (issue 8). All
+ * the acts of "Accept and Sign Selected" are shown together, every time. */
+static void
+confirm_answer (Answer *answer)
+{
+  QoimaActsPage *self = answer->self;
+  QoimaSigner *signer = qoima_context_get_signer (self->context);
+  QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  g_autoptr(GError) local_error = NULL;
+  const char *document;
+  int n_packs = 0;
+
+  if (certificate == NULL ||
+      !qoima_user_check_signer (qoima_context_get_user (self->context), certificate, NULL, &local_error))
+    {
+      if (local_error != NULL)
+        {
+          toast (self, local_error->message);
+          forget_wrong_key (self, local_error);
+        }
+      set_busy (self, FALSE, NULL);
+      answer_free (answer);
+      return;
+    }
+
+  for (guint i = 0; i < answer->act_ids->len; i++)
+    {
+      QoimaAct *act = find_act (self, g_array_index (answer->act_ids, gint64, i));
+      g_autofree char *date = NULL;
+      g_autofree char *sender = NULL;
+      int packs, scanned;
+
+      if (act == NULL)
+        continue;
+      packs = qoima_act_get_packs (act);
+      scanned = qoima_act_get_scanned (act);
+      n_packs += packs;
+      date = format_iso_date (qoima_act_get_doc_date (act));
+      sender = g_strdup_printf ("%s (%s %s)",
+                                qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act) : "—",
+                                _("BIN"), qoima_act_get_sender_bin (act) != NULL ? qoima_act_get_sender_bin (act) : "—");
+      g_ptr_array_add (items, g_strdup_printf (_("Act № %s"), qoima_act_get_number (act)));
+      switch (answer->acceptance)
+        {
+        case QOIMA_ACCEPT_SOME:
+          /* TRANSLATORS: from SENDER, DATE: … */
+          g_ptr_array_add (items, g_strdup_printf (_("from %s, %s: accept the %d packs scanned, refuse the other %d of %d"),
+                                                   sender, date, scanned, packs - scanned, packs));
+          break;
+        case QOIMA_REJECT_ALL:
+          g_ptr_array_add (items, g_strdup_printf (_("from %s, %s: refuse all %d packs"), sender, date, packs));
+          break;
+        case QOIMA_ACCEPT_ALL:
+        default:
+          g_ptr_array_add (items, g_strdup_printf (_("from %s, %s: accept all %d packs"), sender, date, packs));
+          break;
+        }
+    }
+
+  if (answer->acceptance == QOIMA_REJECT_ALL)
+    document = _("Rejection of the act (LP_ACCEPT_GOODS)");
+  else if (answer->acceptance == QOIMA_ACCEPT_SOME)
+    document = _("Partial acceptance of the act (LP_ACCEPT_GOODS)");
+  else
+    document = g_dngettext (GETTEXT_PACKAGE, "Acceptance of the act (LP_ACCEPT_GOODS)",
+                            "Acceptance of the acts, one document each (LP_ACCEPT_GOODS)", answer->act_ids->len);
+
+  gtk_label_set_text (self->progress_label, _("Waiting for the signer to confirm…"));
+  qoima_sign_dialog_run_async (parent_window (self), document, (const char * const *) items->pdata, n_packs,
+                               certificate, self->cancellable, summary_cb, answer);
 }
 
 static void
@@ -688,7 +804,7 @@ signing_key_cb (GObject      *object,
     }
 
   qoima_context_set_signer (answer->self->context, signer);
-  answer_next (g_steal_pointer (&answer));
+  confirm_answer (g_steal_pointer (&answer));
 }
 
 static void
@@ -696,6 +812,7 @@ answer_acts (QoimaActsPage   *self,
              GArray          *act_ids,
              QoimaAcceptance  acceptance)
 {
+  g_autoptr(GError) local_error = NULL;
   Answer *answer;
 
   if (self->context == NULL || self->busy || act_ids->len == 0)
@@ -703,6 +820,12 @@ answer_acts (QoimaActsPage   *self,
   if (qoima_context_get_sync (self->context) == NULL)
     {
       toast (self, _("ИС МПТ is not connected yet"));
+      return;
+    }
+  /* An answer is signed: by the chief, or a clerk an administrator delegated (issue 8). */
+  if (!qoima_user_check (qoima_context_get_user (self->context), QOIMA_PERMISSION_SIGN, &local_error))
+    {
+      toast (self, local_error->message);
       return;
     }
 
@@ -716,7 +839,7 @@ answer_acts (QoimaActsPage   *self,
     qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
                                 QOIMA_KEY_PURPOSE_SIGNING, self->cancellable, signing_key_cb, answer);
   else
-    answer_next (answer);
+    confirm_answer (answer);
 }
 
 static void
@@ -785,8 +908,8 @@ acts_action (GtkWidget  *widget,
 {
   QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
 
-  if (g_str_equal (action_name, "acts.sync"))
-    run_sync (self);
+  if (g_str_equal (action_name, "acts.sync") || g_str_equal (action_name, "acts.choose-auth-key"))
+    run_sync (self, TRUE);
   else if (g_str_equal (action_name, "acts.back"))
     {
       g_clear_object (&self->act);
@@ -947,7 +1070,7 @@ sync_ready_cb (QoimaActsPage *self)
   if (!self->synced_once && qoima_context_get_sync (self->context) != NULL)
     {
       self->synced_once = TRUE;
-      run_sync (self);
+      run_sync (self, FALSE);
     }
 }
 
@@ -1070,6 +1193,7 @@ qoima_acts_page_class_init (QoimaActsPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-acts-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_buttons);
+  gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, auth_box);
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_deadline_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_errors_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, act_subtitle_label);
@@ -1084,6 +1208,7 @@ qoima_acts_page_class_init (QoimaActsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, stack);
 
   gtk_widget_class_install_action (widget_class, "acts.sync", NULL, acts_action);
+  gtk_widget_class_install_action (widget_class, "acts.choose-auth-key", NULL, acts_action);
   gtk_widget_class_install_action (widget_class, "acts.back", NULL, acts_action);
   gtk_widget_class_install_action (widget_class, "acts.accept-selected", NULL, acts_action);
   gtk_widget_class_install_action (widget_class, "act.accept-all", NULL, act_action);
@@ -1120,7 +1245,14 @@ qoima_acts_page_sync (QoimaActsPage *self)
 {
   g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
 
-  run_sync (self);
+  run_sync (self, TRUE);
+}
+
+gboolean
+qoima_acts_page_get_needs_auth_key (QoimaActsPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), FALSE);
+  return gtk_widget_get_visible (self->auth_box);
 }
 
 GListModel *

@@ -28,6 +28,9 @@ void          qoima_acts_page_reload           (QoimaActsPage *self);
 /* Runs the acs.sync action: asks for the AUTH key first if the session has none. */
 void          qoima_acts_page_sync             (QoimaActsPage *self);
 gboolean      qoima_acts_page_get_busy         (QoimaActsPage *self);
+/* Whether the page says that ИС МПТ waits for the AUTH key (the sync at sign-in found none
+ * and asked nobody); its button runs acts.choose-auth-key. */
+gboolean      qoima_acts_page_get_needs_auth_key (QoimaActsPage *self);
 /* (transfer none) the acts as listed */
 GListModel   *qoima_acts_page_get_acts         (QoimaActsPage *self);
 /* Shows an act's page. */

@@ -65,6 +65,7 @@ typedef struct
   gboolean        archived;
   GtkEditable    *first;
   GtkEditable    *second;
+  GtkSwitch      *may_sign; /* the signing dialog's, for a clerk */
 } RowDialog;
 
 static void
@@ -179,6 +180,10 @@ create_user_row (gpointer item,
   g_string_append (subtitle, role_label (qoima_user_get_role (user)));
   if ((ward = find_ward (self, qoima_user_get_ward_id (user))) != NULL)
     g_string_append_printf (subtitle, " · %s", qoima_location_get_name (ward));
+  if (qoima_user_get_iin (user) != NULL)
+    g_string_append_printf (subtitle, " · %s %s", _("IIN"), qoima_user_get_iin (user));
+  if (qoima_user_get_may_sign (user))
+    g_string_append_printf (subtitle, " · %s", _("May sign (delegated)"));
   if (qoima_user_get_disabled (user))
     g_string_append_printf (subtitle, " · %s", _("Disabled"));
 
@@ -188,6 +193,8 @@ create_user_row (gpointer item,
   if (qoima_user_get_disabled (user))
     gtk_widget_add_css_class (GTK_WIDGET (row), "dim-label");
 
+  adw_action_row_add_suffix (row, row_button ("document-edit-symbolic", NULL, _("Signing: IIN and Delegation…"),
+                                              "admin.signing", g_variant_new_string (name)));
   adw_action_row_add_suffix (row, row_button ("dialog-password-symbolic", NULL, _("Reset Password…"),
                                               "admin.reset-password", g_variant_new_string (name)));
   adw_action_row_add_suffix (row, row_button (NULL,
@@ -631,6 +638,81 @@ reset_password_action (GtkWidget  *widget,
 }
 
 static void
+signing_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     RowDialog        *data)
+{
+  QoimaAdminPage *self = data->page;
+  g_autofree char *iin = NULL;
+
+  if (!g_str_equal (response, "apply") || self->context == NULL)
+    return;
+  /* The core checks the IIN's check digit, that it is no other user's, and the role. */
+  iin = g_strstrip (g_strdup (gtk_editable_get_text (data->first)));
+  qoima_store_set_user_signing_async (qoima_context_get_store (self->context),
+                                      qoima_context_get_user (self->context),
+                                      data->name, iin,
+                                      data->may_sign != NULL && gtk_switch_get_active (data->may_sign),
+                                      self->cancellable, boolean_done_cb, g_object_ref (self));
+}
+
+/* Who the user is for signing (issue 8): her IIN, which her key must carry, and for a clerk
+ * whether she may sign, which only an administrator delegates. */
+static void
+signing_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  QoimaUser *user = find_user (self, g_variant_get_string (parameter, NULL));
+  g_autofree char *heading = NULL;
+  AdwMessageDialog *dialog;
+  GtkWidget *list;
+  GtkWidget *iin_row;
+  RowDialog *data;
+
+  if (user == NULL || self->context == NULL)
+    return;
+  heading = g_strdup_printf (_("Signing for %s"), qoima_user_get_name (user));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading,
+                                                       _("A document is signed only with a key whose certificate carries the signer’s IIN. "
+                                                         "The chief signs by her role; a clerk only when you allow it here.")));
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  iin_row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (iin_row), _("IIN"));
+  gtk_editable_set_text (GTK_EDITABLE (iin_row), qoima_user_get_iin (user) != NULL ? qoima_user_get_iin (user) : "");
+  gtk_list_box_append (GTK_LIST_BOX (list), iin_row);
+
+  data = g_new0 (RowDialog, 1);
+  data->page = g_object_ref (self);
+  data->name = g_strdup (qoima_user_get_name (user));
+  data->first = GTK_EDITABLE (iin_row);
+  if (qoima_user_get_role (user) == QOIMA_ROLE_CLERK)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *toggle = gtk_switch_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("May Sign Documents"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Acceptances and withdrawals, with her own key"));
+      gtk_switch_set_active (GTK_SWITCH (toggle), qoima_user_get_may_sign (user));
+      gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), toggle);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      data->may_sign = GTK_SWITCH (toggle);
+    }
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", _("_Save"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "apply");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_data (dialog, "response", G_CALLBACK (signing_response_cb), data, row_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
 toggle_disabled_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
@@ -758,6 +840,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_install_action (widget_class, "admin.archive-ward", "x", archive_ward_action);
   gtk_widget_class_install_action (widget_class, "admin.reset-password", "s", reset_password_action);
   gtk_widget_class_install_action (widget_class, "admin.toggle-disabled", "s", toggle_disabled_action);
+  gtk_widget_class_install_action (widget_class, "admin.signing", "s", signing_action);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "qoima-key-dialog.h"
 #include "qoima-ledger.h"
 #include "qoima-outbox.h"
+#include "qoima-sign-dialog.h"
 #include "qoima-sync.h"
 #include "qoima-user.h"
 
@@ -59,8 +60,8 @@ user_may (QoimaWithdrawalsPage *self,
 {
   QoimaUser *user = self->context ? qoima_context_get_user (self->context) : NULL;
 
-  return user != NULL && !qoima_user_get_disabled (user) &&
-         qoima_role_allows (qoima_user_get_role (user), permission);
+  /* qoima_user_check() knows a clerk's delegation to sign. */
+  return qoima_user_check (user, permission, NULL);
 }
 
 /* Only what the signed-in user may do is offered; the core refuses the rest anyway. */
@@ -155,6 +156,8 @@ add_owed_row (QoimaWithdrawalsPage *self,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
   g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self, G_CONNECT_SWAPPED);
+  /* The summary before signing counts the packs per reason. */
+  g_object_set_data (G_OBJECT (check), "reason", GINT_TO_POINTER (reason));
   g_hash_table_insert (self->checks, g_strdup (ki), check);
   gtk_list_box_append (self->owed_list, row);
 }
@@ -344,6 +347,72 @@ sign_with (QoimaWithdrawalsPage *self,
 }
 
 static void
+summary_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Cancelled: nothing is signed. */
+  if (!qoima_sign_dialog_run_finish (result, &error))
+    {
+      set_busy (self, FALSE);
+      return;
+    }
+  sign_with (self, qoima_context_get_signer (self->context));
+}
+
+/* Before any signature: how many packs, for which reasons, with whose key (issue 8). */
+static void
+confirm_signing (QoimaWithdrawalsPage *self)
+{
+  QoimaSigner *signer = qoima_context_get_signer (self->context);
+  QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
+  g_autoptr(GPtrArray) items = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+  g_autoptr(GError) error = NULL;
+  unsigned per_reason[QOIMA_N_WITHDRAWAL_REASONS] = { 0 };
+  GHashTableIter iter;
+  gpointer check;
+  int n_packs = 0;
+
+  if (certificate == NULL ||
+      !qoima_user_check_signer (qoima_context_get_user (self->context), certificate, NULL, &error))
+    {
+      /* Not the signer's key: forgotten, so that the next try asks for hers. */
+      if (g_error_matches (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER))
+        qoima_context_set_signer (self->context, NULL);
+      show_error (self, error);
+      set_busy (self, FALSE);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, self->checks);
+  while (g_hash_table_iter_next (&iter, NULL, &check))
+    if (gtk_check_button_get_active (check))
+      {
+        unsigned reason = GPOINTER_TO_UINT (g_object_get_data (check, "reason"));
+
+        if (reason < QOIMA_N_WITHDRAWAL_REASONS)
+          per_reason[reason]++;
+        n_packs++;
+      }
+  for (unsigned reason = 0; reason < QOIMA_N_WITHDRAWAL_REASONS; reason++)
+    if (per_reason[reason] > 0)
+      {
+        g_ptr_array_add (items, g_strdup (qoima_withdrawal_reason_to_label (reason)));
+        g_ptr_array_add (items, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pack, in one document",
+                                                              "%u packs, in one document", per_reason[reason]),
+                                                 per_reason[reason]));
+      }
+
+  qoima_sign_dialog_run_async (parent_window (self),
+                               _("Withdrawal from circulation (LK_RECEIPT), one document per reason"),
+                               (const char * const *) items->pdata, n_packs, certificate, self->cancellable,
+                               summary_cb, g_object_ref (self));
+}
+
+static void
 key_cb (GObject      *source,
         GAsyncResult *result,
         gpointer      user_data)
@@ -356,10 +425,44 @@ key_cb (GObject      *source,
   if (signer == NULL)
     {
       show_error (self, error);
+      set_busy (self, FALSE);
       return;
     }
   qoima_context_set_signer (self->context, signer);
-  sign_with (self, signer);
+  confirm_signing (self);
+}
+
+static void
+ask_signing_key (QoimaWithdrawalsPage *self)
+{
+  if (qoima_context_get_signer (self->context) != NULL)
+    confirm_signing (self);
+  else
+    qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
+                                QOIMA_KEY_PURPOSE_SIGNING, self->cancellable, key_cb, g_object_ref (self));
+}
+
+static void
+auth_key_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(QoimaWithdrawalsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+
+  signer = qoima_key_dialog_run_finish (result, &error);
+  if (signer == NULL)
+    {
+      g_autoptr(GError) why = g_error_new_literal (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                                                  _("Withdrawals are sent to ИС МПТ, which needs the organization’s AUTH key to log in."));
+
+      show_error (self, why);
+      set_busy (self, FALSE);
+      return;
+    }
+  qoima_context_set_auth_signer (self->context, signer);
+  ask_signing_key (self);
 }
 
 static void
@@ -368,15 +471,24 @@ sign_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (widget);
+  g_autoptr(GError) error = NULL;
 
-  if (self->context == NULL || qoima_context_get_sync (self->context) == NULL)
+  if (self->context == NULL || qoima_context_get_sync (self->context) == NULL || self->busy)
     return;
   show_error (self, NULL);
-  if (qoima_context_get_signer (self->context) != NULL)
-    sign_with (self, qoima_context_get_signer (self->context));
-  else
+  if (!qoima_user_check (qoima_context_get_user (self->context), QOIMA_PERMISSION_SIGN, &error))
+    {
+      show_error (self, error);
+      return;
+    }
+  set_busy (self, TRUE);
+  /* What is signed goes to ИС МПТ: the AUTH key is asked for here, in context, when the
+   * session has none yet; then the signing key, then the summary. */
+  if (qoima_context_get_auth_signer (self->context) == NULL)
     qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
-                                QOIMA_KEY_PURPOSE_SIGNING, self->cancellable, key_cb, g_object_ref (self));
+                                QOIMA_KEY_PURPOSE_AUTH, self->cancellable, auth_key_cb, g_object_ref (self));
+  else
+    ask_signing_key (self);
 }
 
 /* Write-offs */
