@@ -9,9 +9,17 @@
  *
  *   qoima-xtest-type [--delay-ms N] [--no-enter] [--gs ctrl|f8|none] TEXT
  *   qoima-xtest-type [OPTIONS] --stdin
+ *   qoima-xtest-type --layout ru|kz [--keypad] [OPTIONS] TEXT
  *
  * In TEXT (or stdin) a raw 0x1D byte or the four characters "\x1d" stand for GS, and
  * "\\" for a backslash.
+ *
+ * With --layout, TEXT is what a person (or a scanner set up for that layout) means to
+ * type under the ru or kz layout: each character is found at its key position in the
+ * layout's rows below (xkb-data symbols/ru "winkeys", symbols/kz "basic"). Characters the
+ * main block does not have there (the Kazakh layout has no digits) come from the keypad,
+ * with Num Lock on; --keypad takes every digit from the keypad, as a scanner in keypad
+ * mode does.
  */
 
 #include <glib.h>
@@ -20,6 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <X11/Xlib.h>
+#include <X11/XKBlib.h>
+#include <X11/keysym.h>
 #include <X11/extensions/XTest.h>
 
 #define GS_CHAR '\x1d'
@@ -57,6 +67,33 @@ static const struct {
   { 65, ' ', ' ' },
 };
 
+/* The main block's key positions in the order of the layout rows below. */
+static const unsigned row_keycodes[] = {
+  49, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+  24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+  38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48,
+  52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 51,
+};
+
+static const struct {
+  const char *name;
+  const char *lower;
+  const char *upper;
+} layouts[] = {
+  { "us", "`1234567890-=qwertyuiop[]asdfghjkl;'zxcvbnm,./\\", "~!@#$%^&*()_+QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?|" },
+  { "ru", "ё1234567890-=йцукенгшщзхъфывапролджэячсмитьбю.\\", "Ё!\"№;%:?*()_+ЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,/" },
+  { "kz", "(\"әіңғ,.үұқөһйцукенгшщзхъфывапролджэячсмитьбю№\\", ")!ӘІҢҒ;:ҮҰҚӨҺЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ?/" },
+};
+
+/* The keypad with Num Lock on. */
+static const struct {
+  unsigned keycode;
+  gunichar c;
+} keypad_keys[] = {
+  { 90, '0' }, { 87, '1' }, { 88, '2' }, { 89, '3' }, { 83, '4' }, { 84, '5' }, { 85, '6' },
+  { 79, '7' }, { 80, '8' }, { 81, '9' }, { 82, '-' }, { 86, '+' }, { 63, '*' }, { 106, '/' },
+};
+
 static int x_errors;
 
 static int
@@ -86,6 +123,73 @@ us_key_for_char (char      c,
           return TRUE;
         }
     }
+  return FALSE;
+}
+
+static gboolean
+keypad_key_for_char (gunichar  c,
+                     unsigned *keycode)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (keypad_keys); i++)
+    {
+      if (keypad_keys[i].c == c)
+        {
+          *keycode = keypad_keys[i].keycode;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Where @c is under @layout: on the main block (with or without Shift), else on the
+ * keypad. With @keypad, digits always come from the keypad. */
+static gboolean
+layout_key_for_char (int        layout,
+                     gboolean   keypad,
+                     gunichar   c,
+                     unsigned  *keycode,
+                     gboolean  *shift,
+                     gboolean  *on_keypad)
+{
+  const char *rows[2] = { layouts[layout].lower, layouts[layout].upper };
+
+  *on_keypad = FALSE;
+  if (keypad && g_unichar_isdigit (c) && keypad_key_for_char (c, keycode))
+    {
+      *shift = FALSE;
+      *on_keypad = TRUE;
+      return TRUE;
+    }
+
+  if (c == ' ')
+    {
+      *keycode = 65;
+      *shift = FALSE;
+      return TRUE;
+    }
+
+  for (int level = 0; level < 2; level++)
+    {
+      const char *p = rows[level];
+
+      for (size_t i = 0; i < G_N_ELEMENTS (row_keycodes); i++, p = g_utf8_next_char (p))
+        {
+          if (g_utf8_get_char (p) == c)
+            {
+              *keycode = row_keycodes[i];
+              *shift = level == 1;
+              return TRUE;
+            }
+        }
+    }
+
+  if (keypad_key_for_char (c, keycode))
+    {
+      *shift = FALSE;
+      *on_keypad = TRUE;
+      return TRUE;
+    }
+
   return FALSE;
 }
 
@@ -125,6 +229,18 @@ tap (Display *display,
 }
 
 static void
+tap_shifted (Display  *display,
+             unsigned  keycode,
+             gboolean  shift)
+{
+  if (shift)
+    XTestFakeKeyEvent (display, KEYCODE_SHIFT_L, True, CurrentTime);
+  tap (display, keycode);
+  if (shift)
+    XTestFakeKeyEvent (display, KEYCODE_SHIFT_L, False, CurrentTime);
+}
+
+static void
 type_char (Display *display,
            char     c,
            GsMode   gs_mode)
@@ -154,11 +270,23 @@ type_char (Display *display,
   if (!us_key_for_char (c, &keycode, &shift))
     g_assert_not_reached ();
 
-  if (shift)
-    XTestFakeKeyEvent (display, KEYCODE_SHIFT_L, True, CurrentTime);
-  tap (display, keycode);
-  if (shift)
-    XTestFakeKeyEvent (display, KEYCODE_SHIFT_L, False, CurrentTime);
+  tap_shifted (display, keycode, shift);
+}
+
+/* Num Lock on, so that the keypad gives digits; returns whether it was on before. */
+static gboolean
+lock_num_lock (Display  *display,
+               gboolean  on)
+{
+  unsigned mask = XkbKeysymToModifiers (display, XK_Num_Lock);
+  XkbStateRec state;
+  gboolean was_on;
+
+  XkbGetState (display, XkbUseCoreKbd, &state);
+  was_on = (state.locked_mods & mask) != 0;
+  XkbLockModifiers (display, XkbUseCoreKbd, mask, on ? mask : 0);
+  XSync (display, False);
+  return was_on;
 }
 
 int
@@ -174,6 +302,11 @@ main (int   argc,
   int delay_ms = 0;
   gboolean no_enter = FALSE;
   gboolean from_stdin = FALSE;
+  gboolean keypad = FALSE;
+  g_autofree char *layout_name = NULL;
+  int layout = -1;
+  gboolean needs_num_lock = FALSE;
+  gboolean num_lock_was_on = FALSE;
   GsMode gs_mode = GS_MODE_CTRL;
   Display *display;
   int event_base, error_base, major, minor;
@@ -183,6 +316,8 @@ main (int   argc,
     { "gs", 0, 0, G_OPTION_ARG_STRING, &gs_name, "How to send GS: ctrl (default), f8 or none", "MODE" },
     { "stdin", 0, 0, G_OPTION_ARG_NONE, &from_stdin, "Read the text from standard input", NULL },
     { "display", 0, 0, G_OPTION_ARG_STRING, &display_name, "The X display (default: $DISPLAY)", "NAME" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &layout_name, "TEXT is what to type under this layout: us, ru or kz", "LAYOUT" },
+    { "keypad", 0, 0, G_OPTION_ARG_NONE, &keypad, "With --layout, type digits on the keypad", NULL },
     { NULL },
   };
 
@@ -206,6 +341,23 @@ main (int   argc,
   else
     {
       g_printerr ("qoima-xtest-type: --gs must be ctrl, f8 or none\n");
+      return 2;
+    }
+
+  if (layout_name != NULL)
+    {
+      for (int i = 0; i < (int) G_N_ELEMENTS (layouts); i++)
+        if (g_str_equal (layout_name, layouts[i].name))
+          layout = i;
+      if (layout < 0)
+        {
+          g_printerr ("qoima-xtest-type: --layout must be us, ru or kz\n");
+          return 2;
+        }
+    }
+  else if (keypad)
+    {
+      g_printerr ("qoima-xtest-type: --keypad needs --layout\n");
       return 2;
     }
 
@@ -243,7 +395,25 @@ main (int   argc,
   text = unescape (raw);
 
   /* Check every character before the first key goes out, so a bad text types nothing. */
-  for (const char *p = text; *p != '\0'; p++)
+  if (layout >= 0 && !g_utf8_validate (text, -1, NULL))
+    {
+      g_printerr ("qoima-xtest-type: TEXT is not UTF-8\n");
+      return 2;
+    }
+  for (const char *p = text; layout >= 0 && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      unsigned keycode;
+      gboolean shift, on_keypad;
+
+      if (!layout_key_for_char (layout, keypad, g_utf8_get_char (p), &keycode, &shift, &on_keypad))
+        {
+          g_printerr ("qoima-xtest-type: no key of the %s layout gives “%.*s” (offset %d)\n",
+                      layouts[layout].name, (int) (g_utf8_next_char (p) - p), p, (int) (p - text));
+          return 2;
+        }
+      needs_num_lock |= on_keypad;
+    }
+  for (const char *p = text; layout < 0 && *p != '\0'; p++)
     {
       unsigned keycode;
       gboolean shift;
@@ -272,9 +442,23 @@ main (int   argc,
       return 1;
     }
 
-  for (const char *p = text; *p != '\0'; p++)
+  if (needs_num_lock)
+    num_lock_was_on = lock_num_lock (display, TRUE);
+
+  for (const char *p = text; *p != '\0'; p = layout >= 0 ? g_utf8_next_char (p) : p + 1)
     {
-      type_char (display, *p, gs_mode);
+      if (layout >= 0)
+        {
+          unsigned keycode;
+          gboolean shift, on_keypad;
+
+          layout_key_for_char (layout, keypad, g_utf8_get_char (p), &keycode, &shift, &on_keypad);
+          tap_shifted (display, keycode, shift);
+        }
+      else
+        {
+          type_char (display, *p, gs_mode);
+        }
       if (delay_ms > 0)
         {
           /* Flush now, so the keys reach the server, and get their timestamps, spaced. */
@@ -287,6 +471,8 @@ main (int   argc,
     tap (display, KEYCODE_RETURN);
 
   XSync (display, False);
+  if (needs_num_lock && !num_lock_was_on)
+    lock_num_lock (display, FALSE);
   XCloseDisplay (display);
 
   return x_errors > 0 ? 1 : 0;

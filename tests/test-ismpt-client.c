@@ -97,6 +97,8 @@ typedef struct {
   int fail_with_status;
   int sign_in_status;
   gboolean broken_json;
+  gboolean legacy_only;  /* documents only on the legacy facade */
+  int requests;
   char *last_query;
   char *last_path;
   char *last_body;
@@ -142,6 +144,7 @@ handler (SoupServer        *server,
   g_autofree char *expected_auth = NULL;
   GUri *uri = soup_server_message_get_uri (msg);
 
+  fixture->requests++;
   g_free (fixture->last_path);
   fixture->last_path = g_strdup (g_uri_get_path (uri));
   g_free (fixture->last_query);
@@ -198,7 +201,13 @@ handler (SoupServer        *server,
       return;
     }
 
-  if (g_str_has_suffix (path, "/doc/list"))
+  if (fixture->legacy_only && strstr (path, "/doc/") != NULL && !g_str_has_prefix (path, "/api/v3/facade/"))
+    reply (msg, 404, "{\"error_message\":\"Ресурс не найден\"}");
+  else if (g_str_equal (path, "/api/v3/facade/doc/listV2"))
+    reply (msg, 200, "{\"results\":[{\"number\":\"act-1\",\"type\":\"LP_SHIP_GOODS\"}],\"total\":1}");
+  else if (g_str_has_prefix (path, "/api/v3/facade/doc/") && g_str_has_suffix (path, "/body"))
+    reply (msg, 200, "{\"number\":\"act-1\",\"status\":\"WAIT_ACCEPTANCE\"}");
+  else if (g_str_has_suffix (path, "/doc/list"))
     reply (msg, 200, "{\"results\":[{\"number\":\"act-1\",\"type\":\"LP_SHIP_GOODS\",\"status\":\"WAIT_ACCEPTANCE\"}],\"nextPage\":false}");
   else if (g_str_has_suffix (path, "/info"))
     reply (msg, 200, "[{\"number\":\"act-1\",\"status\":\"CHECKED_OK\"}]");
@@ -522,6 +531,41 @@ test_operation_override (Fixture       *fixture,
   g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
 }
 
+/* Documents only on the legacy facade: after the v3 and v4 paths answer 404, listV2 (with its
+ * own parameters) and doc/{id}/body are used, and tried first from then on. */
+static void
+test_legacy_facade (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) second = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  int before;
+
+  fixture->legacy_only = TRUE;
+  first = list_incoming (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (first)), ==, 1);
+  g_assert_cmpstr (fixture->last_path, ==, "/api/v3/facade/doc/listV2");
+  g_assert_nonnull (strstr (fixture->last_query, "inputFormat=true"));
+  g_assert_nonnull (strstr (fixture->last_query, "participantInn=990340001230"));
+  g_assert_null (strstr (fixture->last_query, "pg="));
+
+  before = fixture->requests;
+  second = list_incoming (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fixture->requests, ==, before + 1);
+
+  /* The body comes as one object, not an array of one. */
+  qoima_ismpt_client_get_document_async (fixture->client, "act-1", NULL, store_result_cb, &result);
+  doc = qoima_ismpt_client_get_document_finish (fixture->client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fixture->last_path, ==, "/api/v3/facade/doc/act-1/body");
+  g_assert_cmpstr (qoima_json_get_string (json_node_get_object (doc), "status"), ==, "WAIT_ACCEPTANCE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -539,6 +583,7 @@ main (int   argc,
   ADD ("/ismpt-client/escaping", test_escaping);
   ADD ("/ismpt-client/create-document", test_create_document);
   ADD ("/ismpt-client/operation-override", test_operation_override);
+  ADD ("/ismpt-client/legacy-facade", test_legacy_facade);
 #undef ADD
 
   return g_test_run ();

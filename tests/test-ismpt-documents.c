@@ -205,6 +205,99 @@ test_withdrawal_document (void)
   g_assert_cmpstr (qoima_json_get_string (qoima_json_array_get_object (products, 0), "cis"), ==, codes[0]);
 }
 
+static QoimaIncomingAct *
+read_act (const char  *text,
+          GError     **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  return qoima_incoming_act_from_json (parse_object (text, &node), error);
+}
+
+#define ACT_HEADER "\"number\":\"act-9\",\"docDate\":\"2026-11-22T10:00:00.000Z\",\"status\":\"WAIT_ACCEPTANCE\"," \
+                   "\"senderInn\":\"080140005672\",\"receiverInn\":\"990340001230\""
+
+/* The shapes ismpt-api.md §5.3 lists for an act's codes, and where its number may be. */
+static void
+test_act_shapes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIncomingAct) cis = NULL;
+  g_autoptr(QoimaIncomingAct) flat = NULL;
+  g_autoptr(QoimaIncomingAct) unnumbered = NULL;
+  g_autoptr(QoimaIncomingAct) invoiced = NULL;
+  QoimaActCode *code;
+
+  /* Every code under cis: a box is known by its SSCC, its packs by theirs. */
+  cis = read_act ("{" ACT_HEADER ",\"body\":{\"document_number\":\"ТН-7\",\"products\":["
+                  "{\"cis\":\"0104870001234560215AbCdEfGh1234\"},"
+                  "{\"cis\":\"00048700000000000012\",\"children\":[{\"cis\":\"0104607000000014215XYZXYZXYZXYZ\"}]}]}}",
+                  &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cis->number, ==, "ТН-7");
+  g_assert_cmpuint (cis->n_packs, ==, 2);
+  g_assert_cmpuint (cis->codes->len, ==, 3);
+  code = g_ptr_array_index (cis->codes, 1);
+  g_assert_true (code->is_box);
+  code = g_ptr_array_index (cis->codes, 2);
+  g_assert_cmpstr (code->parent_sscc, ==, "00048700000000000012");
+  g_assert_cmpstr (code->gtin, ==, "04607000000014");
+
+  /* No products in the body: the flat cisList (doc/cises) gives the codes. No number in the
+   * body nor the header: the act goes by its ИС МПТ id. */
+  unnumbered = read_act ("{" ACT_HEADER ",\"body\":{\"transfer_date\":\"2026-11-21\"},"
+                         "\"cisList\":[\"0104870001234560215AbCdEfGh1234\",\"0104607000000014215XYZXYZXYZXYZ\"]}",
+                         &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (unnumbered->number, ==, "act-9");
+  g_assert_cmpstr (unnumbered->transfer_date, ==, "2026-11-21");
+  g_assert_cmpuint (unnumbered->n_packs, ==, 2);
+
+  /* Products without any code key fall back to the cisList too; the invoice names the act. */
+  flat = read_act ("{" ACT_HEADER ",\"invoiceNumber\":\"СФ-1\",\"body\":{\"products\":[{\"gtin\":\"04870001234560\"}]},"
+                   "\"cisList\":[\"0104870001234560215AbCdEfGh1234\"]}",
+                   &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (flat->number, ==, "СФ-1");
+  g_assert_cmpuint (flat->n_packs, ==, 1);
+
+  /* Only a body and the header's documentNumber: that number. */
+  invoiced = read_act ("{" ACT_HEADER ",\"documentNumber\":\"ТН-8\",\"body\":{\"products\":["
+                       "{\"uit_code\":\"0104870001234560215AbCdEfGh1234\"}]}}",
+                       &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (invoiced->number, ==, "ТН-8");
+}
+
+/* When no shape gives the codes, or a required field is missing, the message says which. */
+static void
+assert_refused_saying (const char *text,
+                       const char *words)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIncomingAct) act = read_act (text, &error);
+
+  g_assert_null (act);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, words));
+}
+
+static void
+test_act_missing_fields (void)
+{
+  assert_refused_saying ("{" ACT_HEADER ",\"body\":{\"document_number\":\"ТН-7\"}}",
+                         "without its codes: it has no body.products, and doc/cises gave no cisList");
+  assert_refused_saying ("{" ACT_HEADER ",\"body\":{\"products\":[{\"gtin\":\"04870001234560\"}]},\"cisList\":[]}",
+                         "body.products holds no uit_code, uitu_code or cis, and the cisList of doc/cises is empty");
+  assert_refused_saying ("{" ACT_HEADER ",\"body\":{\"products\":[{\"cis\":\"0104870001234560215AbCdEfGh1234\"},{\"gtin\":\"1\"}]}}",
+                         "Item 2 of the act act-9 has no code");
+  assert_refused_saying ("{\"number\":\"act-9\",\"docDate\":\"2026-11-22\",\"status\":\"WAIT_ACCEPTANCE\","
+                         "\"receiverInn\":\"990340001230\",\"cisList\":[\"0104870001234560215AbCdEfGh1234\"]}",
+                         "“senderInn”");
+  assert_refused_saying ("{\"docDate\":\"2026-11-22\"}", "“number”");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -213,6 +306,8 @@ main (int   argc,
 
   g_test_add_func ("/ismpt-documents/read-act", test_read_act);
   g_test_add_func ("/ismpt-documents/broken-acts", test_broken_acts);
+  g_test_add_func ("/ismpt-documents/act-shapes", test_act_shapes);
+  g_test_add_func ("/ismpt-documents/act-missing-fields", test_act_missing_fields);
   g_test_add_func ("/rules/R000-6/deadline-is-day-after-receipt", test_deadline_is_day_after_receipt);
   g_test_add_func ("/ismpt-documents/acceptance", test_acceptance_documents);
   g_test_add_func ("/ismpt-documents/withdrawal", test_withdrawal_document);

@@ -37,6 +37,7 @@ typedef struct {
   char *prefix_seen;
   char *terminator;
   GPtrArray *dropped;
+  GPtrArray *typed;     /* what ::typed gave a text field */
   unsigned n_started;
 
   /* Verdicts of the last typed text. */
@@ -110,6 +111,15 @@ dropped_cb (QoimaScanReader *reader,
 }
 
 static void
+typed_cb (QoimaScanReader *reader,
+          const char      *text,
+          Fixture         *fixture)
+{
+  g_assert_false (qoima_scan_reader_is_busy (reader));
+  g_ptr_array_add (fixture->typed, g_strdup (text));
+}
+
+static void
 started_cb (QoimaScanReader *reader,
             Fixture         *fixture)
 {
@@ -125,11 +135,13 @@ fixture_set_up (Fixture       *fixture,
   fixture->step_ms = 15;
   fixture->scanned = g_ptr_array_new_with_free_func (g_free);
   fixture->dropped = g_ptr_array_new_with_free_func (g_free);
+  fixture->typed = g_ptr_array_new_with_free_func (g_free);
   fixture->gs_via = -1;
   fixture->verdicts = g_array_new (FALSE, FALSE, sizeof (QoimaKeyVerdict));
   g_signal_connect (fixture->reader, "scanned", G_CALLBACK (scanned_cb), fixture);
   g_signal_connect (fixture->reader, "burst-dropped", G_CALLBACK (dropped_cb), fixture);
   g_signal_connect (fixture->reader, "burst-started", G_CALLBACK (started_cb), fixture);
+  g_signal_connect (fixture->reader, "typed", G_CALLBACK (typed_cb), fixture);
 }
 
 static void
@@ -139,6 +151,7 @@ fixture_tear_down (Fixture       *fixture,
   g_assert_finalize_object (fixture->reader);
   g_ptr_array_unref (fixture->scanned);
   g_ptr_array_unref (fixture->dropped);
+  g_ptr_array_unref (fixture->typed);
   g_array_unref (fixture->verdicts);
   g_free (fixture->prefix_seen);
   g_free (fixture->terminator);
@@ -575,6 +588,125 @@ test_calibration_round_trip (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (fixture->scanned, 1), ==, qoima_calibration_code ());
 }
 
+/* A wristband scanner types an IIN into the focused Patient field at 60 ms per key: it is
+ * the field's input, given back whole when the burst ends, and never a scan. */
+static void
+test_text_field_iin (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  const char *iin = "850715400238";
+
+  qoima_scan_reader_set_text_input (fixture->reader, TRUE);
+  fixture->step_ms = 60;
+  type_text (fixture, iin, GS_AS_CONTROL, 0, FALSE);
+
+  /* The first keys reach the field; the rest are held until the burst is known. */
+  g_assert_cmpint (verdict_at (fixture, 2), ==, QOIMA_KEY_PASS);
+  g_assert_cmpint (verdict_at (fixture, 3), ==, QOIMA_KEY_CONSUMED);
+  g_assert_cmpuint (fixture->typed->len, ==, 0);
+
+  /* Its Enter is the field's too (the Use page logs on it). */
+  g_assert_cmpint (press (fixture, QOIMA_KEYCODE_RETURN, 0), ==, QOIMA_KEY_PASS);
+  g_assert_cmpuint (fixture->scanned->len, ==, 0);
+  g_assert_cmpuint (fixture->typed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->typed, 0), ==, iin);
+
+  /* Without a text field the same burst is still offered as a scan. */
+  qoima_scan_reader_set_text_input (fixture->reader, FALSE);
+  fixture->now += 1000;
+  type_text (fixture, iin, GS_AS_CONTROL, 0, FALSE);
+  g_assert_cmpint (press (fixture, QOIMA_KEYCODE_RETURN, 0), ==, QOIMA_KEY_CONSUMED);
+  assert_one_scan (fixture, iin);
+  g_assert_cmpuint (fixture->typed->len, ==, 1);
+}
+
+/* Under the ru layout a person types «МК-2024/118»: the field gets the Cyrillic text the
+ * layout made, not the US key positions the reader reads. */
+static void
+test_text_field_layout (Fixture       *fixture,
+                        gconstpointer  user_data)
+{
+  const struct {
+    unsigned keycode;
+    gboolean shift;
+    gunichar typed;
+  } keys[] = {
+    { 55, TRUE, 0x041C }, { 27, TRUE, 0x041A }, { 20, FALSE, '-' }, { 11, FALSE, '2' },
+    { 19, FALSE, '0' }, { 11, FALSE, '2' }, { 13, FALSE, '4' }, { 51, TRUE, '/' },
+    { 10, FALSE, '1' }, { 10, FALSE, '1' }, { 17, FALSE, '8' },
+  };
+
+  qoima_scan_reader_set_text_input (fixture->reader, TRUE);
+  for (size_t i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      fixture->now += 30;
+      qoima_scan_reader_key_pressed_typed (fixture->reader, keys[i].keycode,
+                                           keys[i].shift ? QOIMA_KEY_MOD_SHIFT : 0,
+                                           keys[i].typed, fixture->now);
+    }
+  g_assert_false (qoima_scan_reader_flush (fixture->reader));
+
+  g_assert_cmpuint (fixture->scanned->len, ==, 0);
+  g_assert_cmpuint (fixture->typed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->typed, 0), ==, "МК-2024/118");
+}
+
+/* A marking code scanned while a text field has the focus is still a scan, and so is a
+ * damaged one: only a GS1 symbol sends a GS. */
+static void
+test_text_field_marking_code (Fixture       *fixture,
+                              gconstpointer  user_data)
+{
+  qoima_scan_reader_set_text_input (fixture->reader, TRUE);
+  type_text (fixture, V01, GS_AS_CONTROL, 0, FALSE);
+  g_assert_cmpint (press (fixture, QOIMA_KEYCODE_RETURN, 0), ==, QOIMA_KEY_CONSUMED);
+  assert_one_scan (fixture, V01);
+  g_assert_cmpuint (fixture->typed->len, ==, 0);
+
+  fixture->now += 1000;
+  type_text (fixture, "0104607000000015\x1d" "91EE06", GS_AS_CONTROL, 0, FALSE);
+  g_assert_cmpint (press (fixture, QOIMA_KEYCODE_RETURN, 0), ==, QOIMA_KEY_CONSUMED);
+  g_assert_cmpuint (fixture->scanned->len, ==, 2);
+  g_assert_cmpuint (fixture->typed->len, ==, 0);
+}
+
+/* A fast typist's short burst: what was held back is given to the field; a burst too
+ * short to have anything held back needs nothing. */
+static void
+test_text_field_short_burst (Fixture       *fixture,
+                             gconstpointer  user_data)
+{
+  qoima_scan_reader_set_text_input (fixture->reader, TRUE);
+  fixture->step_ms = 40;
+  type_text (fixture, "amox", GS_AS_CONTROL, 0, FALSE);
+  g_assert_cmpint (verdict_at (fixture, 3), ==, QOIMA_KEY_CONSUMED);
+  g_assert_false (qoima_scan_reader_flush (fixture->reader));
+  g_assert_cmpuint (fixture->typed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->typed, 0), ==, "amox");
+
+  fixture->now += 1000;
+  type_text (fixture, "ibu", GS_AS_CONTROL, 0, FALSE);
+  g_assert_cmpuint (count_verdicts (fixture, QOIMA_KEY_CONSUMED), ==, 1);
+  g_assert_false (qoima_scan_reader_flush (fixture->reader));
+  g_assert_cmpuint (fixture->typed->len, ==, 1);
+  g_assert_cmpuint (fixture->dropped->len, ==, 1);
+  g_assert_cmpuint (fixture->scanned->len, ==, 0);
+}
+
+/* The scanner's prefix and suffix frame the input; they are not part of it. */
+static void
+test_text_field_framing (Fixture       *fixture,
+                         gconstpointer  user_data)
+{
+  qoima_scan_reader_set_prefix (fixture->reader, "]C1");
+  qoima_scan_reader_set_suffix (fixture->reader, "#");
+  qoima_scan_reader_set_text_input (fixture->reader, TRUE);
+  type_text (fixture, "]C1850715400238#", GS_AS_CONTROL, 0, FALSE);
+  g_assert_cmpuint (fixture->scanned->len, ==, 0);
+  g_assert_cmpuint (fixture->typed->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->typed, 0), ==, "850715400238");
+}
+
 static void
 notify_cb (GObject    *object,
            GParamSpec *pspec,
@@ -662,6 +794,11 @@ main (int   argc,
   ADD ("caps-lock/plain-scanner", test_caps_lock_plain_scanner);
   ADD ("caps-lock/compensating-scanner", test_caps_lock_compensating_scanner);
   ADD ("calibration-round-trip", test_calibration_round_trip);
+  ADD ("text-field/iin", test_text_field_iin);
+  ADD ("text-field/layout", test_text_field_layout);
+  ADD ("text-field/marking-code", test_text_field_marking_code);
+  ADD ("text-field/short-burst", test_text_field_short_burst);
+  ADD ("text-field/framing", test_text_field_framing);
 #undef ADD
   g_test_add_func ("/scan-reader/properties", test_properties);
 

@@ -7,6 +7,11 @@
  * pack's marking code through XTest, as a USB scanner does, whatever the layout. The
  * code must reach the window intact (GS included) and find the pack. `xdotool type`
  * would remap keysyms onto spare keycodes and hide the very problem under test.
+ *
+ * The nurse's Use page then gets what is not a marking code: an IIN and a medical record
+ * number typed into the Patient field at a wristband scanner's pace and faster, under us,
+ * ru and kz. They must land in the field as typed, with no scan error; a marking code
+ * scanned while the field has the focus must still be a scan.
  */
 
 #include "config.h"
@@ -16,18 +21,30 @@
 #include <X11/Xlib.h>
 
 #include "qoima-context.h"
+#include "qoima-ledger.h"
+#include "qoima-location.h"
 #include "qoima-scan-result.h"
 #include "qoima-stock-page.h"
 #include "qoima-ui-test-utils.h"
+#include "qoima-use-page.h"
 #include "qoima-window.h"
 
 #include <string.h>
 
 #define DEMO_PACKS 200
 
+/* A patient's IIN (valid check digit) and medical record numbers as wards write them: with
+ * punctuation, which every layout puts elsewhere, and plain (what Qoima's rule accepts). */
+#define PATIENT_IIN "850715400238"
+#define RECORD_NUMBER_LATIN "MK-2024/118"
+#define RECORD_NUMBER_CYRILLIC "МК-2024/118"
+#define RECORD_NUMBER_PLAIN_LATIN "IB2024118"
+#define RECORD_NUMBER_PLAIN_CYRILLIC "ИБ2024118"
+
 static char *tmp_dir;
 static QoimaStore *store;
 static GSettings *settings;
+static QoimaContext *context;
 static QoimaWindow *window;
 static const char *xtest_type;
 
@@ -217,6 +234,22 @@ require_x11 (void)
   return TRUE;
 }
 
+/* Signs @name in on the window, as the switch-user flow does, and waits for the pages. */
+static void
+sign_in (const char *name)
+{
+  QoimaUser *current = qoima_context_get_user (context);
+  g_autoptr(QoimaUser) user = NULL;
+
+  if (current != NULL && g_str_equal (qoima_user_get_name (current), name))
+    return;
+  user = qoima_test_find_user (store, name);
+  qoima_context_set_user (context, user);
+  if (g_str_equal (name, "clerk"))
+    qoima_test_wait_until (stock_is_loaded, qoima_window_get_stock_page (window), 30);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+}
+
 static void
 test_scan_layout (gconstpointer data)
 {
@@ -228,6 +261,7 @@ test_scan_layout (gconstpointer data)
   if (!require_x11 ())
     return;
 
+  sign_in ("clerk");
   pack = qoima_test_first_pack_in_stock (store);
   set_layout (layout);
 
@@ -256,6 +290,7 @@ test_scan_gs_as_f8 (void)
   if (!require_x11 ())
     return;
 
+  sign_in ("clerk");
   pack = qoima_test_first_pack_in_stock (store);
   set_layout ("ru");
   scan_pack_with_xtest (options, pack);
@@ -287,6 +322,7 @@ test_slow_typing_is_not_a_scan (void)
   if (!require_x11 ())
     return;
 
+  sign_in ("clerk");
   set_layout ("us");
 
   result = qoima_window_get_scan_result (window);
@@ -309,6 +345,183 @@ test_slow_typing_is_not_a_scan (void)
   g_assert_cmpstr (gtk_editable_get_text (search), ==, "amox");
 
   gtk_editable_set_text (search, "");
+}
+
+static gboolean
+use_page_is_idle (gpointer data)
+{
+  return !qoima_use_page_get_busy (QOIMA_USE_PAGE (data));
+}
+
+static GtkEditable *
+focus_patient_field (const char *text)
+{
+  QoimaUsePage *page;
+  GtkEditable *patient;
+  AdwViewStack *stack;
+
+  sign_in ("nurse");
+  page = qoima_window_get_use_page (window);
+  stack = ADW_VIEW_STACK (gtk_widget_get_ancestor (GTK_WIDGET (page), ADW_TYPE_VIEW_STACK));
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "use");
+  qoima_test_wait_until (use_page_is_idle, page, 30);
+
+  patient = GTK_EDITABLE (qoima_use_page_get_patient_entry (page));
+  gtk_editable_set_text (patient, text);
+  g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (patient)));
+  gtk_editable_set_position (patient, -1);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  return patient;
+}
+
+typedef struct {
+  GtkEditable *editable;
+  const char  *text;
+  gint64       deadline;
+} FieldWait;
+
+/* The reader has finished with the keys and the field holds the text, or time is up. */
+static gboolean
+field_is_settled (gpointer data)
+{
+  FieldWait *wait = data;
+
+  if (g_get_monotonic_time () > wait->deadline)
+    return TRUE;
+  return !qoima_scan_reader_is_busy (qoima_window_get_scan_reader (window)) &&
+         g_str_equal (gtk_editable_get_text (wait->editable), wait->text);
+}
+
+/* Types @text into the Patient field at @delay_ms per key under @layout, as a person or a
+ * wristband scanner would, and checks that the field holds it exactly and that nothing
+ * was taken for a scan. */
+static void
+type_into_patient_field (const char *layout,
+                         unsigned    delay_ms,
+                         const char *text)
+{
+  g_autofree char *delay = g_strdup_printf ("%u", delay_ms);
+  const char *options[] = { "--delay-ms", delay, "--no-enter", "--layout", layout,
+                            g_str_equal (layout, "kz") ? "--keypad" : NULL, NULL };
+  QoimaUsePage *page;
+  QoimaScanResult *result = qoima_window_get_scan_result (window);
+  GtkEditable *patient;
+  gboolean handled = FALSE;
+  gulong handler;
+  FieldWait wait;
+
+  patient = focus_patient_field ("");
+  page = qoima_window_get_use_page (window);
+  qoima_scan_result_clear (result);
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+
+  type_with_xtest (options, text);
+
+  wait.editable = patient;
+  wait.text = text;
+  wait.deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  qoima_test_wait_until (field_is_settled, &wait, 20);
+  g_signal_handler_disconnect (window, handler);
+
+  g_test_message ("%s, %u ms per key: the field holds “%s”", layout, delay_ms, gtk_editable_get_text (patient));
+  g_assert_cmpstr (gtk_editable_get_text (patient), ==, text);
+  g_assert_cmpint (gtk_editable_get_position (patient), ==, g_utf8_strlen (text, -1));
+  g_assert_false (handled);
+  g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_NONE);
+  g_assert_null (strstr (qoima_use_page_get_message (page) ? qoima_use_page_get_message (page) : "",
+                         "marking code"));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (gtk_editable_get_delegate (patient))));
+}
+
+static void
+test_patient_field_typing (gconstpointer data)
+{
+  const char *layout = data;
+  const unsigned delays[] = { 30, 60, 75, 120 };
+  gboolean latin = g_str_equal (layout, "us");
+
+  if (!require_x11 ())
+    return;
+
+  g_assert_true (qoima_iin_is_valid (PATIENT_IIN));
+  set_layout (layout);
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      type_into_patient_field (layout, delays[i], PATIENT_IIN);
+      type_into_patient_field (layout, delays[i], latin ? RECORD_NUMBER_LATIN : RECORD_NUMBER_CYRILLIC);
+    }
+  type_into_patient_field (layout, 75, latin ? RECORD_NUMBER_PLAIN_LATIN : RECORD_NUMBER_PLAIN_CYRILLIC);
+
+  if (!latin)
+    {
+      g_autofree char *name = g_strdup_printf ("test-scanner-xtest-patient-%s.png", layout);
+
+      gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+      qoima_test_save_screenshot (GTK_WIDGET (window), name);
+    }
+}
+
+/* A pack of the nurse's ward, so that the Use page takes it without complaint. */
+static QoimaPack *
+pack_in_nurse_ward (void)
+{
+  g_autoptr(QoimaUser) nurse = qoima_test_find_user (store, "nurse");
+  g_autoptr(GListModel) packs = qoima_test_list_packs (store);
+
+  for (unsigned i = 0; i < g_list_model_get_n_items (packs); i++)
+    {
+      g_autoptr(QoimaPack) pack = g_list_model_get_item (packs, i);
+      QoimaLocation *location = qoima_pack_get_location (pack);
+      QoimaPackStatus status = qoima_pack_get_status (pack);
+
+      if (location != NULL && qoima_location_get_id (location) == qoima_user_get_ward_id (nurse) &&
+          (status == QOIMA_PACK_STATUS_IN_STOCK || status == QOIMA_PACK_STATUS_OPENED) &&
+          qoima_pack_get_units_left (pack) > 0)
+        return g_steal_pointer (&pack);
+    }
+
+  return qoima_test_first_pack_in_stock (store);
+}
+
+static void
+test_scan_into_patient_field (gconstpointer data)
+{
+  const char *layout = data;
+  const char *options[] = { "--gs", "ctrl", NULL };
+  g_autoptr(QoimaPack) pack = NULL;
+  QoimaUsePage *page;
+  GtkEditable *patient;
+  gboolean handled = FALSE;
+  gulong handler;
+
+  if (!require_x11 ())
+    return;
+
+  pack = pack_in_nurse_ward ();
+  set_layout (layout);
+
+  /* Half an IIN typed by hand, then the pack is scanned: the scan is the pack's, and the
+   * field keeps what the nurse typed, nothing more. */
+  patient = focus_patient_field ("850715");
+  page = qoima_window_get_use_page (window);
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+  type_with_xtest (options, qoima_pack_get_km (pack));
+  qoima_test_wait_until (flag_is_set, &handled, 60);
+  g_signal_handler_disconnect (window, handler);
+  qoima_test_wait_until (use_page_is_idle, page, 30);
+
+  g_assert_nonnull (qoima_use_page_get_pack (page));
+  g_assert_cmpstr (qoima_pack_get_ki (qoima_use_page_get_pack (page)), ==, qoima_pack_get_ki (pack));
+  g_assert_null (strstr (qoima_use_page_get_message (page) ? qoima_use_page_get_message (page) : "",
+                         "marking code"));
+  g_assert_cmpstr (gtk_editable_get_text (patient), ==, "850715");
+  g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), !=,
+                   QOIMA_SCAN_RESULT_STATE_INVALID);
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  if (g_str_equal (layout, "ru"))
+    qoima_test_save_screenshot (GTK_WIDGET (window), "test-scanner-xtest-patient-scan.png");
 }
 
 static void
@@ -341,13 +554,17 @@ main (int   argc,
   g_test_add_data_func ("/ui/scanner-xtest/layout-kz", "kz", test_scan_layout);
   g_test_add_func ("/ui/scanner-xtest/gs-as-f8", test_scan_gs_as_f8);
   g_test_add_func ("/ui/scanner-xtest/slow-typing-is-not-a-scan", test_slow_typing_is_not_a_scan);
+  g_test_add_data_func ("/ui/scanner-xtest/patient-field/typing-us", "us", test_patient_field_typing);
+  g_test_add_data_func ("/ui/scanner-xtest/patient-field/typing-ru", "ru", test_patient_field_typing);
+  g_test_add_data_func ("/ui/scanner-xtest/patient-field/typing-kz", "kz", test_patient_field_typing);
+  g_test_add_data_func ("/ui/scanner-xtest/patient-field/scan-us", "us", test_scan_into_patient_field);
+  g_test_add_data_func ("/ui/scanner-xtest/patient-field/scan-kz", "kz", test_scan_into_patient_field);
+  g_test_add_data_func ("/ui/scanner-xtest/patient-field/scan-ru", "ru", test_scan_into_patient_field);
 
   xtest_type = g_getenv ("QOIMA_XTEST_TYPE");
 
   if (GDK_IS_X11_DISPLAY (gdk_display_get_default ()) && xtest_type != NULL)
     {
-      g_autoptr(QoimaContext) context = NULL;
-
       tmp_dir = qoima_test_make_tmp_dir ();
       db_path = g_build_filename (tmp_dir, "qoima.db", NULL);
       store = qoima_test_open_demo_store (db_path, DEMO_PACKS);
@@ -374,6 +591,7 @@ main (int   argc,
       gtk_window_destroy (GTK_WINDOW (window));
       g_assert_finalize_object (window);
     }
+  g_clear_object (&context);
   g_clear_object (&settings);
   if (store != NULL)
     qoima_store_close (store);

@@ -738,7 +738,8 @@ test_help (void)
   const char *argv[] = { stand.stand_path, "--help", NULL };
   const char *options[] = { "--listen", "--port", "--db", "--ca", "--api-key", "--token-lifetime",
                             "--challenge-lifetime", "--processing-delay-ms", "--error-rate",
-                            "--timeout-rate", "--broken-json-rate", "--seed", "--no-demo", "--demo-packs" };
+                            "--timeout-rate", "--broken-json-rate", "--seed", "--no-demo", "--demo-packs",
+                            "--shape" };
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
@@ -1656,6 +1657,168 @@ collect_demo_gtins (void)
     }
 }
 
+/* Tests: the shapes the API may answer in (ismpt-api.md §3, §5.2, §5.3) */
+
+static void
+set_shape (const char *shape,
+           guint       expected_status)
+{
+  g_autofree char *url = admin_url ("shape");
+  g_autofree char *body = g_strdup_printf ("{\"shape\":\"%s\"}", shape);
+  g_autoptr(JsonNode) node = call_json ("POST", url, NULL, body, expected_status);
+
+  if (expected_status == 200)
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "shape"), ==, shape);
+}
+
+/* The server's root: the True API base without /api/v3/true-api. */
+static char *
+root_url (const char *path)
+{
+  return g_strdup_printf ("%.*s%s", (int) (strlen (stand.api) - strlen ("/api/v3/true-api")), stand.api, path);
+}
+
+static void
+test_shapes (void)
+{
+  g_autoptr(JsonNode) act = create_act (SK_PHARMACY_BIN, demo_gtin (0), 12, 5);
+  g_autofree char *escaped = g_uri_escape_string (act_id (act), NULL, FALSE);
+  g_autofree char *info_path = g_strdup_printf ("doc/%s/info?pg=pharma&body=true", escaped);
+  g_autofree char *info_url = api_url (info_path);
+  g_autofree char *cises_path = g_strdup_printf ("doc/cises?documentId=%s&productGroup=pharma", escaped);
+  g_autofree char *cises_url = api_url (cises_path);
+  g_autofree char *list_url = api_url ("doc/list?pg=pharma&receiverInn=" HOSPITAL_BIN "&documentType=LP_SHIP_GOODS");
+  g_autofree char *v4_list_url = root_url ("/api/v4/true-api/doc/list?pg=pharma&receiverInn=" HOSPITAL_BIN);
+  g_autofree char *v4_info_path = g_strdup_printf ("/api/v4/true-api/doc/%s/info?pg=pharma&body=true", escaped);
+  g_autofree char *v4_info_url = root_url (v4_info_path);
+  g_autofree char *legacy_list_url = root_url ("/api/v3/facade/doc/listV2?inputFormat=true&participantInn=" HOSPITAL_BIN
+                                               "&documentType=LP_SHIP_GOODS&limit=100");
+  g_autofree char *legacy_body_path = g_strdup_printf ("/api/v3/facade/doc/%s/body", escaped);
+  g_autofree char *legacy_body_url = root_url (legacy_body_path);
+  g_autofree char *tokens_url = admin_url ("tokens");
+  g_autofree char *opaque = NULL;
+  g_auto(GStrv) opaque_parts = NULL;
+
+  /* The standard shape, and shapes that do not exist or exclude each other. */
+  {
+    g_autofree char *url = admin_url ("shape");
+    g_autoptr(JsonNode) node = call_json ("GET", url, NULL, NULL, 200);
+
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "shape"), ==, "standard");
+  }
+  set_shape ("no-such-shape", 400);
+  set_shape ("list-v4,list-legacy", 400);
+
+  /* Every code keyed cis, boxes too; no sender's number anywhere. */
+  set_shape ("products-cis,no-document-number", 200);
+  {
+    g_autoptr(JsonNode) node = call_json ("GET", info_url, token (), NULL, 200);
+    JsonObject *info = json_array_get_object_element (json_node_get_array (node), 0);
+    JsonObject *body = json_object_get_object_member (info, "body");
+    JsonArray *products = json_object_get_array_member (body, "products");
+    guint boxes = 0;
+
+    g_assert_false (json_object_has_member (body, "document_number"));
+    g_assert_false (json_object_has_member (info, "documentNumber"));
+    g_assert_false (json_object_has_member (info, "invoiceNumber"));
+    for (guint i = 0; i < json_array_get_length (products); i++)
+      {
+        JsonObject *item = json_array_get_object_element (products, i);
+        const char *code = json_object_get_string_member (item, "cis");
+
+        g_assert_nonnull (code);
+        g_assert_false (json_object_has_member (item, "uit_code"));
+        g_assert_false (json_object_has_member (item, "uitu_code"));
+        if (json_object_has_member (item, "children"))
+          {
+            g_assert_cmpuint (strlen (code), ==, 20);
+            g_assert_true (json_object_has_member (json_array_get_object_element (json_object_get_array_member (item, "children"), 0), "cis"));
+            boxes++;
+          }
+      }
+    g_assert_cmpuint (boxes, ==, 2);
+  }
+
+  /* The codes only in doc/cises; then nowhere. */
+  set_shape ("cises-only", 200);
+  {
+    g_autoptr(JsonNode) node = call_json ("GET", info_url, token (), NULL, 200);
+    g_autoptr(JsonNode) cises = call_json ("GET", cises_url, token (), NULL, 200);
+    JsonObject *info = json_array_get_object_element (json_node_get_array (node), 0);
+
+    g_assert_false (json_object_has_member (json_object_get_object_member (info, "body"), "products"));
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (info, "body"), "document_number"), ==,
+                     json_object_get_string_member (json_node_get_object (act), "number"));
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (cises), "cisList")), ==, 12);
+  }
+  set_shape ("no-codes", 200);
+  {
+    g_autoptr(JsonNode) cises = call_json ("GET", cises_url, token (), NULL, 200);
+
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (cises), "cisList")), ==, 0);
+  }
+
+  /* The legacy facade only: listV2 with total, the body as one object. */
+  set_shape ("list-legacy,info-legacy", 200);
+  {
+    g_autoptr(JsonNode) v3_list = call_json ("GET", list_url, token (), NULL, 404);
+    g_autoptr(JsonNode) v3_info = call_json ("GET", info_url, token (), NULL, 404);
+    g_autoptr(JsonNode) list = call_json ("GET", legacy_list_url, token (), NULL, 200);
+    g_autoptr(JsonNode) doc = call_json ("GET", legacy_body_url, token (), NULL, 200);
+    JsonObject *listed = json_node_get_object (list);
+
+    g_assert_nonnull (find_listed (json_object_get_array_member (listed, "results"), act_id (act)));
+    g_assert_cmpint (json_object_get_int_member (listed, "total"), ==,
+                     json_array_get_length (json_object_get_array_member (listed, "results")));
+    g_assert_false (json_object_has_member (listed, "nextPage"));
+    g_assert_true (JSON_NODE_HOLDS_OBJECT (doc));
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "number"), ==, act_id (act));
+    g_assert_nonnull (json_object_get_object_member (json_node_get_object (doc), "body"));
+  }
+
+  /* The v4 prefix only. */
+  set_shape ("list-v4,info-v4", 200);
+  {
+    g_autoptr(JsonNode) v3_list = call_json ("GET", list_url, token (), NULL, 404);
+    g_autoptr(JsonNode) legacy_list = call_json ("GET", legacy_list_url, token (), NULL, 404);
+    g_autoptr(JsonNode) list = call_json ("GET", v4_list_url, token (), NULL, 200);
+    g_autoptr(JsonNode) doc = call_json ("GET", v4_info_url, token (), NULL, 200);
+
+    g_assert_nonnull (find_listed (json_object_get_array_member (json_node_get_object (list), "results"), act_id (act)));
+    g_assert_true (json_object_has_member (json_node_get_object (list), "nextPage"));
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (doc));
+  }
+
+  /* A token that is no JWT serves like one. */
+  set_shape ("opaque-token", 200);
+  opaque = sign_in ("auth.p12");
+  opaque_parts = g_strsplit (opaque, ".", -1);
+  g_assert_cmpuint (g_strv_length (opaque_parts), !=, 3);
+  {
+    g_autoptr(JsonNode) list = call_json ("GET", list_url, opaque, NULL, 200);
+  }
+
+  /* Revoked tokens, of either kind, are refused; a new sign-in is counted and works. */
+  {
+    g_autoptr(JsonNode) before = call_json ("GET", tokens_url, NULL, NULL, 200);
+    g_autoptr(JsonNode) revoked = call_json ("POST", tokens_url, NULL, "{\"revoke\":true}", 200);
+    g_autoptr(JsonNode) refused_opaque = call_json ("GET", list_url, opaque, NULL, 401);
+    g_autoptr(JsonNode) refused_jwt = call_json ("GET", list_url, token (), NULL, 401);
+    g_autofree char *fresh = sign_in ("auth.p12");
+    g_autoptr(JsonNode) list = call_json ("GET", list_url, fresh, NULL, 200);
+    g_autoptr(JsonNode) after = call_json ("GET", tokens_url, NULL, NULL, 200);
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (revoked), "revoked"), >=, 2);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (after), "sign_ins"), ==,
+                     json_object_get_int_member (json_node_get_object (before), "sign_ins") + 1);
+  }
+
+  set_shape ("standard", 200);
+  /* The shared tokens were revoked: later tests sign in again. */
+  g_clear_pointer (&stand.token, g_free);
+  g_clear_pointer (&stand.other_token, g_free);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1707,6 +1870,7 @@ main (int   argc,
   g_test_add_func ("/stand/doc/demo-acts", test_demo_acts);
   g_test_add_func ("/stand/world/demo-warehouse-is-the-hospitals", test_demo_warehouse);
   g_test_add_func ("/stand/doc/act-with-boxes", test_act_with_boxes);
+  g_test_add_func ("/stand/shapes", test_shapes);
   g_test_add_func ("/rules/R000-6/accept-all", test_accept_all);
   g_test_add_func ("/rules/R000-6/accept-partial", test_accept_partial);
   g_test_add_func ("/rules/R000-6/accept-partial-incomplete", test_accept_partial_incomplete);

@@ -306,6 +306,14 @@ test_nurse_logs_use (void)
   g_assert_true (qoima_use_page_get_refused (page));
   g_assert_cmpint (count_uses (), ==, uses);
 
+  /* Text that is no GS1 code at all is said to be no marking code once, not twice. */
+  g_assert_true (qoima_use_page_take_scan (page, "PATIENT-2024"));
+  wait_for_page (page);
+  g_assert_true (qoima_use_page_get_refused (page));
+  g_assert_true (g_str_has_prefix (qoima_use_page_get_message (page), "This is not a marking code"));
+  g_assert_false (is_in (strstr (qoima_use_page_get_message (page), "not a marking code") + 1,
+                         "not a marking code"));
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 }

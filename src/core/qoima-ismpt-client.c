@@ -9,6 +9,7 @@
 
 #include "qoima-ismpt-client.h"
 
+#include "qoima-certificate.h"
 #include "qoima-json.h"
 
 #include <glib/gi18n.h>
@@ -18,6 +19,9 @@
  * that dies on the way. */
 #define TOKEN_MARGIN_SECONDS 60
 #define DEFAULT_TIMEOUT_SECONDS 30
+/* How long a token whose expiry cannot be read is used: short, since a 401 before then
+ * only costs one more login, and a token used past its end costs a refused call. */
+#define OPAQUE_TOKEN_SECONDS (30 * 60)
 
 typedef struct {
   const char *name;
@@ -35,6 +39,25 @@ static const OperationDefault operation_defaults[QOIMA_ISMPT_N_OPS] = {
   [QOIMA_ISMPT_OP_DOC_CREATE] = { "doc-create", "POST", "lk/documents/create" },
   [QOIMA_ISMPT_OP_CISES_INFO] = { "cises-info", "POST", "cises/info" },
   [QOIMA_ISMPT_OP_CATALOG_CARD] = { "catalog-card", "GET", "portal/api/v2/products/{id}" },
+  [QOIMA_ISMPT_OP_DOC_LIST_V4] = { "doc-list-v4", "GET", "../../v4/true-api/doc/list" },
+  [QOIMA_ISMPT_OP_DOC_LIST_LEGACY] = { "doc-list-legacy", "GET", "../facade/doc/listV2" },
+  [QOIMA_ISMPT_OP_DOC_INFO_V4] = { "doc-info-v4", "GET", "../../v4/true-api/doc/{id}/info" },
+  [QOIMA_ISMPT_OP_DOC_BODY_LEGACY] = { "doc-body-legacy", "GET", "../facade/doc/{id}/body" },
+};
+
+/* Operations that have alternatives, each family in the order they are tried. */
+typedef enum {
+  FAMILY_NONE = -1,
+  FAMILY_DOC_LIST,
+  FAMILY_DOC_INFO,
+  N_FAMILIES,
+} Family;
+
+#define FAMILY_SIZE 3
+
+static const QoimaIsmptOp families[N_FAMILIES][FAMILY_SIZE] = {
+  [FAMILY_DOC_LIST] = { QOIMA_ISMPT_OP_DOC_LIST, QOIMA_ISMPT_OP_DOC_LIST_V4, QOIMA_ISMPT_OP_DOC_LIST_LEGACY },
+  [FAMILY_DOC_INFO] = { QOIMA_ISMPT_OP_DOC_INFO, QOIMA_ISMPT_OP_DOC_INFO_V4, QOIMA_ISMPT_OP_DOC_BODY_LEGACY },
 };
 
 struct _QoimaIsmptClient
@@ -55,19 +78,27 @@ struct _QoimaIsmptClient
   char *bin;
   gint64 token_expires;
   GPtrArray *login_waiters; /* GTask, waiting for the login in progress */
+  QoimaIsmptOp family_op[N_FAMILIES];  /* the alternative that last worked, tried first */
+  gboolean family_fixed[N_FAMILIES];   /* set by configuration: no alternatives */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaIsmptClient, qoima_ismpt_client, G_TYPE_OBJECT)
 
 typedef struct {
   QoimaIsmptOp op;
+  Family family;           /* when the operation has alternatives */
+  guint family_index;
+  guint family_tried;      /* alternatives tried after the first */
+  GBytes *first_refusal;   /* the first alternative's 404 answer, for the error */
   char *id;                /* fills {id} in the path */
   GPtrArray *query;        /* key, value, key, value… */
+  gboolean product_group;  /* add pg=pharma (not on the legacy facade) */
   gboolean party_query;    /* add receiverInn/senderInn = our BIN once it is known */
   QoimaIsmptDirection direction;
   GBytes *body;
   gboolean needs_token;
   gboolean retried;
+  char *token_used;        /* the token the call was sent with */
   SoupMessage *message;
 } Call;
 
@@ -75,6 +106,8 @@ static void
 call_free (Call *call)
 {
   g_free (call->id);
+  g_free (call->token_used);
+  g_clear_pointer (&call->first_refusal, g_bytes_unref);
   g_clear_pointer (&call->query, g_ptr_array_unref);
   g_clear_pointer (&call->body, g_bytes_unref);
   g_clear_object (&call->message);
@@ -87,6 +120,7 @@ call_new (QoimaIsmptOp op)
   Call *call = g_new0 (Call, 1);
 
   call->op = op;
+  call->family = FAMILY_NONE;
   call->query = g_ptr_array_new_with_free_func (g_free);
   call->needs_token = op != QOIMA_ISMPT_OP_AUTH_KEY && op != QOIMA_ISMPT_OP_SIGN_IN &&
                       op != QOIMA_ISMPT_OP_CATALOG_CARD;
@@ -104,6 +138,53 @@ call_add_query (Call       *call,
   g_ptr_array_add (call->query, g_strdup (value));
 }
 
+/* A call of an operation with alternatives starts with the one in use. */
+static Call *
+call_new_in_family (QoimaIsmptClient *self,
+                    Family            family)
+{
+  Call *call = call_new (self->family_op[family]);
+
+  call->family = family;
+  for (guint i = 0; i < FAMILY_SIZE; i++)
+    if (families[family][i] == call->op)
+      call->family_index = i;
+  return call;
+}
+
+/* After a 404: moves @call to the next alternative not tried yet. A 404 may also mean that
+ * the document does not exist; then every path says so and the first one's answer is
+ * reported. */
+static gboolean
+call_try_next (QoimaIsmptClient *self,
+               Call             *call,
+               GBytes           *body)
+{
+  if (call->family == FAMILY_NONE || self->family_fixed[call->family] ||
+      call->family_tried + 1 >= FAMILY_SIZE)
+    return FALSE;
+
+  if (call->first_refusal == NULL && body != NULL)
+    call->first_refusal = g_bytes_ref (body);
+  call->family_tried++;
+  call->family_index = (call->family_index + 1) % FAMILY_SIZE;
+  call->op = families[call->family][call->family_index];
+  g_debug ("Trying %s instead", operation_defaults[call->op].name);
+  return TRUE;
+}
+
+static void
+append_query (GString    *url,
+              const char *key,
+              const char *value)
+{
+  g_autofree char *escaped_key = g_uri_escape_string (key, NULL, FALSE);
+  g_autofree char *escaped_value = g_uri_escape_string (value, NULL, FALSE);
+
+  g_string_append_c (url, strchr (url->str, '?') == NULL ? '?' : '&');
+  g_string_append_printf (url, "%s=%s", escaped_key, escaped_value);
+}
+
 static char *
 build_url (QoimaIsmptClient *self,
            Call             *call)
@@ -111,13 +192,23 @@ build_url (QoimaIsmptClient *self,
   const char *base = call->op == QOIMA_ISMPT_OP_CATALOG_CARD ? self->catalog_url : self->base_url;
   const char *path = self->op_path[call->op];
   g_autoptr(GString) url = g_string_new (base);
+  gboolean legacy_list = call->op == QOIMA_ISMPT_OP_DOC_LIST_LEGACY;
   const char *hole;
 
   while (url->len > 0 && url->str[url->len - 1] == '/')
     g_string_truncate (url, url->len - 1);
-  g_string_append_c (url, '/');
   while (*path == '/')
     path++;
+  /* "../" climbs one segment out of the base, never past its host. */
+  while (g_str_has_prefix (path, "../"))
+    {
+      const char *last = strrchr (url->str, '/');
+
+      if (last != NULL && last > url->str && last[-1] != '/')
+        g_string_truncate (url, last - url->str);
+      path += strlen ("../");
+    }
+  g_string_append_c (url, '/');
 
   /* Values go into paths and queries percent-encoded (RFC 3986): serials hold " % < & '. */
   hole = strstr (path, "{id}");
@@ -132,25 +223,20 @@ build_url (QoimaIsmptClient *self,
   else
     g_string_append (url, path);
 
+  if (call->product_group && !legacy_list)
+    append_query (url, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
   for (guint i = 0; i + 1 < call->query->len; i += 2)
+    append_query (url, g_ptr_array_index (call->query, i), g_ptr_array_index (call->query, i + 1));
+
+  /* Our BIN is known only once logged in, so it joins the query at sending time. The
+   * legacy facade names the direction and the party in its own words. */
+  if (call->party_query && self->bin != NULL && legacy_list)
     {
-      g_autofree char *key = g_uri_escape_string (g_ptr_array_index (call->query, i), NULL, FALSE);
-      g_autofree char *value = g_uri_escape_string (g_ptr_array_index (call->query, i + 1), NULL, FALSE);
-
-      g_string_append_c (url, i == 0 ? '?' : '&');
-      g_string_append_printf (url, "%s=%s", key, value);
+      append_query (url, "inputFormat", call->direction == QOIMA_ISMPT_INCOMING ? "true" : "false");
+      append_query (url, "participantInn", self->bin);
     }
-
-  /* Our BIN is known only once logged in, so it joins the query at sending time. */
-  if (call->party_query && self->bin != NULL)
-    {
-      g_autofree char *bin = g_uri_escape_string (self->bin, NULL, FALSE);
-
-      g_string_append_c (url, call->query->len == 0 ? '?' : '&');
-      g_string_append_printf (url, "%s=%s",
-                              call->direction == QOIMA_ISMPT_INCOMING ? "receiverInn" : "senderInn",
-                              bin);
-    }
+  else if (call->party_query && self->bin != NULL)
+    append_query (url, call->direction == QOIMA_ISMPT_INCOMING ? "receiverInn" : "senderInn", self->bin);
 
   return g_string_free (g_steal_pointer (&url), FALSE);
 }
@@ -242,6 +328,7 @@ static gboolean ensure_token_finish (QoimaIsmptClient  *self,
                                      GError           **error);
 
 static void send_call (GTask *task);
+static void send_now (GTask *task);
 
 static void
 call_sent_cb (GObject      *source,
@@ -267,18 +354,31 @@ call_sent_cb (GObject      *source,
 
   if (status == SOUP_STATUS_UNAUTHORIZED && call->needs_token && !call->retried)
     {
-      /* The token may have been revoked or the stand restarted: log in once more. */
+      /* The token may have been revoked or the stand restarted: log in once more. A call
+       * refused with a token that another call has already replaced just uses the new one. */
       call->retried = TRUE;
-      forget_token (self);
+      if (g_strcmp0 (self->token, call->token_used) == 0)
+        forget_token (self);
       send_call (g_steal_pointer (&task));
+      return;
+    }
+
+  if (status == SOUP_STATUS_NOT_FOUND && call_try_next (self, call, body))
+    {
+      send_now (g_steal_pointer (&task));
       return;
     }
 
   if (!SOUP_STATUS_IS_SUCCESSFUL (status))
     {
-      g_task_return_error (task, error_for_status (self, call, status, body));
+      g_task_return_error (task, error_for_status (self, call, status,
+                                                   call->first_refusal != NULL ? call->first_refusal : body));
       return;
     }
+
+  /* The next call of the family starts where this one succeeded. */
+  if (call->family != FAMILY_NONE)
+    self->family_op[call->family] = call->op;
 
   g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
 }
@@ -307,7 +407,10 @@ send_now (GTask *task)
   if (call->needs_token)
     {
       g_autofree char *bearer = g_strdup_printf ("Bearer %s", self->token);
+
       soup_message_headers_replace (headers, "Authorization", bearer);
+      g_free (call->token_used);
+      call->token_used = g_strdup (self->token);
     }
   if (call->op == QOIMA_ISMPT_OP_CATALOG_CARD && self->api_key != NULL)
     soup_message_headers_replace (headers, "X-API-KEY", self->api_key);
@@ -400,25 +503,19 @@ parse_answer (GBytes      *body,
 
 /* Login: auth/key → sign the challenge (attached, AUTH key) → auth/simpleSignIn. */
 
-static gboolean
-read_token (QoimaIsmptClient  *self,
-            const char        *token,
-            GError           **error)
+/* The claims of a JWT, or NULL when @token is not one (an opaque token). */
+static JsonObject *
+jwt_claims (const char *token)
 {
   g_auto(GStrv) parts = g_strsplit (token, ".", 4);
   g_autoptr(GString) payload = NULL;
   g_autofree guchar *decoded = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) node = NULL;
-  JsonObject *claims;
-  JsonArray *groups;
   gsize len = 0;
-  const char *inn;
-  gint64 exp;
-  gboolean pharma = FALSE;
 
-  if (g_strv_length (parts) != 3)
-    goto broken;
+  if (g_strv_length (parts) != 3 || *parts[1] == '\0')
+    return NULL;
 
   /* base64url without padding → base64 */
   payload = g_string_new (parts[1]);
@@ -430,36 +527,81 @@ read_token (QoimaIsmptClient  *self,
   bytes = g_bytes_new (decoded, len);
   node = qoima_json_parse_bytes (bytes, NULL);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    goto broken;
-  claims = json_node_get_object (node);
-  inn = qoima_json_get_string (claims, "inn");
-  exp = qoima_json_get_int (claims, "exp", 0);
-  if (inn == NULL || exp <= 0)
-    goto broken;
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
 
-  groups = qoima_json_get_array (claims, "product_group_info");
-  for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
-    if (g_strcmp0 (qoima_json_get_string (qoima_json_array_get_object (groups, i), "name"),
-                   QOIMA_ISMPT_PRODUCT_GROUP) == 0)
-      pharma = TRUE;
-  if (!pharma)
+/* The organization's BIN from the AUTH key's certificate, when the token does not say it. */
+static const char *
+certificate_bin (QoimaIsmptClient *self)
+{
+  QoimaCertificate *certificate = self->auth_signer != NULL ? qoima_signer_get_certificate (self->auth_signer)
+                                                            : NULL;
+
+  return certificate != NULL ? qoima_certificate_get_bin (certificate) : NULL;
+}
+
+/* Takes the token as it is: a JWT gives its exp, the BIN ("inn") and the product groups;
+ * anything else is used for OPAQUE_TOKEN_SECONDS with the certificate's BIN. */
+static gboolean
+read_token (QoimaIsmptClient  *self,
+            const char        *token,
+            GError           **error)
+{
+  g_autoptr(JsonObject) claims = jwt_claims (token);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *bin = NULL;
+  gint64 expires = 0;
+
+  /* Whatever its form, a token goes into an Authorization header as it is. */
+  if (*token == '\0' || strpbrk (token, " \t\r\n") != NULL)
     {
-      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
-                           _("The organization is not registered in ИС МПТ for medicines (product group “pharma”)."));
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("ИС МПТ sent a login token Qoima cannot use (it is empty or holds spaces)."));
       return FALSE;
     }
+
+  if (claims != NULL)
+    {
+      JsonArray *groups = qoima_json_get_array (claims, "product_group_info");
+      gboolean pharma = FALSE;
+
+      bin = qoima_json_get_string (claims, "inn");
+      expires = qoima_json_get_int (claims, "exp", 0);
+
+      /* Only a token that lists its groups can say that medicines are missing. */
+      for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
+        if (g_strcmp0 (qoima_json_get_string (qoima_json_array_get_object (groups, i), "name"),
+                       QOIMA_ISMPT_PRODUCT_GROUP) == 0)
+          pharma = TRUE;
+      if (groups != NULL && !pharma)
+        {
+          g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                               _("The organization is not registered in ИС МПТ for medicines (product group “pharma”)."));
+          return FALSE;
+        }
+    }
+  else
+    g_debug ("The token is not a JWT: kept for %d minutes", OPAQUE_TOKEN_SECONDS / 60);
+
+  if (bin == NULL || *bin == '\0')
+    bin = certificate_bin (self);
+  if (bin == NULL)
+    {
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                           _("Neither the ИС МПТ token nor the AUTH key’s certificate names the organization’s BIN."));
+      return FALSE;
+    }
+
+  if (expires <= 0)
+    expires = now + OPAQUE_TOKEN_SECONDS;
 
   g_free (self->token);
   self->token = g_strdup (token);
   g_free (self->bin);
-  self->bin = g_strdup (inn);
-  self->token_expires = exp;
+  self->bin = g_strdup (bin);
+  self->token_expires = expires;
   return TRUE;
-
-broken:
-  g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
-                       _("ИС МПТ sent a login token Qoima cannot read."));
-  return FALSE;
 }
 
 static void
@@ -680,6 +822,8 @@ qoima_ismpt_client_init (QoimaIsmptClient *self)
       self->op_method[i] = g_strdup (operation_defaults[i].method);
       self->op_path[i] = g_strdup (operation_defaults[i].path);
     }
+  for (int f = 0; f < N_FAMILIES; f++)
+    self->family_op[f] = families[f][0];
 }
 
 QoimaIsmptClient *
@@ -773,6 +917,14 @@ qoima_ismpt_client_set_operation (QoimaIsmptClient  *self,
       self->op_method[i] = g_strdup (method);
       g_free (self->op_path[i]);
       self->op_path[i] = g_strdup (path);
+      /* A path from configuration is where the documents are: no alternatives. */
+      for (int f = 0; f < N_FAMILIES; f++)
+        for (int k = 0; k < FAMILY_SIZE; k++)
+          if (families[f][k] == (QoimaIsmptOp) i)
+            {
+              self->family_op[f] = (QoimaIsmptOp) i;
+              self->family_fixed[f] = TRUE;
+            }
       return TRUE;
     }
 
@@ -845,8 +997,8 @@ qoima_ismpt_client_list_documents_async (QoimaIsmptClient    *self,
 
   g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
 
-  call = call_new (QOIMA_ISMPT_OP_DOC_LIST);
-  call_add_query (call, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
+  call = call_new_in_family (self, FAMILY_DOC_LIST);
+  call->product_group = TRUE;
   call_add_query (call, "documentType", type);
   call_add_query (call, "documentStatus", status);
   call_add_query (call, "limit", "10000");
@@ -866,6 +1018,7 @@ qoima_ismpt_client_list_documents_finish (QoimaIsmptClient  *self,
 
   if (body == NULL || (node = parse_answer (body, JSON_NODE_OBJECT, error)) == NULL)
     return NULL;
+  /* v4 adds nextPage, the legacy facade total: only results matters here. */
   results = qoima_json_get_array (json_node_get_object (node), "results");
   if (results == NULL)
     {
@@ -888,11 +1041,35 @@ qoima_ismpt_client_get_document_async (QoimaIsmptClient    *self,
   g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
   g_return_if_fail (id != NULL);
 
-  call = call_new (QOIMA_ISMPT_OP_DOC_INFO);
+  call = call_new_in_family (self, FAMILY_DOC_INFO);
   call->id = g_strdup (id);
-  call_add_query (call, "pg", QOIMA_ISMPT_PRODUCT_GROUP);
+  call->product_group = TRUE;
   call_add_query (call, "body", "true");
   call_async (self, call, qoima_ismpt_client_get_document_async, cancellable, callback, user_data);
+}
+
+/* doc/{id}/info answers an array of one object; the legacy facade's body an object. */
+static JsonNode *
+document_from_answer (GBytes  *body,
+                      GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) node = qoima_json_parse_bytes (body, &local_error);
+
+  if (node == NULL)
+    {
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("ИС МПТ sent a broken answer (%s). Nothing was changed."), local_error->message);
+      return NULL;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return g_steal_pointer (&node);
+  if (JSON_NODE_HOLDS_ARRAY (node) && qoima_json_array_get_object (json_node_get_array (node), 0) != NULL)
+    return json_node_ref (json_array_get_element (json_node_get_array (node), 0));
+
+  g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                       _("ИС МПТ sent an empty document. Nothing was changed."));
+  return NULL;
 }
 
 JsonNode *
@@ -901,19 +1078,178 @@ qoima_ismpt_client_get_document_finish (QoimaIsmptClient  *self,
                                         GError           **error)
 {
   g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_get_document_async, error);
-  g_autoptr(JsonNode) node = NULL;
-  JsonArray *array;
 
-  if (body == NULL || (node = parse_answer (body, JSON_NODE_ARRAY, error)) == NULL)
+  if (body == NULL)
     return NULL;
-  array = json_node_get_array (node);
-  if (qoima_json_array_get_object (array, 0) == NULL)
+  return document_from_answer (body, error);
+}
+
+/* Reading an act: doc info, then (when it has no codes) doc/cises. */
+
+typedef struct {
+  char *id;
+  JsonObject *header;
+  JsonNode *info;
+} ActRead;
+
+static void
+act_read_free (ActRead *read)
+{
+  g_free (read->id);
+  g_clear_pointer (&read->header, json_object_unref);
+  g_clear_pointer (&read->info, json_node_unref);
+  g_free (read);
+}
+
+static void
+act_read_finish (GTask *task)
+{
+  ActRead *read = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  QoimaIncomingAct *act;
+
+  act = qoima_incoming_act_from_json (json_node_get_object (read->info), &error);
+  if (act == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, act, (GDestroyNotify) qoima_incoming_act_free);
+}
+
+static void
+act_cises_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaIsmptClient *self = QOIMA_ISMPT_CLIENT (source);
+  ActRead *read = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = call_finish (self, result, act_cises_cb, &error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *list;
+
+  /* No list is an answer too: the act then says precisely that it has no codes. A lost
+   * connection is not: the pull stops and tries again later. */
+  if (body == NULL)
     {
-      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
-                           _("ИС МПТ sent an empty document. Nothing was changed."));
-      return NULL;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+          g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK) ||
+          g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER) ||
+          g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_debug ("No code list for the act %s: %s", read->id, error->message);
     }
-  return json_node_ref (json_array_get_element (array, 0));
+  else
+    node = parse_answer (body, JSON_NODE_OBJECT, NULL);
+
+  list = node != NULL ? qoima_json_get_array (json_node_get_object (node), "cisList") : NULL;
+  if (list != NULL)
+    json_object_set_array_member (json_node_get_object (read->info), "cisList", json_array_ref (list));
+  act_read_finish (task);
+}
+
+static void
+act_info_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaIsmptClient *self = QOIMA_ISMPT_CLIENT (source);
+  ActRead *read = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = call_finish (self, result, act_info_cb, &error);
+  GCancellable *cancellable;
+  JsonObject *info;
+  Call *call;
+
+  if (body != NULL)
+    read->info = document_from_answer (body, &error);
+  if (read->info == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  info = json_node_get_object (read->info);
+
+  /* A reading that is the sender's document alone (the legacy facade's body) gets its
+   * header from the document list. */
+  if (!json_object_has_member (info, "body") &&
+      (json_object_has_member (info, "products") || json_object_has_member (info, "document_number")))
+    {
+      g_autoptr(JsonNode) wrapped = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_take_object (wrapped, json_object_new ());
+      json_object_set_object_member (json_node_get_object (wrapped), "body", json_object_ref (info));
+      g_clear_pointer (&read->info, json_node_unref);
+      read->info = g_steal_pointer (&wrapped);
+      info = json_node_get_object (read->info);
+    }
+  if (read->header != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (read->header);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (!json_object_has_member (info, l->data))
+          json_object_set_member (info, l->data, json_node_copy (json_object_get_member (read->header, l->data)));
+    }
+  if (!json_object_has_member (info, "number"))
+    json_object_set_string_member (info, "number", read->id);
+
+  if (qoima_incoming_act_json_has_codes (info))
+    {
+      act_read_finish (task);
+      return;
+    }
+
+  call = call_new (QOIMA_ISMPT_OP_DOC_CISES);
+  call_add_query (call, "documentId", read->id);
+  call_add_query (call, "productGroup", QOIMA_ISMPT_PRODUCT_GROUP);
+  /* The cancellable is read before the task changes hands: argument order is unspecified. */
+  cancellable = g_task_get_cancellable (task);
+  call_async (self, call, act_cises_cb, cancellable, act_cises_cb, g_steal_pointer (&task));
+}
+
+void
+qoima_ismpt_client_get_act_async (QoimaIsmptClient    *self,
+                                  const char          *id,
+                                  JsonObject          *header,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ActRead *read;
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_ismpt_client_get_act_async);
+  read = g_new0 (ActRead, 1);
+  read->id = g_strdup (id);
+  read->header = header != NULL ? json_object_ref (header) : NULL;
+  g_task_set_task_data (task, read, (GDestroyNotify) act_read_free);
+
+  call = call_new_in_family (self, FAMILY_DOC_INFO);
+  call->id = g_strdup (id);
+  call->product_group = TRUE;
+  call_add_query (call, "body", "true");
+  call_async (self, call, act_info_cb, cancellable, act_info_cb, g_steal_pointer (&task));
+}
+
+QoimaIncomingAct *
+qoima_ismpt_client_get_act_finish (QoimaIsmptClient  *self,
+                                   GAsyncResult      *result,
+                                   GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_ismpt_client_get_act_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

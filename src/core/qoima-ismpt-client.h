@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "qoima-error.h"
+#include "qoima-ismpt-documents.h"
 #include "qoima-signer.h"
 
 G_BEGIN_DECLS
@@ -18,7 +19,13 @@ G_BEGIN_DECLS
  *
  * The operations of the True API the client uses. Each has one method and path template,
  * kept in one table (qoima-ismpt-client.c) and overridable by configuration, because
- * Kazakhstan's exact paths may differ from the Russian shapes we start from.
+ * Kazakhstan's exact paths may differ from the Russian shapes we start from. A path may
+ * climb out of the base with "../" (the v4 and facade prefixes sit beside it).
+ *
+ * Listing and reading documents each have alternatives (ismpt-api.md §5.2, §5.3): when a
+ * path answers 404, the others (v3, v4, the legacy facade) are tried in turn, and the one
+ * that works is tried first next time. A path set by configuration is used as it is,
+ * without alternatives.
  */
 typedef enum {
   QOIMA_ISMPT_OP_AUTH_KEY,
@@ -29,6 +36,10 @@ typedef enum {
   QOIMA_ISMPT_OP_DOC_CREATE,
   QOIMA_ISMPT_OP_CISES_INFO,
   QOIMA_ISMPT_OP_CATALOG_CARD,
+  QOIMA_ISMPT_OP_DOC_LIST_V4,       /* the RU v4 prefix */
+  QOIMA_ISMPT_OP_DOC_LIST_LEGACY,   /* the legacy v3 facade: doc/listV2 */
+  QOIMA_ISMPT_OP_DOC_INFO_V4,
+  QOIMA_ISMPT_OP_DOC_BODY_LEGACY,   /* the legacy v3 facade: doc/{id}/body */
   QOIMA_ISMPT_N_OPS,
 } QoimaIsmptOp;
 
@@ -53,7 +64,9 @@ QoimaIsmptClient *qoima_ismpt_client_new (const char  *base_url,
                                           SoupSession *session);
 
 const char *qoima_ismpt_client_get_base_url    (QoimaIsmptClient *self);
-/* The key that logs in (an AUTH key); the token is reused until shortly before it expires. */
+/* The key that logs in (an AUTH key); the token is reused until shortly before it expires.
+ * A token is opaque to the client: when it is a JWT its exp and claims are read, else it is
+ * kept for a conservative lifetime; either way a 401 brings one new login. */
 void        qoima_ismpt_client_set_auth_signer (QoimaIsmptClient *self,
                                                 QoimaSigner      *signer);
 /* The НКТ catalog base (".../gwp") and its X-API-KEY. */
@@ -63,7 +76,7 @@ void        qoima_ismpt_client_set_catalog     (QoimaIsmptClient *self,
 /* Seconds before a request without an answer fails as "no network". */
 void        qoima_ismpt_client_set_timeout     (QoimaIsmptClient *self,
                                                 unsigned          seconds);
-/* The organization's BIN from the token, once logged in; else NULL. */
+/* The organization's BIN, once logged in: the token's "inn", else the AUTH certificate's BIN. */
 const char *qoima_ismpt_client_get_bin         (QoimaIsmptClient *self);
 
 const char *qoima_ismpt_op_to_string           (QoimaIsmptOp op);
@@ -99,13 +112,33 @@ JsonNode   *qoima_ismpt_client_list_documents_finish (QoimaIsmptClient  *self,
                                                       GAsyncResult      *result,
                                                       GError           **error);
 
-/* doc/{id}/info with its body. Finish returns (transfer full) a JSON object node. */
+/* doc/{id}/info with its body (or its alternatives). Finish returns (transfer full) a JSON
+ * object node; an answer that is an array gives its first element. */
 void        qoima_ismpt_client_get_document_async    (QoimaIsmptClient    *self,
                                                       const char          *id,
                                                       GCancellable        *cancellable,
                                                       GAsyncReadyCallback  callback,
                                                       gpointer             user_data);
 JsonNode   *qoima_ismpt_client_get_document_finish   (QoimaIsmptClient  *self,
+                                                      GAsyncResult      *result,
+                                                      GError           **error);
+
+/**
+ * qoima_ismpt_client_get_act_async:
+ * @id: the act's ИС МПТ id
+ * @header: (nullable): its header from the document list, for fields the reading lacks
+ *
+ * Reads an incoming act in whichever shape ИС МПТ gives it (see
+ * qoima_incoming_act_from_json()): when its body carries no codes, the flat list of
+ * doc/cises is asked for them. Finish returns (transfer full) the act.
+ */
+void        qoima_ismpt_client_get_act_async         (QoimaIsmptClient    *self,
+                                                      const char          *id,
+                                                      JsonObject          *header,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+QoimaIncomingAct *qoima_ismpt_client_get_act_finish  (QoimaIsmptClient  *self,
                                                       GAsyncResult      *result,
                                                       GError           **error);
 

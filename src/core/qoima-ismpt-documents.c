@@ -93,14 +93,38 @@ date_part (const char *iso)
   return g_strndup (iso, 10);
 }
 
+/* The keys a product item may carry its code under: ИС МПТ's own acceptance spells packs
+ * uit_code and boxes uitu_code, withdrawals and some readings spell any code cis
+ * (ismpt-api.md §5.3–5.5). */
+static const char *const code_keys[] = { "uit_code", "uitu_code", "cis" };
+
+static const char *
+item_code (JsonObject *item,
+           gboolean   *is_box)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (code_keys); i++)
+    {
+      const char *code = qoima_json_get_string (item, code_keys[i]);
+
+      if (code != NULL && *code != '\0')
+        {
+          /* uitu_code names a box; under cis a box is known by its SSCC's shape. */
+          *is_box = g_str_equal (code_keys[i], "uitu_code") ||
+                    (g_str_has_prefix (code, "00") && all_digits (code + 2, 18));
+          return code;
+        }
+    }
+  return NULL;
+}
+
 static gboolean
 add_pack (QoimaIncomingAct  *act,
           GHashTable        *seen,
+          const char        *code,
           JsonObject        *item,
           const char        *parent_sscc,
           GError           **error)
 {
-  const char *code = qoima_json_get_string (item, "uit_code");
   const char *gtin = qoima_json_get_string (item, "gtin");
   QoimaActCode *entry;
 
@@ -129,6 +153,164 @@ add_pack (QoimaIncomingAct  *act,
   return TRUE;
 }
 
+static gboolean
+add_box (QoimaIncomingAct  *act,
+         GHashTable        *seen,
+         const char        *sscc,
+         JsonArray         *children,
+         GError           **error)
+{
+  QoimaActCode *box;
+
+  if (!is_sscc_code (sscc) || !g_hash_table_add (seen, g_strdup (sscc)))
+    {
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("The act %s holds a box that is not a valid SSCC: “%s”. The act was not loaded."),
+                   act->number, sscc);
+      return FALSE;
+    }
+  box = g_new0 (QoimaActCode, 1);
+  box->code = g_strdup (sscc);
+  box->is_box = TRUE;
+  g_ptr_array_add (act->codes, box);
+
+  for (guint j = 0; children != NULL && j < json_array_get_length (children); j++)
+    {
+      JsonObject *child = qoima_json_array_get_object (children, j);
+      gboolean child_is_box = FALSE;
+      const char *code = item_code (child, &child_is_box);
+
+      if (code == NULL || child_is_box)
+        {
+          g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                       _("The box %s of the act %s holds an item without a pack’s code (uit_code or cis). The act was not loaded."),
+                       sscc, act->number);
+          return FALSE;
+        }
+      if (!add_pack (act, seen, code, child, sscc, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether any item of @products carries a code under one of the known keys. */
+static gboolean
+products_have_codes (JsonArray *products)
+{
+  for (guint i = 0; products != NULL && i < json_array_get_length (products); i++)
+    {
+      gboolean is_box;
+
+      if (item_code (qoima_json_array_get_object (products, i), &is_box) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The act's codes from body.products: loose packs, and boxes (uitu_code) with their packs. */
+static gboolean
+read_products (QoimaIncomingAct  *act,
+               GHashTable        *seen,
+               JsonArray         *products,
+               GError           **error)
+{
+  for (guint i = 0; i < json_array_get_length (products); i++)
+    {
+      JsonObject *item = qoima_json_array_get_object (products, i);
+      gboolean is_box = FALSE;
+      const char *code = item_code (item, &is_box);
+
+      if (code == NULL)
+        {
+          g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                       _("Item %u of the act %s has no code (none of uit_code, uitu_code, cis). The act was not loaded."),
+                       i + 1, act->number);
+          return FALSE;
+        }
+      if (is_box)
+        {
+          JsonArray *children = qoima_json_get_array (item, "children");
+
+          if (children == NULL)
+            {
+              g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                           _("The box %s of the act %s does not list its packs (children). The act was not loaded."),
+                           code, act->number);
+              return FALSE;
+            }
+          if (!add_box (act, seen, code, children, error))
+            return FALSE;
+        }
+      else if (!add_pack (act, seen, code, item, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The act's codes from the flat list of doc/cises: strings, or objects with a code key. A box
+ * there is known by its SSCC alone. */
+static gboolean
+read_cis_list (QoimaIncomingAct  *act,
+               GHashTable        *seen,
+               JsonArray         *list,
+               GError           **error)
+{
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *item = qoima_json_array_get_object (list, i);
+      const char *code = qoima_json_array_get_string (list, i);
+      gboolean is_box = FALSE;
+
+      if (item != NULL)
+        code = item_code (item, &is_box);
+      else if (code != NULL)
+        is_box = g_str_has_prefix (code, "00") && all_digits (code + 2, 18);
+      if (code == NULL)
+        {
+          g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                       _("Entry %u of the codes of the act %s (cisList) is not a code. The act was not loaded."),
+                       i + 1, act->number);
+          return FALSE;
+        }
+      if (is_box ? !add_box (act, seen, code, NULL, error)
+                 : !add_pack (act, seen, code, item, NULL, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static const char *
+first_string (JsonObject *first,
+              const char *first_member,
+              JsonObject *second,
+              const char *second_member)
+{
+  const char *value = qoima_json_get_string (first, first_member);
+
+  if (value == NULL || *value == '\0')
+    value = qoima_json_get_string (second, second_member);
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+static void
+missing_field (GError    **error,
+               const char *field)
+{
+  g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+               _("ИС МПТ sent an act Qoima cannot read: the field “%s” is missing or wrong. The act was not loaded."),
+               field);
+}
+
+gboolean
+qoima_incoming_act_json_has_codes (JsonObject *info)
+{
+  JsonObject *body = qoima_json_get_object (info, "body");
+  JsonArray *list = qoima_json_get_array (info, "cisList");
+
+  return products_have_codes (qoima_json_get_array (body, "products")) ||
+         (list != NULL && json_array_get_length (list) > 0);
+}
+
 QoimaIncomingAct *
 qoima_incoming_act_from_json (JsonObject  *info,
                               GError     **error)
@@ -137,57 +319,75 @@ qoima_incoming_act_from_json (JsonObject  *info,
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   JsonObject *body = qoima_json_get_object (info, "body");
   JsonArray *products = qoima_json_get_array (body, "products");
+  JsonArray *cis_list = qoima_json_get_array (info, "cisList");
+  const char *missing = NULL;
+  const char *number;
 
   act->codes = g_ptr_array_new_with_free_func ((GDestroyNotify) act_code_free);
   act->ismpt_id = g_strdup (qoima_json_get_string (info, "number"));
-  act->number = g_strdup (qoima_json_get_string (body, "document_number"));
-  if (act->number == NULL)
-    act->number = g_strdup (qoima_json_get_string (info, "invoiceNumber"));
-  act->doc_date = g_strdup (qoima_json_get_string (info, "docDate"));
-  act->transfer_date = date_part (qoima_json_get_string (body, "transfer_date"));
-  if (act->transfer_date == NULL)
-    act->transfer_date = date_part (act->doc_date);
-  act->sender_bin = g_strdup (qoima_json_get_string (info, "senderInn"));
-  act->sender_name = g_strdup (qoima_json_get_string (info, "senderName"));
-  act->receiver_bin = g_strdup (qoima_json_get_string (info, "receiverInn"));
-  act->status = g_strdup (qoima_json_get_string (info, "status"));
-
-  if (act->ismpt_id == NULL || act->number == NULL || act->transfer_date == NULL ||
-      !all_digits (act->sender_bin, 12) || !all_digits (act->receiver_bin, 12) ||
-      act->status == NULL || products == NULL)
+  if (act->ismpt_id == NULL)
     {
-      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
-                           _("ИС МПТ sent an act Qoima cannot read (a required field is missing). The act was not loaded."));
+      missing_field (error, "number");
       return NULL;
     }
 
-  for (guint i = 0; i < json_array_get_length (products); i++)
+  /* The sender's number, wherever this reading of the act keeps it; at worst the act is
+   * known by its ИС МПТ id, which names it just as well. */
+  number = first_string (body, "document_number", info, "documentNumber");
+  if (number == NULL)
+    number = first_string (info, "invoiceNumber", body, "documentNumber");
+  act->number = g_strdup (number != NULL ? number : act->ismpt_id);
+
+  act->doc_date = g_strdup (first_string (info, "docDate", body, "document_date"));
+  act->transfer_date = date_part (qoima_json_get_string (body, "transfer_date"));
+  if (act->transfer_date == NULL)
+    act->transfer_date = date_part (act->doc_date);
+  if (act->transfer_date == NULL)
+    act->transfer_date = date_part (qoima_json_get_string (info, "receivedAt"));
+  act->sender_bin = g_strdup (first_string (info, "senderInn", body, "trade_sender_inn"));
+  act->sender_name = g_strdup (qoima_json_get_string (info, "senderName"));
+  act->receiver_bin = g_strdup (first_string (info, "receiverInn", body, "trade_recipient_inn"));
+  act->status = g_strdup (qoima_json_get_string (info, "status"));
+
+  if (act->transfer_date == NULL)
+    missing = "docDate";
+  else if (!all_digits (act->sender_bin, 12))
+    missing = "senderInn";
+  else if (!all_digits (act->receiver_bin, 12))
+    missing = "receiverInn";
+  else if (act->status == NULL)
+    missing = "status";
+  if (missing != NULL)
     {
-      JsonObject *item = qoima_json_array_get_object (products, i);
-      const char *sscc = qoima_json_get_string (item, "uitu_code");
+      missing_field (error, missing);
+      return NULL;
+    }
 
-      if (sscc != NULL)
-        {
-          JsonArray *children = qoima_json_get_array (item, "children");
-          QoimaActCode *box;
-
-          if (!is_sscc_code (sscc) || children == NULL || !g_hash_table_add (seen, g_strdup (sscc)))
-            {
-              g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
-                           _("The act %s holds a box that is not a valid SSCC: “%s”. The act was not loaded."),
-                           act->number, sscc);
-              return NULL;
-            }
-          box = g_new0 (QoimaActCode, 1);
-          box->code = g_strdup (sscc);
-          box->is_box = TRUE;
-          g_ptr_array_add (act->codes, box);
-          for (guint j = 0; j < json_array_get_length (children); j++)
-            if (!add_pack (act, seen, qoima_json_array_get_object (children, j), sscc, error))
-              return NULL;
-        }
-      else if (!add_pack (act, seen, item, NULL, error))
+  /* The codes: from the body when it carries them, else from the flat list of doc/cises. */
+  if (products_have_codes (products))
+    {
+      if (!read_products (act, seen, products, error))
         return NULL;
+    }
+  else if (cis_list != NULL && json_array_get_length (cis_list) > 0)
+    {
+      if (!read_cis_list (act, seen, cis_list, error))
+        return NULL;
+    }
+  else
+    {
+      const char *where;
+
+      if (products == NULL)
+        where = cis_list == NULL ? _("it has no body.products, and doc/cises gave no cisList")
+                                 : _("it has no body.products, and the cisList of doc/cises is empty");
+      else
+        where = cis_list == NULL ? _("body.products holds no uit_code, uitu_code or cis, and doc/cises gave no cisList")
+                                 : _("body.products holds no uit_code, uitu_code or cis, and the cisList of doc/cises is empty");
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("ИС МПТ sent the act %s without its codes: %s. The act was not loaded."),
+                   act->number, where);
+      return NULL;
     }
 
   return g_steal_pointer (&act);

@@ -41,13 +41,21 @@ typedef struct {
 void              qoima_incoming_act_free      (QoimaIncomingAct *act);
 /**
  * qoima_incoming_act_from_json:
- * @info: the object of doc/{id}/info with its body
+ * @info: the object of doc/{id}/info with its body; a "cisList" member (the flat list of
+ *   doc/cises) is read when the body carries no codes
  *
- * Reads an act, checking every code's shape (GTIN check digits, SSCC length): a broken
- * act fails as a whole with QOIMA_SYNC_ERROR_BROKEN_ANSWER, so nothing half-read is stored.
+ * Reads an act in any of the shapes ismpt-api.md §5.3 lists: codes in body.products under
+ * uit_code, cis or (boxes, with their children) uitu_code, or only in the flat cisList. The
+ * sender's number is body.document_number, else the header's documentNumber or
+ * invoiceNumber, else the ИС МПТ id. Every code's shape is checked (GTIN check digits, SSCC
+ * length): a broken act fails as a whole with QOIMA_SYNC_ERROR_BROKEN_ANSWER, naming the
+ * field that is missing, so nothing half-read is stored.
  */
 QoimaIncomingAct *qoima_incoming_act_from_json (JsonObject  *info,
                                                 GError     **error);
+/* Whether @info carries the act's codes (in body.products or cisList), or doc/cises must be
+ * asked for them. */
+gboolean          qoima_incoming_act_json_has_codes (JsonObject *info);
 
 /**
  * qoima_act_deadline:

@@ -9,6 +9,7 @@
 
 #include "qoima-scan-reader.h"
 
+#include "qoima-gs1.h"
 #include "qoima-keymap.h"
 
 #include <string.h>
@@ -33,10 +34,14 @@ struct _QoimaScanReader
   unsigned max_gap_ms;
   unsigned min_length;
   gboolean caps_lock_inverts;
+  gboolean text_input;
 
   /* State of the current burst */
   GString *burst;
+  GArray *typed;            /* gunichar per character of @burst: what the layout made of it */
   gboolean busy;
+  gboolean into_text_field; /* text-input as it was when the burst began */
+  gboolean swallowed;       /* some key of the burst was kept from the focused widget */
   guint32 last_time_ms;
   QoimaGsVia gs_via;
   gboolean caps_lock;
@@ -56,6 +61,7 @@ enum {
   PROP_MAX_GAP_MS,
   PROP_MIN_LENGTH,
   PROP_CAPS_LOCK_INVERTS,
+  PROP_TEXT_INPUT,
   N_PROPS,
 };
 
@@ -65,6 +71,7 @@ enum {
   SIGNAL_SCANNED,
   SIGNAL_BURST_STARTED,
   SIGNAL_BURST_DROPPED,
+  SIGNAL_TYPED,
   N_SIGNALS,
 };
 
@@ -112,7 +119,10 @@ static void
 reset_burst (QoimaScanReader *self)
 {
   g_string_truncate (self->burst, 0);
+  g_array_set_size (self->typed, 0);
   self->busy = FALSE;
+  self->into_text_field = FALSE;
+  self->swallowed = FALSE;
   self->gs_via = QOIMA_GS_VIA_NONE;
   self->caps_lock = FALSE;
 }
@@ -145,37 +155,91 @@ replace_substitute (GString    *text,
   return replaced;
 }
 
+/* What the keys of the burst made in the active layout, from @start on, without the
+ * last @cut characters. */
+static char *
+typed_text (QoimaScanReader *self,
+            size_t           start,
+            size_t           cut)
+{
+  GString *out = g_string_new (NULL);
+
+  for (size_t i = start; i + cut < self->typed->len; i++)
+    g_string_append_unichar (out, g_array_index (self->typed, gunichar, i));
+
+  return g_string_free (out, FALSE);
+}
+
+/* A marking code, or a damaged one: only a GS1 symbol sends a GS, so a burst holding one
+ * was meant as a scan even when it does not parse. */
+static gboolean
+is_marking_code (const char *text,
+                 QoimaGsVia  gs_via)
+{
+  g_autoptr(QoimaMarkingCode) code = NULL;
+
+  if (gs_via != QOIMA_GS_VIA_NONE || strchr (text, GS_CHAR) != NULL)
+    return TRUE;
+  code = qoima_gs1_parse (text, NULL, NULL);
+  return code != NULL;
+}
+
 /* Ends the current burst and tells the listeners what it was. The state is reset before
- * any signal is emitted, so handlers see an idle reader. Returns whether ::scanned was
- * emitted. */
+ * any signal is emitted, so handlers see an idle reader. @cut is the number of characters
+ * at the end that were the suffix. Returns whether ::scanned was emitted. */
 static gboolean
 finish_burst (QoimaScanReader *self,
-              const char      *terminator)
+              const char      *terminator,
+              size_t           cut)
 {
   g_autoptr(GString) text = NULL;
   g_autofree char *prefix_seen = NULL;
+  g_autofree char *typed = NULL;
   QoimaGsVia gs_via = self->gs_via;
   gboolean caps_lock = self->caps_lock;
+  gboolean into_text_field = self->into_text_field;
+  gboolean swallowed = self->swallowed;
   size_t prefix_len = strlen (self->prefix);
+  size_t skip = 0;
 
   if (!self->busy)
     return FALSE;
 
   text = g_string_new_len (self->burst->str, self->burst->len);
-  reset_burst (self);
 
   if (prefix_len > 0 && g_str_has_prefix (text->str, self->prefix))
     {
       prefix_seen = g_strdup (self->prefix);
       g_string_erase (text, 0, prefix_len);
+      skip = prefix_len;
     }
   else
     {
       prefix_seen = g_strdup ("");
     }
 
+  /* The burst holds one byte per key, as does @typed: the prefix is as many keys. */
+  typed = typed_text (self, skip, cut);
+  reset_burst (self);
+
   if (replace_substitute (text, self->gs_substitute) && gs_via == QOIMA_GS_VIA_NONE)
     gs_via = QOIMA_GS_VIA_SUBSTITUTE;
+
+  /* In a text field, anything but a marking code is typing: an IIN from a wristband
+   * scanner, a clerk typing fast. It goes to the field whole, as the layout made it. */
+  if (into_text_field && (text->len < self->min_length || !is_marking_code (text->str, gs_via)))
+    {
+      if (swallowed)
+        {
+          g_debug ("A burst of %u characters is typing for the text field", (unsigned) text->len);
+          g_signal_emit (self, signals[SIGNAL_TYPED], 0, typed);
+        }
+      else
+        {
+          g_signal_emit (self, signals[SIGNAL_BURST_DROPPED], 0, text->str);
+        }
+      return FALSE;
+    }
 
   if (text->len < self->min_length)
     {
@@ -221,7 +285,7 @@ handle_terminator (QoimaScanReader *self,
   if (!continues_burst (self, time_ms))
     {
       /* A human pressed Enter: first finish whatever stale burst the UI has not flushed. */
-      finish_burst (self, "");
+      finish_burst (self, "", 0);
       return QOIMA_KEY_PASS;
     }
 
@@ -230,7 +294,7 @@ handle_terminator (QoimaScanReader *self,
   qualifying = self->burst->len >= QUALIFYING_LENGTH;
 
   /* A burst too short to be a scan was a person after all: their Enter goes through. */
-  if (!finish_burst (self, terminator))
+  if (!finish_burst (self, terminator, 0))
     return QOIMA_KEY_PASS;
 
   return qualifying ? QOIMA_KEY_CONSUMED : QOIMA_KEY_PASS;
@@ -239,6 +303,7 @@ handle_terminator (QoimaScanReader *self,
 static QoimaKeyVerdict
 handle_character (QoimaScanReader *self,
                   char             c,
+                  gunichar         typed,
                   QoimaGsVia       via,
                   QoimaKeyMods     mods,
                   guint32          time_ms)
@@ -250,13 +315,16 @@ handle_character (QoimaScanReader *self,
 
   if (!continues_burst (self, time_ms))
     {
-      finish_burst (self, "");
+      finish_burst (self, "", 0);
       self->busy = TRUE;
+      self->into_text_field = self->text_input;
       g_signal_emit (self, signals[SIGNAL_BURST_STARTED], 0);
     }
 
   qualifying = self->burst->len >= QUALIFYING_LENGTH;
   self->last_time_ms = time_ms;
+  if (qualifying)
+    self->swallowed = TRUE;
 
   if (mods & QOIMA_KEY_MOD_LOCK)
     {
@@ -270,6 +338,9 @@ handle_character (QoimaScanReader *self,
     self->gs_via = via;
 
   g_string_append_c (self->burst, c);
+  if (typed == 0)
+    typed = (guchar) c;
+  g_array_append_val (self->typed, typed);
 
   if (suffix_len > 0
       && self->burst->len >= suffix_len
@@ -279,7 +350,7 @@ handle_character (QoimaScanReader *self,
       g_autofree char *suffix = g_strdup (self->suffix);
 
       g_string_truncate (self->burst, self->burst->len - suffix_len);
-      self->after_suffix = finish_burst (self, suffix) && qualifying;
+      self->after_suffix = finish_burst (self, suffix, suffix_len) && qualifying;
     }
 
   return qualifying ? QOIMA_KEY_CONSUMED : QOIMA_KEY_PASS;
@@ -309,6 +380,7 @@ qoima_scan_reader_finalize (GObject *object)
   g_clear_pointer (&self->prefix, g_free);
   g_clear_pointer (&self->suffix, g_free);
   g_string_free (self->burst, TRUE);
+  g_array_unref (self->typed);
 
   G_OBJECT_CLASS (qoima_scan_reader_parent_class)->finalize (object);
 }
@@ -340,6 +412,9 @@ qoima_scan_reader_get_property (GObject    *object,
       break;
     case PROP_CAPS_LOCK_INVERTS:
       g_value_set_boolean (value, qoima_scan_reader_get_caps_lock_inverts (self));
+      break;
+    case PROP_TEXT_INPUT:
+      g_value_set_boolean (value, qoima_scan_reader_get_text_input (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -373,6 +448,9 @@ qoima_scan_reader_set_property (GObject      *object,
       break;
     case PROP_CAPS_LOCK_INVERTS:
       qoima_scan_reader_set_caps_lock_inverts (self, g_value_get_boolean (value));
+      break;
+    case PROP_TEXT_INPUT:
+      qoima_scan_reader_set_text_input (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -443,6 +521,16 @@ qoima_scan_reader_class_init (QoimaScanReaderClass *klass)
     g_param_spec_boolean ("caps-lock-inverts", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * QoimaScanReader:text-input:
+   *
+   * Whether the keys go to a text field now. A burst that begins while it is set and is
+   * not a marking code is that field's input: it ends in ::typed, not ::scanned.
+   */
+  properties[PROP_TEXT_INPUT] =
+    g_param_spec_boolean ("text-input", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -489,6 +577,22 @@ qoima_scan_reader_class_init (QoimaScanReaderClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1,
                   G_TYPE_STRING);
+
+  /**
+   * QoimaScanReader::typed:
+   * @self: the reader
+   * @text: what the keys of the burst made in the active layout, in order
+   *
+   * A fast burst that is not a marking code ended while a text field had the focus, and
+   * some of its keys were kept from the field: @text is the field's input, whole.
+   */
+  signals[SIGNAL_TYPED] =
+    g_signal_new ("typed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1,
+                  G_TYPE_STRING);
 }
 
 static void
@@ -500,6 +604,7 @@ qoima_scan_reader_init (QoimaScanReader *self)
   self->max_gap_ms = DEFAULT_MAX_GAP_MS;
   self->min_length = DEFAULT_MIN_LENGTH;
   self->burst = g_string_new (NULL);
+  self->typed = g_array_new (FALSE, FALSE, sizeof (gunichar));
   self->gs_via = QOIMA_GS_VIA_NONE;
 }
 
@@ -515,6 +620,16 @@ qoima_scan_reader_key_pressed (QoimaScanReader *self,
                                QoimaKeyMods     mods,
                                guint32          time_ms)
 {
+  return qoima_scan_reader_key_pressed_typed (self, keycode, mods, 0, time_ms);
+}
+
+QoimaKeyVerdict
+qoima_scan_reader_key_pressed_typed (QoimaScanReader *self,
+                                     unsigned         keycode,
+                                     QoimaKeyMods     mods,
+                                     gunichar         typed,
+                                     guint32          time_ms)
+{
   char c;
 
   g_return_val_if_fail (QOIMA_IS_SCAN_READER (self), QOIMA_KEY_PASS);
@@ -526,18 +641,18 @@ qoima_scan_reader_key_pressed (QoimaScanReader *self,
 
   if ((mods & QOIMA_KEY_MOD_CONTROL) && !(mods & QOIMA_KEY_MOD_ALT)
       && keycode == QOIMA_KEYCODE_BRACKETRIGHT)
-    return handle_character (self, GS_CHAR, QOIMA_GS_VIA_CONTROL, mods, time_ms);
+    return handle_character (self, GS_CHAR, 0, QOIMA_GS_VIA_CONTROL, mods, time_ms);
 
   if (mods & (QOIMA_KEY_MOD_CONTROL | QOIMA_KEY_MOD_ALT))
     {
       /* A shortcut such as Ctrl+C: a person is at the keyboard. */
       self->after_suffix = FALSE;
-      finish_burst (self, "");
+      finish_burst (self, "", 0);
       return QOIMA_KEY_PASS;
     }
 
   if (keycode == QOIMA_KEYCODE_F8)
-    return handle_character (self, GS_CHAR, QOIMA_GS_VIA_F8, mods, time_ms);
+    return handle_character (self, GS_CHAR, 0, QOIMA_GS_VIA_F8, mods, time_ms);
 
   if (is_terminator_keycode (keycode))
     return handle_terminator (self, keycode, mods, time_ms);
@@ -547,11 +662,11 @@ qoima_scan_reader_key_pressed (QoimaScanReader *self,
     {
       /* Arrows, Backspace, Escape…: no scanner sends these inside a code. */
       self->after_suffix = FALSE;
-      finish_burst (self, "");
+      finish_burst (self, "", 0);
       return QOIMA_KEY_PASS;
     }
 
-  return handle_character (self, c, QOIMA_GS_VIA_NONE, mods, time_ms);
+  return handle_character (self, c, typed, QOIMA_GS_VIA_NONE, mods, time_ms);
 }
 
 gboolean
@@ -560,7 +675,7 @@ qoima_scan_reader_flush (QoimaScanReader *self)
   g_return_val_if_fail (QOIMA_IS_SCAN_READER (self), FALSE);
 
   self->after_suffix = FALSE;
-  return finish_burst (self, "");
+  return finish_burst (self, "", 0);
 }
 
 gboolean
@@ -683,4 +798,25 @@ qoima_scan_reader_get_caps_lock_inverts (QoimaScanReader *self)
   g_return_val_if_fail (QOIMA_IS_SCAN_READER (self), FALSE);
 
   return self->caps_lock_inverts;
+}
+
+void
+qoima_scan_reader_set_text_input (QoimaScanReader *self,
+                                  gboolean         text_input)
+{
+  g_return_if_fail (QOIMA_IS_SCAN_READER (self));
+
+  text_input = !!text_input;
+  if (self->text_input == text_input)
+    return;
+  self->text_input = text_input;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT_INPUT]);
+}
+
+gboolean
+qoima_scan_reader_get_text_input (QoimaScanReader *self)
+{
+  g_return_val_if_fail (QOIMA_IS_SCAN_READER (self), FALSE);
+
+  return self->text_input;
 }

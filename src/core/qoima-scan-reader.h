@@ -60,6 +60,20 @@ QoimaKeyVerdict qoima_scan_reader_key_pressed (QoimaScanReader *self,
                                                QoimaKeyMods     mods,
                                                guint32          time_ms);
 
+/**
+ * qoima_scan_reader_key_pressed_typed:
+ * @typed: the character the key made in the active layout (gdk_keyval_to_unicode()), or 0
+ *
+ * As qoima_scan_reader_key_pressed(), also telling what the key typed, so that a burst that
+ * turns out to be typing for a text field can be given to it as it was typed (see
+ * #QoimaScanReader:text-input and ::typed).
+ */
+QoimaKeyVerdict qoima_scan_reader_key_pressed_typed (QoimaScanReader *self,
+                                                     unsigned         keycode,
+                                                     QoimaKeyMods     mods,
+                                                     gunichar         typed,
+                                                     guint32          time_ms);
+
 /* Ends the current burst as if its terminator had come (timeout). Emits ::scanned or
  * ::burst-dropped. Returns TRUE if a scan was emitted. */
 gboolean        qoima_scan_reader_flush       (QoimaScanReader *self);
@@ -80,6 +94,9 @@ void            qoima_scan_reader_set_min_length      (QoimaScanReader *self, un
 unsigned        qoima_scan_reader_get_min_length      (QoimaScanReader *self);
 void            qoima_scan_reader_set_caps_lock_inverts (QoimaScanReader *self, gboolean inverts);
 gboolean        qoima_scan_reader_get_caps_lock_inverts (QoimaScanReader *self);
+/* Whether the focus is in a text field; the UI sets it before each key. */
+void            qoima_scan_reader_set_text_input      (QoimaScanReader *self, gboolean text_input);
+gboolean        qoima_scan_reader_get_text_input      (QoimaScanReader *self);
 
 G_END_DECLS
 
@@ -94,4 +111,8 @@ G_END_DECLS
  *     the first keys of a scan (delivered before the burst was recognised) leave no trace.
  *   ::burst-dropped (QoimaScanReader *self, const char *text)
  *     a fast burst too short to be a scan (e.g. a fast typist): for logs only.
+ *   ::typed (QoimaScanReader *self, const char *text)
+ *     with text-input set, a fast burst that is not a marking code (an IIN from a wristband
+ *     scanner, a fast typist) and had keys swallowed: the UI puts @text, as the layout made
+ *     it, into the text field in place of the keys that reached it.
  */

@@ -180,12 +180,9 @@ document_cb (GObject      *source,
   QoimaSync *self = g_task_get_source_object (task);
   PullData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) info = NULL;
   g_autoptr(GHashTable) seen = NULL;
 
-  info = qoima_ismpt_client_get_document_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
-  if (info != NULL)
-    data->act = qoima_incoming_act_from_json (json_node_get_object (info), &error);
+  data->act = qoima_ismpt_client_get_act_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
   if (data->act != NULL && g_strcmp0 (data->act->receiver_bin, qoima_ismpt_client_get_bin (self->client)) != 0)
     {
       g_set_error (&error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
@@ -256,7 +253,8 @@ has_act_cb (GObject      *source,
             _("Loading act %s (%u of %u)…"), id, data->index + 1, json_array_get_length (headers));
   /* The cancellable is read before the task changes hands: argument order is unspecified. */
   cancellable = g_task_get_cancellable (task);
-  qoima_ismpt_client_get_document_async (self->client, id, cancellable, document_cb, g_steal_pointer (&task));
+  qoima_ismpt_client_get_act_async (self->client, id, qoima_json_array_get_object (headers, data->index),
+                                    cancellable, document_cb, g_steal_pointer (&task));
 }
 
 static void

@@ -35,9 +35,40 @@
 
 typedef enum {
   AREA_TRUE_API,
+  AREA_TRUE_API_V4,
+  AREA_FACADE,
   AREA_CATALOG,
   AREA_ADMIN,
 } Area;
+
+/* The shapes in which the stand can answer (ismpt-api.md §3, §5.2, §5.3 list more than one
+ * for Kazakhstan): flags, named as --shape and POST /stand/shape take them. */
+typedef enum {
+  SHAPE_OPAQUE_TOKEN       = 1 << 0, /* sign-in gives a token that is not a JWT */
+  SHAPE_PRODUCTS_CIS       = 1 << 1, /* body.products keys every code (packs, boxes) as cis */
+  SHAPE_CISES_ONLY         = 1 << 2, /* body without products: codes only in doc/cises */
+  SHAPE_NO_CODES           = 1 << 3, /* no codes anywhere (a broken act) */
+  SHAPE_NO_DOCUMENT_NUMBER = 1 << 4, /* neither body.document_number nor invoiceNumber */
+  SHAPE_LIST_V4            = 1 << 5, /* doc/list only under /api/v4/true-api */
+  SHAPE_LIST_LEGACY        = 1 << 6, /* only the legacy /api/v3/facade/doc/listV2 */
+  SHAPE_INFO_V4            = 1 << 7, /* doc/{id}/info only under /api/v4/true-api */
+  SHAPE_INFO_LEGACY        = 1 << 8, /* only the legacy /api/v3/facade/doc/{id}/body */
+} Shape;
+
+static const struct {
+  Shape flag;
+  const char *name;
+} shape_names[] = {
+  { SHAPE_OPAQUE_TOKEN, "opaque-token" },
+  { SHAPE_PRODUCTS_CIS, "products-cis" },
+  { SHAPE_CISES_ONLY, "cises-only" },
+  { SHAPE_NO_CODES, "no-codes" },
+  { SHAPE_NO_DOCUMENT_NUMBER, "no-document-number" },
+  { SHAPE_LIST_V4, "list-v4" },
+  { SHAPE_LIST_LEGACY, "list-legacy" },
+  { SHAPE_INFO_V4, "info-v4" },
+  { SHAPE_INFO_LEGACY, "info-legacy" },
+};
 
 typedef enum {
   FAULT_NONE,
@@ -63,6 +94,8 @@ typedef struct {
   const char *pattern; /* segments; "*" matches one, "**" the rest */
   gboolean needs_token;
   RouteHandler handler;
+  Shape served_with;   /* 0: always served; else only while one of these shapes is on */
+  Shape hidden_by;     /* not served while one of these shapes is on */
 } Route;
 
 typedef struct {
@@ -93,6 +126,9 @@ struct _QoimaStandServer
   GHashTable *participant_names;
   GPtrArray *hangs;   /* (element-type Hang) */
   GHashTable *pending; /* doc id -> Pending */
+  GHashTable *opaque_tokens; /* token -> OpaqueToken */
+  GHashTable *issued;  /* tokens given out since the start (set) */
+  GHashTable *revoked; /* tokens refused from now on (set) */
 
   /* state */
   int token_lifetime;
@@ -103,7 +139,23 @@ struct _QoimaStandServer
   double timeout_rate;
   double broken_json_rate;
   guint32 fault_seed;
+  Shape shape;
+  unsigned sign_ins;
 };
+
+typedef struct {
+  char *bin;
+  gint64 expires;
+} OpaqueToken;
+
+static void
+opaque_token_free (gpointer data)
+{
+  OpaqueToken *token = data;
+
+  g_free (token->bin);
+  g_free (token);
+}
 
 G_DEFINE_FINAL_TYPE (QoimaStandServer, qoima_stand_server, G_TYPE_OBJECT)
 
@@ -119,14 +171,22 @@ static void handle_admin_acts (QoimaStandServer *self, Request *req);
 static void handle_admin_code (QoimaStandServer *self, Request *req);
 static void handle_admin_documents (QoimaStandServer *self, Request *req);
 static void handle_admin_faults (QoimaStandServer *self, Request *req);
+static void handle_admin_shape (QoimaStandServer *self, Request *req);
+static void handle_admin_tokens (QoimaStandServer *self, Request *req);
+static void handle_doc_list_legacy (QoimaStandServer *self, Request *req);
+static void handle_doc_body_legacy (QoimaStandServer *self, Request *req);
 
 /* The route table: every operation's method and path, in one place. */
 static const Route routes[] = {
   { "GET", AREA_TRUE_API, "auth/key", FALSE, handle_auth_key },
   { "POST", AREA_TRUE_API, "auth/simpleSignIn", FALSE, handle_sign_in },
-  { "GET", AREA_TRUE_API, "doc/list", TRUE, handle_doc_list },
+  { "GET", AREA_TRUE_API, "doc/list", TRUE, handle_doc_list, 0, SHAPE_LIST_V4 | SHAPE_LIST_LEGACY },
+  { "GET", AREA_TRUE_API_V4, "doc/list", TRUE, handle_doc_list, SHAPE_LIST_V4, 0 },
+  { "GET", AREA_FACADE, "doc/listV2", TRUE, handle_doc_list_legacy, SHAPE_LIST_LEGACY, 0 },
   { "GET", AREA_TRUE_API, "doc/cises", TRUE, handle_doc_cises },
-  { "GET", AREA_TRUE_API, "doc/*/info", TRUE, handle_doc_info },
+  { "GET", AREA_TRUE_API, "doc/*/info", TRUE, handle_doc_info, 0, SHAPE_INFO_V4 | SHAPE_INFO_LEGACY },
+  { "GET", AREA_TRUE_API_V4, "doc/*/info", TRUE, handle_doc_info, SHAPE_INFO_V4, 0 },
+  { "GET", AREA_FACADE, "doc/*/body", TRUE, handle_doc_body_legacy, SHAPE_INFO_LEGACY, 0 },
   { "POST", AREA_TRUE_API, "lk/documents/create", TRUE, handle_documents_create },
   { "POST", AREA_TRUE_API, "cises/info", TRUE, handle_cises_info },
   { "GET", AREA_CATALOG, "portal/api/v2/products/*", FALSE, handle_catalog_product },
@@ -135,6 +195,10 @@ static const Route routes[] = {
   { "GET", AREA_ADMIN, "documents", FALSE, handle_admin_documents },
   { "GET", AREA_ADMIN, "faults", FALSE, handle_admin_faults },
   { "POST", AREA_ADMIN, "faults", FALSE, handle_admin_faults },
+  { "GET", AREA_ADMIN, "shape", FALSE, handle_admin_shape },
+  { "POST", AREA_ADMIN, "shape", FALSE, handle_admin_shape },
+  { "GET", AREA_ADMIN, "tokens", FALSE, handle_admin_tokens },
+  { "POST", AREA_ADMIN, "tokens", FALSE, handle_admin_tokens },
 };
 
 static const struct {
@@ -142,6 +206,8 @@ static const struct {
   const char *prefix;
 } area_prefixes[] = {
   { AREA_TRUE_API, QOIMA_STAND_TRUE_API_PATH "/" },
+  { AREA_TRUE_API_V4, QOIMA_STAND_TRUE_API_V4_PATH "/" },
+  { AREA_FACADE, QOIMA_STAND_FACADE_PATH "/" },
   { AREA_CATALOG, QOIMA_STAND_CATALOG_PATH "/" },
   { AREA_ADMIN, QOIMA_STAND_ADMIN_PATH "/" },
 };
@@ -526,21 +592,50 @@ check_token (QoimaStandServer *self,
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
   g_autoptr(JsonObject) claims = NULL;
   g_autoptr(GError) error = NULL;
+  const char *token;
   const char *inn;
+  OpaqueToken *opaque;
 
   if (authorization == NULL || !g_str_has_prefix (authorization, "Bearer "))
     return FALSE;
-  claims = qoima_stand_jwt_verify (self->secret, authorization + strlen ("Bearer "), now_seconds (), &error);
-  if (claims == NULL)
+  token = authorization + strlen ("Bearer ");
+  if (g_hash_table_contains (self->revoked, token))
     {
-      g_debug ("Token refused: %s", error->message);
+      g_debug ("Token refused: revoked");
       return FALSE;
     }
-  inn = qoima_stand_json_string (claims, "inn");
+
+  opaque = g_hash_table_lookup (self->opaque_tokens, token);
+  if (opaque != NULL)
+    {
+      if (opaque->expires < now_seconds ())
+        return FALSE;
+      inn = opaque->bin;
+    }
+  else
+    {
+      claims = qoima_stand_jwt_verify (self->secret, token, now_seconds (), &error);
+      if (claims == NULL)
+        {
+          g_debug ("Token refused: %s", error->message);
+          return FALSE;
+        }
+      inn = qoima_stand_json_string (claims, "inn");
+    }
   if (inn == NULL || !g_hash_table_contains (self->participant_names, inn))
     return FALSE;
   req->inn = g_strdup (inn);
   return TRUE;
+}
+
+/* Whether @route is served in the stand's current shape. */
+static gboolean
+route_is_served (QoimaStandServer *self,
+                 const Route      *route)
+{
+  if (route->served_with != 0 && (self->shape & route->served_with) == 0)
+    return FALSE;
+  return (self->shape & route->hidden_by) == 0;
 }
 
 static void
@@ -575,7 +670,7 @@ server_cb (SoupServer        *server,
       for (gsize a = 0; a < G_N_ELEMENTS (area_prefixes); a++)
         if (area_prefixes[a].area == routes[i].area)
           prefix = area_prefixes[a].prefix;
-      if (prefix == NULL || !g_str_has_prefix (raw_path, prefix))
+      if (prefix == NULL || !g_str_has_prefix (raw_path, prefix) || !route_is_served (self, &routes[i]))
         continue;
       g_ptr_array_set_size (params, 0);
       if (!match_route (&routes[i], raw_path + strlen (prefix), params))
@@ -675,6 +770,22 @@ handle_auth_key (QoimaStandServer *self,
   add_string (builder, "data", data);
   json_builder_end_object (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+/* An opaque token: random, known to the stand only by its table. */
+static char *
+make_opaque_token (QoimaStandServer *self,
+                   const char       *bin)
+{
+  GString *token = g_string_new ("kz.");
+  OpaqueToken *entry = g_new0 (OpaqueToken, 1);
+
+  for (int i = 0; i < 10; i++)
+    g_string_append_printf (token, "%08x", g_rand_int (self->rand));
+  entry->bin = g_strdup (bin);
+  entry->expires = now_seconds () + self->token_lifetime;
+  g_hash_table_insert (self->opaque_tokens, g_strdup (token->str), entry);
+  return g_string_free (token, FALSE);
 }
 
 static char *
@@ -814,7 +925,12 @@ handle_sign_in (QoimaStandServer *self,
       return;
     }
 
-  token = make_token (self, bin, certificate);
+  if (self->shape & SHAPE_OPAQUE_TOKEN)
+    token = make_opaque_token (self, bin);
+  else
+    token = make_token (self, bin, certificate);
+  g_hash_table_add (self->issued, g_strdup (token));
+  self->sign_ins++;
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   add_string (builder, "token", token);
@@ -863,25 +979,28 @@ add_document_header (QoimaStandServer *self,
       add_string (builder, "receiverInn", receiver);
       add_string (builder, "receiverName", participant_name (self, receiver));
     }
-  if (qoima_stand_db_column_text (row, COL_INVOICE) != NULL)
+  if (qoima_stand_db_column_text (row, COL_INVOICE) != NULL && !(self->shape & SHAPE_NO_DOCUMENT_NUMBER))
     add_string (builder, "invoiceNumber", qoima_stand_db_column_text (row, COL_INVOICE));
   if (qoima_stand_db_column_text (row, COL_RELATED) != NULL)
     add_string (builder, "relatedDocId", qoima_stand_db_column_text (row, COL_RELATED));
   add_int (builder, "cisTotal", sqlite3_column_int (row, COL_CIS_TOTAL));
-  add_string (builder, "documentNumber", qoima_stand_db_column_text (row, COL_NUMBER));
+  if (!(self->shape & SHAPE_NO_DOCUMENT_NUMBER))
+    add_string (builder, "documentNumber", qoima_stand_db_column_text (row, COL_NUMBER));
   add_string (builder, "productGroup", PRODUCT_GROUP);
 }
 
+/* The document list for v3/v4 (receiverInn xor senderInn) and the legacy facade
+ * (participantInn with inputFormat): @legacy answers with total instead of nextPage. */
 static void
-handle_doc_list (QoimaStandServer *self,
-                 Request          *req)
+list_documents (QoimaStandServer *self,
+                Request          *req,
+                const char       *receiver,
+                const char       *sender,
+                gboolean          legacy)
 {
-  const char *receiver = query_get (req, "receiverInn");
-  const char *sender = query_get (req, "senderInn");
   const char *type = query_get (req, "documentType");
   const char *status = query_get (req, "documentStatus");
   const char *limit_text = query_get (req, "limit");
-  const char *pg = query_get (req, "pg");
   g_autoptr(GString) sql = g_string_new ("SELECT " DOC_COLUMNS " FROM documents WHERE ");
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -890,16 +1009,6 @@ handle_doc_list (QoimaStandServer *self,
   int n = 0;
   int bind = 1;
 
-  if (pg != NULL && !g_str_equal (pg, PRODUCT_GROUP))
-    {
-      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, "Неизвестная товарная группа: %s", pg);
-      return;
-    }
-  if ((receiver == NULL) == (sender == NULL))
-    {
-      respond_error (req, SOUP_STATUS_BAD_REQUEST, "Укажите один из параметров: senderInn или receiverInn");
-      return;
-    }
   if (g_strcmp0 (receiver != NULL ? receiver : sender, req->inn) != 0)
     {
       respond_error (req, SOUP_STATUS_FORBIDDEN, MSG_NO_ACCESS);
@@ -947,10 +1056,55 @@ handle_doc_list (QoimaStandServer *self,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "nextPage");
-  json_builder_add_boolean_value (builder, n > limit);
+  if (legacy)
+    add_int (builder, "total", MIN (n, limit));
+  else
+    {
+      json_builder_set_member_name (builder, "nextPage");
+      json_builder_add_boolean_value (builder, n > limit);
+    }
   json_builder_end_object (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+static void
+handle_doc_list (QoimaStandServer *self,
+                 Request          *req)
+{
+  const char *receiver = query_get (req, "receiverInn");
+  const char *sender = query_get (req, "senderInn");
+  const char *pg = query_get (req, "pg");
+
+  if (pg != NULL && !g_str_equal (pg, PRODUCT_GROUP))
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, "Неизвестная товарная группа: %s", pg);
+      return;
+    }
+  if ((receiver == NULL) == (sender == NULL))
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, "Укажите один из параметров: senderInn или receiverInn");
+      return;
+    }
+  list_documents (self, req, receiver, sender, FALSE);
+}
+
+/* The legacy facade: inputFormat=true lists what the participant received. */
+static void
+handle_doc_list_legacy (QoimaStandServer *self,
+                        Request          *req)
+{
+  const char *participant = query_get (req, "participantInn");
+  const char *input = query_get (req, "inputFormat");
+
+  if (participant == NULL)
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_MISSING_PARAM, "participantInn");
+      return;
+    }
+  if (g_strcmp0 (input, "true") == 0)
+    list_documents (self, req, participant, NULL, TRUE);
+  else
+    list_documents (self, req, NULL, participant, TRUE);
 }
 
 static sqlite3_stmt *
@@ -973,11 +1127,12 @@ find_document (QoimaStandServer  *self,
 }
 
 static void
-add_code_item (JsonBuilder  *builder,
-               sqlite3_stmt *code)
+add_code_item (QoimaStandServer *self,
+               JsonBuilder      *builder,
+               sqlite3_stmt     *code)
 {
   json_builder_begin_object (builder);
-  add_string (builder, "uit_code", qoima_stand_db_column_text (code, 0));
+  add_string (builder, self->shape & SHAPE_PRODUCTS_CIS ? "cis" : "uit_code", qoima_stand_db_column_text (code, 0));
   add_string (builder, "gtin", qoima_stand_db_column_text (code, 1));
   add_string (builder, "batch", qoima_stand_db_column_text (code, 2));
   add_string (builder, "expiration_date", qoima_stand_db_column_text (code, 3));
@@ -996,10 +1151,17 @@ add_act_body (QoimaStandServer  *self,
   g_autofree char *box = NULL;
 
   json_builder_begin_object (builder);
-  add_string (builder, "document_number", qoima_stand_db_column_text (doc, COL_NUMBER));
+  if (!(self->shape & SHAPE_NO_DOCUMENT_NUMBER))
+    add_string (builder, "document_number", qoima_stand_db_column_text (doc, COL_NUMBER));
   add_string (builder, "document_date", qoima_stand_db_column_text (doc, COL_DOC_DATE));
   add_string (builder, "transfer_date", qoima_stand_db_column_text (doc, COL_DOC_DATE));
   add_string (builder, "turnover_type", "SELLING");
+  /* In these shapes the body does not carry the codes. */
+  if (self->shape & (SHAPE_CISES_ONLY | SHAPE_NO_CODES))
+    {
+      json_builder_end_object (builder);
+      return TRUE;
+    }
   json_builder_set_member_name (builder, "products");
   json_builder_begin_array (builder);
 
@@ -1016,7 +1178,7 @@ add_act_body (QoimaStandServer  *self,
       current_box = qoima_stand_db_column_text (codes, 4);
       if (current_box == NULL)
         {
-          add_code_item (builder, codes);
+          add_code_item (self, builder, codes);
           continue;
         }
       if (g_strcmp0 (box, current_box) != 0)
@@ -1029,11 +1191,11 @@ add_act_body (QoimaStandServer  *self,
           g_free (box);
           box = g_strdup (current_box);
           json_builder_begin_object (builder);
-          add_string (builder, "uitu_code", box);
+          add_string (builder, self->shape & SHAPE_PRODUCTS_CIS ? "cis" : "uitu_code", box);
           json_builder_set_member_name (builder, "children");
           json_builder_begin_array (builder);
         }
-      add_code_item (builder, codes);
+      add_code_item (self, builder, codes);
     }
   if (box != NULL)
     {
@@ -1065,9 +1227,12 @@ add_stored_json (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+/* A document with its header and body: doc/{id}/info answers an array of one object, the
+ * legacy facade's doc/{id}/body the object alone. */
 static void
-handle_doc_info (QoimaStandServer *self,
-                 Request          *req)
+answer_document (QoimaStandServer *self,
+                 Request          *req,
+                 gboolean          legacy)
 {
   const char *id = g_ptr_array_index (req->params, 0);
   g_autoptr(sqlite3_stmt) doc = NULL;
@@ -1095,10 +1260,11 @@ handle_doc_info (QoimaStandServer *self,
       return;
     }
 
-  json_builder_begin_array (builder);
+  if (!legacy)
+    json_builder_begin_array (builder);
   json_builder_begin_object (builder);
   add_document_header (self, builder, doc);
-  if (g_strcmp0 (with_body, "false") != 0)
+  if (legacy || g_strcmp0 (with_body, "false") != 0)
     {
       json_builder_set_member_name (builder, "body");
       if (g_str_equal (qoima_stand_db_column_text (doc, COL_TYPE), "LP_SHIP_GOODS"))
@@ -1115,8 +1281,23 @@ handle_doc_info (QoimaStandServer *self,
   json_builder_set_member_name (builder, "errors");
   add_stored_json (builder, qoima_stand_db_column_text (doc, COL_ERRORS), TRUE);
   json_builder_end_object (builder);
-  json_builder_end_array (builder);
+  if (!legacy)
+    json_builder_end_array (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+static void
+handle_doc_info (QoimaStandServer *self,
+                 Request          *req)
+{
+  answer_document (self, req, FALSE);
+}
+
+static void
+handle_doc_body_legacy (QoimaStandServer *self,
+                        Request          *req)
+{
+  answer_document (self, req, TRUE);
 }
 
 static gboolean
@@ -1217,6 +1398,10 @@ handle_doc_cises (QoimaStandServer *self,
   if (g_str_equal (type, "LP_SHIP_GOODS") || g_str_equal (type, "LP_ACCEPT_GOODS"))
     {
       const char *act_id = g_str_equal (type, "LP_SHIP_GOODS") ? id : qoima_stand_db_column_text (doc, COL_RELATED);
+
+      /* In the no-codes shape an act has no codes anywhere: the list stays empty. */
+      if (g_str_equal (type, "LP_SHIP_GOODS") && (self->shape & SHAPE_NO_CODES))
+        act_id = NULL;
 
       if (act_id != NULL && !add_codes_of_act (self, builder, act_id, &error))
         {
@@ -1832,6 +2017,76 @@ handle_admin_faults (QoimaStandServer *self,
   respond_builder (req, SOUP_STATUS_OK, builder);
 }
 
+static void
+handle_admin_shape (QoimaStandServer *self,
+                    Request          *req)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *shape = NULL;
+
+  if (g_str_equal (soup_server_message_get_method (req->msg), "POST"))
+    {
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) error = NULL;
+
+      root = parse_body (req, &error);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, error != NULL ? error->message : "ожидался объект");
+          return;
+        }
+      if (!qoima_stand_server_set_shape (self, qoima_stand_json_string (json_node_get_object (root), "shape"), &error))
+        {
+          respond_error (req, SOUP_STATUS_BAD_REQUEST, error->message);
+          return;
+        }
+    }
+
+  shape = qoima_stand_server_get_shape (self);
+  json_builder_begin_object (builder);
+  add_string (builder, "shape", shape);
+  json_builder_end_object (builder);
+  respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+/* GET: how many sign-ins there were; POST {"revoke": true}: every token given out so far
+ * is refused from now on (401), as after a revocation or a restart with a new secret. */
+static void
+handle_admin_tokens (QoimaStandServer *self,
+                     Request          *req)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  if (g_str_equal (soup_server_message_get_method (req->msg), "POST"))
+    {
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) error = NULL;
+
+      root = parse_body (req, &error);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, error != NULL ? error->message : "ожидался объект");
+          return;
+        }
+      if (json_object_get_boolean_member_with_default (json_node_get_object (root), "revoke", FALSE))
+        {
+          GHashTableIter iter;
+          gpointer token;
+
+          g_hash_table_iter_init (&iter, self->issued);
+          while (g_hash_table_iter_next (&iter, &token, NULL))
+            g_hash_table_add (self->revoked, g_strdup (token));
+          g_hash_table_remove_all (self->issued);
+        }
+    }
+
+  json_builder_begin_object (builder);
+  add_int (builder, "sign_ins", self->sign_ins);
+  add_int (builder, "revoked", g_hash_table_size (self->revoked));
+  json_builder_end_object (builder);
+  respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
 /* Object */
 
 static void
@@ -1860,6 +2115,9 @@ qoima_stand_server_finalize (GObject *object)
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->fault_rand, g_rand_free);
   g_clear_pointer (&self->participant_names, g_hash_table_unref);
+  g_clear_pointer (&self->opaque_tokens, g_hash_table_unref);
+  g_clear_pointer (&self->issued, g_hash_table_unref);
+  g_clear_pointer (&self->revoked, g_hash_table_unref);
 
   G_OBJECT_CLASS (qoima_stand_server_parent_class)->finalize (object);
 }
@@ -1885,6 +2143,9 @@ qoima_stand_server_init (QoimaStandServer *self)
   self->participant_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->hangs = g_ptr_array_new_with_free_func (hang_free);
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, pending_free);
+  self->opaque_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, opaque_token_free);
+  self->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 QoimaStandServer *
@@ -1984,6 +2245,69 @@ qoima_stand_server_set_faults (QoimaStandServer *self,
   self->broken_json_rate = CLAMP (broken_json_rate, 0.0, 1.0);
   self->fault_seed = seed;
   g_rand_set_seed (self->fault_rand, seed);
+}
+
+gboolean
+qoima_stand_server_set_shape (QoimaStandServer  *self,
+                              const char        *shape,
+                              GError           **error)
+{
+  g_auto(GStrv) names = NULL;
+  Shape flags = 0;
+
+  g_return_val_if_fail (QOIMA_IS_STAND_SERVER (self), FALSE);
+
+  names = g_strsplit (shape != NULL ? shape : "", ",", -1);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const char *name = g_strstrip (names[i]);
+      gboolean known = FALSE;
+
+      if (*name == '\0' || g_str_equal (name, "standard"))
+        continue;
+      for (gsize k = 0; k < G_N_ELEMENTS (shape_names); k++)
+        if (g_str_equal (name, shape_names[k].name))
+          {
+            flags |= shape_names[k].flag;
+            known = TRUE;
+          }
+      if (!known)
+        {
+          g_set_error (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
+                       _("Unknown shape “%s”"), name);
+          return FALSE;
+        }
+    }
+  if ((flags & SHAPE_LIST_V4) && (flags & SHAPE_LIST_LEGACY))
+    {
+      g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
+                           _("The shapes list-v4 and list-legacy exclude each other"));
+      return FALSE;
+    }
+  if ((flags & SHAPE_INFO_V4) && (flags & SHAPE_INFO_LEGACY))
+    {
+      g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
+                           _("The shapes info-v4 and info-legacy exclude each other"));
+      return FALSE;
+    }
+
+  self->shape = flags;
+  return TRUE;
+}
+
+char *
+qoima_stand_server_get_shape (QoimaStandServer *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) names = NULL;
+
+  g_return_val_if_fail (QOIMA_IS_STAND_SERVER (self), NULL);
+
+  for (gsize k = 0; k < G_N_ELEMENTS (shape_names); k++)
+    if (self->shape & shape_names[k].flag)
+      g_strv_builder_add (builder, shape_names[k].name);
+  names = g_strv_builder_end (builder);
+  return names[0] != NULL ? g_strjoinv (",", names) : g_strdup ("standard");
 }
 
 gboolean

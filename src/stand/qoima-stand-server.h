@@ -12,6 +12,8 @@
 G_BEGIN_DECLS
 
 #define QOIMA_STAND_TRUE_API_PATH "/api/v3/true-api"
+#define QOIMA_STAND_TRUE_API_V4_PATH "/api/v4/true-api"
+#define QOIMA_STAND_FACADE_PATH   "/api/v3/facade"
 #define QOIMA_STAND_CATALOG_PATH  "/gwp"
 #define QOIMA_STAND_ADMIN_PATH    "/stand"
 
@@ -56,6 +58,25 @@ void     qoima_stand_server_set_faults (QoimaStandServer *self,
                                         double            timeout_rate,
                                         double            broken_json_rate,
                                         guint32           seed);
+
+/**
+ * qoima_stand_server_set_shape:
+ * @shape: (nullable): comma-separated shapes, or "standard" / "" / %NULL for none:
+ *   opaque-token (sign-in gives a token that is not a JWT), products-cis (act bodies key
+ *   every code as cis), cises-only (act bodies without products: codes only in doc/cises),
+ *   no-codes (no codes anywhere), no-document-number (neither body.document_number nor the
+ *   header's documentNumber and invoiceNumber), list-v4 or list-legacy (doc/list only under
+ *   /api/v4/true-api, or only the legacy /api/v3/facade/doc/listV2), info-v4 or info-legacy
+ *   (doc/{id}/info only under /api/v4/true-api, or only /api/v3/facade/doc/{id}/body)
+ *
+ * Chooses in which of the shapes ismpt-api.md lists the stand answers, so that a client can
+ * be tried against each. Takes effect at once (also POST /stand/shape {"shape": "…"}).
+ */
+gboolean qoima_stand_server_set_shape (QoimaStandServer  *self,
+                                       const char        *shape,
+                                       GError           **error);
+/* The shapes in force, as set_shape() takes them ("standard" for none). */
+char    *qoima_stand_server_get_shape (QoimaStandServer *self);
 
 /**
  * qoima_stand_server_listen:

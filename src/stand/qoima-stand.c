@@ -68,6 +68,7 @@ main (int   argc,
   g_autofree char *db_path = NULL;
   g_autofree char *ca_path = NULL;
   g_autofree char *api_key = NULL;
+  g_autofree char *shape = NULL;
   int port = 0;
   int token_lifetime = 10 * 60 * 60;
   int challenge_lifetime = 60;
@@ -97,6 +98,7 @@ main (int   argc,
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not make the demo world (the demo warehouse’s packs and the demo acts) on a new database"), NULL },
     { "demo-packs", 0, 0, G_OPTION_ARG_INT, &demo_packs, N_("How many packs of the application’s demo warehouse the hospital owns in the demo world (default 3000, as the application fills it)"), N_("N") },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin, N_("Stop when standard input is closed, so that the stand ends with the program that started it"), NULL },
+    { "shape", 0, 0, G_OPTION_ARG_STRING, &shape, N_("Answer in these of the shapes the API may have, comma-separated: opaque-token, products-cis, cises-only, no-codes, no-document-number, list-v4 or list-legacy, info-v4 or info-legacy (default: standard)"), N_("SHAPES") },
     { NULL },
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -123,7 +125,9 @@ main (int   argc,
                                       "demo warehouse, СК-Фармация and two distributors, and five acts of 1 to 10,000 "
                                       "new packs waiting for acceptance. A database of an earlier stand is brought up "
                                       "to this world, its acts kept. Faults (5xx, timeouts, "
-                                      "broken JSON) can also be set at run time with POST /stand/faults. "
+                                      "broken JSON) can also be set at run time with POST /stand/faults, the "
+                                      "shape with POST /stand/shape; POST /stand/tokens {\"revoke\": true} "
+                                      "refuses every token given out so far. "
                                       "SIGTERM or SIGINT stops the stand cleanly."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -179,6 +183,11 @@ main (int   argc,
   qoima_stand_server_set_processing_delay (server, processing_delay_ms);
   qoima_stand_server_set_hang_time (server, hang_seconds);
   qoima_stand_server_set_faults (server, error_rate, timeout_rate, broken_json_rate, (guint32) seed);
+  if (!qoima_stand_server_set_shape (server, shape, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
 
   if (port < 0 || port > 65535 ||
       !qoima_stand_server_listen (server, listen, (guint) port, &error))

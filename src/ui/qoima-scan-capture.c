@@ -24,7 +24,8 @@ struct _QoimaScanCapture
 
   /* State */
   char               *snapshot_text;
-  int                 snapshot_position;
+  int                 snapshot_start;   /* the cursor, or the start of the selection */
+  int                 snapshot_end;     /* the end of the selection, or the cursor */
   guint               flush_source;
   guint               calibrating : 1;
 };
@@ -99,6 +100,23 @@ translate_modifiers (GdkModifierType state)
   return mods;
 }
 
+/* The focused widget, when it is a text field one can type in. */
+static GtkEditable *
+focused_text_field (QoimaScanCapture *self)
+{
+  GtkRoot *root;
+  GtkWidget *focus;
+
+  if (self->widget == NULL || (root = gtk_widget_get_root (self->widget)) == NULL)
+    return NULL;
+
+  focus = gtk_root_get_focus (root);
+  if (focus == NULL || !GTK_IS_EDITABLE (focus) || !gtk_editable_get_editable (GTK_EDITABLE (focus)))
+    return NULL;
+
+  return GTK_EDITABLE (focus);
+}
+
 static gboolean
 flush_timeout_cb (gpointer user_data)
 {
@@ -151,7 +169,11 @@ key_pressed_cb (QoimaScanCapture      *self,
   /* The event's own time, not the clock now: events can arrive in batches. */
   time_ms = gtk_event_controller_get_current_event_time (GTK_EVENT_CONTROLLER (controller));
 
-  verdict = qoima_scan_reader_key_pressed (self->reader, keycode, translate_modifiers (state), time_ms);
+  /* While calibrating every burst is the scanner's, whatever has the focus. */
+  qoima_scan_reader_set_text_input (self->reader,
+                                    !self->calibrating && focused_text_field (self) != NULL);
+  verdict = qoima_scan_reader_key_pressed_typed (self->reader, keycode, translate_modifiers (state),
+                                                 gdk_keyval_to_unicode (keyval), time_ms);
 
   arm_flush_timeout (self);
 
@@ -162,26 +184,38 @@ static void
 burst_started_cb (QoimaScanCapture *self,
                   QoimaScanReader  *reader)
 {
-  GtkRoot *root;
-  GtkWidget *focus;
+  GtkEditable *editable;
 
   g_assert (QOIMA_IS_SCAN_CAPTURE (self));
 
   forget_snapshot (self);
 
-  if (self->widget == NULL || (root = gtk_widget_get_root (self->widget)) == NULL)
+  /* The first keys of a burst reach the focused field before the reader knows what the
+   * burst is; remember the text so that they can be taken back. */
+  editable = focused_text_field (self);
+  if (editable == NULL)
     return;
 
-  /* The first keys of a scan reach the focused entry before the reader knows it is a
-   * scan; remember the text so that they can be taken back. */
-  focus = gtk_root_get_focus (root);
-  if (focus == NULL || !GTK_IS_EDITABLE (focus))
+  self->snapshot_editable = editable;
+  g_object_add_weak_pointer (G_OBJECT (editable), (gpointer *) &self->snapshot_editable);
+  self->snapshot_text = g_strdup (gtk_editable_get_text (editable));
+  if (!gtk_editable_get_selection_bounds (editable, &self->snapshot_start, &self->snapshot_end))
+    self->snapshot_start = self->snapshot_end = gtk_editable_get_position (editable);
+}
+
+/* Puts the field back as it was when the burst began. */
+static void
+restore_snapshot (QoimaScanCapture *self)
+{
+  GtkEditable *editable = self->snapshot_editable;
+
+  if (g_strcmp0 (gtk_editable_get_text (editable), self->snapshot_text) == 0)
     return;
 
-  self->snapshot_editable = GTK_EDITABLE (focus);
-  g_object_add_weak_pointer (G_OBJECT (focus), (gpointer *) &self->snapshot_editable);
-  self->snapshot_text = g_strdup (gtk_editable_get_text (self->snapshot_editable));
-  self->snapshot_position = gtk_editable_get_position (self->snapshot_editable);
+  gtk_editable_set_text (editable, self->snapshot_text);
+  gtk_editable_set_position (editable, self->snapshot_start);
+  if (self->snapshot_end != self->snapshot_start)
+    gtk_editable_select_region (editable, self->snapshot_start, self->snapshot_end);
 }
 
 static void
@@ -197,11 +231,34 @@ scanned_cb (QoimaScanCapture *self,
 
   g_clear_handle_id (&self->flush_source, g_source_remove);
 
-  if (self->snapshot_editable != NULL &&
-      g_strcmp0 (gtk_editable_get_text (self->snapshot_editable), self->snapshot_text) != 0)
+  if (self->snapshot_editable != NULL)
+    restore_snapshot (self);
+
+  forget_snapshot (self);
+}
+
+static void
+typed_cb (QoimaScanCapture *self,
+          const char       *text,
+          QoimaScanReader  *reader)
+{
+  GtkEditable *editable = self->snapshot_editable;
+  int position;
+
+  g_assert (QOIMA_IS_SCAN_CAPTURE (self));
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+
+  /* Some keys reached the field and the rest were held back: put the field back as it
+   * was and type the whole burst in one go, in order, as the keys made it. */
+  if (editable != NULL)
     {
-      gtk_editable_set_text (self->snapshot_editable, self->snapshot_text);
-      gtk_editable_set_position (self->snapshot_editable, self->snapshot_position);
+      restore_snapshot (self);
+      if (self->snapshot_end != self->snapshot_start)
+        gtk_editable_delete_text (editable, self->snapshot_start, self->snapshot_end);
+      position = self->snapshot_start;
+      gtk_editable_insert_text (editable, text, -1, &position);
+      gtk_editable_set_position (editable, position);
     }
 
   forget_snapshot (self);
@@ -318,6 +375,8 @@ qoima_scan_capture_init (QoimaScanCapture *self)
                            G_CALLBACK (scanned_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->reader, "burst-dropped",
                            G_CALLBACK (burst_dropped_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->reader, "typed",
+                           G_CALLBACK (typed_cb), self, G_CONNECT_SWAPPED);
 }
 
 QoimaScanCapture *

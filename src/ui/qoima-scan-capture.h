@@ -25,6 +25,11 @@ G_DECLARE_FINAL_TYPE (QoimaScanCapture, qoima_scan_capture, QOIMA, SCAN_CAPTURE,
  * seen before any entry or input method, and feeds a #QoimaScanReader with hardware
  * keycodes and event times. The controller is removed when the capture is finalized.
  *
+ * While a text field has the focus, a burst that is not a marking code (an IIN from a
+ * wristband scanner, a fast typist) is the field's input: the capture types it into the
+ * field whole, as the active layout made it (#QoimaScanReader::typed). A marking code is a
+ * scan wherever the focus is, and leaves no trace in the field.
+ *
  * Returns: (transfer full): a new #QoimaScanCapture
  */
 QoimaScanCapture *qoima_scan_capture_new             (GtkWidget        *widget,

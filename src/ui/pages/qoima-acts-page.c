@@ -1042,7 +1042,13 @@ qoima_acts_page_take_scan (QoimaActsPage *self,
   code = qoima_gs1_parse (text, &position, &local_error);
   if (code == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Not a marking code: %s"), local_error->message);
+      g_autofree char *message = NULL;
+
+      /* The parser's own message may already say that this is no marking code: not twice. */
+      if (g_error_matches (local_error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_NOT_GS1))
+        message = g_strdup (local_error->message);
+      else
+        message = g_strdup_printf (_("Not a marking code: %s"), local_error->message);
 
       show_scan (self, -1, message);
       return TRUE;

@@ -713,7 +713,13 @@ qoima_move_page_take_scan (QoimaMovePage *self,
   code = qoima_gs1_parse (text, NULL, &local_error);
   if (code == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("Not a marking code: %s"), local_error->message);
+      g_autofree char *message = NULL;
+
+      /* The parser's own message may already say that this is no marking code: not twice. */
+      if (g_error_matches (local_error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_NOT_GS1))
+        message = g_strdup (local_error->message);
+      else
+        message = g_strdup_printf (_("Not a marking code: %s"), local_error->message);
 
       show_scan (self, message, NULL);
       return TRUE;

@@ -933,7 +933,13 @@ qoima_use_page_take_scan (QoimaUsePage *self,
   code = qoima_gs1_parse (text, &position, &local_error);
   if (code == NULL)
     {
-      g_autofree char *message = g_strdup_printf (_("The scan is not a marking code: %s"), local_error->message);
+      g_autofree char *message = NULL;
+
+      /* The parser's own message may already say that this is no marking code: not twice. */
+      if (g_error_matches (local_error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_NOT_GS1))
+        message = g_strdup (local_error->message);
+      else
+        message = g_strdup_printf (_("The scan is not a marking code: %s"), local_error->message);
 
       show_message (self, message, TRUE);
       g_signal_emit (self, signals[SIGNAL_SCAN_HANDLED], 0);
