@@ -29,6 +29,7 @@ struct _QoimaAct
   QoimaActStatus status;
   int packs;
   int scanned;
+  int accepted;
   char *errors;
 };
 
@@ -47,6 +48,7 @@ enum {
   PROP_STATUS,
   PROP_PACKS,
   PROP_SCANNED,
+  PROP_ACCEPTED,
   PROP_ERRORS,
   N_PROPS,
 };
@@ -135,6 +137,7 @@ qoima_act_get_property (GObject    *object,
     case PROP_STATUS: g_value_set_int (value, self->status); break;
     case PROP_PACKS: g_value_set_int (value, self->packs); break;
     case PROP_SCANNED: g_value_set_int (value, self->scanned); break;
+    case PROP_ACCEPTED: g_value_set_int (value, self->accepted); break;
     case PROP_ERRORS: g_value_set_string (value, self->errors); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -160,6 +163,7 @@ qoima_act_class_init (QoimaActClass *klass)
   properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, QOIMA_ACT_STATUS_REJECTED, 0, flags);
   properties[PROP_PACKS] = g_param_spec_int ("packs", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_SCANNED] = g_param_spec_int ("scanned", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_ACCEPTED] = g_param_spec_int ("accepted", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_ERRORS] = g_param_spec_string ("errors", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -180,6 +184,7 @@ const char *qoima_act_get_deadline (QoimaAct *self) { g_return_val_if_fail (QOIM
 QoimaActStatus qoima_act_get_status (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->status; }
 int qoima_act_get_packs (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->packs; }
 int qoima_act_get_scanned (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->scanned; }
+int qoima_act_get_accepted (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->accepted; }
 const char *qoima_act_get_errors (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->errors; }
 
 int
@@ -517,7 +522,8 @@ list_acts_job (QoimaStoreWorker *worker,
                            "  a.transfer_date, a.deadline, a.status, a.errors, "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack'), "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack' "
-                           "     AND c.scanned_at IS NOT NULL) "
+                           "     AND c.scanned_at IS NOT NULL), "
+                           "  (SELECT count (*) FROM packs p WHERE p.act_id = a.id) "
                            "FROM acts a ORDER BY a.doc_date DESC, a.id DESC",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -538,6 +544,7 @@ list_acts_job (QoimaStoreWorker *worker,
       act->errors = qoima_store_column_dup (stmt, 9);
       act->packs = sqlite3_column_int (stmt, 10);
       act->scanned = sqlite3_column_int (stmt, 11);
+      act->accepted = sqlite3_column_int (stmt, 12);
       g_list_store_append (acts, act);
     }
   sqlite3_finalize (stmt);
