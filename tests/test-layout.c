@@ -17,6 +17,7 @@
 #include "qoima-admin-page.h"
 #include "qoima-context.h"
 #include "qoima-demo.h"
+#include "qoima-location.h"
 #include "qoima-reports-page.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-window.h"
@@ -371,15 +372,86 @@ test_sign_in (gconstpointer data)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), shot);
   assert_fits (window, NARROW, shot);
+
+  /* The PIN step, with the person's name and role. */
+  {
+    g_autoptr(QoimaUser) nurse = qoima_test_find_user (store, "nurse");
+    g_autofree char *pin_shot = g_strdup_printf ("test-layout-%s-sign-in-pin-%d.png", language, NARROW);
+
+    qoima_sign_in_choose_user (qoima_window_get_sign_in (window), nurse);
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    qoima_test_save_screenshot (GTK_WIDGET (window), pin_shot);
+    assert_fits (window, NARROW, pin_shot);
+  }
   close_window (window);
+}
+
+static void
+use_page_idle_cb (gpointer  instance,
+                  gboolean *handled)
+{
+  *handled = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
 }
 
 static void
 test_nurse (gconstpointer data)
 {
   const char * const pages[] = { "use", "stock", "scanner", NULL };
+  const char *language = data;
+  g_autoptr(QoimaUser) nurse = qoima_test_find_user (store, "nurse");
+  g_autoptr(GListModel) packs = qoima_test_list_packs (store);
+  g_autofree char *shot = g_strdup_printf ("test-layout-%s-nurse-use-pack-%d.png", language, NARROW);
+  QoimaWindow *window;
+  QoimaUsePage *page;
+  gboolean handled = FALSE;
 
-  check_role (data, "nurse", pages, NARROW);
+  check_role (language, "nurse", pages, NARROW);
+
+  /* The Use page with a pack of her ward chosen. */
+  window = open_window ("nurse", NARROW);
+  page = qoima_window_get_use_page (window);
+  g_signal_connect (page, "scan-handled", G_CALLBACK (use_page_idle_cb), &handled);
+  for (guint i = 0; i < g_list_model_get_n_items (packs); i++)
+    {
+      g_autoptr(QoimaPack) pack = g_list_model_get_item (packs, i);
+      QoimaLocation *location = qoima_pack_get_location (pack);
+
+      if (location != NULL && qoima_location_get_id (location) == qoima_user_get_ward_id (nurse) &&
+          qoima_pack_get_km (pack) != NULL)
+        {
+          g_assert_true (qoima_use_page_take_scan (page, qoima_pack_get_km (pack)));
+          break;
+        }
+    }
+  qoima_test_wait_until (flag_is_set, &handled, 30);
+  g_assert_nonnull (qoima_use_page_get_pack (page));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), shot);
+  assert_fits (window, NARROW, shot);
+
+  /* A scan's card above the Stock page. */
+  {
+    g_autofree char *card_shot = g_strdup_printf ("test-layout-%s-nurse-scan-card-%d.png", language, NARROW);
+    QoimaPack *pack = qoima_use_page_get_pack (page);
+
+    handled = FALSE;
+    g_signal_connect (window, "scan-handled", G_CALLBACK (use_page_idle_cb), &handled);
+    qoima_window_handle_scan (window, qoima_pack_get_km (pack));
+    qoima_test_wait_until (flag_is_set, &handled, 30);
+    g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), ==,
+                     QOIMA_SCAN_RESULT_STATE_FOUND);
+    qoima_test_wait_until (page_is_loaded, qoima_window_get_stock_page (window), 30);
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    qoima_test_save_screenshot (GTK_WIDGET (window), card_shot);
+    assert_fits (window, NARROW, card_shot);
+  }
+  close_window (window);
 }
 
 static void
