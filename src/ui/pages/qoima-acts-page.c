@@ -315,15 +315,17 @@ create_line_row (gpointer item,
   int expected = qoima_act_line_get_expected (line);
   int scanned = qoima_act_line_get_scanned (line);
   g_autofree char *subtitle = g_strdup_printf (_("GTIN %s"), qoima_act_line_get_gtin (line));
+  gboolean waiting = self->act == NULL || qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING;
   g_autofree char *counts = NULL;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label;
 
   /* Scans count while the act waits for its answer; afterwards, what the act brought. */
-  if (self->act == NULL || qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING)
+  if (waiting)
     counts = g_strdup_printf (_("%d of %d scanned"), scanned, expected);
   else
     counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", expected), expected);
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label = gtk_label_new (counts);
+  label = gtk_label_new (counts);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
@@ -331,7 +333,7 @@ create_line_row (gpointer item,
                                                                          : _("Product without a catalog card"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_widget_add_css_class (label, "numeric");
-  if (scanned == expected && (self->act == NULL || qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING))
+  if (scanned == expected && waiting)
     gtk_widget_add_css_class (label, "success");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   return row;
