@@ -34,6 +34,7 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"));
   fprintf (out, "  %s\n", _("wards archive NAME     archive an empty ward (an admin: --user)"));
   fprintf (out, "  %s\n", _("settings auto-withdraw on|off  send withdrawals without the chief (an admin: --user)"));
+  fprintf (out, "  %s\n", _("settings organization NAME  the hospital's name that heads printed documents (an admin: --user)"));
   fprintf (out, "  %s\n", _("audit verify           check the audit trail's hash chain"));
   fprintf (out, "  %s\n", _("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"));
   fprintf (out, "  %s\n", _("transfers --json       list the transfer documents as JSON"));
