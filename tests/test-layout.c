@@ -292,8 +292,22 @@ static void
 set_language (const char *language)
 {
   g_setenv ("LANGUAGE", language, TRUE);
-  /* gettext caches what it found per language; a new catalog counter makes it look again. */
+  /* gettext caches its lookups; setlocale() tells it to look again. */
   setlocale (LC_MESSAGES, "");
+}
+
+/* The window speaks @language: its catalog was found. */
+static void
+assert_language (QoimaWindow *window,
+                 const char  *language)
+{
+  AdwViewStack *stack = view_stack (window);
+  const char *title = adw_view_stack_page_get_title (adw_view_stack_get_page (stack, GTK_WIDGET (qoima_window_get_stock_page (window))));
+
+  if (g_str_equal (language, "en"))
+    g_assert_cmpstr (title, ==, "Stock");
+  else
+    g_assert_cmpstr (title, !=, "Stock");
 }
 
 /* The pages of @user_name at @width in @language; the window must fit @width. */
@@ -307,6 +321,7 @@ check_role (const char *language,
 
   set_language (language);
   window = open_window (user_name, width);
+  assert_language (window, language);
   qoima_test_wait_until (page_is_loaded, qoima_window_get_stock_page (window), 30);
 
   for (guint i = 0; pages[i] != NULL; i++)
@@ -318,7 +333,6 @@ check_role (const char *language,
         {
           QoimaActsPage *acts = qoima_window_get_acts_page (window);
           g_autofree char *act_shot = g_strdup_printf ("test-layout-%s-%s-act-%d.png", language, user_name, width);
-
           g_autofree char *accepted_shot = g_strdup_printf ("test-layout-%s-%s-accepted-act-%d.png",
                                                             language, user_name, width);
           GtkWidget *buttons = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (acts), QOIMA_TYPE_ACTS_PAGE,
