@@ -466,6 +466,18 @@ test_act_scanned_and_signed (void)
   g_assert_cmpint (qoima_act_get_status (qoima_acts_page_get_act (page)), ==,
                    QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED);
   g_assert_cmpint (count_packs (store), ==, packs_before + SCANNED);
+  /* The act's page says what became of it, not what to scan: no stale scan outcome, no
+   * answer buttons. */
+  {
+    GtkLabel *card = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_ACTS_PAGE, "scan_label"));
+    g_autofree char *expected = g_strdup_printf ("Partly accepted: %d of %d packs added to stock, the rest refused",
+                                                 SCANNED, ACT_PACKS);
+
+    g_assert_cmpint (qoima_act_get_accepted (qoima_acts_page_get_act (page)), ==, SCANNED);
+    g_assert_cmpstr (gtk_label_get_text (card), ==, expected);
+    g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_ACTS_PAGE,
+                                                                                       "act_buttons"))));
+  }
   {
     g_autofree char *path = g_settings_get_string (settings, "signing-key-path");
 

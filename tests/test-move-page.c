@@ -13,7 +13,9 @@
 #include <adwaita.h>
 
 #include "qoima-context.h"
+#include "qoima-demo.h"
 #include "qoima-move-page.h"
+#include "qoima-settings.h"
 #include "qoima-transfer-print.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-units-dialog.h"
@@ -128,6 +130,41 @@ ward_chosen (gpointer data)
   return qoima_move_page_set_ward (page, GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (page), "ward")));
 }
 
+/* A round trip through the store's worker: whatever the page asked before is answered. */
+static void
+wait_for_store (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_list_locations_async (store, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  locations = qoima_store_list_locations_finish (store, result, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+first_ward (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_list_locations_async (store, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  locations = qoima_store_list_locations_finish (store, result, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < g_list_model_get_n_items (locations); i++)
+    {
+      g_autoptr(QoimaLocation) location = g_list_model_get_item (locations, i);
+
+      if (qoima_location_get_kind (location) == QOIMA_LOCATION_KIND_WARD)
+        return qoima_location_get_id (location);
+    }
+  return 0;
+}
+
 static QoimaPack *
 find_pack (QoimaStore *store,
            const char *code)
@@ -147,13 +184,14 @@ static QoimaUser *
 add_user (QoimaStore *store,
           QoimaUser  *acting,
           const char *name,
+          const char *full_name,
           QoimaRole   role)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_add_user_async (store, acting, name, NULL, role, 0, "long enough secret", NULL, result_cb, &result);
+  qoima_store_add_user_async (store, acting, name, full_name, role, 0, "long enough secret", NULL, result_cb, &result);
   qoima_test_wait_until (result_is_set, &result, 30);
   user = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
@@ -268,8 +306,8 @@ test_move (void)
     medicine = g_strdup (qoima_product_get_name_ru (qoima_pack_get_product (pack)));
   }
 
-  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN);
-  clerk = add_user (store, admin, "aigul", QOIMA_ROLE_CLERK);
+  admin = add_user (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN);
+  clerk = add_user (store, admin, "aigul", "Айгуль Касымова", QOIMA_ROLE_CLERK);
   context = qoima_context_new (store, settings);
   qoima_context_set_user (context, clerk);
 
@@ -292,6 +330,15 @@ test_move (void)
       g_assert_cmpstr (scan (window, code), ==, NULL);
       g_assert_cmpuint (g_list_model_get_n_items (qoima_move_page_get_packs (page)), ==, (guint) i);
     }
+
+  /* The page reloads its wards when it is shown again: the ward and the list stay. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-move", NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  wait_for_store (store);
+  g_assert_cmpint (qoima_move_page_get_ward (page), ==, ward);
+  g_assert_cmpuint (g_list_model_get_n_items (qoima_move_page_get_packs (page)), ==, 3);
 
   /* Refusals, each with its reason, and nothing more listed. */
   {
@@ -341,6 +388,7 @@ test_move (void)
   g_assert_cmpint (qoima_transfer_get_n_packs (transfer), ==, 3);
   g_assert_cmpstr (qoima_transfer_get_to (transfer), ==, ward_name);
   g_assert_cmpstr (qoima_transfer_get_actor (transfer), ==, "aigul");
+  g_assert_cmpstr (qoima_transfer_get_actor_name (transfer), ==, "Айгуль Касымова");
   g_assert_cmpuint (g_list_model_get_n_items (qoima_move_page_get_packs (page)), ==, 0);
   for (int i = 1; i <= 3; i++)
     {
@@ -367,9 +415,23 @@ test_move (void)
         g_assert_nonnull (strstr (text, medicine));
         g_assert_nonnull (strstr (text, "Городская больница"));
         g_assert_nonnull (strstr (text, "01" TABLETS_GTIN "21" SERIALS "3"));
-        g_assert_nonnull (strstr (text, "aigul"));
+        /* Who handed the packs over, by her name; dates as on screen. */
+        g_assert_nonnull (strstr (text, "Айгуль Касымова"));
+        g_assert_null (strstr (text, "aigul"));
+        g_assert_nonnull (strstr (text, "31.12.2031"));
+        g_assert_null (strstr (text, "2031-12-31"));
       }
   }
+  /* Printed to a file from the print dialog, the note is named after its number. */
+  {
+    g_autoptr(GtkPrintOperation) operation = qoima_transfer_print_operation_new (transfer, NULL);
+    GtkPrintSettings *print_settings = gtk_print_operation_get_print_settings (operation);
+
+    g_assert_nonnull (print_settings);
+    g_assert_cmpstr (gtk_print_settings_get (print_settings, GTK_PRINT_SETTINGS_OUTPUT_BASENAME), ==, "ВП-000001");
+    g_assert_cmpstr (gtk_print_settings_get (print_settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT), ==, "pdf");
+  }
+
   /* A copy to look at beside the screenshots. */
   {
     g_autofree char *copy = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
@@ -387,6 +449,97 @@ test_move (void)
   qoima_test_remove_tree (tmp);
 }
 
+/* A first start: the window is made before the demo data are, and the Move to Ward page
+ * lists the wards once they are there, without a restart. The hospital's name for the
+ * transfer note comes from the hospital setting, else from a key opened in the session. */
+static void
+test_wards_after_fill (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) clerk = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaMovePage *page;
+  QoimaWindow *window;
+  gint64 ward;
+
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_store_open_async (db_path, NULL, result_cb, &result);
+    qoima_test_wait_until (result_is_set, &result, 30);
+    store = qoima_store_open_finish (result, &error);
+    g_assert_no_error (error);
+  }
+  admin = add_user (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN);
+  clerk = add_user (store, admin, "clerk", "Гульнара Ахметова", QOIMA_ROLE_CLERK);
+  context = qoima_context_new (store, settings);
+  qoima_context_set_user (context, clerk);
+
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-move", NULL);
+  page = qoima_window_get_move_page (window);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  wait_for_store (store);
+  g_assert_cmpint (qoima_move_page_get_ward (page), ==, 0);
+  g_assert_null (qoima_move_page_get_organization (page));
+
+  /* The demo data arrive while the window is open. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_demo_fill_async (store, 20, 42, NULL, result_cb, &result);
+    qoima_test_wait_until (result_is_set, &result, 60);
+    g_assert_true (qoima_demo_fill_finish (store, result, &error));
+    g_assert_no_error (error);
+  }
+  ward = first_ward (store);
+  g_assert_cmpint (ward, !=, 0);
+
+  /* Shown again, the page has them, the first chosen. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-move", NULL);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  wait_for_store (store);
+  g_assert_cmpint (qoima_move_page_get_ward (page), ==, ward);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-move-wards-after-fill.png");
+
+  /* No name stored: the organization of the AUTH key opened in this session. */
+  {
+    g_autoptr(QoimaSigner) auth = qoima_test_load_key ("auth.p12");
+
+    qoima_context_set_auth_signer (context, auth);
+    g_assert_cmpstr (qoima_move_page_get_organization (page), ==, QOIMA_DEMO_ORGANIZATION);
+  }
+
+  /* The name the administrator stored comes first. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_store_set_setting_async (store, admin, QOIMA_SETTING_ORGANIZATION, "ГКП «Тестовая больница»",
+                                   NULL, result_cb, &result);
+    qoima_test_wait_until (result_is_set, &result, 30);
+    g_assert_true (qoima_store_set_setting_finish (store, result, &error));
+    g_assert_no_error (error);
+  }
+  qoima_move_page_reload (page);
+  wait_for_store (store);
+  g_assert_cmpstr (qoima_move_page_get_organization (page), ==, "ГКП «Тестовая больница»");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  qoima_store_close (store);
+  qoima_test_remove_tree (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -396,6 +549,7 @@ main (int   argc,
   qoima_test_prepare_display ();
 
   g_test_add_func ("/ui/move/scan-move-print", test_move);
+  g_test_add_func ("/ui/move/wards-after-demo-fill", test_wards_after_fill);
 
   return g_test_run ();
 }

@@ -89,7 +89,7 @@ check("an admin sees use by ward, one ward",
 
 proc = q("report", "medicines", "--from", "2000-01-01", "--to", "2000-01-31", user="chief", password=chief_pw)
 check("a period without use is empty",
-      proc.returncode == 0 and "2000-01-01 – 2000-01-31" in proc.stdout and rows(proc.stdout) == [["Total", "", "", "0"]],
+      proc.returncode == 0 and "01.01.2000 – 31.01.2000" in proc.stdout and rows(proc.stdout) == [["Total", "", "", "0"]],
       proc.stdout + proc.stderr)
 
 proc = q("report", "opened", user="chief", password=chief_pw)

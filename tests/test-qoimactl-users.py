@@ -112,7 +112,14 @@ proc = q("settings", "auto-withdraw", "on", user="admin", password=admin_pw)
 check("an admin turns them on", proc.returncode == 0 and setting("auto-withdraw") == "true", proc.stderr)
 proc = q("settings", "auto-withdraw", "off", user="admin", password=admin_pw)
 check("and off", proc.returncode == 0 and setting("auto-withdraw") == "false", proc.stderr)
+proc = q("settings", "organization", "ГКП «Городская больница №2»", user="aigul", password=clerk_pw)
+check("a clerk may not name the hospital", proc.returncode == 1 and setting("organization") is None, proc.stderr)
+proc = q("settings", "organization", "ГКП «Городская больница №2»", user="admin", password=admin_pw)
+check("an admin names the hospital for printed documents",
+      proc.returncode == 0 and setting("organization") == "ГКП «Городская больница №2»", proc.stderr)
 check("usage errors exit 2", q("settings", "auto-withdraw", "maybe").returncode == 2
+      and q("settings", "organization").returncode == 2
+      and q("settings", "organization", "").returncode == 2
       and q("wards", "rename").returncode == 2)
 
 # Who signs (issue 8): the IIN of her key, checked by its check digit; a clerk signs only

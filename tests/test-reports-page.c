@@ -324,7 +324,7 @@ test_report_shown_and_exported (void)
     g_autoptr(GDateTime) now = g_date_time_new_now_local ();
     g_autoptr(GDateTime) last_year = g_date_time_add_years (now, -1);
 
-    g_autofree char *last_year_text = g_date_time_format (last_year, "%Y-%m-%d");
+    g_autofree char *last_year_text = g_date_time_format (last_year, "%d.%m.%Y");
 
     qoima_reports_page_set_kind (page, QOIMA_REPORT_USE_BY_WARD);
     wait_for_page (page);

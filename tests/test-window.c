@@ -546,8 +546,33 @@ test_sign_in (void)
   g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_stock_page (window))));
   g_assert_false (page_is_visible (stack, GTK_WIDGET (qoima_window_get_acts_page (window))));
 
+  /* Her name is in the header bar, whole, with her role under it. */
+  {
+    GtkLabel *name = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), QOIMA_TYPE_WINDOW, "user_label"));
+    GtkLabel *role = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (window), QOIMA_TYPE_WINDOW, "role_label"));
+
+    g_assert_cmpstr (gtk_label_get_text (name), ==, "Айгуль Касымова");
+    g_assert_cmpstr (gtk_label_get_text (role), ==, "Nurse");
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (name)));
+    g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (name)));
+    qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-nurse.png");
+  }
+
+  /* A scan of hers leaves its card on screen… */
+  {
+    g_autoptr(QoimaPack) pack = qoima_test_first_pack_in_stock (store);
+
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL);
+    scan_and_wait (window, qoima_pack_get_km (pack), FALSE);
+    g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), ==,
+                     QOIMA_SCAN_RESULT_STATE_FOUND);
+  }
+
   /* Switch User (Ctrl+L) returns to the users, and signs the nurse out. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.switch-user", NULL));
+  /* …which goes with her: the next user does not see it. */
+  g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), ==,
+                   QOIMA_SCAN_RESULT_STATE_NONE);
   g_assert_null (qoima_context_get_user (context));
   qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
@@ -562,6 +587,9 @@ test_sign_in (void)
   g_assert_false (page_is_visible (stack, GTK_WIDGET (qoima_window_get_use_page (window))));
   g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_acts_page (window))));
   wait_for_stock (window);
+  g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), ==,
+                   QOIMA_SCAN_RESULT_STATE_NONE);
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-clerk-after-nurse.png");
 
   destroy_window (window);
 }

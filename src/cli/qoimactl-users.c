@@ -532,12 +532,16 @@ qoimactl_settings (QoimactlOptions  *options,
   g_autoptr(QoimaUser) acting = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gboolean organization;
   gboolean on;
 
-  if (argc != 3 || !g_str_equal (argv[1], "auto-withdraw") ||
-      !(g_str_equal (argv[2], "on") || g_str_equal (argv[2], "off")))
+  organization = argc == 3 && g_str_equal (argv[1], "organization") && argv[2][0] != '\0';
+  if (!organization &&
+      (argc != 3 || !g_str_equal (argv[1], "auto-withdraw") ||
+       !(g_str_equal (argv[2], "on") || g_str_equal (argv[2], "off"))))
     {
-      fprintf (stderr, _("Usage: qoimactl settings auto-withdraw on|off\n"));
+      fprintf (stderr, _("Usage: qoimactl settings auto-withdraw on|off\n"
+                         "       qoimactl settings organization NAME\n"));
       return 2;
     }
   on = g_str_equal (argv[2], "on");
@@ -550,15 +554,22 @@ qoimactl_settings (QoimactlOptions  *options,
       return 1;
     }
 
-  qoima_store_set_setting_async (store, acting, QOIMA_SETTING_AUTO_WITHDRAW, on ? "true" : "false",
-                                 NULL, qoimactl_wait_cb, &wait);
+  if (organization)
+    qoima_store_set_setting_async (store, acting, QOIMA_SETTING_ORGANIZATION, argv[2],
+                                   NULL, qoimactl_wait_cb, &wait);
+  else
+    qoima_store_set_setting_async (store, acting, QOIMA_SETTING_AUTO_WITHDRAW, on ? "true" : "false",
+                                   NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
   if (!qoima_store_set_setting_finish (store, result, &error))
     {
       qoima_store_close (store);
       return qoimactl_fail (error);
     }
-  printf (on ? _("Withdrawals are sent automatically.\n") : _("Withdrawals wait for the chief's signature.\n"));
+  if (organization)
+    printf (_("Printed documents are headed “%s”.\n"), argv[2]);
+  else
+    printf (on ? _("Withdrawals are sent automatically.\n") : _("Withdrawals wait for the chief's signature.\n"));
   qoima_store_close (store);
   return 0;
 }

@@ -33,6 +33,7 @@ static const char * const command_lines[] = {
   N_("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"),
   N_("wards archive NAME     archive an empty ward (an admin: --user)"),
   N_("settings auto-withdraw on|off  send withdrawals without the chief (an admin: --user)"),
+  N_("settings organization NAME  the hospital's name that heads printed documents (an admin: --user)"),
   N_("audit verify           check the audit trail's hash chain"),
   N_("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"),
   N_("transfers --json       list the transfer documents as JSON"),

@@ -29,6 +29,7 @@ struct _QoimaAct
   QoimaActStatus status;
   int packs;
   int scanned;
+  int accepted;
   char *errors;
   int answer_state;     /* QoimaDocumentState of the answer in the outbox, or -1 */
   char *answer_reason;
@@ -49,6 +50,7 @@ enum {
   PROP_STATUS,
   PROP_PACKS,
   PROP_SCANNED,
+  PROP_ACCEPTED,
   PROP_ERRORS,
   N_PROPS,
 };
@@ -138,6 +140,7 @@ qoima_act_get_property (GObject    *object,
     case PROP_STATUS: g_value_set_int (value, self->status); break;
     case PROP_PACKS: g_value_set_int (value, self->packs); break;
     case PROP_SCANNED: g_value_set_int (value, self->scanned); break;
+    case PROP_ACCEPTED: g_value_set_int (value, self->accepted); break;
     case PROP_ERRORS: g_value_set_string (value, self->errors); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -163,6 +166,7 @@ qoima_act_class_init (QoimaActClass *klass)
   properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, QOIMA_ACT_STATUS_REJECTED, 0, flags);
   properties[PROP_PACKS] = g_param_spec_int ("packs", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_SCANNED] = g_param_spec_int ("scanned", NULL, NULL, 0, G_MAXINT, 0, flags);
+  properties[PROP_ACCEPTED] = g_param_spec_int ("accepted", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_ERRORS] = g_param_spec_string ("errors", NULL, NULL, NULL, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -184,6 +188,7 @@ const char *qoima_act_get_deadline (QoimaAct *self) { g_return_val_if_fail (QOIM
 QoimaActStatus qoima_act_get_status (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->status; }
 int qoima_act_get_packs (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->packs; }
 int qoima_act_get_scanned (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->scanned; }
+int qoima_act_get_accepted (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), 0); return self->accepted; }
 const char *qoima_act_get_errors (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->errors; }
 int qoima_act_get_answer_state (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), -1); return self->answer_state; }
 const char *qoima_act_get_answer_reason (QoimaAct *self) { g_return_val_if_fail (QOIMA_IS_ACT (self), NULL); return self->answer_reason; }
@@ -567,7 +572,8 @@ list_acts_job (QoimaStoreWorker *worker,
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack'), "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack' "
                            "     AND c.scanned_at IS NOT NULL), "
-                           "  o.state, o.ismpt_status, o.errors, o.last_error "
+                           "  o.state, o.ismpt_status, o.errors, o.last_error, "
+                           "  (SELECT count (*) FROM packs p WHERE p.act_id = a.id) "
                            "FROM acts a "
                            /* The latest answer: what the act's state in the outbox is. */
                            "LEFT JOIN outbox o ON o.id = (SELECT max (id) FROM outbox WHERE act_id = a.id) "
@@ -591,6 +597,7 @@ list_acts_job (QoimaStoreWorker *worker,
       act->errors = qoima_store_column_dup (stmt, 9);
       act->packs = sqlite3_column_int (stmt, 10);
       act->scanned = sqlite3_column_int (stmt, 11);
+      act->accepted = sqlite3_column_int (stmt, 16);
       if (act->status == QOIMA_ACT_STATUS_SENDING && sqlite3_column_type (stmt, 12) != SQLITE_NULL)
         {
           act->answer_state = qoima_document_state_get ((const char *) sqlite3_column_text (stmt, 12),

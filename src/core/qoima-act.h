@@ -42,7 +42,7 @@ G_DECLARE_FINAL_TYPE (QoimaAct, qoima_act, QOIMA, ACT, GObject)
 
 /* A snapshot of an act as the Incoming acts page lists it. Properties (read-only):
  * id, ismpt-id, number, sender-bin, sender-name, doc-date, transfer-date, deadline
- * ("YYYY-MM-DD"), status (int), packs, scanned (int), errors. */
+ * ("YYYY-MM-DD"), status (int), packs, scanned, accepted (int), errors. */
 gint64          qoima_act_get_id            (QoimaAct *self);
 const char     *qoima_act_get_ismpt_id      (QoimaAct *self);
 const char     *qoima_act_get_number        (QoimaAct *self);
@@ -54,6 +54,8 @@ const char     *qoima_act_get_deadline      (QoimaAct *self);
 QoimaActStatus  qoima_act_get_status        (QoimaAct *self);
 int             qoima_act_get_packs         (QoimaAct *self);
 int             qoima_act_get_scanned       (QoimaAct *self);
+/* The act's packs that entered stock once ИС МПТ confirmed the acceptance. */
+int             qoima_act_get_accepted      (QoimaAct *self);
 const char     *qoima_act_get_errors        (QoimaAct *self);
 /* The act's answer while it is in the outbox: a #QoimaDocumentState, or -1 when none is on
  * its way; and why it is in that state (why it waits, why it is not recorded), or NULL. */

@@ -10,6 +10,7 @@
 #include "qoima-certificate.h"
 
 #include "qoima-cms-private.h"
+#include "qoima-date.h"
 #include "qoima-error.h"
 
 #include <glib/gi18n.h>
@@ -127,16 +128,6 @@ read_purposes (QoimaCertificate  *self,
       else if (strcmp (oid, OID_EKU_EMAIL_PROTECTION) == 0)
         self->signing = TRUE;
     }
-}
-
-/* Formats a date for a message; the format itself is translatable. */
-static char *
-format_date (GDateTime *date)
-{
-  g_autoptr(GDateTime) local = g_date_time_to_local (date);
-
-  /* Translators: the date in certificate messages, a g_date_time_format() format. */
-  return g_date_time_format (local, _("%d.%m.%Y"));
 }
 
 static void
@@ -431,7 +422,7 @@ qoima_certificate_check (QoimaCertificate *self,
 
   if (g_date_time_compare (current, self->not_after) > 0)
     {
-      g_autofree char *date = format_date (self->not_after);
+      g_autofree char *date = qoima_format_date (self->not_after);
 
       g_set_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_EXPIRED,
                    _("The certificate of %s expired on %s."), owner, date);
@@ -440,7 +431,7 @@ qoima_certificate_check (QoimaCertificate *self,
 
   if (g_date_time_compare (current, self->not_before) < 0)
     {
-      g_autofree char *date = format_date (self->not_before);
+      g_autofree char *date = qoima_format_date (self->not_before);
 
       g_set_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_EXPIRED,
                    _("The certificate of %s is not valid yet: it is valid from %s."), owner, date);

@@ -9,6 +9,8 @@
 
 #include "qoima-demo.h"
 
+#include "qoima-settings.h"
+
 #include <string.h>
 
 /* Packs per receive_packs call: big enough to be fast, small enough that the rows of a
@@ -634,6 +636,20 @@ user_signing_cb (GObject      *source,
 }
 
 static void
+organization_set_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!qoima_store_set_setting_finish (QOIMA_STORE (source), result, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
 user_added_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
@@ -673,10 +689,13 @@ add_next_user (GTask *task)
   const QoimaDemoUser *user;
   gint64 ward_id = 0;
 
+  /* Last, the hospital's name for the heads of printed documents, as an administrator
+   * would enter it. */
   if (users->next == G_N_ELEMENTS (demo_users))
     {
-      g_task_return_boolean (task, TRUE);
-      g_object_unref (task);
+      qoima_store_set_setting_async (g_task_get_source_object (task), users->admin,
+                                     QOIMA_SETTING_ORGANIZATION, QOIMA_DEMO_ORGANIZATION,
+                                     g_task_get_cancellable (task), organization_set_cb, task);
       return;
     }
 

@@ -10,6 +10,9 @@
 
 G_BEGIN_DECLS
 
+/* The demo hospital, as the demo PKI's certificates and the local stand name it. */
+#define QOIMA_DEMO_ORGANIZATION "ГКП на ПХВ \"Городская больница №1\" акимата города Астаны"
+
 /* The number of packs the application puts in a new, empty warehouse. */
 #define QOIMA_DEMO_DEFAULT_PACKS 3000
 
@@ -87,7 +90,8 @@ const QoimaDemoUser *qoima_demo_users (unsigned *n_users);
  * @store: a store filled by qoima_demo_fill_async() and without users
  *
  * Adds the demo users (qoima_demo_users()): the administrator first, as the bootstrap user,
- * then the others by that administrator; nurses belong to the demo wards.
+ * then the others by that administrator; nurses belong to the demo wards. The
+ * administrator also names the hospital (%QOIMA_SETTING_ORGANIZATION, %QOIMA_DEMO_ORGANIZATION).
  */
 void     qoima_demo_add_users_async  (QoimaStore          *store,
                                       GCancellable        *cancellable,

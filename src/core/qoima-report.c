@@ -9,6 +9,7 @@
 
 #include "qoima-report.h"
 
+#include "qoima-date.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
@@ -526,10 +527,12 @@ make_title (ReportData *data,
 
   if (data->kind != QOIMA_REPORT_OPENED && (data->from != NULL || data->to != NULL))
     {
-      /* An open end of the period shows as an ellipsis. */
-      g_string_append_printf (title, ", %s – %s",
-                              data->from != NULL ? data->from : "…",
-                              data->to != NULL ? data->to : "…");
+      /* An open end of the period shows as an ellipsis; the title is for people, so its
+       * days are written as on screen. */
+      g_autofree char *from = data->from != NULL ? qoima_format_iso_date (data->from) : g_strdup ("…");
+      g_autofree char *to = data->to != NULL ? qoima_format_iso_date (data->to) : g_strdup ("…");
+
+      g_string_append_printf (title, ", %s – %s", from, to);
     }
   if (ward != NULL)
     g_string_append_printf (title, ", %s", ward);

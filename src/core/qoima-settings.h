@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 /* "true" when owed withdrawals for medical use may be signed and sent without the chief,
  * with an authorized key loaded for the session (issue 4); anything else is "false". */
 #define QOIMA_SETTING_AUTO_WITHDRAW "auto-withdraw"
+/* The hospital's name, as it heads printed documents (the transfer note). */
+#define QOIMA_SETTING_ORGANIZATION  "organization"
 
 /* Returns: (transfer full) (nullable): the value, or NULL when it was never set. */
 void      qoima_store_get_setting_async  (QoimaStore          *self,

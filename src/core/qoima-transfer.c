@@ -20,6 +20,7 @@ struct _QoimaTransfer
   char *number;
   char *created_at;
   char *actor;
+  char *actor_name;
   char *from;
   char *to;
   gint64 to_id;
@@ -50,6 +51,7 @@ qoima_transfer_finalize (GObject *object)
   g_free (self->number);
   g_free (self->created_at);
   g_free (self->actor);
+  g_free (self->actor_name);
   g_free (self->from);
   g_free (self->to);
   g_clear_pointer (&self->lines, g_ptr_array_unref);
@@ -88,6 +90,13 @@ qoima_transfer_get_actor (QoimaTransfer *self)
 {
   g_return_val_if_fail (QOIMA_IS_TRANSFER (self), NULL);
   return self->actor;
+}
+
+const char *
+qoima_transfer_get_actor_name (QoimaTransfer *self)
+{
+  g_return_val_if_fail (QOIMA_IS_TRANSFER (self), NULL);
+  return self->actor_name;
 }
 
 const char *
@@ -140,9 +149,11 @@ return_step_error (QoimaStoreWorker *worker,
 /* The columns transfer_from_row() reads. */
 #define TRANSFER_SELECT \
   "SELECT t.number, t.created_at, t.actor, lf.name_ru, lt.name_ru, t.to_location, " \
-  "  (SELECT count (*) FROM movements m WHERE m.document = t.number AND m.kind = 'transfer') " \
+  "  (SELECT count (*) FROM movements m WHERE m.document = t.number AND m.kind = 'transfer'), " \
+  "  coalesce (nullif (u.full_name, ''), t.actor) " \
   "FROM transfers t LEFT JOIN locations lf ON lf.id = t.from_location " \
-  "  JOIN locations lt ON lt.id = t.to_location "
+  "  JOIN locations lt ON lt.id = t.to_location " \
+  "  LEFT JOIN users u ON u.name = t.actor "
 
 static QoimaTransfer *
 transfer_from_row (sqlite3_stmt *stmt)
@@ -156,6 +167,7 @@ transfer_from_row (sqlite3_stmt *stmt)
   self->to = qoima_store_column_dup (stmt, 4);
   self->to_id = sqlite3_column_int64 (stmt, 5);
   self->n_packs = sqlite3_column_int (stmt, 6);
+  self->actor_name = qoima_store_column_dup (stmt, 7);
   return self;
 }
 

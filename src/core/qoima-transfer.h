@@ -34,8 +34,9 @@ G_DECLARE_FINAL_TYPE (QoimaTransfer, qoima_transfer, QOIMA, TRANSFER, GObject)
 const char *qoima_transfer_get_number     (QoimaTransfer *self);
 /* When it was made: UTC, ISO 8601. */
 const char *qoima_transfer_get_created_at (QoimaTransfer *self);
-/* The user who made it. */
+/* The user who made it: her login, and her full name (the login when she has none). */
 const char *qoima_transfer_get_actor      (QoimaTransfer *self);
+const char *qoima_transfer_get_actor_name (QoimaTransfer *self);
 /* Names of the locations; @from is NULL when the packs came from several. */
 const char *qoima_transfer_get_from       (QoimaTransfer *self);
 const char *qoima_transfer_get_to         (QoimaTransfer *self);

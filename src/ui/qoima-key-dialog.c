@@ -11,6 +11,7 @@
 
 #include "qoima-key-dialog.h"
 
+#include "qoima-date.h"
 #include "qoima-signer-pkcs12.h"
 
 struct _QoimaKeyDialog
@@ -96,7 +97,7 @@ forget_key (QoimaKeyDialog *self)
 static char *
 format_date (GDateTime *date)
 {
-  return date != NULL ? g_date_time_format (date, "%x") : g_strdup ("—");
+  return date != NULL ? qoima_format_date (date) : g_strdup ("—");
 }
 
 static void

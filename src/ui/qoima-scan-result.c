@@ -11,6 +11,7 @@
 
 #include "qoima-scan-result.h"
 
+#include "qoima-date.h"
 #include "qoima-location.h"
 #include "qoima-product.h"
 #include "qoima-types.h"
@@ -30,11 +31,11 @@ struct _QoimaScanResult
   GtkLabel            *invalid_code_label;
   GtkLabel            *invalid_message_label;
   GtkLabel            *location_label;
+  GtkWidget           *pages;
   GtkLabel            *product_label;
   GtkLabel            *recovered_label;
   GtkLabel            *serial_label;
   GtkSpinner          *spinner;
-  GtkStack            *stack;
   GtkLabel            *status_label;
   GtkLabel            *units_label;
   GtkLabel            *unknown_label;
@@ -98,8 +99,10 @@ set_state (QoimaScanResult     *self,
 
   g_assert (state < G_N_ELEMENTS (pages));
 
+  /* The card keeps showing the last answer while it slides away. */
   if (pages[state] != NULL)
-    gtk_stack_set_visible_child_name (self->stack, pages[state]);
+    for (GtkWidget *page = gtk_widget_get_first_child (self->pages); page != NULL; page = gtk_widget_get_next_sibling (page))
+      gtk_widget_set_visible (page, g_str_equal (gtk_widget_get_name (page), pages[state]));
   gtk_spinner_set_spinning (self->spinner, state == QOIMA_SCAN_RESULT_STATE_BUSY);
   /* The revealer is the bin's child, not a bound template child: a bound one would be
    * unparented twice on dispose, once by the template and once by AdwBin. */
@@ -151,18 +154,11 @@ remove_classes (GtkWidget          *widget,
 static char *
 format_expiry (const char *iso_date)
 {
-  g_autoptr(GDateTime) date = NULL;
   int year, month, day;
 
   if (iso_date == NULL || sscanf (iso_date, "%d-%d-%d", &year, &month, &day) != 3)
     return NULL;
-
-  date = g_date_time_new_local (year, month, day, 0, 0, 0);
-  if (date == NULL)
-    return g_strdup (iso_date);
-
-  /* Translators: how an expiry date is written, a strftime() format. */
-  return g_date_time_format (date, C_("expiry date format", "%Y-%m-%d"));
+  return qoima_format_iso_date (iso_date);
 }
 
 static int
@@ -292,11 +288,11 @@ qoima_scan_result_class_init (QoimaScanResultClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, invalid_code_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, invalid_message_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, location_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, pages);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, product_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, recovered_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, serial_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, spinner);
-  gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, status_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, units_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, unknown_label);

@@ -11,7 +11,7 @@
 
 #include "qoima-transfer-print.h"
 
-#include <stdio.h>
+#include "qoima-date.h"
 
 /* Sizes in points: the context's units are set to points. */
 #define FONT_SIZE 10
@@ -86,25 +86,6 @@ draw_text (GtkPrintContext *context,
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
   return layout_height (layout);
-}
-
-static char *
-date_text (const char *iso8601)
-{
-  g_autoptr(GDateTime) utc = iso8601 != NULL ? g_date_time_new_from_iso8601 (iso8601, NULL) : NULL;
-  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
-
-  return local != NULL ? g_date_time_format (local, "%d.%m.%Y") : g_strdup (iso8601);
-}
-
-static char *
-expiry_text (const char *expiry)
-{
-  int year, month, day;
-
-  if (expiry != NULL && sscanf (expiry, "%d-%d-%d", &year, &month, &day) == 3)
-    return g_strdup_printf ("%02d.%02d.%04d", day, month, year);
-  return g_strdup (expiry != NULL ? expiry : "—");
 }
 
 static char *
@@ -234,7 +215,7 @@ draw_row (PrintData       *data,
   double width = gtk_print_context_get_width (context);
   double height = row_height (data, context, index, width);
   g_autofree char *number = g_strdup_printf ("%u", index + 1);
-  g_autofree char *expiry = expiry_text (line->expiry);
+  g_autofree char *expiry = qoima_format_iso_date (line->expiry);
   g_autofree char *count = g_strdup_printf ("%d", line->count);
   g_autofree char *codes = codes_text (line);
   const char *cells[5] = { number, line->product_name, line->batch != NULL ? line->batch : "—", expiry, count };
@@ -303,7 +284,7 @@ draw_signatures (PrintData       *data,
     {
       double x = side * width / 2;
       const char *title = side == 0 ? _("Handed over") : _("Received");
-      const char *name = side == 0 ? qoima_transfer_get_actor (data->transfer) : NULL;
+      const char *name = side == 0 ? qoima_transfer_get_actor_name (data->transfer) : NULL;
       g_autofree char *caption = g_strdup_printf ("(%s)", _("signature, name"));
 
       draw_text (context, x, y, width / 2 - 20, title, FONT_SIZE, TRUE, PANGO_ALIGN_LEFT);
@@ -337,7 +318,7 @@ draw_page_cb (GtkPrintOperation *operation,
     {
       g_autofree char *title = g_strdup_printf (_("Internal transfer note No. %s"),
                                                 qoima_transfer_get_number (data->transfer));
-      g_autofree char *date = date_text (qoima_transfer_get_created_at (data->transfer));
+      g_autofree char *date = qoima_format_iso_date (qoima_transfer_get_created_at (data->transfer));
       g_autofree char *organization = g_strdup_printf (_("Organization: %s"),
                                                        data->organization != NULL && *data->organization != '\0'
                                                        ? data->organization : "________________________________");
@@ -378,6 +359,7 @@ qoima_transfer_print_operation_new (QoimaTransfer *transfer,
 {
   GtkPrintOperation *operation;
   g_autoptr(GtkPageSetup) setup = gtk_page_setup_new ();
+  g_autoptr(GtkPrintSettings) settings = gtk_print_settings_new ();
   g_autoptr(GtkPaperSize) a4 = gtk_paper_size_new (GTK_PAPER_NAME_A4);
   g_autofree char *job_name = NULL;
   PrintData *data;
@@ -394,6 +376,10 @@ qoima_transfer_print_operation_new (QoimaTransfer *transfer,
 
   operation = gtk_print_operation_new ();
   gtk_print_operation_set_default_page_setup (operation, setup);
+  /* Printed to a file, the note is named after its number (ВП-000001.pdf), not "output". */
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_BASENAME, qoima_transfer_get_number (transfer));
+  gtk_print_settings_set (settings, GTK_PRINT_SETTINGS_OUTPUT_FILE_FORMAT, "pdf");
+  gtk_print_operation_set_print_settings (operation, settings);
   gtk_print_operation_set_unit (operation, GTK_UNIT_POINTS);
   gtk_print_operation_set_job_name (operation, job_name);
   gtk_print_operation_set_embed_page_setup (operation, TRUE);

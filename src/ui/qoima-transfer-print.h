@@ -19,8 +19,10 @@ G_BEGIN_DECLS
  *
  * A print operation that draws the transfer note on A4: number, organization, date,
  * from → to, a table of medicines with batch, expiry, quantity and the marking codes in
- * small type, totals and signature lines. Run it with GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG
- * to print, or set export-filename and run GTK_PRINT_OPERATION_ACTION_EXPORT for a PDF.
+ * small type, totals and signature lines (the clerk by her full name). Run it with
+ * GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG to print (printed to a file, it is named after the
+ * note's number, e.g. ВП-000001.pdf), or set export-filename and run
+ * GTK_PRINT_OPERATION_ACTION_EXPORT for a PDF.
  *
  * Returns: (transfer full): the operation
  */

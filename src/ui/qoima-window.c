@@ -36,6 +36,7 @@ struct _QoimaWindow
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
   QoimaReportsPage *reports_page;
+  GtkLabel         *role_label;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
   QoimaSignIn      *sign_in;
@@ -57,6 +58,7 @@ struct _QoimaWindow
   /* State */
   gint64            last_input_us; /* monotonic time of the last key or pointer event */
   guint             idle_check_id;
+  unsigned          user_serial; /* counts sign-ins and sign-outs */
   gboolean          acts_page_ready; /* the Acts page was given the context */
 };
 
@@ -79,6 +81,7 @@ static guint signals[N_SIGNALS];
 typedef struct {
   QoimaWindow      *self;
   QoimaMarkingCode *code;
+  unsigned          user_serial; /* whose scan it was */
 } ScanData;
 
 static void
@@ -108,6 +111,9 @@ static const struct
   { "admin", QOIMA_PERMISSION_MANAGE_USERS },
   { "scanner", -1 },
 };
+
+/* The longest name shown whole in the header bar, in characters. */
+#define USER_LABEL_CHARS 24
 
 /* How often the idle lock looks at the clock. */
 #define IDLE_CHECK_SECONDS 15
@@ -140,6 +146,19 @@ page_name_allowed (QoimaWindow *self,
   return FALSE;
 }
 
+/* The whole name is asked for, so that the page switcher folds before the name is cut;
+ * only a name longer than USER_LABEL_CHARS is ellipsized. */
+static void
+set_header_text (GtkLabel   *label,
+                 const char *text)
+{
+  gboolean long_text = g_utf8_strlen (text, -1) > USER_LABEL_CHARS;
+
+  gtk_label_set_text (label, text);
+  gtk_label_set_ellipsize (label, long_text ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_width_chars (label, long_text ? USER_LABEL_CHARS : -1);
+}
+
 /* Shows the pages the signed-in user may use, hides the others and lands on the first. */
 static void
 apply_role (QoimaWindow *self)
@@ -158,7 +177,12 @@ apply_role (QoimaWindow *self)
        * until the next user, so the header's switcher does not fold and unfold for
        * nothing (GTK 4.8 warns when its bottom bar flips with animations off). */
       if (user != NULL)
-        adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, child), allowed);
+        {
+          adw_view_stack_page_set_visible (adw_view_stack_get_page (self->view_stack, child), allowed);
+          /* A hidden page's widget is hidden too, so that the window's minimum width is
+           * that of the pages this user sees (a nurse's fit a narrower window). */
+          gtk_widget_set_visible (child, allowed);
+        }
       gtk_widget_action_set_enabled (GTK_WIDGET (self), action, allowed);
       if (allowed && first == NULL)
         first = page_permissions[i].name;
@@ -170,15 +194,34 @@ apply_role (QoimaWindow *self)
   if (user != NULL)
     {
       const char *full_name = qoima_user_get_full_name (user);
-      g_autofree char *label = NULL;
+      const char *role = qoima_role_to_label (qoima_user_get_role (user));
+      g_autofree char *tooltip = NULL;
 
-      /* Translators: the signed-in user in the header bar: name, then role. */
-      label = g_strdup_printf (_("%s · %s"),
-                               full_name != NULL && full_name[0] != '\0' ? full_name : qoima_user_get_name (user),
-                               qoima_role_to_label (qoima_user_get_role (user)));
-      gtk_label_set_text (self->user_label, label);
-      gtk_widget_set_tooltip_text (gtk_widget_get_ancestor (GTK_WIDGET (self->user_label), GTK_TYPE_MENU_BUTTON), label);
+      if (full_name == NULL || full_name[0] == '\0')
+        full_name = qoima_user_get_name (user);
+      set_header_text (self->user_label, full_name);
+      set_header_text (self->role_label, role);
+      /* Translators: the tooltip of the signed-in user in the header bar: name, then role. */
+      tooltip = g_strdup_printf (_("%s · %s"), full_name, role);
+      gtk_widget_set_tooltip_text (gtk_widget_get_ancestor (GTK_WIDGET (self->user_label), GTK_TYPE_MENU_BUTTON), tooltip);
     }
+}
+
+/* Shows the pages ("content"), the sign-in screen or the status. The pages are hidden
+ * while they are not shown, so that only the screen on view sets the window's minimum
+ * width: the sign-in screen fits a narrower window than some pages. */
+static void
+show_screen (QoimaWindow *self,
+             const char  *name)
+{
+  GtkWidget *content = gtk_stack_get_child_by_name (self->main_stack, "content");
+  gboolean pages = g_str_equal (name, "content");
+
+  if (pages)
+    gtk_widget_set_visible (content, TRUE);
+  gtk_stack_set_visible_child_name (self->main_stack, name);
+  if (!pages)
+    gtk_widget_set_visible (content, FALSE);
 }
 
 static gboolean
@@ -215,7 +258,10 @@ user_changed_cb (QoimaWindow *self)
 
   self->last_input_us = g_get_monotonic_time ();
 
-  /* What was said to the last user is not for the next one. */
+  /* What was said to the last user is not for the next one: nor is her scan card, nor
+   * the answer to a scan of hers still on its way. */
+  self->user_serial++;
+  qoima_scan_result_clear (self->scan_result);
   {
     g_autoptr(GPtrArray) said = g_steal_pointer (&self->toasts);
 
@@ -285,8 +331,10 @@ record_scan_cb (GObject      *object,
 
   pack = qoima_store_record_scan_finish (QOIMA_STORE (object), result, &local_error);
 
-  /* A closed window has no card left to show the answer in. */
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->cancellable == NULL)
+  /* A closed window has no card left to show the answer in; another user's window shows
+   * nothing of the last user's scan. */
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->cancellable == NULL ||
+      data->user_serial != self->user_serial)
     return;
 
   if (pack != NULL)
@@ -574,6 +622,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, role_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, sign_in);
@@ -749,7 +798,7 @@ qoima_window_show_progress (QoimaWindow *self,
   adw_status_page_set_description (self->status_page, description);
   gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), TRUE);
   gtk_spinner_set_spinning (self->status_spinner, TRUE);
-  gtk_stack_set_visible_child_name (self->main_stack, "status");
+  show_screen (self, "status");
 }
 
 void
@@ -769,7 +818,7 @@ qoima_window_show_error (QoimaWindow *self,
   adw_status_page_set_description (self->status_page, escaped);
   gtk_spinner_set_spinning (self->status_spinner, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->status_spinner), FALSE);
-  gtk_stack_set_visible_child_name (self->main_stack, "status");
+  show_screen (self, "status");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
 }
 
@@ -785,7 +834,7 @@ qoima_window_show_content (QoimaWindow *self)
     {
       apply_role (self);
       qoima_sign_in_reload (self->sign_in);
-      gtk_stack_set_visible_child_name (self->main_stack, "sign-in");
+      show_screen (self, "sign-in");
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", FALSE);
       gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", FALSE);
       return;
@@ -801,7 +850,7 @@ qoima_window_show_content (QoimaWindow *self)
       qoima_acts_page_set_context (self->acts_page, self->context);
     }
 
-  gtk_stack_set_visible_child_name (self->main_stack, "content");
+  show_screen (self, "content");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", page_name_allowed (self, "stock"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", TRUE);
   qoima_stock_page_reload (self->stock_page);
@@ -860,6 +909,7 @@ qoima_window_handle_scan (QoimaWindow *self,
   data = g_new0 (ScanData, 1);
   data->self = g_object_ref (self);
   data->code = g_steal_pointer (&code);
+  data->user_serial = self->user_serial;
 
   qoima_store_record_scan_async (qoima_context_get_store (self->context),
                                  data->code,

@@ -12,6 +12,7 @@
 #include "qoima-acts-page.h"
 
 #include "qoima-act-line.h"
+#include "qoima-date.h"
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
 #include "qoima-sign-dialog.h"
@@ -145,23 +146,12 @@ today (GDate *date)
                   g_date_time_get_year (now));
 }
 
+/* ISO dates, possibly with a time after them ("2024-07-01T09:00:00Z"), as the window
+ * writes dates everywhere. */
 static char *
 format_iso_date (const char *iso)
 {
-  GDate date;
-  char buffer[64];
-  unsigned y = 0, m = 0, d = 0;
-
-  if (iso == NULL || iso[0] == '\0')
-    return g_strdup ("—");
-
-  /* ISO dates, possibly with a time after them ("2024-07-01T09:00:00Z"). */
-  if (sscanf (iso, "%4u-%2u-%2u", &y, &m, &d) != 3 || !g_date_valid_dmy (d, m, y))
-    return g_strdup (iso);
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, d, m, y);
-  g_date_strftime (buffer, sizeof buffer, "%x", &date);
-  return g_strdup (buffer);
+  return qoima_format_iso_date (iso);
 }
 
 /* R000-6: the deadline in words, so that it does not rest on colour alone; @css gets the
@@ -195,6 +185,34 @@ deadline_text (QoimaAct    *act,
 
   deadline = format_iso_date (qoima_act_get_deadline (act));
   return g_strdup_printf (_("Sign by %s"), deadline);
+}
+
+/* How far the act got: the packs scanned while it waits for an answer, the packs that
+ * entered stock once it is answered. */
+static char *
+progress_text (QoimaAct *act)
+{
+  int packs = qoima_act_get_packs (act);
+  int accepted = qoima_act_get_accepted (act);
+
+  switch (qoima_act_get_status (act))
+    {
+    case QOIMA_ACT_STATUS_ACCEPTED:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Accepted: %d pack added to stock",
+                                           "Accepted: %d packs added to stock", accepted), accepted);
+    case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Partly accepted: %d of %d pack added to stock, the rest refused",
+                                           "Partly accepted: %d of %d packs added to stock, the rest refused", packs),
+                              accepted, packs);
+    case QOIMA_ACT_STATUS_REJECTED:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Rejected: the %d pack goes back to the sender",
+                                           "Rejected: the %d packs go back to the sender", packs), packs);
+    case QOIMA_ACT_STATUS_WAITING:
+    case QOIMA_ACT_STATUS_SENDING:
+    default:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d pack scanned", "%d of %d packs scanned", packs),
+                              qoima_act_get_scanned (act), packs);
+    }
 }
 
 static void
@@ -248,6 +266,7 @@ create_act_row (gpointer item,
   QoimaAct *act = item;
   gint64 id = qoima_act_get_id (act);
   g_autofree char *date = format_iso_date (qoima_act_get_transfer_date (act));
+  g_autofree char *progress = progress_text (act);
   g_autofree char *subtitle = NULL;
   g_autofree char *deadline = NULL;
   const char *css = NULL;
@@ -255,10 +274,11 @@ create_act_row (gpointer item,
   GtkWidget *label;
   GtkWidget *suffix;
 
-  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Act %s of %s · %d of %d pack scanned",
-                                           "Act %s of %s · %d of %d packs scanned", qoima_act_get_packs (act)),
+  /* Translators: an act in the list: its number, its date, then how far it got
+   * ("3 of 24 packs scanned", "Accepted: 24 packs added to stock"). */
+  subtitle = g_strdup_printf (_("Act %s of %s · %s"),
                               qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—",
-                              date, qoima_act_get_scanned (act), qoima_act_get_packs (act));
+                              date, progress);
 
   row = adw_action_row_new ();
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -323,13 +343,22 @@ static GtkWidget *
 create_line_row (gpointer item,
                  gpointer user_data)
 {
+  QoimaActsPage *self = user_data;
   QoimaActLine *line = item;
   int expected = qoima_act_line_get_expected (line);
   int scanned = qoima_act_line_get_scanned (line);
   g_autofree char *subtitle = g_strdup_printf (_("GTIN %s"), qoima_act_line_get_gtin (line));
-  g_autofree char *counts = g_strdup_printf (_("%d of %d scanned"), scanned, expected);
+  gboolean waiting = self->act == NULL || qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING;
+  g_autofree char *counts = NULL;
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label = gtk_label_new (counts);
+  GtkWidget *label;
+
+  /* Scans count while the act waits for its answer; afterwards, what the act brought. */
+  if (waiting)
+    counts = g_strdup_printf (_("%d of %d scanned"), scanned, expected);
+  else
+    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", expected), expected);
+  label = gtk_label_new (counts);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
@@ -337,10 +366,50 @@ create_line_row (gpointer item,
                                                                          : _("Product without a catalog card"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_widget_add_css_class (label, "numeric");
-  if (scanned == expected)
+  if (scanned == expected && waiting)
     gtk_widget_add_css_class (label, "success");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   return row;
+}
+
+/* The card above the lines: while the act waits, the last scan's outcome or what to do;
+ * then, how far the act got. */
+static void
+show_progress (QoimaActsPage *self,
+               QoimaAct      *act)
+{
+  static const char *classes[] = { "success", "warning", "error" };
+  g_autofree char *text = NULL;
+  const char *css = NULL;
+
+  switch (qoima_act_get_status (act))
+    {
+    case QOIMA_ACT_STATUS_WAITING:
+      text = g_strdup (_("Scan the packs or boxes of this act as they are unpacked."));
+      break;
+    case QOIMA_ACT_STATUS_SENDING:
+      text = g_strdup (qoima_act_status_to_label (QOIMA_ACT_STATUS_SENDING));
+      break;
+    case QOIMA_ACT_STATUS_ACCEPTED:
+      text = progress_text (act);
+      css = "success";
+      break;
+    case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
+      text = progress_text (act);
+      css = "warning";
+      break;
+    case QOIMA_ACT_STATUS_REJECTED:
+    default:
+      text = progress_text (act);
+      css = "error";
+      break;
+    }
+
+  gtk_label_set_text (self->scan_label, text);
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), classes[i]);
+  if (css != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->scan_label), css);
 }
 
 static void
@@ -352,19 +421,27 @@ update_act_header (QoimaActsPage *self)
   g_autofree char *subtitle = NULL;
   g_autofree char *deadline = NULL;
   g_autofree char *status = NULL;
+  g_autofree char *progress = NULL;
   const char *css = NULL;
   const char *errors;
+  gboolean waiting;
 
   if (act == NULL)
     return;
 
+  waiting = qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING;
   date = format_iso_date (qoima_act_get_transfer_date (act));
   title = g_strdup_printf (_("Act %s"), qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—");
-  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "From %s, transferred %s · %d of %d pack scanned",
-                                           "From %s, transferred %s · %d of %d packs scanned", qoima_act_get_packs (act)),
+  if (waiting || qoima_act_get_status (act) == QOIMA_ACT_STATUS_SENDING)
+    progress = progress_text (act);
+  else
+    progress = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", qoima_act_get_packs (act)),
+                                qoima_act_get_packs (act));
+  /* Translators: the act's sender, its date, then how far it got ("3 of 24 packs scanned"). */
+  subtitle = g_strdup_printf (_("From %s, transferred %s · %s"),
                               qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
                                                                       : qoima_act_get_sender_bin (act),
-                              date, qoima_act_get_scanned (act), qoima_act_get_packs (act));
+                              date, progress);
   gtk_label_set_text (self->act_title_label, title);
   gtk_label_set_text (self->act_subtitle_label, subtitle);
 
@@ -383,8 +460,12 @@ update_act_header (QoimaActsPage *self)
   gtk_label_set_text (self->act_errors_label, errors != NULL ? errors : "");
   gtk_widget_set_visible (GTK_WIDGET (self->act_errors_label), errors != NULL && errors[0] != '\0');
 
-  gtk_widget_set_sensitive (self->act_buttons,
-                            !self->busy && qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING);
+  gtk_widget_set_sensitive (self->act_buttons, !self->busy && waiting);
+  /* An answered act takes no more answers, and no more scans: what became of it replaces
+   * the last scan's words. */
+  gtk_widget_set_visible (self->act_buttons, waiting || qoima_act_get_status (act) == QOIMA_ACT_STATUS_SENDING);
+  if (!waiting || self->scan_outcome < 0)
+    show_progress (self, act);
 }
 
 static QoimaAct *
@@ -1036,7 +1117,9 @@ qoima_acts_page_take_scan (QoimaActsPage *self,
   g_return_val_if_fail (QOIMA_IS_ACTS_PAGE (self), FALSE);
   g_return_val_if_fail (text != NULL, FALSE);
 
-  if (self->act == NULL || self->context == NULL)
+  /* An answered act counts no scans: the window looks the pack up instead. */
+  if (self->act == NULL || self->context == NULL ||
+      qoima_act_get_status (self->act) != QOIMA_ACT_STATUS_WAITING)
     return FALSE;
 
   code = qoima_gs1_parse (text, &position, &local_error);
@@ -1283,10 +1366,6 @@ qoima_acts_page_open_act (QoimaActsPage *self,
 
   g_set_object (&self->act, act);
   g_list_store_remove_all (self->lines);
-  gtk_label_set_text (self->scan_label, _("Scan the packs or boxes of this act as they are unpacked."));
-  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "warning");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->scan_label), "error");
   self->scan_outcome = -1;
   update_act_header (self);
   load_lines (self);

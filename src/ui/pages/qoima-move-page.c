@@ -12,14 +12,12 @@
 
 #include "qoima-move-page.h"
 
+#include "qoima-date.h"
 #include "qoima-gs1.h"
 #include "qoima-ledger.h"
 #include "qoima-settings.h"
 #include "qoima-transfer-print.h"
 #include "qoima-units-dialog.h"
-
-/* The hospital setting whose value heads printed documents. */
-#define SETTING_ORGANIZATION "organization"
 
 struct _QoimaMovePage
 {
@@ -43,6 +41,7 @@ struct _QoimaMovePage
 
   /* State */
   guint          busy : 1;
+  guint          reloading_wards : 1; /* the ward list is replaced, the choice kept */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaMovePage, qoima_move_page, ADW_TYPE_BIN)
@@ -145,11 +144,11 @@ create_pack_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *remove = gtk_button_new_from_icon_name ("list-remove-symbolic");
   g_autofree char *subtitle = NULL;
+  g_autofree char *expiry = qoima_format_iso_date (qoima_pack_get_expiry (pack));
 
   subtitle = g_strdup_printf (_("Batch %s · Expires %s · %s"),
                               qoima_pack_get_batch (pack) != NULL ? qoima_pack_get_batch (pack) : "—",
-                              qoima_pack_get_expiry (pack) != NULL ? qoima_pack_get_expiry (pack) : "—",
-                              qoima_pack_get_ki (pack));
+                              expiry, qoima_pack_get_ki (pack));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_product_get_name_ru (product));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -436,7 +435,7 @@ print (QoimaMovePage *self)
   if (self->transfer == NULL)
     return;
 
-  operation = qoima_transfer_print_operation_new (self->transfer, self->organization);
+  operation = qoima_transfer_print_operation_new (self->transfer, qoima_move_page_get_organization (self));
   gtk_print_operation_set_allow_async (operation, TRUE);
   g_signal_connect_object (operation, "done", G_CALLBACK (print_done_cb), self, 0);
   if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, parent_window (self),
@@ -461,6 +460,26 @@ move_action (GtkWidget  *widget,
 
 /* Wards and the organization. */
 
+static void ward_selected_cb (QoimaMovePage *self);
+
+static gboolean
+same_wards (GListModel *shown,
+            GPtrArray  *wards)
+{
+  if (g_list_model_get_n_items (shown) != wards->len)
+    return FALSE;
+  for (guint i = 0; i < wards->len; i++)
+    {
+      g_autoptr(QoimaLocation) ward = g_list_model_get_item (shown, i);
+      QoimaLocation *fresh = g_ptr_array_index (wards, i);
+
+      if (qoima_location_get_id (ward) != qoima_location_get_id (fresh) ||
+          g_strcmp0 (qoima_location_get_name (ward), qoima_location_get_name (fresh)) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 locations_cb (GObject      *object,
               GAsyncResult *result,
@@ -469,6 +488,7 @@ locations_cb (GObject      *object,
   g_autoptr(QoimaMovePage) self = user_data;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GListModel) locations = NULL;
+  g_autoptr(GPtrArray) wards = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 chosen = qoima_move_page_get_ward (self);
 
   locations = qoima_store_list_locations_finish (QOIMA_STORE (object), result, &local_error);
@@ -479,17 +499,27 @@ locations_cb (GObject      *object,
       return;
     }
 
-  g_list_store_remove_all (self->wards);
   for (guint i = 0; i < g_list_model_get_n_items (locations); i++)
     {
       g_autoptr(QoimaLocation) location = g_list_model_get_item (locations, i);
 
       if (qoima_location_get_kind (location) == QOIMA_LOCATION_KIND_WARD)
-        g_list_store_append (self->wards, location);
+        g_ptr_array_add (wards, g_steal_pointer (&location));
     }
+  /* The page reloads its wards whenever it is shown: the same wards are left alone. */
+  if (same_wards (G_LIST_MODEL (self->wards), wards))
+    return;
+
+  /* The ward chosen stays chosen, and the packs listed for it stay listed. */
+  self->reloading_wards = TRUE;
+  g_list_store_splice (self->wards, 0, g_list_model_get_n_items (G_LIST_MODEL (self->wards)),
+                       wards->pdata, wards->len);
   if (chosen == 0 || !qoima_move_page_set_ward (self, chosen))
     gtk_drop_down_set_selected (self->ward_dropdown,
                                 g_list_model_get_n_items (G_LIST_MODEL (self->wards)) > 0 ? 0 : GTK_INVALID_LIST_POSITION);
+  self->reloading_wards = FALSE;
+  if (qoima_move_page_get_ward (self) != chosen)
+    ward_selected_cb (self);
   update_actions (self);
 }
 
@@ -508,6 +538,9 @@ organization_cb (GObject      *object,
 static void
 ward_selected_cb (QoimaMovePage *self)
 {
+  if (self->reloading_wards)
+    return;
+
   /* Packs were checked against the ward chosen then; another ward checks them anew. */
   if (g_list_model_get_n_items (G_LIST_MODEL (self->packs)) > 0)
     {
@@ -515,6 +548,16 @@ ward_selected_cb (QoimaMovePage *self)
       gtk_label_set_text (self->scan_label, _("Another ward: scan the packs for it again."));
     }
   update_actions (self);
+}
+
+static void
+qoima_move_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (qoima_move_page_parent_class)->map (widget);
+
+  /* Wards may have been added since (by the administrator, or by the demo data a first
+   * start fills in after the window is made). */
+  qoima_move_page_reload (QOIMA_MOVE_PAGE (widget));
 }
 
 static void
@@ -592,6 +635,8 @@ qoima_move_page_class_init (QoimaMovePageClass *klass)
   object_class->get_property = qoima_move_page_get_property;
   object_class->set_property = qoima_move_page_set_property;
 
+  widget_class->map = qoima_move_page_map;
+
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
@@ -648,11 +693,7 @@ qoima_move_page_set_context (QoimaMovePage *self,
   if (!g_set_object (&self->context, context))
     return;
   if (context != NULL)
-    {
-      qoima_move_page_reload (self);
-      qoima_store_get_setting_async (store (self), SETTING_ORGANIZATION, self->cancellable,
-                                     organization_cb, g_object_ref (self));
-    }
+    qoima_move_page_reload (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
 }
 
@@ -664,6 +705,8 @@ qoima_move_page_reload (QoimaMovePage *self)
   if (self->context == NULL)
     return;
   qoima_store_list_locations_async (store (self), self->cancellable, locations_cb, g_object_ref (self));
+  qoima_store_get_setting_async (store (self), QOIMA_SETTING_ORGANIZATION, self->cancellable,
+                                 organization_cb, g_object_ref (self));
 }
 
 gboolean
@@ -798,6 +841,26 @@ qoima_move_page_get_transfer (QoimaMovePage *self)
 const char *
 qoima_move_page_get_organization (QoimaMovePage *self)
 {
+  QoimaSigner *keys[2] = { NULL, NULL };
+
   g_return_val_if_fail (QOIMA_IS_MOVE_PAGE (self), NULL);
-  return self->organization;
+
+  if (self->organization != NULL && self->organization[0] != '\0')
+    return self->organization;
+
+  /* No name stored: the organization a key opened in this session was issued to. */
+  if (self->context != NULL)
+    {
+      keys[0] = qoima_context_get_signer (self->context);
+      keys[1] = qoima_context_get_auth_signer (self->context);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      QoimaCertificate *certificate = keys[i] != NULL ? qoima_signer_get_certificate (keys[i]) : NULL;
+      const char *organization = certificate != NULL ? qoima_certificate_get_organization (certificate) : NULL;
+
+      if (organization != NULL && organization[0] != '\0')
+        return organization;
+    }
+  return NULL;
 }

@@ -24,7 +24,8 @@ G_DECLARE_FINAL_TYPE (QoimaMovePage, qoima_move_page, QOIMA, MOVE_PAGE, AdwBin)
 
 void           qoima_move_page_set_context      (QoimaMovePage *self,
                                                  QoimaContext  *context);
-/* Loads the wards again. */
+/* Loads the wards and the hospital's name again; the page does so each time it is shown,
+ * keeping the ward chosen and the packs listed. */
 void           qoima_move_page_reload           (QoimaMovePage *self);
 /* Chooses the destination ward by its id; FALSE when it is not in the list. */
 gboolean       qoima_move_page_set_ward         (QoimaMovePage *self,
@@ -51,7 +52,9 @@ void           qoima_move_page_remove           (QoimaMovePage *self,
 const char    *qoima_move_page_get_scan_message (QoimaMovePage *self);
 /* The document the last move made, with its lines; NULL before. (transfer none) */
 QoimaTransfer *qoima_move_page_get_transfer     (QoimaMovePage *self);
-/* The hospital's name printed on the document, or NULL. */
+/* The hospital's name printed on the document: the hospital setting
+ * (QOIMA_SETTING_ORGANIZATION), else the organization of a key opened in this session;
+ * NULL when neither is known. */
 const char    *qoima_move_page_get_organization (QoimaMovePage *self);
 
 G_END_DECLS

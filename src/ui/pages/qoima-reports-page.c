@@ -11,9 +11,12 @@
 
 #include "qoima-reports-page.h"
 
+#include "qoima-date.h"
 #include "qoima-location.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
+
+#include <string.h>
 
 struct _QoimaReportsPage
 {
@@ -100,8 +103,8 @@ show_status (QoimaReportsPage *self,
 static void
 update_period_controls (QoimaReportsPage *self)
 {
-  g_autofree char *from = g_date_time_format (self->from, "%Y-%m-%d");
-  g_autofree char *to = g_date_time_format (self->to, "%Y-%m-%d");
+  g_autofree char *from = qoima_format_date (self->from);
+  g_autofree char *to = qoima_format_date (self->to);
   gboolean has_period = self->kind != QOIMA_REPORT_OPENED;
 
   self->updating_controls = TRUE;
@@ -142,6 +145,18 @@ setup_number_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* "YYYY-MM-DD" and nothing else. */
+static gboolean
+is_iso_day (const char *text)
+{
+  if (text == NULL || strlen (text) != 10)
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i == 4 || i == 7 ? text[i] != '-' : !g_ascii_isdigit (text[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 bind_cb (GtkSignalListItemFactory *factory,
          GtkListItem              *item,
@@ -149,9 +164,14 @@ bind_cb (GtkSignalListItemFactory *factory,
 {
   GtkStringList *row = gtk_list_item_get_item (item);
   const char *text = gtk_string_list_get_string (row, GPOINTER_TO_UINT (user_data));
+  g_autofree char *shown = NULL;
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text != NULL ? text : "");
-  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), text);
+  /* The report keeps its days as ISO dates, as its CSV writes them; on screen they are
+   * written as everywhere else in the window. */
+  if (is_iso_day (text))
+    shown = qoima_format_iso_date (text);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), shown != NULL ? shown : text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), shown != NULL ? shown : text);
 }
 
 static void

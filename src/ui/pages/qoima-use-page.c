@@ -11,6 +11,7 @@
 
 #include "qoima-use-page.h"
 
+#include "qoima-date.h"
 #include "qoima-gs1.h"
 #include "qoima-ledger.h"
 #include "qoima-location.h"
@@ -144,6 +145,7 @@ show_pack (QoimaUsePage *self)
   QoimaPack *pack = self->pack;
   QoimaProduct *product;
   g_autofree char *details = NULL;
+  g_autofree char *expiry = NULL;
   g_autofree char *units = NULL;
   int units_left;
 
@@ -160,10 +162,10 @@ show_pack (QoimaUsePage *self)
   product = qoima_pack_get_product (pack);
   gtk_label_set_text (self->pack_name_label,
                       product != NULL ? qoima_product_get_name (product) : qoima_pack_get_ki (pack));
+  expiry = qoima_format_iso_date (qoima_pack_get_expiry (pack));
   /* Translators: a pack's batch and expiry date. */
   details = g_strdup_printf (_("Batch %s · expires %s"),
-                             qoima_pack_get_batch (pack) != NULL ? qoima_pack_get_batch (pack) : "—",
-                             qoima_pack_get_expiry (pack) != NULL ? qoima_pack_get_expiry (pack) : "—");
+                             qoima_pack_get_batch (pack) != NULL ? qoima_pack_get_batch (pack) : "—", expiry);
   gtk_label_set_text (self->pack_details_label, details);
 
   units_left = qoima_use_page_get_units_left (self);
@@ -187,7 +189,11 @@ describe_pack_problem (QoimaUsePage *self)
   if (status != QOIMA_PACK_STATUS_IN_STOCK && status != QOIMA_PACK_STATUS_OPENED)
     return g_strdup_printf (_("This pack cannot be used: it is %s."), qoima_pack_status_to_label (status));
   if (is_expired (qoima_pack_get_expiry (pack)))
-    return g_strdup_printf (_("This pack expired on %s: it cannot be used."), qoima_pack_get_expiry (pack));
+    {
+      g_autofree char *expiry = qoima_format_iso_date (qoima_pack_get_expiry (pack));
+
+      return g_strdup_printf (_("This pack expired on %s: it cannot be used."), expiry);
+    }
   if (location != NULL && qoima_location_get_id (location) != ward_id (self))
     return g_strdup_printf (_("This pack is in %s, not in your ward."), qoima_location_get_name (location));
   if (qoima_pack_get_units_left (pack) < 0)

@@ -9,6 +9,7 @@
 
 #include "qoima-withdrawals-page.h"
 
+#include "qoima-date.h"
 #include "qoima-gs1.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
@@ -127,12 +128,13 @@ add_owed_row (QoimaWithdrawalsPage *self,
   const char *owed_at = qoima_json_get_string (item, "owed_at");
   QoimaWithdrawalReason reason = QOIMA_WITHDRAWAL_MEDICAL_USE;
   g_autofree char *subtitle = NULL;
+  g_autofree char *since = owed_at != NULL ? qoima_format_iso_date (owed_at) : g_strdup ("");
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *check = gtk_check_button_new ();
 
   qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
-  subtitle = g_strdup_printf ("%s · %s · %s %.10s", ki, qoima_withdrawal_reason_to_label (reason),
-                              _("since"), owed_at ? owed_at : "");
+  subtitle = g_strdup_printf ("%s · %s · %s %s", ki, qoima_withdrawal_reason_to_label (reason),
+                              _("since"), since);
   /* Owed again because ИС МПТ refused its document: why, before it is signed anew. */
   if (qoima_json_get_string (item, "refused_document") != NULL)
     {

@@ -11,6 +11,7 @@
 
 #include "qoima-stock-row.h"
 
+#include "qoima-date.h"
 #include "qoima-location.h"
 #include "qoima-product.h"
 #include "qoima-stock-page.h"
@@ -27,6 +28,8 @@ struct _QoimaStockRow
   GtkLabel       *expiry_label;
   GtkLabel       *location_label;
   GtkLabel       *name_label;
+  GtkLabel       *narrow_expiry_label;
+  GtkLabel       *narrow_location_label;
   GtkLabel       *packs_label;
   GtkLabel       *units_label;
 
@@ -49,56 +52,57 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The expiry shows in both layouts of the row (wide and narrow), with its colour and the
+ * days left in words. */
 static void
 update_expiry (QoimaStockRow *self)
 {
-  g_autoptr(GDateTime) now = NULL;
+  GtkLabel *labels[] = { self->expiry_label, self->narrow_expiry_label };
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+  const char *css = NULL;
   const char *expiry;
-  GDate today;
   int year, month, day;
-  int days;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_label), "expired");
-  gtk_widget_remove_css_class (GTK_WIDGET (self->expiry_label), "expiring");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->expiry_label), NULL);
 
   expiry = self->item != NULL ? qoima_stock_item_get_expiry (self->item) : NULL;
   if (expiry == NULL || sscanf (expiry, "%d-%d-%d", &year, &month, &day) != 3 ||
       !g_date_valid_dmy (day, month, year))
     {
-      gtk_label_set_label (self->expiry_label, self->item != NULL ? "—" : "");
-      return;
+      text = g_strdup (self->item != NULL ? "—" : "");
+    }
+  else
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      GDate today;
+      int days;
+
+      text = qoima_format_iso_date (expiry);
+      g_date_clear (&today, 1);
+      g_date_set_dmy (&today,
+                      g_date_time_get_day_of_month (now),
+                      g_date_time_get_month (now),
+                      g_date_time_get_year (now));
+      days = qoima_stock_item_days_to_expiry (self->item, &today);
+      if (days < 0)
+        {
+          css = "expired";
+          tooltip = g_strdup (_("Expired"));
+        }
+      else if (days <= self->warning_days)
+        {
+          css = "expiring";
+          tooltip = g_strdup_printf (ngettext ("Expires in %d day", "Expires in %d days", days), days);
+        }
     }
 
-  {
-    g_autoptr(GDateTime) date = g_date_time_new_local (year, month, day, 0, 0, 0);
-    g_autofree char *text = NULL;
-
-    /* Translators: how an expiry date is written, a strftime() format. */
-    text = g_date_time_format (date, C_("expiry date format", "%Y-%m-%d"));
-    gtk_label_set_label (self->expiry_label, text);
-  }
-
-  now = g_date_time_new_now_local ();
-  g_date_clear (&today, 1);
-  g_date_set_dmy (&today,
-                  g_date_time_get_day_of_month (now),
-                  g_date_time_get_month (now),
-                  g_date_time_get_year (now));
-  days = qoima_stock_item_days_to_expiry (self->item, &today);
-
-  if (days < 0)
+  for (unsigned i = 0; i < G_N_ELEMENTS (labels); i++)
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->expiry_label), "expired");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->expiry_label), _("Expired"));
-    }
-  else if (days <= self->warning_days)
-    {
-      g_autofree char *tooltip = NULL;
-
-      tooltip = g_strdup_printf (ngettext ("Expires in %d day", "Expires in %d days", days), days);
-      gtk_widget_add_css_class (GTK_WIDGET (self->expiry_label), "expiring");
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->expiry_label), tooltip);
+      gtk_widget_remove_css_class (GTK_WIDGET (labels[i]), "expired");
+      gtk_widget_remove_css_class (GTK_WIDGET (labels[i]), "expiring");
+      if (css != NULL)
+        gtk_widget_add_css_class (GTK_WIDGET (labels[i]), css);
+      gtk_label_set_label (labels[i], text);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (labels[i]), tooltip);
     }
 }
 
@@ -164,6 +168,9 @@ update (QoimaStockRow *self)
 
   gtk_label_set_label (self->location_label, location != NULL ? qoima_location_get_name (location) : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->location_label),
+                               location != NULL ? qoima_location_get_name (location) : NULL);
+  gtk_label_set_label (self->narrow_location_label, gtk_label_get_label (self->location_label));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->narrow_location_label),
                                location != NULL ? qoima_location_get_name (location) : NULL);
   gtk_label_set_label (self->packs_label, packs != NULL ? packs : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->packs_label), packs_tooltip);
@@ -297,6 +304,8 @@ qoima_stock_row_class_init (QoimaStockRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, expiry_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, location_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, narrow_expiry_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, narrow_location_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, packs_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockRow, units_label);
 
