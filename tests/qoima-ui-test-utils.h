@@ -16,6 +16,9 @@
 
 G_BEGIN_DECLS
 
+/* The demo chief's IIN, which sign.p12's certificate carries. */
+#define CHIEF_IIN "850715400238"
+
 typedef gboolean (*QoimaTestCheck) (gpointer data);
 
 /* Turns animations off, so that screenshots show end states, and loads the application's

@@ -39,7 +39,6 @@
 #define DEMO_PACKS 300
 #define ACT_PACKS 12
 #define SCANNED 5
-#define CHIEF_IIN "850715400238"
 
 static guint32 key_time = 1000;
 
@@ -588,7 +587,7 @@ test_answer_states_shown (void)
 
   /* Signed with another organization's key: refused. */
   g_clear_error (&error);
-  error = answer_and_push (sync, store, chief, "other-org.p12", numbers[0]);
+  error = answer_and_push (sync, store, chief, "foreign.p12", numbers[0]);
   g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_REFUSED);
   g_clear_error (&error);
 

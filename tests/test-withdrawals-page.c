@@ -309,7 +309,9 @@ test_refused_document_shown (void)
   qoima_test_stand_start (&stand, stand_db);
   store = qoima_test_open_demo_store (db_path, 10);
   admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
-  chief = add_user (store, admin, "chief", QOIMA_ROLE_CHIEF, 0);
+  g_object_unref (add_user (store, admin, "chief", QOIMA_ROLE_CHIEF, 0));
+  /* She signs with sign.p12, whose certificate carries her IIN. */
+  chief = qoima_test_set_signing (store, admin, "chief", CHIEF_IIN, FALSE);
   pack = qoima_test_first_pack_in_stock (store);
   kis[0] = qoima_pack_get_ki (pack);
   {
@@ -342,6 +344,8 @@ test_refused_document_shown (void)
   qoima_test_wait_until (status_is, &wait, 30);
 
   gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
   qoima_test_wait_until (page_has_error, page, 60);
   qoima_test_wait_until (status_is, &wait, 30);
   g_test_message ("page: %s", qoima_withdrawals_page_get_error (page));
