@@ -112,9 +112,10 @@ async_is_done (gpointer data)
   return ((AsyncWait *) data)->result != NULL;
 }
 
-QoimaStore *
-qoima_test_open_demo_store (const char *path,
-                            int         n_packs)
+static QoimaStore *
+open_demo_store (const char *path,
+                 int         n_packs,
+                 guint32     seed)
 {
   g_autoptr(GError) error = NULL;
   AsyncWait wait = { NULL };
@@ -126,13 +127,26 @@ qoima_test_open_demo_store (const char *path,
   g_assert_no_error (error);
   g_clear_object (&wait.result);
 
-  qoima_demo_fill_async (store, n_packs, 42, NULL, async_done_cb, &wait);
+  qoima_demo_fill_async (store, n_packs, seed, NULL, async_done_cb, &wait);
   qoima_test_wait_until (async_is_done, &wait, 120);
   qoima_demo_fill_finish (store, wait.result, &error);
   g_assert_no_error (error);
   g_clear_object (&wait.result);
 
   return store;
+}
+
+QoimaStore *
+qoima_test_open_demo_store (const char *path,
+                            int         n_packs)
+{
+  return open_demo_store (path, n_packs, 42);
+}
+
+QoimaStore *
+qoima_test_open_demo_world_store (const char *path)
+{
+  return open_demo_store (path, QOIMA_DEMO_DEFAULT_PACKS, QOIMA_DEMO_SEED);
 }
 
 void
@@ -435,14 +449,15 @@ stand_child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGTERM);
 }
 
-void
-qoima_test_stand_start (QoimaTestStand *stand,
-                        const char     *db_path)
+static void
+stand_start (QoimaTestStand *stand,
+             const char     *db_path,
+             gboolean        demo_world)
 {
   g_autofree char *ca = g_build_filename (pki_dir (), "ca.pem", NULL);
   const char *argv[] = {
     g_getenv ("QOIMA_STAND"), "--port", "0", "--db", db_path, "--ca", ca,
-    "--processing-delay-ms", "30", "--no-demo", NULL,
+    "--processing-delay-ms", "30", demo_world ? NULL : "--no-demo", NULL,
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
@@ -462,6 +477,20 @@ qoima_test_stand_start (QoimaTestStand *stand,
   g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
   stand->base_url = g_steal_pointer (&line);
   stand->host_url = g_strndup (stand->base_url, strstr (stand->base_url, "/api/") - stand->base_url);
+}
+
+void
+qoima_test_stand_start (QoimaTestStand *stand,
+                        const char     *db_path)
+{
+  stand_start (stand, db_path, FALSE);
+}
+
+void
+qoima_test_stand_start_demo_world (QoimaTestStand *stand,
+                                   const char     *db_path)
+{
+  stand_start (stand, db_path, TRUE);
 }
 
 void

@@ -38,6 +38,8 @@ void        qoima_test_remove_tree        (const char     *path);
 /* Opens a store at @path and fills it with @n_packs demo packs (seed fixed). */
 QoimaStore *qoima_test_open_demo_store    (const char     *path,
                                            int             n_packs);
+/* The warehouse as the application fills it, whose packs the demo world's stand knows. */
+QoimaStore  *qoima_test_open_demo_world_store (const char *path);
 /* Adds the demo users (qoima_demo_users(): admin, clerk, chief, nurse, nurse2). */
 void        qoima_test_add_demo_users     (QoimaStore     *store);
 /* The user named @name; fails the test when there is none. (transfer full) */
@@ -81,6 +83,10 @@ typedef struct {
 
 void         qoima_test_stand_start      (QoimaTestStand *stand,
                                           const char     *db_path);
+/* The stand with the application's demo world: it knows the demo warehouse's packs as the
+ * hospital's (those of qoima_demo_fill_async() with QOIMA_DEMO_SEED). */
+void         qoima_test_stand_start_demo_world (QoimaTestStand *stand,
+                                                const char     *db_path);
 void         qoima_test_stand_stop       (QoimaTestStand *stand);
 /* A call to the stand's admin interface under /stand/; fails the test unless 200. */
 JsonNode    *qoima_test_stand_admin      (QoimaTestStand *stand,

@@ -449,6 +449,115 @@ test_done_when (void)
   qoima_test_remove_tree (tmp);
 }
 
+/* A full pack of the demo warehouse in the first ward (qoima-demo.c, as the application fills
+ * it), as an identification code. */
+static char *
+demo_pack_in_first_ward (void)
+{
+  g_autoptr(QoimaDemoPacks) packs = qoima_demo_packs_new (QOIMA_DEMO_SEED);
+
+  for (int i = 0; i < QOIMA_DEMO_DEFAULT_PACKS; i++)
+    {
+      QoimaDemoPack pack;
+
+      qoima_demo_packs_next (packs, &pack);
+      if (pack.location == 1 && pack.units_left == -1)
+        return g_strconcat ("01", pack.gtin, "21", pack.serial, NULL);
+    }
+  g_assert_not_reached ();
+}
+
+/* Issue 8's "done when": the demo warehouse and the local stand are one world, in the window.
+ * The nurse uses up a pack of her ward's demo stock; the chief signs its withdrawal; the stand
+ * retires the code as the hospital's. */
+static void
+test_demo_pack_withdrawn (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autofree char *ki = demo_pack_in_first_ward ();
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(QoimaSigner) auth = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  QoimaTestStand stand = { 0 };
+  QoimaWindow *window;
+
+  qoima_test_stand_start_demo_world (&stand, stand_db);
+  store = qoima_test_open_demo_world_store (db_path);
+  qoima_test_add_demo_users (store);
+  pack = find_pack (store, ki);
+  g_assert_nonnull (pack);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_IN_STOCK);
+
+  client = qoima_ismpt_client_new (stand.base_url, NULL);
+  auth = qoima_test_load_key ("auth.p12");
+  signer = qoima_test_load_key ("sign.p12");
+  qoima_ismpt_client_set_auth_signer (client, auth);
+  sync = qoima_sync_new (store, client);
+  qoima_sync_set_poll (sync, 20, 10000);
+  context = qoima_context_new (store, settings);
+  qoima_context_set_auth_signer (context, auth);
+  qoima_context_set_ismpt (context, client, sync);
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 760);
+  gtk_window_present (GTK_WINDOW (window));
+
+  sign_in_as (window, "nurse", "4444");
+  {
+    QoimaUsePage *page = qoima_window_get_use_page (window);
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-use", NULL));
+    scan (window, ki);
+    qoima_test_wait_until (use_page_is_idle, page, 30);
+    g_assert_nonnull (qoima_use_page_get_pack (page));
+    log_use (page, IIN_A, qoima_use_page_get_units_left (page));
+    g_assert_cmpint (qoima_use_page_get_units_left (page), ==, 0);
+  }
+
+  sign_in_as (window, "chief", "3333");
+  qoima_context_set_signer (context, signer);
+  {
+    QoimaWithdrawalsPage *page = qoima_window_get_withdrawals_page (window);
+    StatusWait wait = { page, ki, "owed" };
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL));
+    qoima_test_wait_until (withdrawal_status_is, &wait, 30);
+    gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
+    qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+    qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
+    wait.status = "done";
+    qoima_test_wait_until (withdrawal_status_is, &wait, 60);
+    g_assert_null (qoima_withdrawals_page_get_error (page));
+    screenshot (window, "test-flow-demo-pack-withdrawn.png");
+  }
+  g_clear_object (&pack);
+  pack = find_pack (store, ki);
+  g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+  {
+    g_autofree char *escaped = g_uri_escape_string (ki, NULL, FALSE);
+    g_autofree char *path = g_strdup_printf ("codes/%s", escaped);
+    g_autoptr(JsonNode) code = qoima_test_stand_admin (&stand, "GET", path, NULL);
+
+    g_assert_cmpstr (qoima_json_get_string (json_node_get_object (code), "status"), ==, "RETIRED");
+    g_assert_cmpstr (qoima_json_get_string (json_node_get_object (code), "owner"), ==, HOSPITAL_BIN);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&context);
+  g_clear_object (&sync);
+  g_clear_object (&client);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -458,6 +567,7 @@ main (int   argc,
   qoima_test_prepare_display ();
 
   g_test_add_func ("/ui/flow/rules/R000-9/clerk-nurse-chief", test_done_when);
+  g_test_add_func ("/ui/flow/demo-pack-withdrawn", test_demo_pack_withdrawn);
 
   return g_test_run ();
 }
