@@ -583,6 +583,8 @@ bench_act (Bench   *bench,
   g_autoptr(GAsyncResult) answered = NULL;
   g_autoptr(GAsyncResult) added = NULL;
   g_autoptr(QoimaUser) chief = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(GAsyncResult) found = NULL;
   g_autoptr(GAsyncResult) pushed = NULL;
   g_autoptr(GAsyncResult) counted = NULL;
   g_autoptr(GListModel) acts = NULL;
@@ -648,10 +650,15 @@ bench_act (Bench   *bench,
   act = acts ? g_list_model_get_item (acts, 0) : NULL;
   if (act == NULL)
     die ("act", error);
-  /* Accepting an act is a role's (the first user of the database may be added by nobody). */
-  qoima_store_add_user_async (store, NULL, "bench", NULL, QOIMA_ROLE_CHIEF, 0, "Secret-pass-1", NULL,
-                              result_cb, &added);
-  chief = qoima_store_add_user_finish (store, wait_for (&added), &error);
+  /* Accepting an act is the chief's, with her own key: sign.p12 carries her IIN, which an
+   * administrator (the database's first user) records. */
+  admin = add_user (store, NULL, "bench-admin", QOIMA_ROLE_ADMIN, 0);
+  g_object_unref (add_user (store, admin, "bench", QOIMA_ROLE_CHIEF, 0));
+  qoima_store_set_user_signing_async (store, admin, "bench", "850715400238", FALSE, NULL, result_cb, &added);
+  if (!qoima_store_set_user_signing_finish (store, wait_for (&added), &error))
+    die ("chief's IIN", error);
+  qoima_store_get_user_async (store, "bench", NULL, NULL, result_cb, &found);
+  chief = qoima_store_get_user_finish (store, wait_for (&found), &error);
   if (chief == NULL)
     die ("chief", error);
   qoima_sync_answer_act_async (sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, signer, chief,
