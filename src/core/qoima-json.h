@@ -52,7 +52,8 @@ const char *qoima_json_array_get_string (JsonArray *array, guint index);
  *
  * Reads a whole number that must lie in [@min, @max]. A string, a fraction, a number out
  * of the range (1e300, 5000000000 for an int) is refused with QOIMA_JSON_ERROR_BAD_NUMBER
- * naming the member, never cast.
+ * naming the member, never cast. (json-glib 1.6 reads an integer literal beyond gint64 as
+ * a negative number, so a range from 0 refuses those too.)
  */
 gboolean    qoima_json_get_int_checked (JsonObject  *object,
                                         const char  *member,
