@@ -1334,8 +1334,8 @@ qoima_ismpt_client_create_document_finish (QoimaIsmptClient  *self,
   if (id == NULL || *id == '\0' || strlen (id) > MAX_DOCUMENT_ID_LENGTH || strpbrk (id, " \t\r\n{}[]\"") != NULL || !g_utf8_validate (id, -1, NULL))
     {
       g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME,
-                           _("ИС МПТ answered the document without its document id, so whether it was "
-                             "received is not known. Qoima asks ИС МПТ at the next sync and does not send it twice."));
+                           _("ИС МПТ answered without the document’s id, so it is not known whether ИС МПТ "
+                             "has the document; the next sync asks ИС МПТ first, so it is never sent twice."));
       return NULL;
     }
   return g_steal_pointer (&id);
