@@ -98,6 +98,10 @@ typedef struct {
   int sign_in_status;
   gboolean broken_json;
   gboolean legacy_only;  /* documents only on the legacy facade */
+  char *list_answer;     /* when set, doc/list answers this instead */
+  char *token_payload;   /* when set, the JWT's payload instead of the usual claims */
+  unsigned create_status; /* when set, lk/documents/create answers this status… */
+  GBytes *create_answer; /* …with this body (NULL: none at all) */
   int requests;
   char *last_query;
   char *last_path;
@@ -108,7 +112,7 @@ typedef struct {
 static char *
 make_token (Fixture *fixture)
 {
-  g_autofree char *payload = g_strdup_printf (
+  g_autofree char *payload = fixture->token_payload != NULL ? g_strdup (fixture->token_payload) : g_strdup_printf (
     "{\"inn\":\"990340001230\",\"exp\":%" G_GINT64_FORMAT ",\"jti\":\"%d\","
     "\"product_group_info\":[{\"name\":\"pharma\",\"status\":\"5\"}]}",
     g_get_real_time () / G_USEC_PER_SEC + fixture->token_lifetime, ++fixture->token_serial);
@@ -201,7 +205,18 @@ handler (SoupServer        *server,
       return;
     }
 
-  if (fixture->legacy_only && strstr (path, "/doc/") != NULL && !g_str_has_prefix (path, "/api/v3/facade/"))
+  if (fixture->list_answer != NULL && g_str_has_suffix (path, "/doc/list"))
+    reply (msg, 200, fixture->list_answer);
+  else if (fixture->create_status != 0 && g_str_has_suffix (path, "/lk/documents/create"))
+    {
+      gsize size = 0;
+      const char *data = fixture->create_answer != NULL ? g_bytes_get_data (fixture->create_answer, &size) : NULL;
+
+      soup_server_message_set_status (msg, fixture->create_status, NULL);
+      if (data != NULL)
+        soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, data, size);
+    }
+  else if (fixture->legacy_only && strstr (path, "/doc/") != NULL && !g_str_has_prefix (path, "/api/v3/facade/"))
     reply (msg, 404, "{\"error_message\":\"Ресурс не найден\"}");
   else if (g_str_equal (path, "/api/v3/facade/doc/listV2"))
     reply (msg, 200, "{\"results\":[{\"number\":\"act-1\",\"type\":\"LP_SHIP_GOODS\"}],\"total\":1}");
@@ -256,6 +271,9 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->last_path);
   g_free (fixture->last_body);
   g_free (fixture->last_authorization);
+  g_free (fixture->list_answer);
+  g_free (fixture->token_payload);
+  g_clear_pointer (&fixture->create_answer, g_bytes_unref);
 }
 
 static void
@@ -508,6 +526,156 @@ test_create_document (Fixture       *fixture,
   g_assert_cmpstr (qoima_json_get_string (object, "signature"), ==, "MIIB");
 }
 
+static char *
+create_with_answer (Fixture     *fixture,
+                    unsigned     status,
+                    const char  *answer,
+                    gssize       length,
+                    GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) document = g_bytes_new_static ("{\"accept_all\":true}", 19);
+  g_autoptr(GBytes) signature = g_bytes_new_static ("\x30\x82\x01", 3);
+
+  fixture->create_status = status;
+  g_clear_pointer (&fixture->create_answer, g_bytes_unref);
+  if (answer != NULL)
+    fixture->create_answer = g_bytes_new (answer, length < 0 ? strlen (answer) : (gsize) length);
+  qoima_ismpt_client_create_document_async (fixture->client, "LP_ACCEPT_GOODS", document, signature,
+                                            NULL, store_result_cb, &result);
+  return qoima_ismpt_client_create_document_finish (fixture->client, wait_result (&result), error);
+}
+
+/* Issue 9: a 200 or 204 with an empty body to a sent document crashed the client. Such an
+ * answer, or any that holds no document id, leaves the document's fate unknown: a distinct
+ * error, so the sync asks ИС МПТ instead of sending again. */
+static void
+test_create_empty_answer (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  const struct {
+    unsigned status;
+    const char *answer;
+    gssize length;
+  } answers[] = {
+    { 200, NULL, 0 },
+    { 204, NULL, 0 },
+    { 200, "", 0 },
+    { 200, "  \r\n", -1 },
+    { 200, "\"\"", -1 },
+    { 200, "{\"error_message\":\"x\"}", -1 },
+    { 200, "doc-42\0garbage", 14 },
+    { 201, "\xff\xfe", -1 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (answers); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = NULL;
+
+      g_test_message ("answer %" G_GSIZE_FORMAT ": HTTP %u", i, answers[i].status);
+      id = create_with_answer (fixture, answers[i].status, answers[i].answer, answers[i].length, &error);
+      g_assert_null (id);
+      g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME);
+    }
+
+  /* A plain id, quoted or not, is still one. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *id = create_with_answer (fixture, 200, "\"doc-43\"\n", -1, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (id, ==, "doc-43");
+  }
+}
+
+/* {"results":[[…]]}: @depth levels in all, the object one of them. */
+static char *
+nested_list (int depth)
+{
+  GString *text = g_string_new ("{\"results\":");
+
+  for (int i = 1; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (int i = 1; i < depth; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '}');
+  return g_string_free (text, FALSE);
+}
+
+/* Issue 9: 100,000 nested [ overflowed the stack of the answer reader. Refused before
+ * parsing, as a broken answer that says why; a depth the API never needs is refused too. */
+static void
+test_deeply_nested_answer (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  fixture->list_answer = g_strnfill (100000, '[');
+  node = list_incoming (fixture, &error);
+  g_assert_null (node);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER);
+  g_assert_nonnull (strstr (error->message, "64"));
+  g_clear_error (&error);
+
+  /* Closed, too: a list nested 65 levels deep in all is refused, 64 are read. */
+  g_free (fixture->list_answer);
+  fixture->list_answer = nested_list (65);
+  node = list_incoming (fixture, &error);
+  g_assert_null (node);
+  g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER);
+  g_clear_error (&error);
+
+  g_free (fixture->list_answer);
+  fixture->list_answer = nested_list (64);
+  node = list_incoming (fixture, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+}
+
+/* Issue 9: a JWT's exp was cast from a double without a range check (1e300 is undefined
+ * behaviour). A number that is no time refuses the token as a broken answer. */
+static void
+test_token_exp_out_of_range (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *payloads[] = {
+    "{\"inn\":\"990340001230\",\"exp\":1e300}",
+    "{\"inn\":\"990340001230\",\"exp\":-1e300}",
+    "{\"inn\":\"990340001230\",\"exp\":1e400}",
+    "{\"inn\":\"990340001230\",\"exp\":1700000000.5}",
+    "{\"inn\":\"990340001230\",\"exp\":\"tomorrow\"}",
+    "{\"inn\":\"990340001230\",\"exp\":99999999999999}",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) node = NULL;
+
+      g_test_message ("payload %s", payloads[i]);
+      g_free (fixture->token_payload);
+      fixture->token_payload = g_strdup (payloads[i]);
+      node = list_incoming (fixture, &error);
+      g_assert_null (node);
+      g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER);
+      g_assert_nonnull (strstr (error->message, "exp"));
+    }
+
+  /* An exp that is a time (even written as 2.0e9) is used. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = NULL;
+
+    g_free (fixture->token_payload);
+    fixture->token_payload = g_strdup ("{\"inn\":\"990340001230\",\"exp\":4.0e9}");
+    node = list_incoming (fixture, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (node);
+  }
+}
+
 static void
 test_operation_override (Fixture       *fixture,
                          gconstpointer  data)
@@ -582,6 +750,9 @@ main (int   argc,
   ADD ("/ismpt-client/no-network", test_no_network);
   ADD ("/ismpt-client/escaping", test_escaping);
   ADD ("/ismpt-client/create-document", test_create_document);
+  ADD ("/ismpt-client/create-empty-answer-is-unknown-outcome", test_create_empty_answer);
+  ADD ("/ismpt-client/deeply-nested-answer-refused", test_deeply_nested_answer);
+  ADD ("/ismpt-client/token-exp-out-of-range-refused", test_token_exp_out_of_range);
   ADD ("/ismpt-client/operation-override", test_operation_override);
   ADD ("/ismpt-client/legacy-facade", test_legacy_facade);
 #undef ADD

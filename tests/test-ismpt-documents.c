@@ -298,6 +298,68 @@ test_act_missing_fields (void)
   assert_refused_saying ("{\"docDate\":\"2026-11-22\"}", "“number”");
 }
 
+/* Issue 9: unitsPerPack was cast without a range check: 1e300 is undefined behaviour, and
+ * 5000000000 units were cut by an (int) cast. Such a card is a broken answer. */
+static void
+test_catalog_card_units (void)
+{
+  const struct {
+    const char *units;
+    int expected; /* -1: refused */
+  } cases[] = {
+    { "10", 10 },
+    { "1.0e1", 10 },
+    { "0", 0 },
+    { "null", 0 },
+    { "2147483647", G_MAXINT },
+    { "1e300", -1 },
+    { "-1e300", -1 },
+    { "5000000000", -1 },
+    { "2147483648", -1 },
+    { "-3", -1 },
+    { "2.5", -1 },
+    { "\"10\"", -1 },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{\"gtin\":\"04870101000041\",\"nameRu\":\"Ципрофлоксацин\","
+                                               "\"unitsPerPack\":%s}", cases[i].units);
+      g_autoptr(JsonNode) node = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(QoimaProduct) product = NULL;
+
+      g_test_message ("unitsPerPack %s", cases[i].units);
+      product = qoima_product_from_catalog_card ("04870101000041", parse_object (text, &node), &error);
+      if (cases[i].expected < 0)
+        {
+          g_assert_null (product);
+          g_assert_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER);
+          g_assert_nonnull (strstr (error->message, "unitsPerPack"));
+          g_assert_nonnull (strstr (error->message, "04870101000041"));
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (product);
+          g_assert_cmpstr (qoima_product_get_name (product), ==, "Ципрофлоксацин");
+          g_assert_cmpint (qoima_product_get_units_per_pack (product), ==, cases[i].expected);
+        }
+    }
+
+  /* Without a Russian name a card names nothing: no product, and no error either. */
+  {
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(QoimaProduct) product = NULL;
+
+    product = qoima_product_from_catalog_card ("04870101000041", parse_object ("{\"unitsPerPack\":1e300}", &node),
+                                               &error);
+    g_assert_null (product);
+    g_assert_no_error (error);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -311,6 +373,7 @@ main (int   argc,
   g_test_add_func ("/rules/R000-6/deadline-is-day-after-receipt", test_deadline_is_day_after_receipt);
   g_test_add_func ("/ismpt-documents/acceptance", test_acceptance_documents);
   g_test_add_func ("/ismpt-documents/withdrawal", test_withdrawal_document);
+  g_test_add_func ("/ismpt-documents/catalog-card-units-out-of-range", test_catalog_card_units);
 
   return g_test_run ();
 }

@@ -36,6 +36,7 @@ typedef enum {
   PEER_FAIL,           /* {"status":false,…} */
   PEER_CANCEL,         /* the user closed NCALayer's dialog */
   PEER_GARBAGE,        /* not JSON */
+  PEER_DEEP,           /* 100,000 nested [: json-glib's recursion would overflow the stack */
   PEER_HOLD,           /* never answer */
   PEER_CLOSE,          /* close the connection instead of answering */
 } PeerBehaviour;
@@ -254,6 +255,13 @@ peer_message_cb (SoupWebsocketConnection *connection,
       break;
     case PEER_GARBAGE:
       soup_websocket_connection_send_text (connection, "<html>NCALayer</html>");
+      break;
+    case PEER_DEEP:
+      {
+        g_autofree char *deep = g_strnfill (100000, '[');
+
+        soup_websocket_connection_send_text (connection, deep);
+      }
       break;
     case PEER_HOLD:
       break;
@@ -515,6 +523,21 @@ test_garbage (void)
   g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_FAILED);
 }
 
+/* The reproducer of issue 9: 100,000 nested [ killed the reader; refused before parsing now. */
+static void
+test_deeply_nested (void)
+{
+  g_autoptr(Peer) peer = peer_new (PEER_DEEP, FALSE);
+  g_autoptr(QoimaSignerNcalayer) signer = qoima_signer_ncalayer_new (peer->url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+
+  cms = sign_through (signer, DOCUMENT, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING, NULL, &error);
+  g_assert_null (cms);
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_FAILED);
+  g_assert_cmpint (peer->requests, ==, 1);
+}
+
 static void
 test_wrong_key (void)
 {
@@ -746,6 +769,7 @@ main (int   argc,
   g_test_add_func ("/ncalayer/failure", test_failure);
   g_test_add_func ("/ncalayer/user-cancel", test_user_cancel);
   g_test_add_func ("/ncalayer/garbage", test_garbage);
+  g_test_add_func ("/ncalayer/deeply-nested-answer", test_deeply_nested);
   g_test_add_func ("/ncalayer/wrong-key", test_wrong_key);
   g_test_add_func ("/ncalayer/closed", test_closed);
   g_test_add_func ("/ncalayer/cancel-while-waiting", test_cancel_while_waiting);

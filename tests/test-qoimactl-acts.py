@@ -275,6 +275,28 @@ try:
     proc = qctl("sync")
     check("stand back: sync sends it once", proc.returncode == 0 and acts()[a3["id"]]["status"] == "accepted"
           and len(admin("GET", "documents?type=LP_ACCEPT_GOODS")) == 3 + len(killed), proc.stderr)
+
+    # Issue 9: ИС МПТ stores the document, then answers 200 with an empty body, or 204 (no
+    # document id). qoimactl crashed (SIGSEGV) here. Now the outcome is unknown: exit 3, the
+    # answer waits as "sending", and the next sync asks ИС МПТ, finds the document and does
+    # not send it again.
+    for shape in ("create-empty-200", "create-empty-204"):
+        act = new_act(2)
+        qctl("sync")
+        sent_before = len(admin("GET", "documents?type=LP_ACCEPT_GOODS"))
+        admin("POST", "shape", {"shape": shape})
+        proc = qctl("accept", act["id"])
+        check(f"{shape}: accept does not crash, the answer waits (exit 3, sending)",
+              proc.returncode == 3 and acts()[act["id"]]["status"] == "sending",
+              f"{proc.returncode} {proc.stderr}")
+        check(f"{shape}: the stand stored the document once",
+              len(admin("GET", "documents?type=LP_ACCEPT_GOODS")) == sent_before + 1)
+        admin("POST", "shape", {"shape": "standard"})
+        proc = qctl("sync")
+        check(f"{shape}: the next sync finds it, accepted exactly once",
+              proc.returncode == 0 and acts()[act["id"]]["status"] == "accepted"
+              and len(admin("GET", "documents?type=LP_ACCEPT_GOODS")) == sent_before + 1,
+              f"{proc.returncode} {proc.stderr}")
 finally:
     stop_stand()
 

@@ -882,6 +882,53 @@ test_sign_in_refused (void)
   g_assert_cmpstr (error_message (node), ==, "UUID не найден в хранилище ключей");
 }
 
+/* Issue 9: 100,000 nested [ in an unauthenticated sign-in overflowed the stand's stack
+ * (json-glib parses recursively). Refused with a 400 before parsing; the stand stays up. */
+static void
+test_sign_in_deeply_nested (void)
+{
+  g_autofree char *url = api_url ("auth/simpleSignIn");
+  g_autofree char *challenge_url = api_url ("auth/key");
+  g_autofree char *arrays = g_strnfill (100000, '[');
+  g_autoptr(GString) objects = g_string_new (NULL);
+  g_autoptr(GString) at_limit = g_string_new ("{\"uuid\":");
+  g_autoptr(GString) over_limit = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = call_json ("POST", url, NULL, arrays, 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "JSON parse error"));
+  g_assert_nonnull (strstr (error_message (node), "64"));
+  g_clear_pointer (&node, json_node_unref);
+
+  for (int i = 0; i < 100000; i++)
+    g_string_append (objects, "{\"a\":");
+  node = call_json ("POST", url, NULL, objects->str, 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "JSON parse error"));
+  g_clear_pointer (&node, json_node_unref);
+
+  /* The limit exactly: 64 levels are read (and the UUID found missing), 65 are not. */
+  for (int i = 1; i < 64; i++)
+    g_string_append_c (at_limit, '[');
+  over_limit = g_string_new (at_limit->str);
+  g_string_append_c (over_limit, '[');
+  for (int i = 1; i < 64; i++)
+    g_string_append_c (at_limit, ']');
+  for (int i = 0; i < 64; i++)
+    g_string_append_c (over_limit, ']');
+  g_string_append_c (at_limit, '}');
+  g_string_append_c (over_limit, '}');
+  node = call_json ("POST", url, NULL, at_limit->str, 400);
+  g_assert_cmpstr (error_message (node), ==, "В запросе отсутствует идентификатор авторизации (UUID)");
+  g_clear_pointer (&node, json_node_unref);
+  node = call_json ("POST", url, NULL, over_limit->str, 400);
+  g_assert_true (g_str_has_prefix (error_message (node), "JSON parse error"));
+  g_clear_pointer (&node, json_node_unref);
+
+  /* Still up and answering. */
+  node = call_json ("GET", challenge_url, NULL, NULL, 200);
+  g_assert_nonnull (json_object_get_string_member_with_default (json_node_get_object (node), "uuid", NULL));
+}
+
 /* Tests: documents */
 
 static void
@@ -1461,6 +1508,47 @@ test_faults (void)
   g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 200);
 }
 
+/* Issue 9: the fault settings cast numbers without a range check ({"seed":1e20} became 0).
+ * A number that does not fit is refused with a 400 naming it, and nothing is changed. */
+static void
+test_faults_out_of_range (void)
+{
+  g_autofree char *url = admin_url ("faults");
+  const char *bodies[] = {
+    "{\"seed\":1e20}",
+    "{\"seed\":5000000000}",
+    "{\"seed\":-1}",
+    "{\"seed\":1.5}",
+    "{\"seed\":\"7\"}",
+    "{\"error_rate\":0.5,\"hang_seconds\":1e300}",
+    "{\"processing_delay_ms\":3000000000}",
+  };
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+
+  set_faults ("{\"error_rate\":0,\"timeout_rate\":0,\"broken_json_rate\":0,\"seed\":7}");
+  before = call_json ("GET", url, NULL, NULL, 200);
+  for (gsize i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+
+      g_test_message ("%s", bodies[i]);
+      node = call_json ("POST", url, NULL, bodies[i], 400);
+      g_assert_nonnull (strstr (error_message (node), "“"));
+    }
+  after = call_json ("GET", url, NULL, NULL, 200);
+  g_assert_true (json_node_equal (before, after));
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (after), "seed"), ==, 7);
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (after), "error_rate"), ==, 0.0);
+
+  /* In range, written as a double: taken. */
+  set_faults ("{\"seed\":4294967295.0}");
+  g_clear_pointer (&after, json_node_unref);
+  after = call_json ("GET", url, NULL, NULL, 200);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (after), "seed"), ==, G_MAXUINT32);
+  set_faults ("{\"error_rate\":0,\"timeout_rate\":0,\"broken_json_rate\":0,\"seed\":1}");
+}
+
 static void
 test_restart (void)
 {
@@ -1867,6 +1955,7 @@ main (int   argc,
   g_test_add_func ("/stand/auth/sign-in", test_sign_in);
   g_test_add_func ("/stand/auth/no-token", test_no_token);
   g_test_add_func ("/stand/auth/refused", test_sign_in_refused);
+  g_test_add_func ("/stand/auth/sign-in-deeply-nested-refused", test_sign_in_deeply_nested);
   g_test_add_func ("/stand/doc/demo-acts", test_demo_acts);
   g_test_add_func ("/stand/world/demo-warehouse-is-the-hospitals", test_demo_warehouse);
   g_test_add_func ("/stand/doc/act-with-boxes", test_act_with_boxes);
@@ -1881,6 +1970,7 @@ main (int   argc,
   g_test_add_func ("/stand/cises/info", test_cises_info);
   g_test_add_func ("/stand/catalog/card", test_catalog);
   g_test_add_func ("/stand/faults/rates", test_faults);
+  g_test_add_func ("/stand/faults/numbers-out-of-range-refused", test_faults_out_of_range);
   g_test_add_func ("/stand/restart/state-kept", test_restart);
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);

@@ -77,6 +77,8 @@ typedef enum {
   QOIMA_SYNC_ERROR_BROKEN_ANSWER,
   QOIMA_SYNC_ERROR_REFUSED, /* ИС МПТ said no (4xx): sending the same again will not help */
   QOIMA_SYNC_ERROR_NOT_FOUND, /* ИС МПТ does not know what was asked for (404) */
+  QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME, /* a document was sent, and its answer is empty or unreadable:
+                                     * ИС МПТ may have it, so it is looked up, never sent again blindly */
 } QoimaSyncError;
 
 typedef enum {

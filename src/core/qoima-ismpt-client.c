@@ -22,6 +22,10 @@
 /* How long a token whose expiry cannot be read is used: short, since a 401 before then
  * only costs one more login, and a token used past its end costs a refused call. */
 #define OPAQUE_TOKEN_SECONDS (30 * 60)
+/* A document id is a UUID or a short number; a longer "id" is some other answer. */
+#define MAX_DOCUMENT_ID_LENGTH 256
+/* 9999-12-31T23:59:59Z: the last moment a token's exp can sensibly name. */
+#define MAX_TOKEN_EXPIRY G_GINT64_CONSTANT (253402300799)
 
 typedef struct {
   const char *name;
@@ -564,10 +568,17 @@ read_token (QoimaIsmptClient  *self,
   if (claims != NULL)
     {
       JsonArray *groups = qoima_json_get_array (claims, "product_group_info");
+      g_autoptr(GError) local_error = NULL;
       gboolean pharma = FALSE;
 
       bin = qoima_json_get_string (claims, "inn");
-      expires = qoima_json_get_int (claims, "exp", 0);
+      /* An exp past the year 9999 or not a whole number is no time: refused, not cast. */
+      if (!qoima_json_get_int_checked (claims, "exp", 0, MAX_TOKEN_EXPIRY, &expires, &local_error))
+        {
+          g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                       _("ИС МПТ sent a login token Qoima cannot use (%s)."), local_error->message);
+          return FALSE;
+        }
 
       /* Only a token that lists its groups can say that medicines are missing. */
       for (guint i = 0; groups != NULL && i < json_array_get_length (groups); i++)
@@ -1300,22 +1311,31 @@ qoima_ismpt_client_create_document_finish (QoimaIsmptClient  *self,
 {
   g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_create_document_async, error);
   g_autofree char *id = NULL;
+  const char *data;
+  gsize size = 0;
 
   if (body == NULL)
     return NULL;
 
-  /* The answer is the new document's id as plain text; tolerate JSON quotes around it. */
-  id = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  g_strstrip (id);
-  if (id[0] == '"' && strlen (id) > 1 && id[strlen (id) - 1] == '"')
+  /* The answer is the new document's id as plain text; tolerate JSON quotes around it. An
+   * empty body (a 200 or 204 without one) has no data at all. */
+  data = g_bytes_get_data (body, &size);
+  if (data != NULL && size > 0 && memchr (data, '\0', size) == NULL)
     {
-      memmove (id, id + 1, strlen (id));
-      id[strlen (id) - 1] = '\0';
+      id = g_strndup (data, size);
+      g_strstrip (id);
+      if (id[0] == '"' && strlen (id) > 1 && id[strlen (id) - 1] == '"')
+        {
+          memmove (id, id + 1, strlen (id));
+          id[strlen (id) - 1] = '\0';
+        }
     }
-  if (*id == '\0' || strpbrk (id, " \t\r\n{}[]\"") != NULL)
+  /* Whether ИС МПТ stored the document is then unknown: the caller must ask, not resend. */
+  if (id == NULL || *id == '\0' || strlen (id) > MAX_DOCUMENT_ID_LENGTH || strpbrk (id, " \t\r\n{}[]\"") != NULL || !g_utf8_validate (id, -1, NULL))
     {
-      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
-                           _("ИС МПТ accepted the document but its answer holds no document id."));
+      g_set_error_literal (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME,
+                           _("ИС МПТ answered without the document’s id, so it is not known whether ИС МПТ "
+                             "has the document; the next sync asks ИС МПТ first, so it is never sent twice."));
       return NULL;
     }
   return g_steal_pointer (&id);

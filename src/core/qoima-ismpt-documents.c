@@ -279,6 +279,34 @@ read_cis_list (QoimaIncomingAct  *act,
   return TRUE;
 }
 
+QoimaProduct *
+qoima_product_from_catalog_card (const char  *gtin,
+                                 JsonObject  *card,
+                                 GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 units = 0;
+
+  g_return_val_if_fail (gtin != NULL, NULL);
+
+  if (qoima_json_get_string (card, "nameRu") == NULL)
+    return NULL;
+  if (!qoima_json_get_int_checked (card, "unitsPerPack", 0, G_MAXINT, &units, &local_error))
+    {
+      g_set_error (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER,
+                   _("The НКТ catalog sent a broken card for the GTIN %s (%s)."), gtin, local_error->message);
+      return NULL;
+    }
+  return qoima_product_new (gtin,
+                            qoima_json_get_string (card, "nameRu"),
+                            qoima_json_get_string (card, "nameKk"),
+                            qoima_json_get_string (card, "inn"),
+                            qoima_json_get_string (card, "dosageForm"),
+                            qoima_json_get_string (card, "dosage"),
+                            qoima_json_get_string (card, "manufacturer"),
+                            (int) units);
+}
+
 static const char *
 first_string (JsonObject *first,
               const char *first_member,

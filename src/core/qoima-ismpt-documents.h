@@ -7,6 +7,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "qoima-product.h"
+
 G_BEGIN_DECLS
 
 /* One code of an incoming act: a pack (its identification code) or a box (SSCC). */
@@ -56,6 +58,21 @@ QoimaIncomingAct *qoima_incoming_act_from_json (JsonObject  *info,
 /* Whether @info carries the act's codes (in body.products or cisList), or doc/cises must be
  * asked for them. */
 gboolean          qoima_incoming_act_json_has_codes (JsonObject *info);
+
+/**
+ * qoima_product_from_catalog_card:
+ * @gtin: the GTIN the card was asked for
+ * @card: one card of the НКТ catalog (ismpt-api.md §7)
+ *
+ * Reads the product a card describes. A card without a Russian name is no use (%NULL, no
+ * error); a card whose unitsPerPack is not a whole number from 0 to G_MAXINT (1e300,
+ * 5000000000, "10") is a broken answer (QOIMA_SYNC_ERROR_BROKEN_ANSWER), never cut to fit.
+ *
+ * Returns: (transfer full) (nullable): the product
+ */
+QoimaProduct     *qoima_product_from_catalog_card (const char  *gtin,
+                                                   JsonObject  *card,
+                                                   GError     **error);
 
 /**
  * qoima_act_deadline:

@@ -1039,13 +1039,13 @@ list_refusals (sqlite3  *db,
     *rc = sqlite3_step (stmt);
   for (; *rc == SQLITE_ROW; *rc = sqlite3_step (stmt))
     {
-      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(JsonNode) root = NULL;
       JsonArray *products = NULL;
 
       /* The document is the JSON signed and sent: its products name the packs. */
-      if (json_parser_load_from_data (parser, sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2), NULL) &&
-          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        products = qoima_json_get_array (json_node_get_object (json_parser_get_root (parser)), "products");
+      root = qoima_json_parse_bounded (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2), NULL);
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        products = qoima_json_get_array (json_node_get_object (root), "products");
       for (guint i = 0; products != NULL && i < json_array_get_length (products); i++)
         {
           const char *ki = qoima_json_get_string (qoima_json_array_get_object (products, i), "cis");

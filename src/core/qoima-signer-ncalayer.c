@@ -11,6 +11,7 @@
 
 #include "qoima-cms-private.h"
 #include "qoima-error.h"
+#include "qoima-json.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -374,11 +375,10 @@ message_cb (SoupWebsocketConnection *connection,
 {
   SignOp *op = user_data;
   QoimaSignerNcalayer *self = g_task_get_source_object (op->task);
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
   const char *text;
   gsize size;
-  JsonNode *root;
   JsonObject *object;
   JsonNode *result;
 
@@ -389,11 +389,12 @@ message_cb (SoupWebsocketConnection *connection,
   if (size == strlen (HEARTBEAT) && memcmp (text, HEARTBEAT, size) == 0)
     return;
 
-  if (!json_parser_load_from_data (parser, text, size, &local_error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  /* Bounded: whatever listens on NCALayer's port may send anything, 100,000 nested [ too. */
+  root = qoima_json_parse_bounded (text, size, &local_error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_debug ("NCALayer sent something that is not a JSON object: %.*s",
-               (int) MIN (size, 200), text);
+      g_debug ("NCALayer sent something that is not a JSON object (%s): %.*s",
+               local_error != NULL ? local_error->message : "not an object", (int) MIN (size, 200), text);
       sign_op_fail (op, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_FAILED,
                     _("NCALayer answered something unexpected."));
       return;

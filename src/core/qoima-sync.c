@@ -128,23 +128,17 @@ card_cb (GObject      *source,
 
   cards = qoima_ismpt_client_catalog_card_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
   card = cards ? qoima_json_array_get_object (json_node_get_array (cards), 0) : NULL;
-  if (card != NULL && qoima_json_get_string (card, "nameRu") != NULL)
+  if (card != NULL)
     {
       const char *gtin = g_ptr_array_index (data->gtins, data->gtins->len - 1);
+      QoimaProduct *product = qoima_product_from_catalog_card (gtin, card, &error);
 
-      g_ptr_array_add (data->products,
-                       qoima_product_new (gtin,
-                                          qoima_json_get_string (card, "nameRu"),
-                                          qoima_json_get_string (card, "nameKk"),
-                                          qoima_json_get_string (card, "inn"),
-                                          qoima_json_get_string (card, "dosageForm"),
-                                          qoima_json_get_string (card, "dosage"),
-                                          qoima_json_get_string (card, "manufacturer"),
-                                          (int) qoima_json_get_int (card, "unitsPerPack", 0)));
+      if (product != NULL)
+        g_ptr_array_add (data->products, product);
     }
-  else if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    /* The catalog is a help, not a condition: without a card the GTIN names the product
-     * until someone completes it. */
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    /* The catalog is a help, not a condition: without a card (or with a broken one) the
+     * GTIN names the product until someone completes it. */
     g_debug ("No catalog card: %s", error->message);
 
   if (g_task_return_error_if_cancelled (task))
@@ -1329,8 +1323,9 @@ created_cb (GObject      *source,
       return;
     }
 
-  /* No answer, or a broken one: ИС МПТ may or may not have the document. The entry stays
-   * "sending", so the next sync asks before sending again. */
+  /* No answer, or a broken or empty one (QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME): ИС МПТ may or
+   * may not have the document. The entry stays "sending", so the next sync asks before
+   * sending again, as after a crash. */
   entry_waits (task, QOIMA_OUTBOX_SENDING, error);
 }
 

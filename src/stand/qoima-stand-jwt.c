@@ -9,6 +9,7 @@
 
 #include "qoima-stand-jwt.h"
 
+#include "qoima-json.h"
 #include "qoima-stand-db.h"
 
 #include <string.h>
@@ -127,9 +128,9 @@ qoima_stand_jwt_verify (GBytes      *secret,
   g_autofree char *signing_input = NULL;
   g_autofree char *expected = NULL;
   g_autoptr(GBytes) payload = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *claims;
+  gint64 expires = 0;
 
   g_return_val_if_fail (secret != NULL, NULL);
 
@@ -148,16 +149,16 @@ qoima_stand_jwt_verify (GBytes      *secret,
   payload = qoima_stand_base64url_decode (parts[1], error);
   if (payload == NULL)
     return NULL;
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), error))
+  root = qoima_json_parse_bytes (payload, error);
+  if (root == NULL)
     return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID, "Token payload is not an object");
       return NULL;
     }
   claims = json_node_get_object (root);
-  if (json_object_get_int_member_with_default (claims, "exp", 0) <= now)
+  if (!qoima_json_get_int_checked (claims, "exp", 0, G_MAXINT64, &expires, NULL) || expires <= now)
     {
       g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID, "Token expired");
       return NULL;

@@ -9,6 +9,7 @@
 
 #include "qoima-stand-rules.h"
 
+#include "qoima-json.h"
 #include "qoima-stand-world.h"
 
 #include <json-glib/json-glib.h>
@@ -441,7 +442,7 @@ process_locked (QoimaStandDb  *db,
 {
   g_autoptr(sqlite3_stmt) find_doc = NULL;
   g_autoptr(sqlite3_stmt) update_doc = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) error_list = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDateTime) now_time = g_date_time_new_now_utc ();
   g_autofree char *now = qoima_stand_format_time (now_time);
@@ -450,7 +451,6 @@ process_locked (QoimaStandDb  *db,
   g_autofree char *errors_json = NULL;
   Errors errors = { error_list, 0 };
   JsonObject *doc = NULL;
-  JsonNode *root;
 
   find_doc = qoima_stand_db_prepare (db, "SELECT type, sender, status, body FROM documents WHERE id = ?", error);
   if (find_doc == NULL)
@@ -462,8 +462,8 @@ process_locked (QoimaStandDb  *db,
   type = g_strdup (qoima_stand_db_column_text (find_doc, 0));
   inn = g_strdup (qoima_stand_db_column_text (find_doc, 1));
 
-  if (!json_parser_load_from_data (parser, qoima_stand_db_column_text (find_doc, 3) ? qoima_stand_db_column_text (find_doc, 3) : "", -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  root = qoima_json_parse_bounded (qoima_stand_db_column_text (find_doc, 3), -1, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     add_error (&errors, 10, "product_document", "JSON parse error");
   else
     doc = json_node_get_object (root);

@@ -11,6 +11,7 @@
 
 #include "qoima-certificate.h"
 #include "qoima-cms.h"
+#include "qoima-json.h"
 #include "qoima-stand-jwt.h"
 #include "qoima-stand-rules.h"
 #include "qoima-stand-world.h"
@@ -53,6 +54,8 @@ typedef enum {
   SHAPE_LIST_LEGACY        = 1 << 6, /* only the legacy /api/v3/facade/doc/listV2 */
   SHAPE_INFO_V4            = 1 << 7, /* doc/{id}/info only under /api/v4/true-api */
   SHAPE_INFO_LEGACY        = 1 << 8, /* only the legacy /api/v3/facade/doc/{id}/body */
+  SHAPE_CREATE_EMPTY_200   = 1 << 9, /* lk/documents/create stores, then answers 200 with no body */
+  SHAPE_CREATE_EMPTY_204   = 1 << 10, /* lk/documents/create stores, then answers 204 */
 } Shape;
 
 static const struct {
@@ -68,6 +71,8 @@ static const struct {
   { SHAPE_LIST_LEGACY, "list-legacy" },
   { SHAPE_INFO_V4, "info-v4" },
   { SHAPE_INFO_LEGACY, "info-legacy" },
+  { SHAPE_CREATE_EMPTY_200, "create-empty-200" },
+  { SHAPE_CREATE_EMPTY_204, "create-empty-204" },
 };
 
 typedef enum {
@@ -306,18 +311,9 @@ parse_body (Request  *req,
 {
   SoupMessageBody *body = soup_server_message_get_request_body (req->msg);
   g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
 
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), error))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID, "empty body");
-      return NULL;
-    }
-  return json_node_copy (root);
+  /* Bounded in depth and size: 100,000 nested [ must not overflow the stand's stack. */
+  return qoima_json_parse_bytes (bytes, error);
 }
 
 static const char *
@@ -1212,11 +1208,9 @@ add_stored_json (JsonBuilder *builder,
                  const char  *text,
                  gboolean     array)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = text != NULL ? qoima_json_parse_bounded (text, -1, NULL) : NULL;
 
-  if (text != NULL && json_parser_load_from_data (parser, text, -1, NULL) &&
-      (root = json_parser_get_root (parser)) != NULL)
+  if (root != NULL)
     json_builder_add_value (builder, json_node_copy (root));
   else if (array)
     {
@@ -1321,12 +1315,10 @@ static void
 add_codes_of_receipt (JsonBuilder *builder,
                       const char  *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = body != NULL ? qoima_json_parse_bounded (body, -1, NULL) : NULL;
   JsonNode *products;
 
-  if (body == NULL || !json_parser_load_from_data (parser, body, -1, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
   products = json_object_get_member (json_node_get_object (root), "products");
   if (products == NULL || !JSON_NODE_HOLDS_ARRAY (products))
@@ -1422,7 +1414,7 @@ handle_documents_create (QoimaStandServer *self,
 {
   static const char *required[] = { "document_format", "type", "product_document", "signature" };
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonParser) doc_parser = json_parser_new ();
+  g_autoptr(JsonNode) doc_root = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) document = NULL;
   g_autoptr(GBytes) cms = NULL;
@@ -1433,7 +1425,6 @@ handle_documents_create (QoimaStandServer *self,
   g_autofree char *document_text = NULL;
   JsonObject *body;
   JsonObject *doc;
-  JsonNode *doc_root;
   JsonNode *products;
   const char *type;
   const char *receiver = NULL;
@@ -1490,13 +1481,13 @@ handle_documents_create (QoimaStandServer *self,
 
   decoded = g_base64_decode (qoima_stand_json_string (body, "product_document"), &decoded_len);
   document = g_bytes_new_take (decoded, decoded_len);
-  if (!json_parser_load_from_data (doc_parser, g_bytes_get_data (document, NULL), decoded_len, &error))
+  doc_root = qoima_json_parse_bytes (document, &error);
+  if (doc_root == NULL)
     {
       respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, error->message);
       return;
     }
-  doc_root = json_parser_get_root (doc_parser);
-  if (doc_root == NULL || !JSON_NODE_HOLDS_OBJECT (doc_root))
+  if (!JSON_NODE_HOLDS_OBJECT (doc_root))
     {
       respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, "product_document: ожидался объект");
       return;
@@ -1550,7 +1541,13 @@ handle_documents_create (QoimaStandServer *self,
     }
 
   schedule_processing (self, id);
-  respond (req, SOUP_STATUS_OK, "text/plain;charset=UTF-8", id, strlen (id));
+  /* The document is stored either way: only the answer that says so is missing. */
+  if (self->shape & SHAPE_CREATE_EMPTY_204)
+    respond (req, SOUP_STATUS_NO_CONTENT, NULL, NULL, 0);
+  else if (self->shape & SHAPE_CREATE_EMPTY_200)
+    respond (req, SOUP_STATUS_OK, "text/plain;charset=UTF-8", NULL, 0);
+  else
+    respond (req, SOUP_STATUS_OK, "text/plain;charset=UTF-8", id, strlen (id));
 }
 
 /* True API: codes */
@@ -1809,6 +1806,7 @@ handle_admin_acts (QoimaStandServer *self,
   JsonObject *body;
   JsonNode *lines_node;
   JsonArray *line_array;
+  gint64 box_size = 0;
 
   root = parse_body (req, &error);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -1828,20 +1826,31 @@ handle_admin_acts (QoimaStandServer *self,
     {
       JsonNode *item = json_array_get_element (line_array, i);
       QoimaStandActLine line = { NULL, 0 };
+      gint64 packs = 0;
 
       if (JSON_NODE_HOLDS_OBJECT (item))
         {
           line.gtin = qoima_stand_json_string (json_node_get_object (item), "gtin");
-          line.packs = json_object_get_int_member_with_default (json_node_get_object (item), "packs", 0);
+          if (!qoima_json_get_int_checked (json_node_get_object (item), "packs", 0, G_MAXINT, &packs, &error))
+            {
+              respond_error (req, SOUP_STATUS_BAD_REQUEST, error->message);
+              return;
+            }
+          line.packs = (int) packs;
         }
       g_array_append_val (lines, line);
+    }
+  if (!qoima_json_get_int_checked (body, "box_size", 0, G_MAXINT, &box_size, &error))
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, error->message);
+      return;
     }
 
   act = qoima_stand_world_create_act (self->db, self->rand,
                                       qoima_stand_json_string (body, "sender") ? qoima_stand_json_string (body, "sender") : QOIMA_STAND_SK_PHARMACY_BIN,
                                       qoima_stand_json_string (body, "receiver") ? qoima_stand_json_string (body, "receiver") : QOIMA_STAND_HOSPITAL_BIN,
                                       &g_array_index (lines, QoimaStandActLine, 0), lines->len,
-                                      json_object_get_int_member_with_default (body, "box_size", 0),
+                                      (int) box_size,
                                       NULL, &error);
   if (act == NULL)
     {
@@ -1983,6 +1992,9 @@ handle_admin_faults (QoimaStandServer *self,
     {
       g_autoptr(JsonNode) root = NULL;
       g_autoptr(GError) error = NULL;
+      gint64 seed = self->fault_seed;
+      gint64 hang_seconds = self->hang_seconds;
+      gint64 processing_delay_ms = self->processing_delay_ms;
       JsonObject *body;
 
       root = parse_body (req, &error);
@@ -1992,15 +2004,23 @@ handle_admin_faults (QoimaStandServer *self,
           return;
         }
       body = json_node_get_object (root);
+      /* A number that does not fit is refused as a whole, not cast to something else. */
+      if (!qoima_json_get_int_checked (body, "seed", 0, G_MAXUINT32, &seed, &error) ||
+          !qoima_json_get_int_checked (body, "hang_seconds", 0, G_MAXINT, &hang_seconds, &error) ||
+          !qoima_json_get_int_checked (body, "processing_delay_ms", 0, G_MAXINT, &processing_delay_ms, &error))
+        {
+          respond_error (req, SOUP_STATUS_BAD_REQUEST, error->message);
+          return;
+        }
       qoima_stand_server_set_faults (self,
                                      double_member (body, "error_rate", self->error_rate),
                                      double_member (body, "timeout_rate", self->timeout_rate),
                                      double_member (body, "broken_json_rate", self->broken_json_rate),
-                                     (guint32) double_member (body, "seed", self->fault_seed));
+                                     (guint32) seed);
       if (json_object_has_member (body, "hang_seconds"))
-        qoima_stand_server_set_hang_time (self, (int) double_member (body, "hang_seconds", self->hang_seconds));
+        qoima_stand_server_set_hang_time (self, (int) hang_seconds);
       if (json_object_has_member (body, "processing_delay_ms"))
-        qoima_stand_server_set_processing_delay (self, (int) double_member (body, "processing_delay_ms", self->processing_delay_ms));
+        qoima_stand_server_set_processing_delay (self, (int) processing_delay_ms);
     }
 
   json_builder_begin_object (builder);
@@ -2282,6 +2302,12 @@ qoima_stand_server_set_shape (QoimaStandServer  *self,
     {
       g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
                            _("The shapes list-v4 and list-legacy exclude each other"));
+      return FALSE;
+    }
+  if ((flags & SHAPE_CREATE_EMPTY_200) && (flags & SHAPE_CREATE_EMPTY_204))
+    {
+      g_set_error_literal (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
+                           _("The shapes create-empty-200 and create-empty-204 exclude each other"));
       return FALSE;
     }
   if ((flags & SHAPE_INFO_V4) && (flags & SHAPE_INFO_LEGACY))

@@ -67,7 +67,9 @@ void     qoima_stand_server_set_faults (QoimaStandServer *self,
  *   no-codes (no codes anywhere), no-document-number (neither body.document_number nor the
  *   header's documentNumber and invoiceNumber), list-v4 or list-legacy (doc/list only under
  *   /api/v4/true-api, or only the legacy /api/v3/facade/doc/listV2), info-v4 or info-legacy
- *   (doc/{id}/info only under /api/v4/true-api, or only /api/v3/facade/doc/{id}/body)
+ *   (doc/{id}/info only under /api/v4/true-api, or only /api/v3/facade/doc/{id}/body),
+ *   create-empty-200 or create-empty-204 (lk/documents/create stores the document, then
+ *   answers 200 with an empty body, or 204: the answer whose outcome the client cannot know)
  *
  * Chooses in which of the shapes ismpt-api.md lists the stand answers, so that a client can
  * be tried against each. Takes effect at once (also POST /stand/shape {"shape": "…"}).

@@ -98,7 +98,7 @@ main (int   argc,
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not make the demo world (the demo warehouse’s packs and the demo acts) on a new database"), NULL },
     { "demo-packs", 0, 0, G_OPTION_ARG_INT, &demo_packs, N_("How many packs of the application’s demo warehouse the hospital owns in the demo world (default 3000, as the application fills it)"), N_("N") },
     { "exit-with-stdin", 0, 0, G_OPTION_ARG_NONE, &exit_with_stdin, N_("Stop when standard input is closed, so that the stand ends with the program that started it"), NULL },
-    { "shape", 0, 0, G_OPTION_ARG_STRING, &shape, N_("Answer in these of the shapes the API may have, comma-separated: opaque-token, products-cis, cises-only, no-codes, no-document-number, list-v4 or list-legacy, info-v4 or info-legacy (default: standard)"), N_("SHAPES") },
+    { "shape", 0, 0, G_OPTION_ARG_STRING, &shape, N_("Answer in these of the shapes the API may have, comma-separated: opaque-token, products-cis, cises-only, no-codes, no-document-number, list-v4 or list-legacy, info-v4 or info-legacy, create-empty-200 or create-empty-204 (default: standard)"), N_("SHAPES") },
     { NULL },
   };
   g_autoptr(GOptionContext) context = NULL;
