@@ -87,8 +87,8 @@ qoima_json_get_int_checked (JsonObject  *object,
           real < -9223372036854775808.0 || real >= 9223372036854775808.0)
         {
           g_set_error (error, QOIMA_JSON_ERROR, QOIMA_JSON_ERROR_BAD_NUMBER,
-                       _("“%s” is %g, not a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                       member, real, min, max);
+                       _("“%s” is %g, not a whole number from %lld to %lld"),
+                       member, real, (long long) min, (long long) max);
           return FALSE;
         }
       number = (gint64) real;
@@ -103,8 +103,8 @@ qoima_json_get_int_checked (JsonObject  *object,
   if (number < min || number > max)
     {
       g_set_error (error, QOIMA_JSON_ERROR, QOIMA_JSON_ERROR_BAD_NUMBER,
-                   _("“%s” is %" G_GINT64_FORMAT ", outside %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
-                   member, number, min, max);
+                   _("“%s” is %lld, outside %lld to %lld"),
+                   member, (long long) number, (long long) min, (long long) max);
       return FALSE;
     }
   *value = number;
