@@ -123,7 +123,7 @@ status_of_push (gboolean  ok,
 {
   if (ok)
     return 0;
-  fprintf (stderr, "qoimactl: %s\n", error->message);
+  qoimactl_print_error ("%s", error->message);
   if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK) ||
       g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER) ||
       g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER))
@@ -403,7 +403,7 @@ qoimactl_answer (QoimactlOptions  *options,
     }
   if (options->key == NULL)
     {
-      fprintf (stderr, _("qoimactl: Answering an act needs the chief's signing key: give --key FILE.p12.\n"));
+      qoimactl_print_error ("%s", _("Answering an act needs the chief's signing key: give --key FILE.p12."));
       return 2;
     }
 

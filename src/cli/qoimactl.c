@@ -388,7 +388,7 @@ main (int    argc,
         }
       else
         {
-          fprintf (stderr, _("Unknown option: %s\n"), argv[i]);
+          qoimactl_print_error (_("Unknown option: %s"), argv[i]);
           print_usage (stderr);
           return 2;
         }
@@ -441,7 +441,7 @@ main (int    argc,
     status = qoimactl_report (&options, argc - i, argv + i);
   else
     {
-      fprintf (stderr, _("Unknown command: %s\n"), argv[i]);
+      qoimactl_print_error (_("Unknown command: %s"), argv[i]);
       print_usage (stderr);
       status = 2;
     }
