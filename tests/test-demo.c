@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "qoima-demo.h"
+#include "qoima-test-file-modes.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -401,8 +402,6 @@ test_qoimactl_bad_databases (void)
   g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "bad", NULL);
   g_autofree char *text = g_build_filename (folder, "notes.txt", NULL);
   g_autofree char *below_text = g_build_filename (text, "qoima.db", NULL);
-  g_autofree char *read_only_dir = g_build_filename (folder, "read-only", NULL);
-  g_autofree char *read_only = g_build_filename (read_only_dir, "qoima.db", NULL);
   const char *cases[][2] = {
     { text, "damaged" },
     { folder, "folder" },
@@ -412,7 +411,7 @@ test_qoimactl_bad_databases (void)
   if (qoimactl_path () == NULL)
     return;
 
-  g_assert_cmpint (g_mkdir_with_parents (read_only_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
   g_assert_true (g_file_set_contents (text, "Paracetamol 20\nCeftriaxone 4\n", -1, NULL));
 
   for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -425,33 +424,53 @@ test_qoimactl_bad_databases (void)
       g_assert_nonnull (strstr (err, cases[i][1]));
       g_assert_nonnull (strstr (err, cases[i][0]));
     }
+}
 
-  /* A read-only database in a read-only folder (root is not stopped by modes). */
-  {
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status;
+/* A read-only database in a read-only folder is read (issue 9), and a change is refused as
+ * read-only. Root passes file modes: the test runs in a child that gave up the power to,
+ * and so do the qoimactl it starts. */
+static void
+test_qoimactl_read_only_database (void)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "read-only", NULL);
+  g_autofree char *read_only = g_build_filename (folder, "qoima.db", NULL);
+  g_autofree char *password = g_build_filename (g_get_user_data_dir (), "admin.pw", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *write_out = NULL;
+  g_autofree char *write_err = NULL;
+  int status, write_status;
 
-    g_assert_cmpint (run_qoimactl ((const char *[]) { "--db", read_only, "demo", "--packs", "1", NULL }, &out, &err), ==, 0);
-    g_clear_pointer (&out, g_free);
-    g_clear_pointer (&err, g_free);
-    g_assert_cmpint (g_chmod (read_only, 0444), ==, 0);
-    g_assert_cmpint (g_chmod (read_only_dir, 0555), ==, 0);
+  if (qoimactl_path () == NULL)
+    return;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_true (qoima_test_obey_file_modes ());
 
-    status = run_qoimactl ((const char *[]) { "--db", read_only, "stock", "--json", NULL }, &out, &err);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (password, "Admin-pass-1\n", -1, NULL));
+  g_assert_cmpint (run_qoimactl ((const char *[]) { "--db", read_only, "demo", "--packs", "1", NULL }, &out, &err), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_chmod (read_only, 0444), ==, 0);
+  g_assert_cmpint (g_chmod (folder, 0555), ==, 0);
 
-    g_chmod (read_only_dir, 0755);
-    g_chmod (read_only, 0644);
+  status = run_qoimactl ((const char *[]) { "--db", read_only, "stock", "--json", NULL }, &out, &err);
+  write_status = run_qoimactl ((const char *[]) { "--db", read_only, "users", "add", "admin", "--role", "admin",
+                                                  "--password-file", password, NULL }, &write_out, &write_err);
 
-    if (geteuid () == 0 && status == 0)
-      {
-        g_test_skip ("Root ignores file modes");
-        return;
-      }
-    g_assert_cmpint (status, ==, 1);
-    g_assert_cmpstr (out, ==, "");
-    g_assert_nonnull (strstr (err, "read-only"));
-  }
+  g_chmod (folder, 0755);
+  g_chmod (read_only, 0644);
+
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "\"ki\""));
+  g_assert_cmpint (write_status, ==, 1);
+  g_assert_true (g_str_has_prefix (write_err, "qoimactl: "));
+  g_assert_nonnull (strstr (write_err, "is read-only, so Qoima cannot record anything"));
 }
 
 int
@@ -466,6 +485,7 @@ main (int    argc,
   g_test_add_func ("/demo/repeatable", test_repeatable);
   g_test_add_func ("/qoimactl/demo-and-stock", test_qoimactl_demo_and_stock);
   g_test_add_func ("/qoimactl/bad-databases", test_qoimactl_bad_databases);
+  g_test_add_func ("/qoimactl/read-only-database", test_qoimactl_read_only_database);
 
   return g_test_run ();
 }

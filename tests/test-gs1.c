@@ -352,6 +352,50 @@ assert_error (const char        *text,
   g_assert_error (error, QOIMA_SCANNER_ERROR, (int) code);
 }
 
+/* Issue 9: text read from outside may hold a NUL, which must not end it silently. */
+static void
+test_parse_len (void)
+{
+  static const char with_nul[] = "0104607000000014215AbCdEfGh1234\0" GS "91EE06";
+  g_autoptr(QoimaMarkingCode) code = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *huge = NULL;
+  int position = 42;
+
+  code = qoima_gs1_parse_len (with_nul, sizeof with_nul - 1, &position, &error);
+  g_assert_null (code);
+  g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_BAD_CHARSET);
+  g_assert_cmpint (position, ==, 31);
+  g_clear_error (&error);
+
+  /* Cut before the NUL it is a good code: the length, not the NUL, ends the text. */
+  code = qoima_gs1_parse_len (with_nul, 31, &position, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (code->ki, ==, "0104607000000014215AbCdEfGh1234");
+  g_clear_pointer (&code, qoima_marking_code_free);
+
+  /* Positions count characters: "Ф" is two bytes. */
+  code = qoima_gs1_parse_len ("01046070000000142\xd0\xa4\0", 20, &position, &error);
+  g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_BAD_CHARSET);
+  g_assert_cmpint (position, ==, 18);
+  g_clear_error (&error);
+
+  /* Longer than the cap: refused as such, with no position, from either entry point. */
+  huge = g_strnfill (QOIMA_GS1_MAX_SCAN_BYTES + 1, '1');
+  code = qoima_gs1_parse_len (huge, -1, &position, &error);
+  g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_TOO_LONG);
+  g_assert_cmpint (position, ==, -1);
+  g_assert_cmpstr (qoima_scanner_error_to_string (error->code), ==, "TOO_LONG");
+  g_clear_error (&error);
+  code = qoima_gs1_parse (huge, NULL, &error);
+  g_assert_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_TOO_LONG);
+  g_clear_error (&error);
+  /* At the cap it is parsed (and fails as what it is). */
+  code = qoima_gs1_parse_len (huge, QOIMA_GS1_MAX_SCAN_BYTES, NULL, &error);
+  g_assert_nonnull (error);
+  g_assert_false (g_error_matches (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_TOO_LONG));
+}
+
 static QoimaMarkingCode *
 parse_ok (const char *text)
 {
@@ -391,7 +435,8 @@ test_positions (void)
   assert_error ("0104607000000014215ФиСв№аПр1234ъ91УУ06ъ92" CRYPTO44, QOIMA_SCANNER_ERROR_BAD_CHARSET, 23);
   assert_error ("010460700000001A215AbCdEfGh1234", QOIMA_SCANNER_ERROR_BAD_CHARSET, 15);
   assert_error ("01046070000" GS "215AbCdEfGh1234", QOIMA_SCANNER_ERROR_TRUNCATED_GTIN, 11);
-  assert_error ("0104607000000014\x01" "5AbCdEfGh1234", QOIMA_SCANNER_ERROR_UNKNOWN_AI, 16);
+  /* A control character no scanner sends is named as such wherever it is (issue 9). */
+  assert_error ("0104607000000014\x01" "5AbCdEfGh1234", QOIMA_SCANNER_ERROR_BAD_CHARSET, 16);
   assert_error ("0104607000000014215AbCd\x01" "fGh1234", QOIMA_SCANNER_ERROR_BAD_CHARSET, 23);
   assert_error ("0104607000000014215AbCd\xff" "fGh1234", QOIMA_SCANNER_ERROR_BAD_CHARSET, 23);
   /* 21 runs on past 20 characters: the first one too many. */
@@ -656,6 +701,7 @@ main (int    argc,
   g_test_add_func ("/gs1/date/century", test_date_century);
   g_test_add_func ("/gs1/date/in-code", test_date_in_code);
   g_test_add_func ("/gs1/error-positions", test_positions);
+  g_test_add_func ("/gs1/parse-len", test_parse_len);
   g_test_add_func ("/gs1/profile", test_profile);
   g_test_add_func ("/gs1/empty", test_empty);
   g_test_add_func ("/gs1/not-gs1", test_not_gs1);

@@ -156,6 +156,94 @@ def invalid_utf8_line():
     assert out[0]["error"] == "BAD_CHARSET" and out[0]["position"] == 8
 
 
+FULL = KI + GS + "91EE06" + GS + "92" + CRYPTO44
+
+
+@case
+def nul_after_a_code_is_refused_with_its_position():
+    # Issue 9: getline()'s length was ignored, so "<code>\0GARBAGE" parsed as the code.
+    text = FULL.encode() + b"\0GARBAGE\n" + FULL.encode() + b"\n"
+    status, out = run(stdin=text)
+    assert status == 1, status
+    assert len(out) == 2, out
+    assert out[0]["ok"] is False and out[0]["error"] == "BAD_CHARSET", out[0]
+    assert out[0]["position"] == len(FULL), out[0]
+    assert "byte %d" % (len(FULL) + 1) in out[0]["message"] and "NUL" in out[0]["message"], out[0]
+    # The next line is read whole and on its own.
+    assert out[1]["ok"] is True and out[1]["km"] == FULL, out[1]
+
+
+@case
+def verification_part_after_a_nul_is_refused():
+    # Cut at the NUL this was a KI without its verification part, accepted with a warning.
+    status, out = run(stdin=KI.encode() + b"\0" + (GS + "91EE06" + GS + "92" + CRYPTO44 + "\n").encode())
+    assert status == 1, status
+    assert out[0]["ok"] is False and out[0]["error"] == "BAD_CHARSET" and out[0]["position"] == len(KI), out[0]
+
+
+@case
+def nul_position_counts_characters():
+    # Positions count characters, as for every other error; the message also names the byte.
+    ru = "0104607000000014215ФиСвУаПр1234"
+    status, out = run(stdin=ru.encode() + b"\0\n")
+    assert status == 1, status
+    assert out[0]["position"] == len(ru), out[0]
+    assert "byte %d" % (len(ru.encode()) + 1) in out[0]["message"], out[0]
+
+
+@case
+def control_characters_a_scanner_cannot_send_are_refused():
+    # Only GS is a control character inside a scan; CR, LF or Tab end it (the scanner's suffix).
+    for c in ("\x01", "\x07", "\x1b", "\x7f", "\t", "\r"):
+        status, out = run([KI + c + GS + "91EE06" + GS + "92" + CRYPTO44])
+        assert status == 1, (repr(c), status)
+        assert out[0]["error"] == "BAD_CHARSET" and out[0]["position"] == len(KI), (repr(c), out[0])
+    status, out = run(stdin=(FULL + "\r\t\n").encode())
+    assert status == 0 and "TERMINATOR_STRIPPED" in out[0]["warnings"], out
+
+
+@case
+def longest_scan_taken_longer_refused():
+    # 8192 bytes is the cap: a line that long reaches the parser (and fails as a bad code, not
+    # as too long); one byte more is TOO_LONG, and the line after it is read on its own.
+    at_cap = KI + GS + "10" + "A" * (8192 - len(KI) - 3)
+    assert len(at_cap.encode()) == 8192
+    status, out = run(stdin=(at_cap + "\n" + at_cap + "A\n" + KI + "\n").encode())
+    assert status == 1, status
+    assert len(out) == 3, out
+    assert out[0]["ok"] is False and out[0]["error"] != "TOO_LONG", out[0]
+    assert out[1]["ok"] is False and out[1]["error"] == "TOO_LONG" and out[1]["position"] is None, out[1]
+    assert out[2]["ok"] is True and out[2]["ki"] == KI, out[2]
+    status, out = run([at_cap + "A"])
+    assert status == 1 and out[0]["error"] == "TOO_LONG", out
+
+
+@case
+def hundred_megabyte_line_refused_with_little_memory():
+    # Issue 9: a 100 MB line took 1.5 GB. Refused before it is copied whole: the child's peak
+    # RSS (wait4 gives that child's own) stays far below the line's size. A time bound would be
+    # flaky on a loaded machine; memory is not.
+    import tempfile
+    with tempfile.TemporaryFile() as big:
+        chunk = b"1" * (1 << 20)
+        for _ in range(100):
+            big.write(chunk)
+        big.write(b"\n" + FULL.encode() + b"\n")
+        big.seek(0)
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        proc = subprocess.Popen([qoimactl, "parse"], stdin=big, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env)
+        _, wait_status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(wait_status)
+        lines = [json.loads(l) for l in proc.stdout.read().decode().split("\n") if l]
+        proc.stdout.close()
+        proc.stderr.close()
+    assert proc.returncode == 1, proc.returncode
+    assert [o["ok"] for o in lines] == [False, True], lines
+    assert lines[0]["error"] == "TOO_LONG", lines[0]
+    assert usage.ru_maxrss < 64 * 1024, usage.ru_maxrss  # KiB on Linux
+
+
 COMMANDS = ["parse", "demo", "stock", "sync", "acts", "accept", "reject", "users", "wards",
             "settings", "audit", "move", "transfers", "units", "use", "withdrawals", "withdraw",
             "write-off", "report"]

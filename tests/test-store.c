@@ -7,6 +7,7 @@
 
 #include "qoima-store.h"
 #include "qoima-store-private.h"
+#include "qoima-test-file-modes.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -764,35 +765,77 @@ test_error_cannot_open (void)
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN);
 }
 
+/* Issue 9: a database Qoima may not write is still read (stock, reports, the audit check),
+ * and every change is refused as read-only. Both a read-only file and a read-only folder. */
+static void
+check_read_only (const char *path,
+                 const char *chmod_path,
+                 int         mode)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) locations = NULL;
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  gint64 id;
+
+  g_assert_cmpint (g_chmod (chmod_path, mode), ==, 0);
+  store = open_store (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (qoima_store_get_read_only (store));
+  g_assert_cmpint (count_packs (store), ==, 1);
+  qoima_store_list_locations_async (store, NULL, result_cb, &result);
+  locations = qoima_store_list_locations_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (locations), ==, 1);
+  g_clear_object (&result);
+
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Хирургия", NULL, NULL, result_cb, &result);
+  id = qoima_store_add_location_finish (store, wait_for (&result), &error);
+  g_assert_cmpint (id, ==, 0);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_READ_ONLY);
+  g_assert_nonnull (strstr (error->message, "cannot record"));
+
+  /* Reading left nothing beside the file. */
+  qoima_store_close (store);
+  g_assert_false (g_file_test (shm, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  g_chmod (chmod_path, mode == 0444 ? 0644 : 0755);
+}
+
 static void
 test_error_read_only (void)
 {
   g_autofree char *path = temp_db_path ("read-only/qoima.db");
   g_autofree char *folder = g_path_get_dirname (path);
+  QoimaPackRows *rows = qoima_pack_rows_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(QoimaStore) store = NULL;
   QoimaStore *first;
+  gint64 warehouse;
+
+  /* Root passes file modes: the test runs in a child that gave up the power to. */
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  g_assert_true (qoima_test_obey_file_modes ());
 
   first = open_store_ok (path);
+  g_assert_false (qoima_store_get_read_only (first));
+  add_catalog (first);
+  warehouse = add_location (first, QOIMA_LOCATION_KIND_WAREHOUSE, "Аптечный склад", NULL);
+  qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "5AbCdEfGh1234", NULL, NULL, NULL, warehouse, -1);
+  g_assert_true (receive (first, rows, &error));
+  g_assert_no_error (error);
   qoima_store_close (first);
   g_object_unref (first);
 
-  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
-  g_assert_cmpint (g_chmod (folder, 0555), ==, 0);
-
-  store = open_store (path, &error);
-
-  g_chmod (folder, 0755);
-  g_chmod (path, 0644);
-
-  if (store != NULL && geteuid () == 0)
-    {
-      g_test_skip ("Root ignores file modes");
-      return;
-    }
-
-  g_assert_null (store);
-  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_READ_ONLY);
+  check_read_only (path, path, 0444);
+  check_read_only (path, folder, 0555);
 }
 
 static void

@@ -17,9 +17,11 @@
 #include "qoima-stock-item.h"
 #include "qoima-stock-page.h"
 #include "qoima-stock-row.h"
+#include "qoima-test-file-modes.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-window.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #define DEMO_PACKS 300
@@ -647,6 +649,65 @@ test_first_admin (void)
   qoima_store_close (empty);
 }
 
+/* Issue 9: a warehouse Qoima may not write is still shown, with a bar that says no change
+ * can be recorded; a writable one shows no bar. Root passes file modes: the read-only part
+ * runs in a child that gave up the power to. */
+typedef struct {
+  gboolean      done;
+  GAsyncResult *result;
+} Opened;
+
+static void
+opened_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Opened *opened = user_data;
+
+  opened->result = g_object_ref (result);
+  opened->done = TRUE;
+}
+
+static void
+test_read_only_banner (void)
+{
+  g_autoptr(GError) error = NULL;
+  Opened opened = { FALSE, NULL };
+  QoimaWindow *window;
+
+  if (!g_test_subprocess ())
+    {
+      window = create_window ();
+      wait_for_stock (window);
+      g_assert_false (gtk_widget_get_visible (qoima_window_get_read_only_banner (window)));
+      destroy_window (window);
+
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  g_assert_true (qoima_test_obey_file_modes ());
+  /* Closed, the warehouse is one file again (no -wal), then made read-only. */
+  qoima_store_close (store);
+  g_clear_object (&store);
+  g_assert_cmpint (g_chmod (db_path, 0444), ==, 0);
+  qoima_store_open_async (db_path, NULL, opened_cb, &opened);
+  qoima_test_wait_until (flag_is_set, &opened.done, 30);
+  store = qoima_store_open_finish (opened.result, &error);
+  g_clear_object (&opened.result);
+  g_assert_no_error (error);
+  g_assert_true (qoima_store_get_read_only (store));
+
+  window = create_window ();
+  wait_for_stock (window);
+  g_assert_true (gtk_widget_get_visible (qoima_window_get_read_only_banner (window)));
+  g_assert_true (gtk_widget_get_mapped (qoima_window_get_read_only_banner (window)));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-read-only.png");
+  destroy_window (window);
+  g_chmod (db_path, 0644);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,6 +735,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/calibration", test_calibration);
   g_test_add_func ("/ui/window/sign-in", test_sign_in);
   g_test_add_func ("/ui/window/first-admin", test_first_admin);
+  g_test_add_func ("/ui/window/read-only-banner", test_read_only_banner);
 
   ret = g_test_run ();
 

@@ -20,6 +20,7 @@
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,7 +123,7 @@ status_of_push (gboolean  ok,
 {
   if (ok)
     return 0;
-  fprintf (stderr, "qoimactl: %s\n", error->message);
+  qoimactl_print_error ("%s", error->message);
   if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK) ||
       g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_SERVER) ||
       g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER) ||
@@ -294,26 +295,59 @@ code_to_key (const char *text)
   return g_strdup (text);
 }
 
-/* One code a line: identification codes, SSCCs, or whole marking codes as scanned. */
+/* One code a line: identification codes, SSCCs, or whole marking codes as scanned. A NUL
+ * or a line longer than any code refuses the whole list: answering an act for fewer
+ * codes than the file meant cannot be taken back. */
 static GHashTable *
 read_codes (const char  *path,
             GError     **error)
 {
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
   g_autoptr(GHashTable) codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *line = g_malloc (QOIMACTL_LINE_MAX + 1);
+  gboolean too_long = FALSE;
+  gssize len;
+  FILE *file;
 
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  file = fopen (path, "re");
+  if (file == NULL)
     {
-      char *line = g_strstrip (lines[i]);
+      int saved_errno = errno;
 
-      if (*line == '\0')
-        continue;
-      g_hash_table_add (codes, code_to_key (line));
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot open %s: %s"), path, g_strerror (saved_errno));
+      return NULL;
     }
+
+  for (unsigned number = 1; (len = qoimactl_read_line (file, line, QOIMACTL_LINE_MAX + 1, &too_long)) >= 0; number++)
+    {
+      const char *nul = memchr (line, '\0', len);
+
+      if (too_long)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                     _("Line %u of %s is longer than %d bytes: no marking code is that long."),
+                     number, path, QOIMACTL_LINE_MAX);
+      else if (nul != NULL)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                     _("Line %u of %s holds a NUL byte (byte %d): it is not a marking code."),
+                     number, path, (int) (nul - line) + 1);
+      if (too_long || nul != NULL)
+        {
+          fclose (file);
+          return NULL;
+        }
+
+      g_strstrip (line);
+      if (*line != '\0')
+        g_hash_table_add (codes, code_to_key (line));
+    }
+
+  if (ferror (file))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, _("Cannot read %s."), path);
+      fclose (file);
+      return NULL;
+    }
+  fclose (file);
   return g_steal_pointer (&codes);
 }
 
@@ -370,7 +404,7 @@ qoimactl_answer (QoimactlOptions  *options,
     }
   if (options->key == NULL)
     {
-      fprintf (stderr, _("qoimactl: Answering an act needs the chief's signing key: give --key FILE.p12.\n"));
+      qoimactl_print_error ("%s", _("Answering an act needs the chief's signing key: give --key FILE.p12."));
       return 2;
     }
 

@@ -77,7 +77,8 @@ add_error (JsonBuilder  *builder,
 
 /* Parses one scan and prints its JSON line; returns whether it parsed. */
 static gboolean
-parse_one (const char *text)
+parse_one (const char *text,
+           gssize      len)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
@@ -87,7 +88,7 @@ parse_one (const char *text)
   g_autofree char *line = NULL;
   int position = -1;
 
-  code = qoima_gs1_parse (text, &position, &error);
+  code = qoima_gs1_parse_len (text, len, &position, &error);
 
   json_builder_begin_object (builder);
   if (code != NULL)
@@ -112,31 +113,29 @@ qoimactl_parse (QoimactlOptions  *options,
                 int               argc,
                 char            **argv)
 {
+  /* One byte more than the parser takes, so that a longer line reaches it and is
+   * refused there like any other bad scan. */
+  g_autofree char *line = g_malloc (QOIMACTL_LINE_MAX + 2);
   gboolean all_ok = TRUE;
-  char *line = NULL;
-  size_t size = 0;
-  ssize_t len;
+  gboolean too_long;
+  gssize len;
 
   if (argc > 1)
     {
       for (int i = 1; i < argc; i++)
-        all_ok = parse_one (argv[i]) && all_ok;
+        all_ok = parse_one (argv[i], -1) && all_ok;
       return all_ok ? EXIT_SUCCESS : EXIT_FAILURE;
     }
 
   /* Only the newline that ends a line is removed: a CR, a Tab or a GS in the line is
-   * part of what the scanner sent, and the parser reports what it did with it. */
-  while ((len = getline (&line, &size, stdin)) >= 0)
-    {
-      if (len > 0 && line[len - 1] == '\n')
-        line[len - 1] = '\0';
-      all_ok = parse_one (line) && all_ok;
-    }
-  free (line);
+   * part of what the scanner sent, and the parser reports what it did with it. So is a
+   * NUL, which the line's length keeps. */
+  while ((len = qoimactl_read_line (stdin, line, QOIMACTL_LINE_MAX + 2, &too_long)) >= 0)
+    all_ok = parse_one (line, len) && all_ok;
 
   if (ferror (stdin))
     {
-      fprintf (stderr, "%s\n", _("Cannot read the standard input."));
+      qoimactl_print_error ("%s", _("Cannot read the standard input."));
       return EXIT_FAILURE;
     }
 

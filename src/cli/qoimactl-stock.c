@@ -23,12 +23,6 @@
  * the application's own, whose packs the local stand knows as the hospital's. */
 #define DEMO_DEFAULT_SEED QOIMA_DEMO_SEED
 
-static void
-print_error (const GError *error)
-{
-  fprintf (stderr, "qoimactl: %s\n", error->message);
-}
-
 static gboolean
 parse_count (const char *text,
              gint64      max,
@@ -39,7 +33,7 @@ parse_count (const char *text,
 
   if (!g_ascii_string_to_unsigned (text, 10, 0, max, &parsed, &local_error))
     {
-      fprintf (stderr, _("qoimactl: %s is not a number from 0 to %lld.\n"), text, (long long) max);
+      qoimactl_print_error (_("%s is not a number from 0 to %lld."), text, (long long) max);
       return FALSE;
     }
 
@@ -101,32 +95,23 @@ qoimactl_demo (QoimactlOptions  *options,
 
   store = qoimactl_open_store (options, &error);
   if (store == NULL)
-    {
-      print_error (error);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   existing = count_packs (store, &error);
   if (existing < 0)
-    {
-      print_error (error);
-      return 1;
-    }
+    return qoimactl_fail (error);
   if (existing > 0)
     {
-      fprintf (stderr, _("qoimactl: The warehouse database %s already holds %lld packs; "
-                         "demo data go only into an empty one.\n"),
-               qoima_store_get_path (store), (long long) existing);
+      qoimactl_print_error (_("The warehouse database %s already holds %lld packs; "
+                              "demo data go only into an empty one."),
+                            qoima_store_get_path (store), (long long) existing);
       return 1;
     }
 
   qoima_demo_fill_async (store, (int) n_packs, (guint32) seed, NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
   if (!qoima_demo_fill_finish (store, result, &error))
-    {
-      print_error (error);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   products = qoima_demo_products ();
   printf (_("Added %u products, the pharmacy warehouse with its wards, and %lld packs to %s.\n"),
@@ -260,10 +245,7 @@ qoimactl_stock (QoimactlOptions  *options,
 
   store = qoimactl_open_store (options, &error);
   if (store == NULL)
-    {
-      print_error (error);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   /* A page at a time: a million packs never sit in memory together, and the output
    * starts at once. The first page is read before anything is written, so that a
@@ -282,8 +264,7 @@ qoimactl_stock (QoimactlOptions  *options,
         {
           if (!first)
             fputs ("\n]\n", stdout);
-          print_error (error);
-          return 1;
+          return qoimactl_fail (error);
         }
 
       n = g_list_model_get_n_items (page);
@@ -309,7 +290,7 @@ qoimactl_stock (QoimactlOptions  *options,
 
   if (fflush (stdout) != 0 || ferror (stdout))
     {
-      fprintf (stderr, _("qoimactl: The list could not be written.\n"));
+      qoimactl_print_error ("%s", _("The list could not be written."));
       return 1;
     }
 

@@ -105,45 +105,33 @@ users_add (QoimactlOptions  *options,
   /* Checked before the user is added, so that a typo does not leave her half made. */
   if (iin != NULL && !qoima_iin_is_valid (iin))
     {
-      fprintf (stderr, _("The IIN %s is wrong: it has 12 digits and its check digit must match.\n"), iin);
+      qoimactl_print_error (_("The IIN %s is wrong: it has 12 digits and its check digit must match."), iin);
       return 1;
     }
   if (may_sign && role != QOIMA_ROLE_CLERK)
     {
-      fprintf (stderr, _("Only a clerk is allowed to sign by delegation; %s is not a clerk.\n"), name);
+      qoimactl_print_error (_("Only a clerk is allowed to sign by delegation; %s is not a clerk."), name);
       return 1;
     }
   if (ward != NULL && (ward_id = qoimactl_find_location (store, ward, &error)) == 0)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   if (options->user != NULL)
     {
       acting = qoimactl_authenticate (options, store, &error);
       if (acting == NULL)
-        {
-          fprintf (stderr, "%s\n", error->message);
-          return 1;
-        }
+        return qoimactl_fail (error);
     }
 
   secret = qoimactl_read_first_line (password_file, &error);
   if (secret == NULL)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   qoima_store_add_user_async (store, acting, name, full_name, role, ward_id, secret, NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
   user = qoima_store_add_user_finish (store, result, &error);
   if (user == NULL)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   if (iin != NULL || may_sign)
     {
@@ -155,7 +143,7 @@ users_add (QoimactlOptions  *options,
       signing = qoimactl_wait_for_result (&signing_wait);
       if (!qoima_store_set_user_signing_finish (store, signing, &error))
         {
-          fprintf (stderr, _("User %s added, but not her signing: %s\n"), name, error->message);
+          qoimactl_print_error (_("User %s added, but not her signing: %s"), name, error->message);
           return 1;
         }
     }
@@ -241,10 +229,7 @@ users_list (QoimaStore *store)
   result = qoimactl_wait_for_result (&wait);
   users = qoima_store_list_users_finish (store, result, &error);
   if (users == NULL)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   json_builder_begin_array (builder);
   for (unsigned i = 0; i < g_list_model_get_n_items (users); i++)
@@ -296,7 +281,7 @@ acting_user (QoimactlOptions *options,
 
   if (options->user == NULL)
     {
-      fprintf (stderr, "%s\n", _("This needs --user NAME --password-file FILE."));
+      qoimactl_print_error ("%s", _("This needs --user NAME --password-file FILE."));
       return NULL;
     }
   acting = qoimactl_authenticate (options, store, &error);
@@ -481,7 +466,7 @@ wards_archive (QoimactlOptions  *options,
     }
   if (id == 0)
     {
-      fprintf (stderr, _("There is no ward “%s” in use.\n"), argv[1]);
+      qoimactl_print_error (_("There is no ward “%s” in use."), argv[1]);
       return 1;
     }
 
@@ -595,10 +580,7 @@ qoimactl_users (QoimactlOptions  *options,
 
   store = qoimactl_open_store (options, &error);
   if (store == NULL)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   if (g_str_equal (argv[1], "add"))
     status = users_add (options, store, argc - 1, argv + 1);
@@ -634,10 +616,7 @@ qoimactl_audit (QoimactlOptions  *options,
 
   store = qoimactl_open_store (options, &error);
   if (store == NULL)
-    {
-      fprintf (stderr, "%s\n", error->message);
-      return 1;
-    }
+    return qoimactl_fail (error);
 
   qoima_store_verify_audit_async (store, NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
@@ -646,7 +625,7 @@ qoimactl_audit (QoimactlOptions  *options,
       if (broken_row > 0)
         printf ("audit trail broken at row %" G_GINT64_FORMAT ": %s\n", broken_row, error->message);
       else
-        fprintf (stderr, "%s\n", error->message);
+        qoimactl_fail (error);
       qoima_store_close (store);
       return 1;
     }

@@ -10,8 +10,10 @@
 #include "qoimactl.h"
 #include "qoima-i18n.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,23 +150,106 @@ qoimactl_wait_cb (GObject      *source,
   wait->done = TRUE;
 }
 
+void
+qoimactl_print_error (const char *format,
+                      ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  fprintf (stderr, "qoimactl: %s\n", message);
+}
+
 int
 qoimactl_fail (const GError *error)
 {
-  fprintf (stderr, "qoimactl: %s\n", error->message);
+  qoimactl_print_error ("%s", error->message);
   return 1;
+}
+
+gssize
+qoimactl_read_line (FILE     *in,
+                    char     *buf,
+                    gsize     size,
+                    gboolean *too_long)
+{
+  gsize len = 0;
+  gboolean any = FALSE;
+  int c;
+
+  g_assert (size > 0);
+  *too_long = FALSE;
+  /* Byte by byte into a fixed buffer: a line of any length costs no memory, and a NUL
+   * in it is kept, not taken for its end. */
+  flockfile (in);
+  while ((c = getc_unlocked (in)) != EOF)
+    {
+      any = TRUE;
+      if (c == '\n')
+        break;
+      if (len < size - 1)
+        buf[len++] = (char) c;
+      else
+        *too_long = TRUE;
+    }
+  funlockfile (in);
+  buf[len] = '\0';
+
+  return any ? (gssize) len : -1;
 }
 
 char *
 qoimactl_read_first_line (const char  *path,
                           GError     **error)
 {
-  g_autofree char *contents = NULL;
+  g_autofree char *line = g_malloc (QOIMACTL_LINE_MAX + 1);
+  gboolean too_long = FALSE;
+  gboolean failed;
+  const char *nul;
+  FILE *file;
+  gssize len;
 
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    return NULL;
-  contents[strcspn (contents, "\r\n")] = '\0';
-  return g_steal_pointer (&contents);
+  file = fopen (path, "re");
+  if (file == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("Cannot open %s: %s"), path, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  len = qoimactl_read_line (file, line, QOIMACTL_LINE_MAX + 1, &too_long);
+  failed = ferror (file);
+  fclose (file);
+  if (failed)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, _("Cannot read %s."), path);
+      return NULL;
+    }
+  if (len < 0)
+    len = 0;
+  if (too_long)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("The first line of %s is longer than %d bytes: it is not a password or a key."),
+                   path, QOIMACTL_LINE_MAX);
+      return NULL;
+    }
+  /* A NUL would silently cut the secret short. */
+  nul = memchr (line, '\0', len);
+  if (nul != NULL)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   _("The first line of %s holds a NUL byte (byte %d)."),
+                   path, (int) (nul - line) + 1);
+      return NULL;
+    }
+  line[strcspn (line, "\r")] = '\0';
+  return g_steal_pointer (&line);
 }
 
 GAsyncResult *
@@ -303,7 +388,7 @@ main (int    argc,
         }
       else
         {
-          fprintf (stderr, _("Unknown option: %s\n"), argv[i]);
+          qoimactl_print_error (_("Unknown option: %s"), argv[i]);
           print_usage (stderr);
           return 2;
         }
@@ -356,7 +441,7 @@ main (int    argc,
     status = qoimactl_report (&options, argc - i, argv + i);
   else
     {
-      fprintf (stderr, _("Unknown command: %s\n"), argv[i]);
+      qoimactl_print_error (_("Unknown command: %s"), argv[i]);
       print_usage (stderr);
       status = 2;
     }

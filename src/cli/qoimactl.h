@@ -6,6 +6,9 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
+
+#include "qoima-gs1.h"
 
 #include "qoima-store.h"
 #include "qoima-user.h"
@@ -37,10 +40,28 @@ typedef struct {
 void          qoimactl_wait_cb         (GObject      *source,
                                         GAsyncResult *result,
                                         gpointer      user_data);
-/* Says @error on standard error; returns the exit status 1. */
+/* Says an error on standard error, after "qoimactl: " and with a newline: every error
+ * qoimactl prints goes through here, so that they all start the same way. */
+void          qoimactl_print_error     (const char   *format,
+                                        ...) G_GNUC_PRINTF (1, 2);
+/* Says @error on standard error (qoimactl_print_error()); returns the exit status 1. */
 int           qoimactl_fail            (const GError *error);
+/* The longest line qoimactl reads (scans, code lists, passwords): the longest scan the
+ * parser takes, so that a line that long still reaches it and is refused there. */
+#define QOIMACTL_LINE_MAX QOIMA_GS1_MAX_SCAN_BYTES
+
+/* Reads one line of @in into @buf (@size bytes) without its newline, nul-terminated.
+ * At most @size - 1 bytes are kept: the rest of a longer line is read and dropped,
+ * and *@too_long says so. The line may hold NULs: the length says where it ends.
+ * Returns the number of bytes kept, or -1 at the end of the input (or on an error:
+ * check ferror()). */
+gssize        qoimactl_read_line       (FILE        *in,
+                                        char        *buf,
+                                        gsize        size,
+                                        gboolean    *too_long);
 /* The first line of @path without its line ending: passwords and keys come this way, so
- * that they never appear on a command line. */
+ * that they never appear on a command line. A NUL in it, or a line longer than
+ * QOIMACTL_LINE_MAX, is an error. */
 char         *qoimactl_read_first_line (const char  *path,
                                         GError     **error);
 /* Returns (transfer full) the result of the call that got qoimactl_wait_cb. */

@@ -39,6 +39,7 @@ qoima_scanner_error_to_string (QoimaScannerError code)
     case QOIMA_SCANNER_ERROR_PROFILE_LENGTH_91: return "PROFILE_LENGTH_91";
     case QOIMA_SCANNER_ERROR_PROFILE_LENGTH_92: return "PROFILE_LENGTH_92";
     case QOIMA_SCANNER_ERROR_PROFILE_MISSING_92: return "PROFILE_MISSING_92";
+    case QOIMA_SCANNER_ERROR_TOO_LONG: return "TOO_LONG";
     default: return "UNKNOWN";
     }
 }

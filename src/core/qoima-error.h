@@ -67,6 +67,7 @@ typedef enum {
   QOIMA_SCANNER_ERROR_PROFILE_LENGTH_91, /* pharma: verification key not 4 characters */
   QOIMA_SCANNER_ERROR_PROFILE_LENGTH_92, /* pharma: crypto tail not 44 or 88 characters */
   QOIMA_SCANNER_ERROR_PROFILE_MISSING_92, /* pharma: 91 without 92 */
+  QOIMA_SCANNER_ERROR_TOO_LONG,         /* far longer than any marking code */
 } QoimaScannerError;
 
 typedef enum {

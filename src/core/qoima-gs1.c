@@ -1077,10 +1077,27 @@ qoima_marking_code_has_warning (const QoimaMarkingCode *code,
   return FALSE;
 }
 
-QoimaMarkingCode *
-qoima_gs1_parse (const char *text,
-                 int        *error_position,
-                 GError    **error)
+/* The first character a scanner cannot send, or -1: a control character other than GS
+ * (CR, LF and Tab only at the end, where a scanner puts its suffix) or DEL. */
+static int
+find_unsendable (const gunichar *orig,
+                 int             n)
+{
+  while (n > 0 && is_terminator (orig[n - 1]))
+    n--;
+  for (int i = 0; i < n; i++)
+    {
+      if ((orig[i] < 0x20 && orig[i] != QOIMA_GS1_GS) || orig[i] == 0x7f)
+        return i;
+    }
+  return -1;
+}
+
+/* @text is nul-terminated and holds no other NUL. */
+static QoimaMarkingCode *
+parse_text (const char *text,
+            int        *error_position,
+            GError    **error)
 {
   g_autofree gunichar *orig = NULL;
   g_autofree char *symbology = NULL;
@@ -1094,12 +1111,7 @@ qoima_gs1_parse (const char *text,
   unsigned warnings = 0;
   glong n = 0;
   int strict_position = -1;
-
-  if (error_position != NULL)
-    *error_position = -1;
-
-  g_return_val_if_fail (text != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  int unsendable;
 
   if (!g_utf8_validate (text, -1, &invalid))
     {
@@ -1112,6 +1124,15 @@ qoima_gs1_parse (const char *text,
     }
 
   orig = g_utf8_to_ucs4_fast (text, -1, &n);
+  unsendable = find_unsendable (orig, n);
+  if (unsendable >= 0)
+    {
+      set_error (error, error_position, unsendable, QOIMA_SCANNER_ERROR_BAD_CHARSET,
+                 _("Character %d is a control character that cannot be part of a marking code: the code is misread."),
+                 unsendable + 1);
+      return NULL;
+    }
+
   ctx.orig = orig;
   buf_init (&buf, n);
   buf.orig_len = n;
@@ -1161,6 +1182,58 @@ out:
   buf_clear (&buf);
   buf_clear (&repaired);
   return code;
+}
+
+QoimaMarkingCode *
+qoima_gs1_parse (const char *text,
+                 int        *error_position,
+                 GError    **error)
+{
+  return qoima_gs1_parse_len (text, -1, error_position, error);
+}
+
+QoimaMarkingCode *
+qoima_gs1_parse_len (const char *text,
+                     gssize      len,
+                     int        *error_position,
+                     GError    **error)
+{
+  g_autofree char *copy = NULL;
+  const char *end = NULL;
+
+  if (error_position != NULL)
+    *error_position = -1;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The length is looked at before anything is copied or converted, so that a huge
+   * input costs nothing. */
+  if (len < 0)
+    len = strnlen (text, QOIMA_GS1_MAX_SCAN_BYTES + 1);
+  if (len > QOIMA_GS1_MAX_SCAN_BYTES)
+    {
+      g_set_error (error, QOIMA_SCANNER_ERROR, QOIMA_SCANNER_ERROR_TOO_LONG,
+                   _("The scan is longer than %d bytes, which no marking code is: it is not a scan."),
+                   QOIMA_GS1_MAX_SCAN_BYTES);
+      return NULL;
+    }
+
+  /* A NUL would end the text for everything after this: a code cut there could parse
+   * as valid, without what followed (its verification part, say). */
+  if (!g_utf8_validate (text, len, &end) && end < text + len && *end == '\0')
+    {
+      int pos = g_utf8_strlen (text, end - text);
+
+      set_error (error, error_position, pos, QOIMA_SCANNER_ERROR_BAD_CHARSET,
+                 _("Character %d (byte %d) is a NUL byte, which no scanner sends: this is not a scan."),
+                 pos + 1, (int) (end - text) + 1);
+      return NULL;
+    }
+
+  if (text[len] != '\0')
+    text = copy = g_strndup (text, len);
+  return parse_text (text, error_position, error);
 }
 
 /**

@@ -83,7 +83,9 @@ gboolean          qoima_marking_code_has_warning (const QoimaMarkingCode *code,
  * stripped or remapped: the layout remap is character for character, so a wrong
  * character is found where the clerk's scan has it. A separator that a repair inserted
  * takes the position of the character after it; "<GS>" takes the position of its "<".
- * A code cut short reports the position just past its last character. The message
+ * A code cut short reports the position just past its last character. A control
+ * character other than GS (and other than CR, LF or Tab at the end) or DEL is
+ * %QOIMA_SCANNER_ERROR_BAD_CHARSET at its position: no scanner sends one. The message
  * counts characters from 1, as people do (position + 1).
  * Repairs that are not certain ("<GS>" text, the fixed-length split) are tried only
  * when the strict parse or the profile fails, and kept only when everything then
@@ -94,6 +96,30 @@ gboolean          qoima_marking_code_has_warning (const QoimaMarkingCode *code,
 QoimaMarkingCode *qoima_gs1_parse (const char *text,
                                    int        *error_position,
                                    GError    **error);
+
+/* The longest scan accepted, in bytes. The largest Data Matrix (144×144) holds 2335
+ * letters or 3116 digits; even with every letter typed in a Cyrillic layout (2 bytes)
+ * or as "№" (3 bytes) that is under 8192 bytes. A pharma pack's code is about 85. */
+#define QOIMA_GS1_MAX_SCAN_BYTES 8192
+
+/**
+ * qoima_gs1_parse_len:
+ * @text: the scanned text
+ * @len: its length in bytes, or -1 when it ends at the first NUL
+ * @error_position: (out) (optional): as for qoima_gs1_parse()
+ * @error: as for qoima_gs1_parse()
+ *
+ * qoima_gs1_parse() of text read from outside, which may hold NULs: a NUL within @len
+ * is %QOIMA_SCANNER_ERROR_BAD_CHARSET at its position (no scanner sends one), and text
+ * longer than %QOIMA_GS1_MAX_SCAN_BYTES is %QOIMA_SCANNER_ERROR_TOO_LONG (no position),
+ * refused before it is copied or converted.
+ *
+ * Returns: (transfer full): the fields, or %NULL with @error set
+ */
+QoimaMarkingCode *qoima_gs1_parse_len (const char *text,
+                                       gssize      len,
+                                       int        *error_position,
+                                       GError    **error);
 
 /* GS1 mod-10 check digit over @digits (all but the check digit); -1 if not all digits. */
 int       qoima_gs1_check_digit   (const char *digits,

@@ -41,6 +41,7 @@ struct _QoimaStoreWorker
   GHashTable *statements; /* SQL text → sqlite3_stmt */
   char *actor;  /* the running job's, for the audit trail; NULL = "system" */
   char *reason;
+  gboolean read_only; /* opened read-only: the file or its folder cannot be written */
 };
 
 typedef QoimaStoreWorker Worker;
@@ -84,6 +85,7 @@ struct _QoimaStore
   /* State. */
   char *path;
   gboolean closed;
+  gboolean read_only;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaStore, qoima_store, G_TYPE_OBJECT)
@@ -167,6 +169,8 @@ qoima_store_set_sqlite_error (GError     **error,
                               int          rc,
                               const char  *path)
 {
+  /* Taken first: SQLite does not always record the errno of a failed write (see below). */
+  int saved_errno = errno;
   const char *detail;
   g_autofree char *message = NULL;
   QoimaStoreError code;
@@ -174,6 +178,21 @@ qoima_store_set_sqlite_error (GError     **error,
   /* sqlite3_errmsg() describes the last failure on @db, which is @rc's in every caller;
    * without a handle the generic text of the code is all there is. */
   detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+
+  /* A full disk met where SQLite grows a file it does not count as the database (the
+   * WAL index, -shm), or a write refused with another errno than ENOSPC, comes back as
+   * an I/O error; the system's errno tells. sqlite3_system_errno() has it only when the
+   * failure reached the handle without a message, so errno as SQLite left it counts too:
+   * nothing that fails runs in between. EDQUOT is the user's share of the disk, EFBIG a
+   * file that may not grow (RLIMIT_FSIZE): to the user the same thing. */
+  if ((rc & 0xff) == SQLITE_IOERR && db != NULL)
+    {
+      int system_errno = sqlite3_system_errno (db);
+
+      if (system_errno == ENOSPC || system_errno == EDQUOT || system_errno == EFBIG ||
+          saved_errno == ENOSPC || saved_errno == EDQUOT || saved_errno == EFBIG)
+        rc = SQLITE_FULL;
+    }
 
   switch (rc & 0xff)
     {
@@ -194,7 +213,8 @@ qoima_store_set_sqlite_error (GError     **error,
       break;
     case SQLITE_FULL:
       code = QOIMA_STORE_ERROR_FULL;
-      message = g_strdup_printf (_("The disk is full: the warehouse database %s cannot grow, so nothing was changed. Free some space and try again."), path);
+      message = g_strdup_printf (_("The disk is full: the warehouse database %s cannot grow, so nothing was changed. "
+                                   "What is recorded can still be read. Free some space on the disk and try again."), path);
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -446,12 +466,121 @@ qoima_store_now_iso8601 (void)
 
 /* Jobs: each runs on the worker thread and returns its task. */
 
+/* The file exists and this process may not write it, or may not make the files SQLite
+ * keeps beside it (the WAL's -wal and -shm). access() also says so for a read-only
+ * file system. */
+static gboolean
+cannot_write (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  return g_file_test (path, G_FILE_TEST_EXISTS) &&
+         (g_access (path, W_OK) != 0 || g_access (folder, W_OK | X_OK) != 0);
+}
+
+/* The -wal beside @path: absent (-1), empty (0), or holding changes not yet copied
+ * into the file (1). */
+static int
+wal_state (const char *path)
+{
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  GStatBuf st;
+
+  if (g_stat (wal, &st) != 0)
+    return -1;
+  return st.st_size > 0 ? 1 : 0;
+}
+
+static gboolean
+worker_open_handle (Worker      *worker,
+                    const char  *filename,
+                    int          flags,
+                    GError     **error)
+{
+  int rc;
+
+  /* NOMUTEX: only this thread ever uses the handle. */
+  rc = sqlite3_open_v2 (filename, &worker->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+
+  sqlite3_extended_result_codes (worker->db, 1);
+  sqlite3_busy_timeout (worker->db, 5000);
+  return TRUE;
+}
+
+static void
+worker_close_handle (Worker *worker)
+{
+  g_hash_table_remove_all (worker->statements);
+  sqlite3_close (worker->db);
+  worker->db = NULL;
+}
+
+/* What every connection needs once it can read: journal_mode is the first statement
+ * that reads the file, so a file that is not a database fails there with SQLITE_NOTADB.
+ * Setting WAL on a file already in WAL writes nothing. */
+static gboolean
+worker_setup (Worker  *worker,
+              GError **error)
+{
+  return worker_exec (worker, worker->read_only ? "PRAGMA journal_mode" : "PRAGMA journal_mode = WAL", error) &&
+         worker_exec (worker, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", error) &&
+         /* A receipt writes each pack's audit rows beside it; with SQLite's default 2 MB
+          * cache a large delivery would spill and rewrite pages before it commits. */
+         worker_exec (worker, "PRAGMA cache_size = -32768", error) &&
+         qoima_store_migrate (worker->db, worker->path, error) &&
+         qoima_audit_install (worker->db, worker, worker->path, error);
+}
+
+/*
+ * A file Qoima may not write is opened read-only, so that stock, reports and the audit
+ * check still work; SQLite refuses every change with SQLITE_READONLY, which says why.
+ * Opening it writes and makes nothing. With no -wal beside it no other program has it
+ * open, so immutable=1 reads the file alone: no -shm (which a read-only folder could
+ * not hold, and which a reader would otherwise leave behind, read-only), no locks.
+ * With a -wal, someone may be writing: a plain read-only reader shares their -shm and
+ * sees their changes; only when that fails and the -wal holds no changes is the file
+ * alone read.
+ */
+static gboolean
+worker_open_read_only (Worker  *worker,
+                       GError **error)
+{
+  g_autofree char *escaped = g_uri_escape_string (worker->path, "/", FALSE);
+  g_autofree char *uri = g_strconcat ("file:", escaped, "?mode=ro", NULL);
+  g_autofree char *immutable = g_strconcat (uri, "&immutable=1", NULL);
+  g_autoptr(GError) local_error = NULL;
+  int wal = wal_state (worker->path);
+
+  worker->read_only = TRUE;
+  if (wal >= 0)
+    {
+      if (worker_open_handle (worker, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, &local_error) &&
+          worker_setup (worker, &local_error))
+        return TRUE;
+      if (wal > 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_debug ("Opening %s as immutable: %s", worker->path, local_error->message);
+      worker_close_handle (worker);
+    }
+
+  return worker_open_handle (worker, immutable, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, error) &&
+         worker_setup (worker, error);
+}
+
 static gboolean
 worker_open (Worker  *worker,
              GError **error)
 {
   gboolean in_memory = g_str_equal (worker->path, ":memory:");
-  int rc;
+  g_autoptr(GError) local_error = NULL;
 
   if (!in_memory)
     {
@@ -474,37 +603,40 @@ worker_open (Worker  *worker,
                        worker->path);
           return FALSE;
         }
+
+      if (cannot_write (worker->path))
+        return worker_open_read_only (worker, error);
     }
 
-  /* NOMUTEX: only this thread ever uses the handle. */
-  rc = sqlite3_open_v2 (worker->path, &worker->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL);
-  if (rc != SQLITE_OK)
-    {
-      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
-      return FALSE;
-    }
+  if (!worker_open_handle (worker, worker->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, error))
+    return FALSE;
 
-  sqlite3_extended_result_codes (worker->db, 1);
-  sqlite3_busy_timeout (worker->db, 5000);
-
-  /* SQLite quietly opens an unwritable file read-only; Qoima must be able to record. */
+  /* SQLite quietly opens an unwritable file read-only (root on a file access() let
+   * pass): then it is read-only from the start, not at the first change. */
   if (sqlite3_db_readonly (worker->db, "main") == 1)
     {
-      qoima_store_set_sqlite_error (error, NULL, SQLITE_READONLY, worker->path);
+      worker_close_handle (worker);
+      return worker_open_read_only (worker, error);
+    }
+
+  if (worker_setup (worker, &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FULL) || in_memory)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  /* journal_mode is the first statement that reads the file, so a file that is not a
-   * database fails here with SQLITE_NOTADB. */
-  return worker_exec (worker, "PRAGMA journal_mode = WAL", error) &&
-         worker_exec (worker, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON", error) &&
-         /* A receipt writes each pack's audit rows beside it; with SQLite's default 2 MB
-          * cache a large delivery would spill and rewrite pages before it commits. */
-         worker_exec (worker, "PRAGMA cache_size = -32768", error) &&
-         qoima_store_migrate (worker->db, worker->path, error) &&
-         qoima_audit_install (worker->db, worker, worker->path, error);
+  /* The disk is full, and a WAL reader could not make its -shm. With exclusive locking
+   * SQLite keeps the WAL index in memory instead and needs no -shm: what is recorded can
+   * be read (the -wal's changes too), and a change fails as the disk being full. Other
+   * programs wait for this one meanwhile, which only holds while the disk is full. */
+  g_debug ("Opening %s with exclusive locking: %s", worker->path, local_error->message);
+  g_clear_error (&local_error);
+  worker_close_handle (worker);
+  return worker_open_handle (worker, worker->path, SQLITE_OPEN_READWRITE, error) &&
+         worker_exec (worker, "PRAGMA locking_mode = EXCLUSIVE", error) &&
+         worker_setup (worker, error);
 }
 
 static void
@@ -523,7 +655,7 @@ open_job (Worker *worker,
       return;
     }
 
-  g_task_return_boolean (task, TRUE);
+  g_task_return_int (task, worker->read_only ? 1 : 0);
 }
 
 static void
@@ -1571,15 +1703,26 @@ qoima_store_open_finish (GAsyncResult  *result,
                          GError       **error)
 {
   QoimaStore *self;
+  gssize read_only;
 
   g_return_val_if_fail (G_IS_TASK (result), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_store_open_async, NULL);
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  read_only = g_task_propagate_int (G_TASK (result), error);
+  if (read_only < 0)
     return NULL;
 
   self = g_task_get_source_object (G_TASK (result));
+  self->read_only = read_only == 1;
   return g_object_ref (self);
+}
+
+gboolean
+qoima_store_get_read_only (QoimaStore *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STORE (self), FALSE);
+
+  return self->read_only;
 }
 
 const char *

@@ -63,8 +63,11 @@ G_DECLARE_FINAL_TYPE (QoimaStore, qoima_store, QOIMA, STORE, GObject)
  *
  * Opens (or creates) the database on the store's own worker thread: WAL, foreign keys on,
  * migrations up to %QOIMA_STORE_SCHEMA_VERSION in one transaction. A file that cannot be
- * opened, is read-only, corrupt or from a newer Qoima fails with a #QOIMA_STORE_ERROR whose
- * message is meant for the user.
+ * opened, is corrupt or from a newer Qoima fails with a #QOIMA_STORE_ERROR whose message is
+ * meant for the user. A file that cannot be written (or whose folder cannot) is opened
+ * read-only (qoima_store_get_read_only()); one that needs migrating then fails as
+ * read-only. Opening writes nothing when nothing needs changing, so that a full disk
+ * can still be read; a change then fails with %QOIMA_STORE_ERROR_FULL.
  */
 void        qoima_store_open_async   (const char          *path,
                                       GCancellable        *cancellable,
@@ -74,6 +77,10 @@ QoimaStore *qoima_store_open_finish  (GAsyncResult        *result,
                                       GError             **error);
 
 const char *qoima_store_get_path     (QoimaStore *self);
+/* The file or its folder cannot be written, so the store was opened read-only: it can be
+ * read (stock, reports, the audit check) and every change fails with
+ * %QOIMA_STORE_ERROR_READ_ONLY. FALSE until the store is open. */
+gboolean    qoima_store_get_read_only (QoimaStore *self);
 
 /* Finishes the queued work, then closes the database and stops the worker thread.
  * Later calls fail with QOIMA_STORE_ERROR_CLOSED. Also done on finalize.

@@ -35,6 +35,7 @@ struct _QoimaWindow
   QoimaAdminPage   *admin_page;
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
+  GtkWidget        *read_only_banner;
   QoimaReportsPage *reports_page;
   GtkLabel         *role_label;
   QoimaScanResult  *scan_result;
@@ -515,6 +516,8 @@ qoima_window_constructed (GObject *object)
                                G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
       self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
       qoima_admin_page_set_context (self->admin_page, self->context);
+      gtk_widget_set_visible (self->read_only_banner,
+                              qoima_store_get_read_only (qoima_context_get_store (self->context)));
       qoima_window_show_content (self);
     }
   else
@@ -621,6 +624,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, admin_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, read_only_banner);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, role_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
@@ -776,6 +780,14 @@ qoima_window_get_sign_in (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->sign_in;
+}
+
+GtkWidget *
+qoima_window_get_read_only_banner (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->read_only_banner;
 }
 
 QoimaScannerPage *

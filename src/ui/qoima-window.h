@@ -47,6 +47,8 @@ QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
 QoimaUsePage     *qoima_window_get_use_page      (QoimaWindow    *self);
 /* The sign-in screen, shown instead of the pages while nobody is signed in. */
 QoimaSignIn      *qoima_window_get_sign_in       (QoimaWindow    *self);
+/* The bar above the pages that says the warehouse is read-only; shown only then. */
+GtkWidget        *qoima_window_get_read_only_banner (QoimaWindow  *self);
 
 /* A spinner with a title and description in place of the pages (demo data being made). */
 void              qoima_window_show_progress     (QoimaWindow    *self,
