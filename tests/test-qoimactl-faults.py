@@ -65,6 +65,9 @@ class Stand:
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.base = self.proc.stdout.readline().strip()
         assert self.base.startswith("http://127.0.0.1:"), self.base
+        # The admin interface's secret, written next to the database before the first line.
+        with open(self.db + ".admin-token") as f:
+            self.token = f.read().strip()
 
     def stop(self):
         if self.proc.poll() is None:
@@ -75,7 +78,7 @@ class Stand:
         root = self.base.split("/api/")[0]
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(f"{root}/stand/{path}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json", "X-Stand-Token": self.token})
         with urllib.request.urlopen(req, timeout=30) as answer:
             return json.load(answer)
 

@@ -38,6 +38,7 @@ typedef struct {
   GPid stand_pid;
   char *base_url;
   char *admin_url;
+  char *admin_token;
   char *db_path;
   char *stand_db;
   SoupSession *admin;
@@ -110,6 +111,7 @@ start_stand (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *token_path = NULL;
   int out_fd;
 
   g_assert_nonnull (g_getenv ("QOIMA_STAND"));
@@ -141,6 +143,13 @@ start_stand (Fixture    *fixture,
   fixture->admin_url = g_strdup_printf ("%.*s/stand",
                                         (int) (strstr (fixture->base_url, "/api/") - fixture->base_url),
                                         fixture->base_url);
+  /* The admin interface's secret, written next to the stand's database before the first line. */
+  token_path = g_strconcat (fixture->stand_db, ".admin-token", NULL);
+  g_free (fixture->admin_token);
+  fixture->admin_token = NULL;
+  g_assert_true (g_file_get_contents (token_path, &fixture->admin_token, NULL, &error));
+  g_assert_no_error (error);
+  g_strchomp (fixture->admin_token);
 }
 
 static void
@@ -315,6 +324,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->admin);
   g_free (fixture->base_url);
   g_free (fixture->admin_url);
+  g_free (fixture->admin_token);
   g_free (fixture->db_path);
   g_free (fixture->stand_db);
 }
@@ -332,6 +342,7 @@ admin_call (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   JsonNode *node;
 
+  soup_message_headers_append (soup_message_get_request_headers (msg), "X-Stand-Token", fixture->admin_token);
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
