@@ -1406,6 +1406,17 @@ outgoing_listed_cb (GObject      *source,
   send_entry (task);
 }
 
+#if QOIMA_TEST_HOOKS
+/* A test-only break (QOIMA_TEST_BROKEN_OUTBOX=resend-blindly, in builds with test hooks):
+ * the outbox re-sends a "sending" entry without asking ИС МПТ, as a naive one would, so
+ * that the fault test can show it catches a second send. */
+static gboolean
+outbox_resends_blindly (void)
+{
+  return g_strcmp0 (g_getenv ("QOIMA_TEST_BROKEN_OUTBOX"), "resend-blindly") == 0;
+}
+#endif
+
 static void
 push_next (GTask *task)
 {
@@ -1452,6 +1463,13 @@ push_next (GTask *task)
       send_entry (task);
       break;
     case QOIMA_OUTBOX_SENDING:
+#if QOIMA_TEST_HOOKS
+      if (outbox_resends_blindly ())
+        {
+          send_entry (task);
+          break;
+        }
+#endif
       /* Its fate is unknown: ask ИС МПТ for our document number first. */
       qoima_ismpt_client_list_documents_async (self->client, QOIMA_ISMPT_OUTGOING, entry->doc_type, NULL,
                                                g_task_get_cancellable (task), outgoing_listed_cb, task);
