@@ -151,6 +151,8 @@ struct _QoimaStandServer
   guint32 fault_seed;
   QoimaStandAfterStore after_store;
   double after_store_rate;
+  gint64 list_page_size; /* the most doc/list answers in one page */
+  int list_lag_seconds;  /* how late doc/list shows a stored document */
   Shape shape;
   unsigned sign_ins;
   char *admin_token;   /* NULL: the admin interface refuses every call */
@@ -1162,7 +1164,10 @@ list_documents (QoimaStandServer *self,
   const char *type = query_get (req, "documentType");
   const char *status = query_get (req, "documentStatus");
   const char *limit_text = query_get (req, "limit");
+  const char *did = query_get (req, "did");
+  const char *page_dir = query_get (req, "pageDir");
   g_autoptr(GString) sql = g_string_new ("SELECT " DOC_COLUMNS " FROM documents WHERE ");
+  g_autofree char *cutoff = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) error = NULL;
@@ -1185,12 +1190,35 @@ list_documents (QoimaStandServer *self,
         }
     }
 
+  /* A page never holds more than the stand's page size, whatever the limit asked. */
+  limit = MIN (limit, self->list_page_size);
+  if (page_dir != NULL && !g_str_equal (page_dir, "NEXT"))
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, "pageDir: поддерживается только NEXT");
+      return;
+    }
+  /* A list that shows new documents late: those stored in the last list_lag seconds are not
+   * in it yet (doc/{id}/info knows them at once). */
+  if (self->list_lag_seconds > 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) then = g_date_time_add_seconds (now, -self->list_lag_seconds);
+
+      cutoff = qoima_stand_format_time (then);
+    }
+
   g_string_append (sql, receiver != NULL ? "receiver = ?" : "sender = ?");
   if (type != NULL)
     g_string_append (sql, " AND type = ?");
   if (status != NULL)
     g_string_append (sql, " AND status = ?");
-  g_string_append (sql, " ORDER BY doc_date DESC, created_at DESC LIMIT ?");
+  if (cutoff != NULL)
+    g_string_append (sql, " AND created_at <= ?");
+  /* The next page: what follows the document did in the list's order. */
+  if (did != NULL)
+    g_string_append (sql, " AND (doc_date, created_at, rowid) <"
+                          " (SELECT doc_date, created_at, rowid FROM documents WHERE id = ?)");
+  g_string_append (sql, " ORDER BY doc_date DESC, created_at DESC, rowid DESC LIMIT ?");
 
   stmt = qoima_stand_db_prepare (self->db, sql->str, &error);
   if (stmt == NULL)
@@ -1203,6 +1231,10 @@ list_documents (QoimaStandServer *self,
     sqlite3_bind_text (stmt, bind++, type, -1, SQLITE_TRANSIENT);
   if (status != NULL)
     sqlite3_bind_text (stmt, bind++, status, -1, SQLITE_TRANSIENT);
+  if (cutoff != NULL)
+    sqlite3_bind_text (stmt, bind++, cutoff, -1, SQLITE_TRANSIENT);
+  if (did != NULL)
+    sqlite3_bind_text (stmt, bind++, did, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, bind, limit + 1);
 
   json_builder_begin_object (builder);
@@ -2181,6 +2213,10 @@ handle_admin_faults (QoimaStandServer *self,
         qoima_stand_server_set_hang_time (self, (int) double_member (body, "hang_seconds", self->hang_seconds));
       if (json_object_has_member (body, "processing_delay_ms"))
         qoima_stand_server_set_processing_delay (self, (int) double_member (body, "processing_delay_ms", self->processing_delay_ms));
+      if (json_object_has_member (body, "list_page_size") || json_object_has_member (body, "list_lag_seconds"))
+        qoima_stand_server_set_list (self,
+                                     (int) CLAMP (double_member (body, "list_page_size", self->list_page_size), 1, 10000),
+                                     (int) CLAMP (double_member (body, "list_lag_seconds", self->list_lag_seconds), 0, 86400));
       if ((json_object_has_member (body, "after_store") || json_object_has_member (body, "after_store_rate")) &&
           !qoima_stand_server_set_after_store_fault (self,
                                                      qoima_stand_json_string (body, "after_store") != NULL
@@ -2207,6 +2243,8 @@ handle_admin_faults (QoimaStandServer *self,
   add_string (builder, "after_store", after_store_names[self->after_store]);
   json_builder_set_member_name (builder, "after_store_rate");
   json_builder_add_double_value (builder, self->after_store_rate);
+  add_int (builder, "list_page_size", self->list_page_size);
+  add_int (builder, "list_lag_seconds", self->list_lag_seconds);
   json_builder_end_object (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
 }
@@ -2343,6 +2381,7 @@ qoima_stand_server_init (QoimaStandServer *self)
   self->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->notify_fd = -1;
+  self->list_page_size = 10000;
 }
 
 QoimaStandServer *
@@ -2464,6 +2503,17 @@ qoima_stand_server_set_after_store_fault (QoimaStandServer  *self,
   g_set_error (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
                _("Unknown fault after storing “%s” (none, drop, error or hang)"), name != NULL ? name : "");
   return FALSE;
+}
+
+void
+qoima_stand_server_set_list (QoimaStandServer *self,
+                             int               page_size,
+                             int               lag_seconds)
+{
+  g_return_if_fail (QOIMA_IS_STAND_SERVER (self));
+
+  self->list_page_size = CLAMP (page_size, 1, 10000);
+  self->list_lag_seconds = MAX (lag_seconds, 0);
 }
 
 void

@@ -88,6 +88,13 @@ gboolean qoima_stand_server_set_after_store_fault (QoimaStandServer  *self,
                                                    double             rate,
                                                    GError           **error);
 
+/* doc/list answers at most @page_size documents a page (paged with did and pageDir=NEXT),
+ * and shows a document only @lag_seconds after it is stored, as a late list would. Also POST
+ * /stand/faults {"list_page_size": N, "list_lag_seconds": S}. */
+void     qoima_stand_server_set_list (QoimaStandServer *self,
+                                      int               page_size,
+                                      int               lag_seconds);
+
 /* The admin interface (/stand/…) answers only calls that carry @token in the
  * QOIMA_STAND_ADMIN_TOKEN_HEADER header; without a token it answers none. */
 void     qoima_stand_server_set_admin_token (QoimaStandServer *self,

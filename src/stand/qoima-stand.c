@@ -116,6 +116,8 @@ main (int   argc,
   g_autofree char *admin_token_path = NULL;
   double after_store_rate = 1;
   int notify_fd = -1;
+  int list_page_size = 10000;
+  int list_lag_seconds = 0;
   int port = 0;
   int token_lifetime = 10 * 60 * 60;
   int challenge_lifetime = 60;
@@ -144,6 +146,8 @@ main (int   argc,
     { "after-store", 0, 0, G_OPTION_ARG_STRING, &after_store, N_("A fault after a document is stored: drop (the connection ends unanswered), error (500) or hang; none by default"), N_("FAULT") },
     { "after-store-rate", 0, 0, G_OPTION_ARG_DOUBLE, &after_store_rate, N_("Share of stored documents hit by --after-store, 0 to 1 (default 1)"), N_("F") },
     { "notify", 0, 0, G_OPTION_ARG_FILENAME, &notify_path, N_("Write a line “stored TYPE NUMBER ID” to this file or pipe the moment a document is stored"), N_("PATH") },
+    { "list-page-size", 0, 0, G_OPTION_ARG_INT, &list_page_size, N_("The most documents doc/list answers in one page, 1 to 10000 (default 10000)"), N_("N") },
+    { "list-lag", 0, 0, G_OPTION_ARG_INT, &list_lag_seconds, N_("doc/list shows a document only this many seconds after it is stored (default 0)"), N_("S") },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, N_("Seed for the demo world and the fault choices, for repeatable runs (default 1)"), N_("N") },
     { "no-demo", 0, 0, G_OPTION_ARG_NONE, &no_demo, N_("Do not make the demo world (the demo warehouse’s packs and the demo acts) on a new database"), NULL },
     { "demo-packs", 0, 0, G_OPTION_ARG_INT, &demo_packs, N_("How many packs of the application’s demo warehouse the hospital owns in the demo world (default 3000, as the application fills it)"), N_("N") },
@@ -235,6 +239,7 @@ main (int   argc,
   qoima_stand_server_set_challenge_lifetime (server, challenge_lifetime);
   qoima_stand_server_set_processing_delay (server, processing_delay_ms);
   qoima_stand_server_set_hang_time (server, hang_seconds);
+  qoima_stand_server_set_list (server, list_page_size, list_lag_seconds);
   qoima_stand_server_set_faults (server, error_rate, timeout_rate, broken_json_rate, (guint32) seed);
   if (!qoima_stand_server_set_shape (server, shape, &error) ||
       (after_store != NULL &&
