@@ -564,6 +564,8 @@ bench_act (Bench   *bench,
   g_autofree char *ca = NULL;
   g_autofree char *line = NULL;
   g_autofree char *admin_url = NULL;
+  g_autofree char *admin_token = NULL;
+  g_autofree char *token_path = NULL;
   g_autofree char *body = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) stand = NULL;
@@ -610,6 +612,11 @@ bench_act (Bench   *bench,
   if (line == NULL)
     die ("stand's address", error);
   admin_url = g_strdup_printf ("%.*s/stand/acts", (int) (strstr (line, "/api/") - line), line);
+  /* The admin interface's secret, written next to the stand's database. */
+  token_path = g_strconcat (stand_db, ".admin-token", NULL);
+  if (!g_file_get_contents (token_path, &admin_token, NULL, &error))
+    die ("the stand's admin token", error);
+  g_strchomp (admin_token);
 
   /* The act: n_packs packs of two products, in boxes of 50 as СК-Фармация ships them. */
   body = g_strdup_printf ("{\"sender\":\"080140005672\",\"receiver\":\"990340001230\",\"box_size\":50,"
@@ -619,6 +626,7 @@ bench_act (Bench   *bench,
                           (unsigned) (n_packs - n_packs / 2));
   session = soup_session_new ();
   msg = soup_message_new ("POST", admin_url);
+  soup_message_headers_append (soup_message_get_request_headers (msg), "X-Stand-Token", admin_token);
   request = g_bytes_new (body, strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", request);
   answer = soup_session_send_and_read (session, msg, NULL, &error);

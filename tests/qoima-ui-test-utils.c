@@ -462,6 +462,7 @@ stand_start (QoimaTestStand *stand,
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *token_path = NULL;
   int out_fd;
 
   g_assert_nonnull (argv[0]);
@@ -477,6 +478,11 @@ stand_start (QoimaTestStand *stand,
   g_assert_true (g_str_has_prefix (line, "http://127.0.0.1:"));
   stand->base_url = g_steal_pointer (&line);
   stand->host_url = g_strndup (stand->base_url, strstr (stand->base_url, "/api/") - stand->base_url);
+  /* The token file is written before the first line. */
+  token_path = g_strconcat (db_path, ".admin-token", NULL);
+  g_assert_true (g_file_get_contents (token_path, &stand->admin_token, NULL, &error));
+  g_assert_no_error (error);
+  g_strchomp (stand->admin_token);
 }
 
 void
@@ -501,6 +507,7 @@ qoima_test_stand_stop (QoimaTestStand *stand)
   g_spawn_close_pid (stand->pid);
   g_clear_pointer (&stand->base_url, g_free);
   g_clear_pointer (&stand->host_url, g_free);
+  g_clear_pointer (&stand->admin_token, g_free);
 }
 
 JsonNode *
@@ -516,6 +523,7 @@ qoima_test_stand_admin (QoimaTestStand *stand,
   g_autoptr(GError) error = NULL;
   JsonNode *node;
 
+  soup_message_headers_append (soup_message_get_request_headers (msg), "X-Stand-Token", stand->admin_token);
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));

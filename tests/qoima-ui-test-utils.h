@@ -79,6 +79,7 @@ typedef struct {
   GPid   pid;
   char  *base_url;  /* the True API base */
   char  *host_url;  /* scheme, host and port */
+  char  *admin_token; /* the admin interface's secret, from the stand's DB.admin-token */
 } QoimaTestStand;
 
 void         qoima_test_stand_start      (QoimaTestStand *stand,

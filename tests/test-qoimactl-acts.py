@@ -45,8 +45,11 @@ def stop_stand():
 def admin(method, path, body=None):
     root = base.split("/api/")[0]
     data = json.dumps(body).encode() if body is not None else None
+    # The admin interface's secret, in a file next to the stand's database.
+    with open(stand_db + ".admin-token") as f:
+        token = f.read().strip()
     req = urllib.request.Request(f"{root}/stand/{path}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", "X-Stand-Token": token})
     with urllib.request.urlopen(req, timeout=30) as answer:
         return json.load(answer)
 

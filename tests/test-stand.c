@@ -20,6 +20,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/pkcs7.h>
 #include <gnutls/x509.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <signal.h>
@@ -43,6 +44,7 @@ typedef struct {
   char *api;     /* True API base URL */
   char *catalog; /* НКТ base URL */
   char *admin;   /* admin base URL, with a trailing slash */
+  char *admin_token; /* its secret, from the fourth line */
   SoupSession *session;
   char *token;       /* the hospital's */
   char *other_token; /* the distributor's */
@@ -110,7 +112,7 @@ start_stand (const char *const *extra)
   g_autoptr(GDataInputStream) out = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autofree char *ca = g_build_filename (stand.pki, "ca.pem", NULL);
-  char *lines[3];
+  char *lines[4];
 
   g_ptr_array_add (argv, stand.stand_path);
   g_ptr_array_add (argv, (char *) "--db");
@@ -130,7 +132,7 @@ start_stand (const char *const *extra)
   stand.process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (stand.process));
-  for (int i = 0; i < 3; i++)
+  for (int i = 0; i < 4; i++)
     {
       lines[i] = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
       g_assert_no_error (error);
@@ -142,6 +144,8 @@ start_stand (const char *const *extra)
   g_assert_true (g_str_has_suffix (lines[1], "/gwp"));
   g_assert_true (g_str_has_prefix (lines[2], "admin: http://127.0.0.1:"));
   g_assert_true (g_str_has_suffix (lines[2], "/stand/"));
+  g_assert_true (g_str_has_prefix (lines[3], "admin-token: "));
+  g_assert_cmpuint (strlen (lines[3]), >=, strlen ("admin-token: ") + 32);
 
   g_free (stand.api);
   g_free (stand.catalog);
@@ -149,8 +153,11 @@ start_stand (const char *const *extra)
   stand.api = lines[0];
   stand.catalog = g_strdup (lines[1] + strlen ("catalog: "));
   stand.admin = g_strdup (lines[2] + strlen ("admin: "));
+  g_free (stand.admin_token);
+  stand.admin_token = g_strdup (lines[3] + strlen ("admin-token: "));
   g_free (lines[1]);
   g_free (lines[2]);
+  g_free (lines[3]);
 }
 
 static void
@@ -193,6 +200,9 @@ http_full (const char  *method,
     }
   if (api_key != NULL)
     soup_message_headers_append (headers, "X-API-KEY", api_key);
+  /* The admin interface wants its secret; the gate itself is tested with raw requests. */
+  if (g_str_has_prefix (url, stand.admin))
+    soup_message_headers_append (headers, "X-Stand-Token", stand.admin_token);
   if (body != NULL)
     {
       g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
@@ -1580,6 +1590,236 @@ test_restart (void)
   g_assert_cmpstr (info_status (result), ==, "CHECKED_OK");
 }
 
+
+/* The gate: raw HTTP, since a client library sets Host and Content-Type its own way. */
+
+static GSocketConnection *
+raw_connect (void)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GUri) uri = g_uri_parse (stand.api, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+
+  g_assert_nonnull (uri);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", g_uri_get_port (uri), NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+static char *
+host_port (void)
+{
+  g_autoptr(GUri) uri = g_uri_parse (stand.api, G_URI_FLAGS_NONE, NULL);
+
+  return g_strdup_printf ("127.0.0.1:%d", g_uri_get_port (uri));
+}
+
+/* Reads the status line's code, the rest of the answer is not needed. */
+static guint
+raw_status (GSocketConnection *connection)
+{
+  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  char buffer[256] = { 0 };
+  gsize got = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_input_stream_read_all (in, buffer, strlen ("HTTP/1.1 200"), &got, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (buffer, "HTTP/1.1 "));
+  return (guint) g_ascii_strtoull (buffer + strlen ("HTTP/1.1 "), NULL, 10);
+}
+
+/* One request with a small body (or none); its answer's status. */
+static guint
+raw_request (const char *method,
+             const char *path,
+             const char *host,
+             const char *headers,
+             const char *body)
+{
+  g_autoptr(GSocketConnection) connection = raw_connect ();
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autofree char *request = NULL;
+  g_autoptr(GError) error = NULL;
+
+  request = g_strdup_printf ("%s %s HTTP/1.1\r\nHost: %s\r\n%sContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+                             method, path, host, headers != NULL ? headers : "",
+                             body != NULL ? strlen (body) : 0, body != NULL ? body : "");
+  g_output_stream_write_all (out, request, strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  return raw_status (connection);
+}
+
+static gint64
+stand_high_water_kb (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (stand.process));
+  g_autofree char *status = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, &error));
+  g_assert_no_error (error);
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmHWM:"), NULL, 10);
+}
+
+/* Sends @total bytes of body to auth/simpleSignIn (no token needed), with a Content-Length
+ * or chunked; returns the answer's status. The stand must refuse without keeping them. */
+static guint
+send_huge_body (gsize    total,
+                char     filler,
+                gboolean chunked)
+{
+  g_autoptr(GSocketConnection) connection = raw_connect ();
+  GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  g_autofree char *host = host_port ();
+  g_autofree char *head = NULL;
+  g_autofree char *block = g_malloc (1024 * 1024);
+  g_autoptr(GError) error = NULL;
+  gsize sent = 0;
+
+  memset (block, filler, 1024 * 1024);
+  if (chunked)
+    head = g_strdup_printf ("POST /api/v3/true-api/auth/simpleSignIn HTTP/1.1\r\nHost: %s\r\n"
+                            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", host);
+  else
+    head = g_strdup_printf ("POST /api/v3/true-api/auth/simpleSignIn HTTP/1.1\r\nHost: %s\r\n"
+                            "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n", host, total);
+  g_output_stream_write_all (out, head, strlen (head), NULL, NULL, &error);
+  g_assert_no_error (error);
+  /* The stand may stop reading and answer early: a failed write ends the sending. */
+  while (sent < total && error == NULL)
+    {
+      gsize n = MIN (total - sent, 1024 * 1024);
+
+      if (chunked)
+        {
+          g_autofree char *size = g_strdup_printf ("%zx\r\n", n);
+
+          g_output_stream_write_all (out, size, strlen (size), NULL, NULL, &error);
+        }
+      if (error == NULL)
+        g_output_stream_write_all (out, block, n, NULL, NULL, &error);
+      if (error == NULL && chunked)
+        g_output_stream_write_all (out, "\r\n", 2, NULL, NULL, &error);
+      sent += n;
+    }
+  if (error == NULL && chunked)
+    g_output_stream_write_all (out, "0\r\n\r\n", 5, NULL, NULL, &error);
+  if (error != NULL)
+    g_test_message ("sending stopped after %zu bytes: %s", sent, error->message);
+  return raw_status (connection);
+}
+
+static void
+test_body_limit (void)
+{
+  gint64 before = stand_high_water_kb ();
+  g_autofree char *url = api_url ("auth/key");
+
+  /* Issue 9: a 200 MB body was buffered whole (426 MB). Now it is refused, by its
+   * Content-Length or, chunked, as it passes the limit, and never kept. */
+  g_assert_cmpuint (send_huge_body (200 * 1024 * 1024, '[', FALSE), ==, 413);
+  g_assert_cmpuint (send_huge_body (200 * 1024 * 1024, '[', TRUE), ==, 413);
+  g_test_message ("VmHWM %" G_GINT64_FORMAT " kB before, %" G_GINT64_FORMAT " kB after", before, stand_high_water_kb ());
+  /* The limit (16 MB) may be buffered once by a chunked sender; 200 MB never. */
+  g_assert_cmpint (stand_high_water_kb () - before, <, 40 * 1024);
+  /* A body under the limit is still read (and refused for what it says: no JSON). */
+  g_assert_cmpuint (send_huge_body (1024 * 1024, ' ', FALSE), ==, 400);
+  g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 200);
+}
+
+static void
+test_admin_gate (void)
+{
+  g_autofree char *host = host_port ();
+  g_autofree char *token_header = g_strdup_printf ("X-Stand-Token: %s\r\n", stand.admin_token);
+  g_autofree char *wrong_token = g_strdup_printf ("X-Stand-Token: %.*sx\r\n",
+                                                  (int) strlen (stand.admin_token) - 1, stand.admin_token);
+  g_autofree char *json_and_token = g_strconcat (token_header, "Content-Type: application/json\r\n", NULL);
+  g_autofree char *text_and_token = g_strconcat (token_header, "Content-Type: text/plain\r\n", NULL);
+  g_autofree char *local_host = g_strdup_printf ("localhost:%s", strrchr (host, ':') + 1);
+  g_autofree char *evil_host = g_strdup_printf ("qoima.attacker.example:%s", strrchr (host, ':') + 1);
+  g_autofree char *token_path = g_strconcat (stand.db, ".admin-token", NULL);
+  g_autofree char *file_token = NULL;
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+  const char *faults = "{\"seed\":1}";
+
+  /* The secret is in a file only the owner can read, next to the database. */
+  g_assert_cmpint (g_stat (token_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (token_path, &file_token, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_strchomp (file_token), ==, stand.admin_token);
+
+  /* No token, or a wrong one: 401, for reading and for changing. */
+  g_assert_cmpuint (raw_request ("GET", "/stand/documents", host, NULL, NULL), ==, 401);
+  g_assert_cmpuint (raw_request ("GET", "/stand/codes/x", host, wrong_token, NULL), ==, 401);
+  g_assert_cmpuint (raw_request ("POST", "/stand/faults", host, "Content-Type: application/json\r\n", faults), ==, 401);
+  /* The token but a body a web page could send cross-site without asking: 415. */
+  g_assert_cmpuint (raw_request ("POST", "/stand/faults", host, text_and_token, faults), ==, 415);
+  g_assert_cmpuint (raw_request ("POST", "/stand/faults", host, token_header, faults), ==, 415);
+  /* A name that is not the stand's (DNS rebinding): 421, for the admin routes and the API. */
+  g_assert_cmpuint (raw_request ("GET", "/stand/documents", evil_host, token_header, NULL), ==, 421);
+  g_assert_cmpuint (raw_request ("GET", "/api/v3/true-api/auth/key", evil_host, NULL, NULL), ==, 421);
+  g_assert_cmpuint (raw_request ("GET", "/api/v3/true-api/auth/key", "127.0.0.1", NULL, NULL), ==, 421);
+  /* All of it right: it works, under either name of loopback. */
+  g_assert_cmpuint (raw_request ("GET", "/stand/documents", host, token_header, NULL), ==, 200);
+  g_assert_cmpuint (raw_request ("GET", "/stand/documents", local_host, token_header, NULL), ==, 200);
+  g_assert_cmpuint (raw_request ("POST", "/stand/faults", host, json_and_token, faults), ==, 200);
+  g_assert_cmpuint (raw_request ("GET", "/api/v3/true-api/auth/key", host, NULL, NULL), ==, 200);
+}
+
+/* Faults after the handler: the document is stored, its answer lost; the notification comes
+ * the moment it is stored. */
+static void
+test_after_store_faults (void)
+{
+  const char *modes[] = { "error", "drop", "hang" };
+  g_autofree char *docs_url = admin_url ("documents?type=LK_RECEIPT");
+  g_autoptr(JsonNode) before = call_json ("GET", docs_url, NULL, NULL, 200);
+  guint n_before = json_array_get_length (json_node_get_array (before));
+  g_autofree char *refused = NULL;
+
+  refused = admin_url ("faults");
+  g_assert_cmpuint (http_full ("POST", refused, NULL, NULL, "{\"after_store\":\"sometimes\"}", NULL), ==, 400);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autoptr(JsonNode) act = create_act (MEDSERVICE_BIN, demo_gtin (0), 1, 0);
+      g_autofree char *fault = g_strdup_printf ("{\"after_store\":\"%s\",\"after_store_rate\":1,\"hang_seconds\":1}", modes[i]);
+      g_autofree char *number = g_strdup_printf ("AFTER-STORE-%s", modes[i]);
+      const char *codes[] = { json_array_get_string_element (act_codes (act), 0), NULL };
+      g_autofree char *document = withdrawal_document (number, codes);
+      g_autoptr(GBytes) bytes = g_bytes_new (document, strlen (document));
+      g_autoptr(GBytes) signature = sign_with_signer ("sign.p12", bytes, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING);
+      g_autofree char *body = create_body ("LK_RECEIPT", document, signature);
+      g_autofree char *url = api_url ("lk/documents/create?pg=pharma");
+      g_autoptr(JsonNode) after = NULL;
+      guint status;
+
+      set_faults (fault);
+      status = http_full ("POST", url, token (), NULL, body, NULL);
+      set_faults ("{\"after_store\":\"none\"}");
+      /* No id came back: 500, no answer at all, or 504 after the hang. */
+      if (g_str_equal (modes[i], "error"))
+        g_assert_cmpuint (status, ==, 500);
+      else if (g_str_equal (modes[i], "drop"))
+        g_assert_true (status == 0 || status >= 500);
+      else
+        g_assert_cmpuint (status, ==, 504);
+      /* ... and yet ИС МПТ has the document. */
+      after = call_json ("GET", docs_url, NULL, NULL, 200);
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==, n_before + i + 1);
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (after), n_before + i),
+                                                      "document_number"), ==, number);
+    }
+}
+
 static void
 test_restart_in_progress (void)
 {
@@ -1971,6 +2211,9 @@ main (int   argc,
   g_test_add_func ("/stand/catalog/card", test_catalog);
   g_test_add_func ("/stand/faults/rates", test_faults);
   g_test_add_func ("/stand/faults/numbers-out-of-range-refused", test_faults_out_of_range);
+  g_test_add_func ("/stand/faults/after-store", test_after_store_faults);
+  g_test_add_func ("/stand/gate/body-limit", test_body_limit);
+  g_test_add_func ("/stand/gate/admin", test_admin_gate);
   g_test_add_func ("/stand/restart/state-kept", test_restart);
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);
@@ -1985,6 +2228,7 @@ main (int   argc,
   g_free (stand.api);
   g_free (stand.catalog);
   g_free (stand.admin);
+  g_free (stand.admin_token);
   g_free (stand.password);
   g_free (stand.db);
   g_free (stand.pki);

@@ -38,6 +38,7 @@ typedef struct {
   GPid stand_pid;
   char *base_url;
   char *admin_url;
+  char *admin_token;
   char *db_path;
   char *stand_db;
   SoupSession *admin;
@@ -110,6 +111,7 @@ start_stand (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOChannel) channel = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *token_path = NULL;
   int out_fd;
 
   g_assert_nonnull (g_getenv ("QOIMA_STAND"));
@@ -141,6 +143,13 @@ start_stand (Fixture    *fixture,
   fixture->admin_url = g_strdup_printf ("%.*s/stand",
                                         (int) (strstr (fixture->base_url, "/api/") - fixture->base_url),
                                         fixture->base_url);
+  /* The admin interface's secret, written next to the stand's database before the first line. */
+  token_path = g_strconcat (fixture->stand_db, ".admin-token", NULL);
+  g_free (fixture->admin_token);
+  fixture->admin_token = NULL;
+  g_assert_true (g_file_get_contents (token_path, &fixture->admin_token, NULL, &error));
+  g_assert_no_error (error);
+  g_strchomp (fixture->admin_token);
 }
 
 static void
@@ -315,6 +324,7 @@ fixture_tear_down (Fixture       *fixture,
   g_clear_object (&fixture->admin);
   g_free (fixture->base_url);
   g_free (fixture->admin_url);
+  g_free (fixture->admin_token);
   g_free (fixture->db_path);
   g_free (fixture->stand_db);
 }
@@ -332,6 +342,7 @@ admin_call (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   JsonNode *node;
 
+  soup_message_headers_append (soup_message_get_request_headers (msg), "X-Stand-Token", fixture->admin_token);
   if (body != NULL)
     {
       g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
@@ -711,6 +722,63 @@ test_crash_before_answer (Fixture       *fixture,
   after = find_act (fixture, qoima_act_get_ismpt_id (act));
   g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
   g_assert_cmpint (count_packs (fixture), ==, before + 10);
+}
+
+/* Issue 9: after a crash, the document is looked for through every page of doc/list. Two
+ * acceptances reach ИС МПТ and their ids are lost; the stand lists one document a page, the
+ * newest first, so the first entry's document is on page 2. Each is found, none sent twice. */
+static void
+test_crash_before_answer_paged (Fixture       *fixture,
+                                gconstpointer  user_data)
+{
+  g_autoptr(JsonNode) first = create_act (fixture, 2, 0);
+  g_autoptr(JsonNode) second = create_act (fixture, 2, 0);
+  JsonNode *created[] = { first, second };
+  g_autoptr(JsonNode) faults = NULL;
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (pull (fixture), ==, 2);
+  for (guint i = 0; i < G_N_ELEMENTS (created); i++)
+    {
+      g_autoptr(QoimaAct) act = find_act (fixture, qoima_json_get_string (json_node_get_object (created[i]), "id"));
+
+      answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+    }
+  pending = outbox (fixture, FALSE);
+  g_assert_cmpuint (pending->len, ==, 2);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      QoimaOutboxEntry *entry = g_ptr_array_index (pending, i);
+      g_autoptr(GAsyncResult) marked = NULL;
+      g_autoptr(GAsyncResult) sent = NULL;
+      g_autofree char *ismpt_id = NULL;
+
+      qoima_store_update_outbox_async (fixture->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, NULL, TRUE,
+                                       NULL, result_cb, &marked);
+      g_assert_true (qoima_store_update_outbox_finish (fixture->store, wait_result (&marked), &error));
+      qoima_ismpt_client_create_document_async (fixture->client, entry->doc_type, entry->document,
+                                                entry->signature, NULL, result_cb, &sent);
+      ismpt_id = qoima_ismpt_client_create_document_finish (fixture->client, wait_result (&sent), &error);
+      g_assert_no_error (error);
+    }
+  faults = admin_call (fixture, "POST", "faults", "{\"list_page_size\":1}");
+
+  connect_client (fixture);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  all = outbox (fixture, TRUE);
+  g_assert_cmpuint (all->len, ==, 2);
+  for (guint i = 0; i < all->len; i++)
+    {
+      QoimaOutboxEntry *entry = g_ptr_array_index (all, i);
+
+      g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", entry->document_number), ==, 1);
+      g_assert_cmpint (entry->state, ==, QOIMA_OUTBOX_DONE);
+    }
+  g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 2);
 }
 
 static void
@@ -2142,6 +2210,7 @@ main (int   argc,
   ADD ("/sync/reject", NULL, test_reject);
   ADD ("/sync/wrong-key-refused", NULL, test_wrong_key_refused);
   ADD ("/sync/crash-before-answer", NULL, test_crash_before_answer);
+  ADD ("/sync/crash-before-answer-paged", NULL, test_crash_before_answer_paged);
   ADD ("/sync/stand-down-then-back", NULL, test_stand_down_then_back);
   ADD ("/sync/rules/R000-9/withdrawal-of-used-up-pack", NULL, test_withdrawal);
   ADD ("/sync/write-offs-per-reason", NULL, test_write_offs);

@@ -1040,6 +1040,159 @@ qoima_ismpt_client_list_documents_finish (QoimaIsmptClient  *self,
   return json_node_ref (json_object_get_member (json_node_get_object (node), "results"));
 }
 
+/* Finding a sent document by its number: page by page, since a list may hold more than one
+ * page (or answer fewer per page than asked). */
+
+#define FIND_MAX_PAGES 1000
+
+typedef struct {
+  QoimaIsmptDirection direction;
+  char *type;
+  char *number;
+  guint pages;
+} FindDocument;
+
+static void
+find_document_free (FindDocument *find)
+{
+  g_free (find->type);
+  g_free (find->number);
+  g_free (find);
+}
+
+static void find_page_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+find_page (GTask      *task,
+           const char *did,
+           const char *doc_date)
+{
+  QoimaIsmptClient *self = g_task_get_source_object (task);
+  FindDocument *find = g_task_get_task_data (task);
+  Call *call = call_new_in_family (self, FAMILY_DOC_LIST);
+
+  call->product_group = TRUE;
+  call_add_query (call, "documentType", find->type);
+  call_add_query (call, "limit", "10000");
+  if (did != NULL)
+    {
+      call_add_query (call, "pageDir", "NEXT");
+      call_add_query (call, "did", did);
+      call_add_query (call, "orderedColumnValue", doc_date);
+    }
+  call->party_query = TRUE;
+  call->direction = find->direction;
+  call_async (self, call, find_page, g_task_get_cancellable (task), find_page_cb, task);
+}
+
+static void
+find_page_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  QoimaIsmptClient *self = QOIMA_ISMPT_CLIENT (source);
+  FindDocument *find = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = call_finish (self, result, find_page, &error);
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+  JsonArray *results;
+  JsonObject *last = NULL;
+  JsonNode *next;
+
+  if (body == NULL || (node = parse_answer (body, JSON_NODE_OBJECT, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  object = json_node_get_object (node);
+  results = qoima_json_get_array (object, "results");
+  if (results == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_BROKEN_ANSWER, "%s",
+                               _("ИС МПТ sent a document list without results. Nothing was changed."));
+      g_object_unref (task);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (results); i++)
+    {
+      JsonObject *header = qoima_json_array_get_object (results, i);
+
+      if (header == NULL)
+        continue;
+      last = header;
+      if (g_strcmp0 (qoima_json_get_string (header, "documentNumber"), find->number) == 0 &&
+          qoima_json_get_string (header, "number") != NULL)
+        {
+          g_task_return_pointer (task, json_node_init_object (json_node_alloc (), header),
+                                 (GDestroyNotify) json_node_unref);
+          g_object_unref (task);
+          return;
+        }
+    }
+
+  /* v3/v4 say whether a next page follows (the legacy facade does not: one page). */
+  next = json_object_get_member (object, "nextPage");
+  if (next != NULL && JSON_NODE_HOLDS_VALUE (next) && json_node_get_value_type (next) == G_TYPE_BOOLEAN &&
+      json_node_get_boolean (next) && last != NULL && qoima_json_get_string (last, "number") != NULL &&
+      ++find->pages < FIND_MAX_PAGES)
+    {
+      find_page (task, qoima_json_get_string (last, "number"), qoima_json_get_string (last, "docDate"));
+      return;
+    }
+  g_task_return_pointer (task, NULL, NULL);
+  g_object_unref (task);
+}
+
+void
+qoima_ismpt_client_find_document_async (QoimaIsmptClient    *self,
+                                        QoimaIsmptDirection  direction,
+                                        const char          *type,
+                                        const char          *document_number,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  GTask *task;
+  FindDocument *find;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (document_number != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_ismpt_client_find_document_async);
+  find = g_new0 (FindDocument, 1);
+  find->direction = direction;
+  find->type = g_strdup (type);
+  find->number = g_strdup (document_number);
+  g_task_set_task_data (task, find, (GDestroyNotify) find_document_free);
+  find_page (task, NULL, NULL);
+}
+
+JsonNode *
+qoima_ismpt_client_find_document_finish (QoimaIsmptClient  *self,
+                                         GAsyncResult      *result,
+                                         gboolean          *found,
+                                         GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *header;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_ismpt_client_find_document_async, NULL);
+
+  header = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  *found = header != NULL;
+  return header;
+}
+
 void
 qoima_ismpt_client_get_document_async (QoimaIsmptClient    *self,
                                        const char          *id,

@@ -112,6 +112,21 @@ JsonNode   *qoima_ismpt_client_list_documents_finish (QoimaIsmptClient  *self,
                                                       GAsyncResult      *result,
                                                       GError           **error);
 
+/* Our own document @document_number in doc/list, looked for page by page to the end of the
+ * list. Finish returns (transfer full) its header, or NULL with *@found FALSE when the list
+ * does not hold it (no error); NULL with @error when ИС МПТ could not be asked. */
+void        qoima_ismpt_client_find_document_async   (QoimaIsmptClient    *self,
+                                                      QoimaIsmptDirection  direction,
+                                                      const char          *type,
+                                                      const char          *document_number,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+JsonNode   *qoima_ismpt_client_find_document_finish  (QoimaIsmptClient  *self,
+                                                      GAsyncResult      *result,
+                                                      gboolean          *found,
+                                                      GError           **error);
+
 /* doc/{id}/info with its body (or its alternatives). Finish returns (transfer full) a JSON
  * object node; an answer that is an array gives its first element. */
 void        qoima_ismpt_client_get_document_async    (QoimaIsmptClient    *self,

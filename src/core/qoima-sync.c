@@ -1364,42 +1364,45 @@ send_entry (GTask *task)
 }
 
 static void
-outgoing_listed_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+outgoing_found_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   GTask *task = user_data;
   QoimaSync *self = g_task_get_source_object (task);
   QoimaOutboxEntry *entry = current_entry (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) headers = NULL;
-  JsonArray *array;
+  g_autoptr(JsonNode) header = NULL;
+  gboolean found = FALSE;
 
-  headers = qoima_ismpt_client_list_documents_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
-  if (headers == NULL)
+  header = qoima_ismpt_client_find_document_finish (QOIMA_ISMPT_CLIENT (source), result, &found, &error);
+  if (error != NULL)
     {
       if (push_cancelled (task, &error))
         return;
       entry_waits (task, QOIMA_OUTBOX_SENDING, error);
       return;
     }
-
-  array = json_node_get_array (headers);
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  if (found)
     {
-      JsonObject *header = qoima_json_array_get_object (array, i);
-
-      if (g_strcmp0 (qoima_json_get_string (header, "documentNumber"), entry->document_number) == 0 &&
-          qoima_json_get_string (header, "number") != NULL)
-        {
-          progress (self, -1, _("ИС МПТ already has the document %s; it is not sent again."),
-                    entry->document_number);
-          mark_sent (task, qoima_json_get_string (header, "number"));
-          return;
-        }
+      progress (self, -1, _("ИС МПТ already has the document %s; it is not sent again."),
+                entry->document_number);
+      mark_sent (task, qoima_json_get_string (json_node_get_object (header), "number"));
+      return;
     }
   send_entry (task);
 }
+
+#if QOIMA_TEST_HOOKS
+/* A test-only break (QOIMA_TEST_BROKEN_OUTBOX=resend-blindly, in builds with test hooks):
+ * the outbox re-sends a "sending" entry without asking ИС МПТ, as a naive one would, so
+ * that the fault test can show it catches a second send. */
+static gboolean
+outbox_resends_blindly (void)
+{
+  return g_strcmp0 (g_getenv ("QOIMA_TEST_BROKEN_OUTBOX"), "resend-blindly") == 0;
+}
+#endif
 
 static void
 push_next (GTask *task)
@@ -1447,9 +1450,18 @@ push_next (GTask *task)
       send_entry (task);
       break;
     case QOIMA_OUTBOX_SENDING:
-      /* Its fate is unknown: ask ИС МПТ for our document number first. */
-      qoima_ismpt_client_list_documents_async (self->client, QOIMA_ISMPT_OUTGOING, entry->doc_type, NULL,
-                                               g_task_get_cancellable (task), outgoing_listed_cb, task);
+#if QOIMA_TEST_HOOKS
+      if (outbox_resends_blindly ())
+        {
+          send_entry (task);
+          break;
+        }
+#endif
+      /* Its fate is unknown: ask ИС МПТ for our document number first, through every page
+       * of the list. */
+      qoima_ismpt_client_find_document_async (self->client, QOIMA_ISMPT_OUTGOING, entry->doc_type,
+                                              entry->document_number, g_task_get_cancellable (task),
+                                              outgoing_found_cb, task);
       break;
     case QOIMA_OUTBOX_SENT:
       /* ИС МПТ's answer is known, the warehouse could not record it last time: again. */

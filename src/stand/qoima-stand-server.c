@@ -16,10 +16,12 @@
 #include "qoima-stand-rules.h"
 #include "qoima-stand-world.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The contract's texts, as ИС МПТ words them. */
 #define MSG_NO_UUID          "В запросе отсутствует идентификатор авторизации (UUID)"
@@ -81,6 +83,14 @@ typedef enum {
   FAULT_HANG,
   FAULT_BROKEN_JSON,
 } Fault;
+
+/* Faults after the handler: ИС МПТ has stored the document, and its answer is lost. */
+static const char *after_store_names[] = {
+  [QOIMA_STAND_AFTER_STORE_NONE] = "none",
+  [QOIMA_STAND_AFTER_STORE_DROP] = "drop",
+  [QOIMA_STAND_AFTER_STORE_ERROR] = "error",
+  [QOIMA_STAND_AFTER_STORE_HANG] = "hang",
+};
 
 typedef struct {
   SoupServerMessage *msg;
@@ -144,8 +154,15 @@ struct _QoimaStandServer
   double timeout_rate;
   double broken_json_rate;
   guint32 fault_seed;
+  QoimaStandAfterStore after_store;
+  double after_store_rate;
+  gint64 list_page_size; /* the most doc/list answers in one page */
+  int list_lag_seconds;  /* how late doc/list shows a stored document */
   Shape shape;
   unsigned sign_ins;
+  char *admin_token;   /* NULL: the admin interface refuses every call */
+  GStrv hosts;         /* the Host values that name this stand, once listening */
+  int notify_fd;       /* -1: nobody is told when a document is stored */
 };
 
 typedef struct {
@@ -483,6 +500,38 @@ choose_fault (QoimaStandServer *self)
   return FAULT_NONE;
 }
 
+static QoimaStandAfterStore
+choose_after_store_fault (QoimaStandServer *self)
+{
+  if (self->after_store == QOIMA_STAND_AFTER_STORE_NONE || self->after_store_rate <= 0)
+    return QOIMA_STAND_AFTER_STORE_NONE;
+  if (g_rand_double (self->fault_rand) < self->after_store_rate)
+    return self->after_store;
+  return QOIMA_STAND_AFTER_STORE_NONE;
+}
+
+/* One write of a whole line, so that a reader never sees half of one. */
+static void
+notify_stored (QoimaStandServer *self,
+               const char       *type,
+               const char       *number,
+               const char       *id)
+{
+  g_autofree char *line = NULL;
+  gsize len;
+
+  if (self->notify_fd < 0)
+    return;
+  line = g_strdup_printf ("stored %s %s %s\n", type, number != NULL && *number != '\0' ? number : "-", id);
+  len = strlen (line);
+  while (write (self->notify_fd, line, len) < 0)
+    if (errno != EINTR)
+      {
+        g_warning ("Cannot tell that a document was stored: %s", g_strerror (errno));
+        break;
+      }
+}
+
 static void
 hang_free (gpointer data)
 {
@@ -632,6 +681,120 @@ route_is_served (QoimaStandServer *self,
   if (route->served_with != 0 && (self->shape & route->served_with) == 0)
     return FALSE;
   return (self->shape & route->hidden_by) == 0;
+}
+
+/* The gate: what is refused from the headers alone, before any body is read */
+
+/* Compares in a time that does not depend on where the texts differ. */
+static gboolean
+secret_equal (const char *a,
+              const char *b)
+{
+  gsize len_a = strlen (a);
+  gsize len_b = strlen (b);
+  guchar diff = len_a != len_b;
+
+  for (gsize i = 0; i < len_a; i++)
+    diff |= (guchar) a[i] ^ (guchar) b[i % MAX (len_b, 1)];
+  return diff == 0;
+}
+
+/* A browser sends the name it resolved: only the address the stand serves, or localhost,
+ * is ours. Another name pointing at loopback is DNS rebinding. */
+static gboolean
+host_is_ours (QoimaStandServer *self,
+              const char       *host)
+{
+  if (host == NULL || self->hosts == NULL)
+    return FALSE;
+  for (guint i = 0; self->hosts[i] != NULL; i++)
+    if (g_ascii_strcasecmp (host, self->hosts[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_admin_path (const char *path)
+{
+  return g_str_equal (path, QOIMA_STAND_ADMIN_PATH) || g_str_has_prefix (path, QOIMA_STAND_ADMIN_PATH "/");
+}
+
+/* Refuses @msg now: its body, if any, is read and dropped, never kept. */
+static void
+refuse (SoupServerMessage *msg,
+        guint              status,
+        const char        *message)
+{
+  Request req = { .msg = msg };
+
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  soup_message_body_truncate (soup_server_message_get_request_body (msg));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  respond_error (&req, status, message);
+}
+
+static void
+early_cb (SoupServer        *server,
+          SoupServerMessage *msg,
+          const char        *path,
+          GHashTable        *query,
+          gpointer           user_data)
+{
+  QoimaStandServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *raw_path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *token;
+  const char *content_type;
+
+  if (!host_is_ours (self, soup_message_headers_get_one (headers, "Host")))
+    {
+      refuse (msg, SOUP_STATUS_MISDIRECTED_REQUEST, "Неизвестный Host");
+      return;
+    }
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > QOIMA_STAND_MAX_BODY)
+    {
+      refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Слишком большой запрос");
+      return;
+    }
+  if (!is_admin_path (raw_path))
+    return;
+
+  token = soup_message_headers_get_one (headers, QOIMA_STAND_ADMIN_TOKEN_HEADER);
+  if (self->admin_token == NULL || token == NULL || !secret_equal (token, self->admin_token))
+    {
+      refuse (msg, SOUP_STATUS_UNAUTHORIZED, "Нужен ключ администратора стенда (" QOIMA_STAND_ADMIN_TOKEN_HEADER ")");
+      return;
+    }
+  /* A web page can send text/plain cross-site without asking; application/json it cannot. */
+  content_type = soup_message_headers_get_content_type (headers, NULL);
+  if ((soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CHUNKED ||
+       soup_message_headers_get_content_length (headers) > 0 ||
+       !g_str_equal (soup_server_message_get_method (msg), "GET")) &&
+      g_strcmp0 (content_type, "application/json") != 0)
+    refuse (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "Ожидается Content-Type: application/json");
+}
+
+/* A body without a length (chunked) is counted as it comes and dropped past the limit. */
+static void
+got_chunk_cb (SoupServerMessage *msg,
+              GBytes            *chunk,
+              gpointer           user_data)
+{
+  gsize total = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (msg), "qoima-stand-body-size"));
+
+  total += g_bytes_get_size (chunk);
+  g_object_set_data (G_OBJECT (msg), "qoima-stand-body-size", GSIZE_TO_POINTER (total));
+  if (total > QOIMA_STAND_MAX_BODY && soup_server_message_get_status (msg) == 0)
+    refuse (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "Слишком большой запрос");
+}
+
+static void
+request_started_cb (SoupServer        *server,
+                    SoupServerMessage *msg,
+                    gpointer           user_data)
+{
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
 }
 
 static void
@@ -997,7 +1160,10 @@ list_documents (QoimaStandServer *self,
   const char *type = query_get (req, "documentType");
   const char *status = query_get (req, "documentStatus");
   const char *limit_text = query_get (req, "limit");
+  const char *did = query_get (req, "did");
+  const char *page_dir = query_get (req, "pageDir");
   g_autoptr(GString) sql = g_string_new ("SELECT " DOC_COLUMNS " FROM documents WHERE ");
+  g_autofree char *cutoff = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) error = NULL;
@@ -1020,12 +1186,35 @@ list_documents (QoimaStandServer *self,
         }
     }
 
+  /* A page never holds more than the stand's page size, whatever the limit asked. */
+  limit = MIN (limit, self->list_page_size);
+  if (page_dir != NULL && !g_str_equal (page_dir, "NEXT"))
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, "pageDir: поддерживается только NEXT");
+      return;
+    }
+  /* A list that shows new documents late: those stored in the last list_lag seconds are not
+   * in it yet (doc/{id}/info knows them at once). */
+  if (self->list_lag_seconds > 0)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) then = g_date_time_add_seconds (now, -self->list_lag_seconds);
+
+      cutoff = qoima_stand_format_time (then);
+    }
+
   g_string_append (sql, receiver != NULL ? "receiver = ?" : "sender = ?");
   if (type != NULL)
     g_string_append (sql, " AND type = ?");
   if (status != NULL)
     g_string_append (sql, " AND status = ?");
-  g_string_append (sql, " ORDER BY doc_date DESC, created_at DESC LIMIT ?");
+  if (cutoff != NULL)
+    g_string_append (sql, " AND created_at <= ?");
+  /* The next page: what follows the document did in the list's order. */
+  if (did != NULL)
+    g_string_append (sql, " AND (doc_date, created_at, rowid) <"
+                          " (SELECT doc_date, created_at, rowid FROM documents WHERE id = ?)");
+  g_string_append (sql, " ORDER BY doc_date DESC, created_at DESC, rowid DESC LIMIT ?");
 
   stmt = qoima_stand_db_prepare (self->db, sql->str, &error);
   if (stmt == NULL)
@@ -1038,6 +1227,10 @@ list_documents (QoimaStandServer *self,
     sqlite3_bind_text (stmt, bind++, type, -1, SQLITE_TRANSIENT);
   if (status != NULL)
     sqlite3_bind_text (stmt, bind++, status, -1, SQLITE_TRANSIENT);
+  if (cutoff != NULL)
+    sqlite3_bind_text (stmt, bind++, cutoff, -1, SQLITE_TRANSIENT);
+  if (did != NULL)
+    sqlite3_bind_text (stmt, bind++, did, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (stmt, bind, limit + 1);
 
   json_builder_begin_object (builder);
@@ -1541,6 +1734,25 @@ handle_documents_create (QoimaStandServer *self,
     }
 
   schedule_processing (self, id);
+  notify_stored (self, type, qoima_stand_json_string (doc, "document_number"), id);
+
+  switch (choose_after_store_fault (self))
+    {
+    case QOIMA_STAND_AFTER_STORE_DROP:
+      /* Stored, and the connection ends without a word: the client cannot know. */
+      g_socket_shutdown (soup_server_message_get_socket (req->msg), TRUE, TRUE, NULL);
+      respond_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Внутренняя ошибка сервера");
+      return;
+    case QOIMA_STAND_AFTER_STORE_ERROR:
+      respond_error (req, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Внутренняя ошибка сервера");
+      return;
+    case QOIMA_STAND_AFTER_STORE_HANG:
+      start_hang (self, req->msg);
+      return;
+    case QOIMA_STAND_AFTER_STORE_NONE:
+    default:
+      break;
+    }
   /* The document is stored either way: only the answer that says so is missing. */
   if (self->shape & SHAPE_CREATE_EMPTY_204)
     respond (req, SOUP_STATUS_NO_CONTENT, NULL, NULL, 0);
@@ -2021,6 +2233,21 @@ handle_admin_faults (QoimaStandServer *self,
         qoima_stand_server_set_hang_time (self, (int) hang_seconds);
       if (json_object_has_member (body, "processing_delay_ms"))
         qoima_stand_server_set_processing_delay (self, (int) processing_delay_ms);
+      if (json_object_has_member (body, "list_page_size") || json_object_has_member (body, "list_lag_seconds"))
+        qoima_stand_server_set_list (self,
+                                     (int) CLAMP (double_member (body, "list_page_size", self->list_page_size), 1, 10000),
+                                     (int) CLAMP (double_member (body, "list_lag_seconds", self->list_lag_seconds), 0, 86400));
+      if ((json_object_has_member (body, "after_store") || json_object_has_member (body, "after_store_rate")) &&
+          !qoima_stand_server_set_after_store_fault (self,
+                                                     qoima_stand_json_string (body, "after_store") != NULL
+                                                       ? qoima_stand_json_string (body, "after_store")
+                                                       : after_store_names[self->after_store],
+                                                     double_member (body, "after_store_rate", self->after_store_rate),
+                                                     &error))
+        {
+          respond_error (req, SOUP_STATUS_BAD_REQUEST, error->message);
+          return;
+        }
     }
 
   json_builder_begin_object (builder);
@@ -2033,6 +2260,11 @@ handle_admin_faults (QoimaStandServer *self,
   add_int (builder, "seed", self->fault_seed);
   add_int (builder, "hang_seconds", self->hang_seconds);
   add_int (builder, "processing_delay_ms", self->processing_delay_ms);
+  add_string (builder, "after_store", after_store_names[self->after_store]);
+  json_builder_set_member_name (builder, "after_store_rate");
+  json_builder_add_double_value (builder, self->after_store_rate);
+  add_int (builder, "list_page_size", self->list_page_size);
+  add_int (builder, "list_lag_seconds", self->list_lag_seconds);
   json_builder_end_object (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
 }
@@ -2138,6 +2370,8 @@ qoima_stand_server_finalize (GObject *object)
   g_clear_pointer (&self->opaque_tokens, g_hash_table_unref);
   g_clear_pointer (&self->issued, g_hash_table_unref);
   g_clear_pointer (&self->revoked, g_hash_table_unref);
+  g_clear_pointer (&self->admin_token, g_free);
+  g_clear_pointer (&self->hosts, g_strfreev);
 
   G_OBJECT_CLASS (qoima_stand_server_parent_class)->finalize (object);
 }
@@ -2166,6 +2400,8 @@ qoima_stand_server_init (QoimaStandServer *self)
   self->opaque_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, opaque_token_free);
   self->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->notify_fd = -1;
+  self->list_page_size = 10000;
 }
 
 QoimaStandServer *
@@ -2211,7 +2447,9 @@ qoima_stand_server_new (QoimaStandDb  *db,
   self->server = soup_server_new ("server-header", "qoima-stand/" PACKAGE_VERSION " ",
                                   "raw-paths", TRUE,
                                   NULL);
+  soup_server_add_early_handler (self->server, NULL, early_cb, self, NULL);
   soup_server_add_handler (self->server, NULL, server_cb, self, NULL);
+  g_signal_connect (self->server, "request-started", G_CALLBACK (request_started_cb), self);
   return g_steal_pointer (&self);
 }
 
@@ -2265,6 +2503,56 @@ qoima_stand_server_set_faults (QoimaStandServer *self,
   self->broken_json_rate = CLAMP (broken_json_rate, 0.0, 1.0);
   self->fault_seed = seed;
   g_rand_set_seed (self->fault_rand, seed);
+}
+
+gboolean
+qoima_stand_server_set_after_store_fault (QoimaStandServer  *self,
+                                          const char        *name,
+                                          double             rate,
+                                          GError           **error)
+{
+  g_return_val_if_fail (QOIMA_IS_STAND_SERVER (self), FALSE);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (after_store_names); i++)
+    if (g_strcmp0 (name, after_store_names[i]) == 0)
+      {
+        self->after_store = (QoimaStandAfterStore) i;
+        self->after_store_rate = CLAMP (rate, 0.0, 1.0);
+        return TRUE;
+      }
+  g_set_error (error, QOIMA_STAND_ERROR, QOIMA_STAND_ERROR_INVALID,
+               _("Unknown fault after storing “%s” (none, drop, error or hang)"), name != NULL ? name : "");
+  return FALSE;
+}
+
+void
+qoima_stand_server_set_list (QoimaStandServer *self,
+                             int               page_size,
+                             int               lag_seconds)
+{
+  g_return_if_fail (QOIMA_IS_STAND_SERVER (self));
+
+  self->list_page_size = CLAMP (page_size, 1, 10000);
+  self->list_lag_seconds = MAX (lag_seconds, 0);
+}
+
+void
+qoima_stand_server_set_admin_token (QoimaStandServer *self,
+                                    const char       *token)
+{
+  g_return_if_fail (QOIMA_IS_STAND_SERVER (self));
+
+  g_free (self->admin_token);
+  self->admin_token = token != NULL && *token != '\0' ? g_strdup (token) : NULL;
+}
+
+void
+qoima_stand_server_set_notify_fd (QoimaStandServer *self,
+                                  int               fd)
+{
+  g_return_if_fail (QOIMA_IS_STAND_SERVER (self));
+
+  self->notify_fd = fd;
 }
 
 gboolean
@@ -2360,6 +2648,16 @@ qoima_stand_server_listen (QoimaStandServer  *self,
   if (!soup_server_listen (self->server, socket_address, 0, error))
     return FALSE;
 
+  {
+    g_autofree char *root = qoima_stand_server_get_root_url (self);
+    const char *host_port = root + strlen ("http://");
+    const char *port_text = strrchr (host_port, ':');
+
+    g_clear_pointer (&self->hosts, g_strfreev);
+    self->hosts = g_new0 (char *, 3);
+    self->hosts[0] = g_strdup (host_port);
+    self->hosts[1] = g_strconcat ("localhost", port_text, NULL);
+  }
   resume_processing (self);
   return TRUE;
 }

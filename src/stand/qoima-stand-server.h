@@ -17,6 +17,21 @@ G_BEGIN_DECLS
 #define QOIMA_STAND_CATALOG_PATH  "/gwp"
 #define QOIMA_STAND_ADMIN_PATH    "/stand"
 
+/* The admin interface's secret travels in this header. */
+#define QOIMA_STAND_ADMIN_TOKEN_HEADER "X-Stand-Token"
+
+/* The largest request body the stand reads. The largest legitimate one, the acceptance of a
+ * 10,000-pack act (its document and CMS signature, base64), is about 5 MB: room to spare,
+ * and a body beyond it is refused (413) before it is buffered. */
+#define QOIMA_STAND_MAX_BODY (16 * 1024 * 1024)
+
+typedef enum {
+  QOIMA_STAND_AFTER_STORE_NONE,
+  QOIMA_STAND_AFTER_STORE_DROP,   /* stored, then the connection drops unanswered */
+  QOIMA_STAND_AFTER_STORE_ERROR,  /* stored, then 500 */
+  QOIMA_STAND_AFTER_STORE_HANG,   /* stored, then no answer until the hang time, then 504 */
+} QoimaStandAfterStore;
+
 #define QOIMA_TYPE_STAND_SERVER (qoima_stand_server_get_type ())
 
 G_DECLARE_FINAL_TYPE (QoimaStandServer, qoima_stand_server, QOIMA, STAND_SERVER, GObject)
@@ -58,6 +73,37 @@ void     qoima_stand_server_set_faults (QoimaStandServer *self,
                                         double            timeout_rate,
                                         double            broken_json_rate,
                                         guint32           seed);
+
+/**
+ * qoima_stand_server_set_after_store_fault:
+ * @name: "none", "drop", "error" or "hang" (see #QoimaStandAfterStore)
+ * @rate: the share of stored documents (lk/documents/create) whose answer is lost so
+ *
+ * Faults after the handler: ИС МПТ has the document, the client does not know. Chosen with
+ * the seed of qoima_stand_server_set_faults(). Also POST /stand/faults
+ * {"after_store": "…", "after_store_rate": F}.
+ */
+gboolean qoima_stand_server_set_after_store_fault (QoimaStandServer  *self,
+                                                   const char        *name,
+                                                   double             rate,
+                                                   GError           **error);
+
+/* doc/list answers at most @page_size documents a page (paged with did and pageDir=NEXT),
+ * and shows a document only @lag_seconds after it is stored, as a late list would. Also POST
+ * /stand/faults {"list_page_size": N, "list_lag_seconds": S}. */
+void     qoima_stand_server_set_list (QoimaStandServer *self,
+                                      int               page_size,
+                                      int               lag_seconds);
+
+/* The admin interface (/stand/…) answers only calls that carry @token in the
+ * QOIMA_STAND_ADMIN_TOKEN_HEADER header; without a token it answers none. */
+void     qoima_stand_server_set_admin_token (QoimaStandServer *self,
+                                             const char       *token);
+
+/* Writes a line "stored TYPE DOCUMENT_NUMBER ID" to @fd the moment a document is stored
+ * (committed), before it is answered: a test can act at that moment. -1 for none. */
+void     qoima_stand_server_set_notify_fd (QoimaStandServer *self,
+                                           int               fd);
 
 /**
  * qoima_stand_server_set_shape:
