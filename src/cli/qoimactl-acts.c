@@ -132,6 +132,29 @@ status_of_push (gboolean  ok,
   return 1;
 }
 
+/* The sync of a command: its progress on standard error, and --list-grace when given. */
+static QoimaSync *
+make_sync (QoimactlOptions  *options,
+           QoimaStore       *store,
+           QoimaIsmptClient *client,
+           GError          **error)
+{
+  g_autoptr(QoimaSync) sync = qoima_sync_new (store, client);
+  guint64 seconds = 0;
+
+  if (options->list_grace != NULL &&
+      !g_ascii_string_to_unsigned (options->list_grace, 10, 0, G_MAXUINT, &seconds, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--list-grace takes a number of seconds, not “%s”."), options->list_grace);
+      return NULL;
+    }
+  if (options->list_grace != NULL)
+    qoima_sync_set_list_grace (sync, (unsigned) seconds);
+  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  return g_steal_pointer (&sync);
+}
+
 int
 qoimactl_sync (QoimactlOptions  *options,
                int               argc,
@@ -156,10 +179,10 @@ qoimactl_sync (QoimactlOptions  *options,
       (options->key != NULL && (signer = load_key (options, options->key, &error)) == NULL))
     return qoimactl_fail (error);
 
-  sync = qoima_sync_new (store, client);
+  if ((sync = make_sync (options, store, client, &error)) == NULL)
+    return qoimactl_fail (error);
   /* With a signing key, owed medical use is signed automatically when the hospital allows it. */
   qoima_sync_set_auto_signer (sync, signer);
-  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
   qoima_sync_run_async (sync, NULL, qoimactl_wait_cb, &wait);
   result = qoimactl_wait_for_result (&wait);
   ok = qoima_sync_run_finish (sync, result, &error);
@@ -419,8 +442,8 @@ qoimactl_answer (QoimactlOptions  *options,
     return qoimactl_fail (error);
 
   acceptance = reject ? QOIMA_REJECT_ALL : codes != NULL ? QOIMA_ACCEPT_SOME : QOIMA_ACCEPT_ALL;
-  sync = qoima_sync_new (store, client);
-  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  if ((sync = make_sync (options, store, client, &error)) == NULL)
+    return qoimactl_fail (error);
   qoima_sync_answer_act_async (sync, act_id, acceptance, codes, signer, user,
                                NULL, qoimactl_wait_cb, &wait);
   answered = qoimactl_wait_for_result (&wait);
@@ -521,8 +544,8 @@ qoimactl_withdraw (QoimactlOptions  *options,
       (client = make_client (options, &error)) == NULL)
     return qoimactl_fail (error);
 
-  sync = qoima_sync_new (store, client);
-  g_signal_connect (sync, "progress", G_CALLBACK (progress_cb), NULL);
+  if ((sync = make_sync (options, store, client, &error)) == NULL)
+    return qoimactl_fail (error);
   qoima_sync_withdraw_async (sync, signer, user, (const char * const *) kis, NULL, qoimactl_wait_cb, &wait);
   queued = qoimactl_wait_for_result (&wait);
   n_documents = qoima_sync_withdraw_finish (sync, queued, &error);

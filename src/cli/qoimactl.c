@@ -57,6 +57,7 @@ static const char * const option_lines[] = {
   N_("--catalog URL          the НКТ catalog base (default: derived from --server)"),
   N_("--api-key-file FILE    the НКТ API key"),
   N_("--user NAME            act as this user; the password is the first line of --password-file"),
+  N_("--list-grace SECONDS  how long a sent document ИС МПТ does not list yet is waited for before it is sent again (default 900)"),
 };
 
 static void
@@ -309,6 +310,7 @@ option_slot (QoimactlOptions *options,
     { "--catalog", G_STRUCT_OFFSET (QoimactlOptions, catalog) },
     { "--api-key-file", G_STRUCT_OFFSET (QoimactlOptions, api_key_file) },
     { "--user", G_STRUCT_OFFSET (QoimactlOptions, user) },
+    { "--list-grace", G_STRUCT_OFFSET (QoimactlOptions, list_grace) },
   };
   gsize len = strcspn (arg, "=");
 

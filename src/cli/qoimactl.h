@@ -26,6 +26,7 @@ typedef struct {
   char *catalog;       /* --catalog URL: the НКТ base; derived from --server when not given */
   char *api_key_file;  /* --api-key-file FILE: the НКТ X-API-KEY */
   char *user;          /* --user NAME: the acting user, with --password-file */
+  char *list_grace;    /* --list-grace SECONDS: how long an unlisted sent document is waited for */
 } QoimactlOptions;
 
 /* Waiting on an async call from the command line: pass qoimactl_wait_cb and a

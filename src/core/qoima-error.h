@@ -80,6 +80,8 @@ typedef enum {
   QOIMA_SYNC_ERROR_NOT_FOUND, /* ИС МПТ does not know what was asked for (404) */
   QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME, /* a document was sent, and its answer is empty or unreadable:
                                      * ИС МПТ may have it, so it is looked up, never sent again blindly */
+  QOIMA_SYNC_ERROR_NOT_SENT, /* a document's request never left (no connection, or the login
+                              * before it failed on the network): ИС МПТ cannot have it */
 } QoimaSyncError;
 
 typedef enum {

@@ -102,6 +102,7 @@ typedef struct {
   GBytes *body;
   gboolean needs_token;
   gboolean retried;
+  gboolean body_written;   /* the request's body went out whole at least once */
   char *token_used;        /* the token the call was sent with */
   SoupMessage *message;
 } Call;
@@ -323,6 +324,26 @@ error_for_transport (QoimaIsmptClient *self,
                       error->message);
 }
 
+/* A document whose request never went out whole cannot be at ИС МПТ: the sync may send it
+ * again without asking first. Anything else on the way is an unknown outcome. */
+static GError *
+error_for_call (QoimaIsmptClient *self,
+                Call             *call,
+                GError           *error)
+{
+  if (call->op == QOIMA_ISMPT_OP_DOC_CREATE && !call->body_written &&
+      g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK))
+    error->code = QOIMA_SYNC_ERROR_NOT_SENT;
+  return error;
+}
+
+static void
+body_written_cb (SoupMessage *message,
+                 Call        *call)
+{
+  call->body_written = TRUE;
+}
+
 static void ensure_token_async (QoimaIsmptClient    *self,
                                 GCancellable        *cancellable,
                                 GAsyncReadyCallback  callback,
@@ -349,7 +370,7 @@ call_sent_cb (GObject      *source,
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (body == NULL)
     {
-      g_task_return_error (task, error_for_transport (self, error));
+      g_task_return_error (task, error_for_call (self, call, error_for_transport (self, error)));
       return;
     }
 
@@ -419,7 +440,10 @@ send_now (GTask *task)
   if (call->op == QOIMA_ISMPT_OP_CATALOG_CARD && self->api_key != NULL)
     soup_message_headers_replace (headers, "X-API-KEY", self->api_key);
   if (call->body != NULL)
-    soup_message_set_request_body_from_bytes (call->message, "application/json", call->body);
+    {
+      soup_message_set_request_body_from_bytes (call->message, "application/json", call->body);
+      g_signal_connect (call->message, "wrote-body", G_CALLBACK (body_written_cb), call);
+    }
 
   soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), call_sent_cb, task);
@@ -435,7 +459,8 @@ token_ready_cb (GObject      *source,
 
   if (!ensure_token_finish (QOIMA_ISMPT_CLIENT (source), result, &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, error_for_call (QOIMA_ISMPT_CLIENT (source), g_task_get_task_data (task),
+                                                 g_steal_pointer (&error)));
       g_object_unref (task);
       return;
     }

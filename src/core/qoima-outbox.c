@@ -157,6 +157,7 @@ qoima_outbox_entry_free (QoimaOutboxEntry *entry)
   g_free (entry->ismpt_status);
   g_free (entry->errors);
   g_free (entry->last_error);
+  g_free (entry->sent_at);
   g_free (entry);
 }
 
@@ -381,9 +382,9 @@ list_outbox_job (QoimaStoreWorker *worker,
   rc = sqlite3_prepare_v2 (db,
                            all ?
                            "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
-                           "  ismpt_status, errors, attempts, last_error FROM outbox ORDER BY id" :
+                           "  ismpt_status, errors, attempts, last_error, sent_at FROM outbox ORDER BY id" :
                            "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
-                           "  ismpt_status, errors, attempts, last_error FROM outbox "
+                           "  ismpt_status, errors, attempts, last_error, sent_at FROM outbox "
                            "WHERE state IN ('ready', 'sending', 'sent') ORDER BY id",
                            -1, &stmt, NULL);
   if (rc == SQLITE_OK)
@@ -404,6 +405,7 @@ list_outbox_job (QoimaStoreWorker *worker,
       entry->errors = qoima_store_column_dup (stmt, 9);
       entry->attempts = sqlite3_column_int (stmt, 10);
       entry->last_error = qoima_store_column_dup (stmt, 11);
+      entry->sent_at = qoima_store_column_dup (stmt, 12);
       g_ptr_array_add (entries, entry);
     }
   sqlite3_finalize (stmt);
@@ -474,7 +476,8 @@ update_outbox (QoimaStoreWorker  *worker,
 
   return step (worker,
                "UPDATE outbox SET state = ?2, ismpt_id = coalesce (?3, ismpt_id), last_error = ?4, "
-               "  attempts = attempts + ?5, updated_at = ?6 "
+               "  attempts = attempts + ?5, updated_at = ?6, "
+               "  sent_at = CASE WHEN ?5 > 0 THEN ?6 ELSE sent_at END "
                "WHERE id = ?1 AND state NOT IN ('done', 'failed')",
                error,
                BIND_INT64, data->id, BIND_TEXT, qoima_outbox_state_to_nick (data->state),

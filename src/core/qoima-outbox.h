@@ -44,6 +44,7 @@ typedef struct {
   char *errors;
   int attempts;
   char *last_error;
+  char *sent_at;         /* ISO 8601, when the latest send started; NULL before the first */
 } QoimaOutboxEntry;
 
 void qoima_outbox_entry_free (QoimaOutboxEntry *entry);

@@ -593,6 +593,10 @@ static const char * const migrations[] = {
              "json_object ('id', OLD.id, 'doc_type', OLD.doc_type, 'document_number', OLD.document_number, 'act_id', OLD.act_id, 'document_sha256', sha256 (OLD.document), 'signature_sha256', sha256 (OLD.signature), 'state', OLD.state, 'ismpt_id', OLD.ismpt_id, 'ismpt_status', OLD.ismpt_status, 'errors', OLD.errors, 'attempts', OLD.attempts, 'last_error', OLD.last_error, 'created_by', OLD.created_by, 'created_at', OLD.created_at, 'updated_at', OLD.updated_at, 'signer_serial', OLD.signer_serial, 'signer_owner', OLD.signer_owner, 'signer_iin', OLD.signer_iin)",
              "NULL")
   "END;",
+
+  /* 6 → 7: when the entry's latest send started. A document ИС МПТ does not list yet may
+   * only be late in its list: it is not sent again until this is long enough ago. */
+  "ALTER TABLE outbox ADD COLUMN sent_at TEXT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

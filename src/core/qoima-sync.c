@@ -20,6 +20,7 @@
 
 #define DEFAULT_POLL_INTERVAL_MS 300
 #define DEFAULT_POLL_TIMEOUT_MS 30000
+#define DEFAULT_LIST_GRACE_SECONDS (15 * 60)
 
 struct _QoimaSync
 {
@@ -33,6 +34,7 @@ struct _QoimaSync
   /* State */
   unsigned poll_interval_ms;
   unsigned poll_timeout_ms;
+  unsigned list_grace_seconds;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaSync, qoima_sync, G_TYPE_OBJECT)
@@ -1322,6 +1324,16 @@ created_cb (GObject      *source,
       entry_waits (task, QOIMA_OUTBOX_READY, error);
       return;
     }
+  /* No connection was made: the document never left either, and waits to be sent, said as
+   * any unreachable ИС МПТ is. */
+  if (g_error_matches (error, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NOT_SENT))
+    {
+      g_autoptr(GError) offline = g_error_new_literal (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_NO_NETWORK,
+                                                       error->message);
+
+      entry_waits (task, QOIMA_OUTBOX_READY, offline);
+      return;
+    }
 
   /* No answer, or a broken or empty one (QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME): ИС МПТ may or
    * may not have the document. The entry stays "sending", so the next sync asks before
@@ -1363,6 +1375,23 @@ send_entry (GTask *task)
                                    NULL, sending_marked_cb, task);
 }
 
+/* Whether the entry's latest send started less than the list's grace ago: ИС МПТ may have
+ * the document and not list it yet. An entry sent before Qoima kept the time is not. */
+static gboolean
+sent_lately (QoimaSync        *self,
+             QoimaOutboxEntry *entry)
+{
+  g_autoptr(GDateTime) sent = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  if (entry->sent_at == NULL)
+    return FALSE;
+  sent = g_date_time_new_from_iso8601 (entry->sent_at, NULL);
+  if (sent == NULL)
+    return FALSE;
+  return g_date_time_difference (now, sent) < (GTimeSpan) self->list_grace_seconds * G_TIME_SPAN_SECOND;
+}
+
 static void
 outgoing_found_cb (GObject      *source,
                    GAsyncResult *result,
@@ -1388,6 +1417,17 @@ outgoing_found_cb (GObject      *source,
       progress (self, -1, _("ИС МПТ already has the document %s; it is not sent again."),
                 entry->document_number);
       mark_sent (task, qoima_json_get_string (json_node_get_object (header), "number"));
+      return;
+    }
+  if (sent_lately (self, entry))
+    {
+      g_autoptr(GError) late = g_error_new (QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_UNKNOWN_OUTCOME,
+                                            _("ИС МПТ does not list the document %s yet, though it may have it: "
+                                              "its list can be late. It is asked for again at the next sync, "
+                                              "not sent twice."),
+                                            entry->document_number);
+
+      entry_waits (task, QOIMA_OUTBOX_SENDING, late);
       return;
     }
   send_entry (task);
@@ -1689,6 +1729,7 @@ qoima_sync_init (QoimaSync *self)
 {
   self->poll_interval_ms = DEFAULT_POLL_INTERVAL_MS;
   self->poll_timeout_ms = DEFAULT_POLL_TIMEOUT_MS;
+  self->list_grace_seconds = DEFAULT_LIST_GRACE_SECONDS;
 }
 
 QoimaSync *
@@ -1715,4 +1756,13 @@ qoima_sync_set_poll (QoimaSync *self,
 
   self->poll_interval_ms = MAX (interval_ms, 10);
   self->poll_timeout_ms = timeout_ms;
+}
+
+void
+qoima_sync_set_list_grace (QoimaSync *self,
+                           unsigned   seconds)
+{
+  g_return_if_fail (QOIMA_IS_SYNC (self));
+
+  self->list_grace_seconds = seconds;
 }

@@ -28,6 +28,11 @@ void       qoima_sync_set_poll (QoimaSync *self,
                                 unsigned   interval_ms,
                                 unsigned   timeout_ms);
 
+/* How long after its send a document ИС МПТ does not list yet is waited for (its list may
+ * be late) before it is taken as never arrived and sent again; 15 minutes unless set. */
+void       qoima_sync_set_list_grace (QoimaSync *self,
+                                      unsigned   seconds);
+
 /**
  * qoima_sync_pull_async:
  *
