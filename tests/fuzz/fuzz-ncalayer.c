@@ -37,9 +37,12 @@ peer_message_cb (SoupWebsocketConnection *connection,
                  GBytes                  *message,
                  gpointer                 user_data)
 {
-  /* Whatever the signer asks, the answer is the input (heartbeats are answered alike). */
-  if (!input_is_greeting)
-    send_text (connection, input);
+  /* Whatever the signer asks, the answer is the input (heartbeats are answered alike); after
+   * a fuzzed greeting, a refusal, since a real NCALayer waiting for its user would hang. */
+  static const char refusal[] = "{\"status\":false,\"code\":\"SIGNING_FAILURE\",\"message\":\"fuzz\"}";
+  g_autoptr(GBytes) usual = g_bytes_new_static (refusal, strlen (refusal));
+
+  send_text (connection, input_is_greeting ? usual : input);
 }
 
 static void
