@@ -14,7 +14,9 @@ mkdir -p "$work/new"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:quarantine_size_mb=32${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export G_SLICE=always-malloc
-set -- -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len=65536
+# libFuzzer's own exit status for a finding, 77, is what meson reads as a skipped test.
+set -- -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -max_len=65536 \
+  -error_exitcode=1 -timeout_exitcode=1
 if [ -n "$dict" ]; then
   set -- "$@" -dict="$dict"
 fi
