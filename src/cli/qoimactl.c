@@ -42,7 +42,7 @@ static const char * const command_lines[] = {
   N_("withdrawals --json     list the withdrawals owed and sent, with their status"),
   N_("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"),
   N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
-  N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
+  N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] [--csv-separator ,|;] [--xlsx FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
 };
 
 static const char * const option_lines[] = {
