@@ -12,6 +12,7 @@
 #include "qoima-reports-page.h"
 
 #include "qoima-date.h"
+#include "qoima-i18n.h"
 #include "qoima-location.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
@@ -184,6 +185,22 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), shown != NULL ? shown : text);
 }
 
+/* A number's cell, grouped in thousands as the user's language writes counts. */
+static void
+bind_number_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  GtkStringList *row = gtk_list_item_get_item (item);
+  const char *text = gtk_string_list_get_string (row, GPOINTER_TO_UINT (user_data));
+  gint64 number = 0;
+  g_autofree char *shown = NULL;
+
+  if (text != NULL && g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &number, NULL))
+    shown = qoima_format_count (number);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), shown != NULL ? shown : text != NULL ? text : "");
+}
+
 static void
 rebuild_columns (QoimaReportsPage *self)
 {
@@ -200,10 +217,11 @@ rebuild_columns (QoimaReportsPage *self)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
-      gboolean numeric = qoima_report_get_total (self->report, i) >= 0;
+      gboolean numeric = qoima_report_get_column_kind (self->report, i) == QOIMA_REPORT_COLUMN_NUMBER;
 
       g_signal_connect (factory, "setup", numeric ? G_CALLBACK (setup_number_cb) : G_CALLBACK (setup_text_cb), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GUINT_TO_POINTER (i));
+      g_signal_connect (factory, "bind", numeric ? G_CALLBACK (bind_number_cb) : G_CALLBACK (bind_cb),
+                        GUINT_TO_POINTER (i));
       column = gtk_column_view_column_new (qoima_report_get_column_title (self->report, i), factory);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_expand (column, !numeric);
@@ -217,16 +235,21 @@ make_summary (QoimaReport *report)
   guint n_rows = qoima_report_get_n_rows (report);
   GString *summary = g_string_new (NULL);
 
-  g_string_append_printf (summary, ngettext ("%u row", "%u rows", n_rows), n_rows);
+  g_autofree char *count = qoima_format_count (n_rows);
+
+  /* Translators: the report's count of rows, grouped in thousands. */
+  g_string_append_printf (summary, ngettext ("%s row", "%s rows", n_rows), count);
   for (guint i = 0; i < qoima_report_get_n_columns (report); i++)
     {
       gint64 total = qoima_report_get_total (report, i);
       g_autofree char *part = NULL;
+      g_autofree char *number = NULL;
 
       if (total < 0)
         continue;
-      /* Translators: a column's total under the report, e.g. "Units: 12". */
-      part = g_strdup_printf (_("%s: %lld"), qoima_report_get_column_title (report, i), (long long) total);
+      number = qoima_format_count (total);
+      /* Translators: a column's total under the report, e.g. "Units: 12 345". */
+      part = g_strdup_printf (_("%s: %s"), qoima_report_get_column_title (report, i), number);
       g_string_append_printf (summary, " · %s", part);
     }
   return g_string_free (summary, FALSE);

@@ -13,6 +13,7 @@
 
 #include "qoima-date.h"
 #include "qoima-gs1.h"
+#include "qoima-i18n.h"
 #include "qoima-ledger.h"
 #include "qoima-location.h"
 #include "qoima-patient.h"
@@ -482,10 +483,21 @@ create_medicine_row (gpointer item,
   g_autofree char *subtitle = NULL;
   GtkWidget *row = adw_action_row_new ();
 
-  /* Translators: packs and units of a medicine in the ward. */
-  subtitle = g_strdup_printf (_("%s · %d packs, %d units"),
+  int n_packs = qoima_stock_item_get_packs (medicine);
+  int n_units = qoima_stock_item_get_units (medicine);
+  g_autofree char *packs_count = qoima_format_count (n_packs);
+  g_autofree char *units_count = qoima_format_count (n_units);
+  g_autofree char *packs = NULL;
+  g_autofree char *units = NULL;
+
+  /* Translators: a count of packs, grouped in thousands ("1 pack", "12 packs"). */
+  packs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s pack", "%s packs", n_packs), packs_count);
+  /* Translators: a count of units (tablets, ampoules…), grouped in thousands. */
+  units = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s unit", "%s units", n_units), units_count);
+  /* Translators: a medicine's row in the ward: its dosage, then "3 packs", then "24 units". */
+  subtitle = g_strdup_printf (_("%s · %s, %s"),
                               qoima_product_get_dosage (product) != NULL ? qoima_product_get_dosage (product) : "",
-                              qoima_stock_item_get_packs (medicine), qoima_stock_item_get_units (medicine));
+                              packs, units);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);

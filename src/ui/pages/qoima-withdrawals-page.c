@@ -11,6 +11,7 @@
 
 #include "qoima-date.h"
 #include "qoima-gs1.h"
+#include "qoima-i18n.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
 #include "qoima-ledger.h"
@@ -133,8 +134,9 @@ add_owed_row (QoimaWithdrawalsPage *self,
   GtkWidget *check = gtk_check_button_new ();
 
   qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
-  subtitle = g_strdup_printf ("%s · %s · %s %s", ki, qoima_withdrawal_reason_to_label (reason),
-                              _("since"), since);
+  /* Translators: a pack owed to ИС МПТ: its code, the reason ("Medical use"…), then the
+   * day since which it is owed; one sentence, so that the word order is yours. */
+  subtitle = g_strdup_printf (_("%s · %s · since %s"), ki, qoima_withdrawal_reason_to_label (reason), since);
   /* Owed again because ИС МПТ refused its document: why, before it is signed anew. */
   if (qoima_json_get_string (item, "refused_document") != NULL)
     {
@@ -176,7 +178,9 @@ add_document_row (QoimaWithdrawalsPage *self,
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *subtitle = NULL;
-  g_autofree char *packs = g_strdup_printf (ngettext ("%u pack", "%u packs", n_packs), n_packs);
+  g_autofree char *count = qoima_format_count (n_packs);
+  /* Translators: a count of packs, grouped in thousands. */
+  g_autofree char *packs = g_strdup_printf (ngettext ("%s pack", "%s packs", n_packs), count);
 
   subtitle = reason != NULL ? g_strdup_printf ("%s · %s: %s", packs, label, reason)
                             : g_strdup_printf ("%s · %s", packs, label);
