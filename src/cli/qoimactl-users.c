@@ -155,7 +155,7 @@ users_add (QoimactlOptions  *options,
       signing = qoimactl_wait_for_result (&signing_wait);
       if (!qoima_store_set_user_signing_finish (store, signing, &error))
         {
-          fprintf (stderr, _("User %s added, but not her signing: %s\n"), name, error->message);
+          fprintf (stderr, _("User %s added, but not the signing settings: %s\n"), name, error->message);
           return 1;
         }
     }

@@ -247,7 +247,7 @@ create_admin_action (GtkWidget  *widget,
     return;
   if (name[0] == '\0')
     {
-      show_message (self->admin_message_label, _("Enter a user name."));
+      show_message (self->admin_message_label, _("Enter a login name."));
       return;
     }
   if (g_strcmp0 (secret, repeat) != 0)
