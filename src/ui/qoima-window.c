@@ -987,3 +987,11 @@ qoima_window_get_page_accel (QoimaWindow *self,
     }
   return NULL;
 }
+
+guint
+qoima_window_get_n_toasts (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), 0);
+
+  return self->toasts != NULL ? self->toasts->len : 0;
+}
