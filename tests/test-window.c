@@ -171,9 +171,18 @@ test_markup_escapes_code (void)
   markup = qoima_scan_result_markup_code ("a&<\"\x1d" "b", 2);
   g_assert_true (pango_parse_markup (markup, -1, 0, NULL, &text, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (text, ==, "a&<\"\xe2\x90\x9d" "b");
+  g_assert_cmpstr (text, ==, "a&<\"⟨GS⟩b");
   g_assert_nonnull (strstr (markup, "&amp;"));
   g_assert_nonnull (strstr (markup, "background=\"#e01b24\" foreground=\"#ffffff\" weight=\"bold\">&lt;</span>"));
+
+  /* The separator is drawn with glyphs the installed fonts have, not as empty boxes. */
+  {
+    GtkWidget *label = g_object_ref_sink (gtk_label_new (NULL));
+
+    gtk_label_set_markup (GTK_LABEL (label), markup);
+    g_assert_cmpint (pango_layout_get_unknown_glyphs_count (gtk_label_get_layout (GTK_LABEL (label))), ==, 0);
+    g_object_unref (label);
+  }
 }
 
 static void
