@@ -13,6 +13,7 @@
 
 #include "qoima-act-line.h"
 #include "qoima-date.h"
+#include "qoima-i18n.h"
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
 #include "qoima-sign-dialog.h"
@@ -359,7 +360,12 @@ create_line_row (gpointer item,
     counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d scanned", "%d of %d scanned", expected),
                               scanned, expected);
   else
-    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", expected), expected);
+    {
+      g_autofree char *count = qoima_format_count (expected);
+
+      /* Translators: a count of packs, grouped in thousands. */
+      counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s pack", "%s packs", expected), count);
+    }
   label = gtk_label_new (counts);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);

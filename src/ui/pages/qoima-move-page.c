@@ -448,14 +448,23 @@ move_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  QoimaMovePage *self = QOIMA_MOVE_PAGE (widget);
+  move (QOIMA_MOVE_PAGE (widget));
+}
 
-  if (g_str_equal (action_name, "move.move"))
-    move (self);
-  else if (g_str_equal (action_name, "move.print"))
-    print (self);
-  else if (g_str_equal (action_name, "move.remove"))
-    qoima_move_page_remove (self, g_variant_get_string (parameter, NULL));
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  print (QOIMA_MOVE_PAGE (widget));
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  qoima_move_page_remove (QOIMA_MOVE_PAGE (widget), g_variant_get_string (parameter, NULL));
 }
 
 /* Wards and the organization. */
@@ -673,8 +682,8 @@ qoima_move_page_class_init (QoimaMovePageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, ward_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "move.move", NULL, move_action);
-  gtk_widget_class_install_action (widget_class, "move.print", NULL, move_action);
-  gtk_widget_class_install_action (widget_class, "move.remove", "s", move_action);
+  gtk_widget_class_install_action (widget_class, "move.print", NULL, print_action);
+  gtk_widget_class_install_action (widget_class, "move.remove", "s", remove_action);
 }
 
 static void
