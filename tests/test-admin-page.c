@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "qoima-admin-page.h"
@@ -185,6 +186,39 @@ can_authenticate (gpointer data)
     g_main_context_iteration (NULL, TRUE);
   user = qoima_store_authenticate_finish (store, result, NULL);
   return user != NULL;
+}
+
+static gboolean
+user_is_disabled (gpointer data)
+{
+  g_autoptr(QoimaUser) user = qoima_test_find_user (store, data);
+
+  return user != NULL && qoima_user_get_disabled (user);
+}
+
+static gboolean
+user_is_enabled (gpointer data)
+{
+  return !user_is_disabled (data);
+}
+
+/* The reason of the newest audit row of the users table. */
+static char *
+last_user_audit_reason (void)
+{
+  g_autofree char *path = g_build_filename (tmp_dir, "qoima.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *reason = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT reason FROM audit WHERE tbl = 'users' ORDER BY id DESC LIMIT 1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    reason = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return reason;
 }
 
 static gboolean
@@ -394,6 +428,37 @@ test_admin_adds_ward_and_nurse (void)
   answer_message_dialog ("Кардиологическое отделение", "", "apply");
   wait_for_name (qoima_admin_page_get_wards (page), "Кардиологическое отделение");
   g_assert_null (qoima_admin_page_get_error (page));
+  qoima_test_wait_until (page_is_loaded, page, 30);
+
+  /* Disabling asks first, and for a reason, which the audit row keeps; enabling does not ask. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.toggle-disabled", "s", "aigul"));
+  {
+    AdwMessageDialog *confirm = find_message_dialog ();
+    GtkListBox *list = GTK_LIST_BOX (adw_message_dialog_get_extra_child (confirm));
+    GtkEditable *reason = GTK_EDITABLE (gtk_list_box_get_row_at_index (list, 0));
+    g_autoptr(QoimaUser) user = qoima_test_find_user (store, "aigul");
+    g_autofree char *audited = NULL;
+
+    g_assert_false (qoima_user_get_disabled (user));
+    g_assert_false (adw_message_dialog_get_response_enabled (confirm, "disable"));
+    gtk_editable_set_text (reason, "   ");
+    g_assert_false (adw_message_dialog_get_response_enabled (confirm, "disable"));
+    gtk_editable_set_text (reason, "left the hospital");
+    g_assert_true (adw_message_dialog_get_response_enabled (confirm, "disable"));
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (confirm));
+    qoima_test_save_screenshot (GTK_WIDGET (confirm), "test-admin-disable.png");
+    adw_message_dialog_response (confirm, "disable");
+    gtk_window_close (GTK_WINDOW (confirm));
+    qoima_test_wait_until (user_is_disabled, (gpointer) "aigul", 30);
+    audited = last_user_audit_reason ();
+    g_assert_cmpstr (audited, ==, "user disabled: left the hospital");
+  }
+  qoima_test_wait_until (page_is_loaded, page, 30);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Disabled"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-admin-disabled-row.png");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.toggle-disabled", "s", "aigul"));
+  qoima_test_wait_until (user_is_enabled, (gpointer) "aigul", 30);
   qoima_test_wait_until (page_is_loaded, page, 30);
 
   /* A clerk at the same page: the core refuses, the switch goes back, the page says why. */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "qoima-date.h"
+#include "qoima-i18n.h"
 
 #include <glib/gi18n.h>
 #include <locale.h>
@@ -84,6 +85,44 @@ test_languages (void)
   setlocale (LC_MESSAGES, "");
 }
 
+/* Counts grouped in thousands as the UI's language writes them: one helper for every count. */
+static void
+test_counts (void)
+{
+  static const struct { gint64 count; const char *en; const char *ru; } cases[] = {
+    { 0, "0", "0" },
+    { 7, "7", "7" },
+    { 999, "999", "999" },
+    { 1000, "1,000", "1\u00A0000" },
+    { 12345, "12,345", "12\u00A0345" },
+    { 1000000, "1,000,000", "1\u00A0000\u00A0000" },
+    { -4321, "-4,321", "-4\u00A0321" },
+    { G_MININT64, "-9,223,372,036,854,775,808", "-9\u00A0223\u00A0372\u00A0036\u00A0854\u00A0775\u00A0808" },
+  };
+  g_autofree char *old_language = g_strdup (g_getenv ("LANGUAGE"));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *en = NULL;
+      g_autofree char *ru = NULL;
+      g_autofree char *kk = NULL;
+
+      g_setenv ("LANGUAGE", "en", TRUE);
+      en = qoima_format_count (cases[i].count);
+      g_setenv ("LANGUAGE", "ru", TRUE);
+      ru = qoima_format_count (cases[i].count);
+      g_setenv ("LANGUAGE", "kk", TRUE);
+      kk = qoima_format_count (cases[i].count);
+      g_assert_cmpstr (en, ==, cases[i].en);
+      g_assert_cmpstr (ru, ==, cases[i].ru);
+      g_assert_cmpstr (kk, ==, cases[i].ru);
+    }
+  if (old_language != NULL)
+    g_setenv ("LANGUAGE", old_language, TRUE);
+  else
+    g_unsetenv ("LANGUAGE");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -96,6 +135,7 @@ main (int   argc,
   g_test_add_func ("/date/days", test_days);
   g_test_add_func ("/date/moment", test_moment);
   g_test_add_func ("/date/languages", test_languages);
+  g_test_add_func ("/date/counts", test_counts);
 
   return g_test_run ();
 }

@@ -338,6 +338,8 @@ test_move (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   wait_for_store (store);
   g_assert_cmpint (qoima_move_page_get_ward (page), ==, ward);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_MOVE_PAGE,
+                                                                                   "ward_dropdown"))));
   g_assert_cmpuint (g_list_model_get_n_items (qoima_move_page_get_packs (page)), ==, 3);
 
   /* Refusals, each with its reason, and nothing more listed. */
@@ -380,8 +382,15 @@ test_move (void)
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-move-listed.png");
 
   /* Move: the document is made and the packs are in the ward. */
-  gtk_widget_activate_action (GTK_WIDGET (page), "move.move", NULL);
-  qoima_test_wait_until (flag_is_set, &moved, 30);
+  {
+    guint toasts = qoima_window_get_n_toasts (window);
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "move.move", NULL);
+    qoima_test_wait_until (flag_is_set, &moved, 30);
+    /* The result is said once, on the page: no toast repeats it. */
+    g_assert_cmpuint (qoima_window_get_n_toasts (window), ==, toasts);
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Transfer note ВП-000001"));
+  }
   transfer = qoima_move_page_get_transfer (page);
   g_assert_nonnull (transfer);
   g_assert_cmpstr (qoima_transfer_get_number (transfer), ==, "ВП-000001");
@@ -489,6 +498,10 @@ test_wards_after_fill (void)
   wait_for_store (store);
   g_assert_cmpint (qoima_move_page_get_ward (page), ==, 0);
   g_assert_null (qoima_move_page_get_organization (page));
+  /* No ward yet: the drop-down is not shown reading "(None)"; the row says why. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_MOVE_PAGE,
+                                                                                    "ward_dropdown"))));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "No ward yet"));
 
   /* The demo data arrive while the window is open. */
   {

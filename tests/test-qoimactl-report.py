@@ -5,7 +5,9 @@
 #
 # Usage: test-qoimactl-report.py QOIMACTL   (TAP output; meson passes the path)
 
+import csv
 import datetime
+import io
 import json
 import os
 import subprocess
@@ -29,11 +31,11 @@ def secret(name, text):
     return path
 
 
-def q(*args, user=None, password=None, binary=False):
+def q(*args, user=None, password=None, binary=False, language=""):
     opts = ["--db", db]
     if user:
         opts += ["--user", user, "--password-file", password]
-    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE=language)
     return subprocess.run([qoimactl, *opts, *args], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=not binary, timeout=120)
 
@@ -98,6 +100,12 @@ check("the opened pack is listed with its units left",
       proc.returncode == 0 and len(got) == 1 and got[0][2] == ward
       and got[0][3] == str(tablets["units_per_pack"] - 3), proc.stdout + proc.stderr)
 
+opened = [r for r in rows(proc.stdout) if len(r) > 1 and r[0] != "Total"]
+check("every opened pack says since when, the demo's opened packs too",
+      len(opened) > 1 and all(len(r[5]) == 10 for r in opened), proc.stdout)
+check("the opened packs' column is Location, not Ward (the warehouse opens packs too)",
+      proc.stdout.splitlines()[1].split("\t")[2] == "Location", proc.stdout)
+
 proc = q("report", "withdrawals", user="chief", password=chief_pw)
 got = [r for r in rows(proc.stdout) if r[0] == vial["ki"]]
 check("the used-up vial's withdrawal is owed",
@@ -114,6 +122,67 @@ check("--csv FILE writes UTF-8 with a BOM and CRLF lines",
 proc = q("report", "medicines", "--csv", "-", user="chief", password=chief_pw, binary=True)
 check("--csv - writes the same bytes to standard output", proc.returncode == 0 and proc.stdout == data,
       repr(proc.stdout[:200]))
+
+# CSV for a Russian or Kazakh spreadsheet: ';', as Excel there splits; ',' when told.
+for language in ("ru", "kk"):
+    proc = q("report", "medicines", "--csv", "-", user="chief", password=chief_pw, binary=True, language=language)
+    lines = proc.stdout.decode("utf-8-sig").split("\r\n")
+    check(f"CSV in a {language} UI is separated by ';'",
+          proc.returncode == 0 and lines[0].count(";") == 3 and "," not in lines[0]
+          and lines[-2].endswith(";;;4"), repr(proc.stdout[:200]))
+proc = q("report", "medicines", "--csv", "-", "--csv-separator", ",", user="chief", password=chief_pw,
+         binary=True, language="ru")
+check("--csv-separator , overrides the language", proc.returncode == 0
+      and proc.stdout.decode("utf-8-sig").split("\r\n")[-2].endswith(",,,4"), repr(proc.stdout[:200]))
+proc = q("report", "medicines", "--csv", "-", "--csv-separator", "|", user="chief", password=chief_pw)
+check("--csv-separator takes only , or ;", proc.returncode == 2 and "Usage:" in proc.stderr, proc.stderr)
+
+# XLSX, read back by openpyxl (a reader we did not write) and compared cell by cell to the
+# CSV of the same report: numbers as numbers, days as dates, a header row, column widths.
+try:
+    import openpyxl
+except ImportError:
+    openpyxl = None
+check("openpyxl is installed (python3-openpyxl)", openpyxl is not None)
+DATE_COLUMNS = {"opened": {4, 5}, "withdrawals": {3}}
+NUMBER_COLUMNS = {"patients": {3}, "wards": {2, 3}, "medicines": {2, 3}, "opened": {3}, "withdrawals": set()}
+for kind in ("patients", "wards", "medicines", "opened", "withdrawals") if openpyxl else ():
+    csv_path = os.path.join(tmp, kind + ".csv")
+    xlsx_path = os.path.join(tmp, kind + ".xlsx")
+    proc = q("report", kind, "--csv", csv_path, "--xlsx", xlsx_path, user="chief", password=chief_pw)
+    if proc.returncode != 0 or not os.path.exists(xlsx_path):
+        check(f"XLSX of {kind} is written", False, proc.stderr)
+        continue
+    with open(csv_path, encoding="utf-8-sig", newline="") as f:
+        expected = list(csv.reader(f))
+    sheet = openpyxl.load_workbook(xlsx_path).active
+    got = [list(r) for r in sheet.iter_rows()]
+    problems = []
+    if len(got) != len(expected):
+        problems.append(f"{len(got)} rows, the CSV has {len(expected)}")
+    for r, (cells, want) in enumerate(zip(got, expected)):
+        for c, (cell, text) in enumerate(zip(cells, want)):
+            # The CSV's formula guard is not needed in XLSX, where a string is never a formula.
+            if text[:2] in ("'=", "'+", "'-", "'@"):
+                text = text[1:]
+            value = cell.value
+            if r > 0 and c in DATE_COLUMNS.get(kind, ()) and text:
+                ok = cell.is_date and value.date().isoformat() == text
+            elif r > 0 and c in NUMBER_COLUMNS[kind] and text:
+                ok = cell.data_type == "n" and value == int(text)
+            else:
+                ok = (value if value is not None else "") == text and (r == 0 or cell.data_type in ("s", "n"))
+            if not ok:
+                problems.append(f"{kind} row {r} column {c}: {value!r} ({cell.data_type}) against {text!r}")
+    check(f"XLSX of {kind} holds the CSV's cells, numbers and dates typed", len(expected) > 1 and not problems,
+          "; ".join(problems[:5]))
+    check(f"XLSX of {kind} has a bold header row and set column widths",
+          all(cell.font.b for cell in got[0])
+          and all((sheet.column_dimensions[openpyxl.utils.get_column_letter(c + 1)].width or 0) >= 8
+                  for c in range(len(got[0]))), [cell.font.b for cell in got[0]])
+proc = q("report", "opened", "--xlsx", "-", user="chief", password=chief_pw, binary=True)
+check("--xlsx - writes the workbook to standard output", proc.returncode == 0 and proc.stdout[:2] == b"PK",
+      repr(proc.stdout[:20]))
 
 proc = q("report", "patients", user="dana", password=nurse_pw)
 check("a nurse may not view reports", proc.returncode == 1 and "view reports" in proc.stderr and proc.stdout == "",

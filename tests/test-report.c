@@ -407,7 +407,7 @@ test_opened (Fixture       *fixture,
                               TABLETS_NAME "|" TAB2 "|" SURGERY "|6|2031-12-31|%s\n"
                               "= Total|||15||\n",
                               fixture->today_text, fixture->today_text, fixture->today_text);
-  assert_report (fixture, QOIMA_REPORT_OPENED, 0, "Medicine|Pack|Ward|Units left|Expiry|Opened since", expected);
+  assert_report (fixture, QOIMA_REPORT_OPENED, 0, "Medicine|Pack|Location|Units left|Expiry|Opened since", expected);
 
   /* The period does not apply: what is open now is open. */
   report = make_report (fixture, fixture->chief, QOIMA_REPORT_OPENED, last_year, last_year, fixture->surgery, &error);

@@ -313,6 +313,56 @@ test_report_shown_and_exported (void)
                      "Total,,,10\r\n");
   }
 
+  /* In a Russian UI the CSV is separated by ';', as Excel there splits it. */
+  {
+    g_autofree char *path = g_build_filename (tmp_dir, "medicines-ru.csv", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *contents = NULL;
+    g_autofree char *old_language = g_strdup (g_getenv ("LANGUAGE"));
+
+    g_setenv ("LANGUAGE", "ru", TRUE);
+    qoima_reports_page_export_async (page, file, NULL, exported_cb, &result);
+    if (old_language != NULL)
+      g_setenv ("LANGUAGE", old_language, TRUE);
+    else
+      g_unsetenv ("LANGUAGE");
+    g_assert_true (qoima_reports_page_export_finish (page, wait_for (&result), &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+    g_assert_true (g_str_has_suffix (contents, "\r\nTotal;;;10\r\n"));
+    /* A comma needs no quotes then. */
+    g_assert_nonnull (strstr (contents, "\r\n" TABLETS_NAME ";" TABLETS_GTIN ";2;9\r\n"));
+  }
+
+  /* A name ending in .xlsx gets an Excel workbook, made on a thread: a ZIP holding one
+   * sheet (test-qoimactl-report reads such workbooks back with openpyxl, cell by cell). */
+  {
+    g_autofree char *path = g_build_filename (tmp_dir, "medicines.xlsx", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    qoima_reports_page_export_async (page, file, NULL, exported_cb, &result);
+    g_assert_true (qoima_reports_page_export_finish (page, wait_for (&result), &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+    g_assert_cmpuint (length, >, 1000);
+    g_assert_cmpmem (contents, 4, "PK\x03\x04", 4);
+    {
+      static const char sheet[] = "xl/worksheets/sheet1.xml";
+      gboolean found = FALSE;
+
+      /* A ZIP's entry names are plain text in its headers; its data holds NUL bytes. */
+      for (gsize i = 0; !found && i + sizeof sheet - 1 <= length; i++)
+        found = memcmp (contents + i, sheet, sizeof sheet - 1) == 0;
+      g_assert_true (found);
+    }
+  }
+
   /* Opened packs: both tablet packs, whatever the period. */
   qoima_reports_page_set_kind (page, QOIMA_REPORT_OPENED);
   wait_for_page (page);

@@ -167,6 +167,23 @@ log_use (QoimaUsePage *page,
   wait_for_page (page);
 }
 
+/* The button under @root labelled @label. */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 is_in (const char *haystack,
        const char *needle)
@@ -221,9 +238,15 @@ test_nurse_logs_use (void)
   g_assert_cmpstr (qoima_pack_get_ki (qoima_use_page_get_pack (page)), ==, ki_early);
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK);
 
-  /* A scan chooses the other pack. */
+  /* A scan chooses the other pack, and the patient is next: the focus is there. */
   scan (window, km_late);
   g_assert_cmpstr (qoima_pack_get_ki (qoima_use_page_get_pack (page)), ==, ki_late);
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+    GtkWidget *entry = GTK_WIDGET (qoima_use_page_get_patient_entry (page));
+
+    g_assert_true (focus == entry || (focus != NULL && gtk_widget_is_ancestor (focus, entry)));
+  }
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK);
   g_assert_false (qoima_use_page_get_refused (page));
   uses = count_uses ();
@@ -260,6 +283,13 @@ test_nurse_logs_use (void)
   g_assert_cmpuint (g_list_model_get_n_items (qoima_use_page_get_patients (page)), ==, 1);
   gtk_widget_activate (GTK_WIDGET (gtk_list_box_get_row_at_index (qoima_use_page_get_patient_list (page), 0)));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page))), ==, IIN_A);
+  /* The patient picked: the units are next. */
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+    GtkWidget *units = GTK_WIDGET (qoima_use_page_get_units_spin (page));
+
+    g_assert_true (focus == units || (focus != NULL && gtk_widget_is_ancestor (focus, units)));
+  }
   gtk_spin_button_set_value (qoima_use_page_get_units_spin (page), 4);
   /* Enter in the units field (its text; a GTK 4.8 spin button has no activate signal). */
   g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (qoima_use_page_get_units_spin (page))), "activate");
@@ -293,9 +323,11 @@ test_nurse_logs_use (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-use-page-used-up.png");
 
-  /* Nothing more comes out of a used-up pack. */
-  log_use (page, IIN_A, 1);
-  g_assert_true (qoima_use_page_get_refused (page));
+  /* Nothing more comes out of a used-up pack: Log Use is not offered, and Enter logs nothing. */
+  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (page), "_Log Use")));
+  gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), IIN_A);
+  g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
+  g_assert_false (qoima_use_page_get_busy (page));
   g_assert_cmpint (count_uses (), ==, uses);
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, 0);
 

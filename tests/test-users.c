@@ -577,7 +577,7 @@ test_wards (void)
   g_assert_no_error (error);
   g_assert_false (update_location (store, admin, surgery, NULL, NULL, TRUE, &error));
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
-  g_assert_cmpstr (error->message, ==, "The ward Хирургия still has 1 nurse; move her to another ward or disable her first.");
+  g_assert_cmpstr (error->message, ==, "The ward Хирургия still has 1 nurse; move the nurse to another ward or disable the account first.");
   g_clear_error (&error);
 
   g_ptr_array_add (products, qoima_product_new ("04870001234567", "Парацетамол", NULL, NULL, NULL, NULL, NULL, 10));
@@ -683,7 +683,7 @@ test_passwords_and_roles (void)
   g_assert_no_error (error);
   g_assert_false (set_disabled (store, admin, "admin", TRUE, &error));
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
-  g_assert_cmpstr (error->message, ==, "An admin cannot disable herself; another admin may.");
+  g_assert_cmpstr (error->message, ==, "Admins cannot disable their own account; another admin may.");
   g_clear_error (&error);
   g_assert_true (set_disabled (store, second, "admin", TRUE, &error));
   g_assert_no_error (error);

@@ -173,9 +173,18 @@ test_markup_escapes_code (void)
   markup = qoima_scan_result_markup_code ("a&<\"\x1d" "b", 2);
   g_assert_true (pango_parse_markup (markup, -1, 0, NULL, &text, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (text, ==, "a&<\"\xe2\x90\x9d" "b");
+  g_assert_cmpstr (text, ==, "a&<\"⟨GS⟩b");
   g_assert_nonnull (strstr (markup, "&amp;"));
   g_assert_nonnull (strstr (markup, "background=\"#e01b24\" foreground=\"#ffffff\" weight=\"bold\">&lt;</span>"));
+
+  /* The separator is drawn with glyphs the installed fonts have, not as empty boxes. */
+  {
+    GtkWidget *label = g_object_ref_sink (gtk_label_new (NULL));
+
+    gtk_label_set_markup (GTK_LABEL (label), markup);
+    g_assert_cmpint (pango_layout_get_unknown_glyphs_count (gtk_label_get_layout (GTK_LABEL (label))), ==, 0);
+    g_object_unref (label);
+  }
 }
 
 static void
@@ -485,6 +494,32 @@ sign_in_as (QoimaSignIn *sign_in,
   qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
 }
 
+/* Runs the shortcut of @widget's class bound to @trigger ("Escape"), as the key would. */
+static gboolean
+activate_class_shortcut (GtkWidget  *widget,
+                         const char *trigger)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (g_str_equal (text, trigger))
+            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                                 gtk_shortcut_get_arguments (shortcut));
+        }
+    }
+  return FALSE;
+}
+
 static gboolean
 page_is_visible (AdwViewStack *stack,
                  GtkWidget    *page)
@@ -537,6 +572,10 @@ test_sign_in (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-sign-in-wrong.png");
 
+  /* Escape goes back from the PIN to the users. */
+  g_assert_true (activate_class_shortcut (GTK_WIDGET (sign_in), "Escape"));
+  g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "users");
+
   /* The right PIN: the nurse's pages, the Use page first, no Acts. */
   sign_in_as (sign_in, "nurse", "4444");
   qoima_test_wait_until (somebody_signed_in, context, 30);
@@ -547,6 +586,29 @@ test_sign_in (void)
   g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_use_page (window))));
   g_assert_true (page_is_visible (stack, GTK_WIDGET (qoima_window_get_stock_page (window))));
   g_assert_false (page_is_visible (stack, GTK_WIDGET (qoima_window_get_acts_page (window))));
+
+  /* Alt+1…9 number the pages the nurse sees, in the switcher's order; none for Acts. */
+  {
+    g_autoptr(GtkSelectionModel) pages = adw_view_stack_get_pages (stack);
+    guint n = 0;
+
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)); i++)
+      {
+        g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+        g_autofree char *accel = qoima_window_get_page_accel (window, adw_view_stack_page_get_name (page));
+
+        if (adw_view_stack_page_get_visible (page))
+          {
+            g_autofree char *expected = g_strdup_printf ("<Alt>%u", ++n);
+
+            g_assert_cmpstr (accel, ==, expected);
+          }
+        else
+          g_assert_null (accel);
+      }
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_null (qoima_window_get_page_accel (window, "acts"));
+  }
 
   /* Her name is in the header bar, whole, with her role under it. */
   {

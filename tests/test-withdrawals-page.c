@@ -14,6 +14,7 @@
 #include "qoima-context.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"
+#include "qoima-key-dialog.h"
 #include "qoima-ledger.h"
 #include "qoima-location.h"
 #include "qoima-pack.h"
@@ -45,6 +46,46 @@ static gboolean
 result_is_set (gpointer data)
 {
   return *(GAsyncResult **) data != NULL;
+}
+
+/* The first widget of @type under @root, depth first. */
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The button under @root whose label is @label. */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+page_idle (gpointer data)
+{
+  return !qoima_withdrawals_page_get_busy (data);
 }
 
 static QoimaUser *
@@ -243,6 +284,26 @@ test_owed_pack_signed (void)
   g_assert_null (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
 
+  /* Unticked, the pack stays unticked when the list is loaded again; nothing to sign then. */
+  {
+    GtkCheckButton *check = GTK_CHECK_BUTTON (find_widget (GTK_WIDGET (page), GTK_TYPE_CHECK_BUTTON));
+
+    g_assert_true (gtk_check_button_get_active (check));
+    gtk_check_button_set_active (check, FALSE);
+    qoima_withdrawals_page_reload (page);
+    qoima_test_wait_until (page_idle, page, 30);
+    check = GTK_CHECK_BUTTON (find_widget (GTK_WIDGET (page), GTK_TYPE_CHECK_BUTTON));
+    g_assert_false (gtk_check_button_get_active (check));
+    g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (page), "Sign and Send")));
+    gtk_check_button_set_active (check, TRUE);
+    qoima_withdrawals_page_reload (page);
+    qoima_test_wait_until (page_idle, page, 30);
+    check = GTK_CHECK_BUTTON (find_widget (GTK_WIDGET (page), GTK_TYPE_CHECK_BUTTON));
+    g_assert_true (gtk_check_button_get_active (check));
+  }
+  /* No document yet: the section says so, not an empty frame. */
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "No Documents Yet"));
+
   gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
   qoima_test_wait_until (sign_dialog_shown, NULL, 30);
   qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
@@ -252,6 +313,35 @@ test_owed_pack_signed (void)
   g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 0);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-withdrawals-signed.png");
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Nothing Is Owed"));
+
+  /* Write Off asks for the reason: none is ticked, and the dialog cannot answer without one. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.write-off", NULL);
+  {
+    AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+    GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
+    GtkWidget *reason = NULL;
+    int ticked = 0;
+
+    for (GtkWidget *child = gtk_widget_get_first_child (box); child != NULL; child = gtk_widget_get_next_sibling (child))
+      if (GTK_IS_CHECK_BUTTON (child))
+        {
+          ticked += gtk_check_button_get_active (GTK_CHECK_BUTTON (child));
+          reason = reason != NULL ? reason : child;
+        }
+    g_assert_nonnull (reason);
+    g_assert_cmpint (ticked, ==, 0);
+    gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_first_child (box)), ki);
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "write-off"));
+    gtk_check_button_set_active (GTK_CHECK_BUTTON (reason), TRUE);
+    g_assert_true (adw_message_dialog_get_response_enabled (dialog, "write-off"));
+    gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_first_child (box)), "");
+    g_assert_false (adw_message_dialog_get_response_enabled (dialog, "write-off"));
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+    qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-withdrawals-write-off.png");
+    adw_message_dialog_response (dialog, "cancel");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   /* The stand retired the code. */
   {
@@ -375,6 +465,40 @@ test_instantiate (void)
   g_assert_finalize_object (page);
 }
 
+static void
+key_dialog_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaSigner) signer = qoima_key_dialog_run_finish (result, &error);
+
+  g_assert_null (signer);
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* The signing key's dialog says what it signs: withdrawals, not an act's answer. */
+static void
+test_key_dialog_title (void)
+{
+  GtkWidget *dialog;
+  gboolean done = FALSE;
+
+  qoima_key_dialog_run_to_sign_async (NULL, NULL, "Sign the Withdrawals", NULL, key_dialog_done_cb, &done);
+  dialog = GTK_WIDGET (qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_true (qoima_test_find_text (dialog, "Sign the Withdrawals"));
+  g_assert_false (qoima_test_find_text (dialog, "Sign the Answer"));
+  gtk_window_close (GTK_WINDOW (dialog));
+  qoima_test_wait_until (is_true, &done, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -384,6 +508,7 @@ main (int   argc,
   qoima_test_prepare_display ();
 
   g_test_add_func ("/ui/withdrawals/instantiate", test_instantiate);
+  g_test_add_func ("/ui/withdrawals/key-dialog-title", test_key_dialog_title);
   g_test_add_func ("/ui/withdrawals/rules/R000-9/owed-pack-signed", test_owed_pack_signed);
   g_test_add_func ("/ui/withdrawals/refused-document-shown", test_refused_document_shown);
 

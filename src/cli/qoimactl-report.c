@@ -56,27 +56,23 @@ print_report (QoimaReport *report)
     print_tsv_row (totals);
 }
 
+/* @bytes to @path, or to standard output for "-". */
 static gboolean
-write_csv (QoimaReport  *report,
-           const char   *path,
-           GError      **error)
+write_bytes (GBytes      *bytes,
+             const char  *path,
+             GError     **error)
 {
   g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
 
   if (g_str_equal (path, "-"))
     {
-      g_autoptr(GBytes) csv = qoima_report_to_csv (report);
-
-      fwrite (g_bytes_get_data (csv, NULL), 1, g_bytes_get_size (csv), stdout);
+      fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), stdout);
       return fflush (stdout) == 0;
     }
 
   file = g_file_new_for_commandline_arg (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
-  return stream != NULL &&
-         qoima_report_write_csv (report, G_OUTPUT_STREAM (stream), NULL, error) &&
-         g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+  return g_file_replace_contents (file, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL, FALSE,
+                                  G_FILE_CREATE_NONE, NULL, NULL, error);
 }
 
 int
@@ -94,7 +90,9 @@ qoimactl_report (QoimactlOptions  *options,
   g_autoptr(GDateTime) to = NULL;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
   QoimaReportKind kind = QOIMA_REPORT_USE_BY_PATIENT;
-  const char *ward = NULL, *csv = NULL;
+  const char *ward = NULL, *csv = NULL, *xlsx = NULL;
+  /* As a spreadsheet in the user's language expects, unless told. */
+  char separator = qoima_report_get_csv_separator ();
   gint64 location = 0;
   gboolean ok = argc >= 2 && qoima_report_kind_from_nick (argv[1], &kind);
 
@@ -116,13 +114,21 @@ qoimactl_report (QoimactlOptions  *options,
         ward = value;
       else if (g_str_equal (argv[i], "--csv"))
         csv = value;
+      else if (g_str_equal (argv[i], "--xlsx"))
+        xlsx = value;
+      else if (g_str_equal (argv[i], "--csv-separator"))
+        {
+          ok = g_str_equal (value, ",") || g_str_equal (value, ";");
+          separator = value[0];
+        }
       else
         ok = FALSE;
     }
   if (!ok)
     {
       fprintf (stderr, _("Usage: qoimactl [OPTION…] report patients|wards|medicines|opened|withdrawals "
-                         "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-]\n"));
+                         "[--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] "
+                         "[--csv-separator ,|;] [--xlsx FILE|-]\n"));
       return 2;
     }
 
@@ -151,9 +157,14 @@ qoimactl_report (QoimactlOptions  *options,
   if (report == NULL)
     return qoimactl_fail (error);
 
-  if (csv != NULL)
+  if (csv != NULL || xlsx != NULL)
     {
-      if (!write_csv (report, csv, &error))
+      g_autoptr(GBytes) csv_bytes = csv != NULL ? qoima_report_to_csv_separated (report, separator) : NULL;
+      g_autoptr(GBytes) xlsx_bytes = NULL;
+
+      if ((csv != NULL && !write_bytes (csv_bytes, csv, &error)) ||
+          (xlsx != NULL && ((xlsx_bytes = qoima_report_to_xlsx (report, &error)) == NULL ||
+                            !write_bytes (xlsx_bytes, xlsx, &error))))
         {
           if (error == NULL)
             g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write the report."));

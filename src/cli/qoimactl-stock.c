@@ -102,8 +102,11 @@ qoimactl_demo (QoimactlOptions  *options,
     return qoimactl_fail (error);
   if (existing > 0)
     {
-      qoimactl_print_error (_("The warehouse database %s already holds %lld packs; "
-                              "demo data go only into an empty one."),
+      qoimactl_print_error (g_dngettext (GETTEXT_PACKAGE,
+                                         "The warehouse database %s already holds %lld pack; "
+                                         "demo data go only into an empty one.",
+                                         "The warehouse database %s already holds %lld packs; "
+                                         "demo data go only into an empty one.", (gulong) existing),
                             qoima_store_get_path (store), (long long) existing);
       return 1;
     }
@@ -114,7 +117,9 @@ qoimactl_demo (QoimactlOptions  *options,
     return qoimactl_fail (error);
 
   products = qoima_demo_products ();
-  printf (_("Added %u products, the pharmacy warehouse with its wards, and %lld packs to %s.\n"),
+  /* Translators: the plural follows the count of packs; the products are always several. */
+  printf (g_dngettext (GETTEXT_PACKAGE, "Added %u products, the pharmacy warehouse with its wards, and %lld pack to %s.\n",
+                       "Added %u products, the pharmacy warehouse with its wards, and %lld packs to %s.\n", (gulong) n_packs),
           products->len, (long long) n_packs, qoima_store_get_path (store));
 
   qoima_store_close (store);

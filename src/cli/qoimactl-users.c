@@ -143,7 +143,7 @@ users_add (QoimactlOptions  *options,
       signing = qoimactl_wait_for_result (&signing_wait);
       if (!qoima_store_set_user_signing_finish (store, signing, &error))
         {
-          qoimactl_print_error (_("User %s added, but not her signing: %s"), name, error->message);
+          qoimactl_print_error (_("User %s added, but not the signing settings: %s"), name, error->message);
           return 1;
         }
     }

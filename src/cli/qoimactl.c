@@ -28,9 +28,9 @@ static const char * const command_lines[] = {
   N_("reject ACT_ID          sign and send the rejection of the whole act (--user)"),
   N_("users --json           list the users as JSON"),
   N_("users add NAME --role ROLE [--ward WARD_ID] [--iin IIN] [--may-sign] --password-file FILE  add a user (after the first, as an admin: --user)"),
-  N_("users passwd NAME --new-password-file FILE  give a user a new password or PIN (herself, or an admin: --user)"),
+  N_("users passwd NAME --new-password-file FILE  give a user a new password or PIN (your own, or an admin: --user)"),
   N_("users disable|enable NAME  disable or enable a user (an admin: --user)"),
-  N_("users signing NAME [--iin IIN | --no-iin] [--may-sign yes|no]  her IIN (her signing key's) and a clerk's delegation to sign (an admin: --user)"),
+  N_("users signing NAME [--iin IIN | --no-iin] [--may-sign yes|no]  the user's IIN (the signing key's) and a clerk's delegation to sign (an admin: --user)"),
   N_("wards --json           list the wards, archived ones included, as JSON"),
   N_("wards add NAME_RU [--name-kk NAME]  add a ward (an admin: --user)"),
   N_("wards archive NAME     archive an empty ward (an admin: --user)"),
@@ -44,7 +44,7 @@ static const char * const command_lines[] = {
   N_("withdrawals --json     list the withdrawals owed and sent, with their status"),
   N_("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"),
   N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
-  N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
+  N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] [--csv-separator ,|;] [--xlsx FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
 };
 
 static const char * const option_lines[] = {

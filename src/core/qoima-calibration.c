@@ -199,8 +199,12 @@ describe_mismatch (const char *body,
   g_autofree char *received_text = describe_char (received);
 
   if (*received == '\0')
-    return g_strdup_printf (_("The scan stopped after %d of %d characters of the calibration code: "
-                              "the scanner drops characters or was interrupted. Scan the whole code again."),
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "The scan stopped after %d of %d character of the calibration code: "
+                                         "the scanner drops characters or was interrupted. Scan the whole code again.",
+                                         "The scan stopped after %d of %d characters of the calibration code: "
+                                         "the scanner drops characters or was interrupted. Scan the whole code again.",
+                                         (gulong) strlen (code)),
                             (int) walk->code_pos, (int) strlen (code));
 
   if (*expected != GS_CHAR && text_matches (received, expected + 1, LOOKAHEAD_LEN, walk->inverted))

@@ -531,7 +531,10 @@ read_element (Context   *ctx,
                    pos + 1, count);
       else
         set_error (error, error_position, pos, QOIMA_SCANNER_ERROR_BAD_LENGTH,
-                   _("AI (%s) is cut short at character %d: it needs at least %d characters, the scan has %d."),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "AI (%s) is cut short at character %d: it needs at least %d character, the scan has %d.",
+                                "AI (%s) is cut short at character %d: it needs at least %d characters, the scan has %d.",
+                                def->min_len),
                    ai, pos + 1, def->min_len, count);
       return -1;
     }
@@ -541,7 +544,10 @@ read_element (Context   *ctx,
       int pos = buf->pos[el->data_start + def->max_len];
 
       set_error (error, error_position, pos, QOIMA_SCANNER_ERROR_BAD_LENGTH,
-                 _("AI (%s) is too long from character %d: it may have at most %d characters. A separator may be missing."),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "AI (%s) is too long from character %d: it may have at most %d character. A separator may be missing.",
+                              "AI (%s) is too long from character %d: it may have at most %d characters. A separator may be missing.",
+                              def->max_len),
                  ai, pos + 1, def->max_len);
       return -1;
     }
@@ -662,7 +668,10 @@ check_profile (const Buf *buf,
       int pos = buf->pos[serial->ai_start];
 
       set_error (error, error_position, pos, QOIMA_SCANNER_ERROR_PROFILE_LENGTH_21,
-                 _("The serial number (AI 21 at character %d) has %d characters; a medicine’s has 13. The scan may be cut short."),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "The serial number (AI 21 at character %d) has %d character; a medicine’s has 13. The scan may be cut short.",
+                              "The serial number (AI 21 at character %d) has %d characters; a medicine’s has 13. The scan may be cut short.",
+                              serial->data_len),
                  pos + 1, serial->data_len);
       return FALSE;
     }
@@ -672,7 +681,10 @@ check_profile (const Buf *buf,
       int pos = buf->pos[key->ai_start];
 
       set_error (error, error_position, pos, QOIMA_SCANNER_ERROR_PROFILE_LENGTH_91,
-                 _("The verification key (AI 91 at character %d) has %d characters; it must have 4."),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "The verification key (AI 91 at character %d) has %d character; it must have 4.",
+                              "The verification key (AI 91 at character %d) has %d characters; it must have 4.",
+                              key->data_len),
                  pos + 1, key->data_len);
       return FALSE;
     }
@@ -682,7 +694,10 @@ check_profile (const Buf *buf,
       int pos = buf->pos[crypto->ai_start];
 
       set_error (error, error_position, pos, QOIMA_SCANNER_ERROR_PROFILE_LENGTH_92,
-                 _("The crypto code (AI 92 at character %d) has %d characters; it must have 44 or 88. The scan may be cut short."),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "The crypto code (AI 92 at character %d) has %d character; it must have 44 or 88. The scan may be cut short.",
+                              "The crypto code (AI 92 at character %d) has %d characters; it must have 44 or 88. The scan may be cut short.",
+                              crypto->data_len),
                  pos + 1, crypto->data_len);
       return FALSE;
     }

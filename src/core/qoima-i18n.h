@@ -19,4 +19,15 @@ void         qoima_i18n_init        (void);
 /* The folder the catalog was bound to. */
 const char  *qoima_i18n_get_localedir (void);
 
+/**
+ * qoima_format_count:
+ *
+ * A count as the user's language writes it: thousands grouped by a no-break space in
+ * Russian and Kazakh ("12 345"), by a comma otherwise ("12,345"). Every count shown in
+ * the window goes through here, so that one rule holds everywhere.
+ *
+ * Returns: (transfer full): the count's text
+ */
+char        *qoima_format_count       (gint64 count);
+
 G_END_DECLS

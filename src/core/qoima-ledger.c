@@ -1062,7 +1062,10 @@ static void
 set_nothing_to_undo (GError **error)
 {
   g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-               _("There is no use to undo: only your last entry of the last %d minutes can be undone."),
+               g_dngettext (GETTEXT_PACKAGE,
+                            "There is no use to undo: only your last entry of the last %d minute can be undone.",
+                            "There is no use to undo: only your last entry of the last %d minutes can be undone.",
+                            QOIMA_LEDGER_UNDO_MINUTES),
                QOIMA_LEDGER_UNDO_MINUTES);
 }
 

@@ -1,4 +1,4 @@
-/* qoima-report.c: reports on use, opened packs and withdrawals, shown and exported as CSV
+/* qoima-report.c: reports on use, opened packs and withdrawals, shown and exported as CSV and XLSX
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,7 +13,9 @@
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <xlsxwriter.h>
 
 struct _QoimaReport
 {
@@ -25,6 +27,7 @@ struct _QoimaReport
   guint n_columns;
   GPtrArray *rows;   /* GStrv, n_columns cells each */
   gint64 *totals;    /* per column; -1: none */
+  QoimaReportColumnKind *column_kinds;
   GStrv totals_row;  /* built on demand */
 };
 
@@ -81,6 +84,7 @@ qoima_report_finalize (GObject *object)
   g_strfreev (self->columns);
   g_ptr_array_unref (self->rows);
   g_free (self->totals);
+  g_free (self->column_kinds);
   g_strfreev (self->totals_row);
 
   G_OBJECT_CLASS (qoima_report_parent_class)->finalize (object);
@@ -116,6 +120,7 @@ qoima_report_new (QoimaReportKind      kind,
   self->columns = g_strdupv ((char **) columns);
   self->n_columns = g_strv_length (self->columns);
   self->totals = g_new (gint64, self->n_columns);
+  self->column_kinds = g_new0 (QoimaReportColumnKind, self->n_columns);
   for (guint i = 0; i < self->n_columns; i++)
     self->totals[i] = -1;
   return self;
@@ -146,6 +151,27 @@ qoima_report_set_total (QoimaReport *self,
 
   self->totals[column] = total;
   g_clear_pointer (&self->totals_row, g_strfreev);
+}
+
+void
+qoima_report_set_column_kind (QoimaReport           *self,
+                              guint                  column,
+                              QoimaReportColumnKind  kind)
+{
+  g_return_if_fail (QOIMA_IS_REPORT (self));
+  g_return_if_fail (column < self->n_columns);
+
+  self->column_kinds[column] = kind;
+}
+
+QoimaReportColumnKind
+qoima_report_get_column_kind (QoimaReport *self,
+                              guint        column)
+{
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), QOIMA_REPORT_COLUMN_TEXT);
+  g_return_val_if_fail (column < self->n_columns, QOIMA_REPORT_COLUMN_TEXT);
+
+  return self->column_kinds[column];
 }
 
 QoimaReportKind
@@ -259,10 +285,12 @@ qoima_report_get_totals_row (QoimaReport *self)
 
 static void
 append_csv_field (GString    *out,
-                  const char *field)
+                  const char *field,
+                  char        separator)
 {
+  const char specials[] = { '"', separator, '\r', '\n', '\0' };
   gboolean formula = field[0] != '\0' && strchr ("=+-@", field[0]) != NULL;
-  gboolean quote = strpbrk (field, "\",\r\n") != NULL;
+  gboolean quote = strpbrk (field, specials) != NULL;
 
   if (quote)
     g_string_append_c (out, '"');
@@ -282,33 +310,54 @@ append_csv_field (GString    *out,
 static void
 append_csv_row (GString            *out,
                 const char * const *cells,
-                guint               n_cells)
+                guint               n_cells,
+                char                separator)
 {
   for (guint i = 0; i < n_cells; i++)
     {
       if (i > 0)
-        g_string_append_c (out, ',');
-      append_csv_field (out, cells[i]);
+        g_string_append_c (out, separator);
+      append_csv_field (out, cells[i], separator);
     }
   g_string_append (out, "\r\n");
 }
 
 GBytes *
-qoima_report_to_csv (QoimaReport *self)
+qoima_report_to_csv_separated (QoimaReport *self,
+                               char         separator)
 {
   GString *out;
   const char * const *totals;
 
   g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+  g_return_val_if_fail (separator == ',' || separator == ';', NULL);
 
   out = g_string_new ("\xEF\xBB\xBF");
-  append_csv_row (out, (const char * const *) self->columns, self->n_columns);
+  append_csv_row (out, (const char * const *) self->columns, self->n_columns, separator);
   for (guint i = 0; i < self->rows->len; i++)
-    append_csv_row (out, g_ptr_array_index (self->rows, i), self->n_columns);
+    append_csv_row (out, g_ptr_array_index (self->rows, i), self->n_columns, separator);
   totals = qoima_report_get_totals_row (self);
   if (totals != NULL)
-    append_csv_row (out, totals, self->n_columns);
+    append_csv_row (out, totals, self->n_columns, separator);
   return g_string_free_to_bytes (out);
+}
+
+GBytes *
+qoima_report_to_csv (QoimaReport *self)
+{
+  return qoima_report_to_csv_separated (self, ',');
+}
+
+char
+qoima_report_get_csv_separator (void)
+{
+  /* The user's first language, as gettext picks it: Excel in a Russian or Kazakh locale
+   * splits CSV at ';', since ',' is its decimal point there. */
+  const char *language = g_get_language_names_with_category ("LC_MESSAGES")[0];
+
+  if (g_str_has_prefix (language, "ru") || g_str_has_prefix (language, "kk"))
+    return ';';
+  return ',';
 }
 
 gboolean
@@ -327,6 +376,184 @@ qoima_report_write_csv (QoimaReport   *self,
   csv = qoima_report_to_csv (self);
   data = g_bytes_get_data (csv, &size);
   return g_output_stream_write_all (stream, data, size, NULL, cancellable, error);
+}
+
+/* XLSX. */
+
+/* "YYYY-MM-DD" → @date; FALSE for anything else. */
+static gboolean
+parse_iso_day (const char   *text,
+               lxw_datetime *date)
+{
+  unsigned year = 0, month = 0, day = 0;
+
+  if (strlen (text) != 10 || text[4] != '-' || text[7] != '-')
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !g_ascii_isdigit (text[i]))
+      return FALSE;
+  year = (unsigned) g_ascii_strtoull (text, NULL, 10);
+  month = (unsigned) g_ascii_strtoull (text + 5, NULL, 10);
+  day = (unsigned) g_ascii_strtoull (text + 8, NULL, 10);
+  if (!g_date_valid_dmy (day, month, year))
+    return FALSE;
+  *date = (lxw_datetime) { .year = (int) year, .month = (int) month, .day = (int) day };
+  return TRUE;
+}
+
+/* A sheet's name: at most 31 characters, none of []:*?/\ (Excel refuses the file else). */
+static char *
+sheet_name (const char *label)
+{
+  GString *name = g_string_new (NULL);
+  guint n = 0;
+
+  for (const char *p = label; *p != '\0' && n < 31; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_string_append_unichar (name, strchr ("[]:*?/\\", (int) c) != NULL && c < 128 ? ' ' : c);
+    }
+  return g_string_free (name, FALSE);
+}
+
+static gboolean
+set_xlsx_error (lxw_error   result,
+                const char *path,
+                GError    **error)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  if (result == LXW_NO_ERROR)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+               /* Translators: the file's name, then the library's reason in English. */
+               _("Could not write %s: %s"), name, lxw_strerror (result));
+  return FALSE;
+}
+
+static void
+write_xlsx_row (lxw_worksheet      *sheet,
+                QoimaReport        *self,
+                lxw_row_t           row,
+                const char * const *cells,
+                lxw_format         *text_format,
+                lxw_format         *number_format,
+                lxw_format         *date_format,
+                guint              *widths)
+{
+  for (guint i = 0; i < self->n_columns; i++)
+    {
+      const char *cell = cells[i];
+      lxw_datetime date;
+      guint64 number = 0;
+      guint width = (guint) g_utf8_strlen (cell, -1);
+
+      if (cell[0] == '\0')
+        continue;
+      if (self->column_kinds[i] == QOIMA_REPORT_COLUMN_NUMBER &&
+          g_ascii_string_to_unsigned (cell, 10, 0, G_MAXINT64, &number, NULL))
+        worksheet_write_number (sheet, row, (lxw_col_t) i, (double) number, number_format);
+      else if (self->column_kinds[i] == QOIMA_REPORT_COLUMN_DATE && parse_iso_day (cell, &date))
+        {
+          worksheet_write_datetime (sheet, row, (lxw_col_t) i, &date, date_format);
+          width = 10;
+        }
+      else
+        /* A string is never a formula in XLSX, so the CSV's apostrophe guard is not needed. */
+        worksheet_write_string (sheet, row, (lxw_col_t) i, cell, text_format);
+      widths[i] = MAX (widths[i], width);
+    }
+}
+
+gboolean
+qoima_report_write_xlsx (QoimaReport  *self,
+                         const char   *path,
+                         GError      **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree guint *widths = NULL;
+  lxw_workbook *workbook;
+  lxw_worksheet *sheet;
+  lxw_format *header, *total, *total_number, *date;
+  lxw_doc_properties properties = { .title = self->title };  /* read only, though not const */
+  const char * const *totals;
+  lxw_row_t row = 0;
+
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  workbook = workbook_new (path);
+  if (workbook == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Could not write %s."), display);
+      return FALSE;
+    }
+  workbook_set_properties (workbook, &properties);
+  name = sheet_name (qoima_report_kind_to_label (self->kind));
+  sheet = workbook_add_worksheet (workbook, name);
+
+  header = workbook_add_format (workbook);
+  format_set_bold (header);
+  format_set_bottom (header, LXW_BORDER_THIN);
+  total = workbook_add_format (workbook);
+  format_set_bold (total);
+  format_set_top (total, LXW_BORDER_THIN);
+  total_number = workbook_add_format (workbook);
+  format_set_bold (total_number);
+  format_set_top (total_number, LXW_BORDER_THIN);
+  format_set_num_format (total_number, "#,##0");
+  date = workbook_add_format (workbook);
+  /* Excel's built-in short date: each reader shows it as its own locale writes days. */
+  format_set_num_format_index (date, 14);
+  {
+    lxw_format *number = workbook_add_format (workbook);
+
+    format_set_num_format (number, "#,##0");
+    widths = g_new0 (guint, self->n_columns);
+    write_xlsx_row (sheet, self, row++, (const char * const *) self->columns, header, header, header, widths);
+    for (guint i = 0; i < self->rows->len; i++)
+      write_xlsx_row (sheet, self, row++, g_ptr_array_index (self->rows, i), NULL, number, date, widths);
+  }
+  totals = qoima_report_get_totals_row (self);
+  if (totals != NULL)
+    write_xlsx_row (sheet, self, row++, totals, total, total_number, total, widths);
+
+  for (guint i = 0; i < self->n_columns; i++)
+    /* Characters to Excel's width units, with a margin; very long text wraps the view less. */
+    worksheet_set_column (sheet, (lxw_col_t) i, (lxw_col_t) i, CLAMP (widths[i] + 2, 8, 60), NULL);
+  worksheet_freeze_panes (sheet, 1, 0);
+  if (self->rows->len > 0)
+    worksheet_autofilter (sheet, 0, 0, self->rows->len, (lxw_col_t) (self->n_columns - 1));
+
+  return set_xlsx_error (workbook_close (workbook), path, error);
+}
+
+GBytes *
+qoima_report_to_xlsx (QoimaReport  *self,
+                      GError      **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  gsize size = 0;
+  gboolean ok;
+  int fd;
+
+  g_return_val_if_fail (QOIMA_IS_REPORT (self), NULL);
+
+  /* libxlsxwriter writes only to a file name. */
+  fd = g_file_open_tmp ("qoima-report-XXXXXX.xlsx", &path, error);
+  if (fd < 0)
+    return NULL;
+  g_close (fd, NULL);
+  ok = qoima_report_write_xlsx (self, path, error) &&
+       g_file_get_contents (path, &contents, &size, error);
+  g_unlink (path);
+  if (!ok)
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&contents), size);
 }
 
 /* Making reports on the store's worker. */
@@ -372,8 +599,10 @@ typedef enum {
   CELL_TEXT,
   CELL_NAME,     /* name_ru, name_kk */
   CELL_NUMBER,   /* summed into the column's total */
+  CELL_COUNT,    /* a number with no total (patients: one may be in several rows) */
   CELL_REASON,   /* a withdrawal's reason code */
   CELL_STATUS,   /* a withdrawal's outbox state, or 'owed' */
+  CELL_DATE,     /* YYYY-MM-DD or NULL */
 } CellKind;
 
 typedef struct
@@ -397,21 +626,24 @@ static const ReportQuery queries[] = {
     "  sum (-m.units_delta) "
     USE_JOINS USE_FILTER
     "GROUP BY l.id, p.gtin ORDER BY l.name_ru, p.name_ru",
-    { CELL_NAME, CELL_NAME, CELL_TEXT, CELL_NUMBER }, 4,
+    { CELL_NAME, CELL_NAME, CELL_COUNT, CELL_NUMBER }, 4,
   },
   [QOIMA_REPORT_USE_BY_MEDICINE] = {
     "SELECT p.name_ru, p.name_kk, p.gtin, count (DISTINCT m.patient_id), sum (-m.units_delta) "
     USE_JOINS USE_FILTER
     "GROUP BY p.gtin ORDER BY p.name_ru, p.gtin",
-    { CELL_NAME, CELL_TEXT, CELL_TEXT, CELL_NUMBER }, 4,
+    { CELL_NAME, CELL_TEXT, CELL_COUNT, CELL_NUMBER }, 4,
   },
   [QOIMA_REPORT_OPENED] = {
+    /* Opened since: the first movement that left the pack opened, a use not undone or a
+     * receipt of a pack already opened (the demo's, an opening balance). */
     "SELECT p.name_ru, p.name_kk, pk.ki, l.name_ru, l.name_kk, pk.units_left, pk.expiry, "
-    "  (SELECT date (min (m.at), 'localtime') FROM movements m WHERE m.pack_id = pk.id AND " USE_NOT_UNDONE ") "
+    "  (SELECT date (min (m.at), 'localtime') FROM movements m WHERE m.pack_id = pk.id AND "
+    "     ((" USE_NOT_UNDONE ") OR (m.kind = 'receipt' AND m.status_after = 'opened'))) "
     "FROM packs pk JOIN products p ON p.gtin = pk.gtin JOIN locations l ON l.id = pk.location_id "
     "WHERE pk.status = 'opened' AND (?3 = 0 OR pk.location_id = ?3) "
     "ORDER BY l.name_ru, p.name_ru, pk.ki",
-    { CELL_NAME, CELL_TEXT, CELL_NAME, CELL_NUMBER, CELL_TEXT, CELL_TEXT }, 6,
+    { CELL_NAME, CELL_TEXT, CELL_NAME, CELL_NUMBER, CELL_DATE, CELL_DATE }, 6,
   },
   [QOIMA_REPORT_WITHDRAWALS] = {
     "SELECT pk.ki, p.name_ru, p.name_kk, w.reason, date (w.owed_at, 'localtime'), o.document_number, "
@@ -422,7 +654,7 @@ static const ReportQuery queries[] = {
     "  AND (?2 IS NULL OR date (w.owed_at, 'localtime') <= ?2)"
     "  AND (?3 = 0 OR pk.location_id = ?3) "
     "ORDER BY w.id",
-    { CELL_TEXT, CELL_NAME, CELL_REASON, CELL_TEXT, CELL_TEXT, CELL_STATUS, CELL_TEXT, CELL_TEXT }, 8,
+    { CELL_TEXT, CELL_NAME, CELL_REASON, CELL_DATE, CELL_TEXT, CELL_STATUS, CELL_TEXT, CELL_TEXT }, 8,
   },
 };
 
@@ -444,7 +676,8 @@ column_titles (QoimaReportKind kind)
       g_strv_builder_add_many (builder, _("Medicine"), _("GTIN"), _("Patients"), _("Units"), NULL);
       break;
     case QOIMA_REPORT_OPENED:
-      g_strv_builder_add_many (builder, _("Medicine"), _("Pack"), _("Ward"), _("Units left"),
+      /* Packs are opened in the warehouse too: its column is not "Ward". */
+      g_strv_builder_add_many (builder, _("Medicine"), _("Pack"), _("Location"), _("Units left"),
                                _("Expiry"), _("Opened since"), NULL);
       break;
     case QOIMA_REPORT_WITHDRAWALS:
@@ -561,6 +794,11 @@ make_report (QoimaStoreWorker  *worker,
 
   title = make_title (data, ward);
   report = qoima_report_new (data->kind, title, (const char * const *) columns);
+  for (guint i = 0; i < query->n_cells; i++)
+    if (query->cells[i] == CELL_NUMBER || query->cells[i] == CELL_COUNT)
+      qoima_report_set_column_kind (report, i, QOIMA_REPORT_COLUMN_NUMBER);
+    else if (query->cells[i] == CELL_DATE)
+      qoima_report_set_column_kind (report, i, QOIMA_REPORT_COLUMN_DATE);
   totals = g_new0 (gint64, query->n_cells);
 
   stmt = qoima_store_worker_prepare (worker, query->sql, error);
@@ -598,6 +836,8 @@ make_report (QoimaStoreWorker  *worker,
               cells[i] = status_label (text);
               sql_column++;
               break;
+            case CELL_COUNT:
+            case CELL_DATE:
             case CELL_TEXT:
             default:
               cells[i] = text;

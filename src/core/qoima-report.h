@@ -1,4 +1,4 @@
-/* qoima-report.h: reports on use, opened packs and withdrawals, shown and exported as CSV
+/* qoima-report.h: reports on use, opened packs and withdrawals, shown and exported as CSV and XLSX
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,6 +21,13 @@ typedef enum {
 } QoimaReportKind;
 
 #define QOIMA_REPORT_N_KINDS (QOIMA_REPORT_WITHDRAWALS + 1)
+
+/* What a column's cells hold, so that a spreadsheet gets numbers and dates, not text. */
+typedef enum {
+  QOIMA_REPORT_COLUMN_TEXT,
+  QOIMA_REPORT_COLUMN_NUMBER, /* whole numbers, written in the C locale ("1234") */
+  QOIMA_REPORT_COLUMN_DATE,   /* "YYYY-MM-DD", or "" for none */
+} QoimaReportColumnKind;
 
 /* "patients", "wards", "medicines", "opened", "withdrawals": the command line's names. */
 const char *qoima_report_kind_to_nick   (QoimaReportKind  kind);
@@ -49,6 +56,13 @@ void                qoima_report_add_row          (QoimaReport         *self,
 void                qoima_report_set_total        (QoimaReport         *self,
                                                    guint                column,
                                                    gint64               total);
+
+/* Marks what @column holds; every column is text until told. */
+void                qoima_report_set_column_kind  (QoimaReport          *self,
+                                                   guint                 column,
+                                                   QoimaReportColumnKind kind);
+QoimaReportColumnKind qoima_report_get_column_kind (QoimaReport *self,
+                                                   guint        column);
 
 QoimaReportKind     qoima_report_get_kind         (QoimaReport *self);
 /* The report's name with its period and ward, e.g. "Use by patient, 2026-11-01 – 2026-11-30". */
@@ -87,6 +101,33 @@ gboolean            qoima_report_write_csv        (QoimaReport   *self,
                                                    GError       **error);
 /* Returns: (transfer full): the CSV bytes qoima_report_write_csv() writes. */
 GBytes             *qoima_report_to_csv           (QoimaReport *self);
+/* As qoima_report_to_csv(), with @separator (',' or ';') between the fields. */
+GBytes             *qoima_report_to_csv_separated (QoimaReport *self,
+                                                   char         separator);
+/**
+ * qoima_report_get_csv_separator:
+ *
+ * The separator a spreadsheet in the user's language expects: ';' for Russian and Kazakh
+ * (Excel there takes ',' for the decimal point), ',' otherwise.
+ */
+char                qoima_report_get_csv_separator (void);
+
+/**
+ * qoima_report_write_xlsx:
+ * @path: the file to write (replaced)
+ *
+ * Writes the report as an Excel workbook (libxlsxwriter) of one sheet: a bold header row of
+ * the column titles, the rows, then the totals row when there is one. Numbers are numbers,
+ * dates are dates (shown in the spreadsheet's own date format), the columns as wide as
+ * their text; the header row stays in view. Blocks on the file: call it off the main loop.
+ */
+gboolean            qoima_report_write_xlsx       (QoimaReport  *self,
+                                                   const char   *path,
+                                                   GError      **error);
+/* Returns: (transfer full): the bytes of qoima_report_write_xlsx()'s file, or NULL with
+ * @error set. Blocks as it does. */
+GBytes             *qoima_report_to_xlsx          (QoimaReport  *self,
+                                                   GError      **error);
 
 /**
  * qoima_store_make_report_async:

@@ -883,7 +883,10 @@ receive_rows (Worker         *worker,
       else if (units_left < 1 || (facts->units_per_pack > 0 && units_left > facts->units_per_pack))
         {
           g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                       _("The code %s cannot be received with %d units left; no pack was received."),
+                       g_dngettext (GETTEXT_PACKAGE,
+                                    "The code %s cannot be received with %d unit left; no pack was received.",
+                                    "The code %s cannot be received with %d units left; no pack was received.",
+                                    (gulong) ABS (units_left)),
                        ki->str, units_left);
           return FALSE;
         }

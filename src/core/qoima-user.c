@@ -45,6 +45,7 @@ typedef struct
   gint64 ward_id;
   char *secret;
   gboolean disabled; /* set_user_disabled: the new state */
+  char *why;         /* set_user_disabled: the admin's reason, for the audit row */
   gint64 id;         /* add_user: the new user */
   char *iin;         /* set_user_signing, get_user */
   gboolean may_sign; /* set_user_signing */
@@ -63,6 +64,7 @@ user_data_free (gpointer data)
   g_free (user->name);
   g_free (user->full_name);
   g_free (user->iin);
+  g_free (user->why);
   if (user->secret != NULL)
     {
       /* The secret does not linger in freed memory. */
@@ -533,7 +535,7 @@ set_user_disabled (QoimaStoreWorker  *worker,
       if (g_strcmp0 (data->acting, data->name) == 0)
         {
           g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                               _("An admin cannot disable herself; another admin may."));
+                               _("Admins cannot disable their own account; another admin may."));
           return FALSE;
         }
       if (!is_last_admin (worker, data->name, &last, error))
@@ -559,8 +561,10 @@ set_user_disabled_job (QoimaStoreWorker *worker,
                        GTask            *task)
 {
   UserData *data = g_task_get_task_data (task);
+  const char *what = data->disabled ? "user disabled" : "user enabled";
+  g_autofree char *reason = data->why != NULL ? g_strdup_printf ("%s: %s", what, data->why) : g_strdup (what);
 
-  run_user_change (worker, task, data->disabled ? "user disabled" : "user enabled", set_user_disabled);
+  run_user_change (worker, task, reason, set_user_disabled);
 }
 
 static gboolean
@@ -638,7 +642,7 @@ update_user (QoimaStoreWorker  *worker,
       if (g_strcmp0 (data->acting, data->name) == 0)
         {
           g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                               _("An admin cannot take away her own admin role; another admin may."));
+                               _("Admins cannot take away their own admin role; another admin may."));
           return FALSE;
         }
       if (!is_last_admin (worker, data->name, &last, error))
@@ -938,7 +942,7 @@ qoima_user_check_signer (QoimaUser         *self,
   if (self->iin == NULL)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
-                   _("%s has no IIN in her user record, so no key can be hers: an administrator adds it before she signs."),
+                   _("%s has no IIN in the user record, so no key can match it: an administrator adds the IIN before anything is signed."),
                    self->full_name != NULL ? self->full_name : self->name);
       return FALSE;
     }
@@ -949,7 +953,7 @@ qoima_user_check_signer (QoimaUser         *self,
   if (g_strcmp0 (iin, self->iin) != 0)
     {
       g_set_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER,
-                   _("The key belongs to %s (IIN %s), not to %s (IIN %s), who is signed in. Each signs with her own key: nothing was signed."),
+                   _("The key belongs to %s (IIN %s), not to %s (IIN %s), who is signed in. Each user signs with their own key: nothing was signed."),
                    qoima_certificate_get_owner (certificate), iin != NULL ? iin : "—",
                    self->full_name != NULL ? self->full_name : self->name, self->iin);
       return FALSE;
@@ -1013,7 +1017,7 @@ qoima_user_check (QoimaUser        *self,
         }
       if (permission == QOIMA_PERMISSION_SIGN && self->role == QOIMA_ROLE_CLERK)
         g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
-                             _("A clerk signs only when an administrator has allowed her to; the chief signs."));
+                             _("A clerk signs only when an administrator has allowed it; the chief signs."));
       else
         /* TRANSLATORS: "A nurse may not accept acts." */
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
@@ -1062,7 +1066,7 @@ qoima_store_add_user_async (QoimaStore          *self,
     {
       g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                                role == QOIMA_ROLE_NURSE ? _("A nurse needs a ward.")
-                                                        : *name == '\0' ? _("A user needs a name.")
+                                                        : *name == '\0' ? _("A user needs a login name.")
                                                                         : _("Only a nurse belongs to a ward."));
       g_object_unref (task);
       return;
@@ -1171,7 +1175,22 @@ qoima_store_set_user_disabled_async (QoimaStore          *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
+  qoima_store_set_user_disabled_with_reason_async (self, acting, name, disabled, NULL,
+                                                   cancellable, callback, user_data);
+}
+
+void
+qoima_store_set_user_disabled_with_reason_async (QoimaStore          *self,
+                                                 QoimaUser           *acting,
+                                                 const char          *name,
+                                                 gboolean             disabled,
+                                                 const char          *why,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data)
+{
   UserData *data;
+  g_autofree char *stripped = why != NULL ? g_strstrip (g_strdup (why)) : NULL;
 
   g_return_if_fail (QOIMA_IS_STORE (self));
   g_return_if_fail (acting == NULL || QOIMA_IS_USER (acting));
@@ -1181,6 +1200,7 @@ qoima_store_set_user_disabled_async (QoimaStore          *self,
   data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
   data->name = g_strdup (name);
   data->disabled = !!disabled;
+  data->why = stripped != NULL && stripped[0] != '\0' ? g_steal_pointer (&stripped) : NULL;
   qoima_store_queue_write (self, set_user_disabled_job,
                            user_task_new (self, qoima_store_set_user_disabled_async, data, cancellable, callback, user_data));
 }

@@ -153,6 +153,17 @@ void        qoima_store_set_user_disabled_async  (QoimaStore          *self,
                                                   GCancellable        *cancellable,
                                                   GAsyncReadyCallback  callback,
                                                   gpointer             user_data);
+/* As qoima_store_set_user_disabled_async(), with the admin's @why (nullable) kept in the
+ * audit row's reason ("user disabled: left the hospital"); finish with
+ * qoima_store_set_user_disabled_finish(). */
+void        qoima_store_set_user_disabled_with_reason_async (QoimaStore          *self,
+                                                             QoimaUser           *acting,
+                                                             const char          *name,
+                                                             gboolean             disabled,
+                                                             const char          *why,
+                                                             GCancellable        *cancellable,
+                                                             GAsyncReadyCallback  callback,
+                                                             gpointer             user_data);
 gboolean    qoima_store_set_user_disabled_finish (QoimaStore    *self,
                                                   GAsyncResult  *result,
                                                   GError       **error);

@@ -203,7 +203,7 @@ check_can_archive (QoimaStoreWorker  *worker,
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    g_dngettext (GETTEXT_PACKAGE,
-                                "The ward %s still has %lld nurse; move her to another ward or disable her first.",
+                                "The ward %s still has %lld nurse; move the nurse to another ward or disable the account first.",
                                 "The ward %s still has %lld nurses; move them to another ward or disable them first.",
                                 nurses),
                    name, (long long) nurses);

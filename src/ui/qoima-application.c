@@ -476,14 +476,6 @@ qoima_application_startup (GApplication *application)
   QoimaApplication *self = QOIMA_APPLICATION (application);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *search_accels[] = { "<Control>f", NULL };
-  static const char *stock_accels[] = { "<Alt>1", NULL };
-  static const char *acts_accels[] = { "<Alt>2", NULL };
-  static const char *scanner_accels[] = { "<Alt>3", NULL };
-  static const char *use_accels[] = { "<Alt>4", NULL };
-  static const char *move_accels[] = { "<Alt>5", NULL };
-  static const char *withdrawals_accels[] = { "<Alt>6", NULL };
-  static const char *reports_accels[] = { "<Alt>7", NULL };
-  static const char *admin_accels[] = { "<Alt>8", NULL };
   static const char *switch_user_accels[] = { "<Control>l", NULL };
 
   G_APPLICATION_CLASS (qoima_application_parent_class)->startup (application);
@@ -491,14 +483,6 @@ qoima_application_startup (GApplication *application)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-stock", stock_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-acts", acts_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-scanner", scanner_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-use", use_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-move", move_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-withdrawals", withdrawals_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-reports", reports_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.page-admin", admin_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.switch-user", switch_user_accels);
 
   self->signal_sources[0] = g_unix_signal_add (SIGTERM, quit_on_signal_cb, self);

@@ -377,13 +377,14 @@ propose_key (QoimaKeyDialog *self)
     }
 }
 
-void
-qoima_key_dialog_run_async (GtkWindow           *parent,
-                            GSettings           *settings,
-                            QoimaKeyPurpose      purpose,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
+static void
+run_dialog (GtkWindow           *parent,
+            GSettings           *settings,
+            QoimaKeyPurpose      purpose,
+            const char          *title,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
 {
   QoimaKeyDialog *self;
 
@@ -406,7 +407,8 @@ qoima_key_dialog_run_async (GtkWindow           *parent,
     }
   else
     {
-      adw_window_title_set_title (self->window_title, _("Sign the Answer"));
+      /* What is signed, so that a chief never signs blind; an act's answer unless told. */
+      adw_window_title_set_title (self->window_title, title != NULL ? title : _("Sign the Answer"));
       adw_window_title_set_subtitle (self->window_title, _("With the chief’s signing key"));
     }
 
@@ -414,6 +416,30 @@ qoima_key_dialog_run_async (GtkWindow           *parent,
   update_button (self);
   gtk_window_present (GTK_WINDOW (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->password_row));
+}
+
+void
+qoima_key_dialog_run_async (GtkWindow           *parent,
+                            GSettings           *settings,
+                            QoimaKeyPurpose      purpose,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  run_dialog (parent, settings, purpose, NULL, cancellable, callback, user_data);
+}
+
+void
+qoima_key_dialog_run_to_sign_async (GtkWindow           *parent,
+                                    GSettings           *settings,
+                                    const char          *title,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (title != NULL);
+
+  run_dialog (parent, settings, QOIMA_KEY_PURPOSE_SIGNING, title, cancellable, callback, user_data);
 }
 
 /**

@@ -33,6 +33,14 @@ void              qoima_key_dialog_run_async   (GtkWindow           *parent,
                                                 GCancellable        *cancellable,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
+/* As qoima_key_dialog_run_async() for a signing key, titled with what it signs
+ * ("Sign the Withdrawals"); finish with qoima_key_dialog_run_finish(). */
+void              qoima_key_dialog_run_to_sign_async (GtkWindow           *parent,
+                                                      GSettings           *settings,
+                                                      const char          *title,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
 QoimaSigner      *qoima_key_dialog_run_finish  (GAsyncResult        *result,
                                                 GError             **error);
 

@@ -549,6 +549,23 @@ qoima_scan_result_clear (QoimaScanResult *self)
   set_state (self, QOIMA_SCAN_RESULT_STATE_NONE);
 }
 
+/* A control character as text any font can draw: "⟨GS⟩" for the GS1 separator. */
+static char *
+control_name (gunichar c)
+{
+  switch (c)
+    {
+    case 0x04: return g_strdup ("⟨EOT⟩");
+    case 0x09: return g_strdup ("⟨TAB⟩");
+    case 0x0a: return g_strdup ("⟨LF⟩");
+    case 0x0d: return g_strdup ("⟨CR⟩");
+    case 0x1d: return g_strdup ("⟨GS⟩");
+    case 0x1e: return g_strdup ("⟨RS⟩");
+    case 0x7f: return g_strdup ("⟨DEL⟩");
+    default: return g_strdup_printf ("⟨%02X⟩", (unsigned) c);
+    }
+}
+
 char *
 qoima_scan_result_markup_code (const char *text,
                                int         position)
@@ -573,13 +590,14 @@ qoima_scan_result_markup_code (const char *text,
 
       if (c < 0x20 || c == 0x7f)
         {
-          /* Control characters (GS above all) would be invisible: draw the Unicode
-           * "symbol for" glyph instead, dimmed unless it is the culprit. */
-          len = g_unichar_to_utf8 (c == 0x7f ? 0x2421 : 0x2400 + c, buffer);
-          buffer[len] = '\0';
+          /* Control characters (GS above all) would be invisible, and the Unicode "symbol
+           * for" glyphs (␝) are in few fonts, so they showed as empty boxes: their name in
+           * angle brackets instead, dimmed unless it is the culprit. */
+          g_autofree char *name = control_name (c);
+
           if (!highlight)
             g_string_append (markup, "<span alpha=\"55%\">");
-          g_string_append (markup, buffer);
+          g_string_append (markup, name);
           if (!highlight)
             g_string_append (markup, "</span>");
         }

@@ -201,6 +201,7 @@ back_action (GtkWidget  *widget,
   gtk_editable_set_text (GTK_EDITABLE (self->secret_entry), "");
   show_message (self->message_label, NULL);
   gtk_stack_set_visible_child_name (self->stack, "users");
+  gtk_widget_grab_focus (GTK_WIDGET (self->users_list));
 }
 
 static void
@@ -247,7 +248,7 @@ create_admin_action (GtkWidget  *widget,
     return;
   if (name[0] == '\0')
     {
-      show_message (self->admin_message_label, _("Enter a user name."));
+      show_message (self->admin_message_label, _("Enter a login name."));
       return;
     }
   if (g_strcmp0 (secret, repeat) != 0)
@@ -439,6 +440,8 @@ qoima_sign_in_class_init (QoimaSignInClass *klass)
 
   gtk_widget_class_install_action (widget_class, "sign-in.sign-in", NULL, sign_in_action);
   gtk_widget_class_install_action (widget_class, "sign-in.back", NULL, back_action);
+  /* Escape leaves the password or PIN for the list of users, as the Back button does. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "sign-in.back", NULL);
   gtk_widget_class_install_action (widget_class, "sign-in.create-admin", NULL, create_admin_action);
 }
 

@@ -184,7 +184,7 @@ add_action (GtkWidget  *widget,
    * word (roles, duplicate names, archived wards). */
   if (*name == '\0')
     {
-      show_error (self, _("A user needs a name."));
+      show_error (self, _("A user needs a login name."));
       return;
     }
   if (!qoima_user_secret_is_acceptable (secret, &error))
@@ -199,7 +199,7 @@ add_action (GtkWidget  *widget,
     }
   if (*entered_iin (self) != '\0' && !qoima_iin_is_valid (entered_iin (self)))
     {
-      show_error (self, _("The IIN has 12 digits and its check digit must match: check it against her ID card."));
+      show_error (self, _("The IIN has 12 digits and its check digit must match: check it against the ID card."));
       return;
     }
   if (role == QOIMA_ROLE_NURSE)

@@ -160,6 +160,45 @@ set_header_text (GtkLabel   *label,
   gtk_label_set_width_chars (label, long_text ? USER_LABEL_CHARS : -1);
 }
 
+/* Hides the shortcuts window's rows of pages this user does not see. */
+static void
+show_role_shortcuts (QoimaWindow *self,
+                     GtkWidget   *widget)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *action = NULL;
+
+      g_object_get (widget, "action-name", &action, NULL);
+      if (action != NULL && g_str_has_prefix (action, "win.page-"))
+        gtk_widget_set_visible (widget, page_name_allowed (self, action + strlen ("win.page-")));
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    show_role_shortcuts (self, child);
+}
+
+/* Alt+1…9 follow the pages as the switcher shows them to this user, and the shortcuts
+ * window lists only those: the accelerators are the application's, so they are set here,
+ * whenever the role changes. */
+static void
+apply_page_shortcuts (QoimaWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (self));
+
+  for (unsigned i = 0; app != NULL && i < G_N_ELEMENTS (page_permissions); i++)
+    {
+      g_autofree char *action = g_strdup_printf ("win.page-%s", page_permissions[i].name);
+      g_autofree char *accel = qoima_window_get_page_accel (self, page_permissions[i].name);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (app, action, accels);
+    }
+  if (overlay != NULL)
+    show_role_shortcuts (self, GTK_WIDGET (overlay));
+}
+
 /* Shows the pages the signed-in user may use, hides the others and lands on the first. */
 static void
 apply_role (QoimaWindow *self)
@@ -191,6 +230,7 @@ apply_role (QoimaWindow *self)
 
   if (first != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, first);
+  apply_page_shortcuts (self);
 
   if (user != NULL)
     {
@@ -930,4 +970,40 @@ qoima_window_handle_scan (QoimaWindow *self,
                                  self->cancellable,
                                  record_scan_cb,
                                  data);
+}
+
+char *
+qoima_window_get_page_accel (QoimaWindow *self,
+                             const char  *name)
+{
+  g_autoptr(GtkSelectionModel) pages = NULL;
+  guint n = 0;
+
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (signed_in_user (self) == NULL)
+    return NULL;
+  /* The switcher's order is the view stack's; hidden pages take no number. */
+  pages = adw_view_stack_get_pages (self->view_stack);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)) && n < 9; i++)
+    {
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      const char *page_name = adw_view_stack_page_get_name (page);
+
+      if (!page_name_allowed (self, page_name))
+        continue;
+      n++;
+      if (g_strcmp0 (page_name, name) == 0)
+        return g_strdup_printf ("<Alt>%u", n);
+    }
+  return NULL;
+}
+
+guint
+qoima_window_get_n_toasts (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), 0);
+
+  return self->toasts != NULL ? self->toasts->len : 0;
 }

@@ -74,4 +74,12 @@ void              qoima_window_add_toast         (QoimaWindow    *self,
 void              qoima_window_handle_scan       (QoimaWindow    *self,
                                                   const char     *text);
 
+/* Toasts shown and not yet dismissed, so tests can see a result is not said twice. */
+guint             qoima_window_get_n_toasts      (QoimaWindow    *self);
+
+/* The page's shortcut for the signed-in user ("<Alt>1" for the first page the switcher
+ * shows), or NULL for a page hidden from the user. (transfer full) */
+char             *qoima_window_get_page_accel    (QoimaWindow    *self,
+                                                  const char     *name);
+
 G_END_DECLS

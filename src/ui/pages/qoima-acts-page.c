@@ -13,6 +13,7 @@
 
 #include "qoima-act-line.h"
 #include "qoima-date.h"
+#include "qoima-i18n.h"
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
 #include "qoima-sign-dialog.h"
@@ -355,9 +356,16 @@ create_line_row (gpointer item,
 
   /* Scans count while the act waits for its answer; afterwards, what the act brought. */
   if (waiting)
-    counts = g_strdup_printf (_("%d of %d scanned"), scanned, expected);
+    /* Translators: packs scanned of the act's; the plural follows the second count. */
+    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d scanned", "%d of %d scanned", expected),
+                              scanned, expected);
   else
-    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", expected), expected);
+    {
+      g_autofree char *count = qoima_format_count (expected);
+
+      /* Translators: a count of packs, grouped in thousands. */
+      counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s pack", "%s packs", expected), count);
+    }
   label = gtk_label_new (counts);
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -841,16 +849,24 @@ confirm_answer (Answer *answer)
       switch (answer->acceptance)
         {
         case QOIMA_ACCEPT_SOME:
-          /* TRANSLATORS: from SENDER, DATE: … */
-          g_ptr_array_add (items, g_strdup_printf (_("from %s, %s: accept the %d packs scanned, refuse the other %d of %d"),
+          /* TRANSLATORS: from SENDER, DATE: accept the N packs scanned, refuse the other M of
+           * the act's TOTAL; the plural follows TOTAL. */
+          g_ptr_array_add (items, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                "from %s, %s: accept the %d packs scanned, refuse the other %d of %d",
+                                                                "from %s, %s: accept the %d packs scanned, refuse the other %d of %d",
+                                                                packs),
                                                    sender, date, scanned, packs - scanned, packs));
           break;
         case QOIMA_REJECT_ALL:
-          g_ptr_array_add (items, g_strdup_printf (_("from %s, %s: refuse all %d packs"), sender, date, packs));
+          g_ptr_array_add (items, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "from %s, %s: refuse the %d pack",
+                                                                "from %s, %s: refuse all %d packs", packs),
+                                                   sender, date, packs));
           break;
         case QOIMA_ACCEPT_ALL:
         default:
-          g_ptr_array_add (items, g_strdup_printf (_("from %s, %s: accept all %d packs"), sender, date, packs));
+          g_ptr_array_add (items, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "from %s, %s: accept the %d pack",
+                                                                "from %s, %s: accept all %d packs", packs),
+                                                   sender, date, packs));
           break;
         }
     }

@@ -12,6 +12,7 @@
 #include "qoima-admin-page.h"
 
 #include "qoima-location.h"
+#include "qoima-sign-in.h"
 #include "qoima-settings.h"
 #include "qoima-user.h"
 #include "qoima-wards.h"
@@ -130,19 +131,6 @@ find_user (QoimaAdminPage *self,
   return NULL;
 }
 
-static const char *
-role_label (QoimaRole role)
-{
-  switch (role)
-    {
-    case QOIMA_ROLE_CLERK: return _("Clerk");
-    case QOIMA_ROLE_NURSE: return _("Nurse");
-    case QOIMA_ROLE_CHIEF: return _("Chief");
-    case QOIMA_ROLE_ADMIN: return _("Admin");
-    default: return "?";
-    }
-}
-
 static GtkWidget *
 row_button (const char *icon_name,
             const char *label,
@@ -177,28 +165,38 @@ create_user_row (gpointer item,
 
   if (qoima_user_get_full_name (user) != NULL)
     g_string_append_printf (subtitle, "%s · ", qoima_user_get_full_name (user));
-  g_string_append (subtitle, role_label (qoima_user_get_role (user)));
+  /* The role's name as the header bar and the sign-in page say it. */
+  g_string_append (subtitle, qoima_role_to_label (qoima_user_get_role (user)));
   if ((ward = find_ward (self, qoima_user_get_ward_id (user))) != NULL)
     g_string_append_printf (subtitle, " · %s", qoima_location_get_name (ward));
   if (qoima_user_get_iin (user) != NULL)
     g_string_append_printf (subtitle, " · %s %s", _("IIN"), qoima_user_get_iin (user));
   if (qoima_user_get_may_sign (user))
     g_string_append_printf (subtitle, " · %s", _("May sign (delegated)"));
-  if (qoima_user_get_disabled (user))
-    g_string_append_printf (subtitle, " · %s", _("Disabled"));
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (row, subtitle->str);
+  /* A disabled account says so in words, before its buttons, not only by being dimmed. */
   if (qoima_user_get_disabled (user))
-    gtk_widget_add_css_class (GTK_WIDGET (row), "dim-label");
+    {
+      GtkWidget *state = gtk_label_new (_("Disabled"));
+
+      gtk_widget_add_css_class (state, "caption-heading");
+      gtk_widget_add_css_class (state, "error");
+      gtk_widget_set_valign (state, GTK_ALIGN_CENTER);
+      adw_action_row_add_suffix (row, state);
+      adw_action_row_add_prefix (row, gtk_image_new_from_icon_name ("system-lock-screen-symbolic"));
+    }
+  else
+    adw_action_row_add_prefix (row, gtk_image_new_from_icon_name ("avatar-default-symbolic"));
 
   adw_action_row_add_suffix (row, row_button ("document-edit-symbolic", NULL, _("Signing: IIN and Delegation…"),
                                               "admin.signing", g_variant_new_string (name)));
   adw_action_row_add_suffix (row, row_button ("dialog-password-symbolic", NULL, _("Reset Password…"),
                                               "admin.reset-password", g_variant_new_string (name)));
   adw_action_row_add_suffix (row, row_button (NULL,
-                                              qoima_user_get_disabled (user) ? _("Enable") : _("Disable"),
+                                              qoima_user_get_disabled (user) ? _("Enable") : _("Disable…"),
                                               qoima_user_get_disabled (user) ? _("Let this user log in again")
                                                                              : _("Keep this user from logging in"),
                                               "admin.toggle-disabled", g_variant_new_string (name)));
@@ -676,7 +674,7 @@ signing_action (GtkWidget  *widget,
   heading = g_strdup_printf (_("Signing for %s"), qoima_user_get_name (user));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading,
                                                        _("A document is signed only with a key whose certificate carries the signer’s IIN. "
-                                                         "The chief signs by her role; a clerk only when you allow it here.")));
+                                                         "The chief signs by role; a clerk only when you allow it here.")));
   list = gtk_list_box_new ();
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
   gtk_widget_add_css_class (list, "boxed-list");
@@ -695,7 +693,7 @@ signing_action (GtkWidget  *widget,
       GtkWidget *toggle = gtk_switch_new ();
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("May Sign Documents"));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Acceptances and withdrawals, with her own key"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Acceptances and withdrawals, with the user’s own key"));
       gtk_switch_set_active (GTK_SWITCH (toggle), qoima_user_get_may_sign (user));
       gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), toggle);
@@ -713,21 +711,81 @@ signing_action (GtkWidget  *widget,
 }
 
 static void
+disable_reason_changed_cb (AdwMessageDialog *dialog,
+                           GtkEditable      *entry)
+{
+  g_autofree char *reason = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "disable", reason[0] != '\0');
+}
+
+static void
+disable_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     RowDialog        *data)
+{
+  QoimaAdminPage *self = data->page;
+
+  if (!g_str_equal (response, "disable") || self->context == NULL)
+    return;
+  /* The core refuses the last admin and the acting admin; the reason goes to the audit row. */
+  qoima_store_set_user_disabled_with_reason_async (qoima_context_get_store (self->context),
+                                                   qoima_context_get_user (self->context),
+                                                   data->name, TRUE, gtk_editable_get_text (data->first),
+                                                   self->cancellable, boolean_done_cb, g_object_ref (self));
+}
+
+/* Enabling lets a user back in at once; disabling is confirmed, with a reason for the audit. */
+static void
 toggle_disabled_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
 {
   QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
   QoimaUser *user = find_user (self, g_variant_get_string (parameter, NULL));
+  AdwMessageDialog *dialog;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *list;
+  GtkWidget *entry;
+  RowDialog *data;
 
   if (user == NULL || self->context == NULL)
     return;
-  /* The core refuses the last admin and the admin herself. */
-  qoima_store_set_user_disabled_async (qoima_context_get_store (self->context),
-                                       qoima_context_get_user (self->context),
-                                       qoima_user_get_name (user),
-                                       !qoima_user_get_disabled (user),
-                                       self->cancellable, boolean_done_cb, g_object_ref (self));
+  if (qoima_user_get_disabled (user))
+    {
+      qoima_store_set_user_disabled_async (qoima_context_get_store (self->context),
+                                           qoima_context_get_user (self->context),
+                                           qoima_user_get_name (user), FALSE,
+                                           self->cancellable, boolean_done_cb, g_object_ref (self));
+      return;
+    }
+
+  /* Translators: %s is the login name. */
+  heading = g_strdup_printf (_("Disable %s?"), qoima_user_get_name (user));
+  body = g_strdup (_("The user can no longer log in. What the user recorded stays, and an "
+                     "administrator can enable the account again. The reason is kept in the audit trail."));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
+  list = gtk_list_box_new ();
+  entry = adw_entry_row_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (entry), _("Reason"));
+  gtk_list_box_append (GTK_LIST_BOX (list), entry);
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "disable", _("_Disable"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "disable", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (dialog, "disable", FALSE);
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (entry, "changed", G_CALLBACK (disable_reason_changed_cb), dialog, G_CONNECT_SWAPPED);
+
+  data = g_new0 (RowDialog, 1);
+  data->page = g_object_ref (self);
+  data->name = g_strdup (qoima_user_get_name (user));
+  data->first = GTK_EDITABLE (entry);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (disable_response_cb), data, row_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
 }
 
 static void

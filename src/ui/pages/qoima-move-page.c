@@ -28,6 +28,7 @@ struct _QoimaMovePage
   GtkListBox    *list_box;
   GtkLabel      *scan_label;
   GtkDropDown   *ward_dropdown;
+  AdwActionRow  *ward_row;
 
   /* Owned references */
   QoimaContext  *context;
@@ -346,9 +347,9 @@ loaded_cb (GObject      *object,
                                        qoima_transfer_get_n_packs (transfer)),
                           qoima_transfer_get_number (transfer), qoima_transfer_get_n_packs (transfer),
                           qoima_transfer_get_to (transfer));
+  /* Shown once, on the page beside its Print button, not also as a toast. */
   gtk_label_set_text (self->document_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->document_label), TRUE);
-  toast (self, text);
   update_actions (self);
   g_signal_emit (self, signals[SIGNAL_MOVED], 0);
 }
@@ -374,7 +375,6 @@ moved_cb (GObject      *object,
         return;
       self->busy = FALSE;
       show_scan (self, local_error->message, NULL);
-      toast (self, local_error->message);
       update_actions (self);
       return;
     }
@@ -448,19 +448,38 @@ move_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  QoimaMovePage *self = QOIMA_MOVE_PAGE (widget);
+  move (QOIMA_MOVE_PAGE (widget));
+}
 
-  if (g_str_equal (action_name, "move.move"))
-    move (self);
-  else if (g_str_equal (action_name, "move.print"))
-    print (self);
-  else if (g_str_equal (action_name, "move.remove"))
-    qoima_move_page_remove (self, g_variant_get_string (parameter, NULL));
+static void
+print_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  print (QOIMA_MOVE_PAGE (widget));
+}
+
+static void
+remove_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  qoima_move_page_remove (QOIMA_MOVE_PAGE (widget), g_variant_get_string (parameter, NULL));
 }
 
 /* Wards and the organization. */
 
 static void ward_selected_cb (QoimaMovePage *self);
+
+/* The drop-down only once there is a ward to choose: empty, it would read "(None)". */
+static void
+show_wards (QoimaMovePage *self)
+{
+  gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->wards)) > 0;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->ward_dropdown), any);
+  adw_action_row_set_subtitle (self->ward_row, any ? "" : _("No ward yet: an administrator adds the wards."));
+}
 
 static gboolean
 same_wards (GListModel *shown,
@@ -518,6 +537,7 @@ locations_cb (GObject      *object,
     gtk_drop_down_set_selected (self->ward_dropdown,
                                 g_list_model_get_n_items (G_LIST_MODEL (self->wards)) > 0 ? 0 : GTK_INVALID_LIST_POSITION);
   self->reloading_wards = FALSE;
+  show_wards (self);
   if (qoima_move_page_get_ward (self) != chosen)
     ward_selected_cb (self);
   update_actions (self);
@@ -658,11 +678,12 @@ qoima_move_page_class_init (QoimaMovePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaMovePage, list_box);
   gtk_widget_class_bind_template_child (widget_class, QoimaMovePage, scan_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaMovePage, ward_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, QoimaMovePage, ward_row);
   gtk_widget_class_bind_template_callback (widget_class, ward_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "move.move", NULL, move_action);
-  gtk_widget_class_install_action (widget_class, "move.print", NULL, move_action);
-  gtk_widget_class_install_action (widget_class, "move.remove", "s", move_action);
+  gtk_widget_class_install_action (widget_class, "move.print", NULL, print_action);
+  gtk_widget_class_install_action (widget_class, "move.remove", "s", remove_action);
 }
 
 static void
@@ -679,6 +700,7 @@ qoima_move_page_init (QoimaMovePage *self)
                                 gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
                                                              G_CALLBACK (location_name), NULL, NULL));
   gtk_drop_down_set_model (self->ward_dropdown, G_LIST_MODEL (self->wards));
+  show_wards (self);
   gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->packs), create_pack_row, self, NULL);
   update_actions (self);
 }

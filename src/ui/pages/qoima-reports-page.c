@@ -1,4 +1,4 @@
-/* qoima-reports-page.c: the Reports page: use, opened packs and withdrawals, exported as CSV
+/* qoima-reports-page.c: the Reports page: use, opened packs and withdrawals, exported as CSV or XLSX
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +12,7 @@
 #include "qoima-reports-page.h"
 
 #include "qoima-date.h"
+#include "qoima-i18n.h"
 #include "qoima-location.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
@@ -27,6 +28,7 @@ struct _QoimaReportsPage
   AdwStatusPage        *empty_status;
   GtkCalendar          *from_calendar;
   GtkMenuButton        *from_button;
+  GtkMenuButton        *export_button;
   GtkDropDown          *kind_drop_down;
   GtkSpinner           *spinner;
   GtkStack             *stack;
@@ -98,6 +100,15 @@ show_status (QoimaReportsPage *self,
   adw_status_page_set_title (self->empty_status, title);
   adw_status_page_set_description (self->empty_status, description);
   gtk_stack_set_visible_child_name (self->stack, "empty");
+}
+
+static void
+set_export_enabled (QoimaReportsPage *self,
+                    gboolean          enabled)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", enabled);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export-xlsx", enabled);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), enabled);
 }
 
 static void
@@ -174,6 +185,22 @@ bind_cb (GtkSignalListItemFactory *factory,
   gtk_widget_set_tooltip_text (gtk_list_item_get_child (item), shown != NULL ? shown : text);
 }
 
+/* A number's cell, grouped in thousands as the user's language writes counts. */
+static void
+bind_number_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
+{
+  GtkStringList *row = gtk_list_item_get_item (item);
+  const char *text = gtk_string_list_get_string (row, GPOINTER_TO_UINT (user_data));
+  gint64 number = 0;
+  g_autofree char *shown = NULL;
+
+  if (text != NULL && g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &number, NULL))
+    shown = qoima_format_count (number);
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), shown != NULL ? shown : text != NULL ? text : "");
+}
+
 static void
 rebuild_columns (QoimaReportsPage *self)
 {
@@ -190,10 +217,11 @@ rebuild_columns (QoimaReportsPage *self)
     {
       GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
       g_autoptr(GtkColumnViewColumn) column = NULL;
-      gboolean numeric = qoima_report_get_total (self->report, i) >= 0;
+      gboolean numeric = qoima_report_get_column_kind (self->report, i) == QOIMA_REPORT_COLUMN_NUMBER;
 
       g_signal_connect (factory, "setup", numeric ? G_CALLBACK (setup_number_cb) : G_CALLBACK (setup_text_cb), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_cb), GUINT_TO_POINTER (i));
+      g_signal_connect (factory, "bind", numeric ? G_CALLBACK (bind_number_cb) : G_CALLBACK (bind_cb),
+                        GUINT_TO_POINTER (i));
       column = gtk_column_view_column_new (qoima_report_get_column_title (self->report, i), factory);
       gtk_column_view_column_set_resizable (column, TRUE);
       gtk_column_view_column_set_expand (column, !numeric);
@@ -207,16 +235,21 @@ make_summary (QoimaReport *report)
   guint n_rows = qoima_report_get_n_rows (report);
   GString *summary = g_string_new (NULL);
 
-  g_string_append_printf (summary, ngettext ("%u row", "%u rows", n_rows), n_rows);
+  g_autofree char *count = qoima_format_count (n_rows);
+
+  /* Translators: the report's count of rows, grouped in thousands. */
+  g_string_append_printf (summary, ngettext ("%s row", "%s rows", n_rows), count);
   for (guint i = 0; i < qoima_report_get_n_columns (report); i++)
     {
       gint64 total = qoima_report_get_total (report, i);
       g_autofree char *part = NULL;
+      g_autofree char *number = NULL;
 
       if (total < 0)
         continue;
-      /* Translators: a column's total under the report, e.g. "Units: 12". */
-      part = g_strdup_printf (_("%s: %lld"), qoima_report_get_column_title (report, i), (long long) total);
+      number = qoima_format_count (total);
+      /* Translators: a column's total under the report, e.g. "Units: 12 345". */
+      part = g_strdup_printf (_("%s: %s"), qoima_report_get_column_title (report, i), number);
       g_string_append_printf (summary, " · %s", part);
     }
   return g_string_free (summary, FALSE);
@@ -238,7 +271,7 @@ show_report (QoimaReportsPage *self)
 
   gtk_label_set_label (self->title_label, qoima_report_get_title (self->report));
   gtk_label_set_label (self->summary_label, summary);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", TRUE);
+  set_export_enabled (self, TRUE);
 
   if (qoima_report_get_n_rows (self->report) > 0)
     gtk_stack_set_visible_child_name (self->stack, "report");
@@ -269,7 +302,7 @@ report_made_cb (GObject      *source,
       g_list_store_remove_all (self->rows);
       gtk_label_set_label (self->title_label, qoima_report_kind_to_label (self->kind));
       gtk_label_set_label (self->summary_label, "");
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", FALSE);
+      set_export_enabled (self, FALSE);
       show_status (self, "dialog-error-symbolic", _("Could Not Make the Report"), error->message);
       return;
     }
@@ -414,25 +447,28 @@ reload_action (GtkWidget  *widget,
   qoima_reports_page_reload (QOIMA_REPORTS_PAGE (widget));
 }
 
+/* Asks where to save the report as @suffix ("csv", "xlsx"); the file's name picks the format. */
 static void
-export_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
+choose_export_file (QoimaReportsPage *self,
+                    const char       *suffix,
+                    const char       *filter_name)
 {
-  QoimaReportsPage *self = QOIMA_REPORTS_PAGE (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *from = NULL;
+  g_autofree char *stem = NULL;
   g_autofree char *name = NULL;
 
   if (self->report == NULL || self->chooser != NULL)
     return;
 
   from = g_date_time_format (self->from, "%Y-%m-%d");
-  /* Translators: the suggested file name; %s is the kind ("patients"…), then the first day. */
-  name = g_strdup_printf (_("report-%s-%s.csv"), qoima_report_kind_to_nick (self->kind), from);
-  gtk_file_filter_set_name (filter, _("CSV Files"));
-  gtk_file_filter_add_suffix (filter, "csv");
+  /* Translators: the suggested file name, without its ".csv" or ".xlsx"; %s is the kind
+   * ("patients"…), then the first day. */
+  stem = g_strdup_printf (_("report-%s-%s"), qoima_report_kind_to_nick (self->kind), from);
+  name = g_strconcat (stem, ".", suffix, NULL);
+  gtk_file_filter_set_name (filter, filter_name);
+  gtk_file_filter_add_suffix (filter, suffix);
 
   self->chooser = gtk_file_chooser_native_new (_("Export Report"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                                GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
@@ -441,6 +477,22 @@ export_action (GtkWidget  *widget,
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
   g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  choose_export_file (QOIMA_REPORTS_PAGE (widget), "csv", _("CSV Files"));
+}
+
+static void
+export_xlsx_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  choose_export_file (QOIMA_REPORTS_PAGE (widget), "xlsx", _("Excel Workbooks"));
 }
 
 /* Making the report */
@@ -462,7 +514,7 @@ reload (QoimaReportsPage *self)
       g_clear_object (&self->report);
       g_list_store_remove_all (self->rows);
       gtk_label_set_label (self->summary_label, "");
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", FALSE);
+      set_export_enabled (self, FALSE);
       show_status (self, "dialog-warning-symbolic", _("The Period Ends Before It Starts"),
                    _("Choose a first day on or before the last day."));
       return;
@@ -531,6 +583,35 @@ export_replaced_cb (GObject      *source,
     }
   g_output_stream_write_all_async (G_OUTPUT_STREAM (stream), g_bytes_get_data (csv, NULL), g_bytes_get_size (csv),
                                    G_PRIORITY_DEFAULT, cancellable, export_written_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+is_xlsx_file (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *folded = g_utf8_casefold (name, -1);
+
+  return g_str_has_suffix (folded, ".xlsx");
+}
+
+/* The workbook's bytes, then the file replaced with them, on the task's thread. */
+static void
+make_xlsx_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GFile *file = g_object_get_data (G_OBJECT (task), "file");
+  g_autoptr(GBytes) xlsx = NULL;
+  g_autoptr(GError) error = NULL;
+
+  xlsx = qoima_report_to_xlsx (QOIMA_REPORT (task_data), &error);
+  if (xlsx == NULL ||
+      !g_file_replace_contents (file, g_bytes_get_data (xlsx, NULL), g_bytes_get_size (xlsx), NULL, FALSE,
+                                G_FILE_CREATE_REPLACE_DESTINATION, NULL, cancellable, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* GObject */
@@ -635,6 +716,7 @@ qoima_reports_page_class_init (QoimaReportsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/kz/qoima/Qoima/ui/pages/qoima-reports-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaReportsPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, QoimaReportsPage, empty_status);
+  gtk_widget_class_bind_template_child (widget_class, QoimaReportsPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaReportsPage, from_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaReportsPage, from_calendar);
   gtk_widget_class_bind_template_child (widget_class, QoimaReportsPage, kind_drop_down);
@@ -652,6 +734,7 @@ qoima_reports_page_class_init (QoimaReportsPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "reports.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "reports.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "reports.export-xlsx", NULL, export_xlsx_action);
 }
 
 static void
@@ -674,7 +757,7 @@ qoima_reports_page_init (QoimaReportsPage *self)
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
 
   update_period_controls (self);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", FALSE);
+  set_export_enabled (self, FALSE);
 }
 
 /* Public API */
@@ -839,8 +922,19 @@ qoima_reports_page_export_async (QoimaReportsPage    *self,
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("There is no report to export."));
       return;
     }
+  if (is_xlsx_file (file))
+    {
+      /* The workbook is made on a thread (libxlsxwriter writes files), from this report:
+       * one made meanwhile does not change what is written. */
+      qoima_report_get_totals_row (self->report); /* built now, not on the thread */
+      g_task_set_task_data (task, g_object_ref (self->report), g_object_unref);
+      g_object_set_data_full (G_OBJECT (task), "file", g_object_ref (file), g_object_unref);
+      g_task_run_in_thread (task, make_xlsx_thread);
+      return;
+    }
   /* The bytes are made now, so a report made meanwhile does not change what is written. */
-  g_task_set_task_data (task, qoima_report_to_csv (self->report), (GDestroyNotify) g_bytes_unref);
+  g_task_set_task_data (task, qoima_report_to_csv_separated (self->report, qoima_report_get_csv_separator ()),
+                        (GDestroyNotify) g_bytes_unref);
   g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, G_PRIORITY_DEFAULT, cancellable,
                         export_replaced_cb, g_steal_pointer (&task));
 }

@@ -46,10 +46,12 @@ const char      *qoima_reports_page_get_summary     (QoimaReportsPage *self);
 
 /**
  * qoima_reports_page_export_async:
- * @file: where the CSV goes; replaced when it exists
+ * @file: where the report goes; replaced when it exists
  *
- * Writes the report shown as CSV (qoima_report_write_csv()), without blocking. The
- * `reports.export` action asks for @file with a file chooser and calls this.
+ * Writes the report shown, without blocking: as an Excel workbook when @file's name ends in
+ * ".xlsx" (qoima_report_write_xlsx(), on a thread), else as CSV separated as a spreadsheet
+ * in the user's language expects (qoima_report_get_csv_separator()). The `reports.export`
+ * (CSV) and `reports.export-xlsx` actions ask for @file with a file chooser and call this.
  */
 void             qoima_reports_page_export_async    (QoimaReportsPage    *self,
                                                      GFile               *file,

@@ -13,6 +13,7 @@
 
 #include "qoima-date.h"
 #include "qoima-gs1.h"
+#include "qoima-i18n.h"
 #include "qoima-ledger.h"
 #include "qoima-location.h"
 #include "qoima-patient.h"
@@ -100,10 +101,21 @@ set_pending (QoimaUsePage *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
+/* Whether units can still come out of the pack: not used up, withdrawn or written off. */
+static gboolean
+pack_has_units (QoimaPack *pack)
+{
+  QoimaPackStatus status = qoima_pack_get_status (pack);
+
+  return (status == QOIMA_PACK_STATUS_IN_STOCK || status == QOIMA_PACK_STATUS_OPENED) &&
+         qoima_pack_get_units_left (pack) != 0;
+}
+
 static void
 update_actions (QoimaUsePage *self)
 {
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "use.log", self->pack != NULL && self->user != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "use.log",
+                                 self->pack != NULL && self->user != NULL && pack_has_units (self->pack));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "use.undo", self->can_undo && self->user != NULL);
 }
 
@@ -248,6 +260,9 @@ pack_found_cb (GObject      *object,
         {
           problem = describe_pack_problem (self);
           show_message (self, problem != NULL ? problem : "", problem != NULL);
+          /* A pack picked: the patient is next, then the units. */
+          if (problem == NULL)
+            gtk_widget_grab_focus (GTK_WIDGET (self->patient_entry));
         }
     }
 
@@ -482,10 +497,21 @@ create_medicine_row (gpointer item,
   g_autofree char *subtitle = NULL;
   GtkWidget *row = adw_action_row_new ();
 
-  /* Translators: packs and units of a medicine in the ward. */
-  subtitle = g_strdup_printf (_("%s · %d packs, %d units"),
+  int n_packs = qoima_stock_item_get_packs (medicine);
+  int n_units = qoima_stock_item_get_units (medicine);
+  g_autofree char *packs_count = qoima_format_count (n_packs);
+  g_autofree char *units_count = qoima_format_count (n_units);
+  g_autofree char *packs = NULL;
+  g_autofree char *units = NULL;
+
+  /* Translators: a count of packs, grouped in thousands ("1 pack", "12 packs"). */
+  packs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s pack", "%s packs", n_packs), packs_count);
+  /* Translators: a count of units (tablets, ampoules…), grouped in thousands. */
+  units = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s unit", "%s units", n_units), units_count);
+  /* Translators: a medicine's row in the ward: its dosage, then "3 packs", then "24 units". */
+  subtitle = g_strdup_printf (_("%s · %s, %s"),
                               qoima_product_get_dosage (product) != NULL ? qoima_product_get_dosage (product) : "",
-                              qoima_stock_item_get_packs (medicine), qoima_stock_item_get_units (medicine));
+                              packs, units);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
@@ -586,6 +612,29 @@ patient_changed_cb (QoimaUsePage *self)
                       qoima_iin_is_valid (patient) ? _("IIN, check digit correct") : _("Medical record number"));
 }
 
+static gboolean
+scroll_to_end_cb (gpointer data)
+{
+  QoimaUsePage *self = data;
+  /* The page's child is its scrolled window (not bound: the bin owns it). */
+  GtkWidget *scroller = adw_bin_get_child (ADW_BIN (self));
+  GtkAdjustment *adjustment;
+
+  if (!GTK_IS_SCROLLED_WINDOW (scroller))
+    return G_SOURCE_REMOVE;
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
+  return G_SOURCE_REMOVE;
+}
+
+/* The result is the page's last line: once laid out, the page scrolls to its end. */
+static void
+reveal_message (QoimaUsePage *self)
+{
+  g_idle_add_full (G_PRIORITY_LOW, scroll_to_end_cb, g_object_ref (self), g_object_unref);
+}
+
 static void
 undo_toast_clicked_cb (QoimaUsePage *self)
 {
@@ -650,8 +699,11 @@ units_used_cb (GObject      *object,
                                          "Logged %d units. %d left in the pack.",
                                          units),
                                units, used->units_left);
+  /* The result is on the page, scrolled into view above the toast's room at the bottom;
+   * the toast only offers Undo, without saying it again. */
   show_message (self, message, FALSE);
-  offer_undo_toast (self, message);
+  reveal_message (self);
+  offer_undo_toast (self, _("Use logged"));
   self->can_undo = TRUE;
 
   /* The next patient, most likely from the same pack. */

@@ -11,6 +11,7 @@
 
 #include "qoima-date.h"
 #include "qoima-gs1.h"
+#include "qoima-i18n.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
 #include "qoima-ledger.h"
@@ -39,6 +40,7 @@ struct _QoimaWithdrawalsPage
   GCancellable *reload_cancellable; /* the list being loaded; a newer load supersedes it */
   GHashTable *statuses; /* ki → status */
   GHashTable *checks;   /* ki → GtkCheckButton (borrowed from its row) */
+  GHashTable *unticked; /* ki: packs the user left out of the next signing */
   char *error;
 
   /* State */
@@ -105,18 +107,27 @@ show_error (QoimaWithdrawalsPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), self->error != NULL);
 }
 
+/* The rows only: the list's first child may be its placeholder, which must stay. */
 static void
 clear_list (GtkListBox *list)
 {
-  GtkWidget *child;
+  GtkListBoxRow *row;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
+  while ((row = gtk_list_box_get_row_at_index (list, 0)) != NULL)
+    gtk_list_box_remove (list, GTK_WIDGET (row));
 }
 
+/* A pack the user unticked stays unticked when the list is loaded again. */
 static void
-check_toggled_cb (QoimaWithdrawalsPage *self)
+check_toggled_cb (QoimaWithdrawalsPage *self,
+                  GtkCheckButton       *check)
 {
+  const char *ki = g_object_get_data (G_OBJECT (check), "ki");
+
+  if (gtk_check_button_get_active (check))
+    g_hash_table_remove (self->unticked, ki);
+  else
+    g_hash_table_add (self->unticked, g_strdup (ki));
   update_actions (self);
 }
 
@@ -133,8 +144,9 @@ add_owed_row (QoimaWithdrawalsPage *self,
   GtkWidget *check = gtk_check_button_new ();
 
   qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
-  subtitle = g_strdup_printf ("%s · %s · %s %s", ki, qoima_withdrawal_reason_to_label (reason),
-                              _("since"), since);
+  /* Translators: a pack owed to ИС МПТ: its code, the reason ("Medical use"…), then the
+   * day since which it is owed; one sentence, so that the word order is yours. */
+  subtitle = g_strdup_printf (_("%s · %s · since %s"), ki, qoima_withdrawal_reason_to_label (reason), since);
   /* Owed again because ИС МПТ refused its document: why, before it is signed anew. */
   if (qoima_json_get_string (item, "refused_document") != NULL)
     {
@@ -152,7 +164,8 @@ add_owed_row (QoimaWithdrawalsPage *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_json_get_string (item, "medicine"));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), !g_hash_table_contains (self->unticked, ki));
+  g_object_set_data_full (G_OBJECT (check), "ki", g_strdup (ki), g_free);
   gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
   gtk_widget_set_sensitive (check, user_may (self, QOIMA_PERMISSION_SIGN));
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
@@ -176,7 +189,9 @@ add_document_row (QoimaWithdrawalsPage *self,
 {
   GtkWidget *row = adw_action_row_new ();
   g_autofree char *subtitle = NULL;
-  g_autofree char *packs = g_strdup_printf (ngettext ("%u pack", "%u packs", n_packs), n_packs);
+  g_autofree char *count = qoima_format_count (n_packs);
+  /* Translators: a count of packs, grouped in thousands. */
+  g_autofree char *packs = g_strdup_printf (ngettext ("%s pack", "%s packs", n_packs), count);
 
   subtitle = reason != NULL ? g_strdup_printf ("%s · %s: %s", packs, label, reason)
                             : g_strdup_printf ("%s · %s", packs, label);
@@ -440,8 +455,8 @@ ask_signing_key (QoimaWithdrawalsPage *self)
   if (qoima_context_get_signer (self->context) != NULL)
     confirm_signing (self);
   else
-    qoima_key_dialog_run_async (parent_window (self), qoima_context_get_settings (self->context),
-                                QOIMA_KEY_PURPOSE_SIGNING, self->cancellable, key_cb, g_object_ref (self));
+    qoima_key_dialog_run_to_sign_async (parent_window (self), qoima_context_get_settings (self->context),
+                                        _("Sign the Withdrawals"), self->cancellable, key_cb, g_object_ref (self));
 }
 
 static void
@@ -514,28 +529,56 @@ written_off_cb (GObject      *source,
   qoima_withdrawals_page_reload (self);
 }
 
+/* The write-off dialog's parts: the code's entry first, then a check button per reason. */
+static GtkEditable *
+write_off_entry (AdwMessageDialog *dialog)
+{
+  return GTK_EDITABLE (gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog)));
+}
+
+/* The reason ticked, or 0 (QOIMA_WITHDRAWAL_MEDICAL_USE, never offered) while none is. */
+static QoimaWithdrawalReason
+write_off_reason (AdwMessageDialog *dialog)
+{
+  GtkWidget *child;
+
+  for (child = gtk_widget_get_first_child (adw_message_dialog_get_extra_child (dialog));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_CHECK_BUTTON (child) && gtk_check_button_get_active (GTK_CHECK_BUTTON (child)))
+      return (QoimaWithdrawalReason) GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (child), "reason"));
+  return QOIMA_WITHDRAWAL_MEDICAL_USE;
+}
+
+/* A write-off needs a code and a reason the user chose: there is no default reason. */
+static void
+update_write_off_response (AdwMessageDialog *dialog)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (write_off_entry (dialog))));
+
+  adw_message_dialog_set_response_enabled (dialog, "write-off",
+                                           text[0] != '\0' &&
+                                           write_off_reason (dialog) != QOIMA_WITHDRAWAL_MEDICAL_USE);
+}
+
 static void
 write_off_response_cb (AdwMessageDialog     *dialog,
                        const char           *response,
                        QoimaWithdrawalsPage *self)
 {
-  GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
-  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_first_child (box));
-  GtkDropDown *reasons = GTK_DROP_DOWN (gtk_widget_get_next_sibling (GTK_WIDGET (entry)));
+  QoimaWithdrawalReason reason = write_off_reason (dialog);
   g_autoptr(QoimaMarkingCode) code = NULL;
   g_autofree char *text = NULL;
   const char *kis[2] = { NULL, NULL };
 
-  if (!g_str_equal (response, "write-off"))
+  if (!g_str_equal (response, "write-off") || reason == QOIMA_WITHDRAWAL_MEDICAL_USE)
     return;
-  text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  text = g_strstrip (g_strdup (gtk_editable_get_text (write_off_entry (dialog))));
   /* A scanned marking code or a typed identification code. */
   code = qoima_gs1_parse (text, NULL, NULL);
   kis[0] = code != NULL && code->kind == QOIMA_CODE_KIND_PACK ? code->ki : text;
   set_busy (self, TRUE);
   qoima_store_write_off_async (qoima_context_get_store (self->context), qoima_context_get_user (self->context),
-                               kis, (QoimaWithdrawalReason) (gtk_drop_down_get_selected (reasons) + 1),
-                               NULL, written_off_cb, g_object_ref (self));
+                               kis, reason, NULL, written_off_cb, g_object_ref (self));
 }
 
 static void
@@ -544,15 +587,14 @@ write_off_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (widget);
-  g_autoptr(GtkStringList) reasons = gtk_string_list_new (NULL);
   GtkWidget *dialog;
   GtkWidget *box;
   GtkWidget *entry;
+  GtkWidget *heading;
+  GtkCheckButton *group = NULL;
 
   if (self->context == NULL)
     return;
-  for (unsigned i = QOIMA_WITHDRAWAL_EXPIRED; i < QOIMA_N_WITHDRAWAL_REASONS; i++)
-    gtk_string_list_append (reasons, qoima_withdrawal_reason_to_label (i));
 
   dialog = adw_message_dialog_new (parent_window (self), _("Write Off a Pack"),
                                    _("Scan the pack or enter its code, and choose why it leaves circulation. "
@@ -561,12 +603,31 @@ write_off_action (GtkWidget  *widget,
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Marking code"));
   gtk_box_append (GTK_BOX (box), entry);
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&reasons)), NULL)));
+  heading = gtk_label_new (_("Reason"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0.0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_widget_set_margin_top (heading, 6);
+  gtk_box_append (GTK_BOX (box), heading);
+  /* None ticked: the chief says why, the dialog does not guess. */
+  for (unsigned i = QOIMA_WITHDRAWAL_EXPIRED; i < QOIMA_N_WITHDRAWAL_REASONS; i++)
+    {
+      GtkWidget *check = gtk_check_button_new_with_label (qoima_withdrawal_reason_to_label (i));
+
+      g_object_set_data (G_OBJECT (check), "reason", GUINT_TO_POINTER (i));
+      if (group != NULL)
+        gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
+      else
+        group = GTK_CHECK_BUTTON (check);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (update_write_off_response), dialog, G_CONNECT_SWAPPED);
+      gtk_box_append (GTK_BOX (box), check);
+    }
+  g_signal_connect_object (entry, "changed", G_CALLBACK (update_write_off_response), dialog, G_CONNECT_SWAPPED);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
                                     "write-off", _("_Write Off"),
                                     NULL);
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "write-off", FALSE);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "write-off",
                                               ADW_RESPONSE_DESTRUCTIVE);
   g_signal_connect_object (dialog, "response", G_CALLBACK (write_off_response_cb), self, 0);
@@ -587,15 +648,31 @@ user_changed_cb (QoimaWithdrawalsPage *self)
   qoima_withdrawals_page_reload (self);
 }
 
+/* A section's empty state: an icon, what is empty, and what will appear there. */
 static GtkWidget *
-placeholder (const char *text)
+placeholder (const char *icon_name,
+             const char *title,
+             const char *description)
 {
-  GtkWidget *label = gtk_label_new (text);
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+  GtkWidget *heading = gtk_label_new (title);
+  GtkWidget *text = gtk_label_new (description);
 
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_set_margin_top (label, 12);
-  gtk_widget_set_margin_bottom (label, 12);
-  return label;
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
+  gtk_widget_add_css_class (icon, "dim-label");
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
+  gtk_label_set_justify (GTK_LABEL (text), GTK_JUSTIFY_CENTER);
+  gtk_widget_add_css_class (text, "dim-label");
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), heading);
+  gtk_box_append (GTK_BOX (box), text);
+  gtk_widget_set_margin_top (box, 18);
+  gtk_widget_set_margin_bottom (box, 18);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  return box;
 }
 
 static void
@@ -620,6 +697,7 @@ qoima_withdrawals_page_finalize (GObject *object)
 
   g_clear_pointer (&self->statuses, g_hash_table_unref);
   g_clear_pointer (&self->checks, g_hash_table_unref);
+  g_clear_pointer (&self->unticked, g_hash_table_unref);
   g_free (self->error);
 
   G_OBJECT_CLASS (qoima_withdrawals_page_parent_class)->finalize (object);
@@ -651,12 +729,18 @@ static void
 qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_list_box_set_placeholder (self->owed_list, placeholder (_("Nothing is owed.")));
-  gtk_list_box_set_placeholder (self->documents_list, placeholder (_("No document has been signed yet.")));
+  gtk_list_box_set_placeholder (self->owed_list,
+                                placeholder ("emblem-ok-symbolic", _("Nothing Is Owed"),
+                                             _("Packs used up, expired or damaged are listed here until their "
+                                               "withdrawal is signed.")));
+  gtk_list_box_set_placeholder (self->documents_list,
+                                placeholder ("folder-documents-symbolic", _("No Documents Yet"),
+                                             _("Each signed withdrawal is listed here with what ИС МПТ answered.")));
 
   self->cancellable = g_cancellable_new ();
   self->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->unticked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   update_actions (self);
 }
 
