@@ -1725,8 +1725,19 @@ test_body_limit (void)
   g_assert_cmpuint (send_huge_body (200 * 1024 * 1024, '[', FALSE), ==, 413);
   g_assert_cmpuint (send_huge_body (200 * 1024 * 1024, '[', TRUE), ==, 413);
   g_test_message ("VmHWM %" G_GINT64_FORMAT " kB before, %" G_GINT64_FORMAT " kB after", before, stand_high_water_kb ());
-  /* The limit (16 MB) may be buffered once by a chunked sender; 200 MB never. */
+  /* The limit (16 MB) may be buffered once by a chunked sender; 200 MB never. Under
+   * AddressSanitizer freed memory waits in its quarantine (256 MB), so the peak says nothing
+   * there: only the refusals are checked. */
+#if defined(__SANITIZE_ADDRESS__)
+# define STAND_UNDER_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define STAND_UNDER_ASAN 1
+# endif
+#endif
+#ifndef STAND_UNDER_ASAN
   g_assert_cmpint (stand_high_water_kb () - before, <, 40 * 1024);
+#endif
   /* A body under the limit is still read (and refused for what it says: no JSON). */
   g_assert_cmpuint (send_huge_body (1024 * 1024, ' ', FALSE), ==, 400);
   g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 200);
