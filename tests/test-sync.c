@@ -492,6 +492,34 @@ count_packs (Fixture *fixture)
   return n;
 }
 
+/* Accepts the whole @act and sends it: ИС МПТ accepted it, @n_packs are in stock, and
+ * every one of @codes is the hospital's, in circulation. */
+static void
+accept_all_and_check (Fixture   *fixture,
+                      QoimaAct  *act,
+                      JsonArray *codes,
+                      gint64     n_packs)
+{
+  g_autoptr(QoimaAct) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+
+  after = find_act (fixture, qoima_act_get_ismpt_id (act));
+  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
+  g_assert_cmpint (count_packs (fixture), ==, n_packs);
+  for (guint i = 0; i < json_array_get_length (codes); i++)
+    {
+      g_autofree char *status = NULL;
+      g_autofree char *owner = code_owner (fixture, qoima_json_array_get_string (codes, i), &status);
+
+      g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+      g_assert_cmpstr (status, ==, "INTRODUCED");
+    }
+}
+
 static void
 test_accept_all (Fixture       *fixture,
                  gconstpointer  user_data)
@@ -500,8 +528,6 @@ test_accept_all (Fixture       *fixture,
   JsonObject *act_json = json_node_get_object (created);
   JsonArray *codes = qoima_json_get_array (act_json, "codes");
   g_autoptr(QoimaAct) act = NULL;
-  g_autoptr(QoimaAct) after = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 before = count_packs (fixture);
 
   g_assert_cmpint (pull (fixture), ==, 1);
@@ -512,21 +538,7 @@ test_accept_all (Fixture       *fixture,
   /* Pulling again loads nothing new. */
   g_assert_cmpint (pull (fixture), ==, 0);
 
-  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
-  g_assert_true (push (fixture, &error));
-  g_assert_no_error (error);
-
-  after = find_act (fixture, qoima_act_get_ismpt_id (act));
-  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
-  g_assert_cmpint (count_packs (fixture), ==, before + 24);
-  for (guint i = 0; i < json_array_get_length (codes); i++)
-    {
-      g_autofree char *status = NULL;
-      g_autofree char *owner = code_owner (fixture, qoima_json_array_get_string (codes, i), &status);
-
-      g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
-      g_assert_cmpstr (status, ==, "INTRODUCED");
-    }
+  accept_all_and_check (fixture, act, codes, before + 24);
   g_assert_cmpuint (stand_documents (fixture, "LP_ACCEPT_GOODS", NULL), ==, 1);
 }
 
@@ -2155,7 +2167,6 @@ test_act_in_shape (Fixture       *fixture,
   JsonArray *boxes = qoima_json_get_array (act_json, "boxes");
   g_autoptr(JsonNode) shape_node = admin_call (fixture, "GET", "shape", NULL);
   g_autoptr(QoimaAct) act = NULL;
-  g_autoptr(QoimaAct) after = NULL;
   g_autoptr(GError) error = NULL;
   gint64 before = count_packs (fixture);
 
@@ -2190,21 +2201,7 @@ test_act_in_shape (Fixture       *fixture,
       g_assert_cmpint (n_packs, ==, 5);
     }
 
-  answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
-  g_assert_true (push (fixture, &error));
-  g_assert_no_error (error);
-
-  after = find_act (fixture, qoima_act_get_ismpt_id (act));
-  g_assert_cmpint (qoima_act_get_status (after), ==, QOIMA_ACT_STATUS_ACCEPTED);
-  g_assert_cmpint (count_packs (fixture), ==, before + 24);
-  for (guint i = 0; i < json_array_get_length (codes); i++)
-    {
-      g_autofree char *status = NULL;
-      g_autofree char *owner = code_owner (fixture, qoima_json_array_get_string (codes, i), &status);
-
-      g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
-      g_assert_cmpstr (status, ==, "INTRODUCED");
-    }
+  accept_all_and_check (fixture, act, codes, before + 24);
   /* One login served the whole exchange. */
   g_assert_cmpint (stand_sign_ins (fixture), ==, 1);
 }
