@@ -39,6 +39,7 @@ typedef enum {
   PEER_DEEP,           /* 100,000 nested [: json-glib's recursion would overflow the stack */
   PEER_HOLD,           /* never answer */
   PEER_CLOSE,          /* close the connection instead of answering */
+  PEER_HEARTBEAT_GREETING, /* a heartbeat instead of the greeting (found by fuzz-ncalayer) */
 } PeerBehaviour;
 
 typedef struct
@@ -284,7 +285,10 @@ peer_websocket_cb (SoupServer              *server,
 
   g_ptr_array_add (peer->connections, g_object_ref (connection));
   g_signal_connect (connection, "message", G_CALLBACK (peer_message_cb), peer);
-  soup_websocket_connection_send_text (connection, "{\"result\":{\"version\":\"1.4.0-test\"}}");
+  if (peer->behaviour == PEER_HEARTBEAT_GREETING)
+    soup_websocket_connection_send_text (connection, "--heartbeat--");
+  else
+    soup_websocket_connection_send_text (connection, "{\"result\":{\"version\":\"1.4.0-test\"}}");
 }
 
 static Peer *
@@ -538,6 +542,22 @@ test_deeply_nested (void)
   g_assert_cmpint (peer->requests, ==, 1);
 }
 
+/* The signer once waited forever for a greeting after a heartbeat: it must end, and ask nothing. */
+static void
+test_heartbeat_greeting (void)
+{
+  g_autoptr(Peer) peer = peer_new (PEER_HEARTBEAT_GREETING, FALSE);
+  g_autoptr(QoimaSignerNcalayer) signer = qoima_signer_ncalayer_new (peer->url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+
+  qoima_signer_ncalayer_set_heartbeat_interval (signer, 0);
+  cms = sign_through (signer, DOCUMENT, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING, NULL, &error);
+  g_assert_null (cms);
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_FAILED);
+  g_assert_cmpint (peer->requests, ==, 0);
+}
+
 static void
 test_wrong_key (void)
 {
@@ -770,6 +790,7 @@ main (int   argc,
   g_test_add_func ("/ncalayer/user-cancel", test_user_cancel);
   g_test_add_func ("/ncalayer/garbage", test_garbage);
   g_test_add_func ("/ncalayer/deeply-nested-answer", test_deeply_nested);
+  g_test_add_func ("/ncalayer/heartbeat-greeting", test_heartbeat_greeting);
   g_test_add_func ("/ncalayer/wrong-key", test_wrong_key);
   g_test_add_func ("/ncalayer/closed", test_closed);
   g_test_add_func ("/ncalayer/cancel-while-waiting", test_cancel_while_waiting);

@@ -22,6 +22,8 @@
 #define OID_EKU_EMAIL_PROTECTION "1.3.6.1.5.5.7.3.4"
 #define HEARTBEAT "--heartbeat--"
 #define DEFAULT_HEARTBEAT_INTERVAL 30000
+/* NCALayer greets as soon as the socket opens; a program that stays silent is not NCALayer. */
+#define GREETING_TIMEOUT_SECONDS 10
 /* Attached signatures carry the document, which can be large (a 10,000-pack act). */
 #define MAX_INCOMING_PAYLOAD (64 * 1024 * 1024)
 
@@ -79,6 +81,7 @@ typedef struct
   SoupWebsocketConnection *connection;
   GSource *cancel_source;
   unsigned heartbeat_id;
+  unsigned greeting_timeout_id;
   GMainContext *context;
 } SignOp;
 
@@ -88,6 +91,7 @@ sign_op_free (SignOp *op)
   g_assert (op->task == NULL);
   g_assert (op->cancel_source == NULL);
   g_assert (op->heartbeat_id == 0);
+  g_assert (op->greeting_timeout_id == 0);
 
   g_clear_pointer (&op->data, g_bytes_unref);
   g_clear_object (&op->connection);
@@ -125,6 +129,7 @@ sign_op_complete (SignOp  *op,
   task = g_steal_pointer (&op->task);
 
   g_clear_handle_id (&op->heartbeat_id, g_source_remove);
+  g_clear_handle_id (&op->greeting_timeout_id, g_source_remove);
   if (op->cancel_source != NULL)
     {
       g_source_destroy (op->cancel_source);
@@ -354,6 +359,18 @@ heartbeat_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+greeting_timeout_cb (gpointer user_data)
+{
+  SignOp *op = user_data;
+
+  op->greeting_timeout_id = 0;
+  sign_op_fail (op, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_FAILED,
+                _("The program at NCALayer's address did not answer as NCALayer does."));
+
+  return G_SOURCE_REMOVE;
+}
+
 static void
 send_request (QoimaSignerNcalayer *self,
               SignOp              *op)
@@ -361,6 +378,7 @@ send_request (QoimaSignerNcalayer *self,
   g_autofree char *request = build_request (op);
 
   op->state = STATE_AWAITING_REPLY;
+  g_clear_handle_id (&op->greeting_timeout_id, g_source_remove);
   soup_websocket_connection_send_text (op->connection, request);
 
   if (self->heartbeat_interval > 0)
@@ -386,8 +404,15 @@ message_cb (SoupWebsocketConnection *connection,
     return;
 
   text = g_bytes_get_data (message, &size);
+  /* A heartbeat echoes ours, so none can come before the greeting: a peer that sends one
+   * first is not NCALayer, and waiting on would hang the signer. */
   if (size == strlen (HEARTBEAT) && memcmp (text, HEARTBEAT, size) == 0)
-    return;
+    {
+      if (op->state == STATE_AWAITING_GREETING)
+        sign_op_fail (op, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_FAILED,
+                      _("NCALayer answered something unexpected."));
+      return;
+    }
 
   /* Bounded: whatever listens on NCALayer's port may send anything, 100,000 nested [ too. */
   root = qoima_json_parse_bounded (text, size, &local_error);
@@ -524,6 +549,7 @@ connect_cb (GObject      *object,
   op->connection = g_steal_pointer (&connection);
   soup_websocket_connection_set_max_incoming_payload_size (op->connection, MAX_INCOMING_PAYLOAD);
   op->state = STATE_AWAITING_GREETING;
+  op->greeting_timeout_id = g_timeout_add_seconds (GREETING_TIMEOUT_SECONDS, greeting_timeout_cb, op);
   g_signal_connect (op->connection, "message", G_CALLBACK (message_cb), op);
   g_signal_connect (op->connection, "error", G_CALLBACK (error_cb), op);
   g_signal_connect (op->connection, "closed", G_CALLBACK (closed_cb), op);
