@@ -11,12 +11,12 @@
 #include "qoimactl.h"
 
 #include "qoima-act.h"
-#include "qoima-outbox.h"
+#include "qoima-store-outbox.h"
 #include "qoima-user.h"
 #include "qoima-gs1.h"
 #include "qoima-ismpt-client.h"
 #include "qoima-json.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
 

@@ -11,7 +11,7 @@
 
 #include "qoima-gs1.h"
 #include "qoima-json.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-transfer.h"
 
 #include <glib/gi18n.h>

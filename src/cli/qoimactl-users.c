@@ -9,11 +9,11 @@
 
 #include "qoimactl.h"
 
-#include "qoima-audit.h"
-#include "qoima-ledger.h"
-#include "qoima-settings.h"
+#include "qoima-store-audit.h"
+#include "qoima-store-ledger.h"
+#include "qoima-store-settings.h"
 #include "qoima-user.h"
-#include "qoima-wards.h"
+#include "qoima-store-wards.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>

@@ -9,7 +9,7 @@
 
 #include "qoima-demo.h"
 
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 
 #include <string.h>
 

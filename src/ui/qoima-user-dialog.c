@@ -11,7 +11,7 @@
 
 #include "qoima-user-dialog.h"
 
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-location.h"
 #include "qoima-user.h"
 

@@ -13,9 +13,9 @@
 
 #include "qoima-location.h"
 #include "qoima-sign-in.h"
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 #include "qoima-user.h"
-#include "qoima-wards.h"
+#include "qoima-store-wards.h"
 
 struct _QoimaAdminPage
 {

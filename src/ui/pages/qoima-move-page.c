@@ -14,8 +14,8 @@
 
 #include "qoima-date.h"
 #include "qoima-gs1.h"
-#include "qoima-ledger.h"
-#include "qoima-settings.h"
+#include "qoima-store-ledger.h"
+#include "qoima-store-settings.h"
 #include "qoima-transfer-print.h"
 #include "qoima-units-dialog.h"
 

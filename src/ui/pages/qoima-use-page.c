@@ -14,7 +14,7 @@
 #include "qoima-date.h"
 #include "qoima-gs1.h"
 #include "qoima-i18n.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-location.h"
 #include "qoima-patient.h"
 #include "qoima-product.h"

@@ -1,4 +1,4 @@
-/* qoima-ledger.c: transfers to wards and per-unit use by nurses, with their guards
+/* qoima-store-ledger.c: transfers to wards and per-unit use by nurses, with their guards
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 
 #include "qoima-store-private.h"
 

@@ -1,4 +1,4 @@
-/* qoima-audit.c: the hash-chained audit trail
+/* qoima-store-audit.c: the hash-chained audit trail
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "qoima-audit.h"
+#include "qoima-store-audit.h"
 
 #include "qoima-store-private.h"
 

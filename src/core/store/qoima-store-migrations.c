@@ -216,7 +216,7 @@ static const char * const migrations[] = {
    * Every change to an audited table writes an audit row from a trigger, so in the same
    * transaction as the change and with no way for a code path to forget it; AUDIT_ROW
    * chains each row to the one before. qoima_actor (), qoima_reason () and sha256 () are the store's
-   * own SQL functions (qoima-audit.c). A pack's status, location and units change only
+   * own SQL functions (qoima-store-audit.c). A pack's status, location and units change only
    * through a movement, and the movement's audit row already says so; the pack UPDATE
    * the journal's trigger makes is not audited again, which keeps a bulk receipt fast. */
   "CREATE TABLE users ("

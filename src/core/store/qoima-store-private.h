@@ -126,7 +126,7 @@ const char       *qoima_store_worker_get_actor (QoimaStoreWorker  *worker);
 const char       *qoima_store_worker_get_reason (QoimaStoreWorker *worker);
 
 /* Registers the audit trail's SQL functions (sha256, qoima_actor, qoima_reason) on the
- * worker's connection (qoima-audit.c); the store calls it when it opens the database. */
+ * worker's connection (qoima-store-audit.c); the store calls it when it opens the database. */
 gboolean          qoima_audit_install          (sqlite3           *db,
                                                 QoimaStoreWorker  *worker,
                                                 const char        *path,
@@ -139,7 +139,7 @@ gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,
                                                 const char        *reason,
                                                 GError           **error);
 
-/* A hospital setting (qoima-settings.h) read by a job already on the worker: the value, or
+/* A hospital setting (qoima-store-settings.h) read by a job already on the worker: the value, or
  * NULL when it was never set (@error unset) or on failure (@error set). */
 char             *qoima_store_worker_get_setting (QoimaStoreWorker  *worker,
                                                   const char        *key,

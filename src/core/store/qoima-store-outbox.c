@@ -1,4 +1,4 @@
-/* qoima-outbox.c
+/* qoima-store-outbox.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "qoima-outbox.h"
+#include "qoima-store-outbox.h"
 
 #include "qoima-json.h"
 #include "qoima-store-private.h"

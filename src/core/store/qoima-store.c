@@ -2084,7 +2084,7 @@ qoima_store_check_journal_finish (QoimaStore    *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* The worker's helpers, for the store's other files (qoima-store-acts.c, qoima-outbox.c). */
+/* The worker's helpers, for the store's other files (qoima-store-acts.c, qoima-store-outbox.c). */
 
 sqlite3 *
 qoima_store_worker_get_db (QoimaStoreWorker *worker)

@@ -9,7 +9,7 @@
 
 #include "qoima-user.h"
 
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>

@@ -1,4 +1,4 @@
-/* qoima-wards.h: the administration of wards (adding, renaming, archiving)
+/* qoima-store-wards.h: the administration of wards (adding, renaming, archiving)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

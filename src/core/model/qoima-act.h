@@ -8,7 +8,7 @@
 #include <gio/gio.h>
 
 #include "qoima-ismpt-documents.h"
-#include "qoima-outbox.h"
+#include "qoima-store-outbox.h"
 #include "qoima-product.h"
 #include "qoima-store.h"
 

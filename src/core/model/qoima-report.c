@@ -577,7 +577,7 @@ report_data_free (ReportData *data)
 }
 
 /* A USE movement "m" that no CORRECTION undid: undo names the use in its reason
- * ("undo of use ID", qoima-ledger.c). */
+ * ("undo of use ID", qoima-store-ledger.c). */
 #define USE_NOT_UNDONE \
   "m.kind = 'use' AND NOT EXISTS (SELECT 1 FROM movements c WHERE c.pack_id = m.pack_id " \
   "  AND c.kind = 'correction' AND c.reason = 'undo of use ' || m.id)"

@@ -1,4 +1,4 @@
-/* qoima-outbox.h: what the hospital owes ИС МПТ, kept durably until its final status
+/* qoima-store-outbox.h: what the hospital owes ИС МПТ, kept durably until its final status
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

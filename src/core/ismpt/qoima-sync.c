@@ -11,9 +11,9 @@
 
 #include "qoima-act.h"
 #include "qoima-json.h"
-#include "qoima-outbox.h"
+#include "qoima-store-outbox.h"
 #include "qoima-product.h"
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* qoima-ledger.h: transfers to wards and per-unit use by nurses, with their guards
+/* qoima-store-ledger.h: transfers to wards and per-unit use by nurses, with their guards
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,4 +1,4 @@
-/* qoima-settings.h: the hospital's settings kept in the warehouse database
+/* qoima-store-settings.h: the hospital's settings kept in the warehouse database
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

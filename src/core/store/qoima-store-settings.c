@@ -1,4 +1,4 @@
-/* qoima-settings.c: the hospital's settings kept in the warehouse database
+/* qoima-store-settings.c: the hospital's settings kept in the warehouse database
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 
 #include "qoima-store-private.h"
 

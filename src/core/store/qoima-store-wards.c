@@ -1,4 +1,4 @@
-/* qoima-wards.c: the administration of wards (adding, renaming, archiving)
+/* qoima-store-wards.c: the administration of wards (adding, renaming, archiving)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "qoima-wards.h"
+#include "qoima-store-wards.h"
 
 #include "qoima-store-private.h"
 

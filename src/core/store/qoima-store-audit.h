@@ -1,4 +1,4 @@
-/* qoima-audit.h: the hash-chained audit trail
+/* qoima-store-audit.h: the hash-chained audit trail
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
