@@ -311,6 +311,7 @@ incoming_act_copy (const QoimaIncomingAct *act)
 typedef struct {
   QoimaIncomingAct *act;
   GPtrArray *products;
+  gint64 act_id; /* the saved act's, once saved */
 } SaveData;
 
 static void
@@ -451,32 +452,34 @@ save_act (QoimaStoreWorker  *worker,
   return TRUE;
 }
 
+static gboolean
+save_act_body (QoimaStoreWorker  *worker,
+               GTask             *task,
+               GError           **error)
+{
+  SaveData *data = g_task_get_task_data (task);
+
+  return save_act (worker, data, &data->act_id, error);
+}
+
 static void
 save_act_job (QoimaStoreWorker *worker,
               GTask            *task)
 {
   SaveData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  gint64 act_id = 0;
 
   /* Acts come from ИС МПТ through the sync, which names nobody: "system". */
   g_autofree char *reason = g_strdup_printf ("act %s", data->act->number);
 
   qoima_store_worker_set_actor (worker, NULL, reason);
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, save_act_body, &local_error))
     {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!save_act (worker, data, &act_id, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
       g_prefix_error (&local_error, _("The act %s was not saved: "), data->act->number);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  qoima_task_return_int64 (task, act_id);
+  qoima_task_return_int64 (task, data->act_id);
 }
 
 void
@@ -540,8 +543,13 @@ qoima_store_has_act_async (QoimaStore          *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (ismpt_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_has_act_async);
   g_task_set_task_data (task, g_strdup (ismpt_id), g_free);
   qoima_store_queue_job (self, has_act_job, task);
@@ -624,8 +632,12 @@ qoima_store_list_acts_async (QoimaStore          *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_list_acts_async);
   qoima_store_queue_job (self, list_acts_job, task);
 }
@@ -742,8 +754,13 @@ qoima_store_load_act_async (QoimaStore          *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (act_id > 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_load_act_async);
   g_task_set_task_data (task, g_memdup2 (&act_id, sizeof act_id), g_free);
   qoima_store_queue_job (self, load_act_job, task);
@@ -860,23 +877,23 @@ mark_code (QoimaStoreWorker  *worker,
   return TRUE;
 }
 
+static gboolean
+mark_code_body (QoimaStoreWorker  *worker,
+                GTask             *task,
+                GError           **error)
+{
+  return mark_code (worker, g_task_get_task_data (task), error);
+}
+
 static void
 mark_act_code_job (QoimaStoreWorker *worker,
                    GTask            *task)
 {
-  MarkData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, NULL, "act check");
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, mark_code_body, &local_error))
     {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  if (!mark_code (worker, data, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -891,9 +908,16 @@ qoima_store_mark_act_code_async (QoimaStore          *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  MarkData *data = g_new0 (MarkData, 1);
+  GTask *task;
+  MarkData *data;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (act_id > 0);
+  g_return_if_fail (code != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (MarkData, 1);
   data->act_id = act_id;
   data->code = g_strdup (code);
   g_task_set_source_tag (task, qoima_store_mark_act_code_async);

@@ -769,22 +769,6 @@ get_user_job (QoimaStoreWorker *worker,
   g_task_return_error (task, g_steal_pointer (&local_error));
 }
 
-static GTask *
-user_task_new (QoimaStore          *self,
-               gpointer             source_tag,
-               UserData            *data,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  if (data != NULL)
-    g_task_set_task_data (task, data, user_data_free);
-  return task;
-}
-
 /* A nurse has a ward and nobody else has one (the schema checks only the first half). */
 static gboolean
 role_and_ward_are_consistent (QoimaRole   role,
@@ -1054,7 +1038,7 @@ qoima_store_add_user_async (QoimaStore          *self,
   data->role = role;
   data->ward_id = ward_id;
   data->secret = g_strdup (secret);
-  task = user_task_new (self, qoima_store_add_user_async, data, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_add_user_async, data, user_data_free, cancellable, callback, user_data);
 
   if (!secret_is_acceptable (secret, &local_error))
     {
@@ -1102,7 +1086,7 @@ qoima_store_authenticate_async (QoimaStore          *self,
   data->name = g_strdup (name);
   data->secret = g_strdup (secret);
   qoima_store_queue_job (self, authenticate_job,
-                         user_task_new (self, qoima_store_authenticate_async, data, cancellable, callback, user_data));
+                         qoima_store_task_new (self, qoima_store_authenticate_async, data, user_data_free, cancellable, callback, user_data));
 }
 
 QoimaUser *
@@ -1123,7 +1107,7 @@ qoima_store_list_users_async (QoimaStore          *self,
   g_return_if_fail (QOIMA_IS_STORE (self));
 
   qoima_store_queue_job (self, list_users_job,
-                         user_task_new (self, qoima_store_list_users_async, NULL, cancellable, callback, user_data));
+                         qoima_store_task_new (self, qoima_store_list_users_async, NULL, NULL, cancellable, callback, user_data));
 }
 
 GListModel *
@@ -1154,7 +1138,7 @@ qoima_store_disable_user_async (QoimaStore          *self,
   data->name = g_strdup (name);
   data->disabled = TRUE;
   qoima_store_queue_write (self, set_user_disabled_job,
-                           user_task_new (self, qoima_store_disable_user_async, data, cancellable, callback, user_data));
+                           qoima_store_task_new (self, qoima_store_disable_user_async, data, user_data_free, cancellable, callback, user_data));
 }
 
 gboolean
@@ -1175,6 +1159,9 @@ qoima_store_set_user_disabled_async (QoimaStore          *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
   qoima_store_set_user_disabled_with_reason_async (self, acting, name, disabled, NULL,
                                                    cancellable, callback, user_data);
 }
@@ -1202,7 +1189,7 @@ qoima_store_set_user_disabled_with_reason_async (QoimaStore          *self,
   data->disabled = !!disabled;
   data->why = stripped != NULL && stripped[0] != '\0' ? g_steal_pointer (&stripped) : NULL;
   qoima_store_queue_write (self, set_user_disabled_job,
-                           user_task_new (self, qoima_store_set_user_disabled_async, data, cancellable, callback, user_data));
+                           qoima_store_task_new (self, qoima_store_set_user_disabled_async, data, user_data_free, cancellable, callback, user_data));
 }
 
 gboolean
@@ -1236,7 +1223,7 @@ qoima_store_set_password_async (QoimaStore          *self,
   data->acting = acting != NULL ? g_strdup (acting->name) : NULL;
   data->name = g_strdup (name);
   data->secret = g_strdup (secret);
-  task = user_task_new (self, qoima_store_set_password_async, data, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_set_password_async, data, user_data_free, cancellable, callback, user_data);
 
   if (!secret_is_acceptable (secret, &local_error))
     {
@@ -1279,7 +1266,7 @@ qoima_store_update_user_async (QoimaStore          *self,
   data->name = g_strdup (name);
   data->role = role;
   data->ward_id = ward_id;
-  task = user_task_new (self, qoima_store_update_user_async, data, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_update_user_async, data, user_data_free, cancellable, callback, user_data);
 
   if (!role_and_ward_are_consistent (role, ward_id, &local_error))
     {
@@ -1335,7 +1322,7 @@ qoima_store_set_user_signing_async (QoimaStore          *self,
   data->name = g_strdup (name);
   data->iin = iin != NULL && *iin != '\0' ? g_strdup (iin) : NULL;
   data->may_sign = !!may_sign;
-  task = user_task_new (self, qoima_store_set_user_signing_async, data, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_set_user_signing_async, data, user_data_free, cancellable, callback, user_data);
 
   if (data->iin != NULL && !qoima_iin_is_valid (data->iin))
     {
@@ -1373,7 +1360,7 @@ qoima_store_get_user_async (QoimaStore          *self,
   data->name = g_strdup (name);
   data->iin = g_strdup (iin);
   qoima_store_queue_job (self, get_user_job,
-                         user_task_new (self, qoima_store_get_user_async, data, cancellable, callback, user_data));
+                         qoima_store_task_new (self, qoima_store_get_user_async, data, user_data_free, cancellable, callback, user_data));
 }
 
 QoimaUser *

@@ -336,9 +336,18 @@ qoima_store_queue_acceptance_async (QoimaStore          *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  QueueData *data = g_new0 (QueueData, 1);
+  GTask *task;
+  QueueData *data;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (act_id > 0);
+  g_return_if_fail (document_number != NULL);
+  g_return_if_fail (document != NULL);
+  g_return_if_fail (signature != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (QueueData, 1);
   if (certificate != NULL)
     {
       data->signer_serial = g_strdup (qoima_certificate_get_serial (certificate));
@@ -425,8 +434,12 @@ qoima_store_list_outbox_async (QoimaStore          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_list_outbox_async);
   g_task_set_task_data (task, GINT_TO_POINTER (all), NULL);
   qoima_store_queue_job (self, list_outbox_job, task);
@@ -786,9 +799,15 @@ qoima_store_finish_outbox_async (QoimaStore          *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  UpdateData *data = g_new0 (UpdateData, 1);
+  GTask *task;
+  UpdateData *data;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (id > 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (UpdateData, 1);
   data->id = id;
   data->ok = ok;
   data->ismpt_status = g_strdup (ismpt_status);
@@ -853,8 +872,12 @@ qoima_store_list_owed_withdrawals_async (QoimaStore          *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_list_owed_withdrawals_async);
   g_task_set_task_data (task, GINT_TO_POINTER (FALSE), NULL);
   qoima_store_queue_job (self, list_owed_job, task);
@@ -866,8 +889,12 @@ qoima_store_list_owed_async (QoimaStore          *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_list_owed_async);
   g_task_set_task_data (task, GINT_TO_POINTER (TRUE), NULL);
   qoima_store_queue_job (self, list_owed_job, task);
@@ -982,9 +1009,18 @@ qoima_store_queue_withdrawal_async (QoimaStore          *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  WithdrawalData *data = g_new0 (WithdrawalData, 1);
+  GTask *task;
+  WithdrawalData *data;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (kis != NULL && kis[0] != NULL);
+  g_return_if_fail (document_number != NULL);
+  g_return_if_fail (document != NULL);
+  g_return_if_fail (signature != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  data = g_new0 (WithdrawalData, 1);
   if (certificate != NULL)
     {
       data->signer_serial = g_strdup (qoima_certificate_get_serial (certificate));
@@ -1153,8 +1189,12 @@ qoima_store_list_withdrawals_async (QoimaStore          *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GTask *task;
 
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_list_withdrawals_async);
   qoima_store_queue_job (self, list_withdrawals_job, task);
 }

@@ -103,6 +103,14 @@ gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
                                                 GError           **error);
 void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
 
+GTask            *qoima_store_task_new         (QoimaStore          *self,
+                                                gpointer             source_tag,
+                                                gpointer             task_data,
+                                                GDestroyNotify       task_data_free,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+
 /* A job's change, made by @body on the worker; it reads what it needs from @task. */
 typedef gboolean (*QoimaStoreTransactionBody) (QoimaStoreWorker  *worker,
                                                GTask             *task,

@@ -35,21 +35,6 @@ ward_data_free (gpointer data)
   g_free (ward);
 }
 
-static GTask *
-ward_task_new (QoimaStore          *self,
-               gpointer             source_tag,
-               WardData            *data,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, data, ward_data_free);
-  return task;
-}
-
 /* The user's role as the database knows it now: an admin demoted or disabled since she
  * logged in is refused, not only the role her session remembers. */
 static gboolean
@@ -373,7 +358,7 @@ qoima_store_add_ward_async (QoimaStore          *self,
   data->user = user != NULL ? g_object_ref (user) : NULL;
   data->name_ru = clean_name (name_ru);
   data->name_kk = clean_name (name_kk);
-  task = ward_task_new (self, qoima_store_add_ward_async, data, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_add_ward_async, data, ward_data_free, cancellable, callback, user_data);
 
   if (data->name_ru == NULL)
     {
@@ -418,7 +403,7 @@ qoima_store_update_location_async (QoimaStore          *self,
   /* "" clears the Kazakh name, so it stays "" here rather than NULL (keep). */
   data->name_kk = name_kk != NULL ? g_strstrip (g_strdup (name_kk)) : NULL;
   data->archived = !!archived;
-  task = ward_task_new (self, qoima_store_update_location_async, data, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_update_location_async, data, ward_data_free, cancellable, callback, user_data);
 
   if (name_ru != NULL && data->name_ru == NULL)
     {
@@ -453,7 +438,7 @@ qoima_store_list_wards_async (QoimaStore          *self,
   data = g_new0 (WardData, 1);
   data->include_archived = !!include_archived;
   qoima_store_queue_job (self, list_wards_job,
-                         ward_task_new (self, qoima_store_list_wards_async, data, cancellable, callback, user_data));
+                         qoima_store_task_new (self, qoima_store_list_wards_async, data, ward_data_free, cancellable, callback, user_data));
 }
 
 GListModel *

@@ -1457,16 +1457,21 @@ worker_main (gpointer data)
 
 /* The store */
 
-static GTask *
-store_task_new (QoimaStore          *self,
-                gpointer             source_tag,
-                GCancellable        *cancellable,
-                GAsyncReadyCallback  callback,
-                gpointer             user_data)
+/* Every store operation's task: tagged with its _async function, owning its data. */
+GTask *
+qoima_store_task_new (QoimaStore          *self,
+                      gpointer             source_tag,
+                      gpointer             task_data,
+                      GDestroyNotify       task_data_free,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
+  if (task_data != NULL)
+    g_task_set_task_data (task, task_data, task_data_free);
   return task;
 }
 
@@ -1697,7 +1702,7 @@ qoima_store_open_async (const char          *path,
   g_return_if_fail (path != NULL);
 
   self = g_object_new (QOIMA_TYPE_STORE, "path", path, NULL);
-  task = store_task_new (self, qoima_store_open_async, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_open_async, NULL, NULL, cancellable, callback, user_data);
   qoima_store_queue_job (self, open_job, task);
 }
 
@@ -1779,7 +1784,7 @@ qoima_store_add_products_async (QoimaStore          *self,
   for (unsigned i = 0; i < products->len; i++)
     g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (products, i)));
 
-  task = store_task_new (self, qoima_store_add_products_async, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_add_products_async, NULL, NULL, cancellable, callback, user_data);
   g_task_set_task_data (task, copy, (GDestroyNotify) g_ptr_array_unref);
   qoima_store_queue_write (self, add_products_job, task);
 }
@@ -1814,7 +1819,7 @@ qoima_store_add_location_async (QoimaStore          *self,
   data->name_ru = g_strdup (name_ru);
   data->name_kk = g_strdup (name_kk);
 
-  task = store_task_new (self, qoima_store_add_location_async, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_add_location_async, NULL, NULL, cancellable, callback, user_data);
   g_task_set_task_data (task, data, add_location_data_free);
   qoima_store_queue_write (self, add_location_job, task);
 }
@@ -1838,7 +1843,7 @@ qoima_store_list_locations_async (QoimaStore          *self,
   g_return_if_fail (QOIMA_IS_STORE (self));
 
   qoima_store_queue_job (self, list_locations_job,
-               store_task_new (self, qoima_store_list_locations_async, cancellable, callback, user_data));
+               qoima_store_task_new (self, qoima_store_list_locations_async, NULL, NULL, cancellable, callback, user_data));
 }
 
 GListModel *
@@ -1872,7 +1877,7 @@ qoima_store_receive_packs_async (QoimaStore          *self,
   data->actor = g_strdup (actor);
   data->reason = g_strdup (reason);
 
-  task = store_task_new (self, qoima_store_receive_packs_async, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_receive_packs_async, NULL, NULL, cancellable, callback, user_data);
   g_task_set_task_data (task, data, receive_data_free);
   qoima_store_queue_write (self, receive_packs_job, task);
 }
@@ -1910,7 +1915,7 @@ qoima_store_record_scan_async (QoimaStore             *self,
   data->actor = g_strdup (actor);
   data->recovered = code->recovered;
 
-  task = store_task_new (self, qoima_store_record_scan_async, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_record_scan_async, NULL, NULL, cancellable, callback, user_data);
   g_task_set_task_data (task, data, scan_data_free);
   qoima_store_queue_write (self, record_scan_job, task);
 }
@@ -1937,7 +1942,7 @@ qoima_store_find_pack_async (QoimaStore          *self,
   g_return_if_fail (QOIMA_IS_STORE (self));
   g_return_if_fail (ki != NULL);
 
-  task = store_task_new (self, qoima_store_find_pack_async, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, qoima_store_find_pack_async, NULL, NULL, cancellable, callback, user_data);
   g_task_set_task_data (task, g_strdup (ki), g_free);
   qoima_store_queue_job (self, find_pack_job, task);
 }
@@ -1961,7 +1966,7 @@ qoima_store_list_stock_async (QoimaStore          *self,
   g_return_if_fail (QOIMA_IS_STORE (self));
 
   qoima_store_queue_job (self, list_stock_job,
-               store_task_new (self, qoima_store_list_stock_async, cancellable, callback, user_data));
+               qoima_store_task_new (self, qoima_store_list_stock_async, NULL, NULL, cancellable, callback, user_data));
 }
 
 GListModel *
@@ -1989,7 +1994,7 @@ queue_list_packs (QoimaStore          *self,
   page->after_id = after_id;
   page->limit = limit;
 
-  task = store_task_new (self, source_tag, cancellable, callback, user_data);
+  task = qoima_store_task_new (self, source_tag, NULL, NULL, cancellable, callback, user_data);
   g_task_set_task_data (task, page, g_free);
   qoima_store_queue_job (self, list_packs_job, task);
 }
@@ -2049,7 +2054,7 @@ qoima_store_count_packs_async (QoimaStore          *self,
   g_return_if_fail (QOIMA_IS_STORE (self));
 
   qoima_store_queue_job (self, count_packs_job,
-               store_task_new (self, qoima_store_count_packs_async, cancellable, callback, user_data));
+               qoima_store_task_new (self, qoima_store_count_packs_async, NULL, NULL, cancellable, callback, user_data));
 }
 
 gint64
@@ -2071,7 +2076,7 @@ qoima_store_check_journal_async (QoimaStore          *self,
   g_return_if_fail (QOIMA_IS_STORE (self));
 
   qoima_store_queue_job (self, check_journal_job,
-               store_task_new (self, qoima_store_check_journal_async, cancellable, callback, user_data));
+               qoima_store_task_new (self, qoima_store_check_journal_async, NULL, NULL, cancellable, callback, user_data));
 }
 
 gboolean
