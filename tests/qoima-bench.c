@@ -27,7 +27,7 @@
 #include "qoima-act.h"
 #include "qoima-demo.h"
 #include "qoima-gs1.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-store-private.h"
 #include "qoima-sync.h"

@@ -17,11 +17,11 @@
 #include "qoima-admin-page.h"
 #include "qoima-context.h"
 #include "qoima-location.h"
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user-dialog.h"
 #include "qoima-user.h"
-#include "qoima-wards.h"
+#include "qoima-store-wards.h"
 
 #define ADMIN_PASSWORD "admin-password-1"
 #define WARD_NAME "Кардиология"

@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "qoima-audit.h"
+#include "qoima-store-audit.h"
 #include "qoima-store-private.h"
 
 #include <sqlite3.h>

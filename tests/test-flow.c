@@ -14,7 +14,7 @@
 #include <adwaita.h>
 
 #include "qoima-act.h"
-#include "qoima-audit.h"
+#include "qoima-store-audit.h"
 #include "qoima-context.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"

@@ -5,9 +5,9 @@
 
 #include "config.h"
 
-#include "qoima-audit.h"
+#include "qoima-store-audit.h"
 #include "qoima-demo.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
 #include "qoima-user.h"
 

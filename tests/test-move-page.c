@@ -15,7 +15,7 @@
 #include "qoima-context.h"
 #include "qoima-demo.h"
 #include "qoima-move-page.h"
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 #include "qoima-transfer-print.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-units-dialog.h"

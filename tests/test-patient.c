@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "qoima-demo.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-patient.h"
 #include "qoima-user.h"
 

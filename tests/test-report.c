@@ -5,8 +5,8 @@
 
 #include "config.h"
 
-#include "qoima-ledger.h"
-#include "qoima-outbox.h"
+#include "qoima-store-ledger.h"
+#include "qoima-store-outbox.h"
 #include "qoima-report.h"
 #include "qoima-user.h"
 

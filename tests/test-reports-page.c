@@ -8,7 +8,7 @@
 #include <adwaita.h>
 
 #include "qoima-context.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-report.h"
 #include "qoima-reports-page.h"
 #include "qoima-ui-test-utils.h"

@@ -21,7 +21,7 @@
 #include <X11/Xlib.h>
 
 #include "qoima-context.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-location.h"
 #include "qoima-scan-result.h"
 #include "qoima-stock-page.h"

@@ -5,8 +5,8 @@
 
 #include "config.h"
 
-#include "qoima-audit.h"
-#include "qoima-settings.h"
+#include "qoima-store-audit.h"
+#include "qoima-store-settings.h"
 #include "qoima-store-private.h"
 
 #include <sqlite3.h>

@@ -6,10 +6,10 @@
 #include "config.h"
 
 #include "qoima-act.h"
-#include "qoima-audit.h"
+#include "qoima-store-audit.h"
 #include "qoima-demo.h"
 #include "qoima-ismpt-documents.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
 #include "qoima-transfer.h"
 #include "qoima-user.h"

@@ -5,10 +5,10 @@
 
 #include "config.h"
 
-#include "qoima-settings.h"
+#include "qoima-store-settings.h"
 #include "qoima-store-private.h"
 #include "qoima-user.h"
-#include "qoima-wards.h"
+#include "qoima-store-wards.h"
 
 #include <sqlite3.h>
 #include <string.h>

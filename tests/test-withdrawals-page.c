@@ -15,7 +15,7 @@
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
-#include "qoima-ledger.h"
+#include "qoima-store-ledger.h"
 #include "qoima-location.h"
 #include "qoima-pack.h"
 #include "qoima-product.h"
