@@ -597,6 +597,81 @@ static const char * const migrations[] = {
   /* 6 → 7: when the entry's latest send started. A document ИС МПТ does not list yet may
    * only be late in its list: it is not sent again until this is long enough ago. */
   "ALTER TABLE outbox ADD COLUMN sent_at TEXT;",
+
+  /* 7 → 8: stock counts (инвентаризация, qoima-store-counts.c). A count and its scans are
+   * audited like the stock they check; its findings are frozen when it is finished, so
+   * the chief signs off what was found then, and the printed result never changes. The
+   * corrections themselves are movements and owed write-offs, audited as always. */
+  "CREATE TABLE counts ("
+  "  id INTEGER PRIMARY KEY,"
+  "  location_id INTEGER NOT NULL REFERENCES locations (id),"
+  "  state TEXT NOT NULL CHECK (state IN ('open', 'finished', 'signed_off')),"
+  "  started_by TEXT NOT NULL,"
+  "  started_at TEXT NOT NULL,"
+  "  finished_by TEXT,"
+  "  finished_at TEXT,"
+  "  signed_off_by TEXT,"
+  "  signed_off_at TEXT"
+  ");"
+  /* One count of a location at a time, until the chief signs it off. */
+  "CREATE UNIQUE INDEX counts_one_per_location ON counts (location_id) WHERE state <> 'signed_off';"
+  "CREATE TABLE count_scans ("
+  "  id INTEGER PRIMARY KEY,"
+  "  count_id INTEGER NOT NULL REFERENCES counts (id),"
+  "  ki TEXT NOT NULL,"
+  "  box TEXT,"
+  "  units INTEGER CHECK (units IS NULL OR units > 0),"
+  "  scanned_by TEXT NOT NULL,"
+  "  scanned_at TEXT NOT NULL,"
+  "  UNIQUE (count_id, ki)"
+  ");"
+  "CREATE TABLE count_findings ("
+  "  id INTEGER PRIMARY KEY,"
+  "  count_id INTEGER NOT NULL REFERENCES counts (id),"
+  "  ki TEXT NOT NULL,"
+  "  gtin TEXT,"
+  "  batch TEXT,"
+  "  expiry TEXT,"
+  "  finding TEXT NOT NULL"
+  "    CHECK (finding IN ('found', 'missing', 'elsewhere', 'out_of_circulation', 'unknown')),"
+  "  book_location_id INTEGER REFERENCES locations (id),"
+  "  book_status TEXT,"
+  "  book_units INTEGER,"
+  "  counted_units INTEGER,"
+  "  UNIQUE (count_id, ki)"
+  ");"
+  "CREATE TRIGGER count_findings_no_update BEFORE UPDATE ON count_findings "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'a finished count''s findings do not change');"
+  "END;"
+  "CREATE TRIGGER count_findings_no_delete BEFORE DELETE ON count_findings "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'a finished count''s findings do not change');"
+  "END;"
+  "CREATE TRIGGER audit_counts_insert AFTER INSERT ON counts "
+  "BEGIN"
+  AUDIT_ROW ("'counts'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'location_id', NEW.location_id, 'state', NEW.state, 'started_by', NEW.started_by, 'started_at', NEW.started_at, 'finished_by', NEW.finished_by, 'finished_at', NEW.finished_at, 'signed_off_by', NEW.signed_off_by, 'signed_off_at', NEW.signed_off_at)")
+  "END;"
+  "CREATE TRIGGER audit_counts_update AFTER UPDATE ON counts "
+  "BEGIN"
+  AUDIT_ROW ("'counts'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'location_id', OLD.location_id, 'state', OLD.state, 'started_by', OLD.started_by, 'started_at', OLD.started_at, 'finished_by', OLD.finished_by, 'finished_at', OLD.finished_at, 'signed_off_by', OLD.signed_off_by, 'signed_off_at', OLD.signed_off_at)",
+             "json_object ('id', NEW.id, 'location_id', NEW.location_id, 'state', NEW.state, 'started_by', NEW.started_by, 'started_at', NEW.started_at, 'finished_by', NEW.finished_by, 'finished_at', NEW.finished_at, 'signed_off_by', NEW.signed_off_by, 'signed_off_at', NEW.signed_off_at)")
+  "END;"
+  "CREATE TRIGGER audit_count_scans_insert AFTER INSERT ON count_scans "
+  "BEGIN"
+  AUDIT_ROW ("'count_scans'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'count_id', NEW.count_id, 'ki', NEW.ki, 'box', NEW.box, 'units', NEW.units, 'scanned_by', NEW.scanned_by, 'scanned_at', NEW.scanned_at)")
+  "END;"
+  "CREATE TRIGGER audit_count_scans_update AFTER UPDATE ON count_scans "
+  "BEGIN"
+  AUDIT_ROW ("'count_scans'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'count_id', OLD.count_id, 'ki', OLD.ki, 'box', OLD.box, 'units', OLD.units, 'scanned_by', OLD.scanned_by, 'scanned_at', OLD.scanned_at)",
+             "json_object ('id', NEW.id, 'count_id', NEW.count_id, 'ki', NEW.ki, 'box', NEW.box, 'units', NEW.units, 'scanned_by', NEW.scanned_by, 'scanned_at', NEW.scanned_at)")
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
