@@ -1,4 +1,4 @@
-/* qoimactl-ledger.c: `qoimactl move`, `use`, `units` and `transfers`, acting as a named user
+/* qoimactl-ledger.c: `qoimactl move`, `use`, `units`, `transfers` and `count`, acting as a named user
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +11,7 @@
 
 #include "qoima-gs1.h"
 #include "qoima-json.h"
+#include "qoima-store-counts.h"
 #include "qoima-store-ledger.h"
 #include "qoima-transfer.h"
 
@@ -302,4 +303,309 @@ qoimactl_transfers (QoimactlOptions  *options,
   json = qoima_json_to_string (root);
   printf ("%s\n", json);
   return 0;
+}
+
+/* `qoimactl count`: a stock count, as the window makes it. */
+
+static gint64
+parse_count_id (const char *text)
+{
+  gint64 id = 0;
+
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &id, NULL))
+    return 0;
+  return id;
+}
+
+static void
+add_string_or_null (JsonBuilder *builder,
+                    const char  *name,
+                    const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+print_count_json (QoimaCount *count)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, count->id);
+  json_builder_set_member_name (builder, "location_id");
+  json_builder_add_int_value (builder, count->location_id);
+  add_string_or_null (builder, "location", count->location_name);
+  add_string_or_null (builder, "state", qoima_count_state_to_nick (count->state));
+  add_string_or_null (builder, "started_by", count->started_by);
+  add_string_or_null (builder, "started_at", count->started_at);
+  add_string_or_null (builder, "finished_at", count->finished_at);
+  add_string_or_null (builder, "signed_off_by", count->signed_off_by);
+  add_string_or_null (builder, "signed_off_at", count->signed_off_at);
+  json_builder_set_member_name (builder, "found");
+  json_builder_add_int_value (builder, count->n_found);
+  json_builder_set_member_name (builder, "tally");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < count->tally->len; i++)
+    {
+      QoimaCountTally *tally = g_ptr_array_index (count->tally, i);
+
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "gtin", tally->gtin);
+      add_string_or_null (builder, "name", tally->name);
+      json_builder_set_member_name (builder, "expected");
+      json_builder_add_int_value (builder, tally->expected);
+      json_builder_set_member_name (builder, "counted");
+      json_builder_add_int_value (builder, tally->counted);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "lines");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < count->lines->len; i++)
+    {
+      QoimaCountLine *line = g_ptr_array_index (count->lines, i);
+
+      json_builder_begin_object (builder);
+      add_string_or_null (builder, "ki", line->ki);
+      add_string_or_null (builder, "gtin", line->gtin);
+      add_string_or_null (builder, "name", line->name);
+      add_string_or_null (builder, "batch", line->batch);
+      add_string_or_null (builder, "expiry", line->expiry);
+      add_string_or_null (builder, "finding", qoima_count_finding_to_nick (line->finding));
+      add_string_or_null (builder, "book_location", line->book_location);
+      add_string_or_null (builder, "book_status", line->book_status);
+      json_builder_set_member_name (builder, "book_units");
+      if (line->book_units >= 0)
+        json_builder_add_int_value (builder, line->book_units);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "counted_units");
+      if (line->counted_units >= 0)
+        json_builder_add_int_value (builder, line->counted_units);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+  printf ("%s\n", json);
+}
+
+static void
+print_count_text (QoimaCount *count)
+{
+  printf (_("Stock count %" G_GINT64_FORMAT " of %s: %s\n"), count->id, count->location_name,
+          qoima_count_state_to_label (count->state));
+  for (guint i = 0; i < count->tally->len; i++)
+    {
+      QoimaCountTally *tally = g_ptr_array_index (count->tally, i);
+
+      /* Translators: a product's tally in a stock count: counted of expected packs. */
+      printf (_("  %s: %d of %d\n"), tally->name, tally->counted, tally->expected);
+    }
+  for (guint i = 0; i < count->lines->len; i++)
+    {
+      QoimaCountLine *line = g_ptr_array_index (count->lines, i);
+
+      printf ("  %s  %s  %s\n", line->ki, qoima_count_finding_to_label (line->finding),
+              line->name != NULL ? line->name : "");
+    }
+}
+
+static int
+count_scan_codes (QoimactlOptions *options,
+                  QoimaStore      *store,
+                  QoimaUser       *user,
+                  gint64           count_id,
+                  int              argc,
+                  char           **argv)
+{
+  char line[QOIMACTL_LINE_MAX + 1];
+  int failed = 0;
+  int next = 0;
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(QoimaCountScan) scan = NULL;
+      g_autofree char *code = NULL;
+      QoimactlWait wait = QOIMACTL_WAIT_INIT;
+      const char *text;
+      gboolean too_long = FALSE;
+
+      if (argc > 0)
+        {
+          if (next == argc)
+            break;
+          text = argv[next++];
+        }
+      else
+        {
+          gssize length = qoimactl_read_line (stdin, line, sizeof line, &too_long);
+
+          if (length < 0)
+            break;
+          if (length == 0)
+            continue;
+          if (too_long || (gsize) length != strlen (line))
+            {
+              qoimactl_print_error (_("A scanned line is too long or holds a NUL; it was skipped."));
+              failed++;
+              continue;
+            }
+          text = line;
+        }
+
+      if ((code = code_to_transfer_code (text, &error)) == NULL)
+        {
+          qoimactl_fail (error);
+          failed++;
+          continue;
+        }
+      qoima_store_count_code_async (store, user, count_id, code, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
+      scan = qoima_store_count_code_finish (store, result, &error);
+      if (scan == NULL)
+        {
+          qoimactl_fail (error);
+          failed++;
+          continue;
+        }
+      {
+        g_autoptr(JsonBuilder) builder = json_builder_new ();
+        g_autoptr(JsonNode) root = NULL;
+        g_autofree char *json = NULL;
+
+        json_builder_begin_object (builder);
+        add_string_or_null (builder, "code", code);
+        json_builder_set_member_name (builder, "added");
+        json_builder_add_int_value (builder, scan->added);
+        json_builder_set_member_name (builder, "already");
+        json_builder_add_int_value (builder, scan->already);
+        add_string_or_null (builder, "finding", qoima_count_finding_to_nick (scan->finding));
+        add_string_or_null (builder, "name", scan->name);
+        json_builder_end_object (builder);
+        root = json_builder_get_root (builder);
+        json = qoima_json_to_string (root);
+        printf ("%s\n", json);
+        fflush (stdout);
+      }
+    }
+  return failed > 0 ? 1 : 0;
+}
+
+int
+qoimactl_count (QoimactlOptions  *options,
+                int               argc,
+                char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *action = argc > 1 ? argv[1] : "";
+  gint64 count_id = argc > 2 ? parse_count_id (argv[2]) : 0;
+  gboolean usage = FALSE;
+
+  if (g_str_equal (action, "start"))
+    usage = argc != 4 || !g_str_equal (argv[2], "--location");
+  else if (g_str_equal (action, "scan"))
+    usage = count_id == 0;
+  else if (g_str_equal (action, "units"))
+    usage = count_id == 0 || argc != 7 || !g_str_equal (argv[3], "--code") || !g_str_equal (argv[5], "--units");
+  else if (g_str_equal (action, "show"))
+    usage = count_id == 0 || argc > 4 || (argc == 4 && !g_str_equal (argv[3], "--json"));
+  else if (g_str_equal (action, "finish") || g_str_equal (action, "sign-off"))
+    usage = count_id == 0 || argc != 3;
+  else
+    usage = TRUE;
+  if (usage)
+    {
+      fprintf (stderr, "%s\n", _("Usage: qoimactl [OPTION…] count start --location LOCATION | scan ID [CODE…] | "
+                                 "units ID --code CODE --units N | show ID [--json] | finish ID | sign-off ID"));
+      return 2;
+    }
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return qoimactl_fail (error);
+  if (!g_str_equal (action, "show") && (user = acting_user (options, store, &error)) == NULL)
+    return qoimactl_fail (error);
+
+  if (g_str_equal (action, "start"))
+    {
+      gint64 location = qoimactl_find_location (store, argv[3], &error);
+
+      if (location == 0)
+        return qoimactl_fail (error);
+      qoima_store_start_count_async (store, user, location, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
+      count_id = qoima_store_start_count_finish (store, result, &error);
+      if (count_id == 0)
+        return qoimactl_fail (error);
+      /* The id alone on its line, for scripts. */
+      printf ("%" G_GINT64_FORMAT "\n", count_id);
+      return 0;
+    }
+  if (g_str_equal (action, "scan"))
+    return count_scan_codes (options, store, user, count_id, argc - 3, argv + 3);
+  if (g_str_equal (action, "units"))
+    {
+      g_autofree char *ki = code_to_ki (argv[4], &error);
+      gint64 units = 0;
+
+      if (ki == NULL)
+        return qoimactl_fail (error);
+      if (!g_ascii_string_to_signed (argv[6], 10, 0, G_MAXINT, &units, &error))
+        return qoimactl_fail (error);
+      qoima_store_count_units_async (store, user, count_id, ki, (int) units, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
+      if (!qoima_store_count_units_finish (store, result, &error))
+        return qoimactl_fail (error);
+      return 0;
+    }
+  if (g_str_equal (action, "show"))
+    {
+      g_autoptr(QoimaCount) count = NULL;
+
+      qoima_store_load_count_async (store, count_id, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
+      if ((count = qoima_store_load_count_finish (store, result, &error)) == NULL)
+        return qoimactl_fail (error);
+      if (argc == 4)
+        print_count_json (count);
+      else
+        print_count_text (count);
+      return 0;
+    }
+  if (g_str_equal (action, "finish"))
+    {
+      qoima_store_finish_count_async (store, user, count_id, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
+      if (!qoima_store_finish_count_finish (store, result, &error))
+        return qoimactl_fail (error);
+      return 0;
+    }
+  {
+    int corrections;
+
+    qoima_store_sign_off_count_async (store, user, count_id, NULL, qoimactl_wait_cb, &wait);
+    result = qoimactl_wait_for_result (&wait);
+    corrections = qoima_store_sign_off_count_finish (store, result, &error);
+    if (corrections < 0)
+      return qoimactl_fail (error);
+    printf (g_dngettext (GETTEXT_PACKAGE, "%d correction made.\n", "%d corrections made.\n", corrections),
+            corrections);
+    return 0;
+  }
 }

@@ -41,6 +41,12 @@ static const char * const command_lines[] = {
   N_("transfers --json       list the transfer documents as JSON"),
   N_("units --gtin GTIN --units N  enter how many units a pack of the product holds (a clerk: --user)"),
   N_("use [--ward WARD] --code CODE --patient IIN|RECORD [--units N]  log units given to a patient (a nurse: --user)"),
+  N_("count start --location LOCATION  start a stock count of the warehouse or a ward, printing its id (a clerk, or the ward's nurse: --user)"),
+  N_("count scan ID [CODE…]  count packs or boxes (standard input lines when no CODE), one JSON object each"),
+  N_("count units ID --code CODE --units N  the units found in an opened pack already counted"),
+  N_("count show ID [--json]  the count's tally and findings"),
+  N_("count finish ID        end the scanning; the findings are frozen"),
+  N_("count sign-off ID      correct the book from a finished count (the chief: --user)"),
   N_("withdrawals --json     list the withdrawals owed and sent, with their status"),
   N_("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"),
   N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
@@ -431,6 +437,8 @@ main (int    argc,
     status = qoimactl_use (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "units"))
     status = qoimactl_units (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "count"))
+    status = qoimactl_count (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "transfers"))
     status = qoimactl_transfers (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "withdrawals"))

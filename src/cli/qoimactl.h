@@ -87,6 +87,7 @@ int         qoimactl_write_off   (QoimactlOptions *options, int argc, char **arg
 int         qoimactl_use    (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_units  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_transfers (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_count  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_report (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;
