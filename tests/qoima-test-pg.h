@@ -1,0 +1,27 @@
+/* qoima-test-pg.h: a throwaway PostgreSQL server for tests
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _QoimaTestPg QoimaTestPg;
+
+/* Starts a PostgreSQL server in a temporary folder, listening only on a Unix socket there
+ * (initdb + pg_ctl from QOIMA_PG_BINDIR, which meson sets when it found them). As root, the
+ * server runs as the "postgres" user, since initdb refuses root. NULL with @error set when
+ * it cannot start; NULL with no error when no PostgreSQL is installed (the caller skips). */
+QoimaTestPg *qoima_test_pg_start   (GError     **error);
+/* A URI of a new, empty database on the server. */
+char        *qoima_test_pg_new_database (QoimaTestPg  *self,
+                                         const char   *name,
+                                         GError      **error);
+void         qoima_test_pg_stop    (QoimaTestPg  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaTestPg, qoima_test_pg_stop)
+
+G_END_DECLS
