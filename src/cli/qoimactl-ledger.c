@@ -403,7 +403,7 @@ print_count_json (QoimaCount *count)
 static void
 print_count_text (QoimaCount *count)
 {
-  printf (_("Stock count %" G_GINT64_FORMAT " of %s: %s\n"), count->id, count->location_name,
+  printf (_("Stock count %lld of %s: %s\n"), (long long) count->id, count->location_name,
           qoima_count_state_to_label (count->state));
   for (guint i = 0; i < count->tally->len; i++)
     {

@@ -210,7 +210,7 @@ load_count_head (QoimaStoreWorker  *worker,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-                   _("There is no stock count number %" G_GINT64_FORMAT "."), count_id);
+                   _("There is no stock count number %lld."), (long long) count_id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)
@@ -223,7 +223,7 @@ load_count_head (QoimaStoreWorker  *worker,
   if (!state_from_nick (nick, state))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
-                   _("The stock count %" G_GINT64_FORMAT " has an unknown state."), count_id);
+                   _("The stock count %lld has an unknown state."), (long long) count_id);
       return FALSE;
     }
   return TRUE;
@@ -245,8 +245,8 @@ load_open_count (QoimaStoreWorker  *worker,
   if (state != QOIMA_COUNT_OPEN)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("The stock count %" G_GINT64_FORMAT " is finished: nothing more can be counted in it."),
-                   count_id);
+                   _("The stock count %lld is finished: nothing more can be counted in it."),
+                   (long long) count_id);
       return FALSE;
     }
   return TRUE;
@@ -291,9 +291,9 @@ start_count_body (QoimaStoreWorker  *worker,
   if (rc == SQLITE_ROW)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("The stock count %" G_GINT64_FORMAT " of this location is not signed off yet: "
+                   _("The stock count %lld of this location is not signed off yet: "
                      "go on with it, or have the chief sign it off first."),
-                   (gint64) sqlite3_column_int64 (open, 0));
+                   (long long) sqlite3_column_int64 (open, 0));
       return FALSE;
     }
   if (rc != SQLITE_DONE)
@@ -738,7 +738,7 @@ load_count (QoimaStoreWorker  *worker,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-                   _("There is no stock count number %" G_GINT64_FORMAT "."), count_id);
+                   _("There is no stock count number %lld."), (long long) count_id);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -754,7 +754,7 @@ load_count (QoimaStoreWorker  *worker,
   if (!state_from_nick (state, &count->state))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
-                   _("The stock count %" G_GINT64_FORMAT " has an unknown state."), count_id);
+                   _("The stock count %lld has an unknown state."), (long long) count_id);
       return NULL;
     }
   count->started_by = qoima_store_column_dup (head, 4);
@@ -797,7 +797,7 @@ load_count (QoimaStoreWorker  *worker,
       if (!finding_from_nick (nick, &finding))
         {
           g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
-                       _("The stock count %" G_GINT64_FORMAT " has an unknown finding."), count_id);
+                       _("The stock count %lld has an unknown finding."), (long long) count_id);
           return NULL;
         }
 
@@ -1010,9 +1010,9 @@ sign_off_body (QoimaStoreWorker  *worker,
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    state == QOIMA_COUNT_OPEN
-                   ? _("The stock count %" G_GINT64_FORMAT " is still being counted: finish it first.")
-                   : _("The stock count %" G_GINT64_FORMAT " is already signed off."),
-                   data->count_id);
+                   ? _("The stock count %lld is still being counted: finish it first.")
+                   : _("The stock count %lld is already signed off."),
+                   (long long) data->count_id);
       return FALSE;
     }
 
