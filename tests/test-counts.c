@@ -145,6 +145,20 @@ start (Fixture    *fixture,
   return qoima_store_start_count_finish (fixture->store, wait_for (&result), error);
 }
 
+static gint64
+find (Fixture *fixture,
+      gint64   location)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  qoima_store_find_count_async (fixture->store, location, NULL, result_cb, &result);
+  id = qoima_store_find_count_finish (fixture->store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return id;
+}
+
 static QoimaCountScan *
 scan (Fixture     *fixture,
       QoimaUser   *user,
@@ -380,6 +394,8 @@ test_ward_count (Fixture       *fixture,
   /* Halfway, Qoima is closed and opened again: the count goes on where it was. */
   g_clear_object (&fixture->store);
   open_store (fixture);
+  g_assert_cmpint (find (fixture, fixture->ward), ==, count);
+  g_assert_cmpint (find (fixture, fixture->other_ward), ==, 0);
 
   {
     g_autoptr(QoimaCountScan) other = scan (fixture, fixture->nurse, count, elsewhere, &error);
@@ -396,6 +412,13 @@ test_ward_count (Fixture       *fixture,
   }
   if (opened != NULL)
     {
+      g_autoptr(QoimaCountScan) again = scan (fixture, fixture->nurse, count, opened, &error);
+
+      /* The scan says the pack is opened, so the page asks for its units. */
+      g_assert_no_error (error);
+      g_assert_true (again->opened);
+      g_assert_cmpint (again->units_per_pack, >, 1);
+      g_assert_cmpstr (again->ki, ==, opened);
       g_assert_true (units (fixture, fixture->nurse, count, opened, 1, &error));
       g_assert_no_error (error);
       expected_corrections++;
@@ -503,6 +526,7 @@ test_ward_count (Fixture       *fixture,
   g_assert_cmpint (sign_off (fixture, fixture->chief, count, &error), ==, -1);
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
   g_clear_error (&error);
+  g_assert_cmpint (find (fixture, fixture->ward), ==, 0);
   g_assert_cmpint (start (fixture, fixture->nurse, fixture->ward, &error), >, count);
   g_assert_no_error (error);
 }

@@ -127,6 +127,7 @@ qoima_count_scan_free (QoimaCountScan *scan)
   if (scan == NULL)
     return;
   g_free (scan->name);
+  g_free (scan->ki);
   g_free (scan);
 }
 
@@ -368,6 +369,64 @@ qoima_store_start_count_finish (QoimaStore    *self,
   return qoima_task_propagate_int64 (G_TASK (result), 0, error);
 }
 
+/* The count of a location not yet signed off. */
+
+static void
+find_count_job (QoimaStoreWorker *worker,
+                GTask            *task)
+{
+  gint64 *location_id = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, *location_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    qoima_task_return_int64 (task, sqlite3_column_int64 (stmt, 0));
+  else if (rc == SQLITE_DONE)
+    qoima_task_return_int64 (task, 0);
+  else
+    {
+      set_step_error (worker, rc, &local_error);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+    }
+}
+
+void
+qoima_store_find_count_async (QoimaStore          *self,
+                              gint64               location_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (location_id > 0);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  qoima_store_queue_job (self, find_count_job,
+                         qoima_store_task_new (self, qoima_store_find_count_async,
+                                               g_memdup2 (&location_id, sizeof location_id), g_free,
+                                               cancellable, callback, user_data));
+}
+
+gint64
+qoima_store_find_count_finish (QoimaStore    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_find_count_async), -1);
+  return qoima_task_propagate_int64 (G_TASK (result), -1, error);
+}
+
 /* Counting a code. */
 
 /* Whether @code is a box's SSCC as the acts keep it (AI 00 and 18 digits). */
@@ -388,14 +447,14 @@ classify (QoimaStoreWorker   *worker,
           const char         *ki,
           gint64              location_id,
           QoimaCountFinding  *finding,
-          char              **name,
+          QoimaCountScan     *scan,
           GError            **error)
 {
   g_autoptr(QoimaCachedStmt) stmt = NULL;
   int rc;
 
   stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT pk.status, pk.location_id, p.name_ru, p.name_kk "
+                                     "SELECT pk.status, pk.location_id, p.name_ru, p.name_kk, p.units_per_pack "
                                      "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
                                      error);
   if (stmt == NULL)
@@ -421,9 +480,13 @@ classify (QoimaStoreWorker   *worker,
       *finding = QOIMA_COUNT_ELSEWHERE;
     else
       *finding = QOIMA_COUNT_FOUND;
-    if (name != NULL)
-      *name = g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (stmt, 2),
-                                         (const char *) sqlite3_column_text (stmt, 3)));
+    if (scan != NULL)
+      {
+        scan->name = g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (stmt, 2),
+                                                (const char *) sqlite3_column_text (stmt, 3)));
+        scan->opened = g_strcmp0 (status, "opened") == 0;
+        scan->units_per_pack = sqlite3_column_int (stmt, 4);
+      }
   }
   return TRUE;
 }
@@ -494,15 +557,15 @@ count_code_body (QoimaStoreWorker  *worker,
     {
       const char *ki = g_ptr_array_index (kis, i);
       g_autoptr(QoimaCachedStmt) insert = NULL;
-      g_autofree char *name = NULL;
       QoimaCountFinding finding;
 
-      if (!classify (worker, ki, location_id, &finding, &name, error))
+      /* What the scan shows is its first pack's: a box's packs are alike. */
+      if (!classify (worker, ki, location_id, &finding, i == 0 ? scan : NULL, error))
         return FALSE;
       if (i == 0)
         {
           scan->finding = finding;
-          scan->name = g_steal_pointer (&name);
+          scan->ki = g_strdup (ki);
         }
 
       insert = qoima_store_worker_prepare (worker,

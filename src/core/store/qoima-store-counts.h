@@ -82,6 +82,9 @@ typedef struct {
   int already;    /* packs of this scan counted before */
   char *name;     /* the first pack's product, for the tally; NULL for an unknown code */
   QoimaCountFinding finding; /* the first pack's */
+  char *ki;       /* the first pack's identification code */
+  gboolean opened; /* the first pack is opened on the book: its units may be counted */
+  int units_per_pack; /* the first pack's product's; 0 when unknown */
 } QoimaCountScan;
 
 void        qoima_count_scan_free          (QoimaCountScan    *scan);
@@ -95,6 +98,17 @@ void        qoima_store_start_count_async  (QoimaStore          *self,
                                             GAsyncReadyCallback  callback,
                                             gpointer             user_data);
 gint64      qoima_store_start_count_finish (QoimaStore          *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
+
+/* The count of @location_id not yet signed off (being counted or waiting for the chief), or
+ * 0 when there is none: a page opens on it after a restart. */
+void        qoima_store_find_count_async   (QoimaStore          *self,
+                                            gint64               location_id,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gint64      qoima_store_find_count_finish  (QoimaStore          *self,
                                             GAsyncResult        *result,
                                             GError             **error);
 
