@@ -840,12 +840,14 @@ qoima_role_allows (QoimaRole       role,
   switch (role)
     {
     case QOIMA_ROLE_CLERK:
-      return permission == QOIMA_PERMISSION_ACCEPT_ACTS || permission == QOIMA_PERMISSION_MOVE_STOCK;
+      return permission == QOIMA_PERMISSION_ACCEPT_ACTS || permission == QOIMA_PERMISSION_MOVE_STOCK ||
+             permission == QOIMA_PERMISSION_COUNT_STOCK;
     case QOIMA_ROLE_NURSE:
-      return permission == QOIMA_PERMISSION_LOG_USE;
+      return permission == QOIMA_PERMISSION_LOG_USE || permission == QOIMA_PERMISSION_COUNT_STOCK;
     case QOIMA_ROLE_CHIEF:
       return permission == QOIMA_PERMISSION_SIGN || permission == QOIMA_PERMISSION_ACCEPT_ACTS ||
-             permission == QOIMA_PERMISSION_WRITE_OFF || permission == QOIMA_PERMISSION_VIEW_REPORTS;
+             permission == QOIMA_PERMISSION_WRITE_OFF || permission == QOIMA_PERMISSION_VIEW_REPORTS ||
+             permission == QOIMA_PERMISSION_COUNT_STOCK;
     case QOIMA_ROLE_ADMIN:
       return permission == QOIMA_PERMISSION_MANAGE_USERS || permission == QOIMA_PERMISSION_MANAGE_LOCATIONS ||
              permission == QOIMA_PERMISSION_VIEW_REPORTS;
@@ -978,6 +980,7 @@ qoima_user_check (QoimaUser        *self,
     case QOIMA_PERMISSION_MANAGE_USERS: what = _("manage users"); break;
     case QOIMA_PERMISSION_MANAGE_LOCATIONS: what = _("manage locations"); break;
     case QOIMA_PERMISSION_VIEW_REPORTS: what = _("view reports"); break;
+    case QOIMA_PERMISSION_COUNT_STOCK: what = _("count stock"); break;
     default: what = "?"; break;
     }
 

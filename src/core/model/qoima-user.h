@@ -30,6 +30,7 @@ typedef enum {
   QOIMA_PERMISSION_MANAGE_USERS,
   QOIMA_PERMISSION_MANAGE_LOCATIONS,
   QOIMA_PERMISSION_VIEW_REPORTS,
+  QOIMA_PERMISSION_COUNT_STOCK, /* take part in a stock count (the chief signs it off) */
 } QoimaPermission;
 
 /* PBKDF2-HMAC-SHA256 rounds for every new password or PIN. */

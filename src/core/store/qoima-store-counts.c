@@ -172,17 +172,15 @@ count_data_new (QoimaUser *user)
   return data;
 }
 
-/* A clerk counts any location; a nurse only her own ward. */
+/* A clerk (or the chief) counts any location; a nurse only her own ward. */
 static gboolean
 check_counter (QoimaUser  *user,
                gint64      location_id,
                GError    **error)
 {
-  if (user != NULL && qoima_user_get_role (user) == QOIMA_ROLE_CLERK && !qoima_user_get_disabled (user))
-    return TRUE;
-  if (!qoima_user_check (user, QOIMA_PERMISSION_LOG_USE, error))
+  if (!qoima_user_check (user, QOIMA_PERMISSION_COUNT_STOCK, error))
     return FALSE;
-  if (qoima_user_get_ward_id (user) != location_id)
+  if (qoima_user_get_role (user) == QOIMA_ROLE_NURSE && qoima_user_get_ward_id (user) != location_id)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
                    _("%s counts only the stock of their own ward."), qoima_user_get_name (user));
