@@ -12,6 +12,8 @@
 
 #include "qoima-db-private.h"
 #include "qoima-error.h"
+#include "qoima-store-migrations-pg.h"
+#include "qoima-store.h"
 #include "qoima-test-pg.h"
 
 #include <glib/gstdio.h>
@@ -413,6 +415,205 @@ test_lost_connection (Fixture       *fixture,
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN);
 }
 
+/* The server schema. */
+
+static void
+exec_ok (QoimaDb    *db,
+         const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_db_exec (db, sql, &error))
+    g_error ("%s: %s", sql, error->message);
+}
+
+static void
+exec_refused (QoimaDb    *db,
+              const char *sql,
+              const char *why)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (qoima_db_begin_write (db, &error));
+  g_assert_false (qoima_db_exec (db, sql, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_assert_nonnull (strstr (error->message, why));
+  qoima_db_rollback (db);
+}
+
+static gint64
+query_int (QoimaDb    *db,
+           const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  return qoima_db_column_int64 (stmt, 0);
+}
+
+static void
+migrate (QoimaDb *db)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (qoima_store_migrate_pg (db, &error));
+  g_assert_no_error (error);
+}
+
+/* A warehouse, a ward, a product and a pack received into the warehouse, as the store
+ * writes them, acting as "clerk". */
+static void
+fill (QoimaDb *db)
+{
+  exec_ok (db, "BEGIN; SELECT set_config ('qoima.actor', 'clerk', true), set_config ('qoima.reason', 'act A-1', true);"
+               "INSERT INTO products (gtin, name_ru, units_per_pack) VALUES ('04870101000010', 'Парацетамол', 20);"
+               "INSERT INTO locations (id, kind, name_ru) VALUES (1, 'warehouse', 'Склад аптеки'), (2, 'ward', 'Терапия');"
+               "INSERT INTO packs (id, ki, gtin, serial, status, location_id, units_left, received_at) "
+               "  VALUES (1, '010487010100001021ABC', '04870101000010', 'ABC', 'in_stock', 1, 20, '2026-12-04T08:00:00Z');"
+               "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_after, status_after, location_after) "
+               "  VALUES (1, '2026-12-04T08:00:00Z', 'clerk', 'receipt', 1, 20, 'in_stock', 1);"
+               "COMMIT");
+}
+
+/* The journal drives a pack's state; it, the audit trail and transfers are append-only,
+ * TRUNCATE included; a direct change of a pack's state is refused. */
+static void
+test_schema_journal (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  if (skip_without_server (fixture))
+    return;
+
+  migrate (fixture->db);
+  fill (fixture->db);
+  exec_ok (fixture->db, "BEGIN; INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, "
+                        "units_after, status_after, location_after) "
+                        "VALUES (1, '2026-12-04T09:00:00Z', 'clerk', 'transfer', 1, 2, 20, 'in_stock', 2); COMMIT");
+  g_assert_cmpint (query_int (fixture->db, "SELECT location_id FROM packs WHERE id = 1"), ==, 2);
+
+  exec_refused (fixture->db, "UPDATE packs SET status = 'used_up' WHERE id = 1", "movements journal");
+  exec_refused (fixture->db, "UPDATE movements SET actor = 'x'", "append-only");
+  exec_refused (fixture->db, "DELETE FROM movements", "append-only");
+  exec_refused (fixture->db, "TRUNCATE movements CASCADE", "append-only");
+  exec_refused (fixture->db, "UPDATE audit SET actor = 'x'", "append-only");
+  exec_refused (fixture->db, "TRUNCATE audit", "append-only");
+  exec_refused (fixture->db, "INSERT INTO packs (ki, gtin, serial, status, location_id, received_at) "
+                             "VALUES ('x', '4870', 's', 'in_stock', 1, 'now')", "");
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM movements"), ==, 2);
+}
+
+/* Recomputes the chain by SQLite's formula (as qoima_audit_verify_db() does): the first
+ * broken row's id, or 0 when the chain holds. */
+static gint64
+first_broken_audit_row (QoimaDb *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, "SELECT id, at, actor, tbl, row_id, action, old_values, "
+                                                      "new_values, reason, prev_hash, hash FROM audit ORDER BY id",
+                                                  &error);
+  g_autofree char *prev = g_strdup ("");
+
+  g_assert_no_error (error);
+  while (qoima_db_step (stmt, &error) == QOIMA_DB_ROW)
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *hash = NULL;
+
+#define COL(i) (qoima_db_column_text (stmt, (i)) != NULL ? qoima_db_column_text (stmt, (i)) : "")
+      text = g_strjoin ("|", prev, COL (0), COL (1), COL (2), COL (3), COL (4), COL (5), COL (6), COL (7),
+                        COL (8), NULL);
+      hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+      if (g_strcmp0 (COL (9), prev) != 0 || g_strcmp0 (COL (10), hash) != 0)
+        return qoima_db_column_int64 (stmt, 0);
+#undef COL
+      g_free (prev);
+      prev = g_strdup (hash);
+    }
+  g_assert_no_error (error);
+  return 0;
+}
+
+/* Every audited change is chained by the same formula as on SQLite, names who acted and
+ * why, and a row rewritten behind the triggers' back breaks the chain there. */
+static void
+test_schema_audit (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (skip_without_server (fixture))
+    return;
+
+  migrate (fixture->db);
+  fill (fixture->db);
+  exec_ok (fixture->db, "BEGIN; SELECT set_config ('qoima.actor', 'admin', true);"
+                        "INSERT INTO users (name, role, salt, hash, iterations, created_at) VALUES ('dana', 'clerk', "
+                        "  '\\x00112233445566778899aabbccddeeff', sha256 ('x'), 100000, 'now');"
+                        "COMMIT");
+  g_assert_false (qoima_db_exec (fixture->db, "INSERT INTO users (name, role, salt, hash, iterations, created_at) "
+                                              "VALUES ('x', 'nurse', '\\x00', sha256 ('x'), 1, 'now')", &error));
+  g_clear_error (&error);
+  exec_ok (fixture->db, "BEGIN; UPDATE locations SET name_kk = 'Терапия бөлімшесі' WHERE id = 2; "
+                        "INSERT INTO settings (key, value) VALUES ('organization', 'ГКП «Городская больница № 1»'); COMMIT");
+
+  /* A product, 2 locations, a movement, a user (not the refused one), a location's update, a setting. */
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit"), ==, 7);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE actor = 'clerk' AND reason = 'act A-1'"), ==, 4);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE tbl = 'movements' "
+                                           "AND new_values::jsonb->>'ki' = '010487010100001021ABC'"), ==, 1);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE new_values LIKE '%salt%'"), ==, 0);
+  g_assert_cmpint (first_broken_audit_row (fixture->db), ==, 0);
+
+  /* A superuser who switches the guard off and rewrites a row is caught by the chain. */
+  exec_ok (fixture->db, "ALTER TABLE audit DISABLE TRIGGER audit_no_change;"
+                        "UPDATE audit SET actor = 'mallory' WHERE id = 3;"
+                        "ALTER TABLE audit ENABLE TRIGGER audit_no_change");
+  g_assert_cmpint (first_broken_audit_row (fixture->db), ==, 3);
+}
+
+static gpointer
+migrate_thread (gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  QoimaDb *db = qoima_db_open (data, &error);
+  gboolean ok;
+
+  g_assert_no_error (error);
+  ok = qoima_store_migrate_pg (db, &error);
+  g_assert_no_error (error);
+  qoima_db_close (db);
+  return GINT_TO_POINTER (ok);
+}
+
+/* Two workstations starting on an empty server at once: one makes the schema, the other
+ * finds it made; a second start changes nothing; a newer schema is refused. */
+static void
+test_schema_migrate (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  GThread *first, *second;
+
+  if (skip_without_server (fixture))
+    return;
+
+  first = g_thread_new ("migrate-1", migrate_thread, fixture->location);
+  second = g_thread_new ("migrate-2", migrate_thread, fixture->location);
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (first)));
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (second)));
+  g_assert_cmpint (query_int (fixture->db, "SELECT version FROM qoima_schema"), ==, QOIMA_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM qoima_schema"), ==, 1);
+
+  migrate (fixture->db);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit"), ==, 0);
+
+  exec_ok (fixture->db, "UPDATE qoima_schema SET version = version + 1");
+  g_assert_false (qoima_store_migrate_pg (fixture->db, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_TOO_NEW);
+}
+
 static void
 add (const char *name,
      void      (*func) (Fixture *, gconstpointer),
@@ -451,6 +652,9 @@ main (int    argc,
   add ("server-time", test_server_time, FALSE);
   add ("notify", test_notify, FALSE);
   add ("lost-connection", test_lost_connection, TRUE);
+  add ("schema/journal", test_schema_journal, TRUE);
+  add ("schema/audit-chain", test_schema_audit, TRUE);
+  add ("schema/migrate", test_schema_migrate, TRUE);
   status = g_test_run ();
 
   g_clear_pointer (&server, qoima_test_pg_stop);
