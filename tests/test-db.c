@@ -614,6 +614,74 @@ test_schema_migrate (Fixture       *fixture,
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_TOO_NEW);
 }
 
+static char *
+login_location (const char *location,
+                const char *user)
+{
+  g_autofree char *pattern = g_strdup ("user=qoima_admin");
+  const char *at = strstr (location, pattern);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*suser=%s%s", (int) (at - location), location, user, at + strlen (pattern));
+}
+
+static void
+assert_denied (QoimaDb    *db,
+               const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (qoima_db_exec (db, sql, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_READ_ONLY);
+}
+
+/* The server's roles: a workstation's login writes stock and its audit rows only through
+ * the triggers, never changes the journal, never writes the audit trail by hand; an
+ * auditor reads and changes nothing. */
+static void
+test_schema_roles (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ward_location = NULL;
+  g_autofree char *auditor_location = NULL;
+  QoimaDb *ward, *auditor;
+
+  if (skip_without_server (fixture))
+    return;
+
+  qoima_store_pg_init (fixture->db, &error);
+  g_assert_no_error (error);
+  qoima_store_pg_init (fixture->db, &error); /* again: nothing changes */
+  g_assert_no_error (error);
+  g_assert_true (qoima_store_pg_add_login (fixture->db, "ward-pc-1", FALSE, &error));
+  g_assert_true (qoima_store_pg_add_login (fixture->db, "auditor", TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM pg_tables t JOIN pg_roles r ON r.rolname = t.tableowner "
+                                           "WHERE t.schemaname = 'public' AND t.tablename <> 'items' AND r.rolname <> 'qoima_owner'"), ==, 0);
+
+  ward_location = login_location (fixture->location, "ward-pc-1");
+  ward = qoima_db_open (ward_location, &error);
+  g_assert_no_error (error);
+  fill (ward);
+  g_assert_cmpint (query_int (ward, "SELECT count(*) FROM audit WHERE actor = 'clerk'"), ==, 4);
+  assert_denied (ward, "UPDATE movements SET actor = 'x'");
+  assert_denied (ward, "TRUNCATE movements CASCADE");
+  assert_denied (ward, "INSERT INTO audit (id, at, actor, tbl, row_id, action, prev_hash, hash) "
+                       "VALUES (100, 'now', 'x', 'packs', '1', 'insert', '', '')");
+  assert_denied (ward, "DROP TABLE packs");
+  qoima_db_close (ward);
+
+  auditor_location = login_location (fixture->location, "auditor");
+  auditor = qoima_db_open (auditor_location, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (auditor, "SELECT count(*) FROM audit"), ==, 4);
+  assert_denied (auditor, "INSERT INTO settings (key, value) VALUES ('a', 'b')");
+  qoima_db_close (auditor);
+
+  g_assert_cmpint (first_broken_audit_row (fixture->db), ==, 0);
+}
+
 static void
 add (const char *name,
      void      (*func) (Fixture *, gconstpointer),
@@ -655,6 +723,7 @@ main (int    argc,
   add ("schema/journal", test_schema_journal, TRUE);
   add ("schema/audit-chain", test_schema_audit, TRUE);
   add ("schema/migrate", test_schema_migrate, TRUE);
+  add ("schema/roles", test_schema_roles, TRUE);
   status = g_test_run ();
 
   g_clear_pointer (&server, qoima_test_pg_stop);

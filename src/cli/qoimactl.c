@@ -37,6 +37,8 @@ static const char * const command_lines[] = {
   N_("settings auto-withdraw on|off  send withdrawals without the chief (an admin: --user)"),
   N_("settings organization NAME  the hospital's name that heads printed documents (an admin: --user)"),
   N_("audit verify           check the audit trail's hash chain"),
+  N_("db init postgresql://…  prepare a PostgreSQL database for several workstations: roles and schema (its administrator)"),
+  N_("db add-login postgresql://… NAME [--auditor]  a workstation's login (or a read-only auditor's) on that database"),
   N_("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"),
   N_("transfers --json       list the transfer documents as JSON"),
   N_("units --gtin GTIN --units N  enter how many units a pack of the product holds (a clerk: --user)"),
@@ -437,6 +439,8 @@ main (int    argc,
     status = qoimactl_use (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "units"))
     status = qoimactl_units (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "db"))
+    status = qoimactl_db (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "count"))
     status = qoimactl_count (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "transfers"))

@@ -88,6 +88,7 @@ int         qoimactl_use    (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_units  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_transfers (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_count  (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_db     (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_report (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;

@@ -346,3 +346,76 @@ failed:
   qoima_db_rollback (db);
   return FALSE;
 }
+
+static const char init_roles[] =
+  "DO $$ BEGIN"
+  "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qoima_owner') THEN CREATE ROLE qoima_owner NOLOGIN; END IF;"
+  "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qoima_app') THEN CREATE ROLE qoima_app NOLOGIN; END IF;"
+  "  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'qoima_auditor') THEN CREATE ROLE qoima_auditor NOLOGIN; END IF;"
+  "END $$;"
+  "GRANT qoima_owner TO CURRENT_USER;"
+  "GRANT USAGE, CREATE ON SCHEMA public TO qoima_owner;"
+  "GRANT USAGE ON SCHEMA public TO qoima_app, qoima_auditor;";
+
+/* After the schema: what each role may do with it. */
+static const char init_grants[] =
+  "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;"
+  "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO qoima_app;"
+  "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO qoima_app;"
+  "REVOKE UPDATE, DELETE, TRUNCATE ON movements, transfers, count_findings FROM qoima_app;"
+  "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit, qoima_schema FROM qoima_app;"
+  "GRANT SELECT ON ALL TABLES IN SCHEMA public TO qoima_auditor;"
+  /* The audit rows are written by their triggers as the owner, so a workstation cannot
+   * write one by hand; the search path is fixed so that nothing it defines is called. */
+  "ALTER FUNCTION qoima_audit () SECURITY DEFINER SET search_path = public, pg_temp;"
+  "ALTER FUNCTION qoima_audit_values (TEXT, JSONB) SET search_path = public, pg_temp;";
+
+gboolean
+qoima_store_pg_init (QoimaDb  *db,
+                     GError  **error)
+{
+  g_return_val_if_fail (db != NULL && qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL, FALSE);
+
+  /* Roles are the cluster's; made first, outside the schema's transaction. */
+  if (!qoima_db_exec (db, init_roles, error))
+    return FALSE;
+  if (!qoima_db_exec (db, "SET ROLE qoima_owner", error))
+    return FALSE;
+  if (!qoima_store_migrate_pg (db, error))
+    {
+      qoima_db_exec (db, "RESET ROLE", NULL);
+      return FALSE;
+    }
+  /* Granted as the administrator, a member of the owner: also over tables someone else
+   * may have made in the same schema. */
+  return qoima_db_exec (db, "RESET ROLE", error) && qoima_db_exec (db, init_grants, error);
+}
+
+gboolean
+qoima_store_pg_add_login (QoimaDb     *db,
+                          const char  *name,
+                          gboolean     auditor,
+                          GError     **error)
+{
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+
+  g_return_val_if_fail (db != NULL && qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  /* format () quotes the name as an identifier, whatever it holds. */
+  stmt = qoima_db_prepare (db, auditor
+                               ? "SELECT format ('CREATE ROLE %I LOGIN IN ROLE qoima_auditor', ?1::TEXT)"
+                               : "SELECT format ('CREATE ROLE %I LOGIN IN ROLE qoima_app', ?1::TEXT)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  qoima_db_bind_text (stmt, 1, name);
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    return FALSE;
+  {
+    g_autofree char *sql = g_strdup (qoima_db_column_text (stmt, 0));
+
+    qoima_db_stmt_release (g_steal_pointer (&stmt));
+    return qoima_db_exec (db, sql, error);
+  }
+}
