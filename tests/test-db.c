@@ -12,6 +12,7 @@
 
 #include "qoima-db-private.h"
 #include "qoima-error.h"
+#include "qoima-demo.h"
 #include "qoima-store-migrations-pg.h"
 #include "qoima-store.h"
 #include "qoima-test-pg.h"
@@ -683,6 +684,90 @@ test_schema_roles (Fixture       *fixture,
 }
 
 static void
+async_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* A single-PC warehouse as Qoima makes it: the demo data, through the store. */
+static char *
+make_sqlite_warehouse (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autofree char *name = g_strdup_printf ("warehouse-%u.db", ++serial);
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_store_open_async (path, NULL, async_cb, &result);
+    store = qoima_store_open_finish (wait_for (&result), &error);
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_demo_fill_async (store, 500, 3, NULL, async_cb, &result);
+    g_assert_true (qoima_demo_fill_finish (store, wait_for (&result), &error));
+    g_assert_no_error (error);
+  }
+  return path;
+}
+
+/* qoimactl db import: a single-PC warehouse moves onto the server whole, its audit chain
+ * verifying there and going on with the server's own rows; a second import is refused. */
+static void
+test_schema_import (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  QoimaDb *file;
+  gint64 copied;
+
+  if (skip_without_server (fixture))
+    return;
+
+  path = make_sqlite_warehouse ();
+  qoima_store_pg_init (fixture->db, &error);
+  g_assert_no_error (error);
+
+  copied = qoima_store_pg_import (fixture->db, path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (copied, >, 1000);
+
+  file = qoima_db_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM packs"), ==, query_int (file, "SELECT count(*) FROM packs"));
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit"), ==, query_int (file, "SELECT count(*) FROM audit"));
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM packs WHERE status = 'opened'"), ==,
+                   query_int (file, "SELECT count(*) FROM packs WHERE status = 'opened'"));
+  qoima_db_close (file);
+  g_assert_cmpint (qoima_store_pg_verify_audit (fixture->db, &error), ==, 0);
+
+  /* The server's triggers are back: a new change extends the same chain. */
+  exec_ok (fixture->db, "BEGIN; SELECT set_config ('qoima.actor', 'admin', true);"
+                        "INSERT INTO settings (key, value) VALUES ('imported', 'yes'); COMMIT");
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE tbl = 'settings' AND actor = 'admin'"), ==, 1);
+  g_assert_cmpint (qoima_store_pg_verify_audit (fixture->db, &error), ==, 0);
+  exec_ok (fixture->db, "BEGIN; INSERT INTO locations (kind, name_ru) VALUES ('ward', 'Новое отделение'); COMMIT");
+
+  g_assert_cmpint (qoima_store_pg_import (fixture->db, path, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+}
+
+static void
 add (const char *name,
      void      (*func) (Fixture *, gconstpointer),
      gboolean    postgresql_only)
@@ -724,6 +809,7 @@ main (int    argc,
   add ("schema/audit-chain", test_schema_audit, TRUE);
   add ("schema/migrate", test_schema_migrate, TRUE);
   add ("schema/roles", test_schema_roles, TRUE);
+  add ("schema/import", test_schema_import, TRUE);
   status = g_test_run ();
 
   g_clear_pointer (&server, qoima_test_pg_stop);

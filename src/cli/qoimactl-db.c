@@ -28,11 +28,26 @@ qoimactl_db (QoimactlOptions  *options,
 
   if (g_str_equal (action, "add-login") && argc == 5 && g_str_equal (argv[4], "--auditor"))
     auditor = TRUE;
+  if (g_str_equal (action, "import") && argc == 4 && qoima_db_location_is_postgresql (argv[3]))
+    {
+      gint64 copied;
+
+      if ((db = qoima_db_open (argv[3], &error)) == NULL)
+        return qoimactl_fail (error);
+      copied = qoima_store_pg_import (db, argv[2], &error);
+      if (copied >= 0)
+        printf (g_dngettext (GETTEXT_PACKAGE, "%lld row copied to %s; the audit trail verifies there.\n",
+                             "%lld rows copied to %s; the audit trail verifies there.\n", copied),
+                (long long) copied, qoima_db_get_display_location (db));
+      qoima_db_close (db);
+      return copied >= 0 ? 0 : qoimactl_fail (error);
+    }
   if (!((g_str_equal (action, "init") && argc == 3) ||
         (g_str_equal (action, "add-login") && (argc == 4 || auditor))) ||
       !qoima_db_location_is_postgresql (argv[2]))
     {
-      fprintf (stderr, "%s\n", _("Usage: qoimactl db init postgresql://… | add-login postgresql://… NAME [--auditor]"));
+      fprintf (stderr, "%s\n", _("Usage: qoimactl db init postgresql://… | add-login postgresql://… NAME [--auditor] | "
+                                 "import FILE.db postgresql://…"));
       return 2;
     }
 

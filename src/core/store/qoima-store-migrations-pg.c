@@ -32,6 +32,7 @@
 #include "qoima-store.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 /* The same key as qoima-db-pg.c's write lock. */
 #define WRITE_LOCK_KEY "1366256493"
@@ -418,4 +419,276 @@ qoima_store_pg_add_login (QoimaDb     *db,
     qoima_db_stmt_release (g_steal_pointer (&stmt));
     return qoima_db_exec (db, sql, error);
   }
+}
+
+/* Importing a single-PC warehouse. */
+
+/* Parents before children, so that every reference finds its row. */
+static const char * const import_tables[] = {
+  "products", "locations", "acts", "act_codes", "patients", "packs", "movements", "outbox",
+  "users", "withdrawals_owed", "transfers", "settings", "scans", "counts", "count_scans",
+  "count_findings", "audit",
+};
+
+static gint64
+count_rows (QoimaDb     *db,
+            const char  *table,
+            GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM %s", table);
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, error);
+
+  if (stmt == NULL || qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    return -1;
+  return qoima_db_column_int64 (stmt, 0);
+}
+
+/* The server table's columns, and which of them hold bytes. */
+static GPtrArray *
+server_columns (QoimaDb     *db,
+                const char  *table,
+                GArray      *is_bytes,
+                GError     **error)
+{
+  g_autoptr(GPtrArray) columns = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, "SELECT column_name, data_type FROM information_schema.columns "
+                                                      "WHERE table_schema = current_schema () AND table_name = ?1 "
+                                                      "ORDER BY ordinal_position",
+                                                  error);
+  QoimaDbStep step;
+
+  if (stmt == NULL)
+    return NULL;
+  qoima_db_bind_text (stmt, 1, table);
+  while ((step = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
+    {
+      gboolean bytes = g_strcmp0 (qoima_db_column_text (stmt, 1), "bytea") == 0;
+
+      g_ptr_array_add (columns, g_strdup (qoima_db_column_text (stmt, 0)));
+      g_array_append_val (is_bytes, bytes);
+    }
+  if (step == QOIMA_DB_ERROR_STEP)
+    return NULL;
+  return g_steal_pointer (&columns);
+}
+
+static gint64
+copy_table (QoimaDb     *from,
+            QoimaDb     *to,
+            const char  *table,
+            GError     **error)
+{
+  g_autoptr(GArray) is_bytes = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  g_autoptr(GPtrArray) columns = server_columns (to, table, is_bytes, error);
+  g_autoptr(GString) select = NULL;
+  g_autoptr(GString) insert = NULL;
+  g_autoptr(QoimaDbStmt) reader = NULL;
+  gint64 copied = 0;
+  QoimaDbStep step;
+
+  if (columns == NULL)
+    return -1;
+  select = g_string_new ("SELECT ");
+  insert = g_string_new (NULL);
+  g_string_printf (insert, "INSERT INTO %s (", table);
+  for (guint i = 0; i < columns->len; i++)
+    {
+      g_string_append_printf (select, "%s\"%s\"", i > 0 ? ", " : "", (char *) g_ptr_array_index (columns, i));
+      g_string_append_printf (insert, "%s\"%s\"", i > 0 ? ", " : "", (char *) g_ptr_array_index (columns, i));
+    }
+  g_string_append_printf (select, " FROM %s ORDER BY rowid", table);
+  g_string_append (insert, ") VALUES (");
+  for (guint i = 0; i < columns->len; i++)
+    g_string_append_printf (insert, "%s?%u", i > 0 ? ", " : "", i + 1);
+  g_string_append (insert, ")");
+
+  reader = qoima_db_prepare (from, select->str, error);
+  if (reader == NULL)
+    return -1;
+  while ((step = qoima_db_step (reader, error)) == QOIMA_DB_ROW)
+    {
+      g_autoptr(QoimaDbStmt) writer = qoima_db_prepare (to, insert->str, error);
+
+      if (writer == NULL)
+        return -1;
+      for (guint i = 0; i < columns->len; i++)
+        {
+          if (qoima_db_column_is_null (reader, i))
+            qoima_db_bind_null (writer, i + 1);
+          else if (g_array_index (is_bytes, gboolean, i))
+            {
+              g_autoptr(GBytes) bytes = qoima_db_column_bytes (reader, i);
+
+              qoima_db_bind_bytes (writer, i + 1, bytes);
+            }
+          else
+            qoima_db_bind_text (writer, i + 1, qoima_db_column_text (reader, i));
+        }
+      if (!qoima_db_step_done (writer, error))
+        return -1;
+      copied++;
+    }
+  if (step == QOIMA_DB_ERROR_STEP)
+    return -1;
+
+  /* New rows on the server go on from the file's numbers. */
+  if (g_ptr_array_find_with_equal_func (columns, "id", g_str_equal, NULL) && !g_str_equal (table, "audit"))
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT setval (pg_get_serial_sequence ('%s', 'id'), "
+                                              "coalesce ((SELECT max (id) FROM %s), 0) + 1, false)",
+                                              table, table);
+
+      if (!qoima_db_exec (to, sql, error))
+        return -1;
+    }
+  return copied;
+}
+
+static char *
+last_audit_hash (QoimaDb  *db,
+                 GError  **error)
+{
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, "SELECT hash FROM audit ORDER BY id DESC LIMIT 1", error);
+  QoimaDbStep step;
+
+  if (stmt == NULL || (step = qoima_db_step (stmt, error)) == QOIMA_DB_ERROR_STEP)
+    return NULL;
+  return g_strdup (step == QOIMA_DB_ROW ? qoima_db_column_text (stmt, 0) : "");
+}
+
+gint64
+qoima_store_pg_verify_audit (QoimaDb  *db,
+                             GError  **error)
+{
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  g_autofree char *prev = g_strdup ("");
+  QoimaDbStep step;
+
+  g_return_val_if_fail (db != NULL, -1);
+
+  stmt = qoima_db_prepare (db, "SELECT id, at, actor, tbl, row_id, action, old_values, new_values, reason, "
+                               "prev_hash, hash FROM audit ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return -1;
+  while ((step = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
+    {
+      const char *cells[11];
+      g_autofree char *text = NULL;
+      g_autofree char *hash = NULL;
+
+      for (int i = 0; i < 11; i++)
+        cells[i] = qoima_db_column_text (stmt, i) != NULL ? qoima_db_column_text (stmt, i) : "";
+      /* AUDIT_ROW's formula: prev|id|at|actor|tbl|row_id|action|old|new|reason. */
+      text = g_strjoin ("|", prev, cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6],
+                        cells[7], cells[8], NULL);
+      hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+      if (strcmp (cells[9], prev) != 0 || strcmp (cells[10], hash) != 0)
+        return qoima_db_column_int64 (stmt, 0);
+      g_free (prev);
+      prev = g_steal_pointer (&hash);
+    }
+  return step == QOIMA_DB_DONE ? 0 : -1;
+}
+
+gint64
+qoima_store_pg_import (QoimaDb     *db,
+                       const char  *sqlite_path,
+                       GError     **error)
+{
+  g_autofree char *file_hash = NULL;
+  g_autofree char *server_hash = NULL;
+  QoimaDb *from = NULL;
+  gint64 total = 0;
+  gint64 broken;
+
+  g_return_val_if_fail (db != NULL && qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL, -1);
+  g_return_val_if_fail (sqlite_path != NULL, -1);
+
+  if (!g_file_test (sqlite_path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                   _("There is no warehouse database file %s."), sqlite_path);
+      return -1;
+    }
+  if ((from = qoima_db_open (sqlite_path, error)) == NULL)
+    return -1;
+  /* One view of the file, however long the copy takes. */
+  if (!qoima_db_begin_read (from, error) || !qoima_db_begin_write (db, error))
+    goto failed;
+
+  for (guint i = 0; i < G_N_ELEMENTS (import_tables); i++)
+    {
+      gint64 rows = count_rows (db, import_tables[i], error);
+
+      if (rows < 0)
+        goto failed;
+      if (rows > 0)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("The server database already holds a warehouse (its table %s is not empty): "
+                         "a file is imported only into a new one."),
+                       import_tables[i]);
+          goto failed;
+        }
+    }
+  /* The rows bring what the triggers would make (a pack's state, the audit rows). */
+  if (!qoima_db_exec (db, "SET LOCAL session_replication_role = replica", error))
+    goto failed;
+
+  for (guint i = 0; i < G_N_ELEMENTS (import_tables); i++)
+    {
+      gint64 copied = copy_table (from, db, import_tables[i], error);
+      gint64 on_server;
+
+      if (copied < 0)
+        {
+          g_prefix_error (error, _("Copying %s: "), import_tables[i]);
+          goto failed;
+        }
+      if ((on_server = count_rows (db, import_tables[i], error)) < 0)
+        goto failed;
+      if (on_server != copied || count_rows (from, import_tables[i], error) != copied)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                       _("The table %s was not copied whole."), import_tables[i]);
+          goto failed;
+        }
+      total += copied;
+    }
+  if (!qoima_db_exec (db, "SET LOCAL session_replication_role = origin", error))
+    goto failed;
+
+  broken = qoima_store_pg_verify_audit (db, error);
+  if (broken != 0)
+    {
+      if (broken > 0)
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                     _("The audit trail does not verify from row %lld: nothing was imported."), (long long) broken);
+      goto failed;
+    }
+  file_hash = last_audit_hash (from, error);
+  server_hash = last_audit_hash (db, error);
+  if (file_hash == NULL || server_hash == NULL)
+    goto failed;
+  if (strcmp (file_hash, server_hash) != 0)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                           _("The audit trail on the server does not end where the file’s does: nothing was imported."));
+      goto failed;
+    }
+  if (!qoima_db_commit (db, error))
+    goto failed;
+  qoima_db_rollback (from);
+  qoima_db_close (from);
+  return total;
+
+failed:
+  qoima_db_rollback (db);
+  if (from != NULL)
+    {
+      qoima_db_rollback (from);
+      qoima_db_close (from);
+    }
+  return -1;
 }

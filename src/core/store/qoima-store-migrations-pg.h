@@ -34,4 +34,21 @@ gboolean qoima_store_pg_add_login (QoimaDb    *db,
                                    gboolean    auditor,
                                    GError    **error);
 
+/*
+ * Moves a single-PC warehouse onto the server whole: every table of the SQLite file at
+ * @sqlite_path, the audit trail included, row by row as it is (the audit rows keep their
+ * hashes, so the chain goes on verifying), in one transaction into the empty, initialized
+ * server database @db. Triggers are off while the rows are copied (the rows already carry
+ * what the triggers would have made), which needs a superuser. Then verifies: the same
+ * number of rows in each table and the audit chain whole on the server, ending on the
+ * file's last hash. Returns the number of rows copied, -1 on failure.
+ */
+gint64   qoima_store_pg_import   (QoimaDb     *db,
+                                  const char  *sqlite_path,
+                                  GError     **error);
+/* Recomputes the server's audit chain: the id of its first broken row, 0 when it holds,
+ * -1 on failure. */
+gint64   qoima_store_pg_verify_audit (QoimaDb  *db,
+                                      GError  **error);
+
 G_END_DECLS
