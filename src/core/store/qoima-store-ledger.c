@@ -258,6 +258,23 @@ typedef gboolean (*LedgerBody) (QoimaStoreWorker  *worker,
                                 gpointer          *out,
                                 GError           **error);
 
+typedef struct
+{
+  GTask *task;
+  LedgerBody body;
+  gpointer out;
+} LedgerRun;
+
+static gboolean
+ledger_run_body (QoimaStoreWorker  *worker,
+                 gpointer           user_data,
+                 GError           **error)
+{
+  LedgerRun *run = user_data;
+
+  return run->body (worker, run->task, &run->out, error);
+}
+
 static void
 run_in_transaction (QoimaStoreWorker *worker,
                     GTask            *task,
@@ -265,23 +282,16 @@ run_in_transaction (QoimaStoreWorker *worker,
                     GDestroyNotify    out_free)
 {
   g_autoptr(GError) local_error = NULL;
-  gpointer out = NULL;
+  LedgerRun run = { task, body, NULL };
 
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+  if (!qoima_store_worker_in_transaction_with (worker, ledger_run_body, &run, &local_error))
     {
+      if (run.out != NULL && out_free != NULL)
+        out_free (run.out);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  if (!body (worker, task, &out, &local_error) ||
-      !qoima_store_worker_exec (worker, "COMMIT", &local_error))
-    {
-      qoima_store_worker_rollback (worker);
-      if (out != NULL && out_free != NULL)
-        out_free (out);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-  g_task_return_pointer (task, out, out_free);
+  g_task_return_pointer (task, run.out, out_free);
 }
 
 /* Transfers. */

@@ -121,6 +121,14 @@ gboolean          qoima_store_worker_in_transaction (QoimaStoreWorker          *
                                                      GTask                     *task,
                                                      QoimaStoreTransactionBody  body,
                                                      GError                   **error);
+/* The same, for a body that needs more than its task. */
+typedef gboolean (*QoimaStoreTransactionFunc) (QoimaStoreWorker  *worker,
+                                               gpointer           user_data,
+                                               GError           **error);
+gboolean          qoima_store_worker_in_transaction_with (QoimaStoreWorker          *worker,
+                                                          QoimaStoreTransactionFunc  func,
+                                                          gpointer                   user_data,
+                                                          GError                   **error);
 /*
  * Who the running job acts for and why: what the audit trail's triggers record through
  * qoima_actor() and qoima_reason(). Jobs that change audited tables call this before

@@ -120,6 +120,7 @@ typedef struct
   char *km;
   char *actor;
   gboolean recovered;
+  QoimaPack *found; /* the pack the scan found, between the transaction and the answer */
 } ScanData;
 
 typedef struct
@@ -158,6 +159,7 @@ scan_data_free (gpointer data)
   g_free (scan->ki);
   g_free (scan->km);
   g_free (scan->actor);
+  g_clear_object (&scan->found);
   g_free (scan);
 }
 
@@ -658,20 +660,13 @@ open_job (Worker *worker,
   g_task_return_int (task, worker->read_only ? 1 : 0);
 }
 
-static void
-add_products_job (Worker *worker,
-                  GTask  *task)
+static gboolean
+add_products_body (Worker  *worker,
+                   GTask   *task,
+                   GError **error)
 {
   GPtrArray *products = g_task_get_task_data (task);
-  g_autoptr(GError) local_error = NULL;
   QoimaCachedStmt *stmt;
-
-  qoima_store_worker_set_actor (worker, NULL, "catalog");
-  if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
 
   stmt = worker_prepare (worker,
                          "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
@@ -679,7 +674,7 @@ add_products_job (Worker *worker,
                          "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
                          "  inn = excluded.inn, form = excluded.form, dosage = excluded.dosage, "
                          "  manufacturer = excluded.manufacturer, units_per_pack = excluded.units_per_pack",
-                         &local_error);
+                         error);
 
   for (unsigned i = 0; stmt != NULL && i < products->len; i++)
     {
@@ -699,21 +694,26 @@ add_products_job (Worker *worker,
       else
         sqlite3_bind_null (insert, 8);
 
-      if (!worker_step_done (worker, insert, &local_error))
+      if (!worker_step_done (worker, insert, error))
         {
-          g_prefix_error (&local_error, _("The product %s was not saved: "), qoima_product_get_gtin (product));
-          break;
+          g_prefix_error (error, _("The product %s was not saved: "), qoima_product_get_gtin (product));
+          return FALSE;
         }
     }
+  return stmt != NULL;
+}
 
-  if (local_error != NULL || !worker_exec (worker, "COMMIT", &local_error))
-    {
-      worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
+static void
+add_products_job (Worker *worker,
+                  GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
 
-  g_task_return_boolean (task, TRUE);
+  qoima_store_worker_set_actor (worker, NULL, "catalog");
+  if (!qoima_store_worker_in_transaction (worker, task, add_products_body, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -956,6 +956,16 @@ receive_rows (Worker         *worker,
   return TRUE;
 }
 
+static gboolean
+receive_packs_body (Worker  *worker,
+                    GTask   *task,
+                    GError **error)
+{
+  ReceiveData *data = g_task_get_task_data (task);
+
+  return receive_rows (worker, data->rows, data->actor, data->reason, error);
+}
+
 static void
 receive_packs_job (Worker *worker,
                    GTask  *task)
@@ -964,21 +974,10 @@ receive_packs_job (Worker *worker,
   g_autoptr(GError) local_error = NULL;
 
   qoima_store_worker_set_actor (worker, data->actor, data->reason);
-  if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-
-  if (!receive_rows (worker, data->rows, data->actor, data->reason, &local_error) ||
-      !worker_exec (worker, "COMMIT", &local_error))
-    {
-      worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
+  if (!qoima_store_worker_in_transaction (worker, task, receive_packs_body, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* Looks up a pack by identification code: NULL with no error when there is none. */
@@ -1070,6 +1069,16 @@ record_scan (Worker      *worker,
   return TRUE;
 }
 
+static gboolean
+record_scan_body (Worker  *worker,
+                  GTask   *task,
+                  GError **error)
+{
+  ScanData *data = g_task_get_task_data (task);
+
+  return record_scan (worker, data, &data->found, error);
+}
+
 static void
 record_scan_job (Worker *worker,
                  GTask  *task)
@@ -1079,19 +1088,12 @@ record_scan_job (Worker *worker,
   g_autoptr(QoimaPack) pack = NULL;
 
   qoima_store_worker_set_actor (worker, data->actor, "scan");
-  if (!worker_exec (worker, "BEGIN IMMEDIATE", &local_error))
+  if (!qoima_store_worker_in_transaction (worker, task, record_scan_body, &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-
-  if (!record_scan (worker, data, &pack, &local_error) ||
-      !worker_exec (worker, "COMMIT", &local_error))
-    {
-      worker_rollback (worker);
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
+  pack = g_steal_pointer (&data->found);
 
   if (pack == NULL)
     {
@@ -2133,20 +2135,48 @@ qoima_store_worker_rollback (QoimaStoreWorker *worker)
   worker_rollback (worker);
 }
 
+/* Every write transaction of the store goes through here. */
+gboolean
+qoima_store_worker_in_transaction_with (QoimaStoreWorker          *worker,
+                                        QoimaStoreTransactionFunc  func,
+                                        gpointer                   user_data,
+                                        GError                   **error)
+{
+  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!func (worker, user_data, error) || !qoima_store_worker_exec (worker, "COMMIT", error))
+    {
+      qoima_store_worker_rollback (worker);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  GTask *task;
+  QoimaStoreTransactionBody body;
+} TaskBody;
+
+static gboolean
+task_body (QoimaStoreWorker  *worker,
+           gpointer           user_data,
+           GError           **error)
+{
+  TaskBody *run = user_data;
+
+  return run->body (worker, run->task, error);
+}
+
 gboolean
 qoima_store_worker_in_transaction (QoimaStoreWorker          *worker,
                                    GTask                     *task,
                                    QoimaStoreTransactionBody  body,
                                    GError                   **error)
 {
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", error))
-    return FALSE;
-  if (!body (worker, task, error) || !qoima_store_worker_exec (worker, "COMMIT", error))
-    {
-      qoima_store_worker_rollback (worker);
-      return FALSE;
-    }
-  return TRUE;
+  TaskBody run = { task, body };
+
+  return qoima_store_worker_in_transaction_with (worker, task_body, &run, error);
 }
 
 gboolean
