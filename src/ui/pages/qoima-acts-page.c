@@ -12,6 +12,7 @@
 #include "qoima-acts-page.h"
 
 #include "qoima-act-line.h"
+#include "qoima-act-row.h"
 #include "qoima-date.h"
 #include "qoima-i18n.h"
 #include "qoima-gs1.h"
@@ -137,16 +138,6 @@ set_busy (QoimaActsPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-static void
-today (GDate *date)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  g_date_clear (date, 1);
-  g_date_set_dmy (date, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
-                  g_date_time_get_year (now));
-}
-
 /* ISO dates, possibly with a time after them ("2024-07-01T09:00:00Z"), as the window
  * writes dates everywhere. */
 static char *
@@ -155,74 +146,14 @@ format_iso_date (const char *iso)
   return qoima_format_iso_date (iso);
 }
 
-/* R000-6: the deadline in words, so that it does not rest on colour alone; @css gets the
- * style class for today ("warning") and overdue ("error"). */
-static char *
-deadline_text (QoimaAct    *act,
-               const char **css)
-{
-  GDate date;
-  int days;
-  g_autofree char *deadline = NULL;
-
-  *css = NULL;
-  if (qoima_act_get_status (act) != QOIMA_ACT_STATUS_WAITING || qoima_act_get_deadline (act) == NULL)
-    return NULL;
-
-  today (&date);
-  days = qoima_act_days_left (act, &date);
-  if (days < 0)
-    {
-      *css = "error";
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Overdue by %d day", "Overdue by %d days", -days), -days);
-    }
-  if (days == 0)
-    {
-      *css = "warning";
-      return g_strdup (_("Sign today"));
-    }
-  if (days == 1)
-    return g_strdup (_("Sign by tomorrow"));
-
-  deadline = format_iso_date (qoima_act_get_deadline (act));
-  return g_strdup_printf (_("Sign by %s"), deadline);
-}
-
-/* How far the act got: the packs scanned while it waits for an answer, the packs that
- * entered stock once it is answered. */
-static char *
-progress_text (QoimaAct *act)
-{
-  int packs = qoima_act_get_packs (act);
-  int accepted = qoima_act_get_accepted (act);
-
-  switch (qoima_act_get_status (act))
-    {
-    case QOIMA_ACT_STATUS_ACCEPTED:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Accepted: %d pack added to stock",
-                                           "Accepted: %d packs added to stock", accepted), accepted);
-    case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Partly accepted: %d of %d pack added to stock, the rest refused",
-                                           "Partly accepted: %d of %d packs added to stock, the rest refused", packs),
-                              accepted, packs);
-    case QOIMA_ACT_STATUS_REJECTED:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Rejected: the %d pack goes back to the sender",
-                                           "Rejected: the %d packs go back to the sender", packs), packs);
-    case QOIMA_ACT_STATUS_WAITING:
-    case QOIMA_ACT_STATUS_SENDING:
-    default:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d pack scanned", "%d of %d packs scanned", packs),
-                              qoima_act_get_scanned (act), packs);
-    }
-}
-
 static void
-selection_toggled_cb (GtkCheckButton *check,
-                      QoimaActsPage  *self)
+act_row_selected_cb (QoimaActRow   *row,
+                     GParamSpec    *pspec,
+                     QoimaActsPage *self)
 {
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (check), "act-id"));
+  gint64 id = qoima_act_get_id (qoima_act_row_get_item (row));
 
-  if (gtk_check_button_get_active (check))
+  if (qoima_act_row_get_selected (row))
     g_hash_table_add (self->selected, g_memdup2 (&id, sizeof id));
   else
     g_hash_table_remove (self->selected, &id);
@@ -232,31 +163,10 @@ selection_toggled_cb (GtkCheckButton *check,
 }
 
 static void
-act_row_activated_cb (AdwActionRow  *row,
+act_row_activated_cb (QoimaActRow   *row,
                       QoimaActsPage *self)
 {
-  QoimaAct *act = g_object_get_data (G_OBJECT (row), "act");
-
-  qoima_acts_page_open_act (self, qoima_act_get_id (act));
-}
-
-/* Refused or not recorded needs the chief; waiting with a reason is worth a look. */
-static void
-state_css (QoimaAct  *act,
-           GtkWidget *widget)
-{
-  int answer = qoima_act_get_answer_state (act);
-
-  gtk_widget_remove_css_class (widget, "error");
-  gtk_widget_remove_css_class (widget, "warning");
-  gtk_widget_remove_css_class (widget, "dim-label");
-  if (answer == QOIMA_DOCUMENT_NOT_RECORDED ||
-      (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING && qoima_act_get_state_reason (act) != NULL))
-    gtk_widget_add_css_class (widget, "error");
-  else if (answer == QOIMA_DOCUMENT_WAITING && qoima_act_get_state_reason (act) != NULL)
-    gtk_widget_add_css_class (widget, "warning");
-  else
-    gtk_widget_add_css_class (widget, "dim-label");
+  qoima_acts_page_open_act (self, qoima_act_get_id (qoima_act_row_get_item (row)));
 }
 
 static GtkWidget *
@@ -264,79 +174,12 @@ create_act_row (gpointer item,
                 gpointer user_data)
 {
   QoimaActsPage *self = user_data;
-  QoimaAct *act = item;
-  gint64 id = qoima_act_get_id (act);
-  g_autofree char *date = format_iso_date (qoima_act_get_transfer_date (act));
-  g_autofree char *progress = progress_text (act);
-  g_autofree char *subtitle = NULL;
-  g_autofree char *deadline = NULL;
-  const char *css = NULL;
-  GtkWidget *row;
-  GtkWidget *label;
-  GtkWidget *suffix;
+  gint64 id = qoima_act_get_id (item);
+  GtkWidget *row = qoima_act_row_new (item);
 
-  /* Translators: an act in the list: its number, its date, then how far it got
-   * ("3 of 24 packs scanned", "Accepted: 24 packs added to stock"). */
-  subtitle = g_strdup_printf (_("Act %s of %s · %s"),
-                              qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—",
-                              date, progress);
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
-                                                                         : qoima_act_get_sender_bin (act));
-  /* Why the answer waits, is not recorded, or was refused: on the row, where the chief looks. */
-  if (qoima_act_get_state_reason (act) != NULL)
-    {
-      g_autofree char *with_reason = g_strdup_printf ("%s\n%s", subtitle, qoima_act_get_state_reason (act));
-
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), with_reason);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
-    }
-  else
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  g_object_set_data_full (G_OBJECT (row), "act", g_object_ref (act), g_object_unref);
+  qoima_act_row_set_selected (QOIMA_ACT_ROW (row), g_hash_table_contains (self->selected, &id));
+  g_signal_connect_object (row, "notify::selected", G_CALLBACK (act_row_selected_cb), self, 0);
   g_signal_connect_object (row, "activated", G_CALLBACK (act_row_activated_cb), self, 0);
-
-  /* Only an act waiting for an answer can be chosen for signing. */
-  if (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING)
-    {
-      GtkWidget *check = gtk_check_button_new ();
-
-      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (check, _("Choose for accepting and signing"));
-      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_hash_table_contains (self->selected, &id));
-      g_object_set_data (G_OBJECT (check), "act-id", GSIZE_TO_POINTER (id));
-      g_signal_connect_object (check, "toggled", G_CALLBACK (selection_toggled_cb), self, 0);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-    }
-
-  suffix = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
-
-  deadline = deadline_text (act, &css);
-  if (deadline != NULL)
-    {
-      label = gtk_label_new (deadline);
-      gtk_label_set_xalign (GTK_LABEL (label), 1);
-      gtk_widget_add_css_class (label, "heading");
-      if (css != NULL)
-        gtk_widget_add_css_class (label, css);
-      gtk_box_append (GTK_BOX (suffix), label);
-    }
-
-  label = gtk_label_new (qoima_act_get_state_label (act));
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "caption");
-  state_css (act, label);
-  gtk_box_append (GTK_BOX (suffix), label);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
-
-  label = gtk_image_new_from_icon_name ("go-next-symbolic");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-
   return row;
 }
 
@@ -399,16 +242,16 @@ show_progress (QoimaActsPage *self,
       text = g_strdup (qoima_act_status_to_label (QOIMA_ACT_STATUS_SENDING));
       break;
     case QOIMA_ACT_STATUS_ACCEPTED:
-      text = progress_text (act);
+      text = qoima_act_row_progress_text (act);
       css = "success";
       break;
     case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
-      text = progress_text (act);
+      text = qoima_act_row_progress_text (act);
       css = "warning";
       break;
     case QOIMA_ACT_STATUS_REJECTED:
     default:
-      text = progress_text (act);
+      text = qoima_act_row_progress_text (act);
       css = "error";
       break;
     }
@@ -441,7 +284,7 @@ update_act_header (QoimaActsPage *self)
   date = format_iso_date (qoima_act_get_transfer_date (act));
   title = g_strdup_printf (_("Act %s"), qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—");
   if (waiting || qoima_act_get_status (act) == QOIMA_ACT_STATUS_SENDING)
-    progress = progress_text (act);
+    progress = qoima_act_row_progress_text (act);
   else
     progress = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", qoima_act_get_packs (act)),
                                 qoima_act_get_packs (act));
@@ -453,7 +296,7 @@ update_act_header (QoimaActsPage *self)
   gtk_label_set_text (self->act_title_label, title);
   gtk_label_set_text (self->act_subtitle_label, subtitle);
 
-  deadline = deadline_text (act, &css);
+  deadline = qoima_act_row_deadline_text (act, &css);
   status = deadline != NULL ? g_strdup_printf ("%s · %s", qoima_act_get_state_label (act), deadline)
                             : g_strdup (qoima_act_get_state_label (act));
   gtk_label_set_text (self->act_deadline_label, status);

@@ -19,6 +19,7 @@
 #include "qoima-sign-dialog.h"
 #include "qoima-sync.h"
 #include "qoima-user.h"
+#include "qoima-withdrawal-row.h"
 
 #include <glib/gi18n.h>
 
@@ -39,7 +40,7 @@ struct _QoimaWithdrawalsPage
   GCancellable *cancellable;
   GCancellable *reload_cancellable; /* the list being loaded; a newer load supersedes it */
   GHashTable *statuses; /* ki → status */
-  GHashTable *checks;   /* ki → GtkCheckButton (borrowed from its row) */
+  GHashTable *rows;     /* ki → QoimaWithdrawalRow (borrowed from the list) */
   GHashTable *unticked; /* ki: packs the user left out of the next signing */
   char *error;
 
@@ -73,11 +74,11 @@ update_actions (QoimaWithdrawalsPage *self)
 {
   gboolean any_checked = FALSE;
   GHashTableIter iter;
-  gpointer check;
+  gpointer row;
 
-  g_hash_table_iter_init (&iter, self->checks);
-  while (g_hash_table_iter_next (&iter, NULL, &check))
-    any_checked |= gtk_check_button_get_active (check);
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    any_checked |= qoima_withdrawal_row_get_selected (row);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "withdrawals.sign",
                                  !self->busy && any_checked && user_may (self, QOIMA_PERMISSION_SIGN));
@@ -119,12 +120,13 @@ clear_list (GtkListBox *list)
 
 /* A pack the user unticked stays unticked when the list is loaded again. */
 static void
-check_toggled_cb (QoimaWithdrawalsPage *self,
-                  GtkCheckButton       *check)
+row_selected_cb (QoimaWithdrawalsPage *self,
+                 GParamSpec           *pspec,
+                 QoimaWithdrawalRow   *row)
 {
-  const char *ki = g_object_get_data (G_OBJECT (check), "ki");
+  const char *ki = qoima_withdrawal_row_get_ki (row);
 
-  if (gtk_check_button_get_active (check))
+  if (qoima_withdrawal_row_get_selected (row))
     g_hash_table_remove (self->unticked, ki);
   else
     g_hash_table_add (self->unticked, g_strdup (ki));
@@ -135,46 +137,14 @@ static void
 add_owed_row (QoimaWithdrawalsPage *self,
               JsonObject           *item)
 {
-  const char *ki = qoima_json_get_string (item, "pack");
-  const char *owed_at = qoima_json_get_string (item, "owed_at");
-  QoimaWithdrawalReason reason = QOIMA_WITHDRAWAL_MEDICAL_USE;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *since = owed_at != NULL ? qoima_format_iso_date (owed_at) : g_strdup ("");
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *check = gtk_check_button_new ();
+  QoimaWithdrawalRow *row = QOIMA_WITHDRAWAL_ROW (qoima_withdrawal_row_new (item));
+  const char *ki = qoima_withdrawal_row_get_ki (row);
 
-  qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
-  /* Translators: a pack owed to ИС МПТ: its code, the reason ("Medical use"…), then the
-   * day since which it is owed; one sentence, so that the word order is yours. */
-  subtitle = g_strdup_printf (_("%s · %s · since %s"), ki, qoima_withdrawal_reason_to_label (reason), since);
-  /* Owed again because ИС МПТ refused its document: why, before it is signed anew. */
-  if (qoima_json_get_string (item, "refused_document") != NULL)
-    {
-      g_autofree char *refused = g_strdup_printf (_("Refused by ИС МПТ in %s: %s"),
-                                                  qoima_json_get_string (item, "refused_document"),
-                                                  qoima_json_get_string (item, "refused_errors") != NULL
-                                                    ? qoima_json_get_string (item, "refused_errors") : "—");
-      char *both = g_strdup_printf ("%s\n%s", subtitle, refused);
-
-      g_free (subtitle);
-      subtitle = both;
-      gtk_widget_add_css_class (row, "error");
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
-    }
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_json_get_string (item, "medicine"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), !g_hash_table_contains (self->unticked, ki));
-  g_object_set_data_full (G_OBJECT (check), "ki", g_strdup (ki), g_free);
-  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-  gtk_widget_set_sensitive (check, user_may (self, QOIMA_PERMISSION_SIGN));
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-  g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self, G_CONNECT_SWAPPED);
-  /* The summary before signing counts the packs per reason. */
-  g_object_set_data (G_OBJECT (check), "reason", GINT_TO_POINTER (reason));
-  g_hash_table_insert (self->checks, g_strdup (ki), check);
-  gtk_list_box_append (self->owed_list, row);
+  qoima_withdrawal_row_set_selected (row, !g_hash_table_contains (self->unticked, ki));
+  qoima_withdrawal_row_set_selectable (row, user_may (self, QOIMA_PERMISSION_SIGN));
+  g_signal_connect_object (row, "notify::selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
+  g_hash_table_insert (self->rows, g_strdup (ki), row);
+  gtk_list_box_append (self->owed_list, GTK_WIDGET (row));
 }
 
 /* A document's row: its state as the core words it (qoima_document_state_to_label()), and
@@ -230,7 +200,7 @@ listed_cb (GObject      *source,
 
   clear_list (self->owed_list);
   clear_list (self->documents_list);
-  g_hash_table_remove_all (self->checks);
+  g_hash_table_remove_all (self->rows);
   g_hash_table_remove_all (self->statuses);
   documents = g_hash_table_new (g_str_hash, g_str_equal);
   order = g_ptr_array_new ();
@@ -351,11 +321,11 @@ sign_with (QoimaWithdrawalsPage *self,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) kis = NULL;
   GHashTableIter iter;
-  gpointer ki, check;
+  gpointer ki, row;
 
-  g_hash_table_iter_init (&iter, self->checks);
-  while (g_hash_table_iter_next (&iter, &ki, &check))
-    if (gtk_check_button_get_active (check))
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &ki, &row))
+    if (qoima_withdrawal_row_get_selected (row))
       g_strv_builder_add (builder, ki);
   kis = g_strv_builder_end (builder);
   set_busy (self, TRUE);
@@ -390,7 +360,7 @@ confirm_signing (QoimaWithdrawalsPage *self)
   g_autoptr(GError) error = NULL;
   unsigned per_reason[QOIMA_N_WITHDRAWAL_REASONS] = { 0 };
   GHashTableIter iter;
-  gpointer check;
+  gpointer row;
   int n_packs = 0;
 
   if (certificate == NULL ||
@@ -404,11 +374,11 @@ confirm_signing (QoimaWithdrawalsPage *self)
       return;
     }
 
-  g_hash_table_iter_init (&iter, self->checks);
-  while (g_hash_table_iter_next (&iter, NULL, &check))
-    if (gtk_check_button_get_active (check))
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    if (qoima_withdrawal_row_get_selected (row))
       {
-        unsigned reason = GPOINTER_TO_UINT (g_object_get_data (check, "reason"));
+        unsigned reason = qoima_withdrawal_row_get_reason (row);
 
         if (reason < QOIMA_N_WITHDRAWAL_REASONS)
           per_reason[reason]++;
@@ -696,7 +666,7 @@ qoima_withdrawals_page_finalize (GObject *object)
   QoimaWithdrawalsPage *self = (QoimaWithdrawalsPage *) object;
 
   g_clear_pointer (&self->statuses, g_hash_table_unref);
-  g_clear_pointer (&self->checks, g_hash_table_unref);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->unticked, g_hash_table_unref);
   g_free (self->error);
 
@@ -739,7 +709,7 @@ qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unticked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   update_actions (self);
 }
@@ -768,7 +738,7 @@ guint
 qoima_withdrawals_page_get_n_owed (QoimaWithdrawalsPage *self)
 {
   g_return_val_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self), 0);
-  return g_hash_table_size (self->checks);
+  return g_hash_table_size (self->rows);
 }
 
 const char *
