@@ -413,7 +413,7 @@ test_act_scanned_and_signed (void)
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-acts-act.png");
 
   /* Accept what was scanned: the key dialog asks for the signing key. */
-  gtk_widget_activate_action (GTK_WIDGET (page), "act.accept-scanned", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (page), "acts.accept-scanned", NULL);
   qoima_test_wait_until (key_dialog_shown, NULL, 30);
   dialog = find_key_dialog ();
   g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_SIGNING);

@@ -812,65 +812,93 @@ reject_response_cb (AdwMessageDialog *dialog,
 }
 
 static void
-act_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+accept_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
 {
-  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
-
-  if (g_str_equal (action_name, "act.accept-all"))
-    answer_shown_act (self, QOIMA_ACCEPT_ALL);
-  else if (g_str_equal (action_name, "act.accept-scanned"))
-    answer_shown_act (self, QOIMA_ACCEPT_SOME);
-  else if (g_str_equal (action_name, "act.reject") && self->act != NULL)
-    {
-      GtkWidget *dialog;
-
-      dialog = adw_message_dialog_new (parent_window (self), _("Reject the Whole Act?"),
-                                       _("Every pack goes back to the sender. The answer is signed and sent to ИС МПТ; it cannot be undone."));
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Cancel"),
-                                        "reject", _("_Reject"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      g_signal_connect_object (dialog, "response", G_CALLBACK (reject_response_cb), self, 0);
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+  answer_shown_act (QOIMA_ACTS_PAGE (widget), QOIMA_ACCEPT_ALL);
 }
 
 static void
-acts_action (GtkWidget  *widget,
+accept_scanned_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  answer_shown_act (QOIMA_ACTS_PAGE (widget), QOIMA_ACCEPT_SOME);
+}
+
+static void
+reject_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
+  GtkWidget *dialog;
+
+  if (self->act == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (parent_window (self), _("Reject the Whole Act?"),
+                                   _("Every pack goes back to the sender. The answer is signed and sent to ИС МПТ; it cannot be undone."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "reject", _("_Reject"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reject_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  run_sync (QOIMA_ACTS_PAGE (widget), TRUE);
+}
+
+/* The button of "ИС МПТ waits for the AUTH key": the sync asks for it. */
+static void
+choose_auth_key_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  run_sync (QOIMA_ACTS_PAGE (widget), TRUE);
+}
+
+static void
+back_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
 
-  if (g_str_equal (action_name, "acts.sync") || g_str_equal (action_name, "acts.choose-auth-key"))
-    run_sync (self, TRUE);
-  else if (g_str_equal (action_name, "acts.back"))
-    {
-      g_clear_object (&self->act);
-      g_list_store_remove_all (self->lines);
-      gtk_stack_set_visible_child_name (self->stack, "list");
-    }
-  else if (g_str_equal (action_name, "acts.accept-selected"))
-    {
-      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_clear_object (&self->act);
+  g_list_store_remove_all (self->lines);
+  gtk_stack_set_visible_child_name (self->stack, "list");
+}
 
-      /* In the order of the list, so that the progress counts as the clerk reads. */
-      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->acts)); i++)
-        {
-          g_autoptr(QoimaAct) act = g_list_model_get_item (G_LIST_MODEL (self->acts), i);
-          gint64 act_id = qoima_act_get_id (act);
+static void
+accept_selected_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-          if (g_hash_table_contains (self->selected, &act_id))
-            g_array_append_val (ids, act_id);
-        }
-      answer_acts (self, ids, QOIMA_ACCEPT_ALL);
+  /* In the order of the list, so that the progress counts as the clerk reads. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->acts)); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (G_LIST_MODEL (self->acts), i);
+      gint64 act_id = qoima_act_get_id (act);
+
+      if (g_hash_table_contains (self->selected, &act_id))
+        g_array_append_val (ids, act_id);
     }
+  answer_acts (self, ids, QOIMA_ACCEPT_ALL);
 }
 
 /* Scans */
@@ -1155,13 +1183,13 @@ qoima_acts_page_class_init (QoimaActsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, scan_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, stack);
 
-  gtk_widget_class_install_action (widget_class, "acts.sync", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "acts.choose-auth-key", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "acts.back", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "acts.accept-selected", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "act.accept-all", NULL, act_action);
-  gtk_widget_class_install_action (widget_class, "act.accept-scanned", NULL, act_action);
-  gtk_widget_class_install_action (widget_class, "act.reject", NULL, act_action);
+  gtk_widget_class_install_action (widget_class, "acts.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "acts.choose-auth-key", NULL, choose_auth_key_action);
+  gtk_widget_class_install_action (widget_class, "acts.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-selected", NULL, accept_selected_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-all", NULL, accept_all_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-scanned", NULL, accept_scanned_action);
+  gtk_widget_class_install_action (widget_class, "acts.reject", NULL, reject_action);
 }
 
 static void
