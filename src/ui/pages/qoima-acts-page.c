@@ -56,6 +56,7 @@ struct _QoimaActsPage
   gulong          progress_handler;
   int             scan_outcome;
   guint           busy : 1;
+  guint           started : 1;
   guint           synced_once : 1;
   guint           tell_answered : 1;
 };
@@ -396,7 +397,7 @@ qoima_acts_page_reload (QoimaActsPage *self)
 {
   g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
 
-  if (self->context == NULL)
+  if (self->context == NULL || !self->started)
     return;
   qoima_store_list_acts_async (qoima_context_get_store (self->context), self->cancellable,
                                list_acts_cb, g_object_ref (self));
@@ -529,7 +530,7 @@ static void
 run_sync (QoimaActsPage *self,
           gboolean       interactive)
 {
-  if (self->context == NULL || self->busy)
+  if (self->context == NULL || !self->started || self->busy)
     return;
 
   if (qoima_context_get_sync (self->context) == NULL)
@@ -755,7 +756,7 @@ answer_acts (QoimaActsPage   *self,
   g_autoptr(GError) local_error = NULL;
   Answer *answer;
 
-  if (self->context == NULL || self->busy || act_ids->len == 0)
+  if (self->context == NULL || !self->started || self->busy || act_ids->len == 0)
     return;
   if (qoima_context_get_sync (self->context) == NULL)
     {
@@ -1051,18 +1052,18 @@ sync_ready_cb (QoimaActsPage *self)
 }
 
 void
-qoima_acts_page_set_context (QoimaActsPage *self,
-                             QoimaContext  *context)
+qoima_acts_page_start (QoimaActsPage *self)
 {
   g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
-  g_return_if_fail (QOIMA_IS_CONTEXT (context));
-  g_return_if_fail (self->context == NULL);
+  g_return_if_fail (self->context != NULL);
 
-  self->context = g_object_ref (context);
-  g_signal_connect_object (context, "notify::sync", G_CALLBACK (sync_ready_cb), self, G_CONNECT_SWAPPED);
+  if (self->started)
+    return;
+
+  self->started = TRUE;
+  g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (sync_ready_cb), self, G_CONNECT_SWAPPED);
   qoima_acts_page_reload (self);
   sync_ready_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
 }
 
 static void
@@ -1131,8 +1132,7 @@ qoima_acts_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      if (g_value_get_object (value) != NULL)
-        qoima_acts_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
 
     default:
@@ -1157,7 +1157,7 @@ qoima_acts_page_class_init (QoimaActsPageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_SCAN_HANDLED] =

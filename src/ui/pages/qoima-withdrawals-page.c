@@ -46,9 +46,18 @@ struct _QoimaWithdrawalsPage
 
   /* State */
   gboolean busy;
+  gboolean started;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWithdrawalsPage, qoima_withdrawals_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static GtkWindow *
 parent_window (QoimaWithdrawalsPage *self)
@@ -259,7 +268,7 @@ qoima_withdrawals_page_reload (QoimaWithdrawalsPage *self)
 {
   g_return_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self));
 
-  if (self->context == NULL)
+  if (self->context == NULL || !self->started)
     return;
   /* Two lists arriving out of order would rebuild the rows twice, the older last. */
   g_cancellable_cancel (self->reload_cancellable);
@@ -674,6 +683,44 @@ qoima_withdrawals_page_finalize (GObject *object)
 }
 
 static void
+qoima_withdrawals_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_withdrawals_page_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 qoima_withdrawals_page_class_init (QoimaWithdrawalsPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -681,6 +728,14 @@ qoima_withdrawals_page_class_init (QoimaWithdrawalsPageClass *klass)
 
   object_class->dispose = qoima_withdrawals_page_dispose;
   object_class->finalize = qoima_withdrawals_page_finalize;
+  object_class->get_property = qoima_withdrawals_page_get_property;
+  object_class->set_property = qoima_withdrawals_page_set_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         QOIMA_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-withdrawals-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, documents_list);
@@ -715,15 +770,16 @@ qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
 }
 
 void
-qoima_withdrawals_page_set_context (QoimaWithdrawalsPage *self,
-                                    QoimaContext         *context)
+qoima_withdrawals_page_start (QoimaWithdrawalsPage *self)
 {
   g_return_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self));
-  g_return_if_fail (QOIMA_IS_CONTEXT (context));
-  g_return_if_fail (self->context == NULL);
+  g_return_if_fail (self->context != NULL);
 
-  self->context = g_object_ref (context);
-  g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  if (self->started)
+    return;
+
+  self->started = TRUE;
+  g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
   qoima_withdrawals_page_reload (self);
 }
 
