@@ -15,6 +15,7 @@
 #include "qoima-pack.h"
 #include "qoima-report.h"
 #include "qoima-store-outbox.h"
+#include "qoima-test-utils.h"
 #include "qoima-types.h"
 #include "qoima-user.h"
 
@@ -206,23 +207,13 @@ checked_words (sqlite3    *db,
   return g_strv_builder_end (builder);
 }
 
-static void
-open_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 /* The nicks are the very words the schema's CHECKs allow, in the same order: a nick the
  * database refuses could never be stored, one it allows but the enum lacks never read. */
 static void
 test_schema (void)
 {
   g_autofree char *path = g_build_filename (g_get_user_data_dir (), "enums.db", NULL);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(QoimaStore) store = NULL;
-  g_autoptr(GError) error = NULL;
   sqlite3 *db = NULL;
   struct {
     const char *table;
@@ -238,11 +229,7 @@ test_schema (void)
   };
 
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  qoima_store_open_async (path, NULL, open_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  store = qoima_store_open_finish (result, &error);
-  g_assert_no_error (error);
+  store = qoima_test_open_store (path);
   qoima_store_close (store);
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);

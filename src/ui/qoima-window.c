@@ -9,7 +9,7 @@
 
 #include <glib/gi18n.h>
 
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include "qoima-acts-page.h"
 #include "qoima-admin-page.h"
