@@ -12,9 +12,9 @@
 #include "qoima-acts-page.h"
 
 #include "qoima-act-line.h"
+#include "qoima-act-line-row.h"
 #include "qoima-act-row.h"
 #include "qoima-date.h"
-#include "qoima-i18n.h"
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
 #include "qoima-sign-dialog.h"
@@ -189,39 +189,9 @@ create_line_row (gpointer item,
                  gpointer user_data)
 {
   QoimaActsPage *self = user_data;
-  QoimaActLine *line = item;
-  int expected = qoima_act_line_get_expected (line);
-  int scanned = qoima_act_line_get_scanned (line);
-  g_autofree char *subtitle = g_strdup_printf (_("GTIN %s"), qoima_act_line_get_gtin (line));
   gboolean waiting = self->act == NULL || qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING;
-  g_autofree char *counts = NULL;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label;
 
-  /* Scans count while the act waits for its answer; afterwards, what the act brought. */
-  if (waiting)
-    /* Translators: packs scanned of the act's; the plural follows the second count. */
-    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d scanned", "%d of %d scanned", expected),
-                              scanned, expected);
-  else
-    {
-      g_autofree char *count = qoima_format_count (expected);
-
-      /* Translators: a count of packs, grouped in thousands. */
-      counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s pack", "%s packs", expected), count);
-    }
-  label = gtk_label_new (counts);
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 qoima_act_line_get_name (line) != NULL ? qoima_act_line_get_name (line)
-                                                                         : _("Product without a catalog card"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_add_css_class (label, "numeric");
-  if (scanned == expected && waiting)
-    gtk_widget_add_css_class (label, "success");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-  return row;
+  return qoima_act_line_row_new (item, waiting);
 }
 
 /* The card above the lines: while the act waits, the last scan's outcome or what to do;

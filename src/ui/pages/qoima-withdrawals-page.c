@@ -9,9 +9,7 @@
 
 #include "qoima-withdrawals-page.h"
 
-#include "qoima-date.h"
 #include "qoima-gs1.h"
-#include "qoima-i18n.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
 #include "qoima-store-ledger.h"
@@ -19,6 +17,7 @@
 #include "qoima-sign-dialog.h"
 #include "qoima-sync.h"
 #include "qoima-user.h"
+#include "qoima-withdrawal-document-row.h"
 #include "qoima-withdrawal-row.h"
 
 #include <glib/gi18n.h>
@@ -156,35 +155,6 @@ add_owed_row (QoimaWithdrawalsPage *self,
   gtk_list_box_append (self->owed_list, GTK_WIDGET (row));
 }
 
-/* A document's row: its state as the core words it (qoima_document_state_to_label()), and
- * why, when there is a why (no network, no AUTH key, ИС МПТ's refusal…). */
-static void
-add_document_row (QoimaWithdrawalsPage *self,
-                  const char           *document,
-                  const char           *state,
-                  const char           *label,
-                  const char           *reason,
-                  guint                 n_packs)
-{
-  GtkWidget *row = adw_action_row_new ();
-  g_autofree char *subtitle = NULL;
-  g_autofree char *count = qoima_format_count (n_packs);
-  /* Translators: a count of packs, grouped in thousands. */
-  g_autofree char *packs = g_strdup_printf (ngettext ("%s pack", "%s packs", n_packs), count);
-
-  subtitle = reason != NULL ? g_strdup_printf ("%s · %s: %s", packs, label, reason)
-                            : g_strdup_printf ("%s · %s", packs, label);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), document);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
-  if (g_strcmp0 (state, "refused") == 0 || g_strcmp0 (state, "not_recorded") == 0)
-    gtk_widget_add_css_class (row, "error");
-  else if (g_strcmp0 (state, "waiting") == 0 && reason != NULL)
-    gtk_widget_add_css_class (row, "warning");
-  gtk_list_box_append (self->documents_list, row);
-}
-
 static void
 listed_cb (GObject      *source,
            GAsyncResult *result,
@@ -246,19 +216,12 @@ listed_cb (GObject      *source,
     {
       JsonObject *item = g_ptr_array_index (order, i - 1);
       const char *document = qoima_json_get_string (item, "document");
+      guint n_packs;
 
-      if (document != NULL)
-        add_document_row (self, document, qoima_json_get_string (item, "state"),
-                          qoima_json_get_string (item, "state_label"), qoima_json_get_string (item, "state_reason"),
-                          GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
-      else
-        {
-          document = qoima_json_get_string (item, "refused_document");
-          add_document_row (self, document, qoima_document_state_to_nick (QOIMA_DOCUMENT_REFUSED),
-                            qoima_document_state_to_label (QOIMA_DOCUMENT_REFUSED),
-                            qoima_json_get_string (item, "refused_errors"),
-                            GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
-        }
+      if (document == NULL)
+        document = qoima_json_get_string (item, "refused_document");
+      n_packs = GPOINTER_TO_UINT (g_hash_table_lookup (documents, document));
+      gtk_list_box_append (self->documents_list, qoima_withdrawal_document_row_new (item, n_packs));
     }
   update_actions (self);
 }
