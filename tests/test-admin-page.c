@@ -270,9 +270,9 @@ test_admin_adds_ward_and_nurse (void)
 
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (window, 1000, 1400);
-  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, NULL);
+  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", context, NULL);
   gtk_window_set_child (window, GTK_WIDGET (page));
-  qoima_admin_page_set_context (page, context);
+  qoima_admin_page_start (page);
   gtk_window_present (window);
   qoima_test_wait_until (page_is_loaded, page, 30);
   g_assert_null (qoima_admin_page_get_error (page));

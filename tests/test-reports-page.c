@@ -234,7 +234,7 @@ test_report_shown_and_exported (void)
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
   g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
   GtkWidget *window = gtk_window_new ();
-  QoimaReportsPage *page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, NULL);
+  QoimaReportsPage *page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", context, NULL);
   GListModel *columns;
 
   g_object_ref (page);
@@ -244,7 +244,7 @@ test_report_shown_and_exported (void)
 
   /* The chief sees use by patient for this month, the default. */
   qoima_context_set_user (context, chief);
-  qoima_reports_page_set_context (page, context);
+  qoima_reports_page_start (page);
   wait_for_page (page);
   g_assert_nonnull (qoima_reports_page_get_report (page));
   g_assert_cmpuint (g_list_model_get_n_items (qoima_reports_page_get_rows (page)), ==, 4);

@@ -527,8 +527,8 @@ qoima_window_close_request (GtkWindow *window)
 }
 
 /* The pages, in the switcher's order. They are built here rather than in the template so
- * that the Acts and Withdrawals pages receive the context as they are built; each is
- * started (its lists loaded, ИС МПТ synced) when it is its turn. */
+ * that they receive the context as they are built (the Stock page still takes it by a
+ * setter); each is started (its lists loaded, ИС МПТ synced) when it is its turn. */
 static void
 add_pages (QoimaWindow *self)
 {
@@ -550,13 +550,13 @@ add_pages (QoimaWindow *self)
   };
 
   self->stock_page = g_object_new (QOIMA_TYPE_STOCK_PAGE, NULL);
-  self->use_page = g_object_new (QOIMA_TYPE_USE_PAGE, NULL);
+  self->use_page = g_object_new (QOIMA_TYPE_USE_PAGE, "context", self->context, NULL);
   self->acts_page = g_object_new (QOIMA_TYPE_ACTS_PAGE, "context", self->context, NULL);
-  self->move_page = g_object_new (QOIMA_TYPE_MOVE_PAGE, NULL);
+  self->move_page = g_object_new (QOIMA_TYPE_MOVE_PAGE, "context", self->context, NULL);
   self->withdrawals_page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", self->context, NULL);
-  self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, NULL);
-  self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, NULL);
-  self->scanner_page = g_object_new (QOIMA_TYPE_SCANNER_PAGE, NULL);
+  self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", self->context, NULL);
+  self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", self->context, NULL);
+  self->scanner_page = g_object_new (QOIMA_TYPE_SCANNER_PAGE, "context", self->context, NULL);
 
   for (unsigned i = 0; i < G_N_ELEMENTS (pages); i++)
     {
@@ -604,16 +604,16 @@ qoima_window_constructed (GObject *object)
   if (self->context != NULL)
     {
       qoima_stock_page_set_context (self->stock_page, self->context);
-      qoima_scanner_page_set_context (self->scanner_page, self->context);
-      qoima_move_page_set_context (self->move_page, self->context);
+      qoima_scanner_page_start (self->scanner_page);
+      qoima_move_page_start (self->move_page);
       qoima_withdrawals_page_start (self->withdrawals_page);
-      qoima_reports_page_set_context (self->reports_page, self->context);
-      qoima_use_page_set_context (self->use_page, self->context);
+      qoima_reports_page_start (self->reports_page);
+      qoima_use_page_start (self->use_page);
       qoima_sign_in_set_context (self->sign_in, self->context);
       g_signal_connect_object (self->context, "notify::user",
                                G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
       self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
-      qoima_admin_page_set_context (self->admin_page, self->context);
+      qoima_admin_page_start (self->admin_page);
       gtk_widget_set_visible (self->read_only_banner,
                               qoima_store_get_read_only (qoima_context_get_store (self->context)));
       qoima_window_show_content (self);
