@@ -14,6 +14,7 @@
 #include "qoima-location.h"
 #include "qoima-pack.h"
 #include "qoima-report.h"
+#include "qoima-store-counts.h"
 #include "qoima-store-outbox.h"
 #include "qoima-test-utils.h"
 #include "qoima-types.h"
@@ -52,6 +53,8 @@ static const char *movement_kind_to (int value) { return qoima_movement_kind_to_
 static const char *act_status_to (int value) { return qoima_act_status_to_nick ((QoimaActStatus) value); }
 static const char *outbox_state_to (int value) { return qoima_outbox_state_to_nick ((QoimaOutboxState) value); }
 static const char *document_state_to (int value) { return qoima_document_state_to_nick ((QoimaDocumentState) value); }
+static const char *count_state_to (int value) { return qoima_count_state_to_nick ((QoimaCountState) value); }
+static const char *count_finding_to (int value) { return qoima_count_finding_to_nick ((QoimaCountFinding) value); }
 
 static const char * const pack_statuses[] = { "in_stock", "opened", "used_up", "withdrawn", "written_off", NULL };
 static const char * const location_kinds[] = { "warehouse", "ward", NULL };
@@ -62,6 +65,8 @@ static const char * const document_states[] = { "waiting", "checking", "not_reco
 static const char * const roles[] = { "clerk", "nurse", "chief", "admin", NULL };
 static const char * const report_kinds[] = { "patients", "wards", "medicines", "opened", "withdrawals", NULL };
 static const char * const withdrawal_reasons[] = { "MEDICAL_USE", "EXPIRED", "DAMAGED", "LOST", "RECALLED", NULL };
+static const char * const count_states[] = { "open", "finished", "signed_off", NULL };
+static const char * const count_findings[] = { "found", "missing", "elsewhere", "out_of_circulation", "unknown", NULL };
 
 static const EnumCase cases[] = {
   { "pack-status", qoima_pack_status_get_type, pack_statuses, pack_status_to, pack_status_from },
@@ -73,6 +78,8 @@ static const EnumCase cases[] = {
   { "role", qoima_role_get_type, roles, role_to, role_from },
   { "report-kind", qoima_report_kind_get_type, report_kinds, report_kind_to, report_kind_from },
   { "withdrawal-reason", qoima_withdrawal_reason_get_type, withdrawal_reasons, withdrawal_reason_to, withdrawal_reason_from },
+  { "count-state", qoima_count_state_get_type, count_states, count_state_to, NULL },
+  { "count-finding", qoima_count_finding_get_type, count_findings, count_finding_to, NULL },
 };
 
 /* Each value's nick is the stored word, byte for byte, and goes there and back. */
@@ -226,6 +233,8 @@ test_schema (void)
     { "locations", "kind", qoima_location_kind_get_type },
     { "outbox", "state", qoima_outbox_state_get_type },
     { "users", "role", qoima_role_get_type },
+    { "counts", "state", qoima_count_state_get_type },
+    { "count_findings", "finding", qoima_count_finding_get_type },
   };
 
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
