@@ -12,6 +12,7 @@
 #include "qoima-scan-reader.h"
 #include "qoima-signer.h"
 #include "qoima-store.h"
+#include "qoima-test-utils.h"
 #include "qoima-user.h"
 
 G_BEGIN_DECLS
@@ -19,21 +20,9 @@ G_BEGIN_DECLS
 /* The demo chief's IIN, which sign.p12's certificate carries. */
 #define CHIEF_IIN "850715400238"
 
-typedef gboolean (*QoimaTestCheck) (gpointer data);
-
 /* Turns animations off, so that screenshots show end states, and loads the application's
  * style sheet, which AdwApplication would load in the real program. */
 void        qoima_test_prepare_display    (void);
-
-/* Iterates the default main context until @check says TRUE; fails the test after
- * @timeout_s seconds. Nothing sleeps: a short timer only wakes the loop to re-check. */
-void        qoima_test_wait_until         (QoimaTestCheck  check,
-                                           gpointer        data,
-                                           unsigned        timeout_s);
-
-/* A new temporary folder; free the result with qoima_test_remove_tree(). */
-char       *qoima_test_make_tmp_dir       (void);
-void        qoima_test_remove_tree        (const char     *path);
 
 /* Opens a store at @path and fills it with @n_packs demo packs (seed fixed). */
 QoimaStore *qoima_test_open_demo_store    (const char     *path,

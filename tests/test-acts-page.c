@@ -27,7 +27,7 @@
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -63,20 +63,6 @@ pki_password (void)
   return g_strchomp (password);
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static gint64
 count_packs (QoimaStore *store)
 {
@@ -84,8 +70,8 @@ count_packs (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   gint64 n;
 
-  qoima_store_count_packs_async (store, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_count_packs_async (store, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   n = qoima_store_count_packs_finish (store, result, &error);
   g_assert_no_error (error);
   return n;
@@ -413,7 +399,7 @@ test_act_scanned_and_signed (void)
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-acts-act.png");
 
   /* Accept what was scanned: the key dialog asks for the signing key. */
-  gtk_widget_activate_action (GTK_WIDGET (page), "act.accept-scanned", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (page), "acts.accept-scanned", NULL);
   qoima_test_wait_until (key_dialog_shown, NULL, 30);
   dialog = find_key_dialog ();
   g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_SIGNING);
@@ -512,8 +498,8 @@ answer_and_push (QoimaSync   *sync,
   g_autoptr(GError) error = NULL;
   gint64 act_id = 0;
 
-  qoima_store_list_acts_async (store, NULL, result_cb, &listed);
-  qoima_test_wait_until (result_is_set, &listed, 30);
+  qoima_store_list_acts_async (store, NULL, qoima_test_result_cb, &listed);
+  qoima_test_wait_until (qoima_test_result_is_set, &listed, 30);
   acts = qoima_store_list_acts_finish (store, listed, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
@@ -524,11 +510,11 @@ answer_and_push (QoimaSync   *sync,
         act_id = qoima_act_get_id (act);
     }
   g_assert_cmpint (act_id, >, 0);
-  qoima_sync_answer_act_async (sync, act_id, QOIMA_ACCEPT_ALL, NULL, signer, chief, NULL, result_cb, &answered);
-  qoima_test_wait_until (result_is_set, &answered, 30);
+  qoima_sync_answer_act_async (sync, act_id, QOIMA_ACCEPT_ALL, NULL, signer, chief, NULL, qoima_test_result_cb, &answered);
+  qoima_test_wait_until (qoima_test_result_is_set, &answered, 30);
   g_assert_cmpint (qoima_sync_answer_act_finish (sync, answered, &error), >, 0);
-  qoima_sync_push_async (sync, NULL, result_cb, &pushed);
-  qoima_test_wait_until (result_is_set, &pushed, 60);
+  qoima_sync_push_async (sync, NULL, qoima_test_result_cb, &pushed);
+  qoima_test_wait_until (qoima_test_result_is_set, &pushed, 60);
   g_assert_false (qoima_sync_push_finish (sync, pushed, &error));
   return g_steal_pointer (&error);
 }
@@ -580,8 +566,8 @@ test_answer_states_shown (void)
   {
     g_autoptr(GAsyncResult) pulled = NULL;
 
-    qoima_sync_pull_async (sync, NULL, result_cb, &pulled);
-    qoima_test_wait_until (result_is_set, &pulled, 60);
+    qoima_sync_pull_async (sync, NULL, qoima_test_result_cb, &pulled);
+    qoima_test_wait_until (qoima_test_result_is_set, &pulled, 60);
     g_assert_cmpint (qoima_sync_pull_finish (sync, pulled, &error), ==, 3);
   }
 
@@ -668,8 +654,8 @@ count_outbox (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
 
-  qoima_store_list_outbox_async (store, TRUE, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_list_outbox_async (store, TRUE, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   entries = qoima_store_list_outbox_finish (store, result, &error);
   g_assert_no_error (error);
   return entries->len;

@@ -30,20 +30,6 @@ static char *tmp_dir;
 static QoimaStore *store;
 static GSettings *settings;
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static GObject *
 child (gpointer     widget,
        GType        type,
@@ -181,7 +167,7 @@ can_authenticate (gpointer data)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(QoimaUser) user = NULL;
 
-  qoima_store_authenticate_async (store, name_secret[0], name_secret[1], NULL, result_cb, &result);
+  qoima_store_authenticate_async (store, name_secret[0], name_secret[1], NULL, qoima_test_result_cb, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   user = qoima_store_authenticate_finish (store, result, NULL);
@@ -239,8 +225,8 @@ add_user (QoimaUser   *acting,
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_add_user_async (store, acting, name, NULL, role, 0, secret, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_add_user_async (store, acting, name, NULL, role, 0, secret, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   user = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
   return user;
@@ -253,8 +239,8 @@ stored_setting (void)
   g_autoptr(GError) error = NULL;
   char *value;
 
-  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   value = qoima_store_get_setting_finish (store, result, &error);
   g_assert_no_error (error);
   return value;
@@ -284,9 +270,9 @@ test_admin_adds_ward_and_nurse (void)
 
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (window, 1000, 1400);
-  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, NULL);
+  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", context, NULL);
   gtk_window_set_child (window, GTK_WIDGET (page));
-  qoima_admin_page_set_context (page, context);
+  qoima_admin_page_start (page);
   gtk_window_present (window);
   qoima_test_wait_until (page_is_loaded, page, 30);
   g_assert_null (qoima_admin_page_get_error (page));
@@ -299,8 +285,8 @@ test_admin_adds_ward_and_nurse (void)
   g_assert_null (qoima_admin_page_get_error (page));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (page, QOIMA_TYPE_ADMIN_PAGE, "new_ward_row"))), ==, "");
 
-  qoima_store_list_wards_async (store, FALSE, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_list_wards_async (store, FALSE, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   stored_wards = qoima_store_list_wards_finish (store, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -341,8 +327,8 @@ test_admin_adds_ward_and_nurse (void)
   qoima_test_wait_until (pointer_is_null, &dialog, 5);
   wait_for_name (qoima_admin_page_get_users (page), "aliya");
 
-  qoima_store_list_users_async (store, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_list_users_async (store, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   stored_users = qoima_store_list_users_finish (store, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);

@@ -15,6 +15,7 @@
 #include "qoima-store-counts.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
+#include "qoima-test-utils.h"
 #include "qoima-user.h"
 
 #include <glib/gstdio.h>
@@ -39,51 +40,9 @@ typedef struct
 } Fixture;
 
 static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
 open_store (Fixture *fixture)
 {
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  qoima_store_open_async (fixture->path, NULL, result_cb, &result);
-  fixture->store = qoima_store_open_finish (wait_for (&result), &error);
-  g_assert_no_error (error);
-}
-
-static QoimaUser *
-add_user (Fixture    *fixture,
-          QoimaUser  *acting,
-          const char *name,
-          QoimaRole   role,
-          gint64      ward_id)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaUser *user;
-
-  qoima_store_add_user_async (fixture->store, acting, name, NULL, role, ward_id, "long enough secret",
-                              NULL, result_cb, &result);
-  user = qoima_store_add_user_finish (fixture->store, wait_for (&result), &error);
-  g_assert_no_error (error);
-  return user;
+  fixture->store = qoima_test_open_store (fixture->path);
 }
 
 /* A read on a connection of the test's own. */
@@ -141,8 +100,8 @@ start (Fixture    *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_start_count_async (fixture->store, user, location, NULL, result_cb, &result);
-  return qoima_store_start_count_finish (fixture->store, wait_for (&result), error);
+  qoima_store_start_count_async (fixture->store, user, location, NULL, qoima_test_result_cb, &result);
+  return qoima_store_start_count_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 static gint64
@@ -153,8 +112,8 @@ find (Fixture *fixture,
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  qoima_store_find_count_async (fixture->store, location, NULL, result_cb, &result);
-  id = qoima_store_find_count_finish (fixture->store, wait_for (&result), &error);
+  qoima_store_find_count_async (fixture->store, location, NULL, qoima_test_result_cb, &result);
+  id = qoima_store_find_count_finish (fixture->store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return id;
 }
@@ -168,8 +127,8 @@ scan (Fixture     *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_count_code_async (fixture->store, user, count, code, NULL, result_cb, &result);
-  return qoima_store_count_code_finish (fixture->store, wait_for (&result), error);
+  qoima_store_count_code_async (fixture->store, user, count, code, NULL, qoima_test_result_cb, &result);
+  return qoima_store_count_code_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 static gboolean
@@ -182,8 +141,8 @@ units (Fixture     *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_count_units_async (fixture->store, user, count, ki, n, NULL, result_cb, &result);
-  return qoima_store_count_units_finish (fixture->store, wait_for (&result), error);
+  qoima_store_count_units_async (fixture->store, user, count, ki, n, NULL, qoima_test_result_cb, &result);
+  return qoima_store_count_units_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 static QoimaCount *
@@ -194,8 +153,8 @@ load (Fixture *fixture,
   g_autoptr(GError) error = NULL;
   QoimaCount *loaded;
 
-  qoima_store_load_count_async (fixture->store, count, NULL, result_cb, &result);
-  loaded = qoima_store_load_count_finish (fixture->store, wait_for (&result), &error);
+  qoima_store_load_count_async (fixture->store, count, NULL, qoima_test_result_cb, &result);
+  loaded = qoima_store_load_count_finish (fixture->store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return loaded;
 }
@@ -208,8 +167,8 @@ finish (Fixture    *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_finish_count_async (fixture->store, user, count, NULL, result_cb, &result);
-  return qoima_store_finish_count_finish (fixture->store, wait_for (&result), error);
+  qoima_store_finish_count_async (fixture->store, user, count, NULL, qoima_test_result_cb, &result);
+  return qoima_store_finish_count_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 static int
@@ -220,8 +179,8 @@ sign_off (Fixture    *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_sign_off_count_async (fixture->store, user, count, NULL, result_cb, &result);
-  return qoima_store_sign_off_count_finish (fixture->store, wait_for (&result), error);
+  qoima_store_sign_off_count_async (fixture->store, user, count, NULL, qoima_test_result_cb, &result);
+  return qoima_store_sign_off_count_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 static const QoimaCountLine *
@@ -252,15 +211,15 @@ fixture_set_up (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_demo_fill_async (fixture->store, 300, 11, NULL, result_cb, &result);
-    g_assert_true (qoima_demo_fill_finish (fixture->store, wait_for (&result), &error));
+    qoima_demo_fill_async (fixture->store, 300, 11, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_demo_fill_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_list_locations_async (fixture->store, NULL, result_cb, &result);
-    locations = qoima_store_list_locations_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    locations = qoima_store_list_locations_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
   }
   for (guint i = 0; i < g_list_model_get_n_items (locations); i++)
@@ -276,11 +235,11 @@ fixture_set_up (Fixture       *fixture,
     }
   g_assert_cmpint (fixture->other_ward, !=, 0);
 
-  fixture->admin = add_user (fixture, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
-  fixture->clerk = add_user (fixture, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0);
-  fixture->chief = add_user (fixture, fixture->admin, "chief", QOIMA_ROLE_CHIEF, 0);
-  fixture->nurse = add_user (fixture, fixture->admin, "nurse", QOIMA_ROLE_NURSE, fixture->ward);
-  fixture->other_nurse = add_user (fixture, fixture->admin, "other-nurse", QOIMA_ROLE_NURSE, fixture->other_ward);
+  fixture->admin = qoima_test_add_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0, "long enough secret");
+  fixture->clerk = qoima_test_add_user (fixture->store, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0, "long enough secret");
+  fixture->chief = qoima_test_add_user (fixture->store, fixture->admin, "chief", QOIMA_ROLE_CHIEF, 0, "long enough secret");
+  fixture->nurse = qoima_test_add_user (fixture->store, fixture->admin, "nurse", QOIMA_ROLE_NURSE, fixture->ward, "long enough secret");
+  fixture->other_nurse = qoima_test_add_user (fixture->store, fixture->admin, "other-nurse", QOIMA_ROLE_NURSE, fixture->other_ward, "long enough secret");
 }
 
 /* The journal and the audit chain hold after every test. */
@@ -294,15 +253,15 @@ fixture_tear_down (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_check_journal_async (fixture->store, NULL, result_cb, &result);
-    g_assert_true (qoima_store_check_journal_finish (fixture->store, wait_for (&result), &error));
+    qoima_store_check_journal_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_check_journal_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_verify_audit_async (fixture->store, NULL, result_cb, &result);
-    g_assert_true (qoima_store_verify_audit_finish (fixture->store, wait_for (&result), &n_rows, &broken, &error));
+    qoima_store_verify_audit_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_verify_audit_finish (fixture->store, qoima_test_wait_for (&result), &n_rows, &broken, &error));
     g_assert_no_error (error);
     g_assert_cmpint (broken, ==, 0);
   }

@@ -11,11 +11,12 @@
 #include "config.h"
 
 #include "qoima-db-private.h"
-#include "qoima-error.h"
 #include "qoima-demo.h"
+#include "qoima-error.h"
 #include "qoima-store-migrations-pg.h"
 #include "qoima-store.h"
 #include "qoima-test-pg.h"
+#include "qoima-test-utils.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
@@ -693,14 +694,6 @@ async_cb (GObject      *source,
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* A single-PC warehouse as Qoima makes it: the demo data, through the store. */
 static char *
 make_sqlite_warehouse (void)
@@ -714,14 +707,14 @@ make_sqlite_warehouse (void)
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_open_async (path, NULL, async_cb, &result);
-    store = qoima_store_open_finish (wait_for (&result), &error);
+    store = qoima_store_open_finish (qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_demo_fill_async (store, 500, 3, NULL, async_cb, &result);
-    g_assert_true (qoima_demo_fill_finish (store, wait_for (&result), &error));
+    g_assert_true (qoima_demo_fill_finish (store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   return path;

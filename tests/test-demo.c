@@ -7,6 +7,7 @@
 
 #include "qoima-demo.h"
 #include "qoima-test-file-modes.h"
+#include "qoima-test-utils.h"
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -41,25 +42,6 @@ is_cset82 (char c)
   return g_ascii_isalnum (c) || (c != '\0' && strchr ("!\"%&'()*+,-./:;<=>?_", c) != NULL);
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
 static QoimaStore *
 open_filled (int     n_packs,
              guint32 seed)
@@ -68,13 +50,9 @@ open_filled (int     n_packs,
   g_autoptr(GError) error = NULL;
   QoimaStore *store;
 
-  qoima_store_open_async (":memory:", NULL, result_cb, &result);
-  store = qoima_store_open_finish (wait_for (&result), &error);
-  g_assert_no_error (error);
-  g_clear_object (&result);
-
-  qoima_demo_fill_async (store, n_packs, seed, NULL, result_cb, &result);
-  g_assert_true (qoima_demo_fill_finish (store, wait_for (&result), &error));
+  store = qoima_test_open_store (":memory:");
+  qoima_demo_fill_async (store, n_packs, seed, NULL, qoima_test_result_cb, &result);
+  g_assert_true (qoima_demo_fill_finish (store, qoima_test_wait_for (&result), &error));
   g_assert_no_error (error);
   return store;
 }
@@ -86,8 +64,8 @@ list_packs (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   GListModel *packs;
 
-  qoima_store_list_packs_async (store, NULL, result_cb, &result);
-  packs = qoima_store_list_packs_finish (store, wait_for (&result), &error);
+  qoima_store_list_packs_async (store, NULL, qoima_test_result_cb, &result);
+  packs = qoima_store_list_packs_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return packs;
 }
@@ -186,8 +164,8 @@ test_fill (void)
   n = g_list_model_get_n_items (packs);
   g_assert_cmpuint (n, ==, 2000);
 
-  qoima_store_list_locations_async (store, NULL, result_cb, &result);
-  locations = qoima_store_list_locations_finish (store, wait_for (&result), &error);
+  qoima_store_list_locations_async (store, NULL, qoima_test_result_cb, &result);
+  locations = qoima_store_list_locations_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_clear_object (&result);
   g_assert_cmpuint (g_list_model_get_n_items (locations), >=, 5);
@@ -250,8 +228,8 @@ test_fill (void)
   g_assert_cmpuint (one_unit, >, 0);
   g_assert_cmpuint (punctuated, >, 0);
 
-  qoima_store_check_journal_async (store, NULL, result_cb, &result);
-  g_assert_true (qoima_store_check_journal_finish (store, wait_for (&result), &error));
+  qoima_store_check_journal_async (store, NULL, qoima_test_result_cb, &result);
+  g_assert_true (qoima_store_check_journal_finish (store, qoima_test_wait_for (&result), &error));
   g_assert_no_error (error);
 }
 

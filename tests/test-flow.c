@@ -25,7 +25,7 @@
 #include "qoima-transfer.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <string.h>
 
@@ -38,20 +38,6 @@
 #define RECORD_B "ИБ202417"
 
 static guint32 key_time = 1000;
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
 static void
 flag_cb (gpointer  instance,
@@ -148,8 +134,8 @@ find_pack (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   QoimaPack *pack;
 
-  qoima_store_find_pack_async (store, ki, NULL, result_cb, &found);
-  qoima_test_wait_until (result_is_set, &found, 30);
+  qoima_store_find_pack_async (store, ki, NULL, qoima_test_result_cb, &found);
+  qoima_test_wait_until (qoima_test_result_is_set, &found, 30);
   pack = qoima_store_find_pack_finish (store, found, &error);
   g_assert_no_error (error);
   return pack;
@@ -196,8 +182,8 @@ list_acts (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   GListModel *acts;
 
-  qoima_store_list_acts_async (store, NULL, result_cb, &listed);
-  qoima_test_wait_until (result_is_set, &listed, 30);
+  qoima_store_list_acts_async (store, NULL, qoima_test_result_cb, &listed);
+  qoima_test_wait_until (qoima_test_result_is_set, &listed, 30);
   acts = qoima_store_list_acts_finish (store, listed, &error);
   g_assert_no_error (error);
   return acts;
@@ -270,8 +256,8 @@ test_done_when (void)
     g_autoptr(GAsyncResult) pushed = NULL;
     gint64 accepted_act = 0;
 
-    qoima_sync_pull_async (sync, NULL, result_cb, &pulled);
-    qoima_test_wait_until (result_is_set, &pulled, 60);
+    qoima_sync_pull_async (sync, NULL, qoima_test_result_cb, &pulled);
+    qoima_test_wait_until (qoima_test_result_is_set, &pulled, 60);
     g_assert_cmpint (qoima_sync_pull_finish (sync, pulled, &error), ==, 2);
     acts = list_acts (store);
     for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
@@ -286,11 +272,11 @@ test_done_when (void)
     g_assert_cmpint (accepted_act, >, 0);
     g_assert_cmpint (pending_act, >, 0);
     qoima_sync_answer_act_async (sync, accepted_act, QOIMA_ACCEPT_ALL, NULL, signer, chief, NULL,
-                                 result_cb, &answered);
-    qoima_test_wait_until (result_is_set, &answered, 30);
+                                 qoima_test_result_cb, &answered);
+    qoima_test_wait_until (qoima_test_result_is_set, &answered, 30);
     g_assert_cmpint (qoima_sync_answer_act_finish (sync, answered, &error), >, 0);
-    qoima_sync_push_async (sync, NULL, result_cb, &pushed);
-    qoima_test_wait_until (result_is_set, &pushed, 60);
+    qoima_sync_push_async (sync, NULL, qoima_test_result_cb, &pushed);
+    qoima_test_wait_until (qoima_test_result_is_set, &pushed, 60);
     g_assert_true (qoima_sync_push_finish (sync, pushed, &error));
     g_assert_no_error (error);
   }
@@ -347,8 +333,8 @@ test_done_when (void)
     g_autoptr(GError) refused = NULL;
 
     qoima_sync_answer_act_async (sync, pending_act, QOIMA_ACCEPT_ALL, NULL, signer,
-                                 qoima_context_get_user (context), NULL, result_cb, &answered);
-    qoima_test_wait_until (result_is_set, &answered, 30);
+                                 qoima_context_get_user (context), NULL, qoima_test_result_cb, &answered);
+    qoima_test_wait_until (qoima_test_result_is_set, &answered, 30);
     g_assert_cmpint (qoima_sync_answer_act_finish (sync, answered, &refused), ==, 0);
     g_assert_error (refused, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
     g_test_message ("nurse accepting an act: %s", refused->message);
@@ -431,8 +417,8 @@ test_done_when (void)
     g_autoptr(GAsyncResult) verified = NULL;
     gint64 n_rows = 0, broken = -1;
 
-    qoima_store_verify_audit_async (store, NULL, result_cb, &verified);
-    qoima_test_wait_until (result_is_set, &verified, 60);
+    qoima_store_verify_audit_async (store, NULL, qoima_test_result_cb, &verified);
+    qoima_test_wait_until (qoima_test_result_is_set, &verified, 60);
     g_assert_true (qoima_store_verify_audit_finish (store, verified, &n_rows, &broken, &error));
     g_assert_no_error (error);
     g_assert_cmpint (broken, ==, 0);

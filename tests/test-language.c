@@ -15,7 +15,7 @@
 #include "qoima-context.h"
 #include "qoima-i18n.h"
 #include "qoima-ui-test-utils.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <string.h>
 

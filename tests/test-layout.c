@@ -20,7 +20,7 @@
 #include "qoima-location.h"
 #include "qoima-reports-page.h"
 #include "qoima-ui-test-utils.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <locale.h>
 #include <sqlite3.h>
@@ -38,20 +38,6 @@ static gint64 act_id;
 static gint64 accepted_act_id;
 
 static const char * const languages[] = { "en", "ru", "kk" };
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
 static void
 act_code_free (QoimaActCode *code)
@@ -96,8 +82,8 @@ save_act (const char *ismpt_id)
       g_ptr_array_add (act->codes, code);
     }
 
-  qoima_store_save_act_async (store, act, NULL, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_save_act_async (store, act, NULL, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   id = qoima_store_save_act_finish (store, result, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);

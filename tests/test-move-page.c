@@ -20,7 +20,7 @@
 #include "qoima-ui-test-utils.h"
 #include "qoima-units-dialog.h"
 #include "qoima-user.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <string.h>
 
@@ -29,20 +29,6 @@
 #define SERIALS "MOVEPAGE0000"
 
 static guint32 key_time = 1000;
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
 static gboolean
 flag_is_set (gpointer data)
@@ -138,8 +124,8 @@ wait_for_store (QoimaStore *store)
   g_autoptr(GListModel) locations = NULL;
   g_autoptr(GError) error = NULL;
 
-  qoima_store_list_locations_async (store, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_list_locations_async (store, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   locations = qoima_store_list_locations_finish (store, result, &error);
   g_assert_no_error (error);
 }
@@ -151,8 +137,8 @@ first_ward (QoimaStore *store)
   g_autoptr(GListModel) locations = NULL;
   g_autoptr(GError) error = NULL;
 
-  qoima_store_list_locations_async (store, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_list_locations_async (store, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   locations = qoima_store_list_locations_finish (store, result, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < g_list_model_get_n_items (locations); i++)
@@ -173,8 +159,8 @@ find_pack (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   QoimaPack *pack;
 
-  qoima_store_find_pack_async (store, code, NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_find_pack_async (store, code, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   pack = qoima_store_find_pack_finish (store, result, &error);
   g_assert_no_error (error);
   return pack;
@@ -191,8 +177,8 @@ add_user (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_add_user_async (store, acting, name, full_name, role, 0, "long enough secret", NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_add_user_async (store, acting, name, full_name, role, 0, "long enough secret", NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   user = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
   return user;
@@ -212,8 +198,8 @@ prepare_stock (QoimaStore *store,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_add_products_async (store, products, NULL, result_cb, &result);
-    qoima_test_wait_until (result_is_set, &result, 30);
+    qoima_store_add_products_async (store, products, NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
     g_assert_true (qoima_store_add_products_finish (store, result, &error));
   }
 
@@ -227,8 +213,8 @@ prepare_stock (QoimaStore *store,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_receive_packs_async (store, g_steal_pointer (&rows), "tester", "test", NULL, result_cb, &result);
-    qoima_test_wait_until (result_is_set, &result, 30);
+    qoima_store_receive_packs_async (store, g_steal_pointer (&rows), "tester", "test", NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
     g_assert_true (qoima_store_receive_packs_finish (store, result, &error));
   }
 }
@@ -278,8 +264,8 @@ test_move (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_list_locations_async (store, NULL, result_cb, &result);
-    qoima_test_wait_until (result_is_set, &result, 30);
+    qoima_store_list_locations_async (store, NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
     locations = qoima_store_list_locations_finish (store, result, &error);
     g_assert_no_error (error);
   }
@@ -479,8 +465,8 @@ test_wards_after_fill (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_open_async (db_path, NULL, result_cb, &result);
-    qoima_test_wait_until (result_is_set, &result, 30);
+    qoima_store_open_async (db_path, NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
     store = qoima_store_open_finish (result, &error);
     g_assert_no_error (error);
   }
@@ -507,8 +493,8 @@ test_wards_after_fill (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_demo_fill_async (store, 20, 42, NULL, result_cb, &result);
-    qoima_test_wait_until (result_is_set, &result, 60);
+    qoima_demo_fill_async (store, 20, 42, NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 60);
     g_assert_true (qoima_demo_fill_finish (store, result, &error));
     g_assert_no_error (error);
   }
@@ -538,8 +524,8 @@ test_wards_after_fill (void)
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_set_setting_async (store, admin, QOIMA_SETTING_ORGANIZATION, "ГКП «Тестовая больница»",
-                                   NULL, result_cb, &result);
-    qoima_test_wait_until (result_is_set, &result, 30);
+                                   NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
     g_assert_true (qoima_store_set_setting_finish (store, result, &error));
     g_assert_no_error (error);
   }

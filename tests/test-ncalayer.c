@@ -18,6 +18,7 @@
 #include "qoima-error.h"
 #include "qoima-signer-ncalayer.h"
 #include "qoima-signer-pkcs12.h"
+#include "qoima-test-utils.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -76,16 +77,6 @@ pki_path (const char *name)
   return g_build_filename (pki_dir, name, NULL);
 }
 
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_for_result (GAsyncResult **result)
 {
@@ -104,7 +95,7 @@ load_key (const char *name)
   g_autoptr(GError) error = NULL;
   QoimaSignerPkcs12 *signer;
 
-  qoima_signer_pkcs12_load_async (file, password, NULL, result_cb, &result);
+  qoima_signer_pkcs12_load_async (file, password, NULL, qoima_test_result_cb, &result);
   signer = qoima_signer_pkcs12_load_finish (wait_for_result (&result), &error);
   g_assert_no_error (error);
   return signer;
@@ -361,7 +352,7 @@ sign_through (QoimaSignerNcalayer  *signer,
   g_autoptr(GAsyncResult) result = NULL;
 
   qoima_signer_sign_async (QOIMA_SIGNER (signer), data, mode, purpose, cancellable,
-                           result_cb, &result);
+                           qoima_test_result_cb, &result);
   return qoima_signer_sign_finish (QOIMA_SIGNER (signer), wait_for_result (&result), error);
 }
 
@@ -597,7 +588,7 @@ test_cancel_while_waiting (void)
   g_autoptr(GBytes) cms = NULL;
 
   qoima_signer_sign_async (QOIMA_SIGNER (signer), data, QOIMA_SIGN_DETACHED,
-                           QOIMA_KEY_PURPOSE_SIGNING, cancellable, result_cb, &result);
+                           QOIMA_KEY_PURPOSE_SIGNING, cancellable, qoima_test_result_cb, &result);
 
   /* NCALayer's dialog is open: the request has arrived and nothing will answer it. */
   while (peer->requests == 0)

@@ -6,8 +6,9 @@
 #include "config.h"
 
 #include "qoima-demo.h"
-#include "qoima-store-ledger.h"
 #include "qoima-patient.h"
+#include "qoima-store-ledger.h"
+#include "qoima-test-utils.h"
 #include "qoima-user.h"
 
 #include <glib/gstdio.h>
@@ -28,25 +29,6 @@ typedef struct
   QoimaUser *nurse;
   QoimaUser *other_nurse;
 } Fixture;
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
 
 static QoimaUser *
 find_user (GListModel *users,
@@ -74,32 +56,26 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
 
+  fixture->store = qoima_test_open_store (fixture->path);
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_open_async (fixture->path, NULL, result_cb, &result);
-    fixture->store = qoima_store_open_finish (wait_for (&result), &error);
+    qoima_demo_fill_async (fixture->store, 50, 7, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_demo_fill_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_demo_fill_async (fixture->store, 50, 7, NULL, result_cb, &result);
-    g_assert_true (qoima_demo_fill_finish (fixture->store, wait_for (&result), &error));
+    qoima_demo_add_users_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_demo_add_users_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_demo_add_users_async (fixture->store, NULL, result_cb, &result);
-    g_assert_true (qoima_demo_add_users_finish (fixture->store, wait_for (&result), &error));
-    g_assert_no_error (error);
-  }
-  {
-    g_autoptr(GAsyncResult) result = NULL;
-
-    qoima_store_list_users_async (fixture->store, NULL, result_cb, &result);
-    users = qoima_store_list_users_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_list_users_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    users = qoima_store_list_users_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
   }
 
@@ -119,8 +95,8 @@ fixture_set_up (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_receive_packs_async (fixture->store, g_steal_pointer (&rows), "tester", "test", NULL,
-                                     result_cb, &result);
-    g_assert_true (qoima_store_receive_packs_finish (fixture->store, wait_for (&result), &error));
+                                     qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_receive_packs_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
 }
@@ -156,8 +132,8 @@ use (Fixture    *fixture,
   g_autoptr(QoimaUseResult) used = NULL;
   g_autoptr(GError) error = NULL;
 
-  qoima_store_use_units_async (fixture->store, nurse, ki, patient, 1, NULL, result_cb, &result);
-  used = qoima_store_use_units_finish (fixture->store, wait_for (&result), &error);
+  qoima_store_use_units_async (fixture->store, nurse, ki, patient, 1, NULL, qoima_test_result_cb, &result);
+  used = qoima_store_use_units_finish (fixture->store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (used);
 }
@@ -171,8 +147,8 @@ recent (Fixture *fixture,
   g_autoptr(GError) error = NULL;
   GListModel *patients;
 
-  qoima_store_list_recent_patients_async (fixture->store, ward, limit, NULL, result_cb, &result);
-  patients = qoima_store_list_recent_patients_finish (fixture->store, wait_for (&result), &error);
+  qoima_store_list_recent_patients_async (fixture->store, ward, limit, NULL, qoima_test_result_cb, &result);
+  patients = qoima_store_list_recent_patients_finish (fixture->store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (patients);
   return patients;
@@ -207,8 +183,8 @@ test_demo_users (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_list_users_async (fixture->store, NULL, result_cb, &result);
-    users = qoima_store_list_users_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_list_users_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    users = qoima_store_list_users_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
   }
   g_assert_cmpuint (g_list_model_get_n_items (users), ==, n_demo);
@@ -227,8 +203,8 @@ test_demo_users (Fixture       *fixture,
       g_autoptr(GAsyncResult) result = NULL;
       g_autoptr(QoimaUser) user = NULL;
 
-      qoima_store_authenticate_async (fixture->store, demo[i].name, demo[i].secret, NULL, result_cb, &result);
-      user = qoima_store_authenticate_finish (fixture->store, wait_for (&result), &error);
+      qoima_store_authenticate_async (fixture->store, demo[i].name, demo[i].secret, NULL, qoima_test_result_cb, &result);
+      user = qoima_store_authenticate_finish (fixture->store, qoima_test_wait_for (&result), &error);
       g_assert_no_error (error);
       g_assert_cmpstr (qoima_user_get_full_name (user), ==, demo[i].full_name);
       g_assert_cmpint (qoima_user_get_role (user), ==, demo[i].role);

@@ -5,9 +5,10 @@
 
 #include "config.h"
 
+#include "qoima-report.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
-#include "qoima-report.h"
+#include "qoima-test-utils.h"
 #include "qoima-user.h"
 
 #include <glib/gstdio.h>
@@ -50,44 +51,6 @@ typedef struct
   char *today_text;
 } Fixture;
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static QoimaUser *
-add_user (Fixture    *fixture,
-          QoimaUser  *acting,
-          const char *name,
-          QoimaRole   role,
-          gint64      ward_id)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaUser *user;
-
-  qoima_store_add_user_async (fixture->store, acting, name, NULL, role, ward_id, "long enough secret",
-                              NULL, result_cb, &result);
-  user = qoima_store_add_user_finish (fixture->store, wait_for (&result), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (user);
-  return user;
-}
-
 static gint64
 add_location (Fixture           *fixture,
               QoimaLocationKind  kind,
@@ -97,8 +60,8 @@ add_location (Fixture           *fixture,
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  qoima_store_add_location_async (fixture->store, kind, name_ru, NULL, NULL, result_cb, &result);
-  id = qoima_store_add_location_finish (fixture->store, wait_for (&result), &error);
+  qoima_store_add_location_async (fixture->store, kind, name_ru, NULL, NULL, qoima_test_result_cb, &result);
+  id = qoima_store_add_location_finish (fixture->store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   return id;
@@ -115,8 +78,8 @@ use (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUseResult) done = NULL;
 
-  qoima_store_use_units_async (fixture->store, nurse, ki, patient, units, NULL, result_cb, &result);
-  done = qoima_store_use_units_finish (fixture->store, wait_for (&result), &error);
+  qoima_store_use_units_async (fixture->store, nurse, ki, patient, units, NULL, qoima_test_result_cb, &result);
+  done = qoima_store_use_units_finish (fixture->store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (done);
 }
@@ -132,8 +95,8 @@ make_report (Fixture          *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_make_report_async (fixture->store, user, kind, from, to, location, NULL, result_cb, &result);
-  return qoima_store_make_report_finish (fixture->store, wait_for (&result), error);
+  qoima_store_make_report_async (fixture->store, user, kind, from, to, location, NULL, qoima_test_result_cb, &result);
+  return qoima_store_make_report_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 /* The whole report as text, one line a row, cells between bars, the totals row last. */
@@ -182,13 +145,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
 
-  {
-    g_autoptr(GAsyncResult) result = NULL;
-
-    qoima_store_open_async (fixture->path, NULL, result_cb, &result);
-    fixture->store = qoima_store_open_finish (wait_for (&result), &error);
-    g_assert_no_error (error);
-  }
+  fixture->store = qoima_test_open_store (fixture->path);
 
   fixture->warehouse = add_location (fixture, QOIMA_LOCATION_KIND_WAREHOUSE, "Склад аптеки");
   fixture->therapy = add_location (fixture, QOIMA_LOCATION_KIND_WARD, THERAPY);
@@ -198,13 +155,7 @@ fixture_set_up (Fixture       *fixture,
                                                 NULL, NULL, NULL, NULL, 10));
   g_ptr_array_add (products, qoima_product_new (VIAL_GTIN, VIAL_NAME, NULL, NULL, NULL, NULL, NULL, 1));
   g_ptr_array_add (products, qoima_product_new (IBU_GTIN, IBU_NAME, NULL, NULL, NULL, NULL, NULL, 5));
-  {
-    g_autoptr(GAsyncResult) result = NULL;
-
-    qoima_store_add_products_async (fixture->store, products, NULL, result_cb, &result);
-    g_assert_true (qoima_store_add_products_finish (fixture->store, wait_for (&result), &error));
-    g_assert_no_error (error);
-  }
+  qoima_test_add_catalog (fixture->store, products);
 
   qoima_pack_rows_add (rows, TABLETS_GTIN, "REPTAB0001", NULL, "T1", "2031-12-31", fixture->warehouse, -1);
   qoima_pack_rows_add (rows, TABLETS_GTIN, "REPTAB0002", NULL, "T1", "2031-12-31", fixture->warehouse, -1);
@@ -215,16 +166,16 @@ fixture_set_up (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_receive_packs_async (fixture->store, g_steal_pointer (&rows), "tester", "test", NULL,
-                                     result_cb, &result);
-    g_assert_true (qoima_store_receive_packs_finish (fixture->store, wait_for (&result), &error));
+                                     qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_receive_packs_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
 
-  fixture->admin = add_user (fixture, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
-  fixture->clerk = add_user (fixture, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0);
-  fixture->chief = add_user (fixture, fixture->admin, "chief", QOIMA_ROLE_CHIEF, 0);
-  fixture->nurse_therapy = add_user (fixture, fixture->admin, "nurse-t", QOIMA_ROLE_NURSE, fixture->therapy);
-  fixture->nurse_surgery = add_user (fixture, fixture->admin, "nurse-s", QOIMA_ROLE_NURSE, fixture->surgery);
+  fixture->admin = qoima_test_add_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0, "long enough secret");
+  fixture->clerk = qoima_test_add_user (fixture->store, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0, "long enough secret");
+  fixture->chief = qoima_test_add_user (fixture->store, fixture->admin, "chief", QOIMA_ROLE_CHIEF, 0, "long enough secret");
+  fixture->nurse_therapy = qoima_test_add_user (fixture->store, fixture->admin, "nurse-t", QOIMA_ROLE_NURSE, fixture->therapy, "long enough secret");
+  fixture->nurse_surgery = qoima_test_add_user (fixture->store, fixture->admin, "nurse-s", QOIMA_ROLE_NURSE, fixture->surgery, "long enough secret");
 
   /* The clerk moves packs to both wards. */
   {
@@ -238,8 +189,8 @@ fixture_set_up (Fixture       *fixture,
         g_autoptr(GAsyncResult) result = NULL;
 
         qoima_store_transfer_packs_async (fixture->store, fixture->clerk, lists[i], wards[i], NULL,
-                                          result_cb, &result);
-        g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_for (&result), NULL, &error), ==,
+                                          qoima_test_result_cb, &result);
+        g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, qoima_test_wait_for (&result), NULL, &error), ==,
                          (int) g_strv_length ((char **) lists[i]));
         g_assert_no_error (error);
       }
@@ -253,8 +204,8 @@ fixture_set_up (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_undo_last_use_async (fixture->store, fixture->nurse_therapy, NULL, result_cb, &result);
-    g_assert_cmpint (qoima_store_undo_last_use_finish (fixture->store, wait_for (&result), &error), ==, 2);
+    qoima_store_undo_last_use_async (fixture->store, fixture->nurse_therapy, NULL, qoima_test_result_cb, &result);
+    g_assert_cmpint (qoima_store_undo_last_use_finish (fixture->store, qoima_test_wait_for (&result), &error), ==, 2);
     g_assert_no_error (error);
   }
   use (fixture, fixture->nurse_therapy, IBU1, RECORD_B, 1);
@@ -270,8 +221,8 @@ fixture_set_up (Fixture       *fixture,
       g_autoptr(GAsyncResult) result = NULL;
 
       qoima_store_queue_withdrawal_async (fixture->store, kis, "QW-0001", document, signature, "chief", NULL,
-                                          NULL, result_cb, &result);
-      g_assert_cmpint (qoima_store_queue_withdrawal_finish (fixture->store, wait_for (&result), &error), >, 0);
+                                          NULL, qoima_test_result_cb, &result);
+      g_assert_cmpint (qoima_store_queue_withdrawal_finish (fixture->store, qoima_test_wait_for (&result), &error), >, 0);
       g_assert_no_error (error);
     }
 }

@@ -13,7 +13,7 @@
 #include "qoima-reports-page.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <string.h>
 
@@ -35,26 +35,10 @@ static QoimaUser *chief;
 static QoimaUser *nurse;
 static gint64 surgery;
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
 static GAsyncResult *
 wait_for (GAsyncResult **slot)
 {
-  qoima_test_wait_until (result_is_set, slot, 30);
+  qoima_test_wait_until (qoima_test_result_is_set, slot, 30);
   return *slot;
 }
 
@@ -66,7 +50,7 @@ add_location (QoimaLocationKind  kind,
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  qoima_store_add_location_async (store, kind, name, NULL, NULL, result_cb, &result);
+  qoima_store_add_location_async (store, kind, name, NULL, NULL, qoima_test_result_cb, &result);
   id = qoima_store_add_location_finish (store, wait_for (&result), &error);
   g_assert_no_error (error);
   return id;
@@ -82,7 +66,7 @@ add_user (QoimaUser  *acting,
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_add_user_async (store, acting, name, NULL, role, ward, "long enough secret", NULL, result_cb, &result);
+  qoima_store_add_user_async (store, acting, name, NULL, role, ward, "long enough secret", NULL, qoima_test_result_cb, &result);
   user = qoima_store_add_user_finish (store, wait_for (&result), &error);
   g_assert_no_error (error);
   return user;
@@ -98,7 +82,7 @@ use (QoimaUser  *user,
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUseResult) done = NULL;
 
-  qoima_store_use_units_async (store, user, ki, patient, units, NULL, result_cb, &result);
+  qoima_store_use_units_async (store, user, ki, patient, units, NULL, qoima_test_result_cb, &result);
   done = qoima_store_use_units_finish (store, wait_for (&result), &error);
   g_assert_no_error (error);
 }
@@ -121,7 +105,7 @@ make_store (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_open_async (path, NULL, result_cb, &result);
+    qoima_store_open_async (path, NULL, qoima_test_result_cb, &result);
     store = qoima_store_open_finish (wait_for (&result), &error);
     g_assert_no_error (error);
   }
@@ -134,7 +118,7 @@ make_store (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_add_products_async (store, products, NULL, result_cb, &result);
+    qoima_store_add_products_async (store, products, NULL, qoima_test_result_cb, &result);
     g_assert_true (qoima_store_add_products_finish (store, wait_for (&result), &error));
   }
   qoima_pack_rows_add (rows, TABLETS_GTIN, "UIREPTAB01", NULL, "T1", "2031-12-31", warehouse, -1);
@@ -143,7 +127,7 @@ make_store (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_receive_packs_async (store, g_steal_pointer (&rows), "tester", "test", NULL, result_cb, &result);
+    qoima_store_receive_packs_async (store, g_steal_pointer (&rows), "tester", "test", NULL, qoima_test_result_cb, &result);
     g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&result), &error));
   }
 
@@ -158,9 +142,9 @@ make_store (void)
     g_autoptr(GAsyncResult) first = NULL;
     g_autoptr(GAsyncResult) second = NULL;
 
-    qoima_store_transfer_packs_async (store, clerk, to_therapy, therapy, NULL, result_cb, &first);
+    qoima_store_transfer_packs_async (store, clerk, to_therapy, therapy, NULL, qoima_test_result_cb, &first);
     g_assert_cmpint (qoima_store_transfer_packs_finish (store, wait_for (&first), NULL, &error), ==, 2);
-    qoima_store_transfer_packs_async (store, clerk, to_surgery, surgery, NULL, result_cb, &second);
+    qoima_store_transfer_packs_async (store, clerk, to_surgery, surgery, NULL, qoima_test_result_cb, &second);
     g_assert_cmpint (qoima_store_transfer_packs_finish (store, wait_for (&second), NULL, &error), ==, 1);
   }
 
@@ -250,7 +234,7 @@ test_report_shown_and_exported (void)
   g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
   g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
   GtkWidget *window = gtk_window_new ();
-  QoimaReportsPage *page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, NULL);
+  QoimaReportsPage *page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", context, NULL);
   GListModel *columns;
 
   g_object_ref (page);
@@ -260,7 +244,7 @@ test_report_shown_and_exported (void)
 
   /* The chief sees use by patient for this month, the default. */
   qoima_context_set_user (context, chief);
-  qoima_reports_page_set_context (page, context);
+  qoima_reports_page_start (page);
   wait_for_page (page);
   g_assert_nonnull (qoima_reports_page_get_report (page));
   g_assert_cmpuint (g_list_model_get_n_items (qoima_reports_page_get_rows (page)), ==, 4);

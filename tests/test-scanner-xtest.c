@@ -27,7 +27,7 @@
 #include "qoima-stock-page.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-use-page.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <string.h>
 

@@ -6,46 +6,11 @@
 #include "config.h"
 
 #include "qoima-store-audit.h"
-#include "qoima-store-settings.h"
 #include "qoima-store-private.h"
+#include "qoima-store-settings.h"
+#include "qoima-test-utils.h"
 
 #include <sqlite3.h>
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static QoimaUser *
-add_user (QoimaStore  *store,
-          QoimaUser   *acting,
-          const char  *name,
-          QoimaRole    role,
-          gint64       ward_id)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaUser *user;
-
-  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "4821", NULL, result_cb, &result);
-  user = qoima_store_add_user_finish (store, wait_for (&result), &error);
-  g_assert_no_error (error);
-  return user;
-}
 
 static gboolean
 set_setting (QoimaStore  *store,
@@ -55,8 +20,8 @@ set_setting (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_set_setting_async (store, user, QOIMA_SETTING_AUTO_WITHDRAW, value, NULL, result_cb, &result);
-  return qoima_store_set_setting_finish (store, wait_for (&result), error);
+  qoima_store_set_setting_async (store, user, QOIMA_SETTING_AUTO_WITHDRAW, value, NULL, qoima_test_result_cb, &result);
+  return qoima_store_set_setting_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static char *
@@ -66,8 +31,8 @@ get_setting (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   char *value;
 
-  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, NULL, result_cb, &result);
-  value = qoima_store_get_setting_finish (store, wait_for (&result), &error);
+  qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, NULL, qoima_test_result_cb, &result);
+  value = qoima_store_get_setting_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return value;
 }
@@ -76,7 +41,6 @@ static void
 test_admin_only (void)
 {
   g_autofree char *path = g_build_filename (g_get_user_data_dir (), "settings.db", NULL);
-  g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GAsyncResult) result2 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaStore) store = NULL;
@@ -90,16 +54,14 @@ test_admin_only (void)
   sqlite3_stmt *stmt = NULL;
 
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
-  qoima_store_open_async (path, NULL, result_cb, &result);
-  store = qoima_store_open_finish (wait_for (&result), &error);
+  store = qoima_test_open_store (path);
+
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Терапия", NULL, NULL, qoima_test_result_cb, &result2);
+  ward = qoima_store_add_location_finish (store, qoima_test_wait_for (&result2), &error);
   g_assert_no_error (error);
 
-  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Терапия", NULL, NULL, result_cb, &result2);
-  ward = qoima_store_add_location_finish (store, wait_for (&result2), &error);
-  g_assert_no_error (error);
-
-  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
-  nurse = add_user (store, admin, "dana", QOIMA_ROLE_NURSE, ward);
+  admin = qoima_test_add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0, "4821");
+  nurse = qoima_test_add_user (store, admin, "dana", QOIMA_ROLE_NURSE, ward, "4821");
 
   unset = get_setting (store);
   g_assert_null (unset);

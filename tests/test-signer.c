@@ -13,6 +13,7 @@
 #include "qoima-cms.h"
 #include "qoima-error.h"
 #include "qoima-signer-pkcs12.h"
+#include "qoima-test-utils.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -35,16 +36,6 @@ pki_path (const char *name)
   return g_build_filename (pki_dir, name, NULL);
 }
 
-static void
-result_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
 static GAsyncResult *
 wait_for_result (GAsyncResult **result)
 {
@@ -63,7 +54,7 @@ load_key (const char  *name,
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_signer_pkcs12_load_async (file, key_password, NULL, result_cb, &result);
+  qoima_signer_pkcs12_load_async (file, key_password, NULL, qoima_test_result_cb, &result);
   return qoima_signer_pkcs12_load_finish (wait_for_result (&result), error);
 }
 
@@ -88,7 +79,7 @@ sign (QoimaSignerPkcs12  *signer,
   g_autoptr(GBytes) data = g_bytes_new (text, strlen (text));
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_signer_sign_async (QOIMA_SIGNER (signer), data, mode, purpose, NULL, result_cb, &result);
+  qoima_signer_sign_async (QOIMA_SIGNER (signer), data, mode, purpose, NULL, qoima_test_result_cb, &result);
   return qoima_signer_sign_finish (QOIMA_SIGNER (signer), wait_for_result (&result), error);
 }
 
@@ -337,7 +328,7 @@ test_load_cancelled (void)
   g_autoptr(QoimaSignerPkcs12) signer = NULL;
 
   g_cancellable_cancel (cancellable);
-  qoima_signer_pkcs12_load_async (file, password, cancellable, result_cb, &result);
+  qoima_signer_pkcs12_load_async (file, password, cancellable, qoima_test_result_cb, &result);
   signer = qoima_signer_pkcs12_load_finish (wait_for_result (&result), &error);
   g_assert_null (signer);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);

@@ -15,12 +15,13 @@
 #include "qoima-context.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"
+#include "qoima-signer-pkcs12.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
 #include "qoima-store-settings.h"
-#include "qoima-user.h"
-#include "qoima-signer-pkcs12.h"
 #include "qoima-sync.h"
+#include "qoima-test-utils.h"
+#include "qoima-user.h"
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -63,14 +64,6 @@ wait_result (GAsyncResult **slot)
   return *slot;
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static const char *
 pki_dir (void)
 {
@@ -93,7 +86,7 @@ load_key (const char *name)
 
   g_assert_true (g_file_get_contents (password_path, &password, NULL, &error));
   g_strchomp (password);
-  qoima_signer_pkcs12_load_async (file, password, NULL, result_cb, &result);
+  qoima_signer_pkcs12_load_async (file, password, NULL, qoima_test_result_cb, &result);
   signer = qoima_signer_pkcs12_load_finish (wait_result (&result), &error);
   g_assert_no_error (error);
   return QOIMA_SIGNER (signer);
@@ -170,11 +163,11 @@ open_warehouse (Fixture *fixture)
   g_autoptr(GAsyncResult) filled = NULL;
   g_autoptr(GError) error = NULL;
 
-  qoima_store_open_async (fixture->db_path, NULL, result_cb, &opened);
+  qoima_store_open_async (fixture->db_path, NULL, qoima_test_result_cb, &opened);
   fixture->store = qoima_store_open_finish (wait_result (&opened), &error);
   g_assert_no_error (error);
   /* A small warehouse with the demo products and the pharmacy warehouse location. */
-  qoima_demo_fill_async (fixture->store, 10, 1, NULL, result_cb, &filled);
+  qoima_demo_fill_async (fixture->store, 10, 1, NULL, qoima_test_result_cb, &filled);
   g_assert_true (qoima_demo_fill_finish (fixture->store, wait_result (&filled), &error));
   g_assert_no_error (error);
 }
@@ -209,7 +202,7 @@ make_user (QoimaStore *store,
   QoimaUser *user;
 
   qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "Secret-pass-1", NULL,
-                              result_cb, &result);
+                              qoima_test_result_cb, &result);
   user = qoima_store_add_user_finish (store, wait_result (&result), &error);
   g_assert_no_error (error);
   return user;
@@ -229,10 +222,10 @@ set_signing (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_set_user_signing_async (store, admin, name, iin, may_sign, NULL, result_cb, &set);
+  qoima_store_set_user_signing_async (store, admin, name, iin, may_sign, NULL, qoima_test_result_cb, &set);
   g_assert_true (qoima_store_set_user_signing_finish (store, wait_result (&set), &error));
   g_assert_no_error (error);
-  qoima_store_get_user_async (store, name, NULL, NULL, result_cb, &got);
+  qoima_store_get_user_async (store, name, NULL, NULL, qoima_test_result_cb, &got);
   user = qoima_store_get_user_finish (store, wait_result (&got), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (qoima_user_get_iin (user), ==, iin);
@@ -269,7 +262,7 @@ sign_in (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_authenticate_async (store, name, secret, NULL, result_cb, &result);
+  qoima_store_authenticate_async (store, name, secret, NULL, qoima_test_result_cb, &result);
   user = qoima_store_authenticate_finish (store, wait_result (&result), &error);
   g_assert_no_error (error);
   return user;
@@ -293,13 +286,13 @@ demo_world_set_up (Fixture       *fixture,
   fixture->app_like = TRUE;
   start_stand (fixture, NULL);
 
-  qoima_store_open_async (fixture->db_path, NULL, result_cb, &opened);
+  qoima_store_open_async (fixture->db_path, NULL, qoima_test_result_cb, &opened);
   fixture->store = qoima_store_open_finish (wait_result (&opened), &error);
   g_assert_no_error (error);
-  qoima_demo_fill_async (fixture->store, QOIMA_DEMO_DEFAULT_PACKS, QOIMA_DEMO_SEED, NULL, result_cb, &filled);
+  qoima_demo_fill_async (fixture->store, QOIMA_DEMO_DEFAULT_PACKS, QOIMA_DEMO_SEED, NULL, qoima_test_result_cb, &filled);
   g_assert_true (qoima_demo_fill_finish (fixture->store, wait_result (&filled), &error));
   g_assert_no_error (error);
-  qoima_demo_add_users_async (fixture->store, NULL, result_cb, &users);
+  qoima_demo_add_users_async (fixture->store, NULL, qoima_test_result_cb, &users);
   g_assert_true (qoima_demo_add_users_finish (fixture->store, wait_result (&users), &error));
   g_assert_no_error (error);
 
@@ -424,7 +417,7 @@ pull (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   int n;
 
-  qoima_sync_pull_async (fixture->sync, NULL, result_cb, &result);
+  qoima_sync_pull_async (fixture->sync, NULL, qoima_test_result_cb, &result);
   n = qoima_sync_pull_finish (fixture->sync, wait_result (&result), &error);
   g_assert_no_error (error);
   return n;
@@ -438,7 +431,7 @@ find_act (Fixture    *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) acts = NULL;
 
-  qoima_store_list_acts_async (fixture->store, NULL, result_cb, &result);
+  qoima_store_list_acts_async (fixture->store, NULL, qoima_test_result_cb, &result);
   acts = qoima_store_list_acts_finish (fixture->store, wait_result (&result), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
@@ -462,7 +455,7 @@ answer (Fixture         *fixture,
   gint64 id;
 
   qoima_sync_answer_act_async (fixture->sync, act_id, acceptance, accepted, fixture->signer, fixture->chief,
-                               NULL, result_cb, &result);
+                               NULL, qoima_test_result_cb, &result);
   id = qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
@@ -475,7 +468,7 @@ push (Fixture  *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_sync_push_async (fixture->sync, NULL, result_cb, &result);
+  qoima_sync_push_async (fixture->sync, NULL, qoima_test_result_cb, &result);
   return qoima_sync_push_finish (fixture->sync, wait_result (&result), error);
 }
 
@@ -486,7 +479,7 @@ count_packs (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   gint64 n;
 
-  qoima_store_count_packs_async (fixture->store, NULL, result_cb, &result);
+  qoima_store_count_packs_async (fixture->store, NULL, qoima_test_result_cb, &result);
   n = qoima_store_count_packs_finish (fixture->store, wait_result (&result), &error);
   g_assert_no_error (error);
   return n;
@@ -573,25 +566,25 @@ test_partial_with_boxes (Fixture       *fixture,
   /* The clerk scans one whole box and two loose packs of another; a code from elsewhere and
    * a second scan of the box are told apart. */
   qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
-                                   qoima_json_get_string (box0, "sscc"), NULL, result_cb, &r1);
+                                   qoima_json_get_string (box0, "sscc"), NULL, qoima_test_result_cb, &r1);
   g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r1), &n_packs, &error), ==,
                    QOIMA_ACT_SCAN_MARKED);
   g_assert_cmpint (n_packs, ==, 10);
   qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
-                                   qoima_json_get_string (box0, "sscc"), NULL, result_cb, &r2);
+                                   qoima_json_get_string (box0, "sscc"), NULL, qoima_test_result_cb, &r2);
   g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r2), NULL, &error), ==,
                    QOIMA_ACT_SCAN_AGAIN);
   qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
-                                   qoima_json_array_get_string (box1_codes, 0), NULL, result_cb, &r3);
+                                   qoima_json_array_get_string (box1_codes, 0), NULL, qoima_test_result_cb, &r3);
   g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r3), NULL, &error), ==,
                    QOIMA_ACT_SCAN_MARKED);
   g_clear_object (&r3);
   qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
-                                   qoima_json_array_get_string (box1_codes, 1), NULL, result_cb, &r3);
+                                   qoima_json_array_get_string (box1_codes, 1), NULL, qoima_test_result_cb, &r3);
   g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r3), NULL, &error), ==,
                    QOIMA_ACT_SCAN_MARKED);
   qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
-                                   "0104607000000014215NotInThisAct", NULL, result_cb, &r4);
+                                   "0104607000000014215NotInThisAct", NULL, qoima_test_result_cb, &r4);
   g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&r4), NULL, &error), ==,
                    QOIMA_ACT_SCAN_NOT_IN_ACT);
   g_assert_no_error (error);
@@ -681,7 +674,7 @@ outbox (Fixture  *fixture,
   g_autoptr(GError) error = NULL;
   GPtrArray *entries;
 
-  qoima_store_list_outbox_async (fixture->store, all, NULL, result_cb, &result);
+  qoima_store_list_outbox_async (fixture->store, all, NULL, qoima_test_result_cb, &result);
   entries = qoima_store_list_outbox_finish (fixture->store, wait_result (&result), &error);
   g_assert_no_error (error);
   return entries;
@@ -714,10 +707,10 @@ test_crash_before_answer (Fixture       *fixture,
   g_assert_cmpuint (pending->len, ==, 1);
   entry = g_ptr_array_index (pending, 0);
   qoima_store_update_outbox_async (fixture->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, NULL, TRUE,
-                                   NULL, result_cb, &marked);
+                                   NULL, qoima_test_result_cb, &marked);
   g_assert_true (qoima_store_update_outbox_finish (fixture->store, wait_result (&marked), &error));
   qoima_ismpt_client_create_document_async (fixture->client, entry->doc_type, entry->document,
-                                            entry->signature, NULL, result_cb, &sent);
+                                            entry->signature, NULL, qoima_test_result_cb, &sent);
   ismpt_id = qoima_ismpt_client_create_document_finish (fixture->client, wait_result (&sent), &error);
   g_assert_no_error (error);
 
@@ -768,10 +761,10 @@ test_crash_before_answer_paged (Fixture       *fixture,
       g_autofree char *ismpt_id = NULL;
 
       qoima_store_update_outbox_async (fixture->store, entry->id, QOIMA_OUTBOX_SENDING, NULL, NULL, TRUE,
-                                       NULL, result_cb, &marked);
+                                       NULL, qoima_test_result_cb, &marked);
       g_assert_true (qoima_store_update_outbox_finish (fixture->store, wait_result (&marked), &error));
       qoima_ismpt_client_create_document_async (fixture->client, entry->doc_type, entry->document,
-                                                entry->signature, NULL, result_cb, &sent);
+                                                entry->signature, NULL, qoima_test_result_cb, &sent);
       ismpt_id = qoima_ismpt_client_create_document_finish (fixture->client, wait_result (&sent), &error);
       g_assert_no_error (error);
     }
@@ -942,10 +935,10 @@ test_flaky_stand (Fixture       *fixture,
       g_autoptr(GAsyncResult) listed = NULL;
       guint waiting = 0;
 
-      qoima_sync_run_async (fixture->sync, NULL, result_cb, &result);
+      qoima_sync_run_async (fixture->sync, NULL, qoima_test_result_cb, &result);
       qoima_sync_run_finish (fixture->sync, wait_result (&result), &error);
 
-      qoima_store_list_acts_async (fixture->store, NULL, result_cb, &listed);
+      qoima_store_list_acts_async (fixture->store, NULL, qoima_test_result_cb, &listed);
       acts = qoima_store_list_acts_finish (fixture->store, wait_result (&listed), NULL);
       for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
         {
@@ -957,7 +950,7 @@ test_flaky_stand (Fixture       *fixture,
               g_autoptr(GError) answer_error = NULL;
 
               qoima_sync_answer_act_async (fixture->sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL,
-                                           fixture->signer, fixture->chief, NULL, result_cb, &answered);
+                                           fixture->signer, fixture->chief, NULL, qoima_test_result_cb, &answered);
               qoima_sync_answer_act_finish (fixture->sync, wait_result (&answered), &answer_error);
               g_assert_no_error (answer_error);
             }
@@ -1000,7 +993,7 @@ withdraw (Fixture            *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_sync_withdraw_async (fixture->sync, fixture->signer, user, kis, NULL, result_cb, &result);
+  qoima_sync_withdraw_async (fixture->sync, fixture->signer, user, kis, NULL, qoima_test_result_cb, &result);
   return qoima_sync_withdraw_finish (fixture->sync, wait_result (&result), error);
 }
 
@@ -1046,16 +1039,16 @@ use_up (Fixture    *fixture,
   g_autofree char *nurse_name = g_strdup_printf ("nurse-%.8s", ki + 18);
   int units;
 
-  qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+  qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &listed);
   locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
   g_assert_no_error (error);
   ward = g_list_model_get_item (locations, 1);
   clerk = add_user (fixture, fixture->admin_user, clerk_name, QOIMA_ROLE_CLERK, 0);
   nurse = add_user (fixture, fixture->admin_user, nurse_name, QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
-  qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
+  qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, qoima_test_result_cb, &moved);
   g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, 1);
   g_assert_no_error (error);
-  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
+  qoima_store_find_pack_async (fixture->store, ki, NULL, qoima_test_result_cb, &found);
   pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
   g_assert_no_error (error);
   units = qoima_pack_get_units_left (pack);
@@ -1064,7 +1057,7 @@ use_up (Fixture    *fixture,
       g_autoptr(GAsyncResult) used = NULL;
       g_autoptr(QoimaUseResult) use = NULL;
 
-      qoima_store_use_units_async (fixture->store, nurse, ki, "MK2041", 1, NULL, result_cb, &used);
+      qoima_store_use_units_async (fixture->store, nurse, ki, "MK2041", 1, NULL, qoima_test_result_cb, &used);
       use = qoima_store_use_units_finish (fixture->store, wait_result (&used), &error);
       g_assert_no_error (error);
       g_assert_true (use->withdrawal_owed == (i == units - 1));
@@ -1079,7 +1072,7 @@ pack_status (Fixture    *fixture,
   g_autoptr(QoimaPack) pack = NULL;
   g_autoptr(GError) error = NULL;
 
-  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
+  qoima_store_find_pack_async (fixture->store, ki, NULL, qoima_test_result_cb, &found);
   pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
   g_assert_no_error (error);
   return qoima_pack_get_status (pack);
@@ -1095,7 +1088,7 @@ write_off (Fixture               *fixture,
   const char *kis[] = { ki, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_write_off_async (fixture->store, user, kis, reason, NULL, result_cb, &result);
+  qoima_store_write_off_async (fixture->store, user, kis, reason, NULL, qoima_test_result_cb, &result);
   return qoima_store_write_off_finish (fixture->store, wait_result (&result), error);
 }
 
@@ -1142,7 +1135,7 @@ test_withdrawal (Fixture       *fixture,
   g_assert_true (push (fixture, &error));
   g_assert_no_error (error);
 
-  qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+  qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &listed);
   locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
   g_assert_no_error (error);
   ward = g_list_model_get_item (locations, 1);
@@ -1151,12 +1144,12 @@ test_withdrawal (Fixture       *fixture,
   clerk = add_user (fixture, admin, "aigul", QOIMA_ROLE_CLERK, 0);
   nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
 
-  qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
+  qoima_store_transfer_packs_async (fixture->store, clerk, kis, qoima_location_get_id (ward), NULL, qoima_test_result_cb, &moved);
   g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, 1);
   g_assert_no_error (error);
 
   /* The nurse gives the whole pack, one unit at a time; only then is its withdrawal owed. */
-  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &found);
+  qoima_store_find_pack_async (fixture->store, ki, NULL, qoima_test_result_cb, &found);
   pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
   g_assert_no_error (error);
   units = qoima_pack_get_units_left (pack);
@@ -1169,10 +1162,10 @@ test_withdrawal (Fixture       *fixture,
       g_auto(GStrv) owed = NULL;
 
       qoima_store_use_units_async (fixture->store, nurse, ki, i % 2 ? "850715400238" : "MK2041", 1, NULL,
-                                   result_cb, &used);
+                                   qoima_test_result_cb, &used);
       use = qoima_store_use_units_finish (fixture->store, wait_result (&used), &error);
       g_assert_no_error (error);
-      qoima_store_list_owed_withdrawals_async (fixture->store, NULL, result_cb, &owed_listed);
+      qoima_store_list_owed_withdrawals_async (fixture->store, NULL, qoima_test_result_cb, &owed_listed);
       owed = qoima_store_list_owed_withdrawals_finish (fixture->store, wait_result (&owed_listed), &error);
       g_assert_cmpuint (g_strv_length (owed), ==, i == units - 1 ? 1 : 0);
     }
@@ -1195,7 +1188,7 @@ test_withdrawal (Fixture       *fixture,
   g_assert_cmpstr (status, ==, "RETIRED");
   g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
   g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
-  qoima_store_find_pack_async (fixture->store, ki, NULL, result_cb, &after);
+  qoima_store_find_pack_async (fixture->store, ki, NULL, qoima_test_result_cb, &after);
   final = qoima_store_find_pack_finish (fixture->store, wait_result (&after), &error);
   g_assert_cmpint (qoima_pack_get_status (final), ==, QOIMA_PACK_STATUS_WITHDRAWN);
 }
@@ -1245,7 +1238,7 @@ test_write_offs (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_write_off_async (fixture->store, fixture->chief, both, QOIMA_WITHDRAWAL_DAMAGED, NULL,
-                                 result_cb, &result);
+                                 qoima_test_result_cb, &result);
     g_assert_cmpint (qoima_store_write_off_finish (fixture->store, wait_result (&result), &error), ==, -1);
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
@@ -1259,10 +1252,10 @@ test_write_offs (Fixture       *fixture,
     g_autoptr(GAsyncResult) moved = NULL;
     const char *one[] = { kis[0], NULL };
 
-    qoima_store_list_locations_async (fixture->store, NULL, result_cb, &result);
+    qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &result);
     locations = qoima_store_list_locations_finish (fixture->store, wait_result (&result), &error);
     ward = g_list_model_get_item (locations, 1);
-    qoima_store_transfer_packs_async (fixture->store, clerk, one, qoima_location_get_id (ward), NULL, result_cb, &moved);
+    qoima_store_transfer_packs_async (fixture->store, clerk, one, qoima_location_get_id (ward), NULL, qoima_test_result_cb, &moved);
     g_assert_cmpint (qoima_store_transfer_packs_finish (fixture->store, wait_result (&moved), NULL, &error), ==, -1);
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
@@ -1298,7 +1291,7 @@ test_write_offs (Fixture       *fixture,
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
   g_clear_error (&error);
 
-  qoima_store_list_withdrawals_async (fixture->store, NULL, result_cb, &listed);
+  qoima_store_list_withdrawals_async (fixture->store, NULL, qoima_test_result_cb, &listed);
   withdrawals = qoima_store_list_withdrawals_finish (fixture->store, wait_result (&listed), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (withdrawals)), ==, 3);
@@ -1347,7 +1340,7 @@ run (Fixture  *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_sync_run_async (fixture->sync, NULL, result_cb, &result);
+  qoima_sync_run_async (fixture->sync, NULL, qoima_test_result_cb, &result);
   return qoima_sync_run_finish (fixture->sync, wait_result (&result), error);
 }
 
@@ -1378,7 +1371,7 @@ test_automatic_withdrawal (Fixture       *fixture,
   g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 0);
 
   qoima_store_set_setting_async (fixture->store, fixture->admin_user, QOIMA_SETTING_AUTO_WITHDRAW, "true",
-                                 NULL, result_cb, &set);
+                                 NULL, qoima_test_result_cb, &set);
   g_assert_true (qoima_store_set_setting_finish (fixture->store, wait_result (&set), &error));
   g_assert_no_error (error);
   g_assert_true (run (fixture, &error));
@@ -1417,14 +1410,14 @@ test_answer_needs_role (Fixture       *fixture,
 
   g_assert_cmpint (pull (fixture), ==, 1);
   act = find_act (fixture, qoima_json_get_string (json_node_get_object (created), "id"));
-  qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+  qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &listed);
   locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
   ward = g_list_model_get_item (locations, 1);
   nurse = add_user (fixture, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
 
   /* A nurse cannot accept acts (issue 4). */
   qoima_sync_answer_act_async (fixture->sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, fixture->signer,
-                               nurse, NULL, result_cb, &result);
+                               nurse, NULL, qoima_test_result_cb, &result);
   g_assert_cmpint (qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), &error), ==, 0);
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
   {
@@ -1560,7 +1553,7 @@ test_refused_withdrawal (Fixture       *fixture,
   g_test_message ("push: %s", error->message);
   g_assert_nonnull (strstr (error->message, "QW-"));
 
-  qoima_store_list_withdrawals_async (fixture->store, NULL, result_cb, &listed);
+  qoima_store_list_withdrawals_async (fixture->store, NULL, qoima_test_result_cb, &listed);
   withdrawals = qoima_store_list_withdrawals_finish (fixture->store, wait_result (&listed), &error);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (withdrawals)), ==, 1);
   row = qoima_json_array_get_object (json_node_get_array (withdrawals), 0);
@@ -1669,12 +1662,12 @@ test_demo_world (Fixture       *fixture,
   gint64 before;
 
   /* The nurse of the first ward gives a whole pack of her ward's demo stock. */
-  qoima_store_find_pack_async (fixture->store, used, NULL, result_cb, &found);
+  qoima_store_find_pack_async (fixture->store, used, NULL, qoima_test_result_cb, &found);
   pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
   g_assert_no_error (error);
   g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, qoima_user_get_ward_id (nurse));
   qoima_store_use_units_async (fixture->store, nurse, used, "850715400238", qoima_pack_get_units_left (pack),
-                               NULL, result_cb, &used_result);
+                               NULL, qoima_test_result_cb, &used_result);
   use = qoima_store_use_units_finish (fixture->store, wait_result (&used_result), &error);
   g_assert_no_error (error);
   g_assert_true (use->used_up);
@@ -1702,7 +1695,7 @@ test_demo_world (Fixture       *fixture,
 
   /* The stand's five demo acts; the biggest (10,000 packs) is accepted whole. */
   g_assert_cmpint (pull (fixture), ==, 5);
-  qoima_store_list_acts_async (fixture->store, NULL, result_cb, &listed);
+  qoima_store_list_acts_async (fixture->store, NULL, qoima_test_result_cb, &listed);
   acts = qoima_store_list_acts_finish (fixture->store, wait_result (&listed), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < g_list_model_get_n_items (acts); i++)
@@ -1781,7 +1774,7 @@ answer_as (Fixture      *fixture,
   g_autoptr(GAsyncResult) result = NULL;
 
   qoima_sync_answer_act_async (fixture->sync, act_id, QOIMA_ACCEPT_ALL, NULL, signer, user,
-                               NULL, result_cb, &result);
+                               NULL, qoima_test_result_cb, &result);
   return qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), error);
 }
 
@@ -1865,20 +1858,20 @@ test_key_is_the_signers (Fixture       *fixture,
     g_autoptr(GAsyncResult) set = NULL;
 
     qoima_store_set_user_signing_async (fixture->store, fixture->admin_user, "nobody", "850715400239", FALSE,
-                                        NULL, result_cb, &set);
+                                        NULL, qoima_test_result_cb, &set);
     g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
     g_clear_object (&set);
     qoima_store_set_user_signing_async (fixture->store, fixture->admin_user, "nobody", CHIEF_IIN, FALSE,
-                                        NULL, result_cb, &set);
+                                        NULL, qoima_test_result_cb, &set);
     g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
     g_clear_object (&set);
     /* Only an admin says who signs. */
     qoima_store_set_user_signing_async (fixture->store, fixture->chief, "nobody", CLERK_IIN, FALSE,
-                                        NULL, result_cb, &set);
+                                        NULL, qoima_test_result_cb, &set);
     g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
   }
@@ -1974,7 +1967,7 @@ test_delegated_clerk (Fixture       *fixture,
     g_autoptr(GAsyncResult) set = NULL;
 
     qoima_store_set_user_signing_async (fixture->store, fixture->admin_user, "chief", CHIEF_IIN, TRUE,
-                                        NULL, result_cb, &set);
+                                        NULL, qoima_test_result_cb, &set);
     g_assert_false (qoima_store_set_user_signing_finish (fixture->store, wait_result (&set), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
@@ -2040,14 +2033,14 @@ test_delegated_clerk (Fixture       *fixture,
     g_autoptr(GAsyncResult) updated = NULL;
 
     again = set_signing (fixture->store, fixture->admin_user, "gulnara", CLERK_IIN, TRUE);
-    qoima_store_list_locations_async (fixture->store, NULL, result_cb, &listed);
+    qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &listed);
     locations = qoima_store_list_locations_finish (fixture->store, wait_result (&listed), &error);
     ward = g_list_model_get_item (locations, 1);
     qoima_store_update_user_async (fixture->store, fixture->admin_user, "gulnara", QOIMA_ROLE_NURSE,
-                                   qoima_location_get_id (ward), NULL, result_cb, &updated);
+                                   qoima_location_get_id (ward), NULL, qoima_test_result_cb, &updated);
     g_assert_true (qoima_store_update_user_finish (fixture->store, wait_result (&updated), &error));
     g_assert_no_error (error);
-    qoima_store_get_user_async (fixture->store, "gulnara", NULL, NULL, result_cb, &got);
+    qoima_store_get_user_async (fixture->store, "gulnara", NULL, NULL, qoima_test_result_cb, &got);
     now = qoima_store_get_user_finish (fixture->store, wait_result (&got), &error);
     g_assert_false (qoima_user_get_may_sign (now));
   }
@@ -2066,7 +2059,7 @@ test_automatic_needs_signers_key (Fixture       *fixture,
 
   use_up (fixture, kis[0]);
   qoima_store_set_setting_async (fixture->store, fixture->admin_user, QOIMA_SETTING_AUTO_WITHDRAW, "true",
-                                 NULL, result_cb, &set);
+                                 NULL, qoima_test_result_cb, &set);
   g_assert_true (qoima_store_set_setting_finish (fixture->store, wait_result (&set), &error));
 
   /* The clerk's key, and no user has her IIN. */
@@ -2194,7 +2187,7 @@ test_act_in_shape (Fixture       *fixture,
 
       qoima_store_mark_act_code_async (fixture->store, qoima_act_get_id (act),
                                        qoima_json_get_string (qoima_json_array_get_object (boxes, 0), "sscc"),
-                                       NULL, result_cb, &result);
+                                       NULL, qoima_test_result_cb, &result);
       g_assert_cmpint (qoima_store_mark_act_code_finish (fixture->store, wait_result (&result), &n_packs, &error), ==,
                        QOIMA_ACT_SCAN_MARKED);
       g_assert_no_error (error);
@@ -2220,7 +2213,7 @@ test_act_without_codes (Fixture       *fixture,
   /* The skipped act is logged as a warning: expected here, so not fatal. */
   expected_warning = "*without its codes*";
   expected_warning_seen = FALSE;
-  qoima_sync_pull_async (fixture->sync, NULL, result_cb, &result);
+  qoima_sync_pull_async (fixture->sync, NULL, qoima_test_result_cb, &result);
   g_assert_cmpint (qoima_sync_pull_finish (fixture->sync, wait_result (&result), &error), ==, -1);
   expected_warning = NULL;
   g_assert_true (expected_warning_seen);

@@ -6,11 +6,12 @@
 #include "config.h"
 
 #include "qoima-act.h"
-#include "qoima-store-audit.h"
 #include "qoima-demo.h"
 #include "qoima-ismpt-documents.h"
+#include "qoima-store-audit.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
+#include "qoima-test-utils.h"
 #include "qoima-transfer.h"
 #include "qoima-user.h"
 
@@ -43,25 +44,6 @@ typedef struct
   QoimaUser *nurse;
 } Fixture;
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gint64
 raw_int (Fixture    *fixture,
          const char *sql)
@@ -90,24 +72,6 @@ raw_text (Fixture    *fixture,
   return value;
 }
 
-static QoimaUser *
-add_user (Fixture    *fixture,
-          QoimaUser  *acting,
-          const char *name,
-          QoimaRole   role,
-          gint64      ward_id)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaUser *user;
-
-  qoima_store_add_user_async (fixture->store, acting, name, NULL, role, ward_id, "long enough secret",
-                              NULL, result_cb, &result);
-  user = qoima_store_add_user_finish (fixture->store, wait_for (&result), &error);
-  g_assert_no_error (error);
-  return user;
-}
-
 static int
 transfer (Fixture             *fixture,
           QoimaUser           *user,
@@ -117,8 +81,8 @@ transfer (Fixture             *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_transfer_packs_async (fixture->store, user, codes, fixture->ward, NULL, result_cb, &result);
-  return qoima_store_transfer_packs_finish (fixture->store, wait_for (&result), number, error);
+  qoima_store_transfer_packs_async (fixture->store, user, codes, fixture->ward, NULL, qoima_test_result_cb, &result);
+  return qoima_store_transfer_packs_finish (fixture->store, qoima_test_wait_for (&result), number, error);
 }
 
 static gboolean
@@ -130,8 +94,8 @@ set_units (Fixture     *fixture,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_set_units_per_pack_async (fixture->store, user, gtin, units, NULL, result_cb, &result);
-  return qoima_store_set_units_per_pack_finish (fixture->store, wait_for (&result), error);
+  qoima_store_set_units_per_pack_async (fixture->store, user, gtin, units, NULL, qoima_test_result_cb, &result);
+  return qoima_store_set_units_per_pack_finish (fixture->store, qoima_test_wait_for (&result), error);
 }
 
 static void
@@ -184,8 +148,8 @@ save_box_act (Fixture *fixture)
   g_ptr_array_add (act->codes, act_code_new (BOXED_2, TABLETS_GTIN, "00" SSCC, FALSE));
   act->n_packs = 2;
 
-  qoima_store_save_act_async (fixture->store, act, NULL, NULL, result_cb, &result);
-  g_assert_cmpint (qoima_store_save_act_finish (fixture->store, wait_for (&result), &error), >, 0);
+  qoima_store_save_act_async (fixture->store, act, NULL, NULL, qoima_test_result_cb, &result);
+  g_assert_cmpint (qoima_store_save_act_finish (fixture->store, qoima_test_wait_for (&result), &error), >, 0);
   g_assert_no_error (error);
   qoima_incoming_act_free (act);
 }
@@ -202,24 +166,18 @@ fixture_set_up (Fixture       *fixture,
   fixture->dir = g_dir_make_tmp ("test-transfer-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
+  fixture->store = qoima_test_open_store (fixture->path);
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_open_async (fixture->path, NULL, result_cb, &result);
-    fixture->store = qoima_store_open_finish (wait_for (&result), &error);
-    g_assert_no_error (error);
+    qoima_demo_fill_async (fixture->store, 20, 7, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_demo_fill_finish (fixture->store, qoima_test_wait_for (&result), &error));
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_demo_fill_async (fixture->store, 20, 7, NULL, result_cb, &result);
-    g_assert_true (qoima_demo_fill_finish (fixture->store, wait_for (&result), &error));
-  }
-  {
-    g_autoptr(GAsyncResult) result = NULL;
-
-    qoima_store_list_locations_async (fixture->store, NULL, result_cb, &result);
-    locations = qoima_store_list_locations_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_list_locations_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    locations = qoima_store_list_locations_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
   }
   for (guint i = 0; i < g_list_model_get_n_items (locations); i++)
@@ -234,12 +192,7 @@ fixture_set_up (Fixture       *fixture,
   g_assert_cmpint (fixture->ward, !=, 0);
 
   g_ptr_array_add (products, qoima_product_new (NO_UNITS_GTIN, "Новый препарат", NULL, NULL, NULL, NULL, NULL, 0));
-  {
-    g_autoptr(GAsyncResult) result = NULL;
-
-    qoima_store_add_products_async (fixture->store, products, NULL, result_cb, &result);
-    g_assert_true (qoima_store_add_products_finish (fixture->store, wait_for (&result), &error));
-  }
+  qoima_test_add_catalog (fixture->store, products);
 
   qoima_pack_rows_add (rows, TABLETS_GTIN, "TRANSFTAB0001", NULL, "L1", "2031-12-31", fixture->warehouse, -1);
   qoima_pack_rows_add (rows, TABLETS_GTIN, "TRANSFTAB0002", NULL, "L1", "2031-12-31", fixture->warehouse, -1);
@@ -252,15 +205,15 @@ fixture_set_up (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_receive_packs_async (fixture->store, g_steal_pointer (&rows), "tester", "test", NULL,
-                                     result_cb, &result);
-    g_assert_true (qoima_store_receive_packs_finish (fixture->store, wait_for (&result), &error));
+                                     qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_receive_packs_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   save_box_act (fixture);
 
-  fixture->admin = add_user (fixture, NULL, "admin", QOIMA_ROLE_ADMIN, 0);
-  fixture->clerk = add_user (fixture, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0);
-  fixture->nurse = add_user (fixture, fixture->admin, "nurse", QOIMA_ROLE_NURSE, fixture->ward);
+  fixture->admin = qoima_test_add_user (fixture->store, NULL, "admin", QOIMA_ROLE_ADMIN, 0, "long enough secret");
+  fixture->clerk = qoima_test_add_user (fixture->store, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0, "long enough secret");
+  fixture->nurse = qoima_test_add_user (fixture->store, fixture->admin, "nurse", QOIMA_ROLE_NURSE, fixture->ward, "long enough secret");
 
   g_assert_cmpint (sqlite3_open_v2 (fixture->path, &fixture->raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
 }
@@ -275,15 +228,15 @@ fixture_tear_down (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_check_journal_async (fixture->store, NULL, result_cb, &result);
-    g_assert_true (qoima_store_check_journal_finish (fixture->store, wait_for (&result), &error));
+    qoima_store_check_journal_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_check_journal_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_verify_audit_async (fixture->store, NULL, result_cb, &result);
-    g_assert_true (qoima_store_verify_audit_finish (fixture->store, wait_for (&result), &n_rows, &broken, &error));
+    qoima_store_verify_audit_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_verify_audit_finish (fixture->store, qoima_test_wait_for (&result), &n_rows, &broken, &error));
     g_assert_no_error (error);
   }
 
@@ -410,8 +363,8 @@ test_load (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_load_transfer_async (fixture->store, number, NULL, result_cb, &result);
-    document = qoima_store_load_transfer_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_load_transfer_async (fixture->store, number, NULL, qoima_test_result_cb, &result);
+    document = qoima_store_load_transfer_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
   }
   g_assert_cmpstr (qoima_transfer_get_number (document), ==, "ВП-000001");
@@ -446,8 +399,8 @@ test_load (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_load_transfer_async (fixture->store, "ВП-999999", NULL, result_cb, &result);
-    g_assert_null (qoima_store_load_transfer_finish (fixture->store, wait_for (&result), &error));
+    qoima_store_load_transfer_async (fixture->store, "ВП-999999", NULL, qoima_test_result_cb, &result);
+    g_assert_null (qoima_store_load_transfer_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
     g_clear_error (&error);
   }
@@ -458,8 +411,8 @@ test_load (Fixture       *fixture,
     g_autoptr(QoimaTransfer) newest = NULL;
 
     g_assert_cmpint (transfer (fixture, fixture->clerk, more, NULL, &error), ==, 1);
-    qoima_store_list_transfers_async (fixture->store, NULL, result_cb, &result);
-    list = qoima_store_list_transfers_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_list_transfers_async (fixture->store, NULL, qoima_test_result_cb, &result);
+    list = qoima_store_list_transfers_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
     newest = g_list_model_get_item (list, 0);
@@ -480,8 +433,8 @@ test_check_code (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_check_transfer_code_async (fixture->store, "00" SSCC, fixture->ward, NULL, result_cb, &result);
-    packs = qoima_store_check_transfer_code_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_check_transfer_code_async (fixture->store, "00" SSCC, fixture->ward, NULL, qoima_test_result_cb, &result);
+    packs = qoima_store_check_transfer_code_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (g_list_model_get_n_items (packs), ==, 2);
   }
@@ -490,8 +443,8 @@ test_check_code (Fixture       *fixture,
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_check_transfer_code_async (fixture->store, TAB_1, fixture->ward, NULL, result_cb, &result);
-    g_assert_null (qoima_store_check_transfer_code_finish (fixture->store, wait_for (&result), &error));
+    qoima_store_check_transfer_code_async (fixture->store, TAB_1, fixture->ward, NULL, qoima_test_result_cb, &result);
+    g_assert_null (qoima_store_check_transfer_code_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_assert_nonnull (strstr (error->message, "already there"));
     g_clear_error (&error);
@@ -500,8 +453,8 @@ test_check_code (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     /* To another place, the pack is refused as no longer in the warehouse. */
-    qoima_store_check_transfer_code_async (fixture->store, TAB_1, fixture->warehouse, NULL, result_cb, &result);
-    g_assert_null (qoima_store_check_transfer_code_finish (fixture->store, wait_for (&result), &error));
+    qoima_store_check_transfer_code_async (fixture->store, TAB_1, fixture->warehouse, NULL, qoima_test_result_cb, &result);
+    g_assert_null (qoima_store_check_transfer_code_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
   }
@@ -509,8 +462,8 @@ test_check_code (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
 
     qoima_store_check_transfer_code_async (fixture->store, "01" TABLETS_GTIN "21" "NOSUCHPACK", fixture->ward,
-                                           NULL, result_cb, &result);
-    g_assert_null (qoima_store_check_transfer_code_finish (fixture->store, wait_for (&result), &error));
+                                           NULL, qoima_test_result_cb, &result);
+    g_assert_null (qoima_store_check_transfer_code_finish (fixture->store, qoima_test_wait_for (&result), &error));
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
   }
   g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM transfers"), ==, 1);
@@ -556,8 +509,8 @@ test_units (Fixture       *fixture,
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(QoimaUseResult) use = NULL;
 
-    qoima_store_use_units_async (fixture->store, fixture->nurse, NEW_1, "850715400238", 2, NULL, result_cb, &result);
-    use = qoima_store_use_units_finish (fixture->store, wait_for (&result), &error);
+    qoima_store_use_units_async (fixture->store, fixture->nurse, NEW_1, "850715400238", 2, NULL, qoima_test_result_cb, &result);
+    use = qoima_store_use_units_finish (fixture->store, qoima_test_wait_for (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpint (use->units_left, ==, 10);
   }

@@ -14,7 +14,7 @@
 #include "qoima-stock-item.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-use-page.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <sqlite3.h>
 #include <string.h>

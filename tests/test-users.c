@@ -5,10 +5,11 @@
 
 #include "config.h"
 
-#include "qoima-store-settings.h"
 #include "qoima-store-private.h"
-#include "qoima-user.h"
+#include "qoima-store-settings.h"
 #include "qoima-store-wards.h"
+#include "qoima-test-utils.h"
+#include "qoima-user.h"
 
 #include <sqlite3.h>
 #include <string.h>
@@ -30,38 +31,6 @@ bytes_contain (const char *haystack,
   return FALSE;
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **out = user_data;
-
-  g_assert_null (*out);
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static QoimaStore *
-open_store (const char *path)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaStore *store;
-
-  qoima_store_open_async (path, NULL, result_cb, &result);
-  store = qoima_store_open_finish (wait_for (&result), &error);
-  g_assert_no_error (error);
-  return store;
-}
-
 static gint64
 add_ward (QoimaStore *store)
 {
@@ -69,8 +38,8 @@ add_ward (QoimaStore *store)
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Терапия", NULL, NULL, result_cb, &result);
-  id = qoima_store_add_location_finish (store, wait_for (&result), &error);
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Терапия", NULL, NULL, qoima_test_result_cb, &result);
+  id = qoima_store_add_location_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return id;
 }
@@ -86,8 +55,8 @@ add_user (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, secret, NULL, result_cb, &result);
-  return qoima_store_add_user_finish (store, wait_for (&result), error);
+  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, secret, NULL, qoima_test_result_cb, &result);
+  return qoima_store_add_user_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static QoimaUser *
@@ -98,8 +67,8 @@ authenticate (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_authenticate_async (store, name, secret, NULL, result_cb, &result);
-  return qoima_store_authenticate_finish (store, wait_for (&result), error);
+  qoima_store_authenticate_async (store, name, secret, NULL, qoima_test_result_cb, &result);
+  return qoima_store_authenticate_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static void
@@ -140,7 +109,7 @@ test_roles_matrix (void)
 static void
 test_nurse_refused (void)
 {
-  g_autoptr(QoimaStore) store = open_store (":memory:");
+  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) nurse = NULL;
@@ -166,7 +135,7 @@ test_nurse_refused (void)
 static void
 test_bootstrap_then_admin_only (void)
 {
-  g_autoptr(QoimaStore) store = open_store (":memory:");
+  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) clerk = NULL;
@@ -202,8 +171,8 @@ test_bootstrap_then_admin_only (void)
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
   g_clear_error (&error);
 
-  qoima_store_list_users_async (store, NULL, result_cb, &result);
-  users = qoima_store_list_users_finish (store, wait_for (&result), &error);
+  qoima_store_list_users_async (store, NULL, qoima_test_result_cb, &result);
+  users = qoima_store_list_users_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (users), ==, 2);
 }
@@ -213,7 +182,7 @@ static void
 test_hashing (void)
 {
   g_autofree char *path = g_build_filename (g_get_user_data_dir (), "users-test", "hash.db", NULL);
-  g_autoptr(QoimaStore) store = open_store (path);
+  g_autoptr(QoimaStore) store = qoima_test_open_store (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) clerk = NULL;
@@ -249,8 +218,8 @@ test_hashing (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_disable_user_async (store, admin, "clerk", NULL, result_cb, &result);
-    g_assert_true (qoima_store_disable_user_finish (store, wait_for (&result), &error));
+    qoima_store_disable_user_async (store, admin, "clerk", NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_disable_user_finish (store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
   g_assert_null (authenticate (store, "clerk", ADMIN_PASSWORD, &error));
@@ -261,8 +230,8 @@ test_hashing (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    qoima_store_set_password_async (store, admin, "clerk", ADMIN_PASSWORD " 2", NULL, result_cb, &result);
-    g_assert_true (qoima_store_set_password_finish (store, wait_for (&result), &error));
+    qoima_store_set_password_async (store, admin, "clerk", ADMIN_PASSWORD " 2", NULL, qoima_test_result_cb, &result);
+    g_assert_true (qoima_store_set_password_finish (store, qoima_test_wait_for (&result), &error));
     g_assert_no_error (error);
   }
 
@@ -317,32 +286,32 @@ try_as (QoimaStore *store,
   switch (what)
     {
     case 0:
-      qoima_store_add_ward_async (store, acting, "Хирургия", NULL, NULL, result_cb, &result);
-      g_assert_cmpint (qoima_store_add_ward_finish (store, wait_for (&result), &error), ==, 0);
+      qoima_store_add_ward_async (store, acting, "Хирургия", NULL, NULL, qoima_test_result_cb, &result);
+      g_assert_cmpint (qoima_store_add_ward_finish (store, qoima_test_wait_for (&result), &error), ==, 0);
       break;
     case 1:
-      qoima_store_update_location_async (store, acting, ward, "Другое", NULL, FALSE, NULL, result_cb, &result);
-      g_assert_false (qoima_store_update_location_finish (store, wait_for (&result), &error));
+      qoima_store_update_location_async (store, acting, ward, "Другое", NULL, FALSE, NULL, qoima_test_result_cb, &result);
+      g_assert_false (qoima_store_update_location_finish (store, qoima_test_wait_for (&result), &error));
       break;
     case 2:
-      qoima_store_update_location_async (store, acting, ward, NULL, NULL, TRUE, NULL, result_cb, &result);
-      g_assert_false (qoima_store_update_location_finish (store, wait_for (&result), &error));
+      qoima_store_update_location_async (store, acting, ward, NULL, NULL, TRUE, NULL, qoima_test_result_cb, &result);
+      g_assert_false (qoima_store_update_location_finish (store, qoima_test_wait_for (&result), &error));
       break;
     case 3:
-      qoima_store_set_password_async (store, acting, "admin", "new-password-1", NULL, result_cb, &result);
-      g_assert_false (qoima_store_set_password_finish (store, wait_for (&result), &error));
+      qoima_store_set_password_async (store, acting, "admin", "new-password-1", NULL, qoima_test_result_cb, &result);
+      g_assert_false (qoima_store_set_password_finish (store, qoima_test_wait_for (&result), &error));
       break;
     case 4:
-      qoima_store_update_user_async (store, acting, "clerk", QOIMA_ROLE_CHIEF, 0, NULL, result_cb, &result);
-      g_assert_false (qoima_store_update_user_finish (store, wait_for (&result), &error));
+      qoima_store_update_user_async (store, acting, "clerk", QOIMA_ROLE_CHIEF, 0, NULL, qoima_test_result_cb, &result);
+      g_assert_false (qoima_store_update_user_finish (store, qoima_test_wait_for (&result), &error));
       break;
     case 5:
-      qoima_store_set_user_disabled_async (store, acting, "admin", TRUE, NULL, result_cb, &result);
-      g_assert_false (qoima_store_set_user_disabled_finish (store, wait_for (&result), &error));
+      qoima_store_set_user_disabled_async (store, acting, "admin", TRUE, NULL, qoima_test_result_cb, &result);
+      g_assert_false (qoima_store_set_user_disabled_finish (store, qoima_test_wait_for (&result), &error));
       break;
     case 6:
-      qoima_store_set_setting_async (store, acting, QOIMA_SETTING_AUTO_WITHDRAW, "true", NULL, result_cb, &result);
-      g_assert_false (qoima_store_set_setting_finish (store, wait_for (&result), &error));
+      qoima_store_set_setting_async (store, acting, QOIMA_SETTING_AUTO_WITHDRAW, "true", NULL, qoima_test_result_cb, &result);
+      g_assert_false (qoima_store_set_setting_finish (store, qoima_test_wait_for (&result), &error));
       break;
     default:
       g_assert_not_reached ();
@@ -359,8 +328,8 @@ add_ward_as (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_add_ward_async (store, acting, name_ru, name_kk, NULL, result_cb, &result);
-  return qoima_store_add_ward_finish (store, wait_for (&result), error);
+  qoima_store_add_ward_async (store, acting, name_ru, name_kk, NULL, qoima_test_result_cb, &result);
+  return qoima_store_add_ward_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static gboolean
@@ -374,8 +343,8 @@ update_location (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_update_location_async (store, acting, id, name_ru, name_kk, archived, NULL, result_cb, &result);
-  return qoima_store_update_location_finish (store, wait_for (&result), error);
+  qoima_store_update_location_async (store, acting, id, name_ru, name_kk, archived, NULL, qoima_test_result_cb, &result);
+  return qoima_store_update_location_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static gboolean
@@ -387,8 +356,8 @@ set_disabled (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_set_user_disabled_async (store, acting, name, disabled, NULL, result_cb, &result);
-  return qoima_store_set_user_disabled_finish (store, wait_for (&result), error);
+  qoima_store_set_user_disabled_async (store, acting, name, disabled, NULL, qoima_test_result_cb, &result);
+  return qoima_store_set_user_disabled_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static gboolean
@@ -400,8 +369,8 @@ set_password (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_set_password_async (store, acting, name, secret, NULL, result_cb, &result);
-  return qoima_store_set_password_finish (store, wait_for (&result), error);
+  qoima_store_set_password_async (store, acting, name, secret, NULL, qoima_test_result_cb, &result);
+  return qoima_store_set_password_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static gboolean
@@ -414,8 +383,8 @@ update_user (QoimaStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  qoima_store_update_user_async (store, acting, name, role, ward, NULL, result_cb, &result);
-  return qoima_store_update_user_finish (store, wait_for (&result), error);
+  qoima_store_update_user_async (store, acting, name, role, ward, NULL, qoima_test_result_cb, &result);
+  return qoima_store_update_user_finish (store, qoima_test_wait_for (&result), error);
 }
 
 static GListModel *
@@ -426,8 +395,8 @@ list_wards (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   GListModel *wards;
 
-  qoima_store_list_wards_async (store, include_archived, NULL, result_cb, &result);
-  wards = qoima_store_list_wards_finish (store, wait_for (&result), &error);
+  qoima_store_list_wards_async (store, include_archived, NULL, qoima_test_result_cb, &result);
+  wards = qoima_store_list_wards_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   return wards;
 }
@@ -440,8 +409,8 @@ locations_contain (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) locations = NULL;
 
-  qoima_store_list_locations_async (store, NULL, result_cb, &result);
-  locations = qoima_store_list_locations_finish (store, wait_for (&result), &error);
+  qoima_store_list_locations_async (store, NULL, qoima_test_result_cb, &result);
+  locations = qoima_store_list_locations_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   for (unsigned i = 0; i < g_list_model_get_n_items (locations); i++)
     {
@@ -458,7 +427,7 @@ locations_contain (QoimaStore *store,
 static void
 test_admin_refused (void)
 {
-  g_autoptr(QoimaStore) store = open_store (":memory:");
+  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) nurse = NULL;
@@ -511,8 +480,8 @@ test_admin_refused (void)
   g_clear_object (&admin);
   admin = authenticate (store, "admin", ADMIN_PASSWORD, &error);
   g_assert_no_error (error);
-  qoima_store_list_users_async (store, NULL, result_cb, &result);
-  users = qoima_store_list_users_finish (store, wait_for (&result), &error);
+  qoima_store_list_users_async (store, NULL, qoima_test_result_cb, &result);
+  users = qoima_store_list_users_finish (store, qoima_test_wait_for (&result), &error);
   g_assert_no_error (error);
   for (unsigned i = 0; i < g_list_model_get_n_items (users); i++)
     {
@@ -529,7 +498,7 @@ test_admin_refused (void)
 static void
 test_wards (void)
 {
-  g_autoptr(QoimaStore) store = open_store (":memory:");
+  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) nurse = NULL;
@@ -581,14 +550,11 @@ test_wards (void)
   g_clear_error (&error);
 
   g_ptr_array_add (products, qoima_product_new ("04870001234567", "Парацетамол", NULL, NULL, NULL, NULL, NULL, 10));
-  qoima_store_add_products_async (store, products, NULL, result_cb, &result);
-  g_assert_true (qoima_store_add_products_finish (store, wait_for (&result), &error));
-  g_assert_no_error (error);
-  g_clear_object (&result);
+  qoima_test_add_catalog (store, products);
   rows = qoima_pack_rows_new ();
   qoima_pack_rows_add (rows, "04870001234567", "SER0001", NULL, NULL, NULL, surgery, -1);
-  qoima_store_receive_packs_async (store, rows, "admin", "test", NULL, result_cb, &result);
-  g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&result), &error));
+  qoima_store_receive_packs_async (store, rows, "admin", "test", NULL, qoima_test_result_cb, &result);
+  g_assert_true (qoima_store_receive_packs_finish (store, qoima_test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -637,7 +603,7 @@ test_wards (void)
 static void
 test_passwords_and_roles (void)
 {
-  g_autoptr(QoimaStore) store = open_store (":memory:");
+  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) clerk = NULL;

@@ -19,7 +19,7 @@
 #include "qoima-stock-row.h"
 #include "qoima-test-file-modes.h"
 #include "qoima-ui-test-utils.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include <glib/gstdio.h>
 #include <string.h>

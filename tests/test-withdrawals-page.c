@@ -24,7 +24,7 @@
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 #include "qoima-withdrawals-page.h"
 
 #include <signal.h>
@@ -33,20 +33,6 @@
 
 #define HOSPITAL_BIN "990340001230"
 #define SK_PHARMACIA_BIN "080140005672"
-
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-result_is_set (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
 
 /* The first widget of @type under @root, depth first. */
 static GtkWidget *
@@ -99,8 +85,8 @@ add_user (QoimaStore *store,
   g_autoptr(GError) error = NULL;
   QoimaUser *user;
 
-  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "Secret-pass-1", NULL, result_cb, &result);
-  qoima_test_wait_until (result_is_set, &result, 30);
+  qoima_store_add_user_async (store, acting, name, NULL, role, ward_id, "Secret-pass-1", NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
   user = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
   return user;
@@ -195,19 +181,19 @@ test_owed_pack_signed (void)
     g_autoptr(GAsyncResult) answered = NULL;
     g_autoptr(GAsyncResult) pushed = NULL;
 
-    qoima_sync_pull_async (sync, NULL, result_cb, &pulled);
-    qoima_test_wait_until (result_is_set, &pulled, 60);
+    qoima_sync_pull_async (sync, NULL, qoima_test_result_cb, &pulled);
+    qoima_test_wait_until (qoima_test_result_is_set, &pulled, 60);
     g_assert_cmpint (qoima_sync_pull_finish (sync, pulled, &error), ==, 1);
-    qoima_store_list_acts_async (store, NULL, result_cb, &listed);
-    qoima_test_wait_until (result_is_set, &listed, 30);
+    qoima_store_list_acts_async (store, NULL, qoima_test_result_cb, &listed);
+    qoima_test_wait_until (qoima_test_result_is_set, &listed, 30);
     acts = qoima_store_list_acts_finish (store, listed, &error);
     act = g_list_model_get_item (acts, 0);
     qoima_sync_answer_act_async (sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, signer, chief, NULL,
-                                 result_cb, &answered);
-    qoima_test_wait_until (result_is_set, &answered, 30);
+                                 qoima_test_result_cb, &answered);
+    qoima_test_wait_until (qoima_test_result_is_set, &answered, 30);
     g_assert_cmpint (qoima_sync_answer_act_finish (sync, answered, &error), >, 0);
-    qoima_sync_push_async (sync, NULL, result_cb, &pushed);
-    qoima_test_wait_until (result_is_set, &pushed, 60);
+    qoima_sync_push_async (sync, NULL, qoima_test_result_cb, &pushed);
+    qoima_test_wait_until (qoima_test_result_is_set, &pushed, 60);
     g_assert_true (qoima_sync_push_finish (sync, pushed, &error));
     g_assert_no_error (error);
   }
@@ -219,16 +205,16 @@ test_owed_pack_signed (void)
     g_autoptr(GAsyncResult) found = NULL;
     int units;
 
-    qoima_store_list_locations_async (store, NULL, result_cb, &listed);
-    qoima_test_wait_until (result_is_set, &listed, 30);
+    qoima_store_list_locations_async (store, NULL, qoima_test_result_cb, &listed);
+    qoima_test_wait_until (qoima_test_result_is_set, &listed, 30);
     locations = qoima_store_list_locations_finish (store, listed, &error);
     ward = g_list_model_get_item (locations, 1);
     nurse = add_user (store, admin, "dana", QOIMA_ROLE_NURSE, qoima_location_get_id (ward));
-    qoima_store_transfer_packs_async (store, clerk, kis, qoima_location_get_id (ward), NULL, result_cb, &moved);
-    qoima_test_wait_until (result_is_set, &moved, 30);
+    qoima_store_transfer_packs_async (store, clerk, kis, qoima_location_get_id (ward), NULL, qoima_test_result_cb, &moved);
+    qoima_test_wait_until (qoima_test_result_is_set, &moved, 30);
     g_assert_cmpint (qoima_store_transfer_packs_finish (store, moved, NULL, &error), ==, 1);
-    qoima_store_find_pack_async (store, ki, NULL, result_cb, &found);
-    qoima_test_wait_until (result_is_set, &found, 30);
+    qoima_store_find_pack_async (store, ki, NULL, qoima_test_result_cb, &found);
+    qoima_test_wait_until (qoima_test_result_is_set, &found, 30);
     pack = qoima_store_find_pack_finish (store, found, &error);
     units = qoima_pack_get_units_left (pack);
     for (int i = 0; i < units; i++)
@@ -236,8 +222,8 @@ test_owed_pack_signed (void)
         g_autoptr(GAsyncResult) used = NULL;
         g_autoptr(QoimaUseResult) use = NULL;
 
-        qoima_store_use_units_async (store, nurse, ki, "MK2041", 1, NULL, result_cb, &used);
-        qoima_test_wait_until (result_is_set, &used, 30);
+        qoima_store_use_units_async (store, nurse, ki, "MK2041", 1, NULL, qoima_test_result_cb, &used);
+        qoima_test_wait_until (qoima_test_result_is_set, &used, 30);
         use = qoima_store_use_units_finish (store, used, &error);
         g_assert_no_error (error);
       }
@@ -407,8 +393,8 @@ test_refused_document_shown (void)
   {
     g_autoptr(GAsyncResult) written = NULL;
 
-    qoima_store_write_off_async (store, chief, kis, QOIMA_WITHDRAWAL_DAMAGED, NULL, result_cb, &written);
-    qoima_test_wait_until (result_is_set, &written, 30);
+    qoima_store_write_off_async (store, chief, kis, QOIMA_WITHDRAWAL_DAMAGED, NULL, qoima_test_result_cb, &written);
+    qoima_test_wait_until (qoima_test_result_is_set, &written, 30);
     g_assert_cmpint (qoima_store_write_off_finish (store, written, &error), ==, 1);
   }
 

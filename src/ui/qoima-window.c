@@ -9,7 +9,7 @@
 
 #include <glib/gi18n.h>
 
-#include "qoima-window.h"
+#include "qoima-window-private.h"
 
 #include "qoima-acts-page.h"
 #include "qoima-admin-page.h"
@@ -60,7 +60,7 @@ struct _QoimaWindow
   gint64            last_input_us; /* monotonic time of the last key or pointer event */
   guint             idle_check_id;
   unsigned          user_serial; /* counts sign-ins and sign-outs */
-  gboolean          acts_page_ready; /* the Acts page was given the context */
+  gboolean          acts_page_ready; /* the Acts page was started */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWindow, qoima_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -526,6 +526,62 @@ qoima_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (qoima_window_parent_class)->close_request (window);
 }
 
+/* The pages, in the switcher's order. They are built here rather than in the template so
+ * that they receive the context as they are built (the Stock page still takes it by a
+ * setter); each is started (its lists loaded, ИС МПТ synced) when it is its turn. */
+static void
+add_pages (QoimaWindow *self)
+{
+  static const struct {
+    const char *name;
+    const char *title;
+    const char *icon_name;
+    gsize       offset;
+    gboolean    visible;
+  } pages[] = {
+    { "stock", N_("Stock"), "view-list-symbolic", G_STRUCT_OFFSET (QoimaWindow, stock_page), TRUE },
+    { "use", N_("Use"), "list-add-symbolic", G_STRUCT_OFFSET (QoimaWindow, use_page), TRUE },
+    { "acts", N_("Acts"), "mail-send-receive-symbolic", G_STRUCT_OFFSET (QoimaWindow, acts_page), TRUE },
+    { "move", N_("Move to Ward"), "go-next-symbolic", G_STRUCT_OFFSET (QoimaWindow, move_page), TRUE },
+    { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
+    { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
+    { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
+    { "scanner", N_("Scanner"), "scanner-symbolic", G_STRUCT_OFFSET (QoimaWindow, scanner_page), TRUE },
+  };
+
+  self->stock_page = g_object_new (QOIMA_TYPE_STOCK_PAGE, NULL);
+  self->use_page = g_object_new (QOIMA_TYPE_USE_PAGE, "context", self->context, NULL);
+  self->acts_page = g_object_new (QOIMA_TYPE_ACTS_PAGE, "context", self->context, NULL);
+  self->move_page = g_object_new (QOIMA_TYPE_MOVE_PAGE, "context", self->context, NULL);
+  self->withdrawals_page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", self->context, NULL);
+  self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", self->context, NULL);
+  self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", self->context, NULL);
+  self->scanner_page = g_object_new (QOIMA_TYPE_SCANNER_PAGE, "context", self->context, NULL);
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      GtkWidget *page = G_STRUCT_MEMBER (GtkWidget *, self, pages[i].offset);
+      AdwViewStackPage *stack_page = adw_view_stack_add_titled (self->view_stack, page, pages[i].name,
+                                                                _(pages[i].title));
+
+      adw_view_stack_page_set_icon_name (stack_page, pages[i].icon_name);
+      adw_view_stack_page_set_visible (stack_page, pages[i].visible);
+    }
+
+  g_signal_connect_object (self->scanner_page, "notify::calibrating",
+                           G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->acts_page, "scan-handled",
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->use_page, "scan-handled",
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->move_page, "scan-handled",
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->move_page, "moved",
+                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->acts_page, "synced",
+                           G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
+}
+
 static void
 qoima_window_constructed (GObject *object)
 {
@@ -533,6 +589,8 @@ qoima_window_constructed (GObject *object)
   GSettings *settings = NULL;
 
   G_OBJECT_CLASS (qoima_window_parent_class)->constructed (object);
+
+  add_pages (self);
 
   if (self->context != NULL)
     settings = qoima_context_get_settings (self->context);
@@ -546,16 +604,16 @@ qoima_window_constructed (GObject *object)
   if (self->context != NULL)
     {
       qoima_stock_page_set_context (self->stock_page, self->context);
-      qoima_scanner_page_set_context (self->scanner_page, self->context);
-      qoima_move_page_set_context (self->move_page, self->context);
-      qoima_withdrawals_page_set_context (self->withdrawals_page, self->context);
-      qoima_reports_page_set_context (self->reports_page, self->context);
-      qoima_use_page_set_context (self->use_page, self->context);
+      qoima_scanner_page_start (self->scanner_page);
+      qoima_move_page_start (self->move_page);
+      qoima_withdrawals_page_start (self->withdrawals_page);
+      qoima_reports_page_start (self->reports_page);
+      qoima_use_page_start (self->use_page);
       qoima_sign_in_set_context (self->sign_in, self->context);
       g_signal_connect_object (self->context, "notify::user",
                                G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
       self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
-      qoima_admin_page_set_context (self->admin_page, self->context);
+      qoima_admin_page_start (self->admin_page);
       gtk_widget_set_visible (self->read_only_banner,
                               qoima_store_get_read_only (qoima_context_get_store (self->context)));
       qoima_window_show_content (self);
@@ -659,22 +717,14 @@ qoima_window_class_init (QoimaWindowClass *klass)
                   G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, acts_page);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, withdrawals_page);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, admin_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, move_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, read_only_banner);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, reports_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, role_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scan_result);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, scanner_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, sign_in);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_spinner);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, stock_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, toast_overlay);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, use_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, view_stack);
 
@@ -688,16 +738,8 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
 
-  g_type_ensure (QOIMA_TYPE_ACTS_PAGE);
-  g_type_ensure (QOIMA_TYPE_MOVE_PAGE);
-  g_type_ensure (QOIMA_TYPE_REPORTS_PAGE);
-  g_type_ensure (QOIMA_TYPE_ADMIN_PAGE);
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
-  g_type_ensure (QOIMA_TYPE_SCANNER_PAGE);
   g_type_ensure (QOIMA_TYPE_SIGN_IN);
-  g_type_ensure (QOIMA_TYPE_STOCK_PAGE);
-  g_type_ensure (QOIMA_TYPE_USE_PAGE);
-  g_type_ensure (QOIMA_TYPE_WITHDRAWALS_PAGE);
 }
 
 static void
@@ -722,19 +764,6 @@ qoima_window_init (QoimaWindow *self)
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
-
-  g_signal_connect_object (self->scanner_page, "notify::calibrating",
-                           G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->acts_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->use_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->move_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->move_page, "moved",
-                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->acts_page, "synced",
-                           G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
 }
 
 QoimaWindow *
@@ -899,7 +928,7 @@ qoima_window_show_content (QoimaWindow *self)
   if (page_name_allowed (self, "acts") && !self->acts_page_ready)
     {
       self->acts_page_ready = TRUE;
-      qoima_acts_page_set_context (self->acts_page, self->context);
+      qoima_acts_page_start (self->acts_page);
     }
 
   show_screen (self, "content");

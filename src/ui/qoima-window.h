@@ -7,16 +7,7 @@
 
 #include <adwaita.h>
 
-#include "qoima-acts-page.h"
-#include "qoima-move-page.h"
 #include "qoima-context.h"
-#include "qoima-scan-reader.h"
-#include "qoima-scan-result.h"
-#include "qoima-scanner-page.h"
-#include "qoima-sign-in.h"
-#include "qoima-stock-page.h"
-#include "qoima-withdrawals-page.h"
-#include "qoima-use-page.h"
 
 G_BEGIN_DECLS
 
@@ -36,19 +27,6 @@ QoimaWindow      *qoima_window_new               (GtkApplication *application,
                                                   QoimaContext   *context);
 
 QoimaContext     *qoima_window_get_context       (QoimaWindow    *self);
-/* The reader fed by the window's key events; tests feed it directly. */
-QoimaScanReader  *qoima_window_get_scan_reader   (QoimaWindow    *self);
-QoimaScanResult  *qoima_window_get_scan_result   (QoimaWindow    *self);
-QoimaStockPage   *qoima_window_get_stock_page    (QoimaWindow    *self);
-QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
-QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);
-QoimaMovePage    *qoima_window_get_move_page     (QoimaWindow    *self);
-QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
-QoimaUsePage     *qoima_window_get_use_page      (QoimaWindow    *self);
-/* The sign-in screen, shown instead of the pages while nobody is signed in. */
-QoimaSignIn      *qoima_window_get_sign_in       (QoimaWindow    *self);
-/* The bar above the pages that says the warehouse is read-only; shown only then. */
-GtkWidget        *qoima_window_get_read_only_banner (QoimaWindow  *self);
 
 /* A spinner with a title and description in place of the pages (demo data being made). */
 void              qoima_window_show_progress     (QoimaWindow    *self,
@@ -73,13 +51,5 @@ void              qoima_window_add_toast         (QoimaWindow    *self,
  */
 void              qoima_window_handle_scan       (QoimaWindow    *self,
                                                   const char     *text);
-
-/* Toasts shown and not yet dismissed, so tests can see a result is not said twice. */
-guint             qoima_window_get_n_toasts      (QoimaWindow    *self);
-
-/* The page's shortcut for the signed-in user ("<Alt>1" for the first page the switcher
- * shows), or NULL for a page hidden from the user. (transfer full) */
-char             *qoima_window_get_page_accel    (QoimaWindow    *self,
-                                                  const char     *name);
 
 G_END_DECLS

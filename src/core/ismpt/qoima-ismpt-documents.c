@@ -9,9 +9,11 @@
 
 #include "qoima-ismpt-documents.h"
 
+#include "qoima-enums.h"
 #include "qoima-error.h"
 #include "qoima-gs1.h"
 #include "qoima-json.h"
+#include "qoima-types.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -531,40 +533,39 @@ qoima_acceptance_document_new (const QoimaIncomingAct *act,
   return builder_to_bytes (builder);
 }
 
-/* One table for every reason: its name in the database, its LK_RECEIPT action (RU True API
- * names; KZ spellings are unknown, see ismpt-api.md §5.5) and the primary document named in
- * the document. Damage and loss share one action in the RU list. */
+/* One table for every reason (its name in the database is its nick, in the header): its
+ * LK_RECEIPT action (RU True API names; KZ spellings are unknown, see ismpt-api.md §5.5) and
+ * the primary document named in the document. Damage and loss share one action in the RU
+ * list. */
 static const struct {
-  const char *nick;
   const char *action;
   const char *primary_document;
   const char *label;
 } withdrawal_reasons[QOIMA_N_WITHDRAWAL_REASONS] = {
-  [QOIMA_WITHDRAWAL_MEDICAL_USE] = { "MEDICAL_USE", "MEDICAL_USE", "Лист назначений", N_("Medical use") },
-  [QOIMA_WITHDRAWAL_EXPIRED] = { "EXPIRED", "EXPIRATION", "Акт списания", N_("Expired") },
-  [QOIMA_WITHDRAWAL_DAMAGED] = { "DAMAGED", "DAMAGE_LOSS", "Акт списания", N_("Damaged") },
-  [QOIMA_WITHDRAWAL_LOST] = { "LOST", "DAMAGE_LOSS", "Акт об утрате", N_("Lost") },
-  [QOIMA_WITHDRAWAL_RECALLED] = { "RECALLED", "PRODUCT_RECALL", "Решение об отзыве", N_("Recalled") },
+  [QOIMA_WITHDRAWAL_MEDICAL_USE] = { "MEDICAL_USE", "Лист назначений", N_("Medical use") },
+  [QOIMA_WITHDRAWAL_EXPIRED] = { "EXPIRATION", "Акт списания", N_("Expired") },
+  [QOIMA_WITHDRAWAL_DAMAGED] = { "DAMAGE_LOSS", "Акт списания", N_("Damaged") },
+  [QOIMA_WITHDRAWAL_LOST] = { "DAMAGE_LOSS", "Акт об утрате", N_("Lost") },
+  [QOIMA_WITHDRAWAL_RECALLED] = { "PRODUCT_RECALL", "Решение об отзыве", N_("Recalled") },
 };
 
 const char *
 qoima_withdrawal_reason_to_nick (QoimaWithdrawalReason reason)
 {
-  g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, NULL);
-  return withdrawal_reasons[reason].nick;
+  return qoima_enum_to_nick (QOIMA_TYPE_WITHDRAWAL_REASON, reason);
 }
 
+/* Case ignored: qoimactl takes "expired" as well as the stored "EXPIRED". */
 gboolean
 qoima_withdrawal_reason_from_nick (const char            *nick,
                                    QoimaWithdrawalReason *reason)
 {
-  for (unsigned i = 0; nick != NULL && i < QOIMA_N_WITHDRAWAL_REASONS; i++)
-    if (g_ascii_strcasecmp (nick, withdrawal_reasons[i].nick) == 0)
-      {
-        *reason = (QoimaWithdrawalReason) i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!qoima_enum_from_nick (QOIMA_TYPE_WITHDRAWAL_REASON, nick, TRUE, &value))
+    return FALSE;
+  *reason = (QoimaWithdrawalReason) value;
+  return TRUE;
 }
 
 const char *

@@ -119,11 +119,11 @@ GBytes           *qoima_acceptance_document_new (const QoimaIncomingAct *act,
  * Why a pack leaves circulation; each reason is a separate LK_RECEIPT document.
  */
 typedef enum {
-  QOIMA_WITHDRAWAL_MEDICAL_USE,
-  QOIMA_WITHDRAWAL_EXPIRED,
-  QOIMA_WITHDRAWAL_DAMAGED,
-  QOIMA_WITHDRAWAL_LOST,
-  QOIMA_WITHDRAWAL_RECALLED,
+  QOIMA_WITHDRAWAL_MEDICAL_USE, /*< nick=MEDICAL_USE >*/
+  QOIMA_WITHDRAWAL_EXPIRED, /*< nick=EXPIRED >*/
+  QOIMA_WITHDRAWAL_DAMAGED, /*< nick=DAMAGED >*/
+  QOIMA_WITHDRAWAL_LOST, /*< nick=LOST >*/
+  QOIMA_WITHDRAWAL_RECALLED, /*< nick=RECALLED >*/
 } QoimaWithdrawalReason;
 
 #define QOIMA_N_WITHDRAWAL_REASONS (QOIMA_WITHDRAWAL_RECALLED + 1)

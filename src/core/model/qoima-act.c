@@ -9,6 +9,7 @@
 
 #include "qoima-act.h"
 
+#include "qoima-enums.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
@@ -57,28 +58,21 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const status_nicks[] = {
-  [QOIMA_ACT_STATUS_WAITING] = "waiting",
-  [QOIMA_ACT_STATUS_SENDING] = "sending",
-  [QOIMA_ACT_STATUS_ACCEPTED] = "accepted",
-  [QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED] = "partially_accepted",
-  [QOIMA_ACT_STATUS_REJECTED] = "rejected",
-};
-
 const char *
 qoima_act_status_to_nick (QoimaActStatus status)
 {
-  g_return_val_if_fail (status <= QOIMA_ACT_STATUS_REJECTED, NULL);
-  return status_nicks[status];
+  return qoima_enum_to_nick (QOIMA_TYPE_ACT_STATUS, status);
 }
 
+/* An act stored before its status was known ("new") is waiting. */
 static QoimaActStatus
 status_from_nick (const char *nick)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (status_nicks); i++)
-    if (g_strcmp0 (nick, status_nicks[i]) == 0)
-      return i;
-  return QOIMA_ACT_STATUS_WAITING;
+  int value;
+
+  if (!qoima_enum_from_nick (QOIMA_TYPE_ACT_STATUS, nick, FALSE, &value))
+    return QOIMA_ACT_STATUS_WAITING;
+  return (QoimaActStatus) value;
 }
 
 const char *
@@ -137,7 +131,7 @@ qoima_act_get_property (GObject    *object,
     case PROP_DOC_DATE: g_value_set_string (value, self->doc_date); break;
     case PROP_TRANSFER_DATE: g_value_set_string (value, self->transfer_date); break;
     case PROP_DEADLINE: g_value_set_string (value, self->deadline); break;
-    case PROP_STATUS: g_value_set_int (value, self->status); break;
+    case PROP_STATUS: g_value_set_enum (value, self->status); break;
     case PROP_PACKS: g_value_set_int (value, self->packs); break;
     case PROP_SCANNED: g_value_set_int (value, self->scanned); break;
     case PROP_ACCEPTED: g_value_set_int (value, self->accepted); break;
@@ -163,7 +157,7 @@ qoima_act_class_init (QoimaActClass *klass)
   properties[PROP_DOC_DATE] = g_param_spec_string ("doc-date", NULL, NULL, NULL, flags);
   properties[PROP_TRANSFER_DATE] = g_param_spec_string ("transfer-date", NULL, NULL, NULL, flags);
   properties[PROP_DEADLINE] = g_param_spec_string ("deadline", NULL, NULL, NULL, flags);
-  properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL, 0, QOIMA_ACT_STATUS_REJECTED, 0, flags);
+  properties[PROP_STATUS] = g_param_spec_enum ("status", NULL, NULL, QOIMA_TYPE_ACT_STATUS, QOIMA_ACT_STATUS_WAITING, flags);
   properties[PROP_PACKS] = g_param_spec_int ("packs", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_SCANNED] = g_param_spec_int ("scanned", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_ACCEPTED] = g_param_spec_int ("accepted", NULL, NULL, 0, G_MAXINT, 0, flags);

@@ -26,11 +26,11 @@ G_BEGIN_DECLS
  * Stored as the nick ("waiting", "sending", …).
  */
 typedef enum {
-  QOIMA_ACT_STATUS_WAITING,
-  QOIMA_ACT_STATUS_SENDING,
-  QOIMA_ACT_STATUS_ACCEPTED,
-  QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED,
-  QOIMA_ACT_STATUS_REJECTED,
+  QOIMA_ACT_STATUS_WAITING, /*< nick=waiting >*/
+  QOIMA_ACT_STATUS_SENDING, /*< nick=sending >*/
+  QOIMA_ACT_STATUS_ACCEPTED, /*< nick=accepted >*/
+  QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED, /*< nick=partially_accepted >*/
+  QOIMA_ACT_STATUS_REJECTED, /*< nick=rejected >*/
 } QoimaActStatus;
 
 const char *qoima_act_status_to_nick  (QoimaActStatus status);
@@ -42,7 +42,7 @@ G_DECLARE_FINAL_TYPE (QoimaAct, qoima_act, QOIMA, ACT, GObject)
 
 /* A snapshot of an act as the Incoming acts page lists it. Properties (read-only):
  * id, ismpt-id, number, sender-bin, sender-name, doc-date, transfer-date, deadline
- * ("YYYY-MM-DD"), status (int), packs, scanned, accepted (int), errors. */
+ * ("YYYY-MM-DD"), status (QoimaActStatus), packs, scanned, accepted (int), errors. */
 gint64          qoima_act_get_id            (QoimaAct *self);
 const char     *qoima_act_get_ismpt_id      (QoimaAct *self);
 const char     *qoima_act_get_number        (QoimaAct *self);

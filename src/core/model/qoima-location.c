@@ -9,6 +9,8 @@
 
 #include "qoima-location.h"
 
+#include "qoima-enums.h"
+
 struct _QoimaLocation
 {
   GObject parent_instance;
@@ -59,7 +61,7 @@ qoima_location_get_property (GObject    *object,
       g_value_set_int64 (value, qoima_location_get_id (self));
       break;
     case PROP_KIND:
-      g_value_set_int (value, qoima_location_get_kind (self));
+      g_value_set_enum (value, qoima_location_get_kind (self));
       break;
     case PROP_NAME_RU:
       g_value_set_string (value, qoima_location_get_name_ru (self));
@@ -90,7 +92,7 @@ qoima_location_set_property (GObject      *object,
       self->id = g_value_get_int64 (value);
       break;
     case PROP_KIND:
-      self->kind = g_value_get_int (value);
+      self->kind = g_value_get_enum (value);
       break;
     case PROP_NAME_RU:
       self->name_ru = g_value_dup_string (value);
@@ -117,9 +119,8 @@ qoima_location_class_init (QoimaLocationClass *klass)
   object_class->set_property = qoima_location_set_property;
 
   properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, flags);
-  properties[PROP_KIND] = g_param_spec_int ("kind", NULL, NULL,
-                                            QOIMA_LOCATION_KIND_WAREHOUSE, QOIMA_LOCATION_KIND_WARD,
-                                            QOIMA_LOCATION_KIND_WAREHOUSE, flags);
+  properties[PROP_KIND] = g_param_spec_enum ("kind", NULL, NULL, QOIMA_TYPE_LOCATION_KIND,
+                                             QOIMA_LOCATION_KIND_WAREHOUSE, flags);
   properties[PROP_NAME_RU] = g_param_spec_string ("name-ru", NULL, NULL, NULL, flags);
   properties[PROP_NAME_KK] = g_param_spec_string ("name-kk", NULL, NULL, NULL, flags);
   properties[PROP_ARCHIVED] = g_param_spec_boolean ("archived", NULL, NULL, FALSE, flags);

@@ -20,7 +20,7 @@ QoimaLocation    *qoima_location_new         (gint64            id,
                                               const char       *name_ru,
                                               const char       *name_kk);
 
-/* Construct-only properties: id (int64), kind (QoimaLocationKind as int), name-ru, name-kk,
+/* Construct-only properties: id (int64), kind (QoimaLocationKind), name-ru, name-kk,
  * archived (boolean; only the ward administration lists archived locations) */
 gint64            qoima_location_get_id      (QoimaLocation *self);
 QoimaLocationKind qoima_location_get_kind    (QoimaLocation *self);

@@ -9,6 +9,8 @@
 
 #include "qoima-pack.h"
 
+#include "qoima-enums.h"
+
 #include <string.h>
 
 struct _QoimaPack
@@ -97,7 +99,7 @@ qoima_pack_get_property (GObject    *object,
       g_value_set_string (value, qoima_pack_get_expiry (self));
       break;
     case PROP_STATUS:
-      g_value_set_int (value, qoima_pack_get_status (self));
+      g_value_set_enum (value, qoima_pack_get_status (self));
       break;
     case PROP_UNITS_LEFT:
       g_value_set_int (value, qoima_pack_get_units_left (self));
@@ -140,7 +142,7 @@ qoima_pack_set_property (GObject      *object,
       self->expiry = g_value_dup_string (value);
       break;
     case PROP_STATUS:
-      self->status = g_value_get_int (value);
+      self->status = g_value_get_enum (value);
       break;
     case PROP_UNITS_LEFT:
       self->units_left = g_value_get_int (value);
@@ -172,9 +174,8 @@ qoima_pack_class_init (QoimaPackClass *klass)
   properties[PROP_KM] = g_param_spec_string ("km", NULL, NULL, NULL, flags);
   properties[PROP_BATCH] = g_param_spec_string ("batch", NULL, NULL, NULL, flags);
   properties[PROP_EXPIRY] = g_param_spec_string ("expiry", NULL, NULL, NULL, flags);
-  properties[PROP_STATUS] = g_param_spec_int ("status", NULL, NULL,
-                                              QOIMA_PACK_STATUS_IN_STOCK, QOIMA_PACK_STATUS_WRITTEN_OFF,
-                                              QOIMA_PACK_STATUS_IN_STOCK, flags);
+  properties[PROP_STATUS] = g_param_spec_enum ("status", NULL, NULL, QOIMA_TYPE_PACK_STATUS,
+                                               QOIMA_PACK_STATUS_IN_STOCK, flags);
   properties[PROP_UNITS_LEFT] = g_param_spec_int ("units-left", NULL, NULL, -1, G_MAXINT, -1, flags);
   properties[PROP_PRODUCT] = g_param_spec_object ("product", NULL, NULL, QOIMA_TYPE_PRODUCT, flags);
   properties[PROP_LOCATION] = g_param_spec_object ("location", NULL, NULL, QOIMA_TYPE_LOCATION, flags);

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (QoimaPack, qoima_pack, QOIMA, PACK, GObject)
 
 /* Construct-only properties: id (int64), ki, km, batch, expiry ("YYYY-MM-DD" or NULL),
- * status (QoimaPackStatus as int), units-left (int, -1 when the product's units per pack
+ * status (QoimaPackStatus), units-left (int, -1 when the product's units per pack
  * are not known), product (QoimaProduct), location (QoimaLocation). */
 QoimaPack       *qoima_pack_new            (gint64           id,
                                             const char      *ki,

@@ -10,6 +10,7 @@
 #include "qoima-report.h"
 
 #include "qoima-date.h"
+#include "qoima-enums.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
@@ -33,32 +34,23 @@ struct _QoimaReport
 
 G_DEFINE_FINAL_TYPE (QoimaReport, qoima_report, G_TYPE_OBJECT)
 
-static const char * const kind_nicks[] = {
-  "patients", "wards", "medicines", "opened", "withdrawals",
-};
-
-G_STATIC_ASSERT (G_N_ELEMENTS (kind_nicks) == QOIMA_REPORT_N_KINDS);
-
 const char *
 qoima_report_kind_to_nick (QoimaReportKind kind)
 {
-  g_return_val_if_fail ((guint) kind < QOIMA_REPORT_N_KINDS, NULL);
-
-  return kind_nicks[kind];
+  return qoima_enum_to_nick (QOIMA_TYPE_REPORT_KIND, kind);
 }
 
 gboolean
 qoima_report_kind_from_nick (const char      *nick,
                              QoimaReportKind *kind)
 {
-  for (guint i = 0; i < QOIMA_REPORT_N_KINDS; i++)
-    if (g_strcmp0 (nick, kind_nicks[i]) == 0)
-      {
-        if (kind != NULL)
-          *kind = (QoimaReportKind) i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!qoima_enum_from_nick (QOIMA_TYPE_REPORT_KIND, nick, FALSE, &value))
+    return FALSE;
+  if (kind != NULL)
+    *kind = (QoimaReportKind) value;
+  return TRUE;
 }
 
 const char *

@@ -1,4 +1,4 @@
-/* qoima-types.c: nicks and labels of the shared enums
+/* qoima-types.c: nicks (from the registered enums) and labels of the shared enums
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,58 +9,82 @@
 
 #include "qoima-types.h"
 
+#include "qoima-enums.h"
+
 #include <glib/gi18n.h>
+#include <string.h>
 
-/* The nicks are stored in the database, so they never change. */
-static const char * const pack_status_nicks[] = {
-  [QOIMA_PACK_STATUS_IN_STOCK] = "in_stock",
-  [QOIMA_PACK_STATUS_OPENED] = "opened",
-  [QOIMA_PACK_STATUS_USED_UP] = "used_up",
-  [QOIMA_PACK_STATUS_WITHDRAWN] = "withdrawn",
-  [QOIMA_PACK_STATUS_WRITTEN_OFF] = "written_off",
-};
+/* Enum classes of static types live as long as the program; the first use keeps a
+ * reference, so that the nicks returned stay valid without a reference per call. */
+static GEnumClass *
+enum_class (GType type)
+{
+  gpointer klass = g_type_class_peek (type);
 
-static const char * const location_kind_nicks[] = {
-  [QOIMA_LOCATION_KIND_WAREHOUSE] = "warehouse",
-  [QOIMA_LOCATION_KIND_WARD] = "ward",
-};
+  return klass != NULL ? klass : g_type_class_ref (type);
+}
 
-static const char * const movement_kind_nicks[] = {
-  [QOIMA_MOVEMENT_RECEIPT] = "receipt",
-  [QOIMA_MOVEMENT_TRANSFER] = "transfer",
-  [QOIMA_MOVEMENT_USE] = "use",
-  [QOIMA_MOVEMENT_WITHDRAWAL] = "withdrawal",
-  [QOIMA_MOVEMENT_WRITE_OFF] = "write_off",
-  [QOIMA_MOVEMENT_CORRECTION] = "correction",
-};
+const char *
+qoima_enum_to_nick (GType type,
+                    int   value)
+{
+  GEnumValue *enum_value;
+
+  g_return_val_if_fail (G_TYPE_IS_ENUM (type), NULL);
+
+  enum_value = g_enum_get_value (enum_class (type), value);
+  g_return_val_if_fail (enum_value != NULL, NULL);
+
+  return enum_value->value_nick;
+}
+
+gboolean
+qoima_enum_from_nick (GType       type,
+                      const char *nick,
+                      gboolean    ignore_case,
+                      int        *value)
+{
+  GEnumClass *klass;
+
+  g_return_val_if_fail (G_TYPE_IS_ENUM (type), FALSE);
+
+  if (nick == NULL)
+    return FALSE;
+
+  klass = enum_class (type);
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      const char *candidate = klass->values[i].value_nick;
+
+      if (ignore_case ? g_ascii_strcasecmp (nick, candidate) == 0 : strcmp (nick, candidate) == 0)
+        {
+          if (value != NULL)
+            *value = klass->values[i].value;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
 
 const char *
 qoima_pack_status_to_nick (QoimaPackStatus status)
 {
-  g_return_val_if_fail ((unsigned) status < G_N_ELEMENTS (pack_status_nicks), NULL);
-
-  return pack_status_nicks[status];
+  return qoima_enum_to_nick (QOIMA_TYPE_PACK_STATUS, status);
 }
 
 gboolean
 qoima_pack_status_from_nick (const char      *nick,
                              QoimaPackStatus *status)
 {
+  int value;
+
   g_return_val_if_fail (status != NULL, FALSE);
 
-  if (nick == NULL)
+  if (!qoima_enum_from_nick (QOIMA_TYPE_PACK_STATUS, nick, FALSE, &value))
     return FALSE;
-
-  for (unsigned i = 0; i < G_N_ELEMENTS (pack_status_nicks); i++)
-    {
-      if (g_str_equal (nick, pack_status_nicks[i]))
-        {
-          *status = (QoimaPackStatus) i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  *status = (QoimaPackStatus) value;
+  return TRUE;
 }
 
 const char *
@@ -86,38 +110,27 @@ qoima_pack_status_to_label (QoimaPackStatus status)
 const char *
 qoima_location_kind_to_nick (QoimaLocationKind kind)
 {
-  g_return_val_if_fail ((unsigned) kind < G_N_ELEMENTS (location_kind_nicks), NULL);
-
-  return location_kind_nicks[kind];
+  return qoima_enum_to_nick (QOIMA_TYPE_LOCATION_KIND, kind);
 }
 
 gboolean
 qoima_location_kind_from_nick (const char        *nick,
                                QoimaLocationKind *kind)
 {
+  int value;
+
   g_return_val_if_fail (kind != NULL, FALSE);
 
-  if (nick == NULL)
+  if (!qoima_enum_from_nick (QOIMA_TYPE_LOCATION_KIND, nick, FALSE, &value))
     return FALSE;
-
-  for (unsigned i = 0; i < G_N_ELEMENTS (location_kind_nicks); i++)
-    {
-      if (g_str_equal (nick, location_kind_nicks[i]))
-        {
-          *kind = (QoimaLocationKind) i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
+  *kind = (QoimaLocationKind) value;
+  return TRUE;
 }
 
 const char *
 qoima_movement_kind_to_nick (QoimaMovementKind kind)
 {
-  g_return_val_if_fail ((unsigned) kind < G_N_ELEMENTS (movement_kind_nicks), NULL);
-
-  return movement_kind_nicks[kind];
+  return qoima_enum_to_nick (QOIMA_TYPE_MOVEMENT_KIND, kind);
 }
 
 const char *

@@ -5,7 +5,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -20,16 +20,16 @@ G_BEGIN_DECLS
  * Stored as the lower-case nick ("in_stock", "opened", …).
  */
 typedef enum {
-  QOIMA_PACK_STATUS_IN_STOCK,
-  QOIMA_PACK_STATUS_OPENED,
-  QOIMA_PACK_STATUS_USED_UP,
-  QOIMA_PACK_STATUS_WITHDRAWN,
-  QOIMA_PACK_STATUS_WRITTEN_OFF,
+  QOIMA_PACK_STATUS_IN_STOCK, /*< nick=in_stock >*/
+  QOIMA_PACK_STATUS_OPENED, /*< nick=opened >*/
+  QOIMA_PACK_STATUS_USED_UP, /*< nick=used_up >*/
+  QOIMA_PACK_STATUS_WITHDRAWN, /*< nick=withdrawn >*/
+  QOIMA_PACK_STATUS_WRITTEN_OFF, /*< nick=written_off >*/
 } QoimaPackStatus;
 
 typedef enum {
-  QOIMA_LOCATION_KIND_WAREHOUSE,
-  QOIMA_LOCATION_KIND_WARD,
+  QOIMA_LOCATION_KIND_WAREHOUSE, /*< nick=warehouse >*/
+  QOIMA_LOCATION_KIND_WARD, /*< nick=ward >*/
 } QoimaLocationKind;
 
 /**
@@ -38,13 +38,23 @@ typedef enum {
  * What a row of the movements journal records. Stored as the nick.
  */
 typedef enum {
-  QOIMA_MOVEMENT_RECEIPT,    /* the pack entered stock (accepted act, demo, opening balance) */
-  QOIMA_MOVEMENT_TRANSFER,   /* moved between the hospital's locations */
-  QOIMA_MOVEMENT_USE,        /* units given to a patient */
-  QOIMA_MOVEMENT_WITHDRAWAL, /* withdrawn from circulation in ИС МПТ */
-  QOIMA_MOVEMENT_WRITE_OFF,  /* written off for another reason */
-  QOIMA_MOVEMENT_CORRECTION, /* an administrator's correction */
+  QOIMA_MOVEMENT_RECEIPT,    /*< nick=receipt >*/    /* the pack entered stock (accepted act, demo, opening balance) */
+  QOIMA_MOVEMENT_TRANSFER,   /*< nick=transfer >*/   /* moved between the hospital's locations */
+  QOIMA_MOVEMENT_USE,        /*< nick=use >*/        /* units given to a patient */
+  QOIMA_MOVEMENT_WITHDRAWAL, /*< nick=withdrawal >*/ /* withdrawn from circulation in ИС МПТ */
+  QOIMA_MOVEMENT_WRITE_OFF,  /*< nick=write_off >*/  /* written off for another reason */
+  QOIMA_MOVEMENT_CORRECTION, /*< nick=correction >*/ /* an administrator's correction */
 } QoimaMovementKind;
+
+/* The nick of @value in the registered enum @type (QOIMA_TYPE_PACK_STATUS…, qoima-enums.h),
+ * as its nick annotation gives it: the word stored. NULL (and a critical) for no such value. */
+const char      *qoima_enum_to_nick            (GType       type,
+                                                int         value);
+/* The value whose nick is @nick, compared exactly, or with ASCII case ignored. */
+gboolean         qoima_enum_from_nick          (GType       type,
+                                                const char *nick,
+                                                gboolean    ignore_case,
+                                                int        *value);
 
 const char      *qoima_pack_status_to_nick     (QoimaPackStatus status);
 gboolean         qoima_pack_status_from_nick   (const char *nick, QoimaPackStatus *status);

@@ -9,6 +9,7 @@
 
 #include "qoima-user.h"
 
+#include "qoima-enums.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
 
@@ -808,29 +809,19 @@ qoima_user_init (QoimaUser *self)
 const char *
 qoima_role_to_nick (QoimaRole role)
 {
-  switch (role)
-    {
-    case QOIMA_ROLE_CLERK: return "clerk";
-    case QOIMA_ROLE_NURSE: return "nurse";
-    case QOIMA_ROLE_CHIEF: return "chief";
-    case QOIMA_ROLE_ADMIN: return "admin";
-    default: g_return_val_if_reached ("clerk");
-    }
+  return qoima_enum_to_nick (QOIMA_TYPE_ROLE, role);
 }
 
 gboolean
 qoima_role_from_nick (const char *nick,
                       QoimaRole  *role)
 {
-  static const QoimaRole roles[] = { QOIMA_ROLE_CLERK, QOIMA_ROLE_NURSE, QOIMA_ROLE_CHIEF, QOIMA_ROLE_ADMIN };
+  int value;
 
-  for (unsigned i = 0; nick != NULL && i < G_N_ELEMENTS (roles); i++)
-    if (g_str_equal (nick, qoima_role_to_nick (roles[i])))
-      {
-        *role = roles[i];
-        return TRUE;
-      }
-  return FALSE;
+  if (!qoima_enum_from_nick (QOIMA_TYPE_ROLE, nick, FALSE, &value))
+    return FALSE;
+  *role = (QoimaRole) value;
+  return TRUE;
 }
 
 gboolean

@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 /* Roles (glossary): the clerk receives and moves stock, the nurse logs use in her ward,
  * the chief signs, the admin manages users and locations. */
 typedef enum {
-  QOIMA_ROLE_CLERK,
-  QOIMA_ROLE_NURSE,
-  QOIMA_ROLE_CHIEF,
-  QOIMA_ROLE_ADMIN,
+  QOIMA_ROLE_CLERK, /*< nick=clerk >*/
+  QOIMA_ROLE_NURSE, /*< nick=nurse >*/
+  QOIMA_ROLE_CHIEF, /*< nick=chief >*/
+  QOIMA_ROLE_ADMIN, /*< nick=admin >*/
 } QoimaRole;
 
 typedef enum {

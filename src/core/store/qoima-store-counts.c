@@ -9,20 +9,17 @@
 
 #include "qoima-store-counts.h"
 
+#include "qoima-enums.h"
 #include "qoima-store-private.h"
 #include "qoima-types.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
-static const char * const state_nicks[] = { "open", "finished", "signed_off" };
-static const char * const finding_nicks[] = { "found", "missing", "elsewhere", "out_of_circulation", "unknown" };
-
 const char *
 qoima_count_state_to_nick (QoimaCountState state)
 {
-  g_return_val_if_fail ((unsigned) state < G_N_ELEMENTS (state_nicks), NULL);
-  return state_nicks[state];
+  return qoima_enum_to_nick (QOIMA_TYPE_COUNT_STATE, state);
 }
 
 const char *
@@ -40,8 +37,7 @@ qoima_count_state_to_label (QoimaCountState state)
 const char *
 qoima_count_finding_to_nick (QoimaCountFinding finding)
 {
-  g_return_val_if_fail ((unsigned) finding < G_N_ELEMENTS (finding_nicks), NULL);
-  return finding_nicks[finding];
+  return qoima_enum_to_nick (QOIMA_TYPE_COUNT_FINDING, finding);
 }
 
 const char *
@@ -62,26 +58,24 @@ static gboolean
 state_from_nick (const char      *nick,
                  QoimaCountState *state)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (state_nicks); i++)
-    if (g_strcmp0 (nick, state_nicks[i]) == 0)
-      {
-        *state = i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!qoima_enum_from_nick (QOIMA_TYPE_COUNT_STATE, nick, FALSE, &value))
+    return FALSE;
+  *state = (QoimaCountState) value;
+  return TRUE;
 }
 
 static gboolean
 finding_from_nick (const char        *nick,
                    QoimaCountFinding *finding)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (finding_nicks); i++)
-    if (g_strcmp0 (nick, finding_nicks[i]) == 0)
-      {
-        *finding = i;
-        return TRUE;
-      }
-  return FALSE;
+  int value;
+
+  if (!qoima_enum_from_nick (QOIMA_TYPE_COUNT_FINDING, nick, FALSE, &value))
+    return FALSE;
+  *finding = (QoimaCountFinding) value;
+  return TRUE;
 }
 
 static void

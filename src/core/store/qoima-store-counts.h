@@ -18,17 +18,17 @@
 G_BEGIN_DECLS
 
 typedef enum {
-  QOIMA_COUNT_OPEN,       /* packs are being scanned */
-  QOIMA_COUNT_FINISHED,   /* findings frozen, waiting for the chief */
-  QOIMA_COUNT_SIGNED_OFF, /* corrections made */
+  QOIMA_COUNT_OPEN,       /*< nick=open >*/       /* packs are being scanned */
+  QOIMA_COUNT_FINISHED,   /*< nick=finished >*/   /* findings frozen, waiting for the chief */
+  QOIMA_COUNT_SIGNED_OFF, /*< nick=signed_off >*/ /* corrections made */
 } QoimaCountState;
 
 typedef enum {
-  QOIMA_COUNT_FOUND,              /* on the book here and on the shelf */
-  QOIMA_COUNT_MISSING,            /* on the book here, not on the shelf */
-  QOIMA_COUNT_ELSEWHERE,          /* on the shelf here, on the book at another location */
-  QOIMA_COUNT_OUT_OF_CIRCULATION, /* on the shelf, but the book says used up, withdrawn or written off */
-  QOIMA_COUNT_UNKNOWN,            /* on the shelf, never the hospital's */
+  QOIMA_COUNT_FOUND,              /*< nick=found >*/              /* on the book here and on the shelf */
+  QOIMA_COUNT_MISSING,            /*< nick=missing >*/            /* on the book here, not on the shelf */
+  QOIMA_COUNT_ELSEWHERE,          /*< nick=elsewhere >*/          /* on the shelf here, on the book at another location */
+  QOIMA_COUNT_OUT_OF_CIRCULATION, /*< nick=out_of_circulation >*/ /* on the shelf, but the book says used up, withdrawn or written off */
+  QOIMA_COUNT_UNKNOWN,            /*< nick=unknown >*/            /* on the shelf, never the hospital's */
 } QoimaCountFinding;
 
 const char *qoima_count_state_to_nick      (QoimaCountState    state);

@@ -9,6 +9,7 @@
 
 #include "qoima-store-outbox.h"
 
+#include "qoima-enums.h"
 #include "qoima-json.h"
 #include "qoima-store-private.h"
 
@@ -16,28 +17,20 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-static const char * const state_nicks[] = {
-  [QOIMA_OUTBOX_READY] = "ready",
-  [QOIMA_OUTBOX_SENDING] = "sending",
-  [QOIMA_OUTBOX_SENT] = "sent",
-  [QOIMA_OUTBOX_DONE] = "done",
-  [QOIMA_OUTBOX_FAILED] = "failed",
-};
-
 const char *
 qoima_outbox_state_to_nick (QoimaOutboxState state)
 {
-  g_return_val_if_fail (state <= QOIMA_OUTBOX_FAILED, NULL);
-  return state_nicks[state];
+  return qoima_enum_to_nick (QOIMA_TYPE_OUTBOX_STATE, state);
 }
 
 static QoimaOutboxState
 state_from_nick (const char *nick)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (state_nicks); i++)
-    if (g_strcmp0 (nick, state_nicks[i]) == 0)
-      return i;
-  return QOIMA_OUTBOX_READY;
+  int value;
+
+  if (!qoima_enum_from_nick (QOIMA_TYPE_OUTBOX_STATE, nick, FALSE, &value))
+    return QOIMA_OUTBOX_READY;
+  return (QoimaOutboxState) value;
 }
 
 /* What ИС МПТ says of a document it has finished checking. */
@@ -84,16 +77,7 @@ qoima_document_state_reason (QoimaDocumentState  document_state,
 const char *
 qoima_document_state_to_nick (QoimaDocumentState state)
 {
-  static const char * const nicks[] = {
-    [QOIMA_DOCUMENT_WAITING] = "waiting",
-    [QOIMA_DOCUMENT_CHECKING] = "checking",
-    [QOIMA_DOCUMENT_NOT_RECORDED] = "not_recorded",
-    [QOIMA_DOCUMENT_ACCEPTED] = "accepted",
-    [QOIMA_DOCUMENT_REFUSED] = "refused",
-  };
-
-  g_return_val_if_fail (state <= QOIMA_DOCUMENT_REFUSED, NULL);
-  return nicks[state];
+  return qoima_enum_to_nick (QOIMA_TYPE_DOCUMENT_STATE, state);
 }
 
 const char *

@@ -22,11 +22,11 @@ G_BEGIN_DECLS
  * @QOIMA_OUTBOX_FAILED: ИС МПТ refused it (CHECKED_NOT_OK or a 4xx); its errors are kept
  */
 typedef enum {
-  QOIMA_OUTBOX_READY,
-  QOIMA_OUTBOX_SENDING,
-  QOIMA_OUTBOX_SENT,
-  QOIMA_OUTBOX_DONE,
-  QOIMA_OUTBOX_FAILED,
+  QOIMA_OUTBOX_READY, /*< nick=ready >*/
+  QOIMA_OUTBOX_SENDING, /*< nick=sending >*/
+  QOIMA_OUTBOX_SENT, /*< nick=sent >*/
+  QOIMA_OUTBOX_DONE, /*< nick=done >*/
+  QOIMA_OUTBOX_FAILED, /*< nick=failed >*/
 } QoimaOutboxState;
 
 const char *qoima_outbox_state_to_nick (QoimaOutboxState state);
@@ -64,11 +64,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaOutboxEntry, qoima_outbox_entry_free)
  * from its outbox entry by qoima_document_state_get().
  */
 typedef enum {
-  QOIMA_DOCUMENT_WAITING,
-  QOIMA_DOCUMENT_CHECKING,
-  QOIMA_DOCUMENT_NOT_RECORDED,
-  QOIMA_DOCUMENT_ACCEPTED,
-  QOIMA_DOCUMENT_REFUSED,
+  QOIMA_DOCUMENT_WAITING, /*< nick=waiting >*/
+  QOIMA_DOCUMENT_CHECKING, /*< nick=checking >*/
+  QOIMA_DOCUMENT_NOT_RECORDED, /*< nick=not_recorded >*/
+  QOIMA_DOCUMENT_ACCEPTED, /*< nick=accepted >*/
+  QOIMA_DOCUMENT_REFUSED, /*< nick=refused >*/
 } QoimaDocumentState;
 
 /* @state: the entry's state nick ("ready", "sending"…); @ismpt_status: ИС МПТ's last word. */

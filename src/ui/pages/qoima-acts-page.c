@@ -12,8 +12,9 @@
 #include "qoima-acts-page.h"
 
 #include "qoima-act-line.h"
+#include "qoima-act-line-row.h"
+#include "qoima-act-row.h"
 #include "qoima-date.h"
-#include "qoima-i18n.h"
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
 #include "qoima-sign-dialog.h"
@@ -55,6 +56,7 @@ struct _QoimaActsPage
   gulong          progress_handler;
   int             scan_outcome;
   guint           busy : 1;
+  guint           started : 1;
   guint           synced_once : 1;
   guint           tell_answered : 1;
 };
@@ -137,16 +139,6 @@ set_busy (QoimaActsPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
-static void
-today (GDate *date)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-
-  g_date_clear (date, 1);
-  g_date_set_dmy (date, g_date_time_get_day_of_month (now), g_date_time_get_month (now),
-                  g_date_time_get_year (now));
-}
-
 /* ISO dates, possibly with a time after them ("2024-07-01T09:00:00Z"), as the window
  * writes dates everywhere. */
 static char *
@@ -155,74 +147,14 @@ format_iso_date (const char *iso)
   return qoima_format_iso_date (iso);
 }
 
-/* R000-6: the deadline in words, so that it does not rest on colour alone; @css gets the
- * style class for today ("warning") and overdue ("error"). */
-static char *
-deadline_text (QoimaAct    *act,
-               const char **css)
-{
-  GDate date;
-  int days;
-  g_autofree char *deadline = NULL;
-
-  *css = NULL;
-  if (qoima_act_get_status (act) != QOIMA_ACT_STATUS_WAITING || qoima_act_get_deadline (act) == NULL)
-    return NULL;
-
-  today (&date);
-  days = qoima_act_days_left (act, &date);
-  if (days < 0)
-    {
-      *css = "error";
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Overdue by %d day", "Overdue by %d days", -days), -days);
-    }
-  if (days == 0)
-    {
-      *css = "warning";
-      return g_strdup (_("Sign today"));
-    }
-  if (days == 1)
-    return g_strdup (_("Sign by tomorrow"));
-
-  deadline = format_iso_date (qoima_act_get_deadline (act));
-  return g_strdup_printf (_("Sign by %s"), deadline);
-}
-
-/* How far the act got: the packs scanned while it waits for an answer, the packs that
- * entered stock once it is answered. */
-static char *
-progress_text (QoimaAct *act)
-{
-  int packs = qoima_act_get_packs (act);
-  int accepted = qoima_act_get_accepted (act);
-
-  switch (qoima_act_get_status (act))
-    {
-    case QOIMA_ACT_STATUS_ACCEPTED:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Accepted: %d pack added to stock",
-                                           "Accepted: %d packs added to stock", accepted), accepted);
-    case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Partly accepted: %d of %d pack added to stock, the rest refused",
-                                           "Partly accepted: %d of %d packs added to stock, the rest refused", packs),
-                              accepted, packs);
-    case QOIMA_ACT_STATUS_REJECTED:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Rejected: the %d pack goes back to the sender",
-                                           "Rejected: the %d packs go back to the sender", packs), packs);
-    case QOIMA_ACT_STATUS_WAITING:
-    case QOIMA_ACT_STATUS_SENDING:
-    default:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d pack scanned", "%d of %d packs scanned", packs),
-                              qoima_act_get_scanned (act), packs);
-    }
-}
-
 static void
-selection_toggled_cb (GtkCheckButton *check,
-                      QoimaActsPage  *self)
+act_row_selected_cb (QoimaActRow   *row,
+                     GParamSpec    *pspec,
+                     QoimaActsPage *self)
 {
-  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (check), "act-id"));
+  gint64 id = qoima_act_get_id (qoima_act_row_get_item (row));
 
-  if (gtk_check_button_get_active (check))
+  if (qoima_act_row_get_selected (row))
     g_hash_table_add (self->selected, g_memdup2 (&id, sizeof id));
   else
     g_hash_table_remove (self->selected, &id);
@@ -232,31 +164,10 @@ selection_toggled_cb (GtkCheckButton *check,
 }
 
 static void
-act_row_activated_cb (AdwActionRow  *row,
+act_row_activated_cb (QoimaActRow   *row,
                       QoimaActsPage *self)
 {
-  QoimaAct *act = g_object_get_data (G_OBJECT (row), "act");
-
-  qoima_acts_page_open_act (self, qoima_act_get_id (act));
-}
-
-/* Refused or not recorded needs the chief; waiting with a reason is worth a look. */
-static void
-state_css (QoimaAct  *act,
-           GtkWidget *widget)
-{
-  int answer = qoima_act_get_answer_state (act);
-
-  gtk_widget_remove_css_class (widget, "error");
-  gtk_widget_remove_css_class (widget, "warning");
-  gtk_widget_remove_css_class (widget, "dim-label");
-  if (answer == QOIMA_DOCUMENT_NOT_RECORDED ||
-      (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING && qoima_act_get_state_reason (act) != NULL))
-    gtk_widget_add_css_class (widget, "error");
-  else if (answer == QOIMA_DOCUMENT_WAITING && qoima_act_get_state_reason (act) != NULL)
-    gtk_widget_add_css_class (widget, "warning");
-  else
-    gtk_widget_add_css_class (widget, "dim-label");
+  qoima_acts_page_open_act (self, qoima_act_get_id (qoima_act_row_get_item (row)));
 }
 
 static GtkWidget *
@@ -264,79 +175,12 @@ create_act_row (gpointer item,
                 gpointer user_data)
 {
   QoimaActsPage *self = user_data;
-  QoimaAct *act = item;
-  gint64 id = qoima_act_get_id (act);
-  g_autofree char *date = format_iso_date (qoima_act_get_transfer_date (act));
-  g_autofree char *progress = progress_text (act);
-  g_autofree char *subtitle = NULL;
-  g_autofree char *deadline = NULL;
-  const char *css = NULL;
-  GtkWidget *row;
-  GtkWidget *label;
-  GtkWidget *suffix;
+  gint64 id = qoima_act_get_id (item);
+  GtkWidget *row = qoima_act_row_new (item);
 
-  /* Translators: an act in the list: its number, its date, then how far it got
-   * ("3 of 24 packs scanned", "Accepted: 24 packs added to stock"). */
-  subtitle = g_strdup_printf (_("Act %s of %s · %s"),
-                              qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—",
-                              date, progress);
-
-  row = adw_action_row_new ();
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 qoima_act_get_sender_name (act) != NULL ? qoima_act_get_sender_name (act)
-                                                                         : qoima_act_get_sender_bin (act));
-  /* Why the answer waits, is not recorded, or was refused: on the row, where the chief looks. */
-  if (qoima_act_get_state_reason (act) != NULL)
-    {
-      g_autofree char *with_reason = g_strdup_printf ("%s\n%s", subtitle, qoima_act_get_state_reason (act));
-
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), with_reason);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
-    }
-  else
-    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  g_object_set_data_full (G_OBJECT (row), "act", g_object_ref (act), g_object_unref);
+  qoima_act_row_set_selected (QOIMA_ACT_ROW (row), g_hash_table_contains (self->selected, &id));
+  g_signal_connect_object (row, "notify::selected", G_CALLBACK (act_row_selected_cb), self, 0);
   g_signal_connect_object (row, "activated", G_CALLBACK (act_row_activated_cb), self, 0);
-
-  /* Only an act waiting for an answer can be chosen for signing. */
-  if (qoima_act_get_status (act) == QOIMA_ACT_STATUS_WAITING)
-    {
-      GtkWidget *check = gtk_check_button_new ();
-
-      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      gtk_widget_set_tooltip_text (check, _("Choose for accepting and signing"));
-      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), g_hash_table_contains (self->selected, &id));
-      g_object_set_data (G_OBJECT (check), "act-id", GSIZE_TO_POINTER (id));
-      g_signal_connect_object (check, "toggled", G_CALLBACK (selection_toggled_cb), self, 0);
-      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-    }
-
-  suffix = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
-
-  deadline = deadline_text (act, &css);
-  if (deadline != NULL)
-    {
-      label = gtk_label_new (deadline);
-      gtk_label_set_xalign (GTK_LABEL (label), 1);
-      gtk_widget_add_css_class (label, "heading");
-      if (css != NULL)
-        gtk_widget_add_css_class (label, css);
-      gtk_box_append (GTK_BOX (suffix), label);
-    }
-
-  label = gtk_label_new (qoima_act_get_state_label (act));
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
-  gtk_widget_add_css_class (label, "caption");
-  state_css (act, label);
-  gtk_box_append (GTK_BOX (suffix), label);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
-
-  label = gtk_image_new_from_icon_name ("go-next-symbolic");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-
   return row;
 }
 
@@ -345,39 +189,9 @@ create_line_row (gpointer item,
                  gpointer user_data)
 {
   QoimaActsPage *self = user_data;
-  QoimaActLine *line = item;
-  int expected = qoima_act_line_get_expected (line);
-  int scanned = qoima_act_line_get_scanned (line);
-  g_autofree char *subtitle = g_strdup_printf (_("GTIN %s"), qoima_act_line_get_gtin (line));
   gboolean waiting = self->act == NULL || qoima_act_get_status (self->act) == QOIMA_ACT_STATUS_WAITING;
-  g_autofree char *counts = NULL;
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *label;
 
-  /* Scans count while the act waits for its answer; afterwards, what the act brought. */
-  if (waiting)
-    /* Translators: packs scanned of the act's; the plural follows the second count. */
-    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d of %d scanned", "%d of %d scanned", expected),
-                              scanned, expected);
-  else
-    {
-      g_autofree char *count = qoima_format_count (expected);
-
-      /* Translators: a count of packs, grouped in thousands. */
-      counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s pack", "%s packs", expected), count);
-    }
-  label = gtk_label_new (counts);
-
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 qoima_act_line_get_name (line) != NULL ? qoima_act_line_get_name (line)
-                                                                         : _("Product without a catalog card"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_widget_add_css_class (label, "numeric");
-  if (scanned == expected && waiting)
-    gtk_widget_add_css_class (label, "success");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
-  return row;
+  return qoima_act_line_row_new (item, waiting);
 }
 
 /* The card above the lines: while the act waits, the last scan's outcome or what to do;
@@ -399,16 +213,16 @@ show_progress (QoimaActsPage *self,
       text = g_strdup (qoima_act_status_to_label (QOIMA_ACT_STATUS_SENDING));
       break;
     case QOIMA_ACT_STATUS_ACCEPTED:
-      text = progress_text (act);
+      text = qoima_act_row_progress_text (act);
       css = "success";
       break;
     case QOIMA_ACT_STATUS_PARTIALLY_ACCEPTED:
-      text = progress_text (act);
+      text = qoima_act_row_progress_text (act);
       css = "warning";
       break;
     case QOIMA_ACT_STATUS_REJECTED:
     default:
-      text = progress_text (act);
+      text = qoima_act_row_progress_text (act);
       css = "error";
       break;
     }
@@ -441,7 +255,7 @@ update_act_header (QoimaActsPage *self)
   date = format_iso_date (qoima_act_get_transfer_date (act));
   title = g_strdup_printf (_("Act %s"), qoima_act_get_number (act) != NULL ? qoima_act_get_number (act) : "—");
   if (waiting || qoima_act_get_status (act) == QOIMA_ACT_STATUS_SENDING)
-    progress = progress_text (act);
+    progress = qoima_act_row_progress_text (act);
   else
     progress = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", qoima_act_get_packs (act)),
                                 qoima_act_get_packs (act));
@@ -453,7 +267,7 @@ update_act_header (QoimaActsPage *self)
   gtk_label_set_text (self->act_title_label, title);
   gtk_label_set_text (self->act_subtitle_label, subtitle);
 
-  deadline = deadline_text (act, &css);
+  deadline = qoima_act_row_deadline_text (act, &css);
   status = deadline != NULL ? g_strdup_printf ("%s · %s", qoima_act_get_state_label (act), deadline)
                             : g_strdup (qoima_act_get_state_label (act));
   gtk_label_set_text (self->act_deadline_label, status);
@@ -553,7 +367,7 @@ qoima_acts_page_reload (QoimaActsPage *self)
 {
   g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
 
-  if (self->context == NULL)
+  if (self->context == NULL || !self->started)
     return;
   qoima_store_list_acts_async (qoima_context_get_store (self->context), self->cancellable,
                                list_acts_cb, g_object_ref (self));
@@ -686,7 +500,7 @@ static void
 run_sync (QoimaActsPage *self,
           gboolean       interactive)
 {
-  if (self->context == NULL || self->busy)
+  if (self->context == NULL || !self->started || self->busy)
     return;
 
   if (qoima_context_get_sync (self->context) == NULL)
@@ -912,7 +726,7 @@ answer_acts (QoimaActsPage   *self,
   g_autoptr(GError) local_error = NULL;
   Answer *answer;
 
-  if (self->context == NULL || self->busy || act_ids->len == 0)
+  if (self->context == NULL || !self->started || self->busy || act_ids->len == 0)
     return;
   if (qoima_context_get_sync (self->context) == NULL)
     {
@@ -969,65 +783,93 @@ reject_response_cb (AdwMessageDialog *dialog,
 }
 
 static void
-act_action (GtkWidget  *widget,
-            const char *action_name,
-            GVariant   *parameter)
+accept_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
 {
-  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
-
-  if (g_str_equal (action_name, "act.accept-all"))
-    answer_shown_act (self, QOIMA_ACCEPT_ALL);
-  else if (g_str_equal (action_name, "act.accept-scanned"))
-    answer_shown_act (self, QOIMA_ACCEPT_SOME);
-  else if (g_str_equal (action_name, "act.reject") && self->act != NULL)
-    {
-      GtkWidget *dialog;
-
-      dialog = adw_message_dialog_new (parent_window (self), _("Reject the Whole Act?"),
-                                       _("Every pack goes back to the sender. The answer is signed and sent to ИС МПТ; it cannot be undone."));
-      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                        "cancel", _("_Cancel"),
-                                        "reject", _("_Reject"),
-                                        NULL);
-      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
-                                                  ADW_RESPONSE_DESTRUCTIVE);
-      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-      g_signal_connect_object (dialog, "response", G_CALLBACK (reject_response_cb), self, 0);
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+  answer_shown_act (QOIMA_ACTS_PAGE (widget), QOIMA_ACCEPT_ALL);
 }
 
 static void
-acts_action (GtkWidget  *widget,
+accept_scanned_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  answer_shown_act (QOIMA_ACTS_PAGE (widget), QOIMA_ACCEPT_SOME);
+}
+
+static void
+reject_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
+  GtkWidget *dialog;
+
+  if (self->act == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (parent_window (self), _("Reject the Whole Act?"),
+                                   _("Every pack goes back to the sender. The answer is signed and sent to ИС МПТ; it cannot be undone."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "reject", _("_Reject"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "reject",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (reject_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+sync_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  run_sync (QOIMA_ACTS_PAGE (widget), TRUE);
+}
+
+/* The button of "ИС МПТ waits for the AUTH key": the sync asks for it. */
+static void
+choose_auth_key_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  run_sync (QOIMA_ACTS_PAGE (widget), TRUE);
+}
+
+static void
+back_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
 
-  if (g_str_equal (action_name, "acts.sync") || g_str_equal (action_name, "acts.choose-auth-key"))
-    run_sync (self, TRUE);
-  else if (g_str_equal (action_name, "acts.back"))
-    {
-      g_clear_object (&self->act);
-      g_list_store_remove_all (self->lines);
-      gtk_stack_set_visible_child_name (self->stack, "list");
-    }
-  else if (g_str_equal (action_name, "acts.accept-selected"))
-    {
-      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_clear_object (&self->act);
+  g_list_store_remove_all (self->lines);
+  gtk_stack_set_visible_child_name (self->stack, "list");
+}
 
-      /* In the order of the list, so that the progress counts as the clerk reads. */
-      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->acts)); i++)
-        {
-          g_autoptr(QoimaAct) act = g_list_model_get_item (G_LIST_MODEL (self->acts), i);
-          gint64 act_id = qoima_act_get_id (act);
+static void
+accept_selected_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  QoimaActsPage *self = QOIMA_ACTS_PAGE (widget);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-          if (g_hash_table_contains (self->selected, &act_id))
-            g_array_append_val (ids, act_id);
-        }
-      answer_acts (self, ids, QOIMA_ACCEPT_ALL);
+  /* In the order of the list, so that the progress counts as the clerk reads. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->acts)); i++)
+    {
+      g_autoptr(QoimaAct) act = g_list_model_get_item (G_LIST_MODEL (self->acts), i);
+      gint64 act_id = qoima_act_get_id (act);
+
+      if (g_hash_table_contains (self->selected, &act_id))
+        g_array_append_val (ids, act_id);
     }
+  answer_acts (self, ids, QOIMA_ACCEPT_ALL);
 }
 
 /* Scans */
@@ -1180,18 +1022,18 @@ sync_ready_cb (QoimaActsPage *self)
 }
 
 void
-qoima_acts_page_set_context (QoimaActsPage *self,
-                             QoimaContext  *context)
+qoima_acts_page_start (QoimaActsPage *self)
 {
   g_return_if_fail (QOIMA_IS_ACTS_PAGE (self));
-  g_return_if_fail (QOIMA_IS_CONTEXT (context));
-  g_return_if_fail (self->context == NULL);
+  g_return_if_fail (self->context != NULL);
 
-  self->context = g_object_ref (context);
-  g_signal_connect_object (context, "notify::sync", G_CALLBACK (sync_ready_cb), self, G_CONNECT_SWAPPED);
+  if (self->started)
+    return;
+
+  self->started = TRUE;
+  g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (sync_ready_cb), self, G_CONNECT_SWAPPED);
   qoima_acts_page_reload (self);
   sync_ready_cb (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
 }
 
 static void
@@ -1260,8 +1102,7 @@ qoima_acts_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      if (g_value_get_object (value) != NULL)
-        qoima_acts_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
 
     default:
@@ -1286,7 +1127,7 @@ qoima_acts_page_class_init (QoimaActsPageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_SCAN_HANDLED] =
@@ -1312,13 +1153,13 @@ qoima_acts_page_class_init (QoimaActsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, scan_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaActsPage, stack);
 
-  gtk_widget_class_install_action (widget_class, "acts.sync", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "acts.choose-auth-key", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "acts.back", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "acts.accept-selected", NULL, acts_action);
-  gtk_widget_class_install_action (widget_class, "act.accept-all", NULL, act_action);
-  gtk_widget_class_install_action (widget_class, "act.accept-scanned", NULL, act_action);
-  gtk_widget_class_install_action (widget_class, "act.reject", NULL, act_action);
+  gtk_widget_class_install_action (widget_class, "acts.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "acts.choose-auth-key", NULL, choose_auth_key_action);
+  gtk_widget_class_install_action (widget_class, "acts.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-selected", NULL, accept_selected_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-all", NULL, accept_all_action);
+  gtk_widget_class_install_action (widget_class, "acts.accept-scanned", NULL, accept_scanned_action);
+  gtk_widget_class_install_action (widget_class, "acts.reject", NULL, reject_action);
 }
 
 static void

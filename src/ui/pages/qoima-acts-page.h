@@ -19,10 +19,12 @@ G_DECLARE_FINAL_TYPE (QoimaActsPage, qoima_acts_page, QOIMA, ACTS_PAGE, AdwBin)
 /* Signals:
  *   ::scan-handled (QoimaActsPage *self): a scan's outcome is shown on the act.
  *   ::synced (QoimaActsPage *self, gboolean ok): a sync ended; stock may have grown.
- * Properties: context, busy (a sync or an answer runs). */
+ * Properties: context (construct-only), busy (a sync or an answer runs). */
 
-void          qoima_acts_page_set_context      (QoimaActsPage *self,
-                                                QoimaContext  *context);
+/* Lists the acts and syncs with ИС МПТ as soon as it is connected: called once someone who
+ * may accept acts has signed in, since the sync may ask for the AUTH key. Until then the
+ * page lists nothing and syncs nothing. */
+void          qoima_acts_page_start            (QoimaActsPage *self);
 /* Lists the acts again from the warehouse. */
 void          qoima_acts_page_reload           (QoimaActsPage *self);
 /* Runs the acs.sync action: asks for the AUTH key first if the session has none. */

@@ -44,6 +44,7 @@ struct _QoimaAdminPage
   int              sets_pending;        /* changes of the setting not yet stored */
   guint            setting_switch : 1; /* the switch is being set from the store */
   guint            requested_state : 1; /* the switch's last change, as sent */
+  gboolean          started; /* qoima_admin_page_start() was called */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, ADW_TYPE_BIN)
@@ -852,7 +853,7 @@ qoima_admin_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      qoima_admin_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
 
     default:
@@ -873,7 +874,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL,
                           FALSE,
@@ -923,21 +924,18 @@ qoima_admin_page_get_context (QoimaAdminPage *self)
 }
 
 void
-qoima_admin_page_set_context (QoimaAdminPage *self,
-                              QoimaContext   *context)
+qoima_admin_page_start (QoimaAdminPage *self)
 {
   g_return_if_fail (QOIMA_IS_ADMIN_PAGE (self));
-  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
-  g_return_if_fail (self->context == NULL || self->context == context);
+  g_return_if_fail (self->context != NULL);
 
-  if (self->context == context)
+  if (self->started)
     return;
 
-  self->context = g_object_ref (context);
+  self->started = TRUE;
   /* Another user signed in: what she may see and change is loaded again. */
-  g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
   qoima_admin_page_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
 }
 
 void

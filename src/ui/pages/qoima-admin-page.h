@@ -17,10 +17,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, QOIMA, ADMIN_PAGE, AdwBin)
 
 QoimaContext    *qoima_admin_page_get_context     (QoimaAdminPage *self);
-/* Set once, by the window that shows the page. Every change is made as the context's
- * signed-in user, and the core decides whether she may. */
-void             qoima_admin_page_set_context     (QoimaAdminPage *self,
-                                                   QoimaContext   *context);
+/* The context is a construct-only property: every change is made as the context's
+ * signed-in user, and the core decides whether she may. Starting loads the users and
+ * wards, and again whenever another user signs in. */
+void             qoima_admin_page_start           (QoimaAdminPage *self);
 /* Loads users, wards and the setting again (the `admin.reload` action). */
 void             qoima_admin_page_reload          (QoimaAdminPage *self);
 gboolean         qoima_admin_page_get_loading     (QoimaAdminPage *self);

@@ -43,6 +43,7 @@ struct _QoimaMovePage
   /* State */
   guint          busy : 1;
   guint          reloading_wards : 1; /* the ward list is replaced, the choice kept */
+  gboolean          started; /* qoima_move_page_start() was called */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaMovePage, qoima_move_page, ADW_TYPE_BIN)
@@ -637,7 +638,7 @@ qoima_move_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      qoima_move_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -660,7 +661,7 @@ qoima_move_page_class_init (QoimaMovePageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_SCAN_HANDLED] =
@@ -706,17 +707,16 @@ qoima_move_page_init (QoimaMovePage *self)
 }
 
 void
-qoima_move_page_set_context (QoimaMovePage *self,
-                             QoimaContext  *context)
+qoima_move_page_start (QoimaMovePage *self)
 {
   g_return_if_fail (QOIMA_IS_MOVE_PAGE (self));
-  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context != NULL);
 
-  if (!g_set_object (&self->context, context))
+  if (self->started)
     return;
-  if (context != NULL)
-    qoima_move_page_reload (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+
+  self->started = TRUE;
+  qoima_move_page_reload (self);
 }
 
 void

@@ -20,10 +20,10 @@ G_DECLARE_FINAL_TYPE (QoimaMovePage, qoima_move_page, QOIMA, MOVE_PAGE, AdwBin)
 /* Signals:
  *   ::scan-handled (QoimaMovePage *self): a scan was listed or refused.
  *   ::moved (QoimaMovePage *self): a transfer document was made and loaded.
- * Properties: context. */
+ * Properties: context (construct-only). */
 
-void           qoima_move_page_set_context      (QoimaMovePage *self,
-                                                 QoimaContext  *context);
+/* Loads the wards and the packs to move. */
+void           qoima_move_page_start            (QoimaMovePage *self);
 /* Loads the wards and the hospital's name again; the page does so each time it is shown,
  * keeping the ward chosen and the packs listed. */
 void           qoima_move_page_reload           (QoimaMovePage *self);

@@ -55,6 +55,7 @@ struct _QoimaReportsPage
   gint64                location_id;
   guint                 loading : 1;
   guint                 updating_controls : 1;
+  gboolean          started; /* qoima_reports_page_start() was called */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaReportsPage, qoima_reports_page, ADW_TYPE_BIN)
@@ -684,7 +685,7 @@ qoima_reports_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      qoima_reports_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
 
     default:
@@ -706,7 +707,7 @@ qoima_reports_page_class_init (QoimaReportsPageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL,
                           FALSE,
@@ -771,27 +772,19 @@ qoima_reports_page_get_context (QoimaReportsPage *self)
 }
 
 void
-qoima_reports_page_set_context (QoimaReportsPage *self,
-                                QoimaContext     *context)
+qoima_reports_page_start (QoimaReportsPage *self)
 {
   g_return_if_fail (QOIMA_IS_REPORTS_PAGE (self));
-  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context != NULL);
 
-  if (self->context == context)
+  if (self->started)
     return;
 
-  if (self->context != NULL)
-    g_signal_handlers_disconnect_by_func (self->context, user_changed_cb, self);
-  g_set_object (&self->context, context);
-  if (context != NULL)
-    {
-      g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
-      qoima_store_list_locations_async (qoima_context_get_store (context), self->cancellable,
-                                        locations_loaded_cb, g_object_ref (self));
-      reload (self);
-    }
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+  self->started = TRUE;
+  g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  qoima_store_list_locations_async (qoima_context_get_store (self->context), self->cancellable,
+                                    locations_loaded_cb, g_object_ref (self));
+  reload (self);
 }
 
 gboolean

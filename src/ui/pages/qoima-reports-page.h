@@ -17,9 +17,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (QoimaReportsPage, qoima_reports_page, QOIMA, REPORTS_PAGE, AdwBin)
 
 QoimaContext    *qoima_reports_page_get_context     (QoimaReportsPage *self);
-/* Set once, by the window that shows the page. The report is made as the context's user. */
-void             qoima_reports_page_set_context     (QoimaReportsPage *self,
-                                                     QoimaContext     *context);
+/* The context is a construct-only property; the report is made as the context's user.
+ * Starting loads the wards and the report, and again whenever another user signs in. */
+void             qoima_reports_page_start           (QoimaReportsPage *self);
 gboolean         qoima_reports_page_get_loading     (QoimaReportsPage *self);
 
 /* What the kind, period and ward controls set; each change makes the report again. */

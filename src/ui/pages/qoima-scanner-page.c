@@ -46,6 +46,7 @@ struct _QoimaScannerPage
 
   /* State */
   guint                 calibrating : 1;
+  gboolean          started; /* qoima_scanner_page_start() was called */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaScannerPage, qoima_scanner_page, ADW_TYPE_BIN)
@@ -428,7 +429,7 @@ qoima_scanner_page_set_property (GObject      *object,
       break;
 
     case PROP_CONTEXT:
-      qoima_scanner_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
 
     default:
@@ -455,7 +456,7 @@ qoima_scanner_page_class_init (QoimaScannerPageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -500,20 +501,18 @@ qoima_scanner_page_get_context (QoimaScannerPage *self)
 }
 
 void
-qoima_scanner_page_set_context (QoimaScannerPage *self,
-                                QoimaContext     *context)
+qoima_scanner_page_start (QoimaScannerPage *self)
 {
   GSettings *settings;
 
   g_return_if_fail (QOIMA_IS_SCANNER_PAGE (self));
-  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
-  g_return_if_fail (self->context == NULL || self->context == context);
+  g_return_if_fail (self->context != NULL);
 
-  if (self->context == context)
+  if (self->started)
     return;
 
-  self->context = g_object_ref (context);
-  settings = qoima_context_get_settings (context);
+  self->started = TRUE;
+  settings = qoima_context_get_settings (self->context);
 
   g_settings_bind (settings, "gs-substitute", self->gs_substitute_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "scan-prefix", self->prefix_row, "text", G_SETTINGS_BIND_DEFAULT);
@@ -528,7 +527,6 @@ qoima_scanner_page_set_context (QoimaScannerPage *self,
 
   update_status (self);
   update_actions (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
 }
 
 gboolean

@@ -17,9 +17,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (QoimaScannerPage, qoima_scanner_page, QOIMA, SCANNER_PAGE, AdwBin)
 
 QoimaContext *qoima_scanner_page_get_context     (QoimaScannerPage *self);
-/* Set once, by the window that shows the page. */
-void          qoima_scanner_page_set_context     (QoimaScannerPage *self,
-                                                  QoimaContext     *context);
+/* The context is a construct-only property. Starting binds the scanner settings to the
+ * page and shows the calibration state. */
+void          qoima_scanner_page_start           (QoimaScannerPage *self);
 
 /* In calibration mode (the `scanner.calibrate` action) the window hands the next scan
  * to qoima_scanner_page_take_scan() instead of looking a pack up. */

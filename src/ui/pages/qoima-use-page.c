@@ -60,6 +60,7 @@ struct _QoimaUsePage
   int                 pending;
   gboolean            refused;
   gboolean            can_undo;
+  gboolean          started; /* qoima_use_page_start() was called */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaUsePage, qoima_use_page, ADW_TYPE_BIN)
@@ -859,7 +860,7 @@ qoima_use_page_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_CONTEXT:
-      qoima_use_page_set_context (self, g_value_get_object (value));
+      self->context = g_value_dup_object (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -880,7 +881,7 @@ qoima_use_page_class_init (QoimaUsePageClass *klass)
   properties[PROP_CONTEXT] =
     g_param_spec_object ("context", NULL, NULL,
                          QOIMA_TYPE_CONTEXT,
-                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL,
                           FALSE,
@@ -954,24 +955,17 @@ qoima_use_page_get_context (QoimaUsePage *self)
 }
 
 void
-qoima_use_page_set_context (QoimaUsePage *self,
-                            QoimaContext *context)
+qoima_use_page_start (QoimaUsePage *self)
 {
   g_return_if_fail (QOIMA_IS_USE_PAGE (self));
-  g_return_if_fail (context == NULL || QOIMA_IS_CONTEXT (context));
+  g_return_if_fail (self->context != NULL);
 
-  if (self->context == context)
+  if (self->started)
     return;
 
-  if (self->context != NULL)
-    g_signal_handlers_disconnect_by_data (self->context, self);
-  g_set_object (&self->context, context);
-  if (context != NULL)
-    {
-      g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
-      user_changed_cb (self);
-    }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
+  self->started = TRUE;
+  g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  user_changed_cb (self);
 }
 
 gboolean

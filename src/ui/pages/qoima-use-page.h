@@ -17,10 +17,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (QoimaUsePage, qoima_use_page, QOIMA, USE_PAGE, AdwBin)
 
 QoimaContext *qoima_use_page_get_context       (QoimaUsePage *self);
-/* Set once, by the window. The page follows the context's user: her ward's medicines
- * and recent patients. */
-void          qoima_use_page_set_context       (QoimaUsePage *self,
-                                                QoimaContext *context);
+/* The context is a construct-only property. Once started, the page follows the context's
+ * user: her ward's medicines and recent patients. */
+void          qoima_use_page_start             (QoimaUsePage *self);
 
 /**
  * qoima_use_page_take_scan:

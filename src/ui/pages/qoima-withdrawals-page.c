@@ -9,9 +9,7 @@
 
 #include "qoima-withdrawals-page.h"
 
-#include "qoima-date.h"
 #include "qoima-gs1.h"
-#include "qoima-i18n.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
 #include "qoima-store-ledger.h"
@@ -19,6 +17,8 @@
 #include "qoima-sign-dialog.h"
 #include "qoima-sync.h"
 #include "qoima-user.h"
+#include "qoima-withdrawal-document-row.h"
+#include "qoima-withdrawal-row.h"
 
 #include <glib/gi18n.h>
 
@@ -39,15 +39,24 @@ struct _QoimaWithdrawalsPage
   GCancellable *cancellable;
   GCancellable *reload_cancellable; /* the list being loaded; a newer load supersedes it */
   GHashTable *statuses; /* ki → status */
-  GHashTable *checks;   /* ki → GtkCheckButton (borrowed from its row) */
+  GHashTable *rows;     /* ki → QoimaWithdrawalRow (borrowed from the list) */
   GHashTable *unticked; /* ki: packs the user left out of the next signing */
   char *error;
 
   /* State */
   gboolean busy;
+  gboolean started;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWithdrawalsPage, qoima_withdrawals_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  N_PROPS,
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static GtkWindow *
 parent_window (QoimaWithdrawalsPage *self)
@@ -73,11 +82,11 @@ update_actions (QoimaWithdrawalsPage *self)
 {
   gboolean any_checked = FALSE;
   GHashTableIter iter;
-  gpointer check;
+  gpointer row;
 
-  g_hash_table_iter_init (&iter, self->checks);
-  while (g_hash_table_iter_next (&iter, NULL, &check))
-    any_checked |= gtk_check_button_get_active (check);
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    any_checked |= qoima_withdrawal_row_get_selected (row);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "withdrawals.sign",
                                  !self->busy && any_checked && user_may (self, QOIMA_PERMISSION_SIGN));
@@ -119,12 +128,13 @@ clear_list (GtkListBox *list)
 
 /* A pack the user unticked stays unticked when the list is loaded again. */
 static void
-check_toggled_cb (QoimaWithdrawalsPage *self,
-                  GtkCheckButton       *check)
+row_selected_cb (QoimaWithdrawalsPage *self,
+                 GParamSpec           *pspec,
+                 QoimaWithdrawalRow   *row)
 {
-  const char *ki = g_object_get_data (G_OBJECT (check), "ki");
+  const char *ki = qoima_withdrawal_row_get_ki (row);
 
-  if (gtk_check_button_get_active (check))
+  if (qoima_withdrawal_row_get_selected (row))
     g_hash_table_remove (self->unticked, ki);
   else
     g_hash_table_add (self->unticked, g_strdup (ki));
@@ -135,75 +145,14 @@ static void
 add_owed_row (QoimaWithdrawalsPage *self,
               JsonObject           *item)
 {
-  const char *ki = qoima_json_get_string (item, "pack");
-  const char *owed_at = qoima_json_get_string (item, "owed_at");
-  QoimaWithdrawalReason reason = QOIMA_WITHDRAWAL_MEDICAL_USE;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *since = owed_at != NULL ? qoima_format_iso_date (owed_at) : g_strdup ("");
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *check = gtk_check_button_new ();
+  QoimaWithdrawalRow *row = QOIMA_WITHDRAWAL_ROW (qoima_withdrawal_row_new (item));
+  const char *ki = qoima_withdrawal_row_get_ki (row);
 
-  qoima_withdrawal_reason_from_nick (qoima_json_get_string (item, "reason"), &reason);
-  /* Translators: a pack owed to ИС МПТ: its code, the reason ("Medical use"…), then the
-   * day since which it is owed; one sentence, so that the word order is yours. */
-  subtitle = g_strdup_printf (_("%s · %s · since %s"), ki, qoima_withdrawal_reason_to_label (reason), since);
-  /* Owed again because ИС МПТ refused its document: why, before it is signed anew. */
-  if (qoima_json_get_string (item, "refused_document") != NULL)
-    {
-      g_autofree char *refused = g_strdup_printf (_("Refused by ИС МПТ in %s: %s"),
-                                                  qoima_json_get_string (item, "refused_document"),
-                                                  qoima_json_get_string (item, "refused_errors") != NULL
-                                                    ? qoima_json_get_string (item, "refused_errors") : "—");
-      char *both = g_strdup_printf ("%s\n%s", subtitle, refused);
-
-      g_free (subtitle);
-      subtitle = both;
-      gtk_widget_add_css_class (row, "error");
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
-    }
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_json_get_string (item, "medicine"));
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), !g_hash_table_contains (self->unticked, ki));
-  g_object_set_data_full (G_OBJECT (check), "ki", g_strdup (ki), g_free);
-  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-  gtk_widget_set_sensitive (check, user_may (self, QOIMA_PERMISSION_SIGN));
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-  g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self, G_CONNECT_SWAPPED);
-  /* The summary before signing counts the packs per reason. */
-  g_object_set_data (G_OBJECT (check), "reason", GINT_TO_POINTER (reason));
-  g_hash_table_insert (self->checks, g_strdup (ki), check);
-  gtk_list_box_append (self->owed_list, row);
-}
-
-/* A document's row: its state as the core words it (qoima_document_state_to_label()), and
- * why, when there is a why (no network, no AUTH key, ИС МПТ's refusal…). */
-static void
-add_document_row (QoimaWithdrawalsPage *self,
-                  const char           *document,
-                  const char           *state,
-                  const char           *label,
-                  const char           *reason,
-                  guint                 n_packs)
-{
-  GtkWidget *row = adw_action_row_new ();
-  g_autofree char *subtitle = NULL;
-  g_autofree char *count = qoima_format_count (n_packs);
-  /* Translators: a count of packs, grouped in thousands. */
-  g_autofree char *packs = g_strdup_printf (ngettext ("%s pack", "%s packs", n_packs), count);
-
-  subtitle = reason != NULL ? g_strdup_printf ("%s · %s: %s", packs, label, reason)
-                            : g_strdup_printf ("%s · %s", packs, label);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), document);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
-  if (g_strcmp0 (state, "refused") == 0 || g_strcmp0 (state, "not_recorded") == 0)
-    gtk_widget_add_css_class (row, "error");
-  else if (g_strcmp0 (state, "waiting") == 0 && reason != NULL)
-    gtk_widget_add_css_class (row, "warning");
-  gtk_list_box_append (self->documents_list, row);
+  qoima_withdrawal_row_set_selected (row, !g_hash_table_contains (self->unticked, ki));
+  qoima_withdrawal_row_set_selectable (row, user_may (self, QOIMA_PERMISSION_SIGN));
+  g_signal_connect_object (row, "notify::selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
+  g_hash_table_insert (self->rows, g_strdup (ki), row);
+  gtk_list_box_append (self->owed_list, GTK_WIDGET (row));
 }
 
 static void
@@ -230,7 +179,7 @@ listed_cb (GObject      *source,
 
   clear_list (self->owed_list);
   clear_list (self->documents_list);
-  g_hash_table_remove_all (self->checks);
+  g_hash_table_remove_all (self->rows);
   g_hash_table_remove_all (self->statuses);
   documents = g_hash_table_new (g_str_hash, g_str_equal);
   order = g_ptr_array_new ();
@@ -267,19 +216,12 @@ listed_cb (GObject      *source,
     {
       JsonObject *item = g_ptr_array_index (order, i - 1);
       const char *document = qoima_json_get_string (item, "document");
+      guint n_packs;
 
-      if (document != NULL)
-        add_document_row (self, document, qoima_json_get_string (item, "state"),
-                          qoima_json_get_string (item, "state_label"), qoima_json_get_string (item, "state_reason"),
-                          GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
-      else
-        {
-          document = qoima_json_get_string (item, "refused_document");
-          add_document_row (self, document, qoima_document_state_to_nick (QOIMA_DOCUMENT_REFUSED),
-                            qoima_document_state_to_label (QOIMA_DOCUMENT_REFUSED),
-                            qoima_json_get_string (item, "refused_errors"),
-                            GPOINTER_TO_UINT (g_hash_table_lookup (documents, document)));
-        }
+      if (document == NULL)
+        document = qoima_json_get_string (item, "refused_document");
+      n_packs = GPOINTER_TO_UINT (g_hash_table_lookup (documents, document));
+      gtk_list_box_append (self->documents_list, qoima_withdrawal_document_row_new (item, n_packs));
     }
   update_actions (self);
 }
@@ -289,7 +231,7 @@ qoima_withdrawals_page_reload (QoimaWithdrawalsPage *self)
 {
   g_return_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self));
 
-  if (self->context == NULL)
+  if (self->context == NULL || !self->started)
     return;
   /* Two lists arriving out of order would rebuild the rows twice, the older last. */
   g_cancellable_cancel (self->reload_cancellable);
@@ -351,11 +293,11 @@ sign_with (QoimaWithdrawalsPage *self,
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) kis = NULL;
   GHashTableIter iter;
-  gpointer ki, check;
+  gpointer ki, row;
 
-  g_hash_table_iter_init (&iter, self->checks);
-  while (g_hash_table_iter_next (&iter, &ki, &check))
-    if (gtk_check_button_get_active (check))
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &ki, &row))
+    if (qoima_withdrawal_row_get_selected (row))
       g_strv_builder_add (builder, ki);
   kis = g_strv_builder_end (builder);
   set_busy (self, TRUE);
@@ -390,7 +332,7 @@ confirm_signing (QoimaWithdrawalsPage *self)
   g_autoptr(GError) error = NULL;
   unsigned per_reason[QOIMA_N_WITHDRAWAL_REASONS] = { 0 };
   GHashTableIter iter;
-  gpointer check;
+  gpointer row;
   int n_packs = 0;
 
   if (certificate == NULL ||
@@ -404,11 +346,11 @@ confirm_signing (QoimaWithdrawalsPage *self)
       return;
     }
 
-  g_hash_table_iter_init (&iter, self->checks);
-  while (g_hash_table_iter_next (&iter, NULL, &check))
-    if (gtk_check_button_get_active (check))
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    if (qoima_withdrawal_row_get_selected (row))
       {
-        unsigned reason = GPOINTER_TO_UINT (g_object_get_data (check, "reason"));
+        unsigned reason = qoima_withdrawal_row_get_reason (row);
 
         if (reason < QOIMA_N_WITHDRAWAL_REASONS)
           per_reason[reason]++;
@@ -696,11 +638,49 @@ qoima_withdrawals_page_finalize (GObject *object)
   QoimaWithdrawalsPage *self = (QoimaWithdrawalsPage *) object;
 
   g_clear_pointer (&self->statuses, g_hash_table_unref);
-  g_clear_pointer (&self->checks, g_hash_table_unref);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->unticked, g_hash_table_unref);
   g_free (self->error);
 
   G_OBJECT_CLASS (qoima_withdrawals_page_parent_class)->finalize (object);
+}
+
+static void
+qoima_withdrawals_page_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_object (value, self->context);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+qoima_withdrawals_page_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  QoimaWithdrawalsPage *self = QOIMA_WITHDRAWALS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      self->context = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -711,6 +691,14 @@ qoima_withdrawals_page_class_init (QoimaWithdrawalsPageClass *klass)
 
   object_class->dispose = qoima_withdrawals_page_dispose;
   object_class->finalize = qoima_withdrawals_page_finalize;
+  object_class->get_property = qoima_withdrawals_page_get_property;
+  object_class->set_property = qoima_withdrawals_page_set_property;
+
+  properties[PROP_CONTEXT] =
+    g_param_spec_object ("context", NULL, NULL,
+                         QOIMA_TYPE_CONTEXT,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-withdrawals-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWithdrawalsPage, documents_list);
@@ -739,21 +727,22 @@ qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
 
   self->cancellable = g_cancellable_new ();
   self->statuses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->unticked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   update_actions (self);
 }
 
 void
-qoima_withdrawals_page_set_context (QoimaWithdrawalsPage *self,
-                                    QoimaContext         *context)
+qoima_withdrawals_page_start (QoimaWithdrawalsPage *self)
 {
   g_return_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self));
-  g_return_if_fail (QOIMA_IS_CONTEXT (context));
-  g_return_if_fail (self->context == NULL);
+  g_return_if_fail (self->context != NULL);
 
-  self->context = g_object_ref (context);
-  g_signal_connect_object (context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  if (self->started)
+    return;
+
+  self->started = TRUE;
+  g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
   qoima_withdrawals_page_reload (self);
 }
 
@@ -768,7 +757,7 @@ guint
 qoima_withdrawals_page_get_n_owed (QoimaWithdrawalsPage *self)
 {
   g_return_val_if_fail (QOIMA_IS_WITHDRAWALS_PAGE (self), 0);
-  return g_hash_table_size (self->checks);
+  return g_hash_table_size (self->rows);
 }
 
 const char *

@@ -15,9 +15,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (QoimaWithdrawalsPage, qoima_withdrawals_page, QOIMA, WITHDRAWALS_PAGE, AdwBin)
 
-/* Set once, by the window that shows the page. */
-void         qoima_withdrawals_page_set_context (QoimaWithdrawalsPage *self,
-                                                 QoimaContext         *context);
+/* Properties: context (construct-only). */
+
+/* Lists the withdrawals, and again whenever another user signs in. */
+void         qoima_withdrawals_page_start       (QoimaWithdrawalsPage *self);
 /* Loads the withdrawals again (the `withdrawals.reload` action). */
 void         qoima_withdrawals_page_reload      (QoimaWithdrawalsPage *self);
 gboolean     qoima_withdrawals_page_get_busy    (QoimaWithdrawalsPage *self);
