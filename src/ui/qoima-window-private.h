@@ -10,6 +10,7 @@
 #include "qoima-window.h"
 
 #include "qoima-acts-page.h"
+#include "qoima-count-page.h"
 #include "qoima-move-page.h"
 #include "qoima-scan-reader.h"
 #include "qoima-scan-result.h"
@@ -28,6 +29,7 @@ QoimaStockPage   *qoima_window_get_stock_page    (QoimaWindow    *self);
 QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
 QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);
 QoimaMovePage    *qoima_window_get_move_page     (QoimaWindow    *self);
+QoimaCountPage   *qoima_window_get_count_page    (QoimaWindow    *self);
 QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
 QoimaUsePage     *qoima_window_get_use_page      (QoimaWindow    *self);
 /* The sign-in screen, shown instead of the pages while nobody is signed in. */

@@ -13,6 +13,7 @@
 
 #include "qoima-acts-page.h"
 #include "qoima-admin-page.h"
+#include "qoima-count-page.h"
 #include "qoima-gs1.h"
 #include "qoima-move-page.h"
 #include "qoima-reports-page.h"
@@ -35,6 +36,7 @@ struct _QoimaWindow
   QoimaAdminPage   *admin_page;
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
+  QoimaCountPage   *count_page;
   GtkWidget        *read_only_banner;
   QoimaReportsPage *reports_page;
   GtkLabel         *role_label;
@@ -107,6 +109,7 @@ static const struct
   { "stock", -1 },
   { "acts", QOIMA_PERMISSION_ACCEPT_ACTS },
   { "move", QOIMA_PERMISSION_MOVE_STOCK },
+  { "count", QOIMA_PERMISSION_COUNT_STOCK },
   { "withdrawals", QOIMA_PERMISSION_SIGN },
   { "reports", QOIMA_PERMISSION_VIEW_REPORTS },
   { "admin", QOIMA_PERMISSION_MANAGE_USERS },
@@ -432,6 +435,11 @@ scanned_cb (QoimaWindow     *self,
       qoima_move_page_take_scan (self->move_page, text))
     return;
 
+  /* During a stock count, scans are counted. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "count") == 0 &&
+      qoima_count_page_take_scan (self->count_page, text))
+    return;
+
   /* On the Use page a scan chooses the pack units are logged from. */
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "use") == 0 &&
       qoima_use_page_take_scan (self->use_page, text))
@@ -543,6 +551,7 @@ add_pages (QoimaWindow *self)
     { "use", N_("Use"), "list-add-symbolic", G_STRUCT_OFFSET (QoimaWindow, use_page), TRUE },
     { "acts", N_("Acts"), "mail-send-receive-symbolic", G_STRUCT_OFFSET (QoimaWindow, acts_page), TRUE },
     { "move", N_("Move to Ward"), "go-next-symbolic", G_STRUCT_OFFSET (QoimaWindow, move_page), TRUE },
+    { "count", N_("Stock Count"), "object-select-symbolic", G_STRUCT_OFFSET (QoimaWindow, count_page), TRUE },
     { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
     { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
     { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
@@ -553,6 +562,7 @@ add_pages (QoimaWindow *self)
   self->use_page = g_object_new (QOIMA_TYPE_USE_PAGE, "context", self->context, NULL);
   self->acts_page = g_object_new (QOIMA_TYPE_ACTS_PAGE, "context", self->context, NULL);
   self->move_page = g_object_new (QOIMA_TYPE_MOVE_PAGE, "context", self->context, NULL);
+  self->count_page = qoima_count_page_new (self->context);
   self->withdrawals_page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", self->context, NULL);
   self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", self->context, NULL);
   self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", self->context, NULL);
@@ -577,6 +587,11 @@ add_pages (QoimaWindow *self)
   g_signal_connect_object (self->move_page, "scan-handled",
                            G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->move_page, "moved",
+                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->count_page, "scan-handled",
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  /* A signed-off count moved packs and set units: the Stock page shows the book as corrected. */
+  g_signal_connect_object (self->count_page, "signed-off",
                            G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->acts_page, "synced",
                            G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
@@ -606,6 +621,7 @@ qoima_window_constructed (GObject *object)
       qoima_stock_page_set_context (self->stock_page, self->context);
       qoima_scanner_page_start (self->scanner_page);
       qoima_move_page_start (self->move_page);
+      qoima_count_page_start (self->count_page);
       qoima_withdrawals_page_start (self->withdrawals_page);
       qoima_reports_page_start (self->reports_page);
       qoima_use_page_start (self->use_page);
@@ -817,6 +833,14 @@ qoima_window_get_move_page (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->move_page;
+}
+
+QoimaCountPage *
+qoima_window_get_count_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->count_page;
 }
 
 QoimaActsPage *

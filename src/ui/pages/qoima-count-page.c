@@ -32,6 +32,7 @@ struct _QoimaCountPage
   GtkButton       *finish_button;
   GtkButton       *sign_off_button;
   GtkLabel        *scan_label;
+  AdwPreferencesGroup *units_group;
   AdwActionRow    *units_row;
   GtkSpinButton   *units_spin;
   GtkListBox      *tally_list;
@@ -110,7 +111,13 @@ update_actions (QoimaCountPage *self)
                           qoima_role_allows (qoima_user_get_role (signed_in), QOIMA_PERMISSION_WRITE_OFF);
   QoimaCountState state = self->count != NULL ? self->count->state : QOIMA_COUNT_SIGNED_OFF;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->sign_off_button), may_sign_off);
+  /* Only the next step's button shows: start, finish, or (the chief's) sign off. */
+  gtk_widget_set_visible (GTK_WIDGET (self->start_button), may_count &&
+                          (self->count == NULL || state == QOIMA_COUNT_SIGNED_OFF));
+  gtk_widget_set_visible (GTK_WIDGET (self->finish_button), may_count && self->count != NULL &&
+                          state == QOIMA_COUNT_OPEN);
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_off_button), may_sign_off && self->count != NULL &&
+                          state == QOIMA_COUNT_FINISHED);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.start",
                                  !self->busy && may_count && selected_location (self) != 0 &&
                                  (self->count == NULL || state == QOIMA_COUNT_SIGNED_OFF));
@@ -312,7 +319,7 @@ reload_count (QoimaCountPage *self)
   gint64 location = selected_location (self);
 
   g_clear_pointer (&self->last_scan, qoima_count_scan_free);
-  gtk_widget_set_visible (GTK_WIDGET (self->units_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->units_group), FALSE);
   if (self->context == NULL || location == 0)
     {
       g_clear_pointer (&self->count, qoima_count_free);
@@ -429,7 +436,7 @@ counted_cb (GObject      *object,
   show_scan (self, message, scan->finding != QOIMA_COUNT_FOUND);
 
   /* An opened pack's units are counted too: asked at once, the pack in hand. */
-  gtk_widget_set_visible (GTK_WIDGET (self->units_row), scan->opened && scan->units_per_pack > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->units_group), scan->opened && scan->units_per_pack > 0);
   if (scan->opened && scan->units_per_pack > 0)
     {
       gtk_spin_button_set_range (self->units_spin, 1, scan->units_per_pack);
@@ -597,6 +604,7 @@ signed_off_cb (GObject      *object,
   self->busy = FALSE;
   if (corrections < 0)
     {
+      g_debug ("The count was not signed off: %s", local_error->message);
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, local_error->message);
       update_actions (self);
@@ -698,7 +706,7 @@ units_saved_cb (GObject      *object,
       update_actions (self);
       return;
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->units_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->units_group), FALSE);
   show_scan (self, _("Units recorded."), FALSE);
   if (self->count != NULL)
     load (self, self->count->id);
@@ -721,6 +729,14 @@ save_units_action (GtkWidget  *widget,
 }
 
 /* The widget. */
+
+static void
+user_changed_cb (QoimaCountPage *self)
+{
+  update_actions (self);
+  if (user (self) != NULL)
+    qoima_count_page_start (self);
+}
 
 static void
 qoima_count_page_map (GtkWidget *widget)
@@ -788,6 +804,10 @@ qoima_count_page_set_property (GObject      *object,
     {
     case PROP_CONTEXT:
       self->context = g_value_dup_object (value);
+      /* Another user signs in: her locations, her buttons. */
+      if (self->context != NULL)
+        g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self,
+                                 G_CONNECT_SWAPPED);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -827,6 +847,7 @@ qoima_count_page_class_init (QoimaCountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, finish_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, sign_off_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, scan_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, units_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, units_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, units_spin);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, tally_list);
