@@ -13,7 +13,7 @@
  *  use           a ward nurse's use of one unit (guards, patient, USE movement, audit row,
  *                the withdrawal owed when used up), each on another pack, same file;
  *  stock-page    the Stock page's model as the page loads it, at --packs packs (the model,
- *                not the window: qoima-stock-window-bench draws it);
+ *                not a window: no frame is drawn);
  *  act           when QOIMA_STAND and QOIMA_PKI_DIR name the stand and the demo keys (meson
  *                sets them): accepting an act of --act-packs packs end to end over HTTP,
  *                against the same-schema loop; key unlock is left out.
@@ -474,7 +474,7 @@ bench_list_stock (QoimaStore *store,
     }
 
   what = g_strdup_printf ("the Stock page's model loaded from the store (%u lines from %" G_GUINT64_FORMAT
-                          " packs), not drawn: qoima-stock-window-bench measures a real window; goal <= 50 ms",
+                          " packs), through the store as the page asks for it; not drawn in a window; goal <= 50 ms",
                           n_lines, n_packs);
   figure ("stock-page", times, what, NULL, 0);
 }
