@@ -133,6 +133,38 @@ ledger_state (Fixture *fixture)
                           raw_int (fixture, "SELECT count(*) FROM audit"));
 }
 
+/* The Stock page's summary (schema 9) against the same lines aggregated from the packs
+ * from scratch: the rows that differ, either way, as text ("" when they agree). */
+#define STOCK_FROM_SCRATCH \
+  "SELECT gtin, coalesce (batch, '') AS batch, coalesce (expiry, '') AS expiry, location_id, count (*) AS packs, " \
+  "  coalesce (sum (units_left), 0) AS units, sum (status = 'opened') AS opened FROM packs " \
+  "WHERE status IN ('in_stock', 'opened') GROUP BY 1, 2, 3, 4"
+#define STOCK_SUMMARY "SELECT gtin, batch, expiry, location_id, packs, units, opened FROM stock_lines"
+
+static char *
+stock_lines_differ (Fixture    *fixture,
+                    const char *left,
+                    const char *right)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (group_concat (gtin || '/' || batch || '/' || expiry || '@' || location_id"
+                                          "  || ': ' || packs || ' packs, ' || units || ' units, ' || opened || ' opened', '; '), '') "
+                                          "FROM (SELECT * FROM (%s) EXCEPT SELECT * FROM (%s))", left, right);
+
+  return raw_text (fixture, sql);
+}
+
+static void
+assert_stock_lines (Fixture *fixture)
+{
+  g_autofree char *only_summary = stock_lines_differ (fixture, STOCK_SUMMARY, STOCK_FROM_SCRATCH);
+  g_autofree char *only_packs = stock_lines_differ (fixture, STOCK_FROM_SCRATCH, STOCK_SUMMARY);
+
+  g_assert_cmpstr (only_summary, ==, "");
+  g_assert_cmpstr (only_packs, ==, "");
+  g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM stock_lines"), ==,
+                   raw_int (fixture, "SELECT count (*) FROM (" STOCK_FROM_SCRATCH ")"));
+}
+
 static int
 transfer (Fixture             *fixture,
           QoimaUser           *user,
@@ -281,6 +313,7 @@ fixture_tear_down (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gint64 n_rows = 0, broken = 0;
 
+  assert_stock_lines (fixture);
   {
     g_autoptr(GAsyncResult) result = NULL;
 
@@ -712,6 +745,77 @@ test_undo_limits (Fixture       *fixture,
   }
 }
 
+/* The Stock page's summary follows every movement in the same transaction: after a receipt,
+ * a move, uses (opening a pack, using one up), an undo and a write-off it equals the lines
+ * aggregated from the packs from scratch. */
+static void
+test_stock_lines (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *back[] = { TAB_LATE, NULL };
+
+  assert_stock_lines (fixture);
+  g_assert_cmpint (raw_int (fixture, "SELECT packs FROM stock_lines WHERE batch = 'L1' AND location_id = (SELECT location_id FROM packs WHERE ki = '" TAB_LATE "')"), ==, 1);
+
+  {
+    g_autoptr(QoimaUseResult) result = use (fixture, fixture->nurse, TAB_LATE, IIN_A, 2, &error);
+
+    g_assert_no_error (error);
+  }
+  assert_stock_lines (fixture);
+  g_assert_cmpint (raw_int (fixture, "SELECT opened FROM stock_lines WHERE batch = 'L1'"), ==, 1);
+  g_assert_cmpint (raw_int (fixture, "SELECT units FROM stock_lines WHERE batch = 'L1'"), ==, 18);
+
+  {
+    g_autoptr(QoimaUseResult) result = use (fixture, fixture->nurse, VIAL, IIN_A, 1, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (result->withdrawal_owed);
+  }
+  assert_stock_lines (fixture);
+  /* The used-up vial's line is gone, not left at zero. */
+  g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM stock_lines WHERE batch = 'V1'"), ==, 0);
+
+  g_assert_cmpint (undo (fixture, fixture->nurse, &error), ==, 1);
+  g_assert_no_error (error);
+  assert_stock_lines (fixture);
+  g_assert_cmpint (raw_int (fixture, "SELECT packs FROM stock_lines WHERE batch = 'V1'"), ==, 1);
+
+  /* A line of two vials, one used up: the line stays, with one. */
+  {
+    g_autoptr(QoimaPackRows) rows = qoima_pack_rows_new ();
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_pack_rows_add (rows, VIAL_GTIN, "LEDGERVIAL002", NULL, "V2", "2031-01-31", fixture->ward, -1);
+    qoima_pack_rows_add (rows, VIAL_GTIN, "LEDGERVIAL003", NULL, "V2", "2031-01-31", fixture->ward, -1);
+    qoima_store_receive_packs_async (fixture->store, g_steal_pointer (&rows), "tester", "test", NULL,
+                                     result_cb, &result);
+    g_assert_true (qoima_store_receive_packs_finish (fixture->store, wait_for (&result), &error));
+    g_assert_no_error (error);
+  }
+  assert_stock_lines (fixture);
+  g_assert_cmpint (raw_int (fixture, "SELECT packs FROM stock_lines WHERE batch = 'V2'"), ==, 2);
+  {
+    g_autoptr(QoimaUseResult) result = use (fixture, fixture->nurse, "01" VIAL_GTIN "21" "LEDGERVIAL002", IIN_A, 1, &error);
+
+    g_assert_no_error (error);
+  }
+  assert_stock_lines (fixture);
+  g_assert_cmpint (raw_int (fixture, "SELECT packs FROM stock_lines WHERE batch = 'V2'"), ==, 1);
+
+  /* Back to the warehouse: the line moves with the pack. */
+  g_assert_cmpint (transfer (fixture, fixture->clerk, back, fixture->warehouse, &error), ==, 1);
+  g_assert_no_error (error);
+  assert_stock_lines (fixture);
+
+  raw_exec (fixture, "INSERT INTO movements (pack_id, at, actor, kind, units_after, status_after, location_after) "
+                     "SELECT id, '2026-01-01T00:00:00Z', 'chief', 'write_off', units_left, 'written_off', location_id "
+                     "FROM packs WHERE ki = '" TAB_EARLY "'");
+  assert_stock_lines (fixture);
+  g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM stock_lines WHERE batch = 'L2'"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -726,6 +830,7 @@ main (int   argc,
               fixture_set_up, test_one_unit_owed_at_use, fixture_tear_down);
   g_test_add ("/ledger/guards", Fixture, "moved", fixture_set_up, test_guards, fixture_tear_down);
   g_test_add ("/ledger/undo", Fixture, "moved", fixture_set_up, test_undo, fixture_tear_down);
+  g_test_add ("/ledger/stock-lines", Fixture, "moved", fixture_set_up, test_stock_lines, fixture_tear_down);
   g_test_add ("/ledger/undo-limits", Fixture, "moved", fixture_set_up, test_undo_limits, fixture_tear_down);
 
   return g_test_run ();

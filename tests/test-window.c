@@ -314,6 +314,108 @@ test_stock_list (void)
   destroy_window (window);
 }
 
+static gboolean
+model_count_differs (gpointer data)
+{
+  CountWait *wait = data;
+
+  return g_list_model_get_n_items (wait->model) != wait->n_items;
+}
+
+/* The first widget with the style class @css_class under @widget, depth first. */
+static GtkWidget *
+find_descendant (GtkWidget  *widget,
+                 const char *css_class)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (gtk_widget_has_css_class (child, css_class))
+        return child;
+      if ((found = find_descendant (child, css_class)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A nurse's Stock opens on her ward; a search or a filter change shows the list from its
+ * first line, not where the list was scrolled before (issue 10, Stock). */
+static void
+test_stock_nurse_ward_and_scroll (void)
+{
+  g_autoptr(GListModel) stock = qoima_test_list_stock (store);
+  g_autoptr(QoimaUser) nurse = qoima_test_find_user (store, "nurse");
+  gint64 ward = qoima_user_get_ward_id (nurse);
+  QoimaWindow *window = create_window_as ("nurse");
+  QoimaStockPage *page = qoima_window_get_stock_page (window);
+  GListModel *model = qoima_stock_page_get_model (page);
+  GtkScrolledWindow *scrolled;
+  GtkAdjustment *adjustment;
+  unsigned at_ward = 0;
+
+  g_assert_cmpint (ward, !=, 0);
+  for (unsigned i = 0; i < g_list_model_get_n_items (stock); i++)
+    {
+      g_autoptr(QoimaStockItem) item = g_list_model_get_item (stock, i);
+
+      if (qoima_location_get_id (qoima_stock_item_get_location (item)) == ward)
+        at_ward++;
+    }
+  g_assert_cmpuint (at_ward, >, 0);
+  g_assert_cmpuint (at_ward, <, g_list_model_get_n_items (stock));
+
+  wait_for_stock (window);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, at_ward);
+  for (unsigned i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(QoimaStockItem) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (qoima_location_get_id (qoima_stock_item_get_location (item)), ==, ward);
+    }
+
+  /* A reload keeps her choice: all locations stay all locations. */
+  qoima_stock_page_set_location_id (page, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, g_list_model_get_n_items (stock));
+  qoima_stock_page_reload (page);
+  wait_for_stock (window);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, g_list_model_get_n_items (stock));
+
+  /* Scrolled down, then a search: back at the top. The nurse starts on Use. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL));
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 500);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-stock-nurse.png");
+  scrolled = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (find_descendant (GTK_WIDGET (page), "stock-list"),
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  g_assert_nonnull (scrolled);
+  adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment), >, 0);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  {
+    unsigned n_all = g_list_model_get_n_items (model);
+    g_autoptr(QoimaStockItem) last = g_list_model_get_item (model, n_all - 1);
+    CountWait wait = { model, n_all };
+
+    gtk_editable_set_text (qoima_stock_page_get_search_entry (page), qoima_stock_item_get_batch (last));
+    /* The search entry waits a moment before it searches. */
+    qoima_test_wait_until (model_count_differs, &wait, 30);
+  }
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, gtk_adjustment_get_lower (adjustment));
+
+  /* And after a location filter change. */
+  gtk_editable_set_text (qoima_stock_page_get_search_entry (page), "");
+  wait_for_count (model, g_list_model_get_n_items (stock));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+  qoima_stock_page_set_location_id (page, ward);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, gtk_adjustment_get_lower (adjustment));
+
+  destroy_window (window);
+}
+
 static void
 test_scan_found (void)
 {
@@ -791,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/ui/scan-result/markup-escapes-code", test_markup_escapes_code);
   g_test_add_func ("/ui/window/error-page", test_error_page);
   g_test_add_func ("/ui/window/stock-list", test_stock_list);
+  g_test_add_func ("/ui/window/stock-nurse-ward-and-scroll", test_stock_nurse_ward_and_scroll);
   g_test_add_func ("/ui/window/scan-found", test_scan_found);
   g_test_add_func ("/ui/window/scan-garbled", test_scan_garbled);
   g_test_add_func ("/ui/window/scan-unknown", test_scan_unknown);

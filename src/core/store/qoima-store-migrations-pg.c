@@ -270,6 +270,48 @@ static const char schema_8[] =
   "CREATE TRIGGER audit_counts AFTER INSERT OR UPDATE ON counts FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');"
   "CREATE TRIGGER audit_count_scans AFTER INSERT OR UPDATE ON count_scans FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');";
 
+#define STOCK_LINES_FILL \
+  "INSERT INTO stock_lines (gtin, batch, expiry, location_id, packs, units, opened)" \
+  "  SELECT gtin, coalesce (batch, ''), coalesce (expiry, ''), location_id, count (*)," \
+  "         coalesce (sum (units_left), 0), count (*) FILTER (WHERE status = 'opened')" \
+  "  FROM packs WHERE status IN ('in_stock', 'opened')" \
+  "  GROUP BY gtin, coalesce (batch, ''), coalesce (expiry, ''), location_id;"
+
+/* 8 → 9: the Stock page's lines, as SQLite's step 9 keeps them (see there). */
+static const char schema_9[] =
+  "CREATE TABLE stock_lines ("
+  "  gtin TEXT NOT NULL REFERENCES products (gtin), batch TEXT NOT NULL, expiry TEXT NOT NULL,"
+  "  location_id BIGINT NOT NULL REFERENCES locations (id),"
+  "  packs BIGINT NOT NULL CHECK (packs > 0), units BIGINT NOT NULL, opened BIGINT NOT NULL,"
+  "  PRIMARY KEY (gtin, batch, expiry, location_id));"
+  STOCK_LINES_FILL
+  "CREATE FUNCTION qoima_stock_lines () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "BEGIN"
+  "  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status IN ('in_stock', 'opened') THEN"
+  "    UPDATE stock_lines SET packs = packs - 1, units = units - coalesce (OLD.units_left, 0),"
+  "                           opened = opened - (OLD.status = 'opened')::int"
+  "      WHERE gtin = OLD.gtin AND batch = coalesce (OLD.batch, '') AND expiry = coalesce (OLD.expiry, '')"
+  "        AND location_id = OLD.location_id AND packs > 1;"
+  "    IF NOT FOUND THEN"
+  "      DELETE FROM stock_lines"
+  "        WHERE gtin = OLD.gtin AND batch = coalesce (OLD.batch, '') AND expiry = coalesce (OLD.expiry, '')"
+  "          AND location_id = OLD.location_id;"
+  "    END IF;"
+  "  END IF;"
+  "  IF TG_OP IN ('UPDATE', 'INSERT') AND NEW.status IN ('in_stock', 'opened') THEN"
+  "    INSERT INTO stock_lines (gtin, batch, expiry, location_id, packs, units, opened)"
+  "      VALUES (NEW.gtin, coalesce (NEW.batch, ''), coalesce (NEW.expiry, ''), NEW.location_id, 1,"
+  "              coalesce (NEW.units_left, 0), (NEW.status = 'opened')::int)"
+  "      ON CONFLICT (gtin, batch, expiry, location_id) DO UPDATE"
+  "        SET packs = stock_lines.packs + 1, units = stock_lines.units + excluded.units,"
+  "            opened = stock_lines.opened + excluded.opened;"
+  "  END IF;"
+  "  RETURN NULL;"
+  "END $$;"
+  "CREATE TRIGGER stock_lines AFTER INSERT OR DELETE"
+  "  OR UPDATE OF gtin, batch, expiry, location_id, status, units_left ON packs"
+  "  FOR EACH ROW EXECUTE FUNCTION qoima_stock_lines ();";
+
 /* migrations[i] takes a server database from version i to the next entry's; the first
  * entry jumps to 8 (see above). */
 static const struct
@@ -278,9 +320,10 @@ static const struct
   const char *sql;
 } migrations[] = {
   { 8, schema_8 },
+  { 9, schema_9 },
 };
 
-G_STATIC_ASSERT (8 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (9 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,
@@ -657,6 +700,9 @@ qoima_store_pg_import (QoimaDb     *db,
       total += copied;
     }
   if (!qoima_db_exec (db, "SET LOCAL session_replication_role = origin", error))
+    goto failed;
+  /* Its triggers were off while the packs came: the Stock page's lines are made from them. */
+  if (!qoima_db_exec (db, "DELETE FROM stock_lines;" STOCK_LINES_FILL, error))
     goto failed;
 
   broken = qoima_store_pg_verify_audit (db, error);

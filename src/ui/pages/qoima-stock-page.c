@@ -16,6 +16,7 @@
 #include "qoima-stock-item.h"
 #include "qoima-stock-row.h"
 #include "qoima-store.h"
+#include "qoima-user.h"
 
 #include <string.h>
 
@@ -35,6 +36,7 @@ struct _QoimaStockPage
   GtkSpinner         *spinner;
   GtkStack           *stack;
   GtkLabel           *summary_label;
+  GtkScrolledWindow  *scrolled_window;
 
   /* Owned references */
   QoimaContext       *context;
@@ -42,6 +44,7 @@ struct _QoimaStockPage
   GtkCustomFilter    *filter;
   GArray             *location_ids;
   QoimaPack          *pending_pack;
+  char               *opened_for;   /* the user whose first load chose her ward */
 
   /* State: the filter's inputs, prepared once per change rather than per line. */
   char              **terms;
@@ -118,6 +121,17 @@ static void
 refilter (QoimaStockPage *self)
 {
   update_today (self);
+
+  /* Other lines, so back to the first of them: the list would otherwise keep a scroll
+   * position that belongs to the lines before. Before the filter changes, while that
+   * position still has its line. */
+  if (self->scrolled_window != NULL)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+    }
+
   if (self->filter != NULL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
@@ -277,6 +291,17 @@ set_loading (QoimaStockPage *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
+/* A long ward name is ellipsized in the button: the tooltip has it whole. */
+static void
+update_location_tooltip (QoimaStockPage *self)
+{
+  GtkStringObject *name = gtk_drop_down_get_selected_item (self->location_drop_down);
+
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->location_drop_down),
+                               name != NULL && self->location_id != 0 ? gtk_string_object_get_string (name)
+                                                                      : _("Location"));
+}
+
 static void
 location_selected_cb (QoimaStockPage *self,
                       GParamSpec     *pspec,
@@ -291,6 +316,7 @@ location_selected_cb (QoimaStockPage *self,
   else
     self->location_id = g_array_index (self->location_ids, gint64, selected);
 
+  update_location_tooltip (self);
   refilter (self);
 }
 
@@ -343,6 +369,7 @@ list_locations_cb (GObject      *object,
   gtk_drop_down_set_selected (self->location_drop_down, selected);
   g_signal_handlers_unblock_by_func (self->location_drop_down, location_selected_cb, self);
 
+  update_location_tooltip (self);
   if (selected == 0 && self->location_id != 0)
     {
       self->location_id = 0;
@@ -482,6 +509,7 @@ qoima_stock_page_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
   g_clear_object (&self->pending_pack);
+  g_clear_pointer (&self->opened_for, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_STOCK_PAGE);
 
@@ -587,6 +615,7 @@ qoima_stock_page_class_init (QoimaStockPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, scrolled_window);
   gtk_widget_class_bind_template_callback (widget_class, expiring_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, location_selected_cb);
@@ -711,6 +740,20 @@ qoima_stock_page_reload (QoimaStockPage *self)
 
   store = qoima_context_get_store (self->context);
   self->load_started = g_get_monotonic_time ();
+
+  /* A nurse keeps her ward's stock: her first look after signing in is at it. Later
+   * loads keep whatever location was chosen since. */
+  {
+    QoimaUser *user = qoima_context_get_user (self->context);
+    const char *name = user != NULL ? qoima_user_get_name (user) : NULL;
+
+    if (name != NULL && g_strcmp0 (name, self->opened_for) != 0)
+      {
+        g_free (self->opened_for);
+        self->opened_for = g_strdup (name);
+        self->location_id = qoima_user_get_role (user) == QOIMA_ROLE_NURSE ? qoima_user_get_ward_id (user) : 0;
+      }
+  }
 
   set_loading (self, TRUE);
   qoima_store_list_locations_async (store, self->cancellable, list_locations_cb, g_object_ref (self));
