@@ -270,6 +270,18 @@ static const char schema_8[] =
   "CREATE TRIGGER audit_counts AFTER INSERT OR UPDATE ON counts FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');"
   "CREATE TRIGGER audit_count_scans AFTER INSERT OR UPDATE ON count_scans FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');";
 
+/* The registration in ИС МПТ (issue 12), as SQLite's latest step. */
+static const char schema_registration[] =
+  "CREATE TABLE registration ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  draft TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('draft', 'sent', 'confirmed', 'refused')),"
+  "  request_id TEXT,"
+  "  reason TEXT,"
+  "  updated_at TEXT NOT NULL"
+  ");"
+  "CREATE TRIGGER audit_registration AFTER INSERT OR UPDATE ON registration FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');";
+
 /* migrations[i] takes a server database from version i to the next entry's; the first
  * entry jumps to 8 (see above). */
 static const struct
@@ -278,9 +290,8 @@ static const struct
   const char *sql;
 } migrations[] = {
   { 8, schema_8 },
+  { QOIMA_STORE_SCHEMA_VERSION, schema_registration },
 };
-
-G_STATIC_ASSERT (8 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,
@@ -427,7 +438,7 @@ qoima_store_pg_add_login (QoimaDb     *db,
 static const char * const import_tables[] = {
   "products", "locations", "acts", "act_codes", "patients", "packs", "movements", "outbox",
   "users", "withdrawals_owed", "transfers", "settings", "scans", "counts", "count_scans",
-  "count_findings", "audit",
+  "count_findings", "registration", "audit",
 };
 
 static gint64
