@@ -12,6 +12,9 @@
 
 #include "qoima-certificate.h"
 #include "qoima-demo.h"
+#include "qoima-ismpt-client.h"
+#include "qoima-reference.h"
+#include "qoima-registration.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-stand-jwt.h"
 
@@ -2158,6 +2161,175 @@ test_shapes (void)
   g_clear_pointer (&stand.other_token, g_free);
 }
 
+/* Registration (issue 12) */
+
+/* The draft of a clinic the stand does not know, as the wizard would fill it from new-org.p12. */
+static QoimaRegistration *
+new_org_draft (void)
+{
+  g_autoptr(QoimaReference) kato = qoima_reference_load (QOIMA_REFERENCE_KATO, NULL);
+  QoimaRegistration *r = qoima_registration_new ();
+  const char * const groups[] = { "pharma", NULL };
+  const char * const types[] = { "retail", NULL };
+  const char *leaf = NULL;
+
+  g_assert_nonnull (kato);
+  for (guint i = 0; leaf == NULL; i++)
+    if (qoima_reference_get_entry (kato, i)->n_children == 0)
+      leaf = qoima_reference_get_entry (kato, i)->code;
+  qoima_registration_set (r, "stand", "custom");
+  qoima_registration_set (r, "stand-url", stand.api);
+  qoima_registration_set (r, "signer-iin", "800101300706");
+  qoima_registration_set (r, "company", "ГКП \"Поликлиника №7\"");
+  qoima_registration_set (r, "head-name", "САПАРОВ АСЕТ");
+  qoima_registration_set (r, "certificate-serial", "6b");
+  qoima_registration_set (r, "email", "info@poliklinika7.kz");
+  qoima_registration_set (r, "org-phone", "+7 7172 55 66 77");
+  qoima_registration_set (r, "head-mobile", "+7 701 234 56 78");
+  qoima_registration_set (r, "consent", "true");
+  qoima_registration_set (r, "producer-or-importer", "no");
+  qoima_registration_set_list (r, "product-groups", groups);
+  qoima_registration_set (r, "product-groups-confirmed", "true");
+  qoima_registration_set (r, "full-name", "ГКП \"Поликлиника №7\"");
+  qoima_registration_set (r, "bin", "240340000019");
+  qoima_registration_set (r, "tax-office", "6201");
+  qoima_registration_set (r, "head", "Сапаров Асет");
+  qoima_registration_set (r, "kato", leaf);
+  qoima_registration_set (r, "address", "ул. Бабаева 12");
+  qoima_registration_set (r, "participant-email", "info@poliklinika7.kz");
+  qoima_registration_set (r, "participant-phone", "+77172556677");
+  qoima_registration_set_list (r, "participant-types", types);
+  qoima_registration_set (r, "bic", "CASPKZKA");
+  qoima_registration_set (r, "iban", "KZ72722S000000000001");
+  return r;
+}
+
+static JsonNode *
+send_registration (QoimaIsmptClient  *client,
+                   QoimaRegistration *r)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = qoima_registration_to_json (r);
+  JsonNode *node;
+
+  qoima_ismpt_client_send_registration_async (client, json, NULL, async_result_cb, &result);
+  node = qoima_ismpt_client_send_registration_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return node;
+}
+
+static char *
+registration_status (QoimaIsmptClient *client,
+                     const char       *id,
+                     char            **reason)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  qoima_ismpt_client_registration_status_async (client, id, NULL, async_result_cb, &result);
+  node = qoima_ismpt_client_registration_status_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (node);
+  if (reason != NULL)
+    *reason = g_strdup (json_object_get_string_member_with_default (object, "reason", NULL));
+  return g_strdup (json_object_get_string_member (object, "status"));
+}
+
+static void
+test_registration_confirmed_then_sign_in (void)
+{
+  g_autoptr(QoimaSigner) signer = load_signer ("new-org.p12");
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.api, NULL);
+  g_autoptr(QoimaRegistration) r = new_org_draft ();
+  g_autoptr(JsonNode) sent_node = NULL;
+  g_autoptr(JsonNode) again_node = NULL;
+  JsonObject *sent;
+  JsonObject *again;
+  g_autofree char *message = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *status = NULL;
+  const char *id;
+
+  qoima_ismpt_client_set_auth_signer (client, signer);
+
+  /* Not a participant yet: the key signs in nowhere. */
+  g_assert_cmpuint (sign_in_raw ("new-org.p12", NULL, &message), ==, 403);
+
+  /* R001-3/R001-5: sent signed with the AUTH key, checked, then confirmed after the delay. */
+  sent_node = send_registration (client, r);
+  sent = json_node_get_object (sent_node);
+  g_assert_cmpstr (json_object_get_string_member (sent, "status"), ==, "CHECKED");
+  id = json_object_get_string_member (sent, "id");
+  g_assert_nonnull (id);
+  for (int i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&status, g_free);
+      status = registration_status (client, id, NULL);
+      if (!g_str_equal (status, "CHECKED"))
+        break;
+      wait_ms (20);
+    }
+  g_assert_cmpstr (status, ==, "CONFIRMED");
+
+  /* R001-11: the AUTH key's owner now signs in to the new organization. */
+  token = sign_in ("new-org.p12");
+  g_assert_nonnull (token);
+
+  /* The same organization twice is refused. */
+  again_node = send_registration (client, r);
+  again = json_node_get_object (again_node);
+  g_assert_cmpstr (json_object_get_string_member (again, "status"), ==, "REFUSED");
+  g_assert_nonnull (strstr (json_object_get_string_member (again, "reason"), "240340000019"));
+}
+
+static void
+test_registration_refused_as_wizard_would (void)
+{
+  g_autoptr(QoimaSigner) signer = load_signer ("other-org.p12");
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.api, NULL);
+  g_autoptr(QoimaRegistration) r = new_org_draft ();
+  g_autoptr(JsonNode) bad_iban_node = NULL;
+  g_autoptr(JsonNode) other_key_node = NULL;
+  JsonObject *bad_iban;
+  JsonObject *other_key;
+  g_autofree char *reason = NULL;
+  g_autofree char *status = NULL;
+  JsonArray *problems;
+  gboolean iban_named = FALSE;
+
+  qoima_ismpt_client_set_auth_signer (client, signer);
+
+  /* R001-9: an IBAN of another bank than the BIC's, refused by the stand as by the wizard. */
+  qoima_registration_set (r, "iban", "KZ31601A000000000001");
+  bad_iban_node = send_registration (client, r);
+  bad_iban = json_node_get_object (bad_iban_node);
+  g_assert_cmpstr (json_object_get_string_member (bad_iban, "status"), ==, "REFUSED");
+  problems = json_object_get_array_member (bad_iban, "problems");
+  for (guint i = 0; i < json_array_get_length (problems); i++)
+    {
+      JsonObject *p = json_array_get_object_element (problems, i);
+
+      iban_named |= g_str_equal (json_object_get_string_member (p, "field"), "iban") &&
+                    g_str_equal (json_object_get_string_member (p, "rule"), "R001-9");
+    }
+  g_assert_true (iban_named);
+  status = registration_status (client, json_object_get_string_member (bad_iban, "id"), &reason);
+  g_assert_cmpstr (status, ==, "REFUSED");
+  g_assert_nonnull (strstr (reason, "R001-9"));
+
+  /* R001-3: a request signed by someone else's key than the one it was filled from. */
+  qoima_registration_set (r, "iban", "KZ72722S000000000001");
+  other_key_node = send_registration (client, r);
+  other_key = json_node_get_object (other_key_node);
+  g_assert_cmpstr (json_object_get_string_member (other_key, "status"), ==, "REFUSED");
+  g_assert_nonnull (strstr (json_object_get_string_member (other_key, "reason"), "780302300121"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2228,6 +2400,8 @@ main (int   argc,
   g_test_add_func ("/stand/restart/state-kept", test_restart);
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);
+  g_test_add_func ("/rules/R001-5/registration-confirmed-then-sign-in", test_registration_confirmed_then_sign_in);
+  g_test_add_func ("/rules/R001-9/stand-refuses-as-the-wizard", test_registration_refused_as_wizard_would);
 
   result = g_test_run ();
 

@@ -53,6 +53,9 @@ static const char * const command_lines[] = {
   N_("withdrawals --json     list the withdrawals owed and sent, with their status"),
   N_("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"),
   N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
+  N_("register --draft FILE.json [--send]  check a registration draft, printing each problem as JSON (field, rule, message); with --send sign it with the AUTH key and send it (--server, --auth-key; --user to keep it)"),
+  N_("register --status [ID] [--wait]  the registration request's status (the one kept in the database unless ID); --wait until it is decided"),
+  N_("reference import KIND FILE  check a newer directory (kato, tax-offices, banks, product-groups), then use it instead of the one shipped"),
   N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] [--csv-separator ,|;] [--xlsx FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
 };
 
@@ -454,6 +457,10 @@ main (int    argc,
     status = qoimactl_write_off (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "report"))
     status = qoimactl_report (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "register"))
+    status = qoimactl_register (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "reference"))
+    status = qoimactl_reference (&options, argc - i, argv + i);
   else
     {
       qoimactl_print_error (_("Unknown command: %s"), argv[i]);

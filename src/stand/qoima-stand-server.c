@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "qoima-stand-server.h"
+#include "qoima-registration.h"
 
 #include "qoima-certificate.h"
 #include "qoima-cms.h"
@@ -189,6 +190,8 @@ static void handle_doc_cises (QoimaStandServer *self, Request *req);
 static void handle_documents_create (QoimaStandServer *self, Request *req);
 static void handle_cises_info (QoimaStandServer *self, Request *req);
 static void handle_catalog_product (QoimaStandServer *self, Request *req);
+static void handle_registration_create (QoimaStandServer *self, Request *req);
+static void handle_registration_status (QoimaStandServer *self, Request *req);
 static void handle_admin_acts (QoimaStandServer *self, Request *req);
 static void handle_admin_code (QoimaStandServer *self, Request *req);
 static void handle_admin_documents (QoimaStandServer *self, Request *req);
@@ -212,6 +215,14 @@ static const Route routes[] = {
   { "POST", AREA_TRUE_API, "lk/documents/create", TRUE, handle_documents_create },
   { "POST", AREA_TRUE_API, "cises/info", TRUE, handle_cises_info },
   { "GET", AREA_CATALOG, "portal/api/v2/products/*", FALSE, handle_catalog_product },
+  /* Registration (issue 12): the paths and shapes are NOT in the reference (ismpt-api.md knows
+   * only the browser cabinet's /register), so they are designed here. POST takes
+   * {"data": base64 CMS signed with the AUTH key, attached, of the draft's JSON} and answers
+   * {"id", "status", "reason"?, "problems"?}; GET answers {"id", "status", "bin", "reason"?}.
+   * Statuses: CHECKED (passed the wizard's own checks), REFUSED (with a reason), CONFIRMED
+   * after the processing delay, when the key's organization becomes a participant. */
+  { "POST", AREA_TRUE_API, "registration/requests", FALSE, handle_registration_create },
+  { "GET", AREA_TRUE_API, "registration/requests/*", FALSE, handle_registration_status },
   { "POST", AREA_ADMIN, "acts", FALSE, handle_admin_acts },
   { "GET", AREA_ADMIN, "codes/**", FALSE, handle_admin_code },
   { "GET", AREA_ADMIN, "documents", FALSE, handle_admin_documents },
@@ -1093,6 +1104,230 @@ handle_sign_in (QoimaStandServer *self,
   builder = json_builder_new ();
   json_builder_begin_object (builder);
   add_string (builder, "token", token);
+  json_builder_end_object (builder);
+  respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+/* Registration (issue 12) */
+
+#define MSG_REGISTRATION_NOT_FOUND "Заявка не найдена"
+#define MSG_ALREADY_REGISTERED     "Организация с БИН %s уже зарегистрирована"
+#define MSG_KEY_NOT_SIGNER         "Заявка подписана ключом другого лица (ИИН %s)"
+#define MSG_KEY_OTHER_ORG          "БИН заявки не совпадает с БИН ключа"
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* The wizard's directories, read once; a stand without them checks the fields' form only. */
+static const QoimaRegistrationReferences *
+stand_references (void)
+{
+  static QoimaRegistrationReferences references;
+  static gsize loaded = 0;
+
+  if (g_once_init_enter (&loaded))
+    {
+      references.kato = qoima_reference_load (QOIMA_REFERENCE_KATO, NULL);
+      references.tax_offices = qoima_reference_load (QOIMA_REFERENCE_TAX_OFFICES, NULL);
+      references.banks = qoima_reference_load (QOIMA_REFERENCE_BANKS, NULL);
+      references.product_groups = qoima_reference_load (QOIMA_REFERENCE_PRODUCT_GROUPS, NULL);
+      g_once_init_leave (&loaded, 1);
+    }
+  return &references;
+}
+
+static void
+handle_registration_create (QoimaStandServer *self,
+                            Request          *req)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(QoimaCertificate) certificate = NULL;
+  g_autoptr(QoimaRegistration) registration = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *reason = NULL;
+  g_autofree char *draft = NULL;
+  JsonObject *body = NULL;
+  const char *data;
+  const char *bin;
+  const char *status;
+  guchar *decoded;
+  gsize decoded_len = 0;
+
+  root = parse_body (req, &error);
+  if (root == NULL)
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, error->message);
+      return;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    body = json_node_get_object (root);
+  data = body != NULL ? qoima_stand_json_string (body, "data") : NULL;
+  if (data == NULL || *data == '\0')
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_MISSING_FIELD, "data");
+      return;
+    }
+  decoded = g_base64_decode (data, &decoded_len);
+  cms = g_bytes_new_take (decoded, decoded_len);
+  /* R001-3: the request is signed with the AUTH key. */
+  certificate = verify_cms (self, cms, NULL, QOIMA_KEY_PURPOSE_AUTH, &content);
+  if (certificate == NULL || content == NULL)
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, MSG_BAD_SIGNATURE);
+      return;
+    }
+  draft = g_strndup (g_bytes_get_data (content, NULL), g_bytes_get_size (content));
+  registration = qoima_registration_new_from_json (draft, &error);
+  if (registration == NULL)
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, error->message);
+      return;
+    }
+
+  /* The same checks as the wizard's, so that what it refuses the stand refuses too. */
+  problems = qoima_registration_validate (registration, QOIMA_REGISTRATION_ALL_STEPS, stand_references ());
+  bin = qoima_registration_get (registration, "bin");
+  if (problems->len > 0)
+    {
+      QoimaRegistrationProblem *first = g_ptr_array_index (problems, 0);
+
+      reason = g_strdup_printf ("%s (%s): %s", first->rule, first->field, first->message);
+    }
+  else if (g_strcmp0 (qoima_certificate_get_iin (certificate), qoima_registration_get (registration, "signer-iin")) != 0)
+    reason = g_strdup_printf (MSG_KEY_NOT_SIGNER, qoima_certificate_get_iin (certificate));
+  else if (qoima_registration_is_legal_entity (registration) &&
+           g_strcmp0 (qoima_certificate_get_bin (certificate), bin) != 0)
+    reason = g_strdup (MSG_KEY_OTHER_ORG);
+  else if (g_hash_table_contains (self->participant_names, bin))
+    reason = g_strdup_printf (MSG_ALREADY_REGISTERED, bin);
+  status = reason != NULL ? "REFUSED" : "CHECKED";
+
+  stmt = qoima_stand_db_prepare (self->db,
+                                 "INSERT INTO registration_requests (id, bin, name, status, reason, checked_at_ms) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)", &error);
+  if (stmt == NULL)
+    {
+      respond_db_error (req, error);
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, bin != NULL ? bin : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, qoima_registration_get (registration, "full-name") != NULL
+                              ? qoima_registration_get (registration, "full-name") : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, status, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, now_ms ());
+  if (!qoima_stand_db_step_done (self->db, stmt, &error))
+    {
+      respond_db_error (req, error);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_string (builder, "id", id);
+  add_string (builder, "status", status);
+  if (reason != NULL)
+    add_string (builder, "reason", reason);
+  json_builder_set_member_name (builder, "problems");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      QoimaRegistrationProblem *p = g_ptr_array_index (problems, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "field", p->field);
+      add_string (builder, "rule", p->rule);
+      add_string (builder, "message", p->message);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+static void
+handle_registration_status (QoimaStandServer *self,
+                            Request          *req)
+{
+  const char *id = g_ptr_array_index (req->params, 0);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autofree char *bin = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *reason = NULL;
+  gint64 checked_at;
+
+  stmt = qoima_stand_db_prepare (self->db, "SELECT bin, name, status, reason, checked_at_ms "
+                                           "FROM registration_requests WHERE id = ?", &error);
+  if (stmt == NULL)
+    {
+      respond_db_error (req, error);
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      respond_error (req, SOUP_STATUS_NOT_FOUND, MSG_REGISTRATION_NOT_FOUND);
+      return;
+    }
+  bin = g_strdup (qoima_stand_db_column_text (stmt, 0));
+  name = g_strdup (qoima_stand_db_column_text (stmt, 1));
+  status = g_strdup (qoima_stand_db_column_text (stmt, 2));
+  reason = g_strdup (qoima_stand_db_column_text (stmt, 3));
+  checked_at = sqlite3_column_int64 (stmt, 4);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* Processed after the stand's delay (ИС МПТ: up to 24 hours, R003-3): the organization
+   * becomes a participant, and its AUTH key's owner can sign in. */
+  if (g_str_equal (status, "CHECKED") && now_ms () >= checked_at + self->processing_delay_ms)
+    {
+      stmt = qoima_stand_db_prepare (self->db, "INSERT OR IGNORE INTO participants (bin, name, role) "
+                                               "VALUES (?, ?, 'MEDICAL_ORGANIZATION')", &error);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_text (stmt, 1, bin, -1, SQLITE_TRANSIENT);
+          sqlite3_bind_text (stmt, 2, name, -1, SQLITE_TRANSIENT);
+          if (qoima_stand_db_step_done (self->db, stmt, &error))
+            {
+              g_clear_pointer (&stmt, sqlite3_finalize);
+              stmt = qoima_stand_db_prepare (self->db, "UPDATE registration_requests SET status = 'CONFIRMED' "
+                                                       "WHERE id = ?", &error);
+              if (stmt != NULL)
+                {
+                  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+                  qoima_stand_db_step_done (self->db, stmt, &error);
+                }
+            }
+        }
+      if (error != NULL)
+        {
+          respond_db_error (req, error);
+          return;
+        }
+      g_hash_table_insert (self->participant_names, g_strdup (bin), g_strdup (name));
+      g_free (status);
+      status = g_strdup ("CONFIRMED");
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_string (builder, "id", id);
+  add_string (builder, "status", status);
+  add_string (builder, "bin", bin);
+  if (reason != NULL)
+    add_string (builder, "reason", reason);
   json_builder_end_object (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
 }

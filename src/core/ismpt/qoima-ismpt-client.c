@@ -47,6 +47,9 @@ static const OperationDefault operation_defaults[QOIMA_ISMPT_N_OPS] = {
   [QOIMA_ISMPT_OP_DOC_LIST_LEGACY] = { "doc-list-legacy", "GET", "../facade/doc/listV2" },
   [QOIMA_ISMPT_OP_DOC_INFO_V4] = { "doc-info-v4", "GET", "../../v4/true-api/doc/{id}/info" },
   [QOIMA_ISMPT_OP_DOC_BODY_LEGACY] = { "doc-body-legacy", "GET", "../facade/doc/{id}/body" },
+  /* Not in the reference (the cabinet registers in a browser): designed, as the stand serves. */
+  [QOIMA_ISMPT_OP_REGISTRATION_CREATE] = { "registration-create", "POST", "registration/requests" },
+  [QOIMA_ISMPT_OP_REGISTRATION_STATUS] = { "registration-status", "GET", "registration/requests/{id}" },
 };
 
 /* Operations that have alternatives, each family in the order they are tried. */
@@ -128,7 +131,9 @@ call_new (QoimaIsmptOp op)
   call->family = FAMILY_NONE;
   call->query = g_ptr_array_new_with_free_func (g_free);
   call->needs_token = op != QOIMA_ISMPT_OP_AUTH_KEY && op != QOIMA_ISMPT_OP_SIGN_IN &&
-                      op != QOIMA_ISMPT_OP_CATALOG_CARD;
+                      op != QOIMA_ISMPT_OP_CATALOG_CARD &&
+                      op != QOIMA_ISMPT_OP_REGISTRATION_CREATE &&
+                      op != QOIMA_ISMPT_OP_REGISTRATION_STATUS;
   return call;
 }
 
@@ -1586,4 +1591,122 @@ qoima_ismpt_client_catalog_card_finish (QoimaIsmptClient  *self,
   if (body == NULL)
     return NULL;
   return parse_answer (body, JSON_NODE_ARRAY, error);
+}
+
+/* Registration (issue 12) */
+
+static void
+registration_sent_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = call_finish (QOIMA_ISMPT_CLIENT (source), result, registration_sent_cb, &error);
+  JsonNode *node = body != NULL ? parse_answer (body, JSON_NODE_OBJECT, &error) : NULL;
+
+  if (node == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+registration_signed_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaIsmptClient *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *b64 = NULL;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  char *json;
+  Call *call;
+
+  cms = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
+  if (cms == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  b64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, b64);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+
+  call = call_new (QOIMA_ISMPT_OP_REGISTRATION_CREATE);
+  call->body = g_bytes_new_take (json, strlen (json));
+  call_async (self, call, registration_sent_cb, cancellable, registration_sent_cb, g_steal_pointer (&task));
+}
+
+void
+qoima_ismpt_client_send_registration_async (QoimaIsmptClient    *self,
+                                            const char          *draft_json,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) content = NULL;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (draft_json != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_ismpt_client_send_registration_async);
+  if (self->auth_signer == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                               _("Choose the AUTH key to sign the registration request."));
+      return;
+    }
+  /* R001-3: the request is signed with the AUTH key, its content attached. */
+  content = g_bytes_new (draft_json, strlen (draft_json));
+  qoima_signer_sign_async (self->auth_signer, content, QOIMA_SIGN_ATTACHED, QOIMA_KEY_PURPOSE_AUTH,
+                           cancellable, registration_signed_cb, g_steal_pointer (&task));
+}
+
+JsonNode *
+qoima_ismpt_client_send_registration_finish (QoimaIsmptClient  *self,
+                                             GAsyncResult      *result,
+                                             GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+qoima_ismpt_client_registration_status_async (QoimaIsmptClient    *self,
+                                              const char          *id,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data)
+{
+  Call *call;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (id != NULL);
+
+  call = call_new (QOIMA_ISMPT_OP_REGISTRATION_STATUS);
+  call->id = g_strdup (id);
+  call_async (self, call, qoima_ismpt_client_registration_status_async, cancellable, callback, user_data);
+}
+
+JsonNode *
+qoima_ismpt_client_registration_status_finish (QoimaIsmptClient  *self,
+                                               GAsyncResult      *result,
+                                               GError           **error)
+{
+  g_autoptr(GBytes) body = call_finish (self, result, qoima_ismpt_client_registration_status_async, error);
+
+  if (body == NULL)
+    return NULL;
+  return parse_answer (body, JSON_NODE_OBJECT, error);
 }

@@ -40,6 +40,8 @@ typedef enum {
   QOIMA_ISMPT_OP_DOC_LIST_LEGACY,   /* the legacy v3 facade: doc/listV2 */
   QOIMA_ISMPT_OP_DOC_INFO_V4,
   QOIMA_ISMPT_OP_DOC_BODY_LEGACY,   /* the legacy v3 facade: doc/{id}/body */
+  QOIMA_ISMPT_OP_REGISTRATION_CREATE, /* issue 12: designed, not from the reference */
+  QOIMA_ISMPT_OP_REGISTRATION_STATUS,
   QOIMA_ISMPT_N_OPS,
 } QoimaIsmptOp;
 
@@ -189,5 +191,29 @@ void        qoima_ismpt_client_catalog_card_async  (QoimaIsmptClient    *self,
 JsonNode   *qoima_ismpt_client_catalog_card_finish (QoimaIsmptClient  *self,
                                                     GAsyncResult      *result,
                                                     GError           **error);
+
+/*
+ * Registration (issue 12; seed rules R001-3, R001-5). Sends @draft_json (a QoimaRegistration's
+ * JSON) signed, attached, with the AUTH signer (set_auth_signer), needing no token: the
+ * organization is not a participant yet. Finish returns (transfer full) the answer object:
+ * {"id", "status": CHECKED | REFUSED, "reason"?, "problems": [{field, rule, message}]}.
+ */
+void        qoima_ismpt_client_send_registration_async  (QoimaIsmptClient    *self,
+                                                         const char          *draft_json,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+JsonNode   *qoima_ismpt_client_send_registration_finish (QoimaIsmptClient  *self,
+                                                         GAsyncResult      *result,
+                                                         GError           **error);
+/* The request @id's state: {"id", "status": CHECKED | REFUSED | CONFIRMED, "bin", "reason"?}. */
+void        qoima_ismpt_client_registration_status_async  (QoimaIsmptClient    *self,
+                                                           const char          *id,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+JsonNode   *qoima_ismpt_client_registration_status_finish (QoimaIsmptClient  *self,
+                                                           GAsyncResult      *result,
+                                                           GError           **error);
 
 G_END_DECLS

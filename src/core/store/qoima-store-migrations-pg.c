@@ -311,6 +311,17 @@ static const char schema_9[] =
   "CREATE TRIGGER stock_lines AFTER INSERT OR DELETE"
   "  OR UPDATE OF gtin, batch, expiry, location_id, status, units_left ON packs"
   "  FOR EACH ROW EXECUTE FUNCTION qoima_stock_lines ();";
+/* The registration in ИС МПТ (issue 12), as SQLite's latest step. */
+static const char schema_registration[] =
+  "CREATE TABLE registration ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  draft TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('draft', 'sent', 'confirmed', 'refused')),"
+  "  request_id TEXT,"
+  "  reason TEXT,"
+  "  updated_at TEXT NOT NULL"
+  ");"
+  "CREATE TRIGGER audit_registration AFTER INSERT OR UPDATE ON registration FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');";
 
 /* migrations[i] takes a server database from version i to the next entry's; the first
  * entry jumps to 8 (see above). */
@@ -321,9 +332,11 @@ static const struct
 } migrations[] = {
   { 8, schema_8 },
   { 9, schema_9 },
+  { 10, schema_registration },
 };
 
-G_STATIC_ASSERT (9 == QOIMA_STORE_SCHEMA_VERSION);
+/* Every SQLite step has its server twin. */
+G_STATIC_ASSERT (10 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,
@@ -470,7 +483,7 @@ qoima_store_pg_add_login (QoimaDb     *db,
 static const char * const import_tables[] = {
   "products", "locations", "acts", "act_codes", "patients", "packs", "movements", "outbox",
   "users", "withdrawals_owed", "transfers", "settings", "scans", "counts", "count_scans",
-  "count_findings", "audit",
+  "count_findings", "registration", "audit",
 };
 
 static gint64

@@ -726,6 +726,32 @@ static const char * const migrations[] = {
                       "  OR OLD.location_id IS NOT NEW.location_id OR OLD.status IS NOT NEW.status"
                       "  OR OLD.units_left IS NOT NEW.units_left",
                       STOCK_LINE_REMOVE STOCK_LINE_ADD),
+  /* 9 → 10: the hospital's registration in ИС МПТ (issue 12, qoima-store-registration.c): one
+   * row, the wizard's draft as JSON (never a password) and the request's state, so that the
+   * wizard resumes after a restart and knows whether the hospital is registered. Audited: it
+   * is the hospital's identity toward ИС МПТ. */
+  "CREATE TABLE registration ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  draft TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('draft', 'sent', 'confirmed', 'refused')),"
+  "  request_id TEXT,"
+  "  reason TEXT,"
+  "  updated_at TEXT NOT NULL"
+  ");"
+  "CREATE TRIGGER audit_registration_insert AFTER INSERT ON registration "
+  "BEGIN"
+  AUDIT_ROW ("'registration'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'draft', NEW.draft, 'state', NEW.state, 'request_id', NEW.request_id, 'reason', NEW.reason, 'updated_at', NEW.updated_at)")
+  "END;"
+  "CREATE TRIGGER audit_registration_update AFTER UPDATE ON registration "
+  "BEGIN"
+  AUDIT_ROW ("'registration'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'draft', OLD.draft, 'state', OLD.state, 'request_id', OLD.request_id, 'reason', OLD.reason, 'updated_at', OLD.updated_at)",
+             "json_object ('id', NEW.id, 'draft', NEW.draft, 'state', NEW.state, 'request_id', NEW.request_id, 'reason', NEW.reason, 'updated_at', NEW.updated_at)")
+  "END;"
+  "CREATE TRIGGER registration_no_delete BEFORE DELETE ON registration "
+  "BEGIN SELECT RAISE (ABORT, 'the registration is never deleted'); END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

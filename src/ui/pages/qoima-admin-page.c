@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "qoima-admin-page.h"
+#include "qoima-registration-window.h"
 
 #include "qoima-location.h"
 #include "qoima-sign-in.h"
@@ -557,6 +558,22 @@ add_user_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* The registration wizard (issue 12), over this page's window. */
+static void
+register_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+  QoimaRegistrationWindow *window;
+
+  if (self->context == NULL)
+    return;
+  window = qoima_registration_window_new (self->context);
+  gtk_window_set_transient_for (GTK_WINDOW (window), parent_window (self));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static void
 add_ward_action (GtkWidget  *widget,
                  const char *action_name,
@@ -895,6 +912,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_install_action (widget_class, "admin.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "admin.add-user", NULL, add_user_action);
   gtk_widget_class_install_action (widget_class, "admin.add-ward", NULL, add_ward_action);
+  gtk_widget_class_install_action (widget_class, "admin.register", NULL, register_action);
   gtk_widget_class_install_action (widget_class, "admin.rename-ward", "x", rename_ward_action);
   gtk_widget_class_install_action (widget_class, "admin.archive-ward", "x", archive_ward_action);
   gtk_widget_class_install_action (widget_class, "admin.reset-password", "s", reset_password_action);

@@ -1,0 +1,115 @@
+/* qoima-registration.h: a draft of the hospital's registration in ИС МПТ, checked field by field
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+#include "qoima-reference.h"
+
+G_BEGIN_DECLS
+
+/* The wizard's steps, in order (issue 12). */
+typedef enum {
+  QOIMA_REGISTRATION_STEP_STAND,
+  QOIMA_REGISTRATION_STEP_REQUIREMENTS,
+  QOIMA_REGISTRATION_STEP_KEY,
+  QOIMA_REGISTRATION_STEP_CONTACTS,
+  QOIMA_REGISTRATION_STEP_PRODUCT_GROUPS,
+  QOIMA_REGISTRATION_STEP_PARTICIPANT,
+  QOIMA_REGISTRATION_STEP_USERS,
+  QOIMA_REGISTRATION_STEP_BANK,
+  QOIMA_REGISTRATION_STEP_SIGN,
+  QOIMA_REGISTRATION_N_STEPS,
+  QOIMA_REGISTRATION_ALL_STEPS = -1,
+} QoimaRegistrationStep;
+
+/* The directories a draft is checked against; borrowed, any may be NULL (then not checked). */
+typedef struct {
+  QoimaReference *kato;
+  QoimaReference *tax_offices;
+  QoimaReference *banks;
+  QoimaReference *product_groups;
+} QoimaRegistrationReferences;
+
+/* One thing wrong: the field (as in the draft's JSON), the seed rule it breaks, a message. */
+typedef struct {
+  char *field;
+  char *rule;
+  char *message;
+} QoimaRegistrationProblem;
+
+void qoima_registration_problem_free (QoimaRegistrationProblem *problem);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaRegistrationProblem, qoima_registration_problem_free)
+
+#define QOIMA_TYPE_REGISTRATION (qoima_registration_get_type ())
+G_DECLARE_FINAL_TYPE (QoimaRegistration, qoima_registration, QOIMA, REGISTRATION, GObject)
+
+/*
+ * The draft's fields (strings unless said), named as in its JSON:
+ *  stand: "stand" (test | industrial | custom), "stand-url" (custom only)
+ *  key (from the AUTH certificate, R001-3/4): "signer-iin", "company", "head-name",
+ *    "head-position", "certificate-serial", "certificate-issuer", "certificate-valid-from",
+ *    "certificate-valid-to" (ISO 8601 dates)
+ *  contacts: "email", "org-phone", "head-mobile", "consent" ("true")
+ *  product groups: "producer-or-importer" (yes | no), "product-groups" (list of codes),
+ *    "product-groups-confirmed" ("true" once the irrevocability warning was accepted)
+ *  participant: "full-name", "bin", "tax-office" (КГД code), "head", "kato" (KATO code of a
+ *    leaf), "address" (street and house), "participant-email", "participant-phone",
+ *    "participant-types" (list of wholesale | importer | retail | producer)
+ *  users: a list of objects {surname, name, patronymic, iin, email, phone, role (administrator | user)}
+ *  bank: "bic", "correspondent-account", "iban", "advance-invoice" ("true" / "false")
+ * Passwords are never part of a draft.
+ */
+QoimaRegistration *qoima_registration_new            (void);
+QoimaRegistration *qoima_registration_new_from_json  (const char         *json,
+                                                      GError            **error);
+char              *qoima_registration_to_json        (QoimaRegistration  *self);
+
+const char        *qoima_registration_get            (QoimaRegistration  *self,
+                                                      const char         *field);
+void               qoima_registration_set            (QoimaRegistration  *self,
+                                                      const char         *field,
+                                                      const char         *value);
+/* Returns: (transfer full): the list field's values, never NULL. */
+GStrv              qoima_registration_get_list       (QoimaRegistration  *self,
+                                                      const char         *field);
+void               qoima_registration_set_list       (QoimaRegistration  *self,
+                                                      const char         *field,
+                                                      const char * const *values);
+
+guint              qoima_registration_get_n_users    (QoimaRegistration  *self);
+const char        *qoima_registration_get_user_field (QoimaRegistration  *self,
+                                                      guint               index,
+                                                      const char         *field);
+void               qoima_registration_add_user       (QoimaRegistration  *self,
+                                                      const char         *surname,
+                                                      const char         *name,
+                                                      const char         *iin,
+                                                      const char         *email,
+                                                      const char         *phone,
+                                                      const char         *role);
+void               qoima_registration_clear_users    (QoimaRegistration  *self);
+
+/* The step the wizard was on, so a resumed draft opens there. */
+QoimaRegistrationStep qoima_registration_get_step   (QoimaRegistration  *self);
+void               qoima_registration_set_step      (QoimaRegistration  *self,
+                                                     QoimaRegistrationStep step);
+
+/* Whether the participant is a legal entity (a BIN), not an individual entrepreneur (an IIN). */
+gboolean           qoima_registration_is_legal_entity (QoimaRegistration *self);
+/* R001-10: "GOST" for a legal entity, "RSA" for an individual. */
+const char        *qoima_registration_get_signing_key_type (QoimaRegistration *self);
+
+/*
+ * Checks @step's fields (or every step's, QOIMA_REGISTRATION_ALL_STEPS) against the seed rules
+ * and @references. Returns: (transfer container) (element-type QoimaRegistrationProblem): the
+ * problems in field order; empty when the step may be left.
+ */
+GPtrArray         *qoima_registration_validate       (QoimaRegistration                 *self,
+                                                      QoimaRegistrationStep              step,
+                                                      const QoimaRegistrationReferences *references);
+
+G_END_DECLS
