@@ -672,6 +672,55 @@ static const char * const migrations[] = {
              "json_object ('id', OLD.id, 'count_id', OLD.count_id, 'ki', OLD.ki, 'box', OLD.box, 'units', OLD.units, 'scanned_by', OLD.scanned_by, 'scanned_at', OLD.scanned_at)",
              "json_object ('id', NEW.id, 'count_id', NEW.count_id, 'ki', NEW.ki, 'box', NEW.box, 'units', NEW.units, 'scanned_by', NEW.scanned_by, 'scanned_at', NEW.scanned_at)")
   "END;",
+
+  /* The Fund's applications (seed 004, fund/qoima-store-fund.c): each version a row, its
+   * form as JSON, its edits logged (R004-18). Once sent to the Fund nothing of its form
+   * changes or is deleted (R004-22), which the triggers hold whatever the caller does. */
+  "CREATE TABLE fund_applications ("
+  "  id INTEGER PRIMARY KEY,"
+  "  chain_id INTEGER NOT NULL,"
+  "  version INTEGER NOT NULL CHECK (version > 0),"
+  "  region TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('draft', 'chief_review', 'under_review', 'agreed_check',"
+  "    'rejected_check', 'confirmed_approval', 'rejected_approval', 'included', 'rejected', 'excluded', 'changed')),"
+  "  author TEXT NOT NULL,"
+  "  created_at TEXT NOT NULL,"
+  "  body TEXT NOT NULL CHECK (json_valid (body)),"
+  "  chief_reason TEXT,"
+  "  sent_at TEXT,"
+  "  fund_id TEXT,"
+  "  fund_reasons TEXT,"
+  "  fund_note TEXT,"
+  "  excluded_at TEXT,"
+  "  UNIQUE (chain_id, version)"
+  ");"
+  "CREATE TABLE fund_application_edits ("
+  "  id INTEGER PRIMARY KEY,"
+  "  application_id INTEGER NOT NULL REFERENCES fund_applications (id) ON DELETE CASCADE,"
+  "  at TEXT NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  detail TEXT"
+  ");"
+  "CREATE TABLE fund_attachments ("
+  "  sha256 TEXT PRIMARY KEY NOT NULL,"
+  "  data BLOB NOT NULL CHECK (length (data) <= 20971520)"
+  ");"
+  "CREATE TABLE fund_licenses ("
+  "  number TEXT PRIMARY KEY NOT NULL,"
+  "  body TEXT NOT NULL CHECK (json_valid (body)),"
+  "  fetched_at TEXT NOT NULL"
+  ");"
+  "CREATE TRIGGER fund_applications_sent_frozen BEFORE UPDATE OF body, region, author, chain_id, version ON fund_applications "
+  "WHEN OLD.status NOT IN ('draft', 'chief_review') "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'an application sent to the Fund does not change');"
+  "END;"
+  "CREATE TRIGGER fund_applications_sent_kept BEFORE DELETE ON fund_applications "
+  "WHEN OLD.status <> 'draft' "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'only a draft application is deleted');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
