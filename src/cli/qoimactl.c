@@ -53,6 +53,8 @@ static const char * const command_lines[] = {
   N_("withdrawals --json     list the withdrawals owed and sent, with their status"),
   N_("withdraw [--code CODE…]  sign the owed withdrawals and write-offs (one document per reason) and send them (the chief: --user, --key)"),
   N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
+  N_("application list | show ID | check ID|FILE.json | pdf ID --output FILE.pdf  the application to the Fund's database: its versions, one as JSON with its edits, its problems one JSON object a line, the form as PDF"),
+  N_("application save FILE.json [--id ID | --change-of ID] | submit ID | send ID --fund URL  save a form (an admin: --user), send it to the chief, or send it to the Fund (the chief: --user)"),
   N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] [--csv-separator ,|;] [--xlsx FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
 };
 
@@ -454,6 +456,8 @@ main (int    argc,
     status = qoimactl_write_off (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "report"))
     status = qoimactl_report (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "application"))
+    status = qoimactl_application (&options, argc - i, argv + i);
   else
     {
       qoimactl_print_error (_("Unknown command: %s"), argv[i]);
