@@ -56,6 +56,8 @@ static const char * const command_lines[] = {
   N_("register --draft FILE.json [--send]  check a registration draft, printing each problem as JSON (field, rule, message); with --send sign it with the AUTH key and send it (--server, --auth-key; --user to keep it)"),
   N_("register --status [ID] [--wait]  the registration request's status (the one kept in the database unless ID); --wait until it is decided"),
   N_("reference import KIND FILE  check a newer directory (kato, tax-offices, banks, product-groups), then use it instead of the one shipped"),
+  N_("application list | show ID | check ID|FILE.json | pdf ID --output FILE.pdf  the application to the Fund's database: its versions, one as JSON with its edits, its problems one JSON object a line, the form as PDF"),
+  N_("application save FILE.json [--id ID | --change-of ID] | submit ID | send ID --fund URL  save a form (an admin: --user), send it to the chief, or send it to the Fund (the chief: --user)"),
   N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] [--csv-separator ,|;] [--xlsx FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
 };
 
@@ -461,6 +463,8 @@ main (int    argc,
     status = qoimactl_register (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "reference"))
     status = qoimactl_reference (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "application"))
+    status = qoimactl_application (&options, argc - i, argv + i);
   else
     {
       qoimactl_print_error (_("Unknown command: %s"), argv[i]);

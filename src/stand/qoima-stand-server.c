@@ -9,6 +9,7 @@
 
 #include "qoima-stand-server.h"
 #include "qoima-registration.h"
+#include "qoima-stand-fund.h"
 
 #include "qoima-certificate.h"
 #include "qoima-cms.h"
@@ -133,6 +134,7 @@ struct _QoimaStandServer
 
   /* owned */
   QoimaStandDb *db;
+  QoimaStandFund *fund; /* the license service and the Fund (qoima-stand-fund.c) */
   SoupServer *server;
   GBytes *ca_pem;
   GBytes *secret;
@@ -849,6 +851,10 @@ server_cb (SoupServer        *server,
       if (g_str_equal (routes[i].method, method))
         found = &routes[i];
     }
+
+  if (found == NULL && !path_known &&
+      qoima_stand_fund_handle (self->fund, msg, method, raw_path, decoded_query))
+    return;
 
   if (found == NULL)
     {
@@ -2607,6 +2613,7 @@ qoima_stand_server_finalize (GObject *object)
   g_clear_pointer (&self->revoked, g_hash_table_unref);
   g_clear_pointer (&self->admin_token, g_free);
   g_clear_pointer (&self->hosts, g_strfreev);
+  g_clear_pointer (&self->fund, qoima_stand_fund_free);
 
   G_OBJECT_CLASS (qoima_stand_server_parent_class)->finalize (object);
 }
@@ -2628,6 +2635,7 @@ qoima_stand_server_init (QoimaStandServer *self)
   self->processing_delay_ms = 300;
   self->hang_seconds = 30;
   self->rand = g_rand_new ();
+  self->fund = qoima_stand_fund_new ();
   self->fault_rand = g_rand_new_with_seed (0);
   self->participant_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->hangs = g_ptr_array_new_with_free_func (hang_free);

@@ -838,10 +838,10 @@ qoima_role_allows (QoimaRole       role,
     case QOIMA_ROLE_CHIEF:
       return permission == QOIMA_PERMISSION_SIGN || permission == QOIMA_PERMISSION_ACCEPT_ACTS ||
              permission == QOIMA_PERMISSION_WRITE_OFF || permission == QOIMA_PERMISSION_VIEW_REPORTS ||
-             permission == QOIMA_PERMISSION_COUNT_STOCK;
+             permission == QOIMA_PERMISSION_COUNT_STOCK || permission == QOIMA_PERMISSION_DECIDE_FUND_APPLICATION;
     case QOIMA_ROLE_ADMIN:
       return permission == QOIMA_PERMISSION_MANAGE_USERS || permission == QOIMA_PERMISSION_MANAGE_LOCATIONS ||
-             permission == QOIMA_PERMISSION_VIEW_REPORTS;
+             permission == QOIMA_PERMISSION_VIEW_REPORTS || permission == QOIMA_PERMISSION_PREPARE_FUND_APPLICATION;
     default:
       return FALSE;
     }
@@ -972,6 +972,8 @@ qoima_user_check (QoimaUser        *self,
     case QOIMA_PERMISSION_MANAGE_LOCATIONS: what = _("manage locations"); break;
     case QOIMA_PERMISSION_VIEW_REPORTS: what = _("view reports"); break;
     case QOIMA_PERMISSION_COUNT_STOCK: what = _("count stock"); break;
+    case QOIMA_PERMISSION_PREPARE_FUND_APPLICATION: what = _("prepare the application to the Fund"); break;
+    case QOIMA_PERMISSION_DECIDE_FUND_APPLICATION: what = _("sign or reject the application to the Fund"); break;
     default: what = "?"; break;
     }
 

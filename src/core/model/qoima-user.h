@@ -31,6 +31,10 @@ typedef enum {
   QOIMA_PERMISSION_MANAGE_LOCATIONS,
   QOIMA_PERMISSION_VIEW_REPORTS,
   QOIMA_PERMISSION_COUNT_STOCK, /* take part in a stock count (the chief signs it off) */
+  /* The Fund's application (seed 004): the admin prepares it («Поставщик» +
+   * «Администратор организации»), the chief decides («Руководитель»). */
+  QOIMA_PERMISSION_PREPARE_FUND_APPLICATION,
+  QOIMA_PERMISSION_DECIDE_FUND_APPLICATION,
 } QoimaPermission;
 
 /* PBKDF2-HMAC-SHA256 rounds for every new password or PIN. */

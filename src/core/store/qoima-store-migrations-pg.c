@@ -325,6 +325,59 @@ static const char schema_registration[] =
 
 /* migrations[i] takes a server database from version i to the next entry's; the first
  * entry jumps to 8 (see above). */
+/* The Fund's applications, as SQLite's step (the store's jobs run on SQLite today; the
+ * server keeps the same tables so that its schema stays at the same version). */
+static const char schema_fund[] =
+  "CREATE TABLE fund_applications ("
+  "  id BIGSERIAL PRIMARY KEY,"
+  "  chain_id BIGINT NOT NULL,"
+  "  version INTEGER NOT NULL CHECK (version > 0),"
+  "  region TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('draft', 'chief_review', 'under_review', 'agreed_check',"
+  "    'rejected_check', 'confirmed_approval', 'rejected_approval', 'included', 'rejected', 'excluded', 'changed')),"
+  "  author TEXT NOT NULL,"
+  "  created_at TEXT NOT NULL,"
+  "  body JSONB NOT NULL,"
+  "  chief_reason TEXT,"
+  "  sent_at TEXT,"
+  "  fund_id TEXT,"
+  "  fund_reasons TEXT,"
+  "  fund_note TEXT,"
+  "  excluded_at TEXT,"
+  "  UNIQUE (chain_id, version)"
+  ");"
+  "CREATE TABLE fund_application_edits ("
+  "  id BIGSERIAL PRIMARY KEY,"
+  "  application_id BIGINT NOT NULL REFERENCES fund_applications (id) ON DELETE CASCADE,"
+  "  at TEXT NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  detail TEXT"
+  ");"
+  "CREATE TABLE fund_attachments ("
+  "  sha256 TEXT PRIMARY KEY,"
+  "  data BYTEA NOT NULL CHECK (length (data) <= 20971520)"
+  ");"
+  "CREATE TABLE fund_licenses ("
+  "  number TEXT PRIMARY KEY,"
+  "  body JSONB NOT NULL,"
+  "  fetched_at TEXT NOT NULL"
+  ");"
+  "CREATE FUNCTION fund_applications_guard () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "BEGIN"
+  "  IF OLD.status NOT IN ('draft', 'chief_review') AND (TG_OP = 'DELETE' OR NEW.body IS DISTINCT FROM OLD.body"
+  "      OR NEW.region IS DISTINCT FROM OLD.region OR NEW.author IS DISTINCT FROM OLD.author) THEN"
+  "    RAISE EXCEPTION 'an application sent to the Fund does not change';"
+  "  END IF;"
+  "  IF TG_OP = 'DELETE' THEN"
+  "    IF OLD.status <> 'draft' THEN RAISE EXCEPTION 'only a draft application is deleted'; END IF;"
+  "    RETURN OLD;"
+  "  END IF;"
+  "  RETURN NEW;"
+  "END $$;"
+  "CREATE TRIGGER fund_applications_guard BEFORE UPDATE OR DELETE ON fund_applications"
+  "  FOR EACH ROW EXECUTE FUNCTION fund_applications_guard ();";
+
 static const struct
 {
   int to_version;
@@ -333,10 +386,11 @@ static const struct
   { 8, schema_8 },
   { 9, schema_9 },
   { 10, schema_registration },
+  { 11, schema_fund },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (10 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (11 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,
@@ -483,7 +537,8 @@ qoima_store_pg_add_login (QoimaDb     *db,
 static const char * const import_tables[] = {
   "products", "locations", "acts", "act_codes", "patients", "packs", "movements", "outbox",
   "users", "withdrawals_owed", "transfers", "settings", "scans", "counts", "count_scans",
-  "count_findings", "registration", "audit",
+  "count_findings", "registration", "fund_applications", "fund_application_edits", "fund_attachments",
+  "fund_licenses", "audit",
 };
 
 static gint64

@@ -1,0 +1,472 @@
+/* test-fund-stand.c: the application to the Fund against the stand (qoima-stand as a
+ * subprocess, over real HTTP): licenses from its license service, the hospital's round
+ * with a chief's rejection, the Fund's review driven through the stand's admin interface
+ * (R004-26, R004-27), and Qoima following each end state
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "qoima-fund-client.h"
+#include "qoima-store-fund.h"
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+static struct {
+  char *tmpdir;
+  char *root;
+  char *admin_token;
+  GSubprocess *process;
+  SoupSession *session;
+  QoimaStore *store;
+  QoimaUser *admin;
+  QoimaUser *chief;
+  QoimaFundClient *client;
+} t;
+
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+result_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* A call to the stand's admin interface (the Fund's staff at work): the HTTP status, and
+ * the answer's error message or status in @out. */
+static guint
+fund_admin (const char  *fund_id,
+            const char  *action,
+            const char  *body,
+            char       **out)
+{
+  g_autofree char *escaped = g_uri_escape_string (fund_id, NULL, FALSE);
+  g_autofree char *url = g_strdup_printf ("%s/stand/fund/applications/%s/%s", t.root, escaped, action);
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *object;
+
+  soup_message_headers_append (soup_message_get_request_headers (msg), "X-Stand-Token", t.admin_token);
+  soup_message_set_request_body_from_bytes (msg, "application/json", request);
+  bytes = soup_session_send_and_read (t.session, msg, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (g_bytes_get_data (bytes, NULL), &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (node);
+  if (out != NULL)
+    *out = g_strdup (json_object_has_member (object, "error_message")
+                     ? json_object_get_string_member (object, "error_message")
+                     : json_object_get_string_member (object, "status"));
+  return soup_message_get_status (msg);
+}
+
+static void
+fund_ok (const char *fund_id,
+         const char *action,
+         const char *body,
+         const char *expected_status)
+{
+  g_autofree char *status = NULL;
+
+  g_assert_cmpuint (fund_admin (fund_id, action, body, &status), ==, 200);
+  g_assert_cmpstr (status, ==, expected_status);
+}
+
+static GPtrArray *
+get_licenses (const char  *bin,
+              GError     **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_fund_client_get_licenses_async (t.client, bin, NULL, result_cb, &result);
+  return qoima_fund_client_get_licenses_finish (t.client, wait_for (&result), error);
+}
+
+static gint64
+save (QoimaFundApplication *app)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  qoima_store_fund_save_async (t.store, t.admin, app, NULL, NULL, result_cb, &result);
+  id = qoima_store_fund_save_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return id;
+}
+
+static void
+act (QoimaUser       *user,
+     gint64           id,
+     QoimaFundAction  action,
+     const char      *text)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_fund_act_async (t.store, user, id, action, text, NULL, result_cb, &result);
+  g_assert_true (qoima_store_fund_act_finish (t.store, wait_for (&result), &error));
+  g_assert_no_error (error);
+}
+
+static QoimaFundApplication *
+load (gint64 id)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaFundApplication *app;
+
+  qoima_store_fund_load_async (t.store, id, NULL, result_cb, &result);
+  app = qoima_store_fund_load_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return app;
+}
+
+/* Asks the Fund and keeps its answer, as Qoima's follow-up does. */
+static QoimaFundStatus
+follow (gint64      id,
+        const char *fund_id)
+{
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaFundDecision) decision = NULL;
+
+  qoima_fund_client_get_decision_async (t.client, fund_id, NULL, result_cb, &r1);
+  decision = qoima_fund_client_get_decision_finish (t.client, wait_for (&r1), &error);
+  g_assert_no_error (error);
+  qoima_store_fund_follow_async (t.store, id, decision->status, fund_id, (const char * const *) decision->reasons,
+                                 decision->note, decision->excluded_at, NULL, result_cb, &r2);
+  g_assert_true (qoima_store_fund_follow_finish (t.store, wait_for (&r2), &error));
+  g_assert_no_error (error);
+  return decision->status;
+}
+
+/* An application of the demo hospital from the licenses the stand gives. */
+static QoimaFundApplication *
+application_from (GPtrArray  *licenses,
+                  const char *region)
+{
+  QoimaFundApplication *app = qoima_fund_application_new ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  QoimaFundAttachment *registration = g_new0 (QoimaFundAttachment, 1);
+
+  app->name_kk = g_strdup ("«№1 қалалық аурухана» ШЖҚ МКК");
+  app->name_ru = g_strdup ("ГКП на ПХВ «Городская больница №1»");
+  app->bin = g_strdup ("190440019884");
+  app->ownership = g_strdup ("Государственные организации");
+  app->statuses = QOIMA_FUND_PROVIDER;
+  g_strfreev (app->care_provider);
+  app->care_provider = g_strsplit ("inpatient,ct-mri-suspected-cancer", ",", -1);
+  app->region = g_strdup (region);
+  app->legal_kato = g_strdup ("751110000");
+  app->legal_index = g_strdup ("050000");
+  app->legal_street = g_strdup ("ул. Абая");
+  app->legal_house = g_strdup ("1");
+  app->phone = g_strdup ("+77272000000");
+  app->email = g_strdup ("info@hospital1.kz");
+  qoima_fund_application_refresh_licenses (app, licenses, now);
+  for (guint i = 0; i < app->bases->len; i++)
+    {
+      QoimaFundBase *base = g_ptr_array_index (app->bases, i);
+      QoimaFundAttachment *permit = g_new0 (QoimaFundAttachment, 1);
+
+      base->has_position = TRUE;
+      base->latitude = 43.24 + i * 0.01;
+      base->longitude = 76.89;
+      base->kato = g_strdup ("751110000");
+      permit->name = g_strdup_printf ("СЭС-%u.pdf", i + 1);
+      permit->size = 1000;
+      base->permit = permit;
+      g_strfreev (base->subtypes);
+      base->subtypes = g_strsplit (i == 0 ? "inpatient" : "ct-mri-suspected-cancer", ",", -1);
+    }
+  registration->name = g_strdup ("Справка.pdf");
+  registration->size = 1000;
+  g_ptr_array_add (app->registration, registration);
+  return app;
+}
+
+static char *
+submit (gint64 id)
+{
+  g_autoptr(QoimaFundApplication) app = load (id);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *fund_id;
+
+  qoima_fund_client_submit_async (t.client, app, NULL, result_cb, &result);
+  fund_id = qoima_fund_client_submit_finish (t.client, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return fund_id;
+}
+
+static void
+test_r1_r2_licenses (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) licenses = get_licenses ("190440019884", &error);
+  g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) branch = NULL;
+  g_autoptr(GPtrArray) unknown = NULL;
+
+  g_assert_no_error (error);
+  /* R004-2: of five, a terminated one and a notification are not listed. */
+  g_assert_cmpuint (licenses->len, ==, 5);
+  listed = qoima_fund_licenses_filter (licenses, NULL);
+  g_assert_cmpuint (listed->len, ==, 3);
+  /* R004-1: the branch's BIN has its own; a BIN the registry does not know ends in
+   * «Ошибка обработки». */
+  branch = get_licenses ("230940038234", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (branch->len, ==, 1);
+  unknown = get_licenses ("220140006265", &error);
+  g_assert_null (unknown);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "Ошибка обработки"));
+}
+
+static void
+test_r26_r27_whole_round (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) licenses = get_licenses ("190440019884", &error);
+  g_autoptr(QoimaFundApplication) app = application_from (licenses, "750000000");
+  g_autoptr(QoimaFundApplication) v2 = NULL;
+  g_autoptr(QoimaFundApplication) old = NULL;
+  g_autofree char *fund_id = NULL;
+  g_autofree char *fund_id2 = NULL;
+  g_autofree char *message = NULL;
+  gint64 id, id2;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (app->bases->len, ==, 2); /* the address in two annexes kept once */
+  id = save (app);
+  /* The chief rejects once with a reason, then signs and sends. */
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  act (t.chief, id, QOIMA_FUND_ACTION_CHIEF_REJECT, "Проверьте координаты баз");
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  act (t.chief, id, QOIMA_FUND_ACTION_SIGN_CONSENT, "MIIBsignature");
+  act (t.chief, id, QOIMA_FUND_ACTION_SEND, NULL);
+  fund_id = submit (id);
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_UNDER_REVIEW);
+
+  /* R004-26: not to oneself; only a checker; only after a notice. */
+  g_assert_cmpuint (fund_admin (fund_id, "send_to_check", "{\"actor\":\"aigerim\",\"to\":[\"dana\"]}", &message), ==, 409);
+  g_assert_cmpstr (message, ==, "Сначала сформируйте уведомление");
+  g_clear_pointer (&message, g_free);
+  fund_ok (fund_id, "form_inclusion", "{\"actor\":\"aigerim\"}", "На рассмотрении");
+  g_assert_cmpuint (fund_admin (fund_id, "send_to_check", "{\"actor\":\"aigerim\",\"to\":[\"dana\",\"aigerim\"]}", &message), ==, 409);
+  g_assert_cmpstr (message, ==, "Направить заявку на проверку самому себе не доступно");
+  g_clear_pointer (&message, g_free);
+  g_assert_cmpuint (fund_admin (fund_id, "send_to_check", "{\"actor\":\"aigerim\",\"to\":[\"gulnar\"]}", &message), ==, 409);
+  g_clear_pointer (&message, g_free);
+  fund_ok (fund_id, "send_to_check", "{\"actor\":\"aigerim\",\"to\":[\"dana\",\"erlan\"]}", "Согласована. На проверке");
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_AGREED_CHECK);
+  /* The checker refuses with a reason: back to the reviewer. */
+  g_assert_cmpuint (fund_admin (fund_id, "refuse", "{\"actor\":\"dana\"}", &message), ==, 409);
+  g_clear_pointer (&message, g_free);
+  fund_ok (fund_id, "refuse", "{\"actor\":\"dana\",\"reason\":\"Нет СЭС второй базы\"}", "На рассмотрении");
+  fund_ok (fund_id, "form_inclusion", "{\"actor\":\"berik\"}", "На рассмотрении");
+  fund_ok (fund_id, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"aigerim\"]}", "Согласована. На проверке");
+  g_assert_cmpuint (fund_admin (fund_id, "confirm", "{\"actor\":\"dana\"}", &message), ==, 409); /* not sent to her */
+  g_clear_pointer (&message, g_free);
+  fund_ok (fund_id, "confirm", "{\"actor\":\"aigerim\"}", "Подтверждена. На согласовании");
+  fund_ok (fund_id, "approve", "{\"actor\":\"gulnar\"}", "Включен в БД");
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_INCLUDED);
+
+  /* R004-25: a change as a new version, approved; the old one «Изменена». */
+  v2 = load (id);
+  v2->id = 0;
+  g_free (v2->phone);
+  v2->phone = g_strdup ("+77272000001");
+  id2 = save (v2);
+  act (t.admin, id2, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  act (t.chief, id2, QOIMA_FUND_ACTION_SIGN_CONSENT, "MIIBsignature2");
+  act (t.chief, id2, QOIMA_FUND_ACTION_SEND, NULL);
+  fund_id2 = submit (id2);
+  fund_ok (fund_id2, "form_inclusion", "{\"actor\":\"berik\"}", "На рассмотрении");
+  fund_ok (fund_id2, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Согласована. На проверке");
+  fund_ok (fund_id2, "confirm", "{\"actor\":\"erlan\"}", "Подтверждена. На согласовании");
+  fund_ok (fund_id2, "approve", "{\"actor\":\"gulnar\"}", "Включен в БД");
+  g_assert_cmpint (follow (id2, fund_id2), ==, QOIMA_FUND_INCLUDED);
+  old = load (id);
+  g_assert_cmpstr (qoima_fund_status_to_label (old->status), ==, "Изменена");
+
+  /* R004-27: exclusion; the checker's refusal cancels it, then it goes through signed. */
+  g_assert_cmpuint (fund_admin (fund_id2, "exclude", "{\"actor\":\"berik\",\"reason\":\"Просто так\"}", &message), ==, 409);
+  g_clear_pointer (&message, g_free);
+  fund_ok (fund_id2, "exclude", "{\"actor\":\"berik\",\"reason\":\"Прекращение действия лицензии\"}", "Включен в БД");
+  fund_ok (fund_id2, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"dana\"]}", "Отклонена. На проверке");
+  fund_ok (fund_id2, "refuse", "{\"actor\":\"dana\"}", "Включен в БД");
+  fund_ok (fund_id2, "exclude", "{\"actor\":\"berik\",\"reason\":\"Прекращение действия лицензии\",\"note\":\"Приказ №12\"}", "Включен в БД");
+  fund_ok (fund_id2, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"dana\"]}", "Отклонена. На проверке");
+  fund_ok (fund_id2, "confirm", "{\"actor\":\"dana\"}", "Подтверждена. На согласовании");
+  g_assert_cmpuint (fund_admin (fund_id2, "approve", "{\"actor\":\"gulnar\"}", &message), ==, 409);
+  g_assert_cmpstr (message, ==, "Исключение подтверждается ЭЦП");
+  g_clear_pointer (&message, g_free);
+  fund_ok (fund_id2, "approve", "{\"actor\":\"gulnar\",\"signature\":\"MIIB\"}", "Исключен из БД");
+  g_assert_cmpint (follow (id2, fund_id2), ==, QOIMA_FUND_EXCLUDED);
+
+  /* R004-17: a new application of the subject is refused for three years. */
+  {
+    g_autoptr(QoimaFundApplication) again = application_from (licenses, "710000000");
+    g_autoptr(GAsyncResult) result = NULL;
+
+    qoima_store_fund_save_async (t.store, t.admin, again, NULL, NULL, result_cb, &result);
+    g_assert_cmpint (qoima_store_fund_save_finish (t.store, wait_for (&result), &error), ==, 0);
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+    g_assert_true (g_str_has_prefix (error->message, "R004-17: "));
+  }
+}
+
+static void
+test_r26_rejection_reasons (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) licenses = get_licenses ("230940038234", &error);
+  g_autoptr(GPtrArray) own = get_licenses ("190440019884", &error);
+  g_autoptr(QoimaFundApplication) app = application_from (own, "630000000");
+  g_autoptr(QoimaFundApplication) rejected = NULL;
+  g_autofree char *fund_id = NULL;
+  g_autofree char *message = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  g_free (app->bin);
+  app->bin = g_strdup ("190440019884");
+  id = save (app);
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  act (t.chief, id, QOIMA_FUND_ACTION_SIGN_CONSENT, "MIIB");
+  act (t.chief, id, QOIMA_FUND_ACTION_SEND, NULL);
+  fund_id = submit (id);
+  /* Reasons from the directory only, several allowed, a note. */
+  g_assert_cmpuint (fund_admin (fund_id, "form_rejection", "{\"actor\":\"berik\",\"reasons\":[\"Не понравилось\"]}", &message), ==, 409);
+  g_assert_cmpstr (message, ==, "Причина отклонения не из справочника оснований");
+  fund_ok (fund_id, "form_rejection",
+           "{\"actor\":\"berik\",\"reasons\":[\"Недостоверные сведения о производственной базе\","
+           "\"Отсутствие разрешительного документа в сфере санитарно-эпидемиологического благополучия\"],"
+           "\"note\":\"Координаты вне адреса\"}", "На рассмотрении");
+  fund_ok (fund_id, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Отклонена. На проверке");
+  fund_ok (fund_id, "confirm", "{\"actor\":\"erlan\"}", "Отклонена. На согласовании");
+  /* The approver sends it back once, with a reason. */
+  fund_ok (fund_id, "reject", "{\"actor\":\"gulnar\",\"reason\":\"Перепроверить\"}", "На рассмотрении");
+  fund_ok (fund_id, "form_rejection",
+           "{\"actor\":\"berik\",\"reasons\":[\"Недостоверные сведения о производственной базе\"]}", "На рассмотрении");
+  fund_ok (fund_id, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Отклонена. На проверке");
+  fund_ok (fund_id, "confirm", "{\"actor\":\"erlan\"}", "Отклонена. На согласовании");
+  fund_ok (fund_id, "approve", "{\"actor\":\"gulnar\"}", "Отклонена");
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_REJECTED);
+  /* Qoima shows the reasons. */
+  rejected = load (id);
+  g_assert_cmpstr (rejected->fund_reasons[0], ==, "Недостоверные сведения о производственной базе");
+  g_assert_null (rejected->fund_reasons[1]);
+  g_assert_cmpuint (licenses->len, ==, 1);
+}
+
+static void
+start_stand (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stand = NULL;
+  g_autofree char *db = g_build_filename (t.tmpdir, "stand.sqlite", NULL);
+  const char *env_stand = g_getenv ("QOIMA_STAND");
+
+  stand = env_stand != NULL ? g_strdup (env_stand)
+                            : g_test_build_filename (G_TEST_BUILT, "..", "src", "stand", "qoima-stand", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  /* No --ca: the Fund's routes need none, and the stand's warning about it is no failure. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  t.process = g_subprocess_launcher_spawn (launcher, &error, stand, "--db", db, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (t.process));
+  for (int i = 0; i < 4; i++)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (i == 0)
+        {
+          g_assert_true (g_str_has_suffix (line, "/api/v3/true-api"));
+          t.root = g_strndup (line, strlen (line) - strlen ("/api/v3/true-api"));
+        }
+      else if (i == 3)
+        t.admin_token = g_strdup (line + strlen ("admin-token: "));
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *path = NULL;
+  int status;
+
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  t.tmpdir = g_dir_make_tmp ("test-fund-stand-XXXXXX", &error);
+  g_assert_no_error (error);
+  start_stand ();
+  t.session = soup_session_new_with_options ("timeout", 30, "proxy-resolver", NULL, NULL);
+  t.client = qoima_fund_client_new (t.root);
+  path = g_build_filename (t.tmpdir, "qoima.db", NULL);
+  qoima_store_open_async (path, NULL, result_cb, &result);
+  t.store = qoima_store_open_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  qoima_store_add_user_async (t.store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "long enough secret", NULL, result_cb, &result);
+  t.admin = qoima_store_add_user_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  qoima_store_add_user_async (t.store, t.admin, "chief", NULL, QOIMA_ROLE_CHIEF, 0, "long enough secret", NULL, result_cb, &result);
+  t.chief = qoima_store_add_user_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
+  g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
+  g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
+  status = g_test_run ();
+
+  qoima_store_close (t.store);
+  g_clear_object (&t.store);
+  g_clear_object (&t.admin);
+  g_clear_object (&t.chief);
+  g_clear_object (&t.client);
+  g_clear_object (&t.session);
+  g_subprocess_send_signal (t.process, SIGTERM);
+  g_subprocess_wait (t.process, NULL, NULL);
+  g_clear_object (&t.process);
+  g_free (t.root);
+  g_free (t.admin_token);
+  return status;
+}
