@@ -90,6 +90,7 @@ int         qoimactl_transfers (QoimactlOptions *options, int argc, char **argv)
 int         qoimactl_count  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_db     (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_report (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_copay  (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;
  * NULL with no error when no --user was given. */

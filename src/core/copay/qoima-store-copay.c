@@ -38,6 +38,12 @@ typedef struct
   gint64 id;
   int year;
   int month;
+  char *demo_actor;  /* the demo's: no user, and the pharmacy given */
+  char *name;
+  char *bin;
+  char *region;
+  char *form;
+  char *dosage;
 } CopayData;
 
 static void
@@ -49,6 +55,12 @@ copay_data_free (CopayData *data)
   g_clear_pointer (&data->prescription, qoima_prescription_free);
   g_free (data->ki);
   g_free (data->fiscal_receipt);
+  g_free (data->demo_actor);
+  g_free (data->name);
+  g_free (data->bin);
+  g_free (data->region);
+  g_free (data->form);
+  g_free (data->dosage);
   g_free (data);
 }
 
@@ -96,12 +108,12 @@ import_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
 
   /* The administrator loads the Ministry's list. */
-  if (!qoima_user_check (data->user, QOIMA_PERMISSION_MANAGE_LOCATIONS, &local_error))
+  if (data->demo_actor == NULL && !qoima_user_check (data->user, QOIMA_PERMISSION_MANAGE_LOCATIONS, &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  qoima_store_worker_set_actor (worker, data->user ? qoima_user_get_name (data->user) : NULL, "limit prices");
+  qoima_store_worker_set_actor (worker, data->user ? qoima_user_get_name (data->user) : data->demo_actor, "limit prices");
   if (!qoima_store_worker_in_transaction (worker, task, import_body, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
@@ -347,13 +359,15 @@ dispense_body (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  organization = qoima_store_worker_get_setting (worker, QOIMA_SETTING_ORGANIZATION, error);
+  organization = data->name ? g_strdup (data->name)
+                            : qoima_store_worker_get_setting (worker, QOIMA_SETTING_ORGANIZATION, error);
   if (organization == NULL && error != NULL && *error != NULL)
     return FALSE;
-  bin = qoima_store_worker_get_setting (worker, QOIMA_SETTING_COPAY_BIN, error);
+  bin = data->bin ? g_strdup (data->bin) : qoima_store_worker_get_setting (worker, QOIMA_SETTING_COPAY_BIN, error);
   if (bin == NULL && error != NULL && *error != NULL)
     return FALSE;
-  region = qoima_store_worker_get_setting (worker, QOIMA_SETTING_COPAY_REGION, error);
+  region = data->region ? g_strdup (data->region)
+                        : qoima_store_worker_get_setting (worker, QOIMA_SETTING_COPAY_REGION, error);
   if (region == NULL && error != NULL && *error != NULL)
     return FALSE;
 
@@ -444,12 +458,13 @@ dispense_job (QoimaStoreWorker *worker,
   CopayData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
-  if (!qoima_user_check (data->user, QOIMA_PERMISSION_LOG_USE, &local_error))
+  if (data->demo_actor == NULL && !qoima_user_check (data->user, QOIMA_PERMISSION_LOG_USE, &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  qoima_store_worker_set_actor (worker, data->user ? qoima_user_get_name (data->user) : NULL, "co-payment dispensing");
+  qoima_store_worker_set_actor (worker, data->user ? qoima_user_get_name (data->user) : data->demo_actor,
+                                "co-payment dispensing");
   if (!qoima_store_worker_in_transaction (worker, task, dispense_body, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
@@ -501,6 +516,137 @@ qoima_store_copay_dispense_async (QoimaStore               *self,
   qoima_store_queue_write (self, dispense_job,
                            qoima_store_task_new (self, qoima_store_copay_dispense_async, data,
                                                  (GDestroyNotify) copay_data_free, cancellable, callback, user_data));
+}
+
+void
+qoima_store_copay_demo_dispense_async (QoimaStore               *self,
+                                       const char               *actor,
+                                       const char               *name,
+                                       const char               *bin,
+                                       const char               *region,
+                                       const QoimaPrescription  *prescription,
+                                       const char               *ki,
+                                       gint64                    price,
+                                       const char               *fiscal_receipt,
+                                       const char               *at,
+                                       GCancellable             *cancellable,
+                                       GAsyncReadyCallback       callback,
+                                       gpointer                  user_data)
+{
+  CopayData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (actor != NULL && prescription != NULL && ki != NULL && fiscal_receipt != NULL);
+
+  data = g_new0 (CopayData, 1);
+  data->demo_actor = g_strdup (actor);
+  data->name = g_strdup (name);
+  data->bin = g_strdup (bin);
+  data->region = g_strdup (region);
+  data->prescription = prescription_copy (prescription);
+  data->ki = g_strdup (ki);
+  data->price = price;
+  data->fiscal_receipt = g_strdup (fiscal_receipt);
+  data->at = g_strdup (at);
+  /* The same source tag: finished with qoima_store_copay_dispense_finish(). */
+  qoima_store_queue_write (self, dispense_job,
+                           qoima_store_task_new (self, qoima_store_copay_dispense_async, data,
+                                                 (GDestroyNotify) copay_data_free, cancellable, callback, user_data));
+}
+
+void
+qoima_store_copay_demo_import_prices_async (QoimaStore          *self,
+                                            const char          *actor,
+                                            GPtrArray           *prices,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data)
+{
+  CopayData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (actor != NULL && prices != NULL);
+
+  data = g_new0 (CopayData, 1);
+  data->demo_actor = g_strdup (actor);
+  data->prices = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_limit_price_free);
+  for (guint i = 0; i < prices->len; i++)
+    g_ptr_array_add (data->prices, qoima_limit_price_copy (g_ptr_array_index (prices, i)));
+  qoima_store_queue_write (self, import_job,
+                           qoima_store_task_new (self, qoima_store_copay_import_prices_async, data,
+                                                 (GDestroyNotify) copay_data_free, cancellable, callback, user_data));
+}
+
+static void
+matching_job (QoimaStoreWorker *worker,
+              GTask            *task)
+{
+  CopayData *data = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  int rc;
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "SELECT pk.ki, p.inn, p.form, p.dosage FROM packs pk JOIN products p ON p.gtin = pk.gtin "
+                                     "WHERE pk.status = 'in_stock' AND p.inn IS NOT NULL "
+                                     "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
+                                     "ORDER BY coalesce (pk.expiry, '9999'), pk.id",
+                                     &local_error);
+  if (stmt == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      /* Compared without case in C: SQLite's lower() knows no Cyrillic. */
+      if (same_text ((const char *) sqlite3_column_text (stmt, 1), data->prescription->inn) &&
+          same_text ((const char *) sqlite3_column_text (stmt, 2), data->form) &&
+          same_text ((const char *) sqlite3_column_text (stmt, 3), data->dosage))
+        g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      step_error (worker, rc, &local_error);
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  g_ptr_array_add (kis, NULL);
+  g_task_return_pointer (task, g_ptr_array_steal (kis, NULL), (GDestroyNotify) g_strfreev);
+}
+
+void
+qoima_store_copay_matching_packs_async (QoimaStore          *self,
+                                        const char          *inn,
+                                        const char          *form,
+                                        const char          *dosage,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  CopayData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (inn != NULL && form != NULL && dosage != NULL);
+
+  data = g_new0 (CopayData, 1);
+  data->prescription = g_new0 (QoimaPrescription, 1);
+  data->prescription->inn = g_strdup (inn);
+  data->form = g_strdup (form);
+  data->dosage = g_strdup (dosage);
+  qoima_store_queue_job (self, matching_job,
+                         qoima_store_task_new (self, qoima_store_copay_matching_packs_async, data,
+                                               (GDestroyNotify) copay_data_free, cancellable, callback, user_data));
+}
+
+GStrv
+qoima_store_copay_matching_packs_finish (QoimaStore    *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_copay_matching_packs_async), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 gint64
@@ -575,6 +721,11 @@ registry_job (QoimaStoreWorker *worker,
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
+  /* Unset settings: the supplier as the month's rows name it. */
+  if (organization == NULL && rows->len > 0)
+    organization = g_strdup (((QoimaDispensing *) g_ptr_array_index (rows, 0))->pharmacy_name);
+  if (bin == NULL && rows->len > 0)
+    bin = g_strdup (((QoimaDispensing *) g_ptr_array_index (rows, 0))->pharmacy_bin);
   g_task_return_pointer (task,
                          qoima_copay_registry_new (data->year, data->month, organization, bin, rows),
                          (GDestroyNotify) qoima_copay_registry_free);

@@ -67,6 +67,42 @@ gint64     qoima_store_copay_dispense_finish      (QoimaStore    *self,
                                                    GAsyncResult  *result,
                                                    GError       **error);
 
+/* The identification codes of whole packs in stock of @inn, @form and @dosage (R002-3:
+ * what a prescription may be dispensed with), earliest expiry first. */
+void       qoima_store_copay_matching_packs_async  (QoimaStore          *self,
+                                                    const char          *inn,
+                                                    const char          *form,
+                                                    const char          *dosage,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+GStrv      qoima_store_copay_matching_packs_finish (QoimaStore    *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
+
+/* For the demo data only, as qoima_store_receive_packs_async() takes an actor: a dispensing
+ * by @actor without a user, with the pharmacy's @name, @bin and @region given rather than set. */
+void       qoima_store_copay_demo_dispense_async  (QoimaStore               *self,
+                                                   const char               *actor,
+                                                   const char               *name,
+                                                   const char               *bin,
+                                                   const char               *region,
+                                                   const QoimaPrescription  *prescription,
+                                                   const char               *ki,
+                                                   gint64                    price,
+                                                   const char               *fiscal_receipt,
+                                                   const char               *at,
+                                                   GCancellable             *cancellable,
+                                                   GAsyncReadyCallback       callback,
+                                                   gpointer                  user_data);
+/* And its limit prices, loaded by @actor. */
+void       qoima_store_copay_demo_import_prices_async (QoimaStore          *self,
+                                                       const char          *actor,
+                                                       GPtrArray           *prices,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+
 /* The registry of @year-@month (R002-7), its rows as dispensed and its supplier from the
  * settings. */
 void                qoima_store_copay_registry_async  (QoimaStore          *self,
