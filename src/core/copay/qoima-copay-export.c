@@ -443,7 +443,7 @@ qoima_copay_registry_write_pdf (QoimaCopayRegistry  *registry,
                                 GError             **error)
 {
   /* Column widths in points, summing to the page's width between margins. */
-  static const double shares[QOIMA_COPAY_REGISTRY_COLUMNS] = { 2, 7, 6, 5, 3.5, 6, 6, 6.5, 6.5, 6, 3.5, 5, 5, 12, 5, 5, 5 };
+  static const double shares[QOIMA_COPAY_REGISTRY_COLUMNS] = { 2.2, 6.5, 5.5, 4.5, 3.5, 5.5, 6, 6, 6, 6, 3.5, 5, 4.5, 10.5, 6.5, 6.5, 6.5 };
   const char *lang = form_language (language);
   int l = language_index (language);
   double widths[QOIMA_COPAY_REGISTRY_COLUMNS];
