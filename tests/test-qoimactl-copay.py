@@ -87,12 +87,12 @@ check("R002-7: the registry holds its calendar month's dispensing only",
 check("the month's limit price, not the one in force after it (the price history)",
       all(r["c12"] == "20.00" for r in rows if r["c8"] == "Метформин"), proc.stdout)
 
-# Loading a later price does not change the past month.
+# A price for this month (replacing the demo's of the same day) does not change the past month.
 csv_path = os.path.join(tmp, "prices.csv")
 with open(csv_path, "w", encoding="utf-8") as f:
     f.write("inn,form,dosage,unit,limit_price,valid_from\n")
     f.write("Метформин,\"таблетки, покрытые пленочной оболочкой\",850 мг,таблетка,\"30,00\",%s\n"
-            % (last_month.replace(day=28) + datetime.timedelta(days=1)).isoformat())
+            % first.isoformat())
 proc = q("copay", "prices", "import", csv_path)
 check("prices import refuses without an administrator", proc.returncode == 1 and "Log in" in proc.stderr, proc.stderr)
 proc = q("copay", "prices", "import", os.path.join(tmp, "prices.xlsx"))
@@ -112,6 +112,56 @@ proc = q("withdrawals", "--json")
 owed = {w["pack"] for w in json.loads(proc.stdout)} if proc.returncode == 0 else set()
 check("R002-4: every dispensed pack's withdrawal from circulation is owed through the outbox",
       all(r["c14"] in owed for r in rows), proc.stdout[:2000] + proc.stderr)
+
+# Dispensing by a named user: an administrator loads the prices, a nurse dispenses.
+def secret(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+admin_pw, nurse_pw = secret("a", "Admin-pass-1"), secret("n", "4711")
+assert q("users", "add", "admin", "--role", "admin", "--password-file", admin_pw).returncode == 0
+assert q("--user", "admin", "--password-file", admin_pw, "users", "add", "dana", "--role", "nurse", "--ward",
+         "Терапевтическое отделение", "--password-file", nurse_pw).returncode == 0 or \
+    q("users", "add", "dana", "--role", "nurse", "--ward", "Терапевтическое отделение", "--password-file", nurse_pw,
+      "--user", "admin", "--password-file", admin_pw).returncode == 0
+
+
+def as_user(name, pw, *args):
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
+    return subprocess.run([qoimactl, "--db", db, "--user", name, "--password-file", pw, *args], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+
+
+proc = as_user("admin", admin_pw, "copay", "prices", "import", csv_path)
+check("an administrator loads the limit prices", proc.returncode == 0 and proc.stdout.startswith("1 "),
+      proc.stdout + proc.stderr)
+stock = json.loads(q("stock", "--json").stdout)
+metformin = [p["ki"] for p in stock if p["inn"] == "Метформин" and p["status"] == "in_stock"
+             and p["units_left"] == p["units_per_pack"] and (p["expiry"] or "9999") >= datetime.date.today().isoformat()]
+bisoprolol = [p["ki"] for p in stock if p["inn"] == "Бисопролол" and p["status"] == "in_stock"]
+today = datetime.date.today().isoformat()
+rx = "RX1|RX-T-1|%s|800101300706|Е11.9|Метформин|таблетки, покрытые пленочной оболочкой|850 мг|60" % today
+proc = as_user("dana", nurse_pw, "copay", "dispense", "--qr", rx, "--code", bisoprolol[0], "--price", "1 500,00",
+               "--receipt", "77")
+check("R002-3: a pack of another INN is refused", proc.returncode == 1 and "prescription" in proc.stderr, proc.stderr)
+proc = as_user("dana", nurse_pw, "copay", "dispense", "--qr", rx, "--code", metformin[0], "--price", "1 500,00",
+               "--receipt", "77")
+check("a nurse dispenses a matching whole pack", proc.returncode == 0 and proc.stdout.strip().isdigit(),
+      proc.stdout + proc.stderr)
+proc = as_user("dana", nurse_pw, "copay", "dispense", "--qr", rx, "--code", metformin[0], "--price", "1 500,00",
+               "--receipt", "78")
+check("the same pack cannot be dispensed twice", proc.returncode == 1, proc.stderr)
+now_rows = [json.loads(line) for line in q("copay", "registry", "--month", first.strftime("%Y-%m"), "--json").stdout.splitlines()]
+# R002-10 with this month's price, loaded last (30,00 × 60 = 1 800,00 > 1 500,00): the Fund pays the price.
+check("R002-10: this month's row takes this month's limit price; below it the patient pays nothing",
+      len(now_rows) == 2 and now_rows[0]["c12"] == "30.00" and now_rows[0]["c15"] == "1500.00"
+      and now_rows[0]["c16"] == "0.00" and now_rows[0]["c5"] == "E11.9" and now_rows[0]["c13"] == "77", now_rows)
+proc = q("copay", "registry", "--month", month, "--json")
+check("the past month's registry is unchanged by later prices", proc.stdout.splitlines()[-1] == json.dumps(totals, ensure_ascii=False, separators=(",", ":"))
+      or json.loads(proc.stdout.splitlines()[-1]) == totals, proc.stdout[-500:])
 
 check("openpyxl is installed (python3-openpyxl)", openpyxl is not None, sys.executable + " " + repr(sys.path))
 for language in ("ru", "kk") if openpyxl else ():
