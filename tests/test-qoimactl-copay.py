@@ -135,6 +135,11 @@ def as_user(name, pw, *args):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
 
 
+proc = as_user("admin", admin_pw, "copay", "settings", "bin", "240340000018")
+check("a BIN with a wrong check digit is refused", proc.returncode == 1 and "BIN" in proc.stderr, proc.stderr)
+ok = all(as_user("admin", admin_pw, "copay", "settings", k, v).returncode == 0
+         for k, v in (("bin", "250140001232"), ("region", "г. Алматы")))
+check("an administrator sets the pharmacy point's BIN and region", ok)
 proc = as_user("admin", admin_pw, "copay", "prices", "import", csv_path)
 check("an administrator loads the limit prices", proc.returncode == 0 and proc.stdout.startswith("1 "),
       proc.stdout + proc.stderr)
@@ -158,10 +163,13 @@ now_rows = [json.loads(line) for line in q("copay", "registry", "--month", first
 # R002-10 with this month's price, loaded last (30,00 × 60 = 1 800,00 > 1 500,00): the Fund pays the price.
 check("R002-10: this month's row takes this month's limit price; below it the patient pays nothing",
       len(now_rows) == 2 and now_rows[0]["c12"] == "30.00" and now_rows[0]["c15"] == "1500.00"
-      and now_rows[0]["c16"] == "0.00" and now_rows[0]["c5"] == "E11.9" and now_rows[0]["c13"] == "77", now_rows)
+      and now_rows[0]["c16"] == "0.00" and now_rows[0]["c5"] == "E11.9" and now_rows[0]["c13"] == "77"
+      and now_rows[0]["c3"] == "250140001232" and now_rows[0]["c4"] == "г. Алматы", now_rows)
 proc = q("copay", "registry", "--month", month, "--json")
-check("the past month's registry is unchanged by later prices", proc.stdout.splitlines()[-1] == json.dumps(totals, ensure_ascii=False, separators=(",", ":"))
-      or json.loads(proc.stdout.splitlines()[-1]) == totals, proc.stdout[-500:])
+again = [json.loads(line) for line in proc.stdout.splitlines()]
+# Its rows keep the limit price, the pharmacy and the amounts of the day they were dispensed.
+check("the past month's registry is unchanged by later prices and settings",
+      again[:-1] == rows and again[-1]["totals"] == totals["totals"], proc.stdout[-800:])
 
 check("openpyxl is installed (python3-openpyxl)", openpyxl is not None, sys.executable + " " + repr(sys.path))
 for language in ("ru", "kk") if openpyxl else ():

@@ -13,6 +13,8 @@
 #include "qoima-copay.h"
 #include "qoima-copay-export.h"
 #include "qoima-store-copay.h"
+#include "qoima-store-ledger.h"
+#include "qoima-store-settings.h"
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
@@ -28,6 +30,7 @@ usage (void)
              "       qoimactl [OPTION…] copay act --month YYYY-MM [--pdf FILE] [--language ru|kk]\n"
              "       qoimactl [OPTION…] copay prices import FILE.csv\n"
              "       qoimactl [OPTION…] copay prices list\n"
+             "       qoimactl [OPTION…] copay settings bin BIN | region NAME\n"
              "       qoimactl [OPTION…] copay dispense --qr PAYLOAD --code CODE --price AMOUNT --receipt NUMBER"));
 }
 
@@ -341,6 +344,42 @@ registry_or_act (QoimactlOptions  *options,
   return 0;
 }
 
+/* The pharmacy point's BIN and region, as the registry's columns 3 and 4 print them. */
+static int
+settings (QoimactlOptions *options,
+          const char      *what,
+          const char      *value)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  gboolean bin = g_str_equal (what, "bin");
+
+  if ((!bin && !g_str_equal (what, "region")) || *value == '\0')
+    {
+      usage ();
+      return 2;
+    }
+  if (bin && !qoima_iin_is_valid (value))
+    {
+      qoimactl_print_error (_("%s is not a BIN: 12 digits with a valid check digit."), value);
+      return 1;
+    }
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return qoimactl_fail (error);
+  user = qoimactl_authenticate (options, store, &error);
+  if (error != NULL)
+    return qoimactl_fail (error);
+  qoima_store_set_setting_async (store, user, bin ? QOIMA_SETTING_COPAY_BIN : QOIMA_SETTING_COPAY_REGION, value,
+                                 NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if (!qoima_store_set_setting_finish (store, result, &error))
+    return qoimactl_fail (error);
+  return 0;
+}
+
 int
 qoimactl_copay (QoimactlOptions  *options,
                 int               argc,
@@ -356,6 +395,8 @@ qoimactl_copay (QoimactlOptions  *options,
     return prices_import (options, argv[3]);
   if (argc == 3 && g_str_equal (argv[1], "prices") && g_str_equal (argv[2], "list"))
     return prices_list (options);
+  if (argc == 4 && g_str_equal (argv[1], "settings"))
+    return settings (options, argv[2], argv[3]);
   usage ();
   return 2;
 }

@@ -58,6 +58,7 @@ static const char * const command_lines[] = {
   N_("copay act --month YYYY-MM [--pdf FILE] [--language ru|kk]  the co-payment payment act (Appendix 2) of a month"),
   N_("copay prices import FILE.csv  load limit prices (INN, form, dosage, unit, limit price, valid from; an admin: --user)"),
   N_("copay prices list      the limit prices loaded, with their history"),
+  N_("copay settings bin BIN | region NAME  the pharmacy point's BIN and region, as the registry prints them (an admin: --user)"),
   N_("copay dispense --qr PAYLOAD --code CODE --price AMOUNT --receipt NUMBER  dispense a whole pack by e-prescription with co-payment (a nurse or clerk: --user)"),
 };
 
