@@ -9,6 +9,7 @@
 
 #include "qoimactl.h"
 
+#include "qoima-copay.h"
 #include "qoima-demo.h"
 
 #include <glib/gi18n.h>
@@ -66,18 +67,28 @@ qoimactl_demo (QoimactlOptions  *options,
   gint64 seed = DEMO_DEFAULT_SEED;
   gint64 existing;
   QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  const char *copay = NULL;
+  int copay_year = 0, copay_month = 0;
 
   for (int i = 1; i < argc; i++)
     {
       const char *value = NULL;
 
+      /* A month of co-payment dispensing too (seed 002). */
+      if (g_str_equal (argv[i], "--copay") && i + 1 < argc)
+        {
+          copay = argv[++i];
+          if (!qoima_copay_month_parse (copay, &copay_year, &copay_month, &error))
+            return qoimactl_fail (error);
+          continue;
+        }
       if ((g_str_equal (argv[i], "--packs") || g_str_equal (argv[i], "--seed")) && i + 1 < argc)
         value = argv[i + 1];
       else if (g_str_has_prefix (argv[i], "--packs=") || g_str_has_prefix (argv[i], "--seed="))
         value = strchr (argv[i], '=') + 1;
       else
         {
-          fprintf (stderr, _("Usage: qoimactl [--db PATH] demo [--packs N] [--seed N]\n"));
+          fprintf (stderr, _("Usage: qoimactl [--db PATH] demo [--packs N] [--seed N] [--copay YYYY-MM]\n"));
           return 2;
         }
 
@@ -121,6 +132,20 @@ qoimactl_demo (QoimactlOptions  *options,
   printf (g_dngettext (GETTEXT_PACKAGE, "Added %u products, the pharmacy warehouse with its wards, and %lld pack to %s.\n",
                        "Added %u products, the pharmacy warehouse with its wards, and %lld packs to %s.\n", (gulong) n_packs),
           products->len, (long long) n_packs, qoima_store_get_path (store));
+
+  if (copay != NULL)
+    {
+      g_autoptr(GAsyncResult) copay_result = NULL;
+      QoimactlWait copay_wait = QOIMACTL_WAIT_INIT;
+      int dispensed;
+
+      qoima_demo_add_copay_async (store, copay_year, copay_month, NULL, qoimactl_wait_cb, &copay_wait);
+      copay_result = qoimactl_wait_for_result (&copay_wait);
+      if ((dispensed = qoima_demo_add_copay_finish (store, copay_result, &error)) < 0)
+        return qoimactl_fail (error);
+      printf (g_dngettext (GETTEXT_PACKAGE, "Dispensed %d pack with co-payment in %s.\n",
+                           "Dispensed %d packs with co-payment in %s.\n", dispensed), dispensed, copay);
+    }
 
   qoima_store_close (store);
   return 0;

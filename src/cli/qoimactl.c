@@ -20,7 +20,7 @@
 /* One line per command (several for a command with subcommands); the first word names it. */
 static const char * const command_lines[] = {
   N_("parse [TEXT…]          parse marking codes (standard input lines when no TEXT), one JSON object each"),
-  N_("demo [--packs N]       fill an empty database with demo data"),
+  N_("demo [--packs N] [--copay YYYY-MM]  fill an empty database with demo data (and a month of co-payment dispensing)"),
   N_("stock --json           list the packs as JSON"),
   N_("sync                   load new acts from ИС МПТ and send what waits in the outbox (with --key: owed medical use signed automatically when allowed)"),
   N_("acts --json            list the incoming acts as JSON"),
@@ -59,6 +59,12 @@ static const char * const command_lines[] = {
   N_("application list | show ID | check ID|FILE.json | pdf ID --output FILE.pdf  the application to the Fund's database: its versions, one as JSON with its edits, its problems one JSON object a line, the form as PDF"),
   N_("application save FILE.json [--id ID | --change-of ID] | submit ID | send ID --fund URL  save a form (an admin: --user), send it to the chief, or send it to the Fund (the chief: --user)"),
   N_("report KIND [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--ward WARD] [--csv FILE|-] [--csv-separator ,|;] [--xlsx FILE|-]  a report (patients, wards, medicines, opened, withdrawals) for this month unless told; the chief or an admin: --user"),
+  N_("copay registry --month YYYY-MM [--json] [--xlsx FILE] [--pdf FILE] [--language ru|kk]  the co-payment registry (Appendix 1) of a month"),
+  N_("copay act --month YYYY-MM [--pdf FILE] [--language ru|kk]  the co-payment payment act (Appendix 2) of a month"),
+  N_("copay prices import FILE.csv  load limit prices (INN, form, dosage, unit, limit price, valid from; an admin: --user)"),
+  N_("copay prices list      the limit prices loaded, with their history"),
+  N_("copay settings bin BIN | region NAME  the pharmacy point's BIN and region, as the registry prints them (an admin: --user)"),
+  N_("copay dispense --qr PAYLOAD --code CODE --price AMOUNT --receipt NUMBER  dispense a whole pack by e-prescription with co-payment (a nurse or clerk: --user)"),
 };
 
 static const char * const option_lines[] = {
@@ -465,6 +471,8 @@ main (int    argc,
     status = qoimactl_reference (&options, argc - i, argv + i);
   else if (g_str_equal (argv[i], "application"))
     status = qoimactl_application (&options, argc - i, argv + i);
+  else if (g_str_equal (argv[i], "copay"))
+    status = qoimactl_copay (&options, argc - i, argv + i);
   else
     {
       qoimactl_print_error (_("Unknown command: %s"), argv[i]);

@@ -93,6 +93,7 @@ int         qoimactl_report (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_register  (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_reference (QoimactlOptions *options, int argc, char **argv);
 int         qoimactl_application (QoimactlOptions *options, int argc, char **argv);
+int         qoimactl_copay  (QoimactlOptions *options, int argc, char **argv);
 
 /* The user named by --user, authenticated with the first line of --password-file;
  * NULL with no error when no --user was given. */

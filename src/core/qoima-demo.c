@@ -10,6 +10,7 @@
 #include "qoima-demo.h"
 
 #include "qoima-store-settings.h"
+#include "qoima-store-copay.h"
 
 #include <string.h>
 
@@ -762,6 +763,217 @@ qoima_demo_add_users_finish (QoimaStore    *store,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_demo_add_users_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Co-payment. */
+
+static const struct
+{
+  const char *inn;
+  const char *form;
+  const char *dosage;
+  int units;          /* per pack, as the demo products hold */
+} copay_products[] = {
+  { "Метформин", "таблетки, покрытые пленочной оболочкой", "850 мг", 60 },
+  { "Бисопролол", "таблетки", "5 мг", 30 },
+  { "Амлодипин", "таблетки", "10 мг", 30 },
+};
+
+/* Limit per pack: metformin 60 × 20,00 = 1 200,00 in the month (18,00 before it, 25,00
+ * after it); bisoprolol 30 × 15,00 = 450,00; amlodipine 30 × 12,50 = 375,00. */
+static const struct
+{
+  int day;
+  const char *number;
+  const char *iin;
+  const char *icd10;
+  guint product;
+  gint64 price;       /* tiyn, for the pack */
+} copay_dispensings[] = {
+  { 3, "0001", "800101300706", "E11.9", 0, 145000 },  /* above the limit */
+  { 5, "0002", "061211600012", "I10", 1, 45000 },     /* equal */
+  { 9, "0003", "850715400238", "I10", 2, 34000 },     /* below */
+  { 12, "0004", "800101300706", "E11.9", 0, 120000 }, /* equal */
+  { 12, "0004", "800101300706", "E11.9", 0, 110000 }, /* below; the same prescription's second pack */
+  { 20, "0005", "061211600012", "I10", 1, 52000 },    /* above */
+  { 24, "0006", "850715400238", "I10", 2, 39990 },    /* above */
+};
+
+typedef struct
+{
+  QoimaStore *store;
+  int year;
+  int month;
+  guint step;
+  GStrv candidates[G_N_ELEMENTS (copay_products)];
+  guint taken[G_N_ELEMENTS (copay_products)];
+  int dispensed;
+} CopayFill;
+
+static void
+copay_fill_free (gpointer data)
+{
+  CopayFill *fill = data;
+
+  g_clear_object (&fill->store);
+  for (guint i = 0; i < G_N_ELEMENTS (copay_products); i++)
+    g_strfreev (fill->candidates[i]);
+  g_free (fill);
+}
+
+static void copay_next (GTask *task);
+
+static void
+copay_step_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CopayFill *fill = g_task_get_task_data (task);
+  g_autoptr(GError) local_error = NULL;
+  guint n_products = G_N_ELEMENTS (copay_products);
+
+  if (fill->step == 0)
+    {
+      if (qoima_store_copay_import_prices_finish (fill->store, result, &local_error) < 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&local_error));
+          return;
+        }
+    }
+  else if (fill->step <= n_products)
+    {
+      GStrv kis = qoima_store_copay_matching_packs_finish (fill->store, result, &local_error);
+
+      if (kis == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&local_error));
+          return;
+        }
+      fill->candidates[fill->step - 1] = kis;
+    }
+  else
+    {
+      if (qoima_store_copay_dispense_finish (fill->store, result, &local_error) < 0)
+        {
+          g_task_return_error (task, g_steal_pointer (&local_error));
+          return;
+        }
+      fill->dispensed++;
+    }
+  fill->step++;
+  copay_next (g_steal_pointer (&task));
+}
+
+/* Takes @task. */
+static void
+copay_next (GTask *task)
+{
+  CopayFill *fill = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  guint n_products = G_N_ELEMENTS (copay_products);
+
+  if (fill->step == 0)
+    {
+      g_autoptr(GPtrArray) prices = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_limit_price_free);
+      g_autofree char *from = g_strdup_printf ("%04d-%02d-01", fill->year, fill->month);
+      g_autofree char *after = fill->month == 12 ? g_strdup_printf ("%04d-01-01", fill->year + 1)
+                                                 : g_strdup_printf ("%04d-%02d-01", fill->year, fill->month + 1);
+      const struct { guint product; gint64 price; const char *valid_from; } rows[] = {
+        { 0, 1800, "2020-01-01" }, { 0, 2000, from }, { 0, 2500, after },
+        { 1, 1500, "2020-01-01" }, { 2, 1250, "2020-01-01" },
+      };
+
+      for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+        {
+          QoimaLimitPrice price = {
+            (char *) copay_products[rows[i].product].inn, (char *) copay_products[rows[i].product].form,
+            (char *) copay_products[rows[i].product].dosage, (char *) "таблетка", rows[i].price,
+            (char *) rows[i].valid_from,
+          };
+
+          g_ptr_array_add (prices, qoima_limit_price_copy (&price));
+        }
+      qoima_store_copay_demo_import_prices_async (fill->store, "demo", prices, cancellable, copay_step_cb, task);
+      return;
+    }
+  if (fill->step <= n_products)
+    {
+      guint p = fill->step - 1;
+
+      qoima_store_copay_matching_packs_async (fill->store, copay_products[p].inn, copay_products[p].form,
+                                              copay_products[p].dosage, cancellable, copay_step_cb, task);
+      return;
+    }
+  if (fill->step - n_products - 1 < G_N_ELEMENTS (copay_dispensings))
+    {
+      guint i = fill->step - n_products - 1;
+      guint p = copay_dispensings[i].product;
+      guint n = fill->candidates[p] ? g_strv_length (fill->candidates[p]) : 0;
+      g_autofree char *number = g_strdup_printf ("RX-%04d%02d-%s", fill->year, fill->month, copay_dispensings[i].number);
+      g_autofree char *date = g_strdup_printf ("%04d-%02d-%02d", fill->year, fill->month,
+                                               MAX (1, copay_dispensings[i].day - 1));
+      g_autofree char *at = g_strdup_printf ("%04d-%02d-%02dT%02u:00:00Z", fill->year, fill->month,
+                                             copay_dispensings[i].day, 4 + i);
+      g_autofree char *receipt = g_strdup_printf ("%06u", 1024 + i * 7);
+      QoimaPrescription rx = {
+        number, date, (char *) copay_dispensings[i].iin, (char *) copay_dispensings[i].icd10,
+        (char *) copay_products[p].inn, (char *) copay_products[p].form, (char *) copay_products[p].dosage,
+        copay_products[p].units * (g_str_equal (copay_dispensings[i].number, "0004") ? 2 : 1),
+      };
+
+      /* The latest expiry first: a pack that expired before the month is no demo. */
+      if (fill->taken[p] >= n)
+        {
+          g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                   "The demo warehouse has too few packs of %s for the co-payment demo",
+                                   copay_products[p].inn);
+          g_object_unref (task);
+          return;
+        }
+      qoima_store_copay_demo_dispense_async (fill->store, "demo", QOIMA_DEMO_ORGANIZATION, QOIMA_DEMO_COPAY_BIN, QOIMA_DEMO_COPAY_REGION, &rx,
+                                             fill->candidates[p][n - 1 - fill->taken[p]++],
+                                             copay_dispensings[i].price, receipt, at, cancellable,
+                                             copay_step_cb, task);
+      return;
+    }
+  g_task_return_int (task, fill->dispensed);
+  g_object_unref (task);
+}
+
+void
+qoima_demo_add_copay_async (QoimaStore          *store,
+                            int                  year,
+                            int                  month,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  CopayFill *fill;
+
+  g_return_if_fail (QOIMA_IS_STORE (store));
+  g_return_if_fail (month >= 1 && month <= 12);
+
+  fill = g_new0 (CopayFill, 1);
+  fill->store = g_object_ref (store);
+  fill->year = year;
+  fill->month = month;
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_demo_add_copay_async);
+  g_task_set_task_data (task, fill, copay_fill_free);
+  copay_next (task);
+}
+
+int
+qoima_demo_add_copay_finish (QoimaStore    *store,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_demo_add_copay_async, -1);
+
+  return (int) g_task_propagate_int (G_TASK (result), error);
 }
 
 char *

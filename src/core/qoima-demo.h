@@ -101,6 +101,31 @@ gboolean qoima_demo_add_users_finish (QoimaStore    *store,
                                       GAsyncResult  *result,
                                       GError       **error);
 
+/* The co-payment demo: the pharmacy point's BIN and region, as the demo registry prints them. */
+#define QOIMA_DEMO_COPAY_BIN    "240340000019"
+#define QOIMA_DEMO_COPAY_REGION "г. Астана"
+
+/**
+ * qoima_demo_add_copay_async:
+ * @store: a store filled by qoima_demo_fill_async()
+ * @year: (for the registry) the month's year
+ * @month: the month, 1…12: a month of co-payment dispensing (seed 002)
+ *
+ * Loads demo limit prices with a history (an older price, the one in force in the month, a
+ * later one) and dispenses whole packs of the warehouse by e-prescription during the
+ * month, at trade-name prices above, equal to and below the limit (R002-10), one
+ * prescription taking two packs. Finish gives the number of packs dispensed.
+ */
+void     qoima_demo_add_copay_async  (QoimaStore          *store,
+                                      int                  year,
+                                      int                  month,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+int      qoima_demo_add_copay_finish (QoimaStore    *store,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
 /* A marking code (01+21+GS+91+GS+92) for a GTIN and serial, with a deterministic
  * verification key and crypto tail; used by the demo, tests and benchmarks. */
 char    *qoima_demo_marking_code (const char *gtin,

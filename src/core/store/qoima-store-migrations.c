@@ -801,6 +801,56 @@ static const char * const migrations[] = {
   "BEGIN"
   "  SELECT RAISE (ABORT, 'only a draft application is deleted');"
   "END;",
+
+  /* 11 → 12: co-payment (сооплата, seed 002; copay/qoima-store-copay.c): the limit prices with
+   * their history, so a past month's registry uses the prices then in force, and one row
+   * per dispensed pack, the registry's row (R002-11). A dispensing's stock change is its
+   * movement and owed withdrawal, audited as always; the row itself never changes, since
+   * the registry sent to the Fund must be printable again as it was. */
+  "CREATE TABLE copay_limit_prices ("
+  "  id INTEGER PRIMARY KEY,"
+  "  inn TEXT NOT NULL,"
+  "  form TEXT NOT NULL,"
+  "  dosage TEXT NOT NULL,"
+  "  unit TEXT NOT NULL,"
+  "  price INTEGER NOT NULL CHECK (price >= 0)," /* tiyn per unit of measure */
+  "  valid_from TEXT NOT NULL,"
+  "  imported_at TEXT NOT NULL,"
+  "  imported_by TEXT NOT NULL,"
+  "  UNIQUE (inn, form, dosage, valid_from)"
+  ");"
+  "CREATE TABLE copay_dispensings ("
+  "  id INTEGER PRIMARY KEY,"
+  "  pack_id INTEGER NOT NULL UNIQUE REFERENCES packs (id),"
+  "  movement_id INTEGER NOT NULL REFERENCES movements (id),"
+  "  prescription_number TEXT NOT NULL,"
+  "  prescription_date TEXT NOT NULL,"
+  "  patient_iin TEXT NOT NULL CHECK (length (patient_iin) = 12 AND patient_iin NOT GLOB '*[^0-9]*'),"
+  "  icd10 TEXT NOT NULL,"
+  "  inn TEXT NOT NULL,"
+  "  form TEXT NOT NULL,"
+  "  dosage TEXT NOT NULL,"
+  "  quantity INTEGER NOT NULL CHECK (quantity > 0),"
+  "  trade_name TEXT NOT NULL,"
+  "  unit TEXT NOT NULL,"
+  "  price INTEGER NOT NULL CHECK (price >= 0),"
+  "  limit_per_unit INTEGER NOT NULL CHECK (limit_per_unit >= 0),"
+  "  fiscal_receipt TEXT NOT NULL CHECK (length (fiscal_receipt) BETWEEN 1 AND 80),"
+  "  pharmacy_name TEXT NOT NULL,"
+  "  pharmacy_bin TEXT NOT NULL,"
+  "  region TEXT NOT NULL,"
+  "  dispensed_at TEXT NOT NULL,"
+  "  dispensed_by TEXT NOT NULL"
+  ");"
+  "CREATE INDEX copay_dispensings_at ON copay_dispensings (dispensed_at);"
+  "CREATE TRIGGER copay_dispensings_no_update BEFORE UPDATE ON copay_dispensings "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'a dispensing in the co-payment registry does not change');"
+  "END;"
+  "CREATE TRIGGER copay_dispensings_no_delete BEFORE DELETE ON copay_dispensings "
+  "BEGIN"
+  "  SELECT RAISE (ABORT, 'a dispensing in the co-payment registry does not change');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
