@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "qoima-datamatrix.h"
+#include "qoima-datamatrix-zxing.h"
 
 #include <dmtx.h>
 #include <glib/gi18n.h>
@@ -54,6 +55,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmtxImage, dmtx_image_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmtxDecode, dmtx_decode_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmtxRegion, dmtx_region_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmtxMessage, dmtx_message_free)
+
+static gboolean check_size (GBytes *pixels, int width, int height, int stride, GError **error);
 
 /**
  * qoima_datamatrix_encode_gs1:
@@ -190,13 +193,9 @@ qoima_datamatrix_decode (GBytes     *pixels,
   g_return_val_if_fail (stride >= width, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!check_size (pixels, width, height, stride, error))
+    return NULL;
   size = g_bytes_get_size (pixels);
-  if (size < (size_t) stride * (height - 1) + width)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("The image is smaller than its size says"));
-      return NULL;
-    }
 
   /* libdmtx takes a non-const buffer and keeps it for the image's life. */
   copy = g_memdup2 (g_bytes_get_data (pixels, NULL), size);
@@ -249,4 +248,131 @@ qoima_datamatrix_decode (GBytes     *pixels,
   if (is_gs1 != NULL)
     *is_gs1 = gs1;
   return g_strndup ((const char *) out, out_len);
+}
+
+/* Whether the image buffer holds what its size says (shared by the decoders). */
+static gboolean
+check_size (GBytes  *pixels,
+            int      width,
+            int      height,
+            int      stride,
+            GError **error)
+{
+  if (g_bytes_get_size (pixels) < (size_t) stride * (height - 1) + width)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The image is smaller than its size says"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ZXing-C++ 1.4 (bookworm) finds a DataMatrix only near the centre of what it is given:
+ * the whole image, then overlapping regions of two thirds of it centred on each quarter,
+ * cover any place a symbol of up to a third of the image can be. Each costs a few ms. */
+static char *
+find_zxing (const guint8 *px,
+            int           width,
+            int           height,
+            int           stride,
+            gboolean     *is_gs1)
+{
+  static const double centres[][2] = {
+    { 0.5, 0.5 }, { 0.25, 0.25 }, { 0.75, 0.25 }, { 0.25, 0.75 }, { 0.75, 0.75 },
+    { 0.5, 0.25 }, { 0.5, 0.75 }, { 0.25, 0.5 }, { 0.75, 0.5 },
+  };
+  char *found = qoima_datamatrix_zxing_decode (px, width, height, stride, is_gs1);
+  int rw = width * 2 / 3;
+  int rh = height * 2 / 3;
+
+  /* Small images are already a region. */
+  if (found != NULL || width < 300 || height < 300)
+    return found;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (centres) && found == NULL; i++)
+    {
+      int x0 = CLAMP ((int) (centres[i][0] * width) - rw / 2, 0, width - rw);
+      int y0 = CLAMP ((int) (centres[i][1] * height) - rh / 2, 0, height - rh);
+
+      found = qoima_datamatrix_zxing_decode (px + (size_t) y0 * stride + x0, rw, rh, stride, is_gs1);
+    }
+  return found;
+}
+
+char *
+qoima_datamatrix_find (GBytes                 *pixels,
+                       int                     width,
+                       int                     height,
+                       int                     stride,
+                       unsigned                budget_ms,
+                       QoimaDatamatrixDecoder *decoder,
+                       gboolean               *is_gs1,
+                       GError                **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 spent_ms;
+  char *found;
+
+  g_return_val_if_fail (pixels != NULL, NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+  g_return_val_if_fail (stride >= width, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_size (pixels, width, height, stride, error))
+    return NULL;
+
+  found = find_zxing (g_bytes_get_data (pixels, NULL), width, height, stride, is_gs1);
+  if (found != NULL)
+    {
+      if (decoder != NULL)
+        *decoder = QOIMA_DATAMATRIX_DECODER_ZXING;
+      return found;
+    }
+
+  /* libdmtx reads some damaged symbols ZXing-C++ does not, but searches an image without
+   * one for seconds: it gets only what is left of the budget. */
+  spent_ms = (g_get_monotonic_time () - start) / 1000;
+  if (spent_ms + 5 >= budget_ms)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("No DataMatrix symbol was found in the image"));
+      return NULL;
+    }
+  found = qoima_datamatrix_decode (pixels, width, height, stride,
+                                   budget_ms - (unsigned) spent_ms, is_gs1, error);
+  if (found != NULL && decoder != NULL)
+    *decoder = QOIMA_DATAMATRIX_DECODER_LIBDMTX;
+  return found;
+}
+
+GBytes *
+qoima_datamatrix_grey_from_rgb (const guint8 *data,
+                                int           width,
+                                int           height,
+                                int           stride,
+                                int           channels)
+{
+  guint8 *grey;
+
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (channels == 3 || channels == 4, NULL);
+  g_return_val_if_fail (stride >= width * channels, NULL);
+
+  grey = g_malloc ((size_t) width * height);
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *row = data + (size_t) y * stride;
+
+      for (int x = 0; x < width; x++)
+        {
+          const guint8 *p = row + (size_t) x * channels;
+          unsigned v = (p[0] * 77u + p[1] * 150u + p[2] * 29u) >> 8;
+
+          /* A transparent background is paper, not black. */
+          if (channels == 4)
+            v = (v * p[3] + 255u * (255u - p[3])) / 255u;
+          grey[(size_t) y * width + x] = (guint8) v;
+        }
+    }
+  return g_bytes_new_take (grey, (size_t) width * height);
 }

@@ -51,4 +51,62 @@ char   *qoima_datamatrix_decode     (GBytes     *pixels,
                                      gboolean   *is_gs1,
                                      GError    **error);
 
+/**
+ * QoimaDatamatrixDecoder:
+ * @QOIMA_DATAMATRIX_DECODER_ZXING: ZXing-C++ (fast, returns at once on an image without a symbol)
+ * @QOIMA_DATAMATRIX_DECODER_LIBDMTX: libdmtx (slow to give up, so it runs on what time is left)
+ *
+ * Which library found a symbol in qoima_datamatrix_find().
+ */
+typedef enum {
+  QOIMA_DATAMATRIX_DECODER_ZXING,
+  QOIMA_DATAMATRIX_DECODER_LIBDMTX,
+} QoimaDatamatrixDecoder;
+
+/* What a photo gets when the caller has no reason to choose: under the issue's 150 ms for
+ * "not found", as libdmtx looks at its deadline only between steps. */
+#define QOIMA_DATAMATRIX_PHOTO_BUDGET_MS 120
+
+/**
+ * qoima_datamatrix_find:
+ * @pixels: 8-bit greyscale pixels
+ * @width: image width
+ * @height: image height
+ * @stride: bytes per row
+ * @budget_ms: the time the whole search may take
+ * @decoder: (out) (optional): which library found the symbol
+ * @is_gs1: (out) (optional): whether the symbol started with FNC1 (`]d2`)
+ * @error: a #GError (G_IO_ERROR_NOT_FOUND when no symbol was found)
+ *
+ * Finds a DataMatrix in a photo or a scanned image: ZXing-C++ on the whole image and on
+ * overlapping regions (Debian's 1.4 misses symbols away from the centre), then libdmtx on
+ * the time left of @budget_ms.
+ *
+ * Returns: (transfer full): the data with GS separators and no leading GS, or %NULL
+ */
+char   *qoima_datamatrix_find       (GBytes     *pixels,
+                                     int         width,
+                                     int         height,
+                                     int         stride,
+                                     unsigned    budget_ms,
+                                     QoimaDatamatrixDecoder *decoder,
+                                     gboolean   *is_gs1,
+                                     GError    **error);
+
+/**
+ * qoima_datamatrix_grey_from_rgb:
+ * @data: packed pixels, 3 or 4 bytes each (RGB or RGBA; alpha is laid on white)
+ * @width: image width
+ * @height: image height
+ * @stride: bytes per row
+ * @channels: 3 or 4
+ *
+ * Returns: (transfer full): 8-bit greyscale pixels, @width bytes per row
+ */
+GBytes *qoima_datamatrix_grey_from_rgb (const guint8 *data,
+                                        int           width,
+                                        int           height,
+                                        int           stride,
+                                        int           channels);
+
 G_END_DECLS
