@@ -446,6 +446,53 @@ test_zxing_plain_not_gs1 (void)
   g_assert_false (is_gs1);
 }
 
+/* A label as printed: the code drawn with cairo at a size that is no whole number of
+ * pixels per module, the surface read back, decoded to the same text. */
+static void
+test_label_drawing_round_trip (void)
+{
+  g_autofree char *v01 = vector_input ("V01");
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 300, 300);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) grey = NULL;
+  g_autofree char *decoded = NULL;
+  gboolean is_gs1 = FALSE;
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  g_assert_true (qoima_datamatrix_draw_gs1 (cr, v01, 40.5, 37.25, 201.7, &error));
+  g_assert_no_error (error);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  /* ARGB32 is B, G, R, A in memory here; black and white read the same either way. */
+  grey = qoima_datamatrix_grey_from_rgb (cairo_image_surface_get_data (surface), 300, 300,
+                                         cairo_image_surface_get_stride (surface), 4);
+  cairo_surface_destroy (surface);
+
+  decoded = qoima_datamatrix_decode (grey, 300, 300, 300, 5000, &is_gs1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (decoded, ==, v01);
+  g_assert_true (is_gs1);
+  g_clear_pointer (&decoded, g_free);
+  decoded = qoima_datamatrix_zxing_decode (g_bytes_get_data (grey, NULL), 300, 300, 300, &is_gs1);
+  g_assert_cmpstr (decoded, ==, v01);
+}
+
+static void
+test_label_drawing_refuses_empty (void)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 10, 10);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (qoima_datamatrix_draw_gs1 (cr, "", 0, 0, 10, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
 static void
 test_grey_from_rgb (void)
 {
@@ -487,6 +534,8 @@ main (int   argc,
   g_test_add_func ("/datamatrix/photo/gs1-content", test_photo_gs1_content);
   g_test_add_func ("/datamatrix/zxing/plain-not-gs1", test_zxing_plain_not_gs1);
   g_test_add_func ("/datamatrix/grey-from-rgb", test_grey_from_rgb);
+  g_test_add_func ("/datamatrix/label/drawing-round-trip", test_label_drawing_round_trip);
+  g_test_add_func ("/datamatrix/label/refuses-empty", test_label_drawing_refuses_empty);
 
   return g_test_run ();
 }

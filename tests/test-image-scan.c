@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "qoima-datamatrix.h"
+#include "qoima-label-print.h"
 #include "qoima-scan-result.h"
 #include "qoima-test-photo.h"
 #include "qoima-ui-test-utils.h"
@@ -88,6 +89,24 @@ save_png (GBytes     *grey,
   return g_file_new_for_path (path);
 }
 
+/* The card's print button (its action is the widget's own, so find it by that). */
+static GtkWidget *
+find_print_button (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), "scan-result.print-label") == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_print_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 open_and_wait (QoimaWindow *window,
                GFile       *file,
@@ -126,6 +145,26 @@ test_photo_opens_pack_card (void)
   /* Recorded like a scanner's scan. */
   g_assert_cmpint (qoima_test_count_scans (db_path), ==, scans_before + 1);
 
+  /* The card offers the pack's own label; printed to PDF it is a page with content. */
+  g_assert_true (gtk_widget_is_sensitive (find_print_button (GTK_WIDGET (result))));
+  {
+    g_autoptr(GtkPrintOperation) operation = qoima_label_print_operation_new (qoima_scan_result_get_pack (result));
+    /* Next to the screenshots, for a look. */
+    g_autofree char *pdf = g_test_build_filename (G_TEST_BUILT, "test-image-scan-label.pdf", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *contents = NULL;
+    gsize length = 0;
+
+    gtk_print_operation_set_export_filename (operation, pdf);
+    g_assert_cmpint (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_EXPORT, NULL, &error), ==,
+                     GTK_PRINT_OPERATION_RESULT_APPLY);
+    g_assert_no_error (error);
+    g_file_get_contents (pdf, &contents, &length, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_str_has_prefix (contents, "%PDF"));
+    g_assert_cmpuint (length, >, 1000);
+  }
+
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-image-scan-found.png");
   gtk_window_destroy (GTK_WINDOW (window));
@@ -150,6 +189,8 @@ test_no_code_said (void)
   g_assert_false (seen.found);
   g_assert_cmpuint (qoima_window_get_n_toasts (window), ==, toasts + 1);
   g_assert_null (qoima_scan_result_get_code (result));
+  /* No pack, no label to print. */
+  g_assert_false (gtk_widget_is_sensitive (find_print_button (GTK_WIDGET (result))));
 
   g_file_set_contents (text_path, "not an image", -1, &error);
   g_assert_no_error (error);

@@ -376,3 +376,41 @@ qoima_datamatrix_grey_from_rgb (const guint8 *data,
     }
   return g_bytes_new_take (grey, (size_t) width * height);
 }
+
+gboolean
+qoima_datamatrix_draw_gs1 (cairo_t    *cr,
+                           const char *data,
+                           double      x,
+                           double      y,
+                           double      side,
+                           GError    **error)
+{
+  g_autoptr(GBytes) modules = NULL;
+  const guint8 *px;
+  int w, h, stride;
+  double module;
+
+  g_return_val_if_fail (cr != NULL, FALSE);
+  g_return_val_if_fail (data != NULL, FALSE);
+  g_return_val_if_fail (side > 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* One pixel per module and no margin: the pixels are the module grid. */
+  modules = qoima_datamatrix_encode_gs1 (data, 1, 0, &w, &h, &stride, error);
+  if (modules == NULL)
+    return FALSE;
+
+  px = g_bytes_get_data (modules, NULL);
+  module = side / MAX (w, h);
+  cairo_save (cr);
+  cairo_set_source_rgb (cr, 0, 0, 0);
+  /* Whole-module rectangles in one path: neighbours meet without hairline gaps. */
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_NONE);
+  for (int row = 0; row < h; row++)
+    for (int col = 0; col < w; col++)
+      if (px[row * stride + col] < 128)
+        cairo_rectangle (cr, x + col * module, y + row * module, module, module);
+  cairo_fill (cr);
+  cairo_restore (cr);
+  return TRUE;
+}

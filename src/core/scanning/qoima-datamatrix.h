@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include <cairo.h>
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
@@ -108,5 +109,27 @@ GBytes *qoima_datamatrix_grey_from_rgb (const guint8 *data,
                                         int           height,
                                         int           stride,
                                         int           channels);
+
+/**
+ * qoima_datamatrix_draw_gs1:
+ * @cr: where to draw (a print context's, or an image surface's)
+ * @data: the pack's own marking code, as qoima_datamatrix_encode_gs1() takes it
+ * @x: left edge of the symbol, in @cr's units
+ * @y: top edge
+ * @side: the symbol's side without its quiet zone, in @cr's units
+ * @error: a #GError
+ *
+ * Draws the GS1 DataMatrix of @data as filled squares, one per dark module, in black, so
+ * it stays sharp at any printer resolution. The caller leaves a white quiet zone of at
+ * least one module around it.
+ *
+ * Returns: %TRUE when drawn
+ */
+gboolean qoima_datamatrix_draw_gs1 (cairo_t    *cr,
+                                    const char *data,
+                                    double      x,
+                                    double      y,
+                                    double      side,
+                                    GError    **error);
 
 G_END_DECLS
