@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "qoima-datamatrix.h"
+#include "qoima-i18n.h"
 #include "qoima-label-print.h"
 #include "qoima-scan-result.h"
 #include "qoima-test-photo.h"
@@ -89,6 +90,17 @@ save_png (GBytes     *grey,
   return g_file_new_for_path (path);
 }
 
+static void
+save_screenshot (QoimaWindow *window,
+                 const char  *what)
+{
+  g_autofree char *name = g_strdup_printf ("test-image-scan-%s%s%s.png", what,
+                                           g_getenv ("LANGUAGE") != NULL ? "-" : "",
+                                           g_getenv ("LANGUAGE") != NULL ? g_getenv ("LANGUAGE") : "");
+
+  qoima_test_save_screenshot (GTK_WIDGET (window), name);
+}
+
 /* The card's print button (its action is the widget's own, so find it by that). */
 static GtkWidget *
 find_print_button (GtkWidget *widget)
@@ -166,7 +178,7 @@ test_photo_opens_pack_card (void)
   }
 
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-  qoima_test_save_screenshot (GTK_WIDGET (window), "test-image-scan-found.png");
+  save_screenshot (window, "found");
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 }
@@ -200,7 +212,7 @@ test_no_code_said (void)
   g_assert_cmpuint (qoima_window_get_n_toasts (window), ==, toasts + 2);
 
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
-  qoima_test_save_screenshot (GTK_WIDGET (window), "test-image-scan-none.png");
+  save_screenshot (window, "none");
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
 }
@@ -211,6 +223,8 @@ main (int   argc,
 {
   int ret;
 
+  /* As main.c: with LANGUAGE=ru or kk set, the screenshots show that language. */
+  qoima_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   qoima_test_prepare_display ();
