@@ -80,8 +80,8 @@ typedef enum {
  * @error: a #GError (G_IO_ERROR_NOT_FOUND when no symbol was found)
  *
  * Finds a DataMatrix in a photo or a scanned image: ZXing-C++ on the whole image and on
- * overlapping regions (Debian's 1.4 misses symbols away from the centre), then libdmtx on
- * the time left of @budget_ms.
+ * overlapping regions, at full and half size (Debian's 1.4 misses symbols away from the
+ * centre), then libdmtx on the time left of @budget_ms.
  *
  * Returns: (transfer full): the data with GS separators and no leading GS, or %NULL
  */
