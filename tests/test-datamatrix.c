@@ -7,6 +7,9 @@
 
 #include "qoima-calibration.h"
 #include "qoima-datamatrix.h"
+#include "qoima-datamatrix-zxing.h"
+#include "qoima-gs1.h"
+#include "qoima-test-photo.h"
 
 #include <dmtx.h>
 #include <glib/gstdio.h>
@@ -338,6 +341,179 @@ test_dmtxread (void)
   g_assert_no_errno (g_remove (path));
 }
 
+#define PHOTO_SIZE 1000
+
+/* Every kind of photo (rotated, blurred, noisy, off-centre, faint) gives back the code.
+ * The budget here is generous: a loaded test machine must not make this fail; how fast
+ * it is, is the benchmark's figure (qoima-bench-image). */
+static void
+test_photo_found (void)
+{
+  g_autofree char *v01 = vector_input ("V01");
+
+  for (size_t k = 0; k < qoima_test_n_photos; k++)
+    {
+      g_autoptr(GBytes) photo = qoima_test_photo_render (v01, &qoima_test_photos[k], PHOTO_SIZE, 100 + k);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *decoded = NULL;
+      QoimaDatamatrixDecoder decoder = -1;
+      gboolean is_gs1 = FALSE;
+
+      decoded = qoima_datamatrix_find (photo, PHOTO_SIZE, PHOTO_SIZE, PHOTO_SIZE, 10000,
+                                       &decoder, &is_gs1, &error);
+      g_test_message ("%s: found by %s", qoima_test_photos[k].name,
+                      decoder == QOIMA_DATAMATRIX_DECODER_ZXING ? "ZXing-C++" : "libdmtx");
+      g_assert_no_error (error);
+      g_assert_cmpstr (decoded, ==, v01);
+      g_assert_true (is_gs1);
+    }
+}
+
+/* The same printed clutter without a symbol: nothing, and no false reading. */
+static void
+test_photo_none (void)
+{
+  for (guint32 seed = 1; seed <= 2; seed++)
+    {
+      g_autoptr(GBytes) photo = qoima_test_photo_render (NULL, &qoima_test_photos[seed], PHOTO_SIZE, seed);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *decoded = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      decoded = qoima_datamatrix_find (photo, PHOTO_SIZE, PHOTO_SIZE, PHOTO_SIZE,
+                                       QOIMA_DATAMATRIX_PHOTO_BUDGET_MS, NULL, NULL, &error);
+      g_test_message ("No symbol: %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+      g_assert_null (decoded);
+      /* Loose: the budget bounds libdmtx's seconds-long search; the figure is the benchmark's. */
+      g_assert_cmpint ((g_get_monotonic_time () - start) / 1000, <, QOIMA_DATAMATRIX_PHOTO_BUDGET_MS + 2000);
+    }
+}
+
+/* Both libraries give the GS1 content alike (GS separators, no leading GS, `]d2`), and it
+ * parses to the pack's fields as a scanner's text does. */
+static void
+test_photo_gs1_content (void)
+{
+  g_autofree char *v01 = vector_input ("V01");
+  g_autoptr(GBytes) photo = qoima_test_photo_render (v01, &qoima_test_photos[0], PHOTO_SIZE, 7);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *by_zxing = NULL;
+  g_autofree char *by_dmtx = NULL;
+  g_autoptr(QoimaMarkingCode) code = NULL;
+  gboolean zxing_gs1 = FALSE, dmtx_gs1 = FALSE;
+
+  by_zxing = qoima_datamatrix_zxing_decode (g_bytes_get_data (photo, NULL), PHOTO_SIZE, PHOTO_SIZE,
+                                            PHOTO_SIZE, &zxing_gs1);
+  by_dmtx = qoima_datamatrix_decode (photo, PHOTO_SIZE, PHOTO_SIZE, PHOTO_SIZE, 10000, &dmtx_gs1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (by_zxing, ==, v01);
+  g_assert_cmpstr (by_dmtx, ==, v01);
+  g_assert_true (zxing_gs1);
+  g_assert_true (dmtx_gs1);
+
+  code = qoima_gs1_parse (by_zxing, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (code->gtin, ==, "04607000000014");
+  g_assert_cmpstr (code->serial, ==, "5AbCdEfGh1234");
+  g_assert_cmpstr (code->ki, ==, "0104607000000014215AbCdEfGh1234");
+  g_assert_cmpstr (code->km, ==, v01);
+}
+
+/* A plain (non-GS1) symbol is told apart by ZXing-C++ too. */
+static void
+test_zxing_plain_not_gs1 (void)
+{
+  const char *data = "HELLO-QOIMA";
+  DmtxEncode *enc = dmtxEncodeCreate ();
+  g_autofree guint8 *grey = NULL;
+  g_autofree char *decoded = NULL;
+  gboolean is_gs1 = TRUE;
+  int w, h;
+
+  dmtxEncodeSetProp (enc, DmtxPropModuleSize, 4);
+  dmtxEncodeSetProp (enc, DmtxPropMarginSize, 8);
+  g_assert_cmpint (dmtxEncodeDataMatrix (enc, strlen (data), (unsigned char *) data), ==, DmtxPass);
+  w = enc->image->width;
+  h = enc->image->height;
+  grey = g_malloc ((size_t) w * h);
+  for (int i = 0; i < w * h; i++)
+    grey[i] = enc->image->pxl[i * 3];
+  dmtxEncodeDestroy (&enc);
+
+  decoded = qoima_datamatrix_zxing_decode (grey, w, h, w, &is_gs1);
+  g_assert_cmpstr (decoded, ==, data);
+  g_assert_false (is_gs1);
+}
+
+/* A label as printed: the code drawn with cairo at a size that is no whole number of
+ * pixels per module, the surface read back, decoded to the same text. */
+static void
+test_label_drawing_round_trip (void)
+{
+  g_autofree char *v01 = vector_input ("V01");
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 300, 300);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) grey = NULL;
+  g_autofree char *decoded = NULL;
+  gboolean is_gs1 = FALSE;
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  g_assert_true (qoima_datamatrix_draw_gs1 (cr, v01, 40.5, 37.25, 201.7, &error));
+  g_assert_no_error (error);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  /* ARGB32 is B, G, R, A in memory here; black and white read the same either way. */
+  grey = qoima_datamatrix_grey_from_rgb (cairo_image_surface_get_data (surface), 300, 300,
+                                         cairo_image_surface_get_stride (surface), 4);
+  cairo_surface_destroy (surface);
+
+  decoded = qoima_datamatrix_decode (grey, 300, 300, 300, 5000, &is_gs1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (decoded, ==, v01);
+  g_assert_true (is_gs1);
+  g_clear_pointer (&decoded, g_free);
+  decoded = qoima_datamatrix_zxing_decode (g_bytes_get_data (grey, NULL), 300, 300, 300, &is_gs1);
+  g_assert_cmpstr (decoded, ==, v01);
+}
+
+static void
+test_label_drawing_refuses_empty (void)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 10, 10);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (qoima_datamatrix_draw_gs1 (cr, "", 0, 0, 10, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
+static void
+test_grey_from_rgb (void)
+{
+  /* Black, white, pure red, and a transparent black pixel (paper, so white). */
+  const guint8 rgba[] = { 0, 0, 0, 255,  255, 255, 255, 255,  255, 0, 0, 255,  0, 0, 0, 0 };
+  const guint8 rgb[] = { 0, 0, 0,  255, 255, 255,  0, 0, 0 /* row padding */ };
+  g_autoptr(GBytes) a = qoima_datamatrix_grey_from_rgb (rgba, 2, 2, 8, 4);
+  g_autoptr(GBytes) b = qoima_datamatrix_grey_from_rgb (rgb, 2, 1, 9, 3);
+  const guint8 *pa = g_bytes_get_data (a, NULL);
+  const guint8 *pb = g_bytes_get_data (b, NULL);
+
+  g_assert_cmpuint (g_bytes_get_size (a), ==, 4);
+  g_assert_cmpint (pa[0], ==, 0);
+  g_assert_cmpint (pa[1], ==, 255);
+  g_assert_cmpint (pa[2], ==, 76);
+  g_assert_cmpint (pa[3], ==, 255);
+  g_assert_cmpuint (g_bytes_get_size (b), ==, 2);
+  g_assert_cmpint (pb[0], ==, 0);
+  g_assert_cmpint (pb[1], ==, 255);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -353,6 +529,13 @@ main (int   argc,
   g_test_add_func ("/datamatrix/not-found/clutter", test_clutter_not_found);
   g_test_add_func ("/datamatrix/encode-errors", test_encode_errors);
   g_test_add_func ("/datamatrix/dmtxread", test_dmtxread);
+  g_test_add_func ("/datamatrix/photo/found", test_photo_found);
+  g_test_add_func ("/datamatrix/photo/none", test_photo_none);
+  g_test_add_func ("/datamatrix/photo/gs1-content", test_photo_gs1_content);
+  g_test_add_func ("/datamatrix/zxing/plain-not-gs1", test_zxing_plain_not_gs1);
+  g_test_add_func ("/datamatrix/grey-from-rgb", test_grey_from_rgb);
+  g_test_add_func ("/datamatrix/label/drawing-round-trip", test_label_drawing_round_trip);
+  g_test_add_func ("/datamatrix/label/refuses-empty", test_label_drawing_refuses_empty);
 
   return g_test_run ();
 }

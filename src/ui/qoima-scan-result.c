@@ -11,6 +11,8 @@
 
 #include "qoima-scan-result.h"
 
+#include "qoima-label-print.h"
+
 #include "qoima-date.h"
 #include "qoima-location.h"
 #include "qoima-product.h"
@@ -110,6 +112,9 @@ set_state (QoimaScanResult     *self,
                                  state != QOIMA_SCAN_RESULT_STATE_NONE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "scan-result.dismiss",
                                  state != QOIMA_SCAN_RESULT_STATE_NONE);
+  /* Only a pack found in the store has a code of its own to print. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "scan-result.print-label",
+                                 state == QOIMA_SCAN_RESULT_STATE_FOUND && self->pack != NULL);
 
   if (self->state == state)
     return;
@@ -257,6 +262,28 @@ qoima_scan_result_get_property (GObject    *object,
 }
 
 static void
+print_label_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  QoimaScanResult *self = QOIMA_SCAN_RESULT (widget);
+  g_autoptr(GtkPrintOperation) operation = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->pack == NULL || qoima_pack_get_km (self->pack) == NULL)
+    return;
+
+  operation = qoima_label_print_operation_new (self->pack);
+  /* The dialog runs on its own; the operation keeps itself alive until it is done. */
+  gtk_print_operation_set_allow_async (operation, TRUE);
+  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                               &local_error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+    gtk_widget_activate_action (widget, "win.add-toast", "s", local_error->message);
+}
+
+static void
 qoima_scan_result_class_init (QoimaScanResultClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -298,6 +325,7 @@ qoima_scan_result_class_init (QoimaScanResultClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaScanResult, unknown_label);
 
   gtk_widget_class_install_action (widget_class, "scan-result.dismiss", NULL, dismiss_action);
+  gtk_widget_class_install_action (widget_class, "scan-result.print-label", NULL, print_label_action);
 
   gtk_widget_class_set_css_name (widget_class, "scanresult");
 }

@@ -15,6 +15,7 @@
 #include "qoima-admin-page.h"
 #include "qoima-count-page.h"
 #include "qoima-gs1.h"
+#include "qoima-image-scan.h"
 #include "qoima-move-page.h"
 #include "qoima-reports-page.h"
 #include "qoima-scan-capture.h"
@@ -75,6 +76,7 @@ enum {
 
 enum {
   SIGNAL_SCAN_HANDLED,
+  SIGNAL_IMAGE_READ,
   N_SIGNALS,
 };
 
@@ -403,6 +405,9 @@ record_scan_cb (GObject      *object,
   g_signal_emit (self, signals[SIGNAL_SCAN_HANDLED], 0);
 }
 
+static void route_scan (QoimaWindow *self,
+                        const char  *text);
+
 static void
 scanned_cb (QoimaWindow     *self,
             const char      *text,
@@ -426,6 +431,15 @@ scanned_cb (QoimaWindow     *self,
       return;
     }
 
+  route_scan (self, text);
+}
+
+/* Where a scan goes once it is a scan, whether a scanner typed it or it was read from an
+ * image: the page being worked on, or the pack card. */
+static void
+route_scan (QoimaWindow *self,
+            const char  *text)
+{
   /* While an act is being checked, its packs are scanned into it, not looked up in stock. */
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "acts") == 0 &&
       qoima_acts_page_take_scan (self->acts_page, text))
@@ -524,6 +538,143 @@ add_toast_action (GtkWidget  *widget,
                   GVariant   *parameter)
 {
   qoima_window_add_toast (QOIMA_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
+typedef struct {
+  QoimaWindow *self;
+  GFile       *file;
+  unsigned     user_serial; /* whose image it was */
+} ImageData;
+
+static void
+image_data_free (ImageData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_object (&data->file);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ImageData, image_data_free)
+
+static void
+image_scanned_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ImageData) data = user_data;
+  QoimaWindow *self = data->self;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = qoima_image_scan_file_finish (result, &local_error);
+
+  /* Closed, or someone else signed in meanwhile: the image was not hers. */
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->cancellable == NULL ||
+      data->user_serial != self->user_serial)
+    return;
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "content") != 0)
+    return;
+
+  if (text == NULL)
+    {
+      g_autofree char *name = g_file_get_basename (data->file);
+      /* TRANSLATORS: %s is an image file's name, followed by why no code was read from it */
+      g_autofree char *message = g_strdup_printf (_("%s: %s"), name, local_error->message);
+
+      qoima_window_add_toast (self, message);
+      g_signal_emit (self, signals[SIGNAL_IMAGE_READ], 0, FALSE);
+      return;
+    }
+
+  g_debug ("Code read from an image: %zu bytes", strlen (text));
+  g_signal_emit (self, signals[SIGNAL_IMAGE_READ], 0, TRUE);
+  route_scan (self, text);
+}
+
+/**
+ * qoima_window_open_image:
+ * @file: a photo or a scanned image of a pack's code
+ *
+ * Reads the DataMatrix in @file in a worker thread and takes it as a scan.
+ */
+void
+qoima_window_open_image (QoimaWindow *self,
+                         GFile       *file)
+{
+  ImageData *data;
+
+  g_return_if_fail (QOIMA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->context == NULL || signed_in_user (self) == NULL)
+    return;
+
+  data = g_new0 (ImageData, 1);
+  data->self = g_object_ref (self);
+  data->file = g_object_ref (file);
+  data->user_serial = self->user_serial;
+  qoima_image_scan_file_async (file, self->cancellable, image_scanned_cb, data);
+}
+
+static void
+image_chosen_cb (QoimaWindow          *self,
+                 int                   response,
+                 GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (file != NULL)
+        qoima_window_open_image (self, file);
+    }
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (chooser));
+  g_object_unref (chooser);
+}
+
+static void
+open_image_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  QoimaWindow *self = QOIMA_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->context == NULL || signed_in_user (self) == NULL)
+    return;
+
+  /* GtkFileDialog needs GTK 4.10; bookworm has 4.8. */
+  chooser = gtk_file_chooser_native_new (_("Read a Code from an Image"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Images"));
+  for (unsigned i = 0; qoima_image_scan_mime_types[i] != NULL; i++)
+    gtk_file_filter_add_mime_type (filter, qoima_image_scan_mime_types[i]);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (image_chosen_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+image_dropped_cb (QoimaWindow   *self,
+                  const GValue  *value,
+                  double         x,
+                  double         y,
+                  GtkDropTarget *target)
+{
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      GSList *files = gdk_file_list_get_files (g_value_get_boxed (value));
+
+      for (GSList *l = files; l != NULL; l = l->next)
+        qoima_window_open_image (self, l->data);
+      g_slist_free (files);
+      return TRUE;
+    }
+  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    {
+      qoima_window_open_image (self, g_value_get_object (value));
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static gboolean
@@ -731,6 +882,14 @@ qoima_window_class_init (QoimaWindowClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /* An image given by qoima_window_open_image() was read: whether a code was found in
+   * it (then it goes on as a scan, and scan-handled follows). */
+  signals[SIGNAL_IMAGE_READ] =
+    g_signal_new ("image-read",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
@@ -753,6 +912,8 @@ qoima_window_class_init (QoimaWindowClass *klass)
     }
   gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
+  gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-image", NULL);
 
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SIGN_IN);
@@ -775,6 +936,15 @@ qoima_window_init (QoimaWindow *self)
     gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
     g_signal_connect_swapped (input, "event", G_CALLBACK (input_cb), self);
     gtk_widget_add_controller (GTK_WIDGET (self), input);
+  }
+
+  /* A photo or a scanned image dropped on the window is read like a scan. */
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+
+    gtk_drop_target_set_gtypes (drop, (GType[]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE }, 2);
+    g_signal_connect_swapped (drop, "drop", G_CALLBACK (image_dropped_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   }
 
 #if DEVELOPMENT_BUILD

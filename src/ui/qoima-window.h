@@ -52,4 +52,14 @@ void              qoima_window_add_toast         (QoimaWindow    *self,
 void              qoima_window_handle_scan       (QoimaWindow    *self,
                                                   const char     *text);
 
+/**
+ * qoima_window_open_image:
+ * @file: a photo or a scanned image of a pack's code
+ *
+ * Reads the DataMatrix in @file in a worker thread and takes it as a scan (the same way
+ * as a scanner's); says in a toast why nothing was read. Emits #QoimaWindow::image-read.
+ */
+void              qoima_window_open_image        (QoimaWindow    *self,
+                                                  GFile          *file);
+
 G_END_DECLS

@@ -1,0 +1,31 @@
+/* qoima-image-scan.h: a DataMatrix read from an image file, off the main thread
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* The MIME types offered in the file chooser (what gdk-pixbuf reads on every install). */
+extern const char *const qoima_image_scan_mime_types[];
+
+/**
+ * qoima_image_scan_file_async:
+ * @file: a photo or a scanned image (PNG, JPEG, …)
+ *
+ * Loads @file, turns it upright (EXIF), shrinks a camera-sized image and looks for a
+ * DataMatrix with qoima_datamatrix_find(), all in a worker thread.
+ */
+void  qoima_image_scan_file_async  (GFile               *file,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data);
+/* Returns: (transfer full): the code's text as a scanner would send it (GS separators), or
+ * %NULL with @error (G_IO_ERROR_NOT_FOUND: no symbol in the image). */
+char *qoima_image_scan_file_finish (GAsyncResult        *result,
+                                    GError             **error);
+
+G_END_DECLS
