@@ -490,26 +490,9 @@ box_packs (QoimaStoreWorker  *worker,
            GError           **error)
 {
   g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "WITH RECURSIVE inside (code, kind) AS ("
-                                     "  SELECT code, kind FROM act_codes WHERE code = ?1 AND kind = 'box' "
-                                     "  UNION SELECT c.code, c.kind FROM act_codes c JOIN inside i ON c.parent_sscc = i.code) "
-                                     "SELECT pk.ki FROM packs pk WHERE pk.ki IN (SELECT code FROM inside WHERE kind = 'pack') "
-                                     "ORDER BY pk.id",
-                                     error);
-  if (stmt == NULL)
+  if (!qoima_store_worker_add_box_packs (worker, box, kis, error))
     return NULL;
-  sqlite3_bind_text (stmt, 1, box, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
-  if (rc != SQLITE_DONE)
-    {
-      set_step_error (worker, rc, error);
-      return NULL;
-    }
   if (kis->len == 0)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,

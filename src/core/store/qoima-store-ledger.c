@@ -339,24 +339,14 @@ box_code (const char *code)
   return NULL;
 }
 
-/* Adds to @kis the identification codes @code stands for: the pack itself, or every pack
- * the acts put in the box (boxes within the box too), so a box moves whole. */
-static gboolean
-expand_code (QoimaStoreWorker  *worker,
-             const char        *code,
-             GPtrArray         *kis,
-             GError           **error)
+gboolean
+qoima_store_worker_add_box_packs (QoimaStoreWorker  *worker,
+                                  const char        *box,
+                                  GPtrArray         *kis,
+                                  GError           **error)
 {
-  g_autofree char *box = box_code (code);
   g_autoptr(QoimaCachedStmt) stmt = NULL;
-  guint before = kis->len;
   int rc;
-
-  if (box == NULL)
-    {
-      g_ptr_array_add (kis, g_strdup (code));
-      return TRUE;
-    }
 
   stmt = qoima_store_worker_prepare (worker,
                                      "WITH RECURSIVE inside (code, kind) AS ("
@@ -375,6 +365,28 @@ expand_code (QoimaStoreWorker  *worker,
       set_step_error (worker, rc, error);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Adds to @kis the identification codes @code stands for: the pack itself, or every pack
+ * the acts put in the box (boxes within the box too), so a box moves whole. */
+static gboolean
+expand_code (QoimaStoreWorker  *worker,
+             const char        *code,
+             GPtrArray         *kis,
+             GError           **error)
+{
+  g_autofree char *box = box_code (code);
+  guint before = kis->len;
+
+  if (box == NULL)
+    {
+      g_ptr_array_add (kis, g_strdup (code));
+      return TRUE;
+    }
+
+  if (!qoima_store_worker_add_box_packs (worker, box, kis, error))
+    return FALSE;
   if (kis->len == before)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,

@@ -155,6 +155,13 @@ gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,
                                                 const char        *reason,
                                                 GError           **error);
 
+/* Appends to @kis the packs the acts put in the box @box (an SSCC with AI 00 in front),
+ * boxes within it too, that the store knows (qoima-store-ledger.c). */
+gboolean          qoima_store_worker_add_box_packs (QoimaStoreWorker  *worker,
+                                                    const char        *box,
+                                                    GPtrArray         *kis,
+                                                    GError           **error);
+
 /* A hospital setting (qoima-store-settings.h) read by a job already on the worker: the value, or
  * NULL when it was never set (@error unset) or on failure (@error set). */
 char             *qoima_store_worker_get_setting (QoimaStoreWorker  *worker,
