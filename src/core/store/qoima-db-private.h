@@ -7,6 +7,8 @@
 
 #include "qoima-db.h"
 
+#include <sqlite3.h>
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -51,6 +53,10 @@ struct _QoimaDbStmt
 
 QoimaDb *qoima_db_sqlite_open (const char *path, GError **error);
 QoimaDb *qoima_db_pg_open     (const char *uri, GError **error);
+/* The store's own SQLite handle, which it opened its careful way (read-only, exclusive
+ * locking on a full disk, the checkpointer), seen through the interface; closing the
+ * QoimaDb leaves the handle open. */
+QoimaDb *qoima_db_sqlite_new_for_handle (sqlite3 *handle, const char *path);
 
 GSource *qoima_db_sqlite_listen_source_new (const char *path, const char *channel,
                                             QoimaDbNotifyFunc func, gpointer user_data,

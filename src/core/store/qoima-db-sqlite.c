@@ -20,6 +20,7 @@ typedef struct
   sqlite3 *handle;
   char *path;
   GPtrArray *pending; /* channels notified in the open transaction */
+  gboolean borrowed;  /* the handle is the store's, which closes it */
 } SqliteDb;
 
 typedef struct
@@ -135,7 +136,8 @@ sqlite_close (QoimaDb *db)
 {
   SqliteDb *self = (SqliteDb *) db;
 
-  sqlite3_close (self->handle);
+  if (!self->borrowed)
+    sqlite3_close (self->handle);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_free (self->path);
   g_free (self);
@@ -405,5 +407,22 @@ qoima_db_sqlite_open (const char  *path,
       sqlite_close (&self->parent);
       return NULL;
     }
+  return &self->parent;
+}
+
+QoimaDb *
+qoima_db_sqlite_new_for_handle (sqlite3    *handle,
+                                const char *path)
+{
+  SqliteDb *self = g_new0 (SqliteDb, 1);
+
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  self->parent.backend = &sqlite_backend;
+  self->parent.display_location = g_strdup (path);
+  self->path = g_strcmp0 (path, ":memory:") == 0 ? g_strdup (path) : g_canonicalize_filename (path, NULL);
+  self->pending = g_ptr_array_new_with_free_func (g_free);
+  self->handle = handle;
+  self->borrowed = TRUE;
   return &self->parent;
 }

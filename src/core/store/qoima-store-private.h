@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "qoima-db.h"
 #include "qoima-store.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,14 @@ gint64         qoima_task_propagate_int64     (GTask        *task,
                                                gint64        failed,
                                                GError      **error);
 
+/* The same, from a QoimaDb statement. */
+QoimaProduct  *qoima_store_product_from_db_row  (QoimaDbStmt *stmt,
+                                                 int          first);
+QoimaLocation *qoima_store_location_from_db_row (QoimaDbStmt *stmt,
+                                                 int          first);
+/* A text column of a QoimaDb statement as a new string (NULL for SQL NULL). */
+char          *qoima_store_db_column_dup        (QoimaDbStmt *stmt,
+                                                 int          column);
 /* A text column as a new string (NULL for SQL NULL). */
 char          *qoima_store_column_dup         (sqlite3_stmt *stmt,
                                                int           column);
@@ -90,6 +99,11 @@ gboolean          qoima_store_task_is_valid    (QoimaStore        *self,
                                                 GAsyncResult      *result,
                                                 gpointer           source_tag);
 
+/* The worker's database, SQLite or PostgreSQL: what every operation of the store is
+ * written against. */
+QoimaDb          *qoima_store_worker_get_database (QoimaStoreWorker *worker);
+/* The SQLite handle under it, for the operations not yet written against QoimaDb: NULL on
+ * PostgreSQL, where qoima_store_worker_prepare() then fails with QOIMA_STORE_ERROR_FAILED. */
 sqlite3          *qoima_store_worker_get_db    (QoimaStoreWorker  *worker);
 const char       *qoima_store_worker_get_path  (QoimaStoreWorker  *worker);
 QoimaCachedStmt  *qoima_store_worker_prepare   (QoimaStoreWorker  *worker,

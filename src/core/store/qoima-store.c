@@ -11,6 +11,9 @@
 
 #include "qoima-store-private.h"
 
+#include "qoima-db-private.h"
+#include "qoima-store-migrations-pg.h"
+
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -36,9 +39,11 @@ qoima_cached_stmt_release (QoimaCachedStmt *stmt)
 struct _QoimaStoreWorker
 {
   GAsyncQueue *queue; /* of Job */
-  char *path;
-  sqlite3 *db;
-  GHashTable *statements; /* SQL text → sqlite3_stmt */
+  char *path;          /* the location: an SQLite file's path or a PostgreSQL URI */
+  QoimaDb *database;   /* what the store's operations are written against */
+  sqlite3 *db;         /* SQLite's handle under it; NULL on PostgreSQL */
+  GHashTable *statements; /* SQL text → sqlite3_stmt, for code not yet on QoimaDb */
+  gboolean in_transaction;
   char *actor;  /* the running job's, for the audit trail; NULL = "system" */
   char *reason;
   gboolean read_only; /* opened read-only: the file or its folder cannot be written */
@@ -524,6 +529,7 @@ worker_free (Worker *worker)
 {
   g_clear_pointer (&worker->statements, g_hash_table_unref);
   g_clear_pointer (&worker->checkpointer, checkpointer_free);
+  g_clear_pointer (&worker->database, qoima_db_close);
   if (worker->db != NULL)
     {
       int rc = sqlite3_close (worker->db);
@@ -549,6 +555,13 @@ worker_prepare (Worker      *worker,
 
   if (stmt != NULL)
     return stmt;
+  if (worker->db == NULL)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+                   _("This operation is not available yet with a shared PostgreSQL database (%s)."),
+                   qoima_db_get_display_location (worker->database));
+      return NULL;
+    }
 
   rc = sqlite3_prepare_v3 (worker->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
@@ -592,14 +605,6 @@ worker_step_done (Worker        *worker,
     }
 
   return TRUE;
-}
-
-static void
-worker_rollback (Worker *worker)
-{
-  /* After some errors (SQLITE_FULL, IOERR) SQLite has already rolled back. */
-  if (!sqlite3_get_autocommit (worker->db))
-    sqlite3_exec (worker->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Binds text that outlives the statement's next reset. */
@@ -667,6 +672,7 @@ worker_open_handle (Worker      *worker,
 
   sqlite3_extended_result_codes (worker->db, 1);
   sqlite3_busy_timeout (worker->db, 5000);
+  worker->database = qoima_db_sqlite_new_for_handle (worker->db, worker->path);
   return TRUE;
 }
 
@@ -674,6 +680,7 @@ static void
 worker_close_handle (Worker *worker)
 {
   g_hash_table_remove_all (worker->statements);
+  g_clear_pointer (&worker->database, qoima_db_close);
   sqlite3_close (worker->db);
   worker->db = NULL;
 }
@@ -739,6 +746,13 @@ worker_open (Worker  *worker,
 {
   gboolean in_memory = g_str_equal (worker->path, ":memory:");
   g_autoptr(GError) local_error = NULL;
+
+  /* A shared server: its own connection, migrated under the writers' lock. */
+  if (qoima_db_location_is_postgresql (worker->path))
+    {
+      worker->database = qoima_db_open (worker->path, error);
+      return worker->database != NULL && qoima_store_migrate_pg (worker->database, error);
+    }
 
   if (!in_memory)
     {
@@ -807,6 +821,7 @@ open_job (Worker *worker,
     {
       /* A store that failed to open serves nothing: later jobs find no handle. */
       g_clear_pointer (&worker->statements, g_hash_table_unref);
+      g_clear_pointer (&worker->database, qoima_db_close);
       sqlite3_close (worker->db);
       worker->db = NULL;
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1594,7 +1609,7 @@ worker_main (gpointer data)
       if (g_task_get_check_cancellable (task) && g_task_return_error_if_cancelled (task))
         continue;
 
-      if (worker->db == NULL && func != open_job)
+      if (worker->database == NULL && func != open_job)
         {
           g_autoptr(GError) local_error = NULL;
 
@@ -1606,6 +1621,13 @@ worker_main (gpointer data)
       func (worker, task);
       if (worker->db != NULL)
         worker_cap_wal (worker);
+      /* A job that returned in the middle of a transaction (a bug) must not leave it
+       * open for the next job. */
+      if (worker->in_transaction)
+        {
+          g_critical ("A store job left its transaction open");
+          qoima_store_worker_rollback (worker);
+        }
       g_clear_pointer (&worker->actor, g_free);
       g_clear_pointer (&worker->reason, g_free);
     }
@@ -2250,6 +2272,12 @@ qoima_store_check_journal_finish (QoimaStore    *self,
 
 /* The worker's helpers, for the store's other files (qoima-store-acts.c, qoima-store-outbox.c). */
 
+QoimaDb *
+qoima_store_worker_get_database (QoimaStoreWorker *worker)
+{
+  return worker->database;
+}
+
 sqlite3 *
 qoima_store_worker_get_db (QoimaStoreWorker *worker)
 {
@@ -2275,7 +2303,7 @@ qoima_store_worker_exec (QoimaStoreWorker  *worker,
                          const char        *sql,
                          GError           **error)
 {
-  return worker_exec (worker, sql, error);
+  return qoima_db_exec (worker->database, sql, error);
 }
 
 gboolean
@@ -2289,7 +2317,28 @@ qoima_store_worker_step_done (QoimaStoreWorker  *worker,
 void
 qoima_store_worker_rollback (QoimaStoreWorker *worker)
 {
-  worker_rollback (worker);
+  worker->in_transaction = FALSE;
+  qoima_db_rollback (worker->database);
+}
+
+/* On PostgreSQL the audit triggers read who acts and why from the transaction's settings
+ * (on SQLite, from the worker through qoima_actor () and qoima_reason ()). */
+static gboolean
+worker_share_actor (Worker  *worker,
+                    GError **error)
+{
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+
+  if (qoima_db_get_kind (worker->database) != QOIMA_DB_POSTGRESQL)
+    return TRUE;
+  stmt = qoima_db_prepare (worker->database,
+                           "SELECT set_config ('qoima.actor', ?1, true), set_config ('qoima.reason', ?2, true)",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  qoima_db_bind_text (stmt, 1, qoima_store_worker_get_actor (worker));
+  qoima_db_bind_text (stmt, 2, worker->reason != NULL ? worker->reason : "");
+  return qoima_db_step_done (stmt, error);
 }
 
 /* Every write transaction of the store goes through here. */
@@ -2299,13 +2348,19 @@ qoima_store_worker_in_transaction_with (QoimaStoreWorker          *worker,
                                         gpointer                   user_data,
                                         GError                   **error)
 {
-  if (!qoima_store_worker_exec (worker, "BEGIN IMMEDIATE", error))
+  g_return_val_if_fail (!worker->in_transaction, FALSE);
+
+  if (!qoima_db_begin_write (worker->database, error))
     return FALSE;
-  if (!func (worker, user_data, error) || !qoima_store_worker_exec (worker, "COMMIT", error))
+  worker->in_transaction = TRUE;
+  if (!worker_share_actor (worker, error) ||
+      !func (worker, user_data, error) ||
+      !qoima_db_commit (worker->database, error))
     {
       qoima_store_worker_rollback (worker);
       return FALSE;
     }
+  worker->in_transaction = FALSE;
   return TRUE;
 }
 
@@ -2367,10 +2422,15 @@ qoima_store_worker_set_actor (QoimaStoreWorker *worker,
                               const char       *actor,
                               const char       *reason)
 {
+  g_autoptr(GError) local_error = NULL;
+
   g_free (worker->actor);
   worker->actor = g_strdup (actor);
   g_free (worker->reason);
   worker->reason = g_strdup (reason);
+  /* Named inside a transaction: the triggers still to run see it. */
+  if (worker->in_transaction && !worker_share_actor (worker, &local_error))
+    g_warning ("The audit trail cannot name who acts: %s", local_error->message);
 }
 
 const char *
