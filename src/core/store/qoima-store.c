@@ -1536,7 +1536,8 @@ list_packs_job (Worker *worker,
     }
 
   qoima_db_bind_int64 (stmt, 1, page->after_id);
-  qoima_db_bind_int64 (stmt, 2, page->limit);
+  /* No limit: the largest one both engines take (PostgreSQL refuses SQLite's -1). */
+  qoima_db_bind_int64 (stmt, 2, page->limit >= 0 ? page->limit : G_MAXINT64);
   while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     g_ptr_array_add (packs, pack_from_row (stmt, products, locations));
 
@@ -1590,8 +1591,8 @@ check_journal_job (Worker *worker,
   stmt = qoima_db_prepare (worker->database,
                          "SELECT pk.ki FROM packs pk "
                          "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
-                         "WHERE m.id IS NULL OR m.status_after IS NOT pk.status "
-                         "  OR m.location_after IS NOT pk.location_id OR m.units_after IS NOT pk.units_left "
+                         "WHERE m.id IS NULL OR m.status_after IS DISTINCT FROM pk.status "
+                         "  OR m.location_after IS DISTINCT FROM pk.location_id OR m.units_after IS DISTINCT FROM pk.units_left "
                          "ORDER BY pk.id LIMIT 1",
                          &local_error);
   if (stmt == NULL)
