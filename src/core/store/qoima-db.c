@@ -209,6 +209,23 @@ qoima_db_step_done (QoimaDbStmt  *stmt,
   return step == QOIMA_DB_DONE;
 }
 
+gint64
+qoima_db_step_id (QoimaDbStmt  *stmt,
+                  GError      **error)
+{
+  gint64 id;
+
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    {
+      /* DONE: the statement returned nothing, which is the caller's bug. */
+      if (error != NULL && *error == NULL)
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED, "%s returned no id", stmt->sql);
+      return -1;
+    }
+  id = qoima_db_column_int64 (stmt, 0);
+  return qoima_db_step_done (stmt, error) ? id : -1;
+}
+
 gboolean
 qoima_db_column_is_null (QoimaDbStmt *stmt,
                          int          column)

@@ -100,6 +100,10 @@ QoimaDbStep  qoima_db_step            (QoimaDbStmt  *stmt,
 gboolean     qoima_db_step_done       (QoimaDbStmt  *stmt,
                                        GError      **error);
 
+/* Runs an INSERT … RETURNING id to its end: the new row's id, or -1 with @error set. */
+gint64       qoima_db_step_id         (QoimaDbStmt  *stmt,
+                                       GError      **error);
+
 /* Columns of the current row, numbered from 0. */
 gboolean     qoima_db_column_is_null  (QoimaDbStmt  *stmt,
                                        int           column);

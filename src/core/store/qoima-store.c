@@ -866,12 +866,12 @@ add_products_body (Worker  *worker,
   QoimaDbStmt *stmt;
 
   stmt = qoima_db_prepare (worker->database,
-                         "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-                         "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
-                         "  inn = excluded.inn, form = excluded.form, dosage = excluded.dosage, "
-                         "  manufacturer = excluded.manufacturer, units_per_pack = excluded.units_per_pack",
-                         error);
+                           "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                           "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
+                           "  inn = excluded.inn, form = excluded.form, dosage = excluded.dosage, "
+                           "  manufacturer = excluded.manufacturer, units_per_pack = excluded.units_per_pack",
+                           error);
 
   for (unsigned i = 0; stmt != NULL && i < products->len; i++)
     {
@@ -960,9 +960,9 @@ list_locations_job (Worker *worker,
   QoimaDbStep rc;
 
   stmt = qoima_db_prepare (worker->database,
-                         "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l "
-                         "WHERE l.archived = 0 ORDER BY l.kind <> 'warehouse', l.id",
-                         &local_error);
+                           "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l "
+                           "WHERE l.archived = 0 ORDER BY l.kind <> 'warehouse', l.id",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1010,14 +1010,14 @@ receive_rows (Worker         *worker,
   find_product = qoima_db_prepare (worker->database, "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
   find_location = qoima_db_prepare (worker->database, "SELECT 1 FROM locations WHERE id = ?1", error);
   insert_pack = qoima_db_prepare (worker->database,
-                                "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at, act_id) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
-                                error);
+                                  "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at, act_id) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                                  error);
   insert_movement = qoima_db_prepare (worker->database,
-                                    "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
-                                    "  units_after, status_after, location_after, reason) "
-                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
-                                    error);
+                                      "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
+                                      "  units_after, status_after, location_after, reason) "
+                                      "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
+                                      error);
   if (find_product == NULL || find_location == NULL || insert_pack == NULL || insert_movement == NULL)
     return FALSE;
 
@@ -1223,8 +1223,8 @@ record_scan (Worker      *worker,
     }
 
   insert = qoima_db_prepare (worker->database,
-                           "INSERT INTO scans (at, actor, ki, km, recovered, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           error);
+                             "INSERT INTO scans (at, actor, ki, km, recovered, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             error);
   if (insert == NULL)
     return FALSE;
 
@@ -1457,9 +1457,9 @@ list_stock_job (Worker *worker,
    * packs. Products and locations are few, so they are joined here from the tables loaded
    * above. */
   stmt = qoima_db_prepare (worker->database,
-                         "SELECT gtin, nullif (batch, ''), nullif (expiry, ''), location_id, packs, units, opened "
-                         "FROM stock_lines",
-                         &local_error);
+                           "SELECT gtin, nullif (batch, ''), nullif (expiry, ''), location_id, packs, units, opened "
+                           "FROM stock_lines",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1589,12 +1589,12 @@ check_journal_job (Worker *worker,
   /* Each pack against its latest movement: a pack with no movement at all, or whose
    * state differs, was changed behind the journal's back. */
   stmt = qoima_db_prepare (worker->database,
-                         "SELECT pk.ki FROM packs pk "
-                         "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
-                         "WHERE m.id IS NULL OR m.status_after IS DISTINCT FROM pk.status "
-                         "  OR m.location_after IS DISTINCT FROM pk.location_id OR m.units_after IS DISTINCT FROM pk.units_left "
-                         "ORDER BY pk.id LIMIT 1",
-                         &local_error);
+                           "SELECT pk.ki FROM packs pk "
+                           "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
+                           "WHERE m.id IS NULL OR m.status_after IS DISTINCT FROM pk.status "
+                           "  OR m.location_after IS DISTINCT FROM pk.location_id OR m.units_after IS DISTINCT FROM pk.units_left "
+                           "ORDER BY pk.id LIMIT 1",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
