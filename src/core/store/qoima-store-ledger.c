@@ -112,19 +112,6 @@ today_iso8601 (void)
   return g_date_time_format (now, "%Y-%m-%d");
 }
 
-/* A step that ended without the row it was due: the step's own error is already set;
- * a missing row (DONE) gets one here. */
-static void
-set_step_error (QoimaStoreWorker  *worker,
-                QoimaDbStep        rc,
-                GError           **error)
-{
-  if (rc == QOIMA_DB_DONE)
-    g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
-                 _("The warehouse database %s lacks a row it should have."),
-                 qoima_db_get_display_location (qoima_store_worker_get_database (worker)));
-}
-
 /* A pack as the guards see it. */
 typedef struct
 {
@@ -180,7 +167,7 @@ load_pack (QoimaStoreWorker  *worker,
     }
   if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
 
@@ -251,7 +238,7 @@ location_exists (QoimaStoreWorker  *worker,
     g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                          _("The location to move the packs to does not exist."));
   else
-    set_step_error (worker, rc, error);
+    qoima_store_worker_set_step_error (worker, rc, error);
   return FALSE;
 }
 
@@ -366,7 +353,7 @@ qoima_store_worker_add_box_packs (QoimaStoreWorker  *worker,
     g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
   if (rc != QOIMA_DB_DONE)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -473,7 +460,7 @@ add_transfer_document (QoimaStoreWorker  *worker,
   rc = qoima_db_step (next, error);
   if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return NULL;
     }
   id = qoima_db_column_int64 (next, 0);
@@ -681,7 +668,7 @@ pack_from_facts (QoimaStoreWorker  *worker,
   rc = qoima_db_step (stmt, error);
   if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return NULL;
     }
 
@@ -815,7 +802,7 @@ find_or_add_patient (QoimaStoreWorker  *worker,
       }
     if (rc != QOIMA_DB_DONE)
       {
-        set_step_error (worker, rc, error);
+        qoima_store_worker_set_step_error (worker, rc, error);
         return FALSE;
       }
   }
@@ -1045,7 +1032,7 @@ pick_job (QoimaStoreWorker *worker,
                              _("There is no pack of this medicine here to open."));
   else
     {
-      set_step_error (worker, rc, &local_error);
+      qoima_store_worker_set_step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
     }
 }
@@ -1142,7 +1129,7 @@ undo_body (QoimaStoreWorker  *worker,
       }
     if (rc != QOIMA_DB_ROW)
       {
-        set_step_error (worker, rc, error);
+        qoima_store_worker_set_step_error (worker, rc, error);
         return FALSE;
       }
     use_id = qoima_db_column_int64 (find, 0);

@@ -116,6 +116,11 @@ gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
                                                 sqlite3_stmt      *stmt,
                                                 GError           **error);
 void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
+/* After a step that ended without the row it was due: the step's own error is already
+ * set; a missing row (@step is QOIMA_DB_DONE) gets one here. */
+void              qoima_store_worker_set_step_error (QoimaStoreWorker  *worker,
+                                                     QoimaDbStep        step,
+                                                     GError           **error);
 
 GTask            *qoima_store_task_new         (QoimaStore          *self,
                                                 gpointer             source_tag,

@@ -2347,6 +2347,17 @@ qoima_store_worker_rollback (QoimaStoreWorker *worker)
   qoima_db_rollback (worker->database);
 }
 
+void
+qoima_store_worker_set_step_error (QoimaStoreWorker  *worker,
+                                   QoimaDbStep        step,
+                                   GError           **error)
+{
+  if (step == QOIMA_DB_DONE)
+    g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+                 _("The warehouse database %s lacks a row it should have."),
+                 qoima_db_get_display_location (worker->database));
+}
+
 /* On PostgreSQL the audit triggers read who acts and why from the transaction's settings
  * (on SQLite, from the worker through qoima_actor () and qoima_reason ()). */
 static gboolean
