@@ -984,6 +984,80 @@ one_pack (const char *serial)
   return rows;
 }
 
+static void
+count_signal (gpointer  instance,
+              gpointer  user_data)
+{
+  (*(int *) user_data)++;
+}
+
+static void
+wait_ms (guint ms)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  g_timeout_add_once (ms, (GSourceOnceFunc) g_main_loop_quit, loop);
+  g_main_loop_run (loop);
+}
+
+static gboolean
+heard (gpointer data)
+{
+  return *(int *) data > 0;
+}
+
+/* Two workstations on one database: what one commits, the other hears (NOTIFY on
+ * PostgreSQL, in-process on an SQLite file), once for a burst, and never for a change
+ * that was rolled back. */
+static void
+test_changes_heard (void)
+{
+  g_autofree char *path = temp_db_path ("two-workstations.db");
+  g_autoptr(QoimaStore) warehouse = open_filled_store (path);
+  g_autoptr(QoimaStore) ward = open_store_ok (path);
+  g_autoptr(GError) error = NULL;
+  int heard_by_ward = 0;
+  gint64 n_before;
+  QoimaPackRows *rows;
+
+  g_signal_connect (ward, "changed", G_CALLBACK (count_signal), &heard_by_ward);
+
+  /* The ward's listener connects in the background (on PostgreSQL, its own connection
+   * LISTENs): until it does, receipts go unheard, as they would before the ward PC started. */
+  for (int i = 0; i < 40 && heard_by_ward == 0; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("WARMUP%07d", i);
+
+      receive (warehouse, one_pack (serial), &error);
+      g_assert_no_error (error);
+      wait_ms (250);
+    }
+  g_assert_cmpint (heard_by_ward, >, 0);
+
+  /* A burst of two commits is heard once, and the ward then reads them. */
+  heard_by_ward = 0;
+  n_before = count_packs (ward);
+  receive (warehouse, one_pack ("HEARD00000001"), &error);
+  g_assert_no_error (error);
+  receive (warehouse, one_pack ("HEARD00000002"), &error);
+  g_assert_no_error (error);
+  qoima_test_wait_until (heard, &heard_by_ward, 10);
+  g_assert_cmpint (count_packs (ward), ==, n_before + 2);
+  wait_ms (600);
+  g_assert_cmpint (heard_by_ward, ==, 1);
+
+  /* Refused as a whole (the second code twice): nothing committed, nothing heard. */
+  heard_by_ward = 0;
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "HEARD00000003", NULL, "B1", "2030-01-31", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "HEARD00000001", NULL, "B1", "2030-01-31", 1, -1);
+  g_assert_false (receive (warehouse, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  wait_ms (600);
+  g_assert_cmpint (heard_by_ward, ==, 0);
+  qoima_store_close (ward);
+}
+
 /* A change the user confirmed is written even when the page that asked for it was closed
  * (its cancellable fired) before the worker got to it; reads are still dropped. */
 static void
@@ -1085,6 +1159,7 @@ main (int    argc,
   g_test_add_func ("/store/error/closed", test_closed);
   g_test_add_func ("/store/error/cancelled", test_cancelled);
   g_test_add_func ("/store/cancelled-write-is-committed", test_cancelled_write);
+  g_test_add_func ("/store/changes-heard-by-another-workstation", test_changes_heard);
   g_test_add_func ("/store/types", test_types);
 
   return g_test_run ();

@@ -21,6 +21,16 @@ qoima_db_location_is_postgresql (const char *location)
   return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
 }
 
+char *
+qoima_db_location_for_display (const char *location)
+{
+  g_return_val_if_fail (location != NULL, NULL);
+
+  if (qoima_db_location_is_postgresql (location))
+    return qoima_db_uri_without_password (location);
+  return g_strdup (location);
+}
+
 QoimaDb *
 qoima_db_open (const char  *location,
                GError     **error)

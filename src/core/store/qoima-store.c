@@ -93,6 +93,8 @@ struct _QoimaStore
   char *path;
   gboolean closed;
   gboolean read_only;
+  GSource *changes;     /* notifications of committed changes, from any connection */
+  guint changed_source; /* the pending ::changed, so that a burst is heard once */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaStore, qoima_store, G_TYPE_OBJECT)
@@ -104,6 +106,18 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  CHANGED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+/* The channel every write transaction notifies at its commit. */
+#define CHANGES_CHANNEL "qoima_changes"
+/* Long enough to hear a delivery's thousand commits once, short enough to feel immediate. */
+#define CHANGED_DELAY_MS 250
 
 /* Task data of the jobs that need more than nothing. */
 typedef struct
@@ -1822,6 +1836,9 @@ qoima_store_class_init (QoimaStoreClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -1895,6 +1912,61 @@ qoima_pack_rows_add (QoimaPackRows *rows,
   g_array_append_val (rows->rows, row);
 }
 
+/* Notifications */
+
+static gboolean
+emit_changed (gpointer data)
+{
+  QoimaStore *self = data;
+
+  self->changed_source = 0;
+  g_signal_emit (self, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+heard_change (const char *channel,
+              gpointer    user_data)
+{
+  QoimaStore *self = user_data;
+
+  /* The pending emission keeps the store alive until it has run. */
+  if (self->changed_source == 0)
+    self->changed_source = g_timeout_add_full (G_PRIORITY_DEFAULT, CHANGED_DELAY_MS, emit_changed,
+                                               g_object_ref (self), g_object_unref);
+}
+
+static void
+store_listen (QoimaStore *self)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
+
+  if (g_str_equal (self->path, ":memory:"))
+    return;
+  self->changes = qoima_db_listen_source_new (self->path, CHANGES_CHANNEL, heard_change, self, NULL, &local_error);
+  if (self->changes == NULL)
+    {
+      /* Only the other workstations' changes go unheard: this one's pages reload themselves. */
+      shown = qoima_db_location_for_display (self->path);
+      g_warning ("Changes made at other workstations to %s will not be shown until a page is reloaded: %s",
+                 shown, local_error->message);
+      return;
+    }
+  g_source_attach (self->changes, g_main_context_get_thread_default ());
+}
+
+static void
+store_stop_listening (QoimaStore *self)
+{
+  if (self->changes != NULL)
+    {
+      g_source_destroy (self->changes);
+      g_clear_pointer (&self->changes, g_source_unref);
+    }
+  g_clear_handle_id (&self->changed_source, g_source_remove);
+}
+
 /* Public API */
 
 void
@@ -1929,6 +2001,7 @@ qoima_store_open_finish (GAsyncResult  *result,
 
   self = g_task_get_source_object (G_TASK (result));
   self->read_only = read_only == 1;
+  store_listen (self);
   return g_object_ref (self);
 }
 
@@ -1959,6 +2032,7 @@ qoima_store_close (QoimaStore *self)
     return;
 
   self->closed = TRUE;
+  store_stop_listening (self);
   stop = g_new0 (Job, 1);
   g_async_queue_push (self->queue, stop);
 
@@ -2390,8 +2464,10 @@ qoima_store_worker_in_transaction_with (QoimaStoreWorker          *worker,
   if (!qoima_db_begin_write (worker->database, error))
     return FALSE;
   worker->in_transaction = TRUE;
+  /* Heard at the commit, by this workstation's pages and, on a server, every other's. */
   if (!worker_share_actor (worker, error) ||
       !func (worker, user_data, error) ||
+      !qoima_db_notify (worker->database, CHANGES_CHANNEL, error) ||
       !qoima_db_commit (worker->database, error))
     {
       qoima_store_worker_rollback (worker);
