@@ -138,6 +138,26 @@ demo_users_cb (GObject      *object,
 }
 
 static void
+demo_copay_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaApplication) self = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (qoima_demo_add_copay_finish (QOIMA_STORE (object), result, &local_error) < 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* The stock is there to try; a month of co-payment is not worth stopping for. */
+      g_warning ("Could not add the demo month of co-payment: %s", local_error->message);
+    }
+
+  /* One demo user per role (the README lists their PINs), so that every role can be tried. */
+  qoima_demo_add_users_async (QOIMA_STORE (object), self->cancellable, demo_users_cb, g_object_ref (self));
+}
+
+static void
 demo_fill_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -155,8 +175,16 @@ demo_fill_cb (GObject      *object,
       return;
     }
 
-  /* One demo user per role (the README lists their PINs), so that every role can be tried. */
-  qoima_demo_add_users_async (QOIMA_STORE (object), self->cancellable, demo_users_cb, g_object_ref (self));
+  /* Last month's co-payment dispensing (seed 002), so that its registry, due this month,
+   * can be looked at and exported at once. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) last_month = g_date_time_add_months (now, -1);
+
+    qoima_demo_add_copay_async (QOIMA_STORE (object), g_date_time_get_year (last_month),
+                                g_date_time_get_month (last_month), self->cancellable, demo_copay_cb,
+                                g_object_ref (self));
+  }
 }
 
 static void
