@@ -107,9 +107,10 @@ qoima_use_result_free (QoimaUseResult *result)
 static char *
 today_iso8601 (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = qoima_store_now ();
+  g_autoptr(GDateTime) local = g_date_time_to_local (now);
 
-  return g_date_time_format (now, "%Y-%m-%d");
+  return g_date_time_format (local, "%Y-%m-%d");
 }
 
 /* A pack as the guards see it. */
@@ -1101,7 +1102,7 @@ undo_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) find = NULL;
     g_autofree char *since = NULL;
-    g_autoptr(GDateTime) now_dt = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) now_dt = qoima_store_now ();
     g_autoptr(GDateTime) since_dt = g_date_time_add_minutes (now_dt, -QOIMA_LEDGER_UNDO_MINUTES);
 
     since = g_date_time_format (since_dt, "%Y-%m-%dT%H:%M:%SZ");

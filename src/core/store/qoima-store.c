@@ -44,6 +44,7 @@ struct _QoimaStoreWorker
   sqlite3 *db;         /* SQLite's handle under it; NULL on PostgreSQL */
   GHashTable *statements; /* SQL text → sqlite3_stmt, for code not yet on QoimaDb */
   gboolean in_transaction;
+  gint64 clock_checked; /* monotonic time of the last look at the server's clock */
   char *actor;  /* the running job's, for the audit trail; NULL = "system" */
   char *reason;
   gboolean read_only; /* opened read-only: the file or its folder cannot be written */
@@ -659,12 +660,58 @@ worker_step_done (Worker        *worker,
   return TRUE;
 }
 
+/* The worker's clock: on a shared server, the server's, so that every workstation's
+ * records and rules (the undo window, expiry, due dates) agree whatever the PC's clock
+ * says; on SQLite, this PC's. The offset is measured when the connection opens and again
+ * every CLOCK_RECHECK_US, and applies only on the worker thread. */
+#define CLOCK_RECHECK_US (10 * G_TIME_SPAN_MINUTE)
+
+static __thread GTimeSpan clock_offset;
+
+GDateTime *
+qoima_store_now (void)
+{
+  g_autoptr(GDateTime) here = g_date_time_new_now_utc ();
+
+  return g_date_time_add (here, clock_offset);
+}
+
 char *
 qoima_store_now_iso8601 (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) now = qoima_store_now ();
 
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+worker_check_clock (Worker *worker)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDateTime) here = NULL;
+  g_autoptr(GDateTime) there = NULL;
+  g_autofree char *server = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (qoima_db_get_kind (worker->database) != QOIMA_DB_POSTGRESQL ||
+      (worker->clock_checked != 0 && now - worker->clock_checked < CLOCK_RECHECK_US))
+    return;
+  worker->clock_checked = now;
+
+  server = qoima_db_now_iso8601 (worker->database, &local_error);
+  here = g_date_time_new_now_utc ();
+  there = server != NULL ? g_date_time_new_from_iso8601 (server, NULL) : NULL;
+  if (there == NULL)
+    {
+      g_warning ("The server's clock could not be read; this PC's is used: %s",
+                 local_error != NULL ? local_error->message : server);
+      return;
+    }
+  /* To the second, as times are written: a sub-second offset is the query's own delay. */
+  clock_offset = g_date_time_difference (there, here) / G_TIME_SPAN_SECOND * G_TIME_SPAN_SECOND;
+  if (ABS (clock_offset) > G_TIME_SPAN_MINUTE)
+    g_message ("This PC's clock is %+" G_GINT64_FORMAT " s off the database server's; the server's is used.",
+               -clock_offset / G_TIME_SPAN_SECOND);
 }
 
 /* Jobs: each runs on the worker thread and returns its task. */
@@ -791,7 +838,10 @@ worker_open (Worker  *worker,
   if (qoima_db_location_is_postgresql (worker->path))
     {
       worker->database = qoima_db_open (worker->path, error);
-      return worker->database != NULL && qoima_store_migrate_pg (worker->database, error);
+      if (worker->database == NULL || !qoima_store_migrate_pg (worker->database, error))
+        return FALSE;
+      worker_check_clock (worker);
+      return TRUE;
     }
 
   if (!in_memory)
@@ -2461,6 +2511,7 @@ qoima_store_worker_in_transaction_with (QoimaStoreWorker          *worker,
 {
   g_return_val_if_fail (!worker->in_transaction, FALSE);
 
+  worker_check_clock (worker);
   if (!qoima_db_begin_write (worker->database, error))
     return FALSE;
   worker->in_transaction = TRUE;
