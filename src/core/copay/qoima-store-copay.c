@@ -7,7 +7,6 @@
 #include "qoima-store-copay.h"
 
 #include <glib/gi18n-lib.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "qoima-error.h"
@@ -16,11 +15,10 @@
 
 static gboolean
 step_error (QoimaStoreWorker  *worker,
-            int                rc,
+            QoimaDbStep        rc,
             GError           **error)
 {
-  qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                qoima_store_worker_get_path (worker));
+  qoima_store_worker_set_step_error (worker, rc, error);
   return FALSE;
 }
 
@@ -75,26 +73,26 @@ import_body (QoimaStoreWorker  *worker,
   for (guint i = 0; i < data->prices->len; i++)
     {
       const QoimaLimitPrice *price = g_ptr_array_index (data->prices, i);
-      g_autoptr(QoimaCachedStmt) stmt = NULL;
+      g_autoptr(QoimaDbStmt) stmt = NULL;
 
-      stmt = qoima_store_worker_prepare (worker,
-                                         "INSERT INTO copay_limit_prices (inn, form, dosage, unit, price, valid_from, "
-                                         "  imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-                                         "ON CONFLICT (inn, form, dosage, valid_from) DO UPDATE SET unit = excluded.unit, "
-                                         "  price = excluded.price, imported_at = excluded.imported_at, "
-                                         "  imported_by = excluded.imported_by",
-                                         error);
+      stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                               "INSERT INTO copay_limit_prices (inn, form, dosage, unit, price, valid_from, "
+                               "  imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                               "ON CONFLICT (inn, form, dosage, valid_from) DO UPDATE SET unit = excluded.unit, "
+                               "  price = excluded.price, imported_at = excluded.imported_at, "
+                               "  imported_by = excluded.imported_by",
+                               error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, price->inn, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, price->form, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, price->dosage, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, price->unit, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 5, price->price);
-      sqlite3_bind_text (stmt, 6, price->valid_from, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 7, now, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 8, qoima_store_worker_get_actor (worker), -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, stmt, error))
+      qoima_db_bind_text (stmt, 1, price->inn);
+      qoima_db_bind_text (stmt, 2, price->form);
+      qoima_db_bind_text (stmt, 3, price->dosage);
+      qoima_db_bind_text (stmt, 4, price->unit);
+      qoima_db_bind_int64 (stmt, 5, price->price);
+      qoima_db_bind_text (stmt, 6, price->valid_from);
+      qoima_db_bind_text (stmt, 7, now);
+      qoima_db_bind_text (stmt, 8, qoima_store_worker_get_actor (worker));
+      if (!qoima_db_step_done (stmt, error))
         return FALSE;
     }
   return TRUE;
@@ -158,28 +156,28 @@ load_prices (QoimaStoreWorker  *worker,
              GError           **error)
 {
   g_autoptr(GPtrArray) prices = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_limit_price_free);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT inn, form, dosage, unit, price, valid_from FROM copay_limit_prices "
-                                     "ORDER BY valid_from, id",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT inn, form, dosage, unit, price, valid_from FROM copay_limit_prices "
+                           "ORDER BY valid_from, id",
+                           error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     {
       QoimaLimitPrice *price = g_new0 (QoimaLimitPrice, 1);
 
-      price->inn = qoima_store_column_dup (stmt, 0);
-      price->form = qoima_store_column_dup (stmt, 1);
-      price->dosage = qoima_store_column_dup (stmt, 2);
-      price->unit = qoima_store_column_dup (stmt, 3);
-      price->price = sqlite3_column_int64 (stmt, 4);
-      price->valid_from = qoima_store_column_dup (stmt, 5);
+      price->inn = qoima_store_db_column_dup (stmt, 0);
+      price->form = qoima_store_db_column_dup (stmt, 1);
+      price->dosage = qoima_store_db_column_dup (stmt, 2);
+      price->unit = qoima_store_db_column_dup (stmt, 3);
+      price->price = qoima_db_column_int64 (stmt, 4);
+      price->valid_from = qoima_store_db_column_dup (stmt, 5);
       g_ptr_array_add (prices, price);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       step_error (worker, rc, error);
       return NULL;
@@ -245,30 +243,28 @@ find_patient (QoimaStoreWorker  *worker,
               gint64            *id,
               GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) find = qoima_store_worker_prepare (worker, "SELECT id FROM patients WHERE iin = ?1", error);
-  g_autoptr(QoimaCachedStmt) add = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) find = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT id FROM patients WHERE iin = ?1", error);
+  g_autoptr(QoimaDbStmt) add = NULL;
+  QoimaDbStep rc;
 
   if (find == NULL)
     return FALSE;
-  sqlite3_bind_text (find, 1, iin, -1, SQLITE_STATIC);
-  rc = sqlite3_step (find);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_text (find, 1, iin);
+  rc = qoima_db_step (find, error);
+  if (rc == QOIMA_DB_ROW)
     {
-      *id = sqlite3_column_int64 (find, 0);
+      *id = qoima_db_column_int64 (find, 0);
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     return step_error (worker, rc, error);
-  add = qoima_store_worker_prepare (worker, "INSERT INTO patients (iin, created_at) VALUES (?1, ?2)", error);
+  add = qoima_db_prepare (qoima_store_worker_get_database (worker), "INSERT INTO patients (iin, created_at) VALUES (?1, ?2) RETURNING id", error);
   if (add == NULL)
     return FALSE;
-  sqlite3_bind_text (add, 1, iin, -1, SQLITE_STATIC);
-  sqlite3_bind_text (add, 2, now, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, add, error))
-    return FALSE;
-  *id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
-  return TRUE;
+  qoima_db_bind_text (add, 1, iin);
+  qoima_db_bind_text (add, 2, now);
+  *id = qoima_db_step_id (add, error);
+  return *id > 0;
 }
 
 static gboolean
@@ -281,7 +277,7 @@ dispense_body (QoimaStoreWorker  *worker,
   g_autofree char *now = qoima_store_now_iso8601 ();
   const char *at = data->at ? data->at : now;
   g_autofree char *day = g_strndup (at, 10);
-  g_autoptr(QoimaCachedStmt) pack = NULL;
+  g_autoptr(QoimaDbStmt) pack = NULL;
   g_autoptr(GPtrArray) prices = NULL;
   g_autofree char *organization = NULL;
   g_autofree char *bin = NULL;
@@ -295,38 +291,38 @@ dispense_body (QoimaStoreWorker  *worker,
   g_autofree char *trade_name = NULL;
   g_autofree char *expiry = NULL;
   int units_left;
-  int rc;
+  QoimaDbStep rc;
 
-  pack = qoima_store_worker_prepare (worker,
-                                     "SELECT pk.id, pk.status, pk.location_id, coalesce (pk.units_left, p.units_per_pack, 1), "
-                                     "  p.inn, p.form, p.dosage, p.name_ru, pk.expiry, "
-                                     "  EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
-                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
-                                     error);
+  pack = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT pk.id, pk.status, pk.location_id, coalesce (pk.units_left, p.units_per_pack, 1), "
+                           "  p.inn, p.form, p.dosage, p.name_ru, pk.expiry, "
+                           "  EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
+                           "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
+                           error);
   if (pack == NULL)
     return FALSE;
-  sqlite3_bind_text (pack, 1, data->ki, -1, SQLITE_STATIC);
-  rc = sqlite3_step (pack);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_text (pack, 1, data->ki);
+  rc = qoima_db_step (pack, error);
+  if (rc == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("The code %s is not one of the hospital's packs."), data->ki);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     return step_error (worker, rc, error);
-  pack_id = sqlite3_column_int64 (pack, 0);
-  status = qoima_store_column_dup (pack, 1);
-  location_id = sqlite3_column_int64 (pack, 2);
-  units_left = sqlite3_column_int (pack, 3);
-  inn = qoima_store_column_dup (pack, 4);
-  form = qoima_store_column_dup (pack, 5);
-  dosage = qoima_store_column_dup (pack, 6);
-  trade_name = qoima_store_column_dup (pack, 7);
-  expiry = qoima_store_column_dup (pack, 8);
+  pack_id = qoima_db_column_int64 (pack, 0);
+  status = qoima_store_db_column_dup (pack, 1);
+  location_id = qoima_db_column_int64 (pack, 2);
+  units_left = (int) qoima_db_column_int64 (pack, 3);
+  inn = qoima_store_db_column_dup (pack, 4);
+  form = qoima_store_db_column_dup (pack, 5);
+  dosage = qoima_store_db_column_dup (pack, 6);
+  trade_name = qoima_store_db_column_dup (pack, 7);
+  expiry = qoima_store_db_column_dup (pack, 8);
 
   /* A co-payment pack goes whole to the patient: one marking code, one registry row. */
-  if (g_strcmp0 (status, "in_stock") != 0 || sqlite3_column_int (pack, 9) != 0)
+  if (g_strcmp0 (status, "in_stock") != 0 || (int) qoima_db_column_int64 (pack, 9) != 0)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("The pack %s of %s cannot be dispensed: only a whole pack in stock can."), data->ki, trade_name);
@@ -375,78 +371,78 @@ dispense_body (QoimaStoreWorker  *worker,
     return FALSE;
 
   {
-    g_autoptr(QoimaCachedStmt) move = NULL;
+    g_autoptr(QoimaDbStmt) move = NULL;
 
-    move = qoima_store_worker_prepare (worker,
-                                       "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
-                                       "  units_after, status_after, location_after, patient_id) "
-                                       "VALUES (?1, ?2, ?3, 'use', ?4, ?5, 0, 'used_up', ?4, ?6)",
-                                       error);
+    move = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
+                             "  units_after, status_after, location_after, patient_id) "
+                             "VALUES (?1, ?2, ?3, 'use', ?4, ?5, 0, 'used_up', ?4, ?6) RETURNING id",
+                             error);
     if (move == NULL)
       return FALSE;
-    sqlite3_bind_int64 (move, 1, pack_id);
-    sqlite3_bind_text (move, 2, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text (move, 3, qoima_store_worker_get_actor (worker), -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (move, 4, location_id);
-    sqlite3_bind_int (move, 5, -units_left);
-    sqlite3_bind_int64 (move, 6, patient_id);
-    if (!qoima_store_worker_step_done (worker, move, error))
+    qoima_db_bind_int64 (move, 1, pack_id);
+    qoima_db_bind_text (move, 2, at);
+    qoima_db_bind_text (move, 3, qoima_store_worker_get_actor (worker));
+    qoima_db_bind_int64 (move, 4, location_id);
+    qoima_db_bind_int64 (move, 5, -units_left);
+    qoima_db_bind_int64 (move, 6, patient_id);
+    movement_id = qoima_db_step_id (move, error);
+    if (movement_id < 0)
       return FALSE;
-    movement_id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   }
 
   {
-    g_autoptr(QoimaCachedStmt) owe = NULL;
+    g_autoptr(QoimaDbStmt) owe = NULL;
 
     /* R002-4: the dispensed pack's marking code leaves circulation in ИС МПТ: owed as a
      * used-up pack's is, and signed and sent from the outbox with the others. */
-    owe = qoima_store_worker_prepare (worker,
-                                      "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, 'MEDICAL_USE', ?2)",
-                                      error);
+    owe = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                            "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, 'MEDICAL_USE', ?2)",
+                            error);
     if (owe == NULL)
       return FALSE;
-    sqlite3_bind_int64 (owe, 1, pack_id);
-    sqlite3_bind_text (owe, 2, now, -1, SQLITE_STATIC);
-    if (!qoima_store_worker_step_done (worker, owe, error))
+    qoima_db_bind_int64 (owe, 1, pack_id);
+    qoima_db_bind_text (owe, 2, now);
+    if (!qoima_db_step_done (owe, error))
       return FALSE;
   }
 
   {
-    g_autoptr(QoimaCachedStmt) row = NULL;
+    g_autoptr(QoimaDbStmt) row = NULL;
 
-    row = qoima_store_worker_prepare (worker,
-                                      "INSERT INTO copay_dispensings (pack_id, movement_id, prescription_number, "
-                                      "  prescription_date, patient_iin, icd10, inn, form, dosage, quantity, trade_name, "
-                                      "  unit, price, limit_per_unit, fiscal_receipt, pharmacy_name, pharmacy_bin, region, "
-                                      "  dispensed_at, dispensed_by) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                                      "  ?18, ?19, ?20)",
-                                      error);
+    row = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                            "INSERT INTO copay_dispensings (pack_id, movement_id, prescription_number, "
+                            "  prescription_date, patient_iin, icd10, inn, form, dosage, quantity, trade_name, "
+                            "  unit, price, limit_per_unit, fiscal_receipt, pharmacy_name, pharmacy_bin, region, "
+                            "  dispensed_at, dispensed_by) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                            "  ?18, ?19, ?20) RETURNING id",
+                            error);
     if (row == NULL)
       return FALSE;
-    sqlite3_bind_int64 (row, 1, pack_id);
-    sqlite3_bind_int64 (row, 2, movement_id);
-    sqlite3_bind_text (row, 3, rx->number, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 4, rx->date, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 5, rx->patient_iin, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 6, rx->icd10, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 7, rx->inn, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 8, rx->form, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 9, rx->dosage, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (row, 10, units_left);
-    sqlite3_bind_text (row, 11, trade_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 12, limit->unit, -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (row, 13, data->price);
-    sqlite3_bind_int64 (row, 14, limit->price);
-    sqlite3_bind_text (row, 15, data->fiscal_receipt, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 16, organization ? organization : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 17, bin ? bin : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 18, region ? region : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 19, at, -1, SQLITE_STATIC);
-    sqlite3_bind_text (row, 20, qoima_store_worker_get_actor (worker), -1, SQLITE_STATIC);
-    if (!qoima_store_worker_step_done (worker, row, error))
+    qoima_db_bind_int64 (row, 1, pack_id);
+    qoima_db_bind_int64 (row, 2, movement_id);
+    qoima_db_bind_text (row, 3, rx->number);
+    qoima_db_bind_text (row, 4, rx->date);
+    qoima_db_bind_text (row, 5, rx->patient_iin);
+    qoima_db_bind_text (row, 6, rx->icd10);
+    qoima_db_bind_text (row, 7, rx->inn);
+    qoima_db_bind_text (row, 8, rx->form);
+    qoima_db_bind_text (row, 9, rx->dosage);
+    qoima_db_bind_int64 (row, 10, units_left);
+    qoima_db_bind_text (row, 11, trade_name);
+    qoima_db_bind_text (row, 12, limit->unit);
+    qoima_db_bind_int64 (row, 13, data->price);
+    qoima_db_bind_int64 (row, 14, limit->price);
+    qoima_db_bind_text (row, 15, data->fiscal_receipt);
+    qoima_db_bind_text (row, 16, organization ? organization : "");
+    qoima_db_bind_text (row, 17, bin ? bin : "");
+    qoima_db_bind_text (row, 18, region ? region : "");
+    qoima_db_bind_text (row, 19, at);
+    qoima_db_bind_text (row, 20, qoima_store_worker_get_actor (worker));
+    data->id = qoima_db_step_id (row, error);
+    if (data->id < 0)
       return FALSE;
-    data->id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   }
   return TRUE;
 }
@@ -585,32 +581,32 @@ matching_job (QoimaStoreWorker *worker,
   CopayData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT pk.ki, p.inn, p.form, p.dosage FROM packs pk JOIN products p ON p.gtin = pk.gtin "
-                                     "WHERE pk.status = 'in_stock' AND p.inn IS NOT NULL "
-                                     "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
-                                     "  AND (pk.expiry IS NULL OR pk.expiry >= ?1) "
-                                     "ORDER BY coalesce (pk.expiry, '9999'), pk.id",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT pk.ki, p.inn, p.form, p.dosage FROM packs pk JOIN products p ON p.gtin = pk.gtin "
+                           "WHERE pk.status = 'in_stock' AND p.inn IS NOT NULL "
+                           "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
+                           "  AND (pk.expiry IS NULL OR pk.expiry >= ?1) "
+                           "ORDER BY coalesce (pk.expiry, '9999'), pk.id",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
   /* An expired pack is not offered: it could not be dispensed. */
-  sqlite3_bind_text (stmt, 1, data->at, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, data->at);
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       /* Compared without case in C: SQLite's lower() knows no Cyrillic. */
-      if (same_text ((const char *) sqlite3_column_text (stmt, 1), data->prescription->inn) &&
-          same_text ((const char *) sqlite3_column_text (stmt, 2), data->form) &&
-          same_text ((const char *) sqlite3_column_text (stmt, 3), data->dosage))
-        g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+      if (same_text (qoima_db_column_text (stmt, 1), data->prescription->inn) &&
+          same_text (qoima_db_column_text (stmt, 2), data->form) &&
+          same_text (qoima_db_column_text (stmt, 3), data->dosage))
+        g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -676,55 +672,55 @@ registry_job (QoimaStoreWorker *worker,
   CopayData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_dispensing_free);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *prefix = g_strdup_printf ("%04d-%02d-%%", data->year, data->month);
   g_autofree char *organization = NULL;
   g_autofree char *bin = NULL;
-  int rc;
+  QoimaDbStep rc;
 
   organization = qoima_store_worker_get_setting (worker, QOIMA_SETTING_ORGANIZATION, &local_error);
   if (local_error == NULL)
     bin = qoima_store_worker_get_setting (worker, QOIMA_SETTING_COPAY_BIN, &local_error);
   if (local_error == NULL)
-    stmt = qoima_store_worker_prepare (worker,
-                                       "SELECT d.pharmacy_name, d.pharmacy_bin, d.region, d.icd10, d.patient_iin, "
-                                       "  d.prescription_number, d.prescription_date, d.inn, d.trade_name, d.dosage, "
-                                       "  d.form, d.unit, d.limit_per_unit, d.fiscal_receipt, pk.ki, d.quantity, d.price, "
-                                       "  d.dispensed_at "
-                                       "FROM copay_dispensings d JOIN packs pk ON pk.id = d.pack_id "
-                                       "WHERE d.dispensed_at LIKE ?1 ORDER BY d.dispensed_at, d.id",
-                                       &local_error);
+    stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "SELECT d.pharmacy_name, d.pharmacy_bin, d.region, d.icd10, d.patient_iin, "
+                             "  d.prescription_number, d.prescription_date, d.inn, d.trade_name, d.dosage, "
+                             "  d.form, d.unit, d.limit_per_unit, d.fiscal_receipt, pk.ki, d.quantity, d.price, "
+                             "  d.dispensed_at "
+                             "FROM copay_dispensings d JOIN packs pk ON pk.id = d.pack_id "
+                             "WHERE d.dispensed_at LIKE ?1 ORDER BY d.dispensed_at, d.id",
+                             &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, prefix);
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       QoimaDispensing *d = g_new0 (QoimaDispensing, 1);
 
-      d->pharmacy_name = qoima_store_column_dup (stmt, 0);
-      d->pharmacy_bin = qoima_store_column_dup (stmt, 1);
-      d->region = qoima_store_column_dup (stmt, 2);
-      d->icd10 = qoima_store_column_dup (stmt, 3);
-      d->patient_iin = qoima_store_column_dup (stmt, 4);
-      d->prescription_number = qoima_store_column_dup (stmt, 5);
-      d->prescription_date = qoima_store_column_dup (stmt, 6);
-      d->inn = qoima_store_column_dup (stmt, 7);
-      d->trade_name = qoima_store_column_dup (stmt, 8);
-      d->dosage = qoima_store_column_dup (stmt, 9);
-      d->form = qoima_store_column_dup (stmt, 10);
-      d->unit = qoima_store_column_dup (stmt, 11);
-      d->limit_per_unit = sqlite3_column_int64 (stmt, 12);
-      d->fiscal_receipt = qoima_store_column_dup (stmt, 13);
-      d->ki = qoima_store_column_dup (stmt, 14);
-      d->quantity = sqlite3_column_int64 (stmt, 15);
-      d->price = sqlite3_column_int64 (stmt, 16);
-      d->dispensed_at = qoima_store_column_dup (stmt, 17);
+      d->pharmacy_name = qoima_store_db_column_dup (stmt, 0);
+      d->pharmacy_bin = qoima_store_db_column_dup (stmt, 1);
+      d->region = qoima_store_db_column_dup (stmt, 2);
+      d->icd10 = qoima_store_db_column_dup (stmt, 3);
+      d->patient_iin = qoima_store_db_column_dup (stmt, 4);
+      d->prescription_number = qoima_store_db_column_dup (stmt, 5);
+      d->prescription_date = qoima_store_db_column_dup (stmt, 6);
+      d->inn = qoima_store_db_column_dup (stmt, 7);
+      d->trade_name = qoima_store_db_column_dup (stmt, 8);
+      d->dosage = qoima_store_db_column_dup (stmt, 9);
+      d->form = qoima_store_db_column_dup (stmt, 10);
+      d->unit = qoima_store_db_column_dup (stmt, 11);
+      d->limit_per_unit = qoima_db_column_int64 (stmt, 12);
+      d->fiscal_receipt = qoima_store_db_column_dup (stmt, 13);
+      d->ki = qoima_store_db_column_dup (stmt, 14);
+      d->quantity = qoima_db_column_int64 (stmt, 15);
+      d->price = qoima_db_column_int64 (stmt, 16);
+      d->dispensed_at = qoima_store_db_column_dup (stmt, 17);
       g_ptr_array_add (rows, d);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
