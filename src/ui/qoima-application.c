@@ -209,7 +209,9 @@ count_packs_cb (GObject      *object,
 
   window = ensure_window (self);
 
-  if (count > 0)
+  /* A hospital's shared server holds its real warehouse from the start: no demo medicines
+   * there; its first user is made the administrator, as in an empty file without demo. */
+  if (count > 0 || qoima_db_location_is_postgresql (self->database_path))
     return;
 
   /* A new warehouse: fill it with realistic demo data so that a first start shows what
