@@ -483,6 +483,80 @@ test_dialog_error_from_core (void)
   g_assert_finalize_object (dialog);
 }
 
+/* An administrator: the first test's, or a first one made here when this test runs alone. */
+static QoimaUser *
+some_admin (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GListModel) users = NULL;
+  g_autoptr(GError) error = NULL;
+
+  qoima_store_list_users_async (store, NULL, qoima_test_result_cb, &result);
+  users = qoima_store_list_users_finish (store, qoima_test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  for (unsigned i = 0; i < g_list_model_get_n_items (users); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (users, i);
+
+      if (qoima_user_get_role (user) == QOIMA_ROLE_ADMIN)
+        return g_steal_pointer (&user);
+    }
+  return add_user (NULL, "admin", QOIMA_ROLE_ADMIN, ADMIN_PASSWORD);
+}
+
+/* The workstation's database, seen and changed by the administrator: a password in a server
+ * address is refused and never stored; a good address is kept for the next start. */
+static void
+test_admin_database_location (void)
+{
+  g_autoptr(QoimaUser) admin = some_admin ();
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  g_autofree char *stored = NULL;
+  QoimaAdminPage *page;
+  GtkWindow *window;
+  GObject *entry;
+  GtkLabel *note;
+
+  qoima_context_set_user (context, admin);
+  g_settings_set_string (settings, "database-uri", "");
+
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 800, 1400);
+  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", context, NULL);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  qoima_admin_page_start (page);
+  gtk_window_present (window);
+  qoima_test_wait_until (page_is_loaded, page, 30);
+
+  /* What this workstation uses now: the test's file. */
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (page, QOIMA_TYPE_ADMIN_PAGE, "database_row"))),
+                            qoima_store_get_path (store)));
+
+  entry = child (page, QOIMA_TYPE_ADMIN_PAGE, "database_entry_row");
+  note = GTK_LABEL (child (page, QOIMA_TYPE_ADMIN_PAGE, "database_note"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "postgresql://ward-pc-1:s3cret@db.hospital.kz/qoima");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (note)));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (note), "error"));
+  g_assert_nonnull (strstr (gtk_label_get_text (note), "pgpass"));
+  stored = g_settings_get_string (settings, "database-uri");
+  g_assert_cmpstr (stored, ==, "");
+  g_clear_pointer (&stored, g_free);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "postgresql://ward-pc-1@db.hospital.kz/qoima");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (note), "error"));
+  stored = g_settings_get_string (settings, "database-uri");
+  g_assert_cmpstr (stored, ==, "postgresql://ward-pc-1@db.hospital.kz/qoima");
+  /* Focus scrolls the page down to the group, for the screenshot. */
+  gtk_widget_grab_focus (GTK_WIDGET (entry));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-admin-page-database.png");
+
+  g_settings_reset (settings, "database-uri");
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -502,6 +576,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/admin-page/ward-and-nurse", test_admin_adds_ward_and_nurse);
   g_test_add_func ("/ui/admin-page/dialog-error-from-core", test_dialog_error_from_core);
+  g_test_add_func ("/ui/admin-page/database-location", test_admin_database_location);
 
   ret = g_test_run ();
 

@@ -220,6 +220,35 @@ test_sql_to_postgresql (void)
     }
 }
 
+/* What a workstation's setting may hold: a file or a server address, never a password. */
+static void
+test_location_check (void)
+{
+  const char *good[] = { "/srv/qoima/qoima.db", "qoima.db", "postgresql://ward-pc-1@db.hospital.kz/qoima",
+                         "postgres://db.hospital.kz:5433/qoima?sslmode=verify-full",
+                         "postgresql:///qoima?host=/run/postgresql" };
+  const char *bad[] = { "", "   ", "postgresql://ward-pc-1:s3cret@db.hospital.kz/qoima",
+                        "postgresql://db.hospital.kz/qoima?password=s3cret", "mysql://db/qoima",
+                        "postgresql://[broken/qoima" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (qoima_db_location_check (good[i], &error));
+      g_assert_no_error (error);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (qoima_db_location_check (bad[i], &error));
+      g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN);
+      /* The refusal never repeats the password it refuses. */
+      g_assert_null (strstr (error->message, "s3cret"));
+    }
+}
+
 static void
 test_display_location (void)
 {
@@ -793,6 +822,7 @@ main (int    argc,
 
   g_test_add_func ("/db/sql-to-postgresql", test_sql_to_postgresql);
   g_test_add_func ("/db/display-location", test_display_location);
+  g_test_add_func ("/db/location-check", test_location_check);
   add ("roundtrip", test_roundtrip, FALSE);
   add ("placeholders", test_placeholders, FALSE);
   add ("constraint", test_constraint, FALSE);

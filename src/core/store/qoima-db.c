@@ -11,6 +11,8 @@
 
 #include "qoima-error.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 gboolean
@@ -19,6 +21,52 @@ qoima_db_location_is_postgresql (const char *location)
   g_return_val_if_fail (location != NULL, FALSE);
 
   return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
+}
+
+gboolean
+qoima_db_location_check (const char  *location,
+                         GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (location != NULL, FALSE);
+
+  trimmed = g_strstrip (g_strdup (location));
+  if (trimmed[0] == '\0')
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                           _("Give a database file or a postgresql:// address."));
+      return FALSE;
+    }
+  if (!qoima_db_location_is_postgresql (location))
+    {
+      if (strstr (location, "://") != NULL)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                       _("“%s” is neither a file nor a postgresql:// address."), location);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  uri = g_uri_parse (location, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, &local_error);
+  if (uri == NULL)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                   _("The server address is not valid: %s"), local_error->message);
+      return FALSE;
+    }
+  if (g_uri_get_password (uri) != NULL || strstr (location, "password=") != NULL)
+    {
+      g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                           _("The address holds a password, which would be stored where anyone at this "
+                             "workstation can read it. Put the password in ~/.pgpass, or use a client "
+                             "certificate, and give the address without it."));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 char *

@@ -39,6 +39,13 @@ typedef struct _QoimaDbStmt QoimaDbStmt;
 /* Whether @location names a PostgreSQL server rather than an SQLite file. */
 gboolean     qoima_db_location_is_postgresql (const char *location);
 
+/* Whether @location may be kept as a workstation's setting: a file path, or a PostgreSQL URI
+ * that parses and holds no password (a password belongs in ~/.pgpass, a client certificate
+ * or the system keyring, never in GSettings). Errors are QOIMA_STORE_ERROR_CANNOT_OPEN, in
+ * the user's language. */
+gboolean     qoima_db_location_check  (const char  *location,
+                                       GError     **error);
+
 /* @location as it may be shown or logged: a PostgreSQL URI without its password. */
 char        *qoima_db_location_for_display (const char *location);
 

@@ -10,6 +10,8 @@
 #include <glib/gi18n.h>
 
 #include "qoima-admin-page.h"
+
+#include "qoima-db.h"
 #include "qoima-registration-window.h"
 
 #include "qoima-location.h"
@@ -24,6 +26,10 @@ struct _QoimaAdminPage
 
   /* Template widgets */
   GtkSwitch       *auto_withdraw_switch;
+  AdwEntryRow     *database_entry_row;
+  GtkWidget       *database_group;
+  GtkLabel        *database_note;
+  AdwActionRow    *database_row;
   GtkWidget       *error_group;
   GtkLabel        *error_label;
   AdwEntryRow     *new_ward_kk_row;
@@ -49,6 +55,8 @@ struct _QoimaAdminPage
 };
 
 G_DEFINE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, ADW_TYPE_BIN)
+
+static void database_apply_cb (QoimaAdminPage *self);
 
 enum {
   PROP_0,
@@ -900,6 +908,10 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-admin-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, auto_withdraw_switch);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_entry_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_group);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_note);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, error_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, new_ward_kk_row);
@@ -907,6 +919,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, users_list);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, wards_list);
   gtk_widget_class_bind_template_callback (widget_class, add_ward_cb);
+  gtk_widget_class_bind_template_callback (widget_class, database_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, auto_withdraw_state_set_cb);
 
   gtk_widget_class_install_action (widget_class, "admin.reload", NULL, reload_action);
@@ -941,6 +954,55 @@ qoima_admin_page_get_context (QoimaAdminPage *self)
   return self->context;
 }
 
+/* The workstation's database */
+
+static void
+show_database (QoimaAdminPage *self)
+{
+  GSettings *settings = qoima_context_get_settings (self->context);
+  const char *location = qoima_store_get_path (qoima_context_get_store (self->context));
+  g_autofree char *shown = qoima_db_location_for_display (location);
+  g_autofree char *subtitle = NULL;
+
+  subtitle = qoima_db_location_is_postgresql (location)
+             ? g_strdup_printf (_("%s — a PostgreSQL server shared by the workstations"), shown)
+             : g_strdup_printf (_("%s — a file on this computer"), shown);
+  adw_action_row_set_subtitle (self->database_row, subtitle);
+
+  /* IT may lock the key for the whole hospital (dconf): then it is only shown. */
+  if (!g_settings_is_writable (settings, "database-uri"))
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->database_entry_row), FALSE);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->database_entry_row),
+                                   _("Your IT department has set this workstation’s database."));
+    }
+}
+
+static void
+database_apply_cb (QoimaAdminPage *self)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *location = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->database_entry_row))));
+  GSettings *settings = qoima_context_get_settings (self->context);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->database_note), TRUE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->database_note), "error");
+  if (!qoima_db_location_check (location, &local_error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->database_note), "error");
+      gtk_label_set_text (self->database_note, local_error->message);
+      return;
+    }
+  if (!g_settings_set_string (settings, "database-uri", location))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->database_note), "error");
+      gtk_label_set_text (self->database_note, _("Your IT department has set this workstation’s database."));
+      return;
+    }
+  gtk_label_set_text (self->database_note, _("Saved. Qoima opens this database the next time it is started."));
+  gtk_editable_set_text (GTK_EDITABLE (self->database_entry_row), "");
+}
+
 void
 qoima_admin_page_start (QoimaAdminPage *self)
 {
@@ -951,6 +1013,7 @@ qoima_admin_page_start (QoimaAdminPage *self)
     return;
 
   self->started = TRUE;
+  show_database (self);
   /* Another user signed in: what she may see and change is loaded again. */
   g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
   qoima_admin_page_reload (self);
