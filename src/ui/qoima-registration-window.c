@@ -150,6 +150,7 @@ struct _QoimaRegistrationWindow
   GtkWidget *check_icons[N_CHECKS];
   int check_state[N_CHECKS];   /* -1 not known yet, 0 failed, 1 passed */
   GtkWidget *summary_box;
+  GtkWidget *status_group;
   GtkWidget *status_row;
   GtkWidget *status_spinner;
   GtkWidget *done_page;
@@ -1081,7 +1082,7 @@ show_status (QoimaRegistrationWindow *self,
     text = self->reason != NULL
            ? g_strdup_printf (_("Refused: %s. Correct the request and send it again."), self->reason)
            : g_strdup (_("Refused without a reason: write to the operator’s support, then send it again."));
-  gtk_widget_set_visible (self->status_row, text != NULL);
+  gtk_widget_set_visible (self->status_group, text != NULL);
   if (text != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->status_row), text);
   gtk_widget_set_visible (self->status_spinner, g_strcmp0 (status, "RECEIVED") == 0 ||
@@ -1095,7 +1096,7 @@ static void
 show_error (QoimaRegistrationWindow *self,
             const GError            *error)
 {
-  gtk_widget_set_visible (self->status_row, TRUE);
+  gtk_widget_set_visible (self->status_group, TRUE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->status_row), error->message);
   gtk_label_set_text (self->hint_label, error->message);
 }
@@ -1663,8 +1664,9 @@ build_pages (QoimaRegistrationWindow *self)
           adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (self->status_row), 0);
           self->status_spinner = gtk_spinner_new ();
           adw_action_row_add_suffix (ADW_ACTION_ROW (self->status_row), self->status_spinner);
-          gtk_widget_set_visible (self->status_row, FALSE);
           adw_preferences_group_add (ADW_PREFERENCES_GROUP (status_group), self->status_row);
+          gtk_widget_set_visible (status_group, FALSE);
+          self->status_group = status_group;
           adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (status_group));
 
           self->summary_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
