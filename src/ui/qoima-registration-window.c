@@ -179,6 +179,7 @@ struct _QoimaRegistrationWindow
 G_DEFINE_FINAL_TYPE (QoimaRegistrationWindow, qoima_registration_window, ADW_TYPE_WINDOW)
 
 static void update (QoimaRegistrationWindow *self);
+static void run_checks (QoimaRegistrationWindow *self);
 static void poll_status (QoimaRegistrationWindow *self);
 static void show_done (QoimaRegistrationWindow *self);
 
@@ -308,6 +309,9 @@ switch_changed_cb (GtkSwitch               *sw,
   else
     qoima_registration_set (self->draft, field, on ? "true" : "false");
   update (self);
+  /* NCALayer or the key file: what is required changes with it. */
+  if (g_strcmp0 (field, "key-file") == 0)
+    run_checks (self);
 }
 
 static void
@@ -675,9 +679,9 @@ check_key (QoimaRegistrationWindow *self)
     }
   else if (!uses_key_file (self))
     set_check (self, CHECK_KEY, self->check_state[CHECK_NCALAYER],
-               self->check_state[CHECK_NCALAYER] > 0
-               ? _("NCALayer shows its keys when the key is chosen at the next step.")
-               : _("Without NCALayer no key is found: start NCALayer, or use the key file."));
+               self->check_state[CHECK_NCALAYER] > 0 ? _("NCALayer shows its keys when the key is chosen at the next step.") :
+               self->check_state[CHECK_NCALAYER] < 0 ? _("Checking…")
+                                                     : _("Without NCALayer no key is found: start NCALayer, or use the key file."));
   else if (path != NULL && *path != '\0' && g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *text = g_strdup_printf (_("Found: %s. Its password is asked at the next step."), path);
@@ -1998,6 +2002,9 @@ qoima_registration_window_new (QoimaContext *context)
   QoimaStore *store = qoima_context_get_store (context);
 
   self->context = g_object_ref (context);
+  /* Another stand's address starts as the one this workstation works with (the local stand). */
+  if (qoima_context_get_client (context) != NULL)
+    qoima_registration_set (self->draft, "stand-url", qoima_ismpt_client_get_base_url (qoima_context_get_client (context)));
   load_widgets (self);
   self->step = QOIMA_REGISTRATION_STEP_STAND;
   gtk_stack_set_visible_child_name (self->stack, "step-0");
