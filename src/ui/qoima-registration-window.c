@@ -1779,6 +1779,13 @@ update (QoimaRegistrationWindow *self)
       gtk_label_set_text (self->hint_label, hint);
     }
 
+  /* Another stand's address only for another stand. */
+  {
+    GtkWidget *url_row = g_hash_table_lookup (self->widgets, "stand-url");
+
+    gtk_widget_set_visible (gtk_widget_get_parent (gtk_widget_get_parent (url_row)),
+                            g_strcmp0 (qoima_registration_get (self->draft, "stand"), "custom") == 0);
+  }
   if (self->key_row != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->key_row),
                                  uses_key_file (self) ? _("From its file (.p12): the file and its password are asked.")
