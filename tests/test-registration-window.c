@@ -18,6 +18,7 @@
 #include "qoima-key-dialog.h"
 #include "qoima-registration-window.h"
 #include "qoima-sign-dialog.h"
+#include "qoima-store-registration.h"
 #include "qoima-store-settings.h"
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
@@ -25,6 +26,9 @@
 static QoimaStore *store;
 static GSettings *settings;
 static char *tmp_dir;
+static QoimaTestStand stand;
+/* The request the first test had confirmed, for the second to send again. */
+static char *confirmed_json;
 
 static void
 result_cb (GObject      *source,
@@ -246,7 +250,6 @@ test_walk_send_confirm (void)
   g_autoptr(QoimaIsmptClient) client = NULL;
   g_autoptr(QoimaSync) sync = NULL;
   g_autoptr(QoimaReference) kato = qoima_reference_load (QOIMA_REFERENCE_KATO, NULL);
-  g_autofree char *stand_db = g_build_filename (tmp_dir, "stand.db", NULL);
   g_autofree char *summary = NULL;
   g_autofree char *bin = NULL;
   g_autofree char *organization = NULL;
@@ -254,7 +257,6 @@ test_walk_send_confirm (void)
   g_autofree char *api_key = NULL;
   g_auto(GStrv) suggestions = NULL;
   const QoimaReferenceEntry *leaf = kato_leaf (kato);
-  QoimaTestStand stand = { 0 };
   QoimaRegistrationWindow *window;
   QoimaRegistrationWindow *resumed;
   QoimaRegistrationWindow *followed;
@@ -263,7 +265,6 @@ test_walk_send_confirm (void)
   const char *text = NULL;
   gpointer iin_set[2];
 
-  qoima_test_stand_start (&stand, stand_db);
   qoima_store_add_user_async (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "admin-password", NULL, result_cb, &result);
   qoima_test_wait_until (result_is_set, &result, 30);
   admin = qoima_store_add_user_finish (store, result, &error);
@@ -467,9 +468,71 @@ test_walk_send_confirm (void)
   g_assert_true (qoima_registration_window_get_synced (followed));
   g_assert_cmpstr (qoima_ismpt_client_get_bin (client), ==, "240340000019");
   shoot_named (followed, "registration-done.png");
+  confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
   gtk_window_destroy (GTK_WINDOW (followed));
   g_settings_reset (settings, "catalog-api-key");
-  qoima_test_stand_stop (&stand);
+}
+
+static gboolean
+request_refused (gpointer data)
+{
+  return g_strcmp0 (qoima_registration_window_get_request_status (data), "REFUSED") == 0 &&
+         qoima_registration_window_get_saved (data);
+}
+
+/* R001-5: a refusal is shown with the stand's reason, kept, and the request may be sent again. */
+static void
+test_refused_with_reason (void)
+{
+  g_autofree char *db_path = g_build_filename (tmp_dir, "second.db", NULL);
+  g_autoptr(QoimaStore) second = qoima_test_open_demo_store (db_path, 0);
+  g_autoptr(QoimaSigner) key = qoima_test_load_key ("new-org.p12");
+  g_autoptr(QoimaRegistration) draft = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaStoredRegistration) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaRegistrationWindow *window;
+
+  g_assert_nonnull (confirmed_json);
+  qoima_store_add_user_async (second, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "admin-password", NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  admin = qoima_store_add_user_finish (second, result, &error);
+  g_assert_no_error (error);
+  /* Another workstation's database sends the same organization again, ready to sign. */
+  draft = qoima_registration_new_from_json (confirmed_json, &error);
+  g_assert_no_error (error);
+  qoima_registration_set_step (draft, QOIMA_REGISTRATION_STEP_SIGN);
+  qoima_store_save_registration_async (second, admin, draft, "draft", NULL, NULL, NULL, result_cb, &saved);
+  qoima_test_wait_until (result_is_set, &saved, 30);
+  g_assert_true (qoima_store_save_registration_finish (second, saved, &error));
+  context = qoima_context_new (second, settings);
+  qoima_context_set_user (context, admin);
+  qoima_context_set_auth_signer (context, key);
+
+  window = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_step (window, QOIMA_REGISTRATION_STEP_SIGN);
+  gtk_widget_activate_action (GTK_WIDGET (window), "registration.send", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG)));
+  qoima_test_wait_until (request_refused, window, 30);
+  shoot_named (window, "registration-step-9-refused.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The stand's reason is kept with the request, and shown again on reopening. */
+  qoima_store_load_registration_async (second, NULL, result_cb, &loaded);
+  qoima_test_wait_until (result_is_set, &loaded, 30);
+  stored = qoima_store_load_registration_finish (second, loaded, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->state, ==, "refused");
+  g_assert_nonnull (stored->reason);
+  g_assert_nonnull (strstr (stored->reason, "240340000019"));
+  qoima_store_close (second);
 }
 
 int
@@ -477,6 +540,7 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *db_path = NULL;
+  g_autofree char *stand_db = NULL;
   int ret;
 
   /* The screenshots are looked at in Russian unless LANGUAGE names another language (kk); the
@@ -493,7 +557,12 @@ main (int   argc,
   settings = g_settings_new (BASE_APP_ID);
 
   g_test_add_func ("/ui/registration/walk-send-confirm", test_walk_send_confirm);
+  g_test_add_func ("/ui/registration/refused-with-reason", test_refused_with_reason);
+  stand_db = g_build_filename (tmp_dir, "stand.db", NULL);
+  qoima_test_stand_start (&stand, stand_db);
   ret = g_test_run ();
+  qoima_test_stand_stop (&stand);
+  g_clear_pointer (&confirmed_json, g_free);
 
   g_clear_object (&settings);
   qoima_store_close (store);

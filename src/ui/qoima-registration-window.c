@@ -1793,7 +1793,10 @@ update (QoimaRegistrationWindow *self)
 
   subtitle = g_strdup_printf (_("Step %d of %d: %s"), self->step + 1, QOIMA_REGISTRATION_N_STEPS, _(steps[self->step].title));
   adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "registration.back", self->step > 0 && !self->busy);
+  /* A sent request is what ИС МПТ has: the draft is not changed under it (its BIN becomes the
+   * hospital's once confirmed); a refused one is corrected and sent again. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "registration.back",
+                                 self->step > 0 && !self->busy && g_strcmp0 (self->state, "sent") != 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "registration.next", !last);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "registration.send", last && can_send (self));
   gtk_widget_set_visible (self->next_button, !last);
