@@ -16,6 +16,8 @@
 
 #include "qoima-admin-page.h"
 #include "qoima-context.h"
+#include "qoima-registration-window.h"
+#include "qoima-store-registration.h"
 #include "qoima-location.h"
 #include "qoima-store-settings.h"
 #include "qoima-ui-test-utils.h"
@@ -483,6 +485,75 @@ test_dialog_error_from_core (void)
   g_assert_finalize_object (dialog);
 }
 
+static gboolean
+registration_offered (gpointer data)
+{
+  return qoima_admin_page_get_registration_offered (data);
+}
+
+static gboolean
+registration_not_offered (gpointer data)
+{
+  return !qoima_admin_page_get_registration_offered (data);
+}
+
+static QoimaAdminPage *
+open_page (QoimaContext *context,
+           GtkWindow   **out_window)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  QoimaAdminPage *page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", context, NULL);
+
+  gtk_window_set_default_size (window, 800, 600);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  qoima_admin_page_start (page);
+  gtk_window_present (window);
+  qoima_test_wait_until (page_is_loaded, page, 30);
+  *out_window = window;
+  return page;
+}
+
+/* Issue 12: on a database with no registration confirmed, the administrator is offered the
+ * wizard (never opened for her); a clerk is not; once confirmed, nobody is. */
+static void
+test_registration_offered (void)
+{
+  g_autoptr(QoimaUser) admin = qoima_test_find_user (store, "admin");
+  g_autoptr(QoimaUser) clerk = qoima_test_find_user (store, "aigul");
+  g_autoptr(QoimaContext) admin_context = qoima_context_new (store, settings);
+  g_autoptr(QoimaContext) clerk_context = qoima_context_new (store, settings);
+  g_autoptr(QoimaRegistration) registration = qoima_registration_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaAdminPage *page;
+  QoimaAdminPage *clerk_page;
+  GtkWindow *window;
+  GtkWindow *clerk_window;
+
+  qoima_context_set_user (admin_context, admin);
+  qoima_context_set_user (clerk_context, clerk);
+  page = open_page (admin_context, &window);
+  qoima_test_wait_until (registration_offered, page, 30);
+  g_assert_null (qoima_test_find_window (QOIMA_TYPE_REGISTRATION_WINDOW));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "admin-page-registration-offered.png");
+
+  clerk_page = open_page (clerk_context, &clerk_window);
+  g_assert_false (qoima_admin_page_get_registration_offered (clerk_page));
+  gtk_window_destroy (clerk_window);
+
+  qoima_registration_set (registration, "bin", "240340000019");
+  qoima_registration_set (registration, "full-name", "ГКП \"Поликлиника №7\"");
+  qoima_store_save_registration_async (store, admin, registration, "confirmed", "request-1", NULL, NULL,
+                                       qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
+  g_assert_true (qoima_store_save_registration_finish (store, result, &error));
+  g_assert_no_error (error);
+  qoima_admin_page_reload (page);
+  qoima_test_wait_until (registration_not_offered, page, 30);
+  gtk_window_destroy (window);
+}
+
 /* An administrator: the first test's, or a first one made here when this test runs alone. */
 static QoimaUser *
 some_admin (void)
@@ -576,6 +647,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/admin-page/ward-and-nurse", test_admin_adds_ward_and_nurse);
   g_test_add_func ("/ui/admin-page/dialog-error-from-core", test_dialog_error_from_core);
+  g_test_add_func ("/ui/admin-page/registration-offered-on-first-start", test_registration_offered);
   g_test_add_func ("/ui/admin-page/database-location", test_admin_database_location);
 
   ret = g_test_run ();

@@ -1,6 +1,9 @@
-/* test-registration-window.c: the registration wizard (issue 12) walked under Xvfb: inline
- * messages, Next explaining what is missing, the product groups' confirmation, a bad IBAN, the
- * draft resumed in a new window; a screenshot of every step (G_TEST_BUILDDIR)
+/* test-registration-window.c: the registration wizard (issue 12) walked under Xvfb against the
+ * project's stand: the requirements checked, the AUTH key opened (a wrong password first),
+ * inline messages, Next explaining what is missing, the product groups' confirmation, the
+ * pickers, a bad IBAN, the draft resumed in a new window, signed and sent, followed after a
+ * restart until confirmed, the hospital's settings stored, the НКТ key checked, the first
+ * sync; a screenshot of every step (G_TEST_BUILDDIR)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,14 +11,24 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
 
 #include "qoima-i18n.h"
+#include "qoima-ismpt-client.h"
+#include "qoima-key-dialog.h"
 #include "qoima-registration-window.h"
+#include "qoima-sign-dialog.h"
+#include "qoima-store-registration.h"
+#include "qoima-store-settings.h"
+#include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
 
 static QoimaStore *store;
 static GSettings *settings;
 static char *tmp_dir;
+static QoimaTestStand stand;
+/* The request the first test had confirmed, for the second to send again. */
+static char *confirmed_json;
 
 static void
 result_cb (GObject      *source,
@@ -61,6 +74,14 @@ next (QoimaRegistrationWindow *window)
 }
 
 static void
+shoot_named (QoimaRegistrationWindow *window,
+             const char              *name)
+{
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), name);
+}
+
+static void
 shoot (QoimaRegistrationWindow *window)
 {
   g_autofree char *name = g_strdup_printf ("registration-step-%d.png", qoima_registration_window_get_step (window) + 1);
@@ -69,31 +90,180 @@ shoot (QoimaRegistrationWindow *window)
   qoima_test_save_screenshot (GTK_WIDGET (window), name);
 }
 
-static const char *
-kato_leaf_name (void)
+/* A locality to type: the first leaf's name, and its code. */
+static const QoimaReferenceEntry *
+kato_leaf (QoimaReference *kato)
 {
-  g_autoptr(QoimaReference) kato = qoima_reference_load (QOIMA_REFERENCE_KATO, NULL);
-  static char name[256];
-
   for (guint i = 0; ; i++)
     if (qoima_reference_get_entry (kato, i)->n_children == 0)
-      {
-        g_strlcpy (name, qoima_reference_get_entry (kato, i)->code, sizeof name);
-        return name;
-      }
+      return qoima_reference_get_entry (kato, i);
+}
+
+static gboolean
+check_known (gpointer data)
+{
+  QoimaRegistrationWindow *window = ((gpointer *) data)[0];
+
+  return qoima_registration_window_get_check (window, ((gpointer *) data)[1], NULL) >= 0;
+}
+
+static int
+wait_check (QoimaRegistrationWindow  *window,
+            const char               *name,
+            const char              **text)
+{
+  gpointer data[2] = { window, (gpointer) name };
+
+  qoima_test_wait_until (check_known, data, 30);
+  return qoima_registration_window_get_check (window, name, text);
+}
+
+static GtkWindow *
+find_visible (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+key_dialog_shown (gpointer data)
+{
+  return find_visible (QOIMA_TYPE_KEY_DIALOG) != NULL;
+}
+
+static gboolean
+key_dialog_gone (gpointer data)
+{
+  return find_visible (QOIMA_TYPE_KEY_DIALOG) == NULL;
+}
+
+static gboolean
+key_dialog_answered (gpointer data)
+{
+  return qoima_key_dialog_get_certificate (data) != NULL || qoima_key_dialog_get_error (data) != NULL;
+}
+
+static gboolean
+sign_dialog_shown (gpointer data)
+{
+  return find_visible (QOIMA_TYPE_SIGN_DIALOG) != NULL;
+}
+
+static gboolean
+draft_has (gpointer data)
+{
+  QoimaRegistrationWindow *window = ((gpointer *) data)[0];
+
+  return qoima_registration_get (qoima_registration_window_get_draft (window), ((gpointer *) data)[1]) != NULL;
+}
+
+static gboolean
+request_sent (gpointer data)
+{
+  const char *status = qoima_registration_window_get_request_status (data);
+
+  return status != NULL && !g_str_equal (status, "RECEIVED") && qoima_registration_window_get_saved (data);
+}
+
+static gboolean
+window_done (gpointer data)
+{
+  return qoima_registration_window_get_done (data) && qoima_registration_window_get_saved (data);
+}
+
+static gboolean
+api_key_answered (gpointer data)
+{
+  const char *status = qoima_registration_window_get_api_key_status (data);
+
+  return status != NULL && *status != '\0' && strstr (status, "…") == NULL;
+}
+
+static gboolean
+sync_answered (gpointer data)
+{
+  const char *status = qoima_registration_window_get_sync_status (data);
+
+  return status != NULL && *status != '\0' && strstr (status, "…") == NULL;
+}
+
+static char *
+get_setting (const char *key)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  qoima_store_get_setting_async (store, key, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  value = qoima_store_get_setting_finish (store, result, &error);
+  g_assert_no_error (error);
+  return value;
+}
+
+/* Opens the clinic's AUTH key in the key dialog the wizard opened: first with a wrong
+ * password (R003-7), then with the right one. */
+static void
+open_key_in_dialog (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("QOIMA_PKI_DIR"), "new-org.p12", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  QoimaKeyDialog *dialog;
+
+  qoima_test_wait_until (key_dialog_shown, NULL, 30);
+  dialog = QOIMA_KEY_DIALOG (find_visible (QOIMA_TYPE_KEY_DIALOG));
+  g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_AUTH);
+  qoima_key_dialog_set_file (dialog, file);
+  qoima_key_dialog_set_password (dialog, "not-the-password");
+  qoima_key_dialog_activate_key (dialog);
+  qoima_test_wait_until (key_dialog_answered, dialog, 30);
+  /* R003-7: «Неверный пароль» with the seed's advice (layout, Caps Lock, Num Lock). */
+  g_assert_null (qoima_key_dialog_get_certificate (dialog));
+  g_assert_nonnull (qoima_key_dialog_get_error (dialog));
+  g_assert_nonnull (strstr (qoima_key_dialog_get_error (dialog), "Caps Lock"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (dialog), "registration-step-3-wrong-password.png");
+
+  qoima_key_dialog_set_password (dialog, "Qoima-2026");
+  qoima_key_dialog_activate_key (dialog);
+  qoima_test_wait_until (key_dialog_answered, dialog, 30);
+  g_assert_nonnull (qoima_key_dialog_get_certificate (dialog));
+  qoima_key_dialog_activate_key (dialog);
+  qoima_test_wait_until (key_dialog_gone, NULL, 30);
 }
 
 static void
-test_walk_and_resume (void)
+test_walk_send_confirm (void)
 {
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaContext) context = NULL;
-  g_autoptr(QoimaSigner) key = qoima_test_load_key ("new-org.p12");
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaSync) sync = NULL;
+  g_autoptr(QoimaReference) kato = qoima_reference_load (QOIMA_REFERENCE_KATO, NULL);
+  g_autofree char *summary = NULL;
+  g_autofree char *bin = NULL;
+  g_autofree char *organization = NULL;
+  g_autofree char *groups = NULL;
+  g_autofree char *api_key = NULL;
+  g_auto(GStrv) suggestions = NULL;
+  const QoimaReferenceEntry *leaf = kato_leaf (kato);
   QoimaRegistrationWindow *window;
   QoimaRegistrationWindow *resumed;
+  QoimaRegistrationWindow *followed;
+  QoimaSignDialog *sign_dialog;
   AdwMessageDialog *dialog;
+  const char *text = NULL;
+  gpointer iin_set[2];
 
   qoima_store_add_user_async (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "admin-password", NULL, result_cb, &result);
   qoima_test_wait_until (result_is_set, &result, 30);
@@ -101,9 +271,13 @@ test_walk_and_resume (void)
   g_assert_no_error (error);
   context = qoima_context_new (store, settings);
   qoima_context_set_user (context, admin);
-  qoima_context_set_auth_signer (context, key);
+  /* The application connected to the stand the hospital registers on. */
+  client = qoima_ismpt_client_new (stand.base_url, NULL);
+  sync = qoima_sync_new (store, client);
+  qoima_context_set_ismpt (context, client, sync);
 
   window = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 760);
   gtk_window_present (GTK_WINDOW (window));
   shoot (window);
 
@@ -111,16 +285,39 @@ test_walk_and_resume (void)
   next (window);
   g_assert_cmpint (qoima_registration_window_get_step (window), ==, QOIMA_REGISTRATION_STEP_STAND);
   g_assert_nonnull (qoima_registration_window_get_message (window, "stand"));
-  qoima_registration_window_set_field (window, "stand", "test");
+  qoima_registration_window_set_field (window, "stand", "custom");
+  qoima_registration_window_set_field (window, "stand-url", stand.base_url);
   g_assert_null (qoima_registration_window_get_message (window, "stand"));
   next (window);
+
+  /* R001-2, R000-5: the clock compared with the stand's; NCALayer asked; the key file chosen
+   * instead, and no key yet (its fix said). */
   wait_step (window, QOIMA_REGISTRATION_STEP_REQUIREMENTS);
+  g_assert_cmpint (wait_check (window, "clock", &text), ==, 1);
+  wait_check (window, "ncalayer", &text);
+  g_assert_nonnull (text);
+  qoima_registration_window_set_field (window, "key-file", "true");
+  gtk_widget_activate_action (GTK_WIDGET (window), "registration.check", NULL);
+  g_assert_cmpint (wait_check (window, "ncalayer", NULL), ==, 1);
+  g_assert_cmpint (wait_check (window, "key", &text), ==, 0);
+  g_assert_nonnull (strstr (text, "pki.gov.kz"));
+  g_assert_cmpint (wait_check (window, "clock", NULL), ==, 1);
   shoot (window);
   next (window);
 
-  /* R001-4: the key step is filled from the AUTH key. */
+  /* R001-3: the AUTH key asked, with its password (R003-7 on a wrong one); R001-4: the
+   * request is filled from it. */
   wait_step (window, QOIMA_REGISTRATION_STEP_KEY);
+  next (window);
+  g_assert_cmpint (qoima_registration_window_get_step (window), ==, QOIMA_REGISTRATION_STEP_KEY);
+  g_assert_nonnull (qoima_registration_window_get_message (window, "signer-iin"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "registration.choose-key", NULL);
+  open_key_in_dialog ();
+  iin_set[0] = window;
+  iin_set[1] = (gpointer) "signer-iin";
+  qoima_test_wait_until (draft_has, iin_set, 30);
   g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (window), "signer-iin"), ==, "800101300706");
+  g_assert_null (qoima_registration_window_get_message (window, "signer-iin"));
   shoot (window);
   next (window);
 
@@ -154,9 +351,26 @@ test_walk_and_resume (void)
 
   qoima_registration_window_set_field (window, "full-name", "ГКП \"Поликлиника №7\"");
   g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (window), "bin"), ==, "240340000019");
-  qoima_registration_window_set_field (window, "tax-office", "6201");
+  /* R001-7: the tax office chosen from the КГД directory, not typed: "620" is no office yet. */
+  qoima_registration_window_set_field (window, "tax-office", "620");
+  g_assert_null (qoima_registration_get (qoima_registration_window_get_draft (window), "tax-office"));
+  suggestions = qoima_registration_window_get_suggestions (window, "tax-office");
+  g_assert_true (g_strv_contains ((const char * const *) suggestions, "6201"));
+  g_clear_pointer (&suggestions, g_strfreev);
+  qoima_registration_window_choose (window, "tax-office", "6201");
+  g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (window), "tax-office"), ==, "6201");
+  g_assert_null (qoima_registration_window_get_message (window, "tax-office"));
   qoima_registration_window_set_field (window, "head", "Сапаров Асет");
-  qoima_registration_window_set_field (window, "kato", kato_leaf_name ());
+  /* R001-7: KATO type-ahead down to a leaf, the match chosen by the user, its path shown. */
+  qoima_registration_window_set_field (window, "kato", leaf->name);
+  suggestions = qoima_registration_window_get_suggestions (window, "kato");
+  g_assert_true (g_strv_contains ((const char * const *) suggestions, leaf->code));
+  g_assert_null (qoima_registration_get (qoima_registration_window_get_draft (window), "kato"));
+  shoot_named (window, "registration-step-6-kato.png");
+  qoima_registration_window_choose (window, "kato", leaf->code);
+  g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (window), "kato"), ==, leaf->code);
+  g_assert_nonnull (qoima_registration_window_get_choice (window, "kato"));
+  g_assert_nonnull (strstr (qoima_registration_window_get_choice (window, "kato"), leaf->name));
   qoima_registration_window_set_field (window, "address", "ул. Бабаева 12");
   qoima_registration_window_set_field (window, "participant-email", "info@poliklinika7.kz");
   qoima_registration_window_set_field (window, "participant-phone", "+77172556677");
@@ -168,9 +382,13 @@ test_walk_and_resume (void)
   shoot (window);
   next (window);
 
-  /* R001-9: a bad IBAN is said under it, and Next stays. */
+  /* R001-9: the bank chosen by its name; a bad IBAN is said under it, and Next stays. */
   wait_step (window, QOIMA_REGISTRATION_STEP_BANK);
-  qoima_registration_window_set_field (window, "bic", "CASPKZKA");
+  qoima_registration_window_set_field (window, "bic", "kaspi");
+  suggestions = qoima_registration_window_get_suggestions (window, "bic");
+  g_assert_true (g_strv_contains ((const char * const *) suggestions, "CASPKZKA"));
+  qoima_registration_window_choose (window, "bic", "CASPKZKA");
+  g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (window), "bic"), ==, "CASPKZKA");
   qoima_registration_window_set_field (window, "iban", "KZ72722S000000000002");
   g_assert_nonnull (qoima_registration_window_get_message (window, "iban"));
   shoot (window);
@@ -180,16 +398,141 @@ test_walk_and_resume (void)
   g_assert_null (qoima_registration_window_get_message (window, "iban"));
   next (window);
   wait_step (window, QOIMA_REGISTRATION_STEP_SIGN);
-  shoot (window);
   qoima_test_wait_until (window_saved, window, 30);
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* A new window (as after a restart) opens the saved draft at its step. */
   resumed = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (resumed), 800, 760);
   gtk_window_present (GTK_WINDOW (resumed));
   wait_step (resumed, QOIMA_REGISTRATION_STEP_SIGN);
   g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (resumed), "iban"), ==, "KZ72722S000000000001");
+
+  /* Step 9: everything shown before signing, the key type of R001-10 named. */
+  summary = qoima_registration_window_get_summary (resumed);
+  g_assert_nonnull (strstr (summary, "KZ72722S000000000001"));
+  g_assert_nonnull (strstr (summary, "6201 - "));
+  g_assert_nonnull (strstr (summary, "GOST"));
+  shoot (resumed);
+
+  /* R001-3, R001-5: signed after the summary is confirmed, sent, followed. */
+  gtk_widget_activate_action (GTK_WIDGET (resumed), "registration.send", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  g_clear_pointer (&summary, g_free);
+  summary = qoima_sign_dialog_get_summary (sign_dialog);
+  g_assert_nonnull (strstr (summary, "KZ72722S000000000001"));
+  g_assert_nonnull (strstr (summary, "800101300706"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (sign_dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (sign_dialog), "registration-step-9-sign.png");
+  qoima_sign_dialog_sign (sign_dialog);
+  qoima_test_wait_until (request_sent, resumed, 30);
+  g_assert_cmpstr (qoima_registration_window_get_request_status (resumed), !=, "REFUSED");
+  shoot_named (resumed, "registration-step-9-sent.png");
   gtk_window_destroy (GTK_WINDOW (resumed));
+
+  /* After a restart the sent request is followed until the stand confirms it (R001-11). */
+  followed = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (followed), 800, 760);
+  gtk_window_present (GTK_WINDOW (followed));
+  qoima_test_wait_until (window_done, followed, 60);
+  g_assert_cmpstr (qoima_registration_window_get_request_status (followed), ==, "CONFIRMED");
+
+  /* R001-11: the hospital's settings name the organization registered. */
+  bin = get_setting (QOIMA_SETTING_BIN);
+  organization = get_setting (QOIMA_SETTING_ORGANIZATION);
+  groups = get_setting (QOIMA_SETTING_PRODUCT_GROUPS);
+  g_assert_cmpstr (bin, ==, "240340000019");
+  g_assert_cmpstr (organization, ==, "ГКП \"Поликлиника №7\"");
+  g_assert_cmpstr (groups, ==, "pharma");
+
+  /* R003-4: the НКТ APIKey checked against the НКТ card endpoint: a wrong one is refused and
+   * not kept, the stand's is accepted and kept. */
+  qoima_registration_window_set_api_key (followed, "not-the-key");
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.check-api-key", NULL);
+  qoima_test_wait_until (api_key_answered, followed, 30);
+  g_assert_false (qoima_registration_window_get_api_key_ok (followed));
+  api_key = g_settings_get_string (settings, "catalog-api-key");
+  g_assert_cmpstr (api_key, ==, "");
+  g_clear_pointer (&api_key, g_free);
+  qoima_registration_window_set_api_key (followed, "qoima-stand-api-key");
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.check-api-key", NULL);
+  qoima_test_wait_until (api_key_answered, followed, 30);
+  g_assert_true (qoima_registration_window_get_api_key_ok (followed));
+  api_key = g_settings_get_string (settings, "catalog-api-key");
+  g_assert_cmpstr (api_key, ==, "qoima-stand-api-key");
+
+  /* The first sync, logged in with the new organization's AUTH key. */
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sync", NULL);
+  qoima_test_wait_until (sync_answered, followed, 60);
+  g_assert_true (qoima_registration_window_get_synced (followed));
+  g_assert_cmpstr (qoima_ismpt_client_get_bin (client), ==, "240340000019");
+  shoot_named (followed, "registration-done.png");
+  confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
+  gtk_window_destroy (GTK_WINDOW (followed));
+  g_settings_reset (settings, "catalog-api-key");
+}
+
+static gboolean
+request_refused (gpointer data)
+{
+  return g_strcmp0 (qoima_registration_window_get_request_status (data), "REFUSED") == 0 &&
+         qoima_registration_window_get_saved (data);
+}
+
+/* R001-5: a refusal is shown with the stand's reason, kept, and the request may be sent again. */
+static void
+test_refused_with_reason (void)
+{
+  g_autofree char *db_path = g_build_filename (tmp_dir, "second.db", NULL);
+  g_autoptr(QoimaStore) second = qoima_test_open_demo_store (db_path, 0);
+  g_autoptr(QoimaSigner) key = qoima_test_load_key ("new-org.p12");
+  g_autoptr(QoimaRegistration) draft = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaStoredRegistration) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) saved = NULL;
+  g_autoptr(GAsyncResult) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaRegistrationWindow *window;
+
+  g_assert_nonnull (confirmed_json);
+  qoima_store_add_user_async (second, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "admin-password", NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  admin = qoima_store_add_user_finish (second, result, &error);
+  g_assert_no_error (error);
+  /* Another workstation's database sends the same organization again, ready to sign. */
+  draft = qoima_registration_new_from_json (confirmed_json, &error);
+  g_assert_no_error (error);
+  qoima_registration_set_step (draft, QOIMA_REGISTRATION_STEP_SIGN);
+  qoima_store_save_registration_async (second, admin, draft, "draft", NULL, NULL, NULL, result_cb, &saved);
+  qoima_test_wait_until (result_is_set, &saved, 30);
+  g_assert_true (qoima_store_save_registration_finish (second, saved, &error));
+  context = qoima_context_new (second, settings);
+  qoima_context_set_user (context, admin);
+  qoima_context_set_auth_signer (context, key);
+
+  window = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_step (window, QOIMA_REGISTRATION_STEP_SIGN);
+  gtk_widget_activate_action (GTK_WIDGET (window), "registration.send", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG)));
+  qoima_test_wait_until (request_refused, window, 30);
+  shoot_named (window, "registration-step-9-refused.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The stand's reason is kept with the request, and shown again on reopening. */
+  qoima_store_load_registration_async (second, NULL, result_cb, &loaded);
+  qoima_test_wait_until (result_is_set, &loaded, 30);
+  stored = qoima_store_load_registration_finish (second, loaded, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->state, ==, "refused");
+  g_assert_nonnull (stored->reason);
+  g_assert_nonnull (strstr (stored->reason, "240340000019"));
+  qoima_store_close (second);
 }
 
 int
@@ -197,10 +540,12 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *db_path = NULL;
+  g_autofree char *stand_db = NULL;
   int ret;
 
-  /* The screenshots are looked at in Russian (the new strings show English until translated). */
-  g_setenv ("LANGUAGE", "ru", TRUE);
+  /* The screenshots are looked at in Russian unless LANGUAGE names another language (kk); the
+   * new strings show English until translated. */
+  g_setenv ("LANGUAGE", "ru", FALSE);
   qoima_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -211,8 +556,13 @@ main (int   argc,
   store = qoima_test_open_demo_store (db_path, 10);
   settings = g_settings_new (BASE_APP_ID);
 
-  g_test_add_func ("/ui/registration/walk-and-resume", test_walk_and_resume);
+  g_test_add_func ("/ui/registration/walk-send-confirm", test_walk_send_confirm);
+  g_test_add_func ("/ui/registration/refused-with-reason", test_refused_with_reason);
+  stand_db = g_build_filename (tmp_dir, "stand.db", NULL);
+  qoima_test_stand_start (&stand, stand_db);
   ret = g_test_run ();
+  qoima_test_stand_stop (&stand);
+  g_clear_pointer (&confirmed_json, g_free);
 
   g_clear_object (&settings);
   qoima_store_close (store);

@@ -15,6 +15,7 @@
 #include "qoima-registration.h"
 #include "qoima-store-audit.h"
 #include "qoima-store-registration.h"
+#include "qoima-store-settings.h"
 #include "qoima-store-ledger.h"
 
 static QoimaRegistrationReferences references;
@@ -556,6 +557,74 @@ save (QoimaStore         *store,
   return qoima_store_save_registration_finish (store, wait_for (&result), error);
 }
 
+static char *
+get_setting (QoimaStore *store,
+             const char *key)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *value;
+
+  qoima_store_get_setting_async (store, key, NULL, result_cb, &result);
+  value = qoima_store_get_setting_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  return value;
+}
+
+static void
+test_confirmed_configures_hospital (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "registration-confirmed.db", NULL);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaRegistration) r = complete_draft ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sent_bin = NULL;
+  g_autofree char *bin = NULL;
+  g_autofree char *organization = NULL;
+  g_autofree char *groups = NULL;
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  store = open_store (path);
+  qoima_store_add_user_async (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "4821", NULL, result_cb, &result);
+  admin = qoima_store_add_user_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+
+  /* Sent is not yet registered: the hospital's settings wait for the confirmation. */
+  g_assert_true (save (store, admin, r, "sent", &error));
+  g_assert_no_error (error);
+  sent_bin = get_setting (store, QOIMA_SETTING_BIN);
+  g_assert_null (sent_bin);
+
+  /* R001-11: confirmed, the hospital is this organization: BIN, name and product groups. */
+  g_assert_true (save (store, admin, r, "confirmed", &error));
+  g_assert_no_error (error);
+  bin = get_setting (store, QOIMA_SETTING_BIN);
+  organization = get_setting (store, QOIMA_SETTING_ORGANIZATION);
+  groups = get_setting (store, QOIMA_SETTING_PRODUCT_GROUPS);
+  g_assert_cmpstr (bin, ==, qoima_registration_get (r, "bin"));
+  g_assert_cmpstr (organization, ==, qoima_registration_get (r, "full-name"));
+  g_assert_cmpstr (groups, ==, "pharma");
+  qoima_store_close (store);
+}
+
+static void
+test_stand_url (void)
+{
+  g_autoptr(QoimaRegistration) r = complete_draft ();
+
+  /* R001-1: the request goes to the stand chosen. */
+  g_assert_cmpstr (qoima_registration_get_stand_url (r), ==, QOIMA_REGISTRATION_TEST_STAND_URL);
+  qoima_registration_set (r, "stand", "industrial");
+  g_assert_cmpstr (qoima_registration_get_stand_url (r), ==, QOIMA_REGISTRATION_INDUSTRIAL_STAND_URL);
+  qoima_registration_set (r, "stand", "custom");
+  qoima_registration_set (r, "stand-url", "http://127.0.0.1:8080/api/v3/true-api");
+  g_assert_cmpstr (qoima_registration_get_stand_url (r), ==, "http://127.0.0.1:8080/api/v3/true-api");
+  qoima_registration_set (r, "stand", NULL);
+  g_assert_null (qoima_registration_get_stand_url (r));
+}
+
 static void
 test_draft_resumed (void)
 {
@@ -657,6 +726,8 @@ main (int   argc,
   g_test_add_func ("/reference/directories", test_directories);
   g_test_add_func ("/reference/import-checks-before-replacing", test_import_checks_first);
   g_test_add_func ("/registration/draft-resumed-after-restart", test_draft_resumed);
+  g_test_add_func ("/rules/R001-11/confirmed-registration-configures-the-hospital", test_confirmed_configures_hospital);
+  g_test_add_func ("/rules/R001-1/request-goes-to-the-chosen-stand", test_stand_url);
 
   status = g_test_run ();
   qoima_reference_free (references.kato);

@@ -15,6 +15,7 @@
 #include "qoima-ismpt-client.h"
 #include "qoima-reference.h"
 #include "qoima-registration.h"
+#include "qoima-registration-checks.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-stand-jwt.h"
 
@@ -2270,7 +2271,8 @@ test_registration_confirmed_then_sign_in (void)
     {
       g_clear_pointer (&status, g_free);
       status = registration_status (client, id, NULL);
-      if (!g_str_equal (status, "CHECKED"))
+      /* R001-5: followed through CHECKED and PROCESSING until decided. */
+      if (!g_str_equal (status, "CHECKED") && !g_str_equal (status, "PROCESSING"))
         break;
       wait_ms (20);
     }
@@ -2285,6 +2287,63 @@ test_registration_confirmed_then_sign_in (void)
   again = json_node_get_object (again_node);
   g_assert_cmpstr (json_object_get_string_member (again, "status"), ==, "REFUSED");
   g_assert_nonnull (strstr (json_object_get_string_member (again, "reason"), "240340000019"));
+}
+
+static void
+test_registration_key_type (void)
+{
+  g_autoptr(QoimaSigner) signer = load_signer ("new-org.p12");
+  g_autoptr(QoimaRegistration) r = new_org_draft ();
+  QoimaCertificate *certificate = qoima_signer_get_certificate (signer);
+  g_autoptr(QoimaRegistrationProblem) on_test = NULL;
+  g_autoptr(QoimaRegistrationProblem) on_industrial = NULL;
+  g_autoptr(QoimaRegistrationProblem) individual = NULL;
+
+  /* R001-10: the demo keys are RSA; a legal entity signs with GOST on the industrial stand,
+   * while the test stand (and ours) takes the test keys. */
+  g_assert_cmpstr (qoima_registration_key_type_of (certificate), ==, "RSA");
+  on_test = qoima_registration_check_signing_key (r, certificate);
+  g_assert_null (on_test);
+  qoima_registration_set (r, "stand", "industrial");
+  on_industrial = qoima_registration_check_signing_key (r, certificate);
+  g_assert_nonnull (on_industrial);
+  g_assert_cmpstr (on_industrial->rule, ==, "R001-10");
+  qoima_registration_set (r, "bin", "840713302106");
+  individual = qoima_registration_check_signing_key (r, certificate);
+  g_assert_null (individual);
+}
+
+static void
+test_registration_requirements (void)
+{
+  g_autoptr(GAsyncResult) clock_result = NULL;
+  g_autoptr(GAsyncResult) open_result = NULL;
+  g_autoptr(GAsyncResult) closed_result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autofree char *open_url = NULL;
+  g_autofree char *closed_url = NULL;
+  gint64 skew = G_MAXINT64;
+  guint16 port;
+
+  /* R001-2: the clock compared with the stand's Date: the same machine, so within a second. */
+  qoima_registration_check_clock_async (stand.api, NULL, async_result_cb, &clock_result);
+  g_assert_true (qoima_registration_check_clock_finish (wait_result (&clock_result), &skew, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (ABS (skew), <=, 2);
+
+  /* R000-5: NCALayer's socket answering, or not. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  open_url = g_strdup_printf ("wss://127.0.0.1:%u/", port);
+  qoima_registration_check_ncalayer_async (open_url, NULL, async_result_cb, &open_result);
+  g_assert_true (qoima_registration_check_ncalayer_finish (wait_result (&open_result), &error));
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  closed_url = g_strdup_printf ("wss://127.0.0.1:%u/", port);
+  qoima_registration_check_ncalayer_async (closed_url, NULL, async_result_cb, &closed_result);
+  g_assert_false (qoima_registration_check_ncalayer_finish (wait_result (&closed_result), &error));
+  g_assert_nonnull (error);
 }
 
 static void
@@ -2402,6 +2461,8 @@ main (int   argc,
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);
   g_test_add_func ("/rules/R001-5/registration-confirmed-then-sign-in", test_registration_confirmed_then_sign_in);
   g_test_add_func ("/rules/R001-9/stand-refuses-as-the-wizard", test_registration_refused_as_wizard_would);
+  g_test_add_func ("/rules/R001-10/signing-key-type-of-the-certificate", test_registration_key_type);
+  g_test_add_func ("/rules/R001-2/requirements-clock-and-ncalayer", test_registration_requirements);
 
   result = g_test_run ();
 

@@ -221,8 +221,9 @@ static const Route routes[] = {
    * only the browser cabinet's /register), so they are designed here. POST takes
    * {"data": base64 CMS signed with the AUTH key, attached, of the draft's JSON} and answers
    * {"id", "status", "reason"?, "problems"?}; GET answers {"id", "status", "bin", "reason"?}.
-   * Statuses: CHECKED (passed the wizard's own checks), REFUSED (with a reason), CONFIRMED
-   * after the processing delay, when the key's organization becomes a participant. */
+   * Statuses: CHECKED (passed the wizard's own checks), REFUSED (with a reason), PROCESSING
+   * past half the processing delay, CONFIRMED after it, when the key's organization becomes a
+   * participant. */
   { "POST", AREA_TRUE_API, "registration/requests", FALSE, handle_registration_create },
   { "GET", AREA_TRUE_API, "registration/requests/*", FALSE, handle_registration_status },
   { "POST", AREA_ADMIN, "acts", FALSE, handle_admin_acts },
@@ -1296,8 +1297,16 @@ handle_registration_status (QoimaStandServer *self,
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   /* Processed after the stand's delay (ИС МПТ: up to 24 hours, R003-3): the organization
-   * becomes a participant, and its AUTH key's owner can sign in. */
-  if (g_str_equal (status, "CHECKED") && now_ms () >= checked_at + self->processing_delay_ms)
+   * becomes a participant, and its AUTH key's owner can sign in. Past half the delay it is
+   * PROCESSING, so that a client shows every state the request goes through (designed: the
+   * reference has no names for them). */
+  if (g_str_equal (status, "CHECKED") && now_ms () < checked_at + self->processing_delay_ms &&
+      now_ms () >= checked_at + self->processing_delay_ms / 2)
+    {
+      g_free (status);
+      status = g_strdup ("PROCESSING");
+    }
+  else if (g_str_equal (status, "CHECKED") && now_ms () >= checked_at + self->processing_delay_ms)
     {
       stmt = qoima_stand_db_prepare (self->db, "INSERT OR IGNORE INTO participants (bin, name, role) "
                                                "VALUES (?, ?, 'MEDICAL_ORGANIZATION')", &error);

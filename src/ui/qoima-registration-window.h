@@ -32,4 +32,31 @@ void                     qoima_registration_window_set_field   (QoimaRegistratio
 /* Whether the draft was saved since the last change (for tests). */
 gboolean                 qoima_registration_window_get_saved   (QoimaRegistrationWindow *self);
 
+/* A picker's suggestions for what was typed (codes, in order), and choosing one as a click
+ * would; the choice shown under it (KATO's path), or NULL (for tests). */
+GStrv                    qoima_registration_window_get_suggestions (QoimaRegistrationWindow *self,
+                                                                    const char              *field);
+void                     qoima_registration_window_choose      (QoimaRegistrationWindow *self,
+                                                                const char              *field,
+                                                                const char              *code);
+const char              *qoima_registration_window_get_choice  (QoimaRegistrationWindow *self,
+                                                                const char              *field);
+/* A requirement's state, "ncalayer", "key" or "clock": 1 passed, 0 failed (@text says the
+ * fix), -1 not known yet (for tests). */
+int                      qoima_registration_window_get_check   (QoimaRegistrationWindow *self,
+                                                                const char              *name,
+                                                                const char             **text);
+/* The summary signed, one "title: value" line each (for tests and screen readers). */
+char                    *qoima_registration_window_get_summary (QoimaRegistrationWindow *self);
+/* The request's status as last known: RECEIVED, CHECKED, PROCESSING, CONFIRMED, REFUSED or NULL. */
+const char              *qoima_registration_window_get_request_status (QoimaRegistrationWindow *self);
+/* Whether the page after registration shows (for tests). */
+gboolean                 qoima_registration_window_get_done    (QoimaRegistrationWindow *self);
+void                     qoima_registration_window_set_api_key (QoimaRegistrationWindow *self,
+                                                                const char              *key);
+gboolean                 qoima_registration_window_get_api_key_ok (QoimaRegistrationWindow *self);
+const char              *qoima_registration_window_get_api_key_status (QoimaRegistrationWindow *self);
+gboolean                 qoima_registration_window_get_synced  (QoimaRegistrationWindow *self);
+const char              *qoima_registration_window_get_sync_status (QoimaRegistrationWindow *self);
+
 G_END_DECLS

@@ -206,7 +206,7 @@ void        qoima_ismpt_client_send_registration_async  (QoimaIsmptClient    *se
 JsonNode   *qoima_ismpt_client_send_registration_finish (QoimaIsmptClient  *self,
                                                          GAsyncResult      *result,
                                                          GError           **error);
-/* The request @id's state: {"id", "status": CHECKED | REFUSED | CONFIRMED, "bin", "reason"?}. */
+/* The request @id's state: {"id", "status": CHECKED | PROCESSING | REFUSED | CONFIRMED, "bin", "reason"?}. */
 void        qoima_ismpt_client_registration_status_async  (QoimaIsmptClient    *self,
                                                            const char          *id,
                                                            GCancellable        *cancellable,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <gnutls/x509.h>
 
 #include "qoima-identifiers.h"
 #include "qoima-registration.h"
@@ -249,6 +250,68 @@ qoima_registration_get_signing_key_type (QoimaRegistration *self)
 {
   /* R001-10: GOST for a legal entity, RSA for an individual. */
   return qoima_registration_is_legal_entity (self) ? "GOST" : "RSA";
+}
+
+const char *
+qoima_registration_get_stand_url (QoimaRegistration *self)
+{
+  const char *stand = qoima_registration_get (self, "stand");
+
+  if (g_strcmp0 (stand, "test") == 0)
+    return QOIMA_REGISTRATION_TEST_STAND_URL;
+  if (g_strcmp0 (stand, "industrial") == 0)
+    return QOIMA_REGISTRATION_INDUSTRIAL_STAND_URL;
+  if (g_strcmp0 (stand, "custom") == 0)
+    return qoima_registration_get (self, "stand-url");
+  return NULL;
+}
+
+const char *
+qoima_registration_key_type_of (QoimaCertificate *certificate)
+{
+  GBytes *der;
+  gnutls_x509_crt_t crt = NULL;
+  gnutls_datum_t datum;
+  int algorithm;
+
+  g_return_val_if_fail (QOIMA_IS_CERTIFICATE (certificate), NULL);
+
+  der = qoima_certificate_get_der (certificate);
+  if (der == NULL || gnutls_x509_crt_init (&crt) < 0)
+    return NULL;
+  datum.data = (unsigned char *) g_bytes_get_data (der, NULL);
+  datum.size = g_bytes_get_size (der);
+  if (gnutls_x509_crt_import (crt, &datum, GNUTLS_X509_FMT_DER) < 0)
+    {
+      gnutls_x509_crt_deinit (crt);
+      return NULL;
+    }
+  algorithm = gnutls_x509_crt_get_pk_algorithm (crt, NULL);
+  gnutls_x509_crt_deinit (crt);
+  /* GnuTLS does not know Kazakhstan's GOST 34.310 (its OIDs are НУЦ РК's own): anything
+   * but RSA is taken as the GOST key. */
+  return algorithm == GNUTLS_PK_RSA ? "RSA" : "GOST";
+}
+
+QoimaRegistrationProblem *
+qoima_registration_check_signing_key (QoimaRegistration *self,
+                                      QoimaCertificate  *certificate)
+{
+  const char *wanted = qoima_registration_get_signing_key_type (self);
+  const char *actual = certificate != NULL ? qoima_registration_key_type_of (certificate) : NULL;
+  QoimaRegistrationProblem *p;
+
+  g_return_val_if_fail (QOIMA_IS_REGISTRATION (self), NULL);
+
+  if (g_strcmp0 (wanted, actual) == 0 || g_strcmp0 (qoima_registration_get (self, "stand"), "industrial") != 0)
+    return NULL;
+  p = g_new0 (QoimaRegistrationProblem, 1);
+  p->field = g_strdup ("signer-iin");
+  p->rule = g_strdup ("R001-10");
+  p->message = g_strdup (g_str_equal (wanted, "GOST")
+                         ? _("A legal entity signs with its GOST key: choose it in NCALayer.")
+                         : _("An individual signs with the RSA key."));
+  return p;
 }
 
 /* ---- validation ---- */

@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "qoima-certificate.h"
 #include "qoima-reference.h"
 
 G_BEGIN_DECLS
@@ -102,6 +103,27 @@ void               qoima_registration_set_step      (QoimaRegistration  *self,
 gboolean           qoima_registration_is_legal_entity (QoimaRegistration *self);
 /* R001-10: "GOST" for a legal entity, "RSA" for an individual. */
 const char        *qoima_registration_get_signing_key_type (QoimaRegistration *self);
+
+/* The stands' True API bases (R001-1). */
+#define QOIMA_REGISTRATION_TEST_STAND_URL       "https://stage.ismet.kz/api/v3/true-api"
+#define QOIMA_REGISTRATION_INDUSTRIAL_STAND_URL "https://elk.prod.markirovka.ismet.kz/api/v3/true-api"
+
+/* The True API base of the draft's stand ("stand-url" for a custom one), or NULL when none
+ * is chosen. */
+const char        *qoima_registration_get_stand_url  (QoimaRegistration *self);
+
+/* R001-10: "RSA" for an RSA key, "GOST" for any other (НУЦ РК's GOST 34.310 keys are not
+ * RSA), NULL when the certificate cannot be read. */
+const char        *qoima_registration_key_type_of    (QoimaCertificate  *certificate);
+
+/*
+ * R001-10: whether @certificate's key is the type the draft is signed with. On the
+ * industrial stand a wrong type is a problem; the test stand and a custom one accept any
+ * key, since the test keys of НУЦ РК (and Qoima's demo keys) are RSA. Returns: (transfer
+ * full) (nullable): the problem, or NULL when the key may sign.
+ */
+QoimaRegistrationProblem *qoima_registration_check_signing_key (QoimaRegistration *self,
+                                                                QoimaCertificate  *certificate);
 
 /*
  * Checks @step's fields (or every step's, QOIMA_REGISTRATION_ALL_STEPS) against the seed rules

@@ -10,6 +10,7 @@
 #include "qoima-store-registration.h"
 
 #include "qoima-store-private.h"
+#include "qoima-store-settings.h"
 
 void
 qoima_stored_registration_free (QoimaStoredRegistration *stored)
@@ -89,6 +90,10 @@ typedef struct {
   char      *state;
   char      *request_id;
   char      *reason;
+  /* Set when confirmed: the hospital's settings from the request. */
+  char      *bin;
+  char      *organization;
+  char      *product_groups;
 } SaveData;
 
 static void
@@ -99,7 +104,65 @@ save_data_free (SaveData *data)
   g_free (data->state);
   g_free (data->request_id);
   g_free (data->reason);
+  g_free (data->bin);
+  g_free (data->organization);
+  g_free (data->product_groups);
   g_free (data);
+}
+
+static gboolean
+set_setting (QoimaStoreWorker  *worker,
+             const char        *key,
+             const char        *value,
+             GError           **error)
+{
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+
+  if (value == NULL)
+    return TRUE;
+  stmt = qoima_store_worker_prepare (worker,
+                                     "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                                     "WHERE value IS NOT excluded.value",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return qoima_store_worker_step_done (worker, stmt, error);
+}
+
+static gboolean
+save_body (QoimaStoreWorker  *worker,
+           GTask             *task,
+           GError           **error)
+{
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autofree char *now = qoima_store_now_iso8601 ();
+
+  stmt = qoima_store_worker_prepare (worker,
+                                     "INSERT INTO registration (id, draft, state, request_id, reason, updated_at) "
+                                     "VALUES (1, ?1, ?2, ?3, ?4, ?5) "
+                                     "ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, state = excluded.state, "
+                                     "request_id = excluded.request_id, reason = excluded.reason, "
+                                     "updated_at = excluded.updated_at",
+                                     error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, data->draft, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, data->state, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, data->request_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, data->reason, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_STATIC);
+  if (!qoima_store_worker_step_done (worker, stmt, error))
+    return FALSE;
+
+  /* R001-11: once confirmed, the hospital is this organization: its BIN, name and product
+   * groups become its settings in the same transaction as the request's state. */
+  return set_setting (worker, QOIMA_SETTING_BIN, data->bin, error) &&
+         set_setting (worker, QOIMA_SETTING_ORGANIZATION, data->organization, error) &&
+         set_setting (worker, QOIMA_SETTING_PRODUCT_GROUPS, data->product_groups, error);
 }
 
 static void
@@ -107,9 +170,7 @@ save_job (QoimaStoreWorker *worker,
           GTask            *task)
 {
   SaveData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *now = qoima_store_now_iso8601 ();
 
   /* The hospital's identity toward ИС МПТ: only an administrator, by any path. */
   if (!qoima_user_check (data->user, QOIMA_PERMISSION_MANAGE_USERS, &local_error))
@@ -119,25 +180,7 @@ save_job (QoimaStoreWorker *worker,
     }
 
   qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "registration saved");
-  /* One statement is one transaction, its audit row included. */
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO registration (id, draft, state, request_id, reason, updated_at) "
-                                     "VALUES (1, ?1, ?2, ?3, ?4, ?5) "
-                                     "ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, state = excluded.state, "
-                                     "request_id = excluded.request_id, reason = excluded.reason, "
-                                     "updated_at = excluded.updated_at",
-                                     &local_error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, data->draft, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, data->state, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, data->request_id, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 4, data->reason, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, now, -1, SQLITE_STATIC);
-      qoima_store_worker_step_done (worker, stmt, &local_error);
-    }
-
-  if (local_error != NULL)
+  if (!qoima_store_worker_in_transaction (worker, task, save_body, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     g_task_return_boolean (task, TRUE);
@@ -168,6 +211,14 @@ qoima_store_save_registration_async (QoimaStore          *self,
   data->state = g_strdup (state != NULL ? state : "draft");
   data->request_id = g_strdup (request_id);
   data->reason = g_strdup (reason);
+  if (g_strcmp0 (state, "confirmed") == 0)
+    {
+      g_auto(GStrv) groups = qoima_registration_get_list (registration, "product-groups");
+
+      data->bin = g_strdup (qoima_registration_get (registration, "bin"));
+      data->organization = g_strdup (qoima_registration_get (registration, "full-name"));
+      data->product_groups = g_strjoinv (",", groups);
+    }
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, qoima_store_save_registration_async);

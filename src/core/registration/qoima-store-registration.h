@@ -39,7 +39,9 @@ QoimaStoredRegistration *qoima_store_load_registration_finish (QoimaStore       
  * @state: "draft", "sent", "confirmed" or "refused"
  *
  * Saves the draft (every step of the wizard does) and the request's state in one
- * transaction, audited.
+ * transaction, audited. When @state is "confirmed", the same transaction stores the draft's
+ * BIN, full name and product groups as the hospital's settings (QOIMA_SETTING_BIN,
+ * QOIMA_SETTING_ORGANIZATION, QOIMA_SETTING_PRODUCT_GROUPS).
  */
 void      qoima_store_save_registration_async  (QoimaStore          *self,
                                                 QoimaUser           *user,

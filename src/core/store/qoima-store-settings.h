@@ -23,6 +23,10 @@ G_BEGIN_DECLS
 #define QOIMA_SETTING_AUTO_WITHDRAW "auto-withdraw"
 /* The hospital's name, as it heads printed documents (the transfer note). */
 #define QOIMA_SETTING_ORGANIZATION  "organization"
+/* The hospital's BIN and product groups (codes, comma-separated) in ИС МПТ, stored when its
+ * registration is confirmed (issue 12, R001-11). */
+#define QOIMA_SETTING_BIN            "bin"
+#define QOIMA_SETTING_PRODUCT_GROUPS "product-groups"
 
 /* Returns: (transfer full) (nullable): the value, or NULL when it was never set. */
 void      qoima_store_get_setting_async  (QoimaStore          *self,

@@ -13,6 +13,7 @@
 
 #include "qoima-db.h"
 #include "qoima-registration-window.h"
+#include "qoima-store-registration.h"
 
 #include "qoima-location.h"
 #include "qoima-sign-in.h"
@@ -36,6 +37,9 @@ struct _QoimaAdminPage
   AdwEntryRow     *new_ward_row;
   GtkListBox      *users_list;
   GtkListBox      *wards_list;
+  GtkWidget       *register_prompt;
+  AdwActionRow    *register_prompt_row;
+  GtkButton       *register_prompt_button;
 
   /* Owned references */
   QoimaContext    *context;
@@ -566,6 +570,42 @@ add_user_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* First start (issue 12): with no registration confirmed, the administrator is offered the
+ * wizard at the top of the page; never opened for her. */
+static void
+registration_loaded_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStoredRegistration) stored = qoima_store_load_registration_finish (QOIMA_STORE (source), result, &error);
+  QoimaUser *user = self->context != NULL ? qoima_context_get_user (self->context) : NULL;
+  gboolean sent = stored != NULL && g_strcmp0 (stored->state, "sent") == 0;
+
+  if (error != NULL)
+    return;
+  gtk_widget_set_visible (self->register_prompt,
+                          user != NULL && qoima_user_check (user, QOIMA_PERMISSION_MANAGE_USERS, NULL) &&
+                          (stored == NULL || g_strcmp0 (stored->state, "confirmed") != 0));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->register_prompt_row),
+                                 sent ? _("Registration Sent to ИС МПТ") : _("Not Registered in ИС МПТ Yet"));
+  adw_action_row_set_subtitle (self->register_prompt_row,
+                               sent ? _("ИС МПТ processes the request within 24 hours; the wizard follows it and then sets Qoima up.")
+                                    : stored != NULL
+                                    ? _("The registration’s draft is kept: the wizard resumes it where it was left.")
+                                    : _("Before its first act, the hospital joins ИС МПТ. The wizard guides it step by step, checks every field before anything is sent, and keeps the draft; it can wait."));
+  gtk_button_set_label (self->register_prompt_button,
+                        sent ? _("_Show Status…") : stored != NULL ? _("_Resume Registration…") : _("_Start Registration…"));
+}
+
+static void
+load_registration (QoimaAdminPage *self)
+{
+  qoima_store_load_registration_async (qoima_context_get_store (self->context), self->cancellable,
+                                       registration_loaded_cb, g_object_ref (self));
+}
+
 /* The registration wizard (issue 12), over this page's window. */
 static void
 register_action (GtkWidget  *widget,
@@ -579,6 +619,8 @@ register_action (GtkWidget  *widget,
     return;
   window = qoima_registration_window_new (self->context);
   gtk_window_set_transient_for (GTK_WINDOW (window), parent_window (self));
+  /* Closed: the offer says where the registration stands now. */
+  g_signal_connect_object (window, "destroy", G_CALLBACK (load_registration), self, G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -918,6 +960,9 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, new_ward_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, users_list);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, wards_list);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt_button);
   gtk_widget_class_bind_template_callback (widget_class, add_ward_cb);
   gtk_widget_class_bind_template_callback (widget_class, database_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, auto_withdraw_state_set_cb);
@@ -1044,6 +1089,7 @@ qoima_admin_page_reload (QoimaAdminPage *self)
   qoima_store_list_wards_async (store, TRUE, self->cancellable, list_wards_cb, g_object_ref (self));
   set_loading (self, TRUE);
   qoima_store_get_setting_async (store, QOIMA_SETTING_AUTO_WITHDRAW, self->cancellable, get_setting_cb, g_object_ref (self));
+  load_registration (self);
 }
 
 gboolean
@@ -1076,6 +1122,14 @@ qoima_admin_page_get_error (QoimaAdminPage *self)
   g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
 
   return gtk_widget_get_visible (self->error_group) ? gtk_label_get_text (self->error_label) : NULL;
+}
+
+gboolean
+qoima_admin_page_get_registration_offered (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), FALSE);
+
+  return gtk_widget_get_visible (self->register_prompt);
 }
 
 QoimaUserDialog *

@@ -29,6 +29,9 @@ GListModel      *qoima_admin_page_get_users       (QoimaAdminPage *self);
 GListModel      *qoima_admin_page_get_wards       (QoimaAdminPage *self);
 /* The error shown at the top of the page, or NULL. */
 const char      *qoima_admin_page_get_error       (QoimaAdminPage *self);
+/* Whether the page offers the registration wizard: an administrator, no registration
+ * confirmed (first start, issue 12). */
+gboolean         qoima_admin_page_get_registration_offered (QoimaAdminPage *self);
 /* The Add User dialog the `admin.add-user` action opened, while it is open. (transfer none) */
 QoimaUserDialog *qoima_admin_page_get_user_dialog (QoimaAdminPage *self);
 
