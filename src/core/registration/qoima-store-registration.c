@@ -28,31 +28,31 @@ static void
 load_job (QoimaStoreWorker *worker,
           GTask            *task)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaStoredRegistration) stored = NULL;
   g_autoptr(GError) local_error = NULL;
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT draft, state, request_id, reason FROM registration WHERE id = 1",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT draft, state, request_id, reason FROM registration WHERE id = 1",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = qoima_db_step (stmt, &local_error);
+  if (rc == QOIMA_DB_ROW)
     {
       stored = g_new0 (QoimaStoredRegistration, 1);
-      stored->registration = qoima_registration_new_from_json ((const char *) sqlite3_column_text (stmt, 0),
+      stored->registration = qoima_registration_new_from_json (qoima_db_column_text (stmt, 0),
                                                                &local_error);
-      stored->state = qoima_store_column_dup (stmt, 1);
-      stored->request_id = qoima_store_column_dup (stmt, 2);
-      stored->reason = qoima_store_column_dup (stmt, 3);
+      stored->state = qoima_store_db_column_dup (stmt, 1);
+      stored->request_id = qoima_store_db_column_dup (stmt, 2);
+      stored->reason = qoima_store_db_column_dup (stmt, 3);
     }
-  else if (rc != SQLITE_DONE)
-    qoima_store_worker_step_done (worker, stmt, &local_error);
+  else if (rc != QOIMA_DB_DONE)
+    qoima_db_step_done (stmt, &local_error);
 
   if (local_error != NULL)
     g_task_return_error (task, g_steal_pointer (&local_error));
@@ -116,20 +116,20 @@ set_setting (QoimaStoreWorker  *worker,
              const char        *value,
              GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
   if (value == NULL)
     return TRUE;
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO settings (key, value) VALUES (?1, ?2) "
-                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                                     "WHERE value IS NOT excluded.value",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                           "WHERE settings.value IS DISTINCT FROM excluded.value",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
-  return qoima_store_worker_step_done (worker, stmt, error);
+  qoima_db_bind_text (stmt, 1, key);
+  qoima_db_bind_text (stmt, 2, value);
+  return qoima_db_step_done (stmt, error);
 }
 
 static gboolean
@@ -138,24 +138,24 @@ save_body (QoimaStoreWorker  *worker,
            GError           **error)
 {
   SaveData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO registration (id, draft, state, request_id, reason, updated_at) "
-                                     "VALUES (1, ?1, ?2, ?3, ?4, ?5) "
-                                     "ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, state = excluded.state, "
-                                     "request_id = excluded.request_id, reason = excluded.reason, "
-                                     "updated_at = excluded.updated_at",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO registration (id, draft, state, request_id, reason, updated_at) "
+                           "VALUES (1, ?1, ?2, ?3, ?4, ?5) "
+                           "ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, state = excluded.state, "
+                           "request_id = excluded.request_id, reason = excluded.reason, "
+                           "updated_at = excluded.updated_at",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->draft, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, data->state, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, data->request_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, data->reason, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, now, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, stmt, error))
+  qoima_db_bind_text (stmt, 1, data->draft);
+  qoima_db_bind_text (stmt, 2, data->state);
+  qoima_db_bind_text (stmt, 3, data->request_id);
+  qoima_db_bind_text (stmt, 4, data->reason);
+  qoima_db_bind_text (stmt, 5, now);
+  if (!qoima_db_step_done (stmt, error))
     return FALSE;
 
   /* R001-11: once confirmed, the hospital is this organization: its BIN, name and product
