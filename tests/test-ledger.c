@@ -10,9 +10,9 @@
 #include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
 #include "qoima-user.h"
+#include "qoima-test-utils.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #define TABLETS_GTIN "04870101000010" /* 20 units a pack in the demo catalog */
@@ -35,7 +35,7 @@ typedef struct
   char *dir;
   char *path;
   QoimaStore *store;
-  sqlite3 *raw;
+  QoimaDb *raw; /* another connection, as another program would read the database */
   gint64 warehouse;
   gint64 ward;
   gint64 other_ward;
@@ -87,28 +87,26 @@ static gint64
 raw_int (Fixture    *fixture,
          const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (fixture->raw, sql, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (fixture->raw, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return qoima_db_column_int64 (stmt, 0);
 }
 
 static char *
 raw_text (Fixture    *fixture,
           const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  char *value;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (fixture->raw, sql, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (fixture->raw, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return g_strdup (qoima_db_column_text (stmt, 0));
 }
 
 static void
@@ -227,7 +225,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->dir = g_dir_make_tmp ("test-ledger-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
+  fixture->path = qoima_test_new_store_location (fixture->dir);
 
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -295,7 +293,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->nurse = add_user (fixture, fixture->admin, "nurse", QOIMA_ROLE_NURSE, fixture->ward);
   fixture->other_nurse = add_user (fixture, fixture->admin, "other-nurse", QOIMA_ROLE_NURSE, fixture->other_ward);
 
-  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &fixture->raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  fixture->raw = qoima_db_open (fixture->path, &error);
+  g_assert_no_error (error);
 
   /* The clerk moves the packs the tests use to the nurse's ward. */
   if (data != NULL)
@@ -330,7 +329,7 @@ fixture_tear_down (Fixture       *fixture,
     g_assert_cmpint (n_rows, >, 0);
   }
 
-  sqlite3_close (fixture->raw);
+  g_clear_pointer (&fixture->raw, qoima_db_close);
   g_clear_object (&fixture->admin);
   g_clear_object (&fixture->clerk);
   g_clear_object (&fixture->nurse);
@@ -816,6 +815,54 @@ test_stock_lines (Fixture       *fixture,
   g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM stock_lines WHERE batch = 'L2'"), ==, 0);
 }
 
+/* Two workstations (two connections to one database) use the last units of one pack at the
+ * same moment: the writers take turns (BEGIN IMMEDIATE on SQLite, the advisory lock on
+ * PostgreSQL), so the second sees what the first left and is refused; the pack is never
+ * used twice and its withdrawal is owed once. */
+static void
+test_two_workstations_race (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(QoimaStore) ward_pc = qoima_test_open_store (fixture->path);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) first_error = NULL;
+  g_autoptr(GError) second_error = NULL;
+  QoimaUseResult *first_result;
+  QoimaUseResult *second_result;
+
+  /* Both queued before either is answered. */
+  qoima_store_use_units_async (fixture->store, fixture->nurse, TAB_LATE, IIN_A, 15, NULL, result_cb, &first);
+  qoima_store_use_units_async (ward_pc, fixture->nurse, TAB_LATE, RECORD_B, 15, NULL, result_cb, &second);
+  first_result = qoima_store_use_units_finish (fixture->store, wait_for (&first), &first_error);
+  second_result = qoima_store_use_units_finish (ward_pc, wait_for (&second), &second_error);
+
+  /* Exactly one of them took the units. */
+  g_assert_true ((first_result != NULL) != (second_result != NULL));
+  g_assert_error ((first_result != NULL ? second_error : first_error), QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_assert_cmpint (raw_int (fixture, "SELECT units_left FROM packs WHERE ki = '" TAB_LATE "'"), ==, 5);
+  g_assert_cmpint (raw_int (fixture, "SELECT count(*) FROM movements m JOIN packs p ON p.id = m.pack_id "
+                                     "WHERE p.ki = '" TAB_LATE "' AND m.kind = 'use'"), ==, 1);
+  g_clear_pointer (&first_result, qoima_use_result_free);
+  g_clear_pointer (&second_result, qoima_use_result_free);
+
+  /* The last five, again from both at once: used up once, owed once. */
+  g_clear_object (&first);
+  g_clear_object (&second);
+  g_clear_error (&first_error);
+  g_clear_error (&second_error);
+  qoima_store_use_units_async (fixture->store, fixture->nurse, TAB_LATE, IIN_A, 5, NULL, result_cb, &first);
+  qoima_store_use_units_async (ward_pc, fixture->nurse, TAB_LATE, RECORD_B, 5, NULL, result_cb, &second);
+  first_result = qoima_store_use_units_finish (fixture->store, wait_for (&first), &first_error);
+  second_result = qoima_store_use_units_finish (ward_pc, wait_for (&second), &second_error);
+  g_assert_true ((first_result != NULL) != (second_result != NULL));
+  g_assert_cmpint (raw_int (fixture, "SELECT count(*) FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
+                                     "WHERE p.ki = '" TAB_LATE "'"), ==, 1);
+  g_clear_pointer (&first_result, qoima_use_result_free);
+  g_clear_pointer (&second_result, qoima_use_result_free);
+  qoima_store_close (ward_pc);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -832,6 +879,8 @@ main (int   argc,
   g_test_add ("/ledger/undo", Fixture, "moved", fixture_set_up, test_undo, fixture_tear_down);
   g_test_add ("/ledger/stock-lines", Fixture, "moved", fixture_set_up, test_stock_lines, fixture_tear_down);
   g_test_add ("/ledger/undo-limits", Fixture, "moved", fixture_set_up, test_undo_limits, fixture_tear_down);
+  g_test_add ("/ledger/two-workstations-race", Fixture, "moved", fixture_set_up, test_two_workstations_race,
+              fixture_tear_down);
 
   return g_test_run ();
 }
