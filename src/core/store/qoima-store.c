@@ -299,6 +299,42 @@ qoima_store_location_from_row (sqlite3_stmt *stmt,
                              column_text (stmt, first + 3));
 }
 
+char *
+qoima_store_db_column_dup (QoimaDbStmt *stmt,
+                           int          column)
+{
+  return g_strdup (qoima_db_column_text (stmt, column));
+}
+
+QoimaProduct *
+qoima_store_product_from_db_row (QoimaDbStmt *stmt,
+                                 int          first)
+{
+  return qoima_product_new (qoima_db_column_text (stmt, first),
+                            qoima_db_column_text (stmt, first + 1),
+                            qoima_db_column_text (stmt, first + 2),
+                            qoima_db_column_text (stmt, first + 3),
+                            qoima_db_column_text (stmt, first + 4),
+                            qoima_db_column_text (stmt, first + 5),
+                            qoima_db_column_text (stmt, first + 6),
+                            (int) qoima_db_column_int64 (stmt, first + 7));
+}
+
+QoimaLocation *
+qoima_store_location_from_db_row (QoimaDbStmt *stmt,
+                                  int          first)
+{
+  QoimaLocationKind kind = QOIMA_LOCATION_KIND_WARD;
+
+  if (!qoima_location_kind_from_nick (qoima_db_column_text (stmt, first + 1), &kind))
+    g_warning ("Location %" G_GINT64_FORMAT " has an unknown kind", qoima_db_column_int64 (stmt, first));
+
+  return qoima_location_new (qoima_db_column_int64 (stmt, first),
+                             kind,
+                             qoima_db_column_text (stmt, first + 2),
+                             qoima_db_column_text (stmt, first + 3));
+}
+
 /* The columns pack_from_row() reads, for packs aliased "pk". */
 #define PACK_SELECT                                                                   \
   "SELECT pk.id, pk.ki, pk.km, pk.batch, pk.expiry, pk.status, pk.units_left, "        \
