@@ -6,8 +6,10 @@
 #include "config.h"
 
 #include "qoima-test-utils.h"
+#include "qoima-test-pg.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 
 void
 qoima_test_result_cb (GObject      *source,
@@ -107,6 +109,45 @@ qoima_test_open_store (const char *path)
   return store;
 }
 
+gboolean
+qoima_test_on_postgresql (void)
+{
+  return g_strcmp0 (g_getenv ("QOIMA_TEST_DATABASE"), "postgresql") == 0;
+}
+
+static QoimaTestPg *test_server;
+
+static void
+stop_test_server (void)
+{
+  g_clear_pointer (&test_server, qoima_test_pg_stop);
+}
+
+char *
+qoima_test_new_store_location (const char *dir)
+{
+  static unsigned n_databases;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  char *location;
+
+  if (!qoima_test_on_postgresql ())
+    return g_build_filename (dir, "qoima.db", NULL);
+
+  if (test_server == NULL)
+    {
+      test_server = qoima_test_pg_start (&error);
+      g_assert_no_error (error);
+      if (test_server == NULL)
+        g_error ("QOIMA_TEST_DATABASE=postgresql, but no PostgreSQL server programs are installed");
+      atexit (stop_test_server);
+    }
+  name = g_strdup_printf ("qoima_%u", ++n_databases);
+  location = qoima_test_pg_new_database (test_server, name, &error);
+  g_assert_no_error (error);
+  return location;
+}
+
 QoimaStore *
 qoima_test_open_tmp_store (char **dir,
                            char **path)
@@ -116,7 +157,7 @@ qoima_test_open_tmp_store (char **dir,
   g_return_val_if_fail (dir != NULL, NULL);
 
   *dir = qoima_test_make_tmp_dir ();
-  db_path = g_build_filename (*dir, "qoima.db", NULL);
+  db_path = qoima_test_new_store_location (*dir);
   if (path != NULL)
     *path = g_strdup (db_path);
   return qoima_test_open_store (db_path);

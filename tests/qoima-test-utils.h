@@ -38,8 +38,16 @@ void          qoima_test_remove_tree        (const char    *path);
 /* Opens (creating) the store at @path, or ":memory:"; fails the test on an error.
  * (transfer full) */
 QoimaStore   *qoima_test_open_store         (const char    *path);
+/* Where a test's new store lives: qoima.db in @dir; or, when the environment says
+ * QOIMA_TEST_DATABASE=postgresql (the `-pg` variants of the store tests), a new empty
+ * database on a throwaway PostgreSQL server this process starts at its first call and
+ * stops at exit. */
+char         *qoima_test_new_store_location (const char    *dir);
+/* Whether the tests run on PostgreSQL (a case that reads the SQLite file skips there). */
+gboolean      qoima_test_on_postgresql      (void);
 /* A new temporary folder (into @dir, for qoima_test_remove_tree()) with a new store in
- * it, qoima.db (its path into @path when not NULL). (transfer full) */
+ * it, at qoima_test_new_store_location() (which goes into @path when not NULL).
+ * (transfer full) */
 QoimaStore   *qoima_test_open_tmp_store     (char         **dir,
                                              char         **path);
 /* Adds @products (QoimaProduct) to the catalog; fails the test on an error. */

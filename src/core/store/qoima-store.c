@@ -111,6 +111,7 @@ typedef struct
   char *kind;
   char *name_ru;
   char *name_kk;
+  gint64 id; /* the new location's */
 } AddLocationData;
 
 typedef struct
@@ -325,11 +326,12 @@ qoima_store_location_from_db_row (QoimaDbStmt *stmt,
                                   int          first)
 {
   QoimaLocationKind kind = QOIMA_LOCATION_KIND_WARD;
+  gint64 id = qoima_db_column_int64 (stmt, first);
 
   if (!qoima_location_kind_from_nick (qoima_db_column_text (stmt, first + 1), &kind))
-    g_warning ("Location %" G_GINT64_FORMAT " has an unknown kind", qoima_db_column_int64 (stmt, first));
+    g_warning ("Location %" G_GINT64_FORMAT " has an unknown kind", id);
 
-  return qoima_location_new (qoima_db_column_int64 (stmt, first),
+  return qoima_location_new (id,
                              kind,
                              qoima_db_column_text (stmt, first + 2),
                              qoima_db_column_text (stmt, first + 3));
@@ -345,21 +347,21 @@ qoima_store_location_from_db_row (QoimaDbStmt *stmt,
 /* @products and @locations, when given, share one record per product and location
  * across the rows of a long list. */
 static QoimaPack *
-pack_from_row (sqlite3_stmt *stmt,
+pack_from_row (QoimaDbStmt  *stmt,
                GHashTable   *products,
                GHashTable   *locations)
 {
   g_autoptr(QoimaProduct) product = NULL;
   g_autoptr(QoimaLocation) location = NULL;
   QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
-  const char *gtin = column_text (stmt, PACK_N_COLUMNS);
-  gint64 location_id = sqlite3_column_int64 (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
+  const char *gtin = qoima_db_column_text (stmt, PACK_N_COLUMNS);
+  gint64 location_id = qoima_db_column_int64 (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
 
   if (products != NULL && (product = g_hash_table_lookup (products, gtin)) != NULL)
     g_object_ref (product);
   else
     {
-      product = qoima_store_product_from_row (stmt, PACK_N_COLUMNS);
+      product = qoima_store_product_from_db_row (stmt, PACK_N_COLUMNS);
       if (products != NULL)
         g_hash_table_insert (products, g_strdup (gtin), g_object_ref (product));
     }
@@ -368,21 +370,21 @@ pack_from_row (sqlite3_stmt *stmt,
     g_object_ref (location);
   else
     {
-      location = qoima_store_location_from_row (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
+      location = qoima_store_location_from_db_row (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
       if (locations != NULL)
         g_hash_table_insert (locations, g_memdup2 (&location_id, sizeof location_id), g_object_ref (location));
     }
 
-  if (!qoima_pack_status_from_nick (column_text (stmt, 5), &status))
-    g_warning ("Pack %s has an unknown status", column_text (stmt, 1));
+  if (!qoima_pack_status_from_nick (qoima_db_column_text (stmt, 5), &status))
+    g_warning ("Pack %s has an unknown status", qoima_db_column_text (stmt, 1));
 
-  return qoima_pack_new (sqlite3_column_int64 (stmt, 0),
-                         column_text (stmt, 1),
-                         column_text (stmt, 2),
-                         column_text (stmt, 3),
-                         column_text (stmt, 4),
+  return qoima_pack_new (qoima_db_column_int64 (stmt, 0),
+                         qoima_db_column_text (stmt, 1),
+                         qoima_db_column_text (stmt, 2),
+                         qoima_db_column_text (stmt, 3),
+                         qoima_db_column_text (stmt, 4),
                          status,
-                         sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 6),
+                         qoima_db_column_is_null (stmt, 6) ? -1 : (int) qoima_db_column_int64 (stmt, 6),
                          product,
                          location);
 }
@@ -643,18 +645,6 @@ worker_step_done (Worker        *worker,
   return TRUE;
 }
 
-/* Binds text that outlives the statement's next reset. */
-static void
-bind_static_text (sqlite3_stmt *stmt,
-                  int           column,
-                  const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null (stmt, column);
-}
-
 char *
 qoima_store_now_iso8601 (void)
 {
@@ -873,9 +863,9 @@ add_products_body (Worker  *worker,
                    GError **error)
 {
   GPtrArray *products = g_task_get_task_data (task);
-  QoimaCachedStmt *stmt;
+  QoimaDbStmt *stmt;
 
-  stmt = worker_prepare (worker,
+  stmt = qoima_db_prepare (worker->database,
                          "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                          "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
@@ -886,22 +876,22 @@ add_products_body (Worker  *worker,
   for (unsigned i = 0; stmt != NULL && i < products->len; i++)
     {
       QoimaProduct *product = g_ptr_array_index (products, i);
-      g_autoptr(QoimaCachedStmt) insert = stmt;
+      g_autoptr(QoimaDbStmt) insert = stmt;
       int units = qoima_product_get_units_per_pack (product);
 
-      bind_static_text (insert, 1, qoima_product_get_gtin (product));
-      bind_static_text (insert, 2, qoima_product_get_name_ru (product));
-      bind_static_text (insert, 3, qoima_product_get_name_kk (product));
-      bind_static_text (insert, 4, qoima_product_get_inn (product));
-      bind_static_text (insert, 5, qoima_product_get_form (product));
-      bind_static_text (insert, 6, qoima_product_get_dosage (product));
-      bind_static_text (insert, 7, qoima_product_get_manufacturer (product));
+      qoima_db_bind_text (insert, 1, qoima_product_get_gtin (product));
+      qoima_db_bind_text (insert, 2, qoima_product_get_name_ru (product));
+      qoima_db_bind_text (insert, 3, qoima_product_get_name_kk (product));
+      qoima_db_bind_text (insert, 4, qoima_product_get_inn (product));
+      qoima_db_bind_text (insert, 5, qoima_product_get_form (product));
+      qoima_db_bind_text (insert, 6, qoima_product_get_dosage (product));
+      qoima_db_bind_text (insert, 7, qoima_product_get_manufacturer (product));
       if (units > 0)
-        sqlite3_bind_int (insert, 8, units);
+        qoima_db_bind_int64 (insert, 8, units);
       else
-        sqlite3_bind_null (insert, 8);
+        qoima_db_bind_null (insert, 8);
 
-      if (!worker_step_done (worker, insert, error))
+      if (!qoima_db_step_done (insert, error))
         {
           g_prefix_error (error, _("The product %s was not saved: "), qoima_product_get_gtin (product));
           return FALSE;
@@ -923,34 +913,41 @@ add_products_job (Worker *worker,
     g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+add_location_body (Worker  *worker,
+                   GTask   *task,
+                   GError **error)
+{
+  AddLocationData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+
+  stmt = qoima_db_prepare (worker->database,
+                           "INSERT INTO locations (kind, name_ru, name_kk) VALUES (?1, ?2, ?3) RETURNING id",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+
+  qoima_db_bind_text (stmt, 1, data->kind);
+  qoima_db_bind_text (stmt, 2, data->name_ru);
+  qoima_db_bind_text (stmt, 3, data->name_kk);
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    return FALSE;
+  data->id = qoima_db_column_int64 (stmt, 0);
+  return qoima_db_step_done (stmt, error);
+}
+
 static void
 add_location_job (Worker *worker,
                   GTask  *task)
 {
   AddLocationData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  gint64 id;
 
   qoima_store_worker_set_actor (worker, NULL, "new location");
-  stmt = worker_prepare (worker, "INSERT INTO locations (kind, name_ru, name_kk) VALUES (?1, ?2, ?3)", &local_error);
-  if (stmt == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-
-  bind_static_text (stmt, 1, data->kind);
-  bind_static_text (stmt, 2, data->name_ru);
-  bind_static_text (stmt, 3, data->name_kk);
-  if (!worker_step_done (worker, stmt, &local_error))
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-
-  id = sqlite3_last_insert_rowid (worker->db);
-  qoima_task_return_int64 (task, id);
+  if (!qoima_store_worker_in_transaction (worker, task, add_location_body, &local_error))
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    qoima_task_return_int64 (task, data->id);
 }
 
 static void
@@ -958,11 +955,11 @@ list_locations_job (Worker *worker,
                     GTask  *task)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_LOCATION);
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = worker_prepare (worker,
+  stmt = qoima_db_prepare (worker->database,
                          "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l "
                          "WHERE l.archived = 0 ORDER BY l.kind <> 'warehouse', l.id",
                          &local_error);
@@ -972,16 +969,15 @@ list_locations_job (Worker *worker,
       return;
     }
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
-      g_autoptr(QoimaLocation) location = qoima_store_location_from_row (stmt, 0);
+      g_autoptr(QoimaLocation) location = qoima_store_location_from_db_row (stmt, 0);
 
       g_list_store_append (store, location);
     }
 
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
-      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -1006,18 +1002,18 @@ receive_rows (Worker         *worker,
   g_autoptr(GHashTable) products = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(GHashTable) locations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GString) ki = g_string_sized_new (64);
-  QoimaCachedStmt *find_product;
-  QoimaCachedStmt *find_location;
-  QoimaCachedStmt *insert_pack;
-  QoimaCachedStmt *insert_movement;
+  QoimaDbStmt *find_product;
+  QoimaDbStmt *find_location;
+  QoimaDbStmt *insert_pack;
+  QoimaDbStmt *insert_movement;
 
-  find_product = worker_prepare (worker, "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
-  find_location = worker_prepare (worker, "SELECT 1 FROM locations WHERE id = ?1", error);
-  insert_pack = worker_prepare (worker,
+  find_product = qoima_db_prepare (worker->database, "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
+  find_location = qoima_db_prepare (worker->database, "SELECT 1 FROM locations WHERE id = ?1", error);
+  insert_pack = qoima_db_prepare (worker->database,
                                 "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at, act_id) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
                                 error);
-  insert_movement = worker_prepare (worker,
+  insert_movement = qoima_db_prepare (worker->database,
                                     "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
                                     "  units_after, status_after, location_after, reason) "
                                     "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
@@ -1032,6 +1028,7 @@ receive_rows (Worker         *worker,
       ProductFacts *facts;
       QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
       int units_left = row->units_left;
+      gint64 pack_id;
 
       g_string_truncate (ki, 0);
       g_string_append_printf (ki, "01%s21%s", row->gtin, row->serial);
@@ -1039,46 +1036,44 @@ receive_rows (Worker         *worker,
       facts = g_hash_table_lookup (products, row->gtin);
       if (facts == NULL)
         {
-          g_autoptr(QoimaCachedStmt) find = find_product;
-          int rc;
+          g_autoptr(QoimaDbStmt) find = find_product;
+          QoimaDbStep rc;
 
-          sqlite3_bind_text (find, 1, row->gtin, -1, SQLITE_STATIC);
-          rc = sqlite3_step (find);
-          if (rc == SQLITE_DONE)
+          qoima_db_bind_text (find, 1, row->gtin);
+          rc = qoima_db_step (find, error);
+          if (rc == QOIMA_DB_DONE)
             {
               g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                            _("The code %s is for the product %s, which is not in the catalog; no pack was received."),
                            ki->str, row->gtin);
               return FALSE;
             }
-          if (rc != SQLITE_ROW)
+          if (rc != QOIMA_DB_ROW)
             {
-              qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
               return FALSE;
             }
 
           facts = g_new0 (ProductFacts, 1);
-          facts->units_per_pack = sqlite3_column_int (find, 0);
+          facts->units_per_pack = (int) qoima_db_column_int64 (find, 0);
           g_hash_table_insert (products, (char *) row->gtin, facts);
         }
 
       if (!g_hash_table_contains (locations, &row->location_id))
         {
-          g_autoptr(QoimaCachedStmt) find = find_location;
-          int rc;
+          g_autoptr(QoimaDbStmt) find = find_location;
+          QoimaDbStep rc;
 
-          sqlite3_bind_int64 (find, 1, row->location_id);
-          rc = sqlite3_step (find);
-          if (rc == SQLITE_DONE)
+          qoima_db_bind_int64 (find, 1, row->location_id);
+          rc = qoima_db_step (find, error);
+          if (rc == QOIMA_DB_DONE)
             {
               g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                            _("The code %s is to be put in a location that does not exist; no pack was received."),
                            ki->str);
               return FALSE;
             }
-          if (rc != SQLITE_ROW)
+          if (rc != QOIMA_DB_ROW)
             {
-              qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
               return FALSE;
             }
 
@@ -1101,58 +1096,62 @@ receive_rows (Worker         *worker,
         status = QOIMA_PACK_STATUS_OPENED;
 
       {
-        g_autoptr(QoimaCachedStmt) pack = insert_pack;
-        int rc;
+        g_autoptr(QoimaDbStmt) pack = insert_pack;
+        g_autoptr(GError) local_error = NULL;
 
-        sqlite3_bind_text (pack, 1, ki->str, ki->len, SQLITE_STATIC);
-        sqlite3_bind_text (pack, 2, row->gtin, -1, SQLITE_STATIC);
-        sqlite3_bind_text (pack, 3, row->serial, -1, SQLITE_STATIC);
-        bind_static_text (pack, 4, row->km);
-        bind_static_text (pack, 5, row->batch);
-        bind_static_text (pack, 6, row->expiry);
-        sqlite3_bind_text (pack, 7, qoima_pack_status_to_nick (status), -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (pack, 8, row->location_id);
+        qoima_db_bind_text (pack, 1, ki->str);
+        qoima_db_bind_text (pack, 2, row->gtin);
+        qoima_db_bind_text (pack, 3, row->serial);
+        qoima_db_bind_text (pack, 4, row->km);
+        qoima_db_bind_text (pack, 5, row->batch);
+        qoima_db_bind_text (pack, 6, row->expiry);
+        qoima_db_bind_text (pack, 7, qoima_pack_status_to_nick (status));
+        qoima_db_bind_int64 (pack, 8, row->location_id);
         if (units_left > 0)
-          sqlite3_bind_int (pack, 9, units_left);
+          qoima_db_bind_int64 (pack, 9, units_left);
         else
-          sqlite3_bind_null (pack, 9);
-        sqlite3_bind_text (pack, 10, now, -1, SQLITE_STATIC);
+          qoima_db_bind_null (pack, 9);
+        qoima_db_bind_text (pack, 10, now);
         if (rows->act_id > 0)
-          sqlite3_bind_int64 (pack, 11, rows->act_id);
+          qoima_db_bind_int64 (pack, 11, rows->act_id);
         else
-          sqlite3_bind_null (pack, 11);
+          qoima_db_bind_null (pack, 11);
 
-        rc = sqlite3_step (pack);
-        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        /* The product and the location are known and the units checked above, so the
+         * only rule left to break is the code's uniqueness. */
+        if (qoima_db_step (pack, &local_error) != QOIMA_DB_ROW)
           {
-            g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                         _("The code %s is already in the warehouse (or twice in this delivery); no pack was received."),
-                         ki->str);
+            if (g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT))
+              g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                           _("The code %s is already in the warehouse (or twice in this delivery); no pack was received."),
+                           ki->str);
+            else
+              {
+                g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                            _("The code %s was not received: "), ki->str);
+              }
             return FALSE;
           }
-        if (rc != SQLITE_DONE)
-          {
-            qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
-            g_prefix_error (error, _("The code %s was not received: "), ki->str);
-            return FALSE;
-          }
+        pack_id = qoima_db_column_int64 (pack, 0);
+        if (!qoima_db_step_done (pack, error))
+          return FALSE;
       }
 
       {
-        g_autoptr(QoimaCachedStmt) movement = insert_movement;
+        g_autoptr(QoimaDbStmt) movement = insert_movement;
 
-        sqlite3_bind_int64 (movement, 1, sqlite3_last_insert_rowid (worker->db));
-        sqlite3_bind_text (movement, 2, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text (movement, 3, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_int64 (movement, 4, row->location_id);
+        qoima_db_bind_int64 (movement, 1, pack_id);
+        qoima_db_bind_text (movement, 2, now);
+        qoima_db_bind_text (movement, 3, actor);
+        qoima_db_bind_int64 (movement, 4, row->location_id);
         if (units_left > 0)
-          sqlite3_bind_int (movement, 5, units_left);
+          qoima_db_bind_int64 (movement, 5, units_left);
         else
-          sqlite3_bind_null (movement, 5);
-        sqlite3_bind_text (movement, 6, qoima_pack_status_to_nick (status), -1, SQLITE_STATIC);
-        bind_static_text (movement, 7, reason);
+          qoima_db_bind_null (movement, 5);
+        qoima_db_bind_text (movement, 6, qoima_pack_status_to_nick (status));
+        qoima_db_bind_text (movement, 7, reason);
 
-        if (!worker_step_done (worker, movement, error))
+        if (!qoima_db_step_done (movement, error))
           {
             g_prefix_error (error, _("The code %s was not received: "), ki->str);
             return FALSE;
@@ -1193,21 +1192,17 @@ worker_find_pack (Worker      *worker,
                   const char  *ki,
                   GError     **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = worker_prepare (worker, PACK_SELECT "WHERE pk.ki = ?1", error);
+  stmt = qoima_db_prepare (worker->database, PACK_SELECT "WHERE pk.ki = ?1", error);
   if (stmt == NULL)
     return NULL;
 
-  sqlite3_bind_text (stmt, 1, ki, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return pack_from_row (stmt, NULL, NULL);
-  if (rc != SQLITE_DONE)
-    qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
-
-  return NULL;
+  qoima_db_bind_text (stmt, 1, ki);
+  rc = qoima_db_step (stmt, error);
+  /* DONE: no such pack; ERROR_STEP: @error is set. */
+  return rc == QOIMA_DB_ROW ? pack_from_row (stmt, NULL, NULL) : NULL;
 }
 
 static gboolean
@@ -1217,7 +1212,7 @@ record_scan (Worker      *worker,
              GError     **error)
 {
   g_autoptr(QoimaPack) pack = NULL;
-  g_autoptr(QoimaCachedStmt) insert = NULL;
+  g_autoptr(QoimaDbStmt) insert = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
 
   if (data->ki != NULL)
@@ -1227,19 +1222,19 @@ record_scan (Worker      *worker,
         return FALSE;
     }
 
-  insert = worker_prepare (worker,
+  insert = qoima_db_prepare (worker->database,
                            "INSERT INTO scans (at, actor, ki, km, recovered, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            error);
   if (insert == NULL)
     return FALSE;
 
-  sqlite3_bind_text (insert, 1, now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, data->actor, -1, SQLITE_STATIC);
-  bind_static_text (insert, 3, data->ki);
-  sqlite3_bind_text (insert, 4, data->km, -1, SQLITE_STATIC);
-  sqlite3_bind_int (insert, 5, data->recovered ? 1 : 0);
-  sqlite3_bind_text (insert, 6, pack != NULL ? "found" : "unknown", -1, SQLITE_STATIC);
-  if (!worker_step_done (worker, insert, error))
+  qoima_db_bind_text (insert, 1, now);
+  qoima_db_bind_text (insert, 2, data->actor);
+  qoima_db_bind_text (insert, 3, data->ki);
+  qoima_db_bind_text (insert, 4, data->km);
+  qoima_db_bind_int64 (insert, 5, data->recovered ? 1 : 0);
+  qoima_db_bind_text (insert, 6, pack != NULL ? "found" : "unknown");
+  if (!qoima_db_step_done (insert, error))
     return FALSE;
 
   /* Acts carry identification codes only; the first scan brings the full marking code,
@@ -1247,16 +1242,16 @@ record_scan (Worker      *worker,
   if (pack != NULL && qoima_pack_get_km (pack) == NULL && data->kind == QOIMA_CODE_KIND_PACK &&
       data->km[0] != '\0')
     {
-      g_autoptr(QoimaCachedStmt) update = NULL;
+      g_autoptr(QoimaDbStmt) update = NULL;
       QoimaPack *updated;
 
-      update = worker_prepare (worker, "UPDATE packs SET km = ?1 WHERE id = ?2 AND km IS NULL", error);
+      update = qoima_db_prepare (worker->database, "UPDATE packs SET km = ?1 WHERE id = ?2 AND km IS NULL", error);
       if (update == NULL)
         return FALSE;
 
-      sqlite3_bind_text (update, 1, data->km, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (update, 2, qoima_pack_get_id (pack));
-      if (!worker_step_done (worker, update, error))
+      qoima_db_bind_text (update, 1, data->km);
+      qoima_db_bind_int64 (update, 2, qoima_pack_get_id (pack));
+      if (!qoima_db_step_done (update, error))
         return FALSE;
 
       updated = qoima_pack_new (qoima_pack_get_id (pack),
@@ -1341,19 +1336,18 @@ load_products (Worker      *worker,
                GHashTable  *products,
                GError     **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = worker_prepare (worker, "SELECT " QOIMA_STORE_PRODUCT_COLUMNS " FROM products p", error);
+  stmt = qoima_db_prepare (worker->database, "SELECT " QOIMA_STORE_PRODUCT_COLUMNS " FROM products p", error);
   if (stmt == NULL)
     return FALSE;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_hash_table_insert (products, qoima_store_column_dup (stmt, 0), qoima_store_product_from_row (stmt, 0));
+  while ((rc = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
+    g_hash_table_insert (products, qoima_store_db_column_dup (stmt, 0), qoima_store_product_from_db_row (stmt, 0));
 
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
-      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
       return FALSE;
     }
 
@@ -1365,23 +1359,22 @@ load_locations (Worker      *worker,
                 GHashTable  *locations,
                 GError     **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = worker_prepare (worker, "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l", error);
+  stmt = qoima_db_prepare (worker->database, "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l", error);
   if (stmt == NULL)
     return FALSE;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
+      gint64 id = qoima_db_column_int64 (stmt, 0);
 
-      g_hash_table_insert (locations, g_memdup2 (&id, sizeof id), qoima_store_location_from_row (stmt, 0));
+      g_hash_table_insert (locations, g_memdup2 (&id, sizeof id), qoima_store_location_from_db_row (stmt, 0));
     }
 
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
-      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
       return FALSE;
     }
 
@@ -1450,8 +1443,8 @@ list_stock_job (Worker *worker,
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (StockSortEntry));
   g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_STOCK_ITEM);
   g_autoptr(GPtrArray) items = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
   if (!load_products (worker, products, &local_error) ||
       !load_locations (worker, locations, &local_error))
@@ -1463,7 +1456,7 @@ list_stock_job (Worker *worker,
   /* The lines the packs' triggers keep (schema 9): the cost is the lines shown, not the
    * packs. Products and locations are few, so they are joined here from the tables loaded
    * above. */
-  stmt = worker_prepare (worker,
+  stmt = qoima_db_prepare (worker->database,
                          "SELECT gtin, nullif (batch, ''), nullif (expiry, ''), location_id, packs, units, opened "
                          "FROM stock_lines",
                          &local_error);
@@ -1473,10 +1466,10 @@ list_stock_job (Worker *worker,
       return;
     }
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
-      const char *gtin = column_text (stmt, 0);
-      gint64 location_id = sqlite3_column_int64 (stmt, 3);
+      const char *gtin = qoima_db_column_text (stmt, 0);
+      gint64 location_id = qoima_db_column_int64 (stmt, 3);
       QoimaProduct *product = g_hash_table_lookup (products, gtin);
       QoimaLocation *location = g_hash_table_lookup (locations, &location_id);
       StockSortEntry entry;
@@ -1493,20 +1486,19 @@ list_stock_job (Worker *worker,
         }
 
       entry.item = qoima_stock_item_new (product, location,
-                                         column_text (stmt, 1),
-                                         column_text (stmt, 2),
-                                         sqlite3_column_int (stmt, 4),
-                                         (int) sqlite3_column_int64 (stmt, 5),
-                                         (int) sqlite3_column_int64 (stmt, 6));
+                                         qoima_db_column_text (stmt, 1),
+                                         qoima_db_column_text (stmt, 2),
+                                         (int) qoima_db_column_int64 (stmt, 4),
+                                         (int) qoima_db_column_int64 (stmt, 5),
+                                         (int) qoima_db_column_int64 (stmt, 6));
       entry.name_key = key;
       g_array_append_val (entries, entry);
     }
 
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       for (unsigned i = 0; i < entries->len; i++)
         g_object_unref (g_array_index (entries, StockSortEntry, i).item);
-      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -1533,24 +1525,23 @@ list_packs_job (Worker *worker,
   g_autoptr(GHashTable) locations = location_cache_new ();
   g_autoptr(GPtrArray) packs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_PACK);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = worker_prepare (worker, PACK_SELECT "WHERE pk.id > ?1 ORDER BY pk.id LIMIT ?2", &local_error);
+  stmt = qoima_db_prepare (worker->database, PACK_SELECT "WHERE pk.id > ?1 ORDER BY pk.id LIMIT ?2", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  sqlite3_bind_int64 (stmt, 1, page->after_id);
-  sqlite3_bind_int (stmt, 2, page->limit);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  qoima_db_bind_int64 (stmt, 1, page->after_id);
+  qoima_db_bind_int64 (stmt, 2, page->limit);
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     g_ptr_array_add (packs, pack_from_row (stmt, products, locations));
 
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
-      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -1564,26 +1555,25 @@ count_packs_job (Worker *worker,
                  GTask  *task)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   gint64 count;
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = worker_prepare (worker, "SELECT count (*) FROM packs", &local_error);
+  stmt = qoima_db_prepare (worker->database, "SELECT count (*) FROM packs", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  rc = qoima_db_step (stmt, &local_error);
+  if (rc != QOIMA_DB_ROW)
     {
-      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  count = sqlite3_column_int64 (stmt, 0);
+  count = qoima_db_column_int64 (stmt, 0);
   qoima_task_return_int64 (task, count);
 }
 
@@ -1592,12 +1582,12 @@ check_journal_job (Worker *worker,
                    GTask  *task)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
   /* Each pack against its latest movement: a pack with no movement at all, or whose
    * state differs, was changed behind the journal's back. */
-  stmt = worker_prepare (worker,
+  stmt = qoima_db_prepare (worker->database,
                          "SELECT pk.ki FROM packs pk "
                          "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
                          "WHERE m.id IS NULL OR m.status_after IS NOT pk.status "
@@ -1610,15 +1600,14 @@ check_journal_job (Worker *worker,
       return;
     }
 
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  rc = qoima_db_step (stmt, &local_error);
+  if (rc == QOIMA_DB_ROW)
     g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
                              _("The pack %s in the warehouse database %s does not match its movements journal: "
                                "the database was changed outside Qoima."),
-                             column_text (stmt, 0), worker->path);
-  else if (rc != SQLITE_DONE)
+                             qoima_db_column_text (stmt, 0), worker->path);
+  else if (rc != QOIMA_DB_DONE)
     {
-      qoima_store_set_sqlite_error (&local_error, worker->db, rc, worker->path);
       g_task_return_error (task, g_steal_pointer (&local_error));
     }
   else
