@@ -160,6 +160,20 @@ test_prescription_qr (void)
   g_assert_no_error (error);
   g_assert_cmpstr (again->dosage, ==, rx->dosage);
   g_assert_cmpstr (again->icd10, ==, "E11.9");
+  g_assert_cmpstr (again->inn, ==, "Метформин");
+
+  /* R002-3: the QR code goes through a scanner typing as a keyboard, which types ASCII
+   * alone: the payload written is ASCII, its Cyrillic as URL escapes, read back whole. */
+  for (const char *p = payload; *p != '\0'; p++)
+    g_assert_cmpint ((guchar) *p, <, 0x80);
+  g_assert_nonnull (strstr (payload, "%D0%9C"));
+  g_clear_pointer (&again, qoima_prescription_free);
+  again = qoima_prescription_parse_qr ("RX1|N-1|2026-01-14|800101300706|E11|%D0%9C%D0%B5%D1%82%D1%84%D0%BE%D1%80%D0%BC%D0%B8%D0%BD"
+                                       "|%d1%82%d0%b0%d0%b1|100%25 %|60", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again->inn, ==, "Метформин");
+  g_assert_cmpstr (again->form, ==, "таб");
+  g_assert_cmpstr (again->dosage, ==, "100% %");
 }
 
 static void
@@ -174,6 +188,7 @@ test_prescription_qr_bad (void)
     "RX1|N|2026-01-14|800101300706|11E|Метформин|таблетки|500 мг|60",         /* ICD-10 */
     "RX1|N|2026-01-14|800101300706|E11|Метформин|таблетки|500 мг|0",          /* quantity */
     "RX1||2026-01-14|800101300706|E11|Метформин|таблетки|500 мг|60",          /* number */
+    "RX1|N|2026-01-14|800101300706|E11|%D0|таблетки|500 мг|60",               /* half a character */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

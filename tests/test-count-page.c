@@ -151,6 +151,39 @@ respond (GType       type,
 }
 
 static void
+exported_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (qoima_count_page_export_finish (QOIMA_COUNT_PAGE (object), result, &error));
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+export_count (QoimaCountPage   *page,
+              QoimaCountExport  format,
+              const char       *dir,
+              const char       *name,
+              const char       *magic)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  gboolean done = FALSE;
+
+  qoima_count_page_export_async (page, format, file, NULL, exported_cb, &done);
+  qoima_test_wait_until (flag_is_set, &done, 30);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 1000);
+  g_assert_true (memcmp (contents, magic, strlen (magic)) == 0);
+}
+
+static void
 test_ward_count (void)
 {
   g_autofree char *tmp = qoima_test_make_tmp_dir ();
@@ -225,6 +258,13 @@ test_ward_count (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "count.finish", NULL);
   respond (ADW_TYPE_MESSAGE_DIALOG, "finish");
   wait_for_state (page, QOIMA_COUNT_FINISHED);
+
+  /* The result exported from the page, as PDF and XLSX (their contents are read back in
+   * test-qoimactl-count). */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_COUNT_PAGE,
+                                                                                    "export_button"))));
+  export_count (page, QOIMA_COUNT_EXPORT_PDF, tmp, "count.pdf", "%PDF");
+  export_count (page, QOIMA_COUNT_EXPORT_XLSX, tmp, "count.xlsx", "PK");
 
   /* A nurse does not sign off: the button is not hers. */
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_COUNT_PAGE,

@@ -7,7 +7,9 @@
 #
 # The nurse counts her ward with the codes on standard input, as a scanner in a terminal
 # types them; one pack was taken out without a movement; the chief signs the count off and
-# the pack is owed as a lost write-off.
+# the pack is owed as a lost write-off. A pack of the warehouse found in the ward is "there
+# but not on the book"; the result exported as XLSX (read back by openpyxl) and PDF (by
+# pdftotext), tools the project did not write, lists both with why.
 
 import json
 import os
@@ -82,12 +84,49 @@ check("the count finds the pack taken without a movement", missing == [taken], p
 check("the tally sums the ward's packs", sum(t["expected"] for t in shown.get("tally", [])) == len(in_ward)
       and sum(t["counted"] for t in shown.get("tally", [])) == len(in_ward) - 1, proc.stdout)
 
+elsewhere = [p for p in packs if p["location"] != ward and p["status"] == "in_stock"][0]
+proc = q("count", "scan", count, elsewhere["ki"], user="dana", password=nurse_pw)
+check("a pack booked at another location is counted as found elsewhere",
+      proc.returncode == 0 and json.loads(proc.stdout)["finding"] == "elsewhere", proc.stdout + proc.stderr)
+
 proc = q("count", "finish", count, user="dana", password=nurse_pw)
 check("the nurse finishes the count", proc.returncode == 0, proc.stderr)
+
+xlsx, pdf = os.path.join(tmp, "count.xlsx"), os.path.join(tmp, "count.pdf")
+proc = q("count", "show", count, "--xlsx", xlsx, "--pdf", pdf)
+check("the result is exported as XLSX and PDF", proc.returncode == 0 and os.path.getsize(xlsx) > 0
+      and os.path.getsize(pdf) > 0, proc.stderr)
+try:
+    import openpyxl
+    sheet = openpyxl.load_workbook(xlsx).active
+    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+
+    def section(title):
+        start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith(title))
+        out = []
+        for r in rows[start + 2:]:
+            if not any(r):
+                break
+            out.append(r)
+        return out
+
+    gone = section("Missing")
+    there = section("On the shelf but not on the book")
+    check("XLSX: the missing pack is listed by its code", [r[1] for r in gone] == [taken], gone)
+    check("XLSX: the pack of the warehouse is listed with why: booked elsewhere",
+          [r[1] for r in there] == [elsewhere["ki"]] and there[0][4] == "Booked at " + elsewhere["location"], there)
+    check("XLSX: the count's location and the signature lines are there",
+          ward in str(rows[0][0]) and any(r[0] and str(r[0]).startswith("Chief:") for r in rows), rows[:3])
+except ImportError:
+    check("openpyxl reads the XLSX (python3-openpyxl is not installed)", False)
+text = subprocess.run(["pdftotext", "-layout", pdf, "-"], stdout=subprocess.PIPE, text=True).stdout
+check("PDF: the missing pack, the pack booked elsewhere and why, the tally",
+      taken in text and elsewhere["ki"] in text and "Booked at" in text and "Tally per medicine" in text, text[:2000])
 proc = q("count", "sign-off", count, user="dana", password=nurse_pw)
 check("a nurse may not sign a count off", proc.returncode == 1, proc.stderr)
 proc = q("count", "sign-off", count, user="chief", password=chief_pw)
-check("the chief signs it off: one correction", proc.returncode == 0 and proc.stdout.startswith("1 correction"),
+check("the chief signs it off: two corrections (the pack found here moved, the missing one owed)",
+      proc.returncode == 0 and proc.stdout.startswith("2 corrections"),
       proc.stdout + proc.stderr)
 proc = q("withdrawals", "--json")
 owed = json.loads(proc.stdout) if proc.returncode == 0 else {}

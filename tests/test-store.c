@@ -8,6 +8,7 @@
 #include "qoima-store.h"
 #include "qoima-store-private.h"
 #include "qoima-test-file-modes.h"
+#include "qoima-test-utils.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -47,7 +48,11 @@ open_store (const char  *path,
             GError     **error)
 {
   g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *server = NULL;
 
+  /* The -pg run: a fresh server database where the SQLite run uses memory. */
+  if (qoima_test_on_postgresql () && g_str_equal (path, ":memory:"))
+    path = server = qoima_test_new_store_location (NULL);
   qoima_store_open_async (path, NULL, result_cb, &result);
   return qoima_store_open_finish (wait_for (&result), error);
 }
@@ -66,6 +71,8 @@ open_store_ok (const char *path)
 static char *
 temp_db_path (const char *name)
 {
+  if (qoima_test_on_postgresql ())
+    return qoima_test_new_store_location (NULL);
   /* G_TEST_OPTION_ISOLATE_DIRS makes the user data folder a fresh temporary one. */
   return g_build_filename (g_get_user_data_dir (), "store-test", name, NULL);
 }
@@ -223,6 +230,52 @@ raw_text (sqlite3    *db,
   value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   sqlite3_finalize (stmt);
   return value;
+}
+
+/* Another connection to the store's database, SQLite or PostgreSQL alike, as another
+ * program (or workstation) would have. */
+static QoimaDb *
+peek_open (const char *location)
+{
+  g_autoptr(GError) error = NULL;
+  QoimaDb *db = qoima_db_open (location, &error);
+
+  g_assert_no_error (error);
+  return db;
+}
+
+static gint64
+peek_int (QoimaDb    *db,
+          const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return qoima_db_column_int64 (stmt, 0);
+}
+
+static void
+peek_exec_ok (QoimaDb    *db,
+              const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (qoima_db_exec (db, sql, &error));
+  g_assert_no_error (error);
+}
+
+/* @sql breaks a rule the database itself keeps. */
+static void
+peek_exec_refused (QoimaDb    *db,
+                   const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (qoima_db_exec (db, sql, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
 }
 
 /* A store with the catalog, the warehouse (id 1) and a ward (id 2). */
@@ -420,35 +473,28 @@ test_journal (void)
   g_autoptr(QoimaPack) pack = NULL;
   g_autoptr(GError) error = NULL;
   QoimaPackRows *rows = qoima_pack_rows_new ();
-  sqlite3 *db;
-  int rc;
+  QoimaDb *db;
 
   qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "JJJJJJJJJJJJ1", NULL, "B1", "2027-01-31", 1, -1);
   qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "JJJJJJJJJJJJ2", NULL, "B1", "2027-01-31", 1, -1);
   receive (store, rows, &error);
   g_assert_no_error (error);
 
-  db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM movements WHERE kind = 'receipt'"), ==, 2);
+  db = peek_open (path);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM movements WHERE kind = 'receipt'"), ==, 2);
 
   /* Another program changing a pack behind the journal's back is refused. */
-  rc = sqlite3_exec (db, "UPDATE packs SET status = 'used_up' WHERE serial = 'JJJJJJJJJJJJ1'", NULL, NULL, NULL);
-  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
-  rc = sqlite3_exec (db, "UPDATE packs SET location_id = 2 WHERE serial = 'JJJJJJJJJJJJ1'", NULL, NULL, NULL);
-  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
-  rc = sqlite3_exec (db, "DELETE FROM movements", NULL, NULL, NULL);
-  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
-  rc = sqlite3_exec (db, "UPDATE movements SET units_after = 3", NULL, NULL, NULL);
-  g_assert_cmpint (rc & 0xff, ==, SQLITE_CONSTRAINT);
+  peek_exec_refused (db, "UPDATE packs SET status = 'used_up' WHERE serial = 'JJJJJJJJJJJJ1'");
+  peek_exec_refused (db, "UPDATE packs SET location_id = 2 WHERE serial = 'JJJJJJJJJJJJ1'");
+  peek_exec_refused (db, "DELETE FROM movements");
+  peek_exec_refused (db, "UPDATE movements SET units_after = 3");
 
   /* A movement is the way: its trigger moves the pack to the ward with 15 units left. */
-  rc = sqlite3_exec (db,
-                     "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, units_delta, "
-                     "  units_after, status_after, location_after) "
-                     "SELECT id, '2025-01-01T00:00:00Z', 'nurse', 'use', 1, 2, -5, 15, 'opened', 2 "
-                     "FROM packs WHERE serial = 'JJJJJJJJJJJJ1'",
-                     NULL, NULL, NULL);
-  g_assert_cmpint (rc, ==, SQLITE_OK);
+  peek_exec_ok (db,
+                "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, units_delta, "
+                "  units_after, status_after, location_after) "
+                "SELECT id, '2025-01-01T00:00:00Z', 'nurse', 'use', 1, 2, -5, 15, 'opened', 2 "
+                "FROM packs WHERE serial = 'JJJJJJJJJJJJ1'");
 
   pack = find_pack (store, "01" GTIN_PARACETAMOL "21JJJJJJJJJJJJ1", &error);
   g_assert_no_error (error);
@@ -459,9 +505,10 @@ test_journal (void)
   g_assert_no_error (error);
 
   /* With the guard removed, a direct change goes through, and check_journal finds it. */
-  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER packs_state_from_journal", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "UPDATE packs SET status = 'used_up' WHERE serial = 'JJJJJJJJJJJJ2'", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  peek_exec_ok (db, qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL ? "DROP TRIGGER packs_state_from_journal ON packs"
+                                                                  : "DROP TRIGGER packs_state_from_journal");
+  peek_exec_ok (db, "UPDATE packs SET status = 'used_up' WHERE serial = 'JJJJJJJJJJJJ2'");
+  qoima_db_close (db);
 
   g_assert_false (check_journal (store, &error));
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
@@ -476,7 +523,7 @@ test_record_scan (void)
   g_autoptr(QoimaPack) pack = NULL;
   g_autoptr(GError) error = NULL;
   QoimaPackRows *rows = qoima_pack_rows_new ();
-  sqlite3 *db;
+  QoimaDb *db;
 
   qoima_pack_rows_add (rows, GTIN_PARACETAMOL, "SSSSSSSSSSSS1", NULL, "B1", "2027-01-31", 2, -1);
   receive (store, rows, &error);
@@ -501,13 +548,15 @@ test_record_scan (void)
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans"), ==, 3);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans WHERE result = 'found' AND ki = '01" GTIN_PARACETAMOL "21SSSSSSSSSSSS1'"), ==, 2);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans WHERE result = 'found' AND recovered = 1"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM scans WHERE result = 'unknown' AND ki = '01" GTIN_PARACETAMOL "21UNKNOWN000001'"), ==, 1);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs WHERE km LIKE '%' || char (29) || '92%'"), ==, 1);
-  sqlite3_close (db);
+  db = peek_open (path);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM scans"), ==, 3);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM scans WHERE result = 'found' AND ki = '01" GTIN_PARACETAMOL "21SSSSSSSSSSSS1'"), ==, 2);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM scans WHERE result = 'found' AND recovered = 1"), ==, 1);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM scans WHERE result = 'unknown' AND ki = '01" GTIN_PARACETAMOL "21UNKNOWN000001'"), ==, 1);
+  g_assert_cmpint (peek_int (db, qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL
+                                   ? "SELECT count (*) FROM packs WHERE km LIKE '%' || chr (29) || '92%'"
+                                   : "SELECT count (*) FROM packs WHERE km LIKE '%' || char (29) || '92%'"), ==, 1);
+  qoima_db_close (db);
 
   /* Setting km is not a change of state: the journal still agrees. */
   g_assert_true (check_journal (store, &error));
@@ -620,7 +669,7 @@ test_stock_leaves_out_used_up (void)
   g_autoptr(GListModel) model = NULL;
   g_autoptr(GError) error = NULL;
   QoimaPackRows *rows = qoima_pack_rows_new ();
-  sqlite3 *db;
+  QoimaDb *db;
 
   qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000001", NULL, "C3", "2026-06-01", 2, -1);
   qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "C000000000002", NULL, "C3", "2026-06-01", 2, -1);
@@ -628,15 +677,13 @@ test_stock_leaves_out_used_up (void)
   g_assert_no_error (error);
 
   /* The vial given to a patient: used up, so no longer in stock. */
-  db = raw_open (path);
-  g_assert_cmpint (sqlite3_exec (db,
-                                 "INSERT INTO movements (pack_id, at, actor, kind, units_delta, units_after, "
-                                 "  status_after, location_after) "
-                                 "SELECT id, '2025-01-01T00:00:00Z', 'nurse', 'use', -1, 0, 'used_up', 2 "
-                                 "FROM packs WHERE serial = 'C000000000001'",
-                                 NULL, NULL, NULL),
-                   ==, SQLITE_OK);
-  sqlite3_close (db);
+  db = peek_open (path);
+  peek_exec_ok (db,
+                "INSERT INTO movements (pack_id, at, actor, kind, units_delta, units_after, "
+                "  status_after, location_after) "
+                "SELECT id, '2025-01-01T00:00:00Z', 'nurse', 'use', -1, 0, 'used_up', 2 "
+                "FROM packs WHERE serial = 'C000000000001'");
+  qoima_db_close (db);
 
   model = list_stock (store);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
@@ -937,6 +984,80 @@ one_pack (const char *serial)
   return rows;
 }
 
+static void
+count_signal (gpointer  instance,
+              gpointer  user_data)
+{
+  (*(int *) user_data)++;
+}
+
+static void
+wait_ms (guint ms)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+
+  g_timeout_add_once (ms, (GSourceOnceFunc) g_main_loop_quit, loop);
+  g_main_loop_run (loop);
+}
+
+static gboolean
+heard (gpointer data)
+{
+  return *(int *) data > 0;
+}
+
+/* Two workstations on one database: what one commits, the other hears (NOTIFY on
+ * PostgreSQL, in-process on an SQLite file), once for a burst, and never for a change
+ * that was rolled back. */
+static void
+test_changes_heard (void)
+{
+  g_autofree char *path = temp_db_path ("two-workstations.db");
+  g_autoptr(QoimaStore) warehouse = open_filled_store (path);
+  g_autoptr(QoimaStore) ward = open_store_ok (path);
+  g_autoptr(GError) error = NULL;
+  int heard_by_ward = 0;
+  gint64 n_before;
+  QoimaPackRows *rows;
+
+  g_signal_connect (ward, "changed", G_CALLBACK (count_signal), &heard_by_ward);
+
+  /* The ward's listener connects in the background (on PostgreSQL, its own connection
+   * LISTENs): until it does, receipts go unheard, as they would before the ward PC started. */
+  for (int i = 0; i < 40 && heard_by_ward == 0; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("WARMUP%07d", i);
+
+      receive (warehouse, one_pack (serial), &error);
+      g_assert_no_error (error);
+      wait_ms (250);
+    }
+  g_assert_cmpint (heard_by_ward, >, 0);
+
+  /* A burst of two commits is heard once, and the ward then reads them. */
+  heard_by_ward = 0;
+  n_before = count_packs (ward);
+  receive (warehouse, one_pack ("HEARD00000001"), &error);
+  g_assert_no_error (error);
+  receive (warehouse, one_pack ("HEARD00000002"), &error);
+  g_assert_no_error (error);
+  qoima_test_wait_until (heard, &heard_by_ward, 10);
+  g_assert_cmpint (count_packs (ward), ==, n_before + 2);
+  wait_ms (600);
+  g_assert_cmpint (heard_by_ward, ==, 1);
+
+  /* Refused as a whole (the second code twice): nothing committed, nothing heard. */
+  heard_by_ward = 0;
+  rows = qoima_pack_rows_new ();
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "HEARD00000003", NULL, "B1", "2030-01-31", 1, -1);
+  qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, "HEARD00000001", NULL, "B1", "2030-01-31", 1, -1);
+  g_assert_false (receive (warehouse, rows, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  wait_ms (600);
+  g_assert_cmpint (heard_by_ward, ==, 0);
+  qoima_store_close (ward);
+}
+
 /* A change the user confirmed is written even when the page that asked for it was closed
  * (its cancellable fired) before the worker got to it; reads are still dropped. */
 static void
@@ -949,7 +1070,7 @@ test_cancelled_write (void)
   g_autoptr(GAsyncResult) late = NULL;
   g_autoptr(GError) error = NULL;
   QoimaStore *store;
-  sqlite3 *db;
+  QoimaDb *db;
 
   store = open_filled_store (path);
 
@@ -975,10 +1096,10 @@ test_cancelled_write (void)
   g_cancellable_cancel (closing);
   qoima_store_close (store);
 
-  db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs WHERE serial LIKE 'CANCELLED%'"), ==, 2);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM movements WHERE kind = 'receipt'"), ==, 2);
-  sqlite3_close (db);
+  db = peek_open (path);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM packs WHERE serial LIKE 'CANCELLED%'"), ==, 2);
+  g_assert_cmpint (peek_int (db, "SELECT count (*) FROM movements WHERE kind = 'receipt'"), ==, 2);
+  qoima_db_close (db);
 
   /* Its callback still hears the real result. */
   g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&late), &error));
@@ -1015,8 +1136,18 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  g_test_add_func ("/store/open/memory", test_open_memory);
-  g_test_add_func ("/store/open/file", test_open_file);
+  /* What only an SQLite file has (its file, its modes, its header, its codes); the server's
+   * counterparts are in test-db. */
+  if (!qoima_test_on_postgresql ())
+    {
+      g_test_add_func ("/store/open/memory", test_open_memory);
+      g_test_add_func ("/store/open/file", test_open_file);
+      g_test_add_func ("/store/error/corrupt", test_error_corrupt);
+      g_test_add_func ("/store/error/cannot-open", test_error_cannot_open);
+      g_test_add_func ("/store/error/read-only", test_error_read_only);
+      g_test_add_func ("/store/error/mapping", test_error_mapping);
+      g_test_add_func ("/store/error/too-new", test_error_too_new);
+    }
   g_test_add_func ("/store/receive/all-or-nothing", test_receive_all_or_nothing);
   g_test_add_func ("/store/receive/one-unit-pack", test_receive_one_unit_pack);
   g_test_add_func ("/store/journal/triggers", test_journal);
@@ -1025,14 +1156,10 @@ main (int    argc,
   g_test_add_func ("/rules/R000-8/received-packs-show-in-stock", test_list_stock);
   g_test_add_func ("/store/stock/leaves-out-used-up", test_stock_leaves_out_used_up);
   g_test_add_func ("/store/list/packs-and-locations", test_list_packs_and_locations);
-  g_test_add_func ("/store/error/corrupt", test_error_corrupt);
-  g_test_add_func ("/store/error/cannot-open", test_error_cannot_open);
-  g_test_add_func ("/store/error/read-only", test_error_read_only);
-  g_test_add_func ("/store/error/mapping", test_error_mapping);
-  g_test_add_func ("/store/error/too-new", test_error_too_new);
   g_test_add_func ("/store/error/closed", test_closed);
   g_test_add_func ("/store/error/cancelled", test_cancelled);
   g_test_add_func ("/store/cancelled-write-is-committed", test_cancelled_write);
+  g_test_add_func ("/store/changes-heard-by-another-workstation", test_changes_heard);
   g_test_add_func ("/store/types", test_types);
 
   return g_test_run ();

@@ -200,6 +200,50 @@ test_error_page (void)
   destroy_window (window);
 }
 
+typedef struct
+{
+  QoimaStockPage *page;
+  unsigned n_lines;
+} StockGrowth;
+
+static gboolean
+stock_grew (gpointer data)
+{
+  StockGrowth *growth = data;
+
+  return !qoima_stock_page_get_loading (growth->page) &&
+         g_list_model_get_n_items (qoima_stock_page_get_model (growth->page)) > growth->n_lines;
+}
+
+/* A delivery received at another workstation (another connection to the same database)
+ * shows on this one's Stock page without a reload. */
+static void
+test_stock_follows_other_workstation (void)
+{
+  g_autoptr(QoimaStore) other = qoima_test_open_store (db_path);
+  g_autoptr(QoimaPack) pack = qoima_test_first_pack_in_stock (store);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaWindow *window = create_window ();
+  StockGrowth growth = { qoima_window_get_stock_page (window), 0 };
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+
+  wait_for_stock (window);
+  growth.n_lines = g_list_model_get_n_items (qoima_stock_page_get_model (growth.page));
+
+  qoima_pack_rows_add (rows, qoima_product_get_gtin (qoima_pack_get_product (pack)), "OTHERWS000001", NULL,
+                       "OTHER-WS-1", "2031-12-31", qoima_location_get_id (qoima_pack_get_location (pack)), -1);
+  qoima_store_receive_packs_async (other, rows, "clerk", "test", NULL, qoima_test_result_cb, &result);
+  g_assert_true (qoima_store_receive_packs_finish (other, qoima_test_wait_for (&result), &error));
+  g_assert_no_error (error);
+
+  qoima_test_wait_until (stock_grew, &growth, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (qoima_stock_page_get_model (growth.page)), ==, growth.n_lines + 1);
+
+  qoima_store_close (other);
+  destroy_window (window);
+}
+
 static void
 test_stock_list (void)
 {
@@ -893,6 +937,7 @@ main (int   argc,
   g_test_add_func ("/ui/scan-result/markup-escapes-code", test_markup_escapes_code);
   g_test_add_func ("/ui/window/error-page", test_error_page);
   g_test_add_func ("/ui/window/stock-list", test_stock_list);
+  g_test_add_func ("/ui/window/stock-follows-other-workstation", test_stock_follows_other_workstation);
   g_test_add_func ("/ui/window/stock-nurse-ward-and-scroll", test_stock_nurse_ward_and_scroll);
   g_test_add_func ("/ui/window/scan-found", test_scan_found);
   g_test_add_func ("/ui/window/scan-garbled", test_scan_garbled);

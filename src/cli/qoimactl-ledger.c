@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "qoima-count-export.h"
 #include "qoimactl.h"
 
 #include "qoima-gs1.h"
@@ -517,6 +518,9 @@ qoimactl_count (QoimactlOptions  *options,
   const char *action = argc > 1 ? argv[1] : "";
   gint64 count_id = argc > 2 ? parse_count_id (argv[2]) : 0;
   gboolean usage = FALSE;
+  gboolean json = FALSE;
+  const char *xlsx = NULL;
+  const char *pdf = NULL;
 
   if (g_str_equal (action, "start"))
     usage = argc != 4 || !g_str_equal (argv[2], "--location");
@@ -525,7 +529,21 @@ qoimactl_count (QoimactlOptions  *options,
   else if (g_str_equal (action, "units"))
     usage = count_id == 0 || argc != 7 || !g_str_equal (argv[3], "--code") || !g_str_equal (argv[5], "--units");
   else if (g_str_equal (action, "show"))
-    usage = count_id == 0 || argc > 4 || (argc == 4 && !g_str_equal (argv[3], "--json"));
+    {
+      usage = count_id == 0;
+      /* The result printed or exported for the chief and inspections: --xlsx, --pdf. */
+      for (int i = 3; i < argc && !usage; i++)
+        {
+          if (g_str_equal (argv[i], "--json"))
+            json = TRUE;
+          else if (g_str_equal (argv[i], "--xlsx") && i + 1 < argc)
+            xlsx = argv[++i];
+          else if (g_str_equal (argv[i], "--pdf") && i + 1 < argc)
+            pdf = argv[++i];
+          else
+            usage = TRUE;
+        }
+    }
   else if (g_str_equal (action, "finish") || g_str_equal (action, "sign-off"))
     usage = count_id == 0 || argc != 3;
   else
@@ -533,7 +551,7 @@ qoimactl_count (QoimactlOptions  *options,
   if (usage)
     {
       fprintf (stderr, "%s\n", _("Usage: qoimactl [OPTION…] count start --location LOCATION | scan ID [CODE…] | "
-                                 "units ID --code CODE --units N | show ID [--json] | finish ID | sign-off ID"));
+                                 "units ID --code CODE --units N | show ID [--json] [--xlsx FILE] [--pdf FILE] | finish ID | sign-off ID"));
       return 2;
     }
 
@@ -582,9 +600,13 @@ qoimactl_count (QoimactlOptions  *options,
       result = qoimactl_wait_for_result (&wait);
       if ((count = qoima_store_load_count_finish (store, result, &error)) == NULL)
         return qoimactl_fail (error);
-      if (argc == 4)
+      if (xlsx != NULL && !qoima_count_write_xlsx (count, xlsx, &error))
+        return qoimactl_fail (error);
+      if (pdf != NULL && !qoima_count_write_pdf (count, pdf, &error))
+        return qoimactl_fail (error);
+      if (json)
         print_count_json (count);
-      else
+      else if (xlsx == NULL && pdf == NULL)
         print_count_text (count);
       return 0;
     }

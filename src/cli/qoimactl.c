@@ -47,7 +47,7 @@ static const char * const command_lines[] = {
   N_("count start --location LOCATION  start a stock count of the warehouse or a ward, printing its id (a clerk, or the ward's nurse: --user)"),
   N_("count scan ID [CODE…]  count packs or boxes (standard input lines when no CODE), one JSON object each"),
   N_("count units ID --code CODE --units N  the units found in an opened pack already counted"),
-  N_("count show ID [--json]  the count's tally and findings"),
+  N_("count show ID [--json] [--xlsx FILE] [--pdf FILE]  the count's tally and findings, printed or exported"),
   N_("count finish ID        end the scanning; the findings are frozen"),
   N_("count sign-off ID      correct the book from a finished count (the chief: --user)"),
   N_("withdrawals --json     list the withdrawals owed and sent, with their status"),

@@ -12,6 +12,7 @@
 #include "qoima-application.h"
 
 #include "qoima-context.h"
+#include "qoima-db.h"
 #include "qoima-demo.h"
 #include "qoima-ismpt-client.h"
 #include "qoima-key-dialog.h"
@@ -62,7 +63,7 @@ choose_database_path (QoimaApplication *self)
   if (self->database_option != NULL && self->database_option[0] != '\0')
     return g_strdup (self->database_option);
 
-  from_settings = g_settings_get_string (self->settings, "database-path");
+  from_settings = g_settings_get_string (self->settings, "database-uri");
   if (from_settings[0] != '\0')
     return g_steal_pointer (&from_settings);
 
@@ -103,12 +104,14 @@ show_store_error (QoimaApplication *self,
   QoimaWindow *window = ensure_window (self);
   g_autofree char *description = NULL;
 
-  /* The store's messages are meant for the user already; the path tells an administrator
-   * which file to look at, unless the message names it. */
-  if (strstr (error->message, self->database_path) != NULL)
+  g_autofree char *shown = qoima_db_location_for_display (self->database_path);
+
+  /* The store's messages are meant for the user already; the location tells an
+   * administrator which file or server to look at, unless the message names it. */
+  if (strstr (error->message, shown) != NULL)
     description = g_strdup (error->message);
   else
-    description = g_strdup_printf ("%s\n\n%s", error->message, self->database_path);
+    description = g_strdup_printf ("%s\n\n%s", error->message, shown);
   qoima_window_show_error (window, _("Cannot Open the Warehouse"), description);
 }
 
@@ -135,6 +138,26 @@ demo_users_cb (GObject      *object,
 }
 
 static void
+demo_copay_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(QoimaApplication) self = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  if (qoima_demo_add_copay_finish (QOIMA_STORE (object), result, &local_error) < 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* The stock is there to try; a month of co-payment is not worth stopping for. */
+      g_warning ("Could not add the demo month of co-payment: %s", local_error->message);
+    }
+
+  /* One demo user per role (the README lists their PINs), so that every role can be tried. */
+  qoima_demo_add_users_async (QOIMA_STORE (object), self->cancellable, demo_users_cb, g_object_ref (self));
+}
+
+static void
 demo_fill_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
@@ -152,8 +175,16 @@ demo_fill_cb (GObject      *object,
       return;
     }
 
-  /* One demo user per role (the README lists their PINs), so that every role can be tried. */
-  qoima_demo_add_users_async (QOIMA_STORE (object), self->cancellable, demo_users_cb, g_object_ref (self));
+  /* Last month's co-payment dispensing (seed 002), so that its registry, due this month,
+   * can be looked at and exported at once. */
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autoptr(GDateTime) last_month = g_date_time_add_months (now, -1);
+
+    qoima_demo_add_copay_async (QOIMA_STORE (object), g_date_time_get_year (last_month),
+                                g_date_time_get_month (last_month), self->cancellable, demo_copay_cb,
+                                g_object_ref (self));
+  }
 }
 
 static void
@@ -388,6 +419,7 @@ store_open_cb (GObject      *object,
   g_autoptr(QoimaApplication) self = user_data;
   g_autoptr(QoimaStore) store = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = qoima_db_location_for_display (self->database_path);
 
   store = qoima_store_open_finish (result, &local_error);
   if (store == NULL)
@@ -395,12 +427,12 @@ store_open_cb (GObject      *object,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
 
-      g_warning ("Could not open %s: %s", self->database_path, local_error->message);
+      g_warning ("Could not open %s: %s", shown, local_error->message);
       show_store_error (self, local_error);
       return;
     }
 
-  g_debug ("Opened %s", self->database_path);
+  g_debug ("Opened %s", shown);
   self->context = qoima_context_new (store, self->settings);
   start_ismpt (self);
 
@@ -576,7 +608,7 @@ qoima_application_init (QoimaApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "database", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
-      N_("Open the warehouse database at PATH instead of the configured one"), N_("PATH") },
+      N_("Open the warehouse database at LOCATION (a file, or a postgresql:// URI) instead of the configured one"), N_("LOCATION") },
     { NULL }
   };
 

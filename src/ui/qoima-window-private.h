@@ -11,6 +11,7 @@
 
 #include "qoima-acts-page.h"
 #include "qoima-count-page.h"
+#include "qoima-dispensing-page.h"
 #include "qoima-move-page.h"
 #include "qoima-scan-reader.h"
 #include "qoima-scan-result.h"
@@ -30,6 +31,7 @@ QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
 QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);
 QoimaMovePage    *qoima_window_get_move_page     (QoimaWindow    *self);
 QoimaCountPage   *qoima_window_get_count_page    (QoimaWindow    *self);
+QoimaDispensingPage *qoima_window_get_dispensing_page (QoimaWindow *self);
 QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
 QoimaUsePage     *qoima_window_get_use_page      (QoimaWindow    *self);
 /* The sign-in screen, shown instead of the pages while nobody is signed in. */

@@ -14,6 +14,7 @@
 #include "qoima-acts-page.h"
 #include "qoima-admin-page.h"
 #include "qoima-count-page.h"
+#include "qoima-dispensing-page.h"
 #include "qoima-gs1.h"
 #include "qoima-image-scan.h"
 #include "qoima-move-page.h"
@@ -38,6 +39,7 @@ struct _QoimaWindow
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
   QoimaCountPage   *count_page;
+  QoimaDispensingPage *dispensing_page;
   GtkWidget        *read_only_banner;
   QoimaReportsPage *reports_page;
   GtkLabel         *role_label;
@@ -112,6 +114,7 @@ static const struct
   { "acts", QOIMA_PERMISSION_ACCEPT_ACTS },
   { "move", QOIMA_PERMISSION_MOVE_STOCK },
   { "count", QOIMA_PERMISSION_COUNT_STOCK },
+  { "dispensing", QOIMA_PERMISSION_DISPENSE },
   { "withdrawals", QOIMA_PERMISSION_SIGN },
   { "reports", QOIMA_PERMISSION_VIEW_REPORTS },
   { "admin", QOIMA_PERMISSION_MANAGE_USERS },
@@ -454,6 +457,11 @@ route_scan (QoimaWindow *self,
       qoima_count_page_take_scan (self->count_page, text))
     return;
 
+  /* At the pharmacy point a scan is the e-prescription's QR code or the pack given for it. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "dispensing") == 0 &&
+      qoima_dispensing_page_take_scan (self->dispensing_page, text))
+    return;
+
   /* On the Use page a scan chooses the pack units are logged from. */
   if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "use") == 0 &&
       qoima_use_page_take_scan (self->use_page, text))
@@ -703,6 +711,7 @@ add_pages (QoimaWindow *self)
     { "acts", N_("Acts"), "mail-send-receive-symbolic", G_STRUCT_OFFSET (QoimaWindow, acts_page), TRUE },
     { "move", N_("Move to Ward"), "go-next-symbolic", G_STRUCT_OFFSET (QoimaWindow, move_page), TRUE },
     { "count", N_("Stock Count"), "object-select-symbolic", G_STRUCT_OFFSET (QoimaWindow, count_page), TRUE },
+    { "dispensing", N_("Dispensing"), "emblem-documents-symbolic", G_STRUCT_OFFSET (QoimaWindow, dispensing_page), TRUE },
     { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
     { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
     { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
@@ -714,6 +723,7 @@ add_pages (QoimaWindow *self)
   self->acts_page = g_object_new (QOIMA_TYPE_ACTS_PAGE, "context", self->context, NULL);
   self->move_page = g_object_new (QOIMA_TYPE_MOVE_PAGE, "context", self->context, NULL);
   self->count_page = qoima_count_page_new (self->context);
+  self->dispensing_page = qoima_dispensing_page_new (self->context);
   self->withdrawals_page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", self->context, NULL);
   self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", self->context, NULL);
   self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", self->context, NULL);
@@ -743,6 +753,11 @@ add_pages (QoimaWindow *self)
                            G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
   /* A signed-off count moved packs and set units: the Stock page shows the book as corrected. */
   g_signal_connect_object (self->count_page, "signed-off",
+                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->dispensing_page, "scan-handled",
+                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+  /* A dispensed pack left stock. */
+  g_signal_connect_object (self->dispensing_page, "dispensed",
                            G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->acts_page, "synced",
                            G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
@@ -1003,6 +1018,14 @@ qoima_window_get_move_page (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->move_page;
+}
+
+QoimaDispensingPage *
+qoima_window_get_dispensing_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->dispensing_page;
 }
 
 QoimaCountPage *

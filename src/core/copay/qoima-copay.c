@@ -420,9 +420,15 @@ escape_field (const char *field)
 
   for (const char *p = field; *p != '\0'; p++)
     {
-      if (*p == '|' || *p == '\\')
+      guchar c = (guchar) *p;
+
+      if (c == '|' || c == '\\')
         g_string_append_c (out, '\\');
-      g_string_append_c (out, *p);
+      /* ASCII only, so that a scanner typing as a keyboard can type it whatever the layout. */
+      if (c >= 0x80 || c < 0x20 || c == '%')
+        g_string_append_printf (out, "%%%02X", c);
+      else
+        g_string_append_c (out, (char) c);
     }
   return g_string_free (out, FALSE);
 }
@@ -443,6 +449,26 @@ qoima_prescription_to_qr (const QoimaPrescription *prescription)
       g_string_append_printf (out, "|%s", escaped);
     }
   g_string_append_printf (out, "|%" G_GINT64_FORMAT, prescription->quantity);
+  return g_string_free (out, FALSE);
+}
+
+/* "%D0%9C" as the bytes it names (a URL's escapes); a '%' not followed by two hex digits
+ * is kept as it is. */
+static char *
+unescape_percent (const char *field)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = field; *p != '\0'; p++)
+    {
+      if (*p == '%' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+        {
+          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[1]) * 16 + g_ascii_xdigit_value (p[2])));
+          p += 2;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -486,6 +512,19 @@ qoima_prescription_parse_qr (const char  *payload,
       return NULL;
     }
   fields = split_fields (payload);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      char *field = g_ptr_array_index (fields, i);
+
+      g_ptr_array_index (fields, i) = unescape_percent (field);
+      g_free (field);
+      if (!g_utf8_validate (g_ptr_array_index (fields, i), -1, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       _("This code is not an e-prescription."));
+          return NULL;
+        }
+    }
   if (fields->len != 9)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,

@@ -86,13 +86,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaPrescription, qoima_prescription_free)
  * The QR payload's format is not published (the Fund's ИСЛО issues it; wizards-and-copay.md
  * §7.6 NOT FOUND), so Qoima reads a format of its own design:
  *   RX1|number|YYYY-MM-DD|IIN|ICD-10|INN|form|dosage|quantity
- * fields separated by '|' (a '|' inside a field written as "\|"). The IIN's check digit,
+ * fields separated by '|' (a '|' inside a field written as "\|"), any byte also as a URL
+ * escapes it ("%D0%9C"), so that a scanner typing as a keyboard brings Cyrillic through
+ * whatever the keyboard layout. The IIN's check digit,
  * the ICD-10 code (Cyrillic look-alike letters read as Latin), the date and the quantity
  * are checked. NULL with @error when the payload is not a prescription.
  */
 QoimaPrescription *qoima_prescription_parse_qr (const char  *payload,
                                                 GError     **error);
-/* The payload of @prescription, as qoima_prescription_parse_qr() reads it (demo and tests). */
+/* The payload of @prescription, as qoima_prescription_parse_qr() reads it (demo and tests):
+ * ASCII only, non-ASCII bytes and '%' escaped as "%XX". */
 char              *qoima_prescription_to_qr    (const QoimaPrescription *prescription);
 /* "E11.9" from "е11.9" (Cyrillic look-alikes as Latin, upper case); NULL when not ICD-10. */
 char              *qoima_icd10_normalize       (const char *code);

@@ -458,7 +458,8 @@ dispense_job (QoimaStoreWorker *worker,
   CopayData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
-  if (data->demo_actor == NULL && !qoima_user_check (data->user, QOIMA_PERMISSION_LOG_USE, &local_error))
+  /* The pharmacy point's clerk dispenses (a nurse logs use in her ward, not sales). */
+  if (data->demo_actor == NULL && !qoima_user_check (data->user, QOIMA_PERMISSION_DISPENSE, &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
@@ -591,6 +592,7 @@ matching_job (QoimaStoreWorker *worker,
                                      "SELECT pk.ki, p.inn, p.form, p.dosage FROM packs pk JOIN products p ON p.gtin = pk.gtin "
                                      "WHERE pk.status = 'in_stock' AND p.inn IS NOT NULL "
                                      "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
+                                     "  AND (pk.expiry IS NULL OR pk.expiry >= ?1) "
                                      "ORDER BY coalesce (pk.expiry, '9999'), pk.id",
                                      &local_error);
   if (stmt == NULL)
@@ -598,6 +600,8 @@ matching_job (QoimaStoreWorker *worker,
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
+  /* An expired pack is not offered: it could not be dispensed. */
+  sqlite3_bind_text (stmt, 1, data->at, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       /* Compared without case in C: SQLite's lower() knows no Cyrillic. */
@@ -635,6 +639,11 @@ qoima_store_copay_matching_packs_async (QoimaStore          *self,
   data->prescription->inn = g_strdup (inn);
   data->form = g_strdup (form);
   data->dosage = g_strdup (dosage);
+  {
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+    data->at = g_date_time_format (now, "%Y-%m-%d");
+  }
   qoima_store_queue_job (self, matching_job,
                          qoima_store_task_new (self, qoima_store_copay_matching_packs_async, data,
                                                (GDestroyNotify) copay_data_free, cancellable, callback, user_data));

@@ -68,7 +68,7 @@ gint64     qoima_store_copay_dispense_finish      (QoimaStore    *self,
                                                    GError       **error);
 
 /* The identification codes of whole packs in stock of @inn, @form and @dosage (R002-3:
- * what a prescription may be dispensed with), earliest expiry first. */
+ * what a prescription may be dispensed with), not expired today, earliest expiry first. */
 void       qoima_store_copay_matching_packs_async  (QoimaStore          *self,
                                                     const char          *inn,
                                                     const char          *form,

@@ -834,7 +834,7 @@ qoima_role_allows (QoimaRole       role,
     {
     case QOIMA_ROLE_CLERK:
       return permission == QOIMA_PERMISSION_ACCEPT_ACTS || permission == QOIMA_PERMISSION_MOVE_STOCK ||
-             permission == QOIMA_PERMISSION_COUNT_STOCK;
+             permission == QOIMA_PERMISSION_COUNT_STOCK || permission == QOIMA_PERMISSION_DISPENSE;
     case QOIMA_ROLE_NURSE:
       return permission == QOIMA_PERMISSION_LOG_USE || permission == QOIMA_PERMISSION_COUNT_STOCK;
     case QOIMA_ROLE_CHIEF:
@@ -976,6 +976,7 @@ qoima_user_check (QoimaUser        *self,
     case QOIMA_PERMISSION_COUNT_STOCK: what = _("count stock"); break;
     case QOIMA_PERMISSION_PREPARE_FUND_APPLICATION: what = _("prepare the application to the Fund"); break;
     case QOIMA_PERMISSION_DECIDE_FUND_APPLICATION: what = _("sign or reject the application to the Fund"); break;
+    case QOIMA_PERMISSION_DISPENSE: what = _("dispense by e-prescription"); break;
     default: what = "?"; break;
     }
 

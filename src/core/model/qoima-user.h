@@ -35,6 +35,8 @@ typedef enum {
    * «Администратор организации»), the chief decides («Руководитель»). */
   QOIMA_PERMISSION_PREPARE_FUND_APPLICATION,
   QOIMA_PERMISSION_DECIDE_FUND_APPLICATION,
+  /* Dispense a pack by e-prescription (co-payment, seed 002): the pharmacy point's clerk. */
+  QOIMA_PERMISSION_DISPENSE,
 } QoimaPermission;
 
 /* PBKDF2-HMAC-SHA256 rounds for every new password or PIN. */

@@ -21,6 +21,16 @@ qoima_db_location_is_postgresql (const char *location)
   return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
 }
 
+char *
+qoima_db_location_for_display (const char *location)
+{
+  g_return_val_if_fail (location != NULL, NULL);
+
+  if (qoima_db_location_is_postgresql (location))
+    return qoima_db_uri_without_password (location);
+  return g_strdup (location);
+}
+
 QoimaDb *
 qoima_db_open (const char  *location,
                GError     **error)
@@ -207,6 +217,23 @@ qoima_db_step_done (QoimaDbStmt  *stmt,
   while ((step = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     ;
   return step == QOIMA_DB_DONE;
+}
+
+gint64
+qoima_db_step_id (QoimaDbStmt  *stmt,
+                  GError      **error)
+{
+  gint64 id;
+
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    {
+      /* DONE: the statement returned nothing, which is the caller's bug. */
+      if (error != NULL && *error == NULL)
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED, "%s returned no id", stmt->sql);
+      return -1;
+    }
+  id = qoima_db_column_int64 (stmt, 0);
+  return qoima_db_step_done (stmt, error) ? id : -1;
 }
 
 gboolean

@@ -39,6 +39,9 @@ typedef struct _QoimaDbStmt QoimaDbStmt;
 /* Whether @location names a PostgreSQL server rather than an SQLite file. */
 gboolean     qoima_db_location_is_postgresql (const char *location);
 
+/* @location as it may be shown or logged: a PostgreSQL URI without its password. */
+char        *qoima_db_location_for_display (const char *location);
+
 /* Opens the database at @location (a path or a PostgreSQL URI). Errors are
  * QOIMA_STORE_ERROR codes, in the user's language, naming the location without a password. */
 QoimaDb     *qoima_db_open            (const char   *location,
@@ -98,6 +101,10 @@ QoimaDbStep  qoima_db_step            (QoimaDbStmt  *stmt,
                                        GError      **error);
 /* Runs a statement that returns no rows to its end. */
 gboolean     qoima_db_step_done       (QoimaDbStmt  *stmt,
+                                       GError      **error);
+
+/* Runs an INSERT … RETURNING id to its end: the new row's id, or -1 with @error set. */
+gint64       qoima_db_step_id         (QoimaDbStmt  *stmt,
                                        GError      **error);
 
 /* Columns of the current row, numbered from 0. */

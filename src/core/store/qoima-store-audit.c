@@ -10,6 +10,7 @@
 #include "qoima-store-audit.h"
 
 #include "qoima-store-private.h"
+#include "qoima-db-private.h"
 
 #include <glib/gi18n.h>
 #include <gnutls/crypto.h>
@@ -136,16 +137,16 @@ auto_extension_init (sqlite3                           *db,
 }
 
 static gboolean
-verify_row (sqlite3_stmt  *stmt,
+verify_row (QoimaDbStmt   *stmt,
             gint64         expected_id,
             const char    *prev_hash,
             GString       *text,
             char           hash_out[65],
             GError       **error)
 {
-  gint64 id = sqlite3_column_int64 (stmt, 0);
-  const char *stored_prev = (const char *) sqlite3_column_text (stmt, 9);
-  const char *stored_hash = (const char *) sqlite3_column_text (stmt, 10);
+  gint64 id = qoima_db_column_int64 (stmt, 0);
+  const char *stored_prev = qoima_db_column_text (stmt, 9);
+  const char *stored_hash = qoima_db_column_text (stmt, 10);
 
   if (id != expected_id)
     {
@@ -167,11 +168,11 @@ verify_row (sqlite3_stmt  *stmt,
   g_string_append_printf (text, "|%" G_GINT64_FORMAT, id);
   for (int column = 1; column <= 8; column++)
     {
-      const char *value = (const char *) sqlite3_column_text (stmt, column);
+      const char *value = qoima_db_column_text (stmt, column);
 
       g_string_append_c (text, '|');
       if (value != NULL)
-        g_string_append_len (text, value, sqlite3_column_bytes (stmt, column));
+        g_string_append (text, value);
     }
 
   sha256_hex_into (text->str, text->len, hash_out);
@@ -194,14 +195,14 @@ verify_audit_job (QoimaStoreWorker *worker,
   VerifyResult *result = g_new0 (VerifyResult, 1);
 
   /* A read transaction, so the chain is read as one snapshot. */
-  if (!qoima_store_worker_exec (worker, "BEGIN", &local_error))
+  if (!qoima_db_begin_read (qoima_store_worker_get_database (worker), &local_error))
     {
       g_free (result);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  qoima_audit_verify_db (qoima_store_worker_get_db (worker), &result->n_rows, &result->broken_row, &local_error);
+  qoima_audit_verify (qoima_store_worker_get_database (worker), &result->n_rows, &result->broken_row, &local_error);
   qoima_store_worker_rollback (worker);
 
   if (local_error != NULL && result->broken_row == 0)
@@ -262,69 +263,67 @@ qoima_audit_sha256_hex (const void *data,
  * have it. Tables audited since they were created are checked whole; movements are older
  * than the audit trail (schema 3), so only those after the first audited one.
  */
+/* Each append-only table's rows since the trail began, against the audit rows written with
+ * them. audit.row_id is untyped on SQLite (a key or an id) and text on PostgreSQL, where the
+ * id is compared as text. */
 #define TAIL_CHECK(tbl, from) \
   "SELECT '" tbl "', min (t.id) FROM " tbl " t " \
-  "WHERE " from " AND t.id NOT IN (SELECT row_id FROM audit WHERE tbl = '" tbl "' AND action = 'insert')"
+  "WHERE " from " AND @ID@ NOT IN (SELECT row_id FROM audit WHERE tbl = '" tbl "' AND action = 'insert')"
 
 static const struct {
   const char *table;
   const char *sql;
 } tail_checks[] = {
-  { "users", TAIL_CHECK ("users", "1") },
-  { "patients", TAIL_CHECK ("patients", "1") },
-  { "withdrawals_owed", TAIL_CHECK ("withdrawals_owed", "1") },
-  { "transfers", TAIL_CHECK ("transfers", "1") },
+  { "users", TAIL_CHECK ("users", "TRUE") },
+  { "patients", TAIL_CHECK ("patients", "TRUE") },
+  { "withdrawals_owed", TAIL_CHECK ("withdrawals_owed", "TRUE") },
+  { "transfers", TAIL_CHECK ("transfers", "TRUE") },
   { "movements", TAIL_CHECK ("movements",
-                             "t.id >= (SELECT min (row_id) FROM audit WHERE tbl = 'movements' AND action = 'insert')") },
+                             "t.id >= (SELECT min (CAST (row_id AS BIGINT)) FROM audit "
+                             "         WHERE tbl = 'movements' AND action = 'insert')") },
 };
 
 static gboolean
-check_tail (sqlite3  *db,
+check_tail (QoimaDb  *db,
             GError  **error)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (tail_checks); i++)
     {
-      sqlite3_stmt *stmt = NULL;
-      int rc;
+      g_autoptr(GString) sql = g_string_new (tail_checks[i].sql);
+      g_autoptr(QoimaDbStmt) stmt = NULL;
 
-      rc = sqlite3_prepare_v2 (db, tail_checks[i].sql, -1, &stmt, NULL);
-      if (rc == SQLITE_OK)
-        rc = sqlite3_step (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
-          sqlite3_finalize (stmt);
-          return FALSE;
-        }
+      g_string_replace (sql, "@ID@", qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL ? "CAST (t.id AS TEXT)" : "t.id", 1);
+      stmt = qoima_db_prepare (db, sql->str, error);
 
-      if (sqlite3_column_type (stmt, 1) != SQLITE_NULL)
+      if (stmt == NULL || qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+        return FALSE;
+
+      if (!qoima_db_column_is_null (stmt, 1))
         {
           g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
                        _("the trail ends too early: row %lld of %s has no audit row, so rows were "
                          "cut off the end of the trail"),
-                       (long long) sqlite3_column_int64 (stmt, 1), tail_checks[i].table);
-          sqlite3_finalize (stmt);
+                       (long long) qoima_db_column_int64 (stmt, 1), tail_checks[i].table);
           return FALSE;
         }
-      sqlite3_finalize (stmt);
     }
 
   return TRUE;
 }
 
 gboolean
-qoima_audit_verify_db (sqlite3  *db,
-                       gint64   *n_rows,
-                       gint64   *broken_row,
-                       GError  **error)
+qoima_audit_verify (QoimaDb  *db,
+                    gint64   *n_rows,
+                    gint64   *broken_row,
+                    GError  **error)
 {
   g_autoptr(GString) text = g_string_sized_new (512);
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   char prev_hash[65] = "";
   char hash[65];
-  sqlite3_stmt *stmt = NULL;
   gint64 expected_id = 1;
   gint64 rows = 0;
-  int rc;
+  QoimaDbStep step;
 
   g_return_val_if_fail (db != NULL, FALSE);
 
@@ -333,14 +332,11 @@ qoima_audit_verify_db (sqlite3  *db,
   if (broken_row != NULL)
     *broken_row = 0;
 
-  rc = sqlite3_prepare_v2 (db, AUDIT_SELECT, -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
-      return FALSE;
-    }
+  stmt = qoima_db_prepare (db, AUDIT_SELECT, error);
+  if (stmt == NULL)
+    return FALSE;
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((step = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     {
       if (!verify_row (stmt, expected_id, prev_hash, text, hash, error))
         {
@@ -348,7 +344,6 @@ qoima_audit_verify_db (sqlite3  *db,
             *broken_row = expected_id;
           if (n_rows != NULL)
             *n_rows = rows;
-          sqlite3_finalize (stmt);
           return FALSE;
         }
 
@@ -356,15 +351,9 @@ qoima_audit_verify_db (sqlite3  *db,
       expected_id++;
       rows++;
     }
+  if (step != QOIMA_DB_DONE)
+    return FALSE;
 
-  if (rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
-      sqlite3_finalize (stmt);
-      return FALSE;
-    }
-
-  sqlite3_finalize (stmt);
   if (n_rows != NULL)
     *n_rows = rows;
 
@@ -377,6 +366,23 @@ qoima_audit_verify_db (sqlite3  *db,
     }
 
   return TRUE;
+}
+
+gboolean
+qoima_audit_verify_db (sqlite3  *db,
+                       gint64   *n_rows,
+                       gint64   *broken_row,
+                       GError  **error)
+{
+  QoimaDb *wrapped;
+  gboolean ok;
+
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  wrapped = qoima_db_sqlite_new_for_handle (db, sqlite3_db_filename (db, "main"));
+  ok = qoima_audit_verify (wrapped, n_rows, broken_row, error);
+  qoima_db_close (wrapped);
+  return ok;
 }
 
 void

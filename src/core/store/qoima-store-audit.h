@@ -8,13 +8,14 @@
 #include <gio/gio.h>
 #include <sqlite3.h>
 
+#include "qoima-db.h"
 #include "qoima-store.h"
 
 G_BEGIN_DECLS
 
 /**
- * qoima_audit_verify_db:
- * @db: an open Qoima database (schema 3 or later)
+ * qoima_audit_verify:
+ * @db: an open Qoima database, SQLite (schema 3 or later) or PostgreSQL
  * @n_rows: (out) (optional): the number of audit rows checked
  * @broken_row: (out) (optional): the id of the first broken row, 0 when the chain holds
  *
@@ -25,12 +26,17 @@ G_BEGIN_DECLS
  * patients, movements, withdrawals owed, transfers) still have the audit rows written with
  * them; then @broken_row is the row after the last one left.
  */
+gboolean qoima_audit_verify                (QoimaDb       *db,
+                                            gint64        *n_rows,
+                                            gint64        *broken_row,
+                                            GError       **error);
+/* The same on an SQLite handle of one's own (the tests', a tool's). */
 gboolean qoima_audit_verify_db             (sqlite3       *db,
                                             gint64        *n_rows,
                                             gint64        *broken_row,
                                             GError       **error);
 
-/* qoima_audit_verify_db() on the store's worker thread. */
+/* qoima_audit_verify() on the store's worker thread. */
 void     qoima_store_verify_audit_async    (QoimaStore           *self,
                                             GCancellable         *cancellable,
                                             GAsyncReadyCallback   callback,

@@ -127,15 +127,6 @@ qoima_count_scan_free (QoimaCountScan *scan)
 
 /* The worker's side. */
 
-static void
-set_step_error (QoimaStoreWorker  *worker,
-                int                rc,
-                GError           **error)
-{
-  qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                qoima_store_worker_get_path (worker));
-}
-
 typedef struct
 {
   QoimaUser *user;
@@ -191,28 +182,28 @@ load_count_head (QoimaStoreWorker  *worker,
                  QoimaCountState   *state,
                  GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *nick = NULL;
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT location_id, state FROM counts WHERE id = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT location_id, state FROM counts WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, count_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (stmt, 1, count_id);
+  rc = qoima_db_step (stmt, error);
+  if (rc == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("There is no stock count number %lld."), (long long) count_id);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
-  *location_id = sqlite3_column_int64 (stmt, 0);
-  nick = qoima_store_column_dup (stmt, 1);
+  *location_id = qoima_db_column_int64 (stmt, 0);
+  nick = qoima_store_db_column_dup (stmt, 1);
   if (!state_from_nick (nick, state))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
@@ -251,63 +242,61 @@ start_count_body (QoimaStoreWorker  *worker,
                   GError           **error)
 {
   CountData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) location = NULL;
-  g_autoptr(QoimaCachedStmt) open = NULL;
-  g_autoptr(QoimaCachedStmt) insert = NULL;
+  g_autoptr(QoimaDbStmt) location = NULL;
+  g_autoptr(QoimaDbStmt) open = NULL;
+  g_autoptr(QoimaDbStmt) insert = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
-  int rc;
+  QoimaDbStep rc;
 
-  location = qoima_store_worker_prepare (worker, "SELECT archived FROM locations WHERE id = ?1", error);
+  location = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT archived FROM locations WHERE id = ?1", error);
   if (location == NULL)
     return FALSE;
-  sqlite3_bind_int64 (location, 1, data->location_id);
-  rc = sqlite3_step (location);
-  if (rc == SQLITE_DONE || (rc == SQLITE_ROW && sqlite3_column_int (location, 0) != 0))
+  qoima_db_bind_int64 (location, 1, data->location_id);
+  rc = qoima_db_step (location, error);
+  if (rc == QOIMA_DB_DONE || (rc == QOIMA_DB_ROW && (int) qoima_db_column_int64 (location, 0) != 0))
     {
       g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                            _("There is no such location to count."));
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
 
-  open = qoima_store_worker_prepare (worker,
-                                     "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
-                                     error);
+  open = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
+                           error);
   if (open == NULL)
     return FALSE;
-  sqlite3_bind_int64 (open, 1, data->location_id);
-  rc = sqlite3_step (open);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_int64 (open, 1, data->location_id);
+  rc = qoima_db_step (open, error);
+  if (rc == QOIMA_DB_ROW)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("The stock count %lld of this location is not signed off yet: "
                      "go on with it, or have the chief sign it off first."),
-                   (long long) sqlite3_column_int64 (open, 0));
+                   (long long) qoima_db_column_int64 (open, 0));
       return FALSE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
 
-  insert = qoima_store_worker_prepare (worker,
-                                       "INSERT INTO counts (location_id, state, started_by, started_at) "
-                                       "VALUES (?1, 'open', ?2, ?3)",
-                                       error);
+  insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "INSERT INTO counts (location_id, state, started_by, started_at) "
+                             "VALUES (?1, 'open', ?2, ?3) RETURNING id",
+                             error);
   if (insert == NULL)
     return FALSE;
-  sqlite3_bind_int64 (insert, 1, data->location_id);
-  sqlite3_bind_text (insert, 2, qoima_user_get_name (data->user), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (insert, 3, now, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, insert, error))
-    return FALSE;
-  data->count_id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
-  return TRUE;
+  qoima_db_bind_int64 (insert, 1, data->location_id);
+  qoima_db_bind_text (insert, 2, qoima_user_get_name (data->user));
+  qoima_db_bind_text (insert, 3, now);
+  data->count_id = qoima_db_step_id (insert, error);
+  return data->count_id > 0;
 }
 
 static void
@@ -369,26 +358,26 @@ find_count_job (QoimaStoreWorker *worker,
 {
   gint64 *location_id = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_int64 (stmt, 1, *location_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    qoima_task_return_int64 (task, sqlite3_column_int64 (stmt, 0));
-  else if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (stmt, 1, *location_id);
+  rc = qoima_db_step (stmt, &local_error);
+  if (rc == QOIMA_DB_ROW)
+    qoima_task_return_int64 (task, qoima_db_column_int64 (stmt, 0));
+  else if (rc == QOIMA_DB_DONE)
     qoima_task_return_int64 (task, 0);
   else
     {
-      set_step_error (worker, rc, &local_error);
+      qoima_store_worker_set_step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
     }
 }
@@ -442,42 +431,42 @@ classify (QoimaStoreWorker   *worker,
           QoimaCountScan     *scan,
           GError            **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT pk.status, pk.location_id, p.name_ru, p.name_kk, p.units_per_pack "
-                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT pk.status, pk.location_id, p.name_ru, p.name_kk, p.units_per_pack "
+                           "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, ki, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_text (stmt, 1, ki);
+  rc = qoima_db_step (stmt, error);
+  if (rc == QOIMA_DB_DONE)
     {
       *finding = QOIMA_COUNT_UNKNOWN;
       return TRUE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
   {
-    const char *status = (const char *) sqlite3_column_text (stmt, 0);
+    const char *status = qoima_db_column_text (stmt, 0);
 
     if (g_strcmp0 (status, "in_stock") != 0 && g_strcmp0 (status, "opened") != 0)
       *finding = QOIMA_COUNT_OUT_OF_CIRCULATION;
-    else if (sqlite3_column_int64 (stmt, 1) != location_id)
+    else if (qoima_db_column_int64 (stmt, 1) != location_id)
       *finding = QOIMA_COUNT_ELSEWHERE;
     else
       *finding = QOIMA_COUNT_FOUND;
     if (scan != NULL)
       {
-        scan->name = g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (stmt, 2),
-                                                (const char *) sqlite3_column_text (stmt, 3)));
+        scan->name = g_strdup (qoima_pick_name (qoima_db_column_text (stmt, 2),
+                                                qoima_db_column_text (stmt, 3)));
         scan->opened = g_strcmp0 (status, "opened") == 0;
-        scan->units_per_pack = sqlite3_column_int (stmt, 4);
+        scan->units_per_pack = (int) qoima_db_column_int64 (stmt, 4);
       }
   }
   return TRUE;
@@ -531,7 +520,7 @@ count_code_body (QoimaStoreWorker  *worker,
   for (guint i = 0; i < kis->len; i++)
     {
       const char *ki = g_ptr_array_index (kis, i);
-      g_autoptr(QoimaCachedStmt) insert = NULL;
+      g_autoptr(QoimaDbStmt) insert = NULL;
       QoimaCountFinding finding;
 
       /* What the scan shows is its first pack's: a box's packs are alike. */
@@ -543,21 +532,21 @@ count_code_body (QoimaStoreWorker  *worker,
           scan->ki = g_strdup (ki);
         }
 
-      insert = qoima_store_worker_prepare (worker,
-                                           "INSERT INTO count_scans (count_id, ki, box, scanned_by, scanned_at) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (count_id, ki) DO NOTHING",
-                                           error);
+      insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                                 "INSERT INTO count_scans (count_id, ki, box, scanned_by, scanned_at) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (count_id, ki) DO NOTHING",
+                                 error);
       if (insert == NULL)
         return FALSE;
-      sqlite3_bind_int64 (insert, 1, data->count_id);
-      sqlite3_bind_text (insert, 2, ki, -1, SQLITE_STATIC);
+      qoima_db_bind_int64 (insert, 1, data->count_id);
+      qoima_db_bind_text (insert, 2, ki);
       if (box)
-        sqlite3_bind_text (insert, 3, data->code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 4, qoima_user_get_name (data->user), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 5, now, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, insert, error))
+        qoima_db_bind_text (insert, 3, data->code);
+      qoima_db_bind_text (insert, 4, qoima_user_get_name (data->user));
+      qoima_db_bind_text (insert, 5, now);
+      if (!qoima_db_step_done (insert, error))
         return FALSE;
-      if (sqlite3_changes (qoima_store_worker_get_db (worker)) > 0)
+      if (qoima_db_changes (insert) > 0)
         scan->added++;
       else
         scan->already++;
@@ -626,55 +615,55 @@ count_units_body (QoimaStoreWorker  *worker,
                   GError           **error)
 {
   CountData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) pack = NULL;
-  g_autoptr(QoimaCachedStmt) update = NULL;
+  g_autoptr(QoimaDbStmt) pack = NULL;
+  g_autoptr(QoimaDbStmt) update = NULL;
   gint64 location_id;
-  int rc;
+  QoimaDbStep rc;
 
   if (!load_open_count (worker, data->user, data->count_id, &location_id, error))
     return FALSE;
 
-  pack = qoima_store_worker_prepare (worker,
-                                     "SELECT p.units_per_pack, s.id FROM count_scans s "
-                                     "JOIN packs pk ON pk.ki = s.ki JOIN products p ON p.gtin = pk.gtin "
-                                     "WHERE s.count_id = ?1 AND s.ki = ?2",
-                                     error);
+  pack = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT p.units_per_pack, s.id FROM count_scans s "
+                           "JOIN packs pk ON pk.ki = s.ki JOIN products p ON p.gtin = pk.gtin "
+                           "WHERE s.count_id = ?1 AND s.ki = ?2",
+                           error);
   if (pack == NULL)
     return FALSE;
-  sqlite3_bind_int64 (pack, 1, data->count_id);
-  sqlite3_bind_text (pack, 2, data->code, -1, SQLITE_STATIC);
-  rc = sqlite3_step (pack);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (pack, 1, data->count_id);
+  qoima_db_bind_text (pack, 2, data->code);
+  rc = qoima_db_step (pack, error);
+  if (rc == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("The pack %s is not counted yet: scan it first."), data->code);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
-  if (sqlite3_column_type (pack, 0) == SQLITE_NULL)
+  if (qoima_db_column_is_null (pack, 0))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("The units per pack of %s are not known yet: set them before counting units."), data->code);
       return FALSE;
     }
-  if (data->units < 1 || data->units > sqlite3_column_int (pack, 0))
+  if (data->units < 1 || data->units > (int) qoima_db_column_int64 (pack, 0))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("Enter between 1 and %d units; a pack with no units left is logged as used on the Use page."),
-                   sqlite3_column_int (pack, 0));
+                   (int) qoima_db_column_int64 (pack, 0));
       return FALSE;
     }
 
-  update = qoima_store_worker_prepare (worker, "UPDATE count_scans SET units = ?2 WHERE id = ?1", error);
+  update = qoima_db_prepare (qoima_store_worker_get_database (worker), "UPDATE count_scans SET units = ?2 WHERE id = ?1", error);
   if (update == NULL)
     return FALSE;
-  sqlite3_bind_int64 (update, 1, sqlite3_column_int64 (pack, 1));
-  sqlite3_bind_int (update, 2, data->units);
-  return qoima_store_worker_step_done (worker, update, error);
+  qoima_db_bind_int64 (update, 1, qoima_db_column_int64 (pack, 1));
+  qoima_db_bind_int64 (update, 2, data->units);
+  return qoima_db_step_done (update, error);
 }
 
 static void
@@ -732,7 +721,7 @@ qoima_store_count_units_finish (QoimaStore    *self,
 /* The findings. One query gives them live (an open count) and the same columns are frozen
  * into count_findings when the count is finished, so both read alike. */
 #define LIVE_FINDINGS \
-  "SELECT s.ki AS ki, coalesce (pk.gtin, CASE WHEN s.ki GLOB '01[0-9]*' THEN substr (s.ki, 3, 14) END) AS gtin," \
+  "SELECT s.ki AS ki, coalesce (pk.gtin, CASE WHEN substr (s.ki, 1, 2) = '01' AND substr (s.ki, 3, 1) BETWEEN '0' AND '9' THEN substr (s.ki, 3, 14) END) AS gtin," \
   "       pk.batch AS batch, pk.expiry AS expiry," \
   "       CASE WHEN pk.id IS NULL THEN 'unknown'" \
   "            WHEN pk.status NOT IN ('in_stock', 'opened') THEN 'out_of_circulation'" \
@@ -757,80 +746,80 @@ load_count (QoimaStoreWorker  *worker,
             GError           **error)
 {
   g_autoptr(QoimaCount) count = g_new0 (QoimaCount, 1);
-  g_autoptr(QoimaCachedStmt) head = NULL;
-  g_autoptr(QoimaCachedStmt) findings = NULL;
-  g_autoptr(QoimaCachedStmt) expected = NULL;
+  g_autoptr(QoimaDbStmt) head = NULL;
+  g_autoptr(QoimaDbStmt) findings = NULL;
+  g_autoptr(QoimaDbStmt) expected = NULL;
   g_autoptr(GHashTable) tallies = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *state = NULL;
-  int rc;
+  QoimaDbStep rc;
 
-  head = qoima_store_worker_prepare (worker,
-                                     "SELECT c.location_id, l.name_ru, l.name_kk, c.state, c.started_by, c.started_at,"
-                                     "       c.finished_at, c.signed_off_by, c.signed_off_at "
-                                     "FROM counts c JOIN locations l ON l.id = c.location_id WHERE c.id = ?1",
-                                     error);
+  head = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT c.location_id, l.name_ru, l.name_kk, c.state, c.started_by, c.started_at,"
+                           "       c.finished_at, c.signed_off_by, c.signed_off_at "
+                           "FROM counts c JOIN locations l ON l.id = c.location_id WHERE c.id = ?1",
+                           error);
   if (head == NULL)
     return NULL;
-  sqlite3_bind_int64 (head, 1, count_id);
-  rc = sqlite3_step (head);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (head, 1, count_id);
+  rc = qoima_db_step (head, error);
+  if (rc == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("There is no stock count number %lld."), (long long) count_id);
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return NULL;
     }
   count->id = count_id;
-  count->location_id = sqlite3_column_int64 (head, 0);
-  count->location_name = g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (head, 1),
-                                                    (const char *) sqlite3_column_text (head, 2)));
-  state = qoima_store_column_dup (head, 3);
+  count->location_id = qoima_db_column_int64 (head, 0);
+  count->location_name = g_strdup (qoima_pick_name (qoima_db_column_text (head, 1),
+                                                    qoima_db_column_text (head, 2)));
+  state = qoima_store_db_column_dup (head, 3);
   if (!state_from_nick (state, &count->state))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
                    _("The stock count %lld has an unknown state."), (long long) count_id);
       return NULL;
     }
-  count->started_by = qoima_store_column_dup (head, 4);
-  count->started_at = qoima_store_column_dup (head, 5);
-  count->finished_at = qoima_store_column_dup (head, 6);
-  count->signed_off_by = qoima_store_column_dup (head, 7);
-  count->signed_off_at = qoima_store_column_dup (head, 8);
+  count->started_by = qoima_store_db_column_dup (head, 4);
+  count->started_at = qoima_store_db_column_dup (head, 5);
+  count->finished_at = qoima_store_db_column_dup (head, 6);
+  count->signed_off_by = qoima_store_db_column_dup (head, 7);
+  count->signed_off_at = qoima_store_db_column_dup (head, 8);
   count->tally = g_ptr_array_new_with_free_func ((GDestroyNotify) count_tally_free);
   count->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) count_line_free);
 
-  findings = qoima_store_worker_prepare (worker,
-                                         "SELECT f.ki, f.gtin, f.batch, f.expiry, f.finding, f.book_status,"
-                                         "       f.book_units, f.counted_units, p.name_ru, p.name_kk, bl.name_ru, bl.name_kk "
-                                         "FROM (" LIVE_FINDINGS ") f "
-                                         "LEFT JOIN products p ON p.gtin = f.gtin "
-                                         "LEFT JOIN locations bl ON bl.id = f.book_location_id "
-                                         "WHERE (SELECT state FROM counts WHERE id = ?1) = 'open' "
-                                         "UNION ALL "
-                                         "SELECT f.ki, f.gtin, f.batch, f.expiry, f.finding, f.book_status,"
-                                         "       f.book_units, f.counted_units, p.name_ru, p.name_kk, bl.name_ru, bl.name_kk "
-                                         "FROM (" FROZEN_FINDINGS ") f "
-                                         "LEFT JOIN products p ON p.gtin = f.gtin "
-                                         "LEFT JOIN locations bl ON bl.id = f.book_location_id "
-                                         "ORDER BY 9, 1",
-                                         error);
+  findings = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                               "SELECT f.ki, f.gtin, f.batch, f.expiry, f.finding, f.book_status,"
+                               "       f.book_units, f.counted_units, p.name_ru, p.name_kk, bl.name_ru, bl.name_kk "
+                               "FROM (" LIVE_FINDINGS ") f "
+                               "LEFT JOIN products p ON p.gtin = f.gtin "
+                               "LEFT JOIN locations bl ON bl.id = f.book_location_id "
+                               "WHERE (SELECT state FROM counts WHERE id = ?1) = 'open' "
+                               "UNION ALL "
+                               "SELECT f.ki, f.gtin, f.batch, f.expiry, f.finding, f.book_status,"
+                               "       f.book_units, f.counted_units, p.name_ru, p.name_kk, bl.name_ru, bl.name_kk "
+                               "FROM (" FROZEN_FINDINGS ") f "
+                               "LEFT JOIN products p ON p.gtin = f.gtin "
+                               "LEFT JOIN locations bl ON bl.id = f.book_location_id "
+                               "ORDER BY 9, 1",
+                               error);
   if (findings == NULL)
     return NULL;
-  sqlite3_bind_int64 (findings, 1, count_id);
-  while ((rc = sqlite3_step (findings)) == SQLITE_ROW)
+  qoima_db_bind_int64 (findings, 1, count_id);
+  while ((rc = qoima_db_step (findings, error)) == QOIMA_DB_ROW)
     {
-      const char *gtin = (const char *) sqlite3_column_text (findings, 1);
-      const char *name = qoima_pick_name ((const char *) sqlite3_column_text (findings, 8),
-                                          (const char *) sqlite3_column_text (findings, 9));
-      g_autofree char *nick = qoima_store_column_dup (findings, 4);
+      const char *gtin = qoima_db_column_text (findings, 1);
+      const char *name = qoima_pick_name (qoima_db_column_text (findings, 8),
+                                          qoima_db_column_text (findings, 9));
+      g_autofree char *nick = qoima_store_db_column_dup (findings, 4);
       QoimaCountFinding finding;
       QoimaCountTally *tally;
-      int book_units = sqlite3_column_type (findings, 6) == SQLITE_NULL ? -1 : sqlite3_column_int (findings, 6);
-      int counted_units = sqlite3_column_type (findings, 7) == SQLITE_NULL ? -1 : sqlite3_column_int (findings, 7);
+      int book_units = qoima_db_column_is_null (findings, 6) ? -1 : (int) qoima_db_column_int64 (findings, 6);
+      int counted_units = qoima_db_column_is_null (findings, 7) ? -1 : (int) qoima_db_column_int64 (findings, 7);
 
       if (!finding_from_nick (nick, &finding))
         {
@@ -863,25 +852,25 @@ load_count (QoimaStoreWorker  *worker,
         {
           QoimaCountLine *line = g_new0 (QoimaCountLine, 1);
 
-          line->ki = qoima_store_column_dup (findings, 0);
+          line->ki = qoima_store_db_column_dup (findings, 0);
           line->gtin = g_strdup (gtin);
           line->name = g_strdup (name);
-          line->batch = qoima_store_column_dup (findings, 2);
-          line->expiry = qoima_store_column_dup (findings, 3);
+          line->batch = qoima_store_db_column_dup (findings, 2);
+          line->expiry = qoima_store_db_column_dup (findings, 3);
           line->finding = finding;
           if (finding == QOIMA_COUNT_ELSEWHERE)
-            line->book_location = g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (findings, 10),
-                                                             (const char *) sqlite3_column_text (findings, 11)));
+            line->book_location = g_strdup (qoima_pick_name (qoima_db_column_text (findings, 10),
+                                                             qoima_db_column_text (findings, 11)));
           if (finding == QOIMA_COUNT_OUT_OF_CIRCULATION)
-            line->book_status = qoima_store_column_dup (findings, 5);
+            line->book_status = qoima_store_db_column_dup (findings, 5);
           line->book_units = book_units;
           line->counted_units = counted_units;
           g_ptr_array_add (count->lines, line);
         }
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return NULL;
     }
   return g_steal_pointer (&count);
@@ -895,7 +884,7 @@ load_count_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaCount *count;
 
-  if (!qoima_store_worker_exec (worker, "BEGIN", &local_error))
+  if (!qoima_db_begin_read (qoima_store_worker_get_database (worker), &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
@@ -942,35 +931,35 @@ finish_count_body (QoimaStoreWorker  *worker,
                    GError           **error)
 {
   CountData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) freeze = NULL;
-  g_autoptr(QoimaCachedStmt) update = NULL;
+  g_autoptr(QoimaDbStmt) freeze = NULL;
+  g_autoptr(QoimaDbStmt) update = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
   gint64 location_id;
 
   if (!load_open_count (worker, data->user, data->count_id, &location_id, error))
     return FALSE;
 
-  freeze = qoima_store_worker_prepare (worker,
-                                       "INSERT INTO count_findings (count_id, ki, gtin, batch, expiry, finding,"
-                                       "  book_location_id, book_status, book_units, counted_units) "
-                                       "SELECT ?1, ki, gtin, batch, expiry, finding, book_location_id, book_status,"
-                                       "  book_units, counted_units FROM (" LIVE_FINDINGS ")",
-                                       error);
+  freeze = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "INSERT INTO count_findings (count_id, ki, gtin, batch, expiry, finding,"
+                             "  book_location_id, book_status, book_units, counted_units) "
+                             "SELECT ?1, ki, gtin, batch, expiry, finding, book_location_id, book_status,"
+                             "  book_units, counted_units FROM (" LIVE_FINDINGS ")",
+                             error);
   if (freeze == NULL)
     return FALSE;
-  sqlite3_bind_int64 (freeze, 1, data->count_id);
-  if (!qoima_store_worker_step_done (worker, freeze, error))
+  qoima_db_bind_int64 (freeze, 1, data->count_id);
+  if (!qoima_db_step_done (freeze, error))
     return FALSE;
 
-  update = qoima_store_worker_prepare (worker,
-                                       "UPDATE counts SET state = 'finished', finished_by = ?2, finished_at = ?3 WHERE id = ?1",
-                                       error);
+  update = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "UPDATE counts SET state = 'finished', finished_by = ?2, finished_at = ?3 WHERE id = ?1",
+                             error);
   if (update == NULL)
     return FALSE;
-  sqlite3_bind_int64 (update, 1, data->count_id);
-  sqlite3_bind_text (update, 2, qoima_user_get_name (data->user), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (update, 3, now, -1, SQLITE_STATIC);
-  return qoima_store_worker_step_done (worker, update, error);
+  qoima_db_bind_int64 (update, 1, data->count_id);
+  qoima_db_bind_text (update, 2, qoima_user_get_name (data->user));
+  qoima_db_bind_text (update, 3, now);
+  return qoima_db_step_done (update, error);
 }
 
 static void
@@ -1030,14 +1019,13 @@ sign_off_body (QoimaStoreWorker  *worker,
                GError           **error)
 {
   CountData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) move = NULL;
-  g_autoptr(QoimaCachedStmt) units = NULL;
-  g_autoptr(QoimaCachedStmt) lost = NULL;
-  g_autoptr(QoimaCachedStmt) update = NULL;
+  g_autoptr(QoimaDbStmt) move = NULL;
+  g_autoptr(QoimaDbStmt) units = NULL;
+  g_autoptr(QoimaDbStmt) lost = NULL;
+  g_autoptr(QoimaDbStmt) update = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *reason = g_strdup_printf ("stock count %" G_GINT64_FORMAT, data->count_id);
   const char *actor = qoima_user_get_name (data->user);
-  sqlite3 *db = qoima_store_worker_get_db (worker);
   QoimaCountState state;
   gint64 location_id;
   int corrections = 0;
@@ -1055,79 +1043,79 @@ sign_off_body (QoimaStoreWorker  *worker,
     }
 
   /* Found here, booked elsewhere: moved here. */
-  move = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location,"
-                                     "  units_delta, units_after, status_after, location_after, reason) "
-                                     "SELECT pk.id, ?2, ?3, 'correction', pk.location_id, ?4, 0, pk.units_left,"
-                                     "  pk.status, ?4, ?5 "
-                                     "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
-                                     "WHERE f.count_id = ?1 AND f.finding = 'elsewhere' "
-                                     "  AND pk.location_id = f.book_location_id AND pk.status IN ('in_stock', 'opened') "
-                                     "ORDER BY pk.id",
-                                     error);
+  move = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location,"
+                           "  units_delta, units_after, status_after, location_after, reason) "
+                           "SELECT pk.id, ?2, ?3, 'correction', pk.location_id, ?4, 0, pk.units_left,"
+                           "  pk.status, ?4, ?5 "
+                           "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
+                           "WHERE f.count_id = ?1 AND f.finding = 'elsewhere' "
+                           "  AND pk.location_id = f.book_location_id AND pk.status IN ('in_stock', 'opened') "
+                           "ORDER BY pk.id",
+                           error);
   if (move == NULL)
     return FALSE;
-  sqlite3_bind_int64 (move, 1, data->count_id);
-  sqlite3_bind_text (move, 2, now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (move, 3, actor, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (move, 4, location_id);
-  sqlite3_bind_text (move, 5, reason, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, move, error))
+  qoima_db_bind_int64 (move, 1, data->count_id);
+  qoima_db_bind_text (move, 2, now);
+  qoima_db_bind_text (move, 3, actor);
+  qoima_db_bind_int64 (move, 4, location_id);
+  qoima_db_bind_text (move, 5, reason);
+  if (!qoima_db_step_done (move, error))
     return FALSE;
-  corrections += sqlite3_changes (db);
+  corrections += qoima_db_changes (move);
 
   /* Opened packs whose units differ from the book: set to what was counted. */
-  units = qoima_store_worker_prepare (worker,
-                                      "INSERT INTO movements (pack_id, at, actor, kind, from_location,"
-                                      "  units_delta, units_after, status_after, location_after, reason) "
-                                      "SELECT pk.id, ?2, ?3, 'correction', pk.location_id,"
-                                      "  f.counted_units - coalesce (pk.units_left, 0), f.counted_units, 'opened',"
-                                      "  pk.location_id, ?4 "
-                                      "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
-                                      "WHERE f.count_id = ?1 AND f.counted_units IS NOT NULL "
-                                      "  AND f.finding IN ('found', 'elsewhere') AND pk.status IN ('in_stock', 'opened') "
-                                      "  AND pk.units_left IS NOT f.counted_units "
-                                      "ORDER BY pk.id",
-                                      error);
+  units = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                            "INSERT INTO movements (pack_id, at, actor, kind, from_location,"
+                            "  units_delta, units_after, status_after, location_after, reason) "
+                            "SELECT pk.id, ?2, ?3, 'correction', pk.location_id,"
+                            "  f.counted_units - coalesce (pk.units_left, 0), f.counted_units, 'opened',"
+                            "  pk.location_id, ?4 "
+                            "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
+                            "WHERE f.count_id = ?1 AND f.counted_units IS NOT NULL "
+                            "  AND f.finding IN ('found', 'elsewhere') AND pk.status IN ('in_stock', 'opened') "
+                            "  AND pk.units_left IS DISTINCT FROM f.counted_units "
+                            "ORDER BY pk.id",
+                            error);
   if (units == NULL)
     return FALSE;
-  sqlite3_bind_int64 (units, 1, data->count_id);
-  sqlite3_bind_text (units, 2, now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (units, 3, actor, -1, SQLITE_STATIC);
-  sqlite3_bind_text (units, 4, reason, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, units, error))
+  qoima_db_bind_int64 (units, 1, data->count_id);
+  qoima_db_bind_text (units, 2, now);
+  qoima_db_bind_text (units, 3, actor);
+  qoima_db_bind_text (units, 4, reason);
+  if (!qoima_db_step_done (units, error))
     return FALSE;
-  corrections += sqlite3_changes (db);
+  corrections += qoima_db_changes (units);
 
   /* Missing: a write-off owed as lost, unless one is owed already. */
-  lost = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
-                                     "SELECT pk.id, 'LOST', ?2 "
-                                     "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
-                                     "WHERE f.count_id = ?1 AND f.finding = 'missing' "
-                                     "  AND pk.location_id = ?3 AND pk.status IN ('in_stock', 'opened') "
-                                     "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
-                                     "ORDER BY pk.id",
-                                     error);
+  lost = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
+                           "SELECT pk.id, 'LOST', ?2 "
+                           "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
+                           "WHERE f.count_id = ?1 AND f.finding = 'missing' "
+                           "  AND pk.location_id = ?3 AND pk.status IN ('in_stock', 'opened') "
+                           "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
+                           "ORDER BY pk.id",
+                           error);
   if (lost == NULL)
     return FALSE;
-  sqlite3_bind_int64 (lost, 1, data->count_id);
-  sqlite3_bind_text (lost, 2, now, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (lost, 3, location_id);
-  if (!qoima_store_worker_step_done (worker, lost, error))
+  qoima_db_bind_int64 (lost, 1, data->count_id);
+  qoima_db_bind_text (lost, 2, now);
+  qoima_db_bind_int64 (lost, 3, location_id);
+  if (!qoima_db_step_done (lost, error))
     return FALSE;
-  corrections += sqlite3_changes (db);
+  corrections += qoima_db_changes (lost);
 
-  update = qoima_store_worker_prepare (worker,
-                                       "UPDATE counts SET state = 'signed_off', signed_off_by = ?2, signed_off_at = ?3 "
-                                       "WHERE id = ?1",
-                                       error);
+  update = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "UPDATE counts SET state = 'signed_off', signed_off_by = ?2, signed_off_at = ?3 "
+                             "WHERE id = ?1",
+                             error);
   if (update == NULL)
     return FALSE;
-  sqlite3_bind_int64 (update, 1, data->count_id);
-  sqlite3_bind_text (update, 2, actor, -1, SQLITE_STATIC);
-  sqlite3_bind_text (update, 3, now, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, update, error))
+  qoima_db_bind_int64 (update, 1, data->count_id);
+  qoima_db_bind_text (update, 2, actor);
+  qoima_db_bind_text (update, 3, now);
+  if (!qoima_db_step_done (update, error))
     return FALSE;
 
   data->out = g_memdup2 (&corrections, sizeof corrections);

@@ -107,18 +107,10 @@ qoima_use_result_free (QoimaUseResult *result)
 static char *
 today_iso8601 (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = qoima_store_now ();
+  g_autoptr(GDateTime) local = g_date_time_to_local (now);
 
-  return g_date_time_format (now, "%Y-%m-%d");
-}
-
-static void
-set_step_error (QoimaStoreWorker  *worker,
-                int                rc,
-                GError           **error)
-{
-  qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                qoima_store_worker_get_path (worker));
+  return g_date_time_format (local, "%Y-%m-%d");
 }
 
 /* A pack as the guards see it. */
@@ -154,42 +146,42 @@ load_pack (QoimaStoreWorker  *worker,
            PackFacts         *facts,
            GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT pk.id, pk.ki, pk.status, pk.expiry, pk.location_id, pk.units_left, "
-                                     "  p.units_per_pack, p.name_ru, w.reason "
-                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
-                                     "LEFT JOIN withdrawals_owed w ON w.pack_id = pk.id WHERE pk.ki = ?1",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT pk.id, pk.ki, pk.status, pk.expiry, pk.location_id, pk.units_left, "
+                           "  p.units_per_pack, p.name_ru, w.reason "
+                           "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
+                           "LEFT JOIN withdrawals_owed w ON w.pack_id = pk.id WHERE pk.ki = ?1",
+                           error);
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, ki, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_text (stmt, 1, ki);
+  rc = qoima_db_step (stmt, error);
+  if (rc == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("The code %s is not one of the hospital's packs."), ki);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
 
-  facts->id = sqlite3_column_int64 (stmt, 0);
-  facts->ki = qoima_store_column_dup (stmt, 1);
-  facts->status = qoima_store_column_dup (stmt, 2);
-  facts->expiry = qoima_store_column_dup (stmt, 3);
-  facts->location_id = sqlite3_column_int64 (stmt, 4);
-  facts->has_units = sqlite3_column_type (stmt, 5) != SQLITE_NULL;
-  facts->units_left = sqlite3_column_int (stmt, 5);
-  facts->units_known = sqlite3_column_type (stmt, 6) != SQLITE_NULL;
-  facts->name = qoima_store_column_dup (stmt, 7);
-  facts->owed_reason = qoima_store_column_dup (stmt, 8);
+  facts->id = qoima_db_column_int64 (stmt, 0);
+  facts->ki = qoima_store_db_column_dup (stmt, 1);
+  facts->status = qoima_store_db_column_dup (stmt, 2);
+  facts->expiry = qoima_store_db_column_dup (stmt, 3);
+  facts->location_id = qoima_db_column_int64 (stmt, 4);
+  facts->has_units = !qoima_db_column_is_null (stmt, 5);
+  facts->units_left = (int) qoima_db_column_int64 (stmt, 5);
+  facts->units_known = !qoima_db_column_is_null (stmt, 6);
+  facts->name = qoima_store_db_column_dup (stmt, 7);
+  facts->owed_reason = qoima_store_db_column_dup (stmt, 8);
   return TRUE;
 }
 
@@ -233,21 +225,21 @@ location_exists (QoimaStoreWorker  *worker,
                  gint64             location,
                  GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT 1 FROM locations WHERE id = ?1 AND archived = 0", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT 1 FROM locations WHERE id = ?1 AND archived = 0", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, location);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_int64 (stmt, 1, location);
+  rc = qoima_db_step (stmt, error);
+  if (rc == QOIMA_DB_ROW)
     return TRUE;
-  if (rc == SQLITE_DONE)
+  if (rc == QOIMA_DB_DONE)
     g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                          _("The location to move the packs to does not exist."));
   else
-    set_step_error (worker, rc, error);
+    qoima_store_worker_set_step_error (worker, rc, error);
   return FALSE;
 }
 
@@ -345,24 +337,24 @@ qoima_store_worker_add_box_packs (QoimaStoreWorker  *worker,
                                   GPtrArray         *kis,
                                   GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "WITH RECURSIVE inside (code, kind) AS ("
-                                     "  SELECT code, kind FROM act_codes WHERE code = ?1 AND kind = 'box' "
-                                     "  UNION SELECT c.code, c.kind FROM act_codes c JOIN inside i ON c.parent_sscc = i.code) "
-                                     "SELECT pk.ki FROM packs pk WHERE pk.ki IN (SELECT code FROM inside WHERE kind = 'pack') "
-                                     "ORDER BY pk.id",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "WITH RECURSIVE inside (code, kind) AS ("
+                           "  SELECT code, kind FROM act_codes WHERE code = ?1 AND kind = 'box' "
+                           "  UNION SELECT c.code, c.kind FROM act_codes c JOIN inside i ON c.parent_sscc = i.code) "
+                           "SELECT pk.ki FROM packs pk WHERE pk.ki IN (SELECT code FROM inside WHERE kind = 'pack') "
+                           "ORDER BY pk.id",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, box, -1, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
-  if (rc != SQLITE_DONE)
+  qoima_db_bind_text (stmt, 1, box);
+  while ((rc = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
+    g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
+  if (rc != QOIMA_DB_DONE)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return FALSE;
     }
   return TRUE;
@@ -457,38 +449,38 @@ add_transfer_document (QoimaStoreWorker  *worker,
                        const char        *now,
                        GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) next = NULL;
-  g_autoptr(QoimaCachedStmt) insert = NULL;
+  g_autoptr(QoimaDbStmt) next = NULL;
+  g_autoptr(QoimaDbStmt) insert = NULL;
   g_autofree char *number = NULL;
   gint64 id;
-  int rc;
+  QoimaDbStep rc;
 
-  next = qoima_store_worker_prepare (worker, "SELECT coalesce (max (id), 0) + 1 FROM transfers", error);
+  next = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT coalesce (max (id), 0) + 1 FROM transfers", error);
   if (next == NULL)
     return NULL;
-  rc = sqlite3_step (next);
-  if (rc != SQLITE_ROW)
+  rc = qoima_db_step (next, error);
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return NULL;
     }
-  id = sqlite3_column_int64 (next, 0);
+  id = qoima_db_column_int64 (next, 0);
   number = g_strdup_printf ("ВП-%06" G_GINT64_FORMAT, id);
 
-  insert = qoima_store_worker_prepare (worker,
-                                       "INSERT INTO transfers (id, number, created_at, actor, from_location, to_location) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                                       error);
+  insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "INSERT INTO transfers (id, number, created_at, actor, from_location, to_location) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             error);
   if (insert == NULL)
     return NULL;
-  sqlite3_bind_int64 (insert, 1, id);
-  sqlite3_bind_text (insert, 2, number, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 4, qoima_user_get_name (user), -1, SQLITE_STATIC);
+  qoima_db_bind_int64 (insert, 1, id);
+  qoima_db_bind_text (insert, 2, number);
+  qoima_db_bind_text (insert, 3, now);
+  qoima_db_bind_text (insert, 4, qoima_user_get_name (user));
   if (from_location != 0)
-    sqlite3_bind_int64 (insert, 5, from_location);
-  sqlite3_bind_int64 (insert, 6, to_location);
-  if (!qoima_store_worker_step_done (worker, insert, error))
+    qoima_db_bind_int64 (insert, 5, from_location);
+  qoima_db_bind_int64 (insert, 6, to_location);
+  if (!qoima_db_step_done (insert, error))
     return NULL;
 
   return g_steal_pointer (&number);
@@ -538,25 +530,25 @@ transfer_body (QoimaStoreWorker  *worker,
   for (guint i = 0; i < facts->len; i++)
     {
       const PackFacts *pack = &g_array_index (facts, PackFacts, i);
-      g_autoptr(QoimaCachedStmt) insert = NULL;
+      g_autoptr(QoimaDbStmt) insert = NULL;
 
-      insert = qoima_store_worker_prepare (worker,
-                                           "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, "
-                                           "  units_delta, units_after, status_after, location_after, document) "
-                                           "VALUES (?1, ?2, ?3, 'transfer', ?4, ?5, 0, ?6, ?7, ?5, ?8)",
-                                           error);
+      insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                                 "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, "
+                                 "  units_delta, units_after, status_after, location_after, document) "
+                                 "VALUES (?1, ?2, ?3, 'transfer', ?4, ?5, 0, ?6, ?7, ?5, ?8)",
+                                 error);
       if (insert == NULL)
         return FALSE;
-      sqlite3_bind_int64 (insert, 1, pack->id);
-      sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 3, qoima_user_get_name (data->user), -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 4, pack->location_id);
-      sqlite3_bind_int64 (insert, 5, data->to_location);
+      qoima_db_bind_int64 (insert, 1, pack->id);
+      qoima_db_bind_text (insert, 2, now);
+      qoima_db_bind_text (insert, 3, qoima_user_get_name (data->user));
+      qoima_db_bind_int64 (insert, 4, pack->location_id);
+      qoima_db_bind_int64 (insert, 5, data->to_location);
       if (pack->has_units)
-        sqlite3_bind_int (insert, 6, pack->units_left);
-      sqlite3_bind_text (insert, 7, pack->status, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 8, number, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, insert, error))
+        qoima_db_bind_int64 (insert, 6, pack->units_left);
+      qoima_db_bind_text (insert, 7, pack->status);
+      qoima_db_bind_text (insert, 8, number);
+      if (!qoima_db_step_done (insert, error))
         return FALSE;
     }
 
@@ -659,38 +651,38 @@ pack_from_facts (QoimaStoreWorker  *worker,
                  gint64             pack_id,
                  GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaProduct) product = NULL;
   g_autoptr(QoimaLocation) location = NULL;
   QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT pk.id, pk.ki, pk.km, pk.batch, pk.expiry, pk.status, pk.units_left, "
-                                     QOIMA_STORE_PRODUCT_COLUMNS ", " QOIMA_STORE_LOCATION_COLUMNS " "
-                                     "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
-                                     "  JOIN locations l ON l.id = pk.location_id WHERE pk.id = ?1",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT pk.id, pk.ki, pk.km, pk.batch, pk.expiry, pk.status, pk.units_left, "
+                           QOIMA_STORE_PRODUCT_COLUMNS ", " QOIMA_STORE_LOCATION_COLUMNS " "
+                           "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
+                           "  JOIN locations l ON l.id = pk.location_id WHERE pk.id = ?1",
+                           error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, pack_id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  qoima_db_bind_int64 (stmt, 1, pack_id);
+  rc = qoima_db_step (stmt, error);
+  if (rc != QOIMA_DB_ROW)
     {
-      set_step_error (worker, rc, error);
+      qoima_store_worker_set_step_error (worker, rc, error);
       return NULL;
     }
 
-  product = qoima_store_product_from_row (stmt, 7);
-  location = qoima_store_location_from_row (stmt, 7 + QOIMA_STORE_PRODUCT_N_COLUMNS);
-  qoima_pack_status_from_nick ((const char *) sqlite3_column_text (stmt, 5), &status);
-  return qoima_pack_new (sqlite3_column_int64 (stmt, 0),
-                         (const char *) sqlite3_column_text (stmt, 1),
-                         (const char *) sqlite3_column_text (stmt, 2),
-                         (const char *) sqlite3_column_text (stmt, 3),
-                         (const char *) sqlite3_column_text (stmt, 4),
+  product = qoima_store_product_from_db_row (stmt, 7);
+  location = qoima_store_location_from_db_row (stmt, 7 + QOIMA_STORE_PRODUCT_N_COLUMNS);
+  qoima_pack_status_from_nick (qoima_db_column_text (stmt, 5), &status);
+  return qoima_pack_new (qoima_db_column_int64 (stmt, 0),
+                         qoima_db_column_text (stmt, 1),
+                         qoima_db_column_text (stmt, 2),
+                         qoima_db_column_text (stmt, 3),
+                         qoima_db_column_text (stmt, 4),
                          status,
-                         sqlite3_column_type (stmt, 6) == SQLITE_NULL ? -1 : sqlite3_column_int (stmt, 6),
+                         qoima_db_column_is_null (stmt, 6) ? -1 : (int) qoima_db_column_int64 (stmt, 6),
                          product, location);
 }
 
@@ -791,45 +783,45 @@ find_or_add_patient (QoimaStoreWorker  *worker,
 {
   gboolean is_iin = strlen (patient) == 12 && is_all_digits (patient);
   g_autofree char *now = qoima_store_now_iso8601 ();
-  int rc;
+  QoimaDbStep rc;
 
   {
-    g_autoptr(QoimaCachedStmt) find = NULL;
+    g_autoptr(QoimaDbStmt) find = NULL;
 
-    find = qoima_store_worker_prepare (worker,
-                                       is_iin ? "SELECT id FROM patients WHERE iin = ?1"
-                                              : "SELECT id FROM patients WHERE record_number = ?1",
-                                       error);
+    find = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             is_iin ? "SELECT id FROM patients WHERE iin = ?1"
+                                    : "SELECT id FROM patients WHERE record_number = ?1",
+                             error);
     if (find == NULL)
       return FALSE;
-    sqlite3_bind_text (find, 1, patient, -1, SQLITE_STATIC);
-    rc = sqlite3_step (find);
-    if (rc == SQLITE_ROW)
+    qoima_db_bind_text (find, 1, patient);
+    rc = qoima_db_step (find, error);
+    if (rc == QOIMA_DB_ROW)
       {
-        *patient_id = sqlite3_column_int64 (find, 0);
+        *patient_id = qoima_db_column_int64 (find, 0);
         return TRUE;
       }
-    if (rc != SQLITE_DONE)
+    if (rc != QOIMA_DB_DONE)
       {
-        set_step_error (worker, rc, error);
+        qoima_store_worker_set_step_error (worker, rc, error);
         return FALSE;
       }
   }
 
   {
-    g_autoptr(QoimaCachedStmt) insert = NULL;
+    g_autoptr(QoimaDbStmt) insert = NULL;
 
-    insert = qoima_store_worker_prepare (worker,
-                                         is_iin ? "INSERT INTO patients (iin, created_at) VALUES (?1, ?2)"
-                                                : "INSERT INTO patients (record_number, created_at) VALUES (?1, ?2)",
-                                         error);
+    insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                               is_iin ? "INSERT INTO patients (iin, created_at) VALUES (?1, ?2) RETURNING id"
+                                      : "INSERT INTO patients (record_number, created_at) VALUES (?1, ?2) RETURNING id",
+                               error);
     if (insert == NULL)
       return FALSE;
-    sqlite3_bind_text (insert, 1, patient, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
-    if (!qoima_store_worker_step_done (worker, insert, error))
+    qoima_db_bind_text (insert, 1, patient);
+    qoima_db_bind_text (insert, 2, now);
+    *patient_id = qoima_db_step_id (insert, error);
+    if (*patient_id < 0)
       return FALSE;
-    *patient_id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   }
 
   return TRUE;
@@ -898,42 +890,42 @@ use_body (QoimaStoreWorker  *worker,
   result->used_up = units_after == 0;
 
   {
-    g_autoptr(QoimaCachedStmt) insert = NULL;
+    g_autoptr(QoimaDbStmt) insert = NULL;
 
-    insert = qoima_store_worker_prepare (worker,
-                                         "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
-                                         "  units_after, status_after, location_after, patient_id) "
-                                         "VALUES (?1, ?2, ?3, 'use', ?4, ?5, ?6, ?7, ?4, ?8)",
-                                         error);
+    insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                               "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
+                               "  units_after, status_after, location_after, patient_id) "
+                               "VALUES (?1, ?2, ?3, 'use', ?4, ?5, ?6, ?7, ?4, ?8) RETURNING id",
+                               error);
     if (insert == NULL)
       return FALSE;
-    sqlite3_bind_int64 (insert, 1, facts.id);
-    sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 3, qoima_user_get_name (data->user), -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (insert, 4, facts.location_id);
-    sqlite3_bind_int (insert, 5, -data->units);
-    sqlite3_bind_int (insert, 6, units_after);
-    sqlite3_bind_text (insert, 7, result->used_up ? "used_up" : "opened", -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (insert, 8, patient_id);
-    if (!qoima_store_worker_step_done (worker, insert, error))
+    qoima_db_bind_int64 (insert, 1, facts.id);
+    qoima_db_bind_text (insert, 2, now);
+    qoima_db_bind_text (insert, 3, qoima_user_get_name (data->user));
+    qoima_db_bind_int64 (insert, 4, facts.location_id);
+    qoima_db_bind_int64 (insert, 5, -data->units);
+    qoima_db_bind_int64 (insert, 6, units_after);
+    qoima_db_bind_text (insert, 7, result->used_up ? "used_up" : "opened");
+    qoima_db_bind_int64 (insert, 8, patient_id);
+    result->movement_id = qoima_db_step_id (insert, error);
+    if (result->movement_id < 0)
       return FALSE;
-    result->movement_id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   }
 
   /* R000-9: a pack is withdrawn only when its last unit is used; a one-unit pack so at its use. */
   if (result->used_up)
     {
-      g_autoptr(QoimaCachedStmt) owe = NULL;
+      g_autoptr(QoimaDbStmt) owe = NULL;
 
-      owe = qoima_store_worker_prepare (worker,
-                                        "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
-                                        "VALUES (?1, 'MEDICAL_USE', ?2)",
-                                        error);
+      owe = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                              "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
+                              "VALUES (?1, 'MEDICAL_USE', ?2)",
+                              error);
       if (owe == NULL)
         return FALSE;
-      sqlite3_bind_int64 (owe, 1, facts.id);
-      sqlite3_bind_text (owe, 2, now, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, owe, error))
+      qoima_db_bind_int64 (owe, 1, facts.id);
+      qoima_db_bind_text (owe, 2, now);
+      if (!qoima_db_step_done (owe, error))
         return FALSE;
       result->withdrawal_owed = TRUE;
     }
@@ -1015,33 +1007,33 @@ pick_job (QoimaStoreWorker *worker,
 {
   PickData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *today = today_iso8601 ();
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT ki FROM packs "
-                                     "WHERE gtin = ?1 AND location_id = ?2 AND status IN ('in_stock', 'opened') "
-                                     "  AND units_left > 0 AND (expiry IS NULL OR expiry >= ?3) "
-                                     "ORDER BY status = 'opened' DESC, expiry IS NULL, expiry, id LIMIT 1",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT ki FROM packs "
+                           "WHERE gtin = ?1 AND location_id = ?2 AND status IN ('in_stock', 'opened') "
+                           "  AND units_left > 0 AND (expiry IS NULL OR expiry >= ?3) "
+                           "ORDER BY status = 'opened' DESC, expiry IS NULL, expiry, id LIMIT 1",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_text (stmt, 1, data->gtin, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, data->location);
-  sqlite3_bind_text (stmt, 3, today, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    g_task_return_pointer (task, qoima_store_column_dup (stmt, 0), g_free);
-  else if (rc == SQLITE_DONE)
+  qoima_db_bind_text (stmt, 1, data->gtin);
+  qoima_db_bind_int64 (stmt, 2, data->location);
+  qoima_db_bind_text (stmt, 3, today);
+  rc = qoima_db_step (stmt, &local_error);
+  if (rc == QOIMA_DB_ROW)
+    g_task_return_pointer (task, qoima_store_db_column_dup (stmt, 0), g_free);
+  else if (rc == QOIMA_DB_DONE)
     g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                              _("There is no pack of this medicine here to open."));
   else
     {
-      set_step_error (worker, rc, &local_error);
+      qoima_store_worker_set_step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
     }
 }
@@ -1105,53 +1097,53 @@ undo_body (QoimaStoreWorker  *worker,
   gint64 use_id, pack_id, location, patient_id;
   gboolean is_latest, owed_sent;
   int units_after, units_delta;
-  int rc;
+  QoimaDbStep rc;
 
   {
-    g_autoptr(QoimaCachedStmt) find = NULL;
+    g_autoptr(QoimaDbStmt) find = NULL;
     g_autofree char *since = NULL;
-    g_autoptr(GDateTime) now_dt = g_date_time_new_now_utc ();
+    g_autoptr(GDateTime) now_dt = qoima_store_now ();
     g_autoptr(GDateTime) since_dt = g_date_time_add_minutes (now_dt, -QOIMA_LEDGER_UNDO_MINUTES);
 
     since = g_date_time_format (since_dt, "%Y-%m-%dT%H:%M:%SZ");
     /* The user's latest use, the pack's latest movement, the status the pack had before,
      * and whether its withdrawal already left for the outbox. */
-    find = qoima_store_worker_prepare (worker,
-                                       "SELECT m.id, m.pack_id, m.location_after, m.units_after, m.units_delta, m.patient_id, "
-                                       "  m.id = (SELECT max (id) FROM movements WHERE pack_id = m.pack_id), "
-                                       "  (SELECT status_after FROM movements WHERE pack_id = m.pack_id AND id < m.id "
-                                       "   ORDER BY id DESC LIMIT 1), "
-                                       "  EXISTS (SELECT 1 FROM withdrawals_owed WHERE pack_id = m.pack_id AND outbox_id IS NOT NULL), "
-                                       "  pk.ki, m.at >= ?2 "
-                                       "FROM movements m JOIN packs pk ON pk.id = m.pack_id "
-                                       "WHERE m.actor = ?1 AND m.kind = 'use' ORDER BY m.id DESC LIMIT 1",
-                                       error);
+    find = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                             "SELECT m.id, m.pack_id, m.location_after, m.units_after, m.units_delta, m.patient_id, "
+                             "  m.id = (SELECT max (id) FROM movements WHERE pack_id = m.pack_id), "
+                             "  (SELECT status_after FROM movements WHERE pack_id = m.pack_id AND id < m.id "
+                             "   ORDER BY id DESC LIMIT 1), "
+                             "  EXISTS (SELECT 1 FROM withdrawals_owed WHERE pack_id = m.pack_id AND outbox_id IS NOT NULL), "
+                             "  pk.ki, m.at >= ?2 "
+                             "FROM movements m JOIN packs pk ON pk.id = m.pack_id "
+                             "WHERE m.actor = ?1 AND m.kind = 'use' ORDER BY m.id DESC LIMIT 1",
+                             error);
     if (find == NULL)
       return FALSE;
-    sqlite3_bind_text (find, 1, qoima_user_get_name (user), -1, SQLITE_STATIC);
-    sqlite3_bind_text (find, 2, since, -1, SQLITE_STATIC);
-    rc = sqlite3_step (find);
-    if (rc == SQLITE_DONE)
+    qoima_db_bind_text (find, 1, qoima_user_get_name (user));
+    qoima_db_bind_text (find, 2, since);
+    rc = qoima_db_step (find, error);
+    if (rc == QOIMA_DB_DONE)
       {
         set_nothing_to_undo (error);
         return FALSE;
       }
-    if (rc != SQLITE_ROW)
+    if (rc != QOIMA_DB_ROW)
       {
-        set_step_error (worker, rc, error);
+        qoima_store_worker_set_step_error (worker, rc, error);
         return FALSE;
       }
-    use_id = sqlite3_column_int64 (find, 0);
-    pack_id = sqlite3_column_int64 (find, 1);
-    location = sqlite3_column_int64 (find, 2);
-    units_after = sqlite3_column_int (find, 3);
-    units_delta = sqlite3_column_int (find, 4);
-    patient_id = sqlite3_column_int64 (find, 5);
-    is_latest = sqlite3_column_int (find, 6) != 0;
-    status_before = qoima_store_column_dup (find, 7);
-    owed_sent = sqlite3_column_int (find, 8) != 0;
-    ki = qoima_store_column_dup (find, 9);
-    if (!is_latest || status_before == NULL || sqlite3_column_int (find, 10) == 0)
+    use_id = qoima_db_column_int64 (find, 0);
+    pack_id = qoima_db_column_int64 (find, 1);
+    location = qoima_db_column_int64 (find, 2);
+    units_after = (int) qoima_db_column_int64 (find, 3);
+    units_delta = (int) qoima_db_column_int64 (find, 4);
+    patient_id = qoima_db_column_int64 (find, 5);
+    is_latest = (int) qoima_db_column_int64 (find, 6) != 0;
+    status_before = qoima_store_db_column_dup (find, 7);
+    owed_sent = (int) qoima_db_column_int64 (find, 8) != 0;
+    ki = qoima_store_db_column_dup (find, 9);
+    if (!is_latest || status_before == NULL || (int) qoima_db_column_int64 (find, 10) == 0)
       {
         set_nothing_to_undo (error);
         return FALSE;
@@ -1169,40 +1161,40 @@ undo_body (QoimaStoreWorker  *worker,
 
   reason = g_strdup_printf ("undo of use %" G_GINT64_FORMAT, use_id);
   {
-    g_autoptr(QoimaCachedStmt) insert = NULL;
+    g_autoptr(QoimaDbStmt) insert = NULL;
 
-    insert = qoima_store_worker_prepare (worker,
-                                         "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
-                                         "  units_after, status_after, location_after, reason, patient_id) "
-                                         "VALUES (?1, ?2, ?3, 'correction', ?4, ?5, ?6, ?7, ?4, ?8, ?9)",
-                                         error);
+    insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                               "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
+                               "  units_after, status_after, location_after, reason, patient_id) "
+                               "VALUES (?1, ?2, ?3, 'correction', ?4, ?5, ?6, ?7, ?4, ?8, ?9)",
+                               error);
     if (insert == NULL)
       return FALSE;
-    sqlite3_bind_int64 (insert, 1, pack_id);
-    sqlite3_bind_text (insert, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 3, qoima_user_get_name (user), -1, SQLITE_STATIC);
-    sqlite3_bind_int64 (insert, 4, location);
-    sqlite3_bind_int (insert, 5, -units_delta);
-    sqlite3_bind_int (insert, 6, units_after - units_delta);
-    sqlite3_bind_text (insert, 7, status_before, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 8, reason, -1, SQLITE_STATIC);
+    qoima_db_bind_int64 (insert, 1, pack_id);
+    qoima_db_bind_text (insert, 2, now);
+    qoima_db_bind_text (insert, 3, qoima_user_get_name (user));
+    qoima_db_bind_int64 (insert, 4, location);
+    qoima_db_bind_int64 (insert, 5, -units_delta);
+    qoima_db_bind_int64 (insert, 6, units_after - units_delta);
+    qoima_db_bind_text (insert, 7, status_before);
+    qoima_db_bind_text (insert, 8, reason);
     if (patient_id != 0)
-      sqlite3_bind_int64 (insert, 9, patient_id);
-    if (!qoima_store_worker_step_done (worker, insert, error))
+      qoima_db_bind_int64 (insert, 9, patient_id);
+    if (!qoima_db_step_done (insert, error))
       return FALSE;
   }
 
   {
-    g_autoptr(QoimaCachedStmt) forget = NULL;
+    g_autoptr(QoimaDbStmt) forget = NULL;
 
-    forget = qoima_store_worker_prepare (worker,
-                                         "DELETE FROM withdrawals_owed "
-                                         "WHERE pack_id = ?1 AND outbox_id IS NULL AND reason = 'MEDICAL_USE'",
-                                         error);
+    forget = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                               "DELETE FROM withdrawals_owed "
+                               "WHERE pack_id = ?1 AND outbox_id IS NULL AND reason = 'MEDICAL_USE'",
+                               error);
     if (forget == NULL)
       return FALSE;
-    sqlite3_bind_int64 (forget, 1, pack_id);
-    if (!qoima_store_worker_step_done (worker, forget, error))
+    qoima_db_bind_int64 (forget, 1, pack_id);
+    if (!qoima_db_step_done (forget, error))
       return FALSE;
   }
 
@@ -1285,7 +1277,7 @@ write_off_body (QoimaStoreWorker  *worker,
   for (guint i = 0; data->kis[i] != NULL; i++)
     {
       g_auto(PackFacts) facts = { 0, };
-      g_autoptr(QoimaCachedStmt) owe = NULL;
+      g_autoptr(QoimaDbStmt) owe = NULL;
 
       if (!load_pack (worker, data->kis[i], &facts, error))
         return FALSE;
@@ -1313,15 +1305,15 @@ write_off_body (QoimaStoreWorker  *worker,
           return FALSE;
         }
 
-      owe = qoima_store_worker_prepare (worker,
-                                        "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, ?2, ?3)",
-                                        error);
+      owe = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                              "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, ?2, ?3)",
+                              error);
       if (owe == NULL)
         return FALSE;
-      sqlite3_bind_int64 (owe, 1, facts.id);
-      sqlite3_bind_text (owe, 2, qoima_withdrawal_reason_to_nick (data->reason), -1, SQLITE_STATIC);
-      sqlite3_bind_text (owe, 3, now, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, owe, error))
+      qoima_db_bind_int64 (owe, 1, facts.id);
+      qoima_db_bind_text (owe, 2, qoima_withdrawal_reason_to_nick (data->reason));
+      qoima_db_bind_text (owe, 3, now);
+      if (!qoima_db_step_done (owe, error))
         return FALSE;
       owed++;
     }

@@ -67,7 +67,9 @@ char          *qoima_store_db_column_dup        (QoimaDbStmt *stmt,
 /* A text column as a new string (NULL for SQL NULL). */
 char          *qoima_store_column_dup         (sqlite3_stmt *stmt,
                                                int           column);
-/* Now, as the store writes times: UTC, ISO 8601, to the second. */
+/* Now, by the database's clock (the server's on PostgreSQL, this PC's on SQLite), UTC. */
+GDateTime     *qoima_store_now                (void);
+/* The same, as the store writes times: UTC, ISO 8601, to the second. */
 char          *qoima_store_now_iso8601        (void);
 
 /* Statements the worker prepared once and keeps for the connection's lifetime. They are
@@ -116,6 +118,11 @@ gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
                                                 sqlite3_stmt      *stmt,
                                                 GError           **error);
 void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
+/* After a step that ended without the row it was due: the step's own error is already
+ * set; a missing row (@step is QOIMA_DB_DONE) gets one here. */
+void              qoima_store_worker_set_step_error (QoimaStoreWorker  *worker,
+                                                     QoimaDbStep        step,
+                                                     GError           **error);
 
 GTask            *qoima_store_task_new         (QoimaStore          *self,
                                                 gpointer             source_tag,

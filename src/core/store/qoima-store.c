@@ -44,6 +44,7 @@ struct _QoimaStoreWorker
   sqlite3 *db;         /* SQLite's handle under it; NULL on PostgreSQL */
   GHashTable *statements; /* SQL text → sqlite3_stmt, for code not yet on QoimaDb */
   gboolean in_transaction;
+  gint64 clock_checked; /* monotonic time of the last look at the server's clock */
   char *actor;  /* the running job's, for the audit trail; NULL = "system" */
   char *reason;
   gboolean read_only; /* opened read-only: the file or its folder cannot be written */
@@ -93,6 +94,8 @@ struct _QoimaStore
   char *path;
   gboolean closed;
   gboolean read_only;
+  GSource *changes;     /* notifications of committed changes, from any connection */
+  guint changed_source; /* the pending ::changed, so that a burst is heard once */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaStore, qoima_store, G_TYPE_OBJECT)
@@ -104,6 +107,18 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  CHANGED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
+/* The channel every write transaction notifies at its commit. */
+#define CHANGES_CHANNEL "qoima_changes"
+/* Long enough to hear a delivery's thousand commits once, short enough to feel immediate. */
+#define CHANGED_DELAY_MS 250
 
 /* Task data of the jobs that need more than nothing. */
 typedef struct
@@ -645,12 +660,58 @@ worker_step_done (Worker        *worker,
   return TRUE;
 }
 
+/* The worker's clock: on a shared server, the server's, so that every workstation's
+ * records and rules (the undo window, expiry, due dates) agree whatever the PC's clock
+ * says; on SQLite, this PC's. The offset is measured when the connection opens and again
+ * every CLOCK_RECHECK_US, and applies only on the worker thread. */
+#define CLOCK_RECHECK_US (10 * G_TIME_SPAN_MINUTE)
+
+static __thread GTimeSpan clock_offset;
+
+GDateTime *
+qoima_store_now (void)
+{
+  g_autoptr(GDateTime) here = g_date_time_new_now_utc ();
+
+  return g_date_time_add (here, clock_offset);
+}
+
 char *
 qoima_store_now_iso8601 (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) now = qoima_store_now ();
 
   return g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static void
+worker_check_clock (Worker *worker)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDateTime) here = NULL;
+  g_autoptr(GDateTime) there = NULL;
+  g_autofree char *server = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (qoima_db_get_kind (worker->database) != QOIMA_DB_POSTGRESQL ||
+      (worker->clock_checked != 0 && now - worker->clock_checked < CLOCK_RECHECK_US))
+    return;
+  worker->clock_checked = now;
+
+  server = qoima_db_now_iso8601 (worker->database, &local_error);
+  here = g_date_time_new_now_utc ();
+  there = server != NULL ? g_date_time_new_from_iso8601 (server, NULL) : NULL;
+  if (there == NULL)
+    {
+      g_warning ("The server's clock could not be read; this PC's is used: %s",
+                 local_error != NULL ? local_error->message : server);
+      return;
+    }
+  /* To the second, as times are written: a sub-second offset is the query's own delay. */
+  clock_offset = g_date_time_difference (there, here) / G_TIME_SPAN_SECOND * G_TIME_SPAN_SECOND;
+  if (ABS (clock_offset) > G_TIME_SPAN_MINUTE)
+    g_message ("This PC's clock is %+" G_GINT64_FORMAT " s off the database server's; the server's is used.",
+               -clock_offset / G_TIME_SPAN_SECOND);
 }
 
 /* Jobs: each runs on the worker thread and returns its task. */
@@ -777,7 +838,10 @@ worker_open (Worker  *worker,
   if (qoima_db_location_is_postgresql (worker->path))
     {
       worker->database = qoima_db_open (worker->path, error);
-      return worker->database != NULL && qoima_store_migrate_pg (worker->database, error);
+      if (worker->database == NULL || !qoima_store_migrate_pg (worker->database, error))
+        return FALSE;
+      worker_check_clock (worker);
+      return TRUE;
     }
 
   if (!in_memory)
@@ -866,12 +930,12 @@ add_products_body (Worker  *worker,
   QoimaDbStmt *stmt;
 
   stmt = qoima_db_prepare (worker->database,
-                         "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-                         "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
-                         "  inn = excluded.inn, form = excluded.form, dosage = excluded.dosage, "
-                         "  manufacturer = excluded.manufacturer, units_per_pack = excluded.units_per_pack",
-                         error);
+                           "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                           "ON CONFLICT (gtin) DO UPDATE SET name_ru = excluded.name_ru, name_kk = excluded.name_kk, "
+                           "  inn = excluded.inn, form = excluded.form, dosage = excluded.dosage, "
+                           "  manufacturer = excluded.manufacturer, units_per_pack = excluded.units_per_pack",
+                           error);
 
   for (unsigned i = 0; stmt != NULL && i < products->len; i++)
     {
@@ -960,9 +1024,9 @@ list_locations_job (Worker *worker,
   QoimaDbStep rc;
 
   stmt = qoima_db_prepare (worker->database,
-                         "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l "
-                         "WHERE l.archived = 0 ORDER BY l.kind <> 'warehouse', l.id",
-                         &local_error);
+                           "SELECT " QOIMA_STORE_LOCATION_COLUMNS " FROM locations l "
+                           "WHERE l.archived = 0 ORDER BY l.kind <> 'warehouse', l.id",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1010,14 +1074,14 @@ receive_rows (Worker         *worker,
   find_product = qoima_db_prepare (worker->database, "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
   find_location = qoima_db_prepare (worker->database, "SELECT 1 FROM locations WHERE id = ?1", error);
   insert_pack = qoima_db_prepare (worker->database,
-                                "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at, act_id) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
-                                error);
+                                  "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, received_at, act_id) "
+                                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+                                  error);
   insert_movement = qoima_db_prepare (worker->database,
-                                    "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
-                                    "  units_after, status_after, location_after, reason) "
-                                    "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
-                                    error);
+                                      "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, "
+                                      "  units_after, status_after, location_after, reason) "
+                                      "VALUES (?1, ?2, ?3, 'receipt', ?4, coalesce (?5, 0), ?5, ?6, ?4, ?7)",
+                                      error);
   if (find_product == NULL || find_location == NULL || insert_pack == NULL || insert_movement == NULL)
     return FALSE;
 
@@ -1223,8 +1287,8 @@ record_scan (Worker      *worker,
     }
 
   insert = qoima_db_prepare (worker->database,
-                           "INSERT INTO scans (at, actor, ki, km, recovered, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                           error);
+                             "INSERT INTO scans (at, actor, ki, km, recovered, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                             error);
   if (insert == NULL)
     return FALSE;
 
@@ -1457,9 +1521,9 @@ list_stock_job (Worker *worker,
    * packs. Products and locations are few, so they are joined here from the tables loaded
    * above. */
   stmt = qoima_db_prepare (worker->database,
-                         "SELECT gtin, nullif (batch, ''), nullif (expiry, ''), location_id, packs, units, opened "
-                         "FROM stock_lines",
-                         &local_error);
+                           "SELECT gtin, nullif (batch, ''), nullif (expiry, ''), location_id, packs, units, opened "
+                           "FROM stock_lines",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1536,7 +1600,8 @@ list_packs_job (Worker *worker,
     }
 
   qoima_db_bind_int64 (stmt, 1, page->after_id);
-  qoima_db_bind_int64 (stmt, 2, page->limit);
+  /* No limit: the largest one both engines take (PostgreSQL refuses SQLite's -1). */
+  qoima_db_bind_int64 (stmt, 2, page->limit >= 0 ? page->limit : G_MAXINT64);
   while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     g_ptr_array_add (packs, pack_from_row (stmt, products, locations));
 
@@ -1588,12 +1653,12 @@ check_journal_job (Worker *worker,
   /* Each pack against its latest movement: a pack with no movement at all, or whose
    * state differs, was changed behind the journal's back. */
   stmt = qoima_db_prepare (worker->database,
-                         "SELECT pk.ki FROM packs pk "
-                         "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
-                         "WHERE m.id IS NULL OR m.status_after IS NOT pk.status "
-                         "  OR m.location_after IS NOT pk.location_id OR m.units_after IS NOT pk.units_left "
-                         "ORDER BY pk.id LIMIT 1",
-                         &local_error);
+                           "SELECT pk.ki FROM packs pk "
+                           "LEFT JOIN movements m ON m.id = (SELECT max (id) FROM movements WHERE pack_id = pk.id) "
+                           "WHERE m.id IS NULL OR m.status_after IS DISTINCT FROM pk.status "
+                           "  OR m.location_after IS DISTINCT FROM pk.location_id OR m.units_after IS DISTINCT FROM pk.units_left "
+                           "ORDER BY pk.id LIMIT 1",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -1821,6 +1886,9 @@ qoima_store_class_init (QoimaStoreClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -1894,6 +1962,61 @@ qoima_pack_rows_add (QoimaPackRows *rows,
   g_array_append_val (rows->rows, row);
 }
 
+/* Notifications */
+
+static gboolean
+emit_changed (gpointer data)
+{
+  QoimaStore *self = data;
+
+  self->changed_source = 0;
+  g_signal_emit (self, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+heard_change (const char *channel,
+              gpointer    user_data)
+{
+  QoimaStore *self = user_data;
+
+  /* The pending emission keeps the store alive until it has run. */
+  if (self->changed_source == 0)
+    self->changed_source = g_timeout_add_full (G_PRIORITY_DEFAULT, CHANGED_DELAY_MS, emit_changed,
+                                               g_object_ref (self), g_object_unref);
+}
+
+static void
+store_listen (QoimaStore *self)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
+
+  if (g_str_equal (self->path, ":memory:"))
+    return;
+  self->changes = qoima_db_listen_source_new (self->path, CHANGES_CHANNEL, heard_change, self, NULL, &local_error);
+  if (self->changes == NULL)
+    {
+      /* Only the other workstations' changes go unheard: this one's pages reload themselves. */
+      shown = qoima_db_location_for_display (self->path);
+      g_warning ("Changes made at other workstations to %s will not be shown until a page is reloaded: %s",
+                 shown, local_error->message);
+      return;
+    }
+  g_source_attach (self->changes, g_main_context_get_thread_default ());
+}
+
+static void
+store_stop_listening (QoimaStore *self)
+{
+  if (self->changes != NULL)
+    {
+      g_source_destroy (self->changes);
+      g_clear_pointer (&self->changes, g_source_unref);
+    }
+  g_clear_handle_id (&self->changed_source, g_source_remove);
+}
+
 /* Public API */
 
 void
@@ -1928,6 +2051,7 @@ qoima_store_open_finish (GAsyncResult  *result,
 
   self = g_task_get_source_object (G_TASK (result));
   self->read_only = read_only == 1;
+  store_listen (self);
   return g_object_ref (self);
 }
 
@@ -1958,6 +2082,7 @@ qoima_store_close (QoimaStore *self)
     return;
 
   self->closed = TRUE;
+  store_stop_listening (self);
   stop = g_new0 (Job, 1);
   g_async_queue_push (self->queue, stop);
 
@@ -2346,6 +2471,17 @@ qoima_store_worker_rollback (QoimaStoreWorker *worker)
   qoima_db_rollback (worker->database);
 }
 
+void
+qoima_store_worker_set_step_error (QoimaStoreWorker  *worker,
+                                   QoimaDbStep        step,
+                                   GError           **error)
+{
+  if (step == QOIMA_DB_DONE)
+    g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+                 _("The warehouse database %s lacks a row it should have."),
+                 qoima_db_get_display_location (worker->database));
+}
+
 /* On PostgreSQL the audit triggers read who acts and why from the transaction's settings
  * (on SQLite, from the worker through qoima_actor () and qoima_reason ()). */
 static gboolean
@@ -2375,11 +2511,14 @@ qoima_store_worker_in_transaction_with (QoimaStoreWorker          *worker,
 {
   g_return_val_if_fail (!worker->in_transaction, FALSE);
 
+  worker_check_clock (worker);
   if (!qoima_db_begin_write (worker->database, error))
     return FALSE;
   worker->in_transaction = TRUE;
+  /* Heard at the commit, by this workstation's pages and, on a server, every other's. */
   if (!worker_share_actor (worker, error) ||
       !func (worker, user_data, error) ||
+      !qoima_db_notify (worker->database, CHANGES_CHANNEL, error) ||
       !qoima_db_commit (worker->database, error))
     {
       qoima_store_worker_rollback (worker);

@@ -90,6 +90,13 @@ gboolean    qoima_store_get_read_only (QoimaStore *self);
  * confirmed is never lost to a closed window; its callback still gets the real result. */
 void        qoima_store_close        (QoimaStore *self);
 
+/*
+ * QoimaStore::changed is emitted on the main context a moment after a change to the
+ * warehouse was committed, by this workstation or, on a shared PostgreSQL database, by any
+ * other (LISTEN/NOTIFY): pages showing stock reload then. Bursts of changes are heard once.
+ * Started by qoima_store_open_finish(); nothing is heard for an in-memory database.
+ */
+
 /* Products and locations. */
 void        qoima_store_add_products_async   (QoimaStore          *self,
                                               GPtrArray           *products, /* QoimaProduct */

@@ -17,6 +17,7 @@
 
 #include "qoima-count-page.h"
 
+#include "qoima-count-export.h"
 #include "qoima-gs1.h"
 #include "qoima-i18n.h"
 #include "qoima-location.h"
@@ -31,6 +32,7 @@ struct _QoimaCountPage
   GtkButton       *start_button;
   GtkButton       *finish_button;
   GtkButton       *sign_off_button;
+  GtkMenuButton   *export_button;
   GtkLabel        *scan_label;
   AdwPreferencesGroup *units_group;
   AdwActionRow    *units_row;
@@ -46,6 +48,8 @@ struct _QoimaCountPage
   QoimaCountScan  *last_scan;
   char            *scan_message;
   GPtrArray       *rows; /* the tally's and findings' rows, removed at each reload */
+  GtkFileChooserNative *chooser;
+  QoimaCountExport chosen_export;
 
   /* State */
   guint            busy : 1;
@@ -125,6 +129,9 @@ update_actions (QoimaCountPage *self)
                                  !self->busy && may_count && self->count != NULL && state == QOIMA_COUNT_OPEN);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.sign-off",
                                  !self->busy && may_sign_off && self->count != NULL && state == QOIMA_COUNT_FINISHED);
+  /* The result is printed or exported at any step: a count under way shows what is found so far. */
+  gtk_widget_set_visible (GTK_WIDGET (self->export_button), self->count != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.export", self->count != NULL && self->chooser == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.save-units",
                                  !self->busy && self->count != NULL && state == QOIMA_COUNT_OPEN &&
                                  self->last_scan != NULL && self->last_scan->opened);
@@ -728,6 +735,162 @@ save_units_action (GtkWidget  *widget,
                                  units_saved_cb, g_object_ref (self));
 }
 
+/* Export. */
+
+typedef struct {
+  QoimaCountExport format;
+  char            *path;
+  QoimaCount      *count;
+} ExportData;
+
+static void
+export_data_free (ExportData *data)
+{
+  g_free (data->path);
+  g_clear_pointer (&data->count, qoima_count_free);
+  g_free (data);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportData *data = task_data;
+  GError *error = NULL;
+  gboolean ok = data->format == QOIMA_COUNT_EXPORT_XLSX ? qoima_count_write_xlsx (data->count, data->path, &error)
+                                                        : qoima_count_write_pdf (data->count, data->path, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+export_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExportData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->count = qoima_store_load_count_finish (QOIMA_STORE (object), result, &error);
+  if (data->count == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_run_in_thread (task, export_thread);
+}
+
+void
+qoima_count_page_export_async (QoimaCountPage      *self,
+                               QoimaCountExport     format,
+                               GFile               *file,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GTask *task;
+  ExportData *data;
+
+  g_return_if_fail (QOIMA_IS_COUNT_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_count_page_export_async);
+  if (self->count == NULL || self->context == NULL || g_file_peek_path (file) == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("There is no count to export."));
+      g_object_unref (task);
+      return;
+    }
+  data = g_new0 (ExportData, 1);
+  data->format = format;
+  data->path = g_file_get_path (file);
+  g_task_set_task_data (task, data, (GDestroyNotify) export_data_free);
+  /* Loaded afresh and owned by the task: the page may reload its own meanwhile. */
+  qoima_store_load_count_async (store (self), self->count->id, cancellable, export_loaded_cb, task);
+}
+
+gboolean
+qoima_count_page_export_finish (QoimaCountPage  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+exported_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  QoimaCountPage *self = QOIMA_COUNT_PAGE (source);
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (!qoima_count_page_export_finish (self, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not export the count: %s"), error->message);
+    }
+  else
+    message = g_strdup_printf (_("Count exported to %s"), name);
+  toast (self, message);
+}
+
+static void
+chooser_response_cb (QoimaCountPage       *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  update_actions (self);
+  if (file != NULL)
+    qoima_count_page_export_async (self, self->chosen_export, file, self->cancellable, exported_cb,
+                                   g_object_ref (file));
+}
+
+/* GtkFileDialog needs GTK 4.10; bookworm has 4.8. */
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  QoimaCountPage *self = QOIMA_COUNT_PAGE (widget);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  gboolean xlsx = g_str_equal (g_variant_get_string (parameter, NULL), "xlsx");
+  g_autofree char *name = NULL;
+
+  if (self->count == NULL || self->chooser != NULL)
+    return;
+  self->chosen_export = xlsx ? QOIMA_COUNT_EXPORT_XLSX : QOIMA_COUNT_EXPORT_PDF;
+  gtk_file_filter_set_name (filter, xlsx ? _("Excel Workbooks") : _("PDF Documents"));
+  gtk_file_filter_add_suffix (filter, xlsx ? "xlsx" : "pdf");
+  /* Translators: the suggested file name, without its suffix; %lld is the count's number. */
+  name = g_strdup_printf (_("stock-count-%lld.%s"), (long long) self->count->id, xlsx ? "xlsx" : "pdf");
+  self->chooser = gtk_file_chooser_native_new (_("Export the Count"), parent_window (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  update_actions (self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
 /* The widget. */
 
 static void
@@ -754,6 +917,9 @@ qoima_count_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_COUNT_PAGE);
 
@@ -846,6 +1012,7 @@ qoima_count_page_class_init (QoimaCountPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, start_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, finish_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, sign_off_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, export_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, scan_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, units_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaCountPage, units_row);
@@ -858,6 +1025,7 @@ qoima_count_page_class_init (QoimaCountPageClass *klass)
   gtk_widget_class_install_action (widget_class, "count.finish", NULL, finish_action);
   gtk_widget_class_install_action (widget_class, "count.sign-off", NULL, sign_off_action);
   gtk_widget_class_install_action (widget_class, "count.save-units", NULL, save_units_action);
+  gtk_widget_class_install_action (widget_class, "count.export", "s", export_action);
 }
 
 static void

@@ -37,4 +37,21 @@ QoimaCount     *qoima_count_page_get_count        (QoimaCountPage *self);
 /* What the last scan did, as shown under it. */
 const char     *qoima_count_page_get_scan_message (QoimaCountPage *self);
 
+typedef enum {
+  QOIMA_COUNT_EXPORT_PDF,
+  QOIMA_COUNT_EXPORT_XLSX,
+} QoimaCountExport;
+
+/* Writes the result of the count shown (as the store has it now) to @file, off the main
+ * loop: what is missing, what is not on the book and why, opened packs' units, the tally. */
+void            qoima_count_page_export_async     (QoimaCountPage      *self,
+                                                   QoimaCountExport     format,
+                                                   GFile               *file,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean        qoima_count_page_export_finish    (QoimaCountPage      *self,
+                                                   GAsyncResult        *result,
+                                                   GError             **error);
+
 G_END_DECLS

@@ -45,6 +45,7 @@ struct _QoimaStockPage
   GArray             *location_ids;
   QoimaPack          *pending_pack;
   char               *opened_for;   /* the user whose first load chose her ward */
+  gboolean            stale;        /* the warehouse changed while the page was hidden */
 
   /* State: the filter's inputs, prepared once per change rather than per line. */
   char              **terms;
@@ -659,6 +660,25 @@ qoima_stock_page_get_context (QoimaStockPage *self)
   return self->context;
 }
 
+static void
+store_changed_cb (QoimaStockPage *self)
+{
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    qoima_stock_page_reload (self);
+  else
+    self->stale = TRUE;
+}
+
+static void
+mapped_cb (QoimaStockPage *self)
+{
+  if (self->stale)
+    {
+      self->stale = FALSE;
+      qoima_stock_page_reload (self);
+    }
+}
+
 void
 qoima_stock_page_set_context (QoimaStockPage *self,
                               QoimaContext   *context)
@@ -678,6 +698,12 @@ qoima_stock_page_set_context (QoimaStockPage *self,
                            self,
                            G_CONNECT_SWAPPED);
   warning_days_changed_cb (self, "expiry-warning-days", qoima_context_get_settings (context));
+
+  /* Another workstation's receipt or use (or this one's from another page) shows without
+   * a manual reload; a hidden page reloads when it is shown again. */
+  g_signal_connect_object (qoima_context_get_store (context), "changed",
+                           G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "stock.reload", TRUE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTEXT]);
