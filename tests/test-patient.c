@@ -54,7 +54,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->dir = g_dir_make_tmp ("test-patient-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
+  fixture->path = qoima_test_new_store_location (fixture->dir);
 
   fixture->store = qoima_test_open_store (fixture->path);
   {

@@ -143,7 +143,7 @@ fixture_set_up (Fixture       *fixture,
   fixture->today_text = g_date_time_format (fixture->today, "%Y-%m-%d");
   fixture->dir = g_dir_make_tmp ("test-report-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
+  fixture->path = qoima_test_new_store_location (fixture->dir);
 
   fixture->store = qoima_test_open_store (fixture->path);
 

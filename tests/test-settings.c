@@ -10,7 +10,7 @@
 #include "qoima-store-settings.h"
 #include "qoima-test-utils.h"
 
-#include <sqlite3.h>
+#include <json-glib/json-glib.h>
 
 static gboolean
 set_setting (QoimaStore  *store,
@@ -40,7 +40,8 @@ get_setting (QoimaStore *store)
 static void
 test_admin_only (void)
 {
-  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "settings.db", NULL);
+  g_autofree char *path = qoima_test_on_postgresql () ? qoima_test_new_store_location (NULL)
+                                                      : g_build_filename (g_get_user_data_dir (), "settings.db", NULL);
   g_autoptr(GAsyncResult) result2 = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaStore) store = NULL;
@@ -50,8 +51,9 @@ test_admin_only (void)
   g_autofree char *value = NULL;
   g_autofree char *after = NULL;
   gint64 ward, n_rows = 0;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  QoimaDb *db = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  g_autoptr(JsonNode) new_values = NULL;
 
   g_mkdir_with_parents (g_get_user_data_dir (), 0700);
   store = qoima_test_open_store (path);
@@ -82,18 +84,23 @@ test_admin_only (void)
   g_assert_cmpstr (after, ==, "true");
 
   /* The change is in the audit trail, under the admin's name, and the chain holds. */
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT actor, json_extract (new_values, '$.value') FROM audit "
-                                           "WHERE tbl = 'settings'", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "admin");
-  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "true");
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  sqlite3_finalize (stmt);
-  g_assert_true (qoima_audit_verify_db (db, &n_rows, NULL, &error));
+  /* Read on another connection, either engine; the values as JSON, which each engine
+   * spaces its own way. */
+  db = qoima_db_open (path, &error);
+  g_assert_no_error (error);
+  stmt = qoima_db_prepare (db, "SELECT actor, new_values FROM audit WHERE tbl = 'settings'", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_cmpstr (qoima_db_column_text (stmt, 0), ==, "admin");
+  new_values = json_from_string (qoima_db_column_text (stmt, 1), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (new_values), "value"), ==, "true");
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_DONE);
+  g_clear_pointer (&stmt, qoima_db_stmt_release);
+  g_assert_true (qoima_audit_verify (db, &n_rows, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (n_rows, >, 3);
-  sqlite3_close (db);
+  qoima_db_close (db);
 
   qoima_store_close (store);
 }

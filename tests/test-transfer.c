@@ -16,7 +16,6 @@
 #include "qoima-user.h"
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #define TABLETS_GTIN "04870101000010" /* 20 units a pack in the demo catalog */
@@ -36,7 +35,7 @@ typedef struct
   char *dir;
   char *path;
   QoimaStore *store;
-  sqlite3 *raw;
+  QoimaDb *raw; /* another connection to the store's database, either engine */
   gint64 warehouse;
   gint64 ward;
   QoimaUser *admin;
@@ -48,28 +47,26 @@ static gint64
 raw_int (Fixture    *fixture,
          const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (fixture->raw, sql, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (fixture->raw, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return qoima_db_column_int64 (stmt, 0);
 }
 
 static char *
 raw_text (Fixture    *fixture,
           const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  char *value;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (fixture->raw, sql, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (fixture->raw, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return g_strdup (qoima_db_column_text (stmt, 0));
 }
 
 static int
@@ -165,7 +162,7 @@ fixture_set_up (Fixture       *fixture,
 
   fixture->dir = g_dir_make_tmp ("test-transfer-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "qoima.db", NULL);
+  fixture->path = qoima_test_new_store_location (fixture->dir);
   fixture->store = qoima_test_open_store (fixture->path);
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -215,7 +212,8 @@ fixture_set_up (Fixture       *fixture,
   fixture->clerk = qoima_test_add_user (fixture->store, fixture->admin, "clerk", QOIMA_ROLE_CLERK, 0, "long enough secret");
   fixture->nurse = qoima_test_add_user (fixture->store, fixture->admin, "nurse", QOIMA_ROLE_NURSE, fixture->ward, "long enough secret");
 
-  g_assert_cmpint (sqlite3_open_v2 (fixture->path, &fixture->raw, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  fixture->raw = qoima_db_open (fixture->path, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -240,7 +238,7 @@ fixture_tear_down (Fixture       *fixture,
     g_assert_no_error (error);
   }
 
-  sqlite3_close (fixture->raw);
+  qoima_db_close (fixture->raw);
   g_clear_object (&fixture->admin);
   g_clear_object (&fixture->clerk);
   g_clear_object (&fixture->nurse);
@@ -496,8 +494,9 @@ test_units (Fixture       *fixture,
   g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM movements m JOIN packs p ON p.id = m.pack_id "
                                      "WHERE p.gtin = '" NO_UNITS_GTIN "' AND m.kind = 'correction' AND m.actor = 'clerk'"), ==, 2);
   g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM audit WHERE tbl = 'products' AND action = 'update' "
-                                     "AND actor = 'clerk' AND json_extract (old_values, '$.units_per_pack') IS NULL "
-                                     "AND json_extract (new_values, '$.units_per_pack') = 10"), ==, 1);
+                                     /* The values' JSON without spaces, as each engine spaces it its way. */
+                                     "AND actor = 'clerk' AND replace (old_values, ' ', '') LIKE '%\"units_per_pack\":null%' "
+                                     "AND replace (new_values, ' ', '') LIKE '%\"units_per_pack\":10%'"), ==, 1);
 
   /* Not opened yet: the clerk may still correct it. */
   g_assert_true (set_units (fixture, fixture->clerk, NO_UNITS_GTIN, 12, &error));

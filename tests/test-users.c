@@ -11,7 +11,6 @@
 #include "qoima-test-utils.h"
 #include "qoima-user.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #define ADMIN_PASSWORD "correct horse battery"
@@ -104,12 +103,21 @@ test_roles_matrix (void)
       g_assert_cmpint (qoima_role_allows (expected[r].role, p), ==, expected[r].allowed[p] != '.');
 }
 
+/* A new store: in memory; in the -pg run, a fresh server database. */
+static QoimaStore *
+open_store (void)
+{
+  g_autofree char *location = qoima_test_on_postgresql () ? qoima_test_new_store_location (NULL) : NULL;
+
+  return qoima_test_open_store (location != NULL ? location : ":memory:");
+}
+
 /* R000-4: rights are delegated by role; a nurse cannot accept acts, move stock or sign,
  * and nobody logged in may do nothing. */
 static void
 test_nurse_refused (void)
 {
-  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
+  g_autoptr(QoimaStore) store = open_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) nurse = NULL;
@@ -135,7 +143,7 @@ test_nurse_refused (void)
 static void
 test_bootstrap_then_admin_only (void)
 {
-  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
+  g_autoptr(QoimaStore) store = open_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) clerk = NULL;
@@ -177,11 +185,27 @@ test_bootstrap_then_admin_only (void)
   g_assert_cmpuint (g_list_model_get_n_items (users), ==, 2);
 }
 
+/* One integer from @sql on another connection to the store's database, either engine. */
+static gint64
+peek_int (QoimaDb    *db,
+          const char *sql,
+          int         column)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return qoima_db_column_int64 (stmt, column);
+}
+
 /* Only salted hashes reach the file; a wrong password is refused; a disabled user too. */
 static void
 test_hashing (void)
 {
-  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "users-test", "hash.db", NULL);
+  g_autofree char *path = qoima_test_on_postgresql () ? qoima_test_new_store_location (NULL)
+                                                      : g_build_filename (g_get_user_data_dir (), "users-test", "hash.db", NULL);
   g_autoptr(QoimaStore) store = qoima_test_open_store (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
@@ -189,8 +213,7 @@ test_hashing (void)
   g_autoptr(QoimaUser) again = NULL;
   g_autofree char *bytes = NULL;
   gsize len = 0;
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  QoimaDb *db = NULL;
   gint64 start;
 
   admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN, 0, ADMIN_PASSWORD, &error);
@@ -237,39 +260,43 @@ test_hashing (void)
 
   qoima_store_close (store);
 
-  g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
+  /* The file's bytes: SQLite's only (a server keeps its own files). */
+  if (!qoima_test_on_postgresql ())
+    {
+      g_autofree char *wal_path = g_strconcat (path, "-wal", NULL);
+      g_autofree char *wal = NULL;
+      gsize wal_len = 0;
+
+      g_assert_true (g_file_get_contents (path, &bytes, &len, &error));
+      g_assert_no_error (error);
+      g_assert_false (bytes_contain (bytes, len, ADMIN_PASSWORD));
+      if (g_file_get_contents (wal_path, &wal, &wal_len, NULL))
+        g_assert_false (bytes_contain (wal, wal_len, ADMIN_PASSWORD));
+    }
+
+  db = qoima_db_open (path, &error);
   g_assert_no_error (error);
-  g_assert_false (bytes_contain (bytes, len, ADMIN_PASSWORD));
   {
-    g_autofree char *wal_path = g_strconcat (path, "-wal", NULL);
-    g_autofree char *wal = NULL;
-    gsize wal_len = 0;
+    const char *sql = "SELECT count (DISTINCT salt), count (DISTINCT hash), min (iterations), "
+                      "  min (length (salt)) FROM users";
 
-    if (g_file_get_contents (wal_path, &wal, &wal_len, NULL))
-      g_assert_false (bytes_contain (wal, wal_len, ADMIN_PASSWORD));
+    g_assert_cmpint (peek_int (db, sql, 0), ==, 2);
+    g_assert_cmpint (peek_int (db, sql, 1), ==, 2);
+    g_assert_cmpint (peek_int (db, sql, 2), >=, 100000);
+    g_assert_cmpint (peek_int (db, sql, 3), ==, 16);
   }
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count (DISTINCT salt), count (DISTINCT hash), min (iterations), "
-                                           "  min (length (salt)) FROM users", -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2);
-  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 2);
-  g_assert_cmpint (sqlite3_column_int (stmt, 2), >=, 100000);
-  g_assert_cmpint (sqlite3_column_int (stmt, 3), ==, 16);
-  sqlite3_finalize (stmt);
 
   /* The audit trail has the users, their disabling, the new password by the admin, and
    * no secret. */
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count (*), count (*) FILTER (WHERE actor = 'admin' AND reason = 'password changed') "
-                                           "FROM audit WHERE tbl = 'users' "
-                                           "AND new_values NOT LIKE '%salt%' AND new_values NOT LIKE '%hash%'",
-                                           -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 4);
-  g_assert_cmpint (sqlite3_column_int (stmt, 1), ==, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  {
+    const char *sql = "SELECT count (*), count (*) FILTER (WHERE actor = 'admin' AND reason = 'password changed') "
+                      "FROM audit WHERE tbl = 'users' "
+                      "AND new_values NOT LIKE '%salt%' AND new_values NOT LIKE '%hash%'";
+
+    g_assert_cmpint (peek_int (db, sql, 0), ==, 4);
+    g_assert_cmpint (peek_int (db, sql, 1), ==, 1);
+  }
+  qoima_db_close (db);
 }
 
 
@@ -427,7 +454,7 @@ locations_contain (QoimaStore *store,
 static void
 test_admin_refused (void)
 {
-  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
+  g_autoptr(QoimaStore) store = open_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) nurse = NULL;
@@ -498,7 +525,7 @@ test_admin_refused (void)
 static void
 test_wards (void)
 {
-  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
+  g_autoptr(QoimaStore) store = open_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) nurse = NULL;
@@ -603,7 +630,7 @@ test_wards (void)
 static void
 test_passwords_and_roles (void)
 {
-  g_autoptr(QoimaStore) store = qoima_test_open_store (":memory:");
+  g_autoptr(QoimaStore) store = open_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) admin = NULL;
   g_autoptr(QoimaUser) clerk = NULL;

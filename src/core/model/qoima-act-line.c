@@ -144,39 +144,38 @@ list_act_lines_job (QoimaStoreWorker *worker,
   gint64 act_id = *(gint64 *) g_task_get_task_data (task);
   g_autoptr(GListStore) lines = g_list_store_new (QOIMA_TYPE_ACT_LINE);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  sqlite3 *db = qoima_store_worker_get_db (worker);
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep next;
 
   /* Boxes are counted through their packs (kind 'pack' rows carry the box as parent), so
-   * a line counts each pack once whichever way it arrived. */
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT c.gtin, p.name_ru, count (*), count (c.scanned_at) "
-                                     "FROM act_codes c LEFT JOIN products p ON p.gtin = c.gtin "
-                                     "WHERE c.act_id = ?1 AND c.kind = 'pack' "
-                                     "GROUP BY c.gtin ORDER BY coalesce (p.name_ru, c.gtin), c.gtin",
-                                     &local_error);
+   * a line counts each pack once whichever way it arrived. The name is grouped by too, as
+   * PostgreSQL asks; a GTIN has one. */
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT c.gtin, p.name_ru, count (*), count (c.scanned_at) "
+                           "FROM act_codes c LEFT JOIN products p ON p.gtin = c.gtin "
+                           "WHERE c.act_id = ?1 AND c.kind = 'pack' "
+                           "GROUP BY c.gtin, p.name_ru ORDER BY coalesce (p.name_ru, c.gtin), c.gtin",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  sqlite3_bind_int64 (stmt, 1, act_id);
-  for (rc = sqlite3_step (stmt); rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+  qoima_db_bind_int64 (stmt, 1, act_id);
+  while ((next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       g_autoptr(QoimaActLine) line = g_object_new (QOIMA_TYPE_ACT_LINE, NULL);
 
-      line->gtin = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      line->name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      line->expected = sqlite3_column_int (stmt, 2);
-      line->scanned = sqlite3_column_int (stmt, 3);
+      line->gtin = qoima_store_db_column_dup (stmt, 0);
+      line->name = qoima_store_db_column_dup (stmt, 1);
+      line->expected = qoima_db_column_int64 (stmt, 2);
+      line->scanned = qoima_db_column_int64 (stmt, 3);
       g_list_store_append (lines, line);
     }
 
-  if (rc != SQLITE_DONE)
+  if (next == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }

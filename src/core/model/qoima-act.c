@@ -323,24 +323,26 @@ save_act (QoimaStoreWorker  *worker,
           GError           **error)
 {
   QoimaIncomingAct *act = data->act;
-  sqlite3 *db = qoima_store_worker_get_db (worker);
+  QoimaDb *db = qoima_store_worker_get_database (worker);
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *deadline = NULL;
   GDate transfer;
-  QoimaCachedStmt *stmt;
-  int rc;
+  QoimaDbStmt *stmt;
+  QoimaDbStep found;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT id FROM acts WHERE ismpt_id = ?1", error);
+  stmt = qoima_db_prepare (db, "SELECT id FROM acts WHERE ismpt_id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   {
-    g_autoptr(QoimaCachedStmt) find = stmt;
+    g_autoptr(QoimaDbStmt) find = stmt;
 
-    sqlite3_bind_text (find, 1, act->ismpt_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step (find);
-    if (rc == SQLITE_ROW)
+    qoima_db_bind_text (find, 1, act->ismpt_id);
+    found = qoima_db_step (find, error);
+    if (found == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (found == QOIMA_DB_ROW)
       {
-        *act_id = sqlite3_column_int64 (find, 0);
+        *act_id = qoima_db_column_int64 (find, 0);
         return TRUE;
       }
   }
@@ -348,41 +350,43 @@ save_act (QoimaStoreWorker  *worker,
   /* Products first: the act's packs may enter stock only as known products. A card from
    * the catalog is used when there is one; otherwise the GTIN stands for the name until
    * the clerk completes it. Products already in the store are kept as they are. */
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT OR IGNORE INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                     error);
+  stmt = qoima_db_prepare (db,
+                           "INSERT INTO products (gtin, name_ru, name_kk, inn, form, dosage, manufacturer, units_per_pack) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (gtin) DO NOTHING",
+                           error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; data->products != NULL && i < data->products->len; i++)
     {
       QoimaProduct *product = g_ptr_array_index (data->products, i);
-      g_autoptr(QoimaCachedStmt) insert = stmt;
+      g_autoptr(QoimaDbStmt) insert = stmt;
       int units = qoima_product_get_units_per_pack (product);
 
-      sqlite3_bind_text (insert, 1, qoima_product_get_gtin (product), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 2, qoima_product_get_name_ru (product), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 3, qoima_product_get_name_kk (product), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 4, qoima_product_get_inn (product), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 5, qoima_product_get_form (product), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 6, qoima_product_get_dosage (product), -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (insert, 7, qoima_product_get_manufacturer (product), -1, SQLITE_TRANSIENT);
+      qoima_db_bind_text (insert, 1, qoima_product_get_gtin (product));
+      qoima_db_bind_text (insert, 2, qoima_product_get_name_ru (product));
+      qoima_db_bind_text (insert, 3, qoima_product_get_name_kk (product));
+      qoima_db_bind_text (insert, 4, qoima_product_get_inn (product));
+      qoima_db_bind_text (insert, 5, qoima_product_get_form (product));
+      qoima_db_bind_text (insert, 6, qoima_product_get_dosage (product));
+      qoima_db_bind_text (insert, 7, qoima_product_get_manufacturer (product));
       if (units > 0)
-        sqlite3_bind_int (insert, 8, units);
-      if (!qoima_store_worker_step_done (worker, insert, error))
+        qoima_db_bind_int64 (insert, 8, units);
+      else
+        qoima_db_bind_null (insert, 8);
+      if (!qoima_db_step_done (insert, error))
         return FALSE;
     }
   for (guint i = 0; i < act->codes->len; i++)
     {
       const QoimaActCode *code = g_ptr_array_index (act->codes, i);
-      g_autoptr(QoimaCachedStmt) insert = NULL;
+      g_autoptr(QoimaDbStmt) insert = NULL;
 
       if (code->is_box)
         continue;
       insert = stmt;
-      sqlite3_bind_text (insert, 1, code->gtin, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 2, code->gtin, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, insert, error))
+      qoima_db_bind_text (insert, 1, code->gtin);
+      qoima_db_bind_text (insert, 2, code->gtin);
+      if (!qoima_db_step_done (insert, error))
         return FALSE;
     }
 
@@ -397,49 +401,51 @@ save_act (QoimaStoreWorker  *worker,
       deadline = g_strdup (text);
     }
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO acts (ismpt_id, number, doc_date, received_at, sender_bin, sender_name, "
-                                     "  receiver_bin, status, deadline, transfer_date) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?9)",
-                                     error);
+  stmt = qoima_db_prepare (db,
+                           "INSERT INTO acts (ismpt_id, number, doc_date, received_at, sender_bin, sender_name, "
+                           "  receiver_bin, status, deadline, transfer_date) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'waiting', ?8, ?9) RETURNING id",
+                           error);
   if (stmt == NULL)
     return FALSE;
   {
-    g_autoptr(QoimaCachedStmt) insert = stmt;
+    g_autoptr(QoimaDbStmt) insert = stmt;
 
-    sqlite3_bind_text (insert, 1, act->ismpt_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 2, act->number, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 3, act->doc_date, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 4, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 5, act->sender_bin, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 6, act->sender_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 7, act->receiver_bin, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 8, deadline, -1, SQLITE_STATIC);
-    sqlite3_bind_text (insert, 9, act->transfer_date, -1, SQLITE_STATIC);
-    if (!qoima_store_worker_step_done (worker, insert, error))
+    qoima_db_bind_text (insert, 1, act->ismpt_id);
+    qoima_db_bind_text (insert, 2, act->number);
+    qoima_db_bind_text (insert, 3, act->doc_date);
+    qoima_db_bind_text (insert, 4, now);
+    qoima_db_bind_text (insert, 5, act->sender_bin);
+    qoima_db_bind_text (insert, 6, act->sender_name);
+    qoima_db_bind_text (insert, 7, act->receiver_bin);
+    qoima_db_bind_text (insert, 8, deadline);
+    qoima_db_bind_text (insert, 9, act->transfer_date);
+    if (qoima_db_step (insert, error) != QOIMA_DB_ROW)
       return FALSE;
-    *act_id = sqlite3_last_insert_rowid (db);
+    *act_id = qoima_db_column_int64 (insert, 0);
+    if (!qoima_db_step_done (insert, error))
+      return FALSE;
   }
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO act_codes (act_id, code, kind, parent_sscc, gtin, batch, expiry) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                                     error);
+  stmt = qoima_db_prepare (db,
+                           "INSERT INTO act_codes (act_id, code, kind, parent_sscc, gtin, batch, expiry) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           error);
   if (stmt == NULL)
     return FALSE;
   for (guint i = 0; i < act->codes->len; i++)
     {
       const QoimaActCode *code = g_ptr_array_index (act->codes, i);
-      g_autoptr(QoimaCachedStmt) insert = stmt;
+      g_autoptr(QoimaDbStmt) insert = stmt;
 
-      sqlite3_bind_int64 (insert, 1, *act_id);
-      sqlite3_bind_text (insert, 2, code->code, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 3, code->is_box ? "box" : "pack", -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 4, code->parent_sscc, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 5, code->gtin, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 6, code->batch, -1, SQLITE_STATIC);
-      sqlite3_bind_text (insert, 7, code->expiry, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, insert, error))
+      qoima_db_bind_int64 (insert, 1, *act_id);
+      qoima_db_bind_text (insert, 2, code->code);
+      qoima_db_bind_text (insert, 3, code->is_box ? "box" : "pack");
+      qoima_db_bind_text (insert, 4, code->parent_sscc);
+      qoima_db_bind_text (insert, 5, code->gtin);
+      qoima_db_bind_text (insert, 6, code->batch);
+      qoima_db_bind_text (insert, 7, code->expiry);
+      if (!qoima_db_step_done (insert, error))
         return FALSE;
     }
 
@@ -513,21 +519,21 @@ has_act_job (QoimaStoreWorker *worker,
              GTask            *task)
 {
   g_autoptr(GError) local_error = NULL;
-  QoimaCachedStmt *stmt = qoima_store_worker_prepare (worker, "SELECT 1 FROM acts WHERE ismpt_id = ?1", &local_error);
-  int rc;
+  g_autoptr(QoimaDbStmt) find = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                                                  "SELECT 1 FROM acts WHERE ismpt_id = ?1", &local_error);
+  QoimaDbStep found;
 
-  if (stmt == NULL)
+  if (find == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  {
-    g_autoptr(QoimaCachedStmt) find = stmt;
-
-    sqlite3_bind_text (find, 1, g_task_get_task_data (task), -1, SQLITE_STATIC);
-    rc = sqlite3_step (find);
-  }
-  g_task_return_boolean (task, rc == SQLITE_ROW);
+  qoima_db_bind_text (find, 1, g_task_get_task_data (task));
+  found = qoima_db_step (find, &local_error);
+  if (found == QOIMA_DB_ERROR_STEP)
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_boolean (task, found == QOIMA_DB_ROW);
 }
 
 void
@@ -564,11 +570,10 @@ list_acts_job (QoimaStoreWorker *worker,
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GListStore) acts = g_list_store_new (QOIMA_TYPE_ACT);
-  sqlite3 *db = qoima_store_worker_get_db (worker);
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep next = QOIMA_DB_ERROR_STEP;
 
-  rc = sqlite3_prepare_v2 (db,
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
                            "SELECT a.id, a.ismpt_id, a.number, a.sender_bin, a.sender_name, a.doc_date, "
                            "  a.transfer_date, a.deadline, a.status, a.errors, "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack'), "
@@ -579,41 +584,38 @@ list_acts_job (QoimaStoreWorker *worker,
                            "FROM acts a "
                            /* The latest answer: what the act's state in the outbox is. */
                            "LEFT JOIN outbox o ON o.id = (SELECT max (id) FROM outbox WHERE act_id = a.id) "
-                           "ORDER BY a.doc_date DESC, a.id DESC",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+                           /* NULLS LAST: SQLite's order, which PostgreSQL's DESC reverses. */
+                           "ORDER BY a.doc_date DESC NULLS LAST, a.id DESC",
+                           &local_error);
+  while (stmt != NULL && (next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       g_autoptr(QoimaAct) act = g_object_new (QOIMA_TYPE_ACT, NULL);
 
-      act->id = sqlite3_column_int64 (stmt, 0);
-      act->ismpt_id = qoima_store_column_dup (stmt, 1);
-      act->number = qoima_store_column_dup (stmt, 2);
-      act->sender_bin = qoima_store_column_dup (stmt, 3);
-      act->sender_name = qoima_store_column_dup (stmt, 4);
-      act->doc_date = qoima_store_column_dup (stmt, 5);
-      act->transfer_date = qoima_store_column_dup (stmt, 6);
-      act->deadline = qoima_store_column_dup (stmt, 7);
-      act->status = status_from_nick ((const char *) sqlite3_column_text (stmt, 8));
-      act->errors = qoima_store_column_dup (stmt, 9);
-      act->packs = sqlite3_column_int (stmt, 10);
-      act->scanned = sqlite3_column_int (stmt, 11);
-      act->accepted = sqlite3_column_int (stmt, 16);
-      if (act->status == QOIMA_ACT_STATUS_SENDING && sqlite3_column_type (stmt, 12) != SQLITE_NULL)
+      act->id = qoima_db_column_int64 (stmt, 0);
+      act->ismpt_id = qoima_store_db_column_dup (stmt, 1);
+      act->number = qoima_store_db_column_dup (stmt, 2);
+      act->sender_bin = qoima_store_db_column_dup (stmt, 3);
+      act->sender_name = qoima_store_db_column_dup (stmt, 4);
+      act->doc_date = qoima_store_db_column_dup (stmt, 5);
+      act->transfer_date = qoima_store_db_column_dup (stmt, 6);
+      act->deadline = qoima_store_db_column_dup (stmt, 7);
+      act->status = status_from_nick (qoima_db_column_text (stmt, 8));
+      act->errors = qoima_store_db_column_dup (stmt, 9);
+      act->packs = qoima_db_column_int64 (stmt, 10);
+      act->scanned = qoima_db_column_int64 (stmt, 11);
+      act->accepted = qoima_db_column_int64 (stmt, 16);
+      if (act->status == QOIMA_ACT_STATUS_SENDING && !qoima_db_column_is_null (stmt, 12))
         {
-          act->answer_state = qoima_document_state_get ((const char *) sqlite3_column_text (stmt, 12),
-                                                        (const char *) sqlite3_column_text (stmt, 13));
+          act->answer_state = qoima_document_state_get (qoima_db_column_text (stmt, 12),
+                                                        qoima_db_column_text (stmt, 13));
           act->answer_reason = g_strdup (qoima_document_state_reason (act->answer_state,
-                                                                      (const char *) sqlite3_column_text (stmt, 14),
-                                                                      (const char *) sqlite3_column_text (stmt, 15)));
+                                                                      qoima_db_column_text (stmt, 14),
+                                                                      qoima_db_column_text (stmt, 15)));
         }
       g_list_store_append (acts, act);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  if (next == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -663,82 +665,84 @@ load_act_job (QoimaStoreWorker *worker,
               GTask            *task)
 {
   gint64 act_id = *(gint64 *) g_task_get_task_data (task);
-  sqlite3 *db = qoima_store_worker_get_db (worker);
+  QoimaDb *db = qoima_store_worker_get_database (worker);
   g_autoptr(GError) local_error = NULL;
   LoadResult *result;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  QoimaDbStep next;
 
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT ismpt_id, number, doc_date, transfer_date, sender_bin, sender_name, receiver_bin, status "
-                           "FROM acts WHERE id = ?1",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, act_id);
-      rc = sqlite3_step (stmt);
-    }
-  if (rc == SQLITE_DONE)
-    {
-      sqlite3_finalize (stmt);
-      g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
-                               _("There is no act number %lld in the warehouse."), (long long) act_id);
-      return;
-    }
-  if (rc != SQLITE_ROW)
-    goto failed;
+  {
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db,
+                                                    "SELECT ismpt_id, number, doc_date, transfer_date, sender_bin, "
+                                                    "  sender_name, receiver_bin, status "
+                                                    "FROM acts WHERE id = ?1",
+                                                    &local_error);
 
-  result = g_new0 (LoadResult, 1);
-  result->act = incoming_act_new ();
-  result->scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  result->act->ismpt_id = qoima_store_column_dup (stmt, 0);
-  result->act->number = qoima_store_column_dup (stmt, 1);
-  result->act->doc_date = qoima_store_column_dup (stmt, 2);
-  result->act->transfer_date = qoima_store_column_dup (stmt, 3);
-  result->act->sender_bin = qoima_store_column_dup (stmt, 4);
-  result->act->sender_name = qoima_store_column_dup (stmt, 5);
-  result->act->receiver_bin = qoima_store_column_dup (stmt, 6);
-  result->act->status = qoima_store_column_dup (stmt, 7);
-  sqlite3_finalize (stmt);
-  stmt = NULL;
+    if (stmt == NULL)
+      {
+        g_task_return_error (task, g_steal_pointer (&local_error));
+        return;
+      }
+    qoima_db_bind_int64 (stmt, 1, act_id);
+    next = qoima_db_step (stmt, &local_error);
+    if (next == QOIMA_DB_ERROR_STEP)
+      {
+        g_task_return_error (task, g_steal_pointer (&local_error));
+        return;
+      }
+    if (next == QOIMA_DB_DONE)
+      {
+        g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                                 _("There is no act number %lld in the warehouse."), (long long) act_id);
+        return;
+      }
 
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT code, kind, parent_sscc, gtin, batch, expiry, scanned_at IS NOT NULL "
-                           "FROM act_codes WHERE act_id = ?1 ORDER BY id",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_int64 (stmt, 1, act_id);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
-    {
-      QoimaActCode *code = g_new0 (QoimaActCode, 1);
+    result = g_new0 (LoadResult, 1);
+    result->act = incoming_act_new ();
+    result->scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    result->act->ismpt_id = qoima_store_db_column_dup (stmt, 0);
+    result->act->number = qoima_store_db_column_dup (stmt, 1);
+    result->act->doc_date = qoima_store_db_column_dup (stmt, 2);
+    result->act->transfer_date = qoima_store_db_column_dup (stmt, 3);
+    result->act->sender_bin = qoima_store_db_column_dup (stmt, 4);
+    result->act->sender_name = qoima_store_db_column_dup (stmt, 5);
+    result->act->receiver_bin = qoima_store_db_column_dup (stmt, 6);
+    result->act->status = qoima_store_db_column_dup (stmt, 7);
+  }
 
-      code->code = qoima_store_column_dup (stmt, 0);
-      code->is_box = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 1), "box") == 0;
-      code->parent_sscc = qoima_store_column_dup (stmt, 2);
-      code->gtin = qoima_store_column_dup (stmt, 3);
-      code->batch = qoima_store_column_dup (stmt, 4);
-      code->expiry = qoima_store_column_dup (stmt, 5);
-      if (!code->is_box)
-        result->act->n_packs++;
-      if (sqlite3_column_int (stmt, 6))
-        g_hash_table_add (result->scanned, g_strdup (code->code));
-      g_ptr_array_add (result->act->codes, code);
-    }
-  if (rc != SQLITE_DONE)
+  {
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db,
+                                                    "SELECT code, kind, parent_sscc, gtin, batch, expiry, "
+                                                    "  scanned_at IS NOT NULL "
+                                                    "FROM act_codes WHERE act_id = ?1 ORDER BY id",
+                                                    &local_error);
+
+    if (stmt != NULL)
+      qoima_db_bind_int64 (stmt, 1, act_id);
+    next = QOIMA_DB_ERROR_STEP;
+    while (stmt != NULL && (next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
+      {
+        QoimaActCode *code = g_new0 (QoimaActCode, 1);
+
+        code->code = qoima_store_db_column_dup (stmt, 0);
+        code->is_box = g_strcmp0 (qoima_db_column_text (stmt, 1), "box") == 0;
+        code->parent_sscc = qoima_store_db_column_dup (stmt, 2);
+        code->gtin = qoima_store_db_column_dup (stmt, 3);
+        code->batch = qoima_store_db_column_dup (stmt, 4);
+        code->expiry = qoima_store_db_column_dup (stmt, 5);
+        if (!code->is_box)
+          result->act->n_packs++;
+        if (qoima_db_column_int64 (stmt, 6))
+          g_hash_table_add (result->scanned, g_strdup (code->code));
+        g_ptr_array_add (result->act->codes, code);
+      }
+  }
+  if (next == QOIMA_DB_ERROR_STEP)
     {
       load_result_free (result);
-      goto failed;
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
     }
-  sqlite3_finalize (stmt);
   g_task_return_pointer (task, result, (GDestroyNotify) load_result_free);
-  return;
-
-failed:
-  qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
-  sqlite3_finalize (stmt);
-  g_task_return_error (task, g_steal_pointer (&local_error));
 }
 
 void
@@ -800,69 +804,64 @@ mark_code (QoimaStoreWorker  *worker,
            MarkData          *data,
            GError           **error)
 {
-  sqlite3 *db = qoima_store_worker_get_db (worker);
+  QoimaDb *db = qoima_store_worker_get_database (worker);
   g_autofree char *now = qoima_store_now_iso8601 ();
   gboolean is_box;
   gboolean was_scanned;
-  QoimaCachedStmt *stmt;
-  int rc;
+  QoimaDbStmt *stmt;
+  QoimaDbStep found;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT kind, scanned_at IS NOT NULL FROM act_codes WHERE act_id = ?1 AND code = ?2",
-                                     error);
+  stmt = qoima_db_prepare (db,
+                           "SELECT kind, scanned_at IS NOT NULL FROM act_codes WHERE act_id = ?1 AND code = ?2",
+                           error);
   if (stmt == NULL)
     return FALSE;
   {
-    g_autoptr(QoimaCachedStmt) find = stmt;
+    g_autoptr(QoimaDbStmt) find = stmt;
 
-    sqlite3_bind_int64 (find, 1, data->act_id);
-    sqlite3_bind_text (find, 2, data->code, -1, SQLITE_STATIC);
-    rc = sqlite3_step (find);
-    if (rc == SQLITE_DONE)
+    qoima_db_bind_int64 (find, 1, data->act_id);
+    qoima_db_bind_text (find, 2, data->code);
+    found = qoima_db_step (find, error);
+    if (found == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (found == QOIMA_DB_DONE)
       {
         data->scan = QOIMA_ACT_SCAN_NOT_IN_ACT;
         return TRUE;
       }
-    if (rc != SQLITE_ROW)
-      {
-        qoima_store_set_sqlite_error (error, db, rc, qoima_store_worker_get_path (worker));
-        return FALSE;
-      }
-    is_box = g_strcmp0 ((const char *) sqlite3_column_text (find, 0), "box") == 0;
-    was_scanned = sqlite3_column_int (find, 1);
+    is_box = g_strcmp0 (qoima_db_column_text (find, 0), "box") == 0;
+    was_scanned = qoima_db_column_int64 (find, 1) != 0;
   }
 
   /* A box stands for its packs: scanning it marks every one of them. */
-  stmt = qoima_store_worker_prepare (worker,
-                                     "UPDATE act_codes SET scanned_at = ?3 "
-                                     "WHERE act_id = ?1 AND (code = ?2 OR parent_sscc = ?2) AND scanned_at IS NULL",
-                                     error);
+  stmt = qoima_db_prepare (db,
+                           "UPDATE act_codes SET scanned_at = ?3 "
+                           "WHERE act_id = ?1 AND (code = ?2 OR parent_sscc = ?2) AND scanned_at IS NULL",
+                           error);
   if (stmt == NULL)
     return FALSE;
   {
-    g_autoptr(QoimaCachedStmt) update = stmt;
+    g_autoptr(QoimaDbStmt) update = stmt;
 
-    sqlite3_bind_int64 (update, 1, data->act_id);
-    sqlite3_bind_text (update, 2, data->code, -1, SQLITE_STATIC);
-    sqlite3_bind_text (update, 3, now, -1, SQLITE_STATIC);
-    if (!qoima_store_worker_step_done (worker, update, error))
+    qoima_db_bind_int64 (update, 1, data->act_id);
+    qoima_db_bind_text (update, 2, data->code);
+    qoima_db_bind_text (update, 3, now);
+    if (!qoima_db_step_done (update, error))
       return FALSE;
   }
 
   if (is_box)
     {
-      g_autoptr(QoimaCachedStmt) count = NULL;
+      g_autoptr(QoimaDbStmt) count = NULL;
 
-      stmt = qoima_store_worker_prepare (worker,
-                                         "SELECT count (*) FROM act_codes WHERE act_id = ?1 AND parent_sscc = ?2",
-                                         error);
-      if (stmt == NULL)
+      count = qoima_db_prepare (db, "SELECT count (*) FROM act_codes WHERE act_id = ?1 AND parent_sscc = ?2", error);
+      if (count == NULL)
         return FALSE;
-      count = stmt;
-      sqlite3_bind_int64 (count, 1, data->act_id);
-      sqlite3_bind_text (count, 2, data->code, -1, SQLITE_STATIC);
-      if (sqlite3_step (count) == SQLITE_ROW)
-        data->n_packs = sqlite3_column_int (count, 0);
+      qoima_db_bind_int64 (count, 1, data->act_id);
+      qoima_db_bind_text (count, 2, data->code);
+      if (qoima_db_step (count, error) != QOIMA_DB_ROW)
+        return FALSE;
+      data->n_packs = qoima_db_column_int64 (count, 0);
     }
   else
     data->n_packs = 1;

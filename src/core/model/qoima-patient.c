@@ -112,41 +112,37 @@ recent_job (QoimaStoreWorker *worker,
             GTask            *task)
 {
   RecentData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GListStore) patients = g_list_store_new (QOIMA_TYPE_PATIENT);
-  int rc;
+  QoimaDbStep step;
 
   /* The latest use movement per patient in the ward; movements_patient keeps this to the
    * rows that name a patient. An undone use still counts: the patient was at hand. */
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT p.id, p.iin, p.record_number, max (m.at), max (m.id) AS last "
-                                     "FROM movements m JOIN patients p ON p.id = m.patient_id "
-                                     "WHERE m.kind = 'use' AND m.from_location = ?1 "
-                                     "GROUP BY p.id ORDER BY last DESC LIMIT ?2",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT p.id, p.iin, p.record_number, max (m.at), max (m.id) AS last "
+                           "FROM movements m JOIN patients p ON p.id = m.patient_id "
+                           "WHERE m.kind = 'use' AND m.from_location = ?1 "
+                           "GROUP BY p.id ORDER BY last DESC LIMIT ?2",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_int64 (stmt, 1, data->ward_id);
-  sqlite3_bind_int (stmt, 2, data->limit);
+  qoima_db_bind_int64 (stmt, 1, data->ward_id);
+  qoima_db_bind_int64 (stmt, 2, data->limit);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((step = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
-      g_autofree char *iin = qoima_store_column_dup (stmt, 1);
-      g_autofree char *record_number = qoima_store_column_dup (stmt, 2);
-      g_autofree char *at = qoima_store_column_dup (stmt, 3);
       g_autoptr(QoimaPatient) patient = NULL;
 
-      patient = qoima_patient_new (sqlite3_column_int64 (stmt, 0), iin, record_number, at);
+      patient = qoima_patient_new (qoima_db_column_int64 (stmt, 0), qoima_db_column_text (stmt, 1),
+                                   qoima_db_column_text (stmt, 2), qoima_db_column_text (stmt, 3));
       g_list_store_append (patients, patient);
     }
-  if (rc != SQLITE_DONE)
+  if (step == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
 #include <xlsxwriter.h>
 
@@ -574,11 +575,16 @@ report_data_free (ReportData *data)
   "m.kind = 'use' AND NOT EXISTS (SELECT 1 FROM movements c WHERE c.pack_id = m.pack_id " \
   "  AND c.kind = 'correction' AND c.reason = 'undo of use ' || m.id)"
 
-/* ?1, ?2: the period's first and last local day (NULL: open); ?3: the location (0: all). */
+/* ?1, ?2: the period as times (UTC, as the store writes them; NULL: open): from the first
+ * local day's midnight, to before the midnight after the last local day; ?3: the location
+ * (0: all). The local days are turned into times in C, as both engines compare the store's
+ * ISO 8601 text alike where they share no date function. */
+#define PERIOD_FILTER(column) \
+  "(CAST (?1 AS TEXT) IS NULL OR " column " >= ?1)" \
+  "  AND (CAST (?2 AS TEXT) IS NULL OR " column " < ?2)"
 #define USE_FILTER \
   "WHERE " USE_NOT_UNDONE \
-  "  AND (?1 IS NULL OR date (m.at, 'localtime') >= ?1)" \
-  "  AND (?2 IS NULL OR date (m.at, 'localtime') <= ?2)" \
+  "  AND " PERIOD_FILTER ("m.at") \
   "  AND (?3 = 0 OR m.location_after = ?3) "
 
 #define USE_JOINS \
@@ -595,6 +601,7 @@ typedef enum {
   CELL_REASON,   /* a withdrawal's reason code */
   CELL_STATUS,   /* a withdrawal's outbox state, or 'owed' */
   CELL_DATE,     /* YYYY-MM-DD or NULL */
+  CELL_LOCAL_DAY, /* a time as the store writes it (UTC), shown as its local day, YYYY-MM-DD */
 } CellKind;
 
 typedef struct
@@ -630,23 +637,23 @@ static const ReportQuery queries[] = {
     /* Opened since: the first movement that left the pack opened, a use not undone or a
      * receipt of a pack already opened (the demo's, an opening balance). */
     "SELECT p.name_ru, p.name_kk, pk.ki, l.name_ru, l.name_kk, pk.units_left, pk.expiry, "
-    "  (SELECT date (min (m.at), 'localtime') FROM movements m WHERE m.pack_id = pk.id AND "
+    "  (SELECT min (m.at) FROM movements m WHERE m.pack_id = pk.id AND "
     "     ((" USE_NOT_UNDONE ") OR (m.kind = 'receipt' AND m.status_after = 'opened'))) "
     "FROM packs pk JOIN products p ON p.gtin = pk.gtin JOIN locations l ON l.id = pk.location_id "
-    "WHERE pk.status = 'opened' AND (?3 = 0 OR pk.location_id = ?3) "
+    /* ?1: the location (0: all); no period, and PostgreSQL takes no parameter the SQL skips. */
+    "WHERE pk.status = 'opened' AND (?1 = 0 OR pk.location_id = ?1) "
     "ORDER BY l.name_ru, p.name_ru, pk.ki",
-    { CELL_NAME, CELL_TEXT, CELL_NAME, CELL_NUMBER, CELL_DATE, CELL_DATE }, 6,
+    { CELL_NAME, CELL_TEXT, CELL_NAME, CELL_NUMBER, CELL_DATE, CELL_LOCAL_DAY }, 6,
   },
   [QOIMA_REPORT_WITHDRAWALS] = {
-    "SELECT pk.ki, p.name_ru, p.name_kk, w.reason, date (w.owed_at, 'localtime'), o.document_number, "
+    "SELECT pk.ki, p.name_ru, p.name_kk, w.reason, w.owed_at, o.document_number, "
     "  coalesce (o.state, 'owed'), o.ismpt_status, o.errors "
     "FROM withdrawals_owed w JOIN packs pk ON pk.id = w.pack_id JOIN products p ON p.gtin = pk.gtin "
     "LEFT JOIN outbox o ON o.id = w.outbox_id "
-    "WHERE (?1 IS NULL OR date (w.owed_at, 'localtime') >= ?1)"
-    "  AND (?2 IS NULL OR date (w.owed_at, 'localtime') <= ?2)"
+    "WHERE " PERIOD_FILTER ("w.owed_at")
     "  AND (?3 = 0 OR pk.location_id = ?3) "
     "ORDER BY w.id",
-    { CELL_TEXT, CELL_NAME, CELL_REASON, CELL_DATE, CELL_TEXT, CELL_STATUS, CELL_TEXT, CELL_TEXT }, 8,
+    { CELL_TEXT, CELL_NAME, CELL_REASON, CELL_LOCAL_DAY, CELL_TEXT, CELL_STATUS, CELL_TEXT, CELL_TEXT }, 8,
   },
 };
 
@@ -724,23 +731,20 @@ location_name (QoimaStoreWorker  *worker,
                gint64             location,
                GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep found;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT name_ru, name_kk FROM locations WHERE id = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT name_ru, name_kk FROM locations WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, location);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strdup (qoima_pick_name ((const char *) sqlite3_column_text (stmt, 0),
-                                      (const char *) sqlite3_column_text (stmt, 1)));
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (stmt, 1, location);
+  found = qoima_db_step (stmt, error);
+  if (found == QOIMA_DB_ROW)
+    return g_strdup (qoima_pick_name (qoima_db_column_text (stmt, 0), qoima_db_column_text (stmt, 1)));
+  if (found == QOIMA_DB_DONE)
     g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                          _("The ward of the report does not exist."));
-  else
-    qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                  qoima_store_worker_get_path (worker));
   return NULL;
 }
 
@@ -764,6 +768,40 @@ make_title (ReportData *data,
   return g_string_free (title, FALSE);
 }
 
+/* The first second of the local day @day (YYYY-MM-DD) plus @days days, as the store writes
+ * times (UTC); NULL for NULL. */
+static char *
+local_midnight_utc (const char *day,
+                    int         days)
+{
+  g_autoptr(GDateTime) midnight = NULL;
+  g_autoptr(GDateTime) shifted = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  unsigned year, month, mday;
+
+  if (day == NULL || sscanf (day, "%4u-%2u-%2u", &year, &month, &mday) != 3)
+    return NULL;
+  midnight = g_date_time_new_local ((int) year, (int) month, (int) mday, 0, 0, 0);
+  if (midnight == NULL)
+    return NULL;
+  shifted = g_date_time_add_days (midnight, days);
+  utc = g_date_time_to_utc (shifted);
+  return g_date_time_format (utc, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+/* The local day (YYYY-MM-DD) of a time the store wrote (UTC, ISO 8601); NULL for NULL. */
+static char *
+local_day (const char *time)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL || (utc = g_date_time_new_from_iso8601 (time, NULL)) == NULL)
+    return NULL;
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d");
+}
+
 static QoimaReport *
 make_report (QoimaStoreWorker  *worker,
              ReportData        *data,
@@ -771,13 +809,15 @@ make_report (QoimaStoreWorker  *worker,
 {
   const ReportQuery *query = &queries[data->kind];
   g_autoptr(QoimaReport) report = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *ward = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *from = local_midnight_utc (data->from, 0);
+  g_autofree char *before = local_midnight_utc (data->to, 1);
   g_auto(GStrv) columns = column_titles (data->kind);
   g_autofree gint64 *totals = NULL;
   const char *cells[G_N_ELEMENTS (query->cells) + 1] = { NULL, };
-  int rc;
+  QoimaDbStep next;
 
   g_assert (g_strv_length (columns) == query->n_cells);
 
@@ -789,35 +829,45 @@ make_report (QoimaStoreWorker  *worker,
   for (guint i = 0; i < query->n_cells; i++)
     if (query->cells[i] == CELL_NUMBER || query->cells[i] == CELL_COUNT)
       qoima_report_set_column_kind (report, i, QOIMA_REPORT_COLUMN_NUMBER);
-    else if (query->cells[i] == CELL_DATE)
+    else if (query->cells[i] == CELL_DATE || query->cells[i] == CELL_LOCAL_DAY)
       qoima_report_set_column_kind (report, i, QOIMA_REPORT_COLUMN_DATE);
   totals = g_new0 (gint64, query->n_cells);
 
-  stmt = qoima_store_worker_prepare (worker, query->sql, error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), query->sql, error);
   if (stmt == NULL)
     return NULL;
-  /* The opened packs report has no period: binding its unused ?1 and ?2 is harmless. */
-  sqlite3_bind_text (stmt, 1, data->from, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, data->to, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, data->location);
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  if (data->kind == QOIMA_REPORT_OPENED)
+    qoima_db_bind_int64 (stmt, 1, data->location);
+  else
     {
+      qoima_db_bind_text (stmt, 1, from);
+      qoima_db_bind_text (stmt, 2, before);
+      qoima_db_bind_int64 (stmt, 3, data->location);
+    }
+
+  while ((next = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
+    {
+      g_autoptr(GPtrArray) days = g_ptr_array_new_with_free_func (g_free);
       int sql_column = 0;
 
       for (guint i = 0; i < query->n_cells; i++)
         {
-          const char *text = (const char *) sqlite3_column_text (stmt, sql_column);
+          const char *text = qoima_db_column_text (stmt, sql_column);
 
           switch (query->cells[i])
             {
             case CELL_NAME:
-              cells[i] = qoima_pick_name (text, (const char *) sqlite3_column_text (stmt, sql_column + 1));
+              cells[i] = qoima_pick_name (text, qoima_db_column_text (stmt, sql_column + 1));
               sql_column += 2;
               break;
             case CELL_NUMBER:
-              totals[i] += sqlite3_column_int64 (stmt, sql_column);
+              totals[i] += qoima_db_column_int64 (stmt, sql_column);
               cells[i] = text;
+              sql_column++;
+              break;
+            case CELL_LOCAL_DAY:
+              cells[i] = local_day (text);
+              g_ptr_array_add (days, (char *) cells[i]);
               sql_column++;
               break;
             case CELL_REASON:
@@ -839,12 +889,8 @@ make_report (QoimaStoreWorker  *worker,
         }
       qoima_report_add_row (report, cells);
     }
-  if (rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
-      return NULL;
-    }
+  if (next == QOIMA_DB_ERROR_STEP)
+    return NULL;
 
   for (guint i = 0; i < query->n_cells; i++)
     if (query->cells[i] == CELL_NUMBER)
@@ -868,13 +914,13 @@ make_report_job (QoimaStoreWorker *worker,
     }
 
   /* One read transaction, so the rows and their totals see the same journal. */
-  if (!qoima_store_worker_exec (worker, "BEGIN", &local_error))
+  if (!qoima_db_begin_read (qoima_store_worker_get_database (worker), &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
   report = make_report (worker, data, &local_error);
-  qoima_store_worker_rollback (worker);
+  qoima_db_rollback (qoima_store_worker_get_database (worker));
   if (report == NULL)
     g_task_return_error (task, g_steal_pointer (&local_error));
   else

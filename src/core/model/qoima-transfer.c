@@ -134,18 +134,6 @@ qoima_transfer_get_lines (QoimaTransfer *self)
   return self->lines;
 }
 
-static void
-return_step_error (QoimaStoreWorker *worker,
-                   GTask            *task,
-                   int               rc)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
-                                qoima_store_worker_get_path (worker));
-  g_task_return_error (task, g_steal_pointer (&local_error));
-}
-
 /* The columns transfer_from_row() reads. */
 #define TRANSFER_SELECT \
   "SELECT t.number, t.created_at, t.actor, lf.name_ru, lt.name_ru, t.to_location, " \
@@ -156,18 +144,18 @@ return_step_error (QoimaStoreWorker *worker,
   "  LEFT JOIN users u ON u.name = t.actor "
 
 static QoimaTransfer *
-transfer_from_row (sqlite3_stmt *stmt)
+transfer_from_row (QoimaDbStmt *stmt)
 {
   QoimaTransfer *self = g_object_new (QOIMA_TYPE_TRANSFER, NULL);
 
-  self->number = qoima_store_column_dup (stmt, 0);
-  self->created_at = qoima_store_column_dup (stmt, 1);
-  self->actor = qoima_store_column_dup (stmt, 2);
-  self->from = qoima_store_column_dup (stmt, 3);
-  self->to = qoima_store_column_dup (stmt, 4);
-  self->to_id = sqlite3_column_int64 (stmt, 5);
-  self->n_packs = sqlite3_column_int (stmt, 6);
-  self->actor_name = qoima_store_column_dup (stmt, 7);
+  self->number = qoima_store_db_column_dup (stmt, 0);
+  self->created_at = qoima_store_db_column_dup (stmt, 1);
+  self->actor = qoima_store_db_column_dup (stmt, 2);
+  self->from = qoima_store_db_column_dup (stmt, 3);
+  self->to = qoima_store_db_column_dup (stmt, 4);
+  self->to_id = qoima_db_column_int64 (stmt, 5);
+  self->n_packs = qoima_db_column_int64 (stmt, 6);
+  self->actor_name = qoima_store_db_column_dup (stmt, 7);
   return self;
 }
 
@@ -178,27 +166,28 @@ load_lines (QoimaStoreWorker  *worker,
             QoimaTransfer     *transfer,
             GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GPtrArray) codes = NULL;
   QoimaTransferLine *line = NULL;
-  int rc;
+  QoimaDbStep next;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT p.gtin, p.name_ru, pk.batch, pk.expiry, pk.ki "
-                                     "FROM movements m JOIN packs pk ON pk.id = m.pack_id "
-                                     "  JOIN products p ON p.gtin = pk.gtin "
-                                     "WHERE m.document = ?1 AND m.kind = 'transfer' "
-                                     "ORDER BY p.name_ru, p.gtin, pk.batch, pk.expiry, pk.ki",
-                                     error);
+  /* NULLS FIRST: SQLite's order, which PostgreSQL's reverses. */
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT p.gtin, p.name_ru, pk.batch, pk.expiry, pk.ki "
+                           "FROM movements m JOIN packs pk ON pk.id = m.pack_id "
+                           "  JOIN products p ON p.gtin = pk.gtin "
+                           "WHERE m.document = ?1 AND m.kind = 'transfer' "
+                           "ORDER BY p.name_ru, p.gtin, pk.batch NULLS FIRST, pk.expiry NULLS FIRST, pk.ki",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, transfer->number, -1, SQLITE_STATIC);
+  qoima_db_bind_text (stmt, 1, transfer->number);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((next = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     {
-      const char *gtin = (const char *) sqlite3_column_text (stmt, 0);
-      const char *batch = (const char *) sqlite3_column_text (stmt, 2);
-      const char *expiry = (const char *) sqlite3_column_text (stmt, 3);
+      const char *gtin = qoima_db_column_text (stmt, 0);
+      const char *batch = qoima_db_column_text (stmt, 2);
+      const char *expiry = qoima_db_column_text (stmt, 3);
 
       if (line == NULL || g_strcmp0 (line->gtin, gtin) != 0 ||
           g_strcmp0 (line->batch, batch) != 0 || g_strcmp0 (line->expiry, expiry) != 0)
@@ -210,13 +199,13 @@ load_lines (QoimaStoreWorker  *worker,
             }
           line = g_new0 (QoimaTransferLine, 1);
           line->gtin = g_strdup (gtin);
-          line->product_name = qoima_store_column_dup (stmt, 1);
+          line->product_name = qoima_store_db_column_dup (stmt, 1);
           line->batch = g_strdup (batch);
           line->expiry = g_strdup (expiry);
           g_ptr_array_add (transfer->lines, line);
           codes = g_ptr_array_new_with_free_func (g_free);
         }
-      g_ptr_array_add (codes, qoima_store_column_dup (stmt, 4));
+      g_ptr_array_add (codes, qoima_store_db_column_dup (stmt, 4));
       line->count++;
     }
   if (line != NULL)
@@ -225,13 +214,7 @@ load_lines (QoimaStoreWorker  *worker,
       line->codes = (GStrv) g_ptr_array_free (g_steal_pointer (&codes), FALSE);
     }
 
-  if (rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
-      return FALSE;
-    }
-  return TRUE;
+  return next == QOIMA_DB_DONE;
 }
 
 static void
@@ -239,32 +222,32 @@ load_job (QoimaStoreWorker *worker,
           GTask            *task)
 {
   const char *number = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaTransfer) transfer = NULL;
   g_autoptr(GError) local_error = NULL;
-  int rc;
+  QoimaDbStep found;
 
-  stmt = qoima_store_worker_prepare (worker, TRANSFER_SELECT "WHERE t.number = ?1", &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), TRANSFER_SELECT "WHERE t.number = ?1", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_text (stmt, 1, number, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_text (stmt, 1, number);
+  found = qoima_db_step (stmt, &local_error);
+  if (found == QOIMA_DB_ERROR_STEP)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (found == QOIMA_DB_DONE)
     {
       g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                                _("There is no transfer document %s."), number);
       return;
     }
-  if (rc != SQLITE_ROW)
-    {
-      return_step_error (worker, task, rc);
-      return;
-    }
   transfer = transfer_from_row (stmt);
-  g_clear_pointer (&stmt, qoima_cached_stmt_release);
+  g_clear_pointer (&stmt, qoima_db_stmt_release);
 
   if (!load_lines (worker, transfer, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
@@ -305,25 +288,25 @@ static void
 list_job (QoimaStoreWorker *worker,
           GTask            *task)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GListStore) transfers = g_list_store_new (QOIMA_TYPE_TRANSFER);
   g_autoptr(GError) local_error = NULL;
-  int rc;
+  QoimaDbStep next;
 
-  stmt = qoima_store_worker_prepare (worker, TRANSFER_SELECT "ORDER BY t.id DESC", &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), TRANSFER_SELECT "ORDER BY t.id DESC", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       g_autoptr(QoimaTransfer) transfer = transfer_from_row (stmt);
 
       g_list_store_append (transfers, transfer);
     }
-  if (rc != SQLITE_DONE)
-    return_step_error (worker, task, rc);
+  if (next == QOIMA_DB_ERROR_STEP)
+    g_task_return_error (task, g_steal_pointer (&local_error));
   else
     g_task_return_pointer (task, g_steal_pointer (&transfers), g_object_unref);
 }
@@ -377,41 +360,38 @@ set_units_body (QoimaStoreWorker  *worker,
   UnitsData *data = g_task_get_task_data (task);
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *name = NULL;
+  QoimaDb *db = qoima_store_worker_get_database (worker);
   int current = 0;
   gboolean opened = FALSE;
-  int rc;
+  QoimaDbStep found;
 
   {
-    g_autoptr(QoimaCachedStmt) find = NULL;
+    g_autoptr(QoimaDbStmt) find = NULL;
 
     /* A pack has been opened when it is open now (an opening balance brings some so) or
      * when a USE names it, whatever its status is now. */
-    find = qoima_store_worker_prepare (worker,
-                                       "SELECT p.units_per_pack, p.name_ru, "
-                                       "  EXISTS (SELECT 1 FROM packs pk WHERE pk.gtin = p.gtin AND pk.status = 'opened') "
-                                       "  OR EXISTS (SELECT 1 FROM packs pk JOIN movements m ON m.pack_id = pk.id "
-                                       "             WHERE pk.gtin = p.gtin AND m.kind = 'use') "
-                                       "FROM products p WHERE p.gtin = ?1",
-                                       error);
+    find = qoima_db_prepare (db,
+                             "SELECT p.units_per_pack, p.name_ru, "
+                             "  EXISTS (SELECT 1 FROM packs pk WHERE pk.gtin = p.gtin AND pk.status = 'opened') "
+                             "  OR EXISTS (SELECT 1 FROM packs pk JOIN movements m ON m.pack_id = pk.id "
+                             "             WHERE pk.gtin = p.gtin AND m.kind = 'use') "
+                             "FROM products p WHERE p.gtin = ?1",
+                             error);
     if (find == NULL)
       return FALSE;
-    sqlite3_bind_text (find, 1, data->gtin, -1, SQLITE_STATIC);
-    rc = sqlite3_step (find);
-    if (rc == SQLITE_DONE)
+    qoima_db_bind_text (find, 1, data->gtin);
+    found = qoima_db_step (find, error);
+    if (found == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (found == QOIMA_DB_DONE)
       {
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                      _("There is no product with the GTIN %s."), data->gtin);
         return FALSE;
       }
-    if (rc != SQLITE_ROW)
-      {
-        qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                      qoima_store_worker_get_path (worker));
-        return FALSE;
-      }
-    current = sqlite3_column_int (find, 0);
-    name = qoima_store_column_dup (find, 1);
-    opened = sqlite3_column_int (find, 2) != 0;
+    current = qoima_db_column_int64 (find, 0);
+    name = qoima_store_db_column_dup (find, 1);
+    opened = qoima_db_column_int64 (find, 2) != 0;
   }
 
   if (opened && current != data->units)
@@ -423,39 +403,42 @@ set_units_body (QoimaStoreWorker  *worker,
     }
 
   {
-    g_autoptr(QoimaCachedStmt) update = NULL;
+    g_autoptr(QoimaDbStmt) update = NULL;
 
-    update = qoima_store_worker_prepare (worker,
-                                         "UPDATE products SET units_per_pack = ?2 "
-                                         "WHERE gtin = ?1 AND units_per_pack IS NOT ?2",
-                                         error);
+    update = qoima_db_prepare (db,
+                               "UPDATE products SET units_per_pack = ?2 "
+                               "WHERE gtin = ?1 AND units_per_pack IS DISTINCT FROM ?2",
+                               error);
     if (update == NULL)
       return FALSE;
-    sqlite3_bind_text (update, 1, data->gtin, -1, SQLITE_STATIC);
-    sqlite3_bind_int (update, 2, data->units);
-    if (!qoima_store_worker_step_done (worker, update, error))
+    qoima_db_bind_text (update, 1, data->gtin);
+    qoima_db_bind_int64 (update, 2, data->units);
+    if (!qoima_db_step_done (update, error))
       return FALSE;
   }
 
   /* Whole packs take the new count through the journal: their units change no other way. */
   {
-    g_autoptr(QoimaCachedStmt) correct = NULL;
+    g_autoptr(QoimaDbStmt) correct = NULL;
 
-    correct = qoima_store_worker_prepare (worker,
-                                          "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
-                                          "  units_after, status_after, location_after, reason) "
-                                          "SELECT id, ?2, ?3, 'correction', location_id, ?4 - coalesce (units_left, 0), "
-                                          "  ?4, status, location_id, 'units per pack entered' "
-                                          "FROM packs WHERE gtin = ?1 AND status = 'in_stock' AND units_left IS NOT ?4 "
-                                          "ORDER BY id",
-                                          error);
+    /* Typed: PostgreSQL does not take a parameter's type from INSERT's columns here. */
+    correct = qoima_db_prepare (db,
+                                "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
+                                "  units_after, status_after, location_after, reason) "
+                                "SELECT id, CAST (?2 AS TEXT), CAST (?3 AS TEXT), 'correction', location_id, "
+                                "  CAST (?4 AS BIGINT) - coalesce (units_left, 0), "
+                                "  CAST (?4 AS BIGINT), status, location_id, 'units per pack entered' "
+                                "FROM packs WHERE gtin = ?1 AND status = 'in_stock' "
+                                "  AND units_left IS DISTINCT FROM CAST (?4 AS BIGINT) "
+                                "ORDER BY id",
+                                error);
     if (correct == NULL)
       return FALSE;
-    sqlite3_bind_text (correct, 1, data->gtin, -1, SQLITE_STATIC);
-    sqlite3_bind_text (correct, 2, now, -1, SQLITE_STATIC);
-    sqlite3_bind_text (correct, 3, qoima_user_get_name (data->user), -1, SQLITE_STATIC);
-    sqlite3_bind_int (correct, 4, data->units);
-    if (!qoima_store_worker_step_done (worker, correct, error))
+    qoima_db_bind_text (correct, 1, data->gtin);
+    qoima_db_bind_text (correct, 2, now);
+    qoima_db_bind_text (correct, 3, qoima_user_get_name (data->user));
+    qoima_db_bind_int64 (correct, 4, data->units);
+    if (!qoima_db_step_done (correct, error))
       return FALSE;
   }
 

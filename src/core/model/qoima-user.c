@@ -95,20 +95,20 @@ user_new (gint64      id,
 }
 
 static QoimaUser *
-user_from_row (sqlite3_stmt *stmt)
+user_from_row (QoimaDbStmt *stmt)
 {
   QoimaRole role = QOIMA_ROLE_CLERK;
   QoimaUser *user;
 
-  qoima_role_from_nick ((const char *) sqlite3_column_text (stmt, 3), &role);
-  user = user_new (sqlite3_column_int64 (stmt, 0),
-                   (const char *) sqlite3_column_text (stmt, 1),
-                   (const char *) sqlite3_column_text (stmt, 2),
+  qoima_role_from_nick (qoima_db_column_text (stmt, 3), &role);
+  user = user_new (qoima_db_column_int64 (stmt, 0),
+                   qoima_db_column_text (stmt, 1),
+                   qoima_db_column_text (stmt, 2),
                    role,
-                   sqlite3_column_int64 (stmt, 4),
-                   sqlite3_column_int (stmt, 5) != 0);
-  user->iin = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-  user->may_sign = sqlite3_column_int (stmt, 7) != 0;
+                   qoima_db_column_int64 (stmt, 4),
+                   qoima_db_column_int64 (stmt, 5) != 0);
+  user->iin = qoima_store_db_column_dup (stmt, 6);
+  user->may_sign = qoima_db_column_int64 (stmt, 7) != 0;
   return user;
 }
 
@@ -184,19 +184,15 @@ load_user (QoimaStoreWorker  *worker,
            const char        *name,
            GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, name);
+  if (qoima_db_step (stmt, error) == QOIMA_DB_ROW)
     return user_from_row (stmt);
-  if (rc != SQLITE_DONE)
-    qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                  qoima_store_worker_get_path (worker));
   return NULL;
 }
 
@@ -227,32 +223,33 @@ check_ward (QoimaStoreWorker  *worker,
             gint64             ward_id,
             GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep step;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT kind, archived, name_ru FROM locations WHERE id = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT kind, archived, name_ru FROM locations WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, ward_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (stmt, 1, ward_id);
+  step = qoima_db_step (stmt, error);
+  if (step == QOIMA_DB_ERROR_STEP)
+    return FALSE;
+  if (step == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("The ward %lld does not exist."), (long long) ward_id);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
-    return qoima_store_worker_step_done (worker, stmt, error);
-  if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ward") != 0)
+  if (g_strcmp0 (qoima_db_column_text (stmt, 0), "ward") != 0)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("%s is not a ward; a nurse belongs to a ward."), sqlite3_column_text (stmt, 2));
+                   _("%s is not a ward; a nurse belongs to a ward."), qoima_db_column_text (stmt, 2));
       return FALSE;
     }
-  if (sqlite3_column_int (stmt, 1) != 0)
+  if (qoima_db_column_int64 (stmt, 1) != 0)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("The ward %s is archived and takes no nurses."), sqlite3_column_text (stmt, 2));
+                   _("The ward %s is archived and takes no nurses."), qoima_db_column_text (stmt, 2));
       return FALSE;
     }
   return TRUE;
@@ -266,20 +263,18 @@ is_last_admin (QoimaStoreWorker  *worker,
                gboolean          *last,
                GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT count (*) FILTER (WHERE name = ?1), count (*) FILTER (WHERE name <> ?1) "
-                                     "FROM users WHERE role = 'admin' AND disabled = 0",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT count (*) FILTER (WHERE name = ?1), count (*) FILTER (WHERE name <> ?1) "
+                           "FROM users WHERE role = 'admin' AND disabled = 0",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    return qoima_store_worker_step_done (worker, stmt, error);
-  *last = sqlite3_column_int64 (stmt, 0) > 0 && sqlite3_column_int64 (stmt, 1) == 0;
+  qoima_db_bind_text (stmt, 1, name);
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    return FALSE;
+  *last = qoima_db_column_int64 (stmt, 0) > 0 && qoima_db_column_int64 (stmt, 1) == 0;
   return TRUE;
 }
 
@@ -289,26 +284,22 @@ add_user (QoimaStoreWorker  *worker,
           GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) count = NULL;
-  g_autoptr(QoimaCachedStmt) insert = NULL;
+  QoimaDb *db = qoima_store_worker_get_database (worker);
+  g_autoptr(QoimaDbStmt) count = NULL;
+  g_autoptr(QoimaDbStmt) insert = NULL;
+  g_autoptr(GBytes) salt_bytes = NULL;
+  g_autoptr(GBytes) key_bytes = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
   guint8 salt[SALT_SIZE];
   guint8 key[HASH_SIZE];
-  int rc;
+  QoimaDbStep step;
 
-  count = qoima_store_worker_prepare (worker, "SELECT count (*) FROM users", error);
-  if (count == NULL)
+  count = qoima_db_prepare (db, "SELECT count (*) FROM users", error);
+  if (count == NULL || qoima_db_step (count, error) != QOIMA_DB_ROW)
     return FALSE;
-  rc = sqlite3_step (count);
-  if (rc != SQLITE_ROW)
-    {
-      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
-      return FALSE;
-    }
 
   /* Bootstrap: the first user is added by whoever installed Qoima. */
-  if (sqlite3_column_int64 (count, 0) > 0 && !check_acting_admin (worker, data->acting, error))
+  if (qoima_db_column_int64 (count, 0) > 0 && !check_acting_admin (worker, data->acting, error))
     return FALSE;
 
   if (data->ward_id > 0 && !check_ward (worker, data->ward_id, error))
@@ -317,46 +308,42 @@ add_user (QoimaStoreWorker  *worker,
   if (!new_hash (data->secret, salt, key, error))
     return FALSE;
 
-  insert = qoima_store_worker_prepare (worker,
-                                       "INSERT INTO users (name, full_name, role, ward_id, salt, hash, iterations, created_at) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                                       error);
+  /* A taken name inserts nothing and returns no row: a failed statement would end the whole
+   * transaction on PostgreSQL before its message could be chosen. */
+  insert = qoima_db_prepare (db,
+                             "INSERT INTO users (name, full_name, role, ward_id, salt, hash, iterations, created_at) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                             "ON CONFLICT (name) DO NOTHING RETURNING id",
+                             error);
   if (insert == NULL)
     return FALSE;
 
-  sqlite3_bind_text (insert, 1, data->name, -1, SQLITE_STATIC);
-  if (data->full_name != NULL)
-    sqlite3_bind_text (insert, 2, data->full_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, qoima_role_to_nick (data->role), -1, SQLITE_STATIC);
+  salt_bytes = g_bytes_new_static (salt, sizeof salt);
+  key_bytes = g_bytes_new_static (key, sizeof key);
+  qoima_db_bind_text (insert, 1, data->name);
+  qoima_db_bind_text (insert, 2, data->full_name);
+  qoima_db_bind_text (insert, 3, qoima_role_to_nick (data->role));
   if (data->ward_id > 0)
-    sqlite3_bind_int64 (insert, 4, data->ward_id);
-  sqlite3_bind_blob (insert, 5, salt, sizeof salt, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (insert, 6, key, sizeof key, SQLITE_TRANSIENT);
-  sqlite3_bind_int (insert, 7, QOIMA_USER_KDF_ITERATIONS);
-  sqlite3_bind_text (insert, 8, now, -1, SQLITE_STATIC);
+    qoima_db_bind_int64 (insert, 4, data->ward_id);
+  else
+    qoima_db_bind_null (insert, 4);
+  qoima_db_bind_bytes (insert, 5, salt_bytes);
+  qoima_db_bind_bytes (insert, 6, key_bytes);
+  qoima_db_bind_int64 (insert, 7, QOIMA_USER_KDF_ITERATIONS);
+  qoima_db_bind_text (insert, 8, now);
 
-  rc = sqlite3_step (insert);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+  step = qoima_db_step (insert, error);
+  if (step == QOIMA_DB_ERROR_STEP)
+    return FALSE;
+  if (step == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("There is already a user named %s."), data->name);
       return FALSE;
     }
-  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
-    {
-      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("The ward %lld does not exist."), (long long) data->ward_id);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
-      return FALSE;
-    }
 
-  data->id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
-  return TRUE;
+  data->id = qoima_db_column_int64 (insert, 0);
+  return qoima_db_step_done (insert, error);
 }
 
 static void
@@ -391,44 +378,44 @@ authenticate_job (QoimaStoreWorker *worker,
                   GTask            *task)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaUser) user = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) salt_bytes = NULL;
+  g_autoptr(GBytes) hash_bytes = NULL;
   static const guint8 dummy_salt[SALT_SIZE] = { 0 };
   guint8 stored[HASH_SIZE] = { 0 };
   guint8 key[HASH_SIZE];
   const guint8 *salt = dummy_salt;
   gsize salt_len = sizeof dummy_salt;
   unsigned iterations = QOIMA_USER_KDF_ITERATIONS;
-  g_autofree guint8 *salt_copy = NULL;
-  int rc;
+  QoimaDbStep step;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT " USER_COLUMNS ", salt, hash, iterations FROM users WHERE name = ?1",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT " USER_COLUMNS ", salt, hash, iterations FROM users WHERE name = ?1",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW && sqlite3_column_bytes (stmt, USER_N_COLUMNS + 1) == HASH_SIZE)
+  qoima_db_bind_text (stmt, 1, data->name);
+  step = qoima_db_step (stmt, &local_error);
+  if (step == QOIMA_DB_ERROR_STEP)
     {
-      user = user_from_row (stmt);
-      salt_len = sqlite3_column_bytes (stmt, USER_N_COLUMNS);
-      salt_copy = g_memdup2 (sqlite3_column_blob (stmt, USER_N_COLUMNS), salt_len);
-      salt = salt_copy;
-      memcpy (stored, sqlite3_column_blob (stmt, USER_N_COLUMNS + 1), HASH_SIZE);
-      iterations = sqlite3_column_int (stmt, USER_N_COLUMNS + 2);
-    }
-  else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
+    }
+  if (step == QOIMA_DB_ROW)
+    hash_bytes = qoima_db_column_bytes (stmt, USER_N_COLUMNS + 1);
+  if (hash_bytes != NULL && g_bytes_get_size (hash_bytes) == HASH_SIZE)
+    {
+      user = user_from_row (stmt);
+      salt_bytes = qoima_db_column_bytes (stmt, USER_N_COLUMNS);
+      salt = g_bytes_get_data (salt_bytes, &salt_len);
+      memcpy (stored, g_bytes_get_data (hash_bytes, NULL), HASH_SIZE);
+      iterations = qoima_db_column_int64 (stmt, USER_N_COLUMNS + 2);
     }
 
   /* An unknown name costs the same key derivation, so timing does not tell which names
@@ -453,28 +440,27 @@ static void
 list_users_job (QoimaStoreWorker *worker,
                 GTask            *task)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_USER);
-  int rc;
+  QoimaDbStep step;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT " USER_COLUMNS " FROM users ORDER BY name", &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT " USER_COLUMNS " FROM users ORDER BY name", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((step = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       g_autoptr(QoimaUser) user = user_from_row (stmt);
 
       g_list_store_append (store, user);
     }
-  if (rc != SQLITE_DONE)
+  if (step == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -522,7 +508,7 @@ set_user_disabled (QoimaStoreWorker  *worker,
                    GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaUser) target = NULL;
   gboolean last = FALSE;
 
@@ -549,12 +535,13 @@ set_user_disabled (QoimaStoreWorker  *worker,
         }
     }
 
-  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET disabled = ?2 WHERE name = ?1 AND disabled <> ?2", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "UPDATE users SET disabled = ?2 WHERE name = ?1 AND disabled <> ?2", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, data->disabled ? 1 : 0);
-  return qoima_store_worker_step_done (worker, stmt, error);
+  qoima_db_bind_text (stmt, 1, data->name);
+  qoima_db_bind_int64 (stmt, 2, data->disabled ? 1 : 0);
+  return qoima_db_step_done (stmt, error);
 }
 
 static void
@@ -574,10 +561,12 @@ set_password (QoimaStoreWorker  *worker,
               GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaUser) acting = NULL;
   g_autoptr(QoimaUser) target = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) salt_bytes = NULL;
+  g_autoptr(GBytes) key_bytes = NULL;
   guint8 salt[SALT_SIZE];
   guint8 key[HASH_SIZE];
 
@@ -604,14 +593,17 @@ set_password (QoimaStoreWorker  *worker,
   if (!new_hash (data->secret, salt, key, error))
     return FALSE;
 
-  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET salt = ?2, hash = ?3, iterations = ?4 WHERE name = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "UPDATE users SET salt = ?2, hash = ?3, iterations = ?4 WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, salt, sizeof salt, SQLITE_TRANSIENT);
-  sqlite3_bind_blob (stmt, 3, key, sizeof key, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 4, QOIMA_USER_KDF_ITERATIONS);
-  return qoima_store_worker_step_done (worker, stmt, error);
+  salt_bytes = g_bytes_new_static (salt, sizeof salt);
+  key_bytes = g_bytes_new_static (key, sizeof key);
+  qoima_db_bind_text (stmt, 1, data->name);
+  qoima_db_bind_bytes (stmt, 2, salt_bytes);
+  qoima_db_bind_bytes (stmt, 3, key_bytes);
+  qoima_db_bind_int64 (stmt, 4, QOIMA_USER_KDF_ITERATIONS);
+  return qoima_db_step_done (stmt, error);
 }
 
 static void
@@ -627,7 +619,7 @@ update_user (QoimaStoreWorker  *worker,
              GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaUser) target = NULL;
   gboolean last = FALSE;
 
@@ -656,19 +648,20 @@ update_user (QoimaStoreWorker  *worker,
         }
     }
 
-  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET role = ?2, ward_id = ?3, "
-                                     /* A delegation to sign is a clerk's: another role loses it. */
-                                     "  may_sign = CASE WHEN ?2 = 'clerk' THEN may_sign ELSE 0 END "
-                                     "WHERE name = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "UPDATE users SET role = ?2, ward_id = ?3, "
+                           /* A delegation to sign is a clerk's: another role loses it. */
+                           "  may_sign = CASE WHEN ?2 = 'clerk' THEN may_sign ELSE 0 END "
+                           "WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, qoima_role_to_nick (data->role), -1, SQLITE_STATIC);
+  qoima_db_bind_text (stmt, 1, data->name);
+  qoima_db_bind_text (stmt, 2, qoima_role_to_nick (data->role));
   if (data->ward_id > 0)
-    sqlite3_bind_int64 (stmt, 3, data->ward_id);
+    qoima_db_bind_int64 (stmt, 3, data->ward_id);
   else
-    sqlite3_bind_null (stmt, 3);
-  return qoima_store_worker_step_done (worker, stmt, error);
+    qoima_db_bind_null (stmt, 3);
+  return qoima_db_step_done (stmt, error);
 }
 
 static void
@@ -684,9 +677,11 @@ set_user_signing (QoimaStoreWorker  *worker,
                   GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  QoimaDb *db = qoima_store_worker_get_database (worker);
+  g_autoptr(QoimaDbStmt) taken = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaUser) target = NULL;
-  int rc;
+  QoimaDbStep step;
 
   if (!check_acting_admin (worker, data->acting, error))
     return FALSE;
@@ -700,28 +695,33 @@ set_user_signing (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  stmt = qoima_store_worker_prepare (worker, "UPDATE users SET iin = ?2, may_sign = ?3 WHERE name = ?1", error);
+  /* One person, one user: her key must name one user only. Asked before the change, since
+   * a refused UPDATE ends the whole transaction on PostgreSQL. */
+  if (data->iin != NULL)
+    {
+      taken = qoima_db_prepare (db, "SELECT 1 FROM users WHERE iin = ?1 AND name <> ?2", error);
+      if (taken == NULL)
+        return FALSE;
+      qoima_db_bind_text (taken, 1, data->iin);
+      qoima_db_bind_text (taken, 2, data->name);
+      step = qoima_db_step (taken, error);
+      if (step == QOIMA_DB_ERROR_STEP)
+        return FALSE;
+      if (step == QOIMA_DB_ROW)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
+                       _("Another user already has the IIN %s."), data->iin);
+          return FALSE;
+        }
+    }
+
+  stmt = qoima_db_prepare (db, "UPDATE users SET iin = ?2, may_sign = ?3 WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->name, -1, SQLITE_STATIC);
-  if (data->iin != NULL)
-    sqlite3_bind_text (stmt, 2, data->iin, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 3, data->may_sign ? 1 : 0);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    {
-      /* One person, one user: her key must name one user only. */
-      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                   _("Another user already has the IIN %s."), data->iin);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                    qoima_store_worker_get_path (worker));
-      return FALSE;
-    }
-  return TRUE;
+  qoima_db_bind_text (stmt, 1, data->name);
+  qoima_db_bind_text (stmt, 2, data->iin);
+  qoima_db_bind_int64 (stmt, 3, data->may_sign ? 1 : 0);
+  return qoima_db_step_done (stmt, error);
 }
 
 static void
@@ -738,30 +738,32 @@ get_user_job (QoimaStoreWorker *worker,
               GTask            *task)
 {
   UserData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
-  int rc;
+  QoimaDbStep step;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     data->name != NULL ? "SELECT " USER_COLUMNS " FROM users WHERE name = ?1"
-                                                        : "SELECT " USER_COLUMNS " FROM users WHERE iin = ?1",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           data->name != NULL ? "SELECT " USER_COLUMNS " FROM users WHERE name = ?1"
+                                              : "SELECT " USER_COLUMNS " FROM users WHERE iin = ?1",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_text (stmt, 1, data->name != NULL ? data->name : data->iin, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, data->name != NULL ? data->name : data->iin);
+  step = qoima_db_step (stmt, &local_error);
+  if (step == QOIMA_DB_ROW)
     {
       g_task_return_pointer (task, user_from_row (stmt), g_object_unref);
       return;
     }
-  if (rc != SQLITE_DONE)
-    qoima_store_set_sqlite_error (&local_error, qoima_store_worker_get_db (worker), rc,
-                                  qoima_store_worker_get_path (worker));
-  else if (data->name != NULL)
+  if (step == QOIMA_DB_ERROR_STEP)
+    {
+      g_task_return_error (task, g_steal_pointer (&local_error));
+      return;
+    }
+  if (data->name != NULL)
     g_set_error (&local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                  _("There is no user named %s."), data->name);
   else

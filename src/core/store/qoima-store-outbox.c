@@ -145,14 +145,61 @@ qoima_outbox_entry_free (QoimaOutboxEntry *entry)
   g_free (entry);
 }
 
-static gboolean
-step (QoimaStoreWorker  *worker,
-      const char        *sql,
-      GError           **error,
-      ...);
-
-/* Prepares @sql, binds the variadic (type, value) pairs, steps it once to its end. */
+/* Prepares @sql and binds the variadic (type, value) pairs: text (NULL binds NULL), an
+ * integer, bytes. */
 typedef enum { BIND_END, BIND_TEXT, BIND_INT64, BIND_BLOB } BindType;
+
+static QoimaDbStmt *
+prepare_bound (QoimaStoreWorker  *worker,
+               const char        *sql,
+               GError           **error,
+               va_list            args)
+{
+  QoimaDbStmt *stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
+  int column = 1;
+  BindType type;
+
+  if (stmt == NULL)
+    return NULL;
+
+  while ((type = va_arg (args, BindType)) != BIND_END)
+    {
+      switch (type)
+        {
+        case BIND_TEXT:
+          qoima_db_bind_text (stmt, column, va_arg (args, const char *));
+          break;
+        case BIND_INT64:
+          qoima_db_bind_int64 (stmt, column, va_arg (args, gint64));
+          break;
+        case BIND_BLOB:
+          qoima_db_bind_bytes (stmt, column, va_arg (args, GBytes *));
+          break;
+        case BIND_END:
+        default:
+          g_assert_not_reached ();
+        }
+      column++;
+    }
+  return stmt;
+}
+
+/* Runs @sql with its bindings to its end; the rows it changed into @changes when not NULL. */
+static gboolean
+step_valist (QoimaStoreWorker  *worker,
+             const char        *sql,
+             gint64            *changes,
+             GError           **error,
+             va_list            args)
+{
+  g_autoptr(QoimaDbStmt) stmt = prepare_bound (worker, sql, error, args);
+
+  if (stmt == NULL || !qoima_db_step_done (stmt, error))
+    return FALSE;
+  if (changes != NULL)
+    *changes = qoima_db_changes (stmt);
+  return TRUE;
+}
 
 static gboolean
 step (QoimaStoreWorker  *worker,
@@ -160,47 +207,49 @@ step (QoimaStoreWorker  *worker,
       GError           **error,
       ...)
 {
-  g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, sql, error);
   va_list args;
-  int column = 1;
-  BindType type;
-
-  if (stmt == NULL)
-    return FALSE;
+  gboolean ok;
 
   va_start (args, error);
-  while ((type = va_arg (args, BindType)) != BIND_END)
-    {
-      switch (type)
-        {
-        case BIND_TEXT:
-          {
-            const char *text = va_arg (args, const char *);
-
-            if (text != NULL)
-              sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-            break;
-          }
-        case BIND_INT64:
-          sqlite3_bind_int64 (stmt, column, va_arg (args, gint64));
-          break;
-        case BIND_BLOB:
-          {
-            GBytes *bytes = va_arg (args, GBytes *);
-
-            sqlite3_bind_blob (stmt, column, g_bytes_get_data (bytes, NULL),
-                               (int) g_bytes_get_size (bytes), SQLITE_TRANSIENT);
-            break;
-          }
-        case BIND_END:
-        default:
-          g_assert_not_reached ();
-        }
-      column++;
-    }
+  ok = step_valist (worker, sql, NULL, error, args);
   va_end (args);
+  return ok;
+}
 
-  return qoima_store_worker_step_done (worker, stmt, error);
+static gboolean
+step_changes (QoimaStoreWorker  *worker,
+              const char        *sql,
+              gint64            *changes,
+              GError           **error,
+              ...)
+{
+  va_list args;
+  gboolean ok;
+
+  va_start (args, error);
+  ok = step_valist (worker, sql, changes, error, args);
+  va_end (args);
+  return ok;
+}
+
+/* Runs an INSERT … RETURNING id with its bindings; the new row's id into @id. */
+static gboolean
+insert_returning_id (QoimaStoreWorker  *worker,
+                     const char        *sql,
+                     gint64            *id,
+                     GError           **error,
+                     ...)
+{
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  va_list args;
+
+  va_start (args, error);
+  stmt = prepare_bound (worker, sql, error, args);
+  va_end (args);
+  if (stmt == NULL || qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    return FALSE;
+  *id = qoima_db_column_int64 (stmt, 0);
+  return qoima_db_step_done (stmt, error);
 }
 
 /* Queue an acceptance. */
@@ -239,45 +288,46 @@ queue_acceptance (QoimaStoreWorker  *worker,
 {
   QueueData *data = g_task_get_task_data (task);
   g_autofree char *now = qoima_store_now_iso8601 ();
-  sqlite3 *db = qoima_store_worker_get_db (worker);
   GHashTableIter iter;
   gpointer code, accepted;
 
   {
-    g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, "SELECT status, number FROM acts WHERE id = ?1", error);
-    int rc;
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                                                    "SELECT status, number FROM acts WHERE id = ?1", error);
+    QoimaDbStep found;
 
     if (stmt == NULL)
       return FALSE;
-    sqlite3_bind_int64 (stmt, 1, data->act_id);
-    rc = sqlite3_step (stmt);
-    if (rc != SQLITE_ROW)
+    qoima_db_bind_int64 (stmt, 1, data->act_id);
+    found = qoima_db_step (stmt, error);
+    if (found == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (found != QOIMA_DB_ROW)
       {
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                      _("There is no act number %lld in the warehouse."), (long long) data->act_id);
         return FALSE;
       }
     /* An act is answered once: a second answer would be refused by ИС МПТ anyway. */
-    if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "waiting") != 0)
+    if (g_strcmp0 (qoima_db_column_text (stmt, 0), "waiting") != 0)
       {
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
-                     _("The act %s has been answered already."), sqlite3_column_text (stmt, 1));
+                     _("The act %s has been answered already."), qoima_db_column_text (stmt, 1));
         return FALSE;
       }
   }
 
-  if (!step (worker,
-             "INSERT INTO outbox (doc_type, document_number, act_id, document, signature, state, "
-             "  created_by, created_at, updated_at, signer_serial, signer_owner, signer_iin) "
-             "VALUES ('LP_ACCEPT_GOODS', ?1, ?2, ?3, ?4, 'ready', ?5, ?6, ?6, ?7, ?8, ?9)",
-             error,
+  if (!insert_returning_id (worker,
+                           "INSERT INTO outbox (doc_type, document_number, act_id, document, signature, state, "
+                           "  created_by, created_at, updated_at, signer_serial, signer_owner, signer_iin) "
+                           "VALUES ('LP_ACCEPT_GOODS', ?1, ?2, ?3, ?4, 'ready', ?5, ?6, ?6, ?7, ?8, ?9) RETURNING id",
+                           &data->id, error,
              BIND_TEXT, data->document_number, BIND_INT64, data->act_id,
              BIND_BLOB, data->document, BIND_BLOB, data->signature,
              BIND_TEXT, data->actor, BIND_TEXT, now,
              BIND_TEXT, data->signer_serial, BIND_TEXT, data->signer_owner, BIND_TEXT, data->signer_iin,
              BIND_END))
     return FALSE;
-  data->id = sqlite3_last_insert_rowid (db);
 
   if (!step (worker, "UPDATE acts SET status = 'sending', decided_at = ?2, errors = NULL WHERE id = ?1", error,
              BIND_INT64, data->act_id, BIND_TEXT, now, BIND_END))
@@ -366,45 +416,44 @@ list_outbox_job (QoimaStoreWorker *worker,
                  GTask            *task)
 {
   gboolean all = GPOINTER_TO_INT (g_task_get_task_data (task));
-  sqlite3 *db = qoima_store_worker_get_db (worker);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_outbox_entry_free);
   g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep next = QOIMA_DB_ERROR_STEP;
 
-  rc = sqlite3_prepare_v2 (db,
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
                            all ?
                            "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
                            "  ismpt_status, errors, attempts, last_error, sent_at FROM outbox ORDER BY id" :
                            "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
                            "  ismpt_status, errors, attempts, last_error, sent_at FROM outbox "
                            "WHERE state IN ('ready', 'sending', 'sent') ORDER BY id",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+                           &local_error);
+  while (stmt != NULL && (next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       QoimaOutboxEntry *entry = g_new0 (QoimaOutboxEntry, 1);
 
-      entry->id = sqlite3_column_int64 (stmt, 0);
-      entry->doc_type = qoima_store_column_dup (stmt, 1);
-      entry->document_number = qoima_store_column_dup (stmt, 2);
-      entry->act_id = sqlite3_column_int64 (stmt, 3);
-      entry->document = g_bytes_new (sqlite3_column_blob (stmt, 4), sqlite3_column_bytes (stmt, 4));
-      entry->signature = g_bytes_new (sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5));
-      entry->state = state_from_nick ((const char *) sqlite3_column_text (stmt, 6));
-      entry->ismpt_id = qoima_store_column_dup (stmt, 7);
-      entry->ismpt_status = qoima_store_column_dup (stmt, 8);
-      entry->errors = qoima_store_column_dup (stmt, 9);
-      entry->attempts = sqlite3_column_int (stmt, 10);
-      entry->last_error = qoima_store_column_dup (stmt, 11);
-      entry->sent_at = qoima_store_column_dup (stmt, 12);
+      entry->id = qoima_db_column_int64 (stmt, 0);
+      entry->doc_type = qoima_store_db_column_dup (stmt, 1);
+      entry->document_number = qoima_store_db_column_dup (stmt, 2);
+      entry->act_id = qoima_db_column_int64 (stmt, 3);
+      entry->document = qoima_db_column_bytes (stmt, 4);
+      entry->signature = qoima_db_column_bytes (stmt, 5);
+      if (entry->document == NULL)
+        entry->document = g_bytes_new (NULL, 0);
+      if (entry->signature == NULL)
+        entry->signature = g_bytes_new (NULL, 0);
+      entry->state = state_from_nick (qoima_db_column_text (stmt, 6));
+      entry->ismpt_id = qoima_store_db_column_dup (stmt, 7);
+      entry->ismpt_status = qoima_store_db_column_dup (stmt, 8);
+      entry->errors = qoima_store_db_column_dup (stmt, 9);
+      entry->attempts = qoima_db_column_int64 (stmt, 10);
+      entry->last_error = qoima_store_db_column_dup (stmt, 11);
+      entry->sent_at = qoima_store_db_column_dup (stmt, 12);
       g_ptr_array_add (entries, entry);
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  if (next == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -605,20 +654,22 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
                         int               *n_packs,
                         GError           **error)
 {
-  sqlite3 *db = qoima_store_worker_get_db (worker);
+  QoimaDb *db = qoima_store_worker_get_database (worker);
   g_autoptr(QoimaPackRows) rows = qoima_pack_rows_new ();
   g_autofree char *number = NULL;
   g_autofree char *reason = NULL;
   gint64 warehouse = 0;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  QoimaDbStep next;
 
-  rc = sqlite3_prepare_v2 (db, "SELECT id FROM locations WHERE kind = 'warehouse' AND archived = 0 ORDER BY id LIMIT 1",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    warehouse = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  stmt = NULL;
+  {
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, "SELECT id FROM locations WHERE kind = 'warehouse' AND archived = 0 "
+                                                        "ORDER BY id LIMIT 1", error);
+
+    if (stmt == NULL || (next = qoima_db_step (stmt, error)) == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (next == QOIMA_DB_ROW)
+      warehouse = qoima_db_column_int64 (stmt, 0);
+  }
   if (warehouse == 0)
     {
       g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
@@ -626,45 +677,45 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  rc = sqlite3_prepare_v2 (db, "SELECT number FROM acts WHERE id = ?1", -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    {
-      sqlite3_bind_int64 (stmt, 1, act_id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        number = qoima_store_column_dup (stmt, 0);
-    }
-  sqlite3_finalize (stmt);
-  stmt = NULL;
+  {
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, "SELECT number FROM acts WHERE id = ?1", error);
+
+    if (stmt == NULL)
+      return FALSE;
+    qoima_db_bind_int64 (stmt, 1, act_id);
+    if ((next = qoima_db_step (stmt, error)) == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (next == QOIMA_DB_ROW)
+      number = qoima_store_db_column_dup (stmt, 0);
+  }
   reason = g_strdup_printf ("act %s", number ? number : "?");
 
-  rc = sqlite3_prepare_v2 (db,
-                           "SELECT code, gtin, batch, expiry, decision FROM act_codes "
-                           "WHERE act_id = ?1 AND kind = 'pack' ORDER BY id",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_int64 (stmt, 1, act_id);
-  *n_accepted = *n_packs = 0;
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
-    {
-      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+  {
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db,
+                                                    "SELECT code, gtin, batch, expiry, decision FROM act_codes "
+                                                    "WHERE act_id = ?1 AND kind = 'pack' ORDER BY id",
+                                                    error);
 
-      (*n_packs)++;
-      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), "accepted") != 0)
-        continue;
-      (*n_accepted)++;
-      /* An identification code is "01" + GTIN (14) + "21" + serial. */
-      qoima_pack_rows_add (rows, (const char *) sqlite3_column_text (stmt, 1), code + 18, NULL,
-                           (const char *) sqlite3_column_text (stmt, 2),
-                           (const char *) sqlite3_column_text (stmt, 3), warehouse, -1);
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      qoima_store_set_sqlite_error (error, db, rc, qoima_store_worker_get_path (worker));
+    if (stmt == NULL)
       return FALSE;
-    }
+    qoima_db_bind_int64 (stmt, 1, act_id);
+    *n_accepted = *n_packs = 0;
+    while ((next = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
+      {
+        const char *code = qoima_db_column_text (stmt, 0);
+
+        (*n_packs)++;
+        if (g_strcmp0 (qoima_db_column_text (stmt, 4), "accepted") != 0)
+          continue;
+        (*n_accepted)++;
+        /* An identification code is "01" + GTIN (14) + "21" + serial. */
+        qoima_pack_rows_add (rows, qoima_db_column_text (stmt, 1), code + 18, NULL,
+                             qoima_db_column_text (stmt, 2),
+                             qoima_db_column_text (stmt, 3), warehouse, -1);
+      }
+    if (next == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+  }
 
   qoima_pack_rows_set_act_id (rows, act_id);
   return qoima_store_worker_receive (worker, rows, actor, reason, error);
@@ -676,29 +727,31 @@ finish_outbox (QoimaStoreWorker  *worker,
                GError           **error)
 {
   UpdateData *data = g_task_get_task_data (task);
-  sqlite3 *db = qoima_store_worker_get_db (worker);
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *doc_type = NULL;
   g_autofree char *state = NULL;
   gint64 act_id = 0;
 
   {
-    g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, "SELECT doc_type, act_id, state FROM outbox WHERE id = ?1", error);
-    int rc;
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                                                    "SELECT doc_type, act_id, state FROM outbox WHERE id = ?1", error);
+    QoimaDbStep found;
 
     if (stmt == NULL)
       return FALSE;
-    sqlite3_bind_int64 (stmt, 1, data->id);
-    rc = sqlite3_step (stmt);
-    if (rc != SQLITE_ROW)
+    qoima_db_bind_int64 (stmt, 1, data->id);
+    found = qoima_db_step (stmt, error);
+    if (found == QOIMA_DB_ERROR_STEP)
+      return FALSE;
+    if (found == QOIMA_DB_DONE)
       {
-        qoima_store_set_sqlite_error (error, db, rc == SQLITE_DONE ? SQLITE_NOTFOUND : rc,
-                                      qoima_store_worker_get_path (worker));
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
+                     _("There is no document %lld in the outbox."), (long long) data->id);
         return FALSE;
       }
-    doc_type = qoima_store_column_dup (stmt, 0);
-    act_id = sqlite3_column_int64 (stmt, 1);
-    state = qoima_store_column_dup (stmt, 2);
+    doc_type = qoima_store_db_column_dup (stmt, 0);
+    act_id = qoima_db_column_int64 (stmt, 1);
+    state = qoima_store_db_column_dup (stmt, 2);
   }
 
   /* A final answer is applied once, whatever asks again after a crash. */
@@ -735,7 +788,8 @@ finish_outbox (QoimaStoreWorker  *worker,
           if (!step (worker,
                      "INSERT INTO movements (pack_id, at, actor, kind, units_delta, units_after, status_after, "
                      "  location_after, reason, document) "
-                     "SELECT p.id, ?2, ?3, "
+                     /* Typed: PostgreSQL does not take a parameter's type from INSERT's columns here. */
+                     "SELECT p.id, CAST (?2 AS TEXT), CAST (?3 AS TEXT), "
                      "  CASE w.reason WHEN 'MEDICAL_USE' THEN 'withdrawal' ELSE 'write_off' END, 0, p.units_left, "
                      "  CASE w.reason WHEN 'MEDICAL_USE' THEN 'withdrawn' ELSE 'written_off' END, p.location_id, w.reason, "
                      "  (SELECT document_number FROM outbox WHERE id = ?1) "
@@ -817,32 +871,28 @@ static void
 list_owed_job (QoimaStoreWorker *worker,
                GTask            *task)
 {
-  sqlite3 *db = qoima_store_worker_get_db (worker);
   g_autoptr(GPtrArray) kis = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) local_error = NULL;
   gboolean all = GPOINTER_TO_INT (g_task_get_task_data (task));
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep next = QOIMA_DB_ERROR_STEP;
 
-  /* Pairs: the code, then the reason of its withdrawal. */
-  rc = sqlite3_prepare_v2 (db,
+  /* Pairs: the code, then the reason of its withdrawal. "?1 <> 0": PostgreSQL takes no
+   * integer as a condition. */
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
                            "SELECT p.ki, w.reason FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
-                           "WHERE w.outbox_id IS NULL AND (?1 OR w.reason = 'MEDICAL_USE') ORDER BY w.id",
-                           -1, &stmt, NULL);
-  if (rc == SQLITE_OK)
-    sqlite3_bind_int (stmt, 1, all);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+                           "WHERE w.outbox_id IS NULL AND (?1 <> 0 OR w.reason = 'MEDICAL_USE') ORDER BY w.id",
+                           &local_error);
+  if (stmt != NULL)
+    qoima_db_bind_int64 (stmt, 1, all ? 1 : 0);
+  while (stmt != NULL && (next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
-      g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
+      g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
       if (all)
-        g_ptr_array_add (kis, qoima_store_column_dup (stmt, 1));
+        g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 1));
     }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  if (next == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
@@ -935,30 +985,29 @@ queue_withdrawal (QoimaStoreWorker  *worker,
 {
   WithdrawalData *data = g_task_get_task_data (task);
   g_autofree char *now = qoima_store_now_iso8601 ();
-  sqlite3 *db = qoima_store_worker_get_db (worker);
 
-  qoima_store_worker_set_actor (worker, data->actor, data->document_number);
-  if (!step (worker,
-             "INSERT INTO outbox (doc_type, document_number, document, signature, state, "
-             "  created_by, created_at, updated_at, signer_serial, signer_owner, signer_iin) "
-             "VALUES ('LK_RECEIPT', ?1, ?2, ?3, 'ready', ?4, ?5, ?5, ?6, ?7, ?8)",
-             error,
+  if (!insert_returning_id (worker,
+                           "INSERT INTO outbox (doc_type, document_number, document, signature, state, "
+                           "  created_by, created_at, updated_at, signer_serial, signer_owner, signer_iin) "
+                           "VALUES ('LK_RECEIPT', ?1, ?2, ?3, 'ready', ?4, ?5, ?5, ?6, ?7, ?8) RETURNING id",
+                           &data->id, error,
              BIND_TEXT, data->document_number, BIND_BLOB, data->document, BIND_BLOB, data->signature,
              BIND_TEXT, data->actor, BIND_TEXT, now,
              BIND_TEXT, data->signer_serial, BIND_TEXT, data->signer_owner, BIND_TEXT, data->signer_iin,
              BIND_END))
     return FALSE;
-  data->id = sqlite3_last_insert_rowid (db);
 
   for (guint i = 0; data->kis[i] != NULL; i++)
     {
-      if (!step (worker,
-                 "UPDATE withdrawals_owed SET outbox_id = ?1 "
-                 "WHERE outbox_id IS NULL AND pack_id = (SELECT id FROM packs WHERE ki = ?2)",
-                 error, BIND_INT64, data->id, BIND_TEXT, data->kis[i], BIND_END))
+      gint64 changes = 0;
+
+      if (!step_changes (worker,
+                         "UPDATE withdrawals_owed SET outbox_id = ?1 "
+                         "WHERE outbox_id IS NULL AND pack_id = (SELECT id FROM packs WHERE ki = ?2)",
+                         &changes, error, BIND_INT64, data->id, BIND_TEXT, data->kis[i], BIND_END))
         return FALSE;
       /* Each pack goes into one document only: a pack already queued elsewhere stops it all. */
-      if (sqlite3_changes (db) != 1)
+      if (changes != 1)
         {
           g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                        _("The withdrawal of %s is not owed, or is already being sent."), data->kis[i]);
@@ -975,6 +1024,8 @@ queue_withdrawal_job (QoimaStoreWorker *worker,
   WithdrawalData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
+  /* Before the transaction: PostgreSQL's audit takes who acts when it begins. */
+  qoima_store_worker_set_actor (worker, data->actor, data->document_number);
   if (!qoima_store_worker_in_transaction (worker, task, queue_withdrawal, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
@@ -1047,26 +1098,30 @@ refusal_free (Refusal *refusal)
 /* The packs of the withdrawal documents ИС МПТ refused, each with its latest refusal: they
  * are owed again, and the chief should see why before signing them anew. */
 static GHashTable *
-list_refusals (sqlite3  *db,
-               int      *rc)
+list_refusals (QoimaDb  *db,
+               GError  **error)
 {
   g_autoptr(GHashTable) refusals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                           (GDestroyNotify) refusal_free);
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep next;
 
-  *rc = sqlite3_prepare_v2 (db,
-                            "SELECT document_number, errors, document FROM outbox "
-                            "WHERE doc_type = 'LK_RECEIPT' AND state = 'failed' ORDER BY id",
-                            -1, &stmt, NULL);
-  if (*rc == SQLITE_OK)
-    *rc = sqlite3_step (stmt);
-  for (; *rc == SQLITE_ROW; *rc = sqlite3_step (stmt))
+  stmt = qoima_db_prepare (db,
+                           "SELECT document_number, errors, document FROM outbox "
+                           "WHERE doc_type = 'LK_RECEIPT' AND state = 'failed' ORDER BY id",
+                           error);
+  if (stmt == NULL)
+    return NULL;
+  while ((next = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     {
+      g_autoptr(GBytes) document = qoima_db_column_bytes (stmt, 2);
       g_autoptr(JsonNode) root = NULL;
       JsonArray *products = NULL;
+      gsize size = 0;
+      gconstpointer data = document != NULL ? g_bytes_get_data (document, &size) : NULL;
 
       /* The document is the JSON signed and sent: its products name the packs. */
-      root = qoima_json_parse_bounded (sqlite3_column_blob (stmt, 2), sqlite3_column_bytes (stmt, 2), NULL);
+      root = qoima_json_parse_bounded (data, size, NULL);
       if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
         products = qoima_json_get_array (json_node_get_object (root), "products");
       for (guint i = 0; products != NULL && i < json_array_get_length (products); i++)
@@ -1077,12 +1132,13 @@ list_refusals (sqlite3  *db,
           if (ki == NULL)
             continue;
           refusal = g_new0 (Refusal, 1);
-          refusal->document_number = qoima_store_column_dup (stmt, 0);
-          refusal->errors = qoima_store_column_dup (stmt, 1);
+          refusal->document_number = qoima_store_db_column_dup (stmt, 0);
+          refusal->errors = qoima_store_db_column_dup (stmt, 1);
           g_hash_table_replace (refusals, g_strdup (ki), refusal);
         }
     }
-  sqlite3_finalize (stmt);
+  if (next == QOIMA_DB_ERROR_STEP)
+    return NULL;
   return g_steal_pointer (&refusals);
 }
 
@@ -1102,39 +1158,37 @@ static void
 list_withdrawals_job (QoimaStoreWorker *worker,
                       GTask            *task)
 {
-  sqlite3 *db = qoima_store_worker_get_db (worker);
+  QoimaDb *db = qoima_store_worker_get_database (worker);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GHashTable) refusals = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep next = QOIMA_DB_ERROR_STEP;
 
-  refusals = list_refusals (db, &rc);
-  if (rc == SQLITE_DONE)
-    rc = sqlite3_prepare_v2 (db,
+  refusals = list_refusals (db, &local_error);
+  if (refusals != NULL)
+    stmt = qoima_db_prepare (db,
                              "SELECT p.ki, w.reason, w.owed_at, o.document_number, coalesce (o.state, 'owed'), "
                              "  o.ismpt_status, o.errors, coalesce (pr.name_ru, p.gtin), o.last_error "
                              "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
                              "LEFT JOIN products pr ON pr.gtin = p.gtin "
                              "LEFT JOIN outbox o ON o.id = w.outbox_id ORDER BY w.id",
-                             -1, &stmt, NULL);
+                             &local_error);
   json_builder_begin_array (builder);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-  for (; rc == SQLITE_ROW; rc = sqlite3_step (stmt))
+  while (stmt != NULL && (next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       static const char * const names[] = { "pack", "reason", "owed_at", "document", "status", "ismpt_status", "errors",
                                               "medicine", "last_error" };
-      const char *status = (const char *) sqlite3_column_text (stmt, 4);
+      const char *status = qoima_db_column_text (stmt, 4);
       Refusal *refusal = NULL;
 
       json_builder_begin_object (builder);
       for (int column = 0; column < (int) G_N_ELEMENTS (names); column++)
-        add_member (builder, names[column], (const char *) sqlite3_column_text (stmt, column));
+        add_member (builder, names[column], qoima_db_column_text (stmt, column));
 
       if (g_strcmp0 (status, "owed") == 0)
         {
-          refusal = g_hash_table_lookup (refusals, sqlite3_column_text (stmt, 0));
+          refusal = g_hash_table_lookup (refusals, qoima_db_column_text (stmt, 0));
           add_member (builder, "state", "owed");
           add_member (builder, "state_label", _("To sign"));
           add_member (builder, "state_reason", NULL);
@@ -1142,9 +1196,9 @@ list_withdrawals_job (QoimaStoreWorker *worker,
         }
       else
         {
-          QoimaDocumentState state = qoima_document_state_get (status, (const char *) sqlite3_column_text (stmt, 5));
-          const char *reason = qoima_document_state_reason (state, (const char *) sqlite3_column_text (stmt, 6),
-                                                            (const char *) sqlite3_column_text (stmt, 8));
+          QoimaDocumentState state = qoima_document_state_get (status, qoima_db_column_text (stmt, 5));
+          const char *reason = qoima_document_state_reason (state, qoima_db_column_text (stmt, 6),
+                                                            qoima_db_column_text (stmt, 8));
           g_autofree char *text = qoima_document_state_describe (state, reason);
 
           add_member (builder, "state", qoima_document_state_to_nick (state));
@@ -1157,10 +1211,8 @@ list_withdrawals_job (QoimaStoreWorker *worker,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
+  if (next == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_set_sqlite_error (&local_error, db, rc, qoima_store_worker_get_path (worker));
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }

@@ -16,20 +16,15 @@ qoima_store_worker_get_setting (QoimaStoreWorker  *worker,
                                 const char        *key,
                                 GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  char *value = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT value FROM settings WHERE key = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT value FROM settings WHERE key = ?1", error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    value = qoima_store_column_dup (stmt, 0);
-  else if (rc != SQLITE_DONE)
-    qoima_store_worker_step_done (worker, stmt, error);
-  return value;
+  qoima_db_bind_text (stmt, 1, key);
+  if (qoima_db_step (stmt, error) == QOIMA_DB_ROW)
+    return qoima_store_db_column_dup (stmt, 0);
+  return NULL;
 }
 
 static void
@@ -89,12 +84,31 @@ set_data_free (SetData *data)
   g_free (data);
 }
 
+static gboolean
+set_setting (QoimaStoreWorker  *worker,
+             GTask             *task,
+             GError           **error)
+{
+  SetData *data = g_task_get_task_data (task);
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO settings (key, value) VALUES (?1, ?2) "
+                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
+                           "WHERE settings.value IS DISTINCT FROM excluded.value",
+                           error);
+  if (stmt == NULL)
+    return FALSE;
+  qoima_db_bind_text (stmt, 1, data->key);
+  qoima_db_bind_text (stmt, 2, data->value);
+  return qoima_db_step_done (stmt, error);
+}
+
 static void
 set_job (QoimaStoreWorker *worker,
          GTask            *task)
 {
   SetData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
 
   /* The store checks, not only the window: a nurse's session cannot change the hospital's
@@ -106,20 +120,8 @@ set_job (QoimaStoreWorker *worker,
     }
 
   qoima_store_worker_set_actor (worker, qoima_user_get_name (data->user), "setting changed");
-  /* One statement is one transaction, its audit row included. */
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO settings (key, value) VALUES (?1, ?2) "
-                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
-                                     "WHERE value IS NOT excluded.value",
-                                     &local_error);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_text (stmt, 1, data->key, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 2, data->value, -1, SQLITE_STATIC);
-      qoima_store_worker_step_done (worker, stmt, &local_error);
-    }
-
-  if (local_error != NULL)
+  /* Through the write helper, so that PostgreSQL's audit trigger knows who changed it too. */
+  if (!qoima_store_worker_in_transaction (worker, task, set_setting, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     g_task_return_boolean (task, TRUE);

@@ -42,22 +42,22 @@ check_manager (QoimaStoreWorker  *worker,
                QoimaUser         *user,
                GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaRole role = QOIMA_ROLE_CLERK;
-  int rc;
+  QoimaDbStep step;
 
   if (!qoima_user_check (user, QOIMA_PERMISSION_MANAGE_LOCATIONS, error))
     return FALSE;
 
-  stmt = qoima_store_worker_prepare (worker, "SELECT role, disabled FROM users WHERE name = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT role, disabled FROM users WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, qoima_user_get_name (user), -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return qoima_store_worker_step_done (worker, stmt, error);
-  if (rc == SQLITE_DONE || sqlite3_column_int (stmt, 1) != 0 ||
-      !qoima_role_from_nick ((const char *) sqlite3_column_text (stmt, 0), &role) ||
+  qoima_db_bind_text (stmt, 1, qoima_user_get_name (user));
+  step = qoima_db_step (stmt, error);
+  if (step == QOIMA_DB_ERROR_STEP)
+    return FALSE;
+  if (step == QOIMA_DB_DONE || qoima_db_column_int64 (stmt, 1) != 0 ||
+      !qoima_role_from_nick (qoima_db_column_text (stmt, 0), &role) ||
       !qoima_role_allows (role, QOIMA_PERMISSION_MANAGE_LOCATIONS))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN,
@@ -75,24 +75,24 @@ check_name_free (QoimaStoreWorker  *worker,
                  gint64             except_id,
                  GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep step;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT 1 FROM locations WHERE name_ru = ?1 AND id <> ?2 AND archived = 0",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT 1 FROM locations WHERE name_ru = ?1 AND id <> ?2 AND archived = 0",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, name_ru, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, except_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, name_ru);
+  qoima_db_bind_int64 (stmt, 2, except_id);
+  step = qoima_db_step (stmt, error);
+  if (step == QOIMA_DB_ROW)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("There is already a location named %s."), name_ru);
       return FALSE;
     }
-  return qoima_store_worker_step_done (worker, stmt, error);
+  return step == QOIMA_DB_DONE;
 }
 
 static gint64
@@ -101,20 +101,15 @@ count (QoimaStoreWorker  *worker,
        gint64             id,
        GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_store_worker_prepare (worker, sql, error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
-    {
-      qoima_store_worker_step_done (worker, stmt, error);
-      return -1;
-    }
-  return sqlite3_column_int64 (stmt, 0);
+  qoima_db_bind_int64 (stmt, 1, id);
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
+    return -1;
+  return qoima_db_column_int64 (stmt, 0);
 }
 
 static gboolean
@@ -123,23 +118,25 @@ add_ward (QoimaStoreWorker  *worker,
           GError           **error)
 {
   WardData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
   if (!check_manager (worker, data->user, error) ||
       !check_name_free (worker, data->name_ru, 0, error))
     return FALSE;
 
-  stmt = qoima_store_worker_prepare (worker, "INSERT INTO locations (kind, name_ru, name_kk) VALUES ('ward', ?1, ?2)", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO locations (kind, name_ru, name_kk) VALUES ('ward', ?1, ?2) RETURNING id", error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, data->name_ru, -1, SQLITE_STATIC);
+  qoima_db_bind_text (stmt, 1, data->name_ru);
   if (data->name_kk != NULL && *data->name_kk != '\0')
-    sqlite3_bind_text (stmt, 2, data->name_kk, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, stmt, error))
+    qoima_db_bind_text (stmt, 2, data->name_kk);
+  else
+    qoima_db_bind_null (stmt, 2);
+  if (qoima_db_step (stmt, error) != QOIMA_DB_ROW)
     return FALSE;
-
-  data->id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
-  return TRUE;
+  data->id = qoima_db_column_int64 (stmt, 0);
+  return qoima_db_step_done (stmt, error);
 }
 
 static void
@@ -203,34 +200,35 @@ update_location (QoimaStoreWorker  *worker,
                  GError           **error)
 {
   WardData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) find = NULL;
-  g_autoptr(QoimaCachedStmt) update = NULL;
+  QoimaDb *db = qoima_store_worker_get_database (worker);
+  g_autoptr(QoimaDbStmt) find = NULL;
+  g_autoptr(QoimaDbStmt) update = NULL;
   g_autofree char *kind = NULL;
   g_autofree char *name_ru = NULL;
   g_autofree char *name_kk = NULL;
   gboolean archived;
-  int rc;
+  QoimaDbStep step;
 
   if (!check_manager (worker, data->user, error))
     return FALSE;
 
-  find = qoima_store_worker_prepare (worker, "SELECT kind, name_ru, name_kk, archived FROM locations WHERE id = ?1", error);
+  find = qoima_db_prepare (db, "SELECT kind, name_ru, name_kk, archived FROM locations WHERE id = ?1", error);
   if (find == NULL)
     return FALSE;
-  sqlite3_bind_int64 (find, 1, data->location_id);
-  rc = sqlite3_step (find);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (find, 1, data->location_id);
+  step = qoima_db_step (find, error);
+  if (step == QOIMA_DB_ERROR_STEP)
+    return FALSE;
+  if (step == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("There is no location %lld."), (long long) data->location_id);
       return FALSE;
     }
-  if (rc != SQLITE_ROW)
-    return qoima_store_worker_step_done (worker, find, error);
-  kind = qoima_store_column_dup (find, 0);
-  name_ru = qoima_store_column_dup (find, 1);
-  name_kk = qoima_store_column_dup (find, 2);
-  archived = sqlite3_column_int (find, 3) != 0;
+  kind = qoima_store_db_column_dup (find, 0);
+  name_ru = qoima_store_db_column_dup (find, 1);
+  name_kk = qoima_store_db_column_dup (find, 2);
+  archived = qoima_db_column_int64 (find, 3) != 0;
 
   if (data->name_ru != NULL)
     {
@@ -257,15 +255,14 @@ update_location (QoimaStoreWorker  *worker,
   if (!data->archived && !check_name_free (worker, name_ru, data->location_id, error))
     return FALSE;
 
-  update = qoima_store_worker_prepare (worker, "UPDATE locations SET name_ru = ?2, name_kk = ?3, archived = ?4 WHERE id = ?1", error);
+  update = qoima_db_prepare (db, "UPDATE locations SET name_ru = ?2, name_kk = ?3, archived = ?4 WHERE id = ?1", error);
   if (update == NULL)
     return FALSE;
-  sqlite3_bind_int64 (update, 1, data->location_id);
-  sqlite3_bind_text (update, 2, name_ru, -1, SQLITE_STATIC);
-  if (name_kk != NULL)
-    sqlite3_bind_text (update, 3, name_kk, -1, SQLITE_STATIC);
-  sqlite3_bind_int (update, 4, data->archived ? 1 : 0);
-  return qoima_store_worker_step_done (worker, update, error);
+  qoima_db_bind_int64 (update, 1, data->location_id);
+  qoima_db_bind_text (update, 2, name_ru);
+  qoima_db_bind_text (update, 3, name_kk);
+  qoima_db_bind_int64 (update, 4, data->archived ? 1 : 0);
+  return qoima_db_step_done (update, error);
 }
 
 static void
@@ -287,37 +284,37 @@ list_wards_job (QoimaStoreWorker *worker,
                 GTask            *task)
 {
   WardData *data = g_task_get_task_data (task);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_LOCATION);
-  int rc;
+  QoimaDbStep step;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT id, name_ru, name_kk, archived FROM locations "
-                                     "WHERE kind = 'ward' AND (?1 OR archived = 0) ORDER BY archived, name_ru, id",
-                                     &local_error);
+  /* "?1 <> 0": PostgreSQL takes no integer as a condition. */
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT id, name_ru, name_kk, archived FROM locations "
+                           "WHERE kind = 'ward' AND (?1 <> 0 OR archived = 0) ORDER BY archived, name_ru, id",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_int (stmt, 1, data->include_archived ? 1 : 0);
+  qoima_db_bind_int64 (stmt, 1, data->include_archived ? 1 : 0);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while ((step = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       g_autoptr(QoimaLocation) ward = g_object_new (QOIMA_TYPE_LOCATION,
-                                                    "id", (gint64) sqlite3_column_int64 (stmt, 0),
+                                                    "id", qoima_db_column_int64 (stmt, 0),
                                                     "kind", QOIMA_LOCATION_KIND_WARD,
-                                                    "name-ru", (const char *) sqlite3_column_text (stmt, 1),
-                                                    "name-kk", (const char *) sqlite3_column_text (stmt, 2),
-                                                    "archived", sqlite3_column_int (stmt, 3) != 0,
+                                                    "name-ru", qoima_db_column_text (stmt, 1),
+                                                    "name-kk", qoima_db_column_text (stmt, 2),
+                                                    "archived", qoima_db_column_int64 (stmt, 3) != 0,
                                                     NULL);
 
       g_list_store_append (store, ward);
     }
-  if (rc != SQLITE_DONE)
+  if (step == QOIMA_DB_ERROR_STEP)
     {
-      qoima_store_worker_step_done (worker, stmt, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
