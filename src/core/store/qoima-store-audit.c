@@ -32,28 +32,176 @@ typedef struct
   gint64 broken_row;
 } VerifyResult;
 
+/* Columns 11 to 14: what a receipt batch's row (tbl 'receipts', schema 13) says of its
+ * movements, NULL for every other row. */
 #define AUDIT_SELECT \
-  "SELECT id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash " \
+  "SELECT id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash, " \
+  "       CASE WHEN tbl = 'receipts' AND action = 'insert' THEN json_extract (new_values, '$.first_id') END, " \
+  "       CASE WHEN tbl = 'receipts' AND action = 'insert' THEN json_extract (new_values, '$.last_id') END, " \
+  "       CASE WHEN tbl = 'receipts' AND action = 'insert' THEN json_extract (new_values, '$.count') END, " \
+  "       CASE WHEN tbl = 'receipts' AND action = 'insert' THEN json_extract (new_values, '$.sha256') END " \
   "FROM audit ORDER BY id"
+
+/*
+ * A receipt batch (schema 13) is audited by one row whose new_values are
+ *   {"first_id":F,"last_id":L,"count":N,"sha256":H}
+ * H being the hex SHA-256 of the batch's movements F…L in id order, each as one line
+ * ending in "\n": the movement's columns and its pack's identity (code, batch, expiry,
+ * act; none of which change once received) joined by '|', NULL as ''. The same text the
+ * PostgreSQL twin hashes (qoima_receipt_sha256 in qoima-store-migrations-pg.c). Changing,
+ * deleting or inserting a movement of the batch, or its pack's identity, changes H or N.
+ */
+#define RECEIPT_LINES \
+  "SELECT m.id, m.id || '|' || m.pack_id || '|' || p.ki || '|' || coalesce (p.batch, '')" \
+  "  || '|' || coalesce (p.expiry, '') || '|' || coalesce (p.act_id, '') || '|' || m.at" \
+  "  || '|' || m.actor || '|' || m.kind || '|' || coalesce (m.from_location, '')" \
+  "  || '|' || coalesce (m.to_location, '') || '|' || m.units_delta || '|' || coalesce (m.units_after, '')" \
+  "  || '|' || m.status_after || '|' || m.location_after || '|' || coalesce (m.reason, '')" \
+  "  || '|' || coalesce (m.document, '') || '|' || coalesce (m.patient_id, '') " \
+  "FROM movements m JOIN packs p ON p.id = m.pack_id WHERE m.id BETWEEN ?1 AND ?2 ORDER BY m.id"
+
+/* The batch's row, chained by the same formula as AUDIT_ROW in the migrations. */
+#define RECEIPT_AUDIT_ROW \
+  "INSERT INTO audit (id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash) " \
+  "SELECT c.id, c.at, c.actor, 'receipts', c.row_id, 'insert', NULL, c.new, c.reason, c.prev," \
+  "       sha256 (c.prev || '|' || c.id || '|' || c.at || '|' || c.actor || '|receipts|' || c.row_id" \
+  "               || '|insert||' || c.new || '|' || coalesce (c.reason, '')) " \
+  "FROM (SELECT coalesce ((SELECT max (id) FROM audit), 0) + 1 AS id," \
+  "             coalesce ((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') AS prev," \
+  "             strftime ('%Y-%m-%dT%H:%M:%SZ', 'now') AS at," \
+  "             qoima_actor () AS actor, qoima_reason () AS reason, ?1 AS row_id, ?2 AS new) c"
+
+typedef struct
+{
+  gint64 audit_id;
+  gint64 first;
+  gint64 last;
+  gint64 count;
+  char   sha256[65];
+} ReceiptBatch;
+
+static void
+digest_to_hex (const unsigned char digest[32],
+               char                hex[65])
+{
+  static const char digits[] = "0123456789abcdef";
+
+  for (unsigned i = 0; i < 32; i++)
+    {
+      hex[2 * i] = digits[digest[i] >> 4];
+      hex[2 * i + 1] = digits[digest[i] & 0xf];
+    }
+  hex[64] = '\0';
+}
 
 static void
 sha256_hex_into (const void *data,
                  gsize       len,
                  char        hex[65])
 {
-  static const char digits[] = "0123456789abcdef";
   unsigned char digest[32];
 
   /* SHA-256 of a buffer in memory fails only when GnuTLS is broken. */
   if (gnutls_hash_fast (GNUTLS_DIG_SHA256, data, len, digest) != 0)
     g_error ("GnuTLS cannot compute SHA-256");
 
-  for (unsigned i = 0; i < sizeof digest; i++)
+  digest_to_hex (digest, hex);
+}
+
+/* The hash of the receipt's movements @first…@last (RECEIPT_LINES), how many there are,
+ * and the first id in the range that has no movement (0 if none is missing). */
+static gboolean
+receipt_digest (sqlite3  *db,
+                gint64    first,
+                gint64    last,
+                char      hex[65],
+                gint64   *n_lines,
+                gint64   *missing,
+                GError  **error)
+{
+  gnutls_hash_hd_t hash;
+  unsigned char digest[32];
+  sqlite3_stmt *stmt = NULL;
+  gint64 expected = first;
+  int rc;
+
+  *n_lines = 0;
+  *missing = 0;
+
+  rc = sqlite3_prepare_v2 (db, RECEIPT_LINES, -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
     {
-      hex[2 * i] = digits[digest[i] >> 4];
-      hex[2 * i + 1] = digits[digest[i] & 0xf];
+      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
+      return FALSE;
     }
-  hex[64] = '\0';
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int64 (stmt, 2, last);
+
+  if (gnutls_hash_init (&hash, GNUTLS_DIG_SHA256) != 0)
+    g_error ("GnuTLS cannot compute SHA-256");
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      if (id != expected && *missing == 0)
+        *missing = expected;
+      expected = id + 1;
+      gnutls_hash (hash, sqlite3_column_text (stmt, 1), sqlite3_column_bytes (stmt, 1));
+      gnutls_hash (hash, "\n", 1);
+      (*n_lines)++;
+    }
+  gnutls_hash_deinit (hash, digest);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
+      return FALSE;
+    }
+
+  if (expected <= last && *missing == 0)
+    *missing = expected;
+  digest_to_hex (digest, hex);
+  return TRUE;
+}
+
+gboolean
+qoima_audit_append_receipt (sqlite3  *db,
+                            gint64    first_movement,
+                            gint64    last_movement,
+                            GError  **error)
+{
+  g_autofree char *values = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char hex[65];
+  gint64 n_lines, missing;
+  int rc;
+
+  if (!receipt_digest (db, first_movement, last_movement, hex, &n_lines, &missing, error))
+    return FALSE;
+  g_assert (missing == 0 && n_lines == last_movement - first_movement + 1);
+
+  /* Written by hand, not by json_object (), so that PostgreSQL writes the same text. */
+  values = g_strdup_printf ("{\"first_id\":%" G_GINT64_FORMAT ",\"last_id\":%" G_GINT64_FORMAT
+                            ",\"count\":%" G_GINT64_FORMAT ",\"sha256\":\"%s\"}",
+                            first_movement, last_movement, n_lines, hex);
+
+  rc = sqlite3_prepare_v2 (db, RECEIPT_AUDIT_ROW, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, first_movement);
+      sqlite3_bind_text (stmt, 2, values, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* sha256(x): the hex SHA-256 of a text or blob; NULL for NULL. */
@@ -112,6 +260,18 @@ sql_reason (sqlite3_context  *context,
     sqlite3_result_null (context);
 }
 
+/* qoima_audit_batch(): whether the store's worker is receiving a batch, which one audit
+ * row covers; never on another connection, whose movements are audited row by row. */
+static void
+sql_audit_batch (sqlite3_context  *context,
+                 int               argc,
+                 sqlite3_value   **argv)
+{
+  QoimaStoreWorker *worker = sqlite3_user_data (context);
+
+  sqlite3_result_int (context, worker != NULL && qoima_store_worker_get_audit_batch (worker));
+}
+
 static int
 register_functions (sqlite3          *db,
                     QoimaStoreWorker *worker)
@@ -124,6 +284,8 @@ register_functions (sqlite3          *db,
     rc = sqlite3_create_function (db, "qoima_actor", 0, SQLITE_UTF8, worker, sql_actor, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_create_function (db, "qoima_reason", 0, SQLITE_UTF8, worker, sql_reason, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (db, "qoima_audit_batch", 0, SQLITE_UTF8, worker, sql_audit_batch, NULL, NULL);
   return rc;
 }
 
@@ -274,9 +436,56 @@ static const struct {
   { "patients", TAIL_CHECK ("patients", "1") },
   { "withdrawals_owed", TAIL_CHECK ("withdrawals_owed", "1") },
   { "transfers", TAIL_CHECK ("transfers", "1") },
+  /* A movement of a receipt batch has the batch's row instead: the last batch that starts
+   * at or before it (index audit_receipts) must reach it. Movements from the first audited
+   * one on, or written since the trail began (so that cutting a trail's only receipt off
+   * is seen too). */
   { "movements", TAIL_CHECK ("movements",
-                             "t.id >= (SELECT min (row_id) FROM audit WHERE tbl = 'movements' AND action = 'insert')") },
+                             "(t.id >= (SELECT min (row_id) FROM audit WHERE tbl IN ('movements', 'receipts') AND action = 'insert') "
+                             " OR t.at >= (SELECT min (at) FROM audit)) "
+                             "AND NOT coalesce ((SELECT json_extract (a.new_values, '$.last_id') >= t.id FROM audit a "
+                             "                   WHERE a.tbl = 'receipts' AND a.action = 'insert' AND a.row_id <= t.id "
+                             "                   ORDER BY a.row_id DESC LIMIT 1), 0)") },
 };
+
+/* Each receipt batch's movements still hash to what its row says. */
+static gboolean
+check_receipts (sqlite3  *db,
+                GArray   *batches,
+                gint64   *broken_row,
+                GError  **error)
+{
+  for (unsigned i = 0; i < batches->len; i++)
+    {
+      const ReceiptBatch *batch = &g_array_index (batches, ReceiptBatch, i);
+      char hex[65];
+      gint64 n_lines, missing;
+
+      if (!receipt_digest (db, batch->first, batch->last, hex, &n_lines, &missing, error))
+        return FALSE;
+
+      *broken_row = batch->audit_id;
+      if (missing != 0)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                       _("row %lld: movement %lld of the receipt it audits is missing: it was deleted"),
+                       (long long) batch->audit_id, (long long) missing);
+          return FALSE;
+        }
+      if (n_lines != batch->count || batch->last - batch->first + 1 != batch->count ||
+          strcmp (hex, batch->sha256) != 0)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                       _("row %lld: the movements %lld to %lld of the receipt it audits no longer match its "
+                         "hash: a movement or its pack was changed"),
+                       (long long) batch->audit_id, (long long) batch->first, (long long) batch->last);
+          return FALSE;
+        }
+      *broken_row = 0;
+    }
+
+  return TRUE;
+}
 
 static gboolean
 check_tail (sqlite3  *db,
@@ -319,6 +528,7 @@ qoima_audit_verify_db (sqlite3  *db,
                        GError  **error)
 {
   g_autoptr(GString) text = g_string_sized_new (512);
+  g_autoptr(GArray) batches = g_array_new (FALSE, FALSE, sizeof (ReceiptBatch));
   char prev_hash[65] = "";
   char hash[65];
   sqlite3_stmt *stmt = NULL;
@@ -352,6 +562,21 @@ qoima_audit_verify_db (sqlite3  *db,
           return FALSE;
         }
 
+      if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
+        {
+          ReceiptBatch batch = {
+            .audit_id = expected_id,
+            .first = sqlite3_column_int64 (stmt, 11),
+            .last = sqlite3_column_int64 (stmt, 12),
+            .count = sqlite3_column_int64 (stmt, 13),
+          };
+
+          g_strlcpy (batch.sha256,
+                     sqlite3_column_text (stmt, 14) != NULL ? (const char *) sqlite3_column_text (stmt, 14) : "",
+                     sizeof batch.sha256);
+          g_array_append_val (batches, batch);
+        }
+
       memcpy (prev_hash, hash, sizeof hash);
       expected_id++;
       rows++;
@@ -367,6 +592,17 @@ qoima_audit_verify_db (sqlite3  *db,
   sqlite3_finalize (stmt);
   if (n_rows != NULL)
     *n_rows = rows;
+
+  {
+    gint64 broken = 0;
+
+    if (!check_receipts (db, batches, &broken, error))
+      {
+        if (broken_row != NULL)
+          *broken_row = broken;
+        return FALSE;
+      }
+  }
 
   /* A chain cut short still holds; but the rows it spoke for are still there. */
   if (!check_tail (db, error))
