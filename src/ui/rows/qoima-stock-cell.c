@@ -32,6 +32,7 @@ struct _QoimaStockCell
   GBinding         *warning_days_binding;
 
   /* State */
+  char             *tooltip;  /* shown by query_tooltip_cb () */
   QoimaStockColumn  column;
   int               warning_days;
 };
@@ -62,6 +63,21 @@ static const struct {
   [QOIMA_STOCK_COLUMN_PACKS]    = {  6,  6, 1 },
   [QOIMA_STOCK_COLUMN_UNITS]    = {  7,  7, 1 },
 };
+
+/* Takes @tooltip. One that says more than the label (days to expiry, packs opened) is
+ * also the label's accessible description, as gtk_widget_set_tooltip_text () made it. */
+static void
+take_tooltip (QoimaStockCell *self,
+              char           *tooltip)
+{
+  g_free (self->tooltip);
+  self->tooltip = tooltip;
+
+  if (tooltip != NULL && g_strcmp0 (tooltip, gtk_label_get_label (self->label)) != 0)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
 
 /* The expiry with its colour and the days left in words. */
 static void
@@ -109,7 +125,7 @@ update_expiry (QoimaStockCell *self)
   if (css != NULL)
     gtk_widget_add_css_class (GTK_WIDGET (self->label), css);
   gtk_label_set_label (self->label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->label), tooltip);
+  take_tooltip (self, g_steal_pointer (&tooltip));
 }
 
 static void
@@ -136,8 +152,7 @@ update_product (QoimaStockCell *self)
     }
 
   gtk_label_set_label (self->label, product != NULL ? qoima_product_get_name (product) : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->label),
-                               product != NULL ? qoima_product_get_name (product) : NULL);
+  take_tooltip (self, product != NULL ? g_strdup (qoima_product_get_name (product)) : NULL);
   gtk_label_set_label (self->details_label, details->str);
 }
 
@@ -207,7 +222,25 @@ update (QoimaStockCell *self)
     }
 
   gtk_label_set_label (self->label, text != NULL ? text : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->label), tooltip);
+  take_tooltip (self, g_steal_pointer (&tooltip));
+}
+
+/* The tooltip asked for when it is about to show, not set with each item: GTK 4.8's
+ * gtk_widget_set_tooltip_text () asks the display where the pointer is, a round trip to
+ * the X server for every cell bound, which made the first rows seconds late. */
+static gboolean
+query_tooltip_cb (QoimaStockCell *self,
+                  int             x,
+                  int             y,
+                  gboolean        keyboard_mode,
+                  GtkTooltip     *tooltip,
+                  GtkWidget      *label)
+{
+  if (self->tooltip == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, self->tooltip);
+  return TRUE;
 }
 
 static void
@@ -252,6 +285,7 @@ qoima_stock_cell_dispose (GObject *object)
 
   clear_binding (self);
   g_clear_object (&self->item);
+  g_clear_pointer (&self->tooltip, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_STOCK_CELL);
 
@@ -354,6 +388,9 @@ static void
 qoima_stock_cell_init (QoimaStockCell *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->label), TRUE);
+  g_signal_connect_object (self->label, "query-tooltip", G_CALLBACK (query_tooltip_cb), self, G_CONNECT_SWAPPED);
 
   self->warning_days = 90;
   self->column = QOIMA_STOCK_COLUMN_PRODUCT;
