@@ -10,6 +10,7 @@
 #include "qoima-calibration.h"
 #include "qoima-context.h"
 #include "qoima-demo.h"
+#include "qoima-i18n.h"
 #include "qoima-location.h"
 #include "qoima-product.h"
 #include "qoima-scan-result.h"
@@ -1156,6 +1157,8 @@ main (int   argc,
 {
   int ret;
 
+  /* As main.c: with LANGUAGE=ru or kk set, the screenshots show that language. */
+  qoima_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   for (int i = 1; i < argc; i++)
