@@ -137,17 +137,21 @@ test_receive (void)
   sqlite3 *db = raw_open (path);
   gint64 n_rows = -1, broken = -1;
 
-  /* product, location, and one row per received pack: its RECEIPT movement, which carries
-   * the pack's code, batch and expiry */
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 4);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'movements' AND actor = 'clerk1' "
-                                "AND reason = 'act 7' AND json_extract (new_values, '$.kind') = 'receipt' "
-                                "AND json_extract (new_values, '$.ki') LIKE '01%21%' "
-                                "AND json_extract (new_values, '$.batch') IS NOT NULL"), ==, 2);
+  /* product, location, and one row for the receipt batch (schema 13): its first and last
+   * movement, their count and the hash of their lines, with the receipt's actor and reason */
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'movements'"), ==, 0);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'receipts' AND action = 'insert' "
+                                "AND actor = 'clerk1' AND reason = 'act 7' "
+                                "AND row_id = (SELECT min (id) FROM movements) "
+                                "AND json_extract (new_values, '$.first_id') = (SELECT min (id) FROM movements) "
+                                "AND json_extract (new_values, '$.last_id') = (SELECT max (id) FROM movements) "
+                                "AND json_extract (new_values, '$.count') = 2 "
+                                "AND length (json_extract (new_values, '$.sha256')) = 64"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'products' AND actor = 'system'"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE id = 1 AND prev_hash = ''"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit a JOIN audit b ON b.id = a.id + 1 "
-                                "WHERE b.prev_hash = a.hash"), ==, 3);
+                                "WHERE b.prev_hash = a.hash"), ==, 2);
 
   /* A failed receipt (a duplicate code) leaves no audit row behind. */
   {
@@ -161,12 +165,12 @@ test_receive (void)
     g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
     g_clear_error (&error);
   }
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 3);
   sqlite3_close (db);
 
   g_assert_true (verify (store, &n_rows, &broken, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (n_rows, ==, 4);
+  g_assert_cmpint (n_rows, ==, 3);
   g_assert_cmpint (broken, ==, 0);
 }
 
@@ -211,7 +215,7 @@ test_append_only (void)
 
   g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET actor = 'x' WHERE id = 3", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
   g_assert_cmpint (sqlite3_exec (db, "DELETE FROM audit WHERE id = 3", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 4);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 3);
   sqlite3_close (db);
 }
 
@@ -229,7 +233,7 @@ check_tampered (const char *name,
   sqlite3 *db = raw_open (path);
 
   g_assert_true (verify (store, &n_rows, &broken, &error));
-  g_assert_cmpint (n_rows, ==, 4);
+  g_assert_cmpint (n_rows, ==, 3);
 
   g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
@@ -246,8 +250,8 @@ test_edited (void)
 {
   check_tampered ("edited.db",
                   "DROP TRIGGER audit_no_update;"
-                  "UPDATE audit SET new_values = json_set (new_values, '$.units_after', 19) WHERE id = 4",
-                  4, "changed");
+                  "UPDATE audit SET new_values = json_set (new_values, '$.count', 3) WHERE id = 3",
+                  3, "changed");
 }
 
 static void
@@ -276,13 +280,69 @@ test_inserted (void)
                   3, "out of the chain");
 }
 
-/* The last row cut off: the chain left holds, but the movement it spoke for is there. */
+/* The last row cut off: the chain left holds, but the movements it spoke for are there. */
 static void
 test_truncated (void)
 {
   check_tampered ("truncated.db",
-                  "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 4",
-                  4, "cut off the end");
+                  "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3",
+                  3, "cut off the end");
+}
+
+/* A receipt batch's one audit row (row 3) covers each of its movements and their packs'
+ * identity: a movement or pack changed, deleted or slipped in behind the triggers' backs
+ * breaks verify as an edited audit row does. */
+static void
+test_receipt_movement_changed (void)
+{
+  check_tampered ("receipt-changed.db",
+                  "DROP TRIGGER movements_no_update;"
+                  "UPDATE movements SET units_after = 19 WHERE id = (SELECT max (id) FROM movements)",
+                  3, "changed");
+}
+
+static void
+test_receipt_pack_changed (void)
+{
+  check_tampered ("receipt-pack-changed.db",
+                  "DROP TRIGGER audit_packs_update;"
+                  "UPDATE packs SET expiry = '2030-12-31' WHERE id = (SELECT max (id) FROM packs)",
+                  3, "changed");
+}
+
+static void
+test_receipt_movement_deleted (void)
+{
+  check_tampered ("receipt-deleted.db",
+                  "DROP TRIGGER movements_no_delete;"
+                  "DELETE FROM movements WHERE id = (SELECT min (id) FROM movements)",
+                  3, "deleted");
+}
+
+/* A forged movement in a deleted one's place: the batch's hash no longer matches. */
+static void
+test_receipt_movement_replaced (void)
+{
+  check_tampered ("receipt-replaced.db",
+                  "DROP TRIGGER movements_no_delete; DROP TRIGGER audit_movements_insert;"
+                  "CREATE TEMP TABLE m AS SELECT * FROM movements WHERE id = (SELECT min (id) FROM movements);"
+                  "DELETE FROM movements WHERE id = (SELECT id FROM m);"
+                  "UPDATE m SET actor = 'mallory';"
+                  "INSERT INTO movements SELECT * FROM m",
+                  3, "changed");
+}
+
+/* A movement added after the receipt with no audit row of its own. */
+static void
+test_receipt_movement_inserted (void)
+{
+  check_tampered ("receipt-inserted.db",
+                  "DROP TRIGGER audit_movements_insert;"
+                  "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, units_delta,"
+                  "                       units_after, status_after, location_after)"
+                  "  SELECT pack_id, at, 'mallory', 'write_off', location_after, NULL, 0, units_after, 'written_off',"
+                  "         location_after FROM movements WHERE id = (SELECT max (id) FROM movements)",
+                  4, "has no audit row");
 }
 
 /* qoimactl audit verify: exit 0 and the row count, then exit 1 naming the row. */
@@ -311,7 +371,7 @@ test_qoimactl (void)
     g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
-    g_assert_cmpstr (out, ==, "audit trail OK: 4 rows\n");
+    g_assert_cmpstr (out, ==, "audit trail OK: 3 rows\n");
   }
 
   db = raw_open (path);
@@ -345,6 +405,11 @@ main (int    argc,
   g_test_add_func ("/audit/verify/deleted", test_deleted);
   g_test_add_func ("/audit/verify/inserted", test_inserted);
   g_test_add_func ("/audit/verify/truncated", test_truncated);
+  g_test_add_func ("/audit/verify/receipt-movement-changed", test_receipt_movement_changed);
+  g_test_add_func ("/audit/verify/receipt-pack-changed", test_receipt_pack_changed);
+  g_test_add_func ("/audit/verify/receipt-movement-deleted", test_receipt_movement_deleted);
+  g_test_add_func ("/audit/verify/receipt-movement-replaced", test_receipt_movement_replaced);
+  g_test_add_func ("/audit/verify/receipt-movement-inserted", test_receipt_movement_inserted);
   g_test_add_func ("/audit/qoimactl", test_qoimactl);
 
   return g_test_run ();

@@ -606,6 +606,52 @@ test_schema_audit (Fixture       *fixture,
   g_assert_cmpint (first_broken_audit_row (fixture->db), ==, 3);
 }
 
+/* A receipt batch is audited by one row, as on SQLite (schema 13): the movements' own
+ * trigger stands aside while qoima.audit_batch is on, qoima_audit_receipt () chains the
+ * batch's row by the same formula, and its hash covers each movement, so one changed
+ * behind the triggers' back no longer matches it. */
+static void
+test_schema_audit_receipt (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  if (skip_without_server (fixture))
+    return;
+
+  migrate (fixture->db);
+  fill (fixture->db);
+  exec_ok (fixture->db, "BEGIN; SELECT set_config ('qoima.actor', 'clerk', true), set_config ('qoima.reason', 'act A-2', true),"
+                        "  set_config ('qoima.audit_batch', 'on', true);"
+                        "INSERT INTO packs (id, ki, gtin, serial, batch, expiry, status, location_id, units_left, received_at) "
+                        "  VALUES (2, '010487010100001021DEF', '04870101000010', 'DEF', 'B2', '2027-06-30', 'in_stock', 1, 20, '2026-12-04T09:00:00Z'),"
+                        "         (3, '010487010100001021GHI', '04870101000010', 'GHI', 'B2', '2027-06-30', 'in_stock', 1, 20, '2026-12-04T09:00:00Z');"
+                        "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, units_after, status_after, location_after, reason) "
+                        "  VALUES (2, '2026-12-04T09:00:00Z', 'clerk', 'receipt', 1, 20, 20, 'in_stock', 1, 'act A-2'),"
+                        "         (3, '2026-12-04T09:00:00Z', 'clerk', 'receipt', 1, 20, 20, 'in_stock', 1, 'act A-2');"
+                        "SELECT qoima_audit_receipt (min (id), max (id)) FROM movements WHERE pack_id IN (2, 3);"
+                        "SELECT set_config ('qoima.audit_batch', 'off', true);"
+                        "COMMIT");
+
+  /* fill's movement row by row; the batch's two by one row */
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE tbl = 'movements'"), ==, 1);
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE tbl = 'receipts' AND action = 'insert' "
+                                           "AND actor = 'clerk' AND reason = 'act A-2' AND row_id = '2' "
+                                           "AND new_values::jsonb->>'count' = '2' AND new_values::jsonb->>'last_id' = '3' "
+                                           "AND new_values::jsonb->>'sha256' = (SELECT sha256 FROM qoima_receipt_lines (2, 3))"), ==, 1);
+  /* Written as SQLite's store writes it, key for key. */
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE tbl = 'receipts' "
+                                           "AND new_values LIKE '{\"first_id\":2,\"last_id\":3,\"count\":2,\"sha256\":\"%\"}'"), ==, 1);
+  g_assert_cmpint (first_broken_audit_row (fixture->db), ==, 0);
+
+  /* A movement of the batch changed with its guard off: the hash no longer matches. */
+  exec_ok (fixture->db, "ALTER TABLE movements DISABLE TRIGGER USER;"
+                        "UPDATE movements SET units_after = 19 WHERE id = 3;"
+                        "ALTER TABLE movements ENABLE TRIGGER USER");
+  g_assert_cmpint (query_int (fixture->db, "SELECT count(*) FROM audit WHERE tbl = 'receipts' "
+                                           "AND new_values::jsonb->>'sha256' = (SELECT sha256 FROM qoima_receipt_lines (2, 3))"), ==, 0);
+  /* The chain itself still holds: the movement, not the trail, was changed. */
+  g_assert_cmpint (first_broken_audit_row (fixture->db), ==, 0);
+}
+
 static gpointer
 migrate_thread (gpointer data)
 {
@@ -832,6 +878,7 @@ main (int    argc,
   add ("lost-connection", test_lost_connection, TRUE);
   add ("schema/journal", test_schema_journal, TRUE);
   add ("schema/audit-chain", test_schema_audit, TRUE);
+  add ("schema/audit-receipt", test_schema_audit_receipt, TRUE);
   add ("schema/migrate", test_schema_migrate, TRUE);
   add ("schema/roles", test_schema_roles, TRUE);
   add ("schema/import", test_schema_import, TRUE);

@@ -10,19 +10,25 @@
 #include "qoima-calibration.h"
 #include "qoima-context.h"
 #include "qoima-demo.h"
+#include "qoima-i18n.h"
 #include "qoima-location.h"
 #include "qoima-product.h"
 #include "qoima-scan-result.h"
 #include "qoima-scanner-page.h"
 #include "qoima-stock-item.h"
 #include "qoima-stock-page.h"
-#include "qoima-stock-row.h"
+#include "qoima-stock-cell.h"
 #include "qoima-test-file-modes.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-window-private.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
+
+#ifdef HAVE_XTST
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/XTest.h>
+#endif
 
 #define DEMO_PACKS 300
 
@@ -32,6 +38,9 @@ static char *db_path;
 static QoimaStore *store;
 static GSettings *settings;
 static guint32 key_time = 1000;
+/* --own-display: no other test's window shares the X server, so a click through XTest
+ * lands on this test's window (run-xvfb.sh gives the run its own Xvfb). */
+static gboolean own_display;
 
 typedef struct {
   GListModel *model;
@@ -144,7 +153,7 @@ test_instantiate_widgets (void)
     QOIMA_TYPE_USE_PAGE,
     QOIMA_TYPE_SCANNER_PAGE,
     QOIMA_TYPE_STOCK_PAGE,
-    QOIMA_TYPE_STOCK_ROW,
+    QOIMA_TYPE_STOCK_CELL,
   };
   QoimaWindow *window;
 
@@ -456,6 +465,276 @@ test_stock_nurse_ward_and_scroll (void)
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
   qoima_stock_page_set_location_id (page, ward);
   g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), ==, gtk_adjustment_get_lower (adjustment));
+
+  destroy_window (window);
+}
+
+static void
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* The item of the product cell drawn highest in the view: the line a person sees first. */
+static QoimaStockItem *
+first_drawn_item (GtkWidget *view)
+{
+  GPtrArray *stack = g_ptr_array_new ();
+  QoimaStockItem *first = NULL;
+  float first_y = G_MAXFLOAT;
+
+  g_ptr_array_add (stack, view);
+  while (stack->len > 0)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (stack, child);
+
+      if (QOIMA_IS_STOCK_CELL (widget) && gtk_widget_get_mapped (widget) &&
+          qoima_stock_cell_get_column (QOIMA_STOCK_CELL (widget)) == QOIMA_STOCK_COLUMN_PRODUCT &&
+          qoima_stock_cell_get_item (QOIMA_STOCK_CELL (widget)) != NULL)
+        {
+          graphene_point_t point;
+
+          g_assert_true (gtk_widget_compute_point (widget, view, &GRAPHENE_POINT_INIT (0, 0), &point));
+          if (point.y < first_y)
+            {
+              first_y = point.y;
+              first = qoima_stock_cell_get_item (QOIMA_STOCK_CELL (widget));
+            }
+        }
+    }
+  g_ptr_array_unref (stack);
+
+  return first;
+}
+
+static int
+compare_packs (QoimaStockItem *a,
+               QoimaStockItem *b)
+{
+  return qoima_stock_item_get_packs (a) - qoima_stock_item_get_packs (b);
+}
+
+static int
+compare_names (QoimaStockItem *a,
+               QoimaStockItem *b)
+{
+  /* As GtkStringSorter compares: case folded, then collated. */
+  g_autofree char *name_a = g_utf8_casefold (qoima_product_get_name (qoima_stock_item_get_product (a)), -1);
+  g_autofree char *name_b = g_utf8_casefold (qoima_product_get_name (qoima_stock_item_get_product (b)), -1);
+
+  return g_utf8_collate (name_a, name_b);
+}
+
+/* Whether @model is in @direction's order by @compare (1 ascending, -1 descending). */
+static gboolean
+model_is_sorted (GListModel *model,
+                 GCompareFunc compare,
+                 int          direction)
+{
+  unsigned n_items = g_list_model_get_n_items (model);
+
+  for (unsigned i = 1; i < n_items; i++)
+    {
+      g_autoptr(QoimaStockItem) a = g_list_model_get_item (model, i - 1);
+      g_autoptr(QoimaStockItem) b = g_list_model_get_item (model, i);
+
+      if (compare (a, b) * direction > 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  GListModel  *model;
+  GCompareFunc compare;
+  int          direction;
+} SortWait;
+
+static gboolean
+model_sorted_cb (gpointer data)
+{
+  SortWait *wait = data;
+
+  return model_is_sorted (wait->model, wait->compare, wait->direction);
+}
+
+static GtkWidget *
+find_column_title (GtkWidget  *widget,
+                   const char *title)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_strcmp0 (G_OBJECT_TYPE_NAME (child), "GtkColumnViewTitle") == 0 &&
+          GTK_IS_LABEL (gtk_widget_get_first_child (gtk_widget_get_first_child (child))) &&
+          g_strcmp0 (gtk_label_get_label (GTK_LABEL (gtk_widget_get_first_child (gtk_widget_get_first_child (child)))), title) == 0)
+        return child;
+      if ((found = find_column_title (child, title)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A real primary click in the middle of @widget, through the X server (Xvfb), as a
+ * mouse gives it: FALSE where that cannot be done (not X11, no XTest). */
+static gboolean
+click_widget (GtkWidget *widget)
+{
+#ifdef HAVE_XTST
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  GtkNative *native = gtk_widget_get_native (widget);
+  Display *xdisplay;
+  graphene_point_t point;
+  double surface_x, surface_y;
+  int root_x, root_y, event_base, error_base, major, minor;
+  Window child;
+
+  if (!own_display || !GDK_IS_X11_DISPLAY (display))
+    return FALSE;
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  if (!XTestQueryExtension (xdisplay, &event_base, &error_base, &major, &minor))
+    return FALSE;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (widget) / 2.0,
+                                                                 gtk_widget_get_height (widget) / 2.0),
+                                           &point));
+  gtk_native_get_surface_transform (native, &surface_x, &surface_y);
+  XTranslateCoordinates (xdisplay,
+                         gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
+                         DefaultRootWindow (xdisplay),
+                         (int) (point.x + surface_x), (int) (point.y + surface_y),
+                         &root_x, &root_y, &child);
+  XTestFakeMotionEvent (xdisplay, -1, root_x, root_y, CurrentTime);
+  XTestFakeButtonEvent (xdisplay, 1, True, CurrentTime);
+  XTestFakeButtonEvent (xdisplay, 1, False, CurrentTime);
+  XFlush (xdisplay);
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+/* Column headers sort the Stock page, each way, and the order survives a reload and a
+ * search (issue 10, Stock). */
+static void
+test_stock_sort_headers (void)
+{
+  QoimaWindow *window = create_window ();
+  QoimaStockPage *page = qoima_window_get_stock_page (window);
+  GListModel *model = qoima_stock_page_get_model (page);
+  GtkColumnView *view;
+  GtkColumnViewColumn *packs_column = NULL;
+  GtkColumnViewColumn *product_column = NULL;
+  GListModel *columns;
+  GtkWidget *title;
+  g_autoptr(QoimaStockItem) largest = NULL;
+  g_autoptr(QoimaStockItem) smallest = NULL;
+  unsigned n_lines;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  wait_for_stock (window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  n_lines = g_list_model_get_n_items (model);
+
+  view = GTK_COLUMN_VIEW (find_descendant (GTK_WIDGET (page), "stock-list"));
+  g_assert_true (GTK_IS_COLUMN_VIEW (view));
+  columns = gtk_column_view_get_columns (view);
+  g_assert_cmpuint (g_list_model_get_n_items (columns), ==, 6);
+  for (unsigned i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      g_assert_nonnull (gtk_column_view_column_get_sorter (column));
+      if (i == 0)
+        product_column = column;
+      else if (i == 4)
+        packs_column = column;
+    }
+
+  /* The demo lines differ in their pack counts, or sorting by them proves nothing. */
+  g_assert_false (model_is_sorted (model, (GCompareFunc) compare_packs, 1) &&
+                  model_is_sorted (model, (GCompareFunc) compare_packs, -1));
+
+  gtk_column_view_sort_by_column (view, packs_column, GTK_SORT_ASCENDING);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  g_assert_true (model_is_sorted (model, (GCompareFunc) compare_packs, 1));
+  smallest = g_list_model_get_item (model, 0);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (first_drawn_item (GTK_WIDGET (view)) == smallest);
+
+  gtk_column_view_sort_by_column (view, packs_column, GTK_SORT_DESCENDING);
+  g_assert_true (model_is_sorted (model, (GCompareFunc) compare_packs, -1));
+  largest = g_list_model_get_item (model, 0);
+  g_assert_cmpint (qoima_stock_item_get_packs (largest), >, qoima_stock_item_get_packs (smallest));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (first_drawn_item (GTK_WIDGET (view)) == largest);
+
+  /* A reload brings new items, sorted as chosen. */
+  qoima_stock_page_reload (page);
+  wait_for_stock (window);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  g_assert_true (model_is_sorted (model, (GCompareFunc) compare_packs, -1));
+
+  /* A search keeps the order among the lines it finds. */
+  {
+    g_autoptr(QoimaStockItem) line = g_list_model_get_item (model, 0);
+    const char *inn = qoima_product_get_inn (qoima_stock_item_get_product (line));
+    g_autofree char *word = g_strndup (inn, strcspn (inn, " "));
+
+    CountWait wait = { model, n_lines };
+
+    gtk_editable_set_text (qoima_stock_page_get_search_entry (page), word);
+    /* The search entry waits a moment before it searches. */
+    qoima_test_wait_until (model_count_differs, &wait, 30);
+    g_assert_cmpuint (g_list_model_get_n_items (model), >, 0);
+    g_assert_true (model_is_sorted (model, (GCompareFunc) compare_packs, -1));
+    gtk_editable_set_text (qoima_stock_page_get_search_entry (page), "");
+    wait_for_count (model, n_lines);
+  }
+
+  /* The product header clicked as a person does: by name, then the other way. */
+  title = find_column_title (GTK_WIDGET (view), gtk_column_view_column_get_title (product_column));
+  g_assert_nonnull (title);
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  if (click_widget (title))
+    {
+      SortWait ascending = { model, (GCompareFunc) compare_names, 1 };
+      SortWait descending = { model, (GCompareFunc) compare_names, -1 };
+
+      qoima_test_wait_until (model_sorted_cb, &ascending, 30);
+      g_assert_false (model_is_sorted (model, (GCompareFunc) compare_names, -1));
+      /* A second click, not a double click. */
+      {
+        gboolean waited = FALSE;
+
+        g_timeout_add_once (1000, set_flag_cb, &waited);
+        qoima_test_wait_until (flag_is_set, &waited, 30);
+      }
+      g_assert_true (click_widget (title));
+      qoima_test_wait_until (model_sorted_cb, &descending, 30);
+      g_assert_false (model_is_sorted (model, (GCompareFunc) compare_names, 1));
+    }
+  else
+    {
+      g_test_message ("No display of its own with XTest: the header is sorted through the view");
+      gtk_column_view_sort_by_column (view, product_column, GTK_SORT_ASCENDING);
+      g_assert_true (model_is_sorted (model, (GCompareFunc) compare_names, 1));
+      gtk_column_view_sort_by_column (view, product_column, GTK_SORT_DESCENDING);
+      g_assert_true (model_is_sorted (model, (GCompareFunc) compare_names, -1));
+    }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  {
+    g_autoptr(QoimaStockItem) line = g_list_model_get_item (model, 0);
+
+    g_assert_true (first_drawn_item (GTK_WIDGET (view)) == line);
+  }
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-stock-sorted.png");
 
   destroy_window (window);
 }
@@ -922,8 +1201,12 @@ main (int   argc,
 {
   int ret;
 
+  /* As main.c: with LANGUAGE=ru or kk set, the screenshots show that language. */
+  qoima_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
+  for (int i = 1; i < argc; i++)
+    own_display |= g_str_equal (argv[i], "--own-display");
 
   qoima_test_prepare_display ();
 
@@ -939,6 +1222,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/stock-list", test_stock_list);
   g_test_add_func ("/ui/window/stock-follows-other-workstation", test_stock_follows_other_workstation);
   g_test_add_func ("/ui/window/stock-nurse-ward-and-scroll", test_stock_nurse_ward_and_scroll);
+  g_test_add_func ("/ui/window/stock-sort-headers", test_stock_sort_headers);
   g_test_add_func ("/ui/window/scan-found", test_scan_found);
   g_test_add_func ("/ui/window/scan-garbled", test_scan_garbled);
   g_test_add_func ("/ui/window/scan-unknown", test_scan_unknown);

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -37,24 +38,167 @@ typedef struct
   "SELECT id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash " \
   "FROM audit ORDER BY id"
 
+/*
+ * A receipt batch (schema 13) is audited by one row whose new_values are
+ *   {"first_id":F,"last_id":L,"count":N,"sha256":H}
+ * H being the hex SHA-256 of the batch's movements F…L in id order, each as one line
+ * ending in "\n": the movement's columns and its pack's identity (code, batch, expiry,
+ * act; none of which change once received) joined by '|', NULL as ''. The same text the
+ * PostgreSQL twin hashes (qoima_receipt_sha256 in qoima-store-migrations-pg.c). Changing,
+ * deleting or inserting a movement of the batch, or its pack's identity, changes H or N.
+ */
+#define RECEIPT_LINES \
+  "SELECT m.id, CAST (m.id AS TEXT) || '|' || CAST (m.pack_id AS TEXT) || '|' || p.ki || '|' || coalesce (p.batch, '')" \
+  "  || '|' || coalesce (p.expiry, '') || '|' || coalesce (CAST (p.act_id AS TEXT), '') || '|' || m.at" \
+  "  || '|' || m.actor || '|' || m.kind || '|' || coalesce (CAST (m.from_location AS TEXT), '')" \
+  "  || '|' || coalesce (CAST (m.to_location AS TEXT), '') || '|' || CAST (m.units_delta AS TEXT)" \
+  "  || '|' || coalesce (CAST (m.units_after AS TEXT), '')" \
+  "  || '|' || m.status_after || '|' || CAST (m.location_after AS TEXT) || '|' || coalesce (m.reason, '')" \
+  "  || '|' || coalesce (m.document, '') || '|' || coalesce (CAST (m.patient_id AS TEXT), '') " \
+  "FROM movements m JOIN packs p ON p.id = m.pack_id WHERE m.id BETWEEN ?1 AND ?2 ORDER BY m.id"
+
+/* The batch's row, chained by the same formula as AUDIT_ROW in the migrations. */
+#define RECEIPT_AUDIT_ROW \
+  "INSERT INTO audit (id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash) " \
+  "SELECT c.id, c.at, c.actor, 'receipts', c.row_id, 'insert', NULL, c.new, c.reason, c.prev," \
+  "       sha256 (c.prev || '|' || c.id || '|' || c.at || '|' || c.actor || '|receipts|' || c.row_id" \
+  "               || '|insert||' || c.new || '|' || coalesce (c.reason, '')) " \
+  "FROM (SELECT coalesce ((SELECT max (id) FROM audit), 0) + 1 AS id," \
+  "             coalesce ((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') AS prev," \
+  "             strftime ('%Y-%m-%dT%H:%M:%SZ', 'now') AS at," \
+  "             qoima_actor () AS actor, qoima_reason () AS reason, ?1 AS row_id, ?2 AS new) c"
+
+typedef struct
+{
+  gint64 audit_id;
+  gint64 first;
+  gint64 last;
+  gint64 count;
+  char   sha256[65];
+} ReceiptBatch;
+
+static void
+digest_to_hex (const unsigned char digest[32],
+               char                hex[65])
+{
+  static const char digits[] = "0123456789abcdef";
+
+  for (unsigned i = 0; i < 32; i++)
+    {
+      hex[2 * i] = digits[digest[i] >> 4];
+      hex[2 * i + 1] = digits[digest[i] & 0xf];
+    }
+  hex[64] = '\0';
+}
+
 static void
 sha256_hex_into (const void *data,
                  gsize       len,
                  char        hex[65])
 {
-  static const char digits[] = "0123456789abcdef";
   unsigned char digest[32];
 
   /* SHA-256 of a buffer in memory fails only when GnuTLS is broken. */
   if (gnutls_hash_fast (GNUTLS_DIG_SHA256, data, len, digest) != 0)
     g_error ("GnuTLS cannot compute SHA-256");
 
-  for (unsigned i = 0; i < sizeof digest; i++)
+  digest_to_hex (digest, hex);
+}
+
+/* The hash of the receipt's movements @first…@last (RECEIPT_LINES), how many there are,
+ * and the first id in the range that has no movement (0 if none is missing). */
+static gboolean
+receipt_digest (QoimaDb  *db,
+                gint64    first,
+                gint64    last,
+                char      hex[65],
+                gint64   *n_lines,
+                gint64   *missing,
+                GError  **error)
+{
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  gnutls_hash_hd_t hash;
+  unsigned char digest[32];
+  gint64 expected = first;
+  QoimaDbStep step;
+
+  *n_lines = 0;
+  *missing = 0;
+
+  stmt = qoima_db_prepare (db, RECEIPT_LINES, error);
+  if (stmt == NULL)
+    return FALSE;
+  qoima_db_bind_int64 (stmt, 1, first);
+  qoima_db_bind_int64 (stmt, 2, last);
+
+  if (gnutls_hash_init (&hash, GNUTLS_DIG_SHA256) != 0)
+    g_error ("GnuTLS cannot compute SHA-256");
+
+  while ((step = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
     {
-      hex[2 * i] = digits[digest[i] >> 4];
-      hex[2 * i + 1] = digits[digest[i] & 0xf];
+      gint64 id = qoima_db_column_int64 (stmt, 0);
+      const char *line = qoima_db_column_text (stmt, 1);
+
+      if (id != expected && *missing == 0)
+        *missing = expected;
+      expected = id + 1;
+      if (line != NULL)
+        gnutls_hash (hash, line, strlen (line));
+      gnutls_hash (hash, "\n", 1);
+      (*n_lines)++;
     }
-  hex[64] = '\0';
+  gnutls_hash_deinit (hash, digest);
+  if (step != QOIMA_DB_DONE)
+    return FALSE;
+
+  if (expected <= last && *missing == 0)
+    *missing = expected;
+  digest_to_hex (digest, hex);
+  return TRUE;
+}
+
+gboolean
+qoima_audit_append_receipt (sqlite3  *db,
+                            gint64    first_movement,
+                            gint64    last_movement,
+                            GError  **error)
+{
+  g_autofree char *values = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char hex[65];
+  gint64 n_lines, missing;
+  int rc;
+
+  {
+    QoimaDb *wrapped = qoima_db_sqlite_new_for_handle (db, sqlite3_db_filename (db, "main"));
+    gboolean ok = receipt_digest (wrapped, first_movement, last_movement, hex, &n_lines, &missing, error);
+
+    qoima_db_close (wrapped);
+    if (!ok)
+      return FALSE;
+  }
+  g_assert (missing == 0 && n_lines == last_movement - first_movement + 1);
+
+  /* Written by hand, not by json_object (), so that PostgreSQL writes the same text. */
+  values = g_strdup_printf ("{\"first_id\":%" G_GINT64_FORMAT ",\"last_id\":%" G_GINT64_FORMAT
+                            ",\"count\":%" G_GINT64_FORMAT ",\"sha256\":\"%s\"}",
+                            first_movement, last_movement, n_lines, hex);
+
+  rc = sqlite3_prepare_v2 (db, RECEIPT_AUDIT_ROW, -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, first_movement);
+      sqlite3_bind_text (stmt, 2, values, -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /* sha256(x): the hex SHA-256 of a text or blob; NULL for NULL. */
@@ -113,6 +257,18 @@ sql_reason (sqlite3_context  *context,
     sqlite3_result_null (context);
 }
 
+/* qoima_audit_batch(): whether the store's worker is receiving a batch, which one audit
+ * row covers; never on another connection, whose movements are audited row by row. */
+static void
+sql_audit_batch (sqlite3_context  *context,
+                 int               argc,
+                 sqlite3_value   **argv)
+{
+  QoimaStoreWorker *worker = sqlite3_user_data (context);
+
+  sqlite3_result_int (context, worker != NULL && qoima_store_worker_get_audit_batch (worker));
+}
+
 static int
 register_functions (sqlite3          *db,
                     QoimaStoreWorker *worker)
@@ -125,6 +281,8 @@ register_functions (sqlite3          *db,
     rc = sqlite3_create_function (db, "qoima_actor", 0, SQLITE_UTF8, worker, sql_actor, NULL, NULL);
   if (rc == SQLITE_OK)
     rc = sqlite3_create_function (db, "qoima_reason", 0, SQLITE_UTF8, worker, sql_reason, NULL, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_create_function (db, "qoima_audit_batch", 0, SQLITE_UTF8, worker, sql_audit_batch, NULL, NULL);
   return rc;
 }
 
@@ -278,10 +436,56 @@ static const struct {
   { "patients", TAIL_CHECK ("patients", "TRUE") },
   { "withdrawals_owed", TAIL_CHECK ("withdrawals_owed", "TRUE") },
   { "transfers", TAIL_CHECK ("transfers", "TRUE") },
+  /* A movement of a receipt batch has the batch's row instead: the last batch that starts
+   * at or before it (index audit_receipts) must reach it. Movements from the first audited
+   * one on, or written since the trail began (so that cutting a trail's only receipt off
+   * is seen too). @ROW_ID@ is audit.row_id as a number, @LAST_ID@ the batch's last_id. */
   { "movements", TAIL_CHECK ("movements",
-                             "t.id >= (SELECT min (CAST (row_id AS BIGINT)) FROM audit "
-                             "         WHERE tbl = 'movements' AND action = 'insert')") },
+                             "(t.id >= (SELECT min (@ROW_ID@) FROM audit a WHERE tbl IN ('movements', 'receipts') AND action = 'insert') "
+                             " OR t.at >= (SELECT min (at) FROM audit)) "
+                             "AND NOT coalesce ((SELECT @LAST_ID@ >= t.id FROM audit a "
+                             "                   WHERE a.tbl = 'receipts' AND a.action = 'insert' AND @ROW_ID@ <= t.id "
+                             "                   ORDER BY @ROW_ID@ DESC LIMIT 1), FALSE)") },
 };
+
+/* Each receipt batch's movements still hash to what its row says. */
+static gboolean
+check_receipts (QoimaDb  *db,
+                GArray   *batches,
+                gint64   *broken_row,
+                GError  **error)
+{
+  for (unsigned i = 0; i < batches->len; i++)
+    {
+      const ReceiptBatch *batch = &g_array_index (batches, ReceiptBatch, i);
+      char hex[65];
+      gint64 n_lines, missing;
+
+      if (!receipt_digest (db, batch->first, batch->last, hex, &n_lines, &missing, error))
+        return FALSE;
+
+      *broken_row = batch->audit_id;
+      if (missing != 0)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                       _("row %lld: movement %lld of the receipt it audits is missing: it was deleted"),
+                       (long long) batch->audit_id, (long long) missing);
+          return FALSE;
+        }
+      if (n_lines != batch->count || batch->last - batch->first + 1 != batch->count ||
+          strcmp (hex, batch->sha256) != 0)
+        {
+          g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                       _("row %lld: the movements %lld to %lld of the receipt it audits no longer match its "
+                         "hash: a movement or its pack was changed"),
+                       (long long) batch->audit_id, (long long) batch->first, (long long) batch->last);
+          return FALSE;
+        }
+      *broken_row = 0;
+    }
+
+  return TRUE;
+}
 
 static gboolean
 check_tail (QoimaDb  *db,
@@ -292,7 +496,14 @@ check_tail (QoimaDb  *db,
       g_autoptr(GString) sql = g_string_new (tail_checks[i].sql);
       g_autoptr(QoimaDbStmt) stmt = NULL;
 
-      g_string_replace (sql, "@ID@", qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL ? "CAST (t.id AS TEXT)" : "t.id", 1);
+      gboolean pg = qoima_db_get_kind (db) == QOIMA_DB_POSTGRESQL;
+
+      /* What the engines spell differently: audit.row_id is untyped on SQLite and text on
+       * PostgreSQL; the batch's JSON is read by each engine's own function. */
+      g_string_replace (sql, "@ID@", pg ? "CAST (t.id AS TEXT)" : "t.id", 0);
+      g_string_replace (sql, "@ROW_ID@", pg ? "CAST (a.row_id AS BIGINT)" : "a.row_id", 0);
+      g_string_replace (sql, "@LAST_ID@", pg ? "CAST (CAST (a.new_values AS json) ->> 'last_id' AS BIGINT)"
+                                             : "json_extract (a.new_values, '$.last_id')", 0);
       stmt = qoima_db_prepare (db, sql->str, error);
 
       if (stmt == NULL || qoima_db_step (stmt, error) != QOIMA_DB_ROW)
@@ -319,6 +530,7 @@ qoima_audit_verify (QoimaDb  *db,
 {
   g_autoptr(GString) text = g_string_sized_new (512);
   g_autoptr(QoimaDbStmt) stmt = NULL;
+  g_autoptr(GArray) batches = g_array_new (FALSE, FALSE, sizeof (ReceiptBatch));
   char prev_hash[65] = "";
   char hash[65];
   gint64 expected_id = 1;
@@ -347,6 +559,30 @@ qoima_audit_verify (QoimaDb  *db,
           return FALSE;
         }
 
+      /* A receipt batch's row: its movements are checked once the chain is read. Its
+       * values are written by hand in one fixed form (qoima_audit_append_receipt and the
+       * server's twin), read back the same way on either engine. */
+      if (g_strcmp0 (qoima_db_column_text (stmt, 3), "receipts") == 0 &&
+          g_strcmp0 (qoima_db_column_text (stmt, 5), "insert") == 0)
+        {
+          ReceiptBatch batch = { .audit_id = expected_id };
+          const char *values = qoima_db_column_text (stmt, 7);
+
+          if (values == NULL ||
+              sscanf (values, "{\"first_id\":%" G_GINT64_FORMAT ",\"last_id\":%" G_GINT64_FORMAT
+                      ",\"count\":%" G_GINT64_FORMAT ",\"sha256\":\"%64[0-9a-f]\"}",
+                      &batch.first, &batch.last, &batch.count, batch.sha256) != 4)
+            {
+              g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
+                           _("row %lld was changed: its contents no longer match its hash"),
+                           (long long) expected_id);
+              if (broken_row != NULL)
+                *broken_row = expected_id;
+              return FALSE;
+            }
+          g_array_append_val (batches, batch);
+        }
+
       memcpy (prev_hash, hash, sizeof hash);
       expected_id++;
       rows++;
@@ -356,6 +592,17 @@ qoima_audit_verify (QoimaDb  *db,
 
   if (n_rows != NULL)
     *n_rows = rows;
+
+  {
+    gint64 broken = 0;
+
+    if (!check_receipts (db, batches, &broken, error))
+      {
+        if (broken_row != NULL)
+          *broken_row = broken;
+        return FALSE;
+      }
+  }
 
   /* A chain cut short still holds; but the rows it spoke for are still there. */
   if (!check_tail (db, error))

@@ -400,6 +400,51 @@ static const char schema_fund[] =
   "CREATE TRIGGER fund_applications_guard BEFORE UPDATE OR DELETE ON fund_applications"
   "  FOR EACH ROW EXECUTE FUNCTION fund_applications_guard ();";
 
+/* 12 → 13, as SQLite's step: a receipt batch audited by one row (tbl 'receipts'), whose
+ * new_values name its first and last movement, their count and the SHA-256 of their lines,
+ * the same text qoima-store-audit.c's RECEIPT_LINES hashes. A workstation receiving sets
+ * qoima.audit_batch to 'on' for the transaction (SET LOCAL), inserts the packs and
+ * movements, then calls qoima_audit_receipt (first, last); every other movement is
+ * audited row by row as before. */
+static const char schema_receipts[] =
+  "CREATE FUNCTION qoima_receipt_lines (first_id BIGINT, last_id BIGINT) RETURNS TABLE (n BIGINT, sha256 TEXT)"
+  "  LANGUAGE sql STABLE AS $$"
+  "  SELECT count (*),"
+  "         encode (sha256 (convert_to (coalesce (string_agg ("
+  "           m.id || '|' || m.pack_id || '|' || p.ki || '|' || coalesce (p.batch, '')"
+  "           || '|' || coalesce (p.expiry, '') || '|' || coalesce (p.act_id::TEXT, '') || '|' || m.at"
+  "           || '|' || m.actor || '|' || m.kind || '|' || coalesce (m.from_location::TEXT, '')"
+  "           || '|' || coalesce (m.to_location::TEXT, '') || '|' || m.units_delta || '|' || coalesce (m.units_after::TEXT, '')"
+  "           || '|' || m.status_after || '|' || m.location_after || '|' || coalesce (m.reason, '')"
+  "           || '|' || coalesce (m.document, '') || '|' || coalesce (m.patient_id::TEXT, '') || E'\\n',"
+  "           '' ORDER BY m.id), ''), 'UTF8')), 'hex')"
+  "  FROM movements m JOIN packs p ON p.id = m.pack_id WHERE m.id BETWEEN first_id AND last_id"
+  "$$;"
+  "CREATE FUNCTION qoima_audit_receipt (first_id BIGINT, last_id BIGINT) RETURNS VOID"
+  "  LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$"
+  "DECLARE"
+  "  next_id BIGINT; prev TEXT; now_text TEXT; who TEXT; why TEXT; lines RECORD; new_text TEXT;"
+  "BEGIN"
+  "  PERFORM pg_advisory_xact_lock (" WRITE_LOCK_KEY ");"
+  "  SELECT * INTO lines FROM qoima_receipt_lines (first_id, last_id);"
+  "  new_text := '{\"first_id\":' || first_id || ',\"last_id\":' || last_id || ',\"count\":' || lines.n"
+  "              || ',\"sha256\":\"' || lines.sha256 || '\"}';"
+  "  SELECT coalesce (max (id), 0) + 1 INTO next_id FROM audit;"
+  "  SELECT coalesce ((SELECT hash FROM audit ORDER BY id DESC LIMIT 1), '') INTO prev;"
+  "  now_text := to_char (clock_timestamp () AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"');"
+  "  who := coalesce (nullif (current_setting ('qoima.actor', true), ''), 'system');"
+  "  why := nullif (current_setting ('qoima.reason', true), '');"
+  "  INSERT INTO audit (id, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash)"
+  "  VALUES (next_id, now_text, who, 'receipts', first_id::TEXT, 'insert', NULL, new_text, why, prev,"
+  "          encode (sha256 (convert_to (prev || '|' || next_id || '|' || now_text || '|' || who || '|receipts|'"
+  "                  || first_id || '|insert||' || new_text || '|' || coalesce (why, ''), 'UTF8')), 'hex'));"
+  "END $$;"
+  "DROP TRIGGER audit_movements ON movements;"
+  "CREATE TRIGGER audit_movements AFTER INSERT ON movements FOR EACH ROW"
+  "  WHEN (coalesce (current_setting ('qoima.audit_batch', true), '') <> 'on')"
+  "  EXECUTE FUNCTION qoima_audit ('id');"
+  "CREATE INDEX audit_receipts ON audit (row_id) WHERE tbl = 'receipts' AND action = 'insert';";
+
 static const struct
 {
   int to_version;
@@ -410,10 +455,11 @@ static const struct
   { 10, schema_registration },
   { 11, schema_fund },
   { 12, schema_copay },
+  { 13, schema_receipts },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (12 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (13 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,

@@ -851,6 +851,23 @@ static const char * const migrations[] = {
   "BEGIN"
   "  SELECT RAISE (ABORT, 'a dispensing in the co-payment registry does not change');"
   "END;",
+
+  /* 12 → 13: a receipt's movements audited by one row for the whole batch (tbl 'receipts',
+   * action 'insert', row_id its first movement), whose new_values hold the first and last
+   * movement ids, their count and the SHA-256 of their lines (qoima-store-audit.c,
+   * RECEIPT_LINES), which audit verify recomputes from the movements and their packs.
+   * While the store's worker receives (qoima_audit_batch () true) the per-row trigger
+   * stands aside; every other movement, and every other connection's, is audited row by
+   * row as before. The index finds the batch a movement belongs to. */
+  "DROP TRIGGER audit_movements_insert;"
+  "CREATE TRIGGER audit_movements_insert AFTER INSERT ON movements "
+  "WHEN NOT qoima_audit_batch () "
+  "BEGIN"
+  AUDIT_ROW ("'movements'", "NEW.id", "'insert'",
+             "NULL",
+             "(SELECT json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'ki', p.ki, 'batch', p.batch, 'expiry', p.expiry, 'act_id', p.act_id, 'at', NEW.at, 'actor', NEW.actor, 'kind', NEW.kind, 'from_location', NEW.from_location, 'to_location', NEW.to_location, 'units_delta', NEW.units_delta, 'units_after', NEW.units_after, 'status_after', NEW.status_after, 'location_after', NEW.location_after, 'reason', NEW.reason, 'document', NEW.document, 'patient_id', NEW.patient_id) FROM packs p WHERE p.id = NEW.pack_id)")
+  "END;"
+  "CREATE INDEX audit_receipts ON audit (row_id) WHERE tbl = 'receipts' AND action = 'insert';",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

@@ -161,6 +161,15 @@ void              qoima_store_worker_set_actor (QoimaStoreWorker  *worker,
                                                 const char        *reason);
 const char       *qoima_store_worker_get_actor (QoimaStoreWorker  *worker);
 const char       *qoima_store_worker_get_reason (QoimaStoreWorker *worker);
+/* Whether the worker is receiving a batch, audited by one row (qoima_audit_batch()). */
+gboolean          qoima_store_worker_get_audit_batch (QoimaStoreWorker *worker);
+
+/* Appends the audit row of a receipt batch, the movements @first_movement to
+ * @last_movement (qoima-store-audit.c), inside the caller's transaction. */
+gboolean          qoima_audit_append_receipt   (sqlite3           *db,
+                                                gint64             first_movement,
+                                                gint64             last_movement,
+                                                GError           **error);
 
 /* Registers the audit trail's SQL functions (sha256, qoima_actor, qoima_reason) on the
  * worker's connection (qoima-store-audit.c); the store calls it when it opens the database. */

@@ -14,10 +14,11 @@
 #include "qoima-location.h"
 #include "qoima-product.h"
 #include "qoima-stock-item.h"
-#include "qoima-stock-row.h"
+#include "qoima-stock-cell.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct _QoimaStockPage
@@ -25,30 +26,37 @@ struct _QoimaStockPage
   AdwBin parent_instance;
 
   /* Template widgets */
-  AdwStatusPage      *empty_status;
-  GtkToggleButton    *expiring_button;
-  GtkFilterListModel *filter_model;
-  GtkWidget          *list_view;
-  GtkDropDown        *location_drop_down;
-  GtkStringList      *location_names;
-  GtkSearchEntry     *search_entry;
-  GtkSingleSelection *selection;
-  GtkSpinner         *spinner;
-  GtkStack           *stack;
-  GtkLabel           *summary_label;
-  GtkScrolledWindow  *scrolled_window;
+  GtkColumnViewColumn *batch_column;
+  GtkColumnView       *column_view;
+  AdwStatusPage       *empty_status;
+  GtkColumnViewColumn *expiry_column;
+  GtkToggleButton     *expiring_button;
+  GtkFilterListModel  *filter_model;
+  GtkColumnViewColumn *location_column;
+  GtkDropDown         *location_drop_down;
+  GtkStringList       *location_names;
+  GtkSearchEntry      *search_entry;
+  GtkColumnViewColumn *packs_column;
+  GtkColumnViewColumn *product_column;
+  GtkSingleSelection  *selection;
+  GtkSortListModel    *sort_model;
+  GtkSpinner          *spinner;
+  GtkStack            *stack;
+  GtkLabel            *summary_label;
+  GtkScrolledWindow   *scrolled_window;
+  GtkColumnViewColumn *units_column;
 
   /* Owned references */
-  QoimaContext       *context;
-  GCancellable       *cancellable;
-  GtkCustomFilter    *filter;
-  GArray             *location_ids;
-  QoimaPack          *pending_pack;
-  char               *opened_for;   /* the user whose first load chose her ward */
-  gboolean            stale;        /* the warehouse changed while the page was hidden */
+  QoimaContext        *context;
+  GCancellable        *cancellable;
+  GtkCustomFilter     *filter;
+  GArray              *location_ids;
+  QoimaPack           *pending_pack;
+  char                *opened_for;   /* the user whose first load chose her ward */
+  gboolean             stale;        /* the warehouse changed while the page was hidden */
 
   /* State: the filter's inputs, prepared once per change rather than per line. */
-  char              **terms;
+  char               **terms;
   gint64              location_id;
   GDate               today;
   int                 warning_days;
@@ -119,6 +127,17 @@ update_today (QoimaStockPage *self)
 }
 
 static void
+scroll_to_top (QoimaStockPage *self)
+{
+  if (self->scrolled_window != NULL)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+    }
+}
+
+static void
 refilter (QoimaStockPage *self)
 {
   update_today (self);
@@ -126,12 +145,7 @@ refilter (QoimaStockPage *self)
   /* Other lines, so back to the first of them: the list would otherwise keep a scroll
    * position that belongs to the lines before. Before the filter changes, while that
    * position still has its line. */
-  if (self->scrolled_window != NULL)
-    {
-      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
-
-      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
-    }
+  scroll_to_top (self);
 
   if (self->filter != NULL)
     gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
@@ -244,6 +258,109 @@ find_line (QoimaStockPage *self,
   return GTK_INVALID_LIST_POSITION;
 }
 
+/* The column view's list inside it, whose action scrolls to a line (GTK 4.8 has no
+ * gtk_column_view_scroll_to ()). */
+static void
+scroll_to_line (QoimaStockPage *self,
+                unsigned        position)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_VIEW (child))
+        {
+          gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
+          return;
+        }
+    }
+}
+
+static char *
+line_product_name (QoimaStockItem *item)
+{
+  QoimaProduct *product = qoima_stock_item_get_product (item);
+
+  return g_strdup (product != NULL ? qoima_product_get_name (product) : NULL);
+}
+
+static char *
+line_location_name (QoimaStockItem *item)
+{
+  QoimaLocation *location = qoima_stock_item_get_location (item);
+
+  return g_strdup (location != NULL ? qoima_location_get_name (location) : NULL);
+}
+
+/* The expiry as a number that sorts as the date does (20261204); a line without one
+ * last. */
+static int
+line_expiry_day (QoimaStockItem *item)
+{
+  const char *expiry = qoima_stock_item_get_expiry (item);
+  int year, month, day;
+
+  if (expiry == NULL || sscanf (expiry, "%d-%d-%d", &year, &month, &day) != 3)
+    return G_MAXINT;
+
+  return year * 10000 + month * 100 + day;
+}
+
+static GtkExpression *
+line_expression (GType        type,
+                 GCallback    callback)
+{
+  return gtk_cclosure_expression_new (type, NULL, 0, NULL, callback, NULL, NULL);
+}
+
+static void
+sort_changed_cb (QoimaStockPage *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
+    scroll_to_line (self, 0);
+}
+
+/* Names sort as words do in the user's language (GtkStringSorter collates with
+ * g_utf8_collate_key ()), dates and counts as numbers. The view's sorter, which the
+ * clicked header sets, sorts the stock before the filter. */
+static void
+setup_sorters (QoimaStockPage *self)
+{
+  const struct {
+    GtkColumnViewColumn *column;
+    GtkSorter           *sorter;
+  } sorters[] = {
+    { self->product_column,
+      GTK_SORTER (gtk_string_sorter_new (line_expression (G_TYPE_STRING, G_CALLBACK (line_product_name)))) },
+    { self->batch_column,
+      GTK_SORTER (gtk_string_sorter_new (gtk_property_expression_new (QOIMA_TYPE_STOCK_ITEM, NULL, "batch"))) },
+    { self->expiry_column,
+      GTK_SORTER (gtk_numeric_sorter_new (line_expression (G_TYPE_INT, G_CALLBACK (line_expiry_day)))) },
+    { self->location_column,
+      GTK_SORTER (gtk_string_sorter_new (line_expression (G_TYPE_STRING, G_CALLBACK (line_location_name)))) },
+    { self->packs_column,
+      GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (QOIMA_TYPE_STOCK_ITEM, NULL, "packs"))) },
+    { self->units_column,
+      GTK_SORTER (gtk_numeric_sorter_new (gtk_property_expression_new (QOIMA_TYPE_STOCK_ITEM, NULL, "units"))) },
+  };
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (sorters); i++)
+    {
+      gtk_column_view_column_set_sorter (sorters[i].column, sorters[i].sorter);
+      g_object_unref (sorters[i].sorter);
+    }
+
+  gtk_sort_list_model_set_sorter (self->sort_model, gtk_column_view_get_sorter (self->column_view));
+
+  /* A new order starts at its first line; the list would otherwise follow the line that
+   * was at the top to wherever the sort put it. After the sort model's own handler. */
+  g_signal_connect_object (gtk_column_view_get_sorter (self->column_view),
+                           "changed",
+                           G_CALLBACK (sort_changed_cb),
+                           self,
+                           G_CONNECT_SWAPPED);
+}
+
 static void
 clear_filters (QoimaStockPage *self)
 {
@@ -276,7 +393,7 @@ select_pending_pack (QoimaStockPage *self)
   /* A pack no longer in stock (used up, withdrawn) has no line: select nothing. */
   gtk_single_selection_set_selected (self->selection, position);
   if (position != GTK_INVALID_LIST_POSITION)
-    gtk_widget_activate_action (self->list_view, "list.scroll-to-item", "u", position);
+    scroll_to_line (self, position);
 }
 
 static void
@@ -402,7 +519,8 @@ list_stock_cb (GObject      *object,
     }
 
   update_today (self);
-  gtk_filter_list_model_set_model (self->filter_model, stock);
+  /* The new lines are sorted by the column the user chose, which a reload keeps. */
+  gtk_sort_list_model_set_model (self->sort_model, stock);
   self->loaded = TRUE;
   update_view (self);
   select_pending_pack (self);
@@ -512,6 +630,12 @@ qoima_stock_page_dispose (GObject *object)
   g_clear_object (&self->pending_pack);
   g_clear_pointer (&self->opened_for, g_free);
 
+  /* The sort model empties as the template goes, and would tell a half-gone page. */
+  if (self->filter_model != NULL)
+    g_signal_handlers_disconnect_by_func (self->filter_model, filter_items_changed_cb, self);
+  if (self->column_view != NULL)
+    g_signal_handlers_disconnect_by_func (gtk_column_view_get_sorter (self->column_view), sort_changed_cb, self);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_STOCK_PAGE);
 
   g_clear_object (&self->filter);
@@ -605,18 +729,25 @@ qoima_stock_page_class_init (QoimaStockPageClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-stock-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, batch_column);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, empty_status);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, expiry_column);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, expiring_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, filter_model);
-  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, location_column);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, location_drop_down);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, location_names);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, packs_column);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, product_column);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, selection);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, sort_model);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, scrolled_window);
+  gtk_widget_class_bind_template_child (widget_class, QoimaStockPage, units_column);
   gtk_widget_class_bind_template_callback (widget_class, expiring_toggled_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_items_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, location_selected_cb);
@@ -625,7 +756,7 @@ qoima_stock_page_class_init (QoimaStockPageClass *klass)
   gtk_widget_class_install_action (widget_class, "stock.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "stock.clear-filters", NULL, clear_filters_action);
 
-  g_type_ensure (QOIMA_TYPE_STOCK_ROW);
+  g_type_ensure (QOIMA_TYPE_STOCK_CELL);
 }
 
 static void
@@ -644,6 +775,7 @@ qoima_stock_page_init (QoimaStockPage *self)
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
+  setup_sorters (self);
 
   gtk_string_list_splice (self->location_names, 0, 0, all_locations);
   gtk_drop_down_set_selected (self->location_drop_down, 0);
