@@ -8,6 +8,7 @@
 #include "qoima-store-audit.h"
 #include "qoima-demo.h"
 #include "qoima-store-ledger.h"
+#include "qoima-store-outbox.h"
 #include "qoima-store-private.h"
 #include "qoima-user.h"
 #include "qoima-test-utils.h"
@@ -836,6 +837,63 @@ test_stock_lines (Fixture       *fixture,
   g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM stock_lines WHERE batch = 'L2'"), ==, 0);
 }
 
+static gboolean
+mark (QoimaStore        *store,
+      gint64             id,
+      QoimaOutboxState   state,
+      GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_update_outbox_async (store, id, state, NULL, NULL, state == QOIMA_OUTBOX_SENDING, NULL,
+                                   result_cb, &result);
+  return qoima_store_update_outbox_finish (store, wait_for (&result), error);
+}
+
+/* Two workstations syncing at once never send one document twice: the first to mark it
+ * sending holds it; the other leaves it, until the holder is done with it or its claim
+ * runs out (the workstation died), when the other takes it over. */
+static void
+test_sending_claimed_once (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(QoimaStore) ward_pc = qoima_test_open_store (fixture->path);
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  raw_exec (fixture,
+            qoima_db_get_kind (fixture->raw) == QOIMA_DB_POSTGRESQL
+            ? "INSERT INTO outbox (doc_type, document_number, document, signature, created_by, created_at, updated_at) "
+              "VALUES ('LK_RECEIPT', 'CLAIM-1', '\\x7b7d', '\\x00', 'chief', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+            : "INSERT INTO outbox (doc_type, document_number, document, signature, created_by, created_at, updated_at) "
+              "VALUES ('LK_RECEIPT', 'CLAIM-1', x'7b7d', x'00', 'chief', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+  id = raw_int (fixture, "SELECT id FROM outbox WHERE document_number = 'CLAIM-1'");
+
+  g_assert_true (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
+  g_assert_no_error (error);
+  g_assert_false (mark (ward_pc, id, QOIMA_OUTBOX_SENDING, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_BUSY);
+  g_clear_error (&error);
+  g_assert_cmpint (raw_int (fixture, "SELECT attempts FROM outbox WHERE document_number = 'CLAIM-1'"), ==, 1);
+
+  /* The holder may try again; once it is done, the document is free. */
+  g_assert_true (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
+  g_assert_true (mark (fixture->store, id, QOIMA_OUTBOX_SENT, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (fixture, "SELECT count (*) FROM outbox_claims"), ==, 0);
+  g_assert_true (mark (ward_pc, id, QOIMA_OUTBOX_SENDING, &error));
+  g_assert_no_error (error);
+
+  /* The ward PC dies while sending: its claim runs out, and the warehouse takes over. */
+  g_assert_false (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
+  g_clear_error (&error);
+  raw_exec (fixture, "UPDATE outbox_claims SET until = '2000-01-01T00:00:00Z'");
+  g_assert_true (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_int (fixture, "SELECT attempts FROM outbox WHERE document_number = 'CLAIM-1'"), ==, 4);
+  qoima_store_close (ward_pc);
+}
+
 /* Two workstations (two connections to one database) use the last units of one pack at the
  * same moment: the writers take turns (BEGIN IMMEDIATE on SQLite, the advisory lock on
  * PostgreSQL), so the second sees what the first left and is refused; the pack is never
@@ -901,6 +959,8 @@ main (int   argc,
   g_test_add ("/ledger/stock-lines", Fixture, "moved", fixture_set_up, test_stock_lines, fixture_tear_down);
   g_test_add ("/ledger/undo-limits", Fixture, "moved", fixture_set_up, test_undo_limits, fixture_tear_down);
   g_test_add ("/ledger/two-workstations-race", Fixture, "moved", fixture_set_up, test_two_workstations_race,
+              fixture_tear_down);
+  g_test_add ("/ledger/sending-claimed-once", Fixture, NULL, fixture_set_up, test_sending_claimed_once,
               fixture_tear_down);
 
   return g_test_run ();

@@ -1353,6 +1353,16 @@ sending_marked_cb (GObject      *source,
 
   if (!qoima_store_update_outbox_finish (QOIMA_STORE (source), result, &error))
     {
+      /* Another workstation is sending it: it is that one's to finish, not a failure. */
+      if (g_error_matches (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_BUSY))
+        {
+          PushData *data = g_task_get_task_data (task);
+
+          g_debug ("%s", error->message);
+          data->index++;
+          push_next (task);
+          return;
+        }
       g_task_return_error (task, g_steal_pointer (&error));
       g_object_unref (task);
       return;

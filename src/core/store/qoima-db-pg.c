@@ -78,6 +78,8 @@ set_result_error (PgDb            *self,
   g_autofree char *trimmed = g_strstrip (g_strdup (detail != NULL ? detail : ""));
   QoimaStoreError code = error_from_sqlstate (state);
 
+  self->parent.duplicate = g_strcmp0 (state, "23505") == 0;
+
   if (state == NULL && PQstatus (self->conn) != CONNECTION_OK)
     code = QOIMA_STORE_ERROR_CANNOT_OPEN;
 

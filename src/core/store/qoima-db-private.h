@@ -43,6 +43,7 @@ struct _QoimaDb
   const QoimaDbBackend *backend;
   char *display_location;
   GHashTable *statements; /* SQL text → QoimaDbStmt, for the connection's lifetime */
+  gboolean duplicate;     /* the last error was a unique key's: set by the backends */
 };
 
 struct _QoimaDbStmt

@@ -35,6 +35,7 @@ set_error (SqliteDb  *self,
            int        rc,
            GError   **error)
 {
+  self->parent.duplicate = rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
   qoima_store_set_sqlite_error (error, self->handle, rc, self->path);
 }
 

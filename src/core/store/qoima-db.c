@@ -267,6 +267,13 @@ qoima_db_step_done (QoimaDbStmt  *stmt,
   return step == QOIMA_DB_DONE;
 }
 
+gboolean
+qoima_db_last_error_is_duplicate (QoimaDb *db)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  return db->duplicate;
+}
+
 gint64
 qoima_db_step_id (QoimaDbStmt  *stmt,
                   GError      **error)

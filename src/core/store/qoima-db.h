@@ -110,6 +110,10 @@ QoimaDbStep  qoima_db_step            (QoimaDbStmt  *stmt,
 gboolean     qoima_db_step_done       (QoimaDbStmt  *stmt,
                                        GError      **error);
 
+/* Whether the last failure on @db broke a unique key (a code already there), rather than
+ * another rule: SQLite's UNIQUE or PRIMARY KEY, PostgreSQL's 23505. */
+gboolean     qoima_db_last_error_is_duplicate (QoimaDb *db);
+
 /* Runs an INSERT … RETURNING id to its end: the new row's id, or -1 with @error set. */
 gint64       qoima_db_step_id         (QoimaDbStmt  *stmt,
                                        GError      **error);

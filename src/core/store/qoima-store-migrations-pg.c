@@ -445,6 +445,13 @@ static const char schema_receipts[] =
   "  EXECUTE FUNCTION qoima_audit ('id');"
   "CREATE INDEX audit_receipts ON audit (row_id) WHERE tbl = 'receipts' AND action = 'insert';";
 
+/* 13 → 14, as SQLite's step: the sending workstation's claim on an outbox document. */
+static const char schema_outbox_claims[] =
+  "CREATE TABLE outbox_claims ("
+  "  outbox_id BIGINT PRIMARY KEY REFERENCES outbox (id),"
+  "  workstation TEXT NOT NULL,"
+  "  until TEXT NOT NULL);";
+
 static const struct
 {
   int to_version;
@@ -456,10 +463,11 @@ static const struct
   { 11, schema_fund },
   { 12, schema_copay },
   { 13, schema_receipts },
+  { 14, schema_outbox_claims },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (13 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (14 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,

@@ -868,6 +868,17 @@ static const char * const migrations[] = {
              "(SELECT json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'ki', p.ki, 'batch', p.batch, 'expiry', p.expiry, 'act_id', p.act_id, 'at', NEW.at, 'actor', NEW.actor, 'kind', NEW.kind, 'from_location', NEW.from_location, 'to_location', NEW.to_location, 'units_delta', NEW.units_delta, 'units_after', NEW.units_after, 'status_after', NEW.status_after, 'location_after', NEW.location_after, 'reason', NEW.reason, 'document', NEW.document, 'patient_id', NEW.patient_id) FROM packs p WHERE p.id = NEW.pack_id)")
   "END;"
   "CREATE INDEX audit_receipts ON audit (row_id) WHERE tbl = 'receipts' AND action = 'insert';",
+
+  /* 13 → 14: the workstation sending a document holds it for a while, so that two
+   * workstations never send the same document at once; the claim ends when the document
+   * leaves the sending state, or runs out (the workstation died) and another may take it
+   * over, asking ИС МПТ first as after a crash. Not audited: it changes nothing that was
+   * recorded, and the outbox row's own state says what happened. */
+  "CREATE TABLE outbox_claims ("
+  "  outbox_id INTEGER PRIMARY KEY REFERENCES outbox (id),"
+  "  workstation TEXT NOT NULL,"
+  "  until TEXT NOT NULL"
+  ");",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

@@ -512,6 +512,43 @@ update_data_free (UpdateData *data)
   g_free (data);
 }
 
+/* How long a workstation holds a document it is sending: longer than any request to ИС МПТ
+ * takes, short enough that a document whose workstation died is soon sent by another. */
+#define CLAIM_MINUTES 5
+
+/* A document about to be sent is claimed for this workstation, unless another holds it;
+ * any other state ends the claim. */
+static gboolean
+claim_outbox (QoimaStoreWorker  *worker,
+              UpdateData        *data,
+              GError           **error)
+{
+  g_autoptr(GDateTime) now = qoima_store_now ();
+  g_autoptr(GDateTime) until = g_date_time_add_minutes (now, CLAIM_MINUTES);
+  g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
+  g_autofree char *until_text = g_date_time_format (until, "%Y-%m-%dT%H:%M:%SZ");
+  gint64 changes = 0;
+
+  if (data->state != QOIMA_OUTBOX_SENDING)
+    return step (worker, "DELETE FROM outbox_claims WHERE outbox_id = ?1", error, BIND_INT64, data->id, BIND_END);
+
+  if (!step_changes (worker,
+                     "INSERT INTO outbox_claims (outbox_id, workstation, until) VALUES (?1, ?2, ?3) "
+                     "ON CONFLICT (outbox_id) DO UPDATE SET workstation = excluded.workstation, until = excluded.until "
+                     "WHERE outbox_claims.workstation = excluded.workstation OR outbox_claims.until < ?4",
+                     &changes, error,
+                     BIND_INT64, data->id, BIND_TEXT, qoima_store_worker_get_workstation (worker),
+                     BIND_TEXT, until_text, BIND_TEXT, now_text, BIND_END))
+    return FALSE;
+  if (changes == 0)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_BUSY,
+                   _("Another workstation is sending the document %lld; it is left to it."), (long long) data->id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 update_outbox (QoimaStoreWorker  *worker,
                GTask             *task,
@@ -520,6 +557,8 @@ update_outbox (QoimaStoreWorker  *worker,
   UpdateData *data = g_task_get_task_data (task);
   g_autofree char *now = qoima_store_now_iso8601 ();
 
+  if (!claim_outbox (worker, data, error))
+    return FALSE;
   return step (worker,
                "UPDATE outbox SET state = ?2, ismpt_id = coalesce (?3, ismpt_id), last_error = ?4, "
                "  attempts = attempts + ?5, updated_at = ?6, "

@@ -108,6 +108,8 @@ QoimaDb          *qoima_store_worker_get_database (QoimaStoreWorker *worker);
  * PostgreSQL, where qoima_store_worker_prepare() then fails with QOIMA_STORE_ERROR_FAILED. */
 sqlite3          *qoima_store_worker_get_db    (QoimaStoreWorker  *worker);
 const char       *qoima_store_worker_get_path  (QoimaStoreWorker  *worker);
+/* This workstation, as the database's claims name it: the host and this process. */
+const char       *qoima_store_worker_get_workstation (QoimaStoreWorker *worker);
 QoimaCachedStmt  *qoima_store_worker_prepare   (QoimaStoreWorker  *worker,
                                                 const char        *sql,
                                                 GError           **error);

@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * Threading (the Epiphany history-service model): one worker thread owns the sqlite3
@@ -45,6 +46,7 @@ struct _QoimaStoreWorker
   GHashTable *statements; /* SQL text → sqlite3_stmt, for code not yet on QoimaDb */
   gboolean in_transaction;
   gint64 clock_checked; /* monotonic time of the last look at the server's clock */
+  char *workstation;    /* who holds this process's outbox claims */
   char *actor;  /* the running job's, for the audit trail; NULL = "system" */
   char *reason;
   gboolean read_only; /* opened read-only: the file or its folder cannot be written */
@@ -596,6 +598,7 @@ worker_free (Worker *worker)
   g_free (worker->actor);
   g_free (worker->reason);
   g_free (worker->path);
+  g_free (worker->workstation);
   g_free (worker);
 }
 
@@ -1185,11 +1188,12 @@ insert_rows (Worker         *worker,
         else
           qoima_db_bind_null (pack, 11);
 
-        /* The product and the location are known and the units checked above, so the
-         * only rule left to break is the code's uniqueness. */
+        /* A code already there is the user's to hear about in those words; any other rule
+         * broken is said as the database says it. */
         if (qoima_db_step (pack, &local_error) != QOIMA_DB_ROW)
           {
-            if (g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT))
+            if (g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT) &&
+                qoima_db_last_error_is_duplicate (worker->database))
               g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                            _("The code %s is already in the warehouse (or twice in this delivery); no pack was received."),
                            ki->str);
@@ -2482,6 +2486,19 @@ sqlite3 *
 qoima_store_worker_get_db (QoimaStoreWorker *worker)
 {
   return worker->db;
+}
+
+const char *
+qoima_store_worker_get_workstation (QoimaStoreWorker *worker)
+{
+  static int n_workers;
+
+  /* Each store of each process is one: a restarted Qoima waits for its old claims to run
+   * out, as another workstation would, since it cannot know what its predecessor sent. */
+  if (worker->workstation == NULL)
+    worker->workstation = g_strdup_printf ("%s/%d/%d", g_get_host_name (), (int) getpid (),
+                                           g_atomic_int_add (&n_workers, 1));
+  return worker->workstation;
 }
 
 const char *
