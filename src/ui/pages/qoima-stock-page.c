@@ -54,6 +54,8 @@ struct _QoimaStockPage
   QoimaPack           *pending_pack;
   char                *opened_for;   /* the user whose first load chose her ward */
   gboolean             stale;        /* the warehouse changed while the page was hidden */
+  guint                scroll_idle;
+  unsigned             scroll_position;
 
   /* State: the filter's inputs, prepared once per change rather than per line. */
   char               **terms;
@@ -259,11 +261,21 @@ find_line (QoimaStockPage *self,
 }
 
 /* The column view's list inside it, whose action scrolls to a line (GTK 4.8 has no
- * gtk_column_view_scroll_to ()). */
-static void
-scroll_to_line (QoimaStockPage *self,
-                unsigned        position)
+ * gtk_column_view_scroll_to ()). Done once the list has laid out the lines it was just
+ * given: GTK 4.8 cannot scroll to a line it has not made yet (a reload heard from another
+ * workstation can change the lines under a pending scroll). */
+static gboolean
+scroll_to_line_idle (gpointer data)
 {
+  QoimaStockPage *self = data;
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (self->column_view));
+  unsigned position = self->scroll_position;
+
+  self->scroll_idle = 0;
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->column_view)) || model == NULL ||
+      position >= g_list_model_get_n_items (model))
+    return G_SOURCE_REMOVE;
+
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
@@ -271,9 +283,19 @@ scroll_to_line (QoimaStockPage *self,
       if (GTK_IS_LIST_VIEW (child))
         {
           gtk_widget_activate_action (child, "list.scroll-to-item", "u", position);
-          return;
+          break;
         }
     }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_line (QoimaStockPage *self,
+                unsigned        position)
+{
+  self->scroll_position = position;
+  if (self->scroll_idle == 0)
+    self->scroll_idle = g_idle_add_full (G_PRIORITY_LOW, scroll_to_line_idle, self, NULL);
 }
 
 static char *
@@ -624,6 +646,7 @@ qoima_stock_page_dispose (GObject *object)
 {
   QoimaStockPage *self = QOIMA_STOCK_PAGE (object);
 
+  g_clear_handle_id (&self->scroll_idle, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
