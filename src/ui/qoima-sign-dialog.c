@@ -144,8 +144,10 @@ qoima_sign_dialog_run_async (GtkWindow           *parent,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->items_list), items != NULL && items[0] != NULL);
 
+  /* A document of no packs (the Fund's application) passes -1: no count is shown. */
   packs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", n_packs), n_packs);
   adw_action_row_set_subtitle (self->packs_row, packs);
+  gtk_widget_set_visible (GTK_WIDGET (self->packs_row), n_packs >= 0);
 
   /* The owner as the certificate names her: the signer sees whose key this is. */
   iin = qoima_certificate_get_iin (certificate);
@@ -189,7 +191,8 @@ qoima_sign_dialog_get_summary (QoimaSignDialog *self)
        row = gtk_widget_get_next_sibling (row))
     if (ADW_IS_ACTION_ROW (row))
       append_row (text, ADW_ACTION_ROW (row));
-  append_row (text, self->packs_row);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->packs_row)))
+    append_row (text, self->packs_row);
   append_row (text, self->owner_row);
   return g_string_free (text, FALSE);
 }

@@ -172,6 +172,26 @@ qoima_fund_base_free (QoimaFundBase *base)
   g_free (base);
 }
 
+QoimaFundBase *
+qoima_fund_base_copy (const QoimaFundBase *base)
+{
+  QoimaFundBase *copy = g_new0 (QoimaFundBase, 1);
+
+  copy->address = g_strdup (base->address);
+  copy->license = g_strdup (base->license);
+  copy->has_position = base->has_position;
+  copy->latitude = base->latitude;
+  copy->longitude = base->longitude;
+  copy->kato = g_strdup (base->kato);
+  copy->permit = attachment_copy (base->permit);
+  copy->subtypes = base->subtypes != NULL ? g_strdupv (base->subtypes) : g_new0 (char *, 1);
+  return copy;
+}
+
+G_DEFINE_BOXED_TYPE (QoimaFundBase, qoima_fund_base, qoima_fund_base_copy, qoima_fund_base_free)
+G_DEFINE_BOXED_TYPE (QoimaFundApplication, qoima_fund_application,
+                     qoima_fund_application_copy, qoima_fund_application_free)
+
 QoimaFundApplication *
 qoima_fund_application_new (void)
 {

@@ -135,8 +135,16 @@ QoimaFundApplication *qoima_fund_application_from_json (JsonNode   *node,
 QoimaFundBase        *qoima_fund_base_new              (const char *address,
                                                         const char *license);
 void                  qoima_fund_base_free             (QoimaFundBase *base);
+QoimaFundBase        *qoima_fund_base_copy             (const QoimaFundBase *base);
+
+/* Boxed, so that the window's rows carry them as their item. */
+#define QOIMA_TYPE_FUND_APPLICATION (qoima_fund_application_get_type ())
+#define QOIMA_TYPE_FUND_BASE        (qoima_fund_base_get_type ())
+GType                 qoima_fund_application_get_type  (void) G_GNUC_CONST;
+GType                 qoima_fund_base_get_type         (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaFundApplication, qoima_fund_application_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaFundBase, qoima_fund_base_free)
 
 /* Fills the production bases from the licenses' annexes (R004-10; repeated addresses
  * kept once, since one address may appear in every license) and attaches the
