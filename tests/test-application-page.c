@@ -277,6 +277,13 @@ test_application_round (void)
   g_assert_cmpstr (qoima_application_page_get_problem (page, "registration"), ==, QOIMA_FUND_TEXT_REQUIRED);
   g_assert_null (qoima_application_page_get_problem (page, "name_kk"));
   g_assert_nonnull (qoima_application_page_get_message (page));
+  /* The form scrolls to the first problem after its next layout. */
+  {
+    gint64 until = g_get_monotonic_time () + 300 * 1000;
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  }
   screenshot (window, "problems");
 
   qoima_fund_base_row_set_subtype (base1, "ct-mri-suspected-cancer", TRUE);
@@ -301,6 +308,7 @@ test_application_round (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "application.submit", NULL);
   wait_for_status (page, QOIMA_FUND_CHIEF_REVIEW);
   qoima_context_set_user (context, chief);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-application", NULL);
   qoima_test_wait_until (page_idle, page, 30);
   g_assert_cmpuint (qoima_application_page_get_n_applications (page), ==, 1);
   qoima_application_page_open (page, id);
@@ -312,9 +320,11 @@ test_application_round (void)
   wait_for_status (page, QOIMA_FUND_DRAFT);
   g_assert_cmpstr (qoima_application_page_get_form (page)->chief_reason, ==, "Проверьте координаты баз");
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Проверьте координаты баз"));
+  screenshot (window, "rejected");
 
   /* A second round: the author corrects and sends it again. */
   qoima_context_set_user (context, admin);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-application", NULL);
   qoima_test_wait_until (page_idle, page, 30);
   qoima_application_page_open (page, id);
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Проверьте координаты баз"));
@@ -328,8 +338,10 @@ test_application_round (void)
   /* The chief signs the consent with her key, seeing what she signs, and sends (R004-22). */
   qoima_context_set_signer (context, signer);
   qoima_context_set_user (context, chief);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-application", NULL);
   qoima_test_wait_until (page_idle, page, 30);
   qoima_application_page_open (page, id);
+  screenshot (window, "chief");
   gtk_widget_activate_action (GTK_WIDGET (page), "application.sign", NULL);
   qoima_test_wait_until (sign_dialog_shown, NULL, 30);
   {

@@ -714,7 +714,7 @@ add_pages (QoimaWindow *self)
     { "count", N_("Stock Count"), "object-select-symbolic", G_STRUCT_OFFSET (QoimaWindow, count_page), TRUE },
     { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
     { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
-    { "application", N_("Application to the Fund"), "x-office-document-symbolic", G_STRUCT_OFFSET (QoimaWindow, application_page), FALSE },
+    { "application", N_("Fund Application"), "x-office-document-symbolic", G_STRUCT_OFFSET (QoimaWindow, application_page), FALSE },
     { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
     { "scanner", N_("Scanner"), "scanner-symbolic", G_STRUCT_OFFSET (QoimaWindow, scanner_page), TRUE },
   };

@@ -32,6 +32,9 @@ typedef enum {
   SOURCE_REGISTRATION,
   SOURCE_DIRECTORY,
   SOURCE_HAND,
+  SOURCE_GENERATED,
+  SOURCE_FUND,
+  SOURCE_NONE,
 } FieldSource;
 
 struct _QoimaApplicationPage
@@ -46,6 +49,7 @@ struct _QoimaApplicationPage
   GtkButton   *delete_button;
   GtkBox      *form_box;
   GtkLabel    *form_message;
+  GtkScrolledWindow *form_scroller;
   GtkLabel    *form_title;
   GtkListBox  *licenses_list;
   GtkLabel    *list_message;
@@ -421,7 +425,8 @@ get_licenses_action (GtkWidget  *widget,
 static GtkWidget *
 source_label (FieldSource source)
 {
-  const char *texts[] = { N_("From registration"), N_("From a directory"), N_("By hand") };
+  const char *texts[] = { N_("From registration"), N_("From a directory"), N_("By hand"), N_("Generated"),
+                          N_("From the Fund") };
   GtkWidget *label = gtk_label_new (_(texts[source]));
 
   gtk_widget_add_css_class (label, "caption");
@@ -461,11 +466,12 @@ add_section (QoimaApplicationPage *self,
              const char           *description)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *heading = gtk_label_new (title);
+  GtkWidget *heading = gtk_label_new (title != NULL ? title : "");
   GtkWidget *list = gtk_list_box_new ();
 
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
   gtk_widget_add_css_class (heading, "heading");
+  gtk_widget_set_visible (heading, title != NULL);
   gtk_box_append (GTK_BOX (box), heading);
   if (description != NULL)
     {
@@ -484,26 +490,6 @@ add_section (QoimaApplicationPage *self,
 }
 
 static void
-add_entry (QoimaApplicationPage *self,
-           GtkListBox           *list,
-           const char           *field,
-           const char           *title,
-           const char           *value,
-           FieldSource           source,
-           gboolean              editable)
-{
-  GtkWidget *row = adw_entry_row_new ();
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_editable_set_text (GTK_EDITABLE (row), value != NULL ? value : "");
-  gtk_editable_set_editable (GTK_EDITABLE (row), editable && self->editable);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), source_label (source));
-  gtk_list_box_append (list, row);
-  g_hash_table_insert (self->fields, g_strdup (field), row);
-  add_problem_row (self, list, field);
-}
-
-static void
 add_info (GtkListBox *list,
           const char *title,
           const char *value,
@@ -514,8 +500,36 @@ add_info (GtkListBox *list,
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), value != NULL && value[0] != '\0' ? value : "—");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), source_label (source));
+  if (source != SOURCE_NONE)
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), source_label (source));
   gtk_list_box_append (list, row);
+}
+
+static void
+add_entry (QoimaApplicationPage *self,
+           GtkListBox           *list,
+           const char           *field,
+           const char           *title,
+           const char           *value,
+           FieldSource           source,
+           gboolean              editable)
+{
+  GtkWidget *row;
+
+  /* What cannot be changed is shown as text, not as an entry that refuses typing. */
+  if (!editable || !self->editable)
+    {
+      add_info (list, title, value, source);
+      add_problem_row (self, list, field);
+      return;
+    }
+  row = adw_entry_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_editable_set_text (GTK_EDITABLE (row), value != NULL ? value : "");
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), source_label (source));
+  gtk_list_box_append (list, row);
+  g_hash_table_insert (self->fields, g_strdup (field), row);
+  add_problem_row (self, list, field);
 }
 
 static void
@@ -728,6 +742,39 @@ clear_problems (QoimaApplicationPage *self)
     qoima_fund_base_row_show_problem (g_ptr_array_index (self->base_rows, i), NULL, NULL);
 }
 
+/* The first problem shown, in the form's order, is scrolled into view. */
+static GtkWidget *
+first_problem (GtkWidget *root)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (GTK_IS_LABEL (child) && gtk_widget_has_css_class (child, "error"))
+        return child;
+      if ((found = first_problem (child)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+scroll_to_problem_cb (gpointer user_data)
+{
+  QoimaApplicationPage *self = user_data;
+  GtkWidget *problem = first_problem (GTK_WIDGET (self->form_box));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->form_scroller);
+  double x, y;
+
+  if (problem != NULL &&
+      gtk_widget_translate_coordinates (problem, GTK_WIDGET (self->form_box), 0, 0, &x, &y))
+    /* The field above the problem shows too. */
+    gtk_adjustment_set_value (adjustment, MAX (0, y - 120));
+  return G_SOURCE_REMOVE;
+}
+
 /* Each problem under its field; several on one field, one a line. */
 static void
 show_problems (QoimaApplicationPage *self,
@@ -761,6 +808,9 @@ show_problems (QoimaApplicationPage *self,
         gtk_label_set_text (label, problem->message);
       gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (label)), TRUE);
     }
+  /* After the next layout, when the rows shown have their place. */
+  if (problems->len > 0)
+    g_timeout_add_full (G_PRIORITY_LOW, 50, scroll_to_problem_cb, g_object_ref (self), g_object_unref);
 }
 
 /* Attachments: asked for with a file chooser, read off the main thread (R004-15: the size
@@ -1055,6 +1105,15 @@ build_form (QoimaApplicationPage *self)
       say (self, text, TRUE);
     }
 
+  /* Where it stands: the Fund's own words for the status, and its number once sent. */
+  if (app->id != 0)
+    {
+      list = add_section (self, NULL, NULL);
+      add_info (list, _("Status"), qoima_fund_status_to_label (app->status), SOURCE_NONE);
+      if (app->fund_id != NULL)
+        add_info (list, _("The Fund’s Number"), app->fund_id, SOURCE_FUND);
+    }
+
   /* Subject (R004-5) */
   list = add_section (self, _("Healthcare Subject"), NULL);
   add_entry (self, list, "name_kk", _("Name in Kazakh"), app->name_kk, SOURCE_HAND, TRUE);
@@ -1112,7 +1171,7 @@ build_form (QoimaApplicationPage *self)
   add_problem_row (self, list, "registration");
   add_info (list, _("Consent to Entering the Data"),
             app->consent_signed_by != NULL ? app->consent_signed_by : _("Signed by the chief when she sends the application"),
-            SOURCE_REGISTRATION);
+            SOURCE_GENERATED);
   add_problem_row (self, list, "power_of_attorney");
   add_problem_row (self, list, "documents");
 
@@ -1132,6 +1191,7 @@ show_form (QoimaApplicationPage *self)
 {
   say (self, NULL, FALSE);
   build_form (self);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->form_scroller), 0);
   gtk_stack_set_visible_child_name (self->stack, "form");
 }
 
@@ -1729,7 +1789,10 @@ sign_pdf_cb (GObject      *source,
   g_ptr_array_add (items, g_strdup (_("Subject")));
   g_ptr_array_add (items, g_strdup_printf ("%s, %s", app->name_ru != NULL ? app->name_ru : "", app->bin != NULL ? app->bin : ""));
   g_ptr_array_add (items, g_strdup (_("Region")));
-  g_ptr_array_add (items, g_strdup (app->region != NULL ? app->region : ""));
+  g_ptr_array_add (items, g_strdup_printf ("%s%s%s", app->region != NULL ? app->region : "",
+                                           self->kato != NULL && app->region != NULL && qoima_fund_kato_name (self->kato, app->region) != NULL ? ", " : "",
+                                           self->kato != NULL && app->region != NULL && qoima_fund_kato_name (self->kato, app->region) != NULL
+                                             ? qoima_fund_kato_name (self->kato, app->region) : ""));
   g_ptr_array_add (items, g_strdup (_("Production bases")));
   g_ptr_array_add (items, g_strdup_printf ("%u", app->bases->len));
   g_ptr_array_add (items, g_strdup (_("Application PDF")));
@@ -2317,6 +2380,7 @@ qoima_application_page_class_init (QoimaApplicationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, delete_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, form_box);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, form_message);
+  gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, form_scroller);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, form_title);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, licenses_list);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, list_message);

@@ -49,8 +49,14 @@ show_item (QoimaFundApplicationRow *self)
 
   /* The region is what tells one application from another (R004-4: one per region). */
   title = g_strdup_printf (_("Region %s, version %d"), app->region != NULL ? app->region : "—", app->version);
-  subtitle = g_strdup_printf (_("%s, by %s"), app->created_at != NULL ? app->created_at : "",
-                              app->author != NULL ? app->author : "");
+  {
+    g_autoptr(GDateTime) created = app->created_at != NULL ? g_date_time_new_from_iso8601 (app->created_at, NULL) : NULL;
+    g_autoptr(GDateTime) local = created != NULL ? g_date_time_to_local (created) : NULL;
+    g_autofree char *when = local != NULL ? g_date_time_format (local, "%d.%m.%Y %H:%M")
+                                          : g_strdup (app->created_at != NULL ? app->created_at : "");
+
+    subtitle = g_strdup_printf (_("Created %s by %s"), when, app->author != NULL ? app->author : "");
+  }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
   gtk_label_set_text (self->status_label, qoima_fund_status_to_label (app->status));
