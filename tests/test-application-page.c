@@ -18,6 +18,7 @@
 #include "qoima-cms.h"
 #include "qoima-context.h"
 #include "qoima-fund-base-row.h"
+#include "qoima-fund-client.h"
 #include "qoima-i18n.h"
 #include "qoima-json.h"
 #include "qoima-registration.h"
@@ -398,6 +399,27 @@ test_application_round (void)
       g_assert_no_error (error);
       g_assert_cmpstr (qoima_certificate_get_iin (signed_by), ==, CHIEF_IIN);
     }
+  }
+
+  /* The stand (started with the PKI's CA) checked the signature over the PDF sent beside it:
+   * the same application with another document is refused (R004-22). */
+  {
+    g_autoptr(QoimaFundApplication) forged = qoima_fund_application_copy (qoima_application_page_get_form (page));
+    g_autoptr(QoimaFundClient) client = qoima_fund_client_new (stand.host_url);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autofree char *forged_id = NULL;
+
+    g_assert_nonnull (forged->consent_document);
+    g_free (forged->consent_document);
+    forged->consent_document = g_base64_encode ((const guchar *) "%PDF-1.4 another", 16);
+    qoima_fund_client_submit_async (client, forged, NULL, qoima_test_result_cb, &result);
+    qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
+    forged_id = qoima_fund_client_submit_finish (client, result, &error);
+    g_assert_null (forged_id);
+    g_assert_nonnull (error);
+    g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "Подпись согласия не прошла проверку"));
+    g_clear_error (&error);
   }
 
   /* After sending, nothing can be edited or deleted (R004-24); she cannot sign twice. */

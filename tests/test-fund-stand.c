@@ -388,6 +388,47 @@ test_r26_rejection_reasons (void)
   g_assert_cmpuint (licenses->len, ==, 1);
 }
 
+static void start_stand (void);
+
+/* The Fund's state outlives the stand: stopped and started on the same database, it still
+ * has the application, its notice and its numbering (R004-26 goes on where it was). */
+static void
+test_restart_keeps_the_fund (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) licenses = get_licenses ("190440019884", &error);
+  g_autoptr(QoimaFundApplication) app = application_from (licenses, "470000000");
+  g_autofree char *fund_id = NULL;
+  g_autofree char *fund_id2 = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = save (app);
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  act (t.chief, id, QOIMA_FUND_ACTION_SIGN_CONSENT, "MIIBrestart");
+  act (t.chief, id, QOIMA_FUND_ACTION_SEND, NULL);
+  fund_id = submit (id);
+  fund_ok (fund_id, "form_inclusion", "{\"actor\":\"berik\"}", "На рассмотрении");
+
+  g_subprocess_send_signal (t.process, SIGTERM);
+  g_assert_true (g_subprocess_wait (t.process, NULL, &error));
+  g_clear_object (&t.process);
+  g_clear_pointer (&t.root, g_free);
+  g_clear_pointer (&t.admin_token, g_free);
+  start_stand ();
+  g_clear_object (&t.client);
+  t.client = qoima_fund_client_new (t.root);
+
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_UNDER_REVIEW);
+  /* The notice formed before the restart is remembered: sending to a checker needs it. */
+  fund_ok (fund_id, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Согласована. На проверке");
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_AGREED_CHECK);
+  /* A new application is numbered after the ones before the restart. */
+  fund_id2 = submit (id);
+  g_assert_cmpstr (fund_id2, !=, fund_id);
+  g_assert_cmpint (g_ascii_strtoll (fund_id2 + strlen ("FSMS-"), NULL, 10), >, g_ascii_strtoll (fund_id + strlen ("FSMS-"), NULL, 10));
+}
+
 static void
 start_stand (void)
 {
@@ -455,6 +496,8 @@ main (int    argc,
   g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
   g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
   g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
+  /* Last: it restarts the stand. */
+  g_test_add_func ("/rules/R004-26/stand-restart-keeps-the-fund", test_restart_keeps_the_fund);
   status = g_test_run ();
 
   qoima_store_close (t.store);

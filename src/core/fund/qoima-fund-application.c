@@ -237,6 +237,7 @@ qoima_fund_application_free (QoimaFundApplication *app)
   g_clear_pointer (&app->power_of_attorney, g_ptr_array_unref);
   g_free (app->consent_signed_by);
   g_free (app->consent_signature);
+  g_free (app->consent_document);
   g_free (app->chief_reason);
   g_strfreev (app->fund_reasons);
   g_free (app->fund_note);
@@ -382,6 +383,7 @@ qoima_fund_application_to_json (const QoimaFundApplication *app)
   json_object_set_array_member (object, "power_of_attorney", attachments_to_json (app->power_of_attorney));
   set_string (object, "consent_signed_by", app->consent_signed_by);
   set_string (object, "consent_signature", app->consent_signature);
+  set_string (object, "consent_document", app->consent_document);
   json_node_take_object (node, object);
   return node;
 }
@@ -406,7 +408,7 @@ qoima_fund_application_from_json (JsonNode  *node,
 #define GET(member) app->member = g_strdup (qoima_json_get_string (object, #member))
   GET (name_kk); GET (name_ru); GET (bin); GET (ownership); GET (region);
   GET (legal_kato); GET (legal_index); GET (legal_street); GET (legal_house); GET (legal_office);
-  GET (phone); GET (email); GET (consent_signed_by); GET (consent_signature);
+  GET (phone); GET (email); GET (consent_signed_by); GET (consent_signature); GET (consent_document);
 #undef GET
   if (qoima_json_get_boolean (object, "provider", FALSE))
     app->statuses |= QOIMA_FUND_PROVIDER;

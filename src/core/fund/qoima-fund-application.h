@@ -115,7 +115,8 @@ typedef struct {
   GPtrArray *registration;         /* QoimaFundAttachment, one or more */
   GPtrArray *power_of_attorney;    /* QoimaFundAttachment, optional */
   char    *consent_signed_by;      /* the chief who signed the consent */
-  char    *consent_signature;      /* base64 CMS */
+  char    *consent_signature;      /* base64 CMS, detached, over consent_document */
+  char    *consent_document;       /* base64 of the document signed: the application's PDF (R004-14) */
 
   /* The workflow's notes */
   char    *chief_reason;           /* the chief's last rejection (R004-20) */

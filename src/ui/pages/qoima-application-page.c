@@ -1716,16 +1716,15 @@ signature_cb (GObject      *source,
   Sending *sending = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) cms = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
-  g_autofree char *base64 = NULL;
 
   if (cms == NULL)
     {
       sending_fail (sending, error);
       return;
     }
-  base64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
-  qoima_store_fund_act_async (store (sending->self), user (sending->self), sending->id, QOIMA_FUND_ACTION_SIGN_CONSENT,
-                              base64, sending->self->cancellable, consent_signed_cb, sending);
+  /* The PDF goes with its signature: the Fund checks one against the other. */
+  qoima_store_fund_sign_consent_async (store (sending->self), user (sending->self), sending->id, cms, sending->pdf,
+                                       sending->self->cancellable, consent_signed_cb, sending);
 }
 
 static void
