@@ -164,6 +164,45 @@ fund_step (QoimaTestStand *stand,
 }
 
 static void
+sign_in (QoimaContext         *context,
+         QoimaWindow          *window,
+         QoimaApplicationPage *page,
+         QoimaUser            *user)
+{
+  qoima_context_set_user (context, user);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-application", NULL);
+  qoima_test_wait_until (page_idle, page, 30);
+}
+
+/* The chief signs @id, sent to her, and sends it; returns the Fund's number. */
+static char *
+chief_sends (QoimaApplicationPage *page,
+             gint64                id)
+{
+  qoima_application_page_open (page, id);
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.sign", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
+  wait_for_status (page, QOIMA_FUND_UNDER_REVIEW);
+  return g_strdup (qoima_application_page_get_form (page)->fund_id);
+}
+
+/* The status of @id in the page's list. */
+static QoimaFundStatus
+listed_status (QoimaApplicationPage *page,
+               gint64                id)
+{
+  for (guint i = 0; i < qoima_application_page_get_n_applications (page); i++)
+    {
+      const QoimaFundApplication *app = qoima_application_page_get_application (page, i);
+
+      if (app->id == id)
+        return app->status;
+    }
+  g_assert_not_reached ();
+}
+
+static void
 save_registration (QoimaStore *store,
                    QoimaUser  *admin)
 {
@@ -447,6 +486,79 @@ test_application_round (void)
   g_assert_cmpint (qoima_application_page_get_application (page, 0)->status, ==, QOIMA_FUND_INCLUDED);
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Включен в БД"));
   screenshot (window, "list");
+
+  /* R004-25: «Внести изменение», a new version; the Fund rejects it with its reasons,
+   * followed without being asked (the poll), and the page shows them (R004-26). */
+  {
+    g_autofree char *fund_id2 = NULL;
+    g_autofree char *fund_id3 = NULL;
+    gint64 id2, id3;
+
+    sign_in (context, window, page, admin);
+    qoima_application_page_open (page, id);
+    g_assert_true (action_shown (page, "application.change"));
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.change", NULL);
+    g_assert_cmpint (qoima_application_page_get_form (page)->id, ==, 0);
+    qoima_application_page_set_text (page, "phone", "+77272000001");
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+    wait_for_status (page, QOIMA_FUND_DRAFT);
+    id2 = qoima_application_page_get_form (page)->id;
+    g_assert_cmpint (id2, !=, id);
+    g_assert_cmpint (qoima_application_page_get_form (page)->version, ==, 2);
+    g_assert_cmpstr (qoima_application_page_get_form (page)->phone, ==, "+77272000001");
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.submit", NULL);
+    wait_for_status (page, QOIMA_FUND_CHIEF_REVIEW);
+    sign_in (context, window, page, chief);
+    fund_id2 = chief_sends (page, id2);
+    fund_step (&stand, fund_id2, "form_rejection",
+               "{\"actor\":\"berik\",\"reasons\":[\"Недостоверные сведения о производственной базе\"],"
+               "\"note\":\"Координаты вне адреса\"}", "На рассмотрении");
+    fund_step (&stand, fund_id2, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Отклонена. На проверке");
+    fund_step (&stand, fund_id2, "confirm", "{\"actor\":\"erlan\"}", "Отклонена. На согласовании");
+    fund_step (&stand, fund_id2, "approve", "{\"actor\":\"gulnar\"}", "Отклонена");
+    wait_for_status (page, QOIMA_FUND_REJECTED);
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Недостоверные сведения о производственной базе"));
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Координаты вне адреса"));
+    screenshot (window, "fund-rejected");
+    /* The first version stays included: a rejected change changes nothing. */
+    g_assert_cmpint (listed_status (page, id), ==, QOIMA_FUND_INCLUDED);
+
+    /* A third version, approved: the first one now reads «Изменена» (R004-25). */
+    sign_in (context, window, page, admin);
+    qoima_application_page_open (page, id2);
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.change", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+    wait_for_status (page, QOIMA_FUND_DRAFT);
+    id3 = qoima_application_page_get_form (page)->id;
+    g_assert_cmpint (qoima_application_page_get_form (page)->version, ==, 3);
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.submit", NULL);
+    wait_for_status (page, QOIMA_FUND_CHIEF_REVIEW);
+    sign_in (context, window, page, chief);
+    fund_id3 = chief_sends (page, id3);
+    fund_step (&stand, fund_id3, "form_inclusion", "{\"actor\":\"berik\"}", "На рассмотрении");
+    fund_step (&stand, fund_id3, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Согласована. На проверке");
+    fund_step (&stand, fund_id3, "confirm", "{\"actor\":\"erlan\"}", "Подтверждена. На согласовании");
+    fund_step (&stand, fund_id3, "approve", "{\"actor\":\"gulnar\"}", "Включен в БД");
+    wait_for_status (page, QOIMA_FUND_INCLUDED);
+    g_assert_cmpint (listed_status (page, id), ==, QOIMA_FUND_CHANGED);
+    /* …and so does the rejected second: R004-25's "previous one" (the store's reading). */
+    g_assert_cmpint (listed_status (page, id2), ==, QOIMA_FUND_CHANGED);
+    g_assert_cmpint (listed_status (page, id3), ==, QOIMA_FUND_INCLUDED);
+
+    /* R004-27: the Fund excludes it; the page follows that too, with the reason. */
+    fund_step (&stand, fund_id3, "exclude", "{\"actor\":\"berik\",\"reason\":\"Прекращение действия лицензии\"}",
+               "Включен в БД");
+    fund_step (&stand, fund_id3, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"dana\"]}", "Отклонена. На проверке");
+    fund_step (&stand, fund_id3, "confirm", "{\"actor\":\"dana\"}", "Подтверждена. На согласовании");
+    fund_step (&stand, fund_id3, "approve", "{\"actor\":\"gulnar\",\"signature\":\"MIIB\"}", "Исключен из БД");
+    wait_for_status (page, QOIMA_FUND_EXCLUDED);
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Исключен из БД"));
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Прекращение действия лицензии"));
+    screenshot (window, "excluded");
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.back", NULL);
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Изменена"));
+    screenshot (window, "versions");
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
