@@ -106,6 +106,30 @@ action_shown (QoimaApplicationPage *page,
   return gtk_widget_get_visible (button);
 }
 
+/* The scrolled window shown (the form's, when the form is open). */
+static GtkScrolledWindow *
+shown_scroller (GtkWidget *root)
+{
+  if (GTK_IS_SCROLLED_WINDOW (root) && gtk_widget_get_mapped (root))
+    return GTK_SCROLLED_WINDOW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkScrolledWindow *found = shown_scroller (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+form_scrolled (gpointer data)
+{
+  GtkScrolledWindow *scroller = shown_scroller (data);
+
+  return scroller != NULL && gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)) > 0;
+}
+
 static gboolean
 sign_dialog_shown (gpointer data)
 {
@@ -317,13 +341,8 @@ test_application_round (void)
   g_assert_cmpstr (qoima_application_page_get_problem (page, "registration"), ==, QOIMA_FUND_TEXT_REQUIRED);
   g_assert_null (qoima_application_page_get_problem (page, "name_kk"));
   g_assert_nonnull (qoima_application_page_get_message (page));
-  /* The form scrolls to the first problem after its next layout. */
-  {
-    gint64 until = g_get_monotonic_time () + 300 * 1000;
-
-    while (g_get_monotonic_time () < until)
-      g_main_context_iteration (NULL, FALSE);
-  }
+  /* The form scrolls to the first problem (the second base's, far down) after its next layout. */
+  qoima_test_wait_until (form_scrolled, page, 10);
   screenshot (window, "problems");
 
   qoima_fund_base_row_set_subtype (base1, "ct-mri-suspected-cancer", TRUE);
