@@ -28,7 +28,9 @@
 #include "qoima-ui-test-utils.h"
 #include "qoima-window-private.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #define HOSPITAL_BIN "190440019884"
 
@@ -347,6 +349,20 @@ test_application_round (void)
 
   qoima_fund_base_row_set_subtype (base1, "ct-mri-suspected-cancer", TRUE);
   attach (page, -1, certificate);
+  /* R004-15: a power of attorney over 20 MB is refused, its size asked before reading. */
+  {
+    g_autofree char *path = g_build_filename (tmp, "Доверенность.pdf", NULL);
+    g_autoptr(GFile) big = g_file_new_for_path (path);
+    int fd = g_open (path, O_CREAT | O_WRONLY, 0600);
+
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (ftruncate (fd, QOIMA_FUND_ATTACHMENT_MAX + 1), ==, 0);
+    close (fd);
+    attach (page, -2, big);
+    g_assert_nonnull (strstr (qoima_application_page_get_message (page), "20"));
+    g_assert_cmpuint (qoima_application_page_get_form (page)->power_of_attorney->len, ==, 0);
+    g_assert_cmpuint (qoima_application_page_get_form (page)->registration->len, ==, 1);
+  }
   gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
   wait_for_status (page, QOIMA_FUND_DRAFT);
   g_assert_null (qoima_application_page_get_problem (page, "bases[1].subtypes"));

@@ -80,6 +80,7 @@ struct _QoimaApplicationPage
   GPtrArray            *base_rows;    /* QoimaFundBaseRow, borrowed */
   GtkListBox           *bases_list;
   GtkWidget            *registration_row;
+  GtkWidget            *attorney_row;
   char                 *fund_url;
   char                 *message;
   char                 *pdf_path;
@@ -539,7 +540,8 @@ add_combo (QoimaApplicationPage *self,
            const char           *title,
            const char * const   *values,
            const char           *value,
-           FieldSource           source)
+           FieldSource           source,
+           gboolean              editable)
 {
   GtkWidget *row = adw_combo_row_new ();
   g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
@@ -555,7 +557,7 @@ add_combo (QoimaApplicationPage *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
   adw_combo_row_set_selected (ADW_COMBO_ROW (row), selected);
-  gtk_widget_set_sensitive (row, self->editable);
+  gtk_widget_set_sensitive (row, editable && self->editable);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), source_label (source));
   gtk_list_box_append (list, row);
   g_hash_table_insert (self->fields, g_strdup (field), row);
@@ -816,9 +818,13 @@ show_problems (QoimaApplicationPage *self,
 /* Attachments: asked for with a file chooser, read off the main thread (R004-15: the size
  * first, and a file over 20 MB not read at all). */
 
+/* Where a file goes, besides a base's permit (its index). */
+#define ATTACH_REGISTRATION (-1)
+#define ATTACH_ATTORNEY     (-2)
+
 typedef struct {
   QoimaApplicationPage *self;
-  int                   index; /* the base's, or -1 for the registration certificate */
+  int                   index; /* the base's, or ATTACH_* */
 } AttachData;
 
 static void
@@ -837,19 +843,28 @@ attach_thread (GTask        *task,
 }
 
 static void
-show_registration_files (QoimaApplicationPage *self)
+show_files (GtkWidget *row,
+            GPtrArray *attachments,
+            const char *none)
 {
   g_autoptr(GString) names = g_string_new (NULL);
 
-  if (self->registration_row == NULL)
+  if (row == NULL)
     return;
-  for (guint i = 0; i < self->form->registration->len; i++)
+  for (guint i = 0; i < attachments->len; i++)
     {
-      QoimaFundAttachment *attachment = g_ptr_array_index (self->form->registration, i);
+      QoimaFundAttachment *attachment = g_ptr_array_index (attachments, i);
 
       g_string_append_printf (names, "%s%s", names->len > 0 ? ", " : "", attachment->name);
     }
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->registration_row), names->len > 0 ? names->str : _("Not attached"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), names->len > 0 ? names->str : none);
+}
+
+static void
+show_registration_files (QoimaApplicationPage *self)
+{
+  show_files (self->registration_row, self->form->registration, _("Not attached"));
+  show_files (self->attorney_row, self->form->power_of_attorney, _("None (optional)"));
 }
 
 static void
@@ -873,7 +888,7 @@ attached_cb (GObject      *source,
   say (self, NULL, FALSE);
   if (index < 0)
     {
-      g_ptr_array_add (self->form->registration, attachment);
+      g_ptr_array_add (index == ATTACH_ATTORNEY ? self->form->power_of_attorney : self->form->registration, attachment);
       show_registration_files (self);
     }
   else if ((guint) index < self->base_rows->len)
@@ -945,7 +960,32 @@ base_attach_cb (QoimaApplicationPage *self,
 static void
 registration_attach_cb (QoimaApplicationPage *self)
 {
-  choose_file (self, -1);
+  choose_file (self, ATTACH_REGISTRATION);
+}
+
+static void
+attorney_attach_cb (QoimaApplicationPage *self)
+{
+  choose_file (self, ATTACH_ATTORNEY);
+}
+
+static GtkWidget *
+add_attachment_row (QoimaApplicationPage *self,
+                    GtkListBox           *list,
+                    const char           *title,
+                    GCallback             attach_cb)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button = gtk_button_new_with_label (_("Attach…"));
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (button, self->editable);
+  g_signal_connect_object (button, "clicked", attach_cb, self, G_CONNECT_SWAPPED);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+  gtk_list_box_append (list, row);
+  return row;
 }
 
 static void
@@ -1072,7 +1112,7 @@ build_form (QoimaApplicationPage *self)
   g_autofree char *title = NULL;
   g_autofree char *more = NULL;
   const char *region_name;
-  GtkWidget *check, *button;
+  GtkWidget *check;
   static const char * const pharmacy[] = { "Да", "Нет", NULL };
 
   self->filling = TRUE;
@@ -1082,6 +1122,7 @@ build_form (QoimaApplicationPage *self)
   g_hash_table_remove_all (self->care_checks);
   g_ptr_array_set_size (self->base_rows, 0);
   self->registration_row = NULL;
+  self->attorney_row = NULL;
   self->editable = form_is_new (self) ? may (self, QOIMA_FUND_ACTION_CREATE) : may (self, QOIMA_FUND_ACTION_EDIT);
 
   if (app->id == 0)
@@ -1116,11 +1157,13 @@ build_form (QoimaApplicationPage *self)
 
   /* Subject (R004-5) */
   list = add_section (self, _("Healthcare Subject"), NULL);
-  add_entry (self, list, "name_kk", _("Name in Kazakh"), app->name_kk, SOURCE_HAND, TRUE);
+  /* R004-23, R004-25: the names once, when the application is made; the ownership form
+   * in a new application or version only. */
+  add_entry (self, list, "name_kk", _("Name in Kazakh"), app->name_kk, SOURCE_HAND, app->id == 0 && app->chain_id == 0);
   add_entry (self, list, "name_ru", _("Name in Russian"), app->name_ru, SOURCE_REGISTRATION, app->id == 0 && app->chain_id == 0);
   add_info (list, _("BIN/IIN"), app->bin, SOURCE_REGISTRATION);
   add_problem_row (self, list, "bin");
-  add_combo (self, list, "ownership", _("Ownership Form"), ownerships, app->ownership, SOURCE_DIRECTORY);
+  add_combo (self, list, "ownership", _("Ownership Form"), ownerships, app->ownership, SOURCE_DIRECTORY, app->id == 0);
   check = add_check (self, list, "Поставщик", _("Status of the subject"), (app->statuses & QOIMA_FUND_PROVIDER) != 0);
   g_hash_table_insert (self->fields, g_strdup ("status:provider"), check);
   check = add_check (self, list, "Соисполнитель", _("Status of the subject"), (app->statuses & QOIMA_FUND_COEXECUTOR) != 0);
@@ -1129,11 +1172,15 @@ build_form (QoimaApplicationPage *self)
   add_care_section (self, list, QOIMA_FUND_PROVIDER);
   add_care_section (self, list, QOIMA_FUND_COEXECUTOR);
   region_name = self->kato != NULL && app->region != NULL ? qoima_fund_kato_name (self->kato, app->region) : NULL;
-  add_entry (self, list, "region", region_name != NULL ? region_name : _("Region Served (KATO Code)"), app->region,
-             SOURCE_DIRECTORY, TRUE);
+  {
+    g_autofree char *region_title = region_name != NULL ? g_strdup_printf (_("Region Served (KATO Code): %s"), region_name)
+                                                        : g_strdup (_("Region Served (KATO Code)"));
+
+    add_entry (self, list, "region", region_title, app->region, SOURCE_DIRECTORY, TRUE);
+  }
   add_combo (self, list, "pharmacy", _("Pharmacy"), pharmacy,
              app->pharmacy == QOIMA_FUND_PHARMACY_YES ? "Да" : app->pharmacy == QOIMA_FUND_PHARMACY_NO ? "Нет" : NULL,
-             SOURCE_HAND);
+             SOURCE_HAND, TRUE);
 
   /* Addresses (R004-9) */
   list = add_section (self, _("Addresses"), NULL);
@@ -1157,22 +1204,16 @@ build_form (QoimaApplicationPage *self)
 
   /* Documents (R004-14, R004-15) */
   list = add_section (self, _("Documents"), _("Each attachment 20 MB at most."));
-  self->registration_row = adw_action_row_new ();
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (self->registration_row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->registration_row),
-                                 _("State Registration Certificate (or ИП Certificate and Identity Document)"));
-  button = gtk_button_new_with_label (_("Attach…"));
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (button, self->editable);
-  g_signal_connect_object (button, "clicked", G_CALLBACK (registration_attach_cb), self, G_CONNECT_SWAPPED);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (self->registration_row), button);
-  gtk_list_box_append (list, self->registration_row);
-  show_registration_files (self);
+  self->registration_row = add_attachment_row (self, list,
+                                               _("State Registration Certificate (or ИП Certificate and Identity Document)"),
+                                               G_CALLBACK (registration_attach_cb));
   add_problem_row (self, list, "registration");
   add_info (list, _("Consent to Entering the Data"),
             app->consent_signed_by != NULL ? app->consent_signed_by : _("Signed by the chief when she sends the application"),
             SOURCE_GENERATED);
+  self->attorney_row = add_attachment_row (self, list, _("Power of Attorney"), G_CALLBACK (attorney_attach_cb));
   add_problem_row (self, list, "power_of_attorney");
+  show_registration_files (self);
   add_problem_row (self, list, "documents");
 
   /* R004-18: every edit, who and when */

@@ -61,7 +61,7 @@ guint       qoima_application_page_get_n_bases    (QoimaApplicationPage *self);
 GtkWidget  *qoima_application_page_get_base_row   (QoimaApplicationPage *self,
                                                    guint                 index);
 /* Attaches @file as the base's permit, or (@index -1) as the registration certificate,
- * as the file chooser does: its size asked first (R004-15). */
+ * (-2) as the power of attorney, as the file chooser does: its size asked first (R004-15). */
 void        qoima_application_page_attach         (QoimaApplicationPage *self,
                                                    int                   index,
                                                    GFile                *file);
