@@ -1578,6 +1578,17 @@ write_pdf_async (QoimaApplicationPage *self,
 }
 
 static void
+open_file (QoimaApplicationPage *self,
+           const char           *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *uri = g_file_get_uri (file);
+
+  if (self->open_files)
+    g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
+static void
 pdf_cb (GObject      *source,
         GAsyncResult *result,
         gpointer      user_data)
@@ -1594,13 +1605,7 @@ pdf_cb (GObject      *source,
     }
   g_free (self->pdf_path);
   self->pdf_path = g_strdup (path);
-  if (self->open_files)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (path);
-      g_autofree char *uri = g_file_get_uri (file);
-
-      g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
-    }
+  open_file (self, path);
   {
     g_autofree char *text = g_strdup_printf (_("The application is formed: %s"), path);
     say (self, text, FALSE);
@@ -1812,6 +1817,8 @@ sign_pdf_cb (GObject      *source,
     }
   g_free (self->pdf_path);
   self->pdf_path = g_strdup (path);
+  /* She sees the very PDF she signs, beside the summary. */
+  open_file (self, path);
   sending = g_new0 (Sending, 1);
   sending->self = g_object_ref (self);
   sending->signer = g_object_ref (qoima_context_get_signer (self->context));
@@ -1952,7 +1959,8 @@ poll_followed_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (!qoima_store_fund_follow_finish (QOIMA_STORE (source), result, &error))
-    g_warning ("Could not keep the Fund's decision: %s", error->message);
+    /* Not fatal: asked again at the next poll. */
+    g_message ("Could not keep the Fund's decision: %s", error->message);
   poll_next (poll);
 }
 
