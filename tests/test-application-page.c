@@ -429,6 +429,8 @@ test_application_round (void)
     g_assert_nonnull (strstr (summary, CHIEF_IIN));
     /* No count of packs in a document of none. */
     g_assert_null (strstr (summary, ": -1 "));
+    /* It says where the signature goes: to the Fund, not to ИС МПТ. */
+    g_assert_true (qoima_test_find_text (GTK_WIDGET (dialog), "ФСМС"));
     gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
     {
       const char *language = g_getenv ("LANGUAGE");

@@ -1851,10 +1851,12 @@ sign_pdf_cb (GObject      *source,
       g_ptr_array_add (items, g_strdup (g_ptr_array_index (notices, i)));
     }
   certificate = qoima_signer_get_certificate (sending->signer);
-  qoima_sign_dialog_run_async (parent_window (self),
-                               _("Consent to entering the data and the application to the Fund’s database"),
-                               (const char * const *) items->pdata, -1, certificate, self->cancellable,
-                               summary_cb, g_steal_pointer (&sending));
+  qoima_sign_dialog_run_to_async (parent_window (self),
+                                  _("Read it before signing: the application and its PDF are sent to the Fund "
+                                    "(ФСМС) and cannot be taken back."),
+                                  _("Consent to entering the data and the application to the Fund’s database"),
+                                  (const char * const *) items->pdata, -1, certificate, self->cancellable,
+                                  summary_cb, g_steal_pointer (&sending));
 }
 
 static void
