@@ -564,6 +564,18 @@ test_application_round (void)
     sign_in (context, window, page, admin);
     qoima_application_page_open (page, id2);
     gtk_widget_activate_action (GTK_WIDGET (page), "application.change", NULL);
+    /* R004-10: a base can be deleted; then its kind of care is on no base (R004-12). */
+    g_assert_cmpuint (qoima_application_page_get_n_bases (page), ==, 2);
+    g_signal_emit_by_name (qoima_application_page_get_base_row (page, 1), "delete-requested");
+    g_assert_cmpuint (qoima_application_page_get_n_bases (page), ==, 1);
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+    g_assert_cmpint (qoima_application_page_get_form (page)->id, ==, 0);
+    g_assert_cmpstr (qoima_application_page_get_problem (page, "bases"), ==, QOIMA_FUND_TEXT_BASES_MISS_SUBTYPES);
+    /* Thought better of: back, and the change begun again from the saved version. */
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.back", NULL);
+    qoima_application_page_open (page, id2);
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.change", NULL);
+    g_assert_cmpuint (qoima_application_page_get_n_bases (page), ==, 2);
     gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
     wait_for_status (page, QOIMA_FUND_DRAFT);
     id3 = qoima_application_page_get_form (page)->id;
