@@ -89,6 +89,8 @@ struct _QoimaApplicationPage
   guint    poll_seconds;
   guint    poll_id;
   gboolean busy;
+  gboolean polling;                   /* a poll is under way */
+  gboolean poll_again;                /* …and another was asked for meanwhile */
   gboolean open_files;
   gboolean filling;
   gboolean editable;
@@ -1980,6 +1982,7 @@ decision_cb (GObject      *source,
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
+          poll->self->polling = FALSE;
           poll_free (poll);
           return;
         }
@@ -2009,8 +2012,14 @@ poll_next (Poll *poll)
 
   if (poll->pending->len == 0)
     {
+      gboolean again = self->poll_again;
+
+      self->polling = FALSE;
+      self->poll_again = FALSE;
       if (poll->changed)
         reload (self);
+      else if (again)
+        qoima_application_page_poll (self);
       else
         schedule_poll (self);
       poll_free (poll);
@@ -2029,9 +2038,16 @@ qoima_application_page_poll (QoimaApplicationPage *self)
 
   g_return_if_fail (QOIMA_IS_APPLICATION_PAGE (self));
 
+  /* One poll at a time: one asked for meanwhile follows the current one. */
+  if (self->polling)
+    {
+      self->poll_again = TRUE;
+      return;
+    }
   g_clear_handle_id (&self->poll_id, g_source_remove);
   if (self->applications == NULL || user (self) == NULL || (client = fund_client (self, NULL)) == NULL)
     return;
+  self->polling = TRUE;
   poll = g_new0 (Poll, 1);
   poll->self = g_object_ref (self);
   poll->client = g_steal_pointer (&client);
