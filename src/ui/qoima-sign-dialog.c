@@ -162,9 +162,12 @@ qoima_sign_dialog_run_to_async (GtkWindow           *parent,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->items_list), items != NULL && items[0] != NULL);
 
-  /* A document of no packs (the Fund's application) passes -1: no count is shown. */
-  packs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", n_packs), n_packs);
-  adw_action_row_set_subtitle (self->packs_row, packs);
+  /* A document without packs (the registration request) has no count to show. */
+  if (n_packs >= 0)
+    {
+      packs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d pack", "%d packs", n_packs), n_packs);
+      adw_action_row_set_subtitle (self->packs_row, packs);
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->packs_row), n_packs >= 0);
 
   /* The owner as the certificate names her: the signer sees whose key this is. */

@@ -22,7 +22,7 @@ G_DECLARE_FINAL_TYPE (QoimaSignDialog, qoima_sign_dialog, QOIMA, SIGN_DIALOG, Ad
  * @items: (array zero-terminated=1): what it says, one line each as pairs of title and
  *   detail: an act ("Act № 123", "from СК-Фармация, 01.03.2026: accept all 12 packs"), the
  *   withdrawals of one reason…
- * @n_packs: the number of packs signed for, in all; -1 for a document of no packs
+ * @n_packs: the number of packs signed for, in all; -1 for a document without packs
  * @certificate: the key it is signed with: its owner and IIN are shown
  *
  * Shows the summary; the signer signs or cancels. Finish returns TRUE when she chose to
