@@ -388,6 +388,92 @@ test_r26_rejection_reasons (void)
   g_assert_cmpuint (licenses->len, ==, 1);
 }
 
+static void start_stand (void);
+
+/* R004-14: the consent's signature is kept with the document it signs; a rejection by the
+ * chief drops both, the next round is signed anew (R004-20). */
+static void
+test_r14_consent_kept_with_its_document (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) licenses = get_licenses ("190440019884", &error);
+  g_autoptr(QoimaFundApplication) app = application_from (licenses, "550000000");
+  g_autoptr(QoimaFundApplication) signed_app = NULL;
+  g_autoptr(QoimaFundApplication) rejected = NULL;
+  g_autoptr(GBytes) signature = g_bytes_new_static ("CMS", 3);
+  g_autoptr(GBytes) document = g_bytes_new_static ("%PDF-1.4 consent", 16);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree guchar *decoded = NULL;
+  gsize length;
+  gint64 id;
+
+  g_assert_no_error (error);
+  /* Another subject: the demo hospital may have been excluded by now (R004-17). */
+  g_free (app->bin);
+  app->bin = g_strdup ("230940038234");
+  id = save (app);
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  qoima_store_fund_sign_consent_async (t.store, t.chief, id, signature, document, NULL, result_cb, &result);
+  g_assert_true (qoima_store_fund_act_finish (t.store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  signed_app = load (id);
+  g_assert_cmpstr (signed_app->consent_signed_by, ==, "chief");
+  decoded = g_base64_decode (signed_app->consent_document, &length);
+  g_assert_cmpmem (decoded, length, "%PDF-1.4 consent", 16);
+  g_clear_pointer (&decoded, g_free);
+  decoded = g_base64_decode (signed_app->consent_signature, &length);
+  g_assert_cmpmem (decoded, length, "CMS", 3);
+  act (t.chief, id, QOIMA_FUND_ACTION_CHIEF_REJECT, "Ещё раз");
+  rejected = load (id);
+  g_assert_null (rejected->consent_signature);
+  g_assert_null (rejected->consent_document);
+  /* Only the chief signs. */
+  g_clear_object (&result);
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  qoima_store_fund_sign_consent_async (t.store, t.admin, id, signature, document, NULL, result_cb, &result);
+  g_assert_false (qoima_store_fund_act_finish (t.store, wait_for (&result), &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FORBIDDEN);
+}
+
+/* The Fund's state outlives the stand: stopped and started on the same database, it still
+ * has the application, its notice and its numbering (R004-26 goes on where it was). */
+static void
+test_restart_keeps_the_fund (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) licenses = get_licenses ("190440019884", &error);
+  g_autoptr(QoimaFundApplication) app = application_from (licenses, "470000000");
+  g_autofree char *fund_id = NULL;
+  g_autofree char *fund_id2 = NULL;
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = save (app);
+  act (t.admin, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF, NULL);
+  act (t.chief, id, QOIMA_FUND_ACTION_SIGN_CONSENT, "MIIBrestart");
+  act (t.chief, id, QOIMA_FUND_ACTION_SEND, NULL);
+  fund_id = submit (id);
+  fund_ok (fund_id, "form_inclusion", "{\"actor\":\"berik\"}", "На рассмотрении");
+
+  g_subprocess_send_signal (t.process, SIGTERM);
+  g_assert_true (g_subprocess_wait (t.process, NULL, &error));
+  g_clear_object (&t.process);
+  g_clear_pointer (&t.root, g_free);
+  g_clear_pointer (&t.admin_token, g_free);
+  start_stand ();
+  g_clear_object (&t.client);
+  t.client = qoima_fund_client_new (t.root);
+
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_UNDER_REVIEW);
+  /* The notice formed before the restart is remembered: sending to a checker needs it. */
+  fund_ok (fund_id, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Согласована. На проверке");
+  g_assert_cmpint (follow (id, fund_id), ==, QOIMA_FUND_AGREED_CHECK);
+  /* A new application is numbered after the ones before the restart. */
+  fund_id2 = submit (id);
+  g_assert_cmpstr (fund_id2, !=, fund_id);
+  g_assert_cmpint (g_ascii_strtoll (fund_id2 + strlen ("FSMS-"), NULL, 10), >, g_ascii_strtoll (fund_id + strlen ("FSMS-"), NULL, 10));
+}
+
 static void
 start_stand (void)
 {
@@ -455,6 +541,9 @@ main (int    argc,
   g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
   g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
   g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
+  g_test_add_func ("/rules/R004-14/consent-kept-with-its-document", test_r14_consent_kept_with_its_document);
+  /* Last: it restarts the stand. */
+  g_test_add_func ("/rules/R004-26/stand-restart-keeps-the-fund", test_restart_keeps_the_fund);
   status = g_test_run ();
 
   qoima_store_close (t.store);

@@ -92,6 +92,7 @@ application_json (const QoimaFundApplication *app)
   json_object_set_array_member (object, "fund_reasons", reasons);
   /* The consent's signature is long and says nothing to a reader: whether it is there. */
   json_object_remove_member (object, "consent_signature");
+  json_object_remove_member (object, "consent_document");
   json_object_set_boolean_member (object, "consent_signed", app->consent_signature != NULL);
   return node;
 }

@@ -2,7 +2,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Kept in memory: a stand's run is one test or one demonstration. The Fund's transitions
+ * Kept in the stand's database (one JSON value in its meta table, written after each
+ * change), so that the Fund remembers its applications across a restart. The Fund's transitions
  * are exactly R004-26 and R004-27; anything else is refused with the reason, in Russian
  * as the Fund's portal answers.
  */
@@ -16,6 +17,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "qoima-cms.h"
 #include "qoima-json.h"
 
 typedef enum {
@@ -66,7 +68,11 @@ struct _QoimaStandFund {
   GHashTable *applications;  /* id → FundApplication */
   guint next_request;
   guint next_application;
+  QoimaStandDb *db;
+  GBytes *ca_pem;
 };
+
+#define STATE_KEY "fund_state"
 
 static void
 fund_application_free (FundApplication *app)
@@ -82,13 +88,157 @@ fund_application_free (FundApplication *app)
   g_free (app);
 }
 
+static JsonArray *
+strv_to_array (char **strv)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_array_add_string_element (array, strv[i]);
+  return array;
+}
+
+static char **
+strv_from_array (JsonArray *array)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (array == NULL)
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      const char *s = qoima_json_array_get_string (array, i);
+
+      if (s != NULL)
+        g_strv_builder_add (builder, s);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+set_optional (JsonObject *object,
+              const char *member,
+              const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, member, value);
+}
+
+/* Everything the Fund knows, as one JSON value. */
+static void
+save_state (QoimaStandFund *fund)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *root = json_object_new ();
+  JsonObject *requests = json_object_new ();
+  JsonArray *applications = json_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (fund->db == NULL)
+    {
+      json_object_unref (root);
+      json_object_unref (requests);
+      json_array_unref (applications);
+      return;
+    }
+  json_object_set_int_member (root, "next_request", fund->next_request);
+  json_object_set_int_member (root, "next_application", fund->next_application);
+  g_hash_table_iter_init (&iter, fund->requests);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    json_object_set_string_member (requests, key, value);
+  json_object_set_object_member (root, "requests", requests);
+  g_hash_table_iter_init (&iter, fund->applications);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      FundApplication *app = value;
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "id", app->id);
+      set_optional (object, "status", app->status);
+      json_object_set_boolean_member (object, "exclusion", app->exclusion);
+      set_optional (object, "notice", app->notice);
+      json_object_set_array_member (object, "checkers", strv_to_array (app->checkers));
+      json_object_set_array_member (object, "reasons", strv_to_array (app->reasons));
+      set_optional (object, "note", app->note);
+      set_optional (object, "excluded_at", app->excluded_at);
+      if (app->application != NULL)
+        json_object_set_member (object, "application", json_node_copy (app->application));
+      json_array_add_object_element (applications, object);
+    }
+  json_object_set_array_member (root, "applications", applications);
+  json_node_take_object (node, root);
+  text = json_to_string (node, FALSE);
+  if (!qoima_stand_db_set_meta (fund->db, STATE_KEY, text, &error))
+    g_warning ("The Fund's state is not kept: %s", error->message);
+}
+
+static void
+load_state (QoimaStandFund *fund)
+{
+  g_autofree char *text = qoima_stand_db_get_meta (fund->db, STATE_KEY);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *root, *requests;
+  JsonArray *applications;
+
+  if (text == NULL)
+    return;
+  node = json_from_string (text, &error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_warning ("The Fund's kept state is unreadable, started afresh: %s", error != NULL ? error->message : "not an object");
+      return;
+    }
+  root = json_node_get_object (node);
+  fund->next_request = (guint) json_object_get_int_member_with_default (root, "next_request", 0);
+  fund->next_application = (guint) json_object_get_int_member_with_default (root, "next_application", 0);
+  requests = qoima_json_get_object (root, "requests");
+  if (requests != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (requests);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (qoima_json_get_string (requests, l->data) != NULL)
+          g_hash_table_replace (fund->requests, g_strdup (l->data), g_strdup (qoima_json_get_string (requests, l->data)));
+    }
+  applications = qoima_json_get_array (root, "applications");
+  for (guint i = 0; applications != NULL && i < json_array_get_length (applications); i++)
+    {
+      JsonObject *object = qoima_json_array_get_object (applications, i);
+      FundApplication *app;
+
+      if (object == NULL || qoima_json_get_string (object, "id") == NULL)
+        continue;
+      app = g_new0 (FundApplication, 1);
+      app->id = g_strdup (qoima_json_get_string (object, "id"));
+      app->status = g_strdup (qoima_json_get_string (object, "status"));
+      app->exclusion = json_object_get_boolean_member_with_default (object, "exclusion", FALSE);
+      app->notice = g_strdup (qoima_json_get_string (object, "notice"));
+      app->checkers = strv_from_array (qoima_json_get_array (object, "checkers"));
+      app->reasons = strv_from_array (qoima_json_get_array (object, "reasons"));
+      app->note = g_strdup (qoima_json_get_string (object, "note"));
+      app->excluded_at = g_strdup (qoima_json_get_string (object, "excluded_at"));
+      if (json_object_has_member (object, "application"))
+        app->application = json_node_copy (json_object_get_member (object, "application"));
+      g_hash_table_replace (fund->applications, app->id, app);
+    }
+}
+
 QoimaStandFund *
-qoima_stand_fund_new (void)
+qoima_stand_fund_new (QoimaStandDb *db,
+                      GBytes       *ca_pem)
 {
   QoimaStandFund *fund = g_new0 (QoimaStandFund, 1);
 
   fund->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fund->applications = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) fund_application_free);
+  fund->db = db != NULL ? g_object_ref (db) : NULL;
+  fund->ca_pem = ca_pem != NULL ? g_bytes_ref (ca_pem) : NULL;
+  if (fund->db != NULL)
+    load_state (fund);
   return fund;
 }
 
@@ -99,6 +249,8 @@ qoima_stand_fund_free (QoimaStandFund *fund)
     return;
   g_hash_table_unref (fund->requests);
   g_hash_table_unref (fund->applications);
+  g_clear_object (&fund->db);
+  g_clear_pointer (&fund->ca_pem, g_bytes_unref);
   g_free (fund);
 }
 
@@ -267,6 +419,42 @@ application_json (FundApplication *app)
   return node;
 }
 
+static gboolean
+consent_verifies (QoimaStandFund  *fund,
+                  JsonObject      *application,
+                  char           **why)
+{
+  const char *signature = qoima_json_get_string (application, "consent_signature");
+  const char *document = qoima_json_get_string (application, "consent_document");
+  g_autofree guchar *cms = NULL;
+  g_autofree guchar *pdf = NULL;
+  g_autoptr(GBytes) cms_bytes = NULL;
+  g_autoptr(GBytes) pdf_bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize cms_length = 0, pdf_length = 0;
+
+  if (document == NULL)
+    {
+      *why = g_strdup ("нет подписанного документа");
+      return FALSE;
+    }
+  cms = g_base64_decode (signature, &cms_length);
+  pdf = g_base64_decode (document, &pdf_length);
+  if (cms_length == 0 || pdf_length == 0)
+    {
+      *why = g_strdup ("пустая подпись или документ");
+      return FALSE;
+    }
+  cms_bytes = g_bytes_new (cms, cms_length);
+  pdf_bytes = g_bytes_new (pdf, pdf_length);
+  if (!qoima_cms_verify (cms_bytes, pdf_bytes, fund->ca_pem, NULL, NULL, &error))
+    {
+      *why = g_strdup (error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 handle_fsms (QoimaStandFund    *fund,
              SoupServerMessage *msg,
@@ -291,6 +479,20 @@ handle_fsms (QoimaStandFund    *fund,
         {
           respond_error (msg, SOUP_STATUS_BAD_REQUEST, "Согласие не подписано руководителем");
           return;
+        }
+      /* With a CA, the signature is checked over the document it signs: a detached CMS
+       * of a key of that CA over the application's PDF sent beside it. */
+      if (fund->ca_pem != NULL)
+        {
+          g_autofree char *why = NULL;
+
+          if (!consent_verifies (fund, json_node_get_object (application), &why))
+            {
+              g_autofree char *message = g_strdup_printf ("Подпись согласия не прошла проверку: %s", why);
+
+              respond_error (msg, SOUP_STATUS_BAD_REQUEST, message);
+              return;
+            }
         }
       app = g_new0 (FundApplication, 1);
       app->id = g_strdup_printf ("FSMS-%04u", ++fund->next_application); /* ASCII: it travels in paths */
@@ -594,5 +796,8 @@ qoima_stand_fund_handle (QoimaStandFund    *fund,
     handle_admin (fund, msg, method, path + strlen (QOIMA_STAND_FUND_ADMIN_PATH));
   else
     return FALSE;
+  /* Whatever a POST changed is kept before the next request is read. */
+  if (g_str_equal (method, "POST"))
+    save_state (fund);
   return TRUE;
 }

@@ -8,6 +8,8 @@
 
 #include <libsoup/soup.h>
 
+#include "qoima-stand-db.h"
+
 G_BEGIN_DECLS
 
 #define QOIMA_STAND_ELICENSE_PATH "/elicense"
@@ -16,7 +18,11 @@ G_BEGIN_DECLS
 
 typedef struct _QoimaStandFund QoimaStandFund;
 
-QoimaStandFund *qoima_stand_fund_new  (void);
+/* @db: (nullable): where its state is kept across a restart; @ca_pem: (nullable): the CA
+ * the chief's consent signature must chain to (R004-22); without it the signature is only
+ * required, not checked. */
+QoimaStandFund *qoima_stand_fund_new  (QoimaStandDb *db,
+                                       GBytes       *ca_pem);
 void            qoima_stand_fund_free (QoimaStandFund *fund);
 
 /*

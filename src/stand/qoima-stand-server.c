@@ -2644,7 +2644,6 @@ qoima_stand_server_init (QoimaStandServer *self)
   self->processing_delay_ms = 300;
   self->hang_seconds = 30;
   self->rand = g_rand_new ();
-  self->fund = qoima_stand_fund_new ();
   self->fault_rand = g_rand_new_with_seed (0);
   self->participant_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->hangs = g_ptr_array_new_with_free_func (hang_free);
@@ -2671,6 +2670,7 @@ qoima_stand_server_new (QoimaStandDb  *db,
   self->db = g_object_ref (db);
   self->ca_pem = ca_pem != NULL ? g_bytes_ref (ca_pem) : NULL;
   self->api_key = g_strdup (api_key);
+  self->fund = qoima_stand_fund_new (db, ca_pem);
 
   /* The token secret is kept, so that tokens stay valid across a restart. */
   secret = qoima_stand_db_get_meta (db, "token_secret");

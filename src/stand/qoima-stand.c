@@ -273,6 +273,12 @@ main (int   argc,
       return 1;
     }
 
+  /* Stopping is handled before the first line is out: whoever reads it may stop the stand
+   * at once, and SIGTERM must then stop it cleanly, not kill it. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+
   /* The first line is read by tests and scripts: print it whole and flush at once. */
   root = qoima_stand_server_get_root_url (server);
   printf ("%s%s\n", root, QOIMA_STAND_TRUE_API_PATH);
@@ -281,9 +287,6 @@ main (int   argc,
   printf ("admin-token: %s\n", admin_token);
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
   if (exit_with_stdin)
     g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_closed_cb, loop);
   g_main_loop_run (loop);

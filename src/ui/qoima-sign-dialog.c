@@ -21,6 +21,7 @@ struct _QoimaSignDialog
   AdwActionRow *owner_row;
   AdwActionRow *packs_row;
   GtkButton    *sign_button;
+  AdwPreferencesGroup *what_group;
 
   /* Owned references */
   GTask        *task;
@@ -95,6 +96,7 @@ qoima_sign_dialog_class_init (QoimaSignDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaSignDialog, owner_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaSignDialog, packs_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaSignDialog, sign_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaSignDialog, what_group);
 
   gtk_widget_class_install_action (widget_class, "sign.sign", NULL, sign_action);
   gtk_widget_class_install_action (widget_class, "sign.cancel", NULL, cancel_action);
@@ -118,6 +120,20 @@ qoima_sign_dialog_run_async (GtkWindow           *parent,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
+  qoima_sign_dialog_run_to_async (parent, NULL, document, items, n_packs, certificate, cancellable, callback, user_data);
+}
+
+void
+qoima_sign_dialog_run_to_async (GtkWindow           *parent,
+                                const char          *recipient_note,
+                                const char          *document,
+                                const char * const  *items,
+                                int                  n_packs,
+                                QoimaCertificate    *certificate,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
   QoimaSignDialog *self;
   g_autofree char *packs = NULL;
   g_autofree char *owner = NULL;
@@ -133,6 +149,8 @@ qoima_sign_dialog_run_async (GtkWindow           *parent,
   g_task_set_source_tag (self->task, qoima_sign_dialog_run_async);
 
   adw_action_row_set_subtitle (self->document_row, document);
+  if (recipient_note != NULL)
+    adw_preferences_group_set_description (self->what_group, recipient_note);
   for (guint i = 0; items != NULL && items[i] != NULL && items[i + 1] != NULL; i += 2)
     {
       GtkWidget *row = adw_action_row_new ();

@@ -36,6 +36,17 @@ void      qoima_sign_dialog_run_async  (GtkWindow           *parent,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+/* The same for a signature sent elsewhere than ИС МПТ: @recipient_note says where, in
+ * place of the dialog's note about ИС МПТ. */
+void      qoima_sign_dialog_run_to_async (GtkWindow           *parent,
+                                          const char          *recipient_note,
+                                          const char          *document,
+                                          const char * const  *items,
+                                          int                  n_packs,
+                                          QoimaCertificate    *certificate,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
 gboolean  qoima_sign_dialog_run_finish (GAsyncResult        *result,
                                         GError             **error);
 

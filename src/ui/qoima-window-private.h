@@ -10,6 +10,7 @@
 #include "qoima-window.h"
 
 #include "qoima-acts-page.h"
+#include "qoima-application-page.h"
 #include "qoima-count-page.h"
 #include "qoima-dispensing-page.h"
 #include "qoima-move-page.h"
@@ -34,6 +35,7 @@ QoimaCountPage   *qoima_window_get_count_page    (QoimaWindow    *self);
 QoimaDispensingPage *qoima_window_get_dispensing_page (QoimaWindow *self);
 QoimaWithdrawalsPage *qoima_window_get_withdrawals_page (QoimaWindow *self);
 QoimaUsePage     *qoima_window_get_use_page      (QoimaWindow    *self);
+QoimaApplicationPage *qoima_window_get_application_page (QoimaWindow *self);
 /* The sign-in screen, shown instead of the pages while nobody is signed in. */
 QoimaSignIn      *qoima_window_get_sign_in       (QoimaWindow    *self);
 /* The bar above the pages that says the warehouse is read-only; shown only then. */

@@ -13,6 +13,7 @@
 
 #include "qoima-acts-page.h"
 #include "qoima-admin-page.h"
+#include "qoima-application-page.h"
 #include "qoima-count-page.h"
 #include "qoima-dispensing-page.h"
 #include "qoima-gs1.h"
@@ -36,6 +37,7 @@ struct _QoimaWindow
   /* Template widgets */
   QoimaActsPage    *acts_page;
   QoimaAdminPage   *admin_page;
+  QoimaApplicationPage *application_page;
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
   QoimaCountPage   *count_page;
@@ -101,9 +103,12 @@ scan_data_free (ScanData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScanData, scan_data_free)
 
-/* The pages and the permission each needs (-1: anyone signed in). In this order a user
+/* The pages and the permission each needs (-1: anyone signed in; PAGE_FUND: who prepares
+ * the Fund's application or decides on it, R004-3 and R004-20). In this order a user
  * lands on the first page she may see, so a nurse starts on the Use page. Adding a page
  * is one line here (with its AdwViewStackPage in qoima-window.ui). */
+#define PAGE_FUND (-2)
+
 static const struct
 {
   const char *name;
@@ -117,6 +122,7 @@ static const struct
   { "dispensing", QOIMA_PERMISSION_DISPENSE },
   { "withdrawals", QOIMA_PERMISSION_SIGN },
   { "reports", QOIMA_PERMISSION_VIEW_REPORTS },
+  { "application", PAGE_FUND },
   { "admin", QOIMA_PERMISSION_MANAGE_USERS },
   { "scanner", -1 },
 };
@@ -141,6 +147,9 @@ page_allowed (QoimaWindow *self,
 
   if (user == NULL)
     return FALSE;
+  if (page_permissions[index].permission == PAGE_FUND)
+    return qoima_role_allows (qoima_user_get_role (user), QOIMA_PERMISSION_PREPARE_FUND_APPLICATION) ||
+           qoima_role_allows (qoima_user_get_role (user), QOIMA_PERMISSION_DECIDE_FUND_APPLICATION);
   return page_permissions[index].permission < 0 ||
          qoima_role_allows (qoima_user_get_role (user), (QoimaPermission) page_permissions[index].permission);
 }
@@ -714,6 +723,7 @@ add_pages (QoimaWindow *self)
     { "dispensing", N_("Dispensing"), "emblem-documents-symbolic", G_STRUCT_OFFSET (QoimaWindow, dispensing_page), TRUE },
     { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
     { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
+    { "application", N_("Fund Application"), "x-office-document-symbolic", G_STRUCT_OFFSET (QoimaWindow, application_page), FALSE },
     { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
     { "scanner", N_("Scanner"), "scanner-symbolic", G_STRUCT_OFFSET (QoimaWindow, scanner_page), TRUE },
   };
@@ -727,6 +737,7 @@ add_pages (QoimaWindow *self)
   self->withdrawals_page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", self->context, NULL);
   self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", self->context, NULL);
   self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", self->context, NULL);
+  self->application_page = g_object_new (QOIMA_TYPE_APPLICATION_PAGE, "context", self->context, NULL);
   self->scanner_page = g_object_new (QOIMA_TYPE_SCANNER_PAGE, "context", self->context, NULL);
 
   for (unsigned i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -796,6 +807,7 @@ qoima_window_constructed (GObject *object)
                                G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
       self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
       qoima_admin_page_start (self->admin_page);
+      qoima_application_page_start (self->application_page);
       gtk_widget_set_visible (self->read_only_banner,
                               qoima_store_get_read_only (qoima_context_get_store (self->context)));
       qoima_window_show_content (self);
@@ -1034,6 +1046,14 @@ qoima_window_get_count_page (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->count_page;
+}
+
+QoimaApplicationPage *
+qoima_window_get_application_page (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->application_page;
 }
 
 QoimaActsPage *

@@ -172,6 +172,26 @@ qoima_fund_base_free (QoimaFundBase *base)
   g_free (base);
 }
 
+QoimaFundBase *
+qoima_fund_base_copy (const QoimaFundBase *base)
+{
+  QoimaFundBase *copy = g_new0 (QoimaFundBase, 1);
+
+  copy->address = g_strdup (base->address);
+  copy->license = g_strdup (base->license);
+  copy->has_position = base->has_position;
+  copy->latitude = base->latitude;
+  copy->longitude = base->longitude;
+  copy->kato = g_strdup (base->kato);
+  copy->permit = attachment_copy (base->permit);
+  copy->subtypes = base->subtypes != NULL ? g_strdupv (base->subtypes) : g_new0 (char *, 1);
+  return copy;
+}
+
+G_DEFINE_BOXED_TYPE (QoimaFundBase, qoima_fund_base, qoima_fund_base_copy, qoima_fund_base_free)
+G_DEFINE_BOXED_TYPE (QoimaFundApplication, qoima_fund_application,
+                     qoima_fund_application_copy, qoima_fund_application_free)
+
 QoimaFundApplication *
 qoima_fund_application_new (void)
 {
@@ -217,6 +237,7 @@ qoima_fund_application_free (QoimaFundApplication *app)
   g_clear_pointer (&app->power_of_attorney, g_ptr_array_unref);
   g_free (app->consent_signed_by);
   g_free (app->consent_signature);
+  g_free (app->consent_document);
   g_free (app->chief_reason);
   g_strfreev (app->fund_reasons);
   g_free (app->fund_note);
@@ -362,6 +383,7 @@ qoima_fund_application_to_json (const QoimaFundApplication *app)
   json_object_set_array_member (object, "power_of_attorney", attachments_to_json (app->power_of_attorney));
   set_string (object, "consent_signed_by", app->consent_signed_by);
   set_string (object, "consent_signature", app->consent_signature);
+  set_string (object, "consent_document", app->consent_document);
   json_node_take_object (node, object);
   return node;
 }
@@ -386,7 +408,7 @@ qoima_fund_application_from_json (JsonNode  *node,
 #define GET(member) app->member = g_strdup (qoima_json_get_string (object, #member))
   GET (name_kk); GET (name_ru); GET (bin); GET (ownership); GET (region);
   GET (legal_kato); GET (legal_index); GET (legal_street); GET (legal_house); GET (legal_office);
-  GET (phone); GET (email); GET (consent_signed_by); GET (consent_signature);
+  GET (phone); GET (email); GET (consent_signed_by); GET (consent_signature); GET (consent_document);
 #undef GET
   if (qoima_json_get_boolean (object, "provider", FALSE))
     app->statuses |= QOIMA_FUND_PROVIDER;

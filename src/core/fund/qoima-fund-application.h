@@ -115,7 +115,8 @@ typedef struct {
   GPtrArray *registration;         /* QoimaFundAttachment, one or more */
   GPtrArray *power_of_attorney;    /* QoimaFundAttachment, optional */
   char    *consent_signed_by;      /* the chief who signed the consent */
-  char    *consent_signature;      /* base64 CMS */
+  char    *consent_signature;      /* base64 CMS, detached, over consent_document */
+  char    *consent_document;       /* base64 of the document signed: the application's PDF (R004-14) */
 
   /* The workflow's notes */
   char    *chief_reason;           /* the chief's last rejection (R004-20) */
@@ -135,8 +136,16 @@ QoimaFundApplication *qoima_fund_application_from_json (JsonNode   *node,
 QoimaFundBase        *qoima_fund_base_new              (const char *address,
                                                         const char *license);
 void                  qoima_fund_base_free             (QoimaFundBase *base);
+QoimaFundBase        *qoima_fund_base_copy             (const QoimaFundBase *base);
+
+/* Boxed, so that the window's rows carry them as their item. */
+#define QOIMA_TYPE_FUND_APPLICATION (qoima_fund_application_get_type ())
+#define QOIMA_TYPE_FUND_BASE        (qoima_fund_base_get_type ())
+GType                 qoima_fund_application_get_type  (void) G_GNUC_CONST;
+GType                 qoima_fund_base_get_type         (void) G_GNUC_CONST;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaFundApplication, qoima_fund_application_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaFundBase, qoima_fund_base_free)
 
 /* Fills the production bases from the licenses' annexes (R004-10; repeated addresses
  * kept once, since one address may appear in every license) and attaches the

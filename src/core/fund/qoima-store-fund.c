@@ -22,6 +22,7 @@ typedef struct
   gint64 id;
   QoimaFundAction action;
   char *text;
+  char *document;
   QoimaFundStatus status;
   char *fund_id;
   char **reasons;
@@ -35,6 +36,7 @@ fund_data_free (FundData *data)
   g_clear_object (&data->user);
   qoima_fund_application_free (data->app);
   g_free (data->text);
+  g_free (data->document);
   g_free (data->fund_id);
   g_strfreev (data->reasons);
   g_free (data->note);
@@ -488,13 +490,15 @@ act_body (QoimaStoreWorker  *worker,
         g_autoptr(QoimaCachedStmt) stmt =
           qoima_store_worker_prepare (worker,
                                       "UPDATE fund_applications SET body = json_set (body, '$.consent_signed_by', ?2, "
-                                      "'$.consent_signature', ?3) WHERE id = ?1",
+                                      "'$.consent_signature', ?3, '$.consent_document', ?4) WHERE id = ?1",
                                       error);
         if (stmt == NULL)
           return FALSE;
         sqlite3_bind_int64 (stmt, 1, data->id);
         sqlite3_bind_text (stmt, 2, actor, -1, SQLITE_STATIC);
         sqlite3_bind_text (stmt, 3, data->text, -1, SQLITE_STATIC);
+        /* json_set with NULL stores null: the document is then read back as absent. */
+        sqlite3_bind_text (stmt, 4, data->document, -1, SQLITE_STATIC);
         if (!qoima_store_worker_step_done (worker, stmt, error))
           return FALSE;
       }
@@ -509,7 +513,7 @@ act_body (QoimaStoreWorker  *worker,
         }
       return exec_bound (worker,
                          "UPDATE fund_applications SET status = 'draft', chief_reason = ?2, "
-                         "body = json_remove (body, '$.consent_signed_by', '$.consent_signature') WHERE id = ?1",
+                         "body = json_remove (body, '$.consent_signed_by', '$.consent_signature', '$.consent_document') WHERE id = ?1",
                          data->id, data->text, error) &&
              log_edit (worker, data->id, actor, "chief_rejected", data->text, error);
     case QOIMA_FUND_ACTION_SEND:
@@ -562,6 +566,32 @@ qoima_store_fund_act_async (QoimaStore          *self,
   data->id = id;
   data->action = action;
   data->text = g_strdup (text);
+  qoima_store_queue_write (self, act_job,
+                           qoima_store_task_new (self, qoima_store_fund_act_async, data,
+                                                 (GDestroyNotify) fund_data_free, cancellable, callback, user_data));
+}
+
+void
+qoima_store_fund_sign_consent_async (QoimaStore          *self,
+                                     QoimaUser           *user,
+                                     gint64               id,
+                                     GBytes              *signature,
+                                     GBytes              *document,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  FundData *data;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (signature != NULL && document != NULL);
+
+  data = fund_data_new (user);
+  data->id = id;
+  data->action = QOIMA_FUND_ACTION_SIGN_CONSENT;
+  data->text = g_base64_encode (g_bytes_get_data (signature, NULL), g_bytes_get_size (signature));
+  data->document = g_base64_encode (g_bytes_get_data (document, NULL), g_bytes_get_size (document));
+  /* Its answer is the act's: one task kind for both. */
   qoima_store_queue_write (self, act_job,
                            qoima_store_task_new (self, qoima_store_fund_act_async, data,
                                                  (GDestroyNotify) fund_data_free, cancellable, callback, user_data));

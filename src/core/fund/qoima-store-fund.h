@@ -58,6 +58,23 @@ gboolean qoima_store_fund_act_finish  (QoimaStore    *self,
                                        GError       **error);
 
 /**
+ * qoima_store_fund_sign_consent_async:
+ * @signature: the chief's detached CMS (DER) over @document
+ * @document: the document she signed: the application's PDF (R004-14)
+ *
+ * SIGN_CONSENT with the document kept beside the signature, so that the Fund can check
+ * one against the other (R004-22). Finish with qoima_store_fund_act_finish().
+ */
+void     qoima_store_fund_sign_consent_async (QoimaStore          *self,
+                                              QoimaUser           *user,
+                                              gint64               id,
+                                              GBytes              *signature,
+                                              GBytes              *document,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+
+/**
  * qoima_store_fund_follow_async:
  * @fund_id: (nullable): the Fund's number of the application, kept when given
  * @reasons: (nullable): the Fund's reasons (rejection, exclusion)
