@@ -67,44 +67,43 @@ qoima_fund_edit_free (QoimaFundEdit *edit)
 
 static void
 set_step_error (QoimaStoreWorker  *worker,
-                int                rc,
+                QoimaDbStep        rc,
                 GError           **error)
 {
-  qoima_store_set_sqlite_error (error, qoima_store_worker_get_db (worker), rc,
-                                qoima_store_worker_get_path (worker));
+  qoima_store_worker_set_step_error (worker, rc, error);
 }
 
 #define APP_COLUMNS \
   "id, chain_id, version, status, author, created_at, body, chief_reason, fund_id, fund_reasons, fund_note, excluded_at"
 
 static QoimaFundApplication *
-app_from_row (sqlite3_stmt  *stmt,
+app_from_row (QoimaDbStmt   *stmt,
               GError       **error)
 {
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(QoimaFundApplication) app = NULL;
-  g_autofree char *status = qoima_store_column_dup (stmt, 3);
-  const char *reasons = (const char *) sqlite3_column_text (stmt, 9);
+  g_autofree char *status = qoima_store_db_column_dup (stmt, 3);
+  const char *reasons = qoima_db_column_text (stmt, 9);
 
-  node = json_from_string ((const char *) sqlite3_column_text (stmt, 6), error);
+  node = json_from_string (qoima_db_column_text (stmt, 6), error);
   if (node == NULL)
     return NULL;
   app = qoima_fund_application_from_json (node, error);
   if (app == NULL)
     return NULL;
-  app->id = sqlite3_column_int64 (stmt, 0);
-  app->chain_id = sqlite3_column_int64 (stmt, 1);
-  app->version = sqlite3_column_int (stmt, 2);
+  app->id = qoima_db_column_int64 (stmt, 0);
+  app->chain_id = qoima_db_column_int64 (stmt, 1);
+  app->version = (int) qoima_db_column_int64 (stmt, 2);
   if (!qoima_fund_status_from_nick (status, &app->status))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
                    _("The application %lld has an unknown status."), (long long) app->id);
       return NULL;
     }
-  app->author = qoima_store_column_dup (stmt, 4);
-  app->created_at = qoima_store_column_dup (stmt, 5);
-  app->chief_reason = qoima_store_column_dup (stmt, 7);
-  app->fund_id = qoima_store_column_dup (stmt, 8);
+  app->author = qoima_store_db_column_dup (stmt, 4);
+  app->created_at = qoima_store_db_column_dup (stmt, 5);
+  app->chief_reason = qoima_store_db_column_dup (stmt, 7);
+  app->fund_id = qoima_store_db_column_dup (stmt, 8);
   if (reasons != NULL)
     {
       g_autoptr(JsonNode) r = json_from_string (reasons, NULL);
@@ -120,8 +119,8 @@ app_from_row (sqlite3_stmt  *stmt,
           app->fund_reasons = g_strv_builder_end (builder);
         }
     }
-  app->fund_note = qoima_store_column_dup (stmt, 10);
-  app->excluded_at = qoima_store_column_dup (stmt, 11);
+  app->fund_note = qoima_store_db_column_dup (stmt, 10);
+  app->excluded_at = qoima_store_db_column_dup (stmt, 11);
   return g_steal_pointer (&app);
 }
 
@@ -131,22 +130,22 @@ load_app (QoimaStoreWorker  *worker,
           gint64             key,
           GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *sql = g_strdup_printf ("SELECT " APP_COLUMNS " FROM fund_applications WHERE %s", where);
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker, sql, error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int64 (stmt, 1, key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  qoima_db_bind_int64 (stmt, 1, key);
+  rc = qoima_db_step (stmt, error);
+  if (rc == QOIMA_DB_DONE)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                    _("There is no application number %lld to the Fund."), (long long) key);
       return NULL;
     }
-  if (rc != SQLITE_ROW)
+  if (rc != QOIMA_DB_ROW)
     {
       set_step_error (worker, rc, error);
       return NULL;
@@ -162,21 +161,21 @@ log_edit (QoimaStoreWorker  *worker,
           const char        *detail,
           GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO fund_application_edits (application_id, at, actor, action, detail) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5)",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO fund_application_edits (application_id, at, actor, action, detail) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5)",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, actor != NULL ? actor : "system", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, action, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, detail, -1, SQLITE_STATIC);
-  return qoima_store_worker_step_done (worker, stmt, error);
+  qoima_db_bind_int64 (stmt, 1, id);
+  qoima_db_bind_text (stmt, 2, now);
+  qoima_db_bind_text (stmt, 3, actor != NULL ? actor : "system");
+  qoima_db_bind_text (stmt, 4, action);
+  qoima_db_bind_text (stmt, 5, detail);
+  return qoima_db_step_done (stmt, error);
 }
 
 static gboolean
@@ -184,18 +183,17 @@ keep_attachment (QoimaStoreWorker           *worker,
                  const QoimaFundAttachment  *attachment,
                  GError                    **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
 
   if (attachment == NULL || attachment->data == NULL || attachment->sha256 == NULL)
     return TRUE;
-  stmt = qoima_store_worker_prepare (worker, "INSERT OR IGNORE INTO fund_attachments (sha256, data) VALUES (?1, ?2)",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "INSERT INTO fund_attachments (sha256, data) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, attachment->sha256, -1, SQLITE_STATIC);
-  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (attachment->data, NULL), g_bytes_get_size (attachment->data),
-                       SQLITE_STATIC);
-  return qoima_store_worker_step_done (worker, stmt, error);
+  qoima_db_bind_text (stmt, 1, attachment->sha256);
+  qoima_db_bind_bytes (stmt, 2, attachment->data);
+  return qoima_db_step_done (stmt, error);
 }
 
 /* R004-17: the subject's latest exclusion, NULL when it was never excluded. */
@@ -205,27 +203,31 @@ last_exclusion (QoimaStoreWorker  *worker,
                 GDateTime        **when,
                 GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
   *when = NULL;
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT max (excluded_at) FROM fund_applications "
-                                     "WHERE status = 'excluded' AND json_extract (body, '$.bin') = ?1",
-                                     error);
+  /* The form's BIN, read by each engine's own JSON function. */
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           qoima_db_get_kind (qoima_store_worker_get_database (worker)) == QOIMA_DB_POSTGRESQL
+                           ? "SELECT max (excluded_at) FROM fund_applications "
+                             "WHERE status = 'excluded' AND body ->> 'bin' = ?1"
+                           : "SELECT max (excluded_at) FROM fund_applications "
+                             "WHERE status = 'excluded' AND json_extract (body, '$.bin') = ?1",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, bin != NULL ? bin : "", -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, bin != NULL ? bin : "");
+  rc = qoima_db_step (stmt, error);
+  if (rc != QOIMA_DB_ROW)
     {
       set_step_error (worker, rc, error);
       return FALSE;
     }
-  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+  if (!qoima_db_column_is_null (stmt, 0))
     {
       g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-      *when = g_date_time_new_from_iso8601 ((const char *) sqlite3_column_text (stmt, 0), utc);
+      *when = g_date_time_new_from_iso8601 (qoima_db_column_text (stmt, 0), utc);
     }
   return TRUE;
 }
@@ -238,27 +240,27 @@ check_region_free (QoimaStoreWorker  *worker,
                    gint64             chain_id,
                    GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
-  int rc;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT id FROM fund_applications WHERE region = ?1 AND chain_id <> ?2 "
-                                     "AND status NOT IN ('rejected', 'excluded', 'changed') LIMIT 1",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT id FROM fund_applications WHERE region = ?1 AND chain_id <> ?2 "
+                           "AND status NOT IN ('rejected', 'excluded', 'changed') LIMIT 1",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, region, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, chain_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
+  qoima_db_bind_text (stmt, 1, region);
+  qoima_db_bind_int64 (stmt, 2, chain_id);
+  rc = qoima_db_step (stmt, error);
+  if (rc == QOIMA_DB_ROW)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                    _("The application %lld is already for this region: one application per region "
                      "(R004-4). Make a change to it instead."),
-                   (long long) sqlite3_column_int64 (stmt, 0));
+                   (long long) qoima_db_column_int64 (stmt, 0));
       return FALSE;
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       set_step_error (worker, rc, error);
       return FALSE;
@@ -280,7 +282,7 @@ save_body (QoimaStoreWorker  *worker,
   g_autoptr(JsonNode) body = NULL;
   g_autofree char *json = NULL;
   g_autofree char *now_text = qoima_store_now_iso8601 ();
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   const char *user_name = qoima_user_get_name (data->user);
   gint64 chain_id = 0;
   int version = 1;
@@ -343,45 +345,45 @@ save_body (QoimaStoreWorker  *worker,
       g_auto(GStrv) fields = qoima_fund_application_diff (saved, app);
       g_autofree char *detail = g_strjoinv (", ", fields);
 
-      stmt = qoima_store_worker_prepare (worker, "UPDATE fund_applications SET body = ?2, region = ?3 WHERE id = ?1",
-                                         error);
+      stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "UPDATE fund_applications SET body = ?2, region = ?3 WHERE id = ?1",
+                               error);
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_int64 (stmt, 1, app->id);
-      sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, app->region, -1, SQLITE_STATIC);
-      if (!qoima_store_worker_step_done (worker, stmt, error))
+      qoima_db_bind_int64 (stmt, 1, app->id);
+      qoima_db_bind_text (stmt, 2, json);
+      qoima_db_bind_text (stmt, 3, app->region);
+      if (!qoima_db_step_done (stmt, error))
         return FALSE;
       data->id = app->id;
       /* R004-18: who, when, and what. */
       return fields[0] == NULL || log_edit (worker, app->id, user_name, "edited", detail, error);
     }
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "INSERT INTO fund_applications (chain_id, version, region, status, author, created_at, body) "
-                                     "VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "INSERT INTO fund_applications (chain_id, version, region, status, author, created_at, body) "
+                           "VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6) RETURNING id",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, chain_id);
-  sqlite3_bind_int (stmt, 2, version);
-  sqlite3_bind_text (stmt, 3, app->region, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, user_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, now_text, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, json, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, stmt, error))
+  qoima_db_bind_int64 (stmt, 1, chain_id);
+  qoima_db_bind_int64 (stmt, 2, version);
+  qoima_db_bind_text (stmt, 3, app->region);
+  qoima_db_bind_text (stmt, 4, user_name);
+  qoima_db_bind_text (stmt, 5, now_text);
+  qoima_db_bind_text (stmt, 6, json);
+  data->id = qoima_db_step_id (stmt, error);
+  if (data->id < 0)
     return FALSE;
-  data->id = sqlite3_last_insert_rowid (qoima_store_worker_get_db (worker));
   if (chain_id == 0)
     {
-      g_autoptr(QoimaCachedStmt) chain = NULL;
+      g_autoptr(QoimaDbStmt) chain = NULL;
 
       /* The first version names its chain. */
-      chain = qoima_store_worker_prepare (worker, "UPDATE fund_applications SET chain_id = id WHERE id = ?1", error);
+      chain = qoima_db_prepare (qoima_store_worker_get_database (worker), "UPDATE fund_applications SET chain_id = id WHERE id = ?1", error);
       if (chain == NULL)
         return FALSE;
-      sqlite3_bind_int64 (chain, 1, data->id);
-      if (!qoima_store_worker_step_done (worker, chain, error))
+      qoima_db_bind_int64 (chain, 1, data->id);
+      if (!qoima_db_step_done (chain, error))
         return FALSE;
     }
   if (version > 1)
@@ -446,14 +448,63 @@ exec_bound (QoimaStoreWorker  *worker,
             const char        *text,
             GError           **error)
 {
-  g_autoptr(QoimaCachedStmt) stmt = qoima_store_worker_prepare (worker, sql, error);
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_bind_parameter_count (stmt) >= 2)
-    sqlite3_bind_text (stmt, 2, text, -1, SQLITE_STATIC);
-  return qoima_store_worker_step_done (worker, stmt, error);
+  qoima_db_bind_int64 (stmt, 1, id);
+  if (strstr (sql, "?2") != NULL)
+    qoima_db_bind_text (stmt, 2, text);
+  return qoima_db_step_done (stmt, error);
+}
+
+/* The consent's signature kept in the form (@signature non-NULL) or dropped from it. The
+ * JSON is edited here, where both engines read and write it alike, not in SQL, where each
+ * spells it its own way. */
+static gboolean
+set_consent (QoimaStoreWorker  *worker,
+             gint64             id,
+             const char        *signed_by,
+             const char        *signature,
+             const char        *document,
+             GError           **error)
+{
+  g_autoptr(QoimaDbStmt) read = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+  JsonObject *body;
+
+  read = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT body FROM fund_applications WHERE id = ?1",
+                           error);
+  if (read == NULL)
+    return FALSE;
+  qoima_db_bind_int64 (read, 1, id);
+  if (qoima_db_step (read, error) != QOIMA_DB_ROW)
+    {
+      set_step_error (worker, QOIMA_DB_DONE, error);
+      return FALSE;
+    }
+  node = json_from_string (qoima_db_column_text (read, 0), error);
+  g_clear_pointer (&read, qoima_db_stmt_release);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      set_step_error (worker, QOIMA_DB_DONE, error);
+      return FALSE;
+    }
+  body = json_node_get_object (node);
+  json_object_remove_member (body, "consent_signed_by");
+  json_object_remove_member (body, "consent_signature");
+  json_object_remove_member (body, "consent_document");
+  if (signature != NULL)
+    {
+      json_object_set_string_member (body, "consent_signed_by", signed_by);
+      json_object_set_string_member (body, "consent_signature", signature);
+      /* No document: read back as absent. */
+      if (document != NULL)
+        json_object_set_string_member (body, "consent_document", document);
+    }
+  json = qoima_json_to_string (node);
+  return exec_bound (worker, "UPDATE fund_applications SET body = ?2 WHERE id = ?1", id, json, error);
 }
 
 static gboolean
@@ -486,22 +537,8 @@ act_body (QoimaStoreWorker  *worker,
                                _("The consent has no signature."));
           return FALSE;
         }
-      {
-        g_autoptr(QoimaCachedStmt) stmt =
-          qoima_store_worker_prepare (worker,
-                                      "UPDATE fund_applications SET body = json_set (body, '$.consent_signed_by', ?2, "
-                                      "'$.consent_signature', ?3, '$.consent_document', ?4) WHERE id = ?1",
-                                      error);
-        if (stmt == NULL)
-          return FALSE;
-        sqlite3_bind_int64 (stmt, 1, data->id);
-        sqlite3_bind_text (stmt, 2, actor, -1, SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 3, data->text, -1, SQLITE_STATIC);
-        /* json_set with NULL stores null: the document is then read back as absent. */
-        sqlite3_bind_text (stmt, 4, data->document, -1, SQLITE_STATIC);
-        if (!qoima_store_worker_step_done (worker, stmt, error))
-          return FALSE;
-      }
+      if (!set_consent (worker, data->id, actor, data->text, data->document, error))
+        return FALSE;
       return log_edit (worker, data->id, actor, "consent_signed", NULL, error);
     case QOIMA_FUND_ACTION_CHIEF_REJECT:
       /* R004-20: a reason, and back to «Проект»; the next round's consent is signed anew. */
@@ -511,10 +548,9 @@ act_body (QoimaStoreWorker  *worker,
                                _("Give the reason for rejecting the application."));
           return FALSE;
         }
-      return exec_bound (worker,
-                         "UPDATE fund_applications SET status = 'draft', chief_reason = ?2, "
-                         "body = json_remove (body, '$.consent_signed_by', '$.consent_signature', '$.consent_document') WHERE id = ?1",
+      return exec_bound (worker, "UPDATE fund_applications SET status = 'draft', chief_reason = ?2 WHERE id = ?1",
                          data->id, data->text, error) &&
+             set_consent (worker, data->id, NULL, NULL, NULL, error) &&
              log_edit (worker, data->id, actor, "chief_rejected", data->text, error);
     case QOIMA_FUND_ACTION_SEND:
       /* R004-22: «На рассмотрении»; from now on the triggers keep the form as sent. */
@@ -613,7 +649,7 @@ follow_body (QoimaStoreWorker  *worker,
 {
   FundData *data = g_task_get_task_data (task);
   g_autoptr(QoimaFundApplication) app = load_app (worker, "id = ?1", data->id, error);
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *reasons = NULL;
   g_autofree char *detail = NULL;
 
@@ -637,35 +673,35 @@ follow_body (QoimaStoreWorker  *worker,
       json_node_take_array (node, array);
       reasons = qoima_json_to_string (node);
     }
-  stmt = qoima_store_worker_prepare (worker,
-                                     "UPDATE fund_applications SET status = ?2, fund_id = coalesce (?3, fund_id), "
-                                     "fund_reasons = coalesce (?4, fund_reasons), fund_note = coalesce (?5, fund_note), "
-                                     "excluded_at = coalesce (?6, excluded_at) WHERE id = ?1",
-                                     error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "UPDATE fund_applications SET status = ?2, fund_id = coalesce (?3, fund_id), "
+                           "fund_reasons = coalesce (?4, fund_reasons), fund_note = coalesce (?5, fund_note), "
+                           "excluded_at = coalesce (?6, excluded_at) WHERE id = ?1",
+                           error);
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, data->id);
-  sqlite3_bind_text (stmt, 2, qoima_fund_status_to_nick (data->status), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, data->fund_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, reasons, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, data->note, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, data->excluded_at, -1, SQLITE_STATIC);
-  if (!qoima_store_worker_step_done (worker, stmt, error))
+  qoima_db_bind_int64 (stmt, 1, data->id);
+  qoima_db_bind_text (stmt, 2, qoima_fund_status_to_nick (data->status));
+  qoima_db_bind_text (stmt, 3, data->fund_id);
+  qoima_db_bind_text (stmt, 4, reasons);
+  qoima_db_bind_text (stmt, 5, data->note);
+  qoima_db_bind_text (stmt, 6, data->excluded_at);
+  if (!qoima_db_step_done (stmt, error))
     return FALSE;
 
   /* R004-25: the approved change supersedes the version it changed. */
   if (data->status == QOIMA_FUND_INCLUDED && app->version > 1)
     {
-      g_autoptr(QoimaCachedStmt) older =
-        qoima_store_worker_prepare (worker,
-                                    "UPDATE fund_applications SET status = 'changed' WHERE chain_id = ?1 AND version < ?2 "
-                                    "AND status IN ('included', 'rejected')",
-                                    error);
+      g_autoptr(QoimaDbStmt) older =
+        qoima_db_prepare (qoima_store_worker_get_database (worker),
+                          "UPDATE fund_applications SET status = 'changed' WHERE chain_id = ?1 AND version < ?2 "
+                          "AND status IN ('included', 'rejected')",
+                          error);
       if (older == NULL)
         return FALSE;
-      sqlite3_bind_int64 (older, 1, app->chain_id);
-      sqlite3_bind_int (older, 2, app->version);
-      if (!qoima_store_worker_step_done (worker, older, error))
+      qoima_db_bind_int64 (older, 1, app->chain_id);
+      qoima_db_bind_int64 (older, 2, app->version);
+      if (!qoima_db_step_done (older, error))
         return FALSE;
     }
   if (app->status == data->status)
@@ -771,21 +807,21 @@ list_job (QoimaStoreWorker *worker,
 {
   FundData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GPtrArray) apps = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_fund_application_free);
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT " APP_COLUMNS " FROM fund_applications WHERE ?1 = 0 OR chain_id = ?1 "
-                                     "ORDER BY chain_id, version",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT " APP_COLUMNS " FROM fund_applications WHERE ?1 = 0 OR chain_id = ?1 "
+                           "ORDER BY chain_id, version",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_int64 (stmt, 1, data->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  qoima_db_bind_int64 (stmt, 1, data->id);
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       QoimaFundApplication *app = app_from_row (stmt, &local_error);
       if (app == NULL)
@@ -795,7 +831,7 @@ list_job (QoimaStoreWorker *worker,
         }
       g_ptr_array_add (apps, app);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       set_step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -837,31 +873,31 @@ edits_job (QoimaStoreWorker *worker,
 {
   FundData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaCachedStmt) stmt = NULL;
+  g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(GPtrArray) edits = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_fund_edit_free);
-  int rc;
+  QoimaDbStep rc;
 
-  stmt = qoima_store_worker_prepare (worker,
-                                     "SELECT at, actor, action, detail FROM fund_application_edits "
-                                     "WHERE application_id = ?1 ORDER BY id",
-                                     &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT at, actor, action, detail FROM fund_application_edits "
+                           "WHERE application_id = ?1 ORDER BY id",
+                           &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  sqlite3_bind_int64 (stmt, 1, data->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  qoima_db_bind_int64 (stmt, 1, data->id);
+  while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
       QoimaFundEdit *edit = g_new0 (QoimaFundEdit, 1);
 
-      edit->at = qoima_store_column_dup (stmt, 0);
-      edit->actor = qoima_store_column_dup (stmt, 1);
-      edit->action = qoima_store_column_dup (stmt, 2);
-      edit->detail = qoima_store_column_dup (stmt, 3);
+      edit->at = qoima_store_db_column_dup (stmt, 0);
+      edit->actor = qoima_store_db_column_dup (stmt, 1);
+      edit->action = qoima_store_db_column_dup (stmt, 2);
+      edit->detail = qoima_store_db_column_dup (stmt, 3);
       g_ptr_array_add (edits, edit);
     }
-  if (rc != SQLITE_DONE)
+  if (rc != QOIMA_DB_DONE)
     {
       set_step_error (worker, rc, &local_error);
       g_task_return_error (task, g_steal_pointer (&local_error));
