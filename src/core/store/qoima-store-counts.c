@@ -943,7 +943,7 @@ finish_count_body (QoimaStoreWorker  *worker,
                              "INSERT INTO count_findings (count_id, ki, gtin, batch, expiry, finding,"
                              "  book_location_id, book_status, book_units, counted_units) "
                              "SELECT ?1, ki, gtin, batch, expiry, finding, book_location_id, book_status,"
-                             "  book_units, counted_units FROM (" LIVE_FINDINGS ")",
+                             "  book_units, counted_units FROM (" LIVE_FINDINGS ") AS f",
                              error);
   if (freeze == NULL)
     return FALSE;
