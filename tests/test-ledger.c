@@ -14,6 +14,7 @@
 #include "qoima-test-utils.h"
 
 #include <glib/gstdio.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #define TABLETS_GTIN "04870101000010" /* 20 units a pack in the demo catalog */
@@ -891,6 +892,29 @@ test_sending_claimed_once (Fixture       *fixture,
   g_assert_true (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
   g_assert_no_error (error);
   g_assert_cmpint (raw_int (fixture, "SELECT attempts FROM outbox WHERE document_number = 'CLAIM-1'"), ==, 4);
+
+  /* A process of this computer killed while sending: its claim, though not run out, does
+   * not hold up the restarted one. */
+  {
+    const char *argv[] = { "true", NULL };
+    g_autofree char *sql = NULL;
+    GPid dead = 0;
+    int status = 0;
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                  NULL, NULL, &dead, &error));
+    g_assert_cmpint (waitpid (dead, &status, 0), ==, dead);
+    sql = g_strdup_printf ("UPDATE outbox_claims SET workstation = '%s/%d/0', until = '2999-01-01T00:00:00Z'",
+                           g_get_host_name (), (int) dead);
+    raw_exec (fixture, sql);
+    g_assert_true (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
+    g_assert_no_error (error);
+    /* Another computer's claim that has not run out still holds. */
+    raw_exec (fixture, "UPDATE outbox_claims SET workstation = 'ward-pc-2/1/0', until = '2999-01-01T00:00:00Z'");
+    g_assert_false (mark (fixture->store, id, QOIMA_OUTBOX_SENDING, &error));
+    g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_BUSY);
+    g_clear_error (&error);
+  }
   qoima_store_close (ward_pc);
 }
 

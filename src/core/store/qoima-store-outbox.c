@@ -15,6 +15,8 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 const char *
@@ -516,8 +518,24 @@ update_data_free (UpdateData *data)
  * takes, short enough that a document whose workstation died is soon sent by another. */
 #define CLAIM_MINUTES 5
 
-/* A document about to be sent is claimed for this workstation, unless another holds it;
- * any other state ends the claim. */
+/* Whether @holder is a process of this computer that has ended (it crashed or was killed
+ * while sending): its claim need not run out, since no one else on this computer is sending
+ * what it held, and the next send asks ИС МПТ first, as after any crash. */
+static gboolean
+holder_is_gone (const char *holder)
+{
+  g_auto(GStrv) parts = g_strsplit (holder, "/", 3);
+  gint64 pid;
+
+  if (g_strv_length (parts) != 3 || g_strcmp0 (parts[0], g_get_host_name ()) != 0)
+    return FALSE;
+  pid = g_ascii_strtoll (parts[1], NULL, 10);
+  return pid > 0 && kill ((pid_t) pid, 0) != 0 && errno == ESRCH;
+}
+
+/* A send about to start claims its document for this workstation, unless another holds it
+ * (not yet run out, not a crashed process of this computer). Any other step ends this
+ * workstation's claim: the attempt is over, whatever it left the document in. */
 static gboolean
 claim_outbox (QoimaStoreWorker  *worker,
               UpdateData        *data,
@@ -527,26 +545,38 @@ claim_outbox (QoimaStoreWorker  *worker,
   g_autoptr(GDateTime) until = g_date_time_add_minutes (now, CLAIM_MINUTES);
   g_autofree char *now_text = g_date_time_format (now, "%Y-%m-%dT%H:%M:%SZ");
   g_autofree char *until_text = g_date_time_format (until, "%Y-%m-%dT%H:%M:%SZ");
-  gint64 changes = 0;
+  const char *me = qoima_store_worker_get_workstation (worker);
+  g_autoptr(QoimaDbStmt) held = NULL;
+  QoimaDbStep found;
 
-  if (data->state != QOIMA_OUTBOX_SENDING)
-    return step (worker, "DELETE FROM outbox_claims WHERE outbox_id = ?1", error, BIND_INT64, data->id, BIND_END);
+  if (data->state != QOIMA_OUTBOX_SENDING || !data->count_attempt)
+    return step (worker, "DELETE FROM outbox_claims WHERE outbox_id = ?1 AND workstation = ?2", error,
+                 BIND_INT64, data->id, BIND_TEXT, me, BIND_END);
 
-  if (!step_changes (worker,
-                     "INSERT INTO outbox_claims (outbox_id, workstation, until) VALUES (?1, ?2, ?3) "
-                     "ON CONFLICT (outbox_id) DO UPDATE SET workstation = excluded.workstation, until = excluded.until "
-                     "WHERE outbox_claims.workstation = excluded.workstation OR outbox_claims.until < ?4",
-                     &changes, error,
-                     BIND_INT64, data->id, BIND_TEXT, qoima_store_worker_get_workstation (worker),
-                     BIND_TEXT, until_text, BIND_TEXT, now_text, BIND_END))
+  /* In the write transaction: no other workstation claims between the look and the claim. */
+  held = qoima_db_prepare (qoima_store_worker_get_database (worker),
+                           "SELECT workstation, until FROM outbox_claims WHERE outbox_id = ?1", error);
+  if (held == NULL)
     return FALSE;
-  if (changes == 0)
+  qoima_db_bind_int64 (held, 1, data->id);
+  found = qoima_db_step (held, error);
+  if (found == QOIMA_DB_ERROR_STEP)
+    return FALSE;
+  if (found == QOIMA_DB_ROW &&
+      g_strcmp0 (qoima_db_column_text (held, 0), me) != 0 &&
+      g_strcmp0 (qoima_db_column_text (held, 1), now_text) >= 0 &&
+      !holder_is_gone (qoima_db_column_text (held, 0)))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_BUSY,
                    _("Another workstation is sending the document %lld; it is left to it."), (long long) data->id);
       return FALSE;
     }
-  return TRUE;
+  g_clear_pointer (&held, qoima_db_stmt_release);
+
+  return step (worker,
+               "INSERT INTO outbox_claims (outbox_id, workstation, until) VALUES (?1, ?2, ?3) "
+               "ON CONFLICT (outbox_id) DO UPDATE SET workstation = excluded.workstation, until = excluded.until",
+               error, BIND_INT64, data->id, BIND_TEXT, me, BIND_TEXT, until_text, BIND_END);
 }
 
 static gboolean
