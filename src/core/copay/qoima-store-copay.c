@@ -75,7 +75,7 @@ import_body (QoimaStoreWorker  *worker,
       const QoimaLimitPrice *price = g_ptr_array_index (data->prices, i);
       g_autoptr(QoimaDbStmt) stmt = NULL;
 
-      stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+      stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                "INSERT INTO copay_limit_prices (inn, form, dosage, unit, price, valid_from, "
                                "  imported_at, imported_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
                                "ON CONFLICT (inn, form, dosage, valid_from) DO UPDATE SET unit = excluded.unit, "
@@ -159,7 +159,7 @@ load_prices (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT inn, form, dosage, unit, price, valid_from FROM copay_limit_prices "
                            "ORDER BY valid_from, id",
                            error);
@@ -169,12 +169,12 @@ load_prices (QoimaStoreWorker  *worker,
     {
       QoimaLimitPrice *price = g_new0 (QoimaLimitPrice, 1);
 
-      price->inn = qoima_store_db_column_dup (stmt, 0);
-      price->form = qoima_store_db_column_dup (stmt, 1);
-      price->dosage = qoima_store_db_column_dup (stmt, 2);
-      price->unit = qoima_store_db_column_dup (stmt, 3);
+      price->inn = qoima_store_column_dup (stmt, 0);
+      price->form = qoima_store_column_dup (stmt, 1);
+      price->dosage = qoima_store_column_dup (stmt, 2);
+      price->unit = qoima_store_column_dup (stmt, 3);
       price->price = qoima_db_column_int64 (stmt, 4);
-      price->valid_from = qoima_store_db_column_dup (stmt, 5);
+      price->valid_from = qoima_store_column_dup (stmt, 5);
       g_ptr_array_add (prices, price);
     }
   if (rc != QOIMA_DB_DONE)
@@ -243,7 +243,7 @@ find_patient (QoimaStoreWorker  *worker,
               gint64            *id,
               GError           **error)
 {
-  g_autoptr(QoimaDbStmt) find = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT id FROM patients WHERE iin = ?1", error);
+  g_autoptr(QoimaDbStmt) find = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT id FROM patients WHERE iin = ?1", error);
   g_autoptr(QoimaDbStmt) add = NULL;
   QoimaDbStep rc;
 
@@ -258,7 +258,7 @@ find_patient (QoimaStoreWorker  *worker,
     }
   if (rc != QOIMA_DB_DONE)
     return step_error (worker, rc, error);
-  add = qoima_db_prepare (qoima_store_worker_get_database (worker), "INSERT INTO patients (iin, created_at) VALUES (?1, ?2) RETURNING id", error);
+  add = qoima_db_prepare (qoima_store_worker_get_db (worker), "INSERT INTO patients (iin, created_at) VALUES (?1, ?2) RETURNING id", error);
   if (add == NULL)
     return FALSE;
   qoima_db_bind_text (add, 1, iin);
@@ -293,7 +293,7 @@ dispense_body (QoimaStoreWorker  *worker,
   int units_left;
   QoimaDbStep rc;
 
-  pack = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  pack = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT pk.id, pk.status, pk.location_id, coalesce (pk.units_left, p.units_per_pack, 1), "
                            "  p.inn, p.form, p.dosage, p.name_ru, pk.expiry, "
                            "  EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
@@ -312,14 +312,14 @@ dispense_body (QoimaStoreWorker  *worker,
   if (rc != QOIMA_DB_ROW)
     return step_error (worker, rc, error);
   pack_id = qoima_db_column_int64 (pack, 0);
-  status = qoima_store_db_column_dup (pack, 1);
+  status = qoima_store_column_dup (pack, 1);
   location_id = qoima_db_column_int64 (pack, 2);
   units_left = (int) qoima_db_column_int64 (pack, 3);
-  inn = qoima_store_db_column_dup (pack, 4);
-  form = qoima_store_db_column_dup (pack, 5);
-  dosage = qoima_store_db_column_dup (pack, 6);
-  trade_name = qoima_store_db_column_dup (pack, 7);
-  expiry = qoima_store_db_column_dup (pack, 8);
+  inn = qoima_store_column_dup (pack, 4);
+  form = qoima_store_column_dup (pack, 5);
+  dosage = qoima_store_column_dup (pack, 6);
+  trade_name = qoima_store_column_dup (pack, 7);
+  expiry = qoima_store_column_dup (pack, 8);
 
   /* A co-payment pack goes whole to the patient: one marking code, one registry row. */
   if (g_strcmp0 (status, "in_stock") != 0 || (int) qoima_db_column_int64 (pack, 9) != 0)
@@ -373,7 +373,7 @@ dispense_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) move = NULL;
 
-    move = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    move = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
                              "  units_after, status_after, location_after, patient_id) "
                              "VALUES (?1, ?2, ?3, 'use', ?4, ?5, 0, 'used_up', ?4, ?6) RETURNING id",
@@ -396,7 +396,7 @@ dispense_body (QoimaStoreWorker  *worker,
 
     /* R002-4: the dispensed pack's marking code leaves circulation in ИС МПТ: owed as a
      * used-up pack's is, and signed and sent from the outbox with the others. */
-    owe = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    owe = qoima_db_prepare (qoima_store_worker_get_db (worker),
                             "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, 'MEDICAL_USE', ?2)",
                             error);
     if (owe == NULL)
@@ -410,7 +410,7 @@ dispense_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) row = NULL;
 
-    row = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    row = qoima_db_prepare (qoima_store_worker_get_db (worker),
                             "INSERT INTO copay_dispensings (pack_id, movement_id, prescription_number, "
                             "  prescription_date, patient_iin, icd10, inn, form, dosage, quantity, trade_name, "
                             "  unit, price, limit_per_unit, fiscal_receipt, pharmacy_name, pharmacy_bin, region, "
@@ -584,7 +584,7 @@ matching_job (QoimaStoreWorker *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT pk.ki, p.inn, p.form, p.dosage FROM packs pk JOIN products p ON p.gtin = pk.gtin "
                            "WHERE pk.status = 'in_stock' AND p.inn IS NOT NULL "
                            "  AND NOT EXISTS (SELECT 1 FROM withdrawals_owed w WHERE w.pack_id = pk.id) "
@@ -604,7 +604,7 @@ matching_job (QoimaStoreWorker *worker,
       if (same_text (qoima_db_column_text (stmt, 1), data->prescription->inn) &&
           same_text (qoima_db_column_text (stmt, 2), data->form) &&
           same_text (qoima_db_column_text (stmt, 3), data->dosage))
-        g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
+        g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
     }
   if (rc != QOIMA_DB_DONE)
     {
@@ -682,7 +682,7 @@ registry_job (QoimaStoreWorker *worker,
   if (local_error == NULL)
     bin = qoima_store_worker_get_setting (worker, QOIMA_SETTING_COPAY_BIN, &local_error);
   if (local_error == NULL)
-    stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "SELECT d.pharmacy_name, d.pharmacy_bin, d.region, d.icd10, d.patient_iin, "
                              "  d.prescription_number, d.prescription_date, d.inn, d.trade_name, d.dosage, "
                              "  d.form, d.unit, d.limit_per_unit, d.fiscal_receipt, pk.ki, d.quantity, d.price, "
@@ -700,24 +700,24 @@ registry_job (QoimaStoreWorker *worker,
     {
       QoimaDispensing *d = g_new0 (QoimaDispensing, 1);
 
-      d->pharmacy_name = qoima_store_db_column_dup (stmt, 0);
-      d->pharmacy_bin = qoima_store_db_column_dup (stmt, 1);
-      d->region = qoima_store_db_column_dup (stmt, 2);
-      d->icd10 = qoima_store_db_column_dup (stmt, 3);
-      d->patient_iin = qoima_store_db_column_dup (stmt, 4);
-      d->prescription_number = qoima_store_db_column_dup (stmt, 5);
-      d->prescription_date = qoima_store_db_column_dup (stmt, 6);
-      d->inn = qoima_store_db_column_dup (stmt, 7);
-      d->trade_name = qoima_store_db_column_dup (stmt, 8);
-      d->dosage = qoima_store_db_column_dup (stmt, 9);
-      d->form = qoima_store_db_column_dup (stmt, 10);
-      d->unit = qoima_store_db_column_dup (stmt, 11);
+      d->pharmacy_name = qoima_store_column_dup (stmt, 0);
+      d->pharmacy_bin = qoima_store_column_dup (stmt, 1);
+      d->region = qoima_store_column_dup (stmt, 2);
+      d->icd10 = qoima_store_column_dup (stmt, 3);
+      d->patient_iin = qoima_store_column_dup (stmt, 4);
+      d->prescription_number = qoima_store_column_dup (stmt, 5);
+      d->prescription_date = qoima_store_column_dup (stmt, 6);
+      d->inn = qoima_store_column_dup (stmt, 7);
+      d->trade_name = qoima_store_column_dup (stmt, 8);
+      d->dosage = qoima_store_column_dup (stmt, 9);
+      d->form = qoima_store_column_dup (stmt, 10);
+      d->unit = qoima_store_column_dup (stmt, 11);
       d->limit_per_unit = qoima_db_column_int64 (stmt, 12);
-      d->fiscal_receipt = qoima_store_db_column_dup (stmt, 13);
-      d->ki = qoima_store_db_column_dup (stmt, 14);
+      d->fiscal_receipt = qoima_store_column_dup (stmt, 13);
+      d->ki = qoima_store_column_dup (stmt, 14);
       d->quantity = qoima_db_column_int64 (stmt, 15);
       d->price = qoima_db_column_int64 (stmt, 16);
-      d->dispensed_at = qoima_store_db_column_dup (stmt, 17);
+      d->dispensed_at = qoima_store_column_dup (stmt, 17);
       g_ptr_array_add (rows, d);
     }
   if (rc != QOIMA_DB_DONE)

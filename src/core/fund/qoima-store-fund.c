@@ -82,7 +82,7 @@ app_from_row (QoimaDbStmt   *stmt,
 {
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(QoimaFundApplication) app = NULL;
-  g_autofree char *status = qoima_store_db_column_dup (stmt, 3);
+  g_autofree char *status = qoima_store_column_dup (stmt, 3);
   const char *reasons = qoima_db_column_text (stmt, 9);
 
   node = json_from_string (qoima_db_column_text (stmt, 6), error);
@@ -100,10 +100,10 @@ app_from_row (QoimaDbStmt   *stmt,
                    _("The application %lld has an unknown status."), (long long) app->id);
       return NULL;
     }
-  app->author = qoima_store_db_column_dup (stmt, 4);
-  app->created_at = qoima_store_db_column_dup (stmt, 5);
-  app->chief_reason = qoima_store_db_column_dup (stmt, 7);
-  app->fund_id = qoima_store_db_column_dup (stmt, 8);
+  app->author = qoima_store_column_dup (stmt, 4);
+  app->created_at = qoima_store_column_dup (stmt, 5);
+  app->chief_reason = qoima_store_column_dup (stmt, 7);
+  app->fund_id = qoima_store_column_dup (stmt, 8);
   if (reasons != NULL)
     {
       g_autoptr(JsonNode) r = json_from_string (reasons, NULL);
@@ -119,8 +119,8 @@ app_from_row (QoimaDbStmt   *stmt,
           app->fund_reasons = g_strv_builder_end (builder);
         }
     }
-  app->fund_note = qoima_store_db_column_dup (stmt, 10);
-  app->excluded_at = qoima_store_db_column_dup (stmt, 11);
+  app->fund_note = qoima_store_column_dup (stmt, 10);
+  app->excluded_at = qoima_store_column_dup (stmt, 11);
   return g_steal_pointer (&app);
 }
 
@@ -134,7 +134,7 @@ load_app (QoimaStoreWorker  *worker,
   g_autofree char *sql = g_strdup_printf ("SELECT " APP_COLUMNS " FROM fund_applications WHERE %s", where);
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), sql, error);
   if (stmt == NULL)
     return NULL;
   qoima_db_bind_int64 (stmt, 1, key);
@@ -164,7 +164,7 @@ log_edit (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO fund_application_edits (application_id, at, actor, action, detail) "
                            "VALUES (?1, ?2, ?3, ?4, ?5)",
                            error);
@@ -187,7 +187,7 @@ keep_attachment (QoimaStoreWorker           *worker,
 
   if (attachment == NULL || attachment->data == NULL || attachment->sha256 == NULL)
     return TRUE;
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "INSERT INTO fund_attachments (sha256, data) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), "INSERT INTO fund_attachments (sha256, data) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING",
                            error);
   if (stmt == NULL)
     return FALSE;
@@ -208,8 +208,8 @@ last_exclusion (QoimaStoreWorker  *worker,
 
   *when = NULL;
   /* The form's BIN, read by each engine's own JSON function. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
-                           qoima_db_get_kind (qoima_store_worker_get_database (worker)) == QOIMA_DB_POSTGRESQL
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
+                           qoima_db_get_kind (qoima_store_worker_get_db (worker)) == QOIMA_DB_POSTGRESQL
                            ? "SELECT max (excluded_at) FROM fund_applications "
                              "WHERE status = 'excluded' AND body ->> 'bin' = ?1"
                            : "SELECT max (excluded_at) FROM fund_applications "
@@ -243,7 +243,7 @@ check_region_free (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT id FROM fund_applications WHERE region = ?1 AND chain_id <> ?2 "
                            "AND status NOT IN ('rejected', 'excluded', 'changed') LIMIT 1",
                            error);
@@ -345,7 +345,7 @@ save_body (QoimaStoreWorker  *worker,
       g_auto(GStrv) fields = qoima_fund_application_diff (saved, app);
       g_autofree char *detail = g_strjoinv (", ", fields);
 
-      stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "UPDATE fund_applications SET body = ?2, region = ?3 WHERE id = ?1",
+      stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), "UPDATE fund_applications SET body = ?2, region = ?3 WHERE id = ?1",
                                error);
       if (stmt == NULL)
         return FALSE;
@@ -359,7 +359,7 @@ save_body (QoimaStoreWorker  *worker,
       return fields[0] == NULL || log_edit (worker, app->id, user_name, "edited", detail, error);
     }
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO fund_applications (chain_id, version, region, status, author, created_at, body) "
                            "VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6) RETURNING id",
                            error);
@@ -379,7 +379,7 @@ save_body (QoimaStoreWorker  *worker,
       g_autoptr(QoimaDbStmt) chain = NULL;
 
       /* The first version names its chain. */
-      chain = qoima_db_prepare (qoima_store_worker_get_database (worker), "UPDATE fund_applications SET chain_id = id WHERE id = ?1", error);
+      chain = qoima_db_prepare (qoima_store_worker_get_db (worker), "UPDATE fund_applications SET chain_id = id WHERE id = ?1", error);
       if (chain == NULL)
         return FALSE;
       qoima_db_bind_int64 (chain, 1, data->id);
@@ -448,7 +448,7 @@ exec_bound (QoimaStoreWorker  *worker,
             const char        *text,
             GError           **error)
 {
-  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), sql, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -474,7 +474,7 @@ set_consent (QoimaStoreWorker  *worker,
   g_autofree char *json = NULL;
   JsonObject *body;
 
-  read = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT body FROM fund_applications WHERE id = ?1",
+  read = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT body FROM fund_applications WHERE id = ?1",
                            error);
   if (read == NULL)
     return FALSE;
@@ -673,7 +673,7 @@ follow_body (QoimaStoreWorker  *worker,
       json_node_take_array (node, array);
       reasons = qoima_json_to_string (node);
     }
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "UPDATE fund_applications SET status = ?2, fund_id = coalesce (?3, fund_id), "
                            "fund_reasons = coalesce (?4, fund_reasons), fund_note = coalesce (?5, fund_note), "
                            "excluded_at = coalesce (?6, excluded_at) WHERE id = ?1",
@@ -693,7 +693,7 @@ follow_body (QoimaStoreWorker  *worker,
   if (data->status == QOIMA_FUND_INCLUDED && app->version > 1)
     {
       g_autoptr(QoimaDbStmt) older =
-        qoima_db_prepare (qoima_store_worker_get_database (worker),
+        qoima_db_prepare (qoima_store_worker_get_db (worker),
                           "UPDATE fund_applications SET status = 'changed' WHERE chain_id = ?1 AND version < ?2 "
                           "AND status IN ('included', 'rejected')",
                           error);
@@ -811,7 +811,7 @@ list_job (QoimaStoreWorker *worker,
   g_autoptr(GPtrArray) apps = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_fund_application_free);
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT " APP_COLUMNS " FROM fund_applications WHERE ?1 = 0 OR chain_id = ?1 "
                            "ORDER BY chain_id, version",
                            &local_error);
@@ -877,7 +877,7 @@ edits_job (QoimaStoreWorker *worker,
   g_autoptr(GPtrArray) edits = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_fund_edit_free);
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT at, actor, action, detail FROM fund_application_edits "
                            "WHERE application_id = ?1 ORDER BY id",
                            &local_error);
@@ -891,10 +891,10 @@ edits_job (QoimaStoreWorker *worker,
     {
       QoimaFundEdit *edit = g_new0 (QoimaFundEdit, 1);
 
-      edit->at = qoima_store_db_column_dup (stmt, 0);
-      edit->actor = qoima_store_db_column_dup (stmt, 1);
-      edit->action = qoima_store_db_column_dup (stmt, 2);
-      edit->detail = qoima_store_db_column_dup (stmt, 3);
+      edit->at = qoima_store_column_dup (stmt, 0);
+      edit->actor = qoima_store_column_dup (stmt, 1);
+      edit->action = qoima_store_column_dup (stmt, 2);
+      edit->detail = qoima_store_column_dup (stmt, 3);
       g_ptr_array_add (edits, edit);
     }
   if (rc != QOIMA_DB_DONE)

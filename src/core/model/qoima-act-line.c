@@ -150,7 +150,7 @@ list_act_lines_job (QoimaStoreWorker *worker,
   /* Boxes are counted through their packs (kind 'pack' rows carry the box as parent), so
    * a line counts each pack once whichever way it arrived. The name is grouped by too, as
    * PostgreSQL asks; a GTIN has one. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT c.gtin, p.name_ru, count (*), count (c.scanned_at) "
                            "FROM act_codes c LEFT JOIN products p ON p.gtin = c.gtin "
                            "WHERE c.act_id = ?1 AND c.kind = 'pack' "
@@ -167,8 +167,8 @@ list_act_lines_job (QoimaStoreWorker *worker,
     {
       g_autoptr(QoimaActLine) line = g_object_new (QOIMA_TYPE_ACT_LINE, NULL);
 
-      line->gtin = qoima_store_db_column_dup (stmt, 0);
-      line->name = qoima_store_db_column_dup (stmt, 1);
+      line->gtin = qoima_store_column_dup (stmt, 0);
+      line->name = qoima_store_column_dup (stmt, 1);
       line->expected = qoima_db_column_int64 (stmt, 2);
       line->scanned = qoima_db_column_int64 (stmt, 3);
       g_list_store_append (lines, line);

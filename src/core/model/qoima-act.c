@@ -323,7 +323,7 @@ save_act (QoimaStoreWorker  *worker,
           GError           **error)
 {
   QoimaIncomingAct *act = data->act;
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *deadline = NULL;
   GDate transfer;
@@ -519,7 +519,7 @@ has_act_job (QoimaStoreWorker *worker,
              GTask            *task)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaDbStmt) find = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  g_autoptr(QoimaDbStmt) find = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                                   "SELECT 1 FROM acts WHERE ismpt_id = ?1", &local_error);
   QoimaDbStep found;
 
@@ -573,7 +573,7 @@ list_acts_job (QoimaStoreWorker *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep next = QOIMA_DB_ERROR_STEP;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT a.id, a.ismpt_id, a.number, a.sender_bin, a.sender_name, a.doc_date, "
                            "  a.transfer_date, a.deadline, a.status, a.errors, "
                            "  (SELECT count (*) FROM act_codes c WHERE c.act_id = a.id AND c.kind = 'pack'), "
@@ -592,15 +592,15 @@ list_acts_job (QoimaStoreWorker *worker,
       g_autoptr(QoimaAct) act = g_object_new (QOIMA_TYPE_ACT, NULL);
 
       act->id = qoima_db_column_int64 (stmt, 0);
-      act->ismpt_id = qoima_store_db_column_dup (stmt, 1);
-      act->number = qoima_store_db_column_dup (stmt, 2);
-      act->sender_bin = qoima_store_db_column_dup (stmt, 3);
-      act->sender_name = qoima_store_db_column_dup (stmt, 4);
-      act->doc_date = qoima_store_db_column_dup (stmt, 5);
-      act->transfer_date = qoima_store_db_column_dup (stmt, 6);
-      act->deadline = qoima_store_db_column_dup (stmt, 7);
+      act->ismpt_id = qoima_store_column_dup (stmt, 1);
+      act->number = qoima_store_column_dup (stmt, 2);
+      act->sender_bin = qoima_store_column_dup (stmt, 3);
+      act->sender_name = qoima_store_column_dup (stmt, 4);
+      act->doc_date = qoima_store_column_dup (stmt, 5);
+      act->transfer_date = qoima_store_column_dup (stmt, 6);
+      act->deadline = qoima_store_column_dup (stmt, 7);
       act->status = status_from_nick (qoima_db_column_text (stmt, 8));
-      act->errors = qoima_store_db_column_dup (stmt, 9);
+      act->errors = qoima_store_column_dup (stmt, 9);
       act->packs = qoima_db_column_int64 (stmt, 10);
       act->scanned = qoima_db_column_int64 (stmt, 11);
       act->accepted = qoima_db_column_int64 (stmt, 16);
@@ -665,7 +665,7 @@ load_act_job (QoimaStoreWorker *worker,
               GTask            *task)
 {
   gint64 act_id = *(gint64 *) g_task_get_task_data (task);
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autoptr(GError) local_error = NULL;
   LoadResult *result;
   QoimaDbStep next;
@@ -699,14 +699,14 @@ load_act_job (QoimaStoreWorker *worker,
     result = g_new0 (LoadResult, 1);
     result->act = incoming_act_new ();
     result->scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-    result->act->ismpt_id = qoima_store_db_column_dup (stmt, 0);
-    result->act->number = qoima_store_db_column_dup (stmt, 1);
-    result->act->doc_date = qoima_store_db_column_dup (stmt, 2);
-    result->act->transfer_date = qoima_store_db_column_dup (stmt, 3);
-    result->act->sender_bin = qoima_store_db_column_dup (stmt, 4);
-    result->act->sender_name = qoima_store_db_column_dup (stmt, 5);
-    result->act->receiver_bin = qoima_store_db_column_dup (stmt, 6);
-    result->act->status = qoima_store_db_column_dup (stmt, 7);
+    result->act->ismpt_id = qoima_store_column_dup (stmt, 0);
+    result->act->number = qoima_store_column_dup (stmt, 1);
+    result->act->doc_date = qoima_store_column_dup (stmt, 2);
+    result->act->transfer_date = qoima_store_column_dup (stmt, 3);
+    result->act->sender_bin = qoima_store_column_dup (stmt, 4);
+    result->act->sender_name = qoima_store_column_dup (stmt, 5);
+    result->act->receiver_bin = qoima_store_column_dup (stmt, 6);
+    result->act->status = qoima_store_column_dup (stmt, 7);
   }
 
   {
@@ -723,12 +723,12 @@ load_act_job (QoimaStoreWorker *worker,
       {
         QoimaActCode *code = g_new0 (QoimaActCode, 1);
 
-        code->code = qoima_store_db_column_dup (stmt, 0);
+        code->code = qoima_store_column_dup (stmt, 0);
         code->is_box = g_strcmp0 (qoima_db_column_text (stmt, 1), "box") == 0;
-        code->parent_sscc = qoima_store_db_column_dup (stmt, 2);
-        code->gtin = qoima_store_db_column_dup (stmt, 3);
-        code->batch = qoima_store_db_column_dup (stmt, 4);
-        code->expiry = qoima_store_db_column_dup (stmt, 5);
+        code->parent_sscc = qoima_store_column_dup (stmt, 2);
+        code->gtin = qoima_store_column_dup (stmt, 3);
+        code->batch = qoima_store_column_dup (stmt, 4);
+        code->expiry = qoima_store_column_dup (stmt, 5);
         if (!code->is_box)
           result->act->n_packs++;
         if (qoima_db_column_int64 (stmt, 6))
@@ -804,7 +804,7 @@ mark_code (QoimaStoreWorker  *worker,
            MarkData          *data,
            GError           **error)
 {
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autofree char *now = qoima_store_now_iso8601 ();
   gboolean is_box;
   gboolean was_scanned;

@@ -119,7 +119,7 @@ recent_job (QoimaStoreWorker *worker,
 
   /* The latest use movement per patient in the ward; movements_patient keeps this to the
    * rows that name a patient. An undone use still counts: the patient was at hand. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT p.id, p.iin, p.record_number, max (m.at), max (m.id) AS last "
                            "FROM movements m JOIN patients p ON p.id = m.patient_id "
                            "WHERE m.kind = 'use' AND m.from_location = ?1 "

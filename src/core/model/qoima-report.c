@@ -734,7 +734,7 @@ location_name (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep found;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT name_ru, name_kk FROM locations WHERE id = ?1", error);
   if (stmt == NULL)
     return NULL;
@@ -833,7 +833,7 @@ make_report (QoimaStoreWorker  *worker,
       qoima_report_set_column_kind (report, i, QOIMA_REPORT_COLUMN_DATE);
   totals = g_new0 (gint64, query->n_cells);
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), query->sql, error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), query->sql, error);
   if (stmt == NULL)
     return NULL;
   if (data->kind == QOIMA_REPORT_OPENED)
@@ -914,13 +914,13 @@ make_report_job (QoimaStoreWorker *worker,
     }
 
   /* One read transaction, so the rows and their totals see the same journal. */
-  if (!qoima_db_begin_read (qoima_store_worker_get_database (worker), &local_error))
+  if (!qoima_db_begin_read (qoima_store_worker_get_db (worker), &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
   report = make_report (worker, data, &local_error);
-  qoima_db_rollback (qoima_store_worker_get_database (worker));
+  qoima_db_rollback (qoima_store_worker_get_db (worker));
   if (report == NULL)
     g_task_return_error (task, g_steal_pointer (&local_error));
   else

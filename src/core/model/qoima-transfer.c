@@ -148,14 +148,14 @@ transfer_from_row (QoimaDbStmt *stmt)
 {
   QoimaTransfer *self = g_object_new (QOIMA_TYPE_TRANSFER, NULL);
 
-  self->number = qoima_store_db_column_dup (stmt, 0);
-  self->created_at = qoima_store_db_column_dup (stmt, 1);
-  self->actor = qoima_store_db_column_dup (stmt, 2);
-  self->from = qoima_store_db_column_dup (stmt, 3);
-  self->to = qoima_store_db_column_dup (stmt, 4);
+  self->number = qoima_store_column_dup (stmt, 0);
+  self->created_at = qoima_store_column_dup (stmt, 1);
+  self->actor = qoima_store_column_dup (stmt, 2);
+  self->from = qoima_store_column_dup (stmt, 3);
+  self->to = qoima_store_column_dup (stmt, 4);
   self->to_id = qoima_db_column_int64 (stmt, 5);
   self->n_packs = qoima_db_column_int64 (stmt, 6);
-  self->actor_name = qoima_store_db_column_dup (stmt, 7);
+  self->actor_name = qoima_store_column_dup (stmt, 7);
   return self;
 }
 
@@ -172,7 +172,7 @@ load_lines (QoimaStoreWorker  *worker,
   QoimaDbStep next;
 
   /* NULLS FIRST: SQLite's order, which PostgreSQL's reverses. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT p.gtin, p.name_ru, pk.batch, pk.expiry, pk.ki "
                            "FROM movements m JOIN packs pk ON pk.id = m.pack_id "
                            "  JOIN products p ON p.gtin = pk.gtin "
@@ -199,13 +199,13 @@ load_lines (QoimaStoreWorker  *worker,
             }
           line = g_new0 (QoimaTransferLine, 1);
           line->gtin = g_strdup (gtin);
-          line->product_name = qoima_store_db_column_dup (stmt, 1);
+          line->product_name = qoima_store_column_dup (stmt, 1);
           line->batch = g_strdup (batch);
           line->expiry = g_strdup (expiry);
           g_ptr_array_add (transfer->lines, line);
           codes = g_ptr_array_new_with_free_func (g_free);
         }
-      g_ptr_array_add (codes, qoima_store_db_column_dup (stmt, 4));
+      g_ptr_array_add (codes, qoima_store_column_dup (stmt, 4));
       line->count++;
     }
   if (line != NULL)
@@ -227,7 +227,7 @@ load_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaDbStep found;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), TRANSFER_SELECT "WHERE t.number = ?1", &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), TRANSFER_SELECT "WHERE t.number = ?1", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -293,7 +293,7 @@ list_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaDbStep next;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), TRANSFER_SELECT "ORDER BY t.id DESC", &local_error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), TRANSFER_SELECT "ORDER BY t.id DESC", &local_error);
   if (stmt == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
@@ -360,7 +360,7 @@ set_units_body (QoimaStoreWorker  *worker,
   UnitsData *data = g_task_get_task_data (task);
   g_autofree char *now = qoima_store_now_iso8601 ();
   g_autofree char *name = NULL;
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   int current = 0;
   gboolean opened = FALSE;
   QoimaDbStep found;
@@ -390,7 +390,7 @@ set_units_body (QoimaStoreWorker  *worker,
         return FALSE;
       }
     current = qoima_db_column_int64 (find, 0);
-    name = qoima_store_db_column_dup (find, 1);
+    name = qoima_store_column_dup (find, 1);
     opened = qoima_db_column_int64 (find, 2) != 0;
   }
 

@@ -107,7 +107,7 @@ user_from_row (QoimaDbStmt *stmt)
                    role,
                    qoima_db_column_int64 (stmt, 4),
                    qoima_db_column_int64 (stmt, 5) != 0);
-  user->iin = qoima_store_db_column_dup (stmt, 6);
+  user->iin = qoima_store_column_dup (stmt, 6);
   user->may_sign = qoima_db_column_int64 (stmt, 7) != 0;
   return user;
 }
@@ -186,7 +186,7 @@ load_user (QoimaStoreWorker  *worker,
 {
   g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT " USER_COLUMNS " FROM users WHERE name = ?1", error);
   if (stmt == NULL)
     return NULL;
@@ -226,7 +226,7 @@ check_ward (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep step;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT kind, archived, name_ru FROM locations WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -265,7 +265,7 @@ is_last_admin (QoimaStoreWorker  *worker,
 {
   g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT count (*) FILTER (WHERE name = ?1), count (*) FILTER (WHERE name <> ?1) "
                            "FROM users WHERE role = 'admin' AND disabled = 0",
                            error);
@@ -284,7 +284,7 @@ add_user (QoimaStoreWorker  *worker,
           GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autoptr(QoimaDbStmt) count = NULL;
   g_autoptr(QoimaDbStmt) insert = NULL;
   g_autoptr(GBytes) salt_bytes = NULL;
@@ -391,7 +391,7 @@ authenticate_job (QoimaStoreWorker *worker,
   unsigned iterations = QOIMA_USER_KDF_ITERATIONS;
   QoimaDbStep step;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT " USER_COLUMNS ", salt, hash, iterations FROM users WHERE name = ?1",
                            &local_error);
   if (stmt == NULL)
@@ -445,7 +445,7 @@ list_users_job (QoimaStoreWorker *worker,
   g_autoptr(GListStore) store = g_list_store_new (QOIMA_TYPE_USER);
   QoimaDbStep step;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT " USER_COLUMNS " FROM users ORDER BY name", &local_error);
   if (stmt == NULL)
     {
@@ -535,7 +535,7 @@ set_user_disabled (QoimaStoreWorker  *worker,
         }
     }
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "UPDATE users SET disabled = ?2 WHERE name = ?1 AND disabled <> ?2", error);
   if (stmt == NULL)
     return FALSE;
@@ -593,7 +593,7 @@ set_password (QoimaStoreWorker  *worker,
   if (!new_hash (data->secret, salt, key, error))
     return FALSE;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "UPDATE users SET salt = ?2, hash = ?3, iterations = ?4 WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -648,7 +648,7 @@ update_user (QoimaStoreWorker  *worker,
         }
     }
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "UPDATE users SET role = ?2, ward_id = ?3, "
                            /* A delegation to sign is a clerk's: another role loses it. */
                            "  may_sign = CASE WHEN ?2 = 'clerk' THEN may_sign ELSE 0 END "
@@ -677,7 +677,7 @@ set_user_signing (QoimaStoreWorker  *worker,
                   GError           **error)
 {
   UserData *data = g_task_get_task_data (task);
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autoptr(QoimaDbStmt) taken = NULL;
   g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autoptr(QoimaUser) target = NULL;
@@ -742,7 +742,7 @@ get_user_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaDbStep step;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            data->name != NULL ? "SELECT " USER_COLUMNS " FROM users WHERE name = ?1"
                                               : "SELECT " USER_COLUMNS " FROM users WHERE iin = ?1",
                            &local_error);

@@ -33,7 +33,7 @@ load_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT draft, state, request_id, reason FROM registration WHERE id = 1",
                            &local_error);
   if (stmt == NULL)
@@ -47,9 +47,9 @@ load_job (QoimaStoreWorker *worker,
       stored = g_new0 (QoimaStoredRegistration, 1);
       stored->registration = qoima_registration_new_from_json (qoima_db_column_text (stmt, 0),
                                                                &local_error);
-      stored->state = qoima_store_db_column_dup (stmt, 1);
-      stored->request_id = qoima_store_db_column_dup (stmt, 2);
-      stored->reason = qoima_store_db_column_dup (stmt, 3);
+      stored->state = qoima_store_column_dup (stmt, 1);
+      stored->request_id = qoima_store_column_dup (stmt, 2);
+      stored->reason = qoima_store_column_dup (stmt, 3);
     }
   else if (rc != QOIMA_DB_DONE)
     qoima_db_step_done (stmt, &local_error);
@@ -120,7 +120,7 @@ set_setting (QoimaStoreWorker  *worker,
 
   if (value == NULL)
     return TRUE;
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO settings (key, value) VALUES (?1, ?2) "
                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
                            "WHERE settings.value IS DISTINCT FROM excluded.value",
@@ -141,7 +141,7 @@ save_body (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   g_autofree char *now = qoima_store_now_iso8601 ();
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO registration (id, draft, state, request_id, reason, updated_at) "
                            "VALUES (1, ?1, ?2, ?3, ?4, ?5) "
                            "ON CONFLICT (id) DO UPDATE SET draft = excluded.draft, state = excluded.state, "

@@ -353,14 +353,14 @@ verify_audit_job (QoimaStoreWorker *worker,
   VerifyResult *result = g_new0 (VerifyResult, 1);
 
   /* A read transaction, so the chain is read as one snapshot. */
-  if (!qoima_db_begin_read (qoima_store_worker_get_database (worker), &local_error))
+  if (!qoima_db_begin_read (qoima_store_worker_get_db (worker), &local_error))
     {
       g_free (result);
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
 
-  qoima_audit_verify (qoima_store_worker_get_database (worker), &result->n_rows, &result->broken_row, &local_error);
+  qoima_audit_verify (qoima_store_worker_get_db (worker), &result->n_rows, &result->broken_row, &local_error);
   qoima_store_worker_rollback (worker);
 
   if (local_error != NULL && result->broken_row == 0)

@@ -186,7 +186,7 @@ load_count_head (QoimaStoreWorker  *worker,
   g_autofree char *nick = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT location_id, state FROM counts WHERE id = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT location_id, state FROM counts WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   qoima_db_bind_int64 (stmt, 1, count_id);
@@ -203,7 +203,7 @@ load_count_head (QoimaStoreWorker  *worker,
       return FALSE;
     }
   *location_id = qoima_db_column_int64 (stmt, 0);
-  nick = qoima_store_db_column_dup (stmt, 1);
+  nick = qoima_store_column_dup (stmt, 1);
   if (!state_from_nick (nick, state))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
@@ -248,7 +248,7 @@ start_count_body (QoimaStoreWorker  *worker,
   g_autofree char *now = qoima_store_now_iso8601 ();
   QoimaDbStep rc;
 
-  location = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT archived FROM locations WHERE id = ?1", error);
+  location = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT archived FROM locations WHERE id = ?1", error);
   if (location == NULL)
     return FALSE;
   qoima_db_bind_int64 (location, 1, data->location_id);
@@ -265,7 +265,7 @@ start_count_body (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  open = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  open = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
                            error);
   if (open == NULL)
@@ -286,7 +286,7 @@ start_count_body (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "INSERT INTO counts (location_id, state, started_by, started_at) "
                              "VALUES (?1, 'open', ?2, ?3) RETURNING id",
                              error);
@@ -361,7 +361,7 @@ find_count_job (QoimaStoreWorker *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT id FROM counts WHERE location_id = ?1 AND state <> 'signed_off'",
                            &local_error);
   if (stmt == NULL)
@@ -434,7 +434,7 @@ classify (QoimaStoreWorker   *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT pk.status, pk.location_id, p.name_ru, p.name_kk, p.units_per_pack "
                            "FROM packs pk JOIN products p ON p.gtin = pk.gtin WHERE pk.ki = ?1",
                            error);
@@ -532,7 +532,7 @@ count_code_body (QoimaStoreWorker  *worker,
           scan->ki = g_strdup (ki);
         }
 
-      insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+      insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                  "INSERT INTO count_scans (count_id, ki, box, scanned_by, scanned_at) "
                                  "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (count_id, ki) DO NOTHING",
                                  error);
@@ -623,7 +623,7 @@ count_units_body (QoimaStoreWorker  *worker,
   if (!load_open_count (worker, data->user, data->count_id, &location_id, error))
     return FALSE;
 
-  pack = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  pack = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT p.units_per_pack, s.id FROM count_scans s "
                            "JOIN packs pk ON pk.ki = s.ki JOIN products p ON p.gtin = pk.gtin "
                            "WHERE s.count_id = ?1 AND s.ki = ?2",
@@ -658,7 +658,7 @@ count_units_body (QoimaStoreWorker  *worker,
       return FALSE;
     }
 
-  update = qoima_db_prepare (qoima_store_worker_get_database (worker), "UPDATE count_scans SET units = ?2 WHERE id = ?1", error);
+  update = qoima_db_prepare (qoima_store_worker_get_db (worker), "UPDATE count_scans SET units = ?2 WHERE id = ?1", error);
   if (update == NULL)
     return FALSE;
   qoima_db_bind_int64 (update, 1, qoima_db_column_int64 (pack, 1));
@@ -753,7 +753,7 @@ load_count (QoimaStoreWorker  *worker,
   g_autofree char *state = NULL;
   QoimaDbStep rc;
 
-  head = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  head = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT c.location_id, l.name_ru, l.name_kk, c.state, c.started_by, c.started_at,"
                            "       c.finished_at, c.signed_off_by, c.signed_off_at "
                            "FROM counts c JOIN locations l ON l.id = c.location_id WHERE c.id = ?1",
@@ -777,22 +777,22 @@ load_count (QoimaStoreWorker  *worker,
   count->location_id = qoima_db_column_int64 (head, 0);
   count->location_name = g_strdup (qoima_pick_name (qoima_db_column_text (head, 1),
                                                     qoima_db_column_text (head, 2)));
-  state = qoima_store_db_column_dup (head, 3);
+  state = qoima_store_column_dup (head, 3);
   if (!state_from_nick (state, &count->state))
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT,
                    _("The stock count %lld has an unknown state."), (long long) count_id);
       return NULL;
     }
-  count->started_by = qoima_store_db_column_dup (head, 4);
-  count->started_at = qoima_store_db_column_dup (head, 5);
-  count->finished_at = qoima_store_db_column_dup (head, 6);
-  count->signed_off_by = qoima_store_db_column_dup (head, 7);
-  count->signed_off_at = qoima_store_db_column_dup (head, 8);
+  count->started_by = qoima_store_column_dup (head, 4);
+  count->started_at = qoima_store_column_dup (head, 5);
+  count->finished_at = qoima_store_column_dup (head, 6);
+  count->signed_off_by = qoima_store_column_dup (head, 7);
+  count->signed_off_at = qoima_store_column_dup (head, 8);
   count->tally = g_ptr_array_new_with_free_func ((GDestroyNotify) count_tally_free);
   count->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) count_line_free);
 
-  findings = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  findings = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                "SELECT f.ki, f.gtin, f.batch, f.expiry, f.finding, f.book_status,"
                                "       f.book_units, f.counted_units, p.name_ru, p.name_kk, bl.name_ru, bl.name_kk "
                                "FROM (" LIVE_FINDINGS ") f "
@@ -815,7 +815,7 @@ load_count (QoimaStoreWorker  *worker,
       const char *gtin = qoima_db_column_text (findings, 1);
       const char *name = qoima_pick_name (qoima_db_column_text (findings, 8),
                                           qoima_db_column_text (findings, 9));
-      g_autofree char *nick = qoima_store_db_column_dup (findings, 4);
+      g_autofree char *nick = qoima_store_column_dup (findings, 4);
       QoimaCountFinding finding;
       QoimaCountTally *tally;
       int book_units = qoima_db_column_is_null (findings, 6) ? -1 : (int) qoima_db_column_int64 (findings, 6);
@@ -852,17 +852,17 @@ load_count (QoimaStoreWorker  *worker,
         {
           QoimaCountLine *line = g_new0 (QoimaCountLine, 1);
 
-          line->ki = qoima_store_db_column_dup (findings, 0);
+          line->ki = qoima_store_column_dup (findings, 0);
           line->gtin = g_strdup (gtin);
           line->name = g_strdup (name);
-          line->batch = qoima_store_db_column_dup (findings, 2);
-          line->expiry = qoima_store_db_column_dup (findings, 3);
+          line->batch = qoima_store_column_dup (findings, 2);
+          line->expiry = qoima_store_column_dup (findings, 3);
           line->finding = finding;
           if (finding == QOIMA_COUNT_ELSEWHERE)
             line->book_location = g_strdup (qoima_pick_name (qoima_db_column_text (findings, 10),
                                                              qoima_db_column_text (findings, 11)));
           if (finding == QOIMA_COUNT_OUT_OF_CIRCULATION)
-            line->book_status = qoima_store_db_column_dup (findings, 5);
+            line->book_status = qoima_store_column_dup (findings, 5);
           line->book_units = book_units;
           line->counted_units = counted_units;
           g_ptr_array_add (count->lines, line);
@@ -884,7 +884,7 @@ load_count_job (QoimaStoreWorker *worker,
   g_autoptr(GError) local_error = NULL;
   QoimaCount *count;
 
-  if (!qoima_db_begin_read (qoima_store_worker_get_database (worker), &local_error))
+  if (!qoima_db_begin_read (qoima_store_worker_get_db (worker), &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
@@ -939,7 +939,7 @@ finish_count_body (QoimaStoreWorker  *worker,
   if (!load_open_count (worker, data->user, data->count_id, &location_id, error))
     return FALSE;
 
-  freeze = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  freeze = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "INSERT INTO count_findings (count_id, ki, gtin, batch, expiry, finding,"
                              "  book_location_id, book_status, book_units, counted_units) "
                              "SELECT ?1, ki, gtin, batch, expiry, finding, book_location_id, book_status,"
@@ -951,7 +951,7 @@ finish_count_body (QoimaStoreWorker  *worker,
   if (!qoima_db_step_done (freeze, error))
     return FALSE;
 
-  update = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  update = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "UPDATE counts SET state = 'finished', finished_by = ?2, finished_at = ?3 WHERE id = ?1",
                              error);
   if (update == NULL)
@@ -1043,7 +1043,7 @@ sign_off_body (QoimaStoreWorker  *worker,
     }
 
   /* Found here, booked elsewhere: moved here. */
-  move = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  move = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location,"
                            "  units_delta, units_after, status_after, location_after, reason) "
                            "SELECT pk.id, ?2, ?3, 'correction', pk.location_id, ?4, 0, pk.units_left,"
@@ -1065,7 +1065,7 @@ sign_off_body (QoimaStoreWorker  *worker,
   corrections += qoima_db_changes (move);
 
   /* Opened packs whose units differ from the book: set to what was counted. */
-  units = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  units = qoima_db_prepare (qoima_store_worker_get_db (worker),
                             "INSERT INTO movements (pack_id, at, actor, kind, from_location,"
                             "  units_delta, units_after, status_after, location_after, reason) "
                             "SELECT pk.id, ?2, ?3, 'correction', pk.location_id,"
@@ -1088,7 +1088,7 @@ sign_off_body (QoimaStoreWorker  *worker,
   corrections += qoima_db_changes (units);
 
   /* Missing: a write-off owed as lost, unless one is owed already. */
-  lost = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  lost = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
                            "SELECT pk.id, 'LOST', ?2 "
                            "FROM count_findings f JOIN packs pk ON pk.ki = f.ki "
@@ -1106,7 +1106,7 @@ sign_off_body (QoimaStoreWorker  *worker,
     return FALSE;
   corrections += qoima_db_changes (lost);
 
-  update = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  update = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "UPDATE counts SET state = 'signed_off', signed_off_by = ?2, signed_off_at = ?3 "
                              "WHERE id = ?1",
                              error);

@@ -149,7 +149,7 @@ load_pack (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT pk.id, pk.ki, pk.status, pk.expiry, pk.location_id, pk.units_left, "
                            "  p.units_per_pack, p.name_ru, w.reason "
                            "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
@@ -173,15 +173,15 @@ load_pack (QoimaStoreWorker  *worker,
     }
 
   facts->id = qoima_db_column_int64 (stmt, 0);
-  facts->ki = qoima_store_db_column_dup (stmt, 1);
-  facts->status = qoima_store_db_column_dup (stmt, 2);
-  facts->expiry = qoima_store_db_column_dup (stmt, 3);
+  facts->ki = qoima_store_column_dup (stmt, 1);
+  facts->status = qoima_store_column_dup (stmt, 2);
+  facts->expiry = qoima_store_column_dup (stmt, 3);
   facts->location_id = qoima_db_column_int64 (stmt, 4);
   facts->has_units = !qoima_db_column_is_null (stmt, 5);
   facts->units_left = (int) qoima_db_column_int64 (stmt, 5);
   facts->units_known = !qoima_db_column_is_null (stmt, 6);
-  facts->name = qoima_store_db_column_dup (stmt, 7);
-  facts->owed_reason = qoima_store_db_column_dup (stmt, 8);
+  facts->name = qoima_store_column_dup (stmt, 7);
+  facts->owed_reason = qoima_store_column_dup (stmt, 8);
   return TRUE;
 }
 
@@ -228,7 +228,7 @@ location_exists (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT 1 FROM locations WHERE id = ?1 AND archived = 0", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT 1 FROM locations WHERE id = ?1 AND archived = 0", error);
   if (stmt == NULL)
     return FALSE;
   qoima_db_bind_int64 (stmt, 1, location);
@@ -340,7 +340,7 @@ qoima_store_worker_add_box_packs (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "WITH RECURSIVE inside (code, kind) AS ("
                            "  SELECT code, kind FROM act_codes WHERE code = ?1 AND kind = 'box' "
                            "  UNION SELECT c.code, c.kind FROM act_codes c JOIN inside i ON c.parent_sscc = i.code) "
@@ -351,7 +351,7 @@ qoima_store_worker_add_box_packs (QoimaStoreWorker  *worker,
     return FALSE;
   qoima_db_bind_text (stmt, 1, box);
   while ((rc = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
-    g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
+    g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
   if (rc != QOIMA_DB_DONE)
     {
       qoima_store_worker_set_step_error (worker, rc, error);
@@ -455,7 +455,7 @@ add_transfer_document (QoimaStoreWorker  *worker,
   gint64 id;
   QoimaDbStep rc;
 
-  next = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT coalesce (max (id), 0) + 1 FROM transfers", error);
+  next = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT coalesce (max (id), 0) + 1 FROM transfers", error);
   if (next == NULL)
     return NULL;
   rc = qoima_db_step (next, error);
@@ -467,7 +467,7 @@ add_transfer_document (QoimaStoreWorker  *worker,
   id = qoima_db_column_int64 (next, 0);
   number = g_strdup_printf ("ВП-%06" G_GINT64_FORMAT, id);
 
-  insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "INSERT INTO transfers (id, number, created_at, actor, from_location, to_location) "
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                              error);
@@ -532,7 +532,7 @@ transfer_body (QoimaStoreWorker  *worker,
       const PackFacts *pack = &g_array_index (facts, PackFacts, i);
       g_autoptr(QoimaDbStmt) insert = NULL;
 
-      insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+      insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                  "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, "
                                  "  units_delta, units_after, status_after, location_after, document) "
                                  "VALUES (?1, ?2, ?3, 'transfer', ?4, ?5, 0, ?6, ?7, ?5, ?8)",
@@ -657,7 +657,7 @@ pack_from_facts (QoimaStoreWorker  *worker,
   QoimaPackStatus status = QOIMA_PACK_STATUS_IN_STOCK;
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT pk.id, pk.ki, pk.km, pk.batch, pk.expiry, pk.status, pk.units_left, "
                            QOIMA_STORE_PRODUCT_COLUMNS ", " QOIMA_STORE_LOCATION_COLUMNS " "
                            "FROM packs pk JOIN products p ON p.gtin = pk.gtin "
@@ -673,8 +673,8 @@ pack_from_facts (QoimaStoreWorker  *worker,
       return NULL;
     }
 
-  product = qoima_store_product_from_db_row (stmt, 7);
-  location = qoima_store_location_from_db_row (stmt, 7 + QOIMA_STORE_PRODUCT_N_COLUMNS);
+  product = qoima_store_product_from_row (stmt, 7);
+  location = qoima_store_location_from_row (stmt, 7 + QOIMA_STORE_PRODUCT_N_COLUMNS);
   qoima_pack_status_from_nick (qoima_db_column_text (stmt, 5), &status);
   return qoima_pack_new (qoima_db_column_int64 (stmt, 0),
                          qoima_db_column_text (stmt, 1),
@@ -788,7 +788,7 @@ find_or_add_patient (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) find = NULL;
 
-    find = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    find = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              is_iin ? "SELECT id FROM patients WHERE iin = ?1"
                                     : "SELECT id FROM patients WHERE record_number = ?1",
                              error);
@@ -811,7 +811,7 @@ find_or_add_patient (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) insert = NULL;
 
-    insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                is_iin ? "INSERT INTO patients (iin, created_at) VALUES (?1, ?2) RETURNING id"
                                       : "INSERT INTO patients (record_number, created_at) VALUES (?1, ?2) RETURNING id",
                                error);
@@ -892,7 +892,7 @@ use_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) insert = NULL;
 
-    insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
                                "  units_after, status_after, location_after, patient_id) "
                                "VALUES (?1, ?2, ?3, 'use', ?4, ?5, ?6, ?7, ?4, ?8) RETURNING id",
@@ -917,7 +917,7 @@ use_body (QoimaStoreWorker  *worker,
     {
       g_autoptr(QoimaDbStmt) owe = NULL;
 
-      owe = qoima_db_prepare (qoima_store_worker_get_database (worker),
+      owe = qoima_db_prepare (qoima_store_worker_get_db (worker),
                               "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) "
                               "VALUES (?1, 'MEDICAL_USE', ?2)",
                               error);
@@ -1011,7 +1011,7 @@ pick_job (QoimaStoreWorker *worker,
   g_autofree char *today = today_iso8601 ();
   QoimaDbStep rc;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT ki FROM packs "
                            "WHERE gtin = ?1 AND location_id = ?2 AND status IN ('in_stock', 'opened') "
                            "  AND units_left > 0 AND (expiry IS NULL OR expiry >= ?3) "
@@ -1027,7 +1027,7 @@ pick_job (QoimaStoreWorker *worker,
   qoima_db_bind_text (stmt, 3, today);
   rc = qoima_db_step (stmt, &local_error);
   if (rc == QOIMA_DB_ROW)
-    g_task_return_pointer (task, qoima_store_db_column_dup (stmt, 0), g_free);
+    g_task_return_pointer (task, qoima_store_column_dup (stmt, 0), g_free);
   else if (rc == QOIMA_DB_DONE)
     g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND,
                              _("There is no pack of this medicine here to open."));
@@ -1108,7 +1108,7 @@ undo_body (QoimaStoreWorker  *worker,
     since = g_date_time_format (since_dt, "%Y-%m-%dT%H:%M:%SZ");
     /* The user's latest use, the pack's latest movement, the status the pack had before,
      * and whether its withdrawal already left for the outbox. */
-    find = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    find = qoima_db_prepare (qoima_store_worker_get_db (worker),
                              "SELECT m.id, m.pack_id, m.location_after, m.units_after, m.units_delta, m.patient_id, "
                              "  m.id = (SELECT max (id) FROM movements WHERE pack_id = m.pack_id), "
                              "  (SELECT status_after FROM movements WHERE pack_id = m.pack_id AND id < m.id "
@@ -1140,9 +1140,9 @@ undo_body (QoimaStoreWorker  *worker,
     units_delta = (int) qoima_db_column_int64 (find, 4);
     patient_id = qoima_db_column_int64 (find, 5);
     is_latest = (int) qoima_db_column_int64 (find, 6) != 0;
-    status_before = qoima_store_db_column_dup (find, 7);
+    status_before = qoima_store_column_dup (find, 7);
     owed_sent = (int) qoima_db_column_int64 (find, 8) != 0;
-    ki = qoima_store_db_column_dup (find, 9);
+    ki = qoima_store_column_dup (find, 9);
     if (!is_latest || status_before == NULL || (int) qoima_db_column_int64 (find, 10) == 0)
       {
         set_nothing_to_undo (error);
@@ -1163,7 +1163,7 @@ undo_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) insert = NULL;
 
-    insert = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    insert = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                "INSERT INTO movements (pack_id, at, actor, kind, from_location, units_delta, "
                                "  units_after, status_after, location_after, reason, patient_id) "
                                "VALUES (?1, ?2, ?3, 'correction', ?4, ?5, ?6, ?7, ?4, ?8, ?9)",
@@ -1187,7 +1187,7 @@ undo_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) forget = NULL;
 
-    forget = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    forget = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                "DELETE FROM withdrawals_owed "
                                "WHERE pack_id = ?1 AND outbox_id IS NULL AND reason = 'MEDICAL_USE'",
                                error);
@@ -1305,7 +1305,7 @@ write_off_body (QoimaStoreWorker  *worker,
           return FALSE;
         }
 
-      owe = qoima_db_prepare (qoima_store_worker_get_database (worker),
+      owe = qoima_db_prepare (qoima_store_worker_get_db (worker),
                               "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, ?2, ?3)",
                               error);
       if (owe == NULL)

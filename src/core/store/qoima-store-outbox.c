@@ -157,7 +157,7 @@ prepare_bound (QoimaStoreWorker  *worker,
                GError           **error,
                va_list            args)
 {
-  QoimaDbStmt *stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
+  QoimaDbStmt *stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), sql, error);
   int column = 1;
   BindType type;
 
@@ -294,7 +294,7 @@ queue_acceptance (QoimaStoreWorker  *worker,
   gpointer code, accepted;
 
   {
-    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                                     "SELECT status, number FROM acts WHERE id = ?1", error);
     QoimaDbStep found;
 
@@ -423,7 +423,7 @@ list_outbox_job (QoimaStoreWorker *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep next = QOIMA_DB_ERROR_STEP;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            all ?
                            "SELECT id, doc_type, document_number, act_id, document, signature, state, ismpt_id, "
                            "  ismpt_status, errors, attempts, last_error, sent_at FROM outbox ORDER BY id" :
@@ -436,8 +436,8 @@ list_outbox_job (QoimaStoreWorker *worker,
       QoimaOutboxEntry *entry = g_new0 (QoimaOutboxEntry, 1);
 
       entry->id = qoima_db_column_int64 (stmt, 0);
-      entry->doc_type = qoima_store_db_column_dup (stmt, 1);
-      entry->document_number = qoima_store_db_column_dup (stmt, 2);
+      entry->doc_type = qoima_store_column_dup (stmt, 1);
+      entry->document_number = qoima_store_column_dup (stmt, 2);
       entry->act_id = qoima_db_column_int64 (stmt, 3);
       entry->document = qoima_db_column_bytes (stmt, 4);
       entry->signature = qoima_db_column_bytes (stmt, 5);
@@ -446,12 +446,12 @@ list_outbox_job (QoimaStoreWorker *worker,
       if (entry->signature == NULL)
         entry->signature = g_bytes_new (NULL, 0);
       entry->state = state_from_nick (qoima_db_column_text (stmt, 6));
-      entry->ismpt_id = qoima_store_db_column_dup (stmt, 7);
-      entry->ismpt_status = qoima_store_db_column_dup (stmt, 8);
-      entry->errors = qoima_store_db_column_dup (stmt, 9);
+      entry->ismpt_id = qoima_store_column_dup (stmt, 7);
+      entry->ismpt_status = qoima_store_column_dup (stmt, 8);
+      entry->errors = qoima_store_column_dup (stmt, 9);
       entry->attempts = qoima_db_column_int64 (stmt, 10);
-      entry->last_error = qoima_store_db_column_dup (stmt, 11);
-      entry->sent_at = qoima_store_db_column_dup (stmt, 12);
+      entry->last_error = qoima_store_column_dup (stmt, 11);
+      entry->sent_at = qoima_store_column_dup (stmt, 12);
       g_ptr_array_add (entries, entry);
     }
   if (next == QOIMA_DB_ERROR_STEP)
@@ -554,7 +554,7 @@ claim_outbox (QoimaStoreWorker  *worker,
                  BIND_INT64, data->id, BIND_TEXT, me, BIND_END);
 
   /* In the write transaction: no other workstation claims between the look and the claim. */
-  held = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  held = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT workstation, until FROM outbox_claims WHERE outbox_id = ?1", error);
   if (held == NULL)
     return FALSE;
@@ -723,7 +723,7 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
                         int               *n_packs,
                         GError           **error)
 {
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autoptr(QoimaPackRows) rows = qoima_pack_rows_new ();
   g_autofree char *number = NULL;
   g_autofree char *reason = NULL;
@@ -732,7 +732,7 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
 
   {
     g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, "SELECT id FROM locations WHERE kind = 'warehouse' AND archived = 0 "
-                                                        "ORDER BY id LIMIT 1", error);
+                                                    "ORDER BY id LIMIT 1", error);
 
     if (stmt == NULL || (next = qoima_db_step (stmt, error)) == QOIMA_DB_ERROR_STEP)
       return FALSE;
@@ -755,7 +755,7 @@ receive_accepted_packs (QoimaStoreWorker  *worker,
     if ((next = qoima_db_step (stmt, error)) == QOIMA_DB_ERROR_STEP)
       return FALSE;
     if (next == QOIMA_DB_ROW)
-      number = qoima_store_db_column_dup (stmt, 0);
+      number = qoima_store_column_dup (stmt, 0);
   }
   reason = g_strdup_printf ("act %s", number ? number : "?");
 
@@ -802,7 +802,7 @@ finish_outbox (QoimaStoreWorker  *worker,
   gint64 act_id = 0;
 
   {
-    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                                                     "SELECT doc_type, act_id, state FROM outbox WHERE id = ?1", error);
     QoimaDbStep found;
 
@@ -818,9 +818,9 @@ finish_outbox (QoimaStoreWorker  *worker,
                      _("There is no document %lld in the outbox."), (long long) data->id);
         return FALSE;
       }
-    doc_type = qoima_store_db_column_dup (stmt, 0);
+    doc_type = qoima_store_column_dup (stmt, 0);
     act_id = qoima_db_column_int64 (stmt, 1);
-    state = qoima_store_db_column_dup (stmt, 2);
+    state = qoima_store_column_dup (stmt, 2);
   }
 
   /* A final answer is applied once, whatever asks again after a crash. */
@@ -948,7 +948,7 @@ list_owed_job (QoimaStoreWorker *worker,
 
   /* Pairs: the code, then the reason of its withdrawal. "?1 <> 0": PostgreSQL takes no
    * integer as a condition. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT p.ki, w.reason FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
                            "WHERE w.outbox_id IS NULL AND (?1 <> 0 OR w.reason = 'MEDICAL_USE') ORDER BY w.id",
                            &local_error);
@@ -956,9 +956,9 @@ list_owed_job (QoimaStoreWorker *worker,
     qoima_db_bind_int64 (stmt, 1, all ? 1 : 0);
   while (stmt != NULL && (next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
-      g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 0));
+      g_ptr_array_add (kis, qoima_store_column_dup (stmt, 0));
       if (all)
-        g_ptr_array_add (kis, qoima_store_db_column_dup (stmt, 1));
+        g_ptr_array_add (kis, qoima_store_column_dup (stmt, 1));
     }
   if (next == QOIMA_DB_ERROR_STEP)
     {
@@ -1201,8 +1201,8 @@ list_refusals (QoimaDb  *db,
           if (ki == NULL)
             continue;
           refusal = g_new0 (Refusal, 1);
-          refusal->document_number = qoima_store_db_column_dup (stmt, 0);
-          refusal->errors = qoima_store_db_column_dup (stmt, 1);
+          refusal->document_number = qoima_store_column_dup (stmt, 0);
+          refusal->errors = qoima_store_column_dup (stmt, 1);
           g_hash_table_replace (refusals, g_strdup (ki), refusal);
         }
     }
@@ -1227,7 +1227,7 @@ static void
 list_withdrawals_job (QoimaStoreWorker *worker,
                       GTask            *task)
 {
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GHashTable) refusals = NULL;

@@ -35,11 +35,6 @@ void           qoima_store_set_sqlite_error   (GError     **error,
                                                int          rc,
                                                const char  *path);
 
-/* Row helpers: read a record from the columns of @stmt, starting at column @first. */
-QoimaProduct  *qoima_store_product_from_row   (sqlite3_stmt *stmt,
-                                               int           first);
-QoimaLocation *qoima_store_location_from_row  (sqlite3_stmt *stmt,
-                                               int           first);
 
 /* The column list qoima_store_product_from_row() and _location_from_row() expect,
  * for tables aliased "p" (products) and "l" (locations). */
@@ -56,29 +51,19 @@ gint64         qoima_task_propagate_int64     (GTask        *task,
                                                gint64        failed,
                                                GError      **error);
 
-/* The same, from a QoimaDb statement. */
-QoimaProduct  *qoima_store_product_from_db_row  (QoimaDbStmt *stmt,
+/* Row helpers: read a record from the columns of @stmt, starting at column @first. */
+QoimaProduct  *qoima_store_product_from_row  (QoimaDbStmt *stmt,
                                                  int          first);
-QoimaLocation *qoima_store_location_from_db_row (QoimaDbStmt *stmt,
+QoimaLocation *qoima_store_location_from_row (QoimaDbStmt *stmt,
                                                  int          first);
 /* A text column of a QoimaDb statement as a new string (NULL for SQL NULL). */
-char          *qoima_store_db_column_dup        (QoimaDbStmt *stmt,
+char          *qoima_store_column_dup        (QoimaDbStmt *stmt,
                                                  int          column);
-/* A text column as a new string (NULL for SQL NULL). */
-char          *qoima_store_column_dup         (sqlite3_stmt *stmt,
-                                               int           column);
 /* Now, by the database's clock (the server's on PostgreSQL, this PC's on SQLite), UTC. */
 GDateTime     *qoima_store_now                (void);
 /* The same, as the store writes times: UTC, ISO 8601, to the second. */
 char          *qoima_store_now_iso8601        (void);
 
-/* Statements the worker prepared once and keeps for the connection's lifetime. They are
- * borrowed: the autoptr cleanup only resets them for the next use. */
-typedef sqlite3_stmt QoimaCachedStmt;
-
-void qoima_cached_stmt_release (QoimaCachedStmt *stmt);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaCachedStmt, qoima_cached_stmt_release)
 
 /* The worker thread's side of the store: a job runs there with the database to itself and
  * returns its task. Other files of the store add operations through these. */
@@ -103,22 +88,10 @@ gboolean          qoima_store_task_is_valid    (QoimaStore        *self,
 
 /* The worker's database, SQLite or PostgreSQL: what every operation of the store is
  * written against. */
-QoimaDb          *qoima_store_worker_get_database (QoimaStoreWorker *worker);
-/* The SQLite handle under it, for the operations not yet written against QoimaDb: NULL on
- * PostgreSQL, where qoima_store_worker_prepare() then fails with QOIMA_STORE_ERROR_FAILED. */
-sqlite3          *qoima_store_worker_get_db    (QoimaStoreWorker  *worker);
+QoimaDb          *qoima_store_worker_get_db (QoimaStoreWorker *worker);
 const char       *qoima_store_worker_get_path  (QoimaStoreWorker  *worker);
 /* This workstation, as the database's claims name it: the host and this process. */
 const char       *qoima_store_worker_get_workstation (QoimaStoreWorker *worker);
-QoimaCachedStmt  *qoima_store_worker_prepare   (QoimaStoreWorker  *worker,
-                                                const char        *sql,
-                                                GError           **error);
-gboolean          qoima_store_worker_exec      (QoimaStoreWorker  *worker,
-                                                const char        *sql,
-                                                GError           **error);
-gboolean          qoima_store_worker_step_done (QoimaStoreWorker  *worker,
-                                                sqlite3_stmt      *stmt,
-                                                GError           **error);
 void              qoima_store_worker_rollback  (QoimaStoreWorker  *worker);
 /* After a step that ended without the row it was due: the step's own error is already
  * set; a missing row (@step is QOIMA_DB_DONE) gets one here. */

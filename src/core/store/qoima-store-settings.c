@@ -18,12 +18,12 @@ qoima_store_worker_get_setting (QoimaStoreWorker  *worker,
 {
   g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT value FROM settings WHERE key = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT value FROM settings WHERE key = ?1", error);
   if (stmt == NULL)
     return NULL;
   qoima_db_bind_text (stmt, 1, key);
   if (qoima_db_step (stmt, error) == QOIMA_DB_ROW)
-    return qoima_store_db_column_dup (stmt, 0);
+    return qoima_store_column_dup (stmt, 0);
   return NULL;
 }
 
@@ -92,7 +92,7 @@ set_setting (QoimaStoreWorker  *worker,
   SetData *data = g_task_get_task_data (task);
   g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO settings (key, value) VALUES (?1, ?2) "
                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value "
                            "WHERE settings.value IS DISTINCT FROM excluded.value",

@@ -49,7 +49,7 @@ check_manager (QoimaStoreWorker  *worker,
   if (!qoima_user_check (user, QOIMA_PERMISSION_MANAGE_LOCATIONS, error))
     return FALSE;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), "SELECT role, disabled FROM users WHERE name = ?1", error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), "SELECT role, disabled FROM users WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
   qoima_db_bind_text (stmt, 1, qoima_user_get_name (user));
@@ -78,7 +78,7 @@ check_name_free (QoimaStoreWorker  *worker,
   g_autoptr(QoimaDbStmt) stmt = NULL;
   QoimaDbStep step;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT 1 FROM locations WHERE name_ru = ?1 AND id <> ?2 AND archived = 0",
                            error);
   if (stmt == NULL)
@@ -103,7 +103,7 @@ count (QoimaStoreWorker  *worker,
 {
   g_autoptr(QoimaDbStmt) stmt = NULL;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker), sql, error);
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker), sql, error);
   if (stmt == NULL)
     return -1;
   qoima_db_bind_int64 (stmt, 1, id);
@@ -124,7 +124,7 @@ add_ward (QoimaStoreWorker  *worker,
       !check_name_free (worker, data->name_ru, 0, error))
     return FALSE;
 
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "INSERT INTO locations (kind, name_ru, name_kk) VALUES ('ward', ?1, ?2) RETURNING id", error);
   if (stmt == NULL)
     return FALSE;
@@ -200,7 +200,7 @@ update_location (QoimaStoreWorker  *worker,
                  GError           **error)
 {
   WardData *data = g_task_get_task_data (task);
-  QoimaDb *db = qoima_store_worker_get_database (worker);
+  QoimaDb *db = qoima_store_worker_get_db (worker);
   g_autoptr(QoimaDbStmt) find = NULL;
   g_autoptr(QoimaDbStmt) update = NULL;
   g_autofree char *kind = NULL;
@@ -225,9 +225,9 @@ update_location (QoimaStoreWorker  *worker,
                    _("There is no location %lld."), (long long) data->location_id);
       return FALSE;
     }
-  kind = qoima_store_db_column_dup (find, 0);
-  name_ru = qoima_store_db_column_dup (find, 1);
-  name_kk = qoima_store_db_column_dup (find, 2);
+  kind = qoima_store_column_dup (find, 0);
+  name_ru = qoima_store_column_dup (find, 1);
+  name_kk = qoima_store_column_dup (find, 2);
   archived = qoima_db_column_int64 (find, 3) != 0;
 
   if (data->name_ru != NULL)
@@ -290,7 +290,7 @@ list_wards_job (QoimaStoreWorker *worker,
   QoimaDbStep step;
 
   /* "?1 <> 0": PostgreSQL takes no integer as a condition. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_database (worker),
+  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT id, name_ru, name_kk, archived FROM locations "
                            "WHERE kind = 'ward' AND (?1 <> 0 OR archived = 0) ORDER BY archived, name_ru, id",
                            &local_error);

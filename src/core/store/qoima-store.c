@@ -30,20 +30,12 @@
  * the last reference) without pulling the database from under the worker.
  */
 
-void
-qoima_cached_stmt_release (QoimaCachedStmt *stmt)
-{
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-}
-
 struct _QoimaStoreWorker
 {
   GAsyncQueue *queue; /* of Job */
   char *path;          /* the location: an SQLite file's path or a PostgreSQL URI */
   QoimaDb *database;   /* what the store's operations are written against */
   sqlite3 *db;         /* SQLite's handle under it; NULL on PostgreSQL */
-  GHashTable *statements; /* SQL text → sqlite3_stmt, for code not yet on QoimaDb */
   gboolean in_transaction;
   gint64 clock_checked; /* monotonic time of the last look at the server's clock */
   char *workstation;    /* who holds this process's outbox claims */
@@ -276,57 +268,14 @@ set_closed_error (GError **error)
 /* Rows → records */
 
 char *
-qoima_store_column_dup (sqlite3_stmt *stmt,
-                        int           column)
-{
-  return g_strdup ((const char *) sqlite3_column_text (stmt, column));
-}
-
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
-{
-  return (const char *) sqlite3_column_text (stmt, column);
-}
-
-QoimaProduct *
-qoima_store_product_from_row (sqlite3_stmt *stmt,
-                              int           first)
-{
-  return qoima_product_new (column_text (stmt, first),
-                            column_text (stmt, first + 1),
-                            column_text (stmt, first + 2),
-                            column_text (stmt, first + 3),
-                            column_text (stmt, first + 4),
-                            column_text (stmt, first + 5),
-                            column_text (stmt, first + 6),
-                            sqlite3_column_int (stmt, first + 7));
-}
-
-QoimaLocation *
-qoima_store_location_from_row (sqlite3_stmt *stmt,
-                               int           first)
-{
-  QoimaLocationKind kind = QOIMA_LOCATION_KIND_WARD;
-
-  if (!qoima_location_kind_from_nick (column_text (stmt, first + 1), &kind))
-    g_warning ("Location %" G_GINT64_FORMAT " has an unknown kind", (gint64) sqlite3_column_int64 (stmt, first));
-
-  return qoima_location_new (sqlite3_column_int64 (stmt, first),
-                             kind,
-                             column_text (stmt, first + 2),
-                             column_text (stmt, first + 3));
-}
-
-char *
-qoima_store_db_column_dup (QoimaDbStmt *stmt,
+qoima_store_column_dup (QoimaDbStmt *stmt,
                            int          column)
 {
   return g_strdup (qoima_db_column_text (stmt, column));
 }
 
 QoimaProduct *
-qoima_store_product_from_db_row (QoimaDbStmt *stmt,
+qoima_store_product_from_row (QoimaDbStmt *stmt,
                                  int          first)
 {
   return qoima_product_new (qoima_db_column_text (stmt, first),
@@ -340,7 +289,7 @@ qoima_store_product_from_db_row (QoimaDbStmt *stmt,
 }
 
 QoimaLocation *
-qoima_store_location_from_db_row (QoimaDbStmt *stmt,
+qoima_store_location_from_row (QoimaDbStmt *stmt,
                                   int          first)
 {
   QoimaLocationKind kind = QOIMA_LOCATION_KIND_WARD;
@@ -379,7 +328,7 @@ pack_from_row (QoimaDbStmt  *stmt,
     g_object_ref (product);
   else
     {
-      product = qoima_store_product_from_db_row (stmt, PACK_N_COLUMNS);
+      product = qoima_store_product_from_row (stmt, PACK_N_COLUMNS);
       if (products != NULL)
         g_hash_table_insert (products, g_strdup (gtin), g_object_ref (product));
     }
@@ -388,7 +337,7 @@ pack_from_row (QoimaDbStmt  *stmt,
     g_object_ref (location);
   else
     {
-      location = qoima_store_location_from_db_row (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
+      location = qoima_store_location_from_row (stmt, PACK_N_COLUMNS + QOIMA_STORE_PRODUCT_N_COLUMNS);
       if (locations != NULL)
         g_hash_table_insert (locations, g_memdup2 (&location_id, sizeof location_id), g_object_ref (location));
     }
@@ -575,15 +524,8 @@ worker_start_checkpointer (QoimaStoreWorker  *worker,
 /* Worker */
 
 static void
-statement_finalize (gpointer stmt)
-{
-  sqlite3_finalize (stmt);
-}
-
-static void
 worker_free (Worker *worker)
 {
-  g_clear_pointer (&worker->statements, g_hash_table_unref);
   g_clear_pointer (&worker->checkpointer, checkpointer_free);
   g_clear_pointer (&worker->database, qoima_db_close);
   if (worker->db != NULL)
@@ -602,35 +544,6 @@ worker_free (Worker *worker)
   g_free (worker);
 }
 
-static QoimaCachedStmt *
-worker_prepare (Worker      *worker,
-                const char  *sql,
-                GError     **error)
-{
-  sqlite3_stmt *stmt = g_hash_table_lookup (worker->statements, sql);
-  int rc;
-
-  if (stmt != NULL)
-    return stmt;
-  if (worker->db == NULL)
-    {
-      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
-                   _("This operation is not available yet with a shared PostgreSQL database (%s)."),
-                   qoima_db_get_display_location (worker->database));
-      return NULL;
-    }
-
-  rc = sqlite3_prepare_v3 (worker->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
-  if (rc != SQLITE_OK)
-    {
-      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
-      return NULL;
-    }
-
-  g_hash_table_insert (worker->statements, g_strdup (sql), stmt);
-  return stmt;
-}
-
 static gboolean
 worker_exec (Worker      *worker,
              const char  *sql,
@@ -639,23 +552,6 @@ worker_exec (Worker      *worker,
   int rc = sqlite3_exec (worker->db, sql, NULL, NULL, NULL);
 
   if (rc != SQLITE_OK)
-    {
-      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* Steps a statement that returns no rows. */
-static gboolean
-worker_step_done (Worker        *worker,
-                  sqlite3_stmt  *stmt,
-                  GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  if (rc != SQLITE_DONE)
     {
       qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
       return FALSE;
@@ -770,7 +666,6 @@ worker_open_handle (Worker      *worker,
 static void
 worker_close_handle (Worker *worker)
 {
-  g_hash_table_remove_all (worker->statements);
   g_clear_pointer (&worker->database, qoima_db_close);
   sqlite3_close (worker->db);
   worker->db = NULL;
@@ -914,7 +809,6 @@ open_job (Worker *worker,
   if (!worker_open (worker, &local_error))
     {
       /* A store that failed to open serves nothing: later jobs find no handle. */
-      g_clear_pointer (&worker->statements, g_hash_table_unref);
       g_clear_pointer (&worker->database, qoima_db_close);
       sqlite3_close (worker->db);
       worker->db = NULL;
@@ -1039,7 +933,7 @@ list_locations_job (Worker *worker,
 
   while ((rc = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
     {
-      g_autoptr(QoimaLocation) location = qoima_store_location_from_db_row (stmt, 0);
+      g_autoptr(QoimaLocation) location = qoima_store_location_from_row (stmt, 0);
 
       g_list_store_append (store, location);
     }
@@ -1462,7 +1356,7 @@ load_products (Worker      *worker,
     return FALSE;
 
   while ((rc = qoima_db_step (stmt, error)) == QOIMA_DB_ROW)
-    g_hash_table_insert (products, qoima_store_db_column_dup (stmt, 0), qoima_store_product_from_db_row (stmt, 0));
+    g_hash_table_insert (products, qoima_store_column_dup (stmt, 0), qoima_store_product_from_row (stmt, 0));
 
   if (rc != QOIMA_DB_DONE)
     {
@@ -1488,7 +1382,7 @@ load_locations (Worker      *worker,
     {
       gint64 id = qoima_db_column_int64 (stmt, 0);
 
-      g_hash_table_insert (locations, g_memdup2 (&id, sizeof id), qoima_store_location_from_db_row (stmt, 0));
+      g_hash_table_insert (locations, g_memdup2 (&id, sizeof id), qoima_store_location_from_row (stmt, 0));
     }
 
   if (rc != QOIMA_DB_DONE)
@@ -1920,8 +1814,6 @@ qoima_store_constructed (GObject *object)
   worker = g_new0 (Worker, 1);
   worker->path = g_strdup (self->path);
   worker->queue = g_async_queue_ref (self->queue);
-  worker->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              statement_finalize);
   self->thread = g_thread_new ("qoima-store", worker_main, worker);
 }
 
@@ -2477,15 +2369,9 @@ qoima_store_check_journal_finish (QoimaStore    *self,
 /* The worker's helpers, for the store's other files (qoima-store-acts.c, qoima-store-outbox.c). */
 
 QoimaDb *
-qoima_store_worker_get_database (QoimaStoreWorker *worker)
-{
-  return worker->database;
-}
-
-sqlite3 *
 qoima_store_worker_get_db (QoimaStoreWorker *worker)
 {
-  return worker->db;
+  return worker->database;
 }
 
 const char *
@@ -2505,30 +2391,6 @@ const char *
 qoima_store_worker_get_path (QoimaStoreWorker *worker)
 {
   return worker->path;
-}
-
-QoimaCachedStmt *
-qoima_store_worker_prepare (QoimaStoreWorker  *worker,
-                            const char        *sql,
-                            GError           **error)
-{
-  return worker_prepare (worker, sql, error);
-}
-
-gboolean
-qoima_store_worker_exec (QoimaStoreWorker  *worker,
-                         const char        *sql,
-                         GError           **error)
-{
-  return qoima_db_exec (worker->database, sql, error);
-}
-
-gboolean
-qoima_store_worker_step_done (QoimaStoreWorker  *worker,
-                              sqlite3_stmt      *stmt,
-                              GError           **error)
-{
-  return worker_step_done (worker, stmt, error);
 }
 
 void
