@@ -57,6 +57,7 @@ struct _QoimaActsPage
   int             scan_outcome;
   guint           busy : 1;
   guint           started : 1;
+  guint           stale : 1;   /* the warehouse changed while the page was hidden */
   guint           synced_once : 1;
   guint           tell_answered : 1;
 };
@@ -1021,6 +1022,25 @@ sync_ready_cb (QoimaActsPage *self)
     }
 }
 
+/* An act loaded or accepted at another workstation shows here without a manual reload. */
+static void
+store_changed_cb (QoimaActsPage *self)
+{
+  self->stale = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (!self->stale)
+    qoima_acts_page_reload (self);
+}
+
+static void
+mapped_cb (QoimaActsPage *self)
+{
+  if (self->stale)
+    {
+      self->stale = FALSE;
+      qoima_acts_page_reload (self);
+    }
+}
+
 void
 qoima_acts_page_start (QoimaActsPage *self)
 {
@@ -1032,6 +1052,9 @@ qoima_acts_page_start (QoimaActsPage *self)
 
   self->started = TRUE;
   g_signal_connect_object (self->context, "notify::sync", G_CALLBACK (sync_ready_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (qoima_context_get_store (self->context), "changed",
+                           G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   qoima_acts_page_reload (self);
   sync_ready_cb (self);
 }

@@ -46,6 +46,7 @@ struct _QoimaWithdrawalsPage
   /* State */
   gboolean busy;
   gboolean started;
+  gboolean stale; /* the warehouse changed while the page was hidden or busy */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWithdrawalsPage, qoima_withdrawals_page, ADW_TYPE_BIN)
@@ -732,6 +733,26 @@ qoima_withdrawals_page_init (QoimaWithdrawalsPage *self)
   update_actions (self);
 }
 
+/* A pack used up at another workstation is owed here without a manual reload; never under
+ * a signing in progress, whose list is what the chief is signing. */
+static void
+store_changed_cb (QoimaWithdrawalsPage *self)
+{
+  self->stale = !gtk_widget_get_mapped (GTK_WIDGET (self)) || self->busy;
+  if (!self->stale)
+    qoima_withdrawals_page_reload (self);
+}
+
+static void
+mapped_cb (QoimaWithdrawalsPage *self)
+{
+  if (self->stale && !self->busy)
+    {
+      self->stale = FALSE;
+      qoima_withdrawals_page_reload (self);
+    }
+}
+
 void
 qoima_withdrawals_page_start (QoimaWithdrawalsPage *self)
 {
@@ -743,6 +764,9 @@ qoima_withdrawals_page_start (QoimaWithdrawalsPage *self)
 
   self->started = TRUE;
   g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (qoima_context_get_store (self->context), "changed",
+                           G_CALLBACK (store_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   qoima_withdrawals_page_reload (self);
 }
 
