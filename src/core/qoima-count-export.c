@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "qoima-count-export.h"
+#include "qoima-pdf-text.h"
 
 #include <cairo-pdf.h>
 #include <gio/gio.h>
@@ -322,35 +323,6 @@ typedef struct
   double y;
 } Pdf;
 
-static PangoLayout *
-make_layout (cairo_t    *cr,
-             const char *text,
-             double      width,
-             double      size,
-             gboolean    bold)
-{
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
-
-  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_text (layout, text, -1);
-  return layout;
-}
-
-static double
-layout_height (PangoLayout *layout)
-{
-  int height;
-
-  pango_layout_get_size (layout, NULL, &height);
-  return (double) height / PANGO_SCALE;
-}
-
 static void
 pdf_new_page_if (Pdf    *pdf,
                  double  needed)
@@ -367,8 +339,8 @@ pdf_paragraph (Pdf        *pdf,
                double      size,
                gboolean    bold)
 {
-  g_autoptr(PangoLayout) layout = make_layout (pdf->cr, text, PAGE_WIDTH - 2 * MARGIN, size, bold);
-  double height = layout_height (layout);
+  g_autoptr(PangoLayout) layout = qoima_pdf_text_layout (pdf->cr, text, PAGE_WIDTH - 2 * MARGIN, size, bold, PANGO_ALIGN_LEFT);
+  double height = qoima_pdf_text_height (layout);
 
   pdf_new_page_if (pdf, height);
   cairo_move_to (pdf->cr, MARGIN, pdf->y);
@@ -391,8 +363,9 @@ pdf_row (Pdf                *pdf,
   g_assert (n <= N_LINE_COLUMNS);
   for (int c = 0; c < n; c++)
     {
-      layouts[c] = make_layout (pdf->cr, cells[c] != NULL ? cells[c] : "", widths[c] - 2 * PADDING, 8, bold);
-      height = MAX (height, layout_height (layouts[c]) + 2 * PADDING);
+      layouts[c] = qoima_pdf_text_layout (pdf->cr, cells[c] != NULL ? cells[c] : "", widths[c] - 2 * PADDING, 8, bold,
+                                          PANGO_ALIGN_LEFT);
+      height = MAX (height, qoima_pdf_text_height (layouts[c]) + 2 * PADDING);
     }
   pdf_new_page_if (pdf, height);
   cairo_set_line_width (pdf->cr, 0.5);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "qoima-copay-export.h"
+#include "qoima-pdf-text.h"
 
 #include <cairo-pdf.h>
 #include <gio/gio.h>
@@ -298,37 +299,6 @@ typedef struct
   int page;
 } Pdf;
 
-static PangoLayout *
-make_layout (cairo_t    *cr,
-             const char *text,
-             double      width,
-             double      size,
-             gboolean    bold,
-             PangoAlignment alignment)
-{
-  PangoLayout *layout = pango_cairo_create_layout (cr);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Sans");
-
-  pango_font_description_set_size (font, (int) (size * PANGO_SCALE));
-  if (bold)
-    pango_font_description_set_weight (font, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, font);
-  pango_layout_set_width (layout, (int) (width * PANGO_SCALE));
-  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_alignment (layout, alignment);
-  pango_layout_set_text (layout, text, -1);
-  return layout;
-}
-
-static double
-layout_height (PangoLayout *layout)
-{
-  int height;
-
-  pango_layout_get_size (layout, NULL, &height);
-  return (double) height / PANGO_SCALE;
-}
-
 static void
 pdf_new_page_if (Pdf    *pdf,
                  double  needed)
@@ -347,8 +317,8 @@ pdf_paragraph (Pdf            *pdf,
                gboolean        bold,
                PangoAlignment  alignment)
 {
-  g_autoptr(PangoLayout) layout = make_layout (pdf->cr, text, PAGE_WIDTH - 2 * MARGIN, size, bold, alignment);
-  double height = layout_height (layout);
+  g_autoptr(PangoLayout) layout = qoima_pdf_text_layout (pdf->cr, text, PAGE_WIDTH - 2 * MARGIN, size, bold, alignment);
+  double height = qoima_pdf_text_height (layout);
 
   pdf_new_page_if (pdf, height);
   cairo_move_to (pdf->cr, MARGIN, pdf->y);
@@ -373,9 +343,9 @@ pdf_row (Pdf                *pdf,
   g_assert (n <= (int) G_N_ELEMENTS (layouts));
   for (int c = 0; c < n; c++)
     {
-      layouts[c] = make_layout (pdf->cr, cells[c] ? cells[c] : "", widths[c] - 2 * PADDING, size, bold,
-                                right != NULL && right[c] ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
-      height = MAX (height, layout_height (layouts[c]) + 2 * PADDING);
+      layouts[c] = qoima_pdf_text_layout (pdf->cr, cells[c] ? cells[c] : "", widths[c] - 2 * PADDING, size, bold,
+                                          right != NULL && right[c] ? PANGO_ALIGN_RIGHT : PANGO_ALIGN_LEFT);
+      height = MAX (height, qoima_pdf_text_height (layouts[c]) + 2 * PADDING);
     }
   pdf_new_page_if (pdf, height);
   cairo_set_line_width (pdf->cr, 0.5);
