@@ -26,6 +26,7 @@
 #include "qoima-act.h"
 #include "qoima-demo.h"
 #include "qoima-gs1.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-ledger.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-store-private.h"

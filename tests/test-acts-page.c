@@ -19,6 +19,7 @@
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-outbox.h"
 #include "qoima-pack.h"
 #include "qoima-product.h"

@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "qoima-act.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-audit.h"
 #include "qoima-context.h"
 #include "qoima-demo.h"

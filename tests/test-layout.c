@@ -19,6 +19,7 @@
 #include "qoima-demo.h"
 #include "qoima-location.h"
 #include "qoima-reports-page.h"
+#include "qoima-store-acts.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-window-private.h"
 

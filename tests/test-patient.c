@@ -8,6 +8,7 @@
 #include "qoima-demo.h"
 #include "qoima-patient.h"
 #include "qoima-store-ledger.h"
+#include "qoima-store-patients.h"
 #include "qoima-test-utils.h"
 #include "qoima-user.h"
 

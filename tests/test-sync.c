@@ -16,6 +16,7 @@
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-signer-pkcs12.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
 #include "qoima-store-settings.h"

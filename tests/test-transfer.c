@@ -8,6 +8,7 @@
 #include "qoima-act.h"
 #include "qoima-demo.h"
 #include "qoima-ismpt-documents.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-audit.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-private.h"

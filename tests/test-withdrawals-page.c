@@ -15,6 +15,7 @@
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-key-dialog.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-ledger.h"
 #include "qoima-location.h"
 #include "qoima-pack.h"

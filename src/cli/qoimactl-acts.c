@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "qoima-store-acts.h"
 #include "qoimactl.h"
 
 #include "qoima-act.h"

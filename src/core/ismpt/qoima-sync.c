@@ -11,6 +11,7 @@
 
 #include "qoima-act.h"
 #include "qoima-json.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-outbox.h"
 #include "qoima-product.h"
 #include "qoima-store-settings.h"

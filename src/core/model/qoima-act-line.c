@@ -9,8 +9,6 @@
 
 #include "qoima-act-line.h"
 
-#include "qoima-store-private.h"
-
 struct _QoimaActLine
 {
   GObject parent_instance;
@@ -105,6 +103,21 @@ qoima_act_line_init (QoimaActLine *self)
 {
 }
 
+QoimaActLine *
+qoima_act_line_new (const char *gtin,
+                    const char *name,
+                    int         expected,
+                    int         scanned)
+{
+  QoimaActLine *self = g_object_new (QOIMA_TYPE_ACT_LINE, NULL);
+
+  self->gtin = g_strdup (gtin);
+  self->name = g_strdup (name);
+  self->expected = expected;
+  self->scanned = scanned;
+  return self;
+}
+
 const char *
 qoima_act_line_get_gtin (QoimaActLine *self)
 {
@@ -135,77 +148,4 @@ qoima_act_line_get_scanned (QoimaActLine *self)
   g_return_val_if_fail (QOIMA_IS_ACT_LINE (self), 0);
 
   return self->scanned;
-}
-
-static void
-list_act_lines_job (QoimaStoreWorker *worker,
-                    GTask            *task)
-{
-  gint64 act_id = *(gint64 *) g_task_get_task_data (task);
-  g_autoptr(GListStore) lines = g_list_store_new (QOIMA_TYPE_ACT_LINE);
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(QoimaDbStmt) stmt = NULL;
-  QoimaDbStep next;
-
-  /* Boxes are counted through their packs (kind 'pack' rows carry the box as parent), so
-   * a line counts each pack once whichever way it arrived. The name is grouped by too, as
-   * PostgreSQL asks; a GTIN has one. */
-  stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
-                           "SELECT c.gtin, p.name_ru, count (*), count (c.scanned_at) "
-                           "FROM act_codes c LEFT JOIN products p ON p.gtin = c.gtin "
-                           "WHERE c.act_id = ?1 AND c.kind = 'pack' "
-                           "GROUP BY c.gtin, p.name_ru ORDER BY coalesce (p.name_ru, c.gtin), c.gtin",
-                           &local_error);
-  if (stmt == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-
-  qoima_db_bind_int64 (stmt, 1, act_id);
-  while ((next = qoima_db_step (stmt, &local_error)) == QOIMA_DB_ROW)
-    {
-      g_autoptr(QoimaActLine) line = g_object_new (QOIMA_TYPE_ACT_LINE, NULL);
-
-      line->gtin = qoima_store_column_dup (stmt, 0);
-      line->name = qoima_store_column_dup (stmt, 1);
-      line->expected = qoima_db_column_int64 (stmt, 2);
-      line->scanned = qoima_db_column_int64 (stmt, 3);
-      g_list_store_append (lines, line);
-    }
-
-  if (next == QOIMA_DB_ERROR_STEP)
-    {
-      g_task_return_error (task, g_steal_pointer (&local_error));
-      return;
-    }
-
-  g_task_return_pointer (task, g_steal_pointer (&lines), g_object_unref);
-}
-
-void
-qoima_store_list_act_lines_async (QoimaStore          *self,
-                                  gint64               act_id,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
-{
-  GTask *task;
-
-  g_return_if_fail (QOIMA_IS_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, qoima_store_list_act_lines_async);
-  g_task_set_task_data (task, g_memdup2 (&act_id, sizeof act_id), g_free);
-  qoima_store_queue_job (self, list_act_lines_job, task);
-}
-
-GListModel *
-qoima_store_list_act_lines_finish (QoimaStore    *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  g_return_val_if_fail (qoima_store_task_is_valid (self, result, qoima_store_list_act_lines_async), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -8,9 +8,7 @@
 #include <gio/gio.h>
 
 #include "qoima-ismpt-documents.h"
-#include "qoima-store-outbox.h"
 #include "qoima-product.h"
-#include "qoima-store.h"
 
 G_BEGIN_DECLS
 
@@ -71,56 +69,6 @@ char           *qoima_act_describe_state    (QoimaAct *self);
 int             qoima_act_days_left         (QoimaAct    *self,
                                              const GDate *today);
 
-/**
- * qoima_store_save_act_async:
- * @act: (transfer none): the act as read from ИС МПТ
- * @products: (element-type QoimaProduct) (nullable): catalog cards for its GTINs; products
- *   already in the store are kept as they are
- *
- * Stores a new act with all its codes in one transaction, with its deadline (R000-6).
- * An act already stored is left alone. Finish returns the act's id.
- */
-void      qoima_store_save_act_async   (QoimaStore             *self,
-                                        const QoimaIncomingAct *act,
-                                        GPtrArray              *products,
-                                        GCancellable           *cancellable,
-                                        GAsyncReadyCallback     callback,
-                                        gpointer                user_data);
-gint64    qoima_store_save_act_finish  (QoimaStore    *self,
-                                        GAsyncResult  *result,
-                                        GError       **error);
-
-/* Whether an act with this ИС МПТ id is stored already (so sync need not download it). */
-void      qoima_store_has_act_async    (QoimaStore          *self,
-                                        const char          *ismpt_id,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data);
-gboolean  qoima_store_has_act_finish   (QoimaStore    *self,
-                                        GAsyncResult  *result,
-                                        GError       **error);
-
-/* Acts, newest first. Finish returns (transfer full) a GListModel of QoimaAct. */
-void        qoima_store_list_acts_async  (QoimaStore          *self,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data);
-GListModel *qoima_store_list_acts_finish (QoimaStore    *self,
-                                          GAsyncResult  *result,
-                                          GError       **error);
-
-/* The act as stored, every code with its scanned flag in `decision`-free form: the
- * QoimaActCode.is_box/parent_sscc fields as ИС МПТ sent them. @scanned (out) gets the
- * codes the clerk scanned. */
-void              qoima_store_load_act_async  (QoimaStore          *self,
-                                               gint64               act_id,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-QoimaIncomingAct *qoima_store_load_act_finish (QoimaStore    *self,
-                                               GAsyncResult  *result,
-                                               GHashTable   **scanned,
-                                               GError       **error);
 
 typedef enum {
   QOIMA_ACT_SCAN_MARKED,      /* the pack (or every pack of the box) is marked received */
@@ -128,22 +76,5 @@ typedef enum {
   QOIMA_ACT_SCAN_NOT_IN_ACT,  /* the code is not in this act */
 } QoimaActScan;
 
-/**
- * qoima_store_mark_act_code_async:
- * @code: an identification code or an SSCC ("00" + 18 digits)
- *
- * Marks a pack, or a box and all its packs, as physically received. Finish returns what
- * happened and, in @n_packs, how many packs the code stands for.
- */
-void         qoima_store_mark_act_code_async  (QoimaStore          *self,
-                                               gint64               act_id,
-                                               const char          *code,
-                                               GCancellable        *cancellable,
-                                               GAsyncReadyCallback  callback,
-                                               gpointer             user_data);
-QoimaActScan qoima_store_mark_act_code_finish (QoimaStore    *self,
-                                               GAsyncResult  *result,
-                                               int          *n_packs,
-                                               GError       **error);
 
 G_END_DECLS

@@ -7,7 +7,7 @@
 
 #include <gio/gio.h>
 
-#include "qoima-store.h"
+#include <glib-object.h>
 
 G_BEGIN_DECLS
 
@@ -30,24 +30,5 @@ const char   *qoima_patient_get_record_number (QoimaPatient *self);
 const char   *qoima_patient_get_key           (QoimaPatient *self);
 /* UTC, ISO 8601, as the store writes times. */
 const char   *qoima_patient_get_last_use_at   (QoimaPatient *self);
-
-/**
- * qoima_store_list_recent_patients_async:
- * @ward_id: the ward whose uses count
- * @limit: at most this many patients
- *
- * The patients units were given to in @ward_id, the most recent first, so that a nurse
- * has the patients of her shift at hand.
- */
-void        qoima_store_list_recent_patients_async  (QoimaStore          *self,
-                                                     gint64               ward_id,
-                                                     int                  limit,
-                                                     GCancellable        *cancellable,
-                                                     GAsyncReadyCallback  callback,
-                                                     gpointer             user_data);
-/* Returns: (transfer full): a GListModel of QoimaPatient, or NULL with @error set. */
-GListModel *qoima_store_list_recent_patients_finish (QoimaStore    *self,
-                                                     GAsyncResult  *result,
-                                                     GError       **error);
 
 G_END_DECLS

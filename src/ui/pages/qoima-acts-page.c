@@ -18,6 +18,7 @@
 #include "qoima-gs1.h"
 #include "qoima-key-dialog.h"
 #include "qoima-sign-dialog.h"
+#include "qoima-store-acts.h"
 #include "qoima-sync.h"
 
 #include <stdio.h>

@@ -19,6 +19,7 @@
 #include "qoima-patient.h"
 #include "qoima-product.h"
 #include "qoima-stock-item.h"
+#include "qoima-store-patients.h"
 
 #include <string.h>
 

@@ -12,6 +12,7 @@
 #include "qoima-act-row.h"
 
 #include "qoima-date.h"
+#include "qoima-store-outbox.h"
 
 struct _QoimaActRow
 {
