@@ -12,6 +12,7 @@
 #include "qoima-store-audit.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-private.h"
+#include "qoima-store-transfers.h"
 #include "qoima-test-utils.h"
 #include "qoima-transfer.h"
 #include "qoima-user.h"

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "qoima-count-export.h"
+#include "qoima-store-transfers.h"
 #include "qoimactl.h"
 
 #include "qoima-gs1.h"

@@ -7,8 +7,6 @@
 
 #include <gio/gio.h>
 
-#include <glib-object.h>
-
 G_BEGIN_DECLS
 
 #define QOIMA_TYPE_PATIENT (qoima_patient_get_type ())

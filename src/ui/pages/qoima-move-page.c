@@ -16,6 +16,7 @@
 #include "qoima-gs1.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-transfers.h"
 #include "qoima-transfer-print.h"
 #include "qoima-units-dialog.h"
 
