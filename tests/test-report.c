@@ -8,6 +8,7 @@
 #include "qoima-report.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
+#include "qoima-store-reports.h"
 #include "qoima-test-utils.h"
 #include "qoima-user.h"
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "qoima-store-reports.h"
 #include "qoimactl.h"
 
 #include "qoima-report.h"

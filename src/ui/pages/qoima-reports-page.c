@@ -14,6 +14,7 @@
 #include "qoima-date.h"
 #include "qoima-i18n.h"
 #include "qoima-location.h"
+#include "qoima-store-reports.h"
 #include "qoima-store.h"
 #include "qoima-user.h"
 
