@@ -30,6 +30,7 @@
 #include "qoima-store-ledger.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-store-private.h"
+#include "qoima-store-users.h"
 #include "qoima-sync.h"
 #include "qoima-user.h"
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "qoima-test-utils.h"
+#include "qoima-store-users.h"
 #include "qoima-test-pg.h"
 
 #include <glib/gstdio.h>

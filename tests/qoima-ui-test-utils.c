@@ -11,6 +11,7 @@
 #include "qoima-json.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-keymap.h"
+#include "qoima-store-users.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>

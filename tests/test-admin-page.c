@@ -20,6 +20,7 @@
 #include "qoima-store-registration.h"
 #include "qoima-location.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user-dialog.h"
 #include "qoima-user.h"

@@ -25,6 +25,7 @@
 #include "qoima-sign-dialog.h"
 #include "qoima-store-fund.h"
 #include "qoima-store-registration.h"
+#include "qoima-store-users.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-window-private.h"
 

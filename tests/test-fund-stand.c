@@ -10,6 +10,7 @@
 
 #include "qoima-fund-client.h"
 #include "qoima-store-fund.h"
+#include "qoima-store-users.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>

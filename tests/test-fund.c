@@ -11,6 +11,7 @@
 #include "qoima-fund-kato.h"
 #include "qoima-fund-license.h"
 #include "qoima-store-fund.h"
+#include "qoima-store-users.h"
 #include "qoima-user.h"
 
 #include <fcntl.h>

@@ -10,6 +10,7 @@
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
 #include "qoima-store-private.h"
+#include "qoima-store-users.h"
 #include "qoima-user.h"
 #include "qoima-test-utils.h"
 

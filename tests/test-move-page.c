@@ -16,6 +16,7 @@
 #include "qoima-demo.h"
 #include "qoima-move-page.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 #include "qoima-transfer-print.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-units-dialog.h"

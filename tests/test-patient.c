@@ -9,6 +9,7 @@
 #include "qoima-patient.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-patients.h"
+#include "qoima-store-users.h"
 #include "qoima-test-utils.h"
 #include "qoima-user.h"
 

@@ -20,6 +20,7 @@
 #include "qoima-sign-dialog.h"
 #include "qoima-store-registration.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
 

@@ -17,6 +17,7 @@
 #include "qoima-store-registration.h"
 #include "qoima-store-settings.h"
 #include "qoima-store-ledger.h"
+#include "qoima-store-users.h"
 
 static QoimaRegistrationReferences references;
 

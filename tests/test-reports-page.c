@@ -11,6 +11,7 @@
 #include "qoima-store-ledger.h"
 #include "qoima-report.h"
 #include "qoima-reports-page.h"
+#include "qoima-store-users.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"
 #include "qoima-window-private.h"

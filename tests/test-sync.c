@@ -20,6 +20,7 @@
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 #include "qoima-sync.h"
 #include "qoima-test-utils.h"
 #include "qoima-user.h"

@@ -7,6 +7,7 @@
 
 #include "qoima-store-private.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 #include "qoima-store-wards.h"
 #include "qoima-test-utils.h"
 #include "qoima-user.h"

@@ -22,6 +22,7 @@
 #include "qoima-product.h"
 #include "qoima-sign-dialog.h"
 #include "qoima-signer-pkcs12.h"
+#include "qoima-store-users.h"
 #include "qoima-sync.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "qoima-store-users.h"
 #include "qoimactl.h"
 
 #include "qoima-store-audit.h"

@@ -11,6 +11,7 @@
 
 #include "qoima-store-settings.h"
 #include "qoima-store-copay.h"
+#include "qoima-store-users.h"
 
 #include <string.h>
 

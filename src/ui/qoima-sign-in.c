@@ -12,6 +12,7 @@
 #include "qoima-sign-in.h"
 
 #include "qoima-location.h"
+#include "qoima-store-users.h"
 
 struct _QoimaSignIn
 {

@@ -13,6 +13,7 @@
 
 #include "qoima-store-ledger.h"
 #include "qoima-location.h"
+#include "qoima-store-users.h"
 #include "qoima-user.h"
 
 struct _QoimaUserDialog

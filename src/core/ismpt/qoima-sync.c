@@ -15,6 +15,7 @@
 #include "qoima-store-outbox.h"
 #include "qoima-product.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 
 #include <glib/gi18n.h>
 #include <string.h>

@@ -18,6 +18,7 @@
 #include "qoima-location.h"
 #include "qoima-sign-in.h"
 #include "qoima-store-settings.h"
+#include "qoima-store-users.h"
 #include "qoima-user.h"
 #include "qoima-store-wards.h"
 
