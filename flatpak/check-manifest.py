@@ -3,8 +3,9 @@
 """Checks the shape of the Flatpak manifest.
 
 CI cannot reach Flathub, so flatpak-builder cannot run there; this catches what
-breaks a manifest before anyone tries: bad JSON, missing keys, an unpinned
-libdmtx, the app module not last, or sandbox holes we do not need.
+breaks a manifest before anyone tries: bad JSON, missing keys, a library the
+runtime lacks (libdmtx, libxlsxwriter, libpq, zxing-cpp) missing or unpinned, the
+app module not last, or sandbox holes we do not need.
 
 Usage: check-manifest.py MANIFEST [APP_ID]
        check-manifest.py --self-test MANIFEST   (proves the checks can fail)
@@ -31,6 +32,10 @@ REQUIRED_FINISH_ARGS = {
     "--socket=wayland",
     "--device=dri",
 }
+# What meson.build needs that org.gnome.Platform does not ship: each must be built by a
+# pinned module before the app (the runtime has GTK, libadwaita, libsoup, json-glib,
+# GnuTLS, SQLite, cairo/pango and libsecret).
+BUNDLED_MODULES = ("libdmtx", "libxlsxwriter", "libpq", "zxing-cpp")
 
 
 def source_is_pinned(source):
@@ -75,13 +80,13 @@ def check(manifest, app_id):
         return problems
     names = [m.get("name") if isinstance(m, dict) else None for m in modules]
 
-    if "libdmtx" not in names:
-        problems.append("no libdmtx module")
-    else:
-        libdmtx = modules[names.index("libdmtx")]
-        sources = libdmtx.get("sources", [])
+    for bundled in BUNDLED_MODULES:
+        if bundled not in names:
+            problems.append(f"no {bundled} module")
+            continue
+        sources = modules[names.index(bundled)].get("sources", [])
         if not sources or not all(source_is_pinned(s) for s in sources):
-            problems.append("libdmtx is not pinned (archive with sha256, or git with commit)")
+            problems.append(f"{bundled} is not pinned (archive with sha256, or git with commit)")
 
     if names[-1] != "qoima":
         problems.append("the qoima module is not the last module")
@@ -105,6 +110,12 @@ def self_test(manifest, app_id):
             s.pop(key, None)
             for module in m["modules"] if module.get("name") == "libdmtx"
             for s in module.get("sources", []) for key in ("sha256", "commit")
+        ],
+        "no libpq": lambda m: m.update({"modules": [x for x in m["modules"] if x.get("name") != "libpq"]}),
+        "unpinned zxing-cpp": lambda m: [
+            s.pop("sha256", None)
+            for module in m["modules"] if module.get("name") == "zxing-cpp"
+            for s in module.get("sources", [])
         ],
         "qoima not last": lambda m: m["modules"].reverse(),
         "device=all": lambda m: m["finish-args"].append("--device=all"),
