@@ -1012,7 +1012,12 @@ show_database (QoimaAdminPage *self)
   subtitle = qoima_db_location_is_postgresql (location)
              ? g_strdup_printf (_("%s — a PostgreSQL server shared by the workstations"), shown)
              : g_strdup_printf (_("%s — a file on this computer"), shown);
-  adw_action_row_set_subtitle (self->database_row, subtitle);
+  /* A row's subtitle is markup, and a URI's query has "&". */
+  {
+    g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
+
+    adw_action_row_set_subtitle (self->database_row, escaped);
+  }
 
   /* IT may lock the key for the whole hospital (dconf): then it is only shown. */
   if (!g_settings_is_writable (settings, "database-uri"))
