@@ -396,6 +396,18 @@ medicines_of_ward (GListModel *stock,
   return medicines;
 }
 
+/* A server that cannot be reached is said by the window's bar, and the lists are loaded
+ * again once it is back: not a warning. */
+static void
+warn_unless_lost (const char   *what,
+                  const GError *error)
+{
+  if (g_error_matches (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST))
+    g_debug ("%s: %s", what, error->message);
+  else
+    g_warning ("%s: %s", what, error->message);
+}
+
 /* A list's load: counted as busy unless it is a refresh heard from the store. */
 typedef struct {
   QoimaUsePage *self;
@@ -443,7 +455,7 @@ stock_listed_cb (GObject      *object,
     }
 
   if (stock == NULL)
-    g_warning ("Could not list the ward's stock: %s", local_error->message);
+    warn_unless_lost ("Could not list the ward's stock", local_error);
   else
     {
       medicines = medicines_of_ward (stock, ward_id (self));
@@ -471,7 +483,7 @@ patients_listed_cb (GObject      *object,
     }
 
   if (patients == NULL)
-    g_warning ("Could not list the recent patients: %s", local_error->message);
+    warn_unless_lost ("Could not list the recent patients", local_error);
   for (unsigned i = 0; patients != NULL && i < g_list_model_get_n_items (patients); i++)
     g_ptr_array_add (items, g_list_model_get_item (patients, i));
   g_list_store_splice (self->patients, 0, g_list_model_get_n_items (G_LIST_MODEL (self->patients)),
@@ -1042,6 +1054,9 @@ qoima_use_page_get_context (QoimaUsePage *self)
 static void
 refresh (QoimaUsePage *self)
 {
+  /* Without the server nothing can be read: the store says ::changed once it is back. */
+  if (!qoima_store_get_connected (qoima_context_get_store (self->context)))
+    return;
   self->stale = FALSE;
   if (ward_id (self) <= 0)
     return;
