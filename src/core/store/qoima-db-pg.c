@@ -527,6 +527,22 @@ static const QoimaDbBackend pg_backend = {
   .reconnect = pg_reconnect,
 };
 
+/* Appends @name=@value to @conninfo, a URI, unless its @query sets @name already. */
+static void
+add_parameter (GString    *conninfo,
+               const char *query,
+               const char *name,
+               const char *value,
+               gboolean   *has_query)
+{
+  g_autofree char *given = g_strconcat (name, "=", NULL);
+
+  if (query != NULL && strstr (query, given) != NULL)
+    return;
+  g_string_append_printf (conninfo, "%c%s=%s", *has_query ? '&' : '?', name, value);
+  *has_query = TRUE;
+}
+
 /* The connection string for @uri: TLS verified unless the server is on a Unix socket, as
  * the issue asks; an explicit sslmode in the URI (a test server, a hospital's own CA
  * setting) is kept. Passwords come from ~/.pgpass or a client certificate, never from here. */
@@ -549,18 +565,17 @@ connection_uri (const char *uri)
     GString *conninfo = g_string_new (uri);
     gboolean has_query = query != NULL;
 
-    if (!on_socket && (query == NULL || strstr (query, "sslmode=") == NULL))
-      {
-        g_string_append (conninfo, has_query ? "&" : "?");
-        g_string_append (conninfo, "sslmode=verify-full");
-        has_query = TRUE;
-      }
+    if (!on_socket)
+      add_parameter (conninfo, query, "sslmode", "verify-full", &has_query);
     /* A server that does not answer (a cable pulled) is given up in seconds, not after
-     * TCP's minutes, so the store says so and tries again. */
-    if (query == NULL || strstr (query, "connect_timeout=") == NULL)
+     * TCP's minutes or hours, so the store says so and tries again. */
+    add_parameter (conninfo, query, "connect_timeout", "10", &has_query);
+    if (!on_socket)
       {
-        g_string_append (conninfo, has_query ? "&" : "?");
-        g_string_append (conninfo, "connect_timeout=10");
+        add_parameter (conninfo, query, "keepalives_idle", "15", &has_query);
+        add_parameter (conninfo, query, "keepalives_interval", "5", &has_query);
+        add_parameter (conninfo, query, "keepalives_count", "3", &has_query);
+        add_parameter (conninfo, query, "tcp_user_timeout", "30000", &has_query);
       }
     return g_string_free (conninfo, FALSE);
   }

@@ -2218,7 +2218,9 @@ store_set_connected (QoimaStore *self,
     }
   else
     {
-      g_message ("The warehouse database %s cannot be reached; trying again", self->path);
+      g_autofree char *shown = qoima_db_location_for_display (self->path);
+
+      g_message ("The warehouse database %s cannot be reached; trying again", shown);
       self->retry_delay_s = 1;
       g_clear_handle_id (&self->retry_source, g_source_remove);
       self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_cb, self);
