@@ -14,6 +14,7 @@
 
 #include "qoima-act.h"
 #include "qoima-context.h"
+#include "qoima-i18n.h"
 #include "qoima-ismpt-client.h"
 #include "qoima-ismpt-documents.h"
 #include "qoima-product.h"
@@ -532,6 +533,8 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int ret;
 
+  /* As main.c: with LANGUAGE=ru or kk set, the screenshots show that language. */
+  qoima_i18n_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   qoima_test_prepare_display ();
