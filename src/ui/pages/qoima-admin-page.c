@@ -1012,12 +1012,7 @@ show_database (QoimaAdminPage *self)
   subtitle = qoima_db_location_is_postgresql (location)
              ? g_strdup_printf (_("%s — a PostgreSQL server shared by the workstations"), shown)
              : g_strdup_printf (_("%s — a file on this computer"), shown);
-  /* A row's subtitle is markup, and a URI's query has "&". */
-  {
-    g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
-
-    adw_action_row_set_subtitle (self->database_row, escaped);
-  }
+  adw_action_row_set_subtitle (self->database_row, subtitle);
 
   /* IT may lock the key for the whole hospital (dconf): then it is only shown. */
   if (!g_settings_is_writable (settings, "database-uri"))
