@@ -70,14 +70,52 @@ run (QoimaTestPg  *self,
   return TRUE;
 }
 
+/* pg_ctl start on the folder's data, on the socket and port of @self. */
+static gboolean
+server_start (QoimaTestPg  *self,
+              GError      **error)
+{
+  g_autofree char *data = g_build_filename (self->dir, "data", NULL);
+  g_autofree char *log = g_build_filename (self->dir, "server.log", NULL);
+  g_autofree char *options = g_strdup_printf ("-c listen_addresses='' -c unix_socket_directories=%s -c port=%d "
+                                              "-c fsync=off -c full_page_writes=off -c synchronous_commit=off",
+                                              self->socket_dir, self->port);
+  const char *args[] = { "-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start", NULL };
+
+  if (!run (self, "pg_ctl", args, error))
+    return FALSE;
+  self->running = TRUE;
+  return TRUE;
+}
+
+gboolean
+qoima_test_pg_halt (QoimaTestPg  *self,
+                    GError      **error)
+{
+  g_autofree char *data = g_build_filename (self->dir, "data", NULL);
+  const char *args[] = { "-D", data, "-m", "fast", "-w", "stop", NULL };
+
+  g_return_val_if_fail (self->running, FALSE);
+  if (!run (self, "pg_ctl", args, error))
+    return FALSE;
+  self->running = FALSE;
+  return TRUE;
+}
+
+gboolean
+qoima_test_pg_resume (QoimaTestPg  *self,
+                      GError      **error)
+{
+  g_return_val_if_fail (!self->running, FALSE);
+  return server_start (self, error);
+}
+
 QoimaTestPg *
 qoima_test_pg_start (GError **error)
 {
   g_autoptr(QoimaTestPg) self = g_new0 (QoimaTestPg, 1);
   g_autofree char *initdb = NULL;
   g_autofree char *data = NULL;
-  g_autofree char *log = NULL;
-  g_autofree char *options = NULL;
   const char *bindir = g_getenv ("QOIMA_PG_BINDIR");
 
   if (bindir == NULL || *bindir == '\0')
@@ -117,7 +155,6 @@ qoima_test_pg_start (GError **error)
   /* A port of its own per run: the socket file's name carries it. */
   self->port = 20000 + g_random_int_range (0, 20000);
   data = g_build_filename (self->dir, "data", NULL);
-  log = g_build_filename (self->dir, "server.log", NULL);
   {
     const char *args[] = { "-D", data, "-U", "qoima_admin", "--auth=trust", "-E", "UTF8",
                            "--locale=C.UTF-8", "-N", NULL };
@@ -125,16 +162,8 @@ qoima_test_pg_start (GError **error)
     if (!run (self, "initdb", args, error))
       return NULL;
   }
-  options = g_strdup_printf ("-c listen_addresses='' -c unix_socket_directories=%s -c port=%d -c fsync=off "
-                             "-c full_page_writes=off -c synchronous_commit=off",
-                             self->socket_dir, self->port);
-  {
-    const char *args[] = { "-D", data, "-l", log, "-w", "-t", "60", "-o", options, "start", NULL };
-
-    if (!run (self, "pg_ctl", args, error))
-      return NULL;
-  }
-  self->running = TRUE;
+  if (!server_start (self, error))
+    return NULL;
 
   /* The watcher: once this process is gone, the server goes too. */
   {

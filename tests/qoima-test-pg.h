@@ -21,6 +21,13 @@ char        *qoima_test_pg_new_database (QoimaTestPg  *self,
                                          const char   *name,
                                          GError      **error);
 void         qoima_test_pg_stop    (QoimaTestPg  *self);
+/* Stops the server as an administrator or a power cut would end it for the workstations
+ * (pg_ctl stop -m fast: every session ends, its transaction rolled back); its data stays,
+ * for qoima_test_pg_resume(), which starts it again on the same socket and port. */
+gboolean     qoima_test_pg_halt    (QoimaTestPg  *self,
+                                    GError      **error);
+gboolean     qoima_test_pg_resume  (QoimaTestPg  *self,
+                                    GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaTestPg, qoima_test_pg_stop)
 

@@ -444,8 +444,25 @@ test_lost_connection (Fixture       *fixture,
   g_assert_no_error (error);
   qoima_db_close (other);
 
+  g_assert_true (qoima_db_is_connected (fixture->db));
   g_assert_cmpint (insert (fixture->db, "after", 1, NULL, &error), ==, 0);
-  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST);
+  g_clear_error (&error);
+  g_assert_false (qoima_db_is_connected (fixture->db));
+
+  /* Connected again: a new session, set up as the first (UTC), its statements prepared anew. */
+  g_assert_true (qoima_db_reconnect (fixture->db, &error));
+  g_assert_no_error (error);
+  g_assert_true (qoima_db_is_connected (fixture->db));
+  {
+    g_autoptr(QoimaDbStmt) zone = qoima_db_prepare (fixture->db, "SHOW TIME ZONE", &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (qoima_db_step (zone, &error), ==, QOIMA_DB_ROW);
+    g_assert_cmpstr (qoima_db_column_text (zone, 0), ==, "UTC");
+  }
+  g_assert_cmpint (insert (fixture->db, "after", 1, NULL, &error), >, 0);
+  g_assert_no_error (error);
 }
 
 /* The server schema. */

@@ -28,6 +28,8 @@ G_BEGIN_DECLS
  * @QOIMA_STORE_ERROR_CLOSED: the store was closed
  * @QOIMA_STORE_ERROR_FORBIDDEN: the acting user's role does not allow what was asked
  * @QOIMA_STORE_ERROR_WRONG_PASSWORD: no such user, or the password or PIN is wrong
+ * @QOIMA_STORE_ERROR_CONNECTION_LOST: the shared database server cannot be reached; the
+ *   server rolled back whatever was under way, and the store connects again by itself
  */
 typedef enum {
   QOIMA_STORE_ERROR_FAILED,
@@ -42,6 +44,7 @@ typedef enum {
   QOIMA_STORE_ERROR_CLOSED,
   QOIMA_STORE_ERROR_FORBIDDEN,
   QOIMA_STORE_ERROR_WRONG_PASSWORD,
+  QOIMA_STORE_ERROR_CONNECTION_LOST,
 } QoimaStoreError;
 
 /**

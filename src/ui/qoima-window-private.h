@@ -40,6 +40,9 @@ QoimaApplicationPage *qoima_window_get_application_page (QoimaWindow *self);
 QoimaSignIn      *qoima_window_get_sign_in       (QoimaWindow    *self);
 /* The bar above the pages that says the warehouse is read-only; shown only then. */
 GtkWidget        *qoima_window_get_read_only_banner (QoimaWindow  *self);
+/* The bar that says the shared database server cannot be reached, with its Retry; shown
+ * only while it cannot. */
+GtkWidget        *qoima_window_get_connection_banner (QoimaWindow *self);
 
 /* Toasts shown and not yet dismissed, so tests can see a result is not said twice. */
 guint             qoima_window_get_n_toasts      (QoimaWindow    *self);

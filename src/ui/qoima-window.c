@@ -38,6 +38,7 @@ struct _QoimaWindow
   QoimaActsPage    *acts_page;
   QoimaAdminPage   *admin_page;
   QoimaApplicationPage *application_page;
+  GtkWidget        *connection_banner;
   GtkStack         *main_stack;
   QoimaMovePage    *move_page;
   QoimaCountPage   *count_page;
@@ -774,6 +775,48 @@ add_pages (QoimaWindow *self)
                            G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* The shared server */
+
+static void
+connected_changed_cb (QoimaWindow *self)
+{
+  gboolean connected = qoima_store_get_connected (qoima_context_get_store (self->context));
+
+  gtk_widget_set_visible (self->connection_banner, !connected);
+  if (connected)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", TRUE);
+}
+
+static void
+reconnect_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(QoimaWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The banner follows the store's state; a failed try only lets the user try again. */
+  if (!qoima_store_reconnect_finish (QOIMA_STORE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Retry: %s", error->message);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reconnect", TRUE);
+}
+
+static void
+reconnect_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  QoimaWindow *self = QOIMA_WINDOW (widget);
+
+  if (self->context == NULL)
+    return;
+  /* Off while one try is under way: a server that does not answer takes seconds to give up. */
+  gtk_widget_action_set_enabled (widget, "win.reconnect", FALSE);
+  qoima_store_reconnect_async (qoima_context_get_store (self->context), self->cancellable, reconnect_cb,
+                               g_object_ref (self));
+}
+
 static void
 qoima_window_constructed (GObject *object)
 {
@@ -810,6 +853,9 @@ qoima_window_constructed (GObject *object)
       qoima_application_page_start (self->application_page);
       gtk_widget_set_visible (self->read_only_banner,
                               qoima_store_get_read_only (qoima_context_get_store (self->context)));
+      g_signal_connect_object (qoima_context_get_store (self->context), "notify::connected",
+                               G_CALLBACK (connected_changed_cb), self, G_CONNECT_SWAPPED);
+      connected_changed_cb (self);
       qoima_window_show_content (self);
     }
   else
@@ -919,6 +965,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/qoima-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, connection_banner);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, read_only_banner);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, role_label);
@@ -940,6 +987,7 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
   gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
+  gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-image", NULL);
 
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
@@ -1086,6 +1134,14 @@ qoima_window_get_sign_in (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->sign_in;
+}
+
+GtkWidget *
+qoima_window_get_connection_banner (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->connection_banner;
 }
 
 GtkWidget *

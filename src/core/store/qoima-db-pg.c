@@ -55,9 +55,10 @@ error_from_sqlstate (const char *state)
     return QOIMA_STORE_ERROR_FAILED;
   if (g_str_has_prefix (state, "23"))
     return QOIMA_STORE_ERROR_CONSTRAINT;
+  /* The server is gone, shutting down or not accepting connections yet. */
   if (g_str_has_prefix (state, "08") || g_str_equal (state, "57P01") || g_str_equal (state, "57P02") ||
       g_str_equal (state, "57P03"))
-    return QOIMA_STORE_ERROR_CANNOT_OPEN;
+    return QOIMA_STORE_ERROR_CONNECTION_LOST;
   if (g_str_equal (state, "40001") || g_str_equal (state, "40P01") || g_str_equal (state, "55P03") ||
       g_str_equal (state, "57014"))
     return QOIMA_STORE_ERROR_BUSY;
@@ -75,20 +76,23 @@ set_result_error (PgDb            *self,
 {
   const char *state = result != NULL ? PQresultErrorField (result, PG_DIAG_SQLSTATE) : NULL;
   const char *detail = result != NULL ? PQresultErrorMessage (result) : PQerrorMessage (self->conn);
-  g_autofree char *trimmed = g_strstrip (g_strdup (detail != NULL ? detail : ""));
+  g_autofree char *trimmed = g_strstrip (g_strdelimit (g_strdup (detail != NULL ? detail : ""), "\n\t", ' '));
   QoimaStoreError code = error_from_sqlstate (state);
 
   self->parent.duplicate = g_strcmp0 (state, "23505") == 0;
 
-  if (state == NULL && PQstatus (self->conn) != CONNECTION_OK)
-    code = QOIMA_STORE_ERROR_CANNOT_OPEN;
+  /* Whatever the server said last, a connection that is gone is the news. */
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    code = QOIMA_STORE_ERROR_CONNECTION_LOST;
 
   switch (code)
     {
-    case QOIMA_STORE_ERROR_CANNOT_OPEN:
+    case QOIMA_STORE_ERROR_CONNECTION_LOST:
+      /* The server rolls back a transaction whose session ends, so nothing is half-written;
+       * what the user typed stays in the page. */
       g_set_error (error, QOIMA_STORE_ERROR, code,
-                   _("The connection to the warehouse database server %s was lost; nothing was changed. "
-                     "Check the network, then try again. (%s)"),
+                   _("The warehouse database on %s cannot be reached, so nothing was changed; what you "
+                     "entered is kept. Qoima connects again as soon as the server is back. (%s)"),
                    self->parent.display_location, trimmed);
       break;
     case QOIMA_STORE_ERROR_BUSY:
@@ -159,7 +163,24 @@ static gboolean
 pg_commit (QoimaDb  *db,
            GError  **error)
 {
-  return pg_exec (db, "COMMIT", error);
+  PgDb *self = (PgDb *) db;
+  g_autoptr(GError) local_error = NULL;
+
+  if (pg_exec (db, "COMMIT", &local_error))
+    return TRUE;
+  /* A COMMIT whose answer was lost may have been carried out: saying "nothing was
+   * changed" then could make the user enter it twice. */
+  if (g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST))
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST,
+                   _("The connection to the warehouse database on %s was lost while the change was being "
+                     "saved, so it may or may not have been recorded. Once the server is back, look before "
+                     "entering it again."),
+                   self->parent.display_location);
+      return FALSE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 static void
@@ -450,6 +471,35 @@ pg_notify (QoimaDb     *db,
   return qoima_db_step_done (stmt, error);
 }
 
+static gboolean
+pg_is_connected (QoimaDb *db)
+{
+  return PQstatus (((PgDb *) db)->conn) == CONNECTION_OK;
+}
+
+static gboolean
+pg_reconnect (QoimaDb  *db,
+              GError  **error)
+{
+  PgDb *self = (PgDb *) db;
+
+  /* The same connection string, so the same server, user and TLS checks. */
+  PQreset (self->conn);
+  if (PQstatus (self->conn) != CONNECTION_OK)
+    {
+      g_autofree char *detail = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
+
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST,
+                   _("The warehouse database on %s cannot be reached, so nothing was changed; what you "
+                     "entered is kept. Qoima connects again as soon as the server is back. (%s)"),
+                   self->parent.display_location, detail);
+      return FALSE;
+    }
+  g_debug ("Connected again to %s", self->parent.display_location);
+  /* A new session: its settings again. */
+  return pg_exec (db, SESSION_SETTINGS, error);
+}
+
 static const QoimaDbBackend pg_backend = {
   .kind = QOIMA_DB_POSTGRESQL,
   .close = pg_close,
@@ -473,7 +523,25 @@ static const QoimaDbBackend pg_backend = {
   .column_bytes = pg_column_bytes,
   .changes = pg_changes,
   .notify = pg_notify,
+  .is_connected = pg_is_connected,
+  .reconnect = pg_reconnect,
 };
+
+/* Appends @name=@value to @conninfo, a URI, unless its @query sets @name already. */
+static void
+add_parameter (GString    *conninfo,
+               const char *query,
+               const char *name,
+               const char *value,
+               gboolean   *has_query)
+{
+  g_autofree char *given = g_strconcat (name, "=", NULL);
+
+  if (query != NULL && strstr (query, given) != NULL)
+    return;
+  g_string_append_printf (conninfo, "%c%s=%s", *has_query ? '&' : '?', name, value);
+  *has_query = TRUE;
+}
 
 /* The connection string for @uri: TLS verified unless the server is on a Unix socket, as
  * the issue asks; an explicit sslmode in the URI (a test server, a hospital's own CA
@@ -493,9 +561,24 @@ connection_uri (const char *uri)
   else
     on_socket = host == NULL || *host == '\0' || *host == '/';
 
-  if ((query != NULL && strstr (query, "sslmode=") != NULL) || on_socket)
-    return g_strdup (uri);
-  return g_strconcat (uri, query != NULL ? "&" : "?", "sslmode=verify-full", NULL);
+  {
+    GString *conninfo = g_string_new (uri);
+    gboolean has_query = query != NULL;
+
+    if (!on_socket)
+      add_parameter (conninfo, query, "sslmode", "verify-full", &has_query);
+    /* A server that does not answer (a cable pulled) is given up in seconds, not after
+     * TCP's minutes or hours, so the store says so and tries again. */
+    add_parameter (conninfo, query, "connect_timeout", "10", &has_query);
+    if (!on_socket)
+      {
+        add_parameter (conninfo, query, "keepalives_idle", "15", &has_query);
+        add_parameter (conninfo, query, "keepalives_interval", "5", &has_query);
+        add_parameter (conninfo, query, "keepalives_count", "3", &has_query);
+        add_parameter (conninfo, query, "tcp_user_timeout", "30000", &has_query);
+      }
+    return g_string_free (conninfo, FALSE);
+  }
 }
 
 QoimaDb *
@@ -548,6 +631,9 @@ typedef struct
   gpointer fd_tag;
   ListenState state;
   PostgresPollingStatusType polling;
+  gboolean was_lost;    /* listened, then lost: the next LISTEN is a return */
+  gboolean report_lost; /* to tell the callback, from the dispatch */
+  gboolean report_back;
 } ListenSource;
 
 static void listen_start (ListenSource *self);
@@ -569,6 +655,11 @@ static void
 listen_lost (ListenSource *self)
 {
   g_debug ("The notification connection was lost; connecting again in 2 s");
+  if (self->state == LISTENING)
+    {
+      self->was_lost = TRUE;
+      self->report_lost = TRUE;
+    }
   if (self->fd_tag != NULL)
     {
       g_source_remove_unix_fd (&self->source, self->fd_tag);
@@ -617,13 +708,11 @@ listen_subscribe (ListenSource *self)
   listen_watch (self, G_IO_IN);
 }
 
+/* One step of the connection's life; whether a notification came. */
 static gboolean
-listen_dispatch (GSource     *source,
-                 GSourceFunc  callback,
-                 gpointer     user_data)
+listen_step (ListenSource *self)
 {
-  ListenSource *self = (ListenSource *) source;
-  QoimaDbNotifyFunc func = (QoimaDbNotifyFunc) (void (*) (void)) callback;
+  GSource *source = &self->source;
   gboolean heard = FALSE;
 
   if (self->state == LISTEN_WAITING)
@@ -633,7 +722,7 @@ listen_dispatch (GSource     *source,
           g_source_set_ready_time (source, -1);
           listen_start (self);
         }
-      return G_SOURCE_CONTINUE;
+      return FALSE;
     }
 
   if (self->state == LISTEN_CONNECTING)
@@ -648,13 +737,14 @@ listen_dispatch (GSource     *source,
         case PGRES_POLLING_ACTIVE:
         default: listen_lost (self); break;
         }
-      return G_SOURCE_CONTINUE;
+      return FALSE;
     }
 
-  if (!PQconsumeInput (self->conn))
+  /* A server shutting down says so (57P01) before it closes: the status tells. */
+  if (!PQconsumeInput (self->conn) || PQstatus (self->conn) != CONNECTION_OK)
     {
       listen_lost (self);
-      return G_SOURCE_CONTINUE;
+      return FALSE;
     }
   if (self->state == LISTEN_SUBSCRIBING)
     {
@@ -665,6 +755,8 @@ listen_dispatch (GSource     *source,
           if (result == NULL)
             {
               self->state = LISTENING;
+              self->report_back = self->was_lost;
+              self->was_lost = FALSE;
               break;
             }
           if (PQresultStatus (result) != PGRES_COMMAND_OK)
@@ -674,9 +766,32 @@ listen_dispatch (GSource     *source,
     }
   for (PGnotify *notify; (notify = PQnotifies (self->conn)) != NULL; PQfreemem (notify))
     heard = TRUE;
-  /* Several notifications read at once are one reload for the listener. */
-  if (heard && func != NULL)
-    func (self->channel, user_data);
+  return heard;
+}
+
+static gboolean
+listen_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  ListenSource *self = (ListenSource *) source;
+  QoimaDbNotifyFunc func = (QoimaDbNotifyFunc) (void (*) (void)) callback;
+  gboolean heard = listen_step (self);
+
+  if (func == NULL)
+    return G_SOURCE_CONTINUE;
+  if (self->report_lost)
+    {
+      self->report_lost = FALSE;
+      func (NULL, user_data);
+    }
+  /* Several notifications read at once, or a return after changes went unheard, are one
+   * reload for the listener. */
+  if (heard || self->report_back)
+    {
+      self->report_back = FALSE;
+      func (self->channel, user_data);
+    }
   return G_SOURCE_CONTINUE;
 }
 

@@ -35,6 +35,9 @@ typedef struct
   GBytes      *(*column_bytes) (QoimaDbStmt *stmt, int column);
   gint64       (*changes)      (QoimaDbStmt *stmt);
   gboolean     (*notify)       (QoimaDb *db, const char *channel, GError **error);
+  /* NULL for a backend that cannot lose its database (SQLite). */
+  gboolean     (*is_connected) (QoimaDb *db);
+  gboolean     (*reconnect)    (QoimaDb *db, GError **error);
 } QoimaDbBackend;
 
 /* The part every backend's connection starts with. */

@@ -117,6 +117,26 @@ qoima_db_get_display_location (QoimaDb *db)
 }
 
 gboolean
+qoima_db_is_connected (QoimaDb *db)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+  return db->backend->is_connected == NULL || db->backend->is_connected (db);
+}
+
+gboolean
+qoima_db_reconnect (QoimaDb  *db,
+                    GError  **error)
+{
+  g_return_val_if_fail (db != NULL, FALSE);
+
+  if (qoima_db_is_connected (db))
+    return TRUE;
+  /* The lost session's prepared statements are gone with it. */
+  g_clear_pointer (&db->statements, g_hash_table_unref);
+  return db->backend->reconnect (db, error);
+}
+
+gboolean
 qoima_db_exec (QoimaDb     *db,
                const char  *sql,
                GError     **error)

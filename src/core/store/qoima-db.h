@@ -58,6 +58,17 @@ QoimaDbKind  qoima_db_get_kind        (QoimaDb      *db);
 /* The location as it may be shown: a URI without its password. */
 const char  *qoima_db_get_display_location (QoimaDb *db);
 
+/* Whether the connection is up, as far as its last use showed: FALSE once a statement found
+ * the PostgreSQL server gone (QOIMA_STORE_ERROR_CONNECTION_LOST), until
+ * qoima_db_reconnect() succeeds. An SQLite file is always connected. */
+gboolean     qoima_db_is_connected    (QoimaDb      *db);
+/* Connects again to a lost server, waiting for it (call it off the main loop), and sets the
+ * new session up as qoima_db_open() did. The server rolled back the lost session's
+ * transaction; its prepared statements went with it and are prepared again at their next
+ * use (so no statement may be held across this call). TRUE at once when connected. */
+gboolean     qoima_db_reconnect       (QoimaDb      *db,
+                                       GError      **error);
+
 /* Runs @sql, which may hold several statements and no parameters. */
 gboolean     qoima_db_exec            (QoimaDb      *db,
                                        const char   *sql,
@@ -142,7 +153,10 @@ typedef void (*QoimaDbNotifyFunc) (const char *channel,
                                    gpointer    user_data);
 
 /* A source on the main context that calls @func for each notification of @channel made by
- * any connection to the database at @location (another process too, on PostgreSQL). */
+ * any connection to the database at @location (another process too, on PostgreSQL).
+ * On PostgreSQL the source connects again by itself when its connection is lost: @func is
+ * called with a NULL channel when it is lost (the server may be gone), and with @channel
+ * once it listens again, since changes made meanwhile were not heard. */
 GSource     *qoima_db_listen_source_new (const char        *location,
                                          const char        *channel,
                                          QoimaDbNotifyFunc  func,

@@ -63,6 +63,9 @@ char          *qoima_store_column_dup        (QoimaDbStmt *stmt,
 GDateTime     *qoima_store_now                (void);
 /* The same, as the store writes times: UTC, ISO 8601, to the second. */
 char          *qoima_store_now_iso8601        (void);
+/* Tests only: puts this PC's clock @skew off (to the second), as a workstation whose clock
+ * is wrong; a store opened afterwards on PostgreSQL measures it against the server's. */
+void           qoima_store_set_local_clock_skew_for_tests (GTimeSpan skew);
 
 
 /* The worker thread's side of the store: a job runs there with the database to itself and

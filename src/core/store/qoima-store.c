@@ -45,6 +45,9 @@ struct _QoimaStoreWorker
   struct _Checkpointer *checkpointer; /* NULL when read-only, in memory or locked exclusively */
   int wal_pages;      /* frames in the WAL after the last commit, from the WAL hook */
   gboolean audit_batch; /* receiving: one audit row for the batch, not one per movement */
+  gboolean connected;   /* as last told to the store */
+  gint64 next_attempt;  /* monotonic time before which a job does not try to connect again */
+  GTimeSpan backoff;    /* the pause after the next failed attempt */
 };
 
 typedef QoimaStoreWorker Worker;
@@ -91,6 +94,9 @@ struct _QoimaStore
   gboolean read_only;
   GSource *changes;     /* notifications of committed changes, from any connection */
   guint changed_source; /* the pending ::changed, so that a burst is heard once */
+  gboolean connected;
+  guint retry_source;   /* the next try to reach a lost server */
+  guint retry_delay_s;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaStore, qoima_store, G_TYPE_OBJECT)
@@ -98,6 +104,7 @@ G_DEFINE_FINAL_TYPE (QoimaStore, qoima_store, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_PATH,
+  PROP_CONNECTED,
   N_PROPS,
 };
 
@@ -114,6 +121,8 @@ static guint signals[N_SIGNALS];
 #define CHANGES_CHANNEL "qoima_changes"
 /* Long enough to hear a delivery's thousand commits once, short enough to feel immediate. */
 #define CHANGED_DELAY_MS 250
+/* Tries to reach a lost server: 1 s after the loss, then twice as long each time, up to this. */
+#define RETRY_MAX_DELAY_S 30
 
 /* Task data of the jobs that need more than nothing. */
 typedef struct
@@ -567,11 +576,28 @@ worker_exec (Worker      *worker,
 #define CLOCK_RECHECK_US (10 * G_TIME_SPAN_MINUTE)
 
 static __thread GTimeSpan clock_offset;
+/* How far tests put this PC's clock off, in seconds (qoima_store_set_local_clock_skew_for_tests()). */
+static gint local_clock_skew_s;
+
+void
+qoima_store_set_local_clock_skew_for_tests (GTimeSpan skew)
+{
+  g_atomic_int_set (&local_clock_skew_s, (gint) (skew / G_TIME_SPAN_SECOND));
+}
+
+/* This PC's clock: the one place the store reads it. */
+static GDateTime *
+local_now (void)
+{
+  g_autoptr(GDateTime) here = g_date_time_new_now_utc ();
+
+  return g_date_time_add_seconds (here, g_atomic_int_get (&local_clock_skew_s));
+}
 
 GDateTime *
 qoima_store_now (void)
 {
-  g_autoptr(GDateTime) here = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) here = local_now ();
 
   return g_date_time_add (here, clock_offset);
 }
@@ -599,7 +625,7 @@ worker_check_clock (Worker *worker)
   worker->clock_checked = now;
 
   server = qoima_db_now_iso8601 (worker->database, &local_error);
-  here = g_date_time_new_now_utc ();
+  here = local_now ();
   there = server != NULL ? g_date_time_new_from_iso8601 (server, NULL) : NULL;
   if (there == NULL)
     {
@@ -1627,6 +1653,122 @@ check_journal_job (Worker *worker,
     g_task_return_boolean (task, TRUE);
 }
 
+/* The connection */
+
+#define RETRY_FIRST_BACKOFF G_TIME_SPAN_SECOND
+
+typedef struct
+{
+  QoimaStore *store;
+  gboolean connected;
+} ConnectedNews;
+
+static void
+connected_news_free (gpointer data)
+{
+  ConnectedNews *news = data;
+
+  g_object_unref (news->store);
+  g_free (news);
+}
+
+static void store_set_connected (QoimaStore *self,
+                                 gboolean    connected);
+
+static gboolean
+deliver_connected (gpointer data)
+{
+  ConnectedNews *news = data;
+
+  store_set_connected (news->store, news->connected);
+  return G_SOURCE_REMOVE;
+}
+
+/* Tells the store on its main context when the connection came or went, as a job found it. */
+static void
+worker_tell_connected (Worker *worker,
+                       GTask  *task)
+{
+  gboolean connected = worker->database == NULL || qoima_db_is_connected (worker->database);
+  ConnectedNews *news;
+
+  if (connected == worker->connected)
+    return;
+  worker->connected = connected;
+  news = g_new0 (ConnectedNews, 1);
+  /* The task's store: alive while its task is. */
+  news->store = g_object_ref (g_task_get_source_object (task));
+  news->connected = connected;
+  g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, deliver_connected, news,
+                              connected_news_free);
+}
+
+/* Connects again to a lost server (waiting for it, on the worker): the server rolled back
+ * what was under way, the session's settings are made again, and the clock measured again.
+ * Unless @forced, not before the backoff's time. */
+static gboolean
+worker_reconnect (Worker   *worker,
+                  gboolean  forced,
+                  GError  **error)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GError) local_error = NULL;
+
+  if (worker->database == NULL || qoima_db_is_connected (worker->database))
+    return TRUE;
+  if (!forced && now < worker->next_attempt)
+    {
+      g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST,
+                   _("The warehouse database on %s cannot be reached, so nothing was changed; what you "
+                     "entered is kept. Qoima connects again as soon as the server is back."),
+                   qoima_db_get_display_location (worker->database));
+      return FALSE;
+    }
+  if (!qoima_db_reconnect (worker->database, &local_error))
+    {
+      worker->backoff = CLAMP (worker->backoff * 2, RETRY_FIRST_BACKOFF, RETRY_MAX_DELAY_S * G_TIME_SPAN_SECOND);
+      worker->next_attempt = g_get_monotonic_time () + worker->backoff;
+      g_debug ("Still no warehouse database: %s", local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  worker->backoff = 0;
+  worker->next_attempt = 0;
+  worker->clock_checked = 0;
+  worker_check_clock (worker);
+  return TRUE;
+}
+
+/* The Retry of a lost connection, and the store's own tries: a connection thought up is
+ * asked whether it still is (a server gone quietly is found out only by using it). */
+static void
+reconnect_job (Worker *worker,
+               GTask  *task)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (qoima_db_is_connected (worker->database))
+    {
+      g_autoptr(QoimaDbStmt) ping = qoima_db_prepare (worker->database, "SELECT 1", &local_error);
+
+      if (ping != NULL && qoima_db_step_done (ping, &local_error))
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+      if (qoima_db_is_connected (worker->database))
+        {
+          g_task_return_error (task, g_steal_pointer (&local_error));
+          return;
+        }
+      g_clear_error (&local_error);
+    }
+  if (worker_reconnect (worker, TRUE, &local_error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&local_error));
+}
+
 static gpointer
 worker_main (gpointer data)
 {
@@ -1656,7 +1798,12 @@ worker_main (gpointer data)
           continue;
         }
 
+      /* A lost server is tried again before a job, no more often than the backoff allows;
+       * reconnect_job tries whatever the backoff says. */
+      if (func != reconnect_job)
+        worker_reconnect (worker, FALSE, NULL);
       func (worker, task);
+      worker_tell_connected (worker, task);
       if (worker->db != NULL)
         worker_cap_wal (worker);
       /* A job that returned in the middle of a transaction (a bug) must not leave it
@@ -1778,6 +1925,9 @@ qoima_store_get_property (GObject    *object,
     case PROP_PATH:
       g_value_set_string (value, qoima_store_get_path (self));
       break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, qoima_store_get_connected (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1813,6 +1963,7 @@ qoima_store_constructed (GObject *object)
 
   worker = g_new0 (Worker, 1);
   worker->path = g_strdup (self->path);
+  worker->connected = TRUE;
   worker->queue = g_async_queue_ref (self->queue);
   self->thread = g_thread_new ("qoima-store", worker_main, worker);
 }
@@ -1830,6 +1981,10 @@ qoima_store_class_init (QoimaStoreClass *klass)
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Notified on the main context. */
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, TRUE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1841,6 +1996,7 @@ static void
 qoima_store_init (QoimaStore *self)
 {
   self->queue = g_async_queue_new ();
+  self->connected = TRUE;
 }
 
 /* QoimaPackRows */
@@ -1925,6 +2081,14 @@ heard_change (const char *channel,
               gpointer    user_data)
 {
   QoimaStore *self = user_data;
+
+  /* The notifications' connection was lost: the worker's may be too, which only using it
+   * tells; the store says so at once rather than at the user's next entry. */
+  if (channel == NULL)
+    {
+      qoima_store_reconnect_async (self, NULL, NULL, NULL);
+      return;
+    }
 
   /* The pending emission keeps the store alive until it has run. */
   if (self->changed_source == 0)
@@ -2017,6 +2181,78 @@ qoima_store_get_path (QoimaStore *self)
   return self->path;
 }
 
+gboolean
+qoima_store_get_connected (QoimaStore *self)
+{
+  g_return_val_if_fail (QOIMA_IS_STORE (self), FALSE);
+
+  return self->connected;
+}
+
+static gboolean
+retry_cb (gpointer data)
+{
+  QoimaStore *self = data;
+
+  self->retry_source = 0;
+  qoima_store_reconnect_async (self, NULL, NULL, NULL);
+  /* The next try, should this one fail too; a success removes it. */
+  self->retry_delay_s = CLAMP (self->retry_delay_s * 2, 1, RETRY_MAX_DELAY_S);
+  self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_set_connected (QoimaStore *self,
+                     gboolean    connected)
+{
+  if (self->closed || self->connected == connected)
+    return;
+  self->connected = connected;
+  if (connected)
+    {
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      self->retry_delay_s = 0;
+      /* Changes the other workstations made meanwhile were not heard. */
+      heard_change (CHANGES_CHANNEL, self);
+    }
+  else
+    {
+      g_autofree char *shown = qoima_db_location_for_display (self->path);
+
+      g_message ("The warehouse database %s cannot be reached; trying again", shown);
+      self->retry_delay_s = 1;
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      self->retry_source = g_timeout_add_seconds (self->retry_delay_s, retry_cb, self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+}
+
+void
+qoima_store_reconnect_async (QoimaStore          *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (QOIMA_IS_STORE (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = qoima_store_task_new (self, qoima_store_reconnect_async, NULL, NULL, cancellable, callback, user_data);
+  qoima_store_queue_job (self, reconnect_job, task);
+}
+
+gboolean
+qoima_store_reconnect_finish (QoimaStore    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (store_task_is_valid (self, result, qoima_store_reconnect_async), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 qoima_store_close (QoimaStore *self)
 {
@@ -2029,6 +2265,7 @@ qoima_store_close (QoimaStore *self)
 
   self->closed = TRUE;
   store_stop_listening (self);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   stop = g_new0 (Job, 1);
   g_async_queue_push (self->queue, stop);
 

@@ -91,6 +91,25 @@ gboolean    qoima_store_get_read_only (QoimaStore *self);
 void        qoima_store_close        (QoimaStore *self);
 
 /*
+ * QoimaStore:connected: FALSE while the shared PostgreSQL server cannot be reached
+ * (always TRUE on SQLite). Operations then fail with %QOIMA_STORE_ERROR_CONNECTION_LOST
+ * and change nothing (the server rolls back what was under way); the store tries to
+ * connect again by itself, 1 s after the loss and then less and less often, and before
+ * each operation. Notified on the main context; once back, ::changed is emitted too, since
+ * other workstations' changes went unheard meanwhile.
+ */
+gboolean    qoima_store_get_connected (QoimaStore *self);
+/* Tries to reach the database now (the "Retry" of a lost connection): TRUE when it is
+ * reached, else %QOIMA_STORE_ERROR_CONNECTION_LOST. A connection thought up is checked
+ * with a query, so a server gone quietly is found out. */
+void        qoima_store_reconnect_async  (QoimaStore          *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean    qoima_store_reconnect_finish (QoimaStore    *self,
+                                          GAsyncResult  *result,
+                                          GError       **error);
+/*
  * QoimaStore::changed is emitted on the main context a moment after a change to the
  * warehouse was committed, by this workstation or, on a shared PostgreSQL database, by any
  * other (LISTEN/NOTIFY): pages showing stock reload then. Bursts of changes are heard once.

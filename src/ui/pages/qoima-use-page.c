@@ -62,6 +62,7 @@ struct _QoimaUsePage
   gboolean            refused;
   gboolean            can_undo;
   gboolean          started; /* qoima_use_page_start() was called */
+  gboolean          stale;   /* the warehouse changed while the page was hidden or busy */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaUsePage, qoima_use_page, ADW_TYPE_BIN)
@@ -91,6 +92,8 @@ ward_id (QoimaUsePage *self)
   return self->user != NULL ? qoima_user_get_ward_id (self->user) : 0;
 }
 
+static void refresh (QoimaUsePage *self);
+
 static void
 set_pending (QoimaUsePage *self,
              int           delta)
@@ -101,6 +104,9 @@ set_pending (QoimaUsePage *self,
   g_assert (self->pending >= 0);
   if (was_busy != (self->pending > 0))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+  /* A change heard while the nurse's entry was under way, shown now that it is done. */
+  if (self->pending == 0 && self->stale && self->context != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    refresh (self);
 }
 
 /* Whether units can still come out of the pack: not used up, withdrawn or written off. */
@@ -153,8 +159,11 @@ is_expired (const char *expiry)
   return strcmp (expiry, today) < 0;
 }
 
+/* @keep_units: a refresh, which leaves the units the nurse typed as they are (only
+ * narrowed to what the pack still holds). */
 static void
-show_pack (QoimaUsePage *self)
+show_pack_full (QoimaUsePage *self,
+                gboolean      keep_units)
 {
   QoimaPack *pack = self->pack;
   QoimaProduct *product;
@@ -188,8 +197,15 @@ show_pack (QoimaUsePage *self)
 
   /* More than remain is refused by the core too; the spin button only keeps typing sane. */
   gtk_spin_button_set_range (self->units_spin, 1, MAX (units_left, 1));
-  gtk_spin_button_set_value (self->units_spin, 1);
+  if (!keep_units)
+    gtk_spin_button_set_value (self->units_spin, 1);
   update_actions (self);
+}
+
+static void
+show_pack (QoimaUsePage *self)
+{
+  show_pack_full (self, FALSE);
 }
 
 /* What is wrong with the pack before anything is tried, in the words the core uses. */
@@ -219,6 +235,7 @@ typedef struct {
   QoimaUsePage *self;
   gboolean      from_scan;
   gboolean      keep_message;
+  gboolean      refresh; /* heard from the store: not counted as busy, the form kept */
 } LoadData;
 
 static void
@@ -243,6 +260,19 @@ pack_found_cb (GObject      *object,
   pack = qoima_store_find_pack_finish (QOIMA_STORE (object), result, &local_error);
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+
+  if (data->refresh)
+    {
+      /* The same pack as it is now (another nurse may have used from it), unless the nurse
+       * moved on to another meanwhile; what she typed and the message stay. */
+      if (pack != NULL && self->pack != NULL &&
+          g_strcmp0 (qoima_pack_get_ki (pack), qoima_pack_get_ki (self->pack)) == 0)
+        {
+          g_set_object (&self->pack, pack);
+          show_pack_full (self, TRUE);
+        }
+      return;
+    }
 
   if (pack == NULL)
     {
@@ -295,6 +325,17 @@ load_pack (QoimaUsePage *self,
            gboolean      from_scan)
 {
   load_pack_full (self, ki, from_scan, FALSE);
+}
+
+static void
+refresh_pack (QoimaUsePage *self)
+{
+  LoadData *data = g_new0 (LoadData, 1);
+
+  data->self = g_object_ref (self);
+  data->refresh = TRUE;
+  qoima_store_find_pack_async (qoima_context_get_store (self->context), qoima_pack_get_ki (self->pack),
+                               self->cancellable, pack_found_cb, data);
 }
 
 /* One line per medicine of the ward: picking chooses the pack, not the batch. The stock
@@ -356,30 +397,72 @@ medicines_of_ward (GListModel *stock,
   return medicines;
 }
 
+/* A server that cannot be reached is said by the window's bar, and the lists are loaded
+ * again once it is back: not a warning. */
+static void
+warn_unless_lost (const char   *what,
+                  const GError *error)
+{
+  if (g_error_matches (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST))
+    g_debug ("%s: %s", what, error->message);
+  else
+    g_warning ("%s: %s", what, error->message);
+}
+
+/* A list's load: counted as busy unless it is a refresh heard from the store. */
+typedef struct {
+  QoimaUsePage *self;
+  gboolean      counted;
+} ListData;
+
+static ListData *
+list_data_new (QoimaUsePage *self,
+               gboolean      counted)
+{
+  ListData *data = g_new0 (ListData, 1);
+
+  data->self = g_object_ref (self);
+  data->counted = counted;
+  return data;
+}
+
+static void
+list_data_free (ListData *data)
+{
+  if (data->counted)
+    set_pending (data->self, -1);
+  g_clear_object (&data->self);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ListData, list_data_free)
+
 static void
 stock_listed_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(QoimaUsePage) self = user_data;
+  g_autoptr(ListData) data = user_data;
+  QoimaUsePage *self = data->self;
   g_autoptr(GListModel) stock = NULL;
   g_autoptr(GPtrArray) medicines = NULL;
   g_autoptr(GError) local_error = NULL;
 
   stock = qoima_store_list_stock_finish (QOIMA_STORE (object), result, &local_error);
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      data->counted = FALSE; /* the page is going: nothing to count */
+      return;
+    }
 
   if (stock == NULL)
-    g_warning ("Could not list the ward's stock: %s", local_error->message);
+    warn_unless_lost ("Could not list the ward's stock", local_error);
   else
     {
       medicines = medicines_of_ward (stock, ward_id (self));
       g_list_store_splice (self->medicines, 0, g_list_model_get_n_items (G_LIST_MODEL (self->medicines)),
                            medicines->pdata, medicines->len);
     }
-
-  set_pending (self, -1);
 }
 
 static void
@@ -387,23 +470,25 @@ patients_listed_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(QoimaUsePage) self = user_data;
+  g_autoptr(ListData) data = user_data;
+  QoimaUsePage *self = data->self;
   g_autoptr(GListModel) patients = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
   patients = qoima_store_list_recent_patients_finish (QOIMA_STORE (object), result, &local_error);
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      data->counted = FALSE;
+      return;
+    }
 
   if (patients == NULL)
-    g_warning ("Could not list the recent patients: %s", local_error->message);
+    warn_unless_lost ("Could not list the recent patients", local_error);
   for (unsigned i = 0; patients != NULL && i < g_list_model_get_n_items (patients); i++)
     g_ptr_array_add (items, g_list_model_get_item (patients, i));
   g_list_store_splice (self->patients, 0, g_list_model_get_n_items (G_LIST_MODEL (self->patients)),
                        items->pdata, items->len);
-
-  set_pending (self, -1);
 }
 
 static void
@@ -431,14 +516,22 @@ locations_listed_cb (GObject      *object,
 }
 
 static void
-reload_lists (QoimaUsePage *self)
+reload_lists_full (QoimaUsePage *self,
+                   gboolean      counted)
 {
   QoimaStore *store = qoima_context_get_store (self->context);
 
-  set_pending (self, 2);
-  qoima_store_list_stock_async (store, self->cancellable, stock_listed_cb, g_object_ref (self));
+  if (counted)
+    set_pending (self, 2);
+  qoima_store_list_stock_async (store, self->cancellable, stock_listed_cb, list_data_new (self, counted));
   qoima_store_list_recent_patients_async (store, ward_id (self), RECENT_PATIENTS, self->cancellable,
-                                          patients_listed_cb, g_object_ref (self));
+                                          patients_listed_cb, list_data_new (self, counted));
+}
+
+static void
+reload_lists (QoimaUsePage *self)
+{
+  reload_lists_full (self, TRUE);
 }
 
 /* Another user signed in: her ward, and nothing of the last one's. */
@@ -955,6 +1048,39 @@ qoima_use_page_get_context (QoimaUsePage *self)
   return self->context;
 }
 
+/* The warehouse changed (here or at another workstation): the ward's medicines, the recent
+ * patients and the chosen pack as they are now. Nothing the nurse chose or typed is
+ * touched, and nothing is reloaded under her entry being logged: that waits for its end,
+ * as it waits for the page to be shown. */
+static void
+refresh (QoimaUsePage *self)
+{
+  /* Without the server nothing can be read: the store says ::changed once it is back. */
+  if (!qoima_store_get_connected (qoima_context_get_store (self->context)))
+    return;
+  self->stale = FALSE;
+  if (ward_id (self) <= 0)
+    return;
+  reload_lists_full (self, FALSE);
+  if (self->pack != NULL)
+    refresh_pack (self);
+}
+
+static void
+store_changed_cb (QoimaUsePage *self)
+{
+  self->stale = TRUE;
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->pending == 0)
+    refresh (self);
+}
+
+static void
+mapped_cb (QoimaUsePage *self)
+{
+  if (self->stale && self->pending == 0)
+    refresh (self);
+}
+
 void
 qoima_use_page_start (QoimaUsePage *self)
 {
@@ -966,6 +1092,9 @@ qoima_use_page_start (QoimaUsePage *self)
 
   self->started = TRUE;
   g_signal_connect_object (self->context, "notify::user", G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (qoima_context_get_store (self->context), "changed", G_CALLBACK (store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
   user_changed_cb (self);
 }
 
