@@ -20,6 +20,7 @@
 #include "qoima-product.h"
 #include "qoima-sign-dialog.h"
 #include "qoima-stock-item.h"
+#include "qoima-store-acts.h"
 #include "qoima-store-ledger.h"
 #include "qoima-sync.h"
 #include "qoima-test-pg.h"
