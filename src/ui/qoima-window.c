@@ -1137,8 +1137,8 @@ static void
 realized_cb (QoimaWindow *self)
 {
   if (!self->first_frame_drawn && self->after_paint_id == 0)
-    self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
-                                             G_CALLBACK (after_paint_cb), self);
+    self->after_paint_id = g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                                                    G_CALLBACK (after_paint_cb), self, 0);
 }
 
 static void
