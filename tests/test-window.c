@@ -966,11 +966,12 @@ activate_class_shortcut (GtkWidget  *widget,
   return FALSE;
 }
 
+/* A page is built into its place in the view stack when first shown or asked for. */
 static gboolean
 page_is_visible (AdwViewStack *stack,
                  GtkWidget    *page)
 {
-  return adw_view_stack_page_get_visible (adw_view_stack_get_page (stack, page));
+  return adw_view_stack_page_get_visible (adw_view_stack_get_page (stack, gtk_widget_get_parent (page)));
 }
 
 static void

@@ -30,6 +30,21 @@
 
 #include <string.h>
 
+typedef enum {
+  PAGE_STOCK,
+  PAGE_USE,
+  PAGE_ACTS,
+  PAGE_MOVE,
+  PAGE_COUNT,
+  PAGE_DISPENSING,
+  PAGE_WITHDRAWALS,
+  PAGE_REPORTS,
+  PAGE_APPLICATION,
+  PAGE_ADMIN,
+  PAGE_SCANNER,
+  N_PAGES,
+} PageIndex;
+
 struct _QoimaWindow
 {
   AdwApplicationWindow parent_instance;
@@ -69,9 +84,20 @@ struct _QoimaWindow
   guint             idle_check_id;
   unsigned          user_serial; /* counts sign-ins and sign-outs */
   gboolean          acts_page_ready; /* the Acts page was started */
+  gboolean          acts_start_pending; /* to be started once the first frame is drawn */
+  gboolean          stock_reload_pending; /* likewise, to be loaded */
+  gboolean          first_frame_drawn;
+  gboolean          applying_role;
+  gulong            after_paint_id;
+  guint             after_first_frame_id;
+  AdwBin           *page_slots[N_PAGES]; /* the view stack's children; a page inside once built */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaWindow, qoima_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static gpointer ensure_page (QoimaWindow *self,
+                             PageIndex    index);
+static void     visible_page_changed_cb (QoimaWindow *self);
 
 enum {
   PROP_0,
@@ -224,6 +250,8 @@ apply_role (QoimaWindow *self)
   QoimaUser *user = signed_in_user (self);
   const char *first = NULL;
 
+  /* Pages the stack passes by while some are hidden are not built for that. */
+  self->applying_role = TRUE;
   for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
     {
       GtkWidget *child = adw_view_stack_get_child_by_name (self->view_stack, page_permissions[i].name);
@@ -248,6 +276,8 @@ apply_role (QoimaWindow *self)
 
   if (first != NULL)
     adw_view_stack_set_visible_child_name (self->view_stack, first);
+  self->applying_role = FALSE;
+  visible_page_changed_cb (self);
   apply_page_shortcuts (self);
 
   if (user != NULL)
@@ -337,7 +367,7 @@ user_changed_cb (QoimaWindow *self)
 static int
 warning_days (QoimaWindow *self)
 {
-  return qoima_stock_page_get_warning_days (self->stock_page);
+  return qoima_stock_page_get_warning_days (ensure_page (self, PAGE_STOCK));
 }
 
 static void
@@ -402,7 +432,7 @@ record_scan_cb (GObject      *object,
 
       /* Show the pack's line: the stock is loaded again first, since a scan may change it. */
       adw_view_stack_set_visible_child_name (self->view_stack, "stock");
-      qoima_stock_page_reload (self->stock_page);
+      qoima_stock_page_reload (ensure_page (self, PAGE_STOCK));
       qoima_stock_page_select_pack (self->stock_page, pack);
     }
   else if (g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_NOT_FOUND))
@@ -436,7 +466,7 @@ scanned_cb (QoimaWindow     *self,
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "content") != 0)
     return;
 
-  if (qoima_scanner_page_get_calibrating (self->scanner_page))
+  if (self->scanner_page != NULL && qoima_scanner_page_get_calibrating (self->scanner_page))
     {
       qoima_scanner_page_take_scan (self->scanner_page, text, (QoimaGsVia) gs_via,
                                     caps_lock, prefix_seen, terminator);
@@ -454,26 +484,26 @@ route_scan (QoimaWindow *self,
             const char  *text)
 {
   /* While an act is being checked, its packs are scanned into it, not looked up in stock. */
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "acts") == 0 &&
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "acts") == 0 && self->acts_page != NULL &&
       qoima_acts_page_take_scan (self->acts_page, text))
     return;
   /* While packs are being moved, scans list them for the ward. */
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "move") == 0 &&
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "move") == 0 && self->move_page != NULL &&
       qoima_move_page_take_scan (self->move_page, text))
     return;
 
   /* During a stock count, scans are counted. */
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "count") == 0 &&
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "count") == 0 && self->count_page != NULL &&
       qoima_count_page_take_scan (self->count_page, text))
     return;
 
   /* At the pharmacy point a scan is the e-prescription's QR code or the pack given for it. */
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "dispensing") == 0 &&
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "dispensing") == 0 && self->dispensing_page != NULL &&
       qoima_dispensing_page_take_scan (self->dispensing_page, text))
     return;
 
   /* On the Use page a scan chooses the pack units are logged from. */
-  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "use") == 0 &&
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "use") == 0 && self->use_page != NULL &&
       qoima_use_page_take_scan (self->use_page, text))
     return;
 
@@ -500,14 +530,17 @@ page_scan_handled_cb (QoimaWindow *self)
 static void
 acts_synced_cb (QoimaWindow *self)
 {
-  qoima_stock_page_reload (self->stock_page);
+  /* A Stock page not built yet loads the stock as it is when it is. */
+  if (self->stock_page != NULL)
+    qoima_stock_page_reload (self->stock_page);
 }
 
 /* Moved packs show in their ward on the Stock page. */
 static void
 packs_moved_cb (QoimaWindow *self)
 {
-  qoima_stock_page_reload (self->stock_page);
+  if (self->stock_page != NULL)
+    qoima_stock_page_reload (self->stock_page);
 }
 
 static void
@@ -520,7 +553,7 @@ search_action (GtkWidget  *widget,
   if (!page_name_allowed (self, "stock"))
     return;
   adw_view_stack_set_visible_child_name (self->view_stack, "stock");
-  qoima_stock_page_focus_search (self->stock_page);
+  qoima_stock_page_focus_search (ensure_page (self, PAGE_STOCK));
 }
 
 static void
@@ -703,76 +736,205 @@ qoima_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (qoima_window_parent_class)->close_request (window);
 }
 
-/* The pages, in the switcher's order. They are built here rather than in the template so
- * that they receive the context as they are built (the Stock page still takes it by a
- * setter); each is started (its lists loaded, ИС МПТ synced) when it is its turn. */
+static gboolean after_first_frame_cb (gpointer user_data);
+
+/* Sets @flag, for after_first_frame_cb () to act on once the first frame is drawn. */
+static void
+defer_after_first_frame (QoimaWindow *self,
+                         gboolean    *flag)
+{
+  *flag = TRUE;
+  if (self->first_frame_drawn && self->after_first_frame_id == 0)
+    self->after_first_frame_id = g_idle_add (after_first_frame_cb, self);
+}
+
+/* The pages, in the switcher's order. Each is a placeholder in the view stack until it is
+ * first shown or asked for (ensure_page ()): building and starting all eleven before the
+ * first frame cost most of the window's start (issue 10), for pages most users never open
+ * in a session. A page receives the context as it is built (the Stock page still takes
+ * it by a setter) and is started (its lists loaded) right after. */
+
+static const struct {
+  const char *name;
+  const char *title;
+  const char *icon_name;
+  gsize       offset;
+  gboolean    visible;
+} pages[N_PAGES] = {
+  [PAGE_STOCK] = { "stock", N_("Stock"), "view-list-symbolic", G_STRUCT_OFFSET (QoimaWindow, stock_page), TRUE },
+  [PAGE_USE] = { "use", N_("Use"), "list-add-symbolic", G_STRUCT_OFFSET (QoimaWindow, use_page), TRUE },
+  [PAGE_ACTS] = { "acts", N_("Acts"), "mail-send-receive-symbolic", G_STRUCT_OFFSET (QoimaWindow, acts_page), TRUE },
+  [PAGE_MOVE] = { "move", N_("Move to Ward"), "go-next-symbolic", G_STRUCT_OFFSET (QoimaWindow, move_page), TRUE },
+  [PAGE_COUNT] = { "count", N_("Stock Count"), "object-select-symbolic", G_STRUCT_OFFSET (QoimaWindow, count_page), TRUE },
+  [PAGE_DISPENSING] = { "dispensing", N_("Dispensing"), "emblem-documents-symbolic", G_STRUCT_OFFSET (QoimaWindow, dispensing_page), TRUE },
+  [PAGE_WITHDRAWALS] = { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
+  [PAGE_REPORTS] = { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
+  [PAGE_APPLICATION] = { "application", N_("Fund Application"), "x-office-document-symbolic", G_STRUCT_OFFSET (QoimaWindow, application_page), FALSE },
+  [PAGE_ADMIN] = { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
+  [PAGE_SCANNER] = { "scanner", N_("Scanner"), "scanner-symbolic", G_STRUCT_OFFSET (QoimaWindow, scanner_page), TRUE },
+};
+
+static GtkWidget *
+build_page (QoimaWindow *self,
+            PageIndex    index)
+{
+  QoimaContext *context = self->context;
+
+  switch (index)
+    {
+    case PAGE_STOCK:
+      {
+        QoimaStockPage *page = g_object_new (QOIMA_TYPE_STOCK_PAGE, NULL);
+
+        if (context != NULL)
+          {
+            qoima_stock_page_set_context (page, context);
+            /* The rows follow the first frame: building them is most of a frame's work. */
+            if (self->first_frame_drawn)
+              qoima_stock_page_reload (page);
+            else
+              defer_after_first_frame (self, &self->stock_reload_pending);
+          }
+        return GTK_WIDGET (page);
+      }
+    case PAGE_USE:
+      {
+        QoimaUsePage *page = g_object_new (QOIMA_TYPE_USE_PAGE, "context", context, NULL);
+
+        g_signal_connect_object (page, "scan-handled", G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+        if (context != NULL)
+          qoima_use_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_ACTS:
+      {
+        QoimaActsPage *page = g_object_new (QOIMA_TYPE_ACTS_PAGE, "context", context, NULL);
+
+        g_signal_connect_object (page, "scan-handled", G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+        g_signal_connect_object (page, "synced", G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
+        /* Started at sign-in (qoima_window_show_content ()), when its user may accept acts. */
+        return GTK_WIDGET (page);
+      }
+    case PAGE_MOVE:
+      {
+        QoimaMovePage *page = g_object_new (QOIMA_TYPE_MOVE_PAGE, "context", context, NULL);
+
+        g_signal_connect_object (page, "scan-handled", G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+        g_signal_connect_object (page, "moved", G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
+        if (context != NULL)
+          qoima_move_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_COUNT:
+      {
+        QoimaCountPage *page = qoima_count_page_new (context);
+
+        g_signal_connect_object (page, "scan-handled", G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+        /* A signed-off count moved packs and set units: the Stock page shows the book as corrected. */
+        g_signal_connect_object (page, "signed-off", G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
+        if (context != NULL)
+          qoima_count_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_DISPENSING:
+      {
+        QoimaDispensingPage *page = qoima_dispensing_page_new (context);
+
+        g_signal_connect_object (page, "scan-handled", G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
+        /* A dispensed pack left stock. */
+        g_signal_connect_object (page, "dispensed", G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_WITHDRAWALS:
+      {
+        QoimaWithdrawalsPage *page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", context, NULL);
+
+        if (context != NULL)
+          qoima_withdrawals_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_REPORTS:
+      {
+        QoimaReportsPage *page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", context, NULL);
+
+        if (context != NULL)
+          qoima_reports_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_APPLICATION:
+      {
+        QoimaApplicationPage *page = g_object_new (QOIMA_TYPE_APPLICATION_PAGE, "context", context, NULL);
+
+        if (context != NULL)
+          qoima_application_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_ADMIN:
+      {
+        QoimaAdminPage *page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", context, NULL);
+
+        if (context != NULL)
+          qoima_admin_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case PAGE_SCANNER:
+      {
+        QoimaScannerPage *page = g_object_new (QOIMA_TYPE_SCANNER_PAGE, "context", context, NULL);
+
+        g_signal_connect_object (page, "notify::calibrating", G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
+        if (context != NULL)
+          qoima_scanner_page_start (page);
+        return GTK_WIDGET (page);
+      }
+    case N_PAGES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The page @index, built and started if it was not yet. */
+static gpointer
+ensure_page (QoimaWindow *self,
+             PageIndex    index)
+{
+  GtkWidget **field = &G_STRUCT_MEMBER (GtkWidget *, self, pages[index].offset);
+
+  if (*field == NULL && self->page_slots[index] != NULL)
+    {
+      *field = build_page (self, index);
+      adw_bin_set_child (self->page_slots[index], *field);
+    }
+  return *field;
+}
+
+static void
+visible_page_changed_cb (QoimaWindow *self)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (self->applying_role || signed_in_user (self) == NULL)
+    return;
+  for (unsigned i = 0; name != NULL && i < N_PAGES; i++)
+    if (g_str_equal (pages[i].name, name))
+      ensure_page (self, i);
+}
+
 static void
 add_pages (QoimaWindow *self)
 {
-  static const struct {
-    const char *name;
-    const char *title;
-    const char *icon_name;
-    gsize       offset;
-    gboolean    visible;
-  } pages[] = {
-    { "stock", N_("Stock"), "view-list-symbolic", G_STRUCT_OFFSET (QoimaWindow, stock_page), TRUE },
-    { "use", N_("Use"), "list-add-symbolic", G_STRUCT_OFFSET (QoimaWindow, use_page), TRUE },
-    { "acts", N_("Acts"), "mail-send-receive-symbolic", G_STRUCT_OFFSET (QoimaWindow, acts_page), TRUE },
-    { "move", N_("Move to Ward"), "go-next-symbolic", G_STRUCT_OFFSET (QoimaWindow, move_page), TRUE },
-    { "count", N_("Stock Count"), "object-select-symbolic", G_STRUCT_OFFSET (QoimaWindow, count_page), TRUE },
-    { "dispensing", N_("Dispensing"), "emblem-documents-symbolic", G_STRUCT_OFFSET (QoimaWindow, dispensing_page), TRUE },
-    { "withdrawals", N_("Withdrawals"), "edit-delete-symbolic", G_STRUCT_OFFSET (QoimaWindow, withdrawals_page), TRUE },
-    { "reports", N_("Reports"), "x-office-spreadsheet-symbolic", G_STRUCT_OFFSET (QoimaWindow, reports_page), FALSE },
-    { "application", N_("Fund Application"), "x-office-document-symbolic", G_STRUCT_OFFSET (QoimaWindow, application_page), FALSE },
-    { "admin", N_("Administration"), "system-users-symbolic", G_STRUCT_OFFSET (QoimaWindow, admin_page), TRUE },
-    { "scanner", N_("Scanner"), "scanner-symbolic", G_STRUCT_OFFSET (QoimaWindow, scanner_page), TRUE },
-  };
-
-  self->stock_page = g_object_new (QOIMA_TYPE_STOCK_PAGE, NULL);
-  self->use_page = g_object_new (QOIMA_TYPE_USE_PAGE, "context", self->context, NULL);
-  self->acts_page = g_object_new (QOIMA_TYPE_ACTS_PAGE, "context", self->context, NULL);
-  self->move_page = g_object_new (QOIMA_TYPE_MOVE_PAGE, "context", self->context, NULL);
-  self->count_page = qoima_count_page_new (self->context);
-  self->dispensing_page = qoima_dispensing_page_new (self->context);
-  self->withdrawals_page = g_object_new (QOIMA_TYPE_WITHDRAWALS_PAGE, "context", self->context, NULL);
-  self->reports_page = g_object_new (QOIMA_TYPE_REPORTS_PAGE, "context", self->context, NULL);
-  self->admin_page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", self->context, NULL);
-  self->application_page = g_object_new (QOIMA_TYPE_APPLICATION_PAGE, "context", self->context, NULL);
-  self->scanner_page = g_object_new (QOIMA_TYPE_SCANNER_PAGE, "context", self->context, NULL);
-
-  for (unsigned i = 0; i < G_N_ELEMENTS (pages); i++)
+  for (unsigned i = 0; i < N_PAGES; i++)
     {
-      GtkWidget *page = G_STRUCT_MEMBER (GtkWidget *, self, pages[i].offset);
-      AdwViewStackPage *stack_page = adw_view_stack_add_titled (self->view_stack, page, pages[i].name,
-                                                                _(pages[i].title));
+      AdwViewStackPage *stack_page;
 
+      self->page_slots[i] = ADW_BIN (adw_bin_new ());
+      stack_page = adw_view_stack_add_titled (self->view_stack, GTK_WIDGET (self->page_slots[i]), pages[i].name,
+                                              _(pages[i].title));
       adw_view_stack_page_set_icon_name (stack_page, pages[i].icon_name);
       adw_view_stack_page_set_visible (stack_page, pages[i].visible);
     }
 
-  g_signal_connect_object (self->scanner_page, "notify::calibrating",
-                           G_CALLBACK (calibrating_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->acts_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->use_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->move_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->move_page, "moved",
-                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->count_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  /* A signed-off count moved packs and set units: the Stock page shows the book as corrected. */
-  g_signal_connect_object (self->count_page, "signed-off",
-                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->dispensing_page, "scan-handled",
-                           G_CALLBACK (page_scan_handled_cb), self, G_CONNECT_SWAPPED);
-  /* A dispensed pack left stock. */
-  g_signal_connect_object (self->dispensing_page, "dispensed",
-                           G_CALLBACK (packs_moved_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->acts_page, "synced",
-                           G_CALLBACK (acts_synced_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (visible_page_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* The shared server */
@@ -838,19 +1000,10 @@ qoima_window_constructed (GObject *object)
 
   if (self->context != NULL)
     {
-      qoima_stock_page_set_context (self->stock_page, self->context);
-      qoima_scanner_page_start (self->scanner_page);
-      qoima_move_page_start (self->move_page);
-      qoima_count_page_start (self->count_page);
-      qoima_withdrawals_page_start (self->withdrawals_page);
-      qoima_reports_page_start (self->reports_page);
-      qoima_use_page_start (self->use_page);
       qoima_sign_in_set_context (self->sign_in, self->context);
       g_signal_connect_object (self->context, "notify::user",
                                G_CALLBACK (user_changed_cb), self, G_CONNECT_SWAPPED);
       self->idle_check_id = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
-      qoima_admin_page_start (self->admin_page);
-      qoima_application_page_start (self->application_page);
       gtk_widget_set_visible (self->read_only_banner,
                               qoima_store_get_read_only (qoima_context_get_store (self->context)));
       g_signal_connect_object (qoima_context_get_store (self->context), "notify::connected",
@@ -875,6 +1028,9 @@ qoima_window_dispose (GObject *object)
   g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_object (&self->capture);
   g_clear_handle_id (&self->idle_check_id, g_source_remove);
+  g_clear_handle_id (&self->after_first_frame_id, g_source_remove);
+  if (self->after_paint_id != 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
+    g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
 
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_WINDOW);
 
@@ -994,6 +1150,45 @@ qoima_window_class_init (QoimaWindowClass *klass)
   g_type_ensure (QOIMA_TYPE_SIGN_IN);
 }
 
+static gboolean
+after_first_frame_cb (gpointer user_data)
+{
+  QoimaWindow *self = user_data;
+
+  self->after_first_frame_id = 0;
+  if (self->stock_reload_pending)
+    {
+      self->stock_reload_pending = FALSE;
+      qoima_stock_page_reload (ensure_page (self, PAGE_STOCK));
+    }
+  if (self->acts_start_pending)
+    {
+      self->acts_start_pending = FALSE;
+      qoima_acts_page_start (ensure_page (self, PAGE_ACTS));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* What waits for the first frame (the Acts page's sync) starts once it is drawn, from
+ * the main loop rather than inside the frame clock's signal. */
+static void
+after_paint_cb (GdkFrameClock *clock,
+                QoimaWindow   *self)
+{
+  g_clear_signal_handler (&self->after_paint_id, clock);
+  self->first_frame_drawn = TRUE;
+  if ((self->acts_start_pending || self->stock_reload_pending) && self->after_first_frame_id == 0)
+    self->after_first_frame_id = g_idle_add (after_first_frame_cb, self);
+}
+
+static void
+realized_cb (QoimaWindow *self)
+{
+  if (!self->first_frame_drawn && self->after_paint_id == 0)
+    self->after_paint_id = g_signal_connect_object (gtk_widget_get_frame_clock (GTK_WIDGET (self)), "after-paint",
+                                                    G_CALLBACK (after_paint_cb), self, 0);
+}
+
 static void
 qoima_window_init (QoimaWindow *self)
 {
@@ -1002,6 +1197,7 @@ qoima_window_init (QoimaWindow *self)
   self->cancellable = g_cancellable_new ();
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->last_input_us = g_get_monotonic_time ();
+  g_signal_connect (self, "realize", G_CALLBACK (realized_cb), NULL);
 
   /* Any key or pointer event counts as someone at the PC, for the idle lock. The
    * controller only watches: it never claims an event. */
@@ -1069,7 +1265,7 @@ qoima_window_get_stock_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->stock_page;
+  return ensure_page (self, PAGE_STOCK);
 }
 
 QoimaMovePage *
@@ -1077,7 +1273,7 @@ qoima_window_get_move_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->move_page;
+  return ensure_page (self, PAGE_MOVE);
 }
 
 QoimaDispensingPage *
@@ -1085,7 +1281,7 @@ qoima_window_get_dispensing_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->dispensing_page;
+  return ensure_page (self, PAGE_DISPENSING);
 }
 
 QoimaCountPage *
@@ -1093,7 +1289,7 @@ qoima_window_get_count_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->count_page;
+  return ensure_page (self, PAGE_COUNT);
 }
 
 QoimaApplicationPage *
@@ -1101,7 +1297,7 @@ qoima_window_get_application_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->application_page;
+  return ensure_page (self, PAGE_APPLICATION);
 }
 
 QoimaActsPage *
@@ -1109,7 +1305,7 @@ qoima_window_get_acts_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->acts_page;
+  return ensure_page (self, PAGE_ACTS);
 }
 
 QoimaWithdrawalsPage *
@@ -1117,7 +1313,7 @@ qoima_window_get_withdrawals_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->withdrawals_page;
+  return ensure_page (self, PAGE_WITHDRAWALS);
 }
 
 QoimaUsePage *
@@ -1125,7 +1321,7 @@ qoima_window_get_use_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->use_page;
+  return ensure_page (self, PAGE_USE);
 }
 
 QoimaSignIn *
@@ -1157,7 +1353,7 @@ qoima_window_get_scanner_page (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->scanner_page;
+  return ensure_page (self, PAGE_SCANNER);
 }
 
 void
@@ -1199,6 +1395,8 @@ qoima_window_show_error (QoimaWindow *self,
 void
 qoima_window_show_content (QoimaWindow *self)
 {
+  gboolean stock_built;
+
   g_return_if_fail (QOIMA_IS_WINDOW (self));
   g_return_if_fail (self->context != NULL);
 
@@ -1214,6 +1412,7 @@ qoima_window_show_content (QoimaWindow *self)
       return;
     }
 
+  stock_built = self->stock_page != NULL;
   apply_role (self);
 
   /* The Acts page syncs with ИС МПТ, asking for the AUTH key, as soon as it has the
@@ -1221,13 +1420,19 @@ qoima_window_show_content (QoimaWindow *self)
   if (page_name_allowed (self, "acts") && !self->acts_page_ready)
     {
       self->acts_page_ready = TRUE;
-      qoima_acts_page_start (self->acts_page);
+      /* Its sync is no part of the first frame: it starts once that is drawn. */
+      if (self->first_frame_drawn)
+        qoima_acts_page_start (ensure_page (self, PAGE_ACTS));
+      else
+        defer_after_first_frame (self, &self->acts_start_pending);
     }
 
   show_screen (self, "content");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", page_name_allowed (self, "stock"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.switch-user", TRUE);
-  qoima_stock_page_reload (self->stock_page);
+  /* A page built just now loaded as it was built; one not built yet will when shown. */
+  if (stock_built)
+    qoima_stock_page_reload (self->stock_page);
 }
 
 static void
@@ -1298,7 +1503,7 @@ char *
 qoima_window_get_page_accel (QoimaWindow *self,
                              const char  *name)
 {
-  g_autoptr(GtkSelectionModel) pages = NULL;
+  g_autoptr(GtkSelectionModel) stack_pages = NULL;
   guint n = 0;
 
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
@@ -1307,10 +1512,10 @@ qoima_window_get_page_accel (QoimaWindow *self,
   if (signed_in_user (self) == NULL)
     return NULL;
   /* The switcher's order is the view stack's; hidden pages take no number. */
-  pages = adw_view_stack_get_pages (self->view_stack);
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (pages)) && n < 9; i++)
+  stack_pages = adw_view_stack_get_pages (self->view_stack);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (stack_pages)) && n < 9; i++)
     {
-      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (pages), i);
+      g_autoptr(AdwViewStackPage) page = g_list_model_get_item (G_LIST_MODEL (stack_pages), i);
       const char *page_name = adw_view_stack_page_get_name (page);
 
       if (!page_name_allowed (self, page_name))

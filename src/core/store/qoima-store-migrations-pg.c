@@ -452,6 +452,18 @@ static const char schema_outbox_claims[] =
   "  workstation TEXT NOT NULL,"
   "  until TEXT NOT NULL);";
 
+/* 14 → 15, as SQLite's step: a receiving workstation (qoima.audit_batch 'on') adds the
+ * batch's stock lines by one grouped statement at its end; the insert trigger stands aside
+ * meanwhile, every other change of packs keeps the lines row by row. */
+static const char schema_receipt_lines[] =
+  "DROP TRIGGER stock_lines ON packs;"
+  "CREATE TRIGGER stock_lines AFTER DELETE"
+  "  OR UPDATE OF gtin, batch, expiry, location_id, status, units_left ON packs"
+  "  FOR EACH ROW EXECUTE FUNCTION qoima_stock_lines ();"
+  "CREATE TRIGGER stock_lines_insert AFTER INSERT ON packs FOR EACH ROW"
+  "  WHEN (coalesce (current_setting ('qoima.audit_batch', true), '') <> 'on')"
+  "  EXECUTE FUNCTION qoima_stock_lines ();";
+
 static const struct
 {
   int to_version;
@@ -464,10 +476,11 @@ static const struct
   { 12, schema_copay },
   { 13, schema_receipts },
   { 14, schema_outbox_claims },
+  { 15, schema_receipt_lines },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (14 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (15 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,

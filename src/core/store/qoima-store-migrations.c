@@ -879,6 +879,15 @@ static const char * const migrations[] = {
   "  workstation TEXT NOT NULL,"
   "  until TEXT NOT NULL"
   ");",
+
+  /* 14 → 15: a receipt batch's stock lines are added by one grouped statement at its end
+   * (qoima-store.c, STOCK_LINES_ADD_BATCH), in the same transaction, rather than by the
+   * pack insert trigger row by row, which was most of what a receipt still cost per pack
+   * after its audit became one row (issue 10). While the store's worker receives
+   * (qoima_audit_batch () true) the insert trigger stands aside; every other insert, and
+   * every other connection's, keeps the line row by row as before. */
+  "DROP TRIGGER stock_lines_insert;"
+  STOCK_LINE_TRIGGER ("insert", "AFTER INSERT ON packs WHEN NOT qoima_audit_batch ()", STOCK_LINE_ADD),
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
