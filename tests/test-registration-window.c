@@ -240,6 +240,34 @@ open_key_in_dialog (void)
   qoima_test_wait_until (key_dialog_gone, NULL, 30);
 }
 
+/* Qoima's chief, with her IIN (as an administrator sets it for signing). */
+static void
+add_chief (QoimaUser *admin)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) signing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+
+  qoima_store_add_user_async (store, admin, "chief", "Айгуль Жаксыбекова", QOIMA_ROLE_CHIEF, 0, "3333",
+                              NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  chief = qoima_store_add_user_finish (store, result, &error);
+  g_assert_no_error (error);
+  qoima_store_set_user_signing_async (store, admin, "chief", "850715400238", FALSE, NULL, result_cb, &signing);
+  qoima_test_wait_until (result_is_set, &signing, 30);
+  g_assert_true (qoima_store_set_user_signing_finish (store, signing, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+user_offered (gpointer data)
+{
+  g_auto(GStrv) offers = qoima_registration_window_get_user_offers (data);
+
+  return offers[0] != NULL;
+}
+
 static void
 test_walk_send_confirm (void)
 {
@@ -256,6 +284,8 @@ test_walk_send_confirm (void)
   g_autofree char *groups = NULL;
   g_autofree char *api_key = NULL;
   g_auto(GStrv) suggestions = NULL;
+  g_auto(GStrv) offers = NULL;
+  QoimaRegistration *draft;
   const QoimaReferenceEntry *leaf = kato_leaf (kato);
   QoimaRegistrationWindow *window;
   QoimaRegistrationWindow *resumed;
@@ -269,6 +299,7 @@ test_walk_send_confirm (void)
   qoima_test_wait_until (result_is_set, &result, 30);
   admin = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
+  add_chief (admin);
   context = qoima_context_new (store, settings);
   qoima_context_set_user (context, admin);
   /* The application connected to the stand the hospital registers on. */
@@ -378,7 +409,31 @@ test_walk_send_confirm (void)
                                (const char * const[]) { "retail", NULL });
   shoot (window);
   next (window);
+  /* R001-8: Qoima's users with an IIN offered (the admin has none), none added silently; one
+   * click adds the chief, her name and IIN filled, her role mapped; the e-mail and phone Qoima
+   * does not keep are asked under her before Next goes on. */
   wait_step (window, QOIMA_REGISTRATION_STEP_USERS);
+  draft = qoima_registration_window_get_draft (window);
+  qoima_test_wait_until (user_offered, window, 30);
+  offers = qoima_registration_window_get_user_offers (window);
+  g_assert_cmpuint (g_strv_length (offers), ==, 1);
+  g_assert_cmpstr (offers[0], ==, "850715400238");
+  g_assert_cmpuint (qoima_registration_get_n_users (draft), ==, 0);
+  qoima_registration_window_add_user_offer (window, "850715400238");
+  g_assert_cmpuint (qoima_registration_get_n_users (draft), ==, 1);
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "surname"), ==, "Жаксыбекова");
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "name"), ==, "Айгуль");
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "iin"), ==, "850715400238");
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "role"), ==, "user");
+  g_clear_pointer (&offers, g_strfreev);
+  offers = qoima_registration_window_get_user_offers (window);
+  g_assert_cmpuint (g_strv_length (offers), ==, 0);
+  g_assert_nonnull (qoima_registration_window_get_message (window, "users[0]"));
+  next (window);
+  g_assert_cmpint (qoima_registration_window_get_step (window), ==, QOIMA_REGISTRATION_STEP_USERS);
+  qoima_registration_window_set_user_field (window, 0, "email", "a.zhaksybekova@poliklinika7.kz");
+  qoima_registration_window_set_user_field (window, 0, "phone", "+7 701 765 43 21");
+  g_assert_null (qoima_registration_window_get_message (window, "users[0]"));
   shoot (window);
   next (window);
 

@@ -350,6 +350,61 @@ test_user_fields (void)
   g_assert_false (has_problem (problems, "users[0]", "R001-8"));
 }
 
+/* R001-8: Qoima's own users offered as a start: the name split, the role mapped, the IIN kept,
+ * e-mail and phone left to the administrator, the same person never twice. */
+static void
+test_users_from_qoima (void)
+{
+  g_autoptr(QoimaRegistration) r = complete_draft ();
+  g_autoptr(GPtrArray) problems = NULL;
+  guint n = qoima_registration_get_n_users (r);
+  g_autofree char *field = g_strdup_printf ("users[%u]", n);
+  static const struct {
+    const char *full_name;
+    const char *surname;
+    const char *name;
+  } names[] = {
+    { "Ерлан Сапаров", "Сапаров", "Ерлан" },
+    { "Айгуль Жаксыбекова", "Жаксыбекова", "Айгуль" },
+    { "Жаксыбекова Айгуль Сериковна", "Жаксыбекова", "Айгуль" },
+    { "Иванова Марина", "Иванова", "Марина" },
+    { "Марина Иванова", "Иванова", "Марина" },
+    { "Нурлан Болат", "Нурлан", "Болат" },
+    { "Ахметова", "Ахметова", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *surname = NULL;
+      g_autofree char *name = NULL;
+
+      qoima_registration_split_full_name (names[i].full_name, &surname, &name);
+      g_assert_cmpstr (surname, ==, names[i].surname);
+      g_assert_cmpstr (name, ==, names[i].name);
+    }
+
+  g_assert_true (qoima_registration_add_qoima_user (r, "Айгуль Жаксыбекова", "850715400238", "chief"));
+  g_assert_true (qoima_registration_add_qoima_user (r, "Ерлан Сапаров", "900312450126", "admin"));
+  g_assert_false (qoima_registration_add_qoima_user (r, "Айгуль Жаксыбекова", "850715400238", "chief"));
+  g_assert_cmpuint (qoima_registration_get_n_users (r), ==, n + 2);
+  g_assert_cmpint (qoima_registration_find_user (r, "850715400238"), ==, (int) n);
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n, "surname"), ==, "Жаксыбекова");
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n, "name"), ==, "Айгуль");
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n, "role"), ==, "user");
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n + 1, "role"), ==, "administrator");
+
+  /* Not complete until the administrator types the e-mail and phone Qoima does not keep. */
+  problems = qoima_registration_validate (r, QOIMA_REGISTRATION_STEP_USERS, &references);
+  g_assert_true (has_problem (problems, field, "R001-8"));
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  qoima_registration_set_user_field (r, n, "email", "a.zhaksybekova@hospital.kz");
+  qoima_registration_set_user_field (r, n, "phone", "+77012345678");
+  qoima_registration_remove_user (r, n + 1);
+  problems = qoima_registration_validate (r, QOIMA_REGISTRATION_STEP_USERS, &references);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_cmpint (qoima_registration_find_user (r, "900312450126"), ==, -1);
+}
+
 static void
 test_signing_key_type (void)
 {
@@ -718,6 +773,7 @@ main (int   argc,
   g_test_add_func ("/rules/R001-7/participant-data", test_participant_data);
   g_test_add_func ("/rules/R001-8/no-users-for-individual-entrepreneur", test_no_users_for_individual);
   g_test_add_func ("/rules/R001-8/user-fields", test_user_fields);
+  g_test_add_func ("/rules/R001-8/users-from-qoima", test_users_from_qoima);
   g_test_add_func ("/rules/R001-9/iban-mod-97", test_iban);
   g_test_add_func ("/rules/R001-9/iban-bank-matches-bic", test_iban_bank_matches_bic);
   g_test_add_func ("/rules/R001-9/bic-8-or-11", test_bic_form);
