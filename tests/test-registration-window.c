@@ -268,6 +268,28 @@ user_offered (gpointer data)
   return offers[0] != NULL;
 }
 
+static gboolean
+contract_signed (gpointer data)
+{
+  return qoima_registration_get (qoima_registration_window_get_draft (data), "contract-signed-at") != NULL &&
+         qoima_registration_window_get_saved (data);
+}
+
+static QoimaStoredRegistration *
+load_stored (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaStoredRegistration *stored;
+
+  qoima_store_load_registration_async (store, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  stored = qoima_store_load_registration_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  return stored;
+}
+
 static void
 test_walk_send_confirm (void)
 {
@@ -285,6 +307,9 @@ test_walk_send_confirm (void)
   g_autofree char *api_key = NULL;
   g_auto(GStrv) suggestions = NULL;
   g_auto(GStrv) offers = NULL;
+  g_autoptr(QoimaStoredRegistration) contract = NULL;
+  g_autoptr(GAsyncResult) status_result = NULL;
+  g_autoptr(JsonNode) status_node = NULL;
   QoimaRegistration *draft;
   const QoimaReferenceEntry *leaf = kato_leaf (kato);
   QoimaRegistrationWindow *window;
@@ -500,6 +525,34 @@ test_walk_send_confirm (void)
   g_assert_cmpstr (bin, ==, "240340000019");
   g_assert_cmpstr (organization, ==, "ГКП \"Поликлиника №7\"");
   g_assert_cmpstr (groups, ==, "pharma");
+
+  /* R000-2: the standard contract shown on the page after registration, signed with the head's
+   * key once she saw its text in the sign dialog; the stand has it, and the registration
+   * record says it is done (as reopened after a restart). */
+  draft = qoima_registration_window_get_draft (followed);
+  g_assert_null (qoima_registration_get (draft, "contract-signed-at"));
+  shoot_named (followed, "registration-done-contract.png");
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sign-contract", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  g_clear_pointer (&summary, g_free);
+  summary = qoima_sign_dialog_get_summary (sign_dialog);
+  g_assert_nonnull (strstr (summary, "Типовой договор"));
+  g_assert_nonnull (strstr (summary, "240340000019"));
+  g_assert_nonnull (strstr (summary, QOIMA_REGISTRATION_CONTRACT_VERSION));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (sign_dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (sign_dialog), "registration-contract-sign.png");
+  qoima_sign_dialog_sign (sign_dialog);
+  qoima_test_wait_until (contract_signed, followed, 30);
+  g_assert_cmpstr (qoima_registration_window_get_contract_status (followed), !=, "");
+  contract = load_stored ();
+  g_assert_nonnull (qoima_registration_get (contract->registration, "contract-signed-at"));
+  g_assert_cmpstr (contract->state, ==, "confirmed");
+  qoima_ismpt_client_registration_status_async (client, contract->request_id, NULL, result_cb, &status_result);
+  qoima_test_wait_until (result_is_set, &status_result, 30);
+  status_node = qoima_ismpt_client_registration_status_finish (client, status_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_node), "contract"), ==, "SIGNED");
 
   /* R003-4: the НКТ APIKey checked against the НКТ card endpoint: a wrong one is refused and
    * not kept, the stand's is accepted and kept. */

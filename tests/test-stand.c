@@ -2284,7 +2284,7 @@ test_registration_confirmed_then_sign_in (void)
   g_assert_nonnull (id);
   /* R000-2: the contract is signed once ИС МПТ registered the organization, not before. */
   {
-    g_autofree char *document = qoima_registration_contract_document (r, id);
+    g_autofree char *document = qoima_registration_contract_document (r, id, NULL);
     g_autoptr(GError) early_error = NULL;
     g_autoptr(JsonNode) early = sign_contract (client, id, document, &early_error);
 
@@ -2348,8 +2348,8 @@ test_registration_contract (void)
   g_assert_nonnull (confirmed_request_id);
   qoima_ismpt_client_set_auth_signer (client, head);
   qoima_ismpt_client_set_auth_signer (other_client, other);
-  document = qoima_registration_contract_document (r, confirmed_request_id);
-  text = qoima_registration_contract_text (r);
+  document = qoima_registration_contract_document (r, confirmed_request_id, NULL);
+  text = qoima_registration_contract_text (r, NULL);
   /* The text names the parties the head signs for. */
   g_assert_nonnull (strstr (text, "240340000019"));
   g_assert_nonnull (strstr (text, "800101300706"));
@@ -2363,7 +2363,7 @@ test_registration_contract (void)
   g_clear_error (&error);
 
   /* A contract of another request is not this one's. */
-  stale_document = qoima_registration_contract_document (r, "another-request");
+  stale_document = qoima_registration_contract_document (r, "another-request", NULL);
   stale = sign_contract (client, confirmed_request_id, stale_document, &error);
   g_assert_null (stale);
   g_assert_nonnull (error);

@@ -162,6 +162,9 @@ struct _QoimaRegistrationWindow
   GtkWidget *status_row;
   GtkWidget *status_spinner;
   GtkWidget *done_page;
+  GtkWidget *contract_label;   /* R000-2: the contract's text, as signed */
+  GtkWidget *contract_button;
+  GtkWidget *contract_status;
   GtkWidget *api_key_row;
   GtkWidget *api_key_label;
   GtkWidget *sync_label;
@@ -1634,6 +1637,135 @@ send_action (GtkWidget  *widget,
 
 /* ---- after registration (R001-11, R003-4) ---- */
 
+/* R000-2: the contract's state on the page after registration. */
+static void
+show_contract (QoimaRegistrationWindow *self)
+{
+  const char *signed_at = qoima_registration_get (self->draft, "contract-signed-at");
+  g_autofree char *text = qoima_registration_contract_text (self->draft, &self->references);
+
+  gtk_label_set_text (GTK_LABEL (self->contract_label), text);
+  gtk_widget_set_visible (self->contract_button, signed_at == NULL);
+  if (signed_at != NULL)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (signed_at, NULL);
+      g_autoptr(GDateTime) local = at != NULL ? g_date_time_to_local (at) : NULL;
+      g_autofree char *when = local != NULL ? g_date_time_format (local, "%d.%m.%Y %H:%M") : g_strdup (signed_at);
+      g_autofree char *status = g_strdup_printf (_("Signed with the head’s key on %s: ИС МПТ keeps it."), when);
+
+      gtk_label_set_text (GTK_LABEL (self->contract_status), status);
+    }
+}
+
+static void
+contract_sent_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = qoima_ismpt_client_sign_registration_contract_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  const char *signed_at;
+
+  self->busy = FALSE;
+  gtk_widget_set_sensitive (self->contract_button, TRUE);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (GTK_LABEL (self->contract_status), error->message);
+      return;
+    }
+  signed_at = qoima_json_get_string (json_node_get_object (answer), "signedAt");
+  /* Stored as done with the registration, in the same record. */
+  qoima_registration_set (self->draft, "contract-signed-at", signed_at != NULL ? signed_at : "");
+  save (self);
+  show_contract (self);
+}
+
+static void
+contract_confirmed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autofree char *document = NULL;
+  QoimaIsmptClient *client = ensure_client (self);
+
+  if (!qoima_sign_dialog_run_finish (result, NULL) || client == NULL)
+    {
+      self->busy = FALSE;
+      gtk_widget_set_sensitive (self->contract_button, TRUE);
+      return;
+    }
+  document = qoima_registration_contract_document (self->draft, self->request_id, &self->references);
+  gtk_label_set_text (GTK_LABEL (self->contract_status), _("Signing and sending…"));
+  qoima_ismpt_client_sign_registration_contract_async (client, self->request_id, document, self->cancellable,
+                                                       contract_sent_cb, g_object_ref (self));
+}
+
+static void
+sign_contract (QoimaRegistrationWindow *self)
+{
+  QoimaSigner *signer = qoima_context_get_auth_signer (self->context);
+  QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
+  g_autofree char *text = qoima_registration_contract_text (self->draft, &self->references);
+  const char *lines[] = { _("Text"), text, NULL };
+
+  /* R000-2: the head signs, with the key that registered the organization. */
+  if (certificate == NULL || ensure_client (self) == NULL || self->request_id == NULL ||
+      g_strcmp0 (qoima_certificate_get_iin (certificate), qoima_registration_get (self->draft, "signer-iin")) != 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("The contract is signed by the head who registered the organization (IIN %s): choose her key."),
+                                                  qoima_registration_get (self->draft, "signer-iin"));
+
+      self->busy = FALSE;
+      gtk_widget_set_sensitive (self->contract_button, TRUE);
+      gtk_label_set_text (GTK_LABEL (self->contract_status), message);
+      return;
+    }
+  qoima_sign_dialog_run_async (GTK_WINDOW (self), _("Standard contract on connection to ИС МПТ"), lines, -1,
+                               certificate, self->cancellable, contract_confirmed_cb, g_object_ref (self));
+}
+
+static void
+contract_key_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autoptr(QoimaSigner) signer = qoima_key_dialog_run_finish (result, NULL);
+
+  if (signer == NULL)
+    {
+      self->busy = FALSE;
+      gtk_widget_set_sensitive (self->contract_button, TRUE);
+      return;
+    }
+  qoima_context_set_auth_signer (self->context, signer);
+  if (self->client != NULL && self->client != qoima_context_get_client (self->context))
+    qoima_ismpt_client_set_auth_signer (self->client, signer);
+  sign_contract (self);
+}
+
+static void
+sign_contract_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  QoimaRegistrationWindow *self = QOIMA_REGISTRATION_WINDOW (widget);
+
+  if (self->busy || qoima_registration_get (self->draft, "contract-signed-at") != NULL)
+    return;
+  self->busy = TRUE;
+  gtk_widget_set_sensitive (self->contract_button, FALSE);
+  /* The head's AUTH key of this session, else asked now (its password each time). */
+  if (qoima_context_get_auth_signer (self->context) == NULL)
+    qoima_key_dialog_run_async (GTK_WINDOW (self), qoima_context_get_settings (self->context),
+                                QOIMA_KEY_PURPOSE_AUTH, self->cancellable, contract_key_cb, g_object_ref (self));
+  else
+    sign_contract (self);
+}
+
 static char *
 catalog_url (const char *base_url)
 {
@@ -1747,6 +1879,35 @@ build_done_page (QoimaRegistrationWindow *self)
   GtkWidget *sync_button = gtk_button_new_with_mnemonic (_("_Synchronise Now"));
   GtkWidget *sync_row = adw_action_row_new ();
   GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *contract_group = adw_preferences_group_new ();
+  GtkWidget *contract_card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  /* R000-2 (seed 000, step 2): the contract before anything else the hospital sets up. */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (contract_group), _("Connection Contract"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (contract_group),
+                                         _("Read the standard contract on connection to ИС МПТ: the head accepts it by signing it with her key."));
+  self->contract_button = gtk_button_new_with_mnemonic (_("Sign the _Contract…"));
+  gtk_widget_add_css_class (self->contract_button, "suggested-action");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->contract_button), "registration.sign-contract");
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (contract_group), self->contract_button);
+  gtk_widget_set_valign (self->contract_button, GTK_ALIGN_CENTER);
+  self->contract_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->contract_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->contract_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (self->contract_label), TRUE);
+  gtk_widget_set_margin_start (self->contract_label, 12);
+  gtk_widget_set_margin_end (self->contract_label, 12);
+  gtk_widget_set_margin_top (self->contract_label, 12);
+  gtk_widget_set_margin_bottom (self->contract_label, 12);
+  gtk_widget_add_css_class (contract_card, "card");
+  gtk_box_append (GTK_BOX (contract_card), self->contract_label);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), contract_card);
+  self->contract_status = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->contract_status), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->contract_status), TRUE);
+  gtk_widget_add_css_class (self->contract_status, "dim-label");
+  gtk_widget_set_margin_top (self->contract_status, 6);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), self->contract_status);
 
   adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "emblem-ok-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Registered in ИС МПТ"));
@@ -1782,6 +1943,7 @@ build_done_page (QoimaRegistrationWindow *self)
   gtk_widget_set_margin_top (self->sync_label, 6);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (sync_group), self->sync_label);
 
+  gtk_box_append (GTK_BOX (box), contract_group);
   gtk_box_append (GTK_BOX (box), api_group);
   gtk_box_append (GTK_BOX (box), sync_group);
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
@@ -1802,6 +1964,7 @@ show_done (QoimaRegistrationWindow *self)
   g_autofree char *key = settings != NULL ? g_settings_get_string (settings, "catalog-api-key") : NULL;
 
   adw_status_page_set_description (ADW_STATUS_PAGE (self->done_page), description);
+  show_contract (self);
   if (key != NULL && *key != '\0' && *gtk_editable_get_text (GTK_EDITABLE (self->api_key_row)) == '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->api_key_row), key);
   gtk_stack_set_visible_child_name (self->stack, "done");
@@ -2248,6 +2411,7 @@ qoima_registration_window_class_init (QoimaRegistrationWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "registration.choose-key", NULL, choose_key_action);
   gtk_widget_class_install_action (widget_class, "registration.check-api-key", NULL, check_api_key_action);
   gtk_widget_class_install_action (widget_class, "registration.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "registration.sign-contract", NULL, sign_contract_action);
   gtk_widget_class_install_action (widget_class, "registration.add-offer", "s", add_offer_action);
   gtk_widget_class_install_action (widget_class, "registration.remove-user", "u", remove_user_action);
 }
@@ -2484,4 +2648,10 @@ qoima_registration_window_set_user_field (QoimaRegistrationWindow *self,
 
   g_return_if_fail (entry != NULL);
   gtk_editable_set_text (GTK_EDITABLE (entry), value);
+}
+
+const char *
+qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self)
+{
+  return gtk_label_get_text (GTK_LABEL (self->contract_status));
 }

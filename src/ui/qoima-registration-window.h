@@ -69,4 +69,8 @@ void                     qoima_registration_window_set_user_field  (QoimaRegistr
                                                                     const char              *field,
                                                                     const char              *value);
 
+/* R000-2: what the page after registration says of the connection contract (for tests); the
+ * draft's "contract-signed-at" says it is signed. */
+const char              *qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self);
+
 G_END_DECLS

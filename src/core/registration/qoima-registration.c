@@ -386,11 +386,12 @@ qoima_registration_get_stand_url (QoimaRegistration *self)
  * in Russian whatever the interface's language, and it is what the head signs: the wizard
  * and qoimactl show exactly this text before signing. */
 char *
-qoima_registration_contract_text (QoimaRegistration *self)
+qoima_registration_contract_text (QoimaRegistration                 *self,
+                                  const QoimaRegistrationReferences *references)
 {
   GString *text = g_string_new (NULL);
   g_auto(GStrv) groups = qoima_registration_get_list (self, "product-groups");
-  g_autofree char *group_list = g_strjoinv (", ", groups);
+  g_autoptr(GString) group_list = g_string_new (NULL);
   const char *stand = qoima_registration_get (self, "stand");
 
   g_string_append_printf (text, "Типовой договор на подключение к информационной системе маркировки и "
@@ -406,7 +407,14 @@ qoima_registration_contract_text (QoimaRegistration *self)
                           g_strcmp0 (stand, "industrial") == 0 ? "промышленный" :
                           g_strcmp0 (stand, "test") == 0 ? "тестовый" : "другой",
                           qoima_registration_get_stand_url (self) != NULL ? qoima_registration_get_stand_url (self) : "");
-  g_string_append_printf (text, "Товарные группы: %s.\n\n", group_list);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      const QoimaReferenceEntry *entry = references != NULL && references->product_groups != NULL
+                                         ? qoima_reference_lookup (references->product_groups, groups[i]) : NULL;
+
+      g_string_append_printf (group_list, "%s%s", i > 0 ? ", " : "", entry != NULL ? entry->name : groups[i]);
+    }
+  g_string_append_printf (text, "Товарные группы: %s.\n\n", group_list->str);
   g_string_append (text,
                    "1. Оператор подключает Участника к ИС МПТ: личный кабинет и True API для товарных групп "
                    "Участника.\n"
@@ -420,13 +428,14 @@ qoima_registration_contract_text (QoimaRegistration *self)
 }
 
 char *
-qoima_registration_contract_document (QoimaRegistration *self,
-                                      const char        *request_id)
+qoima_registration_contract_document (QoimaRegistration                 *self,
+                                      const char                        *request_id,
+                                      const QoimaRegistrationReferences *references)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = qoima_registration_contract_text (self);
+  g_autofree char *text = qoima_registration_contract_text (self, references);
 
   g_return_val_if_fail (request_id != NULL, NULL);
 

@@ -145,12 +145,14 @@ const char        *qoima_registration_get_stand_url  (QoimaRegistration *self);
 
 /* R000-2: the contract's text as the head reads and signs it (transfer full): the parties
  * from the draft, the stand, the product groups, the terms in brief (in Russian, as ИС МПТ
- * keeps it). */
-char              *qoima_registration_contract_text  (QoimaRegistration *self);
+ * keeps it); the groups named from @references (nullable: their codes). */
+char              *qoima_registration_contract_text  (QoimaRegistration                 *self,
+                                                      const QoimaRegistrationReferences *references);
 /* The JSON document signed (transfer full): {"contract": version, "request-id", "bin",
  * "head-iin", "text"}, for the confirmed request @request_id. */
-char              *qoima_registration_contract_document (QoimaRegistration *self,
-                                                         const char        *request_id);
+char              *qoima_registration_contract_document (QoimaRegistration                 *self,
+                                                         const char                        *request_id,
+                                                         const QoimaRegistrationReferences *references);
 
 /* R001-10: "RSA" for an RSA key, "GOST" for any other (НУЦ РК's GOST 34.310 keys are not
  * RSA), NULL when the certificate cannot be read. */
