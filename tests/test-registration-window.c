@@ -304,7 +304,6 @@ test_walk_send_confirm (void)
   g_autofree char *bin = NULL;
   g_autofree char *organization = NULL;
   g_autofree char *groups = NULL;
-  g_autofree char *api_key = NULL;
   g_auto(GStrv) suggestions = NULL;
   g_auto(GStrv) offers = NULL;
   g_autoptr(QoimaStoredRegistration) contract = NULL;
@@ -554,8 +553,42 @@ test_walk_send_confirm (void)
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_node), "contract"), ==, "SIGNED");
 
-  /* R003-4: the НКТ APIKey checked against the НКТ card endpoint: a wrong one is refused and
-   * not kept, the stand's is accepted and kept. */
+  /* The first sync, logged in with the new organization's AUTH key. */
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sync", NULL);
+  qoima_test_wait_until (sync_answered, followed, 60);
+  g_assert_true (qoima_registration_window_get_synced (followed));
+  g_assert_cmpstr (qoima_ismpt_client_get_bin (client), ==, "240340000019");
+  shoot_named (followed, "registration-done.png");
+  confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
+  gtk_window_destroy (GTK_WINDOW (followed));
+}
+
+static gboolean
+page_after_registration (gpointer data)
+{
+  return qoima_registration_window_get_done (data);
+}
+
+/* R003-4: on the page after registration (reopened as after a restart), the НКТ APIKey is
+ * checked against the НКТ card endpoint: a wrong one is refused and not kept, the stand's is
+ * accepted and kept. */
+static void
+test_api_key_checked (void)
+{
+  g_autoptr(QoimaUser) admin = qoima_test_find_user (store, "admin");
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.base_url, NULL);
+  g_autoptr(QoimaSync) sync = qoima_sync_new (store, client);
+  g_autofree char *api_key = NULL;
+  QoimaRegistrationWindow *followed;
+
+  qoima_context_set_user (context, admin);
+  qoima_context_set_ismpt (context, client, sync);
+  followed = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (followed), 800, 760);
+  gtk_window_present (GTK_WINDOW (followed));
+  qoima_test_wait_until (page_after_registration, followed, 60);
+
   qoima_registration_window_set_api_key (followed, "not-the-key");
   gtk_widget_activate_action (GTK_WIDGET (followed), "registration.check-api-key", NULL);
   qoima_test_wait_until (api_key_answered, followed, 30);
@@ -570,13 +603,6 @@ test_walk_send_confirm (void)
   api_key = g_settings_get_string (settings, "catalog-api-key");
   g_assert_cmpstr (api_key, ==, "qoima-stand-api-key");
 
-  /* The first sync, logged in with the new organization's AUTH key. */
-  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sync", NULL);
-  qoima_test_wait_until (sync_answered, followed, 60);
-  g_assert_true (qoima_registration_window_get_synced (followed));
-  g_assert_cmpstr (qoima_ismpt_client_get_bin (client), ==, "240340000019");
-  shoot_named (followed, "registration-done.png");
-  confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
   gtk_window_destroy (GTK_WINDOW (followed));
   g_settings_reset (settings, "catalog-api-key");
 }
@@ -666,6 +692,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/registration/walk-send-confirm", test_walk_send_confirm);
   g_test_add_func ("/ui/registration/refused-with-reason", test_refused_with_reason);
+  g_test_add_func ("/rules/R003-4/api-key-checked-against-the-catalog", test_api_key_checked);
   stand_db = g_build_filename (tmp_dir, "stand.db", NULL);
   qoima_test_stand_start (&stand, stand_db);
   ret = g_test_run ();

@@ -2241,6 +2241,29 @@ registration_status (QoimaIsmptClient *client,
   return g_strdup (json_object_get_string_member (object, "status"));
 }
 
+/* How test_registration_confirmed_then_sign_in saw its request go (R003-3). */
+#define REGISTRATION_DELAY_MS 400
+static struct {
+  gboolean checked;
+  gboolean processing;
+  gint64 decided_after_ms;
+  char *result;
+} followed;
+
+/* R003-3: a request is processed within the operator's time (up to 24 hours; the stand's
+ * processing delay here), its status followed meanwhile (checked, being processed) until
+ * the result, and not decided before it was processed. */
+static void
+test_registration_processing_followed (void)
+{
+  g_assert_nonnull (followed.result);
+  g_assert_true (followed.checked);
+  g_assert_true (followed.processing);
+  g_assert_cmpint (followed.decided_after_ms, >=, REGISTRATION_DELAY_MS);
+  g_assert_cmpint (followed.decided_after_ms, <, 30000);
+  g_assert_cmpstr (followed.result, ==, "CONFIRMED");
+}
+
 /* The confirmed request of test_registration_confirmed_then_sign_in, for its contract. */
 static char *confirmed_request_id;
 
@@ -2270,13 +2293,17 @@ test_registration_confirmed_then_sign_in (void)
   g_autofree char *token = NULL;
   g_autofree char *status = NULL;
   const char *id;
+  gint64 sent_at;
 
   qoima_ismpt_client_set_auth_signer (client, signer);
 
   /* Not a participant yet: the key signs in nowhere. */
   g_assert_cmpuint (sign_in_raw ("new-org.p12", NULL, &message), ==, 403);
 
-  /* R001-3/R001-5: sent signed with the AUTH key, checked, then confirmed after the delay. */
+  /* R001-3/R001-5: sent signed with the AUTH key, checked, then confirmed after the delay
+   * (R003-3: ИС МПТ's up to 24 hours, the stand's 400 ms here). */
+  set_faults ("{\"processing_delay_ms\":" G_STRINGIFY (REGISTRATION_DELAY_MS) "}");
+  sent_at = g_get_monotonic_time ();
   sent_node = send_registration (client, r);
   sent = json_node_get_object (sent_node);
   g_assert_cmpstr (json_object_get_string_member (sent, "status"), ==, "CHECKED");
@@ -2292,17 +2319,22 @@ test_registration_confirmed_then_sign_in (void)
     g_assert_nonnull (early_error);
     g_assert_nonnull (strstr (early_error->message, "не подтверждена"));
   }
-  for (int i = 0; i < 100; i++)
+  for (int i = 0; i < 1000; i++)
     {
       g_clear_pointer (&status, g_free);
       status = registration_status (client, id, NULL);
       /* R001-5: followed through CHECKED and PROCESSING until decided. */
+      followed.checked |= g_str_equal (status, "CHECKED");
+      followed.processing |= g_str_equal (status, "PROCESSING");
       if (!g_str_equal (status, "CHECKED") && !g_str_equal (status, "PROCESSING"))
         break;
-      wait_ms (20);
+      wait_ms (10);
     }
+  followed.decided_after_ms = (g_get_monotonic_time () - sent_at) / 1000;
+  set_faults ("{\"processing_delay_ms\":50}");
   g_assert_cmpstr (status, ==, "CONFIRMED");
   confirmed_request_id = g_strdup (id);
+  followed.result = g_strdup (status);
 
   /* R001-11: the AUTH key's owner now signs in to the new organization. */
   token = sign_in ("new-org.p12");
@@ -2611,11 +2643,14 @@ main (int   argc,
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);
   g_test_add_func ("/rules/R001-5/registration-confirmed-then-sign-in", test_registration_confirmed_then_sign_in);
+  g_test_add_func ("/rules/R003-3/request-status-followed-until-processed", test_registration_processing_followed);
   g_test_add_func ("/rules/R000-2/contract-signed-by-the-head", test_registration_contract);
   g_test_add_func ("/rules/R000-1/registration-signed-by-the-head", test_registration_by_the_head);
   g_test_add_func ("/rules/R001-9/stand-refuses-as-the-wizard", test_registration_refused_as_wizard_would);
   g_test_add_func ("/rules/R001-10/signing-key-type-of-the-certificate", test_registration_key_type);
   g_test_add_func ("/rules/R001-2/requirements-clock-and-ncalayer", test_registration_requirements);
+  /* R000-5: NCALayer installed (answering on its socket) beforehand: the same check. */
+  g_test_add_func ("/rules/R000-5/ncalayer-answering-beforehand", test_registration_requirements);
 
   result = g_test_run ();
 
@@ -2623,6 +2658,7 @@ main (int   argc,
   g_clear_object (&stand.session);
   g_clear_pointer (&stand.demo_gtins, g_ptr_array_unref);
   g_clear_pointer (&confirmed_request_id, g_free);
+  g_clear_pointer (&followed.result, g_free);
   g_free (stand.token);
   g_free (stand.other_token);
   g_free (stand.api);
