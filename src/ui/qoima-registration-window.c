@@ -170,6 +170,7 @@ struct _QoimaRegistrationWindow
   GtkWidget *sync_label;
   GCancellable *cancellable;
   GCancellable *checks_cancellable;
+  char *ncalayer_url;          /* NULL: NCALayer's own address */
 
   QoimaIsmptClient *client;    /* the stand the request goes to */
   char *state;                 /* draft | sent | confirmed | refused, as stored */
@@ -1018,7 +1019,8 @@ run_checks (QoimaRegistrationWindow *self)
   set_check (self, CHECK_NCALAYER, -1, _("Checking…"));
   set_check (self, CHECK_CLOCK, -1, _("Checking…"));
   check_key (self);
-  qoima_registration_check_ncalayer_async (QOIMA_SIGNER_NCALAYER_DEFAULT_URL, self->checks_cancellable,
+  qoima_registration_check_ncalayer_async (self->ncalayer_url != NULL ? self->ncalayer_url : QOIMA_SIGNER_NCALAYER_DEFAULT_URL,
+                                           self->checks_cancellable,
                                            ncalayer_checked_cb, g_object_ref (self));
   if (url != NULL)
     qoima_registration_check_clock_async (url, self->checks_cancellable, clock_checked_cb, g_object_ref (self));
@@ -1147,7 +1149,7 @@ choose_key_action (GtkWidget  *widget,
     {
       /* NCALayer names its certificate only with a signature: a small one, attached, as the
        * login's; NCALayer asks for the key and its password itself. */
-      g_autoptr(QoimaSignerNcalayer) signer = qoima_signer_ncalayer_new (NULL);
+      g_autoptr(QoimaSignerNcalayer) signer = qoima_signer_ncalayer_new (self->ncalayer_url);
       g_autoptr(GBytes) data = g_bytes_new_static ("Qoima", 5);
 
       qoima_signer_sign_async (QOIMA_SIGNER (signer), data, QOIMA_SIGN_ATTACHED, QOIMA_KEY_PURPOSE_AUTH,
@@ -1334,6 +1336,7 @@ show_status (QoimaRegistrationWindow *self,
   g_autofree char *text = NULL;
 
   g_free (self->request_status);
+  g_free (self->ncalayer_url);
   self->request_status = g_strdup (status);
   if (g_strcmp0 (status, "RECEIVED") == 0)
     text = g_strdup (_("Sent: waiting for ИС МПТ to check it…"));
@@ -2654,4 +2657,12 @@ const char *
 qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self)
 {
   return gtk_label_get_text (GTK_LABEL (self->contract_status));
+}
+
+void
+qoima_registration_window_set_ncalayer_url (QoimaRegistrationWindow *self,
+                                            const char              *url)
+{
+  g_free (self->ncalayer_url);
+  self->ncalayer_url = g_strdup (url);
 }

@@ -73,4 +73,8 @@ void                     qoima_registration_window_set_user_field  (QoimaRegistr
  * draft's "contract-signed-at" says it is signed. */
 const char              *qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self);
 
+/* Where NCALayer answers, instead of its own address (for tests: a peer that answers as it does). */
+void                     qoima_registration_window_set_ncalayer_url (QoimaRegistrationWindow *self,
+                                                                     const char              *url);
+
 G_END_DECLS
