@@ -143,6 +143,23 @@ check("/rules/R001-5/status-followed-until-confirmed",
       proc.returncode == 0 and status.get("status") == "CONFIRMED" and status.get("id") == sent.get("id"),
       proc.stdout + proc.stderr)
 
+# R000-2: the standard connection contract, shown whole before it is signed; someone else's key
+# is refused by the stand; the head's is taken and the database keeps it as done.
+proc = qctl("--server", base, "--auth-key", os.path.join(pki, "auth.p12"),
+            "--key-password-file", os.path.join(pki, "password.txt"), "register", "--contract")
+check("/rules/R000-2/contract-refused-from-another-key",
+      proc.returncode != 0 and "850715400238" in proc.stderr and '"SIGNED"' not in proc.stdout, proc.stdout + proc.stderr)
+proc = qctl("--server", base, "--auth-key", os.path.join(pki, "new-org.p12"),
+            "--key-password-file", os.path.join(pki, "password.txt"),
+            "--user", "admin", "--password-file", admin_pw, "register", "--contract")
+signed = json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip() else {}
+check("/rules/R000-2/contract-signed-with-the-heads-key",
+      signed.get("contract") == "SIGNED" and signed.get("id") == sent.get("id")
+      and "Типовой договор" in proc.stderr and "240340000019" in proc.stderr, proc.stdout + proc.stderr)
+proc = qctl("--server", base, "register", "--status")
+status = json.loads(proc.stdout) if proc.stdout.strip() else {}
+check("/rules/R000-2/contract-in-the-requests-status", status.get("contract") == "SIGNED", proc.stdout + proc.stderr)
+
 # Reference directories: a file that fails the check replaces nothing; a good one is used.
 bad = secret("bad-banks.csv", "bic;code;name\nCASPZKZK;722;Kaspi")
 good = secret("good-banks.csv", "bic;code;name\nCASPKZKA;722;Kaspi\nNEWBKZKA;123;Новый банк")

@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 #include "qoima-i18n.h"
@@ -241,6 +243,56 @@ open_key_in_dialog (void)
   qoima_test_wait_until (key_dialog_gone, NULL, 30);
 }
 
+/* Qoima's chief, with her IIN (as an administrator sets it for signing). */
+static void
+add_chief (QoimaUser *admin)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) signing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+
+  qoima_store_add_user_async (store, admin, "chief", "Айгуль Жаксыбекова", QOIMA_ROLE_CHIEF, 0, "3333",
+                              NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  chief = qoima_store_add_user_finish (store, result, &error);
+  g_assert_no_error (error);
+  qoima_store_set_user_signing_async (store, admin, "chief", "850715400238", FALSE, NULL, result_cb, &signing);
+  qoima_test_wait_until (result_is_set, &signing, 30);
+  g_assert_true (qoima_store_set_user_signing_finish (store, signing, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+user_offered (gpointer data)
+{
+  g_auto(GStrv) offers = qoima_registration_window_get_user_offers (data);
+
+  return offers[0] != NULL;
+}
+
+static gboolean
+contract_signed (gpointer data)
+{
+  return qoima_registration_get (qoima_registration_window_get_draft (data), "contract-signed-at") != NULL &&
+         qoima_registration_window_get_saved (data);
+}
+
+static QoimaStoredRegistration *
+load_stored (void)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaStoredRegistration *stored;
+
+  qoima_store_load_registration_async (store, NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  stored = qoima_store_load_registration_finish (store, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  return stored;
+}
+
 static void
 test_walk_send_confirm (void)
 {
@@ -255,8 +307,12 @@ test_walk_send_confirm (void)
   g_autofree char *bin = NULL;
   g_autofree char *organization = NULL;
   g_autofree char *groups = NULL;
-  g_autofree char *api_key = NULL;
   g_auto(GStrv) suggestions = NULL;
+  g_auto(GStrv) offers = NULL;
+  g_autoptr(QoimaStoredRegistration) contract = NULL;
+  g_autoptr(GAsyncResult) status_result = NULL;
+  g_autoptr(JsonNode) status_node = NULL;
+  QoimaRegistration *draft;
   const QoimaReferenceEntry *leaf = kato_leaf (kato);
   QoimaRegistrationWindow *window;
   QoimaRegistrationWindow *resumed;
@@ -270,6 +326,7 @@ test_walk_send_confirm (void)
   qoima_test_wait_until (result_is_set, &result, 30);
   admin = qoima_store_add_user_finish (store, result, &error);
   g_assert_no_error (error);
+  add_chief (admin);
   context = qoima_context_new (store, settings);
   qoima_context_set_user (context, admin);
   /* The application connected to the stand the hospital registers on. */
@@ -379,7 +436,31 @@ test_walk_send_confirm (void)
                                (const char * const[]) { "retail", NULL });
   shoot (window);
   next (window);
+  /* R001-8: Qoima's users with an IIN offered (the admin has none), none added silently; one
+   * click adds the chief, her name and IIN filled, her role mapped; the e-mail and phone Qoima
+   * does not keep are asked under her before Next goes on. */
   wait_step (window, QOIMA_REGISTRATION_STEP_USERS);
+  draft = qoima_registration_window_get_draft (window);
+  qoima_test_wait_until (user_offered, window, 30);
+  offers = qoima_registration_window_get_user_offers (window);
+  g_assert_cmpuint (g_strv_length (offers), ==, 1);
+  g_assert_cmpstr (offers[0], ==, "850715400238");
+  g_assert_cmpuint (qoima_registration_get_n_users (draft), ==, 0);
+  qoima_registration_window_add_user_offer (window, "850715400238");
+  g_assert_cmpuint (qoima_registration_get_n_users (draft), ==, 1);
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "surname"), ==, "Жаксыбекова");
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "name"), ==, "Айгуль");
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "iin"), ==, "850715400238");
+  g_assert_cmpstr (qoima_registration_get_user_field (draft, 0, "role"), ==, "user");
+  g_clear_pointer (&offers, g_strfreev);
+  offers = qoima_registration_window_get_user_offers (window);
+  g_assert_cmpuint (g_strv_length (offers), ==, 0);
+  g_assert_nonnull (qoima_registration_window_get_message (window, "users[0]"));
+  next (window);
+  g_assert_cmpint (qoima_registration_window_get_step (window), ==, QOIMA_REGISTRATION_STEP_USERS);
+  qoima_registration_window_set_user_field (window, 0, "email", "a.zhaksybekova@poliklinika7.kz");
+  qoima_registration_window_set_user_field (window, 0, "phone", "+7 701 765 43 21");
+  g_assert_null (qoima_registration_window_get_message (window, "users[0]"));
   shoot (window);
   next (window);
 
@@ -447,8 +528,70 @@ test_walk_send_confirm (void)
   g_assert_cmpstr (organization, ==, "ГКП \"Поликлиника №7\"");
   g_assert_cmpstr (groups, ==, "pharma");
 
-  /* R003-4: the НКТ APIKey checked against the НКТ card endpoint: a wrong one is refused and
-   * not kept, the stand's is accepted and kept. */
+  /* R000-2: the standard contract shown on the page after registration, signed with the head's
+   * key once she saw its text in the sign dialog; the stand has it, and the registration
+   * record says it is done (as reopened after a restart). */
+  draft = qoima_registration_window_get_draft (followed);
+  g_assert_null (qoima_registration_get (draft, "contract-signed-at"));
+  shoot_named (followed, "registration-done-contract.png");
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sign-contract", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  g_clear_pointer (&summary, g_free);
+  summary = qoima_sign_dialog_get_summary (sign_dialog);
+  g_assert_nonnull (strstr (summary, "Типовой договор"));
+  g_assert_nonnull (strstr (summary, "240340000019"));
+  g_assert_nonnull (strstr (summary, QOIMA_REGISTRATION_CONTRACT_VERSION));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (sign_dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (sign_dialog), "registration-contract-sign.png");
+  qoima_sign_dialog_sign (sign_dialog);
+  qoima_test_wait_until (contract_signed, followed, 30);
+  g_assert_cmpstr (qoima_registration_window_get_contract_status (followed), !=, "");
+  contract = load_stored ();
+  g_assert_nonnull (qoima_registration_get (contract->registration, "contract-signed-at"));
+  g_assert_cmpstr (contract->state, ==, "confirmed");
+  qoima_ismpt_client_registration_status_async (client, contract->request_id, NULL, result_cb, &status_result);
+  qoima_test_wait_until (result_is_set, &status_result, 30);
+  status_node = qoima_ismpt_client_registration_status_finish (client, status_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_node), "contract"), ==, "SIGNED");
+
+  /* The first sync, logged in with the new organization's AUTH key. */
+  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sync", NULL);
+  qoima_test_wait_until (sync_answered, followed, 60);
+  g_assert_true (qoima_registration_window_get_synced (followed));
+  g_assert_cmpstr (qoima_ismpt_client_get_bin (client), ==, "240340000019");
+  shoot_named (followed, "registration-done.png");
+  confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
+  gtk_window_destroy (GTK_WINDOW (followed));
+}
+
+static gboolean
+page_after_registration (gpointer data)
+{
+  return qoima_registration_window_get_done (data);
+}
+
+/* R003-4: on the page after registration (reopened as after a restart), the НКТ APIKey is
+ * checked against the НКТ card endpoint: a wrong one is refused and not kept, the stand's is
+ * accepted and kept. */
+static void
+test_api_key_checked (void)
+{
+  g_autoptr(QoimaUser) admin = qoima_test_find_user (store, "admin");
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.base_url, NULL);
+  g_autoptr(QoimaSync) sync = qoima_sync_new (store, client);
+  g_autofree char *api_key = NULL;
+  QoimaRegistrationWindow *followed;
+
+  qoima_context_set_user (context, admin);
+  qoima_context_set_ismpt (context, client, sync);
+  followed = qoima_registration_window_new (context);
+  gtk_window_set_default_size (GTK_WINDOW (followed), 800, 760);
+  gtk_window_present (GTK_WINDOW (followed));
+  qoima_test_wait_until (page_after_registration, followed, 60);
+
   qoima_registration_window_set_api_key (followed, "not-the-key");
   gtk_widget_activate_action (GTK_WIDGET (followed), "registration.check-api-key", NULL);
   qoima_test_wait_until (api_key_answered, followed, 30);
@@ -463,13 +606,6 @@ test_walk_send_confirm (void)
   api_key = g_settings_get_string (settings, "catalog-api-key");
   g_assert_cmpstr (api_key, ==, "qoima-stand-api-key");
 
-  /* The first sync, logged in with the new organization's AUTH key. */
-  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sync", NULL);
-  qoima_test_wait_until (sync_answered, followed, 60);
-  g_assert_true (qoima_registration_window_get_synced (followed));
-  g_assert_cmpstr (qoima_ismpt_client_get_bin (client), ==, "240340000019");
-  shoot_named (followed, "registration-done.png");
-  confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
   gtk_window_destroy (GTK_WINDOW (followed));
   g_settings_reset (settings, "catalog-api-key");
 }
@@ -536,6 +672,177 @@ test_refused_with_reason (void)
   qoima_store_close (second);
 }
 
+/* ---- NCALayer as seen on its WebSocket (as in test-ncalayer.c): it greets, echoes heartbeats
+ * and answers kz.gov.pki.knca.basics' sign with the key its user chose in its own window,
+ * which here is the key the test says. ---- */
+
+typedef struct {
+  SoupServer *server;
+  char *url;
+  QoimaSigner *chosen;   /* the key "chosen in NCALayer's window" */
+  char *last_oid;        /* the key filter Qoima asked with */
+  guint requests;
+} FakeNcalayer;
+
+typedef struct {
+  SoupWebsocketConnection *connection;
+} NcalayerSign;
+
+static void
+ncalayer_signed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(SoupWebsocketConnection) connection = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
+  g_autofree char *b64 = NULL;
+  g_autofree char *reply = NULL;
+
+  g_assert_no_error (error);
+  b64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  reply = g_strdup_printf ("{\"status\":true,\"body\":{\"result\":\"%s\"}}", b64);
+  if (soup_websocket_connection_get_state (connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (connection, reply);
+}
+
+static void
+ncalayer_message (SoupWebsocketConnection *connection,
+                  int                      type,
+                  GBytes                  *message,
+                  gpointer                 user_data)
+{
+  FakeNcalayer *peer = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree guchar *data = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize size;
+  const char *text = g_bytes_get_data (message, &size);
+  JsonObject *args;
+  JsonObject *signing;
+
+  if (size == strlen ("--heartbeat--") && memcmp (text, "--heartbeat--", size) == 0)
+    {
+      soup_websocket_connection_send_text (connection, "--heartbeat--");
+      return;
+    }
+  json_parser_load_from_data (parser, text, size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json_parser_get_root (parser)), "module"), ==,
+                   "kz.gov.pki.knca.basics");
+  args = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "args");
+  signing = json_object_get_object_member (args, "signingParams");
+  g_free (peer->last_oid);
+  peer->last_oid = g_strdup (json_array_get_string_element (
+    json_object_get_array_member (json_object_get_object_member (args, "signerParams"), "extKeyUsageOids"), 0));
+  peer->requests++;
+  data = g_base64_decode (json_object_get_string_member (args, "data"), &size);
+  bytes = g_bytes_new (data, size);
+  qoima_signer_sign_async (peer->chosen, bytes,
+                           json_object_get_boolean_member (signing, "encapsulate") ? QOIMA_SIGN_ATTACHED : QOIMA_SIGN_DETACHED,
+                           QOIMA_KEY_PURPOSE_AUTH, NULL, ncalayer_signed, g_object_ref (connection));
+}
+
+static void
+ncalayer_connected (SoupServer              *server,
+                    SoupServerMessage       *message,
+                    const char              *path,
+                    SoupWebsocketConnection *connection,
+                    gpointer                 user_data)
+{
+  g_object_set_data_full (G_OBJECT (server), "connection", g_object_ref (connection), g_object_unref);
+  g_signal_connect (connection, "message", G_CALLBACK (ncalayer_message), user_data);
+  soup_websocket_connection_send_text (connection, "{\"result\":{\"version\":\"1.4.0-test\"}}");
+}
+
+static gboolean
+draft_iin_is (gpointer data)
+{
+  QoimaRegistrationWindow *window = ((gpointer *) data)[0];
+
+  return g_strcmp0 (qoima_registration_get (qoima_registration_window_get_draft (window), "signer-iin"),
+                    ((gpointer *) data)[1]) == 0;
+}
+
+/* The Key step with NCALayer chosen (R001-3, R000-5): NCALayer answers on its socket, lists its
+ * keys in its own window (asked for AUTH keys only), and the key its user chose is the one the
+ * request is filled from; choosing again takes the new choice. */
+static void
+test_ncalayer_key_chosen (void)
+{
+  g_autofree char *db_path = g_build_filename (tmp_dir, "ncalayer.db", NULL);
+  g_autoptr(QoimaStore) third = qoima_test_open_demo_store (db_path, 0);
+  g_autoptr(QoimaSigner) head = qoima_test_load_key ("new-org.p12");
+  g_autoptr(QoimaSigner) other = qoima_test_load_key ("other-org.p12");
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  FakeNcalayer peer = { NULL };
+  QoimaRegistrationWindow *window;
+  const char *text = NULL;
+  gpointer iin[2];
+  GSList *uris;
+
+  peer.server = soup_server_new (NULL, NULL);
+  soup_server_add_websocket_handler (peer.server, "/", NULL, NULL, ncalayer_connected, &peer, NULL);
+  soup_server_listen_local (peer.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (peer.server);
+  peer.url = g_strdup_printf ("ws://127.0.0.1:%d/", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  qoima_store_add_user_async (third, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "admin-password", NULL, result_cb, &result);
+  qoima_test_wait_until (result_is_set, &result, 30);
+  admin = qoima_store_add_user_finish (third, result, &error);
+  g_assert_no_error (error);
+  context = qoima_context_new (third, settings);
+  qoima_context_set_user (context, admin);
+
+  window = qoima_registration_window_new (context);
+  qoima_registration_window_set_ncalayer_url (window, peer.url);
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  qoima_registration_window_set_field (window, "stand", "custom");
+  qoima_registration_window_set_field (window, "stand-url", stand.base_url);
+  next (window);
+  wait_step (window, QOIMA_REGISTRATION_STEP_REQUIREMENTS);
+  /* NCALayer (not the key file) answering; its keys are shown by NCALayer at the next step. */
+  g_assert_cmpint (wait_check (window, "ncalayer", NULL), ==, 1);
+  g_assert_cmpint (wait_check (window, "key", &text), ==, 1);
+  g_assert_nonnull (strstr (text, "NCALayer"));
+  next (window);
+  wait_step (window, QOIMA_REGISTRATION_STEP_KEY);
+
+  peer.chosen = head;
+  gtk_widget_activate_action (GTK_WIDGET (window), "registration.choose-key", NULL);
+  iin[0] = window;
+  iin[1] = (gpointer) "800101300706";
+  qoima_test_wait_until (draft_iin_is, iin, 30);
+  /* R001-3: NCALayer was asked for AUTH keys (clientAuth) only. */
+  g_assert_cmpstr (peer.last_oid, ==, "1.3.6.1.5.5.7.3.2");
+  g_assert_cmpstr (qoima_registration_get (qoima_registration_window_get_draft (window), "company"), ==,
+                   "ГКП \"Поликлиника №7\"");
+  g_assert_cmpstr (qoima_certificate_get_iin (qoima_signer_get_certificate (qoima_context_get_auth_signer (context))), ==,
+                   "800101300706");
+  shoot_named (window, "registration-step-3-ncalayer.png");
+
+  /* Another key chosen in NCALayer's window: the request follows it. */
+  peer.chosen = other;
+  gtk_widget_activate_action (GTK_WIDGET (window), "registration.choose-key", NULL);
+  iin[1] = (gpointer) "780302300121";
+  qoima_test_wait_until (draft_iin_is, iin, 30);
+  g_assert_cmpuint (peer.requests, ==, 2);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  soup_server_disconnect (peer.server);
+  g_clear_object (&peer.server);
+  g_free (peer.url);
+  g_free (peer.last_oid);
+  qoima_store_close (third);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -559,6 +866,8 @@ main (int   argc,
 
   g_test_add_func ("/ui/registration/walk-send-confirm", test_walk_send_confirm);
   g_test_add_func ("/ui/registration/refused-with-reason", test_refused_with_reason);
+  g_test_add_func ("/rules/R003-4/api-key-checked-against-the-catalog", test_api_key_checked);
+  g_test_add_func ("/ui/registration/ncalayer-key-chosen", test_ncalayer_key_chosen);
   stand_db = g_build_filename (tmp_dir, "stand.db", NULL);
   qoima_test_stand_start (&stand, stand_db);
   ret = g_test_run ();

@@ -351,6 +351,61 @@ test_user_fields (void)
   g_assert_false (has_problem (problems, "users[0]", "R001-8"));
 }
 
+/* R001-8: Qoima's own users offered as a start: the name split, the role mapped, the IIN kept,
+ * e-mail and phone left to the administrator, the same person never twice. */
+static void
+test_users_from_qoima (void)
+{
+  g_autoptr(QoimaRegistration) r = complete_draft ();
+  g_autoptr(GPtrArray) problems = NULL;
+  guint n = qoima_registration_get_n_users (r);
+  g_autofree char *field = g_strdup_printf ("users[%u]", n);
+  static const struct {
+    const char *full_name;
+    const char *surname;
+    const char *name;
+  } names[] = {
+    { "Ерлан Сапаров", "Сапаров", "Ерлан" },
+    { "Айгуль Жаксыбекова", "Жаксыбекова", "Айгуль" },
+    { "Жаксыбекова Айгуль Сериковна", "Жаксыбекова", "Айгуль" },
+    { "Иванова Марина", "Иванова", "Марина" },
+    { "Марина Иванова", "Иванова", "Марина" },
+    { "Нурлан Болат", "Нурлан", "Болат" },
+    { "Ахметова", "Ахметова", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *surname = NULL;
+      g_autofree char *name = NULL;
+
+      qoima_registration_split_full_name (names[i].full_name, &surname, &name);
+      g_assert_cmpstr (surname, ==, names[i].surname);
+      g_assert_cmpstr (name, ==, names[i].name);
+    }
+
+  g_assert_true (qoima_registration_add_qoima_user (r, "Айгуль Жаксыбекова", "850715400238", "chief"));
+  g_assert_true (qoima_registration_add_qoima_user (r, "Ерлан Сапаров", "900312450126", "admin"));
+  g_assert_false (qoima_registration_add_qoima_user (r, "Айгуль Жаксыбекова", "850715400238", "chief"));
+  g_assert_cmpuint (qoima_registration_get_n_users (r), ==, n + 2);
+  g_assert_cmpint (qoima_registration_find_user (r, "850715400238"), ==, (int) n);
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n, "surname"), ==, "Жаксыбекова");
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n, "name"), ==, "Айгуль");
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n, "role"), ==, "user");
+  g_assert_cmpstr (qoima_registration_get_user_field (r, n + 1, "role"), ==, "administrator");
+
+  /* Not complete until the administrator types the e-mail and phone Qoima does not keep. */
+  problems = qoima_registration_validate (r, QOIMA_REGISTRATION_STEP_USERS, &references);
+  g_assert_true (has_problem (problems, field, "R001-8"));
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  qoima_registration_set_user_field (r, n, "email", "a.zhaksybekova@hospital.kz");
+  qoima_registration_set_user_field (r, n, "phone", "+77012345678");
+  qoima_registration_remove_user (r, n + 1);
+  problems = qoima_registration_validate (r, QOIMA_REGISTRATION_STEP_USERS, &references);
+  g_assert_cmpuint (problems->len, ==, 0);
+  g_assert_cmpint (qoima_registration_find_user (r, "900312450126"), ==, -1);
+}
+
 static void
 test_signing_key_type (void)
 {
@@ -572,6 +627,84 @@ get_setting (QoimaStore *store,
   return value;
 }
 
+/* R000-3: the additional data (participant type, product group, bank and legal details) are
+ * required before the entry can end, and the save that ends it («Сохранить»: the wizard
+ * saves at every step) keeps every one of them, as typed, after a restart. */
+static void
+test_additional_data_saved (void)
+{
+  static const struct {
+    const char *field;
+    QoimaRegistrationStep step;
+  } required[] = {
+    { "participant-types", QOIMA_REGISTRATION_STEP_PARTICIPANT },
+    { "product-groups", QOIMA_REGISTRATION_STEP_PRODUCT_GROUPS },
+    { "bin", QOIMA_REGISTRATION_STEP_PARTICIPANT },
+    { "full-name", QOIMA_REGISTRATION_STEP_PARTICIPANT },
+    { "tax-office", QOIMA_REGISTRATION_STEP_PARTICIPANT },
+    { "kato", QOIMA_REGISTRATION_STEP_PARTICIPANT },
+    { "bic", QOIMA_REGISTRATION_STEP_BANK },
+    { "iban", QOIMA_REGISTRATION_STEP_BANK },
+  };
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "registration-additional.db", NULL);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaStore) reopened = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaRegistration) r = complete_draft ();
+  g_autoptr(QoimaStoredRegistration) stored = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) types = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    {
+      g_autoptr(QoimaRegistration) missing = complete_draft ();
+      g_autoptr(GPtrArray) problems = NULL;
+      gboolean named = FALSE;
+
+      if (g_str_equal (required[i].field, "participant-types") || g_str_equal (required[i].field, "product-groups"))
+        qoima_registration_set_list (missing, required[i].field, NULL);
+      else
+        qoima_registration_set (missing, required[i].field, NULL);
+      problems = qoima_registration_validate (missing, required[i].step, &references);
+      g_test_message ("%s", required[i].field);
+      g_assert_cmpuint (problems->len, >, 0);
+      for (guint k = 0; k < problems->len; k++)
+        named |= g_str_equal (((QoimaRegistrationProblem *) g_ptr_array_index (problems, k))->field, required[i].field);
+      g_assert_true (named);
+    }
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  store = open_store (path);
+  qoima_store_add_user_async (store, NULL, "admin", NULL, QOIMA_ROLE_ADMIN, 0, "4821", NULL, result_cb, &result);
+  admin = qoima_store_add_user_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  qoima_registration_set_list (r, "participant-types", (const char * const[]) { "retail", "wholesale", NULL });
+  qoima_registration_set (r, "correspondent-account", "KZ000000000000000001");
+  qoima_registration_set (r, "advance-invoice", "true");
+  qoima_registration_set_step (r, QOIMA_REGISTRATION_STEP_SIGN);
+  g_assert_true (save (store, admin, r, "draft", &error));
+  g_assert_no_error (error);
+  qoima_store_close (store);
+
+  reopened = open_store (path);
+  stored = load (reopened);
+  g_assert_nonnull (stored);
+  types = qoima_registration_get_list (stored->registration, "participant-types");
+  g_assert_cmpstrv (types, ((const char * const[]) { "retail", "wholesale", NULL }));
+  groups = qoima_registration_get_list (stored->registration, "product-groups");
+  g_assert_cmpstrv (groups, ((const char * const[]) { "pharma", NULL }));
+  for (guint i = 0; i < G_N_ELEMENTS (required); i++)
+    if (!g_str_equal (required[i].field, "participant-types") && !g_str_equal (required[i].field, "product-groups"))
+      g_assert_cmpstr (qoima_registration_get (stored->registration, required[i].field), ==,
+                       qoima_registration_get (r, required[i].field));
+  g_assert_cmpstr (qoima_registration_get (stored->registration, "correspondent-account"), ==, "KZ000000000000000001");
+  g_assert_cmpstr (qoima_registration_get (stored->registration, "advance-invoice"), ==, "true");
+  g_assert_cmpstr (qoima_registration_get (stored->registration, "product-groups-confirmed"), ==, "true");
+  qoima_store_close (reopened);
+}
+
 static void
 test_confirmed_configures_hospital (void)
 {
@@ -719,6 +852,7 @@ main (int   argc,
   g_test_add_func ("/rules/R001-7/participant-data", test_participant_data);
   g_test_add_func ("/rules/R001-8/no-users-for-individual-entrepreneur", test_no_users_for_individual);
   g_test_add_func ("/rules/R001-8/user-fields", test_user_fields);
+  g_test_add_func ("/rules/R001-8/users-from-qoima", test_users_from_qoima);
   g_test_add_func ("/rules/R001-9/iban-mod-97", test_iban);
   g_test_add_func ("/rules/R001-9/iban-bank-matches-bic", test_iban_bank_matches_bic);
   g_test_add_func ("/rules/R001-9/bic-8-or-11", test_bic_form);
@@ -727,6 +861,7 @@ main (int   argc,
   g_test_add_func ("/reference/directories", test_directories);
   g_test_add_func ("/reference/import-checks-before-replacing", test_import_checks_first);
   g_test_add_func ("/registration/draft-resumed-after-restart", test_draft_resumed);
+  g_test_add_func ("/rules/R000-3/additional-data-saved", test_additional_data_saved);
   g_test_add_func ("/rules/R001-11/confirmed-registration-configures-the-hospital", test_confirmed_configures_hospital);
   g_test_add_func ("/rules/R001-1/request-goes-to-the-chosen-stand", test_stand_url);
 

@@ -2241,6 +2241,44 @@ registration_status (QoimaIsmptClient *client,
   return g_strdup (json_object_get_string_member (object, "status"));
 }
 
+/* How test_registration_confirmed_then_sign_in saw its request go (R003-3). */
+#define REGISTRATION_DELAY_MS 400
+static struct {
+  gboolean checked;
+  gboolean processing;
+  gint64 decided_after_ms;
+  char *result;
+} followed;
+
+/* R003-3: a request is processed within the operator's time (up to 24 hours; the stand's
+ * processing delay here), its status followed meanwhile (checked, being processed) until
+ * the result, and not decided before it was processed. */
+static void
+test_registration_processing_followed (void)
+{
+  g_assert_nonnull (followed.result);
+  g_assert_true (followed.checked);
+  g_assert_true (followed.processing);
+  g_assert_cmpint (followed.decided_after_ms, >=, REGISTRATION_DELAY_MS);
+  g_assert_cmpint (followed.decided_after_ms, <, 30000);
+  g_assert_cmpstr (followed.result, ==, "CONFIRMED");
+}
+
+/* The confirmed request of test_registration_confirmed_then_sign_in, for its contract. */
+static char *confirmed_request_id;
+
+static JsonNode *
+sign_contract (QoimaIsmptClient  *client,
+               const char        *id,
+               const char        *document,
+               GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_ismpt_client_sign_registration_contract_async (client, id, document, NULL, async_result_cb, &result);
+  return qoima_ismpt_client_sign_registration_contract_finish (client, wait_result (&result), error);
+}
+
 static void
 test_registration_confirmed_then_sign_in (void)
 {
@@ -2255,28 +2293,48 @@ test_registration_confirmed_then_sign_in (void)
   g_autofree char *token = NULL;
   g_autofree char *status = NULL;
   const char *id;
+  gint64 sent_at;
 
   qoima_ismpt_client_set_auth_signer (client, signer);
 
   /* Not a participant yet: the key signs in nowhere. */
   g_assert_cmpuint (sign_in_raw ("new-org.p12", NULL, &message), ==, 403);
 
-  /* R001-3/R001-5: sent signed with the AUTH key, checked, then confirmed after the delay. */
+  /* R001-3/R001-5: sent signed with the AUTH key, checked, then confirmed after the delay
+   * (R003-3: ИС МПТ's up to 24 hours, the stand's 400 ms here). */
+  set_faults ("{\"processing_delay_ms\":" G_STRINGIFY (REGISTRATION_DELAY_MS) "}");
+  sent_at = g_get_monotonic_time ();
   sent_node = send_registration (client, r);
   sent = json_node_get_object (sent_node);
   g_assert_cmpstr (json_object_get_string_member (sent, "status"), ==, "CHECKED");
   id = json_object_get_string_member (sent, "id");
   g_assert_nonnull (id);
-  for (int i = 0; i < 100; i++)
+  /* R000-2: the contract is signed once ИС МПТ registered the organization, not before. */
+  {
+    g_autofree char *document = qoima_registration_contract_document (r, id, NULL);
+    g_autoptr(GError) early_error = NULL;
+    g_autoptr(JsonNode) early = sign_contract (client, id, document, &early_error);
+
+    g_assert_null (early);
+    g_assert_nonnull (early_error);
+    g_assert_nonnull (strstr (early_error->message, "не подтверждена"));
+  }
+  for (int i = 0; i < 1000; i++)
     {
       g_clear_pointer (&status, g_free);
       status = registration_status (client, id, NULL);
       /* R001-5: followed through CHECKED and PROCESSING until decided. */
+      followed.checked |= g_str_equal (status, "CHECKED");
+      followed.processing |= g_str_equal (status, "PROCESSING");
       if (!g_str_equal (status, "CHECKED") && !g_str_equal (status, "PROCESSING"))
         break;
-      wait_ms (20);
+      wait_ms (10);
     }
+  followed.decided_after_ms = (g_get_monotonic_time () - sent_at) / 1000;
+  set_faults ("{\"processing_delay_ms\":50}");
   g_assert_cmpstr (status, ==, "CONFIRMED");
+  confirmed_request_id = g_strdup (id);
+  followed.result = g_strdup (status);
 
   /* R001-11: the AUTH key's owner now signs in to the new organization. */
   token = sign_in ("new-org.p12");
@@ -2287,6 +2345,131 @@ test_registration_confirmed_then_sign_in (void)
   again = json_node_get_object (again_node);
   g_assert_cmpstr (json_object_get_string_member (again, "status"), ==, "REFUSED");
   g_assert_nonnull (strstr (json_object_get_string_member (again, "reason"), "240340000019"));
+}
+
+/* R000-2: the standard connection contract signed with the head's ЭЦП: refused before the
+ * request is confirmed, refused from anyone else's key, accepted from the head's; the CMS the
+ * stand keeps verifies with openssl against the test CA and carries the contract's text. */
+static void
+test_registration_contract (void)
+{
+  g_autoptr(QoimaSigner) head = load_signer ("new-org.p12");
+  g_autoptr(QoimaSigner) other = load_signer ("auth.p12");
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.api, NULL);
+  g_autoptr(QoimaIsmptClient) other_client = qoima_ismpt_client_new (stand.api, NULL);
+  g_autoptr(QoimaRegistration) r = new_org_draft ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) refused = NULL;
+  g_autoptr(JsonNode) stale = NULL;
+  g_autoptr(JsonNode) signed_node = NULL;
+  g_autoptr(JsonNode) status_node = NULL;
+  g_autoptr(GAsyncResult) status_result = NULL;
+  g_autofree char *document = NULL;
+  g_autofree char *stale_document = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *cms_b64 = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *cms_path = g_build_filename (stand.tmpdir, "contract.p7s", NULL);
+  g_autofree char *out_path = g_build_filename (stand.tmpdir, "contract.json", NULL);
+  g_autofree char *ca = g_build_filename (stand.pki, "ca.pem", NULL);
+  g_autofree char *verified = NULL;
+  g_autofree guchar *cms = NULL;
+  gsize cms_len = 0;
+  int exit_status = -1;
+
+  g_assert_nonnull (confirmed_request_id);
+  qoima_ismpt_client_set_auth_signer (client, head);
+  qoima_ismpt_client_set_auth_signer (other_client, other);
+  document = qoima_registration_contract_document (r, confirmed_request_id, NULL);
+  text = qoima_registration_contract_text (r, NULL);
+  /* The text names the parties the head signs for. */
+  g_assert_nonnull (strstr (text, "240340000019"));
+  g_assert_nonnull (strstr (text, "800101300706"));
+  g_assert_nonnull (strstr (text, QOIMA_REGISTRATION_CONTRACT_VERSION));
+
+  /* R000-2: another person's key (the chief physician of another hospital) is refused, named. */
+  refused = sign_contract (other_client, confirmed_request_id, document, &error);
+  g_assert_null (refused);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "850715400238"));
+  g_clear_error (&error);
+
+  /* A contract of another request is not this one's. */
+  stale_document = qoima_registration_contract_document (r, "another-request", NULL);
+  stale = sign_contract (client, confirmed_request_id, stale_document, &error);
+  g_assert_null (stale);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* Not signed yet: the request's status does not say so. */
+  qoima_ismpt_client_registration_status_async (client, confirmed_request_id, NULL, async_result_cb, &status_result);
+  status_node = qoima_ismpt_client_registration_status_finish (client, wait_result (&status_result), &error);
+  g_assert_no_error (error);
+  g_assert_false (json_object_has_member (json_node_get_object (status_node), "contract"));
+  g_clear_pointer (&status_node, json_node_unref);
+  g_clear_object (&status_result);
+
+  /* R000-2: the head's own key signs it. */
+  signed_node = sign_contract (client, confirmed_request_id, document, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (signed_node), "contract"), ==, "SIGNED");
+  g_assert_nonnull (json_object_get_string_member (json_node_get_object (signed_node), "signedAt"));
+  qoima_ismpt_client_registration_status_async (client, confirmed_request_id, NULL, async_result_cb, &status_result);
+  status_node = qoima_ismpt_client_registration_status_finish (client, wait_result (&status_result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_node), "contract"), ==, "SIGNED");
+
+  /* The stand keeps the head's CMS; a tool we did not write verifies it and gets the document. */
+  sql = g_strdup_printf ("SELECT length(cms) FROM registration_contracts WHERE request_id = '%s' "
+                         "AND signer_iin = '800101300706'", confirmed_request_id);
+  g_assert_cmpint (stand_db_int (sql), >, 0);
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open_v2 (stand.db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    sqlite3_busy_timeout (db, 5000);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT cms FROM registration_contracts WHERE request_id = ?", -1,
+                                         &stmt, NULL), ==, SQLITE_OK);
+    sqlite3_bind_text (stmt, 1, confirmed_request_id, -1, SQLITE_STATIC);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    cms_b64 = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  cms = g_base64_decode (cms_b64, &cms_len);
+  g_assert_true (g_file_set_contents (cms_path, (const char *) cms, cms_len, &error));
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { "openssl", "cms", "-verify", "-inform", "DER", "-in", cms_path, "-CAfile", ca,
+                           "-binary", "-purpose", "any", "-out", out_path, NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                  NULL, NULL, NULL, NULL, &exit_status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (exit_status, NULL));
+  }
+  g_assert_true (g_file_get_contents (out_path, &verified, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (verified, ==, document);
+}
+
+/* R000-1: the organization registers with its head's ЭЦП: a request filled from the head's key
+ * but signed with another person's (whose IIN is not the head's) is refused, that IIN named. */
+static void
+test_registration_by_the_head (void)
+{
+  g_autoptr(QoimaSigner) other = load_signer ("auth.p12");
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.api, NULL);
+  g_autoptr(QoimaRegistration) r = new_org_draft ();
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *answer;
+
+  qoima_ismpt_client_set_auth_signer (client, other);
+  node = send_registration (client, r);
+  answer = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (answer, "status"), ==, "REFUSED");
+  g_assert_nonnull (strstr (json_object_get_string_member (answer, "reason"), "850715400238"));
 }
 
 static void
@@ -2460,15 +2643,22 @@ main (int   argc,
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);
   g_test_add_func ("/rules/R001-5/registration-confirmed-then-sign-in", test_registration_confirmed_then_sign_in);
+  g_test_add_func ("/rules/R003-3/request-status-followed-until-processed", test_registration_processing_followed);
+  g_test_add_func ("/rules/R000-2/contract-signed-by-the-head", test_registration_contract);
+  g_test_add_func ("/rules/R000-1/registration-signed-by-the-head", test_registration_by_the_head);
   g_test_add_func ("/rules/R001-9/stand-refuses-as-the-wizard", test_registration_refused_as_wizard_would);
   g_test_add_func ("/rules/R001-10/signing-key-type-of-the-certificate", test_registration_key_type);
   g_test_add_func ("/rules/R001-2/requirements-clock-and-ncalayer", test_registration_requirements);
+  /* R000-5: NCALayer installed (answering on its socket) beforehand: the same check. */
+  g_test_add_func ("/rules/R000-5/ncalayer-answering-beforehand", test_registration_requirements);
 
   result = g_test_run ();
 
   stop_stand ();
   g_clear_object (&stand.session);
   g_clear_pointer (&stand.demo_gtins, g_ptr_array_unref);
+  g_clear_pointer (&confirmed_request_id, g_free);
+  g_clear_pointer (&followed.result, g_free);
   g_free (stand.token);
   g_free (stand.other_token);
   g_free (stand.api);

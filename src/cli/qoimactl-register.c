@@ -250,6 +250,78 @@ follow_status (QoimactlOptions *options,
     }
 }
 
+/* R000-2: the standard connection contract, shown (on stderr, stdout keeping the JSON answer)
+ * and signed with the head's AUTH key for the request @given_id, or the one the database
+ * keeps; the draft (the parties) from @registration, else the database's. */
+static int
+sign_contract (QoimactlOptions   *options,
+               QoimaRegistration *registration,
+               const char        *given_id)
+{
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaIsmptClient) client = NULL;
+  g_autoptr(QoimaStoredRegistration) stored = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *document = NULL;
+  QoimaRegistrationReferences references = { NULL };
+  const char *id = given_id;
+
+  if (registration == NULL || id == NULL)
+    {
+      g_autoptr(QoimaStore) store = qoimactl_open_store (options, &error);
+
+      if (store == NULL)
+        return qoimactl_fail (error);
+      qoima_store_load_registration_async (store, NULL, qoimactl_wait_cb, &wait);
+      result = qoimactl_wait_for_result (&wait);
+      stored = qoima_store_load_registration_finish (store, result, &error);
+      qoima_store_close (store);
+      if (stored == NULL)
+        {
+          if (error == NULL)
+            g_set_error_literal (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                                 _("No registration is kept in this database: give --draft FILE.json and the request's id."));
+          return qoimactl_fail (error);
+        }
+      if (registration == NULL)
+        registration = stored->registration;
+      if (id == NULL)
+        id = stored->request_id;
+      if (id == NULL)
+        {
+          qoimactl_print_error (_("The registration was not sent yet: send it with --send."));
+          return 1;
+        }
+    }
+  client = make_client (options, TRUE, &error);
+  if (client == NULL)
+    return qoimactl_fail (error);
+
+  load_references (&references);
+  text = qoima_registration_contract_text (registration, &references);
+  document = qoima_registration_contract_document (registration, id, &references);
+  free_references (&references);
+  /* What is signed, in full, before it is. */
+  fprintf (stderr, "%s\n", text);
+
+  g_clear_object (&result);
+  wait = (QoimactlWait) QOIMACTL_WAIT_INIT;
+  qoima_ismpt_client_sign_registration_contract_async (client, id, document, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  answer = qoima_ismpt_client_sign_registration_contract_finish (client, result, &error);
+  if (answer == NULL)
+    return qoimactl_fail (error);
+  print_json (answer);
+  qoima_registration_set (registration, "contract-signed-at",
+                          qoima_json_get_string (json_node_get_object (answer), "signedAt"));
+  if (!save_request (options, registration, "confirmed", id, NULL, &error))
+    return qoimactl_fail (error);
+  return 0;
+}
+
 int
 qoimactl_register (QoimactlOptions  *options,
                    int               argc,
@@ -260,6 +332,8 @@ qoimactl_register (QoimactlOptions  *options,
   gboolean send = FALSE;
   gboolean status = FALSE;
   gboolean wait_for_end = FALSE;
+  gboolean contract = FALSE;
+  const char *contract_id = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autoptr(QoimaRegistration) registration = NULL;
@@ -280,6 +354,12 @@ qoimactl_register (QoimactlOptions  *options,
         }
       else if (g_str_equal (argv[i], "--wait"))
         wait_for_end = TRUE;
+      else if (g_str_equal (argv[i], "--contract"))
+        {
+          contract = TRUE;
+          if (i + 1 < argc && !g_str_has_prefix (argv[i + 1], "--"))
+            contract_id = argv[++i];
+        }
       else
         {
           qoimactl_print_error (_("Unknown argument: %s"), argv[i]);
@@ -289,6 +369,8 @@ qoimactl_register (QoimactlOptions  *options,
 
   if (status)
     return follow_status (options, status_id, wait_for_end);
+  if (contract && draft_path == NULL)
+    return sign_contract (options, NULL, contract_id);
   if (draft_path == NULL)
     {
       qoimactl_print_error (_("Give --draft FILE.json (or --status)."));
@@ -324,6 +406,8 @@ qoimactl_register (QoimactlOptions  *options,
   /* Nothing is sent that the wizard would not send. */
   if (problems->len > 0)
     return 1;
+  if (contract)
+    return sign_contract (options, registration, contract_id);
   return send ? send_draft (options, registration) : 0;
 }
 

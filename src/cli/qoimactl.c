@@ -55,6 +55,7 @@ static const char * const command_lines[] = {
   N_("write-off --code CODE… --reason expired|damaged|lost|recalled  record packs to write off (the chief: --user)"),
   N_("register --draft FILE.json [--send]  check a registration draft, printing each problem as JSON (field, rule, message); with --send sign it with the AUTH key and send it (--server, --auth-key; --user to keep it)"),
   N_("register --status [ID] [--wait]  the registration request's status (the one kept in the database unless ID); --wait until it is decided"),
+  N_("register --contract [ID] [--draft FILE.json]  once the request is confirmed, show the standard connection contract and sign it with the head's AUTH key (R000-2; --server, --auth-key; --user to keep it)"),
   N_("reference import KIND FILE  check a newer directory (kato, tax-offices, banks, product-groups), then use it instead of the one shipped"),
   N_("application list | show ID | check ID|FILE.json | pdf ID --output FILE.pdf  the application to the Fund's database: its versions, one as JSON with its edits, its problems one JSON object a line, the form as PDF"),
   N_("application save FILE.json [--id ID | --change-of ID] | submit ID | send ID --fund URL  save a form (an admin: --user), send it to the chief, or send it to the Fund (the chief: --user)"),

@@ -86,6 +86,14 @@ static const char schema_sql[] =
   "  status TEXT NOT NULL,"
   "  reason TEXT,"
   "  checked_at_ms INTEGER NOT NULL);"
+  /* R000-2: the standard connection contract of a request, signed by its head (the key that
+   * signed the request); a table of its own so that an older stand's database gains it. */
+  "CREATE TABLE IF NOT EXISTS registration_contracts ("
+  "  request_id TEXT PRIMARY KEY,"
+  "  head_iin TEXT NOT NULL,"
+  "  signed_at_ms INTEGER,"
+  "  signer_iin TEXT,"
+  "  cms TEXT);"
   "CREATE TABLE IF NOT EXISTS challenges ("
   "  uuid TEXT PRIMARY KEY,"
   "  data TEXT NOT NULL,"

@@ -194,6 +194,7 @@ static void handle_cises_info (QoimaStandServer *self, Request *req);
 static void handle_catalog_product (QoimaStandServer *self, Request *req);
 static void handle_registration_create (QoimaStandServer *self, Request *req);
 static void handle_registration_status (QoimaStandServer *self, Request *req);
+static void handle_registration_contract (QoimaStandServer *self, Request *req);
 static void handle_admin_acts (QoimaStandServer *self, Request *req);
 static void handle_admin_code (QoimaStandServer *self, Request *req);
 static void handle_admin_documents (QoimaStandServer *self, Request *req);
@@ -226,6 +227,10 @@ static const Route routes[] = {
    * participant. */
   { "POST", AREA_TRUE_API, "registration/requests", FALSE, handle_registration_create },
   { "GET", AREA_TRUE_API, "registration/requests/*", FALSE, handle_registration_status },
+  /* R000-2, designed as well: POST {"data": base64 CMS, attached, of
+   * qoima_registration_contract_document()} once the request is CONFIRMED, signed by the head
+   * whose key signed the request (else 403); answers {"id", "contract": "SIGNED", "signedAt"}. */
+  { "POST", AREA_TRUE_API, "registration/requests/*/contract", FALSE, handle_registration_contract },
   { "POST", AREA_ADMIN, "acts", FALSE, handle_admin_acts },
   { "GET", AREA_ADMIN, "codes/**", FALSE, handle_admin_code },
   { "GET", AREA_ADMIN, "documents", FALSE, handle_admin_documents },
@@ -1121,6 +1126,9 @@ handle_sign_in (QoimaStandServer *self,
 #define MSG_ALREADY_REGISTERED     "Организация с БИН %s уже зарегистрирована"
 #define MSG_KEY_NOT_SIGNER         "Заявка подписана ключом другого лица (ИИН %s)"
 #define MSG_KEY_OTHER_ORG          "БИН заявки не совпадает с БИН ключа"
+#define MSG_CONTRACT_NOT_HEAD      "Договор подписан ключом другого лица (ИИН %s): подписывает руководитель, зарегистрировавший организацию"
+#define MSG_CONTRACT_NOT_CONFIRMED "Заявка ещё не подтверждена: договор подписывается после регистрации"
+#define MSG_CONTRACT_MISMATCH      "Договор не относится к этой заявке или его редакция устарела"
 
 static gint64
 now_ms (void)
@@ -1238,6 +1246,25 @@ handle_registration_create (QoimaStandServer *self,
       respond_db_error (req, error);
       return;
     }
+  /* R000-2: the head who signed the request is the one who signs its contract. */
+  if (reason == NULL)
+    {
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      stmt = qoima_stand_db_prepare (self->db, "INSERT INTO registration_contracts (request_id, head_iin) VALUES (?, ?)",
+                                     &error);
+      if (stmt == NULL)
+        {
+          respond_db_error (req, error);
+          return;
+        }
+      sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, qoima_certificate_get_iin (certificate), -1, SQLITE_TRANSIENT);
+      if (!qoima_stand_db_step_done (self->db, stmt, &error))
+        {
+          respond_db_error (req, error);
+          return;
+        }
+    }
 
   builder = json_builder_new ();
   json_builder_begin_object (builder);
@@ -1343,6 +1370,138 @@ handle_registration_status (QoimaStandServer *self,
   add_string (builder, "bin", bin);
   if (reason != NULL)
     add_string (builder, "reason", reason);
+  stmt = qoima_stand_db_prepare (self->db, "SELECT 1 FROM registration_contracts "
+                                           "WHERE request_id = ? AND signed_at_ms IS NOT NULL", &error);
+  if (stmt == NULL)
+    {
+      respond_db_error (req, error);
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    add_string (builder, "contract", "SIGNED");
+  json_builder_end_object (builder);
+  respond_builder (req, SOUP_STATUS_OK, builder);
+}
+
+/* R000-2: the standard connection contract, signed with the head's key. */
+static void
+handle_registration_contract (QoimaStandServer *self,
+                              Request          *req)
+{
+  const char *id = g_ptr_array_index (req->params, 0);
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) document = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  g_autoptr(GBytes) content = NULL;
+  g_autoptr(QoimaCertificate) certificate = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *bin = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *head_iin = NULL;
+  g_autofree char *signed_at = NULL;
+  JsonObject *body = NULL;
+  JsonObject *contract = NULL;
+  const char *data;
+  guchar *decoded;
+  gsize decoded_len = 0;
+  gint64 at_ms;
+
+  root = parse_body (req, &error);
+  if (root == NULL)
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_JSON_PARSE, error->message);
+      return;
+    }
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    body = json_node_get_object (root);
+  data = body != NULL ? qoima_stand_json_string (body, "data") : NULL;
+  if (data == NULL || *data == '\0')
+    {
+      respond_errorf (req, SOUP_STATUS_BAD_REQUEST, MSG_MISSING_FIELD, "data");
+      return;
+    }
+  decoded = g_base64_decode (data, &decoded_len);
+  cms = g_bytes_new_take (decoded, decoded_len);
+  certificate = verify_cms (self, cms, NULL, QOIMA_KEY_PURPOSE_AUTH, &content);
+  if (certificate == NULL || content == NULL)
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, MSG_BAD_SIGNATURE);
+      return;
+    }
+
+  stmt = qoima_stand_db_prepare (self->db, "SELECT r.bin, r.status, c.head_iin FROM registration_requests r "
+                                           "JOIN registration_contracts c ON c.request_id = r.id WHERE r.id = ?", &error);
+  if (stmt == NULL)
+    {
+      respond_db_error (req, error);
+      return;
+    }
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      respond_error (req, SOUP_STATUS_NOT_FOUND, MSG_REGISTRATION_NOT_FOUND);
+      return;
+    }
+  bin = g_strdup (qoima_stand_db_column_text (stmt, 0));
+  status = g_strdup (qoima_stand_db_column_text (stmt, 1));
+  head_iin = g_strdup (qoima_stand_db_column_text (stmt, 2));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!g_str_equal (status, "CONFIRMED"))
+    {
+      respond_error (req, SOUP_STATUS_CONFLICT, MSG_CONTRACT_NOT_CONFIRMED);
+      return;
+    }
+  /* The head who registered the organization, of that organization: nobody else's key. */
+  if (g_strcmp0 (qoima_certificate_get_iin (certificate), head_iin) != 0 ||
+      g_strcmp0 (qoima_certificate_get_bin (certificate), bin) != 0)
+    {
+      respond_errorf (req, SOUP_STATUS_FORBIDDEN, MSG_CONTRACT_NOT_HEAD,
+                      qoima_certificate_get_iin (certificate) != NULL ? qoima_certificate_get_iin (certificate) : "—");
+      return;
+    }
+  document = qoima_json_parse_bytes (content, NULL);
+  if (document != NULL && JSON_NODE_HOLDS_OBJECT (document))
+    contract = json_node_get_object (document);
+  if (contract == NULL ||
+      g_strcmp0 (qoima_stand_json_string (contract, "contract"), QOIMA_REGISTRATION_CONTRACT_VERSION) != 0 ||
+      g_strcmp0 (qoima_stand_json_string (contract, "request-id"), id) != 0 ||
+      g_strcmp0 (qoima_stand_json_string (contract, "bin"), bin) != 0 ||
+      qoima_stand_json_string (contract, "text") == NULL)
+    {
+      respond_error (req, SOUP_STATUS_BAD_REQUEST, MSG_CONTRACT_MISMATCH);
+      return;
+    }
+
+  at_ms = now_ms ();
+  stmt = qoima_stand_db_prepare (self->db, "UPDATE registration_contracts SET signed_at_ms = ?, signer_iin = ?, cms = ? "
+                                           "WHERE request_id = ?", &error);
+  if (stmt == NULL)
+    {
+      respond_db_error (req, error);
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, at_ms);
+  sqlite3_bind_text (stmt, 2, qoima_certificate_get_iin (certificate), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, data, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, id, -1, SQLITE_TRANSIENT);
+  if (!qoima_stand_db_step_done (self->db, stmt, &error))
+    {
+      respond_db_error (req, error);
+      return;
+    }
+  now = g_date_time_new_from_unix_utc (at_ms / 1000);
+  signed_at = g_date_time_format_iso8601 (now);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  add_string (builder, "id", id);
+  add_string (builder, "contract", "SIGNED");
+  add_string (builder, "signedAt", signed_at);
   json_builder_end_object (builder);
   respond_builder (req, SOUP_STATUS_OK, builder);
 }

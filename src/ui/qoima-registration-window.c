@@ -26,10 +26,12 @@
 #include "qoima-key-dialog.h"
 #include "qoima-registration-checks.h"
 #include "qoima-sign-dialog.h"
+#include "qoima-sign-in.h"
 #include "qoima-signer.h"
 #include "qoima-signer-ncalayer.h"
 #include "qoima-store-registration.h"
 #include "qoima-sync.h"
+#include "qoima-user.h"
 
 typedef enum {
   KIND_ENTRY,
@@ -84,7 +86,7 @@ static const struct {
   { N_("Contacts and Consent"), N_("All four are required.") },
   { N_("Product Groups"), N_("A medical organization is not a producer or importer. A product group once added can never be removed.") },
   { N_("Participant Data"), N_("As registered with the tax office.") },
-  { N_("Users"), N_("Employees can be added after registration by the Administrator, who can also add employees and request invoices. An individual entrepreneur has no users.") },
+  { N_("Users"), N_("Optional: the employees who will work in ИС МПТ besides the head (the Administrator can also add employees and request invoices, later too). An individual entrepreneur has no users.") },
   { N_("Bank Details"), N_("A card’s IBAN may serve when there is no settlement account.") },
   { N_("Sign and Send"), N_("Check everything: the request is signed with your key (GOST for a legal entity, RSA for an individual) and sent.") },
 };
@@ -150,15 +152,25 @@ struct _QoimaRegistrationWindow
   GtkWidget *check_icons[N_CHECKS];
   int check_state[N_CHECKS];   /* -1 not known yet, 0 failed, 1 passed */
   GtkWidget *summary_box;
+  GtkWidget *users_group;      /* step 7: the users in the request */
+  GtkWidget *users_box;
+  GtkWidget *offers_group;     /* step 7: Qoima's own users with an IIN, offered */
+  GtkWidget *offers_list;
+  GListModel *qoima_users;     /* QoimaUser, as the store lists them */
+  GHashTable *user_entries;    /* "index:field" -> the entry of a user in the request */
   GtkWidget *status_group;
   GtkWidget *status_row;
   GtkWidget *status_spinner;
   GtkWidget *done_page;
+  GtkWidget *contract_label;   /* R000-2: the contract's text, as signed */
+  GtkWidget *contract_button;
+  GtkWidget *contract_status;
   GtkWidget *api_key_row;
   GtkWidget *api_key_label;
   GtkWidget *sync_label;
   GCancellable *cancellable;
   GCancellable *checks_cancellable;
+  char *ncalayer_url;          /* NULL: NCALayer's own address */
 
   QoimaIsmptClient *client;    /* the stand the request goes to */
   char *state;                 /* draft | sent | confirmed | refused, as stored */
@@ -406,6 +418,256 @@ list_group (QoimaRegistrationWindow *self,
   gtk_box_append (GTK_BOX (box), message);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), box);
   return group;
+}
+
+/* ---- step 7: users (R001-8) ---- */
+
+static void rebuild_offers (QoimaRegistrationWindow *self);
+
+static void
+user_entry_changed_cb (GtkEditable             *editable,
+                       QoimaRegistrationWindow *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (editable), "user-index"));
+  const char *field = g_object_get_data (G_OBJECT (editable), "user-field");
+
+  qoima_registration_set_user_field (self->draft, index, field, gtk_editable_get_text (editable));
+  update (self);
+}
+
+static void
+user_admin_changed_cb (GtkSwitch               *sw,
+                       GParamSpec              *pspec,
+                       QoimaRegistrationWindow *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (sw), "user-index"));
+
+  qoima_registration_set_user_field (self->draft, index, "role",
+                                     gtk_switch_get_active (sw) ? "administrator" : "user");
+  update (self);
+}
+
+static gboolean
+is_user_message (gpointer key,
+                 gpointer value,
+                 gpointer user_data)
+{
+  return g_str_has_prefix (key, "users[");
+}
+
+static void
+rebuild_users (QoimaRegistrationWindow *self)
+{
+  static const struct {
+    const char *field;
+    const char *title;
+  } user_fields[] = {
+    { "surname", N_("Surname") },
+    { "name", N_("Name") },
+    { "iin", N_("IIN") },
+    { "email", N_("E-mail") },
+    { "phone", N_("Phone") },
+  };
+  guint n = qoima_registration_get_n_users (self->draft);
+  GtkWidget *child;
+
+  if (self->users_box == NULL)
+    return;
+  while ((child = gtk_widget_get_first_child (self->users_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->users_box), child);
+  g_hash_table_foreach_remove (self->messages, is_user_message, NULL);
+  g_hash_table_remove_all (self->user_entries);
+  for (guint i = 0; i < n; i++)
+    {
+      GtkWidget *expander = adw_expander_row_new ();
+      GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+      GtkWidget *admin_row = adw_action_row_new ();
+      GtkWidget *admin_switch = gtk_switch_new ();
+      g_autofree char *field = g_strdup_printf ("users[%u]", i);
+      g_autofree char *title = g_strdup_printf ("%s %s", qoima_registration_get_user_field (self->draft, i, "surname"),
+                                                qoima_registration_get_user_field (self->draft, i, "name"));
+      gboolean admin = g_strcmp0 (qoima_registration_get_user_field (self->draft, i, "role"), "administrator") == 0;
+      g_autofree char *subtitle = g_strdup_printf ("%s · %s", qoima_registration_get_user_field (self->draft, i, "iin"),
+                                                   admin ? _("Administrator") : _("User"));
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), title);
+      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), subtitle);
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_set_tooltip_text (remove, _("Remove From the Request"));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "registration.remove-user");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "u", i);
+      adw_expander_row_add_action (ADW_EXPANDER_ROW (expander), remove);
+      for (guint f = 0; f < G_N_ELEMENTS (user_fields); f++)
+        {
+          GtkWidget *row = adw_entry_row_new ();
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(user_fields[f].title));
+          gtk_editable_set_text (GTK_EDITABLE (row), qoima_registration_get_user_field (self->draft, i, user_fields[f].field));
+          g_object_set_data (G_OBJECT (row), "user-index", GUINT_TO_POINTER (i));
+          g_object_set_data (G_OBJECT (row), "user-field", (gpointer) user_fields[f].field);
+          g_signal_connect (row, "changed", G_CALLBACK (user_entry_changed_cb), self);
+          g_hash_table_insert (self->user_entries, g_strdup_printf ("%u:%s", i, user_fields[f].field), row);
+          adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), row);
+        }
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (admin_row), _("Administrator"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (admin_row), _("Can also add employees and request invoices."));
+      gtk_widget_set_valign (admin_switch, GTK_ALIGN_CENTER);
+      gtk_switch_set_active (GTK_SWITCH (admin_switch), admin);
+      g_object_set_data (G_OBJECT (admin_switch), "user-index", GUINT_TO_POINTER (i));
+      g_signal_connect (admin_switch, "notify::active", G_CALLBACK (user_admin_changed_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (admin_row), admin_switch);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (admin_row), admin_switch);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), admin_row);
+      /* Prefilled from Qoima: what is left to type shows at once. */
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander),
+                                     *qoima_registration_get_user_field (self->draft, i, "email") == '\0' ||
+                                     *qoima_registration_get_user_field (self->draft, i, "phone") == '\0');
+      gtk_box_append (GTK_BOX (self->users_box), field_box (self, field, expander));
+    }
+  if (n == 0)
+    {
+      GtkWidget *label = gtk_label_new (_("None: the head alone works in ИС МПТ until the Administrator adds employees."));
+
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (self->users_box), label);
+    }
+}
+
+static void
+remove_user_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  QoimaRegistrationWindow *self = QOIMA_REGISTRATION_WINDOW (widget);
+  guint index = g_variant_get_uint32 (parameter);
+
+  if (index >= qoima_registration_get_n_users (self->draft))
+    return;
+  qoima_registration_remove_user (self->draft, index);
+  rebuild_users (self);
+  rebuild_offers (self);
+  update (self);
+}
+
+/* One click adds a Qoima user to the request, never without it (R001-8). */
+static void
+add_offer_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  QoimaRegistrationWindow *self = QOIMA_REGISTRATION_WINDOW (widget);
+  const char *iin = g_variant_get_string (parameter, NULL);
+
+  for (guint i = 0; self->qoima_users != NULL && i < g_list_model_get_n_items (self->qoima_users); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (self->qoima_users, i);
+
+      if (g_strcmp0 (qoima_user_get_iin (user), iin) != 0)
+        continue;
+      if (qoima_registration_add_qoima_user (self->draft, qoima_user_get_full_name (user) != NULL
+                                                          ? qoima_user_get_full_name (user) : qoima_user_get_name (user),
+                                             iin, qoima_role_to_nick (qoima_user_get_role (user))))
+        {
+          rebuild_users (self);
+          rebuild_offers (self);
+          update (self);
+        }
+      return;
+    }
+}
+
+static void
+rebuild_offers (QoimaRegistrationWindow *self)
+{
+  GtkWidget *child;
+  guint shown = 0;
+
+  if (self->offers_list == NULL)
+    return;
+  while ((child = gtk_widget_get_first_child (self->offers_list)) != NULL)
+    gtk_list_box_remove (GTK_LIST_BOX (self->offers_list), child);
+  for (guint i = 0; self->qoima_users != NULL && i < g_list_model_get_n_items (self->qoima_users); i++)
+    {
+      g_autoptr(QoimaUser) user = g_list_model_get_item (self->qoima_users, i);
+      const char *iin = qoima_user_get_iin (user);
+      GtkWidget *row;
+      GtkWidget *suffix;
+      g_autofree char *subtitle = NULL;
+
+      /* Only who ИС МПТ can know: a person with an IIN, still working here. */
+      if (iin == NULL || *iin == '\0' || qoima_user_get_disabled (user))
+        continue;
+      row = adw_action_row_new ();
+      subtitle = g_strdup_printf ("%s · %s", iin, qoima_role_to_label (qoima_user_get_role (user)));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), qoima_user_get_full_name (user) != NULL
+                                                                ? qoima_user_get_full_name (user) : qoima_user_get_name (user));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (qoima_registration_find_user (self->draft, iin) >= 0)
+        {
+          suffix = gtk_label_new (_("In the request"));
+          gtk_widget_add_css_class (suffix, "dim-label");
+        }
+      else
+        {
+          suffix = gtk_button_new_with_label (_("Add"));
+          gtk_widget_set_valign (suffix, GTK_ALIGN_CENTER);
+          gtk_actionable_set_action_name (GTK_ACTIONABLE (suffix), "registration.add-offer");
+          gtk_actionable_set_action_target (GTK_ACTIONABLE (suffix), "s", iin);
+          g_object_set_data_full (G_OBJECT (row), "iin", g_strdup (iin), g_free);
+        }
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+      gtk_list_box_append (GTK_LIST_BOX (self->offers_list), row);
+      shown++;
+    }
+  gtk_widget_set_visible (self->offers_group, shown > 0 && qoima_registration_is_legal_entity (self->draft));
+}
+
+static void
+users_listed_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) users = qoima_store_list_users_finish (QOIMA_STORE (source), result, &error);
+
+  if (users == NULL)
+    {
+      /* Only a start: without it the users are typed. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Qoima's users not listed: %s", error->message);
+      return;
+    }
+  g_set_object (&self->qoima_users, users);
+  rebuild_offers (self);
+}
+
+static GtkWidget *
+users_page_groups (QoimaRegistrationWindow *self,
+                   GtkWidget               *page)
+{
+  GtkWidget *offers_group = adw_preferences_group_new ();
+
+  self->users_group = adw_preferences_group_new ();
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (self->users_group), _("In the Request"));
+  self->users_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (self->users_group), self->users_box);
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (self->users_group));
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (offers_group), _("Qoima’s Users"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (offers_group),
+                                         _("Those with an IIN, as a start: add one and type the e-mail and phone, which Qoima does not keep."));
+  self->offers_list = boxed_list ();
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (offers_group), self->offers_list);
+  gtk_widget_set_visible (offers_group, FALSE);
+  self->offers_group = offers_group;
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (offers_group));
+  return offers_group;
 }
 
 /* ---- pickers: tax office, bank, KATO ---- */
@@ -757,7 +1019,8 @@ run_checks (QoimaRegistrationWindow *self)
   set_check (self, CHECK_NCALAYER, -1, _("Checking…"));
   set_check (self, CHECK_CLOCK, -1, _("Checking…"));
   check_key (self);
-  qoima_registration_check_ncalayer_async (QOIMA_SIGNER_NCALAYER_DEFAULT_URL, self->checks_cancellable,
+  qoima_registration_check_ncalayer_async (self->ncalayer_url != NULL ? self->ncalayer_url : QOIMA_SIGNER_NCALAYER_DEFAULT_URL,
+                                           self->checks_cancellable,
                                            ncalayer_checked_cb, g_object_ref (self));
   if (url != NULL)
     qoima_registration_check_clock_async (url, self->checks_cancellable, clock_checked_cb, g_object_ref (self));
@@ -886,7 +1149,7 @@ choose_key_action (GtkWidget  *widget,
     {
       /* NCALayer names its certificate only with a signature: a small one, attached, as the
        * login's; NCALayer asks for the key and its password itself. */
-      g_autoptr(QoimaSignerNcalayer) signer = qoima_signer_ncalayer_new (NULL);
+      g_autoptr(QoimaSignerNcalayer) signer = qoima_signer_ncalayer_new (self->ncalayer_url);
       g_autoptr(GBytes) data = g_bytes_new_static ("Qoima", 5);
 
       qoima_signer_sign_async (QOIMA_SIGNER (signer), data, QOIMA_SIGN_ATTACHED, QOIMA_KEY_PURPOSE_AUTH,
@@ -1073,6 +1336,7 @@ show_status (QoimaRegistrationWindow *self,
   g_autofree char *text = NULL;
 
   g_free (self->request_status);
+  g_free (self->ncalayer_url);
   self->request_status = g_strdup (status);
   if (g_strcmp0 (status, "RECEIVED") == 0)
     text = g_strdup (_("Sent: waiting for ИС МПТ to check it…"));
@@ -1376,6 +1640,135 @@ send_action (GtkWidget  *widget,
 
 /* ---- after registration (R001-11, R003-4) ---- */
 
+/* R000-2: the contract's state on the page after registration. */
+static void
+show_contract (QoimaRegistrationWindow *self)
+{
+  const char *signed_at = qoima_registration_get (self->draft, "contract-signed-at");
+  g_autofree char *text = qoima_registration_contract_text (self->draft, &self->references);
+
+  gtk_label_set_text (GTK_LABEL (self->contract_label), text);
+  gtk_widget_set_visible (self->contract_button, signed_at == NULL);
+  if (signed_at != NULL)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (signed_at, NULL);
+      g_autoptr(GDateTime) local = at != NULL ? g_date_time_to_local (at) : NULL;
+      g_autofree char *when = local != NULL ? g_date_time_format (local, "%d.%m.%Y %H:%M") : g_strdup (signed_at);
+      g_autofree char *status = g_strdup_printf (_("Signed with the head’s key on %s: ИС МПТ keeps it."), when);
+
+      gtk_label_set_text (GTK_LABEL (self->contract_status), status);
+    }
+}
+
+static void
+contract_sent_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) answer = qoima_ismpt_client_sign_registration_contract_finish (QOIMA_ISMPT_CLIENT (source), result, &error);
+  const char *signed_at;
+
+  self->busy = FALSE;
+  gtk_widget_set_sensitive (self->contract_button, TRUE);
+  if (answer == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (GTK_LABEL (self->contract_status), error->message);
+      return;
+    }
+  signed_at = qoima_json_get_string (json_node_get_object (answer), "signedAt");
+  /* Stored as done with the registration, in the same record. */
+  qoima_registration_set (self->draft, "contract-signed-at", signed_at != NULL ? signed_at : "");
+  save (self);
+  show_contract (self);
+}
+
+static void
+contract_confirmed_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autofree char *document = NULL;
+  QoimaIsmptClient *client = ensure_client (self);
+
+  if (!qoima_sign_dialog_run_finish (result, NULL) || client == NULL)
+    {
+      self->busy = FALSE;
+      gtk_widget_set_sensitive (self->contract_button, TRUE);
+      return;
+    }
+  document = qoima_registration_contract_document (self->draft, self->request_id, &self->references);
+  gtk_label_set_text (GTK_LABEL (self->contract_status), _("Signing and sending…"));
+  qoima_ismpt_client_sign_registration_contract_async (client, self->request_id, document, self->cancellable,
+                                                       contract_sent_cb, g_object_ref (self));
+}
+
+static void
+sign_contract (QoimaRegistrationWindow *self)
+{
+  QoimaSigner *signer = qoima_context_get_auth_signer (self->context);
+  QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
+  g_autofree char *text = qoima_registration_contract_text (self->draft, &self->references);
+  const char *lines[] = { _("Text"), text, NULL };
+
+  /* R000-2: the head signs, with the key that registered the organization. */
+  if (certificate == NULL || ensure_client (self) == NULL || self->request_id == NULL ||
+      g_strcmp0 (qoima_certificate_get_iin (certificate), qoima_registration_get (self->draft, "signer-iin")) != 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("The contract is signed by the head who registered the organization (IIN %s): choose her key."),
+                                                  qoima_registration_get (self->draft, "signer-iin"));
+
+      self->busy = FALSE;
+      gtk_widget_set_sensitive (self->contract_button, TRUE);
+      gtk_label_set_text (GTK_LABEL (self->contract_status), message);
+      return;
+    }
+  qoima_sign_dialog_run_async (GTK_WINDOW (self), _("Standard contract on connection to ИС МПТ"), lines, -1,
+                               certificate, self->cancellable, contract_confirmed_cb, g_object_ref (self));
+}
+
+static void
+contract_key_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(QoimaRegistrationWindow) self = user_data;
+  g_autoptr(QoimaSigner) signer = qoima_key_dialog_run_finish (result, NULL);
+
+  if (signer == NULL)
+    {
+      self->busy = FALSE;
+      gtk_widget_set_sensitive (self->contract_button, TRUE);
+      return;
+    }
+  qoima_context_set_auth_signer (self->context, signer);
+  if (self->client != NULL && self->client != qoima_context_get_client (self->context))
+    qoima_ismpt_client_set_auth_signer (self->client, signer);
+  sign_contract (self);
+}
+
+static void
+sign_contract_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  QoimaRegistrationWindow *self = QOIMA_REGISTRATION_WINDOW (widget);
+
+  if (self->busy || qoima_registration_get (self->draft, "contract-signed-at") != NULL)
+    return;
+  self->busy = TRUE;
+  gtk_widget_set_sensitive (self->contract_button, FALSE);
+  /* The head's AUTH key of this session, else asked now (its password each time). */
+  if (qoima_context_get_auth_signer (self->context) == NULL)
+    qoima_key_dialog_run_async (GTK_WINDOW (self), qoima_context_get_settings (self->context),
+                                QOIMA_KEY_PURPOSE_AUTH, self->cancellable, contract_key_cb, g_object_ref (self));
+  else
+    sign_contract (self);
+}
+
 static char *
 catalog_url (const char *base_url)
 {
@@ -1489,6 +1882,35 @@ build_done_page (QoimaRegistrationWindow *self)
   GtkWidget *sync_button = gtk_button_new_with_mnemonic (_("_Synchronise Now"));
   GtkWidget *sync_row = adw_action_row_new ();
   GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *contract_group = adw_preferences_group_new ();
+  GtkWidget *contract_card = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  /* R000-2 (seed 000, step 2): the contract before anything else the hospital sets up. */
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (contract_group), _("Connection Contract"));
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (contract_group),
+                                         _("Read the standard contract on connection to ИС МПТ: the head accepts it by signing it with her key."));
+  self->contract_button = gtk_button_new_with_mnemonic (_("Sign the _Contract…"));
+  gtk_widget_add_css_class (self->contract_button, "suggested-action");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->contract_button), "registration.sign-contract");
+  adw_preferences_group_set_header_suffix (ADW_PREFERENCES_GROUP (contract_group), self->contract_button);
+  gtk_widget_set_valign (self->contract_button, GTK_ALIGN_CENTER);
+  self->contract_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->contract_label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->contract_label), 0);
+  gtk_label_set_selectable (GTK_LABEL (self->contract_label), TRUE);
+  gtk_widget_set_margin_start (self->contract_label, 12);
+  gtk_widget_set_margin_end (self->contract_label, 12);
+  gtk_widget_set_margin_top (self->contract_label, 12);
+  gtk_widget_set_margin_bottom (self->contract_label, 12);
+  gtk_widget_add_css_class (contract_card, "card");
+  gtk_box_append (GTK_BOX (contract_card), self->contract_label);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), contract_card);
+  self->contract_status = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->contract_status), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->contract_status), TRUE);
+  gtk_widget_add_css_class (self->contract_status, "dim-label");
+  gtk_widget_set_margin_top (self->contract_status, 6);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), self->contract_status);
 
   adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "emblem-ok-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Registered in ИС МПТ"));
@@ -1524,6 +1946,7 @@ build_done_page (QoimaRegistrationWindow *self)
   gtk_widget_set_margin_top (self->sync_label, 6);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (sync_group), self->sync_label);
 
+  gtk_box_append (GTK_BOX (box), contract_group);
   gtk_box_append (GTK_BOX (box), api_group);
   gtk_box_append (GTK_BOX (box), sync_group);
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
@@ -1544,6 +1967,7 @@ show_done (QoimaRegistrationWindow *self)
   g_autofree char *key = settings != NULL ? g_settings_get_string (settings, "catalog-api-key") : NULL;
 
   adw_status_page_set_description (ADW_STATUS_PAGE (self->done_page), description);
+  show_contract (self);
   if (key != NULL && *key != '\0' && *gtk_editable_get_text (GTK_EDITABLE (self->api_key_row)) == '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->api_key_row), key);
   gtk_stack_set_visible_child_name (self->stack, "done");
@@ -1657,6 +2081,8 @@ build_pages (QoimaRegistrationWindow *self)
                                                                        self->type_switches, participant_types, titles,
                                                                        G_N_ELEMENTS (titles))));
         }
+      if (step == QOIMA_REGISTRATION_STEP_USERS)
+        users_page_groups (self, page);
       if (step == QOIMA_REGISTRATION_STEP_SIGN)
         {
           GtkWidget *status_group = adw_preferences_group_new ();
@@ -1721,6 +2147,8 @@ load_widgets (QoimaRegistrationWindow *self)
                               g_strcmp0 (stand, "test") == 0 ? 0 :
                               g_strcmp0 (stand, "industrial") == 0 ? 1 :
                               g_strcmp0 (stand, "custom") == 0 ? 2 : GTK_INVALID_LIST_POSITION);
+  rebuild_users (self);
+  rebuild_offers (self);
   self->loading = FALSE;
 }
 
@@ -1786,6 +2214,10 @@ update (QoimaRegistrationWindow *self)
     gtk_widget_set_visible (gtk_widget_get_parent (gtk_widget_get_parent (url_row)),
                             g_strcmp0 (qoima_registration_get (self->draft, "stand"), "custom") == 0);
   }
+  /* R001-8: an individual entrepreneur has no users to add. */
+  gtk_widget_set_visible (self->users_group, qoima_registration_is_legal_entity (self->draft));
+  if (!qoima_registration_is_legal_entity (self->draft))
+    gtk_widget_set_visible (self->offers_group, FALSE);
   if (self->key_row != NULL)
     adw_action_row_set_subtitle (ADW_ACTION_ROW (self->key_row),
                                  uses_key_file (self) ? _("From its file (.p12): the file and its password are asked.")
@@ -1941,6 +2373,7 @@ qoima_registration_window_finalize (GObject *object)
   g_clear_object (&self->context);
   g_clear_object (&self->draft);
   g_clear_object (&self->client);
+  g_clear_object (&self->qoima_users);
   g_free (self->state);
   g_free (self->request_id);
   g_free (self->reason);
@@ -1950,6 +2383,7 @@ qoima_registration_window_finalize (GObject *object)
   g_hash_table_unref (self->group_switches);
   g_hash_table_unref (self->type_switches);
   g_hash_table_unref (self->pickers);
+  g_hash_table_unref (self->user_entries);
   g_clear_pointer (&self->references.kato, qoima_reference_free);
   g_clear_pointer (&self->references.tax_offices, qoima_reference_free);
   g_clear_pointer (&self->references.banks, qoima_reference_free);
@@ -1980,6 +2414,9 @@ qoima_registration_window_class_init (QoimaRegistrationWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "registration.choose-key", NULL, choose_key_action);
   gtk_widget_class_install_action (widget_class, "registration.check-api-key", NULL, check_api_key_action);
   gtk_widget_class_install_action (widget_class, "registration.sync", NULL, sync_action);
+  gtk_widget_class_install_action (widget_class, "registration.sign-contract", NULL, sign_contract_action);
+  gtk_widget_class_install_action (widget_class, "registration.add-offer", "s", add_offer_action);
+  gtk_widget_class_install_action (widget_class, "registration.remove-user", "u", remove_user_action);
 }
 
 static void
@@ -1992,6 +2429,7 @@ qoima_registration_window_init (QoimaRegistrationWindow *self)
   self->group_switches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->type_switches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->pickers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->user_entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->state = g_strdup ("draft");
   self->poll_interval_ms = FIRST_POLL_MS;
   self->draft = qoima_registration_new ();
@@ -2020,7 +2458,10 @@ qoima_registration_window_new (QoimaContext *context)
   gtk_stack_set_visible_child_name (self->stack, "step-0");
   update (self);
   if (store != NULL)
-    qoima_store_load_registration_async (store, self->cancellable, loaded_cb, g_object_ref (self));
+    {
+      qoima_store_load_registration_async (store, self->cancellable, loaded_cb, g_object_ref (self));
+      qoima_store_list_users_async (store, self->cancellable, users_listed_cb, g_object_ref (self));
+    }
   return self;
 }
 
@@ -2178,4 +2619,50 @@ const char *
 qoima_registration_window_get_sync_status (QoimaRegistrationWindow *self)
 {
   return gtk_label_get_text (GTK_LABEL (self->sync_label));
+}
+
+GStrv
+qoima_registration_window_get_user_offers (QoimaRegistrationWindow *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  if (gtk_widget_get_visible (self->offers_group))
+    for (GtkWidget *row = gtk_widget_get_first_child (self->offers_list); row != NULL; row = gtk_widget_get_next_sibling (row))
+      if (g_object_get_data (G_OBJECT (row), "iin") != NULL)
+        g_strv_builder_add (builder, g_object_get_data (G_OBJECT (row), "iin"));
+  return g_strv_builder_end (builder);
+}
+
+void
+qoima_registration_window_add_user_offer (QoimaRegistrationWindow *self,
+                                          const char              *iin)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "registration.add-offer", "s", iin);
+}
+
+void
+qoima_registration_window_set_user_field (QoimaRegistrationWindow *self,
+                                          guint                    index,
+                                          const char              *field,
+                                          const char              *value)
+{
+  g_autofree char *key = g_strdup_printf ("%u:%s", index, field);
+  GtkWidget *entry = g_hash_table_lookup (self->user_entries, key);
+
+  g_return_if_fail (entry != NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), value);
+}
+
+const char *
+qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self)
+{
+  return gtk_label_get_text (GTK_LABEL (self->contract_status));
+}
+
+void
+qoima_registration_window_set_ncalayer_url (QoimaRegistrationWindow *self,
+                                            const char              *url)
+{
+  g_free (self->ncalayer_url);
+  self->ncalayer_url = g_strdup (url);
 }

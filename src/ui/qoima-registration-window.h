@@ -59,4 +59,22 @@ const char              *qoima_registration_window_get_api_key_status (QoimaRegi
 gboolean                 qoima_registration_window_get_synced  (QoimaRegistrationWindow *self);
 const char              *qoima_registration_window_get_sync_status (QoimaRegistrationWindow *self);
 
+/* Step 7 (R001-8): the IINs of Qoima's users offered and not yet in the request, in order;
+ * adding one as its button would; a user's field typed as in its entry (for tests). */
+GStrv                    qoima_registration_window_get_user_offers (QoimaRegistrationWindow *self);
+void                     qoima_registration_window_add_user_offer  (QoimaRegistrationWindow *self,
+                                                                    const char              *iin);
+void                     qoima_registration_window_set_user_field  (QoimaRegistrationWindow *self,
+                                                                    guint                    index,
+                                                                    const char              *field,
+                                                                    const char              *value);
+
+/* R000-2: what the page after registration says of the connection contract (for tests); the
+ * draft's "contract-signed-at" says it is signed. */
+const char              *qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self);
+
+/* Where NCALayer answers, instead of its own address (for tests: a peer that answers as it does). */
+void                     qoima_registration_window_set_ncalayer_url (QoimaRegistrationWindow *self,
+                                                                     const char              *url);
+
 G_END_DECLS

@@ -50,6 +50,7 @@ static const OperationDefault operation_defaults[QOIMA_ISMPT_N_OPS] = {
   /* Not in the reference (the cabinet registers in a browser): designed, as the stand serves. */
   [QOIMA_ISMPT_OP_REGISTRATION_CREATE] = { "registration-create", "POST", "registration/requests" },
   [QOIMA_ISMPT_OP_REGISTRATION_STATUS] = { "registration-status", "GET", "registration/requests/{id}" },
+  [QOIMA_ISMPT_OP_REGISTRATION_CONTRACT] = { "registration-contract", "POST", "registration/requests/{id}/contract" },
 };
 
 /* Operations that have alternatives, each family in the order they are tried. */
@@ -133,7 +134,8 @@ call_new (QoimaIsmptOp op)
   call->needs_token = op != QOIMA_ISMPT_OP_AUTH_KEY && op != QOIMA_ISMPT_OP_SIGN_IN &&
                       op != QOIMA_ISMPT_OP_CATALOG_CARD &&
                       op != QOIMA_ISMPT_OP_REGISTRATION_CREATE &&
-                      op != QOIMA_ISMPT_OP_REGISTRATION_STATUS;
+                      op != QOIMA_ISMPT_OP_REGISTRATION_STATUS &&
+                      op != QOIMA_ISMPT_OP_REGISTRATION_CONTRACT;
   return call;
 }
 
@@ -1709,4 +1711,114 @@ qoima_ismpt_client_registration_status_finish (QoimaIsmptClient  *self,
   if (body == NULL)
     return NULL;
   return parse_answer (body, JSON_NODE_OBJECT, error);
+}
+
+/* R000-2: the standard connection contract, signed by the head */
+
+typedef struct {
+  char *id;
+} ContractData;
+
+static void
+contract_data_free (gpointer data)
+{
+  ContractData *contract = data;
+
+  g_free (contract->id);
+  g_free (contract);
+}
+
+static void
+contract_sent_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = call_finish (QOIMA_ISMPT_CLIENT (source), result, contract_sent_cb, &error);
+  JsonNode *node = body != NULL ? parse_answer (body, JSON_NODE_OBJECT, &error) : NULL;
+
+  if (node == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+contract_signed_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  QoimaIsmptClient *self = g_task_get_source_object (task);
+  ContractData *contract = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) cms = qoima_signer_sign_finish (QOIMA_SIGNER (source), result, &error);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *b64 = NULL;
+  GCancellable *cancellable;
+  char *json;
+  Call *call;
+
+  if (cms == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  b64 = g_base64_encode (g_bytes_get_data (cms, NULL), g_bytes_get_size (cms));
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "data");
+  json_builder_add_string_value (builder, b64);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = qoima_json_to_string (root);
+
+  call = call_new (QOIMA_ISMPT_OP_REGISTRATION_CONTRACT);
+  call->id = g_strdup (contract->id);
+  call->body = g_bytes_new_take (json, strlen (json));
+  cancellable = g_task_get_cancellable (task);
+  call_async (self, call, contract_sent_cb, cancellable, contract_sent_cb, g_steal_pointer (&task));
+}
+
+void
+qoima_ismpt_client_sign_registration_contract_async (QoimaIsmptClient    *self,
+                                                     const char          *id,
+                                                     const char          *contract_json,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GBytes) content = NULL;
+  ContractData *contract;
+
+  g_return_if_fail (QOIMA_IS_ISMPT_CLIENT (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (contract_json != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_ismpt_client_sign_registration_contract_async);
+  contract = g_new0 (ContractData, 1);
+  contract->id = g_strdup (id);
+  g_task_set_task_data (task, contract, contract_data_free);
+  if (self->auth_signer == NULL)
+    {
+      g_task_return_new_error (task, QOIMA_SYNC_ERROR, QOIMA_SYNC_ERROR_LOGIN_REFUSED,
+                               _("Choose the head’s AUTH key to sign the contract."));
+      return;
+    }
+  /* The same signer as the request's: the head's key, the document attached. */
+  content = g_bytes_new (contract_json, strlen (contract_json));
+  qoima_signer_sign_async (self->auth_signer, content, QOIMA_SIGN_ATTACHED, QOIMA_KEY_PURPOSE_AUTH,
+                           cancellable, contract_signed_cb, g_steal_pointer (&task));
+}
+
+JsonNode *
+qoima_ismpt_client_sign_registration_contract_finish (QoimaIsmptClient  *self,
+                                                      GAsyncResult      *result,
+                                                      GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -42,6 +42,7 @@ typedef enum {
   QOIMA_ISMPT_OP_DOC_BODY_LEGACY,   /* the legacy v3 facade: doc/{id}/body */
   QOIMA_ISMPT_OP_REGISTRATION_CREATE, /* issue 12: designed, not from the reference */
   QOIMA_ISMPT_OP_REGISTRATION_STATUS,
+  QOIMA_ISMPT_OP_REGISTRATION_CONTRACT,
   QOIMA_ISMPT_N_OPS,
 } QoimaIsmptOp;
 
@@ -215,5 +216,21 @@ void        qoima_ismpt_client_registration_status_async  (QoimaIsmptClient    *
 JsonNode   *qoima_ismpt_client_registration_status_finish (QoimaIsmptClient  *self,
                                                            GAsyncResult      *result,
                                                            GError           **error);
+
+/*
+ * R000-2: signs @contract_json (qoima_registration_contract_document()) with the AUTH signer,
+ * attached, and sends it for the request @id: the stand checks the signature and that the
+ * signer is the head who registered the organization. Finish returns (transfer full)
+ * {"id", "contract": "SIGNED", "signedAt"}; a refusal is an error with the stand's message.
+ */
+void        qoima_ismpt_client_sign_registration_contract_async  (QoimaIsmptClient    *self,
+                                                                  const char          *id,
+                                                                  const char          *contract_json,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+JsonNode   *qoima_ismpt_client_sign_registration_contract_finish (QoimaIsmptClient  *self,
+                                                                  GAsyncResult      *result,
+                                                                  GError           **error);
 
 G_END_DECLS

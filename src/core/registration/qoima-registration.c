@@ -220,6 +220,120 @@ qoima_registration_clear_users (QoimaRegistration *self)
   json_object_remove_member (self->fields, "users");
 }
 
+void
+qoima_registration_set_user_field (QoimaRegistration *self,
+                                   guint              index,
+                                   const char        *field,
+                                   const char        *value)
+{
+  JsonArray *users = users_array (self);
+  JsonNode *user;
+
+  g_return_if_fail (users != NULL && index < json_array_get_length (users));
+  user = json_array_get_element (users, index);
+  g_return_if_fail (JSON_NODE_HOLDS_OBJECT (user));
+  json_object_set_string_member (json_node_get_object (user), field, value != NULL ? value : "");
+}
+
+void
+qoima_registration_remove_user (QoimaRegistration *self,
+                                guint              index)
+{
+  JsonArray *users = users_array (self);
+
+  g_return_if_fail (users != NULL && index < json_array_get_length (users));
+  json_array_remove_element (users, index);
+}
+
+int
+qoima_registration_find_user (QoimaRegistration *self,
+                              const char        *iin)
+{
+  for (guint i = 0; iin != NULL && i < qoima_registration_get_n_users (self); i++)
+    if (g_strcmp0 (qoima_registration_get_user_field (self, i, "iin"), iin) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* How much a word looks like a Kazakh or Russian surname: 2 for the endings only surnames
+ * have (-ов, -ева, -ский, -енко; -улы, -кызы as a surname's own), 1 for those some given
+ * names share (-ин, -ина: Марина), 0 otherwise. */
+static int
+surname_score (const char *word)
+{
+  static const char * const strong[] = { "ов", "ова", "ев", "ева", "ёв", "ёва", "ский", "ская", "цкий",
+                                         "цкая", "енко", "улы", "ұлы", "уулу", "кызы", "қызы" };
+  static const char * const weak[] = { "ин", "ина", "ын", "ына" };
+  g_autofree char *lower = g_utf8_strdown (word, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (strong); i++)
+    if (g_str_has_suffix (lower, strong[i]))
+      return 2;
+  for (guint i = 0; i < G_N_ELEMENTS (weak); i++)
+    if (g_str_has_suffix (lower, weak[i]))
+      return 1;
+  return 0;
+}
+
+void
+qoima_registration_split_full_name (const char  *full_name,
+                                    char       **surname,
+                                    char       **name)
+{
+  g_auto(GStrv) words = g_strsplit_set (full_name != NULL ? full_name : "", " \t", -1);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+  const char *first;
+  const char *second;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_ptr_array_add (kept, words[i]);
+  *surname = NULL;
+  *name = NULL;
+  if (kept->len == 0)
+    return;
+  first = g_ptr_array_index (kept, 0);
+  if (kept->len == 1)
+    {
+      *surname = g_strdup (first);
+      return;
+    }
+  /* «Фамилия Имя [Отчество]» as documents write it, unless only the second of two words looks
+   * like the surname (Qoima's users are often written «Ерлан Сапаров»). */
+  second = g_ptr_array_index (kept, 1);
+  if (kept->len == 2 && surname_score (second) > surname_score (first))
+    {
+      *surname = g_strdup (second);
+      *name = g_strdup (first);
+    }
+  else
+    {
+      *surname = g_strdup (first);
+      *name = g_strdup (second);
+    }
+}
+
+gboolean
+qoima_registration_add_qoima_user (QoimaRegistration *self,
+                                   const char        *full_name,
+                                   const char        *iin,
+                                   const char        *qoima_role)
+{
+  g_autofree char *surname = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (iin != NULL && *iin != '\0', FALSE);
+
+  if (qoima_registration_find_user (self, iin) >= 0)
+    return FALSE;
+  qoima_registration_split_full_name (full_name, &surname, &name);
+  /* R001-8: ИС МПТ's Administrator adds employees and requests invoices, as Qoima's admin
+   * manages its users; everyone else is a user there. */
+  qoima_registration_add_user (self, surname, name, iin, NULL, NULL,
+                               g_strcmp0 (qoima_role, "admin") == 0 ? "administrator" : "user");
+  return TRUE;
+}
+
 QoimaRegistrationStep
 qoima_registration_get_step (QoimaRegistration *self)
 {
@@ -264,6 +378,83 @@ qoima_registration_get_stand_url (QoimaRegistration *self)
   if (g_strcmp0 (stand, "custom") == 0)
     return qoima_registration_get (self, "stand-url");
   return NULL;
+}
+
+/* R000-2: the standard connection contract. Its text is the operator's and is NOT in the
+ * reference: this summary is designed (the parties, what each undertakes, the acceptance by
+ * the head's ЭЦП) and says where the full text is. It is the document ИС МПТ keeps, so it is
+ * in Russian whatever the interface's language, and it is what the head signs: the wizard
+ * and qoimactl show exactly this text before signing. */
+char *
+qoima_registration_contract_text (QoimaRegistration                 *self,
+                                  const QoimaRegistrationReferences *references)
+{
+  GString *text = g_string_new (NULL);
+  g_auto(GStrv) groups = qoima_registration_get_list (self, "product-groups");
+  g_autoptr(GString) group_list = g_string_new (NULL);
+  const char *stand = qoima_registration_get (self, "stand");
+
+  g_string_append_printf (text, "Типовой договор на подключение к информационной системе маркировки и "
+                                "прослеживаемости товаров (ИС МПТ), редакция %s\n\n",
+                          QOIMA_REGISTRATION_CONTRACT_VERSION);
+  g_string_append_printf (text, "Участник: %s, БИН %s, в лице руководителя %s (ИИН %s).\n",
+                          qoima_registration_get (self, "full-name") != NULL ? qoima_registration_get (self, "full-name") : "",
+                          qoima_registration_get (self, "bin") != NULL ? qoima_registration_get (self, "bin") : "",
+                          qoima_registration_get (self, "head-name") != NULL ? qoima_registration_get (self, "head-name")
+                                                                              : qoima_registration_get (self, "head"),
+                          qoima_registration_get (self, "signer-iin") != NULL ? qoima_registration_get (self, "signer-iin") : "");
+  g_string_append_printf (text, "Стенд: %s (%s).\n",
+                          g_strcmp0 (stand, "industrial") == 0 ? "промышленный" :
+                          g_strcmp0 (stand, "test") == 0 ? "тестовый" : "другой",
+                          qoima_registration_get_stand_url (self) != NULL ? qoima_registration_get_stand_url (self) : "");
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      const QoimaReferenceEntry *entry = references != NULL && references->product_groups != NULL
+                                         ? qoima_reference_lookup (references->product_groups, groups[i]) : NULL;
+
+      g_string_append_printf (group_list, "%s%s", i > 0 ? ", " : "", entry != NULL ? entry->name : groups[i]);
+    }
+  g_string_append_printf (text, "Товарные группы: %s.\n\n", group_list->str);
+  g_string_append (text,
+                   "1. Оператор подключает Участника к ИС МПТ: личный кабинет и True API для товарных групп "
+                   "Участника.\n"
+                   "2. Участник вносит в ИС МПТ достоверные сведения об обороте маркированных товаров и "
+                   "подписывает документы ЭЦП руководителя или сотрудников, которым он делегировал это право.\n"
+                   "3. Добавленная товарная группа не может быть удалена.\n"
+                   "4. Договор заключается присоединением: подписание ЭЦП руководителя Участника означает "
+                   "принятие его условий.\n\n"
+                   "Это краткое изложение; полный текст типового договора публикует оператор ИС МПТ.\n");
+  return g_string_free (text, FALSE);
+}
+
+char *
+qoima_registration_contract_document (QoimaRegistration                 *self,
+                                      const char                        *request_id,
+                                      const QoimaRegistrationReferences *references)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = qoima_registration_contract_text (self, references);
+
+  g_return_val_if_fail (request_id != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "contract");
+  json_builder_add_string_value (builder, QOIMA_REGISTRATION_CONTRACT_VERSION);
+  json_builder_set_member_name (builder, "request-id");
+  json_builder_add_string_value (builder, request_id);
+  json_builder_set_member_name (builder, "bin");
+  json_builder_add_string_value (builder, qoima_registration_get (self, "bin") != NULL ? qoima_registration_get (self, "bin") : "");
+  json_builder_set_member_name (builder, "head-iin");
+  json_builder_add_string_value (builder, qoima_registration_get (self, "signer-iin") != NULL
+                                          ? qoima_registration_get (self, "signer-iin") : "");
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
 }
 
 const char *

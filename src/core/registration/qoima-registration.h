@@ -62,6 +62,8 @@ G_DECLARE_FINAL_TYPE (QoimaRegistration, qoima_registration, QOIMA, REGISTRATION
  *    "participant-types" (list of wholesale | importer | retail | producer)
  *  users: a list of objects {surname, name, patronymic, iin, email, phone, role (administrator | user)}
  *  bank: "bic", "correspondent-account", "iban", "advance-invoice" ("true" / "false")
+ *  after confirmation (R000-2): "contract-signed-at" (ISO 8601, as the stand recorded it) once
+ *    the head signed the standard connection contract
  * Passwords are never part of a draft.
  */
 QoimaRegistration *qoima_registration_new            (void);
@@ -93,6 +95,31 @@ void               qoima_registration_add_user       (QoimaRegistration  *self,
                                                       const char         *phone,
                                                       const char         *role);
 void               qoima_registration_clear_users    (QoimaRegistration  *self);
+void               qoima_registration_set_user_field (QoimaRegistration  *self,
+                                                      guint               index,
+                                                      const char         *field,
+                                                      const char         *value);
+void               qoima_registration_remove_user    (QoimaRegistration  *self,
+                                                      guint               index);
+/* The index of the user with @iin in the request, or -1. */
+int                qoima_registration_find_user      (QoimaRegistration  *self,
+                                                      const char         *iin);
+/* Splits a person's full name into (transfer full) surname and given name (either may be
+ * NULL): «Фамилия Имя Отчество» as documents write it, or «Имя Фамилия» when only the
+ * second word looks like a surname. */
+void               qoima_registration_split_full_name (const char        *full_name,
+                                                       char             **surname,
+                                                       char             **name);
+/*
+ * R001-8: adds one of Qoima's own users to the request as a start: surname and name from
+ * @full_name, @iin, the role mapped from Qoima's role nick @qoima_role ("admin" becomes the
+ * Administrator, any other a user); e-mail and phone left to fill in. Returns FALSE (and
+ * adds nothing) when a user with @iin is already in the request.
+ */
+gboolean           qoima_registration_add_qoima_user (QoimaRegistration  *self,
+                                                      const char         *full_name,
+                                                      const char         *iin,
+                                                      const char         *qoima_role);
 
 /* The step the wizard was on, so a resumed draft opens there. */
 QoimaRegistrationStep qoima_registration_get_step   (QoimaRegistration  *self);
@@ -111,6 +138,21 @@ const char        *qoima_registration_get_signing_key_type (QoimaRegistration *s
 /* The True API base of the draft's stand ("stand-url" for a custom one), or NULL when none
  * is chosen. */
 const char        *qoima_registration_get_stand_url  (QoimaRegistration *self);
+
+/* R000-2: the standard connection contract's edition the head signs (designed: the operator's
+ * own numbering is not in the reference). */
+#define QOIMA_REGISTRATION_CONTRACT_VERSION "2022-1"
+
+/* R000-2: the contract's text as the head reads and signs it (transfer full): the parties
+ * from the draft, the stand, the product groups, the terms in brief (in Russian, as ИС МПТ
+ * keeps it); the groups named from @references (nullable: their codes). */
+char              *qoima_registration_contract_text  (QoimaRegistration                 *self,
+                                                      const QoimaRegistrationReferences *references);
+/* The JSON document signed (transfer full): {"contract": version, "request-id", "bin",
+ * "head-iin", "text"}, for the confirmed request @request_id. */
+char              *qoima_registration_contract_document (QoimaRegistration                 *self,
+                                                         const char                        *request_id,
+                                                         const QoimaRegistrationReferences *references);
 
 /* R001-10: "RSA" for an RSA key, "GOST" for any other (НУЦ РК's GOST 34.310 keys are not
  * RSA), NULL when the certificate cannot be read. */
