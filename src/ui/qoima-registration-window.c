@@ -30,6 +30,7 @@
 #include "qoima-signer.h"
 #include "qoima-signer-ncalayer.h"
 #include "qoima-store-registration.h"
+#include "qoima-store-users.h"
 #include "qoima-sync.h"
 #include "qoima-user.h"
 
