@@ -10,6 +10,7 @@
 
 #include "qoima-fund-client.h"
 #include "qoima-store-fund.h"
+#include "qoima-store-settings.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -248,6 +249,89 @@ test_r1_r2_licenses (void)
   g_assert_null (unknown);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "Ошибка обработки"));
+}
+
+/* The request's state as elicense.kz gives it, asked for directly. */
+static char *
+request_state (const char *method,
+               const char *path,
+               const char *body)
+{
+  g_autofree char *url = g_strconcat (t.root, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+    }
+  bytes = soup_session_send_and_read (t.session, msg, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (g_bytes_get_data (bytes, NULL), &error);
+  g_assert_no_error (error);
+  return g_strdup_printf ("%s %s", json_object_get_string_member (json_node_get_object (node), "id"),
+                          json_object_get_string_member (json_node_get_object (node), "state"));
+}
+
+static void
+test_r1_related_organizations (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *made = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) related = NULL;
+  g_auto(GStrv) id = NULL;
+
+  /* R004-1: a request is «В обработке» first, then «Обработан». */
+  made = request_state ("POST", "/elicense/requests", "{\"bin\":\"230940038234\"}");
+  id = g_strsplit (made, " ", 2);
+  g_assert_cmpstr (id[1], ==, "В обработке");
+  path = g_strdup_printf ("/elicense/requests/%s", id[0]);
+  first = request_state ("GET", path, NULL);
+  second = request_state ("GET", path, NULL);
+  g_assert_cmpstr (strchr (first, ' ') + 1, ==, "В обработке");
+  g_assert_cmpstr (strchr (second, ' ') + 1, ==, "Обработан");
+
+  /* R004-1: the profile's related organizations are the administrator's to list… */
+  value = qoima_fund_related_bins_add (NULL, "190440019884", "230940038234", &error);
+  g_assert_no_error (error);
+  qoima_store_set_setting_async (t.store, t.chief, QOIMA_FUND_SETTING_RELATED_BINS, value, NULL, result_cb, &result);
+  g_assert_false (qoima_store_set_setting_finish (t.store, wait_for (&result), &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  qoima_store_set_setting_async (t.store, t.admin, QOIMA_FUND_SETTING_RELATED_BINS, value, NULL, result_cb, &result);
+  g_assert_true (qoima_store_set_setting_finish (t.store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  qoima_store_get_setting_async (t.store, QOIMA_FUND_SETTING_RELATED_BINS, NULL, result_cb, &result);
+  stored = qoima_store_get_setting_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  related = qoima_fund_related_bins_parse (stored);
+  g_assert_cmpuint (g_strv_length (related), ==, 1);
+
+  /* …and each gets its own licenses from the stand (R004-1), listed as R004-2 says. */
+  for (guint i = 0; related[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) licenses = get_licenses (related[i], &error);
+      g_autoptr(GPtrArray) listed = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (qoima_fund_request_bin_allowed ("190440019884", (const char * const *) related, related[i]));
+      listed = qoima_fund_licenses_filter (licenses, NULL);
+      g_assert_cmpuint (listed->len, >=, 1);
+      for (guint j = 0; j < licenses->len; j++)
+        g_assert_cmpstr (((QoimaFundLicense *) g_ptr_array_index (licenses, j))->bin, ==, related[i]);
+    }
 }
 
 static void
@@ -539,6 +623,7 @@ main (int    argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
+  g_test_add_func ("/rules/R004-1/related-organizations-licenses", test_r1_related_organizations);
   g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
   g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
   g_test_add_func ("/rules/R004-14/consent-kept-with-its-document", test_r14_consent_kept_with_its_document);

@@ -185,6 +185,57 @@ test_r1_requests (void)
 }
 
 static void
+test_r1_related_bins (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *removed = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *iin = NULL;
+  g_autofree char *own = NULL;
+  g_auto(GStrv) bins = NULL;
+  g_auto(GStrv) none = qoima_fund_related_bins_parse (NULL);
+
+  /* R004-1: the profile's related organizations, added one by one, in order. */
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  one = qoima_fund_related_bins_add (NULL, BIN, "230940038234", &error);
+  g_assert_no_error (error);
+  two = qoima_fund_related_bins_add (one, BIN, "210540012341", &error);
+  g_assert_no_error (error);
+  bins = qoima_fund_related_bins_parse (two);
+  g_assert_cmpuint (g_strv_length (bins), ==, 2);
+  g_assert_cmpstr (bins[0], ==, "230940038234");
+  g_assert_cmpstr (bins[1], ==, "210540012341");
+  /* R004-1: a BIN whose check digit does not match, an IIN, the hospital's own BIN and one
+   * listed already are refused, so that elicense.kz is asked only for related BINs. */
+  wrong = qoima_fund_related_bins_add (two, BIN, "230940038235", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (wrong);
+  g_clear_error (&error);
+  iin = qoima_fund_related_bins_add (two, BIN, "880101300123", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (iin);
+  g_clear_error (&error);
+  own = qoima_fund_related_bins_add (two, BIN, BIN, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (own);
+  g_clear_error (&error);
+  again = qoima_fund_related_bins_add (two, BIN, "230940038234", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (again);
+  g_clear_error (&error);
+  /* Removed, the other stays; and then its licenses may no longer be asked for. */
+  removed = qoima_fund_related_bins_remove (two, "230940038234");
+  g_assert_cmpstr (removed, ==, "210540012341");
+  g_clear_pointer (&bins, g_strfreev);
+  bins = qoima_fund_related_bins_parse (removed);
+  g_assert_false (qoima_fund_request_bin_allowed (BIN, (const char * const *) bins, "230940038234"));
+  g_assert_true (qoima_fund_request_bin_allowed (BIN, (const char * const *) bins, "210540012341"));
+}
+
+static void
 test_r2_listing (void)
 {
   g_autoptr(GPtrArray) licenses = make_licenses (1, TRUE, TRUE);
@@ -1153,6 +1204,7 @@ main (int    argc,
   g_test_add_func ("/fund/complete-application-passes", test_complete_passes);
   g_test_add_func ("/fund/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/rules/R004-1/request-bins-and-states", test_r1_requests);
+  g_test_add_func ("/rules/R004-1/related-bins-in-the-profile", test_r1_related_bins);
   g_test_add_func ("/rules/R004-2/listing-filters", test_r2_listing);
   g_test_add_func ("/rules/R004-3/roles", test_r3_roles);
   g_test_add_func ("/rules/R004-5/care-limited-by-annexes", test_r5_care);

@@ -65,6 +65,7 @@ typedef struct {
 
 struct _QoimaStandFund {
   GHashTable *requests;      /* id → bin */
+  GHashTable *asked;         /* ids of requests asked about once (not kept across a restart) */
   GHashTable *applications;  /* id → FundApplication */
   guint next_request;
   guint next_application;
@@ -234,6 +235,7 @@ qoima_stand_fund_new (QoimaStandDb *db,
   QoimaStandFund *fund = g_new0 (QoimaStandFund, 1);
 
   fund->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fund->asked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fund->applications = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) fund_application_free);
   fund->db = db != NULL ? g_object_ref (db) : NULL;
   fund->ca_pem = ca_pem != NULL ? g_bytes_ref (ca_pem) : NULL;
@@ -248,6 +250,7 @@ qoima_stand_fund_free (QoimaStandFund *fund)
   if (fund == NULL)
     return;
   g_hash_table_unref (fund->requests);
+  g_hash_table_unref (fund->asked);
   g_hash_table_unref (fund->applications);
   g_clear_object (&fund->db);
   g_clear_pointer (&fund->ca_pem, g_bytes_unref);
@@ -381,8 +384,12 @@ handle_elicense (QoimaStandFund    *fund,
       object = json_object_new ();
       json_object_set_string_member (object, "id", id);
       json_object_set_string_member (object, "bin", bin);
-      /* Processed by the time it is asked; a BIN the registry does not know fails. */
-      json_object_set_string_member (object, "state", bin_known (bin) ? "Обработан" : "Ошибка обработки");
+      /* As elicense.kz: «В обработке» when first asked, processed by the next time; a BIN
+       * the registry does not know fails. */
+      if (g_hash_table_add (fund->asked, g_strdup (id)))
+        json_object_set_string_member (object, "state", "В обработке");
+      else
+        json_object_set_string_member (object, "state", bin_known (bin) ? "Обработан" : "Ошибка обработки");
       json_node_take_object (node, object);
       respond (msg, SOUP_STATUS_OK, node);
       return;

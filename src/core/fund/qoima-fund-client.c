@@ -14,6 +14,9 @@
 
 #include "qoima-json.h"
 
+/* How long a request «В обработке» is left before it is asked about again. */
+#define ASK_AGAIN_MS 300
+
 struct _QoimaFundClient
 {
   GObject parent_instance;
@@ -75,6 +78,7 @@ typedef struct {
   ThenFunc then;
   SoupMessage *msg;
   char *bin;
+  char *again; /* the request's path, while it is «В обработке» */
 } Call;
 
 static void
@@ -82,6 +86,7 @@ call_free (Call *call)
 {
   g_clear_object (&call->msg);
   g_free (call->bin);
+  g_free (call->again);
   g_free (call);
 }
 
@@ -192,6 +197,20 @@ licenses_got (GTask    *task,
   g_task_return_pointer (task, g_steal_pointer (&licenses), (GDestroyNotify) g_ptr_array_unref);
 }
 
+static void request_state_got (GTask    *task,
+                               JsonNode *answer);
+
+static gboolean
+ask_again (gpointer user_data)
+{
+  GTask *task = user_data;
+  Call *data = g_task_get_task_data (task);
+
+  if (!g_task_return_error_if_cancelled (task))
+    call (g_task_get_source_object (task), task, "GET", data->again, NULL, request_state_got);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 request_state_got (GTask    *task,
                    JsonNode *answer)
@@ -211,10 +230,17 @@ request_state_got (GTask    *task,
     }
   if (state == QOIMA_FUND_REQUEST_PROCESSING)
     {
-      /* Asked again; the service processes within seconds. */
-      g_autofree char *again = g_strdup_printf ("/elicense/requests/%s",
-                                                qoima_json_get_string (json_node_get_object (answer), "id"));
-      call (self, task, "GET", again, NULL, request_state_got);
+      /* Asked again shortly; the service processes within seconds. */
+      g_free (data->again);
+      data->again = g_strdup_printf ("/elicense/requests/%s",
+                                     qoima_json_get_string (json_node_get_object (answer), "id"));
+      {
+        /* In the task's own context, as its answer is. */
+        g_autoptr(GSource) source = g_timeout_source_new (ASK_AGAIN_MS);
+
+        g_source_set_callback (source, ask_again, g_object_ref (task), g_object_unref);
+        g_source_attach (source, g_task_get_context (task));
+      }
       return;
     }
   {
