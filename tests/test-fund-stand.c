@@ -247,7 +247,7 @@ test_r1_r2_licenses (void)
   g_assert_cmpuint (branch->len, ==, 1);
   unknown = get_licenses ("220140006265", &error);
   g_assert_null (unknown);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error, QOIMA_FUND_CLIENT_ERROR, QOIMA_FUND_CLIENT_ERROR_REQUEST_FAILED);
   g_assert_nonnull (strstr (error->message, "Ошибка обработки"));
 }
 
@@ -332,6 +332,47 @@ test_r1_related_organizations (void)
       for (guint j = 0; j < licenses->len; j++)
         g_assert_cmpstr (((QoimaFundLicense *) g_ptr_array_index (licenses, j))->bin, ==, related[i]);
     }
+}
+
+/* The client of the stand worked with goes where the fund-urls setting says. */
+static void
+test_url_for_stand (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ismpt = g_strconcat (t.root, "/api/v3/true-api", NULL);
+  g_autofree char *wrong = NULL;
+  g_autoptr(GVariant) urls = NULL;
+  const char *stands[] = { "local", "custom" };
+
+  urls = g_variant_ref_sink (g_variant_new_parsed ("{'custom': %s, 'test': 'http://127.0.0.1:1'}", t.root));
+  for (guint i = 0; i < G_N_ELEMENTS (stands); i++)
+    {
+      g_autofree char *url = qoima_fund_client_url_for_stand (stands[i], urls, ismpt, &error);
+      g_autoptr(QoimaFundClient) client = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) licenses = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (url, ==, t.root);
+      client = qoima_fund_client_new (url);
+      qoima_fund_client_get_licenses_async (client, "190440019884", NULL, result_cb, &result);
+      licenses = qoima_fund_client_get_licenses_finish (client, wait_for (&result), &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (licenses->len, ==, 5);
+    }
+  /* The test stand's entry is where its client goes, not the True API's stand. */
+  wrong = qoima_fund_client_url_for_stand ("test", urls, ismpt, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(QoimaFundClient) client = qoima_fund_client_new (wrong);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GPtrArray) licenses = NULL;
+
+    qoima_fund_client_get_licenses_async (client, "190440019884", NULL, result_cb, &result);
+    licenses = qoima_fund_client_get_licenses_finish (client, wait_for (&result), &error);
+    g_assert_null (licenses);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  }
 }
 
 static void
@@ -624,6 +665,7 @@ main (int    argc,
 
   g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
   g_test_add_func ("/rules/R004-1/related-organizations-licenses", test_r1_related_organizations);
+  g_test_add_func ("/fund/client/url-for-stand", test_url_for_stand);
   g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
   g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
   g_test_add_func ("/rules/R004-14/consent-kept-with-its-document", test_r14_consent_kept_with_its_document);

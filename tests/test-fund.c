@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "qoima-fund-application.h"
+#include "qoima-fund-client.h"
 #include "qoima-fund-kato.h"
 #include "qoima-fund-license.h"
 #include "qoima-store-fund.h"
@@ -233,6 +234,46 @@ test_r1_related_bins (void)
   bins = qoima_fund_related_bins_parse (removed);
   g_assert_false (qoima_fund_request_bin_allowed (BIN, (const char * const *) bins, "230940038234"));
   g_assert_true (qoima_fund_request_bin_allowed (BIN, (const char * const *) bins, "210540012341"));
+}
+
+static void
+test_url_for_stand (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_parsed ("@a{ss} {}"));
+  g_autoptr(GVariant) urls = g_variant_ref_sink (g_variant_new_parsed (
+    "{'test': 'https://fund-test.example.kz', 'custom': 'http://10.0.0.5:8080', 'local': ''}"));
+  g_autofree char *local = NULL;
+  g_autofree char *local_empty = NULL;
+  g_autofree char *test = NULL;
+  g_autofree char *custom = NULL;
+  g_autofree char *industrial = NULL;
+  g_autofree char *unconnected = NULL;
+
+  /* The local stand by default: its root, where the True API has /api/v3/true-api. */
+  local = qoima_fund_client_url_for_stand ("local", none, "http://127.0.0.1:39001/api/v3/true-api", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local, ==, "http://127.0.0.1:39001");
+  /* An empty entry is no entry. */
+  local_empty = qoima_fund_client_url_for_stand ("local", urls, "http://127.0.0.1:39001/api/v3/true-api", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local_empty, ==, "http://127.0.0.1:39001");
+  /* Each other stand its own entry. */
+  test = qoima_fund_client_url_for_stand ("test", urls, "https://stage.ismet.kz/api/v3/true-api", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (test, ==, "https://fund-test.example.kz");
+  custom = qoima_fund_client_url_for_stand ("custom", urls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (custom, ==, "http://10.0.0.5:8080");
+  /* Without one, no address is guessed: the ИС МПТ stand's is not the Fund's. */
+  industrial = qoima_fund_client_url_for_stand ("industrial", urls, "https://elk.prod.markirovka.ismet.kz/api/v3/true-api", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_null (industrial);
+  g_assert_nonnull (strstr (error->message, "industrial"));
+  g_clear_error (&error);
+  unconnected = qoima_fund_client_url_for_stand ("local", NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_null (unconnected);
 }
 
 static void
@@ -1205,6 +1246,7 @@ main (int    argc,
   g_test_add_func ("/fund/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/rules/R004-1/request-bins-and-states", test_r1_requests);
   g_test_add_func ("/rules/R004-1/related-bins-in-the-profile", test_r1_related_bins);
+  g_test_add_func ("/fund/client/url-for-stand", test_url_for_stand);
   g_test_add_func ("/rules/R004-2/listing-filters", test_r2_listing);
   g_test_add_func ("/rules/R004-3/roles", test_r3_roles);
   g_test_add_func ("/rules/R004-5/care-limited-by-annexes", test_r5_care);

@@ -26,6 +26,7 @@ struct _QoimaFundClient
 };
 
 G_DEFINE_FINAL_TYPE (QoimaFundClient, qoima_fund_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (qoima-fund-client-error-quark, qoima_fund_client_error)
 
 static void
 qoima_fund_client_finalize (GObject *object)
@@ -58,6 +59,39 @@ qoima_fund_client_new (const char *base_url)
   while (g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
   return self;
+}
+
+char *
+qoima_fund_client_url_for_stand (const char  *stand,
+                                 GVariant    *urls,
+                                 const char  *ismpt_url,
+                                 GError     **error)
+{
+  const char *url = NULL;
+  const char *api;
+
+  g_return_val_if_fail (stand != NULL, NULL);
+  g_return_val_if_fail (urls == NULL || g_variant_is_of_type (urls, G_VARIANT_TYPE ("a{ss}")), NULL);
+
+  if (urls != NULL && g_variant_lookup (urls, stand, "&s", &url) && url[0] != '\0')
+    return g_strdup (url);
+  if (g_str_equal (stand, "local"))
+    {
+      if (ismpt_url == NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("The Fund’s portal cannot be reached: ИС МПТ is not connected yet."));
+          return NULL;
+        }
+      /* The local stand serves the license service and the Fund beside the True API. */
+      api = strstr (ismpt_url, "/api/");
+      return api != NULL ? g_strndup (ismpt_url, (gsize) (api - ismpt_url)) : g_strdup (ismpt_url);
+    }
+  /* No public address of the Fund's services is known (wizards-and-copay.md §6): none is
+   * guessed for the real stands. */
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+               _("The Fund’s address for the “%s” stand is not set: give it in the fund-urls setting."), stand);
+  return NULL;
 }
 
 void
@@ -223,7 +257,7 @@ request_state_got (GTask    *task,
 
   if (!qoima_fund_request_state_from_label (label, &state) || state == QOIMA_FUND_REQUEST_FAILED)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+      g_task_return_new_error (task, QOIMA_FUND_CLIENT_ERROR, QOIMA_FUND_CLIENT_ERROR_REQUEST_FAILED,
                                _("The license request for %s ended in «%s»: check the licenses on elicense.kz."),
                                data->bin, label != NULL ? label : "?");
       return;
