@@ -32,7 +32,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HOSPITAL_BIN "190440019884"
+/* The stand world's hospital: the chief's keys of the test PKI carry its BIN (R004-22). */
+#define HOSPITAL_BIN "990340001230"
 
 static QoimaUser *
 add_user (QoimaStore *store,

@@ -11,12 +11,16 @@
 #include "qoima-fund-client.h"
 #include "qoima-store-fund.h"
 #include "qoima-store-settings.h"
+#include "qoima-signer-pkcs12.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+
+/* The stand world's hospital (qoima-stand-world.h), whose chief's keys the test PKI has. */
+#define QOIMA_STAND_HOSPITAL_BIN_FOR_TEST "990340001230"
 
 static struct {
   char *tmpdir;
@@ -375,6 +379,69 @@ test_url_for_stand (void)
   }
 }
 
+static QoimaSigner *
+load_key (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("QOIMA_PKI_DIR"), name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  qoima_signer_pkcs12_load_async (file, "Qoima-2026", NULL, result_cb, &result);
+  signer = qoima_signer_pkcs12_load_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return QOIMA_SIGNER (signer);
+}
+
+/* R004-22: the chief's consent is signed with her key of the organization applying. */
+static void
+test_r22_signer_bin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  g_autoptr(QoimaSigner) own = NULL;
+  g_autoptr(QoimaSigner) other = NULL;
+  g_autoptr(QoimaSigner) clerk = NULL;
+  g_autoptr(QoimaFundApplication) app = qoima_fund_application_new ();
+
+  if (g_getenv ("QOIMA_PKI_DIR") == NULL || !g_file_test (g_getenv ("QOIMA_PKI_DIR"), G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no test PKI (certtool)");
+      return;
+    }
+  qoima_store_set_user_signing_async (t.store, t.admin, "chief", "850715400238", FALSE, NULL, result_cb, &result);
+  g_assert_true (qoima_store_set_user_signing_finish (t.store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  qoima_store_get_user_async (t.store, "chief", NULL, NULL, result_cb, &result);
+  chief = qoima_store_get_user_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  own = load_key ("sign.p12");
+  other = load_key ("chief-other-org.p12");
+  clerk = load_key ("clerk-sign.p12");
+  /* The world's hospital: her key carries its BIN. */
+  app->bin = g_strdup (QOIMA_STAND_HOSPITAL_BIN_FOR_TEST);
+  g_assert_true (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (own), &error));
+  g_assert_no_error (error);
+  /* Her own IIN, another organization's BIN: refused, both BINs named. */
+  g_assert_false (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (other), &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_assert_nonnull (strstr (error->message, "210540012341"));
+  g_assert_nonnull (strstr (error->message, QOIMA_STAND_HOSPITAL_BIN_FOR_TEST));
+  g_clear_error (&error);
+  /* The hospital's BIN, another person's key: refused as every signature is. */
+  g_assert_false (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (clerk), &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_clear_error (&error);
+  /* Her hospital's key for an application of another BIN: refused too. */
+  g_free (app->bin);
+  app->bin = g_strdup ("190440019884");
+  g_assert_false (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (own), &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+}
+
 static void
 test_r26_r27_whole_round (void)
 {
@@ -666,6 +733,7 @@ main (int    argc,
   g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
   g_test_add_func ("/rules/R004-1/related-organizations-licenses", test_r1_related_organizations);
   g_test_add_func ("/fund/client/url-for-stand", test_url_for_stand);
+  g_test_add_func ("/rules/R004-22/signing-key-of-the-organization", test_r22_signer_bin);
   g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
   g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
   g_test_add_func ("/rules/R004-14/consent-kept-with-its-document", test_r14_consent_kept_with_its_document);

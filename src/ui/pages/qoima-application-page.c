@@ -1877,6 +1877,7 @@ typedef struct {
   QoimaSigner          *signer;
   QoimaFundClient      *client;
   GBytes               *pdf;
+  QoimaFundApplication *app;   /* as she signs it */
   gint64                id;
 } Sending;
 
@@ -1887,6 +1888,7 @@ sending_free (Sending *sending)
   g_clear_object (&sending->signer);
   g_clear_object (&sending->client);
   g_clear_pointer (&sending->pdf, g_bytes_unref);
+  g_clear_pointer (&sending->app, qoima_fund_application_free);
   g_free (sending);
 }
 
@@ -2008,6 +2010,15 @@ signature_cb (GObject      *source,
       sending_fail (sending, error);
       return;
     }
+  /* A key that tells its certificate only once it has signed (NCALayer) is checked now,
+   * before the signature is kept or sent (R004-22). */
+  if (sending->app != NULL &&
+      !qoima_fund_application_check_signer (sending->app, user (sending->self),
+                                            qoima_signer_get_certificate (sending->signer), &error))
+    {
+      sending_fail (sending, error);
+      return;
+    }
   /* The PDF goes with its signature: the Fund checks one against the other. */
   qoima_store_fund_sign_consent_async (store (sending->self), user (sending->self), sending->id, cms, sending->pdf,
                                        sending->self->cancellable, consent_signed_cb, sending);
@@ -2063,6 +2074,7 @@ sign_pdf_cb (GObject      *source,
   sending->self = g_object_ref (self);
   sending->signer = g_object_ref (qoima_context_get_signer (self->context));
   sending->pdf = g_mapped_file_get_bytes (mapped);
+  sending->app = qoima_fund_application_copy (app);
   sending->id = app->id;
   sending->client = fund_client (self, &error);
   if (sending->client == NULL)
@@ -2106,10 +2118,9 @@ signing_key_ready (QoimaApplicationPage *self)
   QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
   g_autoptr(GError) error = NULL;
 
-  /* The rule for every signature: the chief's own key. The certificate's BIN is not
-   * compared with the application's: the subject's BIN comes from registration, which the
-   * key's organization already matched. */
-  if (!qoima_user_check_signer (user (self), certificate, NULL, &error))
+  /* R004-22: the chief's own key, issued to the organization applying; refused before
+   * anything is formed, signed or sent. */
+  if (!qoima_fund_application_check_signer (self->form, user (self), certificate, &error))
     {
       if (g_error_matches (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER))
         qoima_context_set_signer (self->context, NULL);
