@@ -33,7 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HOSPITAL_BIN "190440019884"
+/* The stand world's hospital: the chief's keys of the test PKI carry its BIN (R004-22). */
+#define HOSPITAL_BIN "990340001230"
 
 static QoimaUser *
 add_user (QoimaStore *store,
@@ -618,6 +619,121 @@ test_application_round (void)
   qoima_test_remove_tree (tmp);
 }
 
+typedef struct {
+  QoimaApplicationPage *page;
+  const char           *related;
+} RelatedWait;
+
+static gboolean
+related_is (gpointer data)
+{
+  RelatedWait *wait = data;
+
+  return g_strcmp0 (qoima_application_page_get_related (wait->page), wait->related) == 0;
+}
+
+static void
+wait_for_related (QoimaApplicationPage *page,
+                  const char           *related)
+{
+  RelatedWait wait = { page, related };
+
+  qoima_test_wait_until (related_is, &wait, 30);
+}
+
+/* R004-1: the administrator lists the related organizations' BINs in the profile, each one
+ * checked; licenses are asked for the hospital's BIN and each related one, each request
+ * showing its state; the chief sees them but does not change them. */
+static void
+test_related_organizations (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  QoimaTestStand stand = { 0 };
+  QoimaWindow *window;
+  QoimaApplicationPage *page;
+
+  qoima_test_stand_start (&stand, stand_db);
+  store = qoima_test_open_store (db_path);
+  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN);
+  chief = add_user (store, admin, "chief", QOIMA_ROLE_CHIEF);
+  save_registration (store, admin);
+
+  context = qoima_context_new (store, settings);
+  qoima_context_set_user (context, admin);
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_application_page (window);
+  qoima_application_page_set_open_files (page, FALSE);
+  /* No address given to the page: it goes where the fund-urls setting says for the stand. */
+  g_settings_set_string (settings, "stand", "custom");
+  g_settings_set_value (settings, "fund-urls", g_variant_new_parsed ("{'custom': %s}", stand.host_url));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-application", NULL);
+  qoima_test_wait_until (page_idle, page, 30);
+  g_assert_true (qoima_application_page_get_related_editable (page));
+
+  /* R004-1: a BIN whose check digit is wrong is refused, and said so. */
+  qoima_application_page_add_related (page, "230940038235");
+  g_assert_nonnull (qoima_application_page_get_message (page));
+  g_assert_nonnull (strstr (qoima_application_page_get_message (page), "230940038235"));
+  g_assert_null (qoima_application_page_get_related (page));
+  /* A branch the license service knows, and one it does not. */
+  qoima_application_page_add_related (page, "230940038234");
+  wait_for_related (page, "230940038234");
+  qoima_application_page_add_related (page, "220140006265");
+  wait_for_related (page, "230940038234,220140006265");
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "230940038234"));
+
+  /* R004-1: one request for each BIN, each with its state as elicense.kz gives it. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.get-licenses", NULL);
+  g_assert_cmpstr (qoima_application_page_get_request_state (page, "230940038234"), ==, "В обработке");
+  qoima_test_wait_until (page_idle, page, 60);
+  g_assert_cmpstr (qoima_application_page_get_request_state (page, HOSPITAL_BIN), ==, "Обработан");
+  g_assert_cmpstr (qoima_application_page_get_request_state (page, "230940038234"), ==, "Обработан");
+  g_assert_cmpstr (qoima_application_page_get_request_state (page, "220140006265"), ==, "Ошибка обработки");
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Ошибка обработки"));
+  /* The branch's license is listed beside the hospital's own (R004-2). */
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "23099001 — Медицинская деятельность"));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "23012345 — Медицинская деятельность"));
+  screenshot (window, "related");
+
+  /* Removed, it is asked for no more. */
+  qoima_application_page_remove_related (page, "220140006265");
+  wait_for_related (page, "230940038234");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.get-licenses", NULL);
+  qoima_test_wait_until (page_idle, page, 60);
+  g_assert_null (qoima_application_page_get_request_state (page, "220140006265"));
+  g_assert_cmpstr (qoima_application_page_get_request_state (page, "230940038234"), ==, "Обработан");
+  g_assert_null (qoima_application_page_get_message (page));
+
+  /* The chief sees the list, the administrator's to change. */
+  qoima_context_set_user (context, chief);
+  qoima_test_wait_until (page_idle, page, 30);
+  g_assert_false (qoima_application_page_get_related_editable (page));
+
+  /* Without the entry for its stand, the Fund cannot be reached, and the page says why. */
+  g_settings_reset (settings, "fund-urls");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.get-licenses", NULL);
+  qoima_test_wait_until (page_idle, page, 30);
+  g_assert_nonnull (qoima_application_page_get_message (page));
+  g_assert_nonnull (strstr (qoima_application_page_get_message (page), "fund-urls"));
+  g_settings_reset (settings, "stand");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&context);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
 /* A nurse and a clerk do not see the page (R004-3). */
 static void
 test_page_hidden_from_others (void)
@@ -658,6 +774,7 @@ main (int   argc,
   qoima_test_prepare_display ();
 
   g_test_add_func ("/ui/application/rules/R004-3/page-for-admin-and-chief", test_page_hidden_from_others);
+  g_test_add_func ("/ui/application/rules/R004-1/related-organizations", test_related_organizations);
   g_test_add_func ("/ui/application/rules/R004-11/R004-20/R004-26/round-to-included", test_application_round);
 
   return g_test_run ();

@@ -10,6 +10,8 @@
 
 #include "qoima-fund-client.h"
 #include "qoima-store-fund.h"
+#include "qoima-signer-pkcs12.h"
+#include "qoima-store-settings.h"
 #include "qoima-store-users.h"
 
 #include <glib/gstdio.h>
@@ -17,6 +19,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+
+/* The stand world's hospital (qoima-stand-world.h), whose chief's keys the test PKI has. */
+#define QOIMA_STAND_HOSPITAL_BIN_FOR_TEST "990340001230"
 
 static struct {
   char *tmpdir;
@@ -247,8 +252,195 @@ test_r1_r2_licenses (void)
   g_assert_cmpuint (branch->len, ==, 1);
   unknown = get_licenses ("220140006265", &error);
   g_assert_null (unknown);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error, QOIMA_FUND_CLIENT_ERROR, QOIMA_FUND_CLIENT_ERROR_REQUEST_FAILED);
   g_assert_nonnull (strstr (error->message, "Ошибка обработки"));
+}
+
+/* The request's state as elicense.kz gives it, asked for directly. */
+static char *
+request_state (const char *method,
+               const char *path,
+               const char *body)
+{
+  g_autofree char *url = g_strconcat (t.root, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) request = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", request);
+    }
+  bytes = soup_session_send_and_read (t.session, msg, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (g_bytes_get_data (bytes, NULL), &error);
+  g_assert_no_error (error);
+  return g_strdup_printf ("%s %s", json_object_get_string_member (json_node_get_object (node), "id"),
+                          json_object_get_string_member (json_node_get_object (node), "state"));
+}
+
+static void
+test_r1_related_organizations (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *made = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) related = NULL;
+  g_auto(GStrv) id = NULL;
+
+  /* R004-1: a request is «В обработке» first, then «Обработан». */
+  made = request_state ("POST", "/elicense/requests", "{\"bin\":\"230940038234\"}");
+  id = g_strsplit (made, " ", 2);
+  g_assert_cmpstr (id[1], ==, "В обработке");
+  path = g_strdup_printf ("/elicense/requests/%s", id[0]);
+  first = request_state ("GET", path, NULL);
+  second = request_state ("GET", path, NULL);
+  g_assert_cmpstr (strchr (first, ' ') + 1, ==, "В обработке");
+  g_assert_cmpstr (strchr (second, ' ') + 1, ==, "Обработан");
+
+  /* R004-1: the profile's related organizations are the administrator's to list… */
+  value = qoima_fund_related_bins_add (NULL, "190440019884", "230940038234", &error);
+  g_assert_no_error (error);
+  qoima_store_set_setting_async (t.store, t.chief, QOIMA_FUND_SETTING_RELATED_BINS, value, NULL, result_cb, &result);
+  g_assert_false (qoima_store_set_setting_finish (t.store, wait_for (&result), &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_clear_object (&result);
+  qoima_store_set_setting_async (t.store, t.admin, QOIMA_FUND_SETTING_RELATED_BINS, value, NULL, result_cb, &result);
+  g_assert_true (qoima_store_set_setting_finish (t.store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  qoima_store_get_setting_async (t.store, QOIMA_FUND_SETTING_RELATED_BINS, NULL, result_cb, &result);
+  stored = qoima_store_get_setting_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  related = qoima_fund_related_bins_parse (stored);
+  g_assert_cmpuint (g_strv_length (related), ==, 1);
+
+  /* …and each gets its own licenses from the stand (R004-1), listed as R004-2 says. */
+  for (guint i = 0; related[i] != NULL; i++)
+    {
+      g_autoptr(GPtrArray) licenses = get_licenses (related[i], &error);
+      g_autoptr(GPtrArray) listed = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (qoima_fund_request_bin_allowed ("190440019884", (const char * const *) related, related[i]));
+      listed = qoima_fund_licenses_filter (licenses, NULL);
+      g_assert_cmpuint (listed->len, >=, 1);
+      for (guint j = 0; j < licenses->len; j++)
+        g_assert_cmpstr (((QoimaFundLicense *) g_ptr_array_index (licenses, j))->bin, ==, related[i]);
+    }
+}
+
+/* The client of the stand worked with goes where the fund-urls setting says. */
+static void
+test_url_for_stand (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ismpt = g_strconcat (t.root, "/api/v3/true-api", NULL);
+  g_autofree char *wrong = NULL;
+  g_autoptr(GVariant) urls = NULL;
+  const char *stands[] = { "local", "custom" };
+
+  urls = g_variant_ref_sink (g_variant_new_parsed ("{'custom': %s, 'test': 'http://127.0.0.1:1'}", t.root));
+  for (guint i = 0; i < G_N_ELEMENTS (stands); i++)
+    {
+      g_autofree char *url = qoima_fund_client_url_for_stand (stands[i], urls, ismpt, &error);
+      g_autoptr(QoimaFundClient) client = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GPtrArray) licenses = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (url, ==, t.root);
+      client = qoima_fund_client_new (url);
+      qoima_fund_client_get_licenses_async (client, "190440019884", NULL, result_cb, &result);
+      licenses = qoima_fund_client_get_licenses_finish (client, wait_for (&result), &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (licenses->len, ==, 5);
+    }
+  /* The test stand's entry is where its client goes, not the True API's stand. */
+  wrong = qoima_fund_client_url_for_stand ("test", urls, ismpt, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(QoimaFundClient) client = qoima_fund_client_new (wrong);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GPtrArray) licenses = NULL;
+
+    qoima_fund_client_get_licenses_async (client, "190440019884", NULL, result_cb, &result);
+    licenses = qoima_fund_client_get_licenses_finish (client, wait_for (&result), &error);
+    g_assert_null (licenses);
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  }
+}
+
+static QoimaSigner *
+load_key (const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("QOIMA_PKI_DIR"), name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaSignerPkcs12 *signer;
+
+  qoima_signer_pkcs12_load_async (file, "Qoima-2026", NULL, result_cb, &result);
+  signer = qoima_signer_pkcs12_load_finish (wait_for (&result), &error);
+  g_assert_no_error (error);
+  return QOIMA_SIGNER (signer);
+}
+
+/* R004-22: the chief's consent is signed with her key of the organization applying. */
+static void
+test_r22_signer_bin (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  g_autoptr(QoimaSigner) own = NULL;
+  g_autoptr(QoimaSigner) other = NULL;
+  g_autoptr(QoimaSigner) clerk = NULL;
+  g_autoptr(QoimaFundApplication) app = qoima_fund_application_new ();
+
+  if (g_getenv ("QOIMA_PKI_DIR") == NULL || !g_file_test (g_getenv ("QOIMA_PKI_DIR"), G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no test PKI (certtool)");
+      return;
+    }
+  qoima_store_set_user_signing_async (t.store, t.admin, "chief", "850715400238", FALSE, NULL, result_cb, &result);
+  g_assert_true (qoima_store_set_user_signing_finish (t.store, wait_for (&result), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  qoima_store_get_user_async (t.store, "chief", NULL, NULL, result_cb, &result);
+  chief = qoima_store_get_user_finish (t.store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  own = load_key ("sign.p12");
+  other = load_key ("chief-other-org.p12");
+  clerk = load_key ("clerk-sign.p12");
+  /* The world's hospital: her key carries its BIN. */
+  app->bin = g_strdup (QOIMA_STAND_HOSPITAL_BIN_FOR_TEST);
+  g_assert_true (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (own), &error));
+  g_assert_no_error (error);
+  /* Her own IIN, another organization's BIN: refused, both BINs named. */
+  g_assert_false (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (other), &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_assert_nonnull (strstr (error->message, "210540012341"));
+  g_assert_nonnull (strstr (error->message, QOIMA_STAND_HOSPITAL_BIN_FOR_TEST));
+  g_clear_error (&error);
+  /* The hospital's BIN, another person's key: refused as every signature is. */
+  g_assert_false (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (clerk), &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
+  g_clear_error (&error);
+  /* Her hospital's key for an application of another BIN: refused too. */
+  g_free (app->bin);
+  app->bin = g_strdup ("190440019884");
+  g_assert_false (qoima_fund_application_check_signer (app, chief, qoima_signer_get_certificate (own), &error));
+  g_assert_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER);
 }
 
 static void
@@ -540,6 +732,9 @@ main (int    argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/rules/R004-1/licenses-from-the-stand", test_r1_r2_licenses);
+  g_test_add_func ("/rules/R004-1/related-organizations-licenses", test_r1_related_organizations);
+  g_test_add_func ("/fund/client/url-for-stand", test_url_for_stand);
+  g_test_add_func ("/rules/R004-22/signing-key-of-the-organization", test_r22_signer_bin);
   g_test_add_func ("/rules/R004-26/rejection-with-reasons", test_r26_rejection_reasons);
   g_test_add_func ("/rules/R004-26/R004-27/include-change-exclude", test_r26_r27_whole_round);
   g_test_add_func ("/rules/R004-14/consent-kept-with-its-document", test_r14_consent_kept_with_its_document);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "qoima-fund-application.h"
+#include "qoima-fund-client.h"
 #include "qoima-fund-kato.h"
 #include "qoima-fund-license.h"
 #include "qoima-store-fund.h"
@@ -183,6 +184,97 @@ test_r1_requests (void)
   g_assert_true (qoima_fund_request_state_from_label ("Ошибка обработки", &state));
   g_assert_cmpint (state, ==, QOIMA_FUND_REQUEST_FAILED);
   g_assert_false (qoima_fund_request_state_from_label ("Готово", &state));
+}
+
+static void
+test_r1_related_bins (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *two = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *removed = NULL;
+  g_autofree char *wrong = NULL;
+  g_autofree char *iin = NULL;
+  g_autofree char *own = NULL;
+  g_auto(GStrv) bins = NULL;
+  g_auto(GStrv) none = qoima_fund_related_bins_parse (NULL);
+
+  /* R004-1: the profile's related organizations, added one by one, in order. */
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  one = qoima_fund_related_bins_add (NULL, BIN, "230940038234", &error);
+  g_assert_no_error (error);
+  two = qoima_fund_related_bins_add (one, BIN, "210540012341", &error);
+  g_assert_no_error (error);
+  bins = qoima_fund_related_bins_parse (two);
+  g_assert_cmpuint (g_strv_length (bins), ==, 2);
+  g_assert_cmpstr (bins[0], ==, "230940038234");
+  g_assert_cmpstr (bins[1], ==, "210540012341");
+  /* R004-1: a BIN whose check digit does not match, an IIN, the hospital's own BIN and one
+   * listed already are refused, so that elicense.kz is asked only for related BINs. */
+  wrong = qoima_fund_related_bins_add (two, BIN, "230940038235", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (wrong);
+  g_clear_error (&error);
+  iin = qoima_fund_related_bins_add (two, BIN, "880101300123", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (iin);
+  g_clear_error (&error);
+  own = qoima_fund_related_bins_add (two, BIN, BIN, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_null (own);
+  g_clear_error (&error);
+  again = qoima_fund_related_bins_add (two, BIN, "230940038234", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (again);
+  g_clear_error (&error);
+  /* Removed, the other stays; and then its licenses may no longer be asked for. */
+  removed = qoima_fund_related_bins_remove (two, "230940038234");
+  g_assert_cmpstr (removed, ==, "210540012341");
+  g_clear_pointer (&bins, g_strfreev);
+  bins = qoima_fund_related_bins_parse (removed);
+  g_assert_false (qoima_fund_request_bin_allowed (BIN, (const char * const *) bins, "230940038234"));
+  g_assert_true (qoima_fund_request_bin_allowed (BIN, (const char * const *) bins, "210540012341"));
+}
+
+static void
+test_url_for_stand (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) none = g_variant_ref_sink (g_variant_new_parsed ("@a{ss} {}"));
+  g_autoptr(GVariant) urls = g_variant_ref_sink (g_variant_new_parsed (
+    "{'test': 'https://fund-test.example.kz', 'custom': 'http://10.0.0.5:8080', 'local': ''}"));
+  g_autofree char *local = NULL;
+  g_autofree char *local_empty = NULL;
+  g_autofree char *test = NULL;
+  g_autofree char *custom = NULL;
+  g_autofree char *industrial = NULL;
+  g_autofree char *unconnected = NULL;
+
+  /* The local stand by default: its root, where the True API has /api/v3/true-api. */
+  local = qoima_fund_client_url_for_stand ("local", none, "http://127.0.0.1:39001/api/v3/true-api", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local, ==, "http://127.0.0.1:39001");
+  /* An empty entry is no entry. */
+  local_empty = qoima_fund_client_url_for_stand ("local", urls, "http://127.0.0.1:39001/api/v3/true-api", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (local_empty, ==, "http://127.0.0.1:39001");
+  /* Each other stand its own entry. */
+  test = qoima_fund_client_url_for_stand ("test", urls, "https://stage.ismet.kz/api/v3/true-api", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (test, ==, "https://fund-test.example.kz");
+  custom = qoima_fund_client_url_for_stand ("custom", urls, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (custom, ==, "http://10.0.0.5:8080");
+  /* Without one, no address is guessed: the ИС МПТ stand's is not the Fund's. */
+  industrial = qoima_fund_client_url_for_stand ("industrial", urls, "https://elk.prod.markirovka.ismet.kz/api/v3/true-api", &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_null (industrial);
+  g_assert_nonnull (strstr (error->message, "industrial"));
+  g_clear_error (&error);
+  unconnected = qoima_fund_client_url_for_stand ("local", NULL, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED);
+  g_assert_null (unconnected);
 }
 
 static void
@@ -1154,6 +1246,8 @@ main (int    argc,
   g_test_add_func ("/fund/complete-application-passes", test_complete_passes);
   g_test_add_func ("/fund/json-roundtrip", test_json_roundtrip);
   g_test_add_func ("/rules/R004-1/request-bins-and-states", test_r1_requests);
+  g_test_add_func ("/rules/R004-1/related-bins-in-the-profile", test_r1_related_bins);
+  g_test_add_func ("/fund/client/url-for-stand", test_url_for_stand);
   g_test_add_func ("/rules/R004-2/listing-filters", test_r2_listing);
   g_test_add_func ("/rules/R004-3/roles", test_r3_roles);
   g_test_add_func ("/rules/R004-5/care-limited-by-annexes", test_r5_care);

@@ -1,23 +1,25 @@
 #!/usr/bin/env python3
 # test-qoimactl-application.py: `qoimactl application` as a support script runs it: a form
 # saved by the admin, its problems as JSON lines naming the seed's rules, shown with its
-# edit log, listed, printed as a PDF in Russian (R004-19), sent to the chief, and the
-# chief's sending refused while the consent is unsigned
+# edit log, listed, printed as a PDF in Russian (R004-19), sent to the chief, and sent by
+# the chief to the stand's Fund with the consent signed by her key (R004-22): without a key
+# refused, with her key of another organization refused before anything is sent
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: test-qoimactl-application.py QOIMACTL   (TAP output; meson passes the path)
+# Usage: test-qoimactl-application.py QOIMACTL QOIMA-STAND PKI-DIR   (TAP output; meson passes them)
 
 import copy
 import datetime
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 
-qoimactl = sys.argv[1]
+qoimactl, stand_exe, pki = sys.argv[1:4]
 tmp = tempfile.mkdtemp(prefix="qoimactl-application-")
 db = os.path.join(tmp, "qoima.db")
 results = []
@@ -34,14 +36,17 @@ def secret(name, text):
     return path
 
 
-def q(*args, user=None, password=None):
+def q(*args, user=None, password=None, stdin=None, key_password=None):
     opts = ["--db", db]
     if user:
         opts += ["--user", user, "--password-file", password]
     env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="")
     env.pop("QOIMA_KATO_CSV", None)
-    return subprocess.run([qoimactl, *opts, *args], env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, text=True, timeout=120)
+    env.pop("QOIMA_KEY_PASSWORD", None)
+    if key_password is not None:
+        env["QOIMA_KEY_PASSWORD"] = key_password
+    return subprocess.run([qoimactl, *opts, *args], env=env, input=stdin if stdin is not None else "",
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
 
 
 def write_form(name, form):
@@ -56,7 +61,7 @@ base1, base2 = "г. Алматы, ул. Абая, 1", "г. Алматы, ул. �
 form = {
     "name_kk": "«№1 қалалық аурухана» ШЖҚ МКК",
     "name_ru": "ГКП на ПХВ «Городская больница №1»",
-    "bin": "190440019884",
+    "bin": "990340001230",
     "ownership": "Государственные организации",
     "provider": True, "coexecutor": False,
     "care_provider": ["inpatient", "ct-mri-suspected-cancer"], "care_coexecutor": [],
@@ -70,10 +75,10 @@ form = {
          "kato": "751110000", "permit": {"name": "СЭС-2.pdf", "size": 1000}, "subtypes": ["ct-mri-suspected-cancer"]},
     ],
     "licenses": [
-        {"number": "23012345", "bin": "190440019884", "activity": "L60", "category": "Лицензия на вид деятельности",
+        {"number": "23012345", "bin": "990340001230", "activity": "L60", "category": "Лицензия на вид деятельности",
          "type": "Генеральная", "status": "Действительный", "issued": "2023-04-01", "fetched_at": now,
          "annexes": [{"number": "001", "subtypes": ["L60-INPAT", "L60-DIAG"], "bases": [base1, base2]}]},
-        {"number": "23012347", "bin": "190440019884", "activity": "A15", "category": "Лицензия на вид деятельности",
+        {"number": "23012347", "bin": "990340001230", "activity": "A15", "category": "Лицензия на вид деятельности",
          "type": "Генеральная", "status": "Действительный", "issued": "2022-11-30", "fetched_at": now,
          "annexes": [{"number": "001", "subtypes": ["A15B"], "bases": [base2]}]},
     ],
@@ -82,8 +87,11 @@ form = {
 }
 
 admin_pw, chief_pw = secret("a", "Admin-pass-1"), secret("h", "Chief-pass-3")
+with open(os.path.join(pki, "password.txt")) as f:
+    key_pw = f.readline().strip()
 assert q("users", "add", "admin", "--role", "admin", "--password-file", admin_pw).returncode == 0
-assert q("users", "add", "chief", "--role", "chief", "--password-file", chief_pw,
+# The chief's IIN is the one her keys in the test PKI carry.
+assert q("users", "add", "chief", "--role", "chief", "--iin", "850715400238", "--password-file", chief_pw,
          user="admin", password=admin_pw).returncode == 0
 
 good = write_form("good.json", form)
@@ -144,21 +152,53 @@ if shutil.which("pdftotext"):
     text = subprocess.run(["pdftotext", "-layout", pdf, "-"], stdout=subprocess.PIPE, text=True).stdout
     flat = " ".join(text.split())
     check("R004-19: the PDF is the application, in Russian",
-          "ЗАЯВЛЕНИЕ" in flat and "ГКП на ПХВ «Городская больница №1»" in flat and "190440019884" in flat
+          "ЗАЯВЛЕНИЕ" in flat and "ГКП на ПХВ «Городская больница №1»" in flat and "990340001230" in flat
           and base2 in flat and "Специализированная медицинская помощь в стационарных условиях" in flat
           and "Проект" in flat, flat[:2000])
 else:
     check("pdftotext is installed (poppler-utils)", False)
 
-proc = q("application", "send", app_id, "--fund", "http://127.0.0.1:9", user="chief", password=chief_pw)
+stand_db = os.path.join(tmp, "stand.db")
+stand = subprocess.Popen([stand_exe, "--port", "0", "--db", stand_db, "--ca", os.path.join(pki, "ca.pem"),
+                          "--no-demo"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+base = stand.stdout.readline().strip()
+assert base.startswith("http://127.0.0.1:"), base
+fund = base.split("/api/")[0]
+own_key = os.path.join(pki, "sign.p12")
+other_key = os.path.join(pki, "chief-other-org.p12")
+
+proc = q("application", "send", app_id, "--fund", fund, user="chief", password=chief_pw)
+check("R004-22: send without a key refuses, saying so", proc.returncode == 2 and "--key" in proc.stderr
+      and "Usage:" not in proc.stderr, proc.stderr)
+proc = q("application", "send", app_id, "--fund", fund, "--key", own_key, user="chief", password=chief_pw,
+         stdin=key_pw + "\n")
 check("the chief cannot send a draft", proc.returncode == 1 and "Проект" in proc.stderr, proc.stderr)
 proc = q("application", "submit", app_id, user="admin", password=admin_pw)
 check("the admin sends it to the chief (R004-20)", proc.returncode == 0, proc.stderr)
-proc = q("application", "send", app_id, "--fund", "http://127.0.0.1:9", user="chief", password=chief_pw)
-check("unsigned consent: not sent (R004-14)", proc.returncode == 1 and "consent" in proc.stderr, proc.stderr)
+proc = q("application", "send", app_id, "--fund", fund, "--key", own_key, user="chief", password=chief_pw,
+         stdin="wrong password\n")
+check("a wrong key password: nothing signed", proc.returncode == 1, proc.stderr)
+proc = q("application", "send", app_id, "--fund", fund, "--key", other_key, user="chief", password=chief_pw,
+         stdin=key_pw + "\n")
+check("R004-22: her key of another organization is refused, both BINs named",
+      proc.returncode == 1 and "210540012341" in proc.stderr and "990340001230" in proc.stderr, proc.stderr)
 proc = q("application", "show", app_id)
-check("still «На согласовании руководителя»",
-      json.loads(proc.stdout).get("status_label") == "На согласовании руководителя", proc.stdout)
+shown = json.loads(proc.stdout)
+check("still «На согласовании руководителя», the consent unsigned, nothing at the Fund",
+      shown.get("status_label") == "На согласовании руководителя" and not shown.get("consent_signed")
+      and not shown.get("fund_id"), proc.stdout)
+proc = q("application", "send", app_id, "--fund", fund, "--key", own_key, user="chief", password=chief_pw,
+         key_password=key_pw)
+fund_id = proc.stdout.strip()
+check("R004-22: her own key (password from QOIMA_KEY_PASSWORD) signs the consent and sends",
+      proc.returncode == 0 and fund_id != "", proc.stderr)
+proc = q("application", "show", app_id)
+shown = json.loads(proc.stdout)
+check("«На рассмотрении» with the Fund's number and the consent signed",
+      shown.get("status_label") == "На рассмотрении" and shown.get("fund_id") == fund_id
+      and shown.get("consent_signed") is True, proc.stdout)
+stand.send_signal(signal.SIGTERM)
+stand.wait(timeout=30)
 for args in (("application",), ("application", "pdf", app_id), ("application", "send", app_id),
              ("application", "show", "x")):
     proc = q(*args)

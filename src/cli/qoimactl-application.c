@@ -8,8 +8,14 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "qoimactl.h"
+#include "qoima-error.h"
+#include "qoima-signer-pkcs12.h"
 #include "qoima-fund-client.h"
 #include "qoima-fund-pdf.h"
 #include "qoima-json.h"
@@ -17,7 +23,9 @@
 
 #define USAGE \
   N_("Usage: qoimactl application list | show ID | check ID|FILE.json [--kato FILE.csv] | pdf ID --output FILE.pdf\n" \
-     "       | save FILE.json [--id ID | --change-of ID] | submit ID | send ID --fund URL\n")
+     "       | save FILE.json [--id ID | --change-of ID] | submit ID | send ID --fund URL --key FILE.p12\n" \
+     "send signs the consent with the chief's key; its password is read from standard input,\n" \
+     "or from QOIMA_KEY_PASSWORD or --key-password-file FILE, never from the command line.\n")
 
 static gboolean
 parse_id (const char *text,
@@ -280,14 +288,112 @@ application_act (QoimactlOptions *options,
   return 0;
 }
 
-/* «Отправить»: the chief sends a signed application to the Fund (R004-22), after the
- * informational messages of R004-21 (on standard error: they do not stop it). */
+/* The key's password: --key-password-file, else QOIMA_KEY_PASSWORD (for scripts), else the
+ * first line of standard input; never an argument, which every user of the machine sees. */
+static char *
+key_password (QoimactlOptions  *options,
+              GError          **error)
+{
+  char line[1024];
+  const char *env = g_getenv ("QOIMA_KEY_PASSWORD");
+
+  if (options->key_password_file != NULL)
+    return qoimactl_read_first_line (options->key_password_file, error);
+  if (env != NULL)
+    return g_strdup (env);
+  if (isatty (STDIN_FILENO))
+    fputs (_("The key’s password: "), stderr);
+  if (fgets (line, sizeof line, stdin) == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                           _("The key’s password was not given: write it on standard input or set QOIMA_KEY_PASSWORD."));
+      return NULL;
+    }
+  line[strcspn (line, "\r\n")] = '\0';
+  {
+    char *password = g_strdup (line);
+
+    memset (line, 0, sizeof line);
+    return password;
+  }
+}
+
+static QoimaSigner *
+load_key (QoimactlOptions  *options,
+          const char       *path,
+          GError          **error)
+{
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (path);
+  g_autofree char *password = key_password (options, error);
+  QoimaSignerPkcs12 *signer;
+
+  if (password == NULL)
+    return NULL;
+  qoima_signer_pkcs12_load_async (file, password, NULL, qoimactl_wait_cb, &wait);
+  /* The password is not kept any longer than the key file needs it. */
+  memset (password, 0, strlen (password));
+  signer = qoima_signer_pkcs12_load_finish (qoimactl_wait_for_result (&wait), error);
+  if (signer == NULL)
+    g_prefix_error (error, "%s: ", path);
+  return QOIMA_SIGNER (signer);
+}
+
+/* The chief's consent signed as the window signs it (R004-14, R004-22): her key of the
+ * organization applying, checked before anything is signed, a detached CMS over the
+ * application's PDF, kept with the PDF. */
+static gboolean
+sign_consent (QoimaStore                  *store,
+              QoimaUser                   *user,
+              const QoimaFundApplication  *app,
+              QoimaSigner                 *signer,
+              GError                     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GBytes) cms = NULL;
+  QoimactlWait sign_wait = QOIMACTL_WAIT_INIT;
+  QoimactlWait keep_wait = QOIMACTL_WAIT_INIT;
+  gsize length;
+  gboolean written;
+
+  if (!qoima_fund_application_check_signer (app, user, qoima_signer_get_certificate (signer), error) ||
+      !qoima_fund_application_may (app, user, QOIMA_FUND_ACTION_SIGN_CONSENT, error))
+    return FALSE;
+  if ((dir = g_dir_make_tmp ("qoimactl-consent-XXXXXX", error)) == NULL)
+    return FALSE;
+  path = g_build_filename (dir, "application.pdf", NULL);
+  written = qoima_fund_application_write_pdf (app, path, error) &&
+            g_file_get_contents (path, &contents, &length, error);
+  g_unlink (path);
+  g_rmdir (dir);
+  if (!written)
+    return FALSE;
+  pdf = g_bytes_new_take (g_steal_pointer (&contents), length);
+  qoima_signer_sign_async (signer, pdf, QOIMA_SIGN_DETACHED, QOIMA_KEY_PURPOSE_SIGNING, NULL, qoimactl_wait_cb, &sign_wait);
+  cms = qoima_signer_sign_finish (signer, qoimactl_wait_for_result (&sign_wait), error);
+  if (cms == NULL)
+    return FALSE;
+  /* A key that tells its certificate only once it has signed is checked now. */
+  if (!qoima_fund_application_check_signer (app, user, qoima_signer_get_certificate (signer), error))
+    return FALSE;
+  qoima_store_fund_sign_consent_async (store, user, app->id, cms, pdf, NULL, qoimactl_wait_cb, &keep_wait);
+  return qoima_store_fund_act_finish (store, qoimactl_wait_for_result (&keep_wait), error);
+}
+
+/* «Отправить»: the chief signs the consent with her key and sends the application to the
+ * Fund (R004-22), after the informational messages of R004-21 (on standard error: they do
+ * not stop it). */
 static int
 application_send (QoimactlOptions *options,
                   QoimaStore      *store,
                   gint64           id,
-                  const char      *fund_url)
+                  const char      *fund_url,
+                  const char      *key)
 {
+  g_autoptr(QoimaSigner) signer = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaUser) user = NULL;
   g_autoptr(QoimaFundApplication) app = NULL;
@@ -299,8 +405,19 @@ application_send (QoimactlOptions *options,
   QoimactlWait follow_wait = QOIMACTL_WAIT_INIT;
 
   if ((user = qoimactl_authenticate (options, store, &error)) == NULL ||
-      (app = load (store, id, &error)) == NULL ||
-      !qoima_fund_application_may (app, user, QOIMA_FUND_ACTION_SEND, &error))
+      (app = load (store, id, &error)) == NULL)
+    return qoimactl_fail (error);
+  /* Signed here unless it was already (a sending that failed after the signature). */
+  if (app->consent_signature == NULL)
+    {
+      if ((signer = load_key (options, key, &error)) == NULL ||
+          !sign_consent (store, user, app, signer, &error))
+        return qoimactl_fail (error);
+      g_clear_pointer (&app, qoima_fund_application_free);
+      if ((app = load (store, id, &error)) == NULL)
+        return qoimactl_fail (error);
+    }
+  if (!qoima_fund_application_may (app, user, QOIMA_FUND_ACTION_SEND, &error))
     return qoimactl_fail (error);
   notices = qoima_fund_application_send_notices (app);
   for (guint i = 0; i < notices->len; i++)
@@ -334,6 +451,7 @@ qoimactl_application (QoimactlOptions  *options,
   const char *output = NULL;
   const char *kato = NULL;
   const char *fund = NULL;
+  const char *key = options->key;
   gint64 id = 0, edit_id = 0, change_of = 0;
   int status;
 
@@ -345,6 +463,8 @@ qoimactl_application (QoimactlOptions  *options,
         kato = argv[i + 1];
       else if (g_str_equal (argv[i], "--fund"))
         fund = argv[i + 1];
+      else if (g_str_equal (argv[i], "--key"))
+        key = argv[i + 1];
       else if (g_str_equal (argv[i], "--id") && parse_id (argv[i + 1], &edit_id))
         ;
       else if (g_str_equal (argv[i], "--change-of") && parse_id (argv[i + 1], &change_of))
@@ -363,6 +483,13 @@ qoimactl_application (QoimactlOptions  *options,
       return 2;
     }
 
+  if (g_str_equal (command, "send") && key == NULL)
+    {
+      /* Sending is signing (R004-22): nothing goes unsigned to the Fund. */
+      fputs (_("qoimactl application send signs the consent with the chief’s key: give --key FILE.p12 "
+               "(its password on standard input or in QOIMA_KEY_PASSWORD). Nothing was sent.\n"), stderr);
+      return 2;
+    }
   if ((store = qoimactl_open_store (options, &error)) == NULL)
     return qoimactl_fail (error);
   if (g_str_equal (command, "list"))
@@ -378,7 +505,7 @@ qoimactl_application (QoimactlOptions  *options,
   else if (g_str_equal (command, "submit"))
     status = application_act (options, store, id, QOIMA_FUND_ACTION_SUBMIT_TO_CHIEF);
   else if (g_str_equal (command, "send"))
-    status = application_send (options, store, id, fund);
+    status = application_send (options, store, id, fund, key);
   else
     {
       fputs (_(USAGE), stderr);

@@ -15,6 +15,9 @@
 #                  log in and sign documents: a second organization for the stand's tests
 #   new-org.p12    the AUTH and signing key of a clinic not yet registered in ИС МПТ
 #                  («ГКП "Поликлиника №7"»): the registration wizard's and stand's tests
+#   chief-other-org.p12  the chief physician's own signing key (her IIN) issued to ANOTHER
+#                  organization («ТОО "Клиника Жаксыбековой"»): a key of the right person and
+#                  the wrong organization, refused for the Fund's consent (R004-22)
 #   no-key.p12     a PKCS#12 file that holds only a certificate (no private key)
 #   ncalayer.pem, ncalayer-key.pem  a self-signed TLS certificate for 127.0.0.1, used by the
 #                  tests' NCALayer peer (wss:// with a pinned certificate)
@@ -129,6 +132,11 @@ person_template "$work/foreign.tmpl" 104 "$chief_cn" "$chief_surname" "$chief_gi
   $chief_iin "$hospital" $hospital_bin sign
 person_template "$work/other-org.tmpl" 105 'НУРЛАНОВ ЕРЛАН' 'НУРЛАНОВ' 'БОЛАТОВИЧ' \
   780302300121 "$distributor" 100340012341 "auth sign"
+# Her key pair of sign.p12 certified for another organization: no key generated for it, so
+# that the tests that make their own PKI take no longer.
+cp "$work/sign-key.pem" "$work/chief-other-org-key.pem"
+person_template "$work/chief-other-org.tmpl" 108 "$chief_cn" "$chief_surname" "$chief_given" \
+  $chief_iin 'ТОО "Клиника Жаксыбековой"' 210540012341 sign
 # Not a participant of the stand until its registration is confirmed (issue 12).
 person_template "$work/new-org.tmpl" 107 'САПАРОВ АСЕТ' 'САПАРОВ' 'НУРЛАНОВИЧ' \
   800101300706 'ГКП "Поликлиника №7"' 240340000019 "auth sign"
@@ -145,6 +153,7 @@ issue expired ca &
 issue foreign foreign-ca &
 issue other-org ca &
 issue new-org ca &
+issue chief-other-org ca &
 wait
 
 # to_p12 NAME CA: AES-256 + HMAC-SHA256, which GnuTLS and OpenSSL 3 both read.
@@ -160,6 +169,7 @@ to_p12 expired ca &
 to_p12 foreign foreign-ca &
 to_p12 other-org ca &
 to_p12 new-org ca &
+to_p12 chief-other-org ca &
 # A store with a certificate but no key: the "wrong file chosen" case of seed rule R003-7.
 "$certtool" --to-p12 --load-certificate "$work/sign.pem" --p12-name no-key \
   --pkcs-cipher aes-256 --hash SHA256 --password "$password" --outder \
@@ -180,13 +190,13 @@ EOT
   --template "$work/ncalayer.tmpl" --outfile "$work/ncalayer.pem" --no-text 2>/dev/null &
 wait
 
-for f in auth sign clerk-sign expired foreign other-org new-org no-key; do
+for f in auth sign clerk-sign expired foreign other-org new-org chief-other-org no-key; do
   test -s "$work/$f.p12" || { echo "make-pki: $f.p12 not written" >&2; exit 1; }
 done
 test -s "$work/ncalayer.pem" || { echo "make-pki: ncalayer.pem not written" >&2; exit 1; }
 
 printf '%s\n' "$password" > "$work/password.txt"
-for f in ca.pem auth.p12 sign.p12 clerk-sign.p12 expired.p12 foreign.p12 other-org.p12 new-org.p12 no-key.p12 \
+for f in ca.pem auth.p12 sign.p12 clerk-sign.p12 expired.p12 foreign.p12 other-org.p12 new-org.p12 chief-other-org.p12 no-key.p12 \
          ncalayer.pem ncalayer-key.pem password.txt; do
   mv -f "$work/$f" "$out/$f"
 done

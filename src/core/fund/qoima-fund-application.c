@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "qoima-json.h"
+#include "qoima-error.h"
 #include "qoima-store.h"
 
 static const char * const status_nicks[] = {
@@ -989,4 +990,32 @@ qoima_fund_application_diff (const QoimaFundApplication *saved,
         g_strv_builder_add (fields, l->data);
   }
   return g_strv_builder_end (fields);
+}
+
+gboolean
+qoima_fund_application_check_signer (const QoimaFundApplication *app,
+                                     QoimaUser                  *user,
+                                     QoimaCertificate           *certificate,
+                                     GError                    **error)
+{
+  const char *key_bin;
+
+  g_return_val_if_fail (app != NULL, FALSE);
+
+  /* Her own key first (the same IIN), whatever the organization. */
+  if (!qoima_user_check_signer (user, certificate, NULL, error))
+    return FALSE;
+  if (certificate == NULL)
+    return TRUE;
+  key_bin = qoima_certificate_get_bin (certificate);
+  if (app->bin == NULL || g_strcmp0 (key_bin, app->bin) != 0)
+    {
+      g_set_error (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER,
+                   _("The key of %s was issued to the organization with BIN %s, but the application is of BIN %s: "
+                     "the consent is signed with a key of the organization applying. Nothing was signed or sent."),
+                   qoima_certificate_get_owner (certificate), key_bin != NULL ? key_bin : "—",
+                   app->bin != NULL ? app->bin : "—");
+      return FALSE;
+    }
+  return TRUE;
 }

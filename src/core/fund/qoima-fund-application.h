@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "qoima-fund-kato.h"
+#include "qoima-certificate.h"
 #include "qoima-fund-license.h"
 #include "qoima-user.h"
 
@@ -209,6 +210,21 @@ gboolean qoima_fund_application_may (const QoimaFundApplication *app,
                                      QoimaUser                  *user,
                                      QoimaFundAction             action,
                                      GError                    **error);
+
+/**
+ * qoima_fund_application_check_signer:
+ * @certificate: (nullable): the key's certificate; NULL when the key tells it only once it
+ *   has signed (then only @user is checked, and the caller checks again after signing)
+ *
+ * R004-22: the consent is signed by @user with her own key (qoima_user_check_signer()),
+ * issued to the organization applying: the certificate's BIN is the application's.
+ * Checked before anything is signed or sent; a key of another organization fails with
+ * %QOIMA_SIGNER_ERROR_WRONG_OWNER naming both BINs.
+ */
+gboolean qoima_fund_application_check_signer (const QoimaFundApplication *app,
+                                              QoimaUser                  *user,
+                                              QoimaCertificate           *certificate,
+                                              GError                    **error);
 
 /* R004-23 / R004-25: @edited may change @saved only where the rules allow (names and
  * BIN/IIN never; the ownership form only in a new version). */

@@ -14,6 +14,9 @@
 
 #include "qoima-json.h"
 
+/* How long a request «В обработке» is left before it is asked about again. */
+#define ASK_AGAIN_MS 300
+
 struct _QoimaFundClient
 {
   GObject parent_instance;
@@ -23,6 +26,7 @@ struct _QoimaFundClient
 };
 
 G_DEFINE_FINAL_TYPE (QoimaFundClient, qoima_fund_client, G_TYPE_OBJECT)
+G_DEFINE_QUARK (qoima-fund-client-error-quark, qoima_fund_client_error)
 
 static void
 qoima_fund_client_finalize (GObject *object)
@@ -57,6 +61,39 @@ qoima_fund_client_new (const char *base_url)
   return self;
 }
 
+char *
+qoima_fund_client_url_for_stand (const char  *stand,
+                                 GVariant    *urls,
+                                 const char  *ismpt_url,
+                                 GError     **error)
+{
+  const char *url = NULL;
+  const char *api;
+
+  g_return_val_if_fail (stand != NULL, NULL);
+  g_return_val_if_fail (urls == NULL || g_variant_is_of_type (urls, G_VARIANT_TYPE ("a{ss}")), NULL);
+
+  if (urls != NULL && g_variant_lookup (urls, stand, "&s", &url) && url[0] != '\0')
+    return g_strdup (url);
+  if (g_str_equal (stand, "local"))
+    {
+      if (ismpt_url == NULL)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                               _("The Fund’s portal cannot be reached: ИС МПТ is not connected yet."));
+          return NULL;
+        }
+      /* The local stand serves the license service and the Fund beside the True API. */
+      api = strstr (ismpt_url, "/api/");
+      return api != NULL ? g_strndup (ismpt_url, (gsize) (api - ismpt_url)) : g_strdup (ismpt_url);
+    }
+  /* No public address of the Fund's services is known (wizards-and-copay.md §6): none is
+   * guessed for the real stands. */
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+               _("The Fund’s address for the “%s” stand is not set: give it in the fund-urls setting."), stand);
+  return NULL;
+}
+
 void
 qoima_fund_decision_free (QoimaFundDecision *decision)
 {
@@ -75,6 +112,7 @@ typedef struct {
   ThenFunc then;
   SoupMessage *msg;
   char *bin;
+  char *again; /* the request's path, while it is «В обработке» */
 } Call;
 
 static void
@@ -82,6 +120,7 @@ call_free (Call *call)
 {
   g_clear_object (&call->msg);
   g_free (call->bin);
+  g_free (call->again);
   g_free (call);
 }
 
@@ -192,6 +231,20 @@ licenses_got (GTask    *task,
   g_task_return_pointer (task, g_steal_pointer (&licenses), (GDestroyNotify) g_ptr_array_unref);
 }
 
+static void request_state_got (GTask    *task,
+                               JsonNode *answer);
+
+static gboolean
+ask_again (gpointer user_data)
+{
+  GTask *task = user_data;
+  Call *data = g_task_get_task_data (task);
+
+  if (!g_task_return_error_if_cancelled (task))
+    call (g_task_get_source_object (task), task, "GET", data->again, NULL, request_state_got);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 request_state_got (GTask    *task,
                    JsonNode *answer)
@@ -204,17 +257,24 @@ request_state_got (GTask    *task,
 
   if (!qoima_fund_request_state_from_label (label, &state) || state == QOIMA_FUND_REQUEST_FAILED)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+      g_task_return_new_error (task, QOIMA_FUND_CLIENT_ERROR, QOIMA_FUND_CLIENT_ERROR_REQUEST_FAILED,
                                _("The license request for %s ended in «%s»: check the licenses on elicense.kz."),
                                data->bin, label != NULL ? label : "?");
       return;
     }
   if (state == QOIMA_FUND_REQUEST_PROCESSING)
     {
-      /* Asked again; the service processes within seconds. */
-      g_autofree char *again = g_strdup_printf ("/elicense/requests/%s",
-                                                qoima_json_get_string (json_node_get_object (answer), "id"));
-      call (self, task, "GET", again, NULL, request_state_got);
+      /* Asked again shortly; the service processes within seconds. */
+      g_free (data->again);
+      data->again = g_strdup_printf ("/elicense/requests/%s",
+                                     qoima_json_get_string (json_node_get_object (answer), "id"));
+      {
+        /* In the task's own context, as its answer is. */
+        g_autoptr(GSource) source = g_timeout_source_new (ASK_AGAIN_MS);
+
+        g_source_set_callback (source, ask_again, g_object_ref (task), g_object_unref);
+        g_source_attach (source, g_task_get_context (task));
+      }
       return;
     }
   {

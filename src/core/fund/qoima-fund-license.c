@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "qoima-identifiers.h"
 #include "qoima-json.h"
 
 static const char * const request_labels[] = { "В обработке", "Обработан", "Ошибка обработки" };
@@ -45,6 +46,73 @@ qoima_fund_request_bin_allowed (const char          *own_bin,
   if (g_strcmp0 (own_bin, bin) == 0)
     return TRUE;
   return related_bins != NULL && g_strv_contains (related_bins, bin);
+}
+
+char **
+qoima_fund_related_bins_parse (const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit (value != NULL ? value : "", ",", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  return g_strv_builder_end (builder);
+}
+
+char *
+qoima_fund_related_bins_add (const char  *value,
+                             const char  *own_bin,
+                             const char  *bin,
+                             GError     **error)
+{
+  g_auto(GStrv) bins = qoima_fund_related_bins_parse (value);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) joined = NULL;
+
+  g_return_val_if_fail (bin != NULL, NULL);
+
+  /* A related organization is a legal entity (a branch, a reorganized one): a BIN, never
+   * an IIN, so that elicense.kz is asked only for numbers it can know. */
+  if (!qoima_iin_or_bin_is_valid (bin) || !qoima_number_is_bin (bin))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("%s is not a BIN: 12 digits, a legal entity’s, whose last digit checks the others."), bin);
+      return NULL;
+    }
+  if (g_strcmp0 (own_bin, bin) == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("%s is the organization’s own BIN: its licenses are asked for anyway."), bin);
+      return NULL;
+    }
+  if (g_strv_contains ((const char * const *) bins, bin))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s is listed already."), bin);
+      return NULL;
+    }
+  g_strv_builder_addv (builder, (const char **) bins);
+  g_strv_builder_add (builder, bin);
+  joined = g_strv_builder_end (builder);
+  return g_strjoinv (",", joined);
+}
+
+char *
+qoima_fund_related_bins_remove (const char *value,
+                                const char *bin)
+{
+  g_auto(GStrv) bins = qoima_fund_related_bins_parse (value);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) kept = NULL;
+
+  for (guint i = 0; bins[i] != NULL; i++)
+    if (g_strcmp0 (bins[i], bin) != 0)
+      g_strv_builder_add (builder, bins[i]);
+  kept = g_strv_builder_end (builder);
+  return g_strjoinv (",", kept);
 }
 
 static void

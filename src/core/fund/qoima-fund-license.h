@@ -33,6 +33,23 @@ gboolean    qoima_fund_request_bin_allowed (const char          *own_bin,
                                             const char * const  *related_bins,
                                             const char          *bin);
 
+/* R004-1: the hospital's profile lists its related organizations' BINs in the store's
+ * settings (shared by every workstation, changed by an administrator), comma-separated. */
+#define QOIMA_FUND_SETTING_RELATED_BINS "related-bins"
+
+/* Returns: (transfer full): the BINs of the setting's @value (NULL: none), in order. */
+char      **qoima_fund_related_bins_parse  (const char  *value);
+/* Returns: (transfer full): @value with @bin added, or NULL with G_IO_ERROR_INVALID_ARGUMENT
+ * when @bin is not a BIN (12 digits, its check digit, a legal entity's type) or is the
+ * organization's own @own_bin, G_IO_ERROR_EXISTS when it is listed already. */
+char       *qoima_fund_related_bins_add    (const char  *value,
+                                            const char  *own_bin,
+                                            const char  *bin,
+                                            GError     **error);
+/* Returns: (transfer full): @value without @bin. */
+char       *qoima_fund_related_bins_remove (const char  *value,
+                                            const char  *bin);
+
 /* A production base of an annex: the address as the license gives it. */
 typedef struct {
   char  *number;     /* the annex's number */

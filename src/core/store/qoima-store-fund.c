@@ -566,19 +566,32 @@ act_body (QoimaStoreWorker  *worker,
     }
 }
 
+/* A step of the application in one transaction, answered TRUE: the hospital's by its
+ * user (@actor NULL), the Fund's decisions by the Fund. */
 static void
-act_job (QoimaStoreWorker *worker,
-         GTask            *task)
+run_step (QoimaStoreWorker          *worker,
+          GTask                     *task,
+          QoimaStoreTransactionBody  body,
+          const char                *actor,
+          const char                *what)
 {
   FundData *data = g_task_get_task_data (task);
   g_autoptr(GError) local_error = NULL;
 
-  qoima_store_worker_set_actor (worker, data->user != NULL ? qoima_user_get_name (data->user) : NULL,
-                                "application to the Fund");
-  if (!qoima_store_worker_in_transaction (worker, task, act_body, &local_error))
+  if (actor == NULL && data->user != NULL)
+    actor = qoima_user_get_name (data->user);
+  qoima_store_worker_set_actor (worker, actor, what);
+  if (!qoima_store_worker_in_transaction (worker, task, body, &local_error))
     g_task_return_error (task, g_steal_pointer (&local_error));
   else
     g_task_return_boolean (task, TRUE);
+}
+
+static void
+act_job (QoimaStoreWorker *worker,
+         GTask            *task)
+{
+  run_step (worker, task, act_body, NULL, "application to the Fund");
 }
 
 void
@@ -714,13 +727,7 @@ static void
 follow_job (QoimaStoreWorker *worker,
             GTask            *task)
 {
-  g_autoptr(GError) local_error = NULL;
-
-  qoima_store_worker_set_actor (worker, "fund", "the Fund's decision");
-  if (!qoima_store_worker_in_transaction (worker, task, follow_body, &local_error))
-    g_task_return_error (task, g_steal_pointer (&local_error));
-  else
-    g_task_return_boolean (task, TRUE);
+  run_step (worker, task, follow_body, "fund", "the Fund's decision");
 }
 
 void

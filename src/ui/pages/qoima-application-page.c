@@ -18,6 +18,7 @@
 #include "qoima-sign-dialog.h"
 #include "qoima-store-fund.h"
 #include "qoima-store-registration.h"
+#include "qoima-store-settings.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -44,6 +45,7 @@ struct _QoimaApplicationPage
   /* Template children */
   GtkDropDown *activity_filter;
   GtkListBox  *applications_list;
+  AdwPreferencesGroup *bins_group;
   GtkDropDown *category_filter;
   GtkButton   *change_button;
   GtkButton   *delete_button;
@@ -56,7 +58,7 @@ struct _QoimaApplicationPage
   GtkButton   *new_button;
   GtkButton   *pdf_button;
   GtkButton   *reject_button;
-  GtkLabel    *request_label;
+  AdwEntryRow *related_entry;
   GtkButton   *save_button;
   GtkButton   *sign_button;
   GtkSpinner  *spinner;
@@ -71,6 +73,12 @@ struct _QoimaApplicationPage
   GCancellable         *poll_cancellable;
   QoimaFundKato        *kato;
   GPtrArray            *licenses;     /* QoimaFundLicense, as the license service gave them */
+  GPtrArray            *got_licenses; /* …and those of the requests still under way */
+  char                 *related_bins; /* the profile's setting (R004-1) */
+  GPtrArray            *bin_rows;     /* the BINs' rows in bins_group, borrowed */
+  GHashTable           *request_states; /* BIN → its request's QoimaFundRequestState + 1 */
+  char                 *request_error;  /* the first request's failure, other than its state */
+  guint                 pending_requests;
   GPtrArray            *applications; /* QoimaFundApplication, every version */
   QoimaFundApplication *form;         /* the application open in the form */
   QoimaStoredRegistration *registration;
@@ -223,6 +231,21 @@ say_error (QoimaApplicationPage *self,
   say (self, error != NULL ? error->message : NULL, TRUE);
 }
 
+/* The widget after @child in @root's tree, depth first; NULL at the end. */
+static GtkWidget *
+qoima_next_widget (GtkWidget *root,
+                   GtkWidget *child)
+{
+  GtkWidget *next = gtk_widget_get_first_child (child);
+
+  if (next != NULL)
+    return next;
+  for (; child != NULL && child != root; child = gtk_widget_get_parent (child))
+    if ((next = gtk_widget_get_next_sibling (child)) != NULL)
+      return next;
+  return NULL;
+}
+
 static void
 clear_list (GtkListBox *list)
 {
@@ -244,36 +267,38 @@ clear_box (GtkBox *box)
 /* The Fund */
 
 static char *
-fund_url (QoimaApplicationPage *self)
+fund_url (QoimaApplicationPage  *self,
+          GError               **error)
 {
   QoimaIsmptClient *client;
-  const char *base;
-  const char *api;
+  GSettings *settings;
+  g_autofree char *stand = NULL;
+  g_autoptr(GVariant) urls = NULL;
 
   if (self->fund_url != NULL)
     return g_strdup (self->fund_url);
   client = self->context != NULL ? qoima_context_get_client (self->context) : NULL;
-  base = client != NULL ? qoima_ismpt_client_get_base_url (client) : NULL;
-  if (base == NULL)
-    return NULL;
-  /* The local stand serves the license service and the Fund beside the True API. */
-  api = strstr (base, "/api/");
-  return api != NULL ? g_strndup (base, (gsize) (api - base)) : g_strdup (base);
+  settings = self->context != NULL ? qoima_context_get_settings (self->context) : NULL;
+  if (settings == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                           _("The Fund’s portal cannot be reached: ИС МПТ is not connected yet."));
+      return NULL;
+    }
+  /* The Fund's address goes with the stand worked with, as the True API's does. */
+  stand = g_settings_get_string (settings, "stand");
+  urls = g_settings_get_value (settings, "fund-urls");
+  return qoima_fund_client_url_for_stand (stand, urls, client != NULL ? qoima_ismpt_client_get_base_url (client) : NULL,
+                                          error);
 }
 
 static QoimaFundClient *
 fund_client (QoimaApplicationPage *self,
              GError              **error)
 {
-  g_autofree char *url = fund_url (self);
+  g_autofree char *url = fund_url (self, error);
 
-  if (url == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
-                           _("The Fund’s portal cannot be reached: ИС МПТ is not connected yet."));
-      return NULL;
-    }
-  return qoima_fund_client_new (url);
+  return url != NULL ? qoima_fund_client_new (url) : NULL;
 }
 
 /* Licenses (R004-1, R004-2) */
@@ -361,6 +386,51 @@ registration_value (QoimaApplicationPage *self,
   return value != NULL && value[0] != '\0' ? value : NULL;
 }
 
+/* The related organizations (R004-1): the administrator's to list */
+
+static gboolean
+is_admin (QoimaApplicationPage *self)
+{
+  return user (self) != NULL && qoima_user_check (user (self), QOIMA_PERMISSION_MANAGE_USERS, NULL);
+}
+
+static void remove_related_cb (GtkButton            *button,
+                               QoimaApplicationPage *self);
+
+static GtkWidget *
+bin_row (QoimaApplicationPage *self,
+         const char           *bin,
+         gboolean              related)
+{
+  GtkWidget *row = adw_action_row_new ();
+  gpointer state = g_hash_table_lookup (self->request_states, bin);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), bin);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), related ? _("Related organization") : _("This organization"));
+  if (state != NULL)
+    {
+      /* R004-1: the request's state in elicense.kz's own words. */
+      QoimaFundRequestState value = GPOINTER_TO_INT (state) - 1;
+      GtkWidget *label = gtk_label_new (qoima_fund_request_state_to_label (value));
+
+      gtk_widget_add_css_class (label, value == QOIMA_FUND_REQUEST_FAILED ? "error"
+                                       : value == QOIMA_FUND_REQUEST_DONE ? "success" : "dim-label");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+    }
+  if (related && is_admin (self))
+    {
+      GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_tooltip_text (button, _("Remove from the related organizations"));
+      g_object_set_data_full (G_OBJECT (button), "bin", g_strdup (bin), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (remove_related_cb), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    }
+  return row;
+}
+
 /* The BIN whose licenses are asked for: the form's, else the registration's. */
 static const char *
 subject_bin (QoimaApplicationPage *self)
@@ -371,31 +441,178 @@ subject_bin (QoimaApplicationPage *self)
 }
 
 static void
+show_bins (QoimaApplicationPage *self)
+{
+  g_auto(GStrv) related = qoima_fund_related_bins_parse (self->related_bins);
+  const char *own = subject_bin (self);
+  GtkWidget *entry = GTK_WIDGET (self->related_entry);
+
+  for (guint i = 0; i < self->bin_rows->len; i++)
+    adw_preferences_group_remove (self->bins_group, g_ptr_array_index (self->bin_rows, i));
+  g_ptr_array_set_size (self->bin_rows, 0);
+  if (own != NULL)
+    g_ptr_array_add (self->bin_rows, bin_row (self, own, FALSE));
+  for (guint i = 0; related[i] != NULL; i++)
+    g_ptr_array_add (self->bin_rows, bin_row (self, related[i], TRUE));
+  for (guint i = 0; i < self->bin_rows->len; i++)
+    adw_preferences_group_add (self->bins_group, g_ptr_array_index (self->bin_rows, i));
+  /* The entry stays last. */
+  g_object_ref (entry);
+  adw_preferences_group_remove (self->bins_group, entry);
+  adw_preferences_group_add (self->bins_group, entry);
+  g_object_unref (entry);
+  gtk_widget_set_visible (entry, is_admin (self));
+}
+
+static void
+related_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(QoimaApplicationPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = qoima_store_get_setting_finish (QOIMA_STORE (source), result, &error);
+
+  if (error != NULL)
+    {
+      say_error (self, error);
+      return;
+    }
+  g_free (self->related_bins);
+  self->related_bins = g_steal_pointer (&value);
+  show_bins (self);
+}
+
+static void
+load_related (QoimaApplicationPage *self)
+{
+  qoima_store_get_setting_async (store (self), QOIMA_FUND_SETTING_RELATED_BINS, self->cancellable,
+                                 related_cb, g_object_ref (self));
+}
+
+static void
+related_set_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(QoimaApplicationPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!qoima_store_set_setting_finish (QOIMA_STORE (source), result, &error))
+    say_error (self, error);
+  else
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->related_entry), "");
+      say (self, NULL, FALSE);
+    }
+  /* As the store has it now, whoever else changed it. */
+  load_related (self);
+}
+
+static void
+set_related (QoimaApplicationPage *self,
+             const char           *value)
+{
+  qoima_store_set_setting_async (store (self), user (self), QOIMA_FUND_SETTING_RELATED_BINS, value,
+                                 self->cancellable, related_set_cb, g_object_ref (self));
+}
+
+static void
+related_apply_cb (QoimaApplicationPage *self)
+{
+  g_autofree char *bin = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->related_entry))));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *value = qoima_fund_related_bins_add (self->related_bins, subject_bin (self), bin, &error);
+
+  if (value == NULL)
+    {
+      say_error (self, error);
+      return;
+    }
+  set_related (self, value);
+}
+
+static void
+remove_related_cb (GtkButton            *button,
+                   QoimaApplicationPage *self)
+{
+  g_autofree char *value = qoima_fund_related_bins_remove (self->related_bins,
+                                                           g_object_get_data (G_OBJECT (button), "bin"));
+
+  set_related (self, value);
+}
+
+/* The license requests (R004-1): one for each BIN, the licenses of all of them together */
+
+typedef struct {
+  QoimaApplicationPage *self;
+  char                 *bin;
+} Request;
+
+static void
+request_free (Request *request)
+{
+  g_object_unref (request->self);
+  g_free (request->bin);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static void
+set_request_state (QoimaApplicationPage  *self,
+                   const char            *bin,
+                   QoimaFundRequestState  state)
+{
+  g_hash_table_replace (self->request_states, g_strdup (bin), GINT_TO_POINTER (state + 1));
+}
+
+static void
 licenses_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(QoimaApplicationPage) self = user_data;
+  g_autoptr(Request) request = user_data;
+  QoimaApplicationPage *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) licenses = qoima_fund_client_get_licenses_finish (QOIMA_FUND_CLIENT (source), result, &error);
 
-  set_busy (self, FALSE);
-  if (licenses == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (licenses != NULL)
     {
-      /* R004-1: «Ошибка обработки» is the request's state, said as the service says it. */
-      gtk_label_set_text (self->request_label, error->message);
-      say_error (self, error);
+      set_request_state (self, request->bin, QOIMA_FUND_REQUEST_DONE);
+      g_ptr_array_extend_and_steal (self->got_licenses, g_steal_pointer (&licenses));
+    }
+  else
+    {
+      /* R004-1: «Ошибка обработки» is the request's state, said as the service says it;
+       * a service that cannot be reached leaves the request without one. */
+      if (g_error_matches (error, QOIMA_FUND_CLIENT_ERROR, QOIMA_FUND_CLIENT_ERROR_REQUEST_FAILED))
+        set_request_state (self, request->bin, QOIMA_FUND_REQUEST_FAILED);
+      else
+        g_hash_table_remove (self->request_states, request->bin);
+      if (self->request_error == NULL)
+        self->request_error = g_strdup (error->message);
+    }
+  show_bins (self);
+  if (--self->pending_requests > 0)
+    return;
+
+  set_busy (self, FALSE);
+  if (self->got_licenses->len == 0 && self->request_error != NULL)
+    {
+      say (self, self->request_error, TRUE);
       return;
     }
   g_clear_pointer (&self->licenses, g_ptr_array_unref);
-  self->licenses = g_steal_pointer (&licenses);
-  gtk_label_set_text (self->request_label, qoima_fund_request_state_to_label (QOIMA_FUND_REQUEST_DONE));
+  self->licenses = g_steal_pointer (&self->got_licenses);
   fill_filter (self->activity_filter, self->licenses, G_STRUCT_OFFSET (QoimaFundLicense, activity), _("Any activity"));
   fill_filter (self->category_filter, self->licenses, G_STRUCT_OFFSET (QoimaFundLicense, category), _("Any category"));
   fill_filter (self->type_filter, self->licenses, G_STRUCT_OFFSET (QoimaFundLicense, type), _("Any type"));
   fill_filter (self->status_filter, self->licenses, G_STRUCT_OFFSET (QoimaFundLicense, status), _("Any status"));
   show_licenses (self);
-  say (self, NULL, FALSE);
+  say (self, self->request_error, self->request_error != NULL);
 }
 
 static void
@@ -406,6 +623,8 @@ get_licenses_action (GtkWidget  *widget,
   QoimaApplicationPage *self = QOIMA_APPLICATION_PAGE (widget);
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaFundClient) client = fund_client (self, &error);
+  g_auto(GStrv) related = qoima_fund_related_bins_parse (self->related_bins);
+  g_autoptr(GPtrArray) bins = g_ptr_array_new ();
   const char *bin = subject_bin (self);
 
   if (client == NULL)
@@ -418,9 +637,28 @@ get_licenses_action (GtkWidget  *widget,
       say (self, _("The organization’s BIN is not known yet: register in ИС МПТ first, or enter it in the application."), TRUE);
       return;
     }
+  /* R004-1: the organization's own BIN and each related one's, no other. */
+  g_ptr_array_add (bins, (gpointer) bin);
+  for (guint i = 0; related[i] != NULL; i++)
+    if (qoima_fund_request_bin_allowed (bin, (const char * const *) related, related[i]) && !g_str_equal (related[i], bin))
+      g_ptr_array_add (bins, related[i]);
+
   set_busy (self, TRUE);
-  gtk_label_set_text (self->request_label, qoima_fund_request_state_to_label (QOIMA_FUND_REQUEST_PROCESSING));
-  qoima_fund_client_get_licenses_async (client, bin, self->cancellable, licenses_cb, g_object_ref (self));
+  g_hash_table_remove_all (self->request_states);
+  g_clear_pointer (&self->got_licenses, g_ptr_array_unref);
+  self->got_licenses = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_fund_license_free);
+  g_clear_pointer (&self->request_error, g_free);
+  self->pending_requests = bins->len;
+  for (guint i = 0; i < bins->len; i++)
+    {
+      Request *request = g_new0 (Request, 1);
+
+      request->self = g_object_ref (self);
+      request->bin = g_strdup (g_ptr_array_index (bins, i));
+      set_request_state (self, request->bin, QOIMA_FUND_REQUEST_PROCESSING);
+      qoima_fund_client_get_licenses_async (client, request->bin, self->cancellable, licenses_cb, request);
+    }
+  show_bins (self);
 }
 
 /* The form */
@@ -1639,6 +1877,7 @@ typedef struct {
   QoimaSigner          *signer;
   QoimaFundClient      *client;
   GBytes               *pdf;
+  QoimaFundApplication *app;   /* as she signs it */
   gint64                id;
 } Sending;
 
@@ -1649,6 +1888,7 @@ sending_free (Sending *sending)
   g_clear_object (&sending->signer);
   g_clear_object (&sending->client);
   g_clear_pointer (&sending->pdf, g_bytes_unref);
+  g_clear_pointer (&sending->app, qoima_fund_application_free);
   g_free (sending);
 }
 
@@ -1770,6 +2010,15 @@ signature_cb (GObject      *source,
       sending_fail (sending, error);
       return;
     }
+  /* A key that tells its certificate only once it has signed (NCALayer) is checked now,
+   * before the signature is kept or sent (R004-22). */
+  if (sending->app != NULL &&
+      !qoima_fund_application_check_signer (sending->app, user (sending->self),
+                                            qoima_signer_get_certificate (sending->signer), &error))
+    {
+      sending_fail (sending, error);
+      return;
+    }
   /* The PDF goes with its signature: the Fund checks one against the other. */
   qoima_store_fund_sign_consent_async (store (sending->self), user (sending->self), sending->id, cms, sending->pdf,
                                        sending->self->cancellable, consent_signed_cb, sending);
@@ -1825,6 +2074,7 @@ sign_pdf_cb (GObject      *source,
   sending->self = g_object_ref (self);
   sending->signer = g_object_ref (qoima_context_get_signer (self->context));
   sending->pdf = g_mapped_file_get_bytes (mapped);
+  sending->app = qoima_fund_application_copy (app);
   sending->id = app->id;
   sending->client = fund_client (self, &error);
   if (sending->client == NULL)
@@ -1868,10 +2118,9 @@ signing_key_ready (QoimaApplicationPage *self)
   QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
   g_autoptr(GError) error = NULL;
 
-  /* The rule for every signature: the chief's own key. The certificate's BIN is not
-   * compared with the application's: the subject's BIN comes from registration, which the
-   * key's organization already matched. */
-  if (!qoima_user_check_signer (user (self), certificate, NULL, &error))
+  /* R004-22: the chief's own key, issued to the organization applying; refused before
+   * anything is formed, signed or sent. */
+  if (!qoima_fund_application_check_signer (self->form, user (self), certificate, &error))
     {
       if (g_error_matches (error, QOIMA_SIGNER_ERROR, QOIMA_SIGNER_ERROR_WRONG_OWNER))
         qoima_context_set_signer (self->context, NULL);
@@ -2097,6 +2346,7 @@ registration_cb (GObject      *source,
     g_warning ("Could not read the registration: %s", error->message);
   g_clear_pointer (&self->registration, qoima_stored_registration_free);
   self->registration = registration;
+  show_bins (self);
 }
 
 static void
@@ -2138,7 +2388,12 @@ user_changed_cb (QoimaApplicationPage *self)
   g_clear_handle_id (&self->poll_id, g_source_remove);
   update_actions (self);
   if (name != NULL)
-    reload (self);
+    {
+      reload (self);
+      load_related (self);
+    }
+  else
+    show_bins (self);
 }
 
 void
@@ -2174,6 +2429,64 @@ qoima_application_page_set_fund_url (QoimaApplicationPage *self,
 
   g_free (self->fund_url);
   self->fund_url = g_strdup (url);
+}
+
+void
+qoima_application_page_add_related (QoimaApplicationPage *self,
+                                    const char           *bin)
+{
+  g_return_if_fail (QOIMA_IS_APPLICATION_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->related_entry), bin);
+  g_signal_emit_by_name (self->related_entry, "apply");
+}
+
+void
+qoima_application_page_remove_related (QoimaApplicationPage *self,
+                                       const char           *bin)
+{
+  g_return_if_fail (QOIMA_IS_APPLICATION_PAGE (self));
+
+  for (guint i = 0; i < self->bin_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->bin_rows, i);
+
+      if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), bin) == 0)
+        for (GtkWidget *child = row; child != NULL; child = qoima_next_widget (row, child))
+          if (GTK_IS_BUTTON (child) && g_strcmp0 (g_object_get_data (G_OBJECT (child), "bin"), bin) == 0)
+            {
+              gtk_widget_activate (child);
+              return;
+            }
+    }
+}
+
+const char *
+qoima_application_page_get_related (QoimaApplicationPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_APPLICATION_PAGE (self), NULL);
+
+  return self->related_bins;
+}
+
+const char *
+qoima_application_page_get_request_state (QoimaApplicationPage *self,
+                                          const char           *bin)
+{
+  gpointer state;
+
+  g_return_val_if_fail (QOIMA_IS_APPLICATION_PAGE (self), NULL);
+
+  state = g_hash_table_lookup (self->request_states, bin);
+  return state != NULL ? qoima_fund_request_state_to_label (GPOINTER_TO_INT (state) - 1) : NULL;
+}
+
+gboolean
+qoima_application_page_get_related_editable (QoimaApplicationPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_APPLICATION_PAGE (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->related_entry));
 }
 
 void
@@ -2360,6 +2673,11 @@ qoima_application_page_finalize (GObject *object)
   g_clear_object (&self->poll_cancellable);
   g_clear_pointer (&self->kato, qoima_fund_kato_free);
   g_clear_pointer (&self->licenses, g_ptr_array_unref);
+  g_clear_pointer (&self->got_licenses, g_ptr_array_unref);
+  g_clear_pointer (&self->bin_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->request_states, g_hash_table_unref);
+  g_free (self->related_bins);
+  g_free (self->request_error);
   g_clear_pointer (&self->applications, g_ptr_array_unref);
   g_clear_pointer (&self->form, qoima_fund_application_free);
   g_clear_pointer (&self->registration, qoima_stored_registration_free);
@@ -2441,6 +2759,7 @@ qoima_application_page_class_init (QoimaApplicationPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-application-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, activity_filter);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, applications_list);
+  gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, bins_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, category_filter);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, change_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, delete_button);
@@ -2453,7 +2772,7 @@ qoima_application_page_class_init (QoimaApplicationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, new_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, pdf_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, reject_button);
-  gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, request_label);
+  gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, related_entry);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, save_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, sign_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, spinner);
@@ -2463,6 +2782,7 @@ qoima_application_page_class_init (QoimaApplicationPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, type_filter);
   gtk_widget_class_bind_template_callback (widget_class, application_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, related_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "application.new", NULL, new_action);
   gtk_widget_class_install_action (widget_class, "application.get-licenses", NULL, get_licenses_action);
@@ -2488,5 +2808,7 @@ qoima_application_page_init (QoimaApplicationPage *self)
   self->problems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->care_checks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->base_rows = g_ptr_array_new ();
-  gtk_label_set_text (self->request_label, _("Licenses are asked of the license service for the organization’s BIN."));
+  self->bin_rows = g_ptr_array_new ();
+  self->request_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  show_bins (self);
 }

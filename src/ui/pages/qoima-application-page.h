@@ -24,10 +24,24 @@ G_DECLARE_FINAL_TYPE (QoimaApplicationPage, qoima_application_page, QOIMA, APPLI
  * (again whenever another user signs in). */
 void        qoima_application_page_start          (QoimaApplicationPage *self);
 gboolean    qoima_application_page_get_busy       (QoimaApplicationPage *self);
-/* The root of the license service and the Fund's portal; by default the root of the
- * ИС МПТ stand the context's client talks to (the local stand serves all three). */
+/* The root of the license service and the Fund's portal; by default the fund-urls
+ * setting's for the stand worked with, else the local stand's root, which serves all
+ * three (qoima_fund_client_url_for_stand()). */
 void        qoima_application_page_set_fund_url   (QoimaApplicationPage *self,
                                                    const char           *url);
+/* R004-1: types @bin into the related organizations' entry and applies it, as the
+ * administrator does; removes it with its row's button. */
+void        qoima_application_page_add_related    (QoimaApplicationPage *self,
+                                                   const char           *bin);
+void        qoima_application_page_remove_related (QoimaApplicationPage *self,
+                                                   const char           *bin);
+/* The related organizations' BINs as the store has them (comma-separated), or NULL. */
+const char *qoima_application_page_get_related    (QoimaApplicationPage *self);
+/* Whether the related organizations can be changed here (the administrator only). */
+gboolean    qoima_application_page_get_related_editable (QoimaApplicationPage *self);
+/* The state of the last license request for @bin, in elicense.kz's words, or NULL. */
+const char *qoima_application_page_get_request_state (QoimaApplicationPage *self,
+                                                      const char           *bin);
 /* How often the Fund is asked about applications sent (default 60 s). */
 void        qoima_application_page_set_poll_seconds (QoimaApplicationPage *self,
                                                      guint                 seconds);
