@@ -530,8 +530,7 @@ connect_with_keyring (PgDb        *self,
     {
       if (keyring_error != NULL)
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
-                     _("The warehouse database server %s asks for the password of %s, and the system keyring "
-                       "where Qoima keeps it cannot be read. %s"),
+                     _("The warehouse database server %s asks for the password of %s. %s"),
                      self->parent.display_location, user, keyring_error->message);
       else
         g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
