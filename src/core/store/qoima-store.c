@@ -1098,7 +1098,10 @@ bulk_flush (Worker         *worker,
   if (qoima_db_column_int64 (insert, 2) != (gint64) bulk->n)
     {
       g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
-                   _("The warehouse database received %lld of %u packs; no pack was received."),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The warehouse database took %lld of %u pack; no pack was received.",
+                                "The warehouse database took %lld of %u packs; no pack was received.",
+                                bulk->n),
                    (long long) qoima_db_column_int64 (insert, 2), bulk->n);
       return FALSE;
     }
