@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct _QoimaTestPg
@@ -195,6 +196,47 @@ qoima_test_pg_new_database (QoimaTestPg  *self,
   if (!run (self, "createdb", args, error))
     return NULL;
   return g_strdup_printf ("postgresql:///%s?host=%s&port=%d&user=qoima_admin", name, self->socket_dir, self->port);
+}
+
+char *
+qoima_test_pg_new_password_login (QoimaTestPg  *self,
+                                  const char   *name,
+                                  const char   *role,
+                                  const char   *password,
+                                  GError      **error)
+{
+  g_autofree char *port = g_strdup_printf ("%d", self->port);
+  g_autofree char *sql = g_strdup_printf ("CREATE ROLE \"%s\" LOGIN PASSWORD '%s'", role, password);
+  g_autofree char *owner_sql = g_strdup_printf ("CREATE DATABASE \"%s\" OWNER \"%s\"", name, role);
+  g_autofree char *hba = g_build_filename (self->dir, "data", "pg_hba.conf", NULL);
+  g_autofree char *data = g_build_filename (self->dir, "data", NULL);
+  const char *create_role[] = { "-h", self->socket_dir, "-p", port, "-U", "qoima_admin", "-d", "postgres",
+                                "-v", "ON_ERROR_STOP=1", "-c", sql, "-c", owner_sql, NULL };
+  const char *reload[] = { "-D", data, "reload", NULL };
+
+  if (!run (self, "psql", create_role, error))
+    return NULL;
+  /* Read by the server as it reloads; the first line that matches wins. */
+  if (!g_file_set_contents (hba, "local all qoima_admin trust\n"
+                                 "local all all scram-sha-256\n", -1, error))
+    return NULL;
+  if (chmod (hba, 0644) != 0 || !run (self, "pg_ctl", reload, error))
+    return NULL;
+  /* pg_ctl reload only signals the server: wait until the login without a password is refused. */
+  for (int i = 0; i < 100; i++)
+    {
+      g_autofree char *psql = g_build_filename (self->bindir, "psql", NULL);
+      const char *check[] = { psql, "-w", "-h", self->socket_dir, "-p", port, "-U", role, "-d", name,
+                              "-c", "SELECT 1", NULL };
+      int status = 0;
+
+      if (g_spawn_sync (NULL, (char **) check, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                        NULL, NULL, NULL, NULL, &status, NULL) &&
+          !g_spawn_check_wait_status (status, NULL))
+        break;
+      g_usleep (50 * 1000);
+    }
+  return g_strdup_printf ("postgresql:///%s?host=%s&port=%d&user=%s", name, self->socket_dir, self->port, role);
 }
 
 static void

@@ -20,6 +20,14 @@ QoimaTestPg *qoima_test_pg_start   (GError     **error);
 char        *qoima_test_pg_new_database (QoimaTestPg  *self,
                                          const char   *name,
                                          GError      **error);
+/* Makes the server ask for passwords as a hospital's does (pg_hba scram-sha-256 on the
+ * socket; qoima_admin alone keeps trust), with a login @role of @password owning a new
+ * database @name: its URI, without the password. */
+char        *qoima_test_pg_new_password_login (QoimaTestPg  *self,
+                                               const char   *name,
+                                               const char   *role,
+                                               const char   *password,
+                                               GError      **error);
 void         qoima_test_pg_stop    (QoimaTestPg  *self);
 /* Stops the server as an administrator or a power cut would end it for the workstations
  * (pg_ctl stop -m fast: every session ends, its transaction rolled back); its data stays,

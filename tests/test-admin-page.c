@@ -576,6 +576,12 @@ some_admin (void)
   return add_user (NULL, "admin", QOIMA_ROLE_ADMIN, ADMIN_PASSWORD);
 }
 
+static gboolean
+note_is_error (gpointer data)
+{
+  return gtk_widget_has_css_class (GTK_WIDGET (data), "error");
+}
+
 /* The workstation's database, seen and changed by the administrator: a password in a server
  * address is refused and never stored; a good address is kept for the next start. */
 static void
@@ -587,6 +593,7 @@ test_admin_database_location (void)
   QoimaAdminPage *page;
   GtkWindow *window;
   GObject *entry;
+  GObject *password;
   GtkLabel *note;
 
   qoima_context_set_user (context, admin);
@@ -600,9 +607,11 @@ test_admin_database_location (void)
   gtk_window_present (window);
   qoima_test_wait_until (page_is_loaded, page, 30);
 
-  /* What this workstation uses now: the test's file. */
+  /* What this workstation uses now: the test's file, which needs no password. */
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (page, QOIMA_TYPE_ADMIN_PAGE, "database_row"))),
                             qoima_store_get_path (store)));
+  password = child (page, QOIMA_TYPE_ADMIN_PAGE, "database_password_row");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (password)));
 
   entry = child (page, QOIMA_TYPE_ADMIN_PAGE, "database_entry_row");
   note = GTK_LABEL (child (page, QOIMA_TYPE_ADMIN_PAGE, "database_note"));
@@ -620,10 +629,27 @@ test_admin_database_location (void)
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (note), "error"));
   stored = g_settings_get_string (settings, "database-uri");
   g_assert_cmpstr (stored, ==, "postgresql://ward-pc-1@db.hospital.kz/qoima");
+
+  /* A server for the next start: its login's password may be saved in the keyring, and an
+   * empty one is refused without touching it. (Saving for real: test-db-secret.) */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (password)));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (password)), "db.hospital.kz"));
+  g_signal_emit_by_name (password, "apply");
+  qoima_test_wait_until (note_is_error, note, 30);
+  g_assert_nonnull (strstr (gtk_label_get_text (note), "empty"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (password)));
+  stored = g_settings_get_string (settings, "database-uri");
+  g_assert_null (strstr (stored, "password"));
+  g_clear_pointer (&stored, g_free);
+
   /* Focus scrolls the page down to the group, for the screenshot. */
   gtk_widget_grab_focus (GTK_WIDGET (entry));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-admin-page-database.png");
+  gtk_widget_grab_focus (GTK_WIDGET (password));
+  for (int i = 0; i < 10; i++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-admin-page-database-password.png");
 
   g_settings_reset (settings, "database-uri");
   gtk_window_destroy (window);

@@ -7,6 +7,8 @@
 
 #include "qoima-store.h"
 #include "qoima-store-private.h"
+#include "qoima-store-audit.h"
+#include "qoima-stock-item.h"
 #include "qoima-test-file-modes.h"
 #include "qoima-test-utils.h"
 
@@ -443,6 +445,45 @@ test_receive_all_or_nothing (void)
 
   g_assert_true (check_journal (store, &error));
   g_assert_no_error (error);
+}
+
+/* A receipt larger than the server's batches (10,000 rows a statement on PostgreSQL): every
+ * pack in, one Stock line holding them all (R000-8), the journal and the audit chain whole
+ * (the receipt's one audit row covers the movements of every batch). */
+static void
+test_receive_large (void)
+{
+  g_autoptr(QoimaStore) store = open_filled_store (":memory:");
+  g_autoptr(GListModel) model = NULL;
+  g_autoptr(QoimaStockItem) item = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  const int n = 10000 + 1;
+  gint64 n_rows = 0, broken_row = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("L%012d", i);
+
+      qoima_pack_rows_add (rows, GTIN_PARACETAMOL, serial, NULL, "B2304117", "2027-04-30", 1, -1);
+    }
+  receive (store, rows, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_packs (store), ==, n);
+
+  model = list_stock (store);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  item = g_list_model_get_item (model, 0);
+  g_assert_cmpint (qoima_stock_item_get_packs (item), ==, n); /* R000-8 */
+  g_assert_cmpint (qoima_stock_item_get_units (item), ==, n * 20);
+
+  g_assert_true (check_journal (store, &error));
+  g_assert_no_error (error);
+  qoima_store_verify_audit_async (store, NULL, result_cb, &result);
+  g_assert_true (qoima_store_verify_audit_finish (store, wait_for (&result), &n_rows, &broken_row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (broken_row, ==, 0);
 }
 
 static void
@@ -1162,6 +1203,7 @@ main (int    argc,
     }
   g_test_add_func ("/store/receive/all-or-nothing", test_receive_all_or_nothing);
   g_test_add_func ("/store/receive/one-unit-pack", test_receive_one_unit_pack);
+  g_test_add_func ("/store/receive/large", test_receive_large);
   g_test_add_func ("/store/journal/triggers", test_journal);
   g_test_add_func ("/store/scan/found-and-unknown", test_record_scan);
   g_test_add_func ("/store/scan/box", test_record_scan_box);

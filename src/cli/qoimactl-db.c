@@ -14,6 +14,66 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* `qoimactl db password URI`: the login's password, read from standard input (its first line;
+ * typed without echo at a terminal), saved in the system keyring of the user who runs it, then
+ * tried: the workstation connects the way Qoima will. */
+static int
+db_password (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  char line[QOIMACTL_LINE_MAX + 1];
+  gboolean too_long = FALSE;
+  gboolean terminal = isatty (STDIN_FILENO);
+  struct termios saved;
+  gssize length;
+  QoimaDb *db;
+
+  if (!qoima_db_location_check (uri, &error))
+    return qoimactl_fail (error);
+  if (terminal && tcgetattr (STDIN_FILENO, &saved) == 0)
+    {
+      struct termios quiet = saved;
+
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      fprintf (stderr, "%s", _("Password: "));
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+      length = qoimactl_read_line (stdin, line, sizeof line, &too_long);
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+      fprintf (stderr, "\n");
+    }
+  else
+    length = qoimactl_read_line (stdin, line, sizeof line, &too_long);
+  if (length > 0 && line[length - 1] == '\r')
+    line[--length] = '\0';
+  if (length <= 0 || too_long || strlen (line) != (size_t) length)
+    {
+      explicit_bzero (line, sizeof line);
+      qoimactl_print_error ("%s", _("Give the password on standard input, one line."));
+      return 2;
+    }
+
+  if (!qoima_db_save_password_sync (uri, line, NULL, &error))
+    {
+      explicit_bzero (line, sizeof line);
+      return qoimactl_fail (error);
+    }
+  explicit_bzero (line, sizeof line);
+
+  db = qoima_db_open (uri, &error);
+  if (db == NULL)
+    {
+      qoimactl_print_error (_("The password was saved in the keyring, but the connection failed: %s"),
+                            error->message);
+      return 1;
+    }
+  printf (_("The password is saved in the keyring, and %s accepts it.\n"), qoima_db_get_display_location (db));
+  qoima_db_close (db);
+  return 0;
+}
 
 int
 qoimactl_db (QoimactlOptions  *options,
@@ -26,6 +86,8 @@ qoimactl_db (QoimactlOptions  *options,
   QoimaDb *db;
   gboolean ok;
 
+  if (g_str_equal (action, "password") && argc == 3 && qoima_db_location_is_postgresql (argv[2]))
+    return db_password (argv[2]);
   if (g_str_equal (action, "add-login") && argc == 5 && g_str_equal (argv[4], "--auditor"))
     auditor = TRUE;
   if (g_str_equal (action, "import") && argc == 4 && qoima_db_location_is_postgresql (argv[3]))
@@ -47,7 +109,7 @@ qoimactl_db (QoimactlOptions  *options,
       !qoima_db_location_is_postgresql (argv[2]))
     {
       fprintf (stderr, "%s\n", _("Usage: qoimactl db init postgresql://… | add-login postgresql://… NAME [--auditor] | "
-                                 "import FILE.db postgresql://…"));
+                                 "import FILE.db postgresql://… | password postgresql://… < PASSWORD"));
       return 2;
     }
 

@@ -40,6 +40,7 @@ static const char * const command_lines[] = {
   N_("db init postgresql://…  prepare a PostgreSQL database for several workstations: roles and schema (its administrator)"),
   N_("db add-login postgresql://… NAME [--auditor]  a workstation's login (or a read-only auditor's) on that database"),
   N_("db import FILE.db postgresql://…  move a single-PC warehouse onto the prepared server whole, audit trail included, and verify it (a superuser)"),
+  N_("db password postgresql://…  save the login's password (read from standard input) in this user's system keyring, and try it"),
   N_("move --to WARD --code CODE…  move packs or boxes (SSCC) to a ward, printing the transfer document's number (a clerk: --user)"),
   N_("transfers --json       list the transfer documents as JSON"),
   N_("units --gtin GTIN --units N  enter how many units a pack of the product holds (a clerk: --user)"),

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 #include <libpq-fe.h>
+#include <libsecret/secret.h>
 #include <string.h>
 
 /* The advisory lock every write transaction holds; any constant that is Qoima's ("Qoim"). */
@@ -545,7 +546,8 @@ add_parameter (GString    *conninfo,
 
 /* The connection string for @uri: TLS verified unless the server is on a Unix socket, as
  * the issue asks; an explicit sslmode in the URI (a test server, a hospital's own CA
- * setting) is kept. Passwords come from ~/.pgpass or a client certificate, never from here. */
+ * setting) is kept. Passwords come from ~/.pgpass, a client certificate or the keyring
+ * (connect_with), never from the URI. */
 static char *
 connection_uri (const char *uri)
 {
@@ -581,6 +583,70 @@ connection_uri (const char *uri)
   }
 }
 
+/* Connects with @password when given (from the keyring), else as the URI and libpq's own
+ * sources (~/.pgpass, a client certificate) say. */
+static PGconn *
+connect_with (const char *conninfo,
+              const char *password,
+              gboolean    start)
+{
+  const char *keywords[] = { "dbname", password != NULL ? "password" : NULL, NULL };
+  const char *values[] = { conninfo, password, NULL };
+
+  /* expand_dbname: the first value is the whole URI; the password after it wins. */
+  return start ? PQconnectStartParams (keywords, values, 1) : PQconnectdbParams (keywords, values, 1);
+}
+
+/* A password the server asks for and nothing else gave: the keyring's, if one is saved. */
+static PGconn *
+connect_with_keyring (PgDb        *self,
+                      const char  *uri,
+                      const char  *conninfo,
+                      GError     **error)
+{
+  g_autoptr(GError) keyring_error = NULL;
+  g_autofree char *user = g_strdup (PQuser (self->conn));
+  char *password = qoima_db_secret_lookup (uri, &keyring_error);
+  PGconn *conn;
+
+  if (password == NULL)
+    {
+      if (keyring_error != NULL)
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                     _("The warehouse database server %s asks for the password of %s. %s"),
+                     self->parent.display_location, user, keyring_error->message);
+      else
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                     _("The warehouse database server %s asks for the password of %s, and none is saved on "
+                       "this computer. An administrator saves it in the system keyring (Administration, "
+                       "Warehouse Database, or qoimactl db password)."),
+                     self->parent.display_location, user);
+      return NULL;
+    }
+  conn = connect_with (conninfo, password, FALSE);
+  secret_password_free (password);
+  if (PQstatus (conn) != CONNECTION_OK)
+    {
+      g_autofree char *detail = g_strstrip (g_strdup (PQerrorMessage (conn)));
+
+      /* The keyring's password was sent and refused (or refused something after it). */
+      if (PQconnectionUsedPassword (conn))
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                     _("The warehouse database server %s refused the password saved in the system keyring "
+                       "for %s. An administrator saves the right one (Administration, Warehouse Database, "
+                       "or qoimactl db password). (%s)"),
+                     self->parent.display_location, user, detail);
+      else
+        g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
+                     _("Qoima cannot reach the warehouse database server %s. Check the address and the "
+                       "network, or ask the hospital’s IT. (%s)"),
+                     self->parent.display_location, detail);
+      PQfinish (conn);
+      return NULL;
+    }
+  return conn;
+}
+
 QoimaDb *
 qoima_db_pg_open (const char  *uri,
                   GError     **error)
@@ -590,7 +656,20 @@ qoima_db_pg_open (const char  *uri,
 
   self->parent.backend = &pg_backend;
   self->parent.display_location = qoima_db_uri_without_password (uri);
-  self->conn = PQconnectdb (conninfo);
+  self->conn = connect_with (conninfo, NULL, FALSE);
+  if (PQstatus (self->conn) != CONNECTION_OK && PQconnectionNeedsPassword (self->conn))
+    {
+      PGconn *conn = connect_with_keyring (self, uri, conninfo, error);
+
+      PQfinish (self->conn);
+      self->conn = conn;
+      if (conn == NULL)
+        {
+          g_free (self->parent.display_location);
+          pg_close (&self->parent);
+          return NULL;
+        }
+    }
   if (PQstatus (self->conn) != CONNECTION_OK)
     {
       g_autofree char *detail = g_strstrip (g_strdup (PQerrorMessage (self->conn)));
@@ -625,8 +704,11 @@ typedef enum {
 typedef struct
 {
   GSource source;
+  char *uri;
   char *conninfo;
   char *channel;
+  char *password;     /* the keyring's, once the server asked for one */
+  gboolean looking_up;
   PGconn *conn;
   gpointer fd_tag;
   ListenState state;
@@ -673,7 +755,7 @@ listen_lost (ListenSource *self)
 static void
 listen_start (ListenSource *self)
 {
-  self->conn = PQconnectStart (self->conninfo);
+  self->conn = connect_with (self->conninfo, self->password, TRUE);
   if (self->conn == NULL || PQstatus (self->conn) == CONNECTION_BAD)
     {
       listen_lost (self);
@@ -708,6 +790,51 @@ listen_subscribe (ListenSource *self)
   listen_watch (self, G_IO_IN);
 }
 
+static void
+listen_password_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GSource *source = user_data;
+  ListenSource *self = (ListenSource *) source;
+  g_autoptr(GError) local_error = NULL;
+  char *password = qoima_db_secret_lookup_finish (result, &local_error);
+
+  self->looking_up = FALSE;
+  if (g_source_is_destroyed (source))
+    {
+      g_clear_pointer (&password, secret_password_free);
+      g_source_unref (source);
+      return;
+    }
+  if (password == NULL)
+    g_debug ("No password in the keyring for the notification connection%s%s",
+             local_error != NULL ? ": " : "", local_error != NULL ? local_error->message : "");
+  self->password = password;
+  /* Without one, connecting again fails the same way, and is retried after the pause. */
+  if (password != NULL)
+    listen_start (self);
+  else
+    listen_lost (self);
+  g_source_unref (source);
+}
+
+/* The store's own connection found the password in the keyring on the worker thread; this
+ * one, on the main context, asks for it without blocking. */
+static void
+listen_look_up_password (ListenSource *self)
+{
+  if (self->fd_tag != NULL)
+    {
+      g_source_remove_unix_fd (&self->source, self->fd_tag);
+      self->fd_tag = NULL;
+    }
+  g_clear_pointer (&self->conn, PQfinish);
+  self->state = LISTEN_WAITING;
+  self->looking_up = TRUE;
+  qoima_db_secret_lookup_async (self->uri, NULL, listen_password_cb, g_source_ref (&self->source));
+}
+
 /* One step of the connection's life; whether a notification came. */
 static gboolean
 listen_step (ListenSource *self)
@@ -734,6 +861,13 @@ listen_step (ListenSource *self)
         case PGRES_POLLING_WRITING: listen_watch (self, G_IO_OUT); break;
         case PGRES_POLLING_OK: listen_subscribe (self); break;
         case PGRES_POLLING_FAILED:
+          if (self->password == NULL && !self->looking_up && PQconnectionNeedsPassword (self->conn))
+            {
+              listen_look_up_password (self);
+              break;
+            }
+          listen_lost (self);
+          break;
         case PGRES_POLLING_ACTIVE:
         default: listen_lost (self); break;
         }
@@ -809,6 +943,8 @@ listen_finalize (GSource *source)
   ListenSource *self = (ListenSource *) source;
 
   g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->password, secret_password_free);
+  g_free (self->uri);
   g_free (self->conninfo);
   g_free (self->channel);
 }
@@ -830,6 +966,7 @@ qoima_db_pg_listen_source_new (const char         *uri,
   GSource *source = g_source_new (&listen_source_funcs, sizeof (ListenSource));
   ListenSource *self = (ListenSource *) source;
 
+  self->uri = g_strdup (uri);
   self->conninfo = connection_uri (uri);
   self->channel = g_strdup (channel);
   g_source_set_name (source, "QoimaDb PostgreSQL notifications");

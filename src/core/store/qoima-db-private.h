@@ -74,4 +74,14 @@ char    *qoima_db_sql_to_postgresql (const char *sql);
 /* A PostgreSQL URI without its password, for messages. */
 char    *qoima_db_uri_without_password (const char *uri);
 
+/* The keyring (qoima-db-secret.c). The attributes a server's password is saved under (host,
+ * port, dbname, user, as libpq resolves them from @uri). A lookup gives the saved password
+ * (free it with secret_password_free(), which wipes it), or NULL: with @error set when the
+ * keyring cannot be read, without when nothing is saved for the server. */
+GHashTable *qoima_db_secret_attributes    (const char *uri, GError **error);
+char       *qoima_db_secret_lookup        (const char *uri, GError **error);
+void        qoima_db_secret_lookup_async  (const char *uri, GCancellable *cancellable,
+                                           GAsyncReadyCallback callback, gpointer user_data);
+char       *qoima_db_secret_lookup_finish (GAsyncResult *result, GError **error);
+
 G_END_DECLS

@@ -62,8 +62,9 @@ qoima_db_location_check (const char  *location,
     {
       g_set_error_literal (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CANNOT_OPEN,
                            _("The address holds a password, which would be stored where anyone at this "
-                             "workstation can read it. Put the password in ~/.pgpass, or use a client "
-                             "certificate, and give the address without it."));
+                             "workstation can read it. Give the address without it, and save the password in the "
+                             "system keyring (Administration, or qoimactl db password), in ~/.pgpass, "
+                             "or use a client certificate."));
       return FALSE;
     }
   return TRUE;

@@ -49,6 +49,23 @@ gboolean     qoima_db_location_check  (const char  *location,
 /* @location as it may be shown or logged: a PostgreSQL URI without its password. */
 char        *qoima_db_location_for_display (const char *location);
 
+/* Saves @password for the PostgreSQL server at @location (a URI without a password) in the
+ * system keyring (libsecret), under the server, port, database and login the URI names, where
+ * the backend looks it up when the server asks for a password that neither ~/.pgpass nor a
+ * client certificate gives. Errors are QOIMA_STORE_ERROR codes, in the user's language. */
+void         qoima_db_save_password_async  (const char          *location,
+                                            const char          *password,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean     qoima_db_save_password_finish (GAsyncResult        *result,
+                                            GError             **error);
+/* The same, blocking: for qoimactl and the worker thread, never the main loop. */
+gboolean     qoima_db_save_password_sync   (const char          *location,
+                                            const char          *password,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
+
 /* Opens the database at @location (a path or a PostgreSQL URI). Errors are
  * QOIMA_STORE_ERROR codes, in the user's language, naming the location without a password. */
 QoimaDb     *qoima_db_open            (const char   *location,

@@ -31,6 +31,7 @@ struct _QoimaAdminPage
   AdwEntryRow     *database_entry_row;
   GtkWidget       *database_group;
   GtkLabel        *database_note;
+  AdwPasswordEntryRow *database_password_row;
   AdwActionRow    *database_row;
   GtkWidget       *error_group;
   GtkLabel        *error_label;
@@ -62,6 +63,7 @@ struct _QoimaAdminPage
 G_DEFINE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, ADW_TYPE_BIN)
 
 static void database_apply_cb (QoimaAdminPage *self);
+static void database_password_apply_cb (QoimaAdminPage *self);
 
 enum {
   PROP_0,
@@ -954,6 +956,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_entry_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_note);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_password_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, database_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, error_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, error_label);
@@ -966,6 +969,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt_button);
   gtk_widget_class_bind_template_callback (widget_class, add_ward_cb);
   gtk_widget_class_bind_template_callback (widget_class, database_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, database_password_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, auto_withdraw_state_set_cb);
 
   gtk_widget_class_install_action (widget_class, "admin.reload", NULL, reload_action);
@@ -1002,6 +1006,76 @@ qoima_admin_page_get_context (QoimaAdminPage *self)
 
 /* The workstation's database */
 
+/* The server whose password the page saves: the one set for the next start, else the one in
+ * use; NULL when neither is a PostgreSQL server (a file needs no password). */
+static char *
+password_location (QoimaAdminPage *self)
+{
+  g_autofree char *configured = g_settings_get_string (qoima_context_get_settings (self->context), "database-uri");
+  const char *current = qoima_store_get_path (qoima_context_get_store (self->context));
+
+  if (qoima_db_location_is_postgresql (configured))
+    return g_steal_pointer (&configured);
+  if (qoima_db_location_is_postgresql (current))
+    return g_strdup (current);
+  return NULL;
+}
+
+static void
+show_password_row (QoimaAdminPage *self)
+{
+  g_autofree char *location = password_location (self);
+  g_autofree char *shown = location != NULL ? qoima_db_location_for_display (location) : NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->database_password_row), location != NULL);
+  if (shown != NULL)
+    {
+      g_autofree char *tooltip = g_strdup_printf (_("Save the password in the keyring: Qoima gives it to %s when "
+                                                    "the server asks for one. It is never kept in the settings."),
+                                                  shown);
+
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->database_password_row), tooltip);
+    }
+}
+
+static void
+save_password_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(QoimaAdminPage) self = user_data;
+  g_autoptr(GError) local_error = NULL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->database_password_row), TRUE);
+  if (!qoima_db_save_password_finish (result, &local_error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->database_note), "error");
+      gtk_label_set_text (self->database_note, local_error->message);
+    }
+  else
+    {
+      gtk_label_set_text (self->database_note, _("The password is saved in this computer’s keyring."));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->database_note), TRUE);
+}
+
+static void
+database_password_apply_cb (QoimaAdminPage *self)
+{
+  g_autofree char *location = password_location (self);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->database_password_row));
+
+  if (location == NULL)
+    return;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->database_note), "error");
+  gtk_widget_set_visible (GTK_WIDGET (self->database_note), FALSE);
+  /* Until the keyring answers: one save at a time. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->database_password_row), FALSE);
+  /* Not the page's loads' cancellable: a reload must not drop the password half-saved. */
+  qoima_db_save_password_async (location, password, NULL, save_password_cb, g_object_ref (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->database_password_row), "");
+}
+
 static void
 show_database (QoimaAdminPage *self)
 {
@@ -1014,6 +1088,7 @@ show_database (QoimaAdminPage *self)
              ? g_strdup_printf (_("%s — a PostgreSQL server shared by the workstations"), shown)
              : g_strdup_printf (_("%s — a file on this computer"), shown);
   adw_action_row_set_subtitle (self->database_row, subtitle);
+  show_password_row (self);
 
   /* IT may lock the key for the whole hospital (dconf): then it is only shown. */
   if (!g_settings_is_writable (settings, "database-uri"))
@@ -1047,6 +1122,7 @@ database_apply_cb (QoimaAdminPage *self)
     }
   gtk_label_set_text (self->database_note, _("Saved. Qoima opens this database the next time it is started."));
   gtk_editable_set_text (GTK_EDITABLE (self->database_entry_row), "");
+  show_password_row (self);
 }
 
 void
