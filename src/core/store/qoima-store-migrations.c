@@ -879,6 +879,10 @@ static const char * const migrations[] = {
   "  workstation TEXT NOT NULL,"
   "  until TEXT NOT NULL"
   ");",
+
+  /* 14 → 15: nothing here. On PostgreSQL packs and act codes are audited on the columns
+   * these triggers name (audit_packs_update, audit_act_codes_update), as here. */
+  "-- the PostgreSQL step's twin",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);
