@@ -9,6 +9,7 @@
 # As root the server runs as "postgres", since initdb refuses root.
 
 import atexit
+import json
 import os
 import pwd
 import random
@@ -91,17 +92,30 @@ def new_location(folder, name="qoima.db"):
     return _server.new_database()
 
 
-def query(location, sql):
-    """The rows of @sql (a read) on the warehouse at @location, as tuples of text or numbers
-    (psql's text on PostgreSQL, so compare numbers as int(...))."""
+def query(location, sql, *args):
+    """The rows of @sql (a read, with ? for each of @args) on the warehouse at @location, as
+    tuples of Python values: numbers as int, text as str, on either engine."""
     if location.startswith(("postgresql:", "postgres:")):
+        # psql's text would make every number a string: the rows come back as JSON instead.
+        parts = sql.split("?")
+        if len(parts) != len(args) + 1:
+            raise ValueError("one argument per ?: " + sql)
+        sql = parts[0] + "".join(_literal(a) + p for a, p in zip(args, parts[1:]))
         psql = os.path.join(os.environ.get("QOIMA_PG_BINDIR", ""), "psql")
-        proc = subprocess.run([psql, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                               "-c", sql, location], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, check=True)
-        return [tuple(line.split("\t")) for line in proc.stdout.splitlines()]
+        proc = subprocess.run([psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                               "-c", f"SELECT coalesce (json_agg (t), '[]') FROM ({sql}) t", location],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"psql: {proc.stderr}")
+        return json.loads(proc.stdout, object_pairs_hook=lambda pairs: tuple(v for _, v in pairs))
     with closing(sqlite3.connect(f"file:{location}?mode=ro", uri=True)) as con:
-        return con.execute(sql).fetchall()
+        return con.execute(sql, args).fetchall()
+
+
+def _literal(value):
+    if isinstance(value, int):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def execute(location, sql):
