@@ -5,10 +5,11 @@
 
 #include "config.h"
 
+#include "qoima-db.h"
 #include "qoima-store-audit.h"
 #include "qoima-store-private.h"
+#include "qoima-test-utils.h"
 
-#include <sqlite3.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -46,11 +47,20 @@ open_store (const char *path)
   return store;
 }
 
+/* A new database: a file named @name on SQLite, a new database on the test's PostgreSQL server. */
 static char *
 temp_db_path (const char *name)
 {
-  return g_build_filename (g_get_user_data_dir (), "audit-test", name, NULL);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "audit-test", name, NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  return qoima_test_new_store_location (dir);
 }
+
+/* The same check or tampering written for each engine: SQLite's JSON functions and trigger
+ * names, PostgreSQL's jsonb and its triggers, disabled rather than dropped (one trigger there
+ * guards both UPDATE and DELETE). */
+#define ENGINE(sqlite, postgresql) (qoima_test_on_postgresql () ? (postgresql) : (sqlite))
 
 /* A store with a warehouse, one product and two packs received by "clerk1". */
 static QoimaStore *
@@ -83,28 +93,38 @@ filled_store (const char *path)
   return store;
 }
 
-static sqlite3 *
+/* Another connection, as another program (sqlite3, psql) would open the database. */
+static QoimaDb *
 raw_open (const char *path)
 {
-  sqlite3 *db = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaDb *db = qoima_db_open (path, &error);
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
+  g_assert_no_error (error);
   return db;
 }
 
 static gint64
-raw_int (sqlite3    *db,
+raw_int (QoimaDb    *db,
          const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, &error);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+  g_assert_no_error (error);
+  return qoima_db_column_int64 (stmt, 0);
+}
+
+/* Whether @sql (several statements) runs; the error's code is the store's (CONSTRAINT for a
+ * trigger's refusal on either engine). */
+static gboolean
+raw_exec (QoimaDb     *db,
+          const char  *sql,
+          GError     **error)
+{
+  return qoima_db_exec (db, sql, error);
 }
 
 static gboolean
@@ -134,20 +154,27 @@ test_receive (void)
   g_autofree char *path = temp_db_path ("receive.db");
   g_autoptr(QoimaStore) store = filled_store (path);
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = raw_open (path);
+  QoimaDb *db = raw_open (path);
   gint64 n_rows = -1, broken = -1;
 
   /* product, location, and one row for the receipt batch (schema 13): its first and last
    * movement, their count and the hash of their lines, with the receipt's actor and reason */
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'movements'"), ==, 0);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'receipts' AND action = 'insert' "
-                                "AND actor = 'clerk1' AND reason = 'act 7' "
-                                "AND row_id = (SELECT min (id) FROM movements) "
-                                "AND json_extract (new_values, '$.first_id') = (SELECT min (id) FROM movements) "
-                                "AND json_extract (new_values, '$.last_id') = (SELECT max (id) FROM movements) "
-                                "AND json_extract (new_values, '$.count') = 2 "
-                                "AND length (json_extract (new_values, '$.sha256')) = 64"), ==, 1);
+  g_assert_cmpint (raw_int (db, ENGINE ("SELECT count (*) FROM audit WHERE tbl = 'receipts' AND action = 'insert' "
+                                        "AND actor = 'clerk1' AND reason = 'act 7' "
+                                        "AND row_id = (SELECT min (id) FROM movements) "
+                                        "AND json_extract (new_values, '$.first_id') = (SELECT min (id) FROM movements) "
+                                        "AND json_extract (new_values, '$.last_id') = (SELECT max (id) FROM movements) "
+                                        "AND json_extract (new_values, '$.count') = 2 "
+                                        "AND length (json_extract (new_values, '$.sha256')) = 64",
+                                        "SELECT count (*) FROM audit WHERE tbl = 'receipts' AND action = 'insert' "
+                                        "AND actor = 'clerk1' AND reason = 'act 7' "
+                                        "AND row_id = (SELECT min (id) FROM movements)::TEXT "
+                                        "AND (new_values::jsonb->>'first_id')::BIGINT = (SELECT min (id) FROM movements) "
+                                        "AND (new_values::jsonb->>'last_id')::BIGINT = (SELECT max (id) FROM movements) "
+                                        "AND (new_values::jsonb->>'count')::BIGINT = 2 "
+                                        "AND length (new_values::jsonb->>'sha256') = 64")), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'products' AND actor = 'system'"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE id = 1 AND prev_hash = ''"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit a JOIN audit b ON b.id = a.id + 1 "
@@ -166,7 +193,7 @@ test_receive (void)
     g_clear_error (&error);
   }
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 3);
-  sqlite3_close (db);
+  qoima_db_close (db);
 
   g_assert_true (verify (store, &n_rows, &broken, &error));
   g_assert_no_error (error);
@@ -186,7 +213,7 @@ test_scan (void)
   QoimaMarkingCode code = { 0 };
   const char *ki = "01" GTIN_PARACETAMOL "21AAAAAAAAAAAA1";
   g_autofree char *km = g_strconcat (ki, "\x1d" "91EE10\x1d" "92", "dGVzdGNyeXB0b3RhaWxvZmZvcnR5Zm91cmNoYXJzMTIzNA==", NULL);
-  sqlite3 *db;
+  QoimaDb *db;
 
   code.kind = QOIMA_CODE_KIND_PACK;
   code.gtin = (char *) GTIN_PARACETAMOL;
@@ -198,10 +225,13 @@ test_scan (void)
   g_assert_no_error (error);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit WHERE tbl = 'packs' AND action = 'update' "
-                                "AND actor = 'nurse1' AND json_extract (old_values, '$.km') IS NULL "
-                                "AND json_extract (new_values, '$.km') IS NOT NULL"), ==, 1);
-  sqlite3_close (db);
+  g_assert_cmpint (raw_int (db, ENGINE ("SELECT count (*) FROM audit WHERE tbl = 'packs' AND action = 'update' "
+                                        "AND actor = 'nurse1' AND json_extract (old_values, '$.km') IS NULL "
+                                        "AND json_extract (new_values, '$.km') IS NOT NULL",
+                                        "SELECT count (*) FROM audit WHERE tbl = 'packs' AND action = 'update' "
+                                        "AND actor = 'nurse1' AND old_values::jsonb->>'km' IS NULL "
+                                        "AND new_values::jsonb->>'km' IS NOT NULL")), ==, 1);
+  qoima_db_close (db);
   g_assert_true (verify (store, NULL, NULL, &error));
   g_assert_no_error (error);
 }
@@ -211,12 +241,24 @@ test_append_only (void)
 {
   g_autofree char *path = temp_db_path ("append.db");
   g_autoptr(QoimaStore) store = filled_store (path);
-  sqlite3 *db = raw_open (path);
+  QoimaDb *db = raw_open (path);
+  g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET actor = 'x' WHERE id = 3", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
-  g_assert_cmpint (sqlite3_exec (db, "DELETE FROM audit WHERE id = 3", NULL, NULL, NULL) & 0xff, ==, SQLITE_CONSTRAINT);
+  g_assert_false (raw_exec (db, "UPDATE audit SET actor = 'x' WHERE id = 3", &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  g_assert_false (raw_exec (db, "DELETE FROM audit WHERE id = 3", &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+  g_clear_error (&error);
+  /* PostgreSQL's TRUNCATE skips row triggers: a statement trigger refuses it. */
+  if (qoima_test_on_postgresql ())
+    {
+      g_assert_false (raw_exec (db, "TRUNCATE audit", &error));
+      g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+      g_clear_error (&error);
+    }
   g_assert_cmpint (raw_int (db, "SELECT count (*) FROM audit"), ==, 3);
-  sqlite3_close (db);
+  qoima_db_close (db);
 }
 
 /* Tampering, each on its own database: verify names the first broken row. */
@@ -230,13 +272,14 @@ check_tampered (const char *name,
   g_autoptr(QoimaStore) store = filled_store (path);
   g_autoptr(GError) error = NULL;
   gint64 n_rows = -1, broken = -1;
-  sqlite3 *db = raw_open (path);
+  QoimaDb *db = raw_open (path);
 
   g_assert_true (verify (store, &n_rows, &broken, &error));
   g_assert_cmpint (n_rows, ==, 3);
 
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  g_assert_true (raw_exec (db, sql, &error));
+  g_assert_no_error (error);
+  qoima_db_close (db);
 
   g_assert_false (verify (store, &n_rows, &broken, &error));
   g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
@@ -249,8 +292,10 @@ static void
 test_edited (void)
 {
   check_tampered ("edited.db",
-                  "DROP TRIGGER audit_no_update;"
-                  "UPDATE audit SET new_values = json_set (new_values, '$.count', 3) WHERE id = 3",
+                  ENGINE ("DROP TRIGGER audit_no_update;"
+                          "UPDATE audit SET new_values = json_set (new_values, '$.count', 3) WHERE id = 3",
+                          "ALTER TABLE audit DISABLE TRIGGER audit_no_change;"
+                          "UPDATE audit SET new_values = jsonb_set (new_values::jsonb, '{count}', '3')::TEXT WHERE id = 3"),
                   3, "changed");
 }
 
@@ -258,7 +303,8 @@ static void
 test_deleted (void)
 {
   check_tampered ("deleted.db",
-                  "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2",
+                  ENGINE ("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 2",
+                          "ALTER TABLE audit DISABLE TRIGGER audit_no_change; DELETE FROM audit WHERE id = 2"),
                   2, "missing");
 }
 
@@ -268,15 +314,25 @@ static void
 test_inserted (void)
 {
   check_tampered ("inserted.db",
-                  "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
-                  "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id >= 3;"
-                  "DELETE FROM audit WHERE id >= 3;"
-                  "INSERT INTO audit SELECT 3, at, 'mallory', tbl, row_id, action, old_values, new_values, reason,"
-                  "  'forged', sha256 ('forged|3|' || at || '|mallory|' || tbl || '|' || row_id || '|' || action"
-                  "  || '|' || coalesce (old_values, '') || '|' || coalesce (new_values, '') || '|' || coalesce (reason, ''))"
-                  "  FROM t WHERE id = 3;"
-                  "INSERT INTO audit SELECT id + 1, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash"
-                  "  FROM t ORDER BY id",
+                  ENGINE ("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;"
+                          "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id >= 3;"
+                          "DELETE FROM audit WHERE id >= 3;"
+                          "INSERT INTO audit SELECT 3, at, 'mallory', tbl, row_id, action, old_values, new_values, reason,"
+                          "  'forged', sha256 ('forged|3|' || at || '|mallory|' || tbl || '|' || row_id || '|' || action"
+                          "  || '|' || coalesce (old_values, '') || '|' || coalesce (new_values, '') || '|' || coalesce (reason, ''))"
+                          "  FROM t WHERE id = 3;"
+                          "INSERT INTO audit SELECT id + 1, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash"
+                          "  FROM t ORDER BY id",
+                          "ALTER TABLE audit DISABLE TRIGGER audit_no_change;"
+                          "CREATE TEMP TABLE t AS SELECT * FROM audit WHERE id >= 3;"
+                          "DELETE FROM audit WHERE id >= 3;"
+                          "INSERT INTO audit SELECT 3, at, 'mallory', tbl, row_id, action, old_values, new_values, reason,"
+                          "  'forged', encode (sha256 (convert_to ('forged|3|' || at || '|mallory|' || tbl || '|' || row_id"
+                          "  || '|' || action || '|' || coalesce (old_values, '') || '|' || coalesce (new_values, '')"
+                          "  || '|' || coalesce (reason, ''), 'UTF8')), 'hex')"
+                          "  FROM t WHERE id = 3;"
+                          "INSERT INTO audit SELECT id + 1, at, actor, tbl, row_id, action, old_values, new_values, reason, prev_hash, hash"
+                          "  FROM t ORDER BY id"),
                   3, "out of the chain");
 }
 
@@ -285,7 +341,8 @@ static void
 test_truncated (void)
 {
   check_tampered ("truncated.db",
-                  "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3",
+                  ENGINE ("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3",
+                          "ALTER TABLE audit DISABLE TRIGGER audit_no_change; DELETE FROM audit WHERE id = 3"),
                   3, "cut off the end");
 }
 
@@ -296,8 +353,10 @@ static void
 test_receipt_movement_changed (void)
 {
   check_tampered ("receipt-changed.db",
-                  "DROP TRIGGER movements_no_update;"
-                  "UPDATE movements SET units_after = 19 WHERE id = (SELECT max (id) FROM movements)",
+                  ENGINE ("DROP TRIGGER movements_no_update;"
+                          "UPDATE movements SET units_after = 19 WHERE id = (SELECT max (id) FROM movements)",
+                          "ALTER TABLE movements DISABLE TRIGGER movements_no_change;"
+                          "UPDATE movements SET units_after = 19 WHERE id = (SELECT max (id) FROM movements)"),
                   3, "changed");
 }
 
@@ -305,8 +364,10 @@ static void
 test_receipt_pack_changed (void)
 {
   check_tampered ("receipt-pack-changed.db",
-                  "DROP TRIGGER audit_packs_update;"
-                  "UPDATE packs SET expiry = '2030-12-31' WHERE id = (SELECT max (id) FROM packs)",
+                  ENGINE ("DROP TRIGGER audit_packs_update;"
+                          "UPDATE packs SET expiry = '2030-12-31' WHERE id = (SELECT max (id) FROM packs)",
+                          "ALTER TABLE packs DISABLE TRIGGER audit_packs_update;"
+                          "UPDATE packs SET expiry = '2030-12-31' WHERE id = (SELECT max (id) FROM packs)"),
                   3, "changed");
 }
 
@@ -314,8 +375,10 @@ static void
 test_receipt_movement_deleted (void)
 {
   check_tampered ("receipt-deleted.db",
-                  "DROP TRIGGER movements_no_delete;"
-                  "DELETE FROM movements WHERE id = (SELECT min (id) FROM movements)",
+                  ENGINE ("DROP TRIGGER movements_no_delete;"
+                          "DELETE FROM movements WHERE id = (SELECT min (id) FROM movements)",
+                          "ALTER TABLE movements DISABLE TRIGGER movements_no_change;"
+                          "DELETE FROM movements WHERE id = (SELECT min (id) FROM movements)"),
                   3, "deleted");
 }
 
@@ -324,11 +387,17 @@ static void
 test_receipt_movement_replaced (void)
 {
   check_tampered ("receipt-replaced.db",
-                  "DROP TRIGGER movements_no_delete; DROP TRIGGER audit_movements_insert;"
-                  "CREATE TEMP TABLE m AS SELECT * FROM movements WHERE id = (SELECT min (id) FROM movements);"
-                  "DELETE FROM movements WHERE id = (SELECT id FROM m);"
-                  "UPDATE m SET actor = 'mallory';"
-                  "INSERT INTO movements SELECT * FROM m",
+                  ENGINE ("DROP TRIGGER movements_no_delete; DROP TRIGGER audit_movements_insert;"
+                          "CREATE TEMP TABLE m AS SELECT * FROM movements WHERE id = (SELECT min (id) FROM movements);"
+                          "DELETE FROM movements WHERE id = (SELECT id FROM m);"
+                          "UPDATE m SET actor = 'mallory';"
+                          "INSERT INTO movements SELECT * FROM m",
+                          "ALTER TABLE movements DISABLE TRIGGER movements_no_change;"
+                          "ALTER TABLE movements DISABLE TRIGGER audit_movements;"
+                          "CREATE TEMP TABLE m AS SELECT * FROM movements WHERE id = (SELECT min (id) FROM movements);"
+                          "DELETE FROM movements WHERE id = (SELECT id FROM m);"
+                          "UPDATE m SET actor = 'mallory';"
+                          "INSERT INTO movements SELECT * FROM m"),
                   3, "changed");
 }
 
@@ -336,13 +405,15 @@ test_receipt_movement_replaced (void)
 static void
 test_receipt_movement_inserted (void)
 {
-  check_tampered ("receipt-inserted.db",
-                  "DROP TRIGGER audit_movements_insert;"
-                  "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, units_delta,"
-                  "                       units_after, status_after, location_after)"
-                  "  SELECT pack_id, at, 'mallory', 'write_off', location_after, NULL, 0, units_after, 'written_off',"
-                  "         location_after FROM movements WHERE id = (SELECT max (id) FROM movements)",
-                  4, "has no audit row");
+  g_autofree char *sql = g_strconcat (ENGINE ("DROP TRIGGER audit_movements_insert;",
+                                               "ALTER TABLE movements DISABLE TRIGGER audit_movements;"),
+                                       "INSERT INTO movements (pack_id, at, actor, kind, from_location, to_location, units_delta,"
+                                       "                       units_after, status_after, location_after)"
+                                       "  SELECT pack_id, at, 'mallory', 'write_off', location_after, NULL, 0, units_after,"
+                                       "         'written_off', location_after FROM movements"
+                                       "  WHERE id = (SELECT max (id) FROM movements)", NULL);
+
+  check_tampered ("receipt-inserted.db", sql, 4, "has no audit row");
 }
 
 /* qoimactl audit verify: exit 0 and the row count, then exit 1 naming the row. */
@@ -356,7 +427,7 @@ test_qoimactl (void)
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   int status = -1;
-  sqlite3 *db;
+  QoimaDb *db;
 
   if (qoimactl == NULL)
     {
@@ -375,9 +446,11 @@ test_qoimactl (void)
   }
 
   db = raw_open (path);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'act 9' WHERE id = 3",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  g_assert_true (raw_exec (db, ENGINE ("DROP TRIGGER audit_no_update; UPDATE audit SET reason = 'act 9' WHERE id = 3",
+                                       "ALTER TABLE audit DISABLE TRIGGER audit_no_change;"
+                                       "UPDATE audit SET reason = 'act 9' WHERE id = 3"), &error));
+  g_assert_no_error (error);
+  qoima_db_close (db);
 
   {
     const char *argv[] = { qoimactl, "--db", path, "audit", "verify", NULL };

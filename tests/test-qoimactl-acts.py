@@ -17,11 +17,13 @@ import sys
 import tempfile
 import urllib.request
 
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
+
 qoimactl, stand_exe, pki = sys.argv[1:4]
 HOSPITAL = "990340001230"
 SENDER = "100340012341"  # ТОО "Медсервис Плюс"
 tmp = tempfile.mkdtemp(prefix="qoimactl-acts-")
-db = os.path.join(tmp, "qoima.db")
+db = qoima_test_db.new_location(tmp)
 stand_db = os.path.join(tmp, "stand.db")
 stand = None
 base = None

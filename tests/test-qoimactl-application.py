@@ -19,9 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
+
 qoimactl, stand_exe, pki = sys.argv[1:4]
 tmp = tempfile.mkdtemp(prefix="qoimactl-application-")
-db = os.path.join(tmp, "qoima.db")
+db = qoima_test_db.new_location(tmp)
 results = []
 
 

@@ -16,6 +16,8 @@ import sys
 import tempfile
 from decimal import Decimal
 
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
+
 try:
     import openpyxl
 except ImportError:
@@ -23,7 +25,7 @@ except ImportError:
 
 qoimactl = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="qoimactl-copay-")
-db = os.path.join(tmp, "qoima.db")
+db = qoima_test_db.new_location(tmp)
 results = []
 
 

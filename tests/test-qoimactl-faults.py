@@ -20,7 +20,8 @@
 #    (QOIMA_TEST_BROKEN_OUTBOX=resend-blindly) this part fails: tests/meson.build expects that.
 #
 # Every command acts as a named user; only JSON output and exit statuses are relied on. The
-# warehouse database is read with sqlite3, read-only, for what no command shows (movements).
+# warehouse database is read directly, read-only (sqlite3; psql in the -pg variant, through
+# tests/qoima_test_db.py), for what no command shows (movements).
 # QOIMA_FAULTS_SEED=N picks other random runs; QOIMA_FAULTS_TRACE=1 notes where each kill landed;
 # QOIMA_FAULTS_ONLY=stored runs part 4 only.
 
@@ -38,6 +39,8 @@ import time
 import urllib.parse
 import urllib.request
 from contextlib import closing
+
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
 
 qoimactl, stand_exe, pki = sys.argv[1:4]
 
@@ -118,12 +121,16 @@ class Stand:
                 for number, status, body in rows]
 
 
+# The audit's row_id: untyped on SQLite (it compares to the id as stored), text on PostgreSQL.
+MOVEMENT_ID = "m.id::TEXT" if qoima_test_db.on_postgresql() else "m.id"
+
+
 class Warehouse:
     USERS = (("aigul", "clerk", "Clerk-pass-2", []), ("dana", "nurse", "4711", ["--ward", WARD]),
              ("chief", "chief", "Chief-pass-3", ["--iin", "850715400238"]))
 
     def __init__(self, name, stand):
-        self.db = os.path.join(tmp, "warehouse-" + name + ".db")
+        self.db = qoima_test_db.new_location(tmp, "warehouse-" + name + ".db")
         self.stand = stand
         self.passwords = {}
         subprocess.run([qoimactl, "--db", self.db, "demo", "--packs", "20"], check=True,
@@ -185,13 +192,12 @@ class Warehouse:
         return seen
 
     def sql(self, query, *args):
-        with closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)) as con:
-            return con.execute(query, args).fetchall()
+        return qoima_test_db.query(self.db, query, *args)
 
     def uses_of(self, ki):
         """The pack's USE movements in order: (id, units, units_after, patient, audit rows)."""
         return self.sql("SELECT m.id, -m.units_delta, m.units_after, coalesce (pt.iin, pt.record_number),"
-                        "  (SELECT count (*) FROM audit a WHERE a.tbl = 'movements' AND a.row_id = m.id)"
+                        "  (SELECT count (*) FROM audit a WHERE a.tbl = 'movements' AND a.row_id = " + MOVEMENT_ID + ")"
                         " FROM movements m JOIN packs p ON p.id = m.pack_id"
                         " LEFT JOIN patients pt ON pt.id = m.patient_id"
                         " WHERE p.ki = ? AND m.kind = 'use' ORDER BY m.id", ki)

@@ -16,10 +16,12 @@ import subprocess
 import sys
 import tempfile
 
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
+
 qoimactl, stand_exe, pki = sys.argv[1:4]
 source_root = os.environ["QOIMA_SOURCE_ROOT"]
 tmp = tempfile.mkdtemp(prefix="qoimactl-register-")
-db = os.path.join(tmp, "qoima.db")
+db = qoima_test_db.new_location(tmp)
 stand_db = os.path.join(tmp, "stand.db")
 reference_dir = os.path.join(tmp, "reference")
 

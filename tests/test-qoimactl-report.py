@@ -14,9 +14,11 @@ import subprocess
 import sys
 import tempfile
 
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
+
 qoimactl = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="qoimactl-report-")
-db = os.path.join(tmp, "qoima.db")
+db = qoima_test_db.new_location(tmp)
 results = []
 
 

@@ -7,14 +7,15 @@
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
+import qoima_test_db  # tests/qoima_test_db.py: SQLite file or PostgreSQL database
+
 qoimactl = sys.argv[1]
 tmp = tempfile.mkdtemp(prefix="qoimactl-users-")
-db = os.path.join(tmp, "qoima.db")
+db = qoima_test_db.new_location(tmp)
 results = []
 
 
@@ -47,12 +48,8 @@ def users():
 
 
 def setting(key):
-    con = sqlite3.connect(db)
-    try:
-        row = con.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
-    finally:
-        con.close()
+    rows = qoima_test_db.query(db, "SELECT value FROM settings WHERE key = '%s'" % key.replace("'", "''"))
+    return rows[0][0] if rows else None
 
 
 admin_pw, clerk_pw, nurse_pw = secret("a", "Admin-pass-1"), secret("c", "Clerk-pass-2"), secret("n", "4711")
@@ -146,13 +143,14 @@ check("an IIN belongs to one user", proc.returncode == 1 and users()["aigul"]["i
 proc = q("users", "signing", "aigul", "--may-sign", "no", user="admin", password=admin_pw)
 check("and withdraws it, the IIN kept", proc.returncode == 0 and not users()["aigul"]["may_sign"]
       and users()["aigul"]["iin"] == "900312450126", proc.stderr)
-con = sqlite3.connect(db)
-try:
-    delegations = con.execute("SELECT actor, reason FROM audit WHERE tbl = 'users' "
-                              "AND json_extract (new_values, '$.may_sign') <> json_extract (old_values, '$.may_sign')"
-                              ).fetchall()
-finally:
-    con.close()
+if qoima_test_db.on_postgresql():
+    delegations = qoima_test_db.query(db, "SELECT actor, reason FROM audit WHERE tbl = 'users' "
+                                          "AND new_values::jsonb->>'may_sign' <> old_values::jsonb->>'may_sign' "
+                                          "ORDER BY id")
+else:
+    delegations = qoima_test_db.query(db, "SELECT actor, reason FROM audit WHERE tbl = 'users' "
+                                          "AND json_extract (new_values, '$.may_sign') <> json_extract (old_values, '$.may_sign') "
+                                          "ORDER BY id")
 check("the delegation and its withdrawal are audited, with the admin",
       delegations == [("admin", "signing delegated"), ("admin", "signing set")], delegations)
 check("usage errors exit 2 (signing)", q("users", "signing", "aigul", "--may-sign", "maybe").returncode == 2)

@@ -13,6 +13,7 @@
 
 #include "qoima-act.h"
 #include "qoima-context.h"
+#include "qoima-db.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"
 #include "qoima-signer-pkcs12.h"
@@ -26,7 +27,6 @@
 #include "qoima-user.h"
 
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <string.h>
 
@@ -241,7 +241,7 @@ fixture_set_up (Fixture       *fixture,
   const char *faults = user_data;
   g_autofree char *tmp = g_dir_make_tmp ("qoima-sync-XXXXXX", NULL);
 
-  fixture->db_path = g_build_filename (tmp, "qoima.db", NULL);
+  fixture->db_path = qoima_test_new_store_location (tmp);
   fixture->stand_db = g_build_filename (tmp, "stand.db", NULL);
   fixture->admin = soup_session_new ();
   start_stand (fixture, faults);
@@ -282,7 +282,7 @@ demo_world_set_up (Fixture       *fixture,
   g_autoptr(GAsyncResult) users = NULL;
   g_autoptr(GError) error = NULL;
 
-  fixture->db_path = g_build_filename (tmp, "qoima.db", NULL);
+  fixture->db_path = qoima_test_new_store_location (tmp);
   fixture->stand_db = g_build_filename (tmp, "stand.sqlite", NULL);
   fixture->admin = soup_session_new ();
   fixture->app_like = TRUE;
@@ -1429,32 +1429,49 @@ test_answer_needs_role (Fixture       *fixture,
   }
 }
 
+/* The same statement written for each engine where their dialects differ (triggers, JSON). */
+#define ENGINE(sqlite, postgresql) (qoima_test_on_postgresql () ? (postgresql) : (sqlite))
+
+/* Another connection on the warehouse's database, as another program would open it. */
+static QoimaDb *
+open_raw (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  QoimaDb *db = qoima_db_open (fixture->db_path, &error);
+
+  g_assert_no_error (error);
+  return db;
+}
+
 static void
 raw_exec (Fixture    *fixture,
           const char *sql)
 {
-  sqlite3 *db = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaDb *db = open_raw (fixture);
 
-  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  g_assert_true (qoima_db_exec (db, sql, &error));
+  g_assert_no_error (error);
+  qoima_db_close (db);
 }
 
 static gint64
 raw_int (Fixture    *fixture,
          const char *sql)
 {
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaDb *db = open_raw (fixture);
   gint64 value;
 
-  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  {
+    g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (qoima_db_step (stmt, &error), ==, QOIMA_DB_ROW);
+    g_assert_no_error (error);
+    value = qoima_db_column_int64 (stmt, 0);
+  }
+  qoima_db_close (db);
   return value;
 }
 
@@ -1482,8 +1499,13 @@ test_answer_not_recorded (Fixture       *fixture,
   act = find_act (fixture, qoima_json_get_string (act_json, "id"));
   answer (fixture, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL);
 
-  raw_exec (fixture, "CREATE TRIGGER test_no_packs BEFORE INSERT ON packs "
-                     "BEGIN SELECT RAISE (ABORT, 'the test refuses new packs'); END");
+  raw_exec (fixture, ENGINE ("CREATE TRIGGER test_no_packs BEFORE INSERT ON packs "
+                             "BEGIN SELECT RAISE (ABORT, 'the test refuses new packs'); END",
+                             "CREATE FUNCTION test_no_packs () RETURNS trigger LANGUAGE plpgsql AS $$"
+                             "BEGIN RAISE EXCEPTION 'the test refuses new packs'"
+                             "  USING ERRCODE = 'integrity_constraint_violation'; END $$;"
+                             "CREATE TRIGGER test_no_packs BEFORE INSERT ON packs"
+                             "  FOR EACH ROW EXECUTE FUNCTION test_no_packs ()"));
   g_assert_false (push (fixture, &error));
   g_test_message ("push: %s", error->message);
   g_assert_true (error->domain == QOIMA_STORE_ERROR);
@@ -1509,7 +1531,7 @@ test_answer_not_recorded (Fixture       *fixture,
   g_assert_cmpstr (entry->ismpt_status, ==, "CHECKED_OK");
 
   /* The cause gone, the next sync records it, even with ИС МПТ out of reach. */
-  raw_exec (fixture, "DROP TRIGGER test_no_packs");
+  raw_exec (fixture, ENGINE ("DROP TRIGGER test_no_packs", "DROP TRIGGER test_no_packs ON packs"));
   stop_stand (fixture);
   g_assert_true (push (fixture, &error));
   g_assert_no_error (error);
@@ -1780,27 +1802,18 @@ answer_as (Fixture      *fixture,
   return qoima_sync_answer_act_finish (fixture->sync, wait_result (&result), error);
 }
 
-/* A raw read-only handle on the warehouse, to look at what the store wrote. */
-static sqlite3 *
-open_raw (Fixture *fixture)
-{
-  sqlite3 *db = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (fixture->db_path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  return db;
-}
-
 static char *
-raw_text (sqlite3    *db,
+raw_text (QoimaDb    *db,
           const char *sql)
 {
-  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaDbStmt) stmt = qoima_db_prepare (db, sql, &error);
   char *text = NULL;
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
+  g_assert_no_error (error);
+  if (qoima_db_step (stmt, &error) == QOIMA_DB_ROW)
+    text = g_strdup (qoima_db_column_text (stmt, 0));
+  g_assert_no_error (error);
   return text;
 }
 
@@ -1882,7 +1895,7 @@ test_key_is_the_signers (Fixture       *fixture,
    * the certificate it was signed with. */
   {
     g_autoptr(QoimaCertificate) certificate = g_object_ref (qoima_signer_get_certificate (fixture->signer));
-    sqlite3 *db;
+    QoimaDb *db;
     g_autofree char *serial = NULL;
     g_autofree char *owner = NULL;
     g_autofree char *iin = NULL;
@@ -1892,14 +1905,20 @@ test_key_is_the_signers (Fixture       *fixture,
     g_assert_cmpint (answer_as (fixture, qoima_act_get_id (act), fixture->signer, fixture->chief, &error), >, 0);
     g_assert_no_error (error);
     db = open_raw (fixture);
-    serial = raw_text (db, "SELECT json_extract (new_values, '$.signer_serial') FROM audit "
-                           "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
-    owner = raw_text (db, "SELECT json_extract (new_values, '$.signer_owner') FROM audit "
-                          "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
-    iin = raw_text (db, "SELECT json_extract (new_values, '$.signer_iin') FROM audit "
-                        "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+    serial = raw_text (db, ENGINE ("SELECT json_extract (new_values, '$.signer_serial') FROM audit "
+                                   "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1",
+                                   "SELECT new_values::jsonb->>'signer_serial' FROM audit "
+                                   "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1"));
+    owner = raw_text (db, ENGINE ("SELECT json_extract (new_values, '$.signer_owner') FROM audit "
+                                  "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1",
+                                  "SELECT new_values::jsonb->>'signer_owner' FROM audit "
+                                  "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1"));
+    iin = raw_text (db, ENGINE ("SELECT json_extract (new_values, '$.signer_iin') FROM audit "
+                                "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1",
+                                "SELECT new_values::jsonb->>'signer_iin' FROM audit "
+                                "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1"));
     actor = raw_text (db, "SELECT actor FROM audit WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
-    sqlite3_close (db);
+    qoima_db_close (db);
     g_assert_cmpstr (serial, ==, qoima_certificate_get_serial (certificate));
     g_assert_nonnull (serial);
     g_assert_cmpstr (owner, ==, "ЖАКСЫБЕКОВА АЙГУЛЬ");
@@ -1946,7 +1965,7 @@ test_delegated_clerk (Fixture       *fixture,
   g_autofree char *out = g_build_filename (tmp, "out.bin", NULL);
   g_autofree char *delegation = NULL;
   int status = -1;
-  sqlite3 *db;
+  QoimaDb *db;
 
   g_assert_cmpint (pull (fixture), ==, 2);
   act = find_act (fixture, qoima_json_get_string (json_node_get_object (created), "id"));
@@ -2009,10 +2028,13 @@ test_delegated_clerk (Fixture       *fixture,
 
   /* The delegation is in the audit trail, with the administrator who gave it. */
   db = open_raw (fixture);
-  delegation = raw_text (db, "SELECT actor || ' ' || reason FROM audit WHERE tbl = 'users' AND action = 'update' "
-                             "AND json_extract (new_values, '$.may_sign') = 1 "
-                             "AND json_extract (old_values, '$.may_sign') = 0");
-  sqlite3_close (db);
+  delegation = raw_text (db, ENGINE ("SELECT actor || ' ' || reason FROM audit WHERE tbl = 'users' AND action = 'update' "
+                                     "AND json_extract (new_values, '$.may_sign') = 1 "
+                                     "AND json_extract (old_values, '$.may_sign') = 0",
+                                     "SELECT actor || ' ' || reason FROM audit WHERE tbl = 'users' AND action = 'update' "
+                                     "AND new_values::jsonb->>'may_sign' = '1' "
+                                     "AND old_values::jsonb->>'may_sign' = '0'"));
+  qoima_db_close (db);
   g_assert_cmpstr (delegation, ==, "admin signing delegated");
 
   /* Withdrawn, it stops her at once, though her session still says she may. */
@@ -2089,11 +2111,13 @@ test_automatic_needs_signers_key (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (stand_documents (fixture, "LK_RECEIPT", NULL), ==, 1);
   {
-    sqlite3 *db = open_raw (fixture);
-    g_autofree char *named = raw_text (db, "SELECT actor || ' ' || json_extract (new_values, '$.signer_iin') FROM audit "
-                                           "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1");
+    QoimaDb *db = open_raw (fixture);
+    g_autofree char *named = raw_text (db, ENGINE ("SELECT actor || ' ' || json_extract (new_values, '$.signer_iin') FROM audit "
+                                                   "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1",
+                                                   "SELECT actor || ' ' || (new_values::jsonb->>'signer_iin') FROM audit "
+                                                   "WHERE tbl = 'outbox' AND action = 'insert' ORDER BY id DESC LIMIT 1"));
 
-    sqlite3_close (db);
+    qoima_db_close (db);
     g_assert_cmpstr (named, ==, "auto " CHIEF_IIN);
   }
 }

@@ -464,6 +464,20 @@ static const char schema_receipt_lines[] =
   "  WHEN (coalesce (current_setting ('qoima.audit_batch', true), '') <> 'on')"
   "  EXECUTE FUNCTION qoima_stock_lines ();";
 
+/* 15 → 16: packs and act codes audited on the columns SQLite's triggers name, as the other
+ * tables already are. AFTER UPDATE for any column also audited each change the journal
+ * makes to a pack's state (status, location, units), which its movement's own audit row
+ * already covers: two rows a use on the server, one on SQLite. */
+static const char schema_audit_columns[] =
+  "DROP TRIGGER audit_packs ON packs;"
+  "CREATE TRIGGER audit_packs_update AFTER UPDATE OF ki, gtin, serial, km, batch, expiry, act_id, received_at"
+  "  ON packs FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');"
+  "CREATE TRIGGER audit_packs_delete AFTER DELETE ON packs FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');"
+  "DROP TRIGGER audit_act_codes ON act_codes;"
+  "CREATE TRIGGER audit_act_codes_update AFTER UPDATE OF scanned_at ON act_codes"
+  "  FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');"
+  "CREATE TRIGGER audit_act_codes_delete AFTER DELETE ON act_codes FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');";
+
 static const struct
 {
   int to_version;
@@ -477,10 +491,11 @@ static const struct
   { 13, schema_receipts },
   { 14, schema_outbox_claims },
   { 15, schema_receipt_lines },
+  { 16, schema_audit_columns },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (15 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (16 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,

@@ -888,6 +888,10 @@ static const char * const migrations[] = {
    * every other connection's, keeps the line row by row as before. */
   "DROP TRIGGER stock_lines_insert;"
   STOCK_LINE_TRIGGER ("insert", "AFTER INSERT ON packs WHEN NOT qoima_audit_batch ()", STOCK_LINE_ADD),
+
+  /* 15 → 16: nothing here. On PostgreSQL packs and act codes are audited on the columns
+   * these triggers name (audit_packs_update, audit_act_codes_update), as here. */
+  "-- the PostgreSQL step's twin",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

@@ -873,6 +873,10 @@ finish_outbox (QoimaStoreWorker  *worker,
         return FALSE;
     }
 
+  /* A final document is sent by no one: no claim on it is left, not even one a killed
+   * workstation held while another one ended the document for it. */
+  if (!step (worker, "DELETE FROM outbox_claims WHERE outbox_id = ?1", error, BIND_INT64, data->id, BIND_END))
+    return FALSE;
   return step (worker,
                "UPDATE outbox SET state = ?2, ismpt_status = ?3, errors = ?4, last_error = NULL, updated_at = ?5 "
                "WHERE id = ?1",
