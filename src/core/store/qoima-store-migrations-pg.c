@@ -452,6 +452,13 @@ static const char schema_outbox_claims[] =
   "  workstation TEXT NOT NULL,"
   "  until TEXT NOT NULL);";
 
+/* 14 → 15, as SQLite's step: a pack dispensed on an e-prescription is withdrawn for its own
+ * reason, DISPENSED (R002-4); the server changes the CHECK in place. */
+static const char schema_dispensed_reason[] =
+  "ALTER TABLE withdrawals_owed DROP CONSTRAINT withdrawals_owed_reason_check;"
+  "ALTER TABLE withdrawals_owed ADD CONSTRAINT withdrawals_owed_reason_check"
+  "  CHECK (reason IN ('MEDICAL_USE', 'DISPENSED', 'EXPIRED', 'DAMAGED', 'LOST', 'RECALLED'));";
+
 static const struct
 {
   int to_version;
@@ -464,10 +471,11 @@ static const struct
   { 12, schema_copay },
   { 13, schema_receipts },
   { 14, schema_outbox_claims },
+  { 15, schema_dispensed_reason },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (14 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (15 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,
