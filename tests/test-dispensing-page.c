@@ -343,6 +343,14 @@ test_dispense (void)
   g_assert_cmpstr (qoima_dispensing_page_get_withdrawal_state (page), ==, "owed");
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), qoima_withdrawal_reason_to_label (QOIMA_WITHDRAWAL_DISPENSED)));
   g_assert_false (qoima_test_find_text (GTK_WIDGET (page), qoima_withdrawal_reason_to_label (QOIMA_WITHDRAWAL_MEDICAL_USE)));
+  {
+    g_autofree char *withdrawal_shot = g_strdup_printf ("dispensing-withdrawal-%s.png",
+                                                         language != NULL ? language : "default");
+
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    qoima_test_save_screenshot (gtk_widget_get_ancestor (child (page, "dispensed_list"), ADW_TYPE_PREFERENCES_GROUP),
+                                withdrawal_shot);
+  }
 
   /* R002-10, equal to the limit: the Fund pays all of it, the patient nothing. */
   scan (window, g_ptr_array_index (kis, 1));
