@@ -21,6 +21,7 @@
 #include "qoima-context.h"
 #include "qoima-copay.h"
 #include "qoima-demo.h"
+#include "qoima-ismpt-documents.h"
 #include "qoima-test-utils.h"
 #include "qoima-ui-test-utils.h"
 #include "qoima-user.h"
@@ -336,9 +337,20 @@ test_dispense (void)
   total_fund += fund;
   total_patient += patient;
 
-  /* The withdrawal is owed through the outbox (R002-4), shown as waiting for the chief. */
+  /* The withdrawal is owed through the outbox (R002-4), shown as waiting for the chief,
+   * named by its own reason: a dispensing on prescription, not a medical use. */
   qoima_test_wait_until (state_known, page, 30);
   g_assert_cmpstr (qoima_dispensing_page_get_withdrawal_state (page), ==, "owed");
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), qoima_withdrawal_reason_to_label (QOIMA_WITHDRAWAL_DISPENSED)));
+  g_assert_false (qoima_test_find_text (GTK_WIDGET (page), qoima_withdrawal_reason_to_label (QOIMA_WITHDRAWAL_MEDICAL_USE)));
+  {
+    g_autofree char *withdrawal_shot = g_strdup_printf ("dispensing-withdrawal-%s.png",
+                                                         language != NULL ? language : "default");
+
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+    qoima_test_save_screenshot (gtk_widget_get_ancestor (child (page, "dispensed_list"), ADW_TYPE_PREFERENCES_GROUP),
+                                withdrawal_shot);
+  }
 
   /* R002-10, equal to the limit: the Fund pays all of it, the patient nothing. */
   scan (window, g_ptr_array_index (kis, 1));
@@ -363,8 +375,9 @@ test_dispense (void)
   /* A pack once dispensed is no longer offered, nor taken again. */
   g_assert_false (qoima_test_find_text (GTK_WIDGET (child (page, "packs_list")), g_ptr_array_index (kis, 0)));
 
-  /* Each dispensing kept its price and this month's limit, and its withdrawal owed for
-   * medical use, not yet in an outbox document (R002-4). */
+  /* Each dispensing kept its price and this month's limit, and its withdrawal owed for its
+   * own reason (a sale on prescription, not medical use), not yet in an outbox document
+   * (R002-4). */
   for (guint i = 0; i < kis->len; i++)
     {
       g_autofree char *reason = NULL;
@@ -373,7 +386,7 @@ test_dispense (void)
 
       read_back (db_path, g_ptr_array_index (kis, i), &price, &limit, &reason, &in_outbox);
       g_assert_cmpint (limit, ==, 2500);
-      g_assert_cmpstr (reason, ==, "MEDICAL_USE");
+      g_assert_cmpstr (reason, ==, "DISPENSED");
       g_assert_false (in_outbox);
     }
 

@@ -64,7 +64,7 @@ static const char * const outbox_states[] = { "ready", "sending", "sent", "done"
 static const char * const document_states[] = { "waiting", "checking", "not_recorded", "accepted", "refused", NULL };
 static const char * const roles[] = { "clerk", "nurse", "chief", "admin", NULL };
 static const char * const report_kinds[] = { "patients", "wards", "medicines", "opened", "withdrawals", NULL };
-static const char * const withdrawal_reasons[] = { "MEDICAL_USE", "EXPIRED", "DAMAGED", "LOST", "RECALLED", NULL };
+static const char * const withdrawal_reasons[] = { "MEDICAL_USE", "DISPENSED", "EXPIRED", "DAMAGED", "LOST", "RECALLED", NULL };
 static const char * const count_states[] = { "open", "finished", "signed_off", NULL };
 static const char * const count_findings[] = { "found", "missing", "elsewhere", "out_of_circulation", "unknown", NULL };
 

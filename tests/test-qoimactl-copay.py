@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 # test-qoimactl-copay.py: `qoimactl copay` on the demo's month of co-payment dispensing
-# (seed 002: R002-7, R002-8, R002-10, R002-11), its XLSX read back by openpyxl and its PDF
-# by pdftotext, tools the project did not write
+# (seed 002: R002-4, R002-7, R002-8, R002-10, R002-11) and its report for ИСЛО, its XLSX read back
+# by openpyxl and its PDF by pdftotext, tools the project did not write
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Usage: test-qoimactl-copay.py QOIMACTL   (TAP output; meson passes the path)
 
+import csv
 import datetime
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -217,6 +220,45 @@ for language in ("ru", "kk") if openpyxl else ():
     # Appendix 2: prescriptions counted once (one prescription took two packs).
     check("the act PDF (%s) has 6 prescriptions and the Fund's %s" % (language, grouped),
           grouped in text and " 6 " in text, text[:1500])
+
+# The month's dispensing for ИСЛО (R002-4): one row per dispensed pack, in the registry's
+# order, with the date of dispensing, the fiscal receipt and the marking code's status as
+# the outbox has it (owed, not yet signed: the code is still in circulation).
+islo_state = {"ru": "Не подписан", "kk": "Қол қойылмаған"}
+for language in ("ru", "kk") if openpyxl else ():
+    xlsx = os.path.join(tmp, "islo-%s.xlsx" % language)
+    csv_out = os.path.join(tmp, "islo-%s.csv" % language)
+    proc = q("copay", "islo", "--month", month, "--xlsx", xlsx, "--csv", csv_out, "--language", language)
+    check("islo export (%s)" % language, proc.returncode == 0 and proc.stdout == "", proc.stdout + proc.stderr)
+    values = [[c.value for c in row] for row in openpyxl.load_workbook(xlsx).active.iter_rows()]
+    header = next(i for i, r in enumerate(values) if r[0] in ("№ п/п", "№ р/с"))
+    data = values[header + 1:]
+    day = re.compile(r"\d\d\.%02d\.%04d$" % (last_month.month, last_month.year))
+    ok = len(data) == len(rows) == 7 and len(values[header]) == 15
+    ok &= [r[0] for r in data] == list(range(1, 8))
+    ok &= [r[1] for r in data] == [r["c7"].split(" ")[0] for r in rows]
+    ok &= [r[3] for r in data] == [r["c6"] for r in rows] and [r[4] for r in data] == [r["c5"] for r in rows]
+    ok &= [r[5] for r in data] == [r["c8"] for r in rows] and [r[6] for r in data] == [r["c9"] for r in rows]
+    ok &= [r[11] for r in data] == [r["c13"] for r in rows] and [r[12] for r in data] == [r["c14"] for r in rows]
+    ok &= all(isinstance(r[8], (int, float)) and r[8] > 0 for r in data)
+    ok &= all(isinstance(r[10], str) and day.match(r[10]) for r in data)
+    ok &= all(r[13] == "INTRODUCED" and r[14] == islo_state[language] for r in data)
+    check("R002-4: the ИСЛО XLSX (%s) read by openpyxl: each pack's prescription, date of dispensing, "
+          "fiscal receipt, marking code and its status" % language, ok, values[header:header + 3])
+    with open(csv_out, encoding="utf-8-sig", newline="") as f:
+        table = list(csv.reader(f, delimiter=";"))
+    check("the ИСЛО CSV (%s) holds the same cells as the XLSX" % language,
+          len(table) == 8 and table[0] == values[header]
+          and all(t == [str(v) if not isinstance(v, float) else "%g" % v for v in r] for t, r in zip(table[1:], data)),
+          table[:3])
+
+proc = q("copay", "islo", "--month", first.strftime("%Y-%m"))
+table = list(csv.reader(io.StringIO(proc.stdout), delimiter=";"))
+check("islo without a file prints this month's CSV: the clerk's dispensing only",
+      proc.returncode == 0 and len(table) == 2 and table[1][12] == metformin[0] and table[1][11] == "77"
+      and not proc.stdout.startswith("\ufeff"), proc.stdout + proc.stderr)
+proc = q("copay", "islo")
+check("islo without --month is a usage error", proc.returncode == 2, proc.stderr)
 
 proc = q("copay", "registry", "--month", "2026-13")
 check("a month that is no month is refused", proc.returncode == 1, proc.stderr)

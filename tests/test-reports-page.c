@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "qoima-context.h"
+#include "qoima-copay-islo.h"
 #include "qoima-store-ledger.h"
 #include "qoima-report.h"
 #include "qoima-reports-page.h"
@@ -346,6 +347,45 @@ test_report_shown_and_exported (void)
         found = memcmp (contents + i, sheet, sizeof sheet - 1) == 0;
       g_assert_true (found);
     }
+  }
+
+  /* The month's dispensing for ИСЛО (R002-4), of the month the period starts in: this
+   * store dispensed nothing, so the CSV holds the Russian titles alone (the contents are
+   * read back by test-qoimactl-copay with openpyxl); the workbook is written on a thread.
+   * A nurse may not export it: it names patients. */
+  {
+    g_autofree char *path = g_build_filename (tmp_dir, "islo.csv", NULL);
+    g_autofree char *xlsx_path = g_build_filename (tmp_dir, "islo.xlsx", NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GFile) xlsx = g_file_new_for_path (xlsx_path);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GAsyncResult) xlsx_result = NULL;
+    g_autoptr(GAsyncResult) refused = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GString) expected = g_string_new ("\xEF\xBB\xBF");
+    g_autofree char *contents = NULL;
+
+    for (int c = 1; c <= QOIMA_COPAY_ISLO_COLUMNS; c++)
+      g_string_append_printf (expected, "%s%s", c > 1 ? ";" : "", qoima_copay_islo_title (c, "ru"));
+    g_string_append (expected, "\r\n");
+    qoima_reports_page_export_islo_async (page, file, NULL, exported_cb, &result);
+    g_assert_true (qoima_reports_page_export_islo_finish (page, wait_for (&result), &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+    g_assert_cmpstr (contents, ==, expected->str);
+    g_clear_pointer (&contents, g_free);
+    qoima_reports_page_export_islo_async (page, xlsx, NULL, exported_cb, &xlsx_result);
+    g_assert_true (qoima_reports_page_export_islo_finish (page, wait_for (&xlsx_result), &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (xlsx_path, &contents, NULL, &error));
+    g_assert_cmpmem (contents, 4, "PK\x03\x04", 4);
+
+    qoima_context_set_user (context, nurse);
+    qoima_reports_page_export_islo_async (page, file, NULL, exported_cb, &refused);
+    g_assert_false (qoima_reports_page_export_islo_finish (page, wait_for (&refused), &error));
+    g_assert_nonnull (error);
+    qoima_context_set_user (context, chief);
+    wait_for_page (page);
   }
 
   /* Opened packs: both tablet packs, whatever the period. */

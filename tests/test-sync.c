@@ -16,8 +16,12 @@
 #include "qoima-db.h"
 #include "qoima-demo.h"
 #include "qoima-json.h"
+#include "qoima-ismpt-documents.h"
+#include "qoima-pack.h"
+#include "qoima-product.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-store-acts.h"
+#include "qoima-store-copay.h"
 #include "qoima-store-ledger.h"
 #include "qoima-store-outbox.h"
 #include "qoima-store-settings.h"
@@ -1195,6 +1199,145 @@ test_withdrawal (Fixture       *fixture,
   g_assert_cmpint (qoima_pack_get_status (final), ==, QOIMA_PACK_STATUS_WITHDRAWN);
 }
 
+/* The entry of list_withdrawals for @ki: its reason and its state, as the user is told. */
+static void
+withdrawal_entry (Fixture     *fixture,
+                  const char  *ki,
+                  char       **reason,
+                  char       **state)
+{
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(JsonNode) withdrawals = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *array;
+
+  *reason = *state = NULL;
+  qoima_store_list_withdrawals_async (fixture->store, NULL, qoima_test_result_cb, &listed);
+  withdrawals = qoima_store_list_withdrawals_finish (fixture->store, wait_result (&listed), &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (withdrawals);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *entry = qoima_json_array_get_object (array, i);
+
+      if (g_strcmp0 (qoima_json_get_string (entry, "pack"), ki) != 0)
+        continue;
+      *reason = g_strdup (qoima_json_get_string (entry, "reason"));
+      *state = g_strdup (qoima_json_get_string (entry, "state"));
+    }
+}
+
+/* R002-4: a pack dispensed whole to an outpatient on an e-prescription leaves circulation
+ * for its own reason (DISPENSED, the document's action RETAIL), not for medical use: owed
+ * at the dispensing, waiting in the outbox once signed (not yet sent), then retired by the
+ * stand under the same rules as any withdrawal (the hospital's code, in circulation). */
+static void
+test_dispensed_withdrawal (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_auto(GStrv) kis = receive_packs (fixture, 2);
+  g_autoptr(QoimaUser) clerk = add_user (fixture, fixture->admin_user, "aigul", QOIMA_ROLE_CLERK, 0);
+  g_autoptr(GPtrArray) prices = g_ptr_array_new_with_free_func ((GDestroyNotify) qoima_limit_price_free);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GAsyncResult) imported = NULL;
+  g_autoptr(GAsyncResult) dispensed = NULL;
+  g_autoptr(GAsyncResult) owed_listed = NULL;
+  g_autoptr(GAsyncResult) after = NULL;
+  g_autoptr(QoimaPack) pack = NULL;
+  g_autoptr(QoimaPack) final = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) owed = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *owner = NULL;
+  g_autofree char *retail = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *state = NULL;
+  QoimaLimitPrice *limit = g_new0 (QoimaLimitPrice, 1);
+  QoimaPrescription rx = { 0 };
+  QoimaProduct *product;
+
+  qoima_store_find_pack_async (fixture->store, kis[0], NULL, qoima_test_result_cb, &found);
+  pack = qoima_store_find_pack_finish (fixture->store, wait_result (&found), &error);
+  g_assert_no_error (error);
+  product = qoima_pack_get_product (pack);
+  g_assert_nonnull (qoima_product_get_inn (product));
+
+  limit->inn = g_strdup (qoima_product_get_inn (product));
+  limit->form = g_strdup (qoima_product_get_form (product));
+  limit->dosage = g_strdup (qoima_product_get_dosage (product));
+  limit->unit = g_strdup ("таблетка");
+  limit->price = 100;
+  limit->valid_from = g_strdup ("2020-01-01");
+  g_ptr_array_add (prices, limit);
+  qoima_store_copay_import_prices_async (fixture->store, fixture->admin_user, prices, NULL,
+                                         qoima_test_result_cb, &imported);
+  g_assert_cmpint (qoima_store_copay_import_prices_finish (fixture->store, wait_result (&imported), &error), ==, 1);
+  g_assert_no_error (error);
+
+  rx.number = (char *) "RX-S-0001";
+  rx.date = today;
+  rx.patient_iin = (char *) "800101300706";
+  rx.icd10 = (char *) "E11.9";
+  rx.inn = limit->inn;
+  rx.form = limit->form;
+  rx.dosage = limit->dosage;
+  rx.quantity = 1;
+  qoima_store_copay_dispense_async (fixture->store, clerk, &rx, kis[0], 250000, "000901", NULL, NULL,
+                                    qoima_test_result_cb, &dispensed);
+  g_assert_cmpint (qoima_store_copay_dispense_finish (fixture->store, wait_result (&dispensed), &error), >, 0);
+  g_assert_no_error (error);
+
+  /* Owed for its own reason, and sent automatically as a used-up pack's is: no write-off. */
+  qoima_store_list_owed_async (fixture->store, NULL, qoima_test_result_cb, &owed_listed);
+  owed = qoima_store_list_owed_finish (fixture->store, wait_result (&owed_listed), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (owed), ==, 2);
+  g_assert_cmpstr (owed[0], ==, kis[0]);
+  g_assert_cmpstr (owed[1], ==, "DISPENSED");
+  g_assert_false (qoima_withdrawal_reason_is_write_off (QOIMA_WITHDRAWAL_DISPENSED));
+  g_assert_cmpstr (qoima_withdrawal_reason_to_action (QOIMA_WITHDRAWAL_DISPENSED), ==, "RETAIL");
+  withdrawal_entry (fixture, kis[0], &reason, &state);
+  g_assert_cmpstr (reason, ==, "DISPENSED");
+  g_assert_cmpstr (state, ==, "owed");
+  g_clear_pointer (&reason, g_free);
+  g_clear_pointer (&state, g_free);
+
+  /* Signed: waiting in the outbox, which is not sent (R002-4's status as it is). */
+  g_assert_cmpint (withdraw (fixture, fixture->chief, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  withdrawal_entry (fixture, kis[0], &reason, &state);
+  g_assert_cmpstr (reason, ==, "DISPENSED");
+  g_assert_cmpstr (state, ==, "waiting");
+  g_clear_pointer (&reason, g_free);
+  g_clear_pointer (&state, g_free);
+  owner = code_owner (fixture, kis[0], &status);
+  g_assert_cmpstr (status, ==, "INTRODUCED");
+  g_clear_pointer (&owner, g_free);
+  g_clear_pointer (&status, g_free);
+
+  g_assert_true (push (fixture, &error));
+  g_assert_no_error (error);
+  owner = code_owner (fixture, kis[0], &status);
+  g_assert_cmpstr (status, ==, "RETIRED");
+  g_assert_cmpstr (owner, ==, HOSPITAL_BIN);
+  /* The document the stand recorded carried the dispensing's action. */
+  retail = stand_withdraw_reason (fixture, kis[0]);
+  g_assert_cmpstr (retail, ==, "RETAIL");
+  withdrawal_entry (fixture, kis[0], &reason, &state);
+  g_assert_cmpstr (state, ==, "accepted");
+  /* Withdrawn, not written off: a dispensing is no write-off. */
+  qoima_store_find_pack_async (fixture->store, kis[0], NULL, qoima_test_result_cb, &after);
+  final = qoima_store_find_pack_finish (fixture->store, wait_result (&after), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (qoima_pack_get_status (final), ==, QOIMA_PACK_STATUS_WITHDRAWN);
+
+  /* Nor is it a reason the chief may write a pack off for. */
+  g_assert_cmpint (write_off (fixture, fixture->chief, kis[1], QOIMA_WITHDRAWAL_DISPENSED, &error), ==, -1);
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT);
+}
+
 static void
 test_write_offs (Fixture       *fixture,
                  gconstpointer  user_data)
@@ -2322,6 +2465,7 @@ main (int   argc,
   ADD ("/sync/not-connected-waits-ready", NULL, test_not_connected_waits_ready);
   ADD ("/sync/rules/R000-9/withdrawal-of-used-up-pack", NULL, test_withdrawal);
   ADD ("/sync/write-offs-per-reason", NULL, test_write_offs);
+  ADD ("/sync/rules/R002-4/dispensed-pack-withdrawn-for-its-own-reason", NULL, test_dispensed_withdrawal);
   ADD ("/sync/withdraw-chosen-packs", NULL, test_withdraw_chosen);
   ADD ("/sync/rules/R000-9/automatic-withdrawal", NULL, test_automatic_withdrawal);
   ADD ("/sync/answer-needs-role", NULL, test_answer_needs_role);

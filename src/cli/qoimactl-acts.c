@@ -577,7 +577,7 @@ qoimactl_write_off (QoimactlOptions  *options,
   int owed;
 
   if (!parse_codes (argc, argv, "--reason", &reason_name, &kis) || kis == NULL ||
-      !qoima_withdrawal_reason_from_nick (reason_name, &reason) || reason == QOIMA_WITHDRAWAL_MEDICAL_USE)
+      !qoima_withdrawal_reason_from_nick (reason_name, &reason) || !qoima_withdrawal_reason_is_write_off (reason))
     {
       fprintf (stderr, _("Usage: qoimactl --user CHIEF --password-file FILE [OPTION…] write-off --code CODE [--code CODE…] "
                          "--reason expired|damaged|lost|recalled\n"));

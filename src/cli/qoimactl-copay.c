@@ -1,5 +1,6 @@
-/* qoimactl-copay.c: `qoimactl copay`: limit prices, dispensing by e-prescription, and the
- * monthly registry (Appendix 1) and payment act (Appendix 2) of co-payment (seed 002)
+/* qoimactl-copay.c: `qoimactl copay`: limit prices, dispensing by e-prescription, the
+ * monthly registry (Appendix 1) and payment act (Appendix 2) of co-payment (seed 002), and
+ * the month's dispensing for ИСЛО (R002-4)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,8 +13,10 @@
 
 #include "qoima-copay.h"
 #include "qoima-copay-export.h"
+#include "qoima-copay-islo.h"
 #include "qoima-store-copay.h"
 #include "qoima-store-ledger.h"
+#include "qoima-store-outbox.h"
 #include "qoima-store-settings.h"
 
 #include <glib/gi18n.h>
@@ -28,6 +31,7 @@ usage (void)
            _("Usage: qoimactl [OPTION…] copay registry --month YYYY-MM [--json] [--xlsx FILE] [--pdf FILE] "
              "[--language ru|kk]\n"
              "       qoimactl [OPTION…] copay act --month YYYY-MM [--pdf FILE] [--language ru|kk]\n"
+             "       qoimactl [OPTION…] copay islo --month YYYY-MM [--csv FILE] [--xlsx FILE] [--language ru|kk]\n"
              "       qoimactl [OPTION…] copay prices import FILE.csv\n"
              "       qoimactl [OPTION…] copay prices list\n"
              "       qoimactl [OPTION…] copay settings bin BIN | region NAME\n"
@@ -344,6 +348,85 @@ registry_or_act (QoimactlOptions  *options,
   return 0;
 }
 
+/* The month's dispensing as ИСЛО is told of it (R002-4): each pack with its date, fiscal
+ * receipt and marking code status, the latter from the outbox as it is now. Without a
+ * file the CSV goes to standard output. */
+static int
+islo (QoimactlOptions  *options,
+      int               argc,
+      char            **argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(QoimaUser) user = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) listed = NULL;
+  g_autoptr(QoimaCopayRegistry) registry = NULL;
+  g_autoptr(JsonNode) withdrawals = NULL;
+  g_autoptr(GHashTable) states = NULL;
+  QoimactlWait wait = QOIMACTL_WAIT_INIT;
+  QoimactlWait wait_list = QOIMACTL_WAIT_INIT;
+  const char *month = NULL, *csv = NULL, *xlsx = NULL, *language = default_language ();
+  int year = 0, month_number = 0;
+
+  for (int i = 1; i < argc; i++)
+    {
+      const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+
+      if (value != NULL && g_str_equal (argv[i], "--month"))
+        month = argv[++i];
+      else if (value != NULL && g_str_equal (argv[i], "--csv"))
+        csv = argv[++i];
+      else if (value != NULL && g_str_equal (argv[i], "--xlsx"))
+        xlsx = argv[++i];
+      else if (value != NULL && g_str_equal (argv[i], "--language") &&
+               (g_str_equal (value, "ru") || g_str_equal (value, "kk")))
+        language = argv[++i];
+      else
+        {
+          usage ();
+          return 2;
+        }
+    }
+  if (month == NULL)
+    {
+      usage ();
+      return 2;
+    }
+  if (!qoima_copay_month_parse (month, &year, &month_number, &error))
+    return qoimactl_fail (error);
+
+  if ((store = qoimactl_open_store (options, &error)) == NULL)
+    return qoimactl_fail (error);
+  /* Patients' IINs: with users, only those who may view reports. */
+  user = qoimactl_authenticate (options, store, &error);
+  if (error != NULL || (user != NULL && !qoima_user_check (user, QOIMA_PERMISSION_VIEW_REPORTS, &error)))
+    return qoimactl_fail (error);
+
+  qoima_store_copay_registry_async (store, year, month_number, NULL, qoimactl_wait_cb, &wait);
+  result = qoimactl_wait_for_result (&wait);
+  if ((registry = qoima_store_copay_registry_finish (store, result, &error)) == NULL)
+    return qoimactl_fail (error);
+  qoima_store_list_withdrawals_async (store, NULL, qoimactl_wait_cb, &wait_list);
+  listed = qoimactl_wait_for_result (&wait_list);
+  if ((withdrawals = qoima_store_list_withdrawals_finish (store, listed, &error)) == NULL)
+    return qoimactl_fail (error);
+  states = qoima_copay_islo_states (withdrawals);
+
+  if (csv != NULL && !qoima_copay_islo_write_csv (registry, states, language, csv, &error))
+    return qoimactl_fail (error);
+  if (xlsx != NULL && !qoima_copay_islo_write_xlsx (registry, states, language, xlsx, &error))
+    return qoimactl_fail (error);
+  if (csv == NULL && xlsx == NULL)
+    {
+      g_autofree char *text = qoima_copay_islo_to_csv (registry, states, language);
+
+      /* A pipe takes no byte-order mark: it is for spreadsheets opening a file. */
+      fputs (g_str_has_prefix (text, "\xEF\xBB\xBF") ? text + 3 : text, stdout);
+    }
+  return 0;
+}
+
 /* The pharmacy point's BIN and region, as the registry's columns 3 and 4 print them. */
 static int
 settings (QoimactlOptions *options,
@@ -389,6 +472,8 @@ qoimactl_copay (QoimactlOptions  *options,
     return registry_or_act (options, argc - 1, argv + 1, FALSE);
   if (argc >= 2 && g_str_equal (argv[1], "act"))
     return registry_or_act (options, argc - 1, argv + 1, TRUE);
+  if (argc >= 2 && g_str_equal (argv[1], "islo"))
+    return islo (options, argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "dispense"))
     return dispense (options, argc - 1, argv + 1);
   if (argc == 4 && g_str_equal (argv[1], "prices") && g_str_equal (argv[2], "import"))

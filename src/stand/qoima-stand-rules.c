@@ -28,8 +28,9 @@ typedef struct {
   guint dropped;
 } Errors;
 
-/* The LK_RECEIPT actions the stand accepts: the reasons the hospital withdraws for. */
-static const char *withdraw_actions[] = { "MEDICAL_USE", "EXPIRATION", "DAMAGE_LOSS", "PRODUCT_RECALL" };
+/* The LK_RECEIPT actions the stand accepts: the reasons the hospital withdraws for (RETAIL:
+ * a pack dispensed on an e-prescription, the spelling qoima-ismpt-documents.c designed). */
+static const char *withdraw_actions[] = { "MEDICAL_USE", "RETAIL", "EXPIRATION", "DAMAGE_LOSS", "PRODUCT_RECALL" };
 
 static void
 act_code_free (gpointer data)

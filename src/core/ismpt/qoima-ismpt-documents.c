@@ -536,17 +536,26 @@ qoima_acceptance_document_new (const QoimaIncomingAct *act,
 /* One table for every reason (its name in the database is its nick, in the header): its
  * LK_RECEIPT action (RU True API names; KZ spellings are unknown, see ismpt-api.md §5.5) and
  * the primary document named in the document. Damage and loss share one action in the RU
- * list. */
+ * list.
+ *
+ * A pack dispensed on an e-prescription (co-payment, R002-4) is sold to the patient, not
+ * used in the hospital: the KZ cabinet's list of reasons shows «Розничная продажа», whose
+ * RU True API spelling is RETAIL. Neither the KZ spelling nor a KZ reason for dispensing by
+ * prescription was found: RETAIL is this project's design, to be confirmed with the
+ * operator. The fiscal receipt is the sale's primary document. The database's CHECK on
+ * withdrawals_owed.reason and the stand's list of actions follow this table. */
 static const struct {
   const char *action;
   const char *primary_document;
   const char *label;
+  gboolean    write_off;
 } withdrawal_reasons[QOIMA_N_WITHDRAWAL_REASONS] = {
-  [QOIMA_WITHDRAWAL_MEDICAL_USE] = { "MEDICAL_USE", "Лист назначений", N_("Medical use") },
-  [QOIMA_WITHDRAWAL_EXPIRED] = { "EXPIRATION", "Акт списания", N_("Expired") },
-  [QOIMA_WITHDRAWAL_DAMAGED] = { "DAMAGE_LOSS", "Акт списания", N_("Damaged") },
-  [QOIMA_WITHDRAWAL_LOST] = { "DAMAGE_LOSS", "Акт об утрате", N_("Lost") },
-  [QOIMA_WITHDRAWAL_RECALLED] = { "PRODUCT_RECALL", "Решение об отзыве", N_("Recalled") },
+  [QOIMA_WITHDRAWAL_MEDICAL_USE] = { "MEDICAL_USE", "Лист назначений", N_("Medical use"), FALSE },
+  [QOIMA_WITHDRAWAL_DISPENSED] = { "RETAIL", "Фискальный чек", N_("Dispensed on prescription"), FALSE },
+  [QOIMA_WITHDRAWAL_EXPIRED] = { "EXPIRATION", "Акт списания", N_("Expired"), TRUE },
+  [QOIMA_WITHDRAWAL_DAMAGED] = { "DAMAGE_LOSS", "Акт списания", N_("Damaged"), TRUE },
+  [QOIMA_WITHDRAWAL_LOST] = { "DAMAGE_LOSS", "Акт об утрате", N_("Lost"), TRUE },
+  [QOIMA_WITHDRAWAL_RECALLED] = { "PRODUCT_RECALL", "Решение об отзыве", N_("Recalled"), TRUE },
 };
 
 const char *
@@ -573,6 +582,13 @@ qoima_withdrawal_reason_to_action (QoimaWithdrawalReason reason)
 {
   g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, NULL);
   return withdrawal_reasons[reason].action;
+}
+
+gboolean
+qoima_withdrawal_reason_is_write_off (QoimaWithdrawalReason reason)
+{
+  g_return_val_if_fail ((unsigned) reason < QOIMA_N_WITHDRAWAL_REASONS, FALSE);
+  return withdrawal_reasons[reason].write_off;
 }
 
 const char *

@@ -111,15 +111,19 @@ GBytes           *qoima_acceptance_document_new (const QoimaIncomingAct *act,
 /**
  * QoimaWithdrawalReason:
  * @QOIMA_WITHDRAWAL_MEDICAL_USE: a used-up pack (R000-9)
+ * @QOIMA_WITHDRAWAL_DISPENSED: a pack dispensed whole to an outpatient on an e-prescription
+ *   (co-payment, R002-4): a sale, not a medical use in the hospital
  * @QOIMA_WITHDRAWAL_EXPIRED: a write-off of an expired pack
  * @QOIMA_WITHDRAWAL_DAMAGED: a write-off of a damaged pack
  * @QOIMA_WITHDRAWAL_LOST: a write-off of a lost pack
  * @QOIMA_WITHDRAWAL_RECALLED: a write-off of a recalled pack
  *
- * Why a pack leaves circulation; each reason is a separate LK_RECEIPT document.
+ * Why a pack leaves circulation; each reason is a separate LK_RECEIPT document. The
+ * write-offs (the chief's choice) come last, from %QOIMA_WITHDRAWAL_EXPIRED on.
  */
 typedef enum {
   QOIMA_WITHDRAWAL_MEDICAL_USE, /*< nick=MEDICAL_USE >*/
+  QOIMA_WITHDRAWAL_DISPENSED, /*< nick=DISPENSED >*/
   QOIMA_WITHDRAWAL_EXPIRED, /*< nick=EXPIRED >*/
   QOIMA_WITHDRAWAL_DAMAGED, /*< nick=DAMAGED >*/
   QOIMA_WITHDRAWAL_LOST, /*< nick=LOST >*/
@@ -128,13 +132,17 @@ typedef enum {
 
 #define QOIMA_N_WITHDRAWAL_REASONS (QOIMA_WITHDRAWAL_RECALLED + 1)
 
-/* The name kept in the database: "MEDICAL_USE", "EXPIRED", "DAMAGED", "LOST", "RECALLED". */
+/* The name kept in the database: "MEDICAL_USE", "DISPENSED", "EXPIRED", "DAMAGED", "LOST", "RECALLED". */
 const char *qoima_withdrawal_reason_to_nick    (QoimaWithdrawalReason  reason);
 /* Accepts the database names in any case ("expired" too); FALSE when unknown. */
 gboolean    qoima_withdrawal_reason_from_nick  (const char            *nick,
                                                 QoimaWithdrawalReason *reason);
-/* The LK_RECEIPT action: "MEDICAL_USE", "EXPIRATION", "DAMAGE_LOSS", "PRODUCT_RECALL". */
+/* The LK_RECEIPT action: "MEDICAL_USE", "RETAIL", "EXPIRATION", "DAMAGE_LOSS", "PRODUCT_RECALL". */
 const char *qoima_withdrawal_reason_to_action  (QoimaWithdrawalReason  reason);
+/* TRUE for a write-off (expired, damaged, lost, recalled), which the chief declares by hand;
+ * FALSE for a withdrawal owed by what happened to the pack (its use, its dispensing), which
+ * may be sent automatically. */
+gboolean    qoima_withdrawal_reason_is_write_off (QoimaWithdrawalReason reason);
 /* The primary document the reason rests on, e.g. «Лист назначений», «Акт списания». */
 const char *qoima_withdrawal_reason_to_primary_document (QoimaWithdrawalReason reason);
 /* For the interface: "Medical use", "Expired", … (translated). */

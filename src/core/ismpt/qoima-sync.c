@@ -892,7 +892,7 @@ owed_listed_cb (GObject      *source,
       QoimaWithdrawalReason reason;
 
       if (!qoima_withdrawal_reason_from_nick (owed[i + 1], &reason) ||
-          (data->automatic && reason != QOIMA_WITHDRAWAL_MEDICAL_USE) ||
+          (data->automatic && qoima_withdrawal_reason_is_write_off (reason)) ||
           (data->kis != NULL && !g_strv_contains ((const char * const *) data->kis, owed[i])))
         continue;
       if (data->groups[reason] == NULL)

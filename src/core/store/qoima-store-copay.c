@@ -394,10 +394,11 @@ dispense_body (QoimaStoreWorker  *worker,
   {
     g_autoptr(QoimaDbStmt) owe = NULL;
 
-    /* R002-4: the dispensed pack's marking code leaves circulation in ИС МПТ: owed as a
-     * used-up pack's is, and signed and sent from the outbox with the others. */
+    /* R002-4: the dispensed pack's marking code leaves circulation in ИС МПТ, sold to the
+     * patient (not a medical use): owed as a used-up pack's is, and signed and sent from
+     * the outbox in a document of its own reason. */
     owe = qoima_db_prepare (qoima_store_worker_get_db (worker),
-                            "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, 'MEDICAL_USE', ?2)",
+                            "INSERT INTO withdrawals_owed (pack_id, reason, owed_at) VALUES (?1, 'DISPENSED', ?2)",
                             error);
     if (owe == NULL)
       return FALSE;

@@ -1334,9 +1334,10 @@ write_off_job (QoimaStoreWorker *worker,
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;
     }
-  if (data->reason == QOIMA_WITHDRAWAL_MEDICAL_USE)
+  if (!qoima_withdrawal_reason_is_write_off (data->reason))
     {
-      /* Medical use is owed by the last unit's use, never declared by hand. */
+      /* Medical use is owed by the last unit's use, a dispensing by the dispensing: never
+       * declared by hand. */
       g_task_return_new_error (task, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT,
                                _("Choose why the packs are written off: expired, damaged, lost or recalled."));
       return;

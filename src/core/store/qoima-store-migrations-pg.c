@@ -478,6 +478,13 @@ static const char schema_audit_columns[] =
   "  FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');"
   "CREATE TRIGGER audit_act_codes_delete AFTER DELETE ON act_codes FOR EACH ROW EXECUTE FUNCTION qoima_audit ('id');";
 
+/* 16 → 17, as SQLite's step: a pack dispensed on an e-prescription is withdrawn for its own
+ * reason, DISPENSED (R002-4); the server changes the CHECK in place. */
+static const char schema_dispensed_reason[] =
+  "ALTER TABLE withdrawals_owed DROP CONSTRAINT withdrawals_owed_reason_check;"
+  "ALTER TABLE withdrawals_owed ADD CONSTRAINT withdrawals_owed_reason_check"
+  "  CHECK (reason IN ('MEDICAL_USE', 'DISPENSED', 'EXPIRED', 'DAMAGED', 'LOST', 'RECALLED'));";
+
 static const struct
 {
   int to_version;
@@ -492,10 +499,11 @@ static const struct
   { 14, schema_outbox_claims },
   { 15, schema_receipt_lines },
   { 16, schema_audit_columns },
+  { 17, schema_dispensed_reason },
 };
 
 /* Every SQLite step has its server twin. */
-G_STATIC_ASSERT (16 == QOIMA_STORE_SCHEMA_VERSION);
+G_STATIC_ASSERT (17 == QOIMA_STORE_SCHEMA_VERSION);
 
 static gboolean
 read_version (QoimaDb  *db,

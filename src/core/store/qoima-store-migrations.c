@@ -892,6 +892,46 @@ static const char * const migrations[] = {
   /* 15 → 16: nothing here. On PostgreSQL packs and act codes are audited on the columns
    * these triggers name (audit_packs_update, audit_act_codes_update), as here. */
   "-- the PostgreSQL step's twin",
+
+  /* 16 → 17: a pack dispensed on an e-prescription (co-payment, R002-4) is withdrawn for its
+   * own reason, DISPENSED (qoima-ismpt-documents.c's table of reasons), not for medical use.
+   * SQLite changes no CHECK in place: the table is copied into one with the new set, its
+   * rows as they were (no audit row: nothing recorded changes), and its index and audit
+   * triggers made again as step 3 made them. */
+  "DROP TRIGGER audit_withdrawals_owed_insert;"
+  "DROP TRIGGER audit_withdrawals_owed_update;"
+  "DROP TRIGGER audit_withdrawals_owed_delete;"
+  "CREATE TABLE withdrawals_owed_new ("
+  "  id INTEGER PRIMARY KEY,"
+  "  pack_id INTEGER NOT NULL UNIQUE REFERENCES packs (id),"
+  "  reason TEXT NOT NULL"
+  "    CHECK (reason IN ('MEDICAL_USE', 'DISPENSED', 'EXPIRED', 'DAMAGED', 'LOST', 'RECALLED')),"
+  "  owed_at TEXT NOT NULL,"
+  "  outbox_id INTEGER REFERENCES outbox (id)"
+  ");"
+  "INSERT INTO withdrawals_owed_new (id, pack_id, reason, owed_at, outbox_id) "
+  "  SELECT id, pack_id, reason, owed_at, outbox_id FROM withdrawals_owed;"
+  "DROP TABLE withdrawals_owed;"
+  "ALTER TABLE withdrawals_owed_new RENAME TO withdrawals_owed;"
+  "CREATE INDEX withdrawals_owed_pending ON withdrawals_owed (id) WHERE outbox_id IS NULL;"
+  "CREATE TRIGGER audit_withdrawals_owed_insert AFTER INSERT ON withdrawals_owed "
+  "BEGIN"
+  AUDIT_ROW ("'withdrawals_owed'", "NEW.id", "'insert'",
+             "NULL",
+             "json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'reason', NEW.reason, 'owed_at', NEW.owed_at, 'outbox_id', NEW.outbox_id)")
+  "END;"
+  "CREATE TRIGGER audit_withdrawals_owed_update AFTER UPDATE ON withdrawals_owed "
+  "BEGIN"
+  AUDIT_ROW ("'withdrawals_owed'", "NEW.id", "'update'",
+             "json_object ('id', OLD.id, 'pack_id', OLD.pack_id, 'reason', OLD.reason, 'owed_at', OLD.owed_at, 'outbox_id', OLD.outbox_id)",
+             "json_object ('id', NEW.id, 'pack_id', NEW.pack_id, 'reason', NEW.reason, 'owed_at', NEW.owed_at, 'outbox_id', NEW.outbox_id)")
+  "END;"
+  "CREATE TRIGGER audit_withdrawals_owed_delete AFTER DELETE ON withdrawals_owed "
+  "BEGIN"
+  AUDIT_ROW ("'withdrawals_owed'", "OLD.id", "'delete'",
+             "json_object ('id', OLD.id, 'pack_id', OLD.pack_id, 'reason', OLD.reason, 'owed_at', OLD.owed_at, 'outbox_id', OLD.outbox_id)",
+             "NULL")
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == QOIMA_STORE_SCHEMA_VERSION);

@@ -850,7 +850,8 @@ finish_outbox (QoimaStoreWorker  *worker,
   else if (g_strcmp0 (doc_type, "LK_RECEIPT") == 0)
     {
       /* Withdrawn in ИС МПТ: each pack of the document gets its WITHDRAWAL movement for
-       * medical use, its WRITE_OFF movement for any other reason (the journal makes it
+       * medical use or dispensing (the reasons qoima_withdrawal_reason_is_write_off() says
+       * are no write-off), its WRITE_OFF movement for any other reason (the journal makes it
        * "withdrawn" or "written off"); refused: the packs are owed again, for a new document. */
       if (data->ok)
         {
@@ -859,8 +860,10 @@ finish_outbox (QoimaStoreWorker  *worker,
                      "  location_after, reason, document) "
                      /* Typed: PostgreSQL does not take a parameter's type from INSERT's columns here. */
                      "SELECT p.id, CAST (?2 AS TEXT), CAST (?3 AS TEXT), "
-                     "  CASE w.reason WHEN 'MEDICAL_USE' THEN 'withdrawal' ELSE 'write_off' END, 0, p.units_left, "
-                     "  CASE w.reason WHEN 'MEDICAL_USE' THEN 'withdrawn' ELSE 'written_off' END, p.location_id, w.reason, "
+                     "  CASE WHEN w.reason IN ('MEDICAL_USE', 'DISPENSED') THEN 'withdrawal' ELSE 'write_off' END, 0, "
+                     "  p.units_left, "
+                     "  CASE WHEN w.reason IN ('MEDICAL_USE', 'DISPENSED') THEN 'withdrawn' ELSE 'written_off' END, "
+                     "  p.location_id, w.reason, "
                      "  (SELECT document_number FROM outbox WHERE id = ?1) "
                      "FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
                      "WHERE w.outbox_id = ?1 AND p.status NOT IN ('withdrawn', 'written_off')",
@@ -954,7 +957,8 @@ list_owed_job (QoimaStoreWorker *worker,
    * integer as a condition. */
   stmt = qoima_db_prepare (qoima_store_worker_get_db (worker),
                            "SELECT p.ki, w.reason FROM withdrawals_owed w JOIN packs p ON p.id = w.pack_id "
-                           "WHERE w.outbox_id IS NULL AND (?1 <> 0 OR w.reason = 'MEDICAL_USE') ORDER BY w.id",
+                           "WHERE w.outbox_id IS NULL AND (?1 <> 0 OR w.reason IN ('MEDICAL_USE', 'DISPENSED')) "
+                           "ORDER BY w.id",
                            &local_error);
   if (stmt != NULL)
     qoima_db_bind_int64 (stmt, 1, all ? 1 : 0);

@@ -192,8 +192,8 @@ gboolean qoima_store_finish_outbox_finish (QoimaStore    *self,
                                            GAsyncResult  *result,
                                            GError       **error);
 
-/* The identification codes of used-up packs whose withdrawal (medical use, R000-9) is owed
- * and not yet in a document. Finish returns (transfer full) a NULL-terminated array. */
+/* The identification codes of used-up or dispensed packs whose withdrawal (medical use,
+ * R000-9; dispensing, R002-4) is owed and not yet in a document: no write-off. Finish returns (transfer full) a NULL-terminated array. */
 void     qoima_store_list_owed_withdrawals_async  (QoimaStore          *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,

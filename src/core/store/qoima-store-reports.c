@@ -9,6 +9,7 @@
 
 #include "qoima-date.h"
 #include "qoima-enums.h"
+#include "qoima-ismpt-documents.h"
 #include "qoima-store-private.h"
 
 #include <glib/gi18n.h>
@@ -157,19 +158,14 @@ column_titles (QoimaReportKind kind)
   return titles;
 }
 
+/* The reason's name from the one table of reasons (qoima-ismpt-documents.c). */
 static const char *
 reason_label (const char *reason)
 {
-  if (g_strcmp0 (reason, "MEDICAL_USE") == 0)
-    return _("Medical use");
-  if (g_strcmp0 (reason, "EXPIRED") == 0)
-    return _("Expired");
-  if (g_strcmp0 (reason, "DAMAGED") == 0)
-    return _("Damaged");
-  if (g_strcmp0 (reason, "LOST") == 0)
-    return _("Lost");
-  if (g_strcmp0 (reason, "RECALLED") == 0)
-    return _("Recalled");
+  QoimaWithdrawalReason value;
+
+  if (reason != NULL && qoima_withdrawal_reason_from_nick (reason, &value))
+    return qoima_withdrawal_reason_to_label (value);
   return reason;
 }
 

@@ -18,7 +18,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define QOIMA_STORE_SCHEMA_VERSION 16
+#define QOIMA_STORE_SCHEMA_VERSION 17
 
 /* QoimaPackRows: packs to insert in one transaction (an accepted act, demo data). */
 typedef struct _QoimaPackRows QoimaPackRows;

@@ -27,6 +27,7 @@
 #include "qoima-date.h"
 #include "qoima-gs1.h"
 #include "qoima-i18n.h"
+#include "qoima-ismpt-documents.h"
 #include "qoima-pack.h"
 #include "qoima-product.h"
 #include "qoima-store-copay.h"
@@ -673,12 +674,19 @@ states_cb (GObject      *object,
       for (guint j = 0; j < json_array_get_length (array); j++)
         {
           JsonObject *entry = json_array_get_object_element (array, j);
+          const char *reason_nick = json_object_get_string_member_with_default (entry, "reason", NULL);
+          QoimaWithdrawalReason reason = QOIMA_WITHDRAWAL_DISPENSED;
           g_autofree char *subtitle = NULL;
 
           if (g_strcmp0 (json_object_get_string_member_with_default (entry, "pack", NULL), ki) != 0)
             continue;
-          /* Translators: a dispensed pack's withdrawal state in ИС МПТ, then its code. */
-          subtitle = g_strdup_printf (_("%s · %s"),
+          /* Named by its own reason (a sale to the patient, not a medical use), whose
+           * state is the outbox's: owed, waiting to be sent, sent, done (R002-4). */
+          if (reason_nick != NULL)
+            qoima_withdrawal_reason_from_nick (reason_nick, &reason);
+          /* Translators: a dispensed pack's withdrawal reason ("Dispensed on prescription"),
+           * its state in ИС МПТ, then its code. */
+          subtitle = g_strdup_printf (_("%s · %s · %s"), qoima_withdrawal_reason_to_label (reason),
                                       json_object_get_string_member_with_default (entry, "state_text", ""), ki);
           add_row (self->dispensed_list, self->dispensed_rows,
                    json_object_get_string_member_with_default (entry, "medicine", ki), subtitle);

@@ -1,4 +1,5 @@
-/* qoima-reports-page.c: the Reports page: use, opened packs and withdrawals, exported as CSV or XLSX
+/* qoima-reports-page.c: the Reports page: use, opened packs and withdrawals, exported as CSV or XLSX,
+ * and the month's dispensing for ИСЛО
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,11 +12,14 @@
 
 #include "qoima-reports-page.h"
 
+#include "qoima-copay-islo.h"
 #include "qoima-date.h"
 #include "qoima-i18n.h"
 #include "qoima-location.h"
 #include "qoima-store-reports.h"
 #include "qoima-store.h"
+#include "qoima-store-copay.h"
+#include "qoima-store-outbox.h"
 #include "qoima-user.h"
 
 #include <string.h>
@@ -50,6 +54,7 @@ struct _QoimaReportsPage
   GDateTime            *from;
   GDateTime            *to;
   GtkFileChooserNative *chooser;
+  gboolean              chooser_islo;     /* the chooser asks for the ИСЛО report's file */
 
   /* State */
   QoimaReportKind       kind;
@@ -108,9 +113,17 @@ static void
 set_export_enabled (QoimaReportsPage *self,
                     gboolean          enabled)
 {
+  gboolean may_view;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export", enabled);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export-xlsx", enabled);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), enabled);
+  /* The ИСЛО report is the month's, whatever report is shown: the menu stays open to
+   * whoever may view reports. */
+  may_view = self->context != NULL &&
+             qoima_user_check (qoima_context_get_user (self->context), QOIMA_PERMISSION_VIEW_REPORTS, NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export-islo", may_view);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "reports.export-islo-xlsx", may_view);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), enabled || may_view);
 }
 
 static void
@@ -426,6 +439,30 @@ exported_cb (GObject      *source,
 }
 
 static void
+islo_exported_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  QoimaReportsPage *self = QOIMA_REPORTS_PAGE (source);
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (!qoima_reports_page_export_islo_finish (self, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not export the report: %s"), error->message);
+    }
+  else
+    {
+      message = g_strdup_printf (_("Report exported to %s"), name);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.add-toast", "s", message);
+}
+
+static void
 chooser_response_cb (QoimaReportsPage     *self,
                      int                   response,
                      GtkFileChooserNative *chooser)
@@ -435,7 +472,9 @@ chooser_response_cb (QoimaReportsPage     *self,
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
   g_clear_object (&self->chooser);
-  if (file != NULL)
+  if (file != NULL && self->chooser_islo)
+    qoima_reports_page_export_islo_async (self, file, self->cancellable, islo_exported_cb, g_object_ref (file));
+  else if (file != NULL)
     qoima_reports_page_export_async (self, file, self->cancellable, exported_cb, g_object_ref (file));
 }
 
@@ -464,6 +503,7 @@ choose_export_file (QoimaReportsPage *self,
   if (self->report == NULL || self->chooser != NULL)
     return;
 
+  self->chooser_islo = FALSE;
   from = g_date_time_format (self->from, "%Y-%m-%d");
   /* Translators: the suggested file name, without its ".csv" or ".xlsx"; %s is the kind
    * ("patients"…), then the first day. */
@@ -495,6 +535,56 @@ export_xlsx_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   choose_export_file (QOIMA_REPORTS_PAGE (widget), "xlsx", _("Excel Workbooks"));
+}
+
+/* Asks where to save the ИСЛО report of the period's first month as @suffix. */
+static void
+choose_islo_file (QoimaReportsPage *self,
+                  const char       *suffix,
+                  const char       *filter_name)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *month = NULL;
+  g_autofree char *stem = NULL;
+  g_autofree char *name = NULL;
+
+  if (self->context == NULL || self->chooser != NULL)
+    return;
+
+  self->chooser_islo = TRUE;
+  month = g_date_time_format (self->from, "%Y-%m");
+  /* Translators: the suggested file name, without its ".csv" or ".xlsx"; %s is the month
+   * (2026-01). ИСЛО is the drug-provision information system. */
+  stem = g_strdup_printf (_("islo-%s"), month);
+  name = g_strconcat (stem, ".", suffix, NULL);
+  gtk_file_filter_set_name (filter, filter_name);
+  gtk_file_filter_add_suffix (filter, suffix);
+
+  self->chooser = gtk_file_chooser_native_new (_("Export the Month for ИСЛО"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+export_islo_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  choose_islo_file (QOIMA_REPORTS_PAGE (widget), "csv", _("CSV Files"));
+}
+
+static void
+export_islo_xlsx_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  choose_islo_file (QOIMA_REPORTS_PAGE (widget), "xlsx", _("Excel Workbooks"));
 }
 
 /* Making the report */
@@ -737,6 +827,8 @@ qoima_reports_page_class_init (QoimaReportsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "reports.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "reports.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "reports.export-xlsx", NULL, export_xlsx_action);
+  gtk_widget_class_install_action (widget_class, "reports.export-islo", NULL, export_islo_action);
+  gtk_widget_class_install_action (widget_class, "reports.export-islo-xlsx", NULL, export_islo_xlsx_action);
 }
 
 static void
@@ -941,6 +1033,139 @@ qoima_reports_page_export_finish (QoimaReportsPage  *self,
   g_return_val_if_fail (QOIMA_IS_REPORTS_PAGE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_reports_page_export_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The ИСЛО report: the month's registry, then the withdrawals' states, then the file
+ * written on a thread. */
+
+typedef struct {
+  GFile              *file;
+  char               *language;
+  int                 year;
+  int                 month;
+  QoimaCopayRegistry *registry;
+  GHashTable         *states;
+} IsloExport;
+
+static void
+islo_export_free (IsloExport *data)
+{
+  g_clear_object (&data->file);
+  g_free (data->language);
+  g_clear_pointer (&data->registry, qoima_copay_registry_free);
+  g_clear_pointer (&data->states, g_hash_table_unref);
+  g_free (data);
+}
+
+static void
+islo_write_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  IsloExport *data = task_data;
+  g_autofree char *path = g_file_get_path (data->file);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (path == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("The file must be a local file."));
+      return;
+    }
+  if (is_xlsx_file (data->file))
+    ok = qoima_copay_islo_write_xlsx (data->registry, data->states, data->language, path, &error);
+  else
+    ok = qoima_copay_islo_write_csv (data->registry, data->states, data->language, path, &error);
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+islo_states_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  IsloExport *data = g_task_get_task_data (task);
+  g_autoptr(JsonNode) withdrawals = NULL;
+  g_autoptr(GError) error = NULL;
+
+  withdrawals = qoima_store_list_withdrawals_finish (QOIMA_STORE (source), result, &error);
+  if (withdrawals == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data->states = qoima_copay_islo_states (withdrawals);
+  g_task_run_in_thread (task, islo_write_thread);
+}
+
+static void
+islo_registry_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  IsloExport *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  data->registry = qoima_store_copay_registry_finish (QOIMA_STORE (source), result, &error);
+  if (data->registry == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  qoima_store_list_withdrawals_async (QOIMA_STORE (source), g_task_get_cancellable (task), islo_states_cb,
+                                      g_object_ref (task));
+}
+
+void
+qoima_reports_page_export_islo_async (QoimaReportsPage    *self,
+                                      GFile               *file,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *ui_language = g_get_language_names_with_category ("LC_MESSAGES")[0];
+  IsloExport *data;
+
+  g_return_if_fail (QOIMA_IS_REPORTS_PAGE (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (self->context != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_reports_page_export_islo_async);
+  /* Patients' IINs: only for those who may view reports. */
+  if (!qoima_user_check (qoima_context_get_user (self->context), QOIMA_PERMISSION_VIEW_REPORTS, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data = g_new0 (IsloExport, 1);
+  data->file = g_object_ref (file);
+  /* The form's language: Kazakh for a Kazakh interface, else Russian, as the registry's. */
+  data->language = g_strdup (g_str_has_prefix (ui_language, "kk") ? "kk" : "ru");
+  data->year = g_date_time_get_year (self->from);
+  data->month = g_date_time_get_month (self->from);
+  g_task_set_task_data (task, data, (GDestroyNotify) islo_export_free);
+  qoima_store_copay_registry_async (qoima_context_get_store (self->context), data->year, data->month, cancellable,
+                                    islo_registry_cb, g_steal_pointer (&task));
+}
+
+gboolean
+qoima_reports_page_export_islo_finish (QoimaReportsPage  *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_reports_page_export_islo_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -62,4 +62,24 @@ gboolean         qoima_reports_page_export_finish   (QoimaReportsPage  *self,
                                                      GAsyncResult      *result,
                                                      GError           **error);
 
+/**
+ * qoima_reports_page_export_islo_async:
+ * @file: where the report goes; replaced when it exists
+ *
+ * Writes the month's dispensing for ИСЛО (R002-4, qoima-copay-islo.h) of the month the
+ * period starts in, as the user who may view reports: each dispensed pack with its date,
+ * fiscal receipt and marking code status as the outbox has it now; an Excel workbook when
+ * @file's name ends in ".xlsx", else CSV; in Kazakh for a Kazakh interface, else Russian.
+ * The store is read without blocking, the file written on a thread. The
+ * `reports.export-islo-xlsx` and `reports.export-islo` (CSV) actions ask for @file.
+ */
+void             qoima_reports_page_export_islo_async  (QoimaReportsPage    *self,
+                                                        GFile               *file,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean         qoima_reports_page_export_islo_finish (QoimaReportsPage  *self,
+                                                        GAsyncResult      *result,
+                                                        GError           **error);
+
 G_END_DECLS
