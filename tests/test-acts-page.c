@@ -88,6 +88,14 @@ acts_listed (gpointer data)
 }
 
 static gboolean
+two_acts_listed (gpointer data)
+{
+  QoimaActsPage *page = data;
+
+  return !qoima_acts_page_get_busy (page) && g_list_model_get_n_items (qoima_acts_page_get_acts (page)) == 2;
+}
+
+static gboolean
 lines_loaded (gpointer data)
 {
   return g_list_model_get_n_items (qoima_acts_page_get_lines (data)) == 2;
@@ -703,7 +711,9 @@ test_accept_selected_shows_all (void)
   gtk_window_present (GTK_WINDOW (window));
   page = qoima_window_get_acts_page (window);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page-acts", NULL);
-  qoima_test_wait_until (acts_listed, page, 60);
+  /* The sync saves the acts one by one and the page reloads as the store changes: wait
+   * for both, not for the first list. */
+  qoima_test_wait_until (two_acts_listed, page, 60);
   acts = qoima_acts_page_get_acts (page);
   g_assert_cmpuint (g_list_model_get_n_items (acts), ==, 2);
 

@@ -629,8 +629,15 @@ static gboolean
 first_drawn_is (gpointer data)
 {
   FirstDrawn *wanted = data;
+  QoimaStockItem *first = first_drawn_item (wanted->view);
 
-  return first_drawn_item (wanted->view) == wanted->item;
+  if (first == wanted->item)
+    return TRUE;
+  /* Lines of one product (its batches) tie under a sort by name, and the view may draw
+   * another of them first: the list is at its top all the same. */
+  return first != NULL &&
+         g_strcmp0 (qoima_product_get_name_ru (qoima_stock_item_get_product (first)),
+                    qoima_product_get_name_ru (qoima_stock_item_get_product (wanted->item))) == 0;
 }
 
 /* The view scrolls once it has laid out its new lines, a frame or two later. */

@@ -110,6 +110,14 @@ status_is (gpointer data)
 }
 
 static gboolean
+write_off_opened (gpointer data)
+{
+  if (qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL)
+    gtk_widget_activate_action (GTK_WIDGET (data), "withdrawals.write-off", NULL);
+  return qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
 sign_dialog_shown (gpointer data)
 {
   return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
@@ -303,8 +311,10 @@ test_owed_pack_signed (void)
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-withdrawals-signed.png");
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Nothing Is Owed"));
 
-  /* Write Off asks for the reason: none is ticked, and the dialog cannot answer without one. */
-  gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.write-off", NULL);
+  /* Write Off asks for the reason: none is ticked, and the dialog cannot answer without one.
+   * The signing's own change reloads the page a moment later (busy, the action off
+   * meanwhile), so the button is pressed once the page offers it. */
+  qoima_test_wait_until (write_off_opened, page, 30);
   {
     AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
     GtkWidget *box = adw_message_dialog_get_extra_child (dialog);
