@@ -531,7 +531,11 @@ list_stock_cb (GObject      *object,
   stock = qoima_store_list_stock_finish (QOIMA_STORE (object), result, &local_error);
   if (stock == NULL)
     {
-      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* A server that cannot be reached is said by the window's bar, and the store's
+       * change once it is back reloads the list: neither a warning nor a toast. */
+      if (g_error_matches (local_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONNECTION_LOST))
+        g_debug ("Could not list the stock: %s", local_error->message);
+      else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_warning ("Could not list the stock: %s", local_error->message);
           gtk_widget_activate_action (GTK_WIDGET (self), "win.add-toast", "s", local_error->message);

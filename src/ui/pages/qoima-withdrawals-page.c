@@ -97,6 +97,19 @@ update_actions (QoimaWithdrawalsPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->write_off_button), user_may (self, QOIMA_PERMISSION_WRITE_OFF));
 }
 
+static gboolean
+reload_if_stale (gpointer data)
+{
+  QoimaWithdrawalsPage *self = data;
+
+  if (self->stale && !self->busy && self->context != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = FALSE;
+      qoima_withdrawals_page_reload (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 static void
 set_busy (QoimaWithdrawalsPage *self,
           gboolean              busy)
@@ -104,6 +117,10 @@ set_busy (QoimaWithdrawalsPage *self,
   self->busy = busy;
   gtk_spinner_set_spinning (self->spinner, busy);
   update_actions (self);
+  /* What changed meanwhile (ИС МПТ's answer to what she just signed, another workstation's
+   * use) is shown once the page is free again, after the caller has finished its update. */
+  if (!busy && self->stale)
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, reload_if_stale, g_object_ref (self), g_object_unref);
 }
 
 static void
