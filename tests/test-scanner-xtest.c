@@ -197,15 +197,23 @@ scan_pack_with_xtest (const char * const *options,
   gboolean handled = FALSE;
   gulong handler;
 
-  qoima_scan_result_clear (result);
-  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
-
-  type_with_xtest (options, qoima_pack_get_km (pack));
-  qoima_test_wait_until (flag_is_set, &handled, 60);
-  g_signal_handler_disconnect (window, handler);
-
-  if (qoima_scan_result_get_state (result) == QOIMA_SCAN_RESULT_STATE_INVALID)
-    g_error ("The scan was rejected: %s", qoima_scan_result_get_message (result));
+  /* A second try only when the first was rejected: on a loaded 2-core machine the typing
+   * process can be descheduled between Ctrl and the separator's key, which a scanner never
+   * is. Two rejections in a row fail the test. */
+  for (int attempt = 1; attempt <= 2; attempt++)
+    {
+      handled = FALSE;
+      qoima_scan_result_clear (result);
+      handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+      type_with_xtest (options, qoima_pack_get_km (pack));
+      qoima_test_wait_until (flag_is_set, &handled, 60);
+      g_signal_handler_disconnect (window, handler);
+      if (qoima_scan_result_get_state (result) != QOIMA_SCAN_RESULT_STATE_INVALID)
+        break;
+      if (attempt == 2)
+        g_error ("The scan was rejected twice: %s", qoima_scan_result_get_message (result));
+      g_test_message ("First scan rejected, typed again: %s", qoima_scan_result_get_message (result));
+    }
 
   g_assert_cmpint (qoima_scan_result_get_state (result), ==, QOIMA_SCAN_RESULT_STATE_FOUND);
   code = qoima_scan_result_get_code (result);
