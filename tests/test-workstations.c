@@ -252,12 +252,24 @@ accept_act (Workstation *ws,
   g_autoptr(QoimaAct) act = NULL;
   g_autoptr(GError) error = NULL;
 
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  /* Another workstation's window may pull the act first (the chief's signs in and syncs), so
+   * this pull brings one act or none; either way the shared store holds it once that pull ends. */
   qoima_sync_pull_async (ws->sync, NULL, qoima_test_result_cb, &pulled);
-  g_assert_cmpint (qoima_sync_pull_finish (ws->sync, qoima_test_wait_for (&pulled), &error), ==, 1);
+  g_assert_cmpint (qoima_sync_pull_finish (ws->sync, qoima_test_wait_for (&pulled), &error), >=, 0);
   g_assert_no_error (error);
-  qoima_store_list_acts_async (ws->store, NULL, qoima_test_result_cb, &listed);
-  acts = qoima_store_list_acts_finish (ws->store, qoima_test_wait_for (&listed), &error);
-  g_assert_no_error (error);
+  for (;;)
+    {
+      qoima_store_list_acts_async (ws->store, NULL, qoima_test_result_cb, &listed);
+      acts = qoima_store_list_acts_finish (ws->store, qoima_test_wait_for (&listed), &error);
+      g_assert_no_error (error);
+      g_clear_object (&listed);
+      if (g_list_model_get_n_items (acts) > 0 || g_get_monotonic_time () > deadline)
+        break;
+      g_clear_object (&acts);
+      g_usleep (50 * 1000);
+    }
   g_assert_cmpuint (g_list_model_get_n_items (acts), ==, 1);
   act = g_list_model_get_item (acts, 0);
   qoima_sync_answer_act_async (ws->sync, qoima_act_get_id (act), QOIMA_ACCEPT_ALL, NULL, signer, chief, NULL,
