@@ -515,7 +515,8 @@ open_page (QoimaContext *context,
 }
 
 /* Issue 12: on a database with no registration confirmed, the administrator is offered the
- * wizard (never opened for her); a clerk is not; once confirmed, nobody is. */
+ * wizard (never opened for her); a clerk is not; once confirmed, nobody is, and the unsigned
+ * connection contract is offered instead (R000-2). */
 static void
 test_registration_offered (void)
 {
@@ -552,6 +553,11 @@ test_registration_offered (void)
   g_assert_no_error (error);
   qoima_admin_page_reload (page);
   qoima_test_wait_until (registration_not_offered, page, 30);
+  /* R000-2: confirmed, its connection contract not signed yet: that is offered instead. */
+  g_assert_true (qoima_admin_page_get_contract_offered (page));
+  g_assert_nonnull (qoima_admin_page_get_contract_status (page));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "admin-page-registered-contract-not-signed.png");
   gtk_window_destroy (window);
 }
 

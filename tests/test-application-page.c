@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "qoima-cms.h"
@@ -172,7 +173,10 @@ screenshot (QoimaWindow *window,
   g_autofree char *file = g_strdup_printf ("test-application-%s%s%s.png", name, language != NULL ? "-" : "",
                                            language != NULL ? language : "");
 
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  /* A few frames: after another user signs in, the header's switcher and the bottom bar
+   * settle over two layouts. */
+  for (int i = 0; i < 3; i++)
+    gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), file);
 }
 
@@ -619,6 +623,297 @@ test_application_round (void)
   qoima_test_remove_tree (tmp);
 }
 
+/* The visible label under @root whose text is @text. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Opens the expander row titled @title under @root, as a click on it does. */
+static void
+expand_row (GtkWidget  *root,
+            const char *title)
+{
+  GtkWidget *label = find_label (root, title);
+  GtkWidget *row = label != NULL ? gtk_widget_get_ancestor (label, ADW_TYPE_EXPANDER_ROW) : NULL;
+
+  g_assert_nonnull (row);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+}
+
+static gboolean
+form_scroll_moved (gpointer data)
+{
+  GtkScrolledWindow *scroller = ((gpointer *) data)[0];
+  double *before = ((gpointer *) data)[1];
+
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)) != *before;
+}
+
+/* Scrolls the form so that the section titled @title (as the UI says it) is at the top, as a
+ * user scrolls down to it. */
+static void
+scroll_to_section (QoimaWindow          *window,
+                   QoimaApplicationPage *page,
+                   const char           *title)
+{
+  GtkScrolledWindow *scroller;
+  GtkWidget *heading;
+  GtkWidget *content;
+  double x, y;
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  scroller = shown_scroller (GTK_WIDGET (page));
+  g_assert_nonnull (scroller);
+  heading = find_label (GTK_WIDGET (page), title);
+  g_assert_nonnull (heading);
+  content = gtk_scrolled_window_get_child (scroller);
+  if (GTK_IS_VIEWPORT (content))
+    content = gtk_viewport_get_child (GTK_VIEWPORT (content));
+  g_assert_true (gtk_widget_translate_coordinates (heading, content, 0, 0, &x, &y));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (scroller), MAX (0, y - 12));
+}
+
+/* Issue 13, tried as a new user in Russian at 1000×720 (the window a laptop gives the page): an
+ * administrator prepares an application for one region, section by section; «Сохранить» says
+ * «Это обязательное поле» in red under what is missing (R004-16); the chief rejects it once with
+ * a reason (R004-20), then signs what she sees and sends it (R004-22); the stand's Fund reviews,
+ * checks and approves it, and Qoima shows «Включен в БД» (R004-26); a change is filed as a new
+ * version and approved, and the old one reads «Изменена» (R004-25). A screenshot at every step
+ * (test-application-walk-NN-…-ru.png). */
+static void
+test_walk_through (void)
+{
+  g_autofree char *tmp = qoima_test_make_tmp_dir ();
+  g_autofree char *db_path = g_build_filename (tmp, "qoima.db", NULL);
+  g_autofree char *stand_db = g_build_filename (tmp, "stand.db", NULL);
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  g_autoptr(QoimaContext) context = NULL;
+  g_autoptr(QoimaSigner) signer = NULL;
+  g_autoptr(QoimaUser) admin = NULL;
+  g_autoptr(QoimaUser) chief = NULL;
+  g_autoptr(GFile) permit1 = write_file (tmp, "СЭС база 1.pdf", 2048);
+  g_autoptr(GFile) permit2 = write_file (tmp, "СЭС база 2.pdf", 4096);
+  g_autoptr(GFile) certificate = write_file (tmp, "Справка о госрегистрации.pdf", 1024);
+  g_autofree char *fund_id = NULL;
+  g_autofree char *fund_id2 = NULL;
+  QoimaTestStand stand = { 0 };
+  QoimaWindow *window;
+  QoimaApplicationPage *page;
+  QoimaFundBaseRow *base0, *base1;
+  AdwMessageDialog *reject_dialog;
+  QoimaSignDialog *sign_dialog;
+  gint64 id, id2;
+
+  qoima_test_stand_start (&stand, stand_db);
+  store = qoima_test_open_store (db_path);
+  admin = add_user (store, NULL, "admin", QOIMA_ROLE_ADMIN);
+  g_object_unref (add_user (store, admin, "chief", QOIMA_ROLE_CHIEF));
+  chief = qoima_test_set_signing (store, admin, "chief", CHIEF_IIN, FALSE);
+  save_registration (store, admin);
+  signer = qoima_test_load_key ("sign.p12");
+
+  context = qoima_context_new (store, settings);
+  qoima_context_set_user (context, admin);
+  window = g_object_ref (qoima_window_new (NULL, context));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  page = qoima_window_get_application_page (window);
+  qoima_application_page_set_fund_url (page, stand.host_url);
+  qoima_application_page_set_open_files (page, FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-application", NULL);
+  qoima_test_wait_until (page_idle, page, 30);
+
+  /* The page as a new administrator first sees it: no application, no license yet. */
+  g_assert_cmpuint (qoima_application_page_get_n_applications (page), ==, 0);
+  screenshot (window, "walk-01-empty");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.get-licenses", NULL);
+  qoima_test_wait_until (page_idle, page, 60);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Обработан"));
+  screenshot (window, "walk-02-licenses");
+
+  /* A new application for one region (R004-4), its fields from registration marked so. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.new", NULL);
+  g_assert_nonnull (qoima_application_page_get_form (page));
+  screenshot (window, "walk-03-new");
+
+  /* The subject (R004-5); the Kazakh name is left out for «Сохранить» to catch. */
+  qoima_application_page_set_text (page, "ownership", "Государственные организации");
+  qoima_application_page_set_status (page, QOIMA_FUND_PROVIDER, TRUE);
+  qoima_application_page_set_care (page, QOIMA_FUND_PROVIDER, "inpatient", TRUE);
+  qoima_application_page_set_care (page, QOIMA_FUND_PROVIDER, "ct-mri-suspected-cancer", TRUE);
+  qoima_application_page_set_text (page, "region", "750000000");
+  expand_row (GTK_WIDGET (page), _("Kinds of Care as «Поставщик»"));
+  scroll_to_section (window, page, _("Healthcare Subject"));
+  screenshot (window, "walk-04-subject");
+
+  /* Addresses (R004-9): the rest of the legal address, by hand. */
+  qoima_application_page_set_text (page, "legal_index", "050000");
+  qoima_application_page_set_text (page, "legal_house", "1");
+  scroll_to_section (window, page, _("Addresses"));
+  screenshot (window, "walk-05-addresses");
+
+  /* Production bases (R004-10): positions, KATO, subtypes, permits. */
+  base0 = QOIMA_FUND_BASE_ROW (qoima_application_page_get_base_row (page, 0));
+  base1 = QOIMA_FUND_BASE_ROW (qoima_application_page_get_base_row (page, 1));
+  qoima_fund_base_row_set_text (base0, "latitude", "43.2389");
+  qoima_fund_base_row_set_text (base0, "longitude", "76.8897");
+  qoima_fund_base_row_set_text (base0, "kato", "751110000");
+  qoima_fund_base_row_set_subtype (base0, "inpatient", TRUE);
+  qoima_fund_base_row_set_text (base1, "latitude", "43.25");
+  qoima_fund_base_row_set_text (base1, "longitude", "76.90");
+  qoima_fund_base_row_set_text (base1, "kato", "751110000");
+  qoima_fund_base_row_set_subtype (base1, "ct-mri-suspected-cancer", TRUE);
+  attach (page, 0, permit1);
+  attach (page, 1, permit2);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (base0), TRUE);
+  scroll_to_section (window, page, _("Production Bases"));
+  screenshot (window, "walk-06-bases");
+  scroll_to_section (window, page, _("Documents"));
+  screenshot (window, "walk-07-documents-missing");
+
+  /* R004-16: «Сохранить» with the Kazakh name and the certificate missing: «Это обязательное
+   * поле» in red under each, the form scrolled to the first. */
+  {
+    GtkScrolledWindow *scroller = shown_scroller (GTK_WIDGET (page));
+    double before = gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller));
+    gpointer moved[2] = { scroller, &before };
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+    qoima_test_wait_until (form_scroll_moved, moved, 30);
+  }
+  g_assert_cmpint (qoima_application_page_get_form (page)->id, ==, 0);
+  g_assert_cmpstr (qoima_application_page_get_problem (page, "name_kk"), ==, QOIMA_FUND_TEXT_REQUIRED);
+  g_assert_cmpstr (qoima_application_page_get_problem (page, "registration"), ==, QOIMA_FUND_TEXT_REQUIRED);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Это обязательное поле"));
+  qoima_test_wait_until (page_idle, page, 30);
+  screenshot (window, "walk-08-required-name");
+  scroll_to_section (window, page, _("Documents"));
+  screenshot (window, "walk-09-required-certificate");
+
+  qoima_application_page_set_text (page, "name_kk", "«№1 қалалық аурухана» ШЖҚ МКК");
+  attach (page, -1, certificate);
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+  wait_for_status (page, QOIMA_FUND_DRAFT);
+  g_assert_null (qoima_application_page_get_problem (page, "name_kk"));
+  id = qoima_application_page_get_form (page)->id;
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Проект"));
+  screenshot (window, "walk-10-saved");
+
+  /* «Отправить на подписание» (R004-20): the chief's to sign; she rejects it with a reason,
+   * typed in the dialog. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.submit", NULL);
+  wait_for_status (page, QOIMA_FUND_CHIEF_REVIEW);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "На согласовании руководителя"));
+  screenshot (window, "walk-11-sent-for-signing");
+  sign_in (context, window, page, chief);
+  qoima_application_page_open (page, id);
+  screenshot (window, "walk-12-chief");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.reject", NULL);
+  reject_dialog = ADW_MESSAGE_DIALOG (qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (reject_dialog);
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (reject_dialog)), "Проверьте координаты баз");
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (reject_dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (reject_dialog), "test-application-walk-13-reject-dialog-ru.png");
+  adw_message_dialog_response (reject_dialog, "reject");
+  wait_for_status (page, QOIMA_FUND_DRAFT);
+  g_assert_cmpstr (qoima_application_page_get_form (page)->chief_reason, ==, "Проверьте координаты баз");
+  sign_in (context, window, page, admin);
+  qoima_application_page_open (page, id);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Проверьте координаты баз"));
+  screenshot (window, "walk-14-rejected");
+
+  /* Corrected and sent again; the chief signs what she sees, and sends it (R004-22). */
+  base0 = QOIMA_FUND_BASE_ROW (qoima_application_page_get_base_row (page, 0));
+  qoima_fund_base_row_set_text (base0, "latitude", "43.2390");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+  wait_for_status (page, QOIMA_FUND_DRAFT);
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.submit", NULL);
+  wait_for_status (page, QOIMA_FUND_CHIEF_REVIEW);
+  qoima_context_set_signer (context, signer);
+  sign_in (context, window, page, chief);
+  qoima_application_page_open (page, id);
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.sign", NULL);
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
+  {
+    g_autofree char *summary = qoima_sign_dialog_get_summary (sign_dialog);
+
+    g_assert_nonnull (strstr (summary, HOSPITAL_BIN));
+    g_assert_nonnull (strstr (summary, "750000000"));
+  }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (sign_dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (sign_dialog), "test-application-walk-15-sign-dialog-ru.png");
+  qoima_sign_dialog_sign (sign_dialog);
+  wait_for_status (page, QOIMA_FUND_UNDER_REVIEW);
+  fund_id = g_strdup (qoima_application_page_get_form (page)->fund_id);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "На рассмотрении"));
+  screenshot (window, "walk-16-sent");
+
+  /* The Fund reviews, checks and approves it (R004-26); the page follows. */
+  fund_step (&stand, fund_id, "form_inclusion", "{\"actor\":\"aigerim\"}", "На рассмотрении");
+  fund_step (&stand, fund_id, "send_to_check", "{\"actor\":\"aigerim\",\"to\":[\"dana\"]}", "Согласована. На проверке");
+  qoima_application_page_poll (page);
+  wait_for_status (page, QOIMA_FUND_AGREED_CHECK);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Согласована. На проверке"));
+  screenshot (window, "walk-17-fund-checking");
+  fund_step (&stand, fund_id, "confirm", "{\"actor\":\"dana\"}", "Подтверждена. На согласовании");
+  fund_step (&stand, fund_id, "approve", "{\"actor\":\"gulnar\"}", "Включен в БД");
+  qoima_application_page_poll (page);
+  wait_for_status (page, QOIMA_FUND_INCLUDED);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Включен в БД"));
+  screenshot (window, "walk-18-included");
+
+  /* R004-25: «Внести изменение»: a new version, sent, approved; the old one «Изменена». */
+  sign_in (context, window, page, admin);
+  qoima_application_page_open (page, id);
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.change", NULL);
+  qoima_application_page_set_text (page, "phone", "+77272000001");
+  screenshot (window, "walk-19-new-version");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.save", NULL);
+  wait_for_status (page, QOIMA_FUND_DRAFT);
+  id2 = qoima_application_page_get_form (page)->id;
+  g_assert_cmpint (qoima_application_page_get_form (page)->version, ==, 2);
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.submit", NULL);
+  wait_for_status (page, QOIMA_FUND_CHIEF_REVIEW);
+  sign_in (context, window, page, chief);
+  fund_id2 = chief_sends (page, id2);
+  fund_step (&stand, fund_id2, "form_inclusion", "{\"actor\":\"berik\"}", "На рассмотрении");
+  fund_step (&stand, fund_id2, "send_to_check", "{\"actor\":\"berik\",\"to\":[\"erlan\"]}", "Согласована. На проверке");
+  fund_step (&stand, fund_id2, "confirm", "{\"actor\":\"erlan\"}", "Подтверждена. На согласовании");
+  fund_step (&stand, fund_id2, "approve", "{\"actor\":\"gulnar\"}", "Включен в БД");
+  qoima_application_page_poll (page);
+  wait_for_status (page, QOIMA_FUND_INCLUDED);
+  screenshot (window, "walk-20-new-version-included");
+  gtk_widget_activate_action (GTK_WIDGET (page), "application.back", NULL);
+  g_assert_cmpint (listed_status (page, id), ==, QOIMA_FUND_CHANGED);
+  g_assert_cmpint (listed_status (page, id2), ==, QOIMA_FUND_INCLUDED);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Изменена"));
+  screenshot (window, "walk-21-versions");
+  qoima_application_page_open (page, id);
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Изменена"));
+  screenshot (window, "walk-22-old-version");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+  g_clear_object (&context);
+  qoima_store_close (store);
+  qoima_test_stand_stop (&stand);
+  qoima_test_remove_tree (tmp);
+}
+
 typedef struct {
   QoimaApplicationPage *page;
   const char           *related;
@@ -776,6 +1071,7 @@ main (int   argc,
   g_test_add_func ("/ui/application/rules/R004-3/page-for-admin-and-chief", test_page_hidden_from_others);
   g_test_add_func ("/ui/application/rules/R004-1/related-organizations", test_related_organizations);
   g_test_add_func ("/ui/application/rules/R004-11/R004-20/R004-26/round-to-included", test_application_round);
+  g_test_add_func ("/ui/application/rules/R004-16/R004-20/R004-25/walk-through", test_walk_through);
 
   return g_test_run ();
 }

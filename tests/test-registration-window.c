@@ -15,6 +15,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
+#include "qoima-admin-page.h"
 #include "qoima-i18n.h"
 #include "qoima-ismpt-client.h"
 #include "qoima-key-dialog.h"
@@ -309,9 +310,6 @@ test_walk_send_confirm (void)
   g_autofree char *groups = NULL;
   g_auto(GStrv) suggestions = NULL;
   g_auto(GStrv) offers = NULL;
-  g_autoptr(QoimaStoredRegistration) contract = NULL;
-  g_autoptr(GAsyncResult) status_result = NULL;
-  g_autoptr(JsonNode) status_node = NULL;
   QoimaRegistration *draft;
   const QoimaReferenceEntry *leaf = kato_leaf (kato);
   QoimaRegistrationWindow *window;
@@ -528,33 +526,11 @@ test_walk_send_confirm (void)
   g_assert_cmpstr (organization, ==, "ГКП \"Поликлиника №7\"");
   g_assert_cmpstr (groups, ==, "pharma");
 
-  /* R000-2: the standard contract shown on the page after registration, signed with the head's
-   * key once she saw its text in the sign dialog; the stand has it, and the registration
-   * record says it is done (as reopened after a restart). */
+  /* R000-2: the standard contract is shown on the page after registration; the administrator
+   * leaves it unsigned here (the next test signs it from the Administration page). */
   draft = qoima_registration_window_get_draft (followed);
   g_assert_null (qoima_registration_get (draft, "contract-signed-at"));
   shoot_named (followed, "registration-done-contract.png");
-  gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sign-contract", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
-  g_clear_pointer (&summary, g_free);
-  summary = qoima_sign_dialog_get_summary (sign_dialog);
-  g_assert_nonnull (strstr (summary, "Типовой договор"));
-  g_assert_nonnull (strstr (summary, "240340000019"));
-  g_assert_nonnull (strstr (summary, QOIMA_REGISTRATION_CONTRACT_VERSION));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (sign_dialog));
-  qoima_test_save_screenshot (GTK_WIDGET (sign_dialog), "registration-contract-sign.png");
-  qoima_sign_dialog_sign (sign_dialog);
-  qoima_test_wait_until (contract_signed, followed, 30);
-  g_assert_cmpstr (qoima_registration_window_get_contract_status (followed), !=, "");
-  contract = load_stored ();
-  g_assert_nonnull (qoima_registration_get (contract->registration, "contract-signed-at"));
-  g_assert_cmpstr (contract->state, ==, "confirmed");
-  qoima_ismpt_client_registration_status_async (client, contract->request_id, NULL, result_cb, &status_result);
-  qoima_test_wait_until (result_is_set, &status_result, 30);
-  status_node = qoima_ismpt_client_registration_status_finish (client, status_result, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_node), "contract"), ==, "SIGNED");
 
   /* The first sync, logged in with the new organization's AUTH key. */
   gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sync", NULL);
@@ -564,6 +540,151 @@ test_walk_send_confirm (void)
   shoot_named (followed, "registration-done.png");
   confirmed_json = qoima_registration_to_json (qoima_registration_window_get_draft (followed));
   gtk_window_destroy (GTK_WINDOW (followed));
+}
+
+/* Opens @file (of the test PKI) in the key dialog the wizard opened. */
+static void
+choose_key_in_dialog (const char *file)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("QOIMA_PKI_DIR"), file, NULL);
+  g_autoptr(GFile) gfile = g_file_new_for_path (path);
+  QoimaKeyDialog *dialog;
+
+  qoima_test_wait_until (key_dialog_shown, NULL, 30);
+  dialog = QOIMA_KEY_DIALOG (find_visible (QOIMA_TYPE_KEY_DIALOG));
+  g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_AUTH);
+  qoima_key_dialog_set_file (dialog, gfile);
+  qoima_key_dialog_set_password (dialog, "Qoima-2026");
+  qoima_key_dialog_activate_key (dialog);
+  qoima_test_wait_until (key_dialog_answered, dialog, 30);
+  g_assert_nonnull (qoima_key_dialog_get_certificate (dialog));
+  qoima_key_dialog_activate_key (dialog);
+  qoima_test_wait_until (key_dialog_gone, NULL, 30);
+}
+
+static gboolean
+admin_page_loaded (gpointer data)
+{
+  return !qoima_admin_page_get_loading (data) && qoima_admin_page_get_contract_status (data) != NULL;
+}
+
+static gboolean
+admin_page_contract_signed (gpointer data)
+{
+  return !qoima_admin_page_get_contract_offered (data);
+}
+
+static gboolean
+contract_status_names (gpointer data)
+{
+  QoimaRegistrationWindow *window = ((gpointer *) data)[0];
+
+  return strstr (qoima_registration_window_get_contract_status (window), ((gpointer *) data)[1]) != NULL;
+}
+
+static void
+shoot_admin (GtkWindow  *window,
+             const char *name)
+{
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), name);
+}
+
+/* R000-2: the administrator closed the wizard before signing the contract (as the first test
+ * left it). The Administration page says the hospital is registered, with its request, and that
+ * the contract is not signed, and offers it; its button opens the wizard on its page after
+ * registration and signs as the wizard does: another person's key (the demo hospital's chief,
+ * auth.p12) is refused, naming the head; the head's own AUTH key signs the text she sees; the
+ * stand records the contract, and the page then reads "Signed on DATE". */
+static void
+test_admin_page_offers_contract (void)
+{
+  g_autoptr(QoimaUser) admin = qoima_test_find_user (store, "admin");
+  g_autoptr(QoimaContext) context = qoima_context_new (store, settings);
+  g_autoptr(QoimaIsmptClient) client = qoima_ismpt_client_new (stand.base_url, NULL);
+  g_autoptr(QoimaSync) sync = qoima_sync_new (store, client);
+  g_autoptr(QoimaStoredRegistration) stored = NULL;
+  g_autoptr(GAsyncResult) status_result = NULL;
+  g_autoptr(JsonNode) status_node = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%d.%m.%Y");
+  g_autofree char *summary = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaRegistrationWindow *registration;
+  QoimaSignDialog *sign_dialog;
+  QoimaAdminPage *page;
+  GtkWindow *window;
+  gpointer refused[2];
+
+  qoima_context_set_user (context, admin);
+  qoima_context_set_ismpt (context, client, sync);
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1000, 720);
+  page = g_object_new (QOIMA_TYPE_ADMIN_PAGE, "context", context, NULL);
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  qoima_admin_page_start (page);
+  gtk_window_present (window);
+  qoima_test_wait_until (admin_page_loaded, page, 30);
+
+  /* Registered (nothing more to register), the contract offered. */
+  g_assert_false (qoima_admin_page_get_registration_offered (page));
+  g_assert_true (qoima_admin_page_get_contract_offered (page));
+  g_assert_null (qoima_test_find_window (QOIMA_TYPE_REGISTRATION_WINDOW));
+  g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "240340000019"));
+  shoot_admin (window, "admin-page-contract-not-signed.png");
+
+  /* R000-2: the session has no key of the head's: it is asked; another person's is refused. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "admin.sign-contract", NULL);
+  choose_key_in_dialog ("auth.p12");
+  registration = QOIMA_REGISTRATION_WINDOW (find_visible (QOIMA_TYPE_REGISTRATION_WINDOW));
+  g_assert_nonnull (registration);
+  g_assert_true (qoima_registration_window_get_done (registration));
+  refused[0] = registration;
+  refused[1] = (gpointer) "800101300706";
+  qoima_test_wait_until (contract_status_names, refused, 30);
+  g_assert_null (qoima_context_get_auth_signer (context));
+  g_assert_true (qoima_admin_page_get_contract_offered (page));
+  shoot_named (registration, "registration-contract-other-key.png");
+
+  /* Again from the page: the same window, the head's key, the contract's text signed. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "admin.sign-contract", NULL);
+  g_assert_true (QOIMA_REGISTRATION_WINDOW (find_visible (QOIMA_TYPE_REGISTRATION_WINDOW)) == registration);
+  choose_key_in_dialog ("new-org.p12");
+  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  summary = qoima_sign_dialog_get_summary (sign_dialog);
+  g_assert_nonnull (strstr (summary, "Типовой договор"));
+  g_assert_nonnull (strstr (summary, "240340000019"));
+  g_assert_nonnull (strstr (summary, QOIMA_REGISTRATION_CONTRACT_VERSION));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (sign_dialog));
+  qoima_test_save_screenshot (GTK_WIDGET (sign_dialog), "registration-contract-sign.png");
+  qoima_sign_dialog_sign (sign_dialog);
+  qoima_test_wait_until (contract_signed, registration, 30);
+  g_assert_cmpstr (qoima_registration_window_get_contract_status (registration), !=, "");
+  shoot_named (registration, "registration-contract-signed.png");
+
+  /* The page follows at once, the wizard still open; the record says it is done. */
+  qoima_test_wait_until (admin_page_contract_signed, page, 30);
+  g_assert_nonnull (strstr (qoima_admin_page_get_contract_status (page), today));
+  stored = load_stored ();
+  g_assert_nonnull (qoima_registration_get (stored->registration, "contract-signed-at"));
+  g_assert_cmpstr (stored->state, ==, "confirmed");
+  gtk_window_destroy (GTK_WINDOW (registration));
+  shoot_admin (window, "admin-page-contract-signed.png");
+
+  /* The stand has it. */
+  qoima_ismpt_client_registration_status_async (client, stored->request_id, NULL, result_cb, &status_result);
+  qoima_test_wait_until (result_is_set, &status_result, 30);
+  status_node = qoima_ismpt_client_registration_status_finish (client, status_result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (status_node), "contract"), ==, "SIGNED");
+
+  /* Reopened, the page still reads it signed, and offers nothing. */
+  qoima_admin_page_reload (page);
+  qoima_test_wait_until (admin_page_loaded, page, 30);
+  g_assert_false (qoima_admin_page_get_contract_offered (page));
+  g_assert_nonnull (strstr (qoima_admin_page_get_contract_status (page), today));
+  gtk_window_destroy (window);
 }
 
 static gboolean
@@ -865,6 +986,7 @@ main (int   argc,
   settings = g_settings_new (BASE_APP_ID);
 
   g_test_add_func ("/ui/registration/walk-send-confirm", test_walk_send_confirm);
+  g_test_add_func ("/rules/R000-2/admin-page-offers-the-unsigned-contract", test_admin_page_offers_contract);
   g_test_add_func ("/ui/registration/refused-with-reason", test_refused_with_reason);
   g_test_add_func ("/rules/R003-4/api-key-checked-against-the-catalog", test_api_key_checked);
   g_test_add_func ("/ui/registration/ncalayer-key-chosen", test_ncalayer_key_chosen);

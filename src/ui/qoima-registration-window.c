@@ -187,9 +187,18 @@ struct _QoimaRegistrationWindow
   QoimaRegistrationStep step;
   gboolean loading;            /* filling widgets from the draft: not a change */
   gboolean saved;
+  gboolean loaded;             /* the store's draft (or none) was read */
+  gboolean sign_contract_asked; /* qoima_registration_window_sign_contract() before that */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaRegistrationWindow, qoima_registration_window, ADW_TYPE_WINDOW)
+
+enum {
+  SIGNAL_SAVED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 static void update (QoimaRegistrationWindow *self);
 static void run_checks (QoimaRegistrationWindow *self);
@@ -221,6 +230,8 @@ saved_cb (GObject      *source,
   self->saved = qoima_store_save_registration_finish (QOIMA_STORE (source), result, &error);
   if (error != NULL)
     gtk_label_set_text (self->hint_label, error->message);
+  else
+    g_signal_emit (self, signals[SIGNAL_SAVED], 0);
 }
 
 /* The draft and the request's state, as they are now. */
@@ -1707,6 +1718,28 @@ contract_confirmed_cb (GObject      *source,
                                                        contract_sent_cb, g_object_ref (self));
 }
 
+/* R000-2: the head who registered the organization signs its contract, with that key. */
+static gboolean
+is_head_key (QoimaRegistrationWindow *self,
+             QoimaSigner             *signer)
+{
+  QoimaCertificate *certificate = signer != NULL ? qoima_signer_get_certificate (signer) : NULL;
+
+  return certificate != NULL &&
+         g_strcmp0 (qoima_certificate_get_iin (certificate), qoima_registration_get (self->draft, "signer-iin")) == 0;
+}
+
+static void
+refuse_contract_key (QoimaRegistrationWindow *self)
+{
+  g_autofree char *message = g_strdup_printf (_("The contract is signed by the head who registered the organization (IIN %s): choose her key."),
+                                              qoima_registration_get (self->draft, "signer-iin"));
+
+  self->busy = FALSE;
+  gtk_widget_set_sensitive (self->contract_button, TRUE);
+  gtk_label_set_text (GTK_LABEL (self->contract_status), message);
+}
+
 static void
 sign_contract (QoimaRegistrationWindow *self)
 {
@@ -1716,15 +1749,9 @@ sign_contract (QoimaRegistrationWindow *self)
   const char *lines[] = { _("Text"), text, NULL };
 
   /* R000-2: the head signs, with the key that registered the organization. */
-  if (certificate == NULL || ensure_client (self) == NULL || self->request_id == NULL ||
-      g_strcmp0 (qoima_certificate_get_iin (certificate), qoima_registration_get (self->draft, "signer-iin")) != 0)
+  if (certificate == NULL || ensure_client (self) == NULL || self->request_id == NULL || !is_head_key (self, signer))
     {
-      g_autofree char *message = g_strdup_printf (_("The contract is signed by the head who registered the organization (IIN %s): choose her key."),
-                                                  qoima_registration_get (self->draft, "signer-iin"));
-
-      self->busy = FALSE;
-      gtk_widget_set_sensitive (self->contract_button, TRUE);
-      gtk_label_set_text (GTK_LABEL (self->contract_status), message);
+      refuse_contract_key (self);
       return;
     }
   qoima_sign_dialog_run_async (GTK_WINDOW (self), _("Standard contract on connection to ИС МПТ"), lines, -1,
@@ -1745,6 +1772,12 @@ contract_key_cb (GObject      *source,
       gtk_widget_set_sensitive (self->contract_button, TRUE);
       return;
     }
+  /* Another person's key is not kept for the session: the head's is asked for next time. */
+  if (!is_head_key (self, signer))
+    {
+      refuse_contract_key (self);
+      return;
+    }
   qoima_context_set_auth_signer (self->context, signer);
   if (self->client != NULL && self->client != qoima_context_get_client (self->context))
     qoima_ismpt_client_set_auth_signer (self->client, signer);
@@ -1758,12 +1791,14 @@ sign_contract_action (GtkWidget  *widget,
 {
   QoimaRegistrationWindow *self = QOIMA_REGISTRATION_WINDOW (widget);
 
-  if (self->busy || qoima_registration_get (self->draft, "contract-signed-at") != NULL)
+  if (self->busy || g_strcmp0 (self->state, "confirmed") != 0 ||
+      qoima_registration_get (self->draft, "contract-signed-at") != NULL)
     return;
   self->busy = TRUE;
   gtk_widget_set_sensitive (self->contract_button, FALSE);
-  /* The head's AUTH key of this session, else asked now (its password each time). */
-  if (qoima_context_get_auth_signer (self->context) == NULL)
+  /* The head's AUTH key of this session, else asked now (its password each time): the
+   * session's may be another person's (the chief's, who logs in for the sync). */
+  if (!is_head_key (self, qoima_context_get_auth_signer (self->context)))
     qoima_key_dialog_run_async (GTK_WINDOW (self), qoima_context_get_settings (self->context),
                                 QOIMA_KEY_PURPOSE_AUTH, self->cancellable, contract_key_cb, g_object_ref (self));
   else
@@ -1905,13 +1940,14 @@ build_done_page (QoimaRegistrationWindow *self)
   gtk_widget_set_margin_bottom (self->contract_label, 12);
   gtk_widget_add_css_class (contract_card, "card");
   gtk_box_append (GTK_BOX (contract_card), self->contract_label);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), contract_card);
+  /* Above the long text, beside the button: a refused key or the signature is seen at once. */
   self->contract_status = gtk_label_new (NULL);
   gtk_label_set_xalign (GTK_LABEL (self->contract_status), 0);
   gtk_label_set_wrap (GTK_LABEL (self->contract_status), TRUE);
   gtk_widget_add_css_class (self->contract_status, "dim-label");
-  gtk_widget_set_margin_top (self->contract_status, 6);
+  gtk_widget_set_margin_bottom (self->contract_status, 6);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), self->contract_status);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (contract_group), contract_card);
 
   adw_status_page_set_icon_name (ADW_STATUS_PAGE (status), "emblem-ok-symbolic");
   adw_status_page_set_title (ADW_STATUS_PAGE (status), _("Registered in ИС МПТ"));
@@ -2326,6 +2362,9 @@ loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaStoredRegistration) stored = qoima_store_load_registration_finish (QOIMA_STORE (source), result, &error);
 
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self->loaded = TRUE;
   if (stored != NULL)
     {
       g_set_object (&self->draft, stored->registration);
@@ -2335,6 +2374,8 @@ loaded_cb (GObject      *source,
         {
           self->step = QOIMA_REGISTRATION_STEP_SIGN;
           show_done (self);
+          if (self->sign_contract_asked)
+            gtk_widget_activate_action (GTK_WIDGET (self), "registration.sign-contract", NULL);
           return;
         }
       /* Sent or refused: the request is on the last step, followed from where it was. */
@@ -2408,6 +2449,11 @@ qoima_registration_window_class_init (QoimaRegistrationWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaRegistrationWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaRegistrationWindow, next_button);
   gtk_widget_class_bind_template_child (widget_class, QoimaRegistrationWindow, send_button);
+  /* Emitted when the draft and the request's state were saved (every step, the contract's
+   * signature), so that whoever shows the registration shows it as it is now. */
+  signals[SIGNAL_SAVED] =
+    g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_install_action (widget_class, "registration.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "registration.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "registration.send", NULL, send_action);
@@ -2666,4 +2712,18 @@ qoima_registration_window_set_ncalayer_url (QoimaRegistrationWindow *self,
 {
   g_free (self->ncalayer_url);
   self->ncalayer_url = g_strdup (url);
+}
+
+void
+qoima_registration_window_sign_contract (QoimaRegistrationWindow *self)
+{
+  g_return_if_fail (QOIMA_IS_REGISTRATION_WINDOW (self));
+
+  /* Opened just now: asked once the registration is read, and only if it is confirmed. */
+  if (!self->loaded)
+    {
+      self->sign_contract_asked = TRUE;
+      return;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "registration.sign-contract", NULL);
 }

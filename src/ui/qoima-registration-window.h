@@ -73,6 +73,12 @@ void                     qoima_registration_window_set_user_field  (QoimaRegistr
  * draft's "contract-signed-at" says it is signed. */
 const char              *qoima_registration_window_get_contract_status (QoimaRegistrationWindow *self);
 
+/* R000-2: signs the connection contract as the button on the page after registration does
+ * (the head's key asked unless this session has it, then the sign dialog with the contract's
+ * text), once the registration is read; nothing when it is not confirmed or already signed.
+ * The window emits "saved" whenever the registration was saved. */
+void                     qoima_registration_window_sign_contract (QoimaRegistrationWindow *self);
+
 /* Where NCALayer answers, instead of its own address (for tests: a peer that answers as it does). */
 void                     qoima_registration_window_set_ncalayer_url (QoimaRegistrationWindow *self,
                                                                      const char              *url);

@@ -39,9 +39,12 @@ struct _QoimaAdminPage
   AdwEntryRow     *new_ward_row;
   GtkListBox      *users_list;
   GtkListBox      *wards_list;
-  GtkWidget       *register_prompt;
-  AdwActionRow    *register_prompt_row;
-  GtkButton       *register_prompt_button;
+  GtkButton       *contract_button;
+  GtkImage        *contract_icon;
+  AdwActionRow    *contract_row;
+  GtkButton       *registration_button;
+  GtkImage        *registration_icon;
+  AdwActionRow    *registration_row;
 
   /* Owned references */
   QoimaContext    *context;
@@ -49,8 +52,9 @@ struct _QoimaAdminPage
   GListStore      *users;
   GListStore      *wards;
 
-  /* Borrowed references (cleared when the dialog is destroyed) */
+  /* Borrowed references (cleared when the dialog or window is destroyed) */
   QoimaUserDialog *user_dialog;
+  QoimaRegistrationWindow *registration_window;
 
   /* State */
   int              loads_pending;
@@ -58,6 +62,7 @@ struct _QoimaAdminPage
   guint            setting_switch : 1; /* the switch is being set from the store */
   guint            requested_state : 1; /* the switch's last change, as sent */
   gboolean          started; /* qoima_admin_page_start() was called */
+  gboolean          registration_offered; /* an administrator, no registration confirmed */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaAdminPage, qoima_admin_page, ADW_TYPE_BIN)
@@ -573,8 +578,34 @@ add_user_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* First start (issue 12): with no registration confirmed, the administrator is offered the
- * wizard at the top of the page; never opened for her. */
+/* R000-2: the connection contract of a confirmed registration, signed or still owed. */
+static void
+show_contract (QoimaAdminPage    *self,
+               QoimaRegistration *registration,
+               gboolean           admin)
+{
+  const char *signed_at = qoima_registration_get (registration, "contract-signed-at");
+  g_autofree char *subtitle = NULL;
+
+  if (signed_at != NULL)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_iso8601 (signed_at, NULL);
+      g_autoptr(GDateTime) local = at != NULL ? g_date_time_to_local (at) : NULL;
+      g_autofree char *when = local != NULL ? g_date_time_format (local, "%d.%m.%Y") : NULL;
+
+      /* Translators: %s is the date the head signed the contract, as 05.03.2026. */
+      subtitle = when != NULL ? g_strdup_printf (_("Signed on %s with the head’s key; ИС МПТ keeps it."), when)
+                              : g_strdup (_("Signed with the head’s key; ИС МПТ keeps it."));
+    }
+  else
+    subtitle = g_strdup (_("Not signed. The head accepts the standard contract on connection to ИС МПТ by signing it with her key."));
+  adw_action_row_set_subtitle (self->contract_row, subtitle);
+  gtk_image_set_from_icon_name (self->contract_icon, signed_at != NULL ? "emblem-ok-symbolic" : "dialog-warning-symbolic");
+  gtk_widget_set_visible (GTK_WIDGET (self->contract_button), signed_at == NULL && admin);
+}
+
+/* Issue 12: where the registration stands, offered to the administrator until it is confirmed
+ * (never opened for her); once confirmed, its connection contract (R000-2). */
 static void
 registration_loaded_cb (GObject      *source,
                         GAsyncResult *result,
@@ -584,47 +615,129 @@ registration_loaded_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(QoimaStoredRegistration) stored = qoima_store_load_registration_finish (QOIMA_STORE (source), result, &error);
   QoimaUser *user = self->context != NULL ? qoima_context_get_user (self->context) : NULL;
-  gboolean sent = stored != NULL && g_strcmp0 (stored->state, "sent") == 0;
+  gboolean admin = user != NULL && qoima_user_check (user, QOIMA_PERMISSION_MANAGE_USERS, NULL);
+  const char *state = stored != NULL ? stored->state : NULL;
+  const char *request_id = stored != NULL && stored->request_id != NULL ? stored->request_id : "—";
+  const char *title;
+  const char *button;
+  g_autofree char *subtitle = NULL;
 
   if (error != NULL)
     return;
-  gtk_widget_set_visible (self->register_prompt,
-                          user != NULL && qoima_user_check (user, QOIMA_PERMISSION_MANAGE_USERS, NULL) &&
-                          (stored == NULL || g_strcmp0 (stored->state, "confirmed") != 0));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->register_prompt_row),
-                                 sent ? _("Registration Sent to ИС МПТ") : _("Not Registered in ИС МПТ Yet"));
-  adw_action_row_set_subtitle (self->register_prompt_row,
-                               sent ? _("ИС МПТ processes the request within 24 hours; the wizard follows it and then sets Qoima up.")
-                                    : stored != NULL
-                                    ? _("The registration’s draft is kept: the wizard resumes it where it was left.")
-                                    : _("Before its first act, the hospital joins ИС МПТ. The wizard guides it step by step, checks every field before anything is sent, and keeps the draft; it can wait."));
-  gtk_button_set_label (self->register_prompt_button,
-                        sent ? _("_Show Status…") : stored != NULL ? _("_Resume Registration…") : _("_Start Registration…"));
+  if (g_strcmp0 (state, "confirmed") == 0)
+    {
+      QoimaRegistration *registration = stored->registration;
+      const char *name = qoima_registration_get (registration, "full-name");
+      const char *bin = qoima_registration_get (registration, "bin");
+
+      title = _("Registered in ИС МПТ");
+      /* Translators: the organization's name, its BIN and the number of its registration request. */
+      subtitle = g_strdup_printf (_("%s, BIN %s; request %s confirmed."), name != NULL ? name : "—",
+                                  bin != NULL ? bin : "—", request_id);
+      button = _("_Open…");
+      show_contract (self, registration, admin);
+    }
+  else if (g_strcmp0 (state, "sent") == 0)
+    {
+      title = _("Registration Sent to ИС МПТ");
+      /* Translators: %s is the number of the registration request. */
+      subtitle = g_strdup_printf (_("Request %s: ИС МПТ processes it within 24 hours; the wizard follows it and then sets Qoima up."),
+                                  request_id);
+      button = _("_Show Status…");
+    }
+  else if (g_strcmp0 (state, "refused") == 0)
+    {
+      title = _("Registration Refused by ИС МПТ");
+      /* Translators: the number of the registration request, then ИС МПТ's reason. */
+      subtitle = g_strdup_printf (_("Request %s: %s. Correct the request and send it again."), request_id,
+                                  stored->reason != NULL ? stored->reason : _("no reason given"));
+      button = _("_Correct Registration…");
+    }
+  else
+    {
+      title = _("Not Registered in ИС МПТ Yet");
+      subtitle = g_strdup (stored != NULL
+                           ? _("The registration’s draft is kept: the wizard resumes it where it was left.")
+                           : _("Before its first act, the hospital joins ИС МПТ. The wizard guides it step by step, checks every field before anything is sent, and keeps the draft; it can wait."));
+      button = stored != NULL ? _("_Resume Registration…") : _("_Start Registration…");
+    }
+
+  self->registration_offered = admin && g_strcmp0 (state, "confirmed") != 0;
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->registration_row), title);
+  adw_action_row_set_subtitle (self->registration_row, subtitle);
+  gtk_image_set_from_icon_name (self->registration_icon,
+                                g_strcmp0 (state, "confirmed") == 0 ? "emblem-ok-symbolic"
+                                : g_strcmp0 (state, "refused") == 0 ? "dialog-warning-symbolic"
+                                : "dialog-information-symbolic");
+  gtk_button_set_label (self->registration_button, button);
+  /* What is left to do is the suggested action; a confirmed registration is only opened. */
+  if (self->registration_offered)
+    gtk_widget_add_css_class (GTK_WIDGET (self->registration_button), "suggested-action");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->registration_button), "suggested-action");
+  gtk_widget_set_visible (GTK_WIDGET (self->contract_row), g_strcmp0 (state, "confirmed") == 0);
 }
 
 static void
 load_registration (QoimaAdminPage *self)
 {
+  if (self->context == NULL)
+    return;
   qoima_store_load_registration_async (qoima_context_get_store (self->context), self->cancellable,
                                        registration_loaded_cb, g_object_ref (self));
 }
 
-/* The registration wizard (issue 12), over this page's window. */
+/* Closed: the page says where the registration stands now. */
+static void
+registration_window_destroy_cb (QoimaAdminPage *self)
+{
+  self->registration_window = NULL;
+  load_registration (self);
+}
+
+/* The registration wizard (issue 12), over this page's window: one at a time. */
+static QoimaRegistrationWindow *
+present_registration_window (QoimaAdminPage *self)
+{
+  QoimaRegistrationWindow *window = self->registration_window;
+
+  if (window == NULL)
+    {
+      window = qoima_registration_window_new (self->context);
+      gtk_window_set_transient_for (GTK_WINDOW (window), parent_window (self));
+      /* Every step saved shows here at once, the contract's signature among them. */
+      g_signal_connect_object (window, "saved", G_CALLBACK (load_registration), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (window, "destroy", G_CALLBACK (registration_window_destroy_cb), self, G_CONNECT_SWAPPED);
+      self->registration_window = window;
+    }
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
 static void
 register_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
   QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
-  QoimaRegistrationWindow *window;
 
   if (self->context == NULL)
     return;
-  window = qoima_registration_window_new (self->context);
-  gtk_window_set_transient_for (GTK_WINDOW (window), parent_window (self));
-  /* Closed: the offer says where the registration stands now. */
-  g_signal_connect_object (window, "destroy", G_CALLBACK (load_registration), self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (window));
+  present_registration_window (self);
+}
+
+/* R000-2: the contract left unsigned when the wizard was closed, signed with the wizard's own
+ * dialogs on its page after registration, where its text is shown. */
+static void
+sign_contract_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  QoimaAdminPage *self = QOIMA_ADMIN_PAGE (widget);
+
+  if (self->context == NULL)
+    return;
+  qoima_registration_window_sign_contract (present_registration_window (self));
 }
 
 static void
@@ -880,6 +993,11 @@ qoima_admin_page_dispose (GObject *object)
       gtk_window_destroy (GTK_WINDOW (self->user_dialog));
       self->user_dialog = NULL;
     }
+  if (self->registration_window != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->registration_window, self);
+      self->registration_window = NULL;
+    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_ADMIN_PAGE);
 
@@ -964,9 +1082,12 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, new_ward_row);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, users_list);
   gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, wards_list);
-  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt);
-  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt_row);
-  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, register_prompt_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, contract_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, contract_icon);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, contract_row);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, registration_button);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, registration_icon);
+  gtk_widget_class_bind_template_child (widget_class, QoimaAdminPage, registration_row);
   gtk_widget_class_bind_template_callback (widget_class, add_ward_cb);
   gtk_widget_class_bind_template_callback (widget_class, database_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, database_password_apply_cb);
@@ -976,6 +1097,7 @@ qoima_admin_page_class_init (QoimaAdminPageClass *klass)
   gtk_widget_class_install_action (widget_class, "admin.add-user", NULL, add_user_action);
   gtk_widget_class_install_action (widget_class, "admin.add-ward", NULL, add_ward_action);
   gtk_widget_class_install_action (widget_class, "admin.register", NULL, register_action);
+  gtk_widget_class_install_action (widget_class, "admin.sign-contract", NULL, sign_contract_action);
   gtk_widget_class_install_action (widget_class, "admin.rename-ward", "x", rename_ward_action);
   gtk_widget_class_install_action (widget_class, "admin.archive-ward", "x", archive_ward_action);
   gtk_widget_class_install_action (widget_class, "admin.reset-password", "s", reset_password_action);
@@ -1206,7 +1328,24 @@ qoima_admin_page_get_registration_offered (QoimaAdminPage *self)
 {
   g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), FALSE);
 
-  return gtk_widget_get_visible (self->register_prompt);
+  return self->registration_offered;
+}
+
+gboolean
+qoima_admin_page_get_contract_offered (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->contract_row)) &&
+         gtk_widget_get_visible (GTK_WIDGET (self->contract_button));
+}
+
+const char *
+qoima_admin_page_get_contract_status (QoimaAdminPage *self)
+{
+  g_return_val_if_fail (QOIMA_IS_ADMIN_PAGE (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->contract_row)) ? adw_action_row_get_subtitle (self->contract_row) : NULL;
 }
 
 QoimaUserDialog *

@@ -32,6 +32,11 @@ const char      *qoima_admin_page_get_error       (QoimaAdminPage *self);
 /* Whether the page offers the registration wizard: an administrator, no registration
  * confirmed (first start, issue 12). */
 gboolean         qoima_admin_page_get_registration_offered (QoimaAdminPage *self);
+/* R000-2: whether the page offers to sign the connection contract of a confirmed registration
+ * (an administrator, not signed yet), and what it says of the contract ("Signed on …"), or
+ * NULL while no registration is confirmed. */
+gboolean         qoima_admin_page_get_contract_offered (QoimaAdminPage *self);
+const char      *qoima_admin_page_get_contract_status  (QoimaAdminPage *self);
 /* The Add User dialog the `admin.add-user` action opened, while it is open. (transfer none) */
 QoimaUserDialog *qoima_admin_page_get_user_dialog (QoimaAdminPage *self);
 

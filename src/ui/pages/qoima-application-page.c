@@ -14,6 +14,7 @@
 #include "qoima-fund-client.h"
 #include "qoima-fund-pdf.h"
 #include "qoima-key-dialog.h"
+#include "qoima-reference.h"
 #include "qoima-registration.h"
 #include "qoima-sign-dialog.h"
 #include "qoima-store-fund.h"
@@ -44,6 +45,7 @@ struct _QoimaApplicationPage
 
   /* Template children */
   GtkDropDown *activity_filter;
+  GtkWidget   *filters_box;
   GtkListBox  *applications_list;
   AdwPreferencesGroup *bins_group;
   GtkDropDown *category_filter;
@@ -346,6 +348,7 @@ show_licenses (QoimaApplicationPage *self)
   g_autoptr(GPtrArray) listed = NULL;
 
   clear_list (self->licenses_list);
+  gtk_widget_set_visible (self->filters_box, self->licenses != NULL && self->licenses->len > 0);
   if (self->licenses == NULL)
     return;
   /* R004-2: only the licenses the Fund lists, narrowed by the filters. */
@@ -795,6 +798,8 @@ add_combo (QoimaApplicationPage *self,
         selected = i + 1;
     }
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* The choice under the title, whole: beside it a long one («Государственные организации») is cut. */
+  adw_combo_row_set_use_subtitle (ADW_COMBO_ROW (row), TRUE);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (model));
   adw_combo_row_set_selected (ADW_COMBO_ROW (row), selected);
   gtk_widget_set_sensitive (row, editable && self->editable);
@@ -1517,6 +1522,20 @@ application_activated_cb (QoimaApplicationPage *self,
 /* The list */
 
 static void
+fill_applications_list (QoimaApplicationPage *self)
+{
+  clear_list (self->applications_list);
+  /* Every version is listed (R004-25), the newest of each chain first. */
+  for (guint i = self->applications->len; i > 0; i--)
+    {
+      const QoimaFundApplication *app = g_ptr_array_index (self->applications, i - 1);
+      const char *region_name = self->kato != NULL && app->region != NULL ? qoima_fund_kato_name (self->kato, app->region) : NULL;
+
+      gtk_list_box_append (self->applications_list, qoima_fund_application_row_new (app, region_name));
+    }
+}
+
+static void
 list_cb (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
@@ -1534,11 +1553,7 @@ list_cb (GObject      *source,
     }
   g_clear_pointer (&self->applications, g_ptr_array_unref);
   self->applications = g_steal_pointer (&apps);
-  clear_list (self->applications_list);
-  /* Every version is listed (R004-25), the newest of each chain first. */
-  for (guint i = self->applications->len; i > 0; i--)
-    gtk_list_box_append (self->applications_list,
-                         qoima_fund_application_row_new (g_ptr_array_index (self->applications, i - 1)));
+  fill_applications_list (self);
   self->open_after_load = 0;
   if (open != 0)
     qoima_application_page_open (self, open);
@@ -2357,6 +2372,15 @@ kato_thread (GTask        *task,
 {
   QoimaFundKato *kato = qoima_fund_kato_default ();
 
+  /* Without a classifier of its own, the one the registration uses (the same file format):
+   * regions are named, not only numbered, and a base's KATO is checked down to its last
+   * level (R004-10). */
+  if (kato == NULL)
+    {
+      g_autofree char *path = qoima_reference_get_path (QOIMA_REFERENCE_KATO);
+
+      kato = qoima_fund_kato_load (path, NULL);
+    }
   g_task_return_pointer (task, kato, (GDestroyNotify) qoima_fund_kato_free);
 }
 
@@ -2369,6 +2393,9 @@ kato_cb (GObject      *source,
 
   g_clear_pointer (&self->kato, qoima_fund_kato_free);
   self->kato = g_task_propagate_pointer (G_TASK (result), NULL);
+  /* Listed before the classifier was read: the regions get their names now. */
+  if (self->applications != NULL && self->kato != NULL)
+    fill_applications_list (self);
 }
 
 static void
@@ -2758,6 +2785,7 @@ qoima_application_page_class_init (QoimaApplicationPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/pages/qoima-application-page.ui");
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, activity_filter);
+  gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, filters_box);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, applications_list);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, bins_group);
   gtk_widget_class_bind_template_child (widget_class, QoimaApplicationPage, category_filter);
@@ -2811,4 +2839,19 @@ qoima_application_page_init (QoimaApplicationPage *self)
   self->bin_rows = g_ptr_array_new ();
   self->request_states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   show_bins (self);
+
+  /* A new administrator's first sight: what to do, not an empty frame (R004-4). */
+  {
+    GtkWidget *empty = gtk_label_new (_("No applications yet. Get the licenses first, then make one application "
+                                        "for each region whose population the hospital serves."));
+
+    gtk_label_set_wrap (GTK_LABEL (empty), TRUE);
+    gtk_label_set_xalign (GTK_LABEL (empty), 0);
+    gtk_widget_set_margin_top (empty, 12);
+    gtk_widget_set_margin_bottom (empty, 12);
+    gtk_widget_set_margin_start (empty, 12);
+    gtk_widget_set_margin_end (empty, 12);
+    gtk_widget_add_css_class (empty, "dim-label");
+    gtk_list_box_set_placeholder (self->applications_list, empty);
+  }
 }

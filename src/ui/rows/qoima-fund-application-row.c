@@ -21,6 +21,7 @@ struct _QoimaFundApplicationRow
 
   /* Owned */
   QoimaFundApplication *item;
+  char                 *region_name; /* the region's name in KATO, when known */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaFundApplicationRow, qoima_fund_application_row, ADW_TYPE_ACTION_ROW)
@@ -48,7 +49,15 @@ show_item (QoimaFundApplicationRow *self)
     return;
 
   /* The region is what tells one application from another (R004-4: one per region). */
-  title = g_strdup_printf (_("Region %s, version %d"), app->region != NULL ? app->region : "—", app->version);
+  if (self->region_name != NULL && app->region != NULL)
+    {
+      /* Its name first: a code alone tells a reader nothing. */
+      g_autofree char *region = g_strdup_printf ("%s (%s)", self->region_name, app->region);
+
+      title = g_strdup_printf (_("Region %s, version %d"), region, app->version);
+    }
+  else
+    title = g_strdup_printf (_("Region %s, version %d"), app->region != NULL ? app->region : "—", app->version);
   {
     g_autoptr(GDateTime) created = app->created_at != NULL ? g_date_time_new_from_iso8601 (app->created_at, NULL) : NULL;
     g_autoptr(GDateTime) local = created != NULL ? g_date_time_to_local (created) : NULL;
@@ -71,9 +80,14 @@ show_item (QoimaFundApplicationRow *self)
 }
 
 GtkWidget *
-qoima_fund_application_row_new (const QoimaFundApplication *item)
+qoima_fund_application_row_new (const QoimaFundApplication *item,
+                                const char                 *region_name)
 {
-  return g_object_new (QOIMA_TYPE_FUND_APPLICATION_ROW, "item", item, NULL);
+  QoimaFundApplicationRow *self = g_object_new (QOIMA_TYPE_FUND_APPLICATION_ROW, NULL);
+
+  self->region_name = g_strdup (region_name);
+  qoima_fund_application_row_set_item (self, item);
+  return GTK_WIDGET (self);
 }
 
 const QoimaFundApplication *
@@ -110,6 +124,7 @@ qoima_fund_application_row_finalize (GObject *object)
   QoimaFundApplicationRow *self = QOIMA_FUND_APPLICATION_ROW (object);
 
   g_clear_pointer (&self->item, qoima_fund_application_free);
+  g_clear_pointer (&self->region_name, g_free);
 
   G_OBJECT_CLASS (qoima_fund_application_row_parent_class)->finalize (object);
 }

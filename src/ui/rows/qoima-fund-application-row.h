@@ -17,7 +17,9 @@ G_DECLARE_FINAL_TYPE (QoimaFundApplicationRow, qoima_fund_application_row, QOIMA
 
 /* Properties: item (QoimaFundApplication, the row's own copy). */
 
-GtkWidget                  *qoima_fund_application_row_new      (const QoimaFundApplication *item);
+/* @region_name: the region's name in KATO, shown before its code, or NULL. */
+GtkWidget                  *qoima_fund_application_row_new      (const QoimaFundApplication *item,
+                                                                 const char                 *region_name);
 const QoimaFundApplication *qoima_fund_application_row_get_item (QoimaFundApplicationRow    *self);
 void                        qoima_fund_application_row_set_item (QoimaFundApplicationRow    *self,
                                                                  const QoimaFundApplication *item);
