@@ -165,6 +165,18 @@ attach (QoimaApplicationPage *page,
   qoima_test_wait_until (page_idle, page, 30);
 }
 
+static gboolean
+widget_is_visible (gpointer data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+static gboolean
+widget_is_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
 static void
 screenshot (QoimaWindow *window,
             const char  *name)
@@ -820,6 +832,8 @@ test_walk_through (void)
   screenshot (window, "walk-11-sent-for-signing");
   sign_in (context, window, page, chief);
   qoima_application_page_open (page, id);
+  /* At 1000 px the chief's seven pages fold the header's switcher into the bottom bar. */
+  qoima_test_wait_until (widget_is_visible, qoima_window_get_switcher_bar (window), 30);
   screenshot (window, "walk-12-chief");
   gtk_widget_activate_action (GTK_WIDGET (page), "application.reject", NULL);
   reject_dialog = ADW_MESSAGE_DIALOG (qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG));
@@ -833,6 +847,8 @@ test_walk_through (void)
   sign_in (context, window, page, admin);
   qoima_application_page_open (page, id);
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Проверьте координаты баз"));
+  /* The administrator's five fit the header: the bottom bar goes, leaving no blank strip. */
+  qoima_test_wait_until (widget_is_hidden, qoima_window_get_switcher_bar (window), 30);
   screenshot (window, "walk-14-rejected");
 
   /* Corrected and sent again; the chief signs what she sees, and sends it (R004-22). */

@@ -27,6 +27,7 @@ G_BEGIN_DECLS
 /* The reader fed by the window's key events; tests feed it directly. */
 QoimaScanReader  *qoima_window_get_scan_reader   (QoimaWindow    *self);
 QoimaScanResult  *qoima_window_get_scan_result   (QoimaWindow    *self);
+GtkWidget        *qoima_window_get_switcher_bar  (QoimaWindow    *self);
 QoimaStockPage   *qoima_window_get_stock_page    (QoimaWindow    *self);
 QoimaScannerPage *qoima_window_get_scanner_page  (QoimaWindow    *self);
 QoimaActsPage    *qoima_window_get_acts_page     (QoimaWindow    *self);

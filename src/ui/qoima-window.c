@@ -72,6 +72,8 @@ struct _QoimaWindow
   QoimaUsePage     *use_page;
   GtkLabel         *user_label;
   AdwViewStack     *view_stack;
+  GtkWidget        *switcher_bar;
+  AdwViewSwitcherTitle *switcher_title;
 
   /* Owned references */
   QoimaContext     *context;
@@ -90,6 +92,7 @@ struct _QoimaWindow
   gboolean          applying_role;
   gulong            after_paint_id;
   guint             after_first_frame_id;
+  guint             switcher_bar_id;
   AdwBin           *page_slots[N_PAGES]; /* the view stack's children; a page inside once built */
 };
 
@@ -1029,6 +1032,7 @@ qoima_window_dispose (GObject *object)
   g_clear_object (&self->capture);
   g_clear_handle_id (&self->idle_check_id, g_source_remove);
   g_clear_handle_id (&self->after_first_frame_id, g_source_remove);
+  g_clear_handle_id (&self->switcher_bar_id, g_source_remove);
   if (self->after_paint_id != 0 && gtk_widget_get_realized (GTK_WIDGET (self)))
     g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (GTK_WIDGET (self)));
 
@@ -1132,6 +1136,8 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, switcher_title);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
@@ -1189,6 +1195,27 @@ realized_cb (QoimaWindow *self)
                                                     G_CALLBACK (after_paint_cb), self, 0);
 }
 
+/* The header's switcher folds while the window is being laid out; the bottom bar that takes
+ * its place is shown or hidden after that pass, since a widget hidden in the middle of one
+ * keeps its room (a blank strip stayed under the page when a chief's seven pages gave way to
+ * an administrator's five). */
+static gboolean
+update_switcher_bar (gpointer data)
+{
+  QoimaWindow *self = data;
+
+  self->switcher_bar_id = 0;
+  gtk_widget_set_visible (self->switcher_bar, adw_view_switcher_title_get_title_visible (self->switcher_title));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+switcher_folded_cb (QoimaWindow *self)
+{
+  if (self->switcher_bar_id == 0)
+    self->switcher_bar_id = g_idle_add (update_switcher_bar, self);
+}
+
 static void
 qoima_window_init (QoimaWindow *self)
 {
@@ -1198,6 +1225,8 @@ qoima_window_init (QoimaWindow *self)
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->last_input_us = g_get_monotonic_time ();
   g_signal_connect (self, "realize", G_CALLBACK (realized_cb), NULL);
+  g_signal_connect_object (self->switcher_title, "notify::title-visible",
+                           G_CALLBACK (switcher_folded_cb), self, G_CONNECT_SWAPPED);
 
   /* Any key or pointer event counts as someone at the PC, for the idle lock. The
    * controller only watches: it never claims an event. */
@@ -1258,6 +1287,14 @@ qoima_window_get_scan_result (QoimaWindow *self)
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
   return self->scan_result;
+}
+
+GtkWidget *
+qoima_window_get_switcher_bar (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
+
+  return self->switcher_bar;
 }
 
 QoimaStockPage *
