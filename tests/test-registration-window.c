@@ -121,43 +121,22 @@ wait_check (QoimaRegistrationWindow  *window,
   return qoima_registration_window_get_check (window, name, text);
 }
 
-static GtkWindow *
-find_visible (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return GTK_WINDOW (window);
-    }
-  return NULL;
-}
-
 static gboolean
 key_dialog_shown (gpointer data)
 {
-  return find_visible (QOIMA_TYPE_KEY_DIALOG) != NULL;
+  return qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG) != NULL;
 }
 
 static gboolean
 key_dialog_gone (gpointer data)
 {
-  return find_visible (QOIMA_TYPE_KEY_DIALOG) == NULL;
+  return qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG) == NULL;
 }
 
 static gboolean
 key_dialog_answered (gpointer data)
 {
   return qoima_key_dialog_get_certificate (data) != NULL || qoima_key_dialog_get_error (data) != NULL;
-}
-
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return find_visible (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 static gboolean
@@ -222,7 +201,7 @@ open_key_in_dialog (void)
   QoimaKeyDialog *dialog;
 
   qoima_test_wait_until (key_dialog_shown, NULL, 30);
-  dialog = QOIMA_KEY_DIALOG (find_visible (QOIMA_TYPE_KEY_DIALOG));
+  dialog = QOIMA_KEY_DIALOG (qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG));
   g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_AUTH);
   qoima_key_dialog_set_file (dialog, file);
   qoima_key_dialog_set_password (dialog, "not-the-password");
@@ -499,8 +478,8 @@ test_walk_send_confirm (void)
 
   /* R001-3, R001-5: signed after the summary is confirmed, sent, followed. */
   gtk_widget_activate_action (GTK_WIDGET (resumed), "registration.send", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   g_clear_pointer (&summary, g_free);
   summary = qoima_sign_dialog_get_summary (sign_dialog);
   g_assert_nonnull (strstr (summary, "KZ72722S000000000001"));
@@ -535,8 +514,8 @@ test_walk_send_confirm (void)
   g_assert_null (qoima_registration_get (draft, "contract-signed-at"));
   shoot_named (followed, "registration-done-contract.png");
   gtk_widget_activate_action (GTK_WIDGET (followed), "registration.sign-contract", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   g_clear_pointer (&summary, g_free);
   summary = qoima_sign_dialog_get_summary (sign_dialog);
   g_assert_nonnull (strstr (summary, "Типовой договор"));
@@ -655,8 +634,8 @@ test_refused_with_reason (void)
   gtk_window_present (GTK_WINDOW (window));
   wait_step (window, QOIMA_REGISTRATION_STEP_SIGN);
   gtk_widget_activate_action (GTK_WIDGET (window), "registration.send", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG)));
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
   qoima_test_wait_until (request_refused, window, 30);
   shoot_named (window, "registration-step-9-refused.png");
   gtk_window_destroy (GTK_WINDOW (window));
