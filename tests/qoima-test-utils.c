@@ -61,6 +61,19 @@ qoima_test_result_is_set (gpointer data)
   return *(GAsyncResult **) data != NULL;
 }
 
+void
+qoima_test_flag_cb (gpointer  instance,
+                    gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+gboolean
+qoima_test_flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
 char *
 qoima_test_make_tmp_dir (void)
 {
@@ -194,4 +207,20 @@ qoima_test_add_user (QoimaStore *store,
   g_assert_no_error (error);
   g_assert_nonnull (user);
   return user;
+}
+
+QoimaPack *
+qoima_test_find_pack (QoimaStore *store,
+                      const char *ki)
+{
+  g_autoptr(GAsyncResult) found = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPack *pack;
+
+  qoima_store_find_pack_async (store, ki, NULL, qoima_test_result_cb, &found);
+  qoima_test_wait_until (qoima_test_result_is_set, &found, 30);
+  pack = qoima_store_find_pack_finish (store, found, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (pack);
+  return pack;
 }

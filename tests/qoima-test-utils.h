@@ -30,6 +30,11 @@ void          qoima_test_wait_until         (QoimaTestCheck  check,
                                              unsigned        timeout_s);
 /* A QoimaTestCheck: whether the GAsyncResult ** @data is set (by qoima_test_result_cb()). */
 gboolean      qoima_test_result_is_set      (gpointer       data);
+/* A signal handler (of a signal with no arguments) that sets the gboolean * @flag. */
+void          qoima_test_flag_cb            (gpointer       instance,
+                                             gboolean      *flag);
+/* A QoimaTestCheck: whether the gboolean * @data is set. */
+gboolean      qoima_test_flag_is_set        (gpointer       data);
 
 /* A new temporary folder; free the result with qoima_test_remove_tree(). */
 char         *qoima_test_make_tmp_dir       (void);
@@ -61,5 +66,10 @@ QoimaUser    *qoima_test_add_user           (QoimaStore    *store,
                                              QoimaRole      role,
                                              gint64         ward_id,
                                              const char    *secret);
+
+/* The pack of @ki; fails the test on an error (the store not having it is one).
+ * (transfer full) */
+QoimaPack    *qoima_test_find_pack          (QoimaStore    *store,
+                                             const char    *ki);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "qoima-json.h"
 #include "qoima-signer-pkcs12.h"
 #include "qoima-keymap.h"
+#include "qoima-sign-dialog.h"
 #include "qoima-store-users.h"
 
 #include <glib/gstdio.h>
@@ -298,6 +299,76 @@ qoima_test_type_into_reader (QoimaScanReader *reader,
   qoima_scan_reader_key_pressed (reader, QOIMA_KEYCODE_RETURN, QOIMA_KEY_MOD_NONE, *time_ms);
 }
 
+/* The scanner's clock, shared by every window of the test: it only moves on. */
+static guint32 key_time = 1000;
+
+void
+qoima_test_scan (QoimaWindow *window,
+                 const char  *text)
+{
+  gboolean handled = FALSE;
+  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
+
+  /* A pause longer than the reader's max-gap-ms first, so that a new burst starts. */
+  key_time += 10000;
+  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
+  qoima_test_wait_until (qoima_test_flag_is_set, &handled, 30);
+  g_signal_handler_disconnect (window, handler);
+}
+
+gboolean
+qoima_test_use_page_is_idle (gpointer data)
+{
+  return !qoima_use_page_get_busy (QOIMA_USE_PAGE (data));
+}
+
+void
+qoima_test_log_use (QoimaUsePage *page,
+                    const char   *patient,
+                    int           units,
+                    gboolean      refused)
+{
+  gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), patient);
+  gtk_spin_button_set_value (qoima_use_page_get_units_spin (page), units);
+  /* What Enter does: entries have no activate signal for gtk_widget_activate(). */
+  g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
+  g_assert_true (qoima_use_page_get_busy (page));
+  qoima_test_wait_until (qoima_test_use_page_is_idle, page, 30);
+  g_assert_cmpint (qoima_use_page_get_refused (page), ==, refused);
+}
+
+typedef struct {
+  QoimaWithdrawalsPage *page;
+  const char           *ki;
+  const char           *status;
+} StatusWait;
+
+static gboolean
+withdrawal_status_is (gpointer data)
+{
+  StatusWait *wait = data;
+
+  return !qoima_withdrawals_page_get_busy (wait->page) &&
+         g_strcmp0 (qoima_withdrawals_page_get_status (wait->page, wait->ki), wait->status) == 0;
+}
+
+void
+qoima_test_wait_for_withdrawal_status (QoimaWithdrawalsPage *page,
+                                       const char           *ki,
+                                       const char           *status,
+                                       unsigned              timeout_s)
+{
+  StatusWait wait = { page, ki, status };
+
+  qoima_test_wait_until (withdrawal_status_is, &wait, timeout_s);
+}
+
+gboolean
+qoima_test_sign_dialog_shown (gpointer data)
+{
+  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
+}
+
 void
 qoima_test_save_screenshot (GtkWidget  *widget,
                             const char *name)
@@ -492,4 +563,20 @@ qoima_test_find_text (GtkWidget  *root,
     if (qoima_test_find_text (child, needle))
       return TRUE;
   return FALSE;
+}
+
+GtkWidget *
+qoima_test_find_button (GtkWidget  *root,
+                        const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = qoima_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }

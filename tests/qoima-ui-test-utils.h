@@ -14,6 +14,7 @@
 #include "qoima-store.h"
 #include "qoima-test-utils.h"
 #include "qoima-user.h"
+#include "qoima-window-private.h"
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,26 @@ void        qoima_test_type_into_reader   (QoimaScanReader *reader,
                                            guint32         *time_ms,
                                            unsigned         step_ms);
 
+/* Types @text into @window's reader as a USB scanner does, after a pause that starts a new
+ * burst, and waits until the window has handled the scan. */
+void        qoima_test_scan               (QoimaWindow     *window,
+                                           const char      *text);
+/* A QoimaTestCheck: whether the QoimaUsePage @data is idle. */
+gboolean    qoima_test_use_page_is_idle   (gpointer         data);
+/* The nurse types @patient and @units and presses Enter; waits until the page is done and
+ * checks whether it was @refused. */
+void        qoima_test_log_use            (QoimaUsePage    *page,
+                                           const char      *patient,
+                                           int              units,
+                                           gboolean         refused);
+/* Waits until @page is idle and shows @status ("owed", "done" …) for the pack @ki. */
+void        qoima_test_wait_for_withdrawal_status (QoimaWithdrawalsPage *page,
+                                                   const char           *ki,
+                                                   const char           *status,
+                                                   unsigned              timeout_s);
+/* A QoimaTestCheck: whether a sign dialog is shown (@data is unused). */
+gboolean    qoima_test_sign_dialog_shown  (gpointer         data);
+
 /* Renders @widget with its own renderer and saves a PNG in G_TEST_BUILDDIR. */
 void        qoima_test_save_screenshot    (GtkWidget      *widget,
                                            const char     *name);
@@ -86,6 +107,10 @@ JsonNode    *qoima_test_stand_admin      (QoimaTestStand *stand,
 /* Whether a visible label under @root (a row's title or subtitle, say) shows @needle. */
 gboolean     qoima_test_find_text        (GtkWidget      *root,
                                           const char     *needle);
+
+/* The button under @root labelled @label, or NULL. */
+GtkWidget   *qoima_test_find_button      (GtkWidget      *root,
+                                          const char     *label);
 
 /* A key of the demo PKI (auth.p12, sign.p12 …) opened with its password. (transfer full) */
 QoimaSigner *qoima_test_load_key         (const char     *name);

@@ -42,8 +42,6 @@
 #define ACT_PACKS 12
 #define SCANNED 5
 
-static guint32 key_time = 1000;
-
 static const char *
 pki_dir (void)
 {
@@ -127,47 +125,19 @@ scanned_is (gpointer data)
          qoima_act_get_scanned (qoima_acts_page_get_act (page)) == expected;
 }
 
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
+/* The Acts page's answer to a scan. */
 static int
 scan (QoimaWindow *window,
       const char  *text)
 {
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-
-  /* A pause longer than max-gap-ms first, so that a new burst starts. */
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
+  qoima_test_scan (window, text);
   return qoima_acts_page_get_scan_outcome (qoima_window_get_acts_page (window));
 }
 
 static QoimaKeyDialog *
 find_key_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (QOIMA_IS_KEY_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return QOIMA_KEY_DIALOG (window);
-    }
-  return NULL;
+  return QOIMA_KEY_DIALOG (qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG));
 }
 
 static gboolean
@@ -260,12 +230,6 @@ add_chief (QoimaStore *store)
   g_object_unref (user);
   /* She signs with sign.p12, whose certificate carries her IIN (issue 8). */
   return qoima_test_set_signing (store, user_admin (store), "chief", CHIEF_IIN, FALSE);
-}
-
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 static QoimaSignDialog *
@@ -436,7 +400,7 @@ test_act_scanned_and_signed (void)
 
   /* Before the signature, what is signed (issue 8): the act, its sender and date, the packs,
    * and whose key it is. */
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   {
     QoimaSignDialog *summary_dialog = find_sign_dialog ();
     g_autofree char *summary = qoima_sign_dialog_get_summary (summary_dialog);
@@ -729,7 +693,7 @@ test_accept_selected_shows_all (void)
           qoima_acts_page_select_act (page, qoima_act_get_id (act), TRUE);
         }
       gtk_widget_activate_action (GTK_WIDGET (page), "acts.accept-selected", NULL);
-      qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+      qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
       g_assert_null (find_key_dialog ());
       dialog = find_sign_dialog ();
       summary = qoima_sign_dialog_get_summary (dialog);

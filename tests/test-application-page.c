@@ -135,12 +135,6 @@ form_scrolled (gpointer data)
   return scroller != NULL && gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (scroller)) > 0;
 }
 
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
-}
-
 static GFile *
 write_file (const char *dir,
             const char *name,
@@ -225,7 +219,7 @@ chief_sends (QoimaApplicationPage *page,
 {
   qoima_application_page_open (page, id);
   gtk_widget_activate_action (GTK_WIDGET (page), "application.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
   wait_for_status (page, QOIMA_FUND_UNDER_REVIEW);
   return g_strdup (qoima_application_page_get_form (page)->fund_id);
@@ -436,7 +430,7 @@ test_application_round (void)
   qoima_application_page_open (page, id);
   screenshot (window, "chief");
   gtk_widget_activate_action (GTK_WIDGET (page), "application.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   {
     QoimaSignDialog *dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
     g_autofree char *summary = qoima_sign_dialog_get_summary (dialog);
@@ -862,7 +856,7 @@ test_walk_through (void)
   sign_in (context, window, page, chief);
   qoima_application_page_open (page, id);
   gtk_widget_activate_action (GTK_WIDGET (page), "application.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   sign_dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   {
     g_autofree char *summary = qoima_sign_dialog_get_summary (sign_dialog);

@@ -25,34 +25,13 @@
 #include <sqlite3.h>
 #include <string.h>
 
-static guint32 key_time = 1000;
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
+/* The Count page's answer to a scan. */
 static const char *
 scan (QoimaWindow *window,
       const char  *text)
 {
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-  QoimaCountPage *page = qoima_window_get_count_page (window);
-
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
-  return qoima_count_page_get_scan_message (page);
+  qoima_test_scan (window, text);
+  return qoima_count_page_get_scan_message (qoima_window_get_count_page (window));
 }
 
 static gboolean
@@ -177,7 +156,7 @@ export_count (QoimaCountPage   *page,
   gboolean done = FALSE;
 
   qoima_count_page_export_async (page, format, file, NULL, exported_cb, &done);
-  qoima_test_wait_until (flag_is_set, &done, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &done, 30);
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   g_assert_cmpuint (length, >, 1000);
   g_assert_true (memcmp (contents, magic, strlen (magic)) == 0);
@@ -277,10 +256,10 @@ test_ward_count (void)
   wait_for_state (page, QOIMA_COUNT_FINISHED);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), QOIMA_TYPE_COUNT_PAGE,
                                                                                     "sign_off_button"))));
-  g_signal_connect (page, "signed-off", G_CALLBACK (flag_cb), &signed_off);
+  g_signal_connect (page, "signed-off", G_CALLBACK (qoima_test_flag_cb), &signed_off);
   gtk_widget_activate_action (GTK_WIDGET (page), "count.sign-off", NULL);
   respond (ADW_TYPE_MESSAGE_DIALOG, "sign-off");
-  qoima_test_wait_until (flag_is_set, &signed_off, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &signed_off, 30);
 
   reason = owed_reason (db_path, taken);
   g_assert_cmpstr (reason, ==, "LOST");

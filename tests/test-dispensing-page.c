@@ -27,32 +27,12 @@
 #include "qoima-user.h"
 #include "qoima-window-private.h"
 
-static guint32 key_time = 1000;
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
+/* The Dispensing page's answer to a scan. */
 static const char *
 scan (QoimaWindow *window,
       const char  *text)
 {
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
+  qoima_test_scan (window, text);
   return qoima_dispensing_page_get_scan_message (qoima_window_get_dispensing_page (window));
 }
 
@@ -124,12 +104,12 @@ dispense (QoimaDispensingPage *page,
           const char          *receipt)
 {
   gboolean dispensed = FALSE;
-  gulong handler = g_signal_connect (page, "dispensed", G_CALLBACK (flag_cb), &dispensed);
+  gulong handler = g_signal_connect (page, "dispensed", G_CALLBACK (qoima_test_flag_cb), &dispensed);
 
   gtk_editable_set_text (GTK_EDITABLE (child (page, "receipt_row")), receipt);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "dispensing.confirm", NULL));
   respond ("dispense");
-  qoima_test_wait_until (flag_is_set, &dispensed, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &dispensed, 30);
   g_signal_handler_disconnect (page, handler);
 }
 

@@ -38,37 +38,6 @@
 #define IIN_A "850715400238"
 #define RECORD_B "ИБ202417"
 
-static guint32 key_time = 1000;
-
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-/* Types @text into the window's reader as a USB scanner does; the window hands it to the
- * page on show. */
-static void
-scan (QoimaWindow *window,
-      const char  *text)
-{
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-
-  /* A pause longer than the reader's gap first, so that a new burst starts. */
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
-}
-
 static gboolean
 sign_in_is_idle (gpointer data)
 {
@@ -127,55 +96,6 @@ screenshot (QoimaWindow *window,
   qoima_test_save_screenshot (GTK_WIDGET (window), name);
 }
 
-static QoimaPack *
-find_pack (QoimaStore *store,
-           const char *ki)
-{
-  g_autoptr(GAsyncResult) found = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaPack *pack;
-
-  qoima_store_find_pack_async (store, ki, NULL, qoima_test_result_cb, &found);
-  qoima_test_wait_until (qoima_test_result_is_set, &found, 30);
-  pack = qoima_store_find_pack_finish (store, found, &error);
-  g_assert_no_error (error);
-  return pack;
-}
-
-static gboolean
-use_page_is_idle (gpointer data)
-{
-  return !qoima_use_page_get_busy (QOIMA_USE_PAGE (data));
-}
-
-/* The nurse types the patient and the units and presses Enter. */
-static void
-log_use (QoimaUsePage *page,
-         const char   *patient,
-         int           units)
-{
-  gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), patient);
-  gtk_spin_button_set_value (qoima_use_page_get_units_spin (page), units);
-  g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
-  qoima_test_wait_until (use_page_is_idle, page, 30);
-  g_assert_false (qoima_use_page_get_refused (page));
-}
-
-typedef struct {
-  QoimaWithdrawalsPage *page;
-  const char           *ki;
-  const char           *status;
-} StatusWait;
-
-static gboolean
-withdrawal_status_is (gpointer data)
-{
-  StatusWait *wait = data;
-
-  return !qoima_withdrawals_page_get_busy (wait->page) &&
-         g_strcmp0 (qoima_withdrawals_page_get_status (wait->page, wait->ki), wait->status) == 0;
-}
-
 static GListModel *
 list_acts (QoimaStore *store)
 {
@@ -188,12 +108,6 @@ list_acts (QoimaStore *store)
   acts = qoima_store_list_acts_finish (store, listed, &error);
   g_assert_no_error (error);
   return acts;
-}
-
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 static void
@@ -281,7 +195,7 @@ test_done_when (void)
     g_assert_true (qoima_sync_push_finish (sync, pushed, &error));
     g_assert_no_error (error);
   }
-  pack = find_pack (store, ki);
+  pack = qoima_test_find_pack (store, ki);
   g_assert_cmpint (qoima_location_get_kind (qoima_pack_get_location (pack)), ==, QOIMA_LOCATION_KIND_WAREHOUSE);
   g_assert_cmpint (qoima_pack_get_units_left (pack), ==, UNITS_PER_PACK);
 
@@ -304,14 +218,14 @@ test_done_when (void)
     QoimaTransfer *transfer;
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-move", NULL));
-    g_signal_connect (page, "moved", G_CALLBACK (flag_cb), &moved);
+    g_signal_connect (page, "moved", G_CALLBACK (qoima_test_flag_cb), &moved);
     while (!qoima_move_page_set_ward (page, ward))
       g_main_context_iteration (NULL, TRUE);
-    scan (window, qoima_pack_get_km (pack) != NULL ? qoima_pack_get_km (pack) : ki);
+    qoima_test_scan (window, qoima_pack_get_km (pack) != NULL ? qoima_pack_get_km (pack) : ki);
     g_assert_null (qoima_move_page_get_scan_message (page));
     g_assert_cmpuint (g_list_model_get_n_items (qoima_move_page_get_packs (page)), ==, 1);
     gtk_widget_activate_action (GTK_WIDGET (page), "move.move", NULL);
-    qoima_test_wait_until (flag_is_set, &moved, 30);
+    qoima_test_wait_until (qoima_test_flag_is_set, &moved, 30);
     transfer = qoima_move_page_get_transfer (page);
     g_assert_nonnull (transfer);
     g_assert_cmpint (qoima_transfer_get_n_packs (transfer), ==, 1);
@@ -319,7 +233,7 @@ test_done_when (void)
     screenshot (window, "test-flow-1-clerk-moved.png");
   }
   g_clear_object (&pack);
-  pack = find_pack (store, ki);
+  pack = qoima_test_find_pack (store, ki);
   g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, ward);
 
   /* 2. The nurse: no Acts page, and the core refuses her an acceptance anyway (R000-4). */
@@ -346,22 +260,22 @@ test_done_when (void)
     QoimaUsePage *page = qoima_window_get_use_page (window);
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-use", NULL));
-    scan (window, qoima_pack_get_km (pack) != NULL ? qoima_pack_get_km (pack) : ki);
-    qoima_test_wait_until (use_page_is_idle, page, 30);
+    qoima_test_scan (window, qoima_pack_get_km (pack) != NULL ? qoima_pack_get_km (pack) : ki);
+    qoima_test_wait_until (qoima_test_use_page_is_idle, page, 30);
     g_assert_nonnull (qoima_use_page_get_pack (page));
     g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK);
 
-    log_use (page, IIN_A, 12);
+    qoima_test_log_use (page, IIN_A, 12, FALSE);
     g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK - 12);
     screenshot (window, "test-flow-2-nurse-first-patient.png");
 
-    log_use (page, RECORD_B, UNITS_PER_PACK - 12);
+    qoima_test_log_use (page, RECORD_B, UNITS_PER_PACK - 12, FALSE);
     g_assert_cmpint (qoima_use_page_get_units_left (page), ==, 0);
     g_assert_nonnull (strstr (qoima_use_page_get_message (page), "withdrawal"));
     screenshot (window, "test-flow-3-nurse-used-up.png");
   }
   g_clear_object (&pack);
-  pack = find_pack (store, ki);
+  pack = qoima_test_find_pack (store, ki);
   g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_USED_UP);
 
   /* 3. The chief signs the owed withdrawal (her key opened for the session, as the key
@@ -372,15 +286,14 @@ test_done_when (void)
   qoima_context_set_signer (context, signer);
   {
     QoimaWithdrawalsPage *page = qoima_window_get_withdrawals_page (window);
-    StatusWait wait = { page, ki, "owed" };
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL));
-    qoima_test_wait_until (withdrawal_status_is, &wait, 30);
+    qoima_test_wait_for_withdrawal_status (page, ki, "owed", 30);
     g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
     screenshot (window, "test-flow-4-chief-owed.png");
     gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
     /* What is signed, with her key (issue 8), and she confirms. */
-    qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+    qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
     {
       QoimaSignDialog *dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
       g_autofree char *summary = qoima_sign_dialog_get_summary (dialog);
@@ -388,13 +301,12 @@ test_done_when (void)
       g_assert_nonnull (strstr (summary, "IIN 850715400238"));
       qoima_sign_dialog_sign (dialog);
     }
-    wait.status = "done";
-    qoima_test_wait_until (withdrawal_status_is, &wait, 60);
+    qoima_test_wait_for_withdrawal_status (page, ki, "done", 60);
     g_assert_null (qoima_withdrawals_page_get_error (page));
     screenshot (window, "test-flow-5-chief-signed.png");
   }
   g_clear_object (&pack);
-  pack = find_pack (store, ki);
+  pack = qoima_test_find_pack (store, ki);
   g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_WITHDRAWN);
 
   /* 4. The stand: the code retired, by exactly one withdrawal document. */
@@ -478,7 +390,7 @@ test_demo_pack_withdrawn (void)
   qoima_test_stand_start_demo_world (&stand, stand_db);
   store = qoima_test_open_demo_world_store (db_path);
   qoima_test_add_demo_users (store);
-  pack = find_pack (store, ki);
+  pack = qoima_test_find_pack (store, ki);
   g_assert_nonnull (pack);
   g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_IN_STOCK);
 
@@ -500,10 +412,10 @@ test_demo_pack_withdrawn (void)
     QoimaUsePage *page = qoima_window_get_use_page (window);
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-use", NULL));
-    scan (window, ki);
-    qoima_test_wait_until (use_page_is_idle, page, 30);
+    qoima_test_scan (window, ki);
+    qoima_test_wait_until (qoima_test_use_page_is_idle, page, 30);
     g_assert_nonnull (qoima_use_page_get_pack (page));
-    log_use (page, IIN_A, qoima_use_page_get_units_left (page));
+    qoima_test_log_use (page, IIN_A, qoima_use_page_get_units_left (page), FALSE);
     g_assert_cmpint (qoima_use_page_get_units_left (page), ==, 0);
   }
 
@@ -511,20 +423,18 @@ test_demo_pack_withdrawn (void)
   qoima_context_set_signer (context, signer);
   {
     QoimaWithdrawalsPage *page = qoima_window_get_withdrawals_page (window);
-    StatusWait wait = { page, ki, "owed" };
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL));
-    qoima_test_wait_until (withdrawal_status_is, &wait, 30);
+    qoima_test_wait_for_withdrawal_status (page, ki, "owed", 30);
     gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
-    qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+    qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
     qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
-    wait.status = "done";
-    qoima_test_wait_until (withdrawal_status_is, &wait, 60);
+    qoima_test_wait_for_withdrawal_status (page, ki, "done", 60);
     g_assert_null (qoima_withdrawals_page_get_error (page));
     screenshot (window, "test-flow-demo-pack-withdrawn.png");
   }
   g_clear_object (&pack);
-  pack = find_pack (store, ki);
+  pack = qoima_test_find_pack (store, ki);
   g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_WITHDRAWN);
   {
     g_autofree char *escaped = g_uri_escape_string (ki, NULL, FALSE);

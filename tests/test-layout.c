@@ -392,19 +392,6 @@ test_sign_in (gconstpointer data)
 }
 
 static void
-use_page_idle_cb (gpointer  instance,
-                  gboolean *handled)
-{
-  *handled = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
 test_nurse (gconstpointer data)
 {
   const char * const pages[] = { "use", "stock", "scanner", NULL };
@@ -421,7 +408,7 @@ test_nurse (gconstpointer data)
   /* The Use page with a pack of her ward chosen. */
   window = open_window ("nurse", NARROW);
   page = qoima_window_get_use_page (window);
-  g_signal_connect (page, "scan-handled", G_CALLBACK (use_page_idle_cb), &handled);
+  g_signal_connect (page, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
   for (guint i = 0; i < g_list_model_get_n_items (packs); i++)
     {
       g_autoptr(QoimaPack) pack = g_list_model_get_item (packs, i);
@@ -434,7 +421,7 @@ test_nurse (gconstpointer data)
           break;
         }
     }
-  qoima_test_wait_until (flag_is_set, &handled, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &handled, 30);
   g_assert_nonnull (qoima_use_page_get_pack (page));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), shot);
@@ -446,9 +433,9 @@ test_nurse (gconstpointer data)
     QoimaPack *pack = qoima_use_page_get_pack (page);
 
     handled = FALSE;
-    g_signal_connect (window, "scan-handled", G_CALLBACK (use_page_idle_cb), &handled);
+    g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
     qoima_window_handle_scan (window, qoima_pack_get_km (pack));
-    qoima_test_wait_until (flag_is_set, &handled, 30);
+    qoima_test_wait_until (qoima_test_flag_is_set, &handled, 30);
     g_assert_cmpint (qoima_scan_result_get_state (qoima_window_get_scan_result (window)), ==,
                      QOIMA_SCAN_RESULT_STATE_FOUND);
     qoima_test_wait_until (page_is_loaded, qoima_window_get_stock_page (window), 30);

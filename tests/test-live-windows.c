@@ -349,12 +349,6 @@ withdrawals_page_is_idle (gpointer data)
   return !qoima_withdrawals_page_get_busy (data);
 }
 
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
-}
-
 static void
 spin (unsigned ms)
 {
@@ -437,7 +431,7 @@ test_acts_and_withdrawals_follow (void)
   /* The chief starts signing: while its summary is up the list is what she signs, so a
    * withdrawal owed meanwhile does not come into it. */
   gtk_widget_activate_action (GTK_WIDGET (withdrawals_page), "withdrawals.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   g_assert_true (qoima_withdrawals_page_get_busy (withdrawals_page));
   use_up_vial_elsewhere (store_b, ward, "LIVEVIAL00002");
   spin (1500); /* the change is heard within CHANGED_DELAY_MS, then not acted on */

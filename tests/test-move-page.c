@@ -29,21 +29,6 @@
 #define NO_UNITS_GTIN "04870999000017"
 #define SERIALS "MOVEPAGE0000"
 
-static guint32 key_time = 1000;
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
 static void
 units_saved_cb (gpointer    instance,
                 const char *gtin,
@@ -65,14 +50,7 @@ static const char *
 scan (QoimaWindow *window,
       const char  *text)
 {
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-
-  /* A pause longer than max-gap-ms first, so that a new burst starts. */
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
+  qoima_test_scan (window, text);
   return qoima_move_page_get_scan_message (qoima_window_get_move_page (window));
 }
 
@@ -91,16 +69,7 @@ assert_refused (QoimaWindow *window,
 static QoimaUnitsDialog *
 find_units_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (QOIMA_IS_UNITS_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return QOIMA_UNITS_DIALOG (window);
-    }
-  return NULL;
+  return QOIMA_UNITS_DIALOG (qoima_test_find_window (QOIMA_TYPE_UNITS_DIALOG));
 }
 
 static gboolean
@@ -150,21 +119,6 @@ first_ward (QoimaStore *store)
         return qoima_location_get_id (location);
     }
   return 0;
-}
-
-static QoimaPack *
-find_pack (QoimaStore *store,
-           const char *code)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaPack *pack;
-
-  qoima_store_find_pack_async (store, code, NULL, qoima_test_result_cb, &result);
-  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
-  pack = qoima_store_find_pack_finish (store, result, &error);
-  g_assert_no_error (error);
-  return pack;
 }
 
 static QoimaUser *
@@ -288,7 +242,7 @@ test_move (void)
   prepare_stock (store, warehouse, ward, other_ward);
   {
     g_autofree char *code = ki (TABLETS_GTIN, 1);
-    g_autoptr(QoimaPack) pack = find_pack (store, code);
+    g_autoptr(QoimaPack) pack = qoima_test_find_pack (store, code);
 
     medicine = g_strdup (qoima_product_get_name_ru (qoima_pack_get_product (pack)));
   }
@@ -306,7 +260,7 @@ test_move (void)
   g_object_set_data (G_OBJECT (page), "ward", GSIZE_TO_POINTER (ward));
   qoima_test_wait_until (ward_chosen, page, 30);
   g_assert_cmpint (qoima_move_page_get_ward (page), ==, ward);
-  g_signal_connect (page, "moved", G_CALLBACK (flag_cb), &moved);
+  g_signal_connect (page, "moved", G_CALLBACK (qoima_test_flag_cb), &moved);
   g_signal_connect (page, "units-saved", G_CALLBACK (units_saved_cb), &units_saved);
 
   /* Three packs listed. */
@@ -354,9 +308,9 @@ test_move (void)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
   qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-move-units-dialog.png");
   qoima_units_dialog_save (dialog);
-  qoima_test_wait_until (flag_is_set, &units_saved, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &units_saved, 30);
   {
-    g_autoptr(QoimaPack) pack = find_pack (store, no_units);
+    g_autoptr(QoimaPack) pack = qoima_test_find_pack (store, no_units);
 
     g_assert_cmpint (qoima_product_get_units_per_pack (qoima_pack_get_product (pack)), ==, 10);
     g_assert_cmpint (qoima_pack_get_units_left (pack), ==, 10);
@@ -373,7 +327,7 @@ test_move (void)
     guint toasts = qoima_window_get_n_toasts (window);
 
     gtk_widget_activate_action (GTK_WIDGET (page), "move.move", NULL);
-    qoima_test_wait_until (flag_is_set, &moved, 30);
+    qoima_test_wait_until (qoima_test_flag_is_set, &moved, 30);
     /* The result is said once, on the page: no toast repeats it. */
     g_assert_cmpuint (qoima_window_get_n_toasts (window), ==, toasts);
     g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "Transfer note ВП-000001"));
@@ -389,7 +343,7 @@ test_move (void)
   for (int i = 1; i <= 3; i++)
     {
       g_autofree char *code = ki (TABLETS_GTIN, i);
-      g_autoptr(QoimaPack) pack = find_pack (store, code);
+      g_autoptr(QoimaPack) pack = qoima_test_find_pack (store, code);
 
       g_assert_cmpint (qoima_location_get_id (qoima_pack_get_location (pack)), ==, ward);
     }

@@ -122,43 +122,22 @@ wait_check (QoimaRegistrationWindow  *window,
   return qoima_registration_window_get_check (window, name, text);
 }
 
-static GtkWindow *
-find_visible (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return GTK_WINDOW (window);
-    }
-  return NULL;
-}
-
 static gboolean
 key_dialog_shown (gpointer data)
 {
-  return find_visible (QOIMA_TYPE_KEY_DIALOG) != NULL;
+  return qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG) != NULL;
 }
 
 static gboolean
 key_dialog_gone (gpointer data)
 {
-  return find_visible (QOIMA_TYPE_KEY_DIALOG) == NULL;
+  return qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG) == NULL;
 }
 
 static gboolean
 key_dialog_answered (gpointer data)
 {
   return qoima_key_dialog_get_certificate (data) != NULL || qoima_key_dialog_get_error (data) != NULL;
-}
-
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return find_visible (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 static gboolean
@@ -223,7 +202,7 @@ open_key_in_dialog (void)
   QoimaKeyDialog *dialog;
 
   qoima_test_wait_until (key_dialog_shown, NULL, 30);
-  dialog = QOIMA_KEY_DIALOG (find_visible (QOIMA_TYPE_KEY_DIALOG));
+  dialog = QOIMA_KEY_DIALOG (qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG));
   g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_AUTH);
   qoima_key_dialog_set_file (dialog, file);
   qoima_key_dialog_set_password (dialog, "not-the-password");
@@ -497,8 +476,8 @@ test_walk_send_confirm (void)
 
   /* R001-3, R001-5: signed after the summary is confirmed, sent, followed. */
   gtk_widget_activate_action (GTK_WIDGET (resumed), "registration.send", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   g_clear_pointer (&summary, g_free);
   summary = qoima_sign_dialog_get_summary (sign_dialog);
   g_assert_nonnull (strstr (summary, "KZ72722S000000000001"));
@@ -551,7 +530,7 @@ choose_key_in_dialog (const char *file)
   QoimaKeyDialog *dialog;
 
   qoima_test_wait_until (key_dialog_shown, NULL, 30);
-  dialog = QOIMA_KEY_DIALOG (find_visible (QOIMA_TYPE_KEY_DIALOG));
+  dialog = QOIMA_KEY_DIALOG (qoima_test_find_window (QOIMA_TYPE_KEY_DIALOG));
   g_assert_cmpint (qoima_key_dialog_get_purpose (dialog), ==, QOIMA_KEY_PURPOSE_AUTH);
   qoima_key_dialog_set_file (dialog, gfile);
   qoima_key_dialog_set_password (dialog, "Qoima-2026");
@@ -636,7 +615,7 @@ test_admin_page_offers_contract (void)
   /* R000-2: the session has no key of the head's: it is asked; another person's is refused. */
   gtk_widget_activate_action (GTK_WIDGET (page), "admin.sign-contract", NULL);
   choose_key_in_dialog ("auth.p12");
-  registration = QOIMA_REGISTRATION_WINDOW (find_visible (QOIMA_TYPE_REGISTRATION_WINDOW));
+  registration = QOIMA_REGISTRATION_WINDOW (qoima_test_find_window (QOIMA_TYPE_REGISTRATION_WINDOW));
   g_assert_nonnull (registration);
   g_assert_true (qoima_registration_window_get_done (registration));
   refused[0] = registration;
@@ -648,10 +627,10 @@ test_admin_page_offers_contract (void)
 
   /* Again from the page: the same window, the head's key, the contract's text signed. */
   gtk_widget_activate_action (GTK_WIDGET (page), "admin.sign-contract", NULL);
-  g_assert_true (QOIMA_REGISTRATION_WINDOW (find_visible (QOIMA_TYPE_REGISTRATION_WINDOW)) == registration);
+  g_assert_true (QOIMA_REGISTRATION_WINDOW (qoima_test_find_window (QOIMA_TYPE_REGISTRATION_WINDOW)) == registration);
   choose_key_in_dialog ("new-org.p12");
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  sign_dialog = QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG));
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
+  sign_dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   summary = qoima_sign_dialog_get_summary (sign_dialog);
   g_assert_nonnull (strstr (summary, "Типовой договор"));
   g_assert_nonnull (strstr (summary, "240340000019"));
@@ -776,8 +755,8 @@ test_refused_with_reason (void)
   gtk_window_present (GTK_WINDOW (window));
   wait_step (window, QOIMA_REGISTRATION_STEP_SIGN);
   gtk_widget_activate_action (GTK_WIDGET (window), "registration.send", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
-  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (find_visible (QOIMA_TYPE_SIGN_DIALOG)));
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
+  qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
   qoima_test_wait_until (request_refused, window, 30);
   shoot_named (window, "registration-step-9-refused.png");
   gtk_window_destroy (GTK_WINDOW (window));

@@ -49,19 +49,6 @@ static QoimaWindow *window;
 static const char *xtest_type;
 
 static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-set_flag_cb (gpointer  instance,
-             gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static gboolean
 stock_is_loaded (gpointer data)
 {
   QoimaStockPage *page = data;
@@ -184,7 +171,7 @@ type_with_xtest (const char * const *options,
   process = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_subprocess_wait_check_async (process, NULL, subprocess_done_cb, &done);
-  qoima_test_wait_until (flag_is_set, &done, 60);
+  qoima_test_wait_until (qoima_test_flag_is_set, &done, 60);
 }
 
 /* Sends a pack's code as a scanner would and checks it arrived intact and found the pack. */
@@ -204,9 +191,9 @@ scan_pack_with_xtest (const char * const *options,
     {
       handled = FALSE;
       qoima_scan_result_clear (result);
-      handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+      handler = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
       type_with_xtest (options, qoima_pack_get_km (pack));
-      qoima_test_wait_until (flag_is_set, &handled, 60);
+      qoima_test_wait_until (qoima_test_flag_is_set, &handled, 60);
       g_signal_handler_disconnect (window, handler);
       if (qoima_scan_result_get_state (result) != QOIMA_SCAN_RESULT_STATE_INVALID)
         break;
@@ -351,7 +338,7 @@ test_slow_typing_is_not_a_scan (void)
   gtk_editable_set_text (search, "");
   qoima_stock_page_focus_search (qoima_window_get_stock_page (window));
 
-  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
   type_with_xtest (options, "amox");
 
   /* A person's pace: every key reaches the entry and nothing is taken for a scan. */
@@ -433,7 +420,7 @@ type_into_patient_field (const char *layout,
   patient = focus_patient_field ("");
   page = qoima_window_get_use_page (window);
   qoima_scan_result_clear (result);
-  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
 
   type_with_xtest (options, text);
 
@@ -525,9 +512,9 @@ test_scan_into_patient_field (gconstpointer data)
    * field keeps what the nurse typed, nothing more. */
   patient = focus_patient_field ("850715");
   page = qoima_window_get_use_page (window);
-  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (set_flag_cb), &handled);
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
   type_with_xtest (options, qoima_pack_get_km (pack));
-  qoima_test_wait_until (flag_is_set, &handled, 60);
+  qoima_test_wait_until (qoima_test_flag_is_set, &handled, 60);
   g_signal_handler_disconnect (window, handler);
   qoima_test_wait_until (use_page_is_idle, page, 30);
 

@@ -35,7 +35,6 @@ static char *tmp_dir;
 static char *db_path;
 static QoimaStore *store;
 static GSettings *settings;
-static guint32 key_time = 1000;
 
 typedef struct {
   GAsyncResult *result;
@@ -112,76 +111,10 @@ stock_the_ward (gint64 ward)
   }
 }
 
-static gboolean
-page_is_idle (gpointer data)
-{
-  return !qoima_use_page_get_busy (QOIMA_USE_PAGE (data));
-}
-
 static void
 wait_for_page (QoimaUsePage *page)
 {
-  qoima_test_wait_until (page_is_idle, page, 30);
-}
-
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-/* Types the code into the window's reader as a scanner would; the window hands it to the
- * Use page while that page is shown. */
-static void
-scan (QoimaWindow *window,
-      const char  *text)
-{
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
-  wait_for_page (qoima_window_get_use_page (window));
-}
-
-/* The nurse types the patient and the units and presses Enter in the patient entry. */
-static void
-log_use (QoimaUsePage *page,
-         const char   *patient,
-         int           units)
-{
-  gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), patient);
-  gtk_spin_button_set_value (qoima_use_page_get_units_spin (page), units);
-  /* What Enter does: entries have no activate signal for gtk_widget_activate(). */
-  g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
-  g_assert_true (qoima_use_page_get_busy (page));
-  wait_for_page (page);
-}
-
-/* The button under @root labelled @label. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  qoima_test_wait_until (qoima_test_use_page_is_idle, page, 30);
 }
 
 static gboolean
@@ -240,7 +173,8 @@ test_nurse_logs_use (void)
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK);
 
   /* A scan chooses the other pack, and the patient is next: the focus is there. */
-  scan (window, km_late);
+  qoima_test_scan (window, km_late);
+  wait_for_page (page);
   g_assert_cmpstr (qoima_pack_get_ki (qoima_use_page_get_pack (page)), ==, ki_late);
   {
     GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
@@ -253,8 +187,7 @@ test_nurse_logs_use (void)
   uses = count_uses ();
 
   /* Patient A: 4 tablets. */
-  log_use (page, IIN_A, 4);
-  g_assert_false (qoima_use_page_get_refused (page));
+  qoima_test_log_use (page, IIN_A, 4, FALSE);
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK - 4);
   g_assert_true (is_in (qoima_use_page_get_message (page), "6 left"));
   g_assert_cmpint (count_uses (), ==, uses + 1);
@@ -263,8 +196,7 @@ test_nurse_logs_use (void)
   g_assert_cmpint (gtk_spin_button_get_value_as_int (qoima_use_page_get_units_spin (page)), ==, 1);
 
   /* A wrong IIN (its check digit) is refused, and nothing is recorded. */
-  log_use (page, IIN_WRONG, 1);
-  g_assert_true (qoima_use_page_get_refused (page));
+  qoima_test_log_use (page, IIN_WRONG, 1, TRUE);
   g_assert_true (is_in (qoima_use_page_get_message (page), "check digit"));
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK - 4);
   g_assert_cmpint (count_uses (), ==, uses + 1);
@@ -303,8 +235,7 @@ test_nurse_logs_use (void)
   g_assert_cmpint (gtk_spin_button_get_value_as_int (qoima_use_page_get_units_spin (page)), ==, UNITS_PER_PACK - 4);
 
   /* Patient B (a record number) takes the rest: the pack is used up, a withdrawal owed. */
-  log_use (page, RECORD_B, UNITS_PER_PACK - 4);
-  g_assert_false (qoima_use_page_get_refused (page));
+  qoima_test_log_use (page, RECORD_B, UNITS_PER_PACK - 4, FALSE);
   g_assert_cmpint (qoima_use_page_get_units_left (page), ==, 0);
   g_assert_true (is_in (qoima_use_page_get_message (page), "used up"));
   g_assert_true (is_in (qoima_use_page_get_message (page), "withdrawal is owed"));
@@ -325,7 +256,7 @@ test_nurse_logs_use (void)
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-use-page-used-up.png");
 
   /* Nothing more comes out of a used-up pack: Log Use is not offered, and Enter logs nothing. */
-  g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (page), "_Log Use")));
+  g_assert_false (gtk_widget_is_sensitive (qoima_test_find_button (GTK_WIDGET (page), "_Log Use")));
   gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), IIN_A);
   g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
   g_assert_false (qoima_use_page_get_busy (page));
@@ -374,7 +305,8 @@ test_use_survives_closing (void)
   gtk_window_present (GTK_WINDOW (window));
   page = qoima_window_get_use_page (window);
   wait_for_page (page);
-  scan (window, km_early);
+  qoima_test_scan (window, km_early);
+  wait_for_page (page);
   g_assert_cmpstr (qoima_pack_get_ki (qoima_use_page_get_pack (page)), ==, ki_early);
   uses = count_uses ();
 

@@ -113,19 +113,6 @@ wait_for_stock (QoimaWindow *window)
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
 }
 
-static void
-scan_handled_cb (QoimaWindow *window,
-                 gboolean    *handled)
-{
-  *handled = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 /* Types a scan into the window's reader after a pause longer than any max-gap-ms (so a
  * new burst starts) and waits until the window has answered it. The answer may come at
  * once (a parse error) or after the store (a pack), so the handler is connected first. */
@@ -137,10 +124,10 @@ scan_and_wait (QoimaWindow *window,
   gboolean handled = FALSE;
   gulong handler;
 
-  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &handled);
+  handler = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_flag_cb), &handled);
   key_time += 10000;
   qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, gs_as_f8, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &handled, 30);
   g_signal_handler_disconnect (window, handler);
 }
 
@@ -743,7 +730,7 @@ test_stock_sort_headers (void)
         gboolean waited = FALSE;
 
         g_timeout_add_once (1000, set_flag_cb, &waited);
-        qoima_test_wait_until (flag_is_set, &waited, 30);
+        qoima_test_wait_until (qoima_test_flag_is_set, &waited, 30);
       }
       g_assert_true (click_widget (title));
       qoima_test_wait_until (model_sorted_cb, &descending, 30);
@@ -1209,7 +1196,7 @@ test_read_only_banner (void)
   g_clear_object (&store);
   g_assert_cmpint (g_chmod (db_path, 0444), ==, 0);
   qoima_store_open_async (db_path, NULL, opened_cb, &opened);
-  qoima_test_wait_until (flag_is_set, &opened.done, 30);
+  qoima_test_wait_until (qoima_test_flag_is_set, &opened.done, 30);
   store = qoima_store_open_finish (opened.result, &error);
   g_clear_object (&opened.result);
   g_assert_no_error (error);

@@ -53,23 +53,6 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
-/* The button under @root whose label is @label. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 page_idle (gpointer data)
 {
@@ -94,33 +77,12 @@ add_user (QoimaStore *store,
   return user;
 }
 
-typedef struct {
-  QoimaWithdrawalsPage *page;
-  const char *ki;
-  const char *status;
-} StatusWait;
-
-static gboolean
-status_is (gpointer data)
-{
-  StatusWait *wait = data;
-
-  return !qoima_withdrawals_page_get_busy (wait->page) &&
-         g_strcmp0 (qoima_withdrawals_page_get_status (wait->page, wait->ki), wait->status) == 0;
-}
-
 static gboolean
 write_off_opened (gpointer data)
 {
   if (qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG) == NULL)
     gtk_widget_activate_action (GTK_WIDGET (data), "withdrawals.write-off", NULL);
   return qoima_test_find_window (ADW_TYPE_MESSAGE_DIALOG) != NULL;
-}
-
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 static void
@@ -155,7 +117,6 @@ test_owed_pack_signed (void)
   const char *ki;
   QoimaWindow *window;
   QoimaWithdrawalsPage *page;
-  StatusWait wait;
   QoimaTestStand stand = { 0 };
 
   qoima_test_stand_start (&stand, stand_db);
@@ -251,17 +212,14 @@ test_owed_pack_signed (void)
   page = qoima_window_get_withdrawals_page (window);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL);
 
-  wait.page = page;
-  wait.ki = ki;
-  wait.status = "owed";
-  qoima_test_wait_until (status_is, &wait, 30);
+  qoima_test_wait_for_withdrawal_status (page, ki, "owed", 30);
   g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-withdrawals-owed.png");
 
   /* Signing shows first what is signed, with whose key (issue 8); cancelled, nothing is. */
   gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   {
     QoimaSignDialog *dialog = QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
     g_autofree char *summary = qoima_sign_dialog_get_summary (dialog);
@@ -275,8 +233,7 @@ test_owed_pack_signed (void)
     qoima_test_save_screenshot (GTK_WIDGET (dialog), "test-withdrawals-summary.png");
     qoima_sign_dialog_cancel (dialog);
   }
-  wait.status = "owed";
-  qoima_test_wait_until (status_is, &wait, 30);
+  qoima_test_wait_for_withdrawal_status (page, ki, "owed", 30);
   g_assert_null (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG));
   g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 1);
 
@@ -290,7 +247,7 @@ test_owed_pack_signed (void)
     qoima_test_wait_until (page_idle, page, 30);
     check = GTK_CHECK_BUTTON (find_widget (GTK_WIDGET (page), GTK_TYPE_CHECK_BUTTON));
     g_assert_false (gtk_check_button_get_active (check));
-    g_assert_false (gtk_widget_is_sensitive (find_button (GTK_WIDGET (page), "Sign and Send")));
+    g_assert_false (gtk_widget_is_sensitive (qoima_test_find_button (GTK_WIDGET (page), "Sign and Send")));
     gtk_check_button_set_active (check, TRUE);
     qoima_withdrawals_page_reload (page);
     qoima_test_wait_until (page_idle, page, 30);
@@ -301,10 +258,9 @@ test_owed_pack_signed (void)
   g_assert_true (qoima_test_find_text (GTK_WIDGET (page), "No Documents Yet"));
 
   gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
-  wait.status = "done";
-  qoima_test_wait_until (status_is, &wait, 60);
+  qoima_test_wait_for_withdrawal_status (page, ki, "done", 60);
   g_assert_null (qoima_withdrawals_page_get_error (page));
   g_assert_cmpuint (qoima_withdrawals_page_get_n_owed (page), ==, 0);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
@@ -390,7 +346,6 @@ test_refused_document_shown (void)
   const char *kis[2] = { NULL, NULL };
   QoimaWindow *window;
   QoimaWithdrawalsPage *page;
-  StatusWait wait;
   QoimaTestStand stand = { 0 };
 
   /* The stand has no demo world: the warehouse's demo packs are unknown to it. */
@@ -426,16 +381,13 @@ test_refused_document_shown (void)
   gtk_window_present (GTK_WINDOW (window));
   page = qoima_window_get_withdrawals_page (window);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.page-withdrawals", NULL);
-  wait.page = page;
-  wait.ki = kis[0];
-  wait.status = "owed";
-  qoima_test_wait_until (status_is, &wait, 30);
+  qoima_test_wait_for_withdrawal_status (page, kis[0], "owed", 30);
 
   gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
-  qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+  qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
   qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
   qoima_test_wait_until (page_has_error, page, 60);
-  qoima_test_wait_until (status_is, &wait, 30);
+  qoima_test_wait_for_withdrawal_status (page, kis[0], "owed", 30);
   g_test_message ("page: %s", qoima_withdrawals_page_get_error (page));
   g_assert_nonnull (strstr (qoima_withdrawals_page_get_error (page), "refused the document QW-"));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
@@ -475,12 +427,6 @@ key_dialog_done_cb (GObject      *source,
   *(gboolean *) user_data = TRUE;
 }
 
-static gboolean
-is_true (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 /* The signing key's dialog says what it signs: withdrawals, not an act's answer. */
 static void
 test_key_dialog_title (void)
@@ -494,7 +440,7 @@ test_key_dialog_title (void)
   g_assert_true (qoima_test_find_text (dialog, "Sign the Withdrawals"));
   g_assert_false (qoima_test_find_text (dialog, "Sign the Answer"));
   gtk_window_close (GTK_WINDOW (dialog));
-  qoima_test_wait_until (is_true, &done, 10);
+  qoima_test_wait_until (qoima_test_flag_is_set, &done, 10);
 }
 
 int

@@ -49,21 +49,6 @@ typedef struct {
   QoimaWindow      *window;
 } Workstation;
 
-static guint32 key_time = 1000;
-
-static void
-flag_cb (gpointer  instance,
-         gboolean *flag)
-{
-  *flag = TRUE;
-}
-
-static gboolean
-flag_is_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 static void
 workstation_open (Workstation     *ws,
                   const char      *name,
@@ -135,35 +120,6 @@ sign_in_as (Workstation *ws,
   g_assert_cmpstr (qoima_user_get_name (qoima_context_get_user (ws->context)), ==, name);
 }
 
-/* Types @text into the window's reader as a USB scanner does. */
-static void
-scan (QoimaWindow *window,
-      const char  *text)
-{
-  gboolean handled = FALSE;
-  gulong handler = g_signal_connect (window, "scan-handled", G_CALLBACK (flag_cb), &handled);
-
-  key_time += 10000;
-  qoima_test_type_into_reader (qoima_window_get_scan_reader (window), text, FALSE, &key_time, 8);
-  qoima_test_wait_until (flag_is_set, &handled, 30);
-  g_signal_handler_disconnect (window, handler);
-}
-
-static QoimaPack *
-find_pack (QoimaStore *store,
-           const char *ki)
-{
-  g_autoptr(GAsyncResult) found = NULL;
-  g_autoptr(GError) error = NULL;
-  QoimaPack *pack;
-
-  qoima_store_find_pack_async (store, ki, NULL, qoima_test_result_cb, &found);
-  pack = qoima_store_find_pack_finish (store, qoima_test_wait_for (&found), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (pack);
-  return pack;
-}
-
 /* Packs of paracetamol in @ward as the Stock page of @window shows them now. */
 static int
 paracetamol_packs_shown (QoimaWindow *window,
@@ -196,45 +152,6 @@ stock_shows (gpointer data)
 
   return !qoima_stock_page_get_loading (qoima_window_get_stock_page (wait->window)) &&
          paracetamol_packs_shown (wait->window, wait->ward) == wait->packs;
-}
-
-static gboolean
-use_page_is_idle (gpointer data)
-{
-  return !qoima_use_page_get_busy (QOIMA_USE_PAGE (data));
-}
-
-static void
-log_use (QoimaUsePage *page,
-         const char   *patient,
-         int           units)
-{
-  gtk_editable_set_text (GTK_EDITABLE (qoima_use_page_get_patient_entry (page)), patient);
-  gtk_spin_button_set_value (qoima_use_page_get_units_spin (page), units);
-  g_signal_emit_by_name (qoima_use_page_get_patient_entry (page), "activate");
-  qoima_test_wait_until (use_page_is_idle, page, 30);
-  g_assert_false (qoima_use_page_get_refused (page));
-}
-
-typedef struct {
-  QoimaWithdrawalsPage *page;
-  const char           *ki;
-  const char           *status;
-} StatusWait;
-
-static gboolean
-withdrawal_status_is (gpointer data)
-{
-  StatusWait *wait = data;
-
-  return !qoima_withdrawals_page_get_busy (wait->page) &&
-         g_strcmp0 (qoima_withdrawals_page_get_status (wait->page, wait->ki), wait->status) == 0;
-}
-
-static gboolean
-sign_dialog_shown (gpointer data)
-{
-  return qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG) != NULL;
 }
 
 /* Pulls the act into the store through @ws and accepts it with the chief's key, as the Acts
@@ -363,13 +280,13 @@ test_three_workstations (void)
     gboolean moved = FALSE;
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (pharmacy.window), "win.page-move", NULL));
-    g_signal_connect (page, "moved", G_CALLBACK (flag_cb), &moved);
+    g_signal_connect (page, "moved", G_CALLBACK (qoima_test_flag_cb), &moved);
     while (!qoima_move_page_set_ward (page, ward))
       g_main_context_iteration (NULL, TRUE);
-    scan (pharmacy.window, ki);
+    qoima_test_scan (pharmacy.window, ki);
     g_assert_null (qoima_move_page_get_scan_message (page));
     gtk_widget_activate_action (GTK_WIDGET (page), "move.move", NULL);
-    qoima_test_wait_until (flag_is_set, &moved, 30);
+    qoima_test_wait_until (qoima_test_flag_is_set, &moved, 30);
     g_assert_cmpint (qoima_transfer_get_n_packs (qoima_move_page_get_transfer (page)), ==, 1);
   }
 
@@ -384,26 +301,24 @@ test_three_workstations (void)
     qoima_test_save_screenshot (GTK_WIDGET (ward_pc.window), "test-workstations-1-ward-stock.png");
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (ward_pc.window), "win.page-use", NULL));
-    scan (ward_pc.window, ki);
-    qoima_test_wait_until (use_page_is_idle, page, 30);
+    qoima_test_scan (ward_pc.window, ki);
+    qoima_test_wait_until (qoima_test_use_page_is_idle, page, 30);
     g_assert_cmpint (qoima_use_page_get_units_left (page), ==, UNITS_PER_PACK);
-    log_use (page, "850715400238", 12);
-    log_use (page, "ИБ202417", UNITS_PER_PACK - 12);
+    qoima_test_log_use (page, "850715400238", 12, FALSE);
+    qoima_test_log_use (page, "ИБ202417", UNITS_PER_PACK - 12, FALSE);
     g_assert_cmpint (qoima_use_page_get_units_left (page), ==, 0);
   }
 
   /* 3. The chief's page shows the owed withdrawal without her reloading it; she signs it. */
   {
     QoimaWithdrawalsPage *page = qoima_window_get_withdrawals_page (office.window);
-    StatusWait wait = { page, ki, "owed" };
 
-    qoima_test_wait_until (withdrawal_status_is, &wait, 30);
+    qoima_test_wait_for_withdrawal_status (page, ki, "owed", 30);
     qoima_test_save_screenshot (GTK_WIDGET (office.window), "test-workstations-2-office-owed.png");
     gtk_widget_activate_action (GTK_WIDGET (page), "withdrawals.sign", NULL);
-    qoima_test_wait_until (sign_dialog_shown, NULL, 30);
+    qoima_test_wait_until (qoima_test_sign_dialog_shown, NULL, 30);
     qoima_sign_dialog_sign (QOIMA_SIGN_DIALOG (qoima_test_find_window (QOIMA_TYPE_SIGN_DIALOG)));
-    wait.status = "done";
-    qoima_test_wait_until (withdrawal_status_is, &wait, 60);
+    qoima_test_wait_for_withdrawal_status (page, ki, "done", 60);
     g_assert_null (qoima_withdrawals_page_get_error (page));
   }
 
@@ -423,7 +338,7 @@ test_three_workstations (void)
   /* 5. The three agree on the pack, and the audit trail verifies. */
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     {
-      g_autoptr(QoimaPack) pack = find_pack (all[i]->store, ki);
+      g_autoptr(QoimaPack) pack = qoima_test_find_pack (all[i]->store, ki);
 
       g_test_message ("%s sees the pack %s", all[i]->name, qoima_pack_status_to_nick (qoima_pack_get_status (pack)));
       g_assert_cmpint (qoima_pack_get_status (pack), ==, QOIMA_PACK_STATUS_WITHDRAWN);

@@ -18,6 +18,7 @@
 #include "qoima-count-page.h"
 
 #include "qoima-count-export.h"
+#include "qoima-export-chooser.h"
 #include "qoima-gs1.h"
 #include "qoima-i18n.h"
 #include "qoima-location.h"
@@ -48,11 +49,11 @@ struct _QoimaCountPage
   QoimaCountScan  *last_scan;
   char            *scan_message;
   GPtrArray       *rows; /* the tally's and findings' rows, removed at each reload */
-  GtkFileChooserNative *chooser;
   QoimaCountExport chosen_export;
 
   /* State */
   guint            busy : 1;
+  guint            choosing : 1; /* the export's file chooser is open */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaCountPage, qoima_count_page, ADW_TYPE_BIN)
@@ -131,7 +132,7 @@ update_actions (QoimaCountPage *self)
                                  !self->busy && may_sign_off && self->count != NULL && state == QOIMA_COUNT_FINISHED);
   /* The result is printed or exported at any step: a count under way shows what is found so far. */
   gtk_widget_set_visible (GTK_WIDGET (self->export_button), self->count != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.export", self->count != NULL && self->chooser == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.export", self->count != NULL && !self->choosing);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "count.save-units",
                                  !self->busy && self->count != NULL && state == QOIMA_COUNT_OPEN &&
                                  self->last_scan != NULL && self->last_scan->opened);
@@ -848,47 +849,44 @@ exported_cb (GObject      *source,
 }
 
 static void
-chooser_response_cb (QoimaCountPage       *self,
-                     int                   response,
-                     GtkFileChooserNative *chooser)
+file_chosen_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
+  QoimaCountPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = qoima_export_chooser_run_finish (result, &error);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
+  /* Cancelled: the page is going away. */
+  if (error != NULL)
+    return;
+  self->choosing = FALSE;
   update_actions (self);
   if (file != NULL)
     qoima_count_page_export_async (self, self->chosen_export, file, self->cancellable, exported_cb,
                                    g_object_ref (file));
 }
 
-/* GtkFileDialog needs GTK 4.10; bookworm has 4.8. */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   QoimaCountPage *self = QOIMA_COUNT_PAGE (widget);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   gboolean xlsx = g_str_equal (g_variant_get_string (parameter, NULL), "xlsx");
   g_autofree char *name = NULL;
 
-  if (self->count == NULL || self->chooser != NULL)
+  if (self->count == NULL || self->choosing)
     return;
   self->chosen_export = xlsx ? QOIMA_COUNT_EXPORT_XLSX : QOIMA_COUNT_EXPORT_PDF;
-  gtk_file_filter_set_name (filter, xlsx ? _("Excel Workbooks") : _("PDF Documents"));
-  gtk_file_filter_add_suffix (filter, xlsx ? "xlsx" : "pdf");
   /* Translators: the suggested file name, without its suffix; %lld is the count's number. */
   name = g_strdup_printf (_("stock-count-%lld.%s"), (long long) self->count->id, xlsx ? "xlsx" : "pdf");
-  self->chooser = gtk_file_chooser_native_new (_("Export the Count"), parent_window (self),
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  self->choosing = TRUE;
   update_actions (self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  /* The page's cancellable closes the dialog when the page goes. */
+  qoima_export_chooser_run_async (widget, _("Export the Count"), name,
+                                  xlsx ? QOIMA_EXPORT_FORMAT_XLSX : QOIMA_EXPORT_FORMAT_PDF, self->cancellable,
+                                  file_chosen_cb, self);
 }
 
 /* The widget. */
@@ -917,9 +915,6 @@ qoima_count_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_COUNT_PAGE);
 

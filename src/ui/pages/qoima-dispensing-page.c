@@ -25,6 +25,7 @@
 
 #include "qoima-copay-export.h"
 #include "qoima-date.h"
+#include "qoima-export-chooser.h"
 #include "qoima-gs1.h"
 #include "qoima-i18n.h"
 #include "qoima-ismpt-documents.h"
@@ -79,7 +80,6 @@ struct _QoimaDispensingPage
   char                *withdrawal_state;
   QoimaCopayRegistry  *registry;
   GtkStringList       *registry_rows;
-  GtkFileChooserNative *chooser;
   int                  years[N_MONTHS];
   int                  months[N_MONTHS];
 
@@ -90,6 +90,7 @@ struct _QoimaDispensingPage
   guint                amounts_known : 1;
   guint                limits_loaded : 1;
   guint                busy : 1;
+  guint                choosing : 1; /* the export's file chooser is open */
 };
 
 G_DEFINE_FINAL_TYPE (QoimaDispensingPage, qoima_dispensing_page, ADW_TYPE_BIN)
@@ -370,7 +371,7 @@ update_actions (QoimaDispensingPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dispensing.confirm", ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dispensing.clear", !self->busy && self->prescription != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dispensing.export",
-                                 self->registry != NULL && self->registry->rows->len > 0 && self->chooser == NULL);
+                                 self->registry != NULL && self->registry->rows->len > 0 && !self->choosing);
   gtk_widget_set_visible (GTK_WIDGET (self->prescription_group), self->prescription != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->packs_group), self->prescription != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->sale_group), self->prescription != NULL);
@@ -1144,61 +1145,58 @@ exported_cb (GObject      *source,
 }
 
 static void
-chooser_response_cb (QoimaDispensingPage  *self,
-                     int                   response,
-                     GtkFileChooserNative *chooser)
+file_chosen_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
+  QoimaDispensingPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = qoima_export_chooser_run_finish (result, &error);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
+  /* Cancelled: the page is going away. */
+  if (error != NULL)
+    return;
+  self->choosing = FALSE;
   update_actions (self);
   if (file != NULL)
     qoima_dispensing_page_export_async (self, self->chosen_export, file, self->cancellable, exported_cb,
                                         g_object_ref (file));
 }
 
-/* GtkFileDialog needs GTK 4.10; bookworm has 4.8. */
 static void
 export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
   QoimaDispensingPage *self = QOIMA_DISPENSING_PAGE (widget);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   const char *what = g_variant_get_string (parameter, NULL);
   const char *suffix;
+  QoimaExportFormat format;
   g_autofree char *name = NULL;
 
-  if (self->registry == NULL || self->chooser != NULL)
+  if (self->registry == NULL || self->choosing)
     return;
   if (g_str_equal (what, "registry-xlsx"))
     {
       self->chosen_export = QOIMA_DISPENSING_EXPORT_REGISTRY_XLSX;
       suffix = "xlsx";
-      gtk_file_filter_set_name (filter, _("Excel Workbooks"));
+      format = QOIMA_EXPORT_FORMAT_XLSX;
     }
   else
     {
       self->chosen_export = g_str_equal (what, "act-pdf") ? QOIMA_DISPENSING_EXPORT_ACT_PDF
                                                            : QOIMA_DISPENSING_EXPORT_REGISTRY_PDF;
       suffix = "pdf";
-      gtk_file_filter_set_name (filter, _("PDF Documents"));
+      format = QOIMA_EXPORT_FORMAT_PDF;
     }
-  gtk_file_filter_add_suffix (filter, suffix);
   /* Translators: suggested file names, without their suffix; %04d-%02d is the month. */
   name = self->chosen_export == QOIMA_DISPENSING_EXPORT_ACT_PDF
            ? g_strdup_printf (_("copay-act-%04d-%02d.%s"), self->registry->year, self->registry->month, suffix)
            : g_strdup_printf (_("copay-registry-%04d-%02d.%s"), self->registry->year, self->registry->month, suffix);
-  self->chooser = gtk_file_chooser_native_new (_("Export"), parent_window (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                               _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
+  self->choosing = TRUE;
   update_actions (self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  /* The page's cancellable closes the dialog when the page goes. */
+  qoima_export_chooser_run_async (widget, _("Export"), name, format, self->cancellable, file_chosen_cb, self);
 }
 
 /* The widget. */
@@ -1238,9 +1236,6 @@ qoima_dispensing_page_dispose (GObject *object)
   g_cancellable_cancel (self->rx_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->rx_cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
   g_clear_object (&self->context);
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_DISPENSING_PAGE);
 

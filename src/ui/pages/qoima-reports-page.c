@@ -14,6 +14,7 @@
 
 #include "qoima-copay-islo.h"
 #include "qoima-date.h"
+#include "qoima-export-chooser.h"
 #include "qoima-i18n.h"
 #include "qoima-location.h"
 #include "qoima-store-reports.h"
@@ -53,7 +54,7 @@ struct _QoimaReportsPage
   GArray               *ward_ids;         /* gint64, parallel to ward_names */
   GDateTime            *from;
   GDateTime            *to;
-  GtkFileChooserNative *chooser;
+  gboolean              choosing;         /* an export's file chooser is open */
   gboolean              chooser_islo;     /* the chooser asks for the ИСЛО report's file */
 
   /* State */
@@ -463,15 +464,18 @@ islo_exported_cb (GObject      *source,
 }
 
 static void
-chooser_response_cb (QoimaReportsPage     *self,
-                     int                   response,
-                     GtkFileChooserNative *chooser)
+file_chosen_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  g_autoptr(GFile) file = NULL;
+  QoimaReportsPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = qoima_export_chooser_run_finish (result, &error);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
+  /* Cancelled: the page is going away. */
+  if (error != NULL)
+    return;
+  self->choosing = FALSE;
   if (file != NULL && self->chooser_islo)
     qoima_reports_page_export_islo_async (self, file, self->cancellable, islo_exported_cb, g_object_ref (file));
   else if (file != NULL)
@@ -490,17 +494,15 @@ reload_action (GtkWidget  *widget,
 
 /* Asks where to save the report as @suffix ("csv", "xlsx"); the file's name picks the format. */
 static void
-choose_export_file (QoimaReportsPage *self,
-                    const char       *suffix,
-                    const char       *filter_name)
+choose_export_file (QoimaReportsPage  *self,
+                    const char        *suffix,
+                    QoimaExportFormat  format)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *from = NULL;
   g_autofree char *stem = NULL;
   g_autofree char *name = NULL;
 
-  if (self->report == NULL || self->chooser != NULL)
+  if (self->report == NULL || self->choosing)
     return;
 
   self->chooser_islo = FALSE;
@@ -509,16 +511,10 @@ choose_export_file (QoimaReportsPage *self,
    * ("patients"…), then the first day. */
   stem = g_strdup_printf (_("report-%s-%s"), qoima_report_kind_to_nick (self->kind), from);
   name = g_strconcat (stem, ".", suffix, NULL);
-  gtk_file_filter_set_name (filter, filter_name);
-  gtk_file_filter_add_suffix (filter, suffix);
 
-  self->chooser = gtk_file_chooser_native_new (_("Export Report"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  self->choosing = TRUE;
+  qoima_export_chooser_run_async (GTK_WIDGET (self), _("Export Report"), name, format, self->cancellable,
+                                  file_chosen_cb, self);
 }
 
 static void
@@ -526,7 +522,7 @@ export_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  choose_export_file (QOIMA_REPORTS_PAGE (widget), "csv", _("CSV Files"));
+  choose_export_file (QOIMA_REPORTS_PAGE (widget), "csv", QOIMA_EXPORT_FORMAT_CSV);
 }
 
 static void
@@ -534,22 +530,20 @@ export_xlsx_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  choose_export_file (QOIMA_REPORTS_PAGE (widget), "xlsx", _("Excel Workbooks"));
+  choose_export_file (QOIMA_REPORTS_PAGE (widget), "xlsx", QOIMA_EXPORT_FORMAT_XLSX);
 }
 
 /* Asks where to save the ИСЛО report of the period's first month as @suffix. */
 static void
-choose_islo_file (QoimaReportsPage *self,
-                  const char       *suffix,
-                  const char       *filter_name)
+choose_islo_file (QoimaReportsPage  *self,
+                  const char        *suffix,
+                  QoimaExportFormat  format)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
   g_autofree char *month = NULL;
   g_autofree char *stem = NULL;
   g_autofree char *name = NULL;
 
-  if (self->context == NULL || self->chooser != NULL)
+  if (self->context == NULL || self->choosing)
     return;
 
   self->chooser_islo = TRUE;
@@ -558,17 +552,10 @@ choose_islo_file (QoimaReportsPage *self,
    * (2026-01). ИСЛО is the drug-provision information system. */
   stem = g_strdup_printf (_("islo-%s"), month);
   name = g_strconcat (stem, ".", suffix, NULL);
-  gtk_file_filter_set_name (filter, filter_name);
-  gtk_file_filter_add_suffix (filter, suffix);
 
-  self->chooser = gtk_file_chooser_native_new (_("Export the Month for ИСЛО"),
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  self->choosing = TRUE;
+  qoima_export_chooser_run_async (GTK_WIDGET (self), _("Export the Month for ИСЛО"), name, format,
+                                  self->cancellable, file_chosen_cb, self);
 }
 
 static void
@@ -576,7 +563,7 @@ export_islo_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  choose_islo_file (QOIMA_REPORTS_PAGE (widget), "csv", _("CSV Files"));
+  choose_islo_file (QOIMA_REPORTS_PAGE (widget), "csv", QOIMA_EXPORT_FORMAT_CSV);
 }
 
 static void
@@ -584,7 +571,7 @@ export_islo_xlsx_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
 {
-  choose_islo_file (QOIMA_REPORTS_PAGE (widget), "xlsx", _("Excel Workbooks"));
+  choose_islo_file (QOIMA_REPORTS_PAGE (widget), "xlsx", QOIMA_EXPORT_FORMAT_XLSX);
 }
 
 /* Making the report */
@@ -717,9 +704,6 @@ qoima_reports_page_dispose (GObject *object)
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->load_cancellable);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_REPORTS_PAGE);
 
