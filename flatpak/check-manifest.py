@@ -34,7 +34,8 @@ REQUIRED_FINISH_ARGS = {
 }
 # What meson.build needs that org.gnome.Platform does not ship: each must be built by a
 # pinned module before the app (the runtime has GTK, libadwaita, libsoup, json-glib,
-# GnuTLS, SQLite, cairo/pango and libsecret).
+# GnuTLS, SQLite, cairo/pango, libsecret, and GStreamer with PipeWire's source and libportal
+# for Scan with Camera: the camera comes through the camera portal, so no --device=all).
 BUNDLED_MODULES = ("libdmtx", "libxlsxwriter", "libpq", "zxing-cpp")
 
 

@@ -14,10 +14,6 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
 
-/* A phone photo is 12 MP; libdmtx's time grows with the pixels, and a pack's symbol keeps
- * several pixels per module at this size. */
-#define MAX_SIDE 1600
-
 /* A file the user chose is read once, so libdmtx may look a little longer than for a
  * camera frame: it reads some worn symbols ZXing-C++ does not. */
 #define FILE_BUDGET_MS (QOIMA_DATAMATRIX_PHOTO_BUDGET_MS * 4)
@@ -25,6 +21,25 @@
 const char *const qoima_image_scan_mime_types[] = {
   "image/png", "image/jpeg", "image/bmp", "image/tiff", "image/gif", "image/x-portable-anymap", NULL,
 };
+
+/* What a file and a camera frame share once they are grey pixels. */
+static void
+return_code_found (GTask    *task,
+                   GBytes   *grey,
+                   int       width,
+                   int       height,
+                   int       stride,
+                   unsigned  budget_ms)
+{
+  g_autoptr(GError) error = NULL;
+  char *text;
+
+  text = qoima_datamatrix_find (grey, width, height, stride, budget_ms, NULL, NULL, &error);
+  if (text == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, text, g_free);
+}
 
 static void
 scan_thread (GTask        *task,
@@ -39,7 +54,6 @@ scan_thread (GTask        *task,
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(GBytes) grey = NULL;
   g_autoptr(GError) error = NULL;
-  char *text;
   int w, h, side;
 
   stream = g_file_read (file, cancellable, &error);
@@ -63,10 +77,10 @@ scan_thread (GTask        *task,
   w = gdk_pixbuf_get_width (upright);
   h = gdk_pixbuf_get_height (upright);
   side = MAX (w, h);
-  if (side > MAX_SIDE)
+  if (side > QOIMA_IMAGE_SCAN_MAX_SIDE)
     {
-      w = MAX (1, w * MAX_SIDE / side);
-      h = MAX (1, h * MAX_SIDE / side);
+      w = MAX (1, w * QOIMA_IMAGE_SCAN_MAX_SIDE / side);
+      h = MAX (1, h * QOIMA_IMAGE_SCAN_MAX_SIDE / side);
       pixbuf = gdk_pixbuf_scale_simple (upright, w, h, GDK_INTERP_BILINEAR);
     }
   else
@@ -78,11 +92,7 @@ scan_thread (GTask        *task,
   grey = qoima_datamatrix_grey_from_rgb (gdk_pixbuf_read_pixels (pixbuf), w, h,
                                          gdk_pixbuf_get_rowstride (pixbuf),
                                          gdk_pixbuf_get_n_channels (pixbuf));
-  text = qoima_datamatrix_find (grey, w, h, w, FILE_BUDGET_MS, NULL, NULL, &error);
-  if (text == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, text, g_free);
+  return_code_found (task, grey, w, h, w, FILE_BUDGET_MS);
 }
 
 void
@@ -108,6 +118,73 @@ qoima_image_scan_file_finish (GAsyncResult  *result,
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_image_scan_file_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+typedef struct {
+  GBytes *pixels;
+  int     width;
+  int     height;
+  int     stride;
+} Frame;
+
+static void
+frame_free (Frame *frame)
+{
+  g_bytes_unref (frame->pixels);
+  g_free (frame);
+}
+
+static void
+grey_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Frame *frame = task_data;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  return_code_found (task, frame->pixels, frame->width, frame->height, frame->stride,
+                     QOIMA_DATAMATRIX_PHOTO_BUDGET_MS);
+}
+
+void
+qoima_image_scan_grey_async (GBytes              *pixels,
+                             int                  width,
+                             int                  height,
+                             int                  stride,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Frame *frame;
+
+  g_return_if_fail (pixels != NULL);
+  g_return_if_fail (width > 0 && height > 0 && stride >= width);
+  g_return_if_fail (g_bytes_get_size (pixels) >= (gsize) stride * (gsize) (height - 1) + (gsize) width);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  frame = g_new0 (Frame, 1);
+  frame->pixels = g_bytes_ref (pixels);
+  frame->width = width;
+  frame->height = height;
+  frame->stride = stride;
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, qoima_image_scan_grey_async);
+  g_task_set_task_data (task, frame, (GDestroyNotify) frame_free);
+  g_task_run_in_thread (task, grey_thread);
+}
+
+char *
+qoima_image_scan_grey_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == qoima_image_scan_grey_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

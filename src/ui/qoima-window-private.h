@@ -48,6 +48,9 @@ GtkWidget        *qoima_window_get_connection_banner (QoimaWindow *self);
 /* Toasts shown and not yet dismissed, so tests can see a result is not said twice. */
 guint             qoima_window_get_n_toasts      (QoimaWindow    *self);
 
+/* Whether the camera dialog is open or its answer has yet to reach the window. */
+gboolean          qoima_window_get_camera_open   (QoimaWindow    *self);
+
 /* The page's shortcut for the signed-in user ("<Alt>1" for the first page the switcher
  * shows), or NULL for a page hidden from the user. (transfer full) */
 char             *qoima_window_get_page_accel    (QoimaWindow    *self,

@@ -14,6 +14,9 @@
 #include "qoima-acts-page.h"
 #include "qoima-admin-page.h"
 #include "qoima-application-page.h"
+#if HAVE_CAMERA
+#include "qoima-camera-dialog.h"
+#endif
 #include "qoima-count-page.h"
 #include "qoima-dispensing-page.h"
 #include "qoima-gs1.h"
@@ -79,6 +82,7 @@ struct _QoimaWindow
   QoimaContext     *context;
   QoimaScanCapture *capture;
   GCancellable     *cancellable;
+  GCancellable     *camera_cancellable; /* closes the camera dialog, while it is open */
   GPtrArray        *toasts; /* shown, not yet dismissed */
 
   /* State */
@@ -353,6 +357,9 @@ user_changed_cb (QoimaWindow *self)
   /* What was said to the last user is not for the next one: nor is her scan card, nor
    * the answer to a scan of hers still on its way. */
   self->user_serial++;
+  /* The camera does not stay on for the next user (its dialog's answer, when it comes,
+   * clears the cancellable). */
+  g_cancellable_cancel (self->camera_cancellable);
   qoima_scan_result_clear (self->scan_result);
   {
     g_autoptr(GPtrArray) said = g_steal_pointer (&self->toasts);
@@ -595,16 +602,37 @@ add_toast_action (GtkWidget  *widget,
 }
 
 typedef struct {
-  QoimaWindow *self;
-  GFile       *file;
-  unsigned     user_serial; /* whose image it was */
+  QoimaWindow  *self;
+  GFile        *file; /* NULL for a camera's frame */
+  GCancellable *camera; /* the camera dialog's, for a camera's frame */
+  unsigned      user_serial; /* whose image it was */
 } ImageData;
+
+/* A code read from an image, whether a file or a camera frame, goes on as a scan. Nothing
+ * when the window closed, someone else signed in meanwhile, or the pages are not shown. */
+static gboolean
+image_still_wanted (QoimaWindow *self,
+                    unsigned     user_serial)
+{
+  return self->cancellable != NULL && user_serial == self->user_serial &&
+         g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "content") == 0;
+}
+
+static void
+take_code_read_from_image (QoimaWindow *self,
+                           const char  *text)
+{
+  g_debug ("Code read from an image: %zu bytes", strlen (text));
+  g_signal_emit (self, signals[SIGNAL_IMAGE_READ], 0, TRUE);
+  route_scan (self, text);
+}
 
 static void
 image_data_free (ImageData *data)
 {
   g_clear_object (&data->self);
   g_clear_object (&data->file);
+  g_clear_object (&data->camera);
   g_free (data);
 }
 
@@ -621,10 +649,7 @@ image_scanned_cb (GObject      *source,
   g_autofree char *text = qoima_image_scan_file_finish (result, &local_error);
 
   /* Closed, or someone else signed in meanwhile: the image was not hers. */
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->cancellable == NULL ||
-      data->user_serial != self->user_serial)
-    return;
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "content") != 0)
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !image_still_wanted (self, data->user_serial))
     return;
 
   if (text == NULL)
@@ -638,9 +663,7 @@ image_scanned_cb (GObject      *source,
       return;
     }
 
-  g_debug ("Code read from an image: %zu bytes", strlen (text));
-  g_signal_emit (self, signals[SIGNAL_IMAGE_READ], 0, TRUE);
-  route_scan (self, text);
+  take_code_read_from_image (self, text);
 }
 
 /**
@@ -706,6 +729,49 @@ open_image_action (GtkWidget  *widget,
   g_signal_connect_object (chooser, "response", G_CALLBACK (image_chosen_cb), self, G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
+
+#if HAVE_CAMERA
+static void
+camera_read_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ImageData) data = user_data;
+  QoimaWindow *self = data->self;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = qoima_camera_dialog_run_finish (result, &local_error);
+
+  if (self->camera_cancellable == data->camera)
+    g_clear_object (&self->camera_cancellable);
+  /* Closed by the user (nothing changes), or the window closed or its user changed. */
+  if (text == NULL || !image_still_wanted (self, data->user_serial))
+    return;
+  take_code_read_from_image (self, text);
+}
+
+/* The dialog says itself what is wrong (no camera, the portal's refusal, no code read). */
+static void
+take_photo_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  QoimaWindow *self = QOIMA_WINDOW (widget);
+  ImageData *data;
+
+  if (self->context == NULL || signed_in_user (self) == NULL)
+    return;
+
+  g_cancellable_cancel (self->camera_cancellable);
+  g_clear_object (&self->camera_cancellable);
+  self->camera_cancellable = g_cancellable_new ();
+
+  data = g_new0 (ImageData, 1);
+  data->self = g_object_ref (self);
+  data->camera = g_object_ref (self->camera_cancellable);
+  data->user_serial = self->user_serial;
+  qoima_camera_dialog_run_async (GTK_WINDOW (self), self->camera_cancellable, camera_read_cb, data);
+}
+#endif
 
 static gboolean
 image_dropped_cb (QoimaWindow   *self,
@@ -1026,6 +1092,8 @@ qoima_window_dispose (GObject *object)
 {
   QoimaWindow *self = QOIMA_WINDOW (object);
 
+  g_cancellable_cancel (self->camera_cancellable);
+  g_clear_object (&self->camera_cancellable);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->toasts, g_ptr_array_unref);
@@ -1115,8 +1183,8 @@ qoima_window_class_init (QoimaWindowClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
-  /* An image given by qoima_window_open_image() was read: whether a code was found in
-   * it (then it goes on as a scan, and scan-handled follows). */
+  /* An image given by qoima_window_open_image() was read, or the camera read a code:
+   * whether a code was found (then it goes on as a scan, and scan-handled follows). */
   signals[SIGNAL_IMAGE_READ] =
     g_signal_new ("image-read",
                   G_TYPE_FROM_CLASS (klass),
@@ -1149,6 +1217,10 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.switch-user", NULL, switch_user_action);
   gtk_widget_class_install_action (widget_class, "win.add-toast", "s", add_toast_action);
   gtk_widget_class_install_action (widget_class, "win.open-image", NULL, open_image_action);
+#if HAVE_CAMERA
+  /* Without GStreamer the action is absent, and so is its menu item. */
+  gtk_widget_class_install_action (widget_class, "win.take-photo", NULL, take_photo_action);
+#endif
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-image", NULL);
 
@@ -1562,6 +1634,13 @@ qoima_window_get_page_accel (QoimaWindow *self,
         return g_strdup_printf ("<Alt>%u", n);
     }
   return NULL;
+}
+
+gboolean
+qoima_window_get_camera_open (QoimaWindow *self)
+{
+  g_return_val_if_fail (QOIMA_IS_WINDOW (self), FALSE);
+  return self->camera_cancellable != NULL;
 }
 
 guint
