@@ -61,6 +61,7 @@ struct _QoimaWindow
   GtkWidget        *read_only_banner;
   QoimaReportsPage *reports_page;
   GtkLabel         *role_label;
+  AdwViewSwitcherBar *switcher_bar;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
   QoimaSignIn      *sign_in;
@@ -919,6 +920,19 @@ visible_page_changed_cb (QoimaWindow *self)
       ensure_page (self, i);
 }
 
+/* The bottom bar's switcher is only shown in a narrow window. Its eleven buttons, each
+ * built from a template, were a third of the window's construction (issue 10): they are
+ * made the first time the bar shows, and then kept. */
+static void
+switcher_bar_visible_cb (QoimaWindow *self)
+{
+  /* Also heard while the template is built, before its children are bound. */
+  if (self->switcher_bar != NULL && self->view_stack != NULL &&
+      gtk_widget_get_visible (GTK_WIDGET (self->switcher_bar)) &&
+      adw_view_switcher_bar_get_stack (self->switcher_bar) == NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
+}
+
 static void
 add_pages (QoimaWindow *self)
 {
@@ -1129,9 +1143,11 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, sign_in);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_spinner);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, view_stack);
+  gtk_widget_class_bind_template_callback (widget_class, switcher_bar_visible_cb);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
@@ -1193,6 +1209,7 @@ static void
 qoima_window_init (QoimaWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  switcher_bar_visible_cb (self);
 
   self->cancellable = g_cancellable_new ();
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
