@@ -64,6 +64,7 @@ struct _QoimaWindow
   GtkWidget        *read_only_banner;
   QoimaReportsPage *reports_page;
   GtkLabel         *role_label;
+  AdwViewSwitcherBar *switcher_bar;
   QoimaScanResult  *scan_result;
   QoimaScannerPage *scanner_page;
   QoimaSignIn      *sign_in;
@@ -75,7 +76,6 @@ struct _QoimaWindow
   QoimaUsePage     *use_page;
   GtkLabel         *user_label;
   AdwViewStack     *view_stack;
-  GtkWidget        *switcher_bar;
   AdwViewSwitcherTitle *switcher_title;
 
   /* Owned references */
@@ -988,6 +988,19 @@ visible_page_changed_cb (QoimaWindow *self)
       ensure_page (self, i);
 }
 
+/* The bottom bar's switcher is only shown in a narrow window. Its eleven buttons, each
+ * built from a template, were a third of the window's construction (issue 10): they are
+ * made the first time the bar shows, and then kept. */
+static void
+switcher_bar_visible_cb (QoimaWindow *self)
+{
+  /* Also heard while the template is built, before its children are bound. */
+  if (self->switcher_bar != NULL && self->view_stack != NULL &&
+      gtk_widget_get_visible (GTK_WIDGET (self->switcher_bar)) &&
+      adw_view_switcher_bar_get_stack (self->switcher_bar) == NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
+}
+
 static void
 add_pages (QoimaWindow *self)
 {
@@ -1201,11 +1214,12 @@ qoima_window_class_init (QoimaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, sign_in);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_page);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, status_spinner);
+  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, user_label);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, view_stack);
-  gtk_widget_class_bind_template_child (widget_class, QoimaWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, QoimaWindow, switcher_title);
+  gtk_widget_class_bind_template_callback (widget_class, switcher_bar_visible_cb);
 
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   for (unsigned i = 0; i < G_N_ELEMENTS (page_permissions); i++)
@@ -1277,7 +1291,7 @@ update_switcher_bar (gpointer data)
   QoimaWindow *self = data;
 
   self->switcher_bar_id = 0;
-  gtk_widget_set_visible (self->switcher_bar, adw_view_switcher_title_get_title_visible (self->switcher_title));
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), adw_view_switcher_title_get_title_visible (self->switcher_title));
   return G_SOURCE_REMOVE;
 }
 
@@ -1292,6 +1306,7 @@ static void
 qoima_window_init (QoimaWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  switcher_bar_visible_cb (self);
 
   self->cancellable = g_cancellable_new ();
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
@@ -1366,7 +1381,7 @@ qoima_window_get_switcher_bar (QoimaWindow *self)
 {
   g_return_val_if_fail (QOIMA_IS_WINDOW (self), NULL);
 
-  return self->switcher_bar;
+  return GTK_WIDGET (self->switcher_bar);
 }
 
 QoimaStockPage *

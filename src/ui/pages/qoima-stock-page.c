@@ -384,6 +384,58 @@ setup_sorters (QoimaStockPage *self)
 }
 
 static void
+setup_cell_cb (GtkSignalListItemFactory *factory,
+               GtkListItem              *list_item,
+               gpointer                  column)
+{
+  gtk_list_item_set_child (list_item, qoima_stock_cell_new (GPOINTER_TO_INT (column)));
+}
+
+static void
+bind_cell_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item)
+{
+  qoima_stock_cell_set_item (QOIMA_STOCK_CELL (gtk_list_item_get_child (list_item)),
+                             gtk_list_item_get_item (list_item));
+}
+
+static void
+unbind_cell_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item)
+{
+  qoima_stock_cell_set_item (QOIMA_STOCK_CELL (gtk_list_item_get_child (list_item)), NULL);
+}
+
+/* The cells are made in C rather than by a GtkBuilderListItemFactory, which parses its
+ * XML and binds an expression for each of the ~1,200 cells GTK 4.8 makes before the
+ * first rows are drawn (issue 10). */
+static void
+setup_factories (QoimaStockPage *self)
+{
+  const struct {
+    GtkColumnViewColumn *column;
+    QoimaStockColumn     kind;
+  } columns[] = {
+    { self->product_column, QOIMA_STOCK_COLUMN_PRODUCT },
+    { self->batch_column, QOIMA_STOCK_COLUMN_BATCH },
+    { self->expiry_column, QOIMA_STOCK_COLUMN_EXPIRY },
+    { self->location_column, QOIMA_STOCK_COLUMN_LOCATION },
+    { self->packs_column, QOIMA_STOCK_COLUMN_PACKS },
+    { self->units_column, QOIMA_STOCK_COLUMN_UNITS },
+  };
+
+  for (unsigned i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+      g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GINT_TO_POINTER (columns[i].kind));
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_cell_cb), NULL);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell_cb), NULL);
+      gtk_column_view_column_set_factory (columns[i].column, factory);
+    }
+}
+
+static void
 clear_filters (QoimaStockPage *self)
 {
   /* Each setter below refilters through its signal handler. */
@@ -803,6 +855,7 @@ qoima_stock_page_init (QoimaStockPage *self)
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
   setup_sorters (self);
+  setup_factories (self);
 
   gtk_string_list_splice (self->location_names, 0, 0, all_locations);
   gtk_drop_down_set_selected (self->location_drop_down, 0);

@@ -18,14 +18,19 @@
 #include "qoima-stock-page.h"
 
 #include <stdio.h>
+#include <time.h>
 
+/* A cell is a widget and its label (and the Product column's details line) made in C,
+ * not from a template: GTK 4.8's column view makes about 200 lines of six cells before
+ * the first rows are drawn, and a template (with a bin and a box around the labels) made
+ * each cell several times dearer (issue 10). */
 struct _QoimaStockCell
 {
-  AdwBin parent_instance;
+  GtkWidget parent_instance;
 
-  /* Template widgets */
+  /* Children */
   GtkLabel         *label;
-  GtkLabel         *details_label;
+  GtkLabel         *details_label;  /* the Product column's only */
 
   /* Owned references */
   QoimaStockItem   *item;
@@ -35,9 +40,13 @@ struct _QoimaStockCell
   char             *tooltip;  /* shown by query_tooltip_cb () */
   QoimaStockColumn  column;
   int               warning_days;
+  gboolean          described;  /* the label has an accessible description */
 };
 
-G_DEFINE_FINAL_TYPE (QoimaStockCell, qoima_stock_cell, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (QoimaStockCell, qoima_stock_cell, GTK_TYPE_WIDGET)
+
+/* No column yet: the construct property sets one. */
+#define NO_COLUMN ((QoimaStockColumn) G_N_ELEMENTS (column_layout))
 
 enum {
   PROP_0,
@@ -50,7 +59,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Each column's label: its width in characters when the window is narrow (the label
- * ellipsizes down to it) and where it fits, so every line of a column lays out alike. */
+ * ellipsizes down to it) and where it fits, so every line of a column lays out alike.
+ * The cell applies them (measure ()) as GtkLabel's width-chars and max-width-chars would,
+ * but with a character's width looked up once per font: GtkLabel asks Pango for the
+ * font's metrics, shaping a sample text, each time one of ~1,200 labels is measured. */
 static const struct {
   int   width_chars;
   int   max_width_chars;
@@ -74,9 +86,15 @@ take_tooltip (QoimaStockCell *self,
   self->tooltip = tooltip;
 
   if (tooltip != NULL && g_strcmp0 (tooltip, gtk_label_get_label (self->label)) != 0)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
-  else
-    gtk_accessible_reset_property (GTK_ACCESSIBLE (self->label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+      self->described = TRUE;
+    }
+  else if (self->described)
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+      self->described = FALSE;
+    }
 }
 
 /* The expiry with its colour and the days left in words. */
@@ -97,16 +115,13 @@ update_expiry (QoimaStockCell *self)
     }
   else
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       GDate today;
       int days;
 
       text = qoima_format_iso_date (expiry);
+      /* Not a GDateTime: GLib 2.74 reads /etc/localtime's link for each one made. */
       g_date_clear (&today, 1);
-      g_date_set_dmy (&today,
-                      g_date_time_get_day_of_month (now),
-                      g_date_time_get_month (now),
-                      g_date_time_get_year (now));
+      g_date_set_time_t (&today, time (NULL));
       days = qoima_stock_item_days_to_expiry (self->item, &today);
       if (days < 0)
         {
@@ -153,7 +168,8 @@ update_product (QoimaStockCell *self)
 
   gtk_label_set_label (self->label, product != NULL ? qoima_product_get_name (product) : "");
   take_tooltip (self, product != NULL ? g_strdup (qoima_product_get_name (product)) : NULL);
-  gtk_label_set_label (self->details_label, details->str);
+  if (self->details_label != NULL)
+    gtk_label_set_label (self->details_label, details->str);
 }
 
 static void
@@ -243,18 +259,117 @@ query_tooltip_cb (QoimaStockCell *self,
   return TRUE;
 }
 
+/* The width GtkLabel gives a character of @label's font (the wider of an average
+ * character and a digit), in Pango units; kept per font description. */
+static int
+char_width (GtkWidget *label)
+{
+  static GHashTable *widths;
+  PangoContext *context = gtk_widget_get_pango_context (label);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  gpointer width;
+
+  if (widths == NULL)
+    widths = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
+                                    (GEqualFunc) pango_font_description_equal,
+                                    (GDestroyNotify) pango_font_description_free, NULL);
+
+  if (!g_hash_table_lookup_extended (widths, font, NULL, &width))
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+
+      width = GINT_TO_POINTER (MAX (pango_font_metrics_get_approximate_char_width (metrics),
+                                    pango_font_metrics_get_approximate_digit_width (metrics)));
+      pango_font_metrics_unref (metrics);
+      g_hash_table_insert (widths, pango_font_description_copy (font), width);
+    }
+
+  return GPOINTER_TO_INT (width);
+}
+
 static void
-qoima_stock_cell_root (GtkWidget *widget)
+qoima_stock_cell_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
 {
   QoimaStockCell *self = QOIMA_STOCK_CELL (widget);
+
+  *minimum = *natural = 0;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      int child_min, child_nat;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+
+      gtk_widget_measure (child, orientation, for_size, &child_min, &child_nat, NULL, NULL);
+      if (orientation == GTK_ORIENTATION_HORIZONTAL)
+        {
+          /* As GtkLabel does with width-chars and max-width-chars, an ellipsized label:
+           * at least width-chars, and at most max-width-chars where the text is longer. */
+          int chars = char_width (child);
+          int least = PANGO_PIXELS_CEIL (chars * column_layout[self->column].width_chars);
+          int most = PANGO_PIXELS_CEIL (chars * column_layout[self->column].max_width_chars);
+
+          child_min = MAX (child_min, least);
+          child_nat = MAX (child_nat, least);
+          if (child_nat > most)
+            child_nat = MAX (child_min, most);
+          *minimum = MAX (*minimum, child_min);
+          *natural = MAX (*natural, child_nat);
+        }
+      else
+        {
+          *minimum += child_min;
+          *natural += child_nat;
+        }
+    }
+}
+
+/* The label, and the details line under it, each as tall as it asks. */
+static void
+qoima_stock_cell_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  int y = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      int child_height;
+
+      if (!gtk_widget_should_layout (child))
+        continue;
+
+      gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, width, NULL, &child_height, NULL, NULL);
+      gtk_widget_size_allocate (child, &(GtkAllocation) { 0, y, width, child_height }, -1);
+      y += child_height;
+    }
+}
+
+static GtkSizeRequestMode
+qoima_stock_cell_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
+}
+
+/* The near-expiry threshold is a setting the page follows; the Expiry column's cells take
+ * it from the page they are shown in rather than from a global. No other column shows it. */
+static void
+bind_warning_days (QoimaStockCell *self)
+{
   GtkWidget *page;
 
-  GTK_WIDGET_CLASS (qoima_stock_cell_parent_class)->root (widget);
+  if (self->column != QOIMA_STOCK_COLUMN_EXPIRY || self->warning_days_binding != NULL)
+    return;
 
-  /* The near-expiry threshold is a setting the page follows; cells take it from the page
-   * they are shown in rather than from a global. */
-  page = gtk_widget_get_ancestor (widget, QOIMA_TYPE_STOCK_PAGE);
-  if (page != NULL && self->warning_days_binding == NULL)
+  page = gtk_widget_get_ancestor (GTK_WIDGET (self), QOIMA_TYPE_STOCK_PAGE);
+  if (page != NULL)
     self->warning_days_binding = g_object_ref (g_object_bind_property (page, "warning-days",
                                                                        self, "warning-days",
                                                                        G_BINDING_SYNC_CREATE));
@@ -268,6 +383,14 @@ clear_binding (QoimaStockCell *self)
       g_binding_unbind (self->warning_days_binding);
       g_clear_object (&self->warning_days_binding);
     }
+}
+
+static void
+qoima_stock_cell_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (qoima_stock_cell_parent_class)->root (widget);
+
+  bind_warning_days (QOIMA_STOCK_CELL (widget));
 }
 
 static void
@@ -286,8 +409,10 @@ qoima_stock_cell_dispose (GObject *object)
   clear_binding (self);
   g_clear_object (&self->item);
   g_clear_pointer (&self->tooltip, g_free);
-
-  gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_STOCK_CELL);
+  if (self->label != NULL)
+    gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->label)));
+  if (self->details_label != NULL)
+    gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->details_label)));
 
   G_OBJECT_CLASS (qoima_stock_cell_parent_class)->dispose (object);
 }
@@ -364,11 +489,12 @@ qoima_stock_cell_class_init (QoimaStockCellClass *klass)
                          QOIMA_TYPE_STOCK_ITEM,
                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
+  /* Set as the cell is made (a construct property), so that it is laid out once. */
   properties[PROP_COLUMN] =
     g_param_spec_enum ("column", NULL, NULL,
                        QOIMA_TYPE_STOCK_COLUMN,
                        QOIMA_STOCK_COLUMN_PRODUCT,
-                       (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+                       (G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
   properties[PROP_WARNING_DAYS] =
     g_param_spec_int ("warning-days", NULL, NULL,
@@ -377,24 +503,39 @@ qoima_stock_cell_class_init (QoimaStockCellClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "/ui/rows/qoima-stock-cell.ui");
-  gtk_widget_class_bind_template_child (widget_class, QoimaStockCell, label);
-  gtk_widget_class_bind_template_child (widget_class, QoimaStockCell, details_label);
-
+  widget_class->measure = qoima_stock_cell_measure;
+  widget_class->size_allocate = qoima_stock_cell_size_allocate;
+  widget_class->get_request_mode = qoima_stock_cell_get_request_mode;
   gtk_widget_class_set_css_name (widget_class, "stockcell");
 }
 
 static void
 qoima_stock_cell_init (QoimaStockCell *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
+  /* The label (and details) in the middle of the line's height. */
+  gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
 
+  self->label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->label, 0);
+  gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_END);
+  gtk_widget_set_parent (GTK_WIDGET (self->label), GTK_WIDGET (self));
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->label), TRUE);
   g_signal_connect_object (self->label, "query-tooltip", G_CALLBACK (query_tooltip_cb), self, G_CONNECT_SWAPPED);
 
   self->warning_days = 90;
-  self->column = QOIMA_STOCK_COLUMN_PRODUCT;
-  qoima_stock_cell_set_column (self, QOIMA_STOCK_COLUMN_PRODUCT);
+  self->column = NO_COLUMN;
+}
+
+/**
+ * qoima_stock_cell_new:
+ * @column: the column it shows
+ *
+ * Returns: (transfer floating): a cell of the Stock page's @column
+ */
+GtkWidget *
+qoima_stock_cell_new (QoimaStockColumn column)
+{
+  return g_object_new (QOIMA_TYPE_STOCK_CELL, "column", column, NULL);
 }
 
 QoimaStockItem *
@@ -434,14 +575,27 @@ qoima_stock_cell_set_column (QoimaStockCell   *self,
   g_return_if_fail (QOIMA_IS_STOCK_CELL (self));
   g_return_if_fail (column < G_N_ELEMENTS (column_layout));
 
-  gtk_label_set_width_chars (self->label, column_layout[column].width_chars);
-  gtk_label_set_max_width_chars (self->label, column_layout[column].max_width_chars);
+  if (self->column == column)
+    return;
+
   gtk_label_set_xalign (self->label, column_layout[column].xalign);
-  gtk_widget_set_visible (GTK_WIDGET (self->details_label), column == QOIMA_STOCK_COLUMN_PRODUCT);
   /* The last column's figures clear the overlay scroll bar. */
   gtk_widget_set_margin_end (GTK_WIDGET (self), column == QOIMA_STOCK_COLUMN_UNITS ? 12 : 0);
-  gtk_label_set_width_chars (self->details_label, column_layout[column].width_chars);
-  gtk_label_set_max_width_chars (self->details_label, column_layout[column].max_width_chars);
+
+  /* The product's INN and dosage, under its name. */
+  if (column == QOIMA_STOCK_COLUMN_PRODUCT && self->details_label == NULL)
+    {
+      self->details_label = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_xalign (self->details_label, 0);
+      gtk_label_set_ellipsize (self->details_label, PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "caption");
+      gtk_widget_add_css_class (GTK_WIDGET (self->details_label), "dim-label");
+      gtk_widget_insert_after (GTK_WIDGET (self->details_label), GTK_WIDGET (self), GTK_WIDGET (self->label));
+    }
+  else if (column != QOIMA_STOCK_COLUMN_PRODUCT && self->details_label != NULL)
+    {
+      gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&self->details_label)));
+    }
 
   /* Dates and counts in figures of one width, so that they line up down the column. */
   if (column == QOIMA_STOCK_COLUMN_EXPIRY || column == QOIMA_STOCK_COLUMN_PACKS ||
@@ -450,10 +604,10 @@ qoima_stock_cell_set_column (QoimaStockCell   *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->label), "numeric");
 
-  if (self->column == column)
-    return;
-
   self->column = column;
+  clear_binding (self);
+  if (gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    bind_warning_days (self);
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLUMN]);
 }

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* Which column of the stock line a cell shows; the page's .ui names them by nick. */
+/* Which column of the stock line a cell shows. */
 typedef enum {
   QOIMA_STOCK_COLUMN_PRODUCT,  /*< nick=product >*/
   QOIMA_STOCK_COLUMN_BATCH,    /*< nick=batch >*/
@@ -23,8 +23,9 @@ typedef enum {
 
 #define QOIMA_TYPE_STOCK_CELL (qoima_stock_cell_get_type ())
 
-G_DECLARE_FINAL_TYPE (QoimaStockCell, qoima_stock_cell, QOIMA, STOCK_CELL, AdwBin)
+G_DECLARE_FINAL_TYPE (QoimaStockCell, qoima_stock_cell, QOIMA, STOCK_CELL, GtkWidget)
 
+GtkWidget        *qoima_stock_cell_new              (QoimaStockColumn  column);
 QoimaStockItem   *qoima_stock_cell_get_item         (QoimaStockCell   *self);
 void              qoima_stock_cell_set_item         (QoimaStockCell   *self,
                                                      QoimaStockItem   *item);
