@@ -187,6 +187,12 @@ gboolean          qoima_audit_install          (sqlite3           *db,
                                                 const char        *path,
                                                 GError           **error);
 
+/* Whether @db's packs and movements, their CHECKs and triggers, are those the receipt's batch
+ * statements may stand aside from (qoima-store.c): schema 17's as made by its steps. */
+gboolean          qoima_store_receipt_bypass_applies (sqlite3   *db,
+                                                      gboolean  *applies,
+                                                      GError   **error);
+
 /* Inserts packs and their RECEIPT movements inside the caller's transaction. */
 gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,
                                                 QoimaPackRows     *rows,
