@@ -1689,6 +1689,10 @@ add_receipt_lines (Worker            *worker,
  */
 #define RECEIPT_SCHEMA_SHA256 "07314d031013e64dc56275c0f66d814feb61a573164eca858f929e85e6536b5e"
 
+/* Below this many packs the bypass saves less than it costs: changing either setting
+ * expires every statement the worker keeps, each prepared again at its next use. */
+#define RECEIPT_BYPASS_MIN_ROWS 200
+
 gboolean
 qoima_store_receipt_bypass_applies (sqlite3   *db,
                                     gboolean  *applies,
@@ -1887,7 +1891,7 @@ insert_rows_sqlite (Worker             *worker,
       ki[i] = g_string_chunk_insert_len (text, code->str, code->len);
     }
 
-  if (!qoima_store_receipt_bypass_applies (worker->db, &bypass, error))
+  if (n >= RECEIPT_BYPASS_MIN_ROWS && !qoima_store_receipt_bypass_applies (worker->db, &bypass, error))
     return FALSE;
   if (bypass)
     receipt_bypass (worker, TRUE);
