@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #define GTIN_PARACETAMOL "04870001000014"
+#define GTIN_UNKNOWN_UNITS "04870001000038"
 
 static void
 result_cb (GObject      *source,
@@ -416,6 +417,121 @@ test_receipt_movement_inserted (void)
   check_tampered ("receipt-inserted.db", sql, 4, "has no audit row");
 }
 
+/* The store of filled_store, then a receipt of @n packs of three kinds (units known, opened
+ * with 7 of 20, unknown; batch and expiry given or not; two locations) that came with an act:
+ * the batch's one audit row, row *@receipt_row, covers every field of its lines. */
+static QoimaStore *
+mixed_store (const char *path,
+             int         n,
+             gint64     *receipt_row)
+{
+  QoimaStore *store = filled_store (path);
+  g_autoptr(GPtrArray) products = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) result2 = NULL;
+  g_autoptr(GAsyncResult) result3 = NULL;
+  g_autoptr(GError) error = NULL;
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+  QoimaDb *db = raw_open (path);
+  gint64 ward, act;
+
+  g_ptr_array_add (products, qoima_product_new (GTIN_UNKNOWN_UNITS, "Ёд-актив", NULL, "Potassium iodide",
+                                                "таблетки", "200 мкг", "Berlin-Chemie", 0));
+  qoima_store_add_products_async (store, products, NULL, result_cb, &result);
+  qoima_store_add_products_finish (store, wait_for (&result), &error);
+  g_assert_no_error (error);
+  qoima_store_add_location_async (store, QOIMA_LOCATION_KIND_WARD, "Хирургия", NULL, NULL, result_cb, &result2);
+  ward = qoima_store_add_location_finish (store, wait_for (&result2), &error);
+  g_assert_no_error (error);
+
+  /* The act as ИС МПТ's sync leaves it (written here by another connection). */
+  g_assert_true (raw_exec (db, "INSERT INTO acts (ismpt_id, number, status) VALUES ('mixed-act', '17', 'accepted')",
+                           &error));
+  g_assert_no_error (error);
+  act = raw_int (db, "SELECT id FROM acts WHERE ismpt_id = 'mixed-act'");
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("MIXED%08d", i);
+
+      if (i % 3 == 0)
+        qoima_pack_rows_add (rows, GTIN_UNKNOWN_UNITS, serial, NULL, NULL, NULL, 1, -1);
+      else if (i % 3 == 1)
+        qoima_pack_rows_add (rows, GTIN_PARACETAMOL, serial, NULL, "B2|7", "2027-04-30", i % 2 ? ward : 1, 7);
+      else
+        qoima_pack_rows_add (rows, GTIN_PARACETAMOL, serial, NULL, "B2", NULL, ward, -1);
+    }
+  qoima_pack_rows_set_act_id (rows, act);
+  qoima_store_receive_packs_async (store, rows, "clerk2", "act 17", NULL, result_cb, &result3);
+  g_assert_true (qoima_store_receive_packs_finish (store, wait_for (&result3), &error));
+  g_assert_no_error (error);
+
+  *receipt_row = raw_int (db, "SELECT max (id) FROM audit WHERE tbl = 'receipts'");
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs WHERE act_id IS NOT NULL"), ==, n);
+  qoima_db_close (db);
+  return store;
+}
+
+/* A large receipt of mixed packs verifies; a pack or movement of it changed in the middle
+ * of the batch, or its act, breaks the receipt's row. */
+static void
+check_mixed_tampered (const char *name,
+                      const char *sql)
+{
+  g_autofree char *path = temp_db_path (name);
+  gint64 receipt_row = 0;
+  g_autoptr(QoimaStore) store = mixed_store (path, 600, &receipt_row);
+  g_autoptr(GError) error = NULL;
+  gint64 n_rows = -1, broken = -1;
+  QoimaDb *db;
+
+  g_assert_true (verify (store, &n_rows, &broken, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_rows, ==, receipt_row);
+  g_assert_cmpint (broken, ==, 0);
+
+  db = raw_open (path);
+  g_assert_true (raw_exec (db, sql, &error));
+  g_assert_no_error (error);
+  qoima_db_close (db);
+
+  g_assert_false (verify (store, &n_rows, &broken, &error));
+  g_assert_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CORRUPT);
+  g_assert_cmpint (broken, ==, receipt_row);
+  g_assert_nonnull (strstr (error->message, "changed"));
+  g_test_message ("%s: %s", name, error->message);
+}
+
+static void
+test_receipt_mixed_pack_changed (void)
+{
+  check_mixed_tampered ("mixed-pack.db",
+                        ENGINE ("DROP TRIGGER audit_packs_update;"
+                                "UPDATE packs SET batch = 'B2' WHERE id = (SELECT min (id) + 301 FROM packs WHERE act_id IS NOT NULL)",
+                                "ALTER TABLE packs DISABLE TRIGGER audit_packs_update;"
+                                "UPDATE packs SET batch = 'B2' WHERE id = (SELECT min (id) + 301 FROM packs WHERE act_id IS NOT NULL)"));
+}
+
+static void
+test_receipt_mixed_act_changed (void)
+{
+  check_mixed_tampered ("mixed-act.db",
+                        ENGINE ("DROP TRIGGER audit_packs_update;"
+                                "UPDATE packs SET act_id = NULL WHERE id = (SELECT max (id) FROM packs)",
+                                "ALTER TABLE packs DISABLE TRIGGER audit_packs_update;"
+                                "UPDATE packs SET act_id = NULL WHERE id = (SELECT max (id) FROM packs)"));
+}
+
+static void
+test_receipt_mixed_movement_changed (void)
+{
+  check_mixed_tampered ("mixed-movement.db",
+                        ENGINE ("DROP TRIGGER movements_no_update;"
+                                "UPDATE movements SET units_delta = 0 WHERE id = (SELECT max (id) - 199 FROM movements)",
+                                "ALTER TABLE movements DISABLE TRIGGER movements_no_change;"
+                                "UPDATE movements SET units_delta = 0 WHERE id = (SELECT max (id) - 199 FROM movements)"));
+}
+
 /* qoimactl audit verify: exit 0 and the row count, then exit 1 naming the row. */
 static void
 test_qoimactl (void)
@@ -483,6 +599,9 @@ main (int    argc,
   g_test_add_func ("/audit/verify/receipt-movement-deleted", test_receipt_movement_deleted);
   g_test_add_func ("/audit/verify/receipt-movement-replaced", test_receipt_movement_replaced);
   g_test_add_func ("/audit/verify/receipt-movement-inserted", test_receipt_movement_inserted);
+  g_test_add_func ("/audit/verify/receipt-mixed-pack-changed", test_receipt_mixed_pack_changed);
+  g_test_add_func ("/audit/verify/receipt-mixed-act-changed", test_receipt_mixed_act_changed);
+  g_test_add_func ("/audit/verify/receipt-mixed-movement-changed", test_receipt_mixed_movement_changed);
   g_test_add_func ("/audit/qoimactl", test_qoimactl);
 
   return g_test_run ();

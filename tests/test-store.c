@@ -486,6 +486,123 @@ test_receive_large (void)
   g_assert_cmpint (broken_row, ==, 0);
 }
 
+/* Whether the worker's connection refuses, as its schema says, a movement of no known kind
+ * (a CHECK) and a pack's state changed behind the journal's back (a trigger). */
+static void
+guards_job (QoimaStoreWorker *worker,
+            GTask            *task)
+{
+  QoimaDb *db = qoima_store_worker_get_db (worker);
+  g_autoptr(GError) check_error = NULL;
+  g_autoptr(GError) trigger_error = NULL;
+  gboolean check = qoima_db_exec (db,
+                                  "INSERT INTO movements (pack_id, at, actor, kind, status_after, location_after) "
+                                  "SELECT id, 'now', 'test', 'bogus', 'in_stock', location_id FROM packs LIMIT 1",
+                                  &check_error);
+  gboolean trigger = qoima_db_exec (db, "UPDATE packs SET status = 'withdrawn' WHERE id = (SELECT min (id) FROM packs)",
+                                    &trigger_error);
+
+  g_task_return_boolean (task, !check && g_error_matches (check_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT) &&
+                               !trigger && g_error_matches (trigger_error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_CONSTRAINT));
+}
+
+static gboolean
+worker_guards (QoimaStore *store)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  qoima_store_queue_write (store, guards_job, g_task_new (store, NULL, result_cb, &result));
+  return g_task_propagate_boolean (G_TASK (wait_for (&result)), NULL);
+}
+
+/* The stock lines hold what the packs in stock sum to, line by line. */
+static gint64
+stock_lines_wrong (sqlite3 *db)
+{
+  return raw_int (db,
+                  "SELECT count (*) FROM ("
+                  "  SELECT gtin, coalesce (batch, '') AS batch, coalesce (expiry, '') AS expiry, location_id,"
+                  "         count (*) AS packs, coalesce (sum (units_left), 0) AS units, sum (status = 'opened') AS opened"
+                  "  FROM packs WHERE status IN ('in_stock', 'opened')"
+                  "  GROUP BY gtin, coalesce (batch, ''), coalesce (expiry, ''), location_id) g "
+                  "FULL JOIN stock_lines s USING (gtin, batch, expiry, location_id) "
+                  "WHERE s.packs IS NOT g.packs OR s.units IS NOT g.units OR s.opened IS NOT g.opened");
+}
+
+static QoimaPackRows *
+mixed_rows (const char *prefix,
+            int         n)
+{
+  QoimaPackRows *rows = qoima_pack_rows_new ();
+
+  for (int i = 0; i < n; i++)
+    {
+      g_autofree char *serial = g_strdup_printf ("%s%09d", prefix, i);
+
+      if (i % 3 == 0)
+        qoima_pack_rows_add (rows, GTIN_UNKNOWN_UNITS, serial, NULL, NULL, NULL, 1, -1);
+      else if (i % 3 == 1)
+        qoima_pack_rows_add (rows, GTIN_PARACETAMOL, serial, NULL, "B2304117", "2027-04-30", 1 + i % 2, 7);
+      else
+        qoima_pack_rows_add (rows, GTIN_CEFTRIAXONE, serial, NULL, "C2301001", NULL, 2, -1);
+    }
+  return rows;
+}
+
+/* A receipt's batch statements stand aside from the triggers and CHECKs of packs and
+ * movements (issue 10) on the schema they were written for only: a trigger they do not know
+ * runs for every pack, as before; and after a batch the worker's connection has its
+ * triggers and CHECKs back. Either way the packs, their journal, their stock lines and
+ * the audit trail come out whole. */
+static void
+test_receive_batch_schema (void)
+{
+  g_autofree char *path = temp_db_path ("batch-schema.db");
+  g_autoptr(QoimaStore) store = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean applies = FALSE;
+  gint64 broken_row = -1;
+  sqlite3 *db;
+
+  store = open_filled_store (path);
+  db = raw_open (path);
+  g_assert_true (qoima_store_receipt_bypass_applies (db, &applies, &error));
+  g_assert_no_error (error);
+  g_assert_true (applies);
+
+  g_assert_true (receive (store, mixed_rows ("KNOWN", 300), &error));
+  g_assert_no_error (error);
+  g_assert_true (worker_guards (store));
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs"), ==, 300);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM movements m JOIN packs p ON p.id = m.pack_id "
+                                "WHERE m.kind = 'receipt' AND m.status_after = p.status AND m.location_after = p.location_id "
+                                "AND m.units_after IS p.units_left AND m.units_delta = coalesce (p.units_left, 0)"), ==, 300);
+  g_assert_cmpint (stock_lines_wrong (db), ==, 0);
+
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE received_log (ki TEXT NOT NULL);"
+                                     "CREATE TRIGGER received_log AFTER INSERT ON packs "
+                                     "BEGIN INSERT INTO received_log (ki) VALUES (NEW.ki); END;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_true (qoima_store_receipt_bypass_applies (db, &applies, &error));
+  g_assert_false (applies);
+
+  g_assert_true (receive (store, mixed_rows ("OTHER", 300), &error));
+  g_assert_no_error (error);
+  g_assert_true (worker_guards (store));
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM received_log WHERE ki GLOB '*OTHER*'"), ==, 300);
+  g_assert_cmpint (raw_int (db, "SELECT count (*) FROM packs"), ==, 600);
+  g_assert_cmpint (stock_lines_wrong (db), ==, 0);
+  sqlite3_close (db);
+
+  g_assert_true (check_journal (store, &error));
+  g_assert_no_error (error);
+  qoima_store_verify_audit_async (store, NULL, result_cb, &result);
+  g_assert_true (qoima_store_verify_audit_finish (store, wait_for (&result), NULL, &broken_row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (broken_row, ==, 0);
+}
+
 static void
 test_receive_one_unit_pack (void)
 {
@@ -1200,6 +1317,7 @@ main (int    argc,
       g_test_add_func ("/store/error/read-only", test_error_read_only);
       g_test_add_func ("/store/error/mapping", test_error_mapping);
       g_test_add_func ("/store/error/too-new", test_error_too_new);
+      g_test_add_func ("/store/receive/batch-schema", test_receive_batch_schema);
     }
   g_test_add_func ("/store/receive/all-or-nothing", test_receive_all_or_nothing);
   g_test_add_func ("/store/receive/one-unit-pack", test_receive_one_unit_pack);

@@ -157,27 +157,18 @@ receipt_digest (QoimaDb  *db,
   return TRUE;
 }
 
-gboolean
-qoima_audit_append_receipt (sqlite3  *db,
-                            gint64    first_movement,
-                            gint64    last_movement,
-                            GError  **error)
+/* The batch's row: its movements @first…@last, @n_lines of them hashing to @hex. */
+static gboolean
+append_receipt_row (sqlite3     *db,
+                    gint64       first_movement,
+                    gint64       last_movement,
+                    gint64       n_lines,
+                    const char  *hex,
+                    GError     **error)
 {
   g_autofree char *values = NULL;
   sqlite3_stmt *stmt = NULL;
-  char hex[65];
-  gint64 n_lines, missing;
   int rc;
-
-  {
-    QoimaDb *wrapped = qoima_db_sqlite_new_for_handle (db, sqlite3_db_filename (db, "main"));
-    gboolean ok = receipt_digest (wrapped, first_movement, last_movement, hex, &n_lines, &missing, error);
-
-    qoima_db_close (wrapped);
-    if (!ok)
-      return FALSE;
-  }
-  g_assert (missing == 0 && n_lines == last_movement - first_movement + 1);
 
   /* Written by hand, not by json_object (), so that PostgreSQL writes the same text. */
   values = g_strdup_printf ("{\"first_id\":%" G_GINT64_FORMAT ",\"last_id\":%" G_GINT64_FORMAT
@@ -199,6 +190,162 @@ qoima_audit_append_receipt (sqlite3  *db,
     }
 
   return TRUE;
+}
+
+gboolean
+qoima_audit_append_receipt (sqlite3  *db,
+                            gint64    first_movement,
+                            gint64    last_movement,
+                            GError  **error)
+{
+  char hex[65];
+  gint64 n_lines, missing;
+
+  {
+    QoimaDb *wrapped = qoima_db_sqlite_new_for_handle (db, sqlite3_db_filename (db, "main"));
+    gboolean ok = receipt_digest (wrapped, first_movement, last_movement, hex, &n_lines, &missing, error);
+
+    qoima_db_close (wrapped);
+    if (!ok)
+      return FALSE;
+  }
+  g_assert (missing == 0 && n_lines == last_movement - first_movement + 1);
+
+  return append_receipt_row (db, first_movement, last_movement, n_lines, hex, error);
+}
+
+struct _QoimaReceiptDigest
+{
+  gnutls_hash_hd_t hash;
+  GString *line;
+  gint64 n_lines;
+  gint64 next_id; /* the movement id the next line must have; 0 before the first */
+  gboolean in_order;
+};
+
+QoimaReceiptDigest *
+qoima_receipt_digest_new (void)
+{
+  QoimaReceiptDigest *digest = g_new0 (QoimaReceiptDigest, 1);
+
+  if (gnutls_hash_init (&digest->hash, GNUTLS_DIG_SHA256) != 0)
+    g_error ("GnuTLS cannot compute SHA-256");
+  digest->line = g_string_sized_new (256);
+  digest->in_order = TRUE;
+  return digest;
+}
+
+void
+qoima_receipt_digest_free (QoimaReceiptDigest *digest)
+{
+  unsigned char ignored[32];
+
+  if (digest == NULL)
+    return;
+  if (digest->hash != NULL)
+    gnutls_hash_deinit (digest->hash, ignored);
+  g_string_free (digest->line, TRUE);
+  g_free (digest);
+}
+
+/* An integer as CAST (… AS TEXT) writes it; by hand, as printf took most of a line's time. */
+static void
+append_int64 (GString *text,
+              gint64   value)
+{
+  char buffer[24];
+  char *digit = buffer + sizeof buffer;
+  guint64 rest = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    {
+      *--digit = (char) ('0' + rest % 10);
+      rest /= 10;
+    }
+  while (rest != 0);
+  if (value < 0)
+    *--digit = '-';
+  g_string_append_len (text, digit, buffer + sizeof buffer - digit);
+}
+
+static void
+append_field (GString    *text,
+              const char *value)
+{
+  g_string_append_c (text, '|');
+  if (value != NULL)
+    g_string_append (text, value);
+}
+
+/* The line RECEIPT_LINES reads back for a RECEIPT movement: no from_location, document or
+ * patient; units_delta the units received (0 when unknown), units_after those or NULL. */
+void
+qoima_receipt_digest_add (QoimaReceiptDigest *digest,
+                          gint64              movement_id,
+                          gint64              pack_id,
+                          const char         *ki,
+                          const char         *batch,
+                          const char         *expiry,
+                          gint64              act_id,
+                          const char         *at,
+                          const char         *actor,
+                          gint64              location_id,
+                          int                 units_left,
+                          const char         *status,
+                          const char         *reason)
+{
+  GString *line = digest->line;
+
+  if (digest->next_id != 0 && movement_id != digest->next_id)
+    digest->in_order = FALSE;
+  digest->next_id = movement_id + 1;
+
+  g_string_truncate (line, 0);
+  append_int64 (line, movement_id);
+  g_string_append_c (line, '|');
+  append_int64 (line, pack_id);
+  append_field (line, ki);
+  append_field (line, batch);
+  append_field (line, expiry);
+  g_string_append_c (line, '|');
+  if (act_id > 0)
+    append_int64 (line, act_id);
+  append_field (line, at);
+  append_field (line, actor);
+  g_string_append (line, "|receipt||"); /* kind, then no from_location */
+  append_int64 (line, location_id);
+  g_string_append_c (line, '|');
+  append_int64 (line, units_left > 0 ? units_left : 0);
+  g_string_append_c (line, '|');
+  if (units_left > 0)
+    append_int64 (line, units_left);
+  append_field (line, status);
+  g_string_append_c (line, '|');
+  append_int64 (line, location_id);
+  append_field (line, reason);
+  g_string_append (line, "||\n"); /* no document, no patient */
+
+  gnutls_hash (digest->hash, line->str, line->len);
+  digest->n_lines++;
+}
+
+gboolean
+qoima_audit_append_receipt_digest (sqlite3             *db,
+                                   QoimaReceiptDigest  *digest,
+                                   gint64               first_movement,
+                                   gint64               last_movement,
+                                   GError             **error)
+{
+  unsigned char value[32];
+  char hex[65];
+
+  g_assert (digest->in_order && digest->n_lines == last_movement - first_movement + 1 &&
+            digest->next_id == last_movement + 1);
+  gnutls_hash_deinit (digest->hash, value);
+  digest->hash = NULL;
+  digest_to_hex (value, hex);
+
+  return append_receipt_row (db, first_movement, last_movement, digest->n_lines, hex, error);
 }
 
 /* sha256(x): the hex SHA-256 of a text or blob; NULL for NULL. */

@@ -149,12 +149,49 @@ gboolean          qoima_audit_append_receipt   (sqlite3           *db,
                                                 gint64             last_movement,
                                                 GError           **error);
 
+/* The hash of a receipt batch's movements (RECEIPT_LINES in qoima-store-audit.c), taken line
+ * by line from the values the batch writes rather than read back; audit verify reads them
+ * back and recomputes it, so a value written otherwise than hashed is found as tampering. */
+typedef struct _QoimaReceiptDigest QoimaReceiptDigest;
+
+QoimaReceiptDigest *qoima_receipt_digest_new   (void);
+/* One RECEIPT movement and its pack, in movement id order; @units_left <= 0 for NULL. */
+void              qoima_receipt_digest_add     (QoimaReceiptDigest *digest,
+                                                gint64              movement_id,
+                                                gint64              pack_id,
+                                                const char         *ki,
+                                                const char         *batch,
+                                                const char         *expiry,
+                                                gint64              act_id,
+                                                const char         *at,
+                                                const char         *actor,
+                                                gint64              location_id,
+                                                int                 units_left,
+                                                const char         *status,
+                                                const char         *reason);
+void              qoima_receipt_digest_free    (QoimaReceiptDigest *digest);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QoimaReceiptDigest, qoima_receipt_digest_free)
+
+/* As qoima_audit_append_receipt, with the movements' hash taken by @digest (every one of
+ * @first_movement to @last_movement added, in order). */
+gboolean          qoima_audit_append_receipt_digest (sqlite3            *db,
+                                                     QoimaReceiptDigest *digest,
+                                                     gint64              first_movement,
+                                                     gint64              last_movement,
+                                                     GError            **error);
+
 /* Registers the audit trail's SQL functions (sha256, qoima_actor, qoima_reason) on the
  * worker's connection (qoima-store-audit.c); the store calls it when it opens the database. */
 gboolean          qoima_audit_install          (sqlite3           *db,
                                                 QoimaStoreWorker  *worker,
                                                 const char        *path,
                                                 GError           **error);
+
+/* Whether @db's packs and movements, their CHECKs and triggers, are those the receipt's batch
+ * statements may stand aside from (qoima-store.c): schema 17's as made by its steps. */
+gboolean          qoima_store_receipt_bypass_applies (sqlite3   *db,
+                                                      gboolean  *applies,
+                                                      GError   **error);
 
 /* Inserts packs and their RECEIPT movements inside the caller's transaction. */
 gboolean          qoima_store_worker_receive   (QoimaStoreWorker  *worker,

@@ -13,6 +13,7 @@
 
 #include "qoima-db-private.h"
 #include "qoima-store-migrations-pg.h"
+#include "qoima-sqlite-array.h"
 
 #include <errno.h>
 #include <glib/gi18n.h>
@@ -697,6 +698,9 @@ worker_close_handle (Worker *worker)
   worker->db = NULL;
 }
 
+static gboolean worker_add_receipt_tables (Worker  *worker,
+                                           GError **error);
+
 /* What every connection needs once it can read: journal_mode is the first statement
  * that reads the file, so a file that is not a database fails there with SQLITE_NOTADB.
  * Setting WAL on a file already in WAL writes nothing. */
@@ -710,7 +714,8 @@ worker_setup (Worker  *worker,
           * cache a large delivery would spill and rewrite pages before it commits. */
          worker_exec (worker, "PRAGMA cache_size = -32768", error) &&
          qoima_store_migrate (worker->db, worker->path, error) &&
-         qoima_audit_install (worker->db, worker, worker->path, error);
+         qoima_audit_install (worker->db, worker, worker->path, error) &&
+         worker_add_receipt_tables (worker, error);
 }
 
 /*
@@ -1391,11 +1396,548 @@ add_stock_lines (Worker  *worker,
   return qoima_db_step_done (stmt, error);
 }
 
+/*
+ * SQLite receives a batch by whole-batch statements (issue 10): the packs by one INSERT …
+ * SELECT from qoima_receipt_rows, the batch's rows in memory as a table
+ * (qoima-sqlite-array.c), their RECEIPT movements by one INSERT … SELECT from those packs,
+ * as on PostgreSQL, and the stock lines by one more from their sums. Two statements a
+ * pack cost twelve times a bare insert of the packs: each opened a statement journal (its
+ * triggers make it a write of several rows that may abort) and copied into it every page
+ * it touched, its RETURNING made a table of its own, its triggers' programs were set up
+ * afresh. The audit row's hash is taken from the values written rather than read back
+ * (audit verify reads them back), the stock lines summed from them. A row that breaks a
+ * rule is left to insert_rows, which names it as before: the failed statement took its
+ * rows back with it.
+ */
+typedef struct
+{
+  QoimaPackRows *rows;
+  char **ki;           /* each row's identification code */
+  const char **status; /* each row's status nick */
+  int *units;          /* each row's units left; 0 for NULL (units per pack unknown) */
+} ReceiptRows;
+
+#define RECEIPT_ROWS_COLUMNS "ki, gtin, serial, km, batch, expiry, status, location_id, units_left"
+enum { ROWS_KI, ROWS_GTIN, ROWS_SERIAL, ROWS_KM, ROWS_BATCH, ROWS_EXPIRY, ROWS_STATUS, ROWS_LOCATION, ROWS_UNITS };
+
+/* A stock line's share of a receipt, summed as STOCK_LINE_ADD sums it. */
+typedef struct
+{
+  const char *gtin;
+  const char *batch;  /* '' for none */
+  const char *expiry; /* '' for none */
+  gint64 location_id;
+  gint64 packs;
+  gint64 units;
+  gint64 opened;
+} LineSum;
+
+#define RECEIPT_LINES_COLUMNS "gtin, batch, expiry, location_id, packs, units, opened"
+enum { LINES_GTIN, LINES_BATCH, LINES_EXPIRY, LINES_LOCATION, LINES_PACKS, LINES_UNITS, LINES_OPENED };
+
+static void
+result_text (sqlite3_context *context,
+             const char      *text)
+{
+  if (text != NULL)
+    sqlite3_result_text (context, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_result_null (context);
+}
+
+static void
+receipt_rows_column (gconstpointer    data,
+                     guint            index,
+                     int              column,
+                     sqlite3_context *context)
+{
+  const ReceiptRows *rows = data;
+  const QoimaPackRow *row = &g_array_index (rows->rows->rows, QoimaPackRow, index);
+
+  switch (column)
+    {
+    case ROWS_KI:
+      result_text (context, rows->ki[index]);
+      break;
+    case ROWS_GTIN:
+      result_text (context, row->gtin);
+      break;
+    case ROWS_SERIAL:
+      result_text (context, row->serial);
+      break;
+    case ROWS_KM:
+      result_text (context, row->km);
+      break;
+    case ROWS_BATCH:
+      result_text (context, row->batch);
+      break;
+    case ROWS_EXPIRY:
+      result_text (context, row->expiry);
+      break;
+    case ROWS_STATUS:
+      result_text (context, rows->status[index]);
+      break;
+    case ROWS_LOCATION:
+      sqlite3_result_int64 (context, row->location_id);
+      break;
+    case ROWS_UNITS:
+      if (rows->units[index] > 0)
+        sqlite3_result_int (context, rows->units[index]);
+      else
+        sqlite3_result_null (context);
+      break;
+    default:
+      sqlite3_result_null (context);
+      break;
+    }
+}
+
+static void
+receipt_lines_column (gconstpointer    data,
+                      guint            index,
+                      int              column,
+                      sqlite3_context *context)
+{
+  const LineSum *line = g_ptr_array_index ((GPtrArray *) data, index);
+
+  switch (column)
+    {
+    case LINES_GTIN:
+      result_text (context, line->gtin);
+      break;
+    case LINES_BATCH:
+      result_text (context, line->batch);
+      break;
+    case LINES_EXPIRY:
+      result_text (context, line->expiry);
+      break;
+    case LINES_LOCATION:
+      sqlite3_result_int64 (context, line->location_id);
+      break;
+    case LINES_PACKS:
+      sqlite3_result_int64 (context, line->packs);
+      break;
+    case LINES_UNITS:
+      sqlite3_result_int64 (context, line->units);
+      break;
+    case LINES_OPENED:
+      sqlite3_result_int64 (context, line->opened);
+      break;
+    default:
+      sqlite3_result_null (context);
+      break;
+    }
+}
+
+static guint
+line_sum_hash (gconstpointer key)
+{
+  const LineSum *line = key;
+
+  return ((g_str_hash (line->gtin) * 31 + g_str_hash (line->batch)) * 31 + g_str_hash (line->expiry)) * 31 +
+         (guint) line->location_id;
+}
+
+static gboolean
+line_sum_equal (gconstpointer a,
+                gconstpointer b)
+{
+  const LineSum *x = a, *y = b;
+
+  return x->location_id == y->location_id && strcmp (x->gtin, y->gtin) == 0 && strcmp (x->batch, y->batch) == 0 &&
+         strcmp (x->expiry, y->expiry) == 0;
+}
+
+static int
+line_sum_compare (gconstpointer a,
+                  gconstpointer b)
+{
+  const LineSum *x = *(const LineSum * const *) a, *y = *(const LineSum * const *) b;
+  int order = strcmp (x->gtin, y->gtin);
+
+  if (order == 0)
+    order = strcmp (x->batch, y->batch);
+  if (order == 0)
+    order = strcmp (x->expiry, y->expiry);
+  if (order == 0)
+    order = (x->location_id > y->location_id) - (x->location_id < y->location_id);
+  return order;
+}
+
+/* Prepares @sql for this receipt alone (kept statements would keep the array's pointer
+ * type bound between receipts for nothing): NULL with @error set on failure. */
+static sqlite3_stmt *
+receipt_prepare (Worker      *worker,
+                 const char  *sql,
+                 GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (worker->db, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return NULL;
+    }
+  return stmt;
+}
+
+/* Runs and finalizes one whole-batch statement: its rows changed and the last rowid
+ * written, or -1 with @error set; or -1 with *@broken instead, when @broken is given and
+ * the statement broke a rule with the transaction still open. */
+static gint64
+receipt_run (Worker       *worker,
+             sqlite3_stmt *stmt,
+             gint64       *last_rowid,
+             gboolean     *broken,
+             GError      **error)
+{
+  int rc = sqlite3_step (stmt);
+  gint64 changed = -1;
+
+  if (rc == SQLITE_DONE)
+    {
+      *last_rowid = sqlite3_last_insert_rowid (worker->db);
+      changed = sqlite3_changes64 (worker->db);
+    }
+  else if (broken != NULL && (rc & 0xff) == SQLITE_CONSTRAINT && !sqlite3_get_autocommit (worker->db))
+    *broken = TRUE;
+  else
+    qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+  sqlite3_finalize (stmt);
+  return changed;
+}
+
+static gboolean
+check_taken (gint64    taken,
+             guint     n,
+             GError  **error)
+{
+  if (taken < 0)
+    return FALSE; /* @error set, or the row-by-row insert is to name the row */
+  if (taken == (gint64) n)
+    return TRUE;
+  g_set_error (error, QOIMA_STORE_ERROR, QOIMA_STORE_ERROR_FAILED,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "The warehouse database took %lld of %u pack; no pack was received.",
+                            "The warehouse database took %lld of %u packs; no pack was received.",
+                            n),
+               (long long) taken, n);
+  return FALSE;
+}
+
+/* The receipt's stock lines, summed from its rows (a GROUP BY of the packs read back cost
+ * as much as the movements) and added in the lines' order. */
+static gboolean
+add_receipt_lines (Worker            *worker,
+                   const ReceiptRows *source,
+                   GError           **error)
+{
+  g_autoptr(GHashTable) sums = g_hash_table_new (line_sum_hash, line_sum_equal);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  const char *opened = qoima_pack_status_to_nick (QOIMA_PACK_STATUS_OPENED);
+  QoimaSqliteArray array = { lines, 0, receipt_lines_column };
+  sqlite3_stmt *stmt;
+  gint64 last;
+
+  for (guint i = 0; i < source->rows->rows->len; i++)
+    {
+      const QoimaPackRow *row = &g_array_index (source->rows->rows, QoimaPackRow, i);
+      LineSum key = { row->gtin, row->batch ? row->batch : "", row->expiry ? row->expiry : "", row->location_id };
+      LineSum *line = g_hash_table_lookup (sums, &key);
+
+      if (line == NULL)
+        {
+          line = g_memdup2 (&key, sizeof key);
+          g_hash_table_add (sums, line);
+          g_ptr_array_add (lines, line);
+        }
+      line->packs++;
+      line->units += MAX (source->units[i], 0);
+      line->opened += g_str_equal (source->status[i], opened);
+    }
+  g_ptr_array_sort (lines, line_sum_compare);
+  array.n_rows = lines->len;
+
+  stmt = receipt_prepare (worker,
+                          "INSERT INTO stock_lines (gtin, batch, expiry, location_id, packs, units, opened) "
+                          "SELECT gtin, batch, expiry, location_id, packs, units, opened "
+                          "FROM qoima_receipt_lines (?1) WHERE TRUE ORDER BY rowid "
+                          "ON CONFLICT (gtin, batch, expiry, location_id) DO UPDATE "
+                          "  SET packs = stock_lines.packs + excluded.packs, units = stock_lines.units + excluded.units, "
+                          "      opened = stock_lines.opened + excluded.opened",
+                          error);
+  if (stmt == NULL)
+    return FALSE;
+  qoima_sqlite_array_bind (stmt, 1, &array);
+  return receipt_run (worker, stmt, &last, NULL, error) >= 0;
+}
+
+/*
+ * The receipt's two batch statements are prepared with the triggers and CHECK constraints of
+ * the connection standing aside (SQLITE_DBCONFIG_ENABLE_TRIGGER, ignore_check_constraints),
+ * which is most of what they still cost: SQLite runs a row's triggers as a program of their
+ * own even when their WHEN is false, and builds the list of each IN (…) CHECK afresh for
+ * every row. What those do for a receipt is done here: the triggers on packs and movements
+ * are the stock line (summed by add_receipt_lines), the movement's audit row (the batch's
+ * one row) and movements_apply, which copies to the pack the state it was inserted with;
+ * the CHECKs hold by construction (statuses in_stock and opened, units NULL or above 0, kind
+ * receipt). NOT NULL, UNIQUE and the foreign keys stay in force. This holds for the schema
+ * it was written against only: RECEIPT_SCHEMA_SHA256 is the hash of the tables and their
+ * triggers as schema 17 made them, and with any other (a later step's trigger or CHECK),
+ * both stay in force and the batch is slower, never wrong.
+ */
+#define RECEIPT_SCHEMA_SHA256 "07314d031013e64dc56275c0f66d814feb61a573164eca858f929e85e6536b5e"
+
+/* Below this many packs the bypass saves less than it costs: changing either setting
+ * expires every statement the worker keeps, each prepared again at its next use. */
+#define RECEIPT_BYPASS_MIN_ROWS 200
+
+gboolean
+qoima_store_receipt_bypass_applies (sqlite3   *db,
+                                    gboolean  *applies,
+                                    GError   **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  int rc;
+
+  rc = sqlite3_prepare_v2 (db,
+                           "SELECT type, name, sql FROM sqlite_schema "
+                           "WHERE type IN ('table', 'trigger') AND tbl_name IN ('packs', 'movements') "
+                           "ORDER BY type, name",
+                           -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      for (int i = 0; i < 3; i++)
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, i);
+
+          g_checksum_update (checksum, (const guchar *) (text != NULL ? text : ""), -1);
+          g_checksum_update (checksum, (const guchar *) (i < 2 ? "|" : "\n"), 1);
+        }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      qoima_store_set_sqlite_error (error, db, rc, sqlite3_db_filename (db, "main"));
+      return FALSE;
+    }
+  *applies = g_str_equal (g_checksum_get_string (checksum), RECEIPT_SCHEMA_SHA256);
+  return TRUE;
+}
+
+/* Setting either back only fails when SQLite cannot run a PRAGMA at all (out of memory);
+ * the connection would then go on without its CHECKs, which it must not. Changing either
+ * expires the connection's prepared statements: each is prepared again at its next use. */
+static void
+receipt_bypass (Worker   *worker,
+                gboolean  bypass)
+{
+  int rc = sqlite3_db_config (worker->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, !bypass, NULL);
+
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (worker->db, bypass ? "PRAGMA ignore_check_constraints = ON" : "PRAGMA ignore_check_constraints = OFF",
+                       NULL, NULL, NULL);
+  if (rc != SQLITE_OK && !bypass)
+    g_error ("The warehouse database %s cannot restore its triggers and checks: %s", worker->path,
+             sqlite3_errmsg (worker->db));
+}
+
+/* The packs and their RECEIPT movements, by one statement each; FALSE with *@broken and
+ * no error when a row breaks a rule (then nothing was written). */
+static gboolean
+insert_receipt_packs (Worker            *worker,
+                      QoimaSqliteArray  *array,
+                      const char        *now,
+                      const char        *actor,
+                      const char        *reason,
+                      gint64             act_id,
+                      gint64            *first_pack,
+                      gint64            *first_movement,
+                      gboolean          *broken,
+                      GError           **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 last = 0;
+
+  stmt = receipt_prepare (worker,
+                          "INSERT INTO packs (ki, gtin, serial, km, batch, expiry, status, location_id, units_left, "
+                          "                   received_at, act_id) "
+                          "SELECT ki, gtin, serial, km, batch, expiry, status, location_id, units_left, ?2, ?3 "
+                          "FROM qoima_receipt_rows (?1) ORDER BY rowid",
+                          error);
+  if (stmt == NULL)
+    return FALSE;
+  qoima_sqlite_array_bind (stmt, 1, array);
+  sqlite3_bind_text (stmt, 2, now, -1, SQLITE_STATIC);
+  if (act_id > 0)
+    sqlite3_bind_int64 (stmt, 3, act_id);
+  if (!check_taken (receipt_run (worker, stmt, &last, broken, error), array->n_rows, error))
+    return FALSE;
+  /* Contiguous ids in the rows' order, the movements' too: this transaction holds the
+   * writers' lock, and nothing else in it inserts packs or movements. */
+  *first_pack = last - array->n_rows + 1;
+
+  stmt = receipt_prepare (worker,
+                          "INSERT INTO movements (pack_id, at, actor, kind, to_location, units_delta, units_after, "
+                          "                       status_after, location_after, reason) "
+                          "SELECT id, received_at, ?3, 'receipt', location_id, coalesce (units_left, 0), units_left, "
+                          "       status, location_id, ?4 "
+                          "FROM packs WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+                          error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, *first_pack);
+  sqlite3_bind_int64 (stmt, 2, last);
+  sqlite3_bind_text (stmt, 3, actor, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, reason, -1, SQLITE_STATIC);
+  if (!check_taken (receipt_run (worker, stmt, &last, NULL, error), array->n_rows, error))
+    return FALSE;
+  *first_movement = last - array->n_rows + 1;
+  return TRUE;
+}
+
+/* The batch's packs, movements and stock lines on SQLite, as insert_rows and add_stock_lines
+ * write them, and the movements' lines in @digest; FALSE with *@broken and no error when a
+ * row breaks a rule, nothing of the batch written. */
+static gboolean
+insert_rows_sqlite (Worker             *worker,
+                    QoimaPackRows      *rows,
+                    const char         *actor,
+                    const char         *reason,
+                    gint64             *first_movement,
+                    gint64             *last_movement,
+                    QoimaReceiptDigest *digest,
+                    gboolean           *broken,
+                    GError            **error)
+{
+  guint n = rows->rows->len;
+  g_autofree char *now = qoima_store_now_iso8601 ();
+  g_autoptr(GHashTable) products = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  g_autoptr(GHashTable) locations = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GStringChunk) text = g_string_chunk_new (n * 32 + 64);
+  g_autoptr(GString) code = g_string_sized_new (64);
+  g_autofree char **ki = g_new (char *, n);
+  g_autofree const char **status = g_new (const char *, n);
+  g_autofree int *units = g_new (int, n);
+  ReceiptRows source = { rows, ki, status, units };
+  QoimaSqliteArray array = { &source, n, receipt_rows_column };
+  gint64 first_pack = 0;
+  gboolean bypass = FALSE;
+  gboolean ok;
+
+  *broken = FALSE;
+  if (n == 0)
+    return TRUE;
+
+  /* The rows' facts, as insert_rows finds them; a row it would refuse is its to refuse. */
+  for (guint i = 0; i < n; i++)
+    {
+      const QoimaPackRow *row = &g_array_index (rows->rows, QoimaPackRow, i);
+      ProductFacts *facts = g_hash_table_lookup (products, row->gtin);
+      int units_left = row->units_left;
+
+      if (facts == NULL)
+        {
+          g_autoptr(QoimaDbStmt) find = qoima_db_prepare (worker->database,
+                                                          "SELECT units_per_pack FROM products WHERE gtin = ?1", error);
+          QoimaDbStep found;
+
+          if (find == NULL)
+            return FALSE;
+          qoima_db_bind_text (find, 1, row->gtin);
+          found = qoima_db_step (find, error);
+          if (found == QOIMA_DB_ERROR_STEP)
+            return FALSE;
+          *broken = found == QOIMA_DB_DONE;
+          if (*broken)
+            return FALSE;
+          facts = g_new0 (ProductFacts, 1);
+          facts->units_per_pack = (int) qoima_db_column_int64 (find, 0);
+          g_hash_table_insert (products, (char *) row->gtin, facts);
+        }
+      if (!g_hash_table_contains (locations, &row->location_id))
+        {
+          g_autoptr(QoimaDbStmt) find = qoima_db_prepare (worker->database, "SELECT 1 FROM locations WHERE id = ?1",
+                                                          error);
+          QoimaDbStep found;
+
+          if (find == NULL)
+            return FALSE;
+          qoima_db_bind_int64 (find, 1, row->location_id);
+          found = qoima_db_step (find, error);
+          if (found == QOIMA_DB_ERROR_STEP)
+            return FALSE;
+          *broken = found == QOIMA_DB_DONE;
+          if (*broken)
+            return FALSE;
+          g_hash_table_add (locations, g_memdup2 (&row->location_id, sizeof row->location_id));
+        }
+
+      status[i] = qoima_pack_status_to_nick (QOIMA_PACK_STATUS_IN_STOCK);
+      if (units_left == -1)
+        units_left = facts->units_per_pack;
+      else if (units_left < 1 || (facts->units_per_pack > 0 && units_left > facts->units_per_pack))
+        {
+          *broken = TRUE;
+          return FALSE;
+        }
+      else if (facts->units_per_pack > 0 && units_left < facts->units_per_pack)
+        status[i] = qoima_pack_status_to_nick (QOIMA_PACK_STATUS_OPENED);
+      units[i] = units_left;
+
+      g_string_truncate (code, 0);
+      g_string_append_printf (code, "01%s21%s", row->gtin, row->serial);
+      ki[i] = g_string_chunk_insert_len (text, code->str, code->len);
+    }
+
+  if (n >= RECEIPT_BYPASS_MIN_ROWS && !qoima_store_receipt_bypass_applies (worker->db, &bypass, error))
+    return FALSE;
+  if (bypass)
+    receipt_bypass (worker, TRUE);
+  ok = insert_receipt_packs (worker, &array, now, actor, reason, rows->act_id, &first_pack, first_movement, broken,
+                             error);
+  if (bypass)
+    receipt_bypass (worker, FALSE);
+  if (!ok)
+    return FALSE;
+  *last_movement = *first_movement + n - 1;
+
+  if (!add_receipt_lines (worker, &source, error))
+    return FALSE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const QoimaPackRow *row = &g_array_index (rows->rows, QoimaPackRow, i);
+
+      qoima_receipt_digest_add (digest, *first_movement + i, first_pack + i, ki[i], row->batch, row->expiry,
+                                rows->act_id, now, actor, row->location_id, units[i], status[i], reason);
+    }
+  return TRUE;
+}
+
+static gboolean
+worker_add_receipt_tables (Worker  *worker,
+                           GError **error)
+{
+  int rc = qoima_sqlite_array_register (worker->db, "qoima_receipt_rows", RECEIPT_ROWS_COLUMNS);
+
+  if (rc == SQLITE_OK)
+    rc = qoima_sqlite_array_register (worker->db, "qoima_receipt_lines", RECEIPT_LINES_COLUMNS);
+  if (rc != SQLITE_OK)
+    {
+      qoima_store_set_sqlite_error (error, worker->db, rc, worker->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Inserts @rows inside the caller's transaction, audited by one row for the batch: the
  * per-movement trigger stands aside meanwhile (qoima_audit_batch ()), which makes a
  * large receipt several times faster, and so does the stock lines' insert trigger, the
  * batch's lines added at its end. The ids are contiguous: nothing else writes packs or
- * movements in this transaction. */
+ * movements in this transaction. On SQLite the batch is written by insert_rows_sqlite;
+ * insert_rows, a statement a pack, only names the row that broke a rule. */
 static gboolean
 receive_rows (Worker         *worker,
               QoimaPackRows  *rows,
@@ -1407,6 +1949,9 @@ receive_rows (Worker         *worker,
   gint64 last_movement = 0;
   gint64 first_pack = 0;
   gint64 last_pack = 0;
+  g_autoptr(QoimaReceiptDigest) digest = NULL;
+  gboolean broken = FALSE;
+  gboolean hashed;
   gboolean ok;
 
   /* On PostgreSQL the triggers read the transaction's setting and the server writes the
@@ -1430,13 +1975,20 @@ receive_rows (Worker         *worker,
       return qoima_db_step_done (batch, error);
     }
 
+  digest = qoima_receipt_digest_new ();
   worker->audit_batch = TRUE;
-  ok = insert_rows (worker, rows, actor, reason, &first_movement, &last_movement, &first_pack, &last_pack, error);
+  ok = hashed = insert_rows_sqlite (worker, rows, actor, reason, &first_movement, &last_movement, digest, &broken,
+                                    error);
+  if (!ok && broken)
+    ok = insert_rows (worker, rows, actor, reason, &first_movement, &last_movement, &first_pack, &last_pack, error);
   worker->audit_batch = FALSE;
-  ok = ok && add_stock_lines (worker, first_pack, last_pack, error);
 
-  return ok && (first_movement == 0 ||
-                qoima_audit_append_receipt (worker->db, first_movement, last_movement, error));
+  if (!ok || first_movement == 0)
+    return ok;
+  if (hashed)
+    return qoima_audit_append_receipt_digest (worker->db, digest, first_movement, last_movement, error);
+  return add_stock_lines (worker, first_pack, last_pack, error) &&
+         qoima_audit_append_receipt (worker->db, first_movement, last_movement, error);
 }
 
 static gboolean
