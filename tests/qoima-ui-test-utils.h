@@ -25,6 +25,11 @@ G_BEGIN_DECLS
  * style sheet, which AdwApplication would load in the real program. */
 void        qoima_test_prepare_display    (void);
 
+/* Runs the shortcut of @widget bound to @accelerator ("Escape", "<Control><Shift>o"), as the
+ * key would; FALSE when none is bound or it did nothing. */
+gboolean    qoima_test_activate_shortcut  (GtkWidget      *widget,
+                                           const char     *accelerator);
+
 /* Opens a store at @path and fills it with @n_packs demo packs (seed fixed). */
 QoimaStore *qoima_test_open_demo_store    (const char     *path,
                                            int             n_packs);

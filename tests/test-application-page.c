@@ -658,6 +658,54 @@ expand_row (GtkWidget  *root,
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
 }
 
+/* The expander row titled @title under @root. */
+static AdwExpanderRow *
+find_expander_row (GtkWidget  *root,
+                   const char *title)
+{
+  GtkWidget *label = find_label (root, title);
+  GtkWidget *row = label != NULL ? gtk_widget_get_ancestor (label, ADW_TYPE_EXPANDER_ROW) : NULL;
+
+  g_assert_nonnull (row);
+  return ADW_EXPANDER_ROW (row);
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return find_label (wait->root, wait->text) != NULL;
+}
+
+/* What a collapsed row of kinds of care says of @n kinds named @names (issue 13). */
+static char *
+care_summary (guint       n,
+              const char *names)
+{
+  if (n == 0)
+    return g_strdup (_("Nothing chosen"));
+  return g_strdup_printf (ngettext ("%u kind chosen: %s", "%u kinds chosen: %s", n), n, names);
+}
+
+/* What a collapsed production base says: its license, and its @n subtypes named @names. */
+static char *
+base_summary (QoimaFundBaseRow *row,
+              guint             n,
+              const char       *names)
+{
+  g_autofree char *from = g_strdup_printf (_("From license %s"), qoima_fund_base_row_get_item (row)->license);
+  g_autofree char *subtypes = n > 0 ? g_strdup_printf (ngettext ("%u subtype of care: %s", "%u subtypes of care: %s", n), n, names)
+                                    : g_strdup (_("No subtype of care chosen"));
+
+  return g_strdup_printf ("%s · %s", from, subtypes);
+}
+
 static gboolean
 form_scroll_moved (gpointer data)
 {
@@ -755,13 +803,54 @@ test_walk_through (void)
   g_assert_nonnull (qoima_application_page_get_form (page));
   screenshot (window, "walk-03-new");
 
-  /* The subject (R004-5); the Kazakh name is left out for «Сохранить» to catch. */
-  qoima_application_page_set_text (page, "ownership", "Государственные организации");
-  qoima_application_page_set_status (page, QOIMA_FUND_PROVIDER, TRUE);
-  qoima_application_page_set_care (page, QOIMA_FUND_PROVIDER, "inpatient", TRUE);
-  qoima_application_page_set_care (page, QOIMA_FUND_PROVIDER, "ct-mri-suspected-cancer", TRUE);
-  qoima_application_page_set_text (page, "region", "750000000");
-  expand_row (GTK_WIDGET (page), _("Kinds of Care as «Поставщик»"));
+  /* The subject (R004-5); the Kazakh name is left out for «Сохранить» to catch. Collapsed,
+   * each row of kinds of care says what is chosen in it, as the choice changes (issue 13). */
+  {
+    AdwExpanderRow *provider = find_expander_row (GTK_WIDGET (page), _("Kinds of Care as «Поставщик»"));
+    AdwExpanderRow *coexecutor = find_expander_row (GTK_WIDGET (page), _("Kinds of Care as «Соисполнитель»"));
+    g_autofree char *nothing = care_summary (0, NULL);
+    g_autofree char *one = care_summary (1, "Стационар");
+    /* In the directory's order, the names shortened. */
+    g_autofree char *two = care_summary (2, "КТ/МРТ при подозрении на онкологию, Стационар");
+
+    g_assert_false (adw_expander_row_get_expanded (provider));
+    g_assert_cmpstr (adw_expander_row_get_subtitle (provider), ==, nothing);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (coexecutor), ==, nothing);
+    qoima_application_page_set_text (page, "ownership", "Государственные организации");
+    qoima_application_page_set_status (page, QOIMA_FUND_PROVIDER, TRUE);
+    qoima_application_page_set_care (page, QOIMA_FUND_PROVIDER, "inpatient", TRUE);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (provider), ==, one);
+    qoima_application_page_set_care (page, QOIMA_FUND_PROVIDER, "ct-mri-suspected-cancer", TRUE);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (provider), ==, two);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (coexecutor), ==, nothing);
+
+    /* The region's row names the region as soon as its code is typed, the form not rebuilt. */
+    {
+      g_autofree char *named = g_strdup_printf (_("Region Served (KATO Code): %s"), "г.Алматы");
+      GtkWidget *label, *row;
+
+      qoima_application_page_set_text (page, "region", "7500");
+      label = find_label (GTK_WIDGET (page), _("Region Served (KATO Code)"));
+      g_assert_nonnull (label);
+      row = gtk_widget_get_ancestor (label, ADW_TYPE_ENTRY_ROW);
+      g_assert_nonnull (row);
+      qoima_application_page_set_text (page, "region", "750000000");
+      /* At once, or when the classifier, read in a thread, is there. */
+      qoima_test_wait_until (label_shown, &(LabelWait) { GTK_WIDGET (page), named }, 30);
+      g_assert_null (find_label (GTK_WIDGET (page), _("Region Served (KATO Code)")));
+      /* The same row, renamed. */
+      g_assert_true (gtk_widget_get_ancestor (find_label (GTK_WIDGET (page), named), ADW_TYPE_ENTRY_ROW) == row);
+    }
+    scroll_to_section (window, page, _("Healthcare Subject"));
+    screenshot (window, "walk-04a-subject-collapsed");
+
+    /* Opened, the row says where the kinds come from; closed again, what is chosen. */
+    expand_row (GTK_WIDGET (page), _("Kinds of Care as «Поставщик»"));
+    g_assert_cmpstr (adw_expander_row_get_subtitle (provider), ==, _("From a directory, as the license annexes allow"));
+    adw_expander_row_set_expanded (provider, FALSE);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (provider), ==, two);
+    adw_expander_row_set_expanded (provider, TRUE);
+  }
   scroll_to_section (window, page, _("Healthcare Subject"));
   screenshot (window, "walk-04-subject");
 
@@ -774,6 +863,15 @@ test_walk_through (void)
   /* Production bases (R004-10): positions, KATO, subtypes, permits. */
   base0 = QOIMA_FUND_BASE_ROW (qoima_application_page_get_base_row (page, 0));
   base1 = QOIMA_FUND_BASE_ROW (qoima_application_page_get_base_row (page, 1));
+  {
+    g_autofree char *none0 = base_summary (base0, 0, NULL);
+    g_autofree char *none1 = base_summary (base1, 0, NULL);
+
+    /* Collapsed, a base says what subtypes it has (issue 13). */
+    g_assert_false (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (base0)));
+    g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (base0)), ==, none0);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (base1)), ==, none1);
+  }
   qoima_fund_base_row_set_text (base0, "latitude", "43.2389");
   qoima_fund_base_row_set_text (base0, "longitude", "76.8897");
   qoima_fund_base_row_set_text (base0, "kato", "751110000");
@@ -784,7 +882,23 @@ test_walk_through (void)
   qoima_fund_base_row_set_subtype (base1, "ct-mri-suspected-cancer", TRUE);
   attach (page, 0, permit1);
   attach (page, 1, permit2);
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (base0), TRUE);
+  {
+    g_autofree char *inpatient = base_summary (base0, 1, "Стационар");
+    g_autofree char *both = base_summary (base1, 2, "КТ/МРТ при подозрении на онкологию, Стационар");
+    g_autofree char *ct = base_summary (base1, 1, "КТ/МРТ при подозрении на онкологию");
+    g_autofree char *from = g_strdup_printf (_("From license %s"), qoima_fund_base_row_get_item (base0)->license);
+
+    g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (base0)), ==, inpatient);
+    qoima_fund_base_row_set_subtype (base1, "inpatient", TRUE);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (base1)), ==, both);
+    qoima_fund_base_row_set_subtype (base1, "inpatient", FALSE);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (base1)), ==, ct);
+    scroll_to_section (window, page, _("Production Bases"));
+    screenshot (window, "walk-06a-bases-collapsed");
+    /* Opened, where it comes from; its subtypes are seen below. */
+    adw_expander_row_set_expanded (ADW_EXPANDER_ROW (base0), TRUE);
+    g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (base0)), ==, from);
+  }
   scroll_to_section (window, page, _("Production Bases"));
   screenshot (window, "walk-06-bases");
   scroll_to_section (window, page, _("Documents"));

@@ -122,6 +122,21 @@ take_photo (QoimaWindow *window)
   return dialog;
 }
 
+/* Opens the camera dialog with its key, Ctrl+Shift+O (beside Ctrl+O, Open Image). */
+static QoimaCameraDialog *
+take_photo_by_key (QoimaWindow *window)
+{
+  QoimaCameraDialog *dialog;
+
+  g_assert_null (find_dialog ());
+  g_assert_true (qoima_test_activate_shortcut (GTK_WIDGET (window), "<Control><Shift>o"));
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (window));
+  g_assert_true (qoima_window_get_camera_open (window));
+  return dialog;
+}
+
 /* Writes a photo of @km (or of no code) as a PNG, as a camera's still. */
 static char *
 save_png (const char *km,
@@ -315,7 +330,8 @@ test_camera_fails (void)
   g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), &seen);
   g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &seen);
 
-  dialog = take_photo (window);
+  /* Opened by its key this time. */
+  dialog = take_photo_by_key (window);
   qoima_test_wait_until (stopped, NULL, 30);
   status = qoima_camera_dialog_get_status (dialog);
   g_assert_true (g_str_has_prefix (status, "The camera could not be started: "));
@@ -329,6 +345,71 @@ test_camera_fails (void)
   g_signal_handlers_disconnect_by_data (window, &seen);
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+}
+
+typedef struct {
+  GAsyncResult *result;
+  guint         frames;
+} PacedRead;
+
+static void
+frame_shown_cb (QoimaCamera *camera,
+                GParamSpec  *pspec,
+                PacedRead   *read)
+{
+  if (qoima_camera_get_frame (camera) != NULL)
+    read->frames++;
+}
+
+static void
+paced_read_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PacedRead *read = user_data;
+
+  read->result = g_object_ref (result);
+}
+
+static gboolean
+paced_read_done (gpointer data)
+{
+  return ((PacedRead *) data)->result != NULL;
+}
+
+/* Issue 14: frames come at 30 a second and are all shown, but a search starts no sooner than
+ * 250 ms after the last one started, so a read that finds nothing does not keep a core busy
+ * for its whole time. */
+static void
+test_search_paced (void)
+{
+  g_autoptr(QoimaCamera) camera = qoima_camera_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  PacedRead read = { 0 };
+
+  g_setenv (QOIMA_CAMERA_SOURCE_ENV, "videotestsrc ! video/x-raw,width=640,height=480,framerate=30/1", TRUE);
+  g_setenv (QOIMA_CAMERA_TIME_LIMIT_ENV, "2", TRUE);
+  g_signal_connect (camera, "notify::frame", G_CALLBACK (frame_shown_cb), &read);
+
+  qoima_camera_read_code_async (camera, NULL, NULL, paced_read_cb, &read);
+  qoima_test_wait_until (paced_read_done, &read, 30);
+  text = qoima_camera_read_code_finish (camera, read.result, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_null (text);
+
+  g_test_message ("%u frames shown, %u searched, the closest two starts %" G_GINT64_FORMAT " µs apart",
+                  read.frames, qoima_camera_get_n_searches (camera), qoima_camera_get_shortest_search_gap (camera));
+  g_assert_cmpuint (qoima_camera_get_n_searches (camera), >=, 2);
+  g_assert_cmpint (qoima_camera_get_shortest_search_gap (camera), >=,
+                   QOIMA_CAMERA_SEARCH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND);
+  /* Every frame is still shown, not only those searched. */
+  g_assert_cmpuint (read.frames, >, qoima_camera_get_n_searches (camera));
+
+  g_clear_object (&read.result);
+  g_signal_handlers_disconnect_by_data (camera, &read);
+  g_unsetenv (QOIMA_CAMERA_SOURCE_ENV);
+  g_unsetenv (QOIMA_CAMERA_TIME_LIMIT_ENV);
 }
 
 static gboolean
@@ -401,6 +482,7 @@ main (int   argc,
   g_test_add_func ("/ui/camera/no-code-cancelled", test_no_code_cancelled);
   g_test_add_func ("/ui/camera/no-code-times-out", test_no_code_times_out);
   g_test_add_func ("/ui/camera/camera-fails", test_camera_fails);
+  g_test_add_func ("/ui/camera/search-paced", test_search_paced);
   g_test_add_func ("/ui/camera/no-camera", test_no_camera);
 
   ret = g_test_run ();

@@ -742,6 +742,33 @@ test_r27_status_spelling (void)
   g_assert_false (qoima_fund_status_from_label ("Принята", &status));
 }
 
+/* Issue 13: a collapsed row of the form names its kinds of care shortly; every kind has a
+ * short name, and a long choice is cut after a name, with "…". */
+static void
+test_care_short_names (void)
+{
+  const char * const three[] = { "ct-mri-suspected-cancer", "inpatient", "day-hospital", NULL };
+  const char * const one[] = { "inpatient", NULL };
+  g_autofree char *none = qoima_fund_care_join_short_names (NULL, 60);
+  g_autofree char *single = qoima_fund_care_join_short_names (one, 60);
+  g_autofree char *two = qoima_fund_care_join_short_names (three, 40);
+  g_autofree char *all = qoima_fund_care_join_short_names (three, 200);
+
+  for (const QoimaFundCare *care = qoima_fund_care_directory (); care->code != NULL; care++)
+    {
+      const char *name = qoima_fund_care_short_name (care->code);
+
+      g_assert_cmpstr (name, !=, care->code);
+      g_assert_cmpint (g_utf8_strlen (name, -1), <=, 50);
+      g_assert_cmpint (g_utf8_strlen (name, -1), <=, g_utf8_strlen (care->name, -1));
+    }
+  g_assert_cmpstr (qoima_fund_care_short_name ("no-such-kind"), ==, "no-such-kind");
+  g_assert_cmpstr (none, ==, "");
+  g_assert_cmpstr (single, ==, "Стационар");
+  g_assert_cmpstr (two, ==, "КТ/МРТ при подозрении на онкологию, Стационар…");
+  g_assert_cmpstr (all, ==, "КТ/МРТ при подозрении на онкологию, Стационар, Стационарозамещающая помощь");
+}
+
 static void
 test_json_roundtrip (void)
 {
@@ -1245,6 +1272,7 @@ main (int    argc,
 
   g_test_add_func ("/fund/complete-application-passes", test_complete_passes);
   g_test_add_func ("/fund/json-roundtrip", test_json_roundtrip);
+  g_test_add_func ("/fund/care/short-names", test_care_short_names);
   g_test_add_func ("/rules/R004-1/request-bins-and-states", test_r1_requests);
   g_test_add_func ("/rules/R004-1/related-bins-in-the-profile", test_r1_related_bins);
   g_test_add_func ("/fund/client/url-for-stand", test_url_for_stand);

@@ -209,6 +209,18 @@ pick_day (QoimaReportsPage *page,
   g_signal_emit_by_name (calendar, "day-selected");
 }
 
+/* The heading of the Export menu's ИСЛО section, which names the month exported. */
+static char *
+islo_heading (QoimaReportsPage *page)
+{
+  GMenuModel *menu = gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (template_child (page, "export_button")));
+  char *label = NULL;
+
+  g_assert_cmpint (g_menu_model_get_n_items (menu), ==, 2);
+  g_assert_true (g_menu_model_get_item_attribute (menu, 1, G_MENU_ATTRIBUTE_LABEL, "s", &label));
+  return label;
+}
+
 static void
 test_instantiate (void)
 {
@@ -354,6 +366,15 @@ test_report_shown_and_exported (void)
    * read back by test-qoimactl-copay with openpyxl); the workbook is written on a thread.
    * A nurse may not export it: it names patients. */
   {
+    g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+    g_autofree char *month = g_date_time_format (now, "%m.%Y");
+    g_autofree char *expected_heading = g_strdup_printf ("Dispensing for ИСЛО in %s", month);
+    g_autofree char *heading = islo_heading (page);
+
+    /* The menu names the month, not "the period's first". */
+    g_assert_cmpstr (heading, ==, expected_heading);
+  }
+  {
     g_autofree char *path = g_build_filename (tmp_dir, "islo.csv", NULL);
     g_autofree char *xlsx_path = g_build_filename (tmp_dir, "islo.xlsx", NULL);
     g_autoptr(GFile) file = g_file_new_for_path (path);
@@ -411,6 +432,14 @@ test_report_shown_and_exported (void)
                      last_year_text);
     g_assert_cmpstr (gtk_menu_button_get_label (GTK_MENU_BUTTON (template_child (page, "to_button"))), ==,
                      last_year_text);
+    {
+      g_autofree char *month = g_date_time_format (last_year, "%m.%Y");
+      g_autofree char *expected_heading = g_strdup_printf ("Dispensing for ИСЛО in %s", month);
+      g_autofree char *heading = islo_heading (page);
+
+      /* The ИСЛО section follows the period. */
+      g_assert_cmpstr (heading, ==, expected_heading);
+    }
     g_assert_cmpuint (g_list_model_get_n_items (qoima_reports_page_get_rows (page)), ==, 0);
     g_assert_cmpstr (qoima_reports_page_get_summary (page), ==, "0 rows · Units: 0");
 

@@ -934,32 +934,6 @@ sign_in_as (QoimaSignIn *sign_in,
   qoima_test_wait_until (sign_in_is_idle, sign_in, 30);
 }
 
-/* Runs the shortcut of @widget's class bound to @trigger ("Escape"), as the key would. */
-static gboolean
-activate_class_shortcut (GtkWidget  *widget,
-                         const char *trigger)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
-
-      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
-        continue;
-      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
-        {
-          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
-          g_autofree char *text = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
-
-          if (g_str_equal (text, trigger))
-            return gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
-                                                 gtk_shortcut_get_arguments (shortcut));
-        }
-    }
-  return FALSE;
-}
-
 /* A page is built into its place in the view stack when first shown or asked for. */
 static gboolean
 page_is_visible (AdwViewStack *stack,
@@ -1014,7 +988,7 @@ test_sign_in (void)
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-sign-in-wrong.png");
 
   /* Escape goes back from the PIN to the users. */
-  g_assert_true (activate_class_shortcut (GTK_WIDGET (sign_in), "Escape"));
+  g_assert_true (qoima_test_activate_shortcut (GTK_WIDGET (sign_in), "Escape"));
   g_assert_cmpstr (qoima_sign_in_get_step (sign_in), ==, "users");
 
   /* The right PIN: the nurse's pages, the Use page first, no Acts. */

@@ -34,6 +34,10 @@
 #define FRAME_MAX_SIDE 1280
 G_STATIC_ASSERT (FRAME_MAX_SIDE <= QOIMA_IMAGE_SCAN_MAX_SIDE);
 
+/* Searches start at most four times a second (issue 14): back to back they kept a core busy
+ * for the whole read, and a hand holding a pack still gives much the same picture meanwhile. */
+#define SEARCH_INTERVAL_US (QOIMA_CAMERA_SEARCH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND)
+
 /* A frame copied out of the streaming thread, waiting for the main thread. */
 typedef struct {
   GBytes  *grey; /* width bytes a row */
@@ -76,6 +80,10 @@ struct _QoimaCamera
   GdkTexture   *frame;          /* shown */
   Frame        *unread;         /* the latest frame not yet searched */
   gboolean      searching;      /* a frame is being searched in a worker thread */
+  gint64        search_started; /* monotonic time the last search started, or 0 */
+  guint         pace_id;        /* waits for the next search's time */
+  guint         n_searches;     /* started by the last read, for tests */
+  gint64        shortest_gap;   /* between two of its starts, for tests */
   gboolean      ended;          /* the source sent its last frame */
 
   /* Shared with the streaming thread */
@@ -101,6 +109,7 @@ static void
 stop (QoimaCamera *self)
 {
   g_clear_handle_id (&self->time_limit_id, g_source_remove);
+  g_clear_handle_id (&self->pace_id, g_source_remove);
   g_clear_handle_id (&self->bus_watch_id, g_source_remove);
   if (self->pipeline != NULL)
     {
@@ -282,14 +291,40 @@ searched_cb (GObject      *source,
   maybe_search (self);
 }
 
+static gboolean
+pace_cb (gpointer user_data)
+{
+  QoimaCamera *self = user_data;
+
+  self->pace_id = 0;
+  maybe_search (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Searches the latest frame, no sooner than SEARCH_INTERVAL_US after the last search started;
+ * the frames that come meanwhile are shown, and only the latest is searched. */
 static void
 maybe_search (QoimaCamera *self)
 {
   g_autoptr(Frame) frame = NULL;
+  gint64 now, wait;
 
-  if (self->task == NULL || self->searching || self->unread == NULL)
+  if (self->task == NULL || self->searching || self->unread == NULL || self->pace_id != 0)
     return;
+  now = g_get_monotonic_time ();
+  wait = self->search_started != 0 ? self->search_started + SEARCH_INTERVAL_US - now : 0;
+  if (wait > 0)
+    {
+      /* Rounded up: the timeout is in milliseconds, and it never fires early. */
+      self->pace_id = g_timeout_add ((guint) ((wait + G_TIME_SPAN_MILLISECOND - 1) / G_TIME_SPAN_MILLISECOND),
+                                     pace_cb, self);
+      return;
+    }
 
+  if (self->search_started != 0)
+    self->shortest_gap = MIN (self->shortest_gap, now - self->search_started);
+  self->search_started = now;
+  self->n_searches++;
   frame = g_steal_pointer (&self->unread);
   self->searching = TRUE;
   qoima_image_scan_grey_async (frame->grey, frame->width, frame->height, frame->width,
@@ -773,6 +808,7 @@ qoima_camera_init (QoimaCamera *self)
 {
   g_mutex_init (&self->lock);
   self->pipewire_fd = -1;
+  self->shortest_gap = G_MAXINT64;
 }
 
 QoimaCamera *
@@ -786,6 +822,20 @@ qoima_camera_get_frame (QoimaCamera *self)
 {
   g_return_val_if_fail (QOIMA_IS_CAMERA (self), NULL);
   return self->frame;
+}
+
+guint
+qoima_camera_get_n_searches (QoimaCamera *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CAMERA (self), 0);
+  return self->n_searches;
+}
+
+gint64
+qoima_camera_get_shortest_search_gap (QoimaCamera *self)
+{
+  g_return_val_if_fail (QOIMA_IS_CAMERA (self), G_MAXINT64);
+  return self->shortest_gap;
 }
 
 guint
@@ -825,6 +875,9 @@ qoima_camera_read_code_async (QoimaCamera         *self,
   self->context = g_main_context_ref_thread_default ();
   self->ended = FALSE;
   self->searching = FALSE;
+  self->search_started = 0;
+  self->n_searches = 0;
+  self->shortest_gap = G_MAXINT64;
   if (self->frame != NULL)
     {
       g_clear_object (&self->frame);

@@ -29,6 +29,13 @@ QoimaCamera *qoima_camera_new              (void);
  * property "frame", notified for each frame shown. It stays after the camera stops. */
 GdkTexture  *qoima_camera_get_frame        (QoimaCamera         *self);
 
+/* For tests: how many frames the last read has searched, and the shortest time between the
+ * starts of two of its searches, in microseconds (G_MAXINT64 before a second). Searches start
+ * QOIMA_CAMERA_SEARCH_INTERVAL_MS apart at least, however fast frames come. */
+#define QOIMA_CAMERA_SEARCH_INTERVAL_MS 250
+guint        qoima_camera_get_n_searches   (QoimaCamera         *self);
+gint64       qoima_camera_get_shortest_search_gap (QoimaCamera  *self);
+
 /* The time limit of a read, in seconds: QOIMA_CAMERA_TIME_LIMIT_S or the hook's. */
 guint        qoima_camera_get_time_limit   (QoimaCamera         *self);
 
@@ -38,8 +45,9 @@ guint        qoima_camera_get_time_limit   (QoimaCamera         *self);
  *
  * Starts the camera: QOIMA_CAMERA_SOURCE when set; in a Flatpak sandbox, the camera
  * portal's PipeWire camera; otherwise the first V4L2 capture device, or the portal's when
- * there is none. Frames are converted to greyscale and the latest one is searched for a
- * DataMatrix in a worker thread, while the next ones are shown, until a code is found,
+ * there is none. Frames are converted to greyscale and every one is shown; the latest one is
+ * searched for a DataMatrix in a worker thread, a search starting no sooner than
+ * QOIMA_CAMERA_SEARCH_INTERVAL_MS after the last one started, until a code is found,
  * @cancellable is cancelled or the time limit passes. The camera is off again when the
  * callback runs. One read at a time.
  */

@@ -211,7 +211,35 @@ set_header_text (GtkLabel   *label,
   gtk_label_set_width_chars (label, long_text ? USER_LABEL_CHARS : -1);
 }
 
-/* Hides the shortcuts window's rows of pages this user does not see. */
+/* Whether one of the window's own key bindings (not an application accelerator) is
+ * @accelerator: Ctrl+Shift+O is only in a build with the camera. */
+static gboolean
+binds_accelerator (QoimaWindow *self,
+                   const char  *accelerator)
+{
+  g_autoptr(GtkShortcutTrigger) trigger = gtk_shortcut_trigger_parse_string (accelerator);
+  g_autoptr(GListModel) controllers = NULL;
+
+  if (trigger == NULL)
+    return FALSE;
+  controllers = gtk_widget_observe_controllers (GTK_WIDGET (self));
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      for (guint j = 0; GTK_IS_SHORTCUT_CONTROLLER (controller) && j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), trigger))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Hides the shortcuts window's rows of pages this user does not see, and of the window's
+ * key bindings this build does not have. */
 static void
 show_role_shortcuts (QoimaWindow *self,
                      GtkWidget   *widget)
@@ -219,10 +247,14 @@ show_role_shortcuts (QoimaWindow *self,
   if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
     {
       g_autofree char *action = NULL;
+      g_autofree char *accelerator = NULL;
 
-      g_object_get (widget, "action-name", &action, NULL);
+      g_object_get (widget, "action-name", &action, "accelerator", &accelerator, NULL);
       if (action != NULL && g_str_has_prefix (action, "win.page-"))
         gtk_widget_set_visible (widget, page_name_allowed (self, action + strlen ("win.page-")));
+      /* A row of a binding has no action (its accelerator would be the application's). */
+      else if (action == NULL && accelerator != NULL && accelerator[0] != '\0')
+        gtk_widget_set_visible (widget, binds_accelerator (self, accelerator));
       return;
     }
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
@@ -1237,6 +1269,10 @@ qoima_window_class_init (QoimaWindowClass *klass)
 #endif
   gtk_widget_class_install_action (widget_class, "win.reconnect", NULL, reconnect_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-image", NULL);
+#if HAVE_CAMERA
+  /* Beside Ctrl+O, Open Image. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.take-photo", NULL);
+#endif
 
   g_type_ensure (QOIMA_TYPE_SCAN_RESULT);
   g_type_ensure (QOIMA_TYPE_SIGN_IN);

@@ -378,6 +378,58 @@ qoima_fund_care_lookup (const char *code)
   return NULL;
 }
 
+/* The directory's names run to thirty words; a collapsed row's summary has room for a few.
+ * Kept apart from the directory so that it stays the Fund's list as given. */
+static const struct {
+  const char *code;
+  const char *short_name;
+} care_short_names[] = {
+  { "phc-capitation", "ПМСП по подушевому нормативу" },
+  { "ct-mri-suspected-cancer", "КТ/МРТ при подозрении на онкологию" },
+  { "radiation-source-replacement", "Замена источников излучения" },
+  { "pet-cancer", "ПЭТ при онкологии" },
+  { "ambulance-capitation", "Скорая помощь" },
+  { "palliative", "Паллиативная помощь" },
+  { "tb-medico-social", "Туберкулез: медико-социальная помощь" },
+  { "tb-inpatient-republican", "Туберкулез: стационар республиканского уровня" },
+  { "mental-complex", "Психическое здоровье по комплексному тарифу" },
+  { "mental-inpatient-republican", "Психиатрия: стационар республиканского уровня" },
+  { "oncology-outpatient", "Онкология амбулаторно" },
+  { "inpatient", "Стационар" },
+  { "outpatient", "Амбулаторно" },
+  { "day-hospital", "Стационарозамещающая помощь" },
+};
+G_STATIC_ASSERT (G_N_ELEMENTS (care_short_names) == G_N_ELEMENTS (care_directory) - 1);
+
+const char *
+qoima_fund_care_short_name (const char *code)
+{
+  for (guint i = 0; code != NULL && i < G_N_ELEMENTS (care_short_names); i++)
+    if (g_str_equal (care_short_names[i].code, code))
+      return care_short_names[i].short_name;
+  return code;
+}
+
+char *
+qoima_fund_care_join_short_names (const char * const *codes,
+                                  guint               max_chars)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; codes != NULL && codes[i] != NULL; i++)
+    {
+      if (text->len > 0 && g_utf8_strlen (text->str, -1) >= (glong) max_chars)
+        {
+          g_string_append (text, "…");
+          break;
+        }
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, qoima_fund_care_short_name (codes[i]));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* R004-5: only the kinds the license annexes allow, for the status asked. */
 GPtrArray *
 qoima_fund_care_allowed (GPtrArray              *licenses,

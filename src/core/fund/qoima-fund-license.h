@@ -123,6 +123,13 @@ typedef struct {
 /* The directory, ending with an all-NULL entry. */
 const QoimaFundCare *qoima_fund_care_directory (void);
 const QoimaFundCare *qoima_fund_care_lookup    (const char *code);
+/* A short name of the kind @code for summaries («Стационар»), in the directory's language;
+ * @code itself when the directory does not know it. */
+const char          *qoima_fund_care_short_name (const char *code);
+/* The short names of @codes joined with ", ", cut after the name that reaches @max_chars
+ * characters, a final "…" saying that more were chosen; "" for none. (transfer full) */
+char                *qoima_fund_care_join_short_names (const char * const *codes,
+                                                       guint               max_chars);
 /* R004-5: the kinds of care @licenses' annexes allow for @status; borrowed entries. */
 GPtrArray           *qoima_fund_care_allowed   (GPtrArray              *licenses,
                                                 QoimaFundSubjectStatus  status);

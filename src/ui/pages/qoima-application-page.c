@@ -28,6 +28,8 @@
 #include <string.h>
 
 #define DEFAULT_POLL_SECONDS 60
+/* How much of a collapsed row's summary the kinds' names may take, in characters. */
+#define SUMMARY_CHARS 60
 
 /* Where a field's value comes from, shown beside it (issue 13). */
 typedef enum {
@@ -91,6 +93,8 @@ struct _QoimaApplicationPage
   GtkListBox           *bases_list;
   GtkWidget            *registration_row;
   GtkWidget            *attorney_row;
+  GtkWidget            *region_row;
+  GtkWidget            *care_rows[2]; /* AdwExpanderRow: Поставщик's, Соисполнитель's */
   char                 *fund_url;
   char                 *message;
   char                 *pdf_path;
@@ -733,7 +737,7 @@ add_section (QoimaApplicationPage *self,
   return GTK_LIST_BOX (list);
 }
 
-static void
+static GtkWidget *
 add_info (GtkListBox *list,
           const char *title,
           const char *value,
@@ -747,9 +751,10 @@ add_info (GtkListBox *list,
   if (source != SOURCE_NONE)
     adw_action_row_add_suffix (ADW_ACTION_ROW (row), source_label (source));
   gtk_list_box_append (list, row);
+  return row;
 }
 
-static void
+static GtkWidget *
 add_entry (QoimaApplicationPage *self,
            GtkListBox           *list,
            const char           *field,
@@ -763,9 +768,9 @@ add_entry (QoimaApplicationPage *self,
   /* What cannot be changed is shown as text, not as an entry that refuses typing. */
   if (!editable || !self->editable)
     {
-      add_info (list, title, value, source);
+      row = add_info (list, title, value, source);
       add_problem_row (self, list, field);
-      return;
+      return row;
     }
   row = adw_entry_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
@@ -774,6 +779,7 @@ add_entry (QoimaApplicationPage *self,
   gtk_list_box_append (list, row);
   g_hash_table_insert (self->fields, g_strdup (field), row);
   add_problem_row (self, list, field);
+  return row;
 }
 
 static void
@@ -1242,9 +1248,42 @@ base_delete_cb (QoimaApplicationPage *self,
   gtk_list_box_remove (self->bases_list, GTK_WIDGET (row));
 }
 
+/* A collapsed row of kinds of care says what is chosen in it, so that a form's choices are
+ * seen without opening every row (issue 13); opened, it says where the kinds come from. */
+static void
+update_care_summaries (QoimaApplicationPage *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->care_rows); i++)
+    {
+      AdwExpanderRow *row;
+      g_auto(GStrv) chosen = NULL;
+      g_autofree char *names = NULL;
+      g_autofree char *summary = NULL;
+      guint n;
+
+      if (self->care_rows[i] == NULL)
+        continue;
+      row = ADW_EXPANDER_ROW (self->care_rows[i]);
+      if (adw_expander_row_get_expanded (row))
+        {
+          adw_expander_row_set_subtitle (row, _("From a directory, as the license annexes allow"));
+          continue;
+        }
+      chosen = chosen_care (self, i == 0 ? QOIMA_FUND_PROVIDER : QOIMA_FUND_COEXECUTOR);
+      n = g_strv_length (chosen);
+      names = qoima_fund_care_join_short_names ((const char * const *) chosen, SUMMARY_CHARS);
+      /* TRANSLATORS: %u is how many kinds of care are chosen, %s their short names
+       * ("Стационар, Амбулаторно"), cut with "…" when there are many */
+      summary = n > 0 ? g_strdup_printf (ngettext ("%u kind chosen: %s", "%u kinds chosen: %s", n), n, names)
+                      : g_strdup (_("Nothing chosen"));
+      adw_expander_row_set_subtitle (row, summary);
+    }
+}
+
 static void
 care_toggled_cb (QoimaApplicationPage *self)
 {
+  update_care_summaries (self);
   update_base_choices (self);
 }
 
@@ -1258,11 +1297,13 @@ add_care_section (QoimaApplicationPage *self,
   g_autoptr(GPtrArray) allowed = qoima_fund_care_allowed (self->form->licenses, status);
   GtkWidget *row = adw_expander_row_new ();
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  status == QOIMA_FUND_PROVIDER ? _("Kinds of Care as «Поставщик»")
                                                                : _("Kinds of Care as «Соисполнитель»"));
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), _("From a directory, as the license annexes allow"));
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), chosen != NULL && chosen[0] != NULL);
+  self->care_rows[status == QOIMA_FUND_PROVIDER ? 0 : 1] = row;
+  g_signal_connect_object (row, "notify::expanded", G_CALLBACK (update_care_summaries), self, G_CONNECT_SWAPPED);
   /* R004-5: only what the directory has for the status and the annexes allow; a kind
    * chosen before the licenses changed stays shown, so that its problem can be seen. */
   for (const QoimaFundCare *care = qoima_fund_care_directory (); care->code != NULL; care++)
@@ -1349,6 +1390,31 @@ edits_cb (GObject      *source,
     }
 }
 
+/* The region's row names the region as soon as its code is typed. */
+static char *
+region_title (QoimaApplicationPage *self,
+              const char           *code)
+{
+  g_autofree char *clean = stripped (code);
+  const char *name = self->kato != NULL && clean != NULL ? qoima_fund_kato_name (self->kato, clean) : NULL;
+
+  return name != NULL ? g_strdup_printf (_("Region Served (KATO Code): %s"), name)
+                      : g_strdup (_("Region Served (KATO Code)"));
+}
+
+static void
+update_region_title (QoimaApplicationPage *self)
+{
+  const char *code;
+  g_autofree char *title = NULL;
+
+  if (self->region_row == NULL || self->form == NULL)
+    return;
+  code = GTK_IS_EDITABLE (self->region_row) ? gtk_editable_get_text (GTK_EDITABLE (self->region_row)) : self->form->region;
+  title = region_title (self, code);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->region_row), title);
+}
+
 static void
 build_form (QoimaApplicationPage *self)
 {
@@ -1356,7 +1422,7 @@ build_form (QoimaApplicationPage *self)
   GtkListBox *list;
   g_autofree char *title = NULL;
   g_autofree char *more = NULL;
-  const char *region_name;
+  g_autofree char *region = NULL;
   GtkWidget *check;
   static const char * const pharmacy[] = { "Да", "Нет", NULL };
 
@@ -1368,6 +1434,8 @@ build_form (QoimaApplicationPage *self)
   g_ptr_array_set_size (self->base_rows, 0);
   self->registration_row = NULL;
   self->attorney_row = NULL;
+  self->region_row = NULL;
+  self->care_rows[0] = self->care_rows[1] = NULL;
   self->editable = form_is_new (self) ? may (self, QOIMA_FUND_ACTION_CREATE) : may (self, QOIMA_FUND_ACTION_EDIT);
 
   if (app->id == 0)
@@ -1416,13 +1484,10 @@ build_form (QoimaApplicationPage *self)
   add_problem_row (self, list, "statuses");
   add_care_section (self, list, QOIMA_FUND_PROVIDER);
   add_care_section (self, list, QOIMA_FUND_COEXECUTOR);
-  region_name = self->kato != NULL && app->region != NULL ? qoima_fund_kato_name (self->kato, app->region) : NULL;
-  {
-    g_autofree char *region_title = region_name != NULL ? g_strdup_printf (_("Region Served (KATO Code): %s"), region_name)
-                                                        : g_strdup (_("Region Served (KATO Code)"));
-
-    add_entry (self, list, "region", region_title, app->region, SOURCE_DIRECTORY, TRUE);
-  }
+  region = region_title (self, app->region);
+  self->region_row = add_entry (self, list, "region", region, app->region, SOURCE_DIRECTORY, TRUE);
+  if (GTK_IS_EDITABLE (self->region_row))
+    g_signal_connect_object (self->region_row, "changed", G_CALLBACK (update_region_title), self, G_CONNECT_SWAPPED);
   add_combo (self, list, "pharmacy", _("Pharmacy"), pharmacy,
              app->pharmacy == QOIMA_FUND_PHARMACY_YES ? "Да" : app->pharmacy == QOIMA_FUND_PHARMACY_NO ? "Нет" : NULL,
              SOURCE_HAND, TRUE);
@@ -1468,6 +1533,7 @@ build_form (QoimaApplicationPage *self)
       qoima_store_fund_edits_async (store (self), app->id, self->cancellable, edits_cb, g_object_ref (list));
     }
   self->filling = FALSE;
+  update_care_summaries (self);
   update_base_choices (self);
   update_actions (self);
 }
@@ -2396,6 +2462,7 @@ kato_cb (GObject      *source,
   /* Listed before the classifier was read: the regions get their names now. */
   if (self->applications != NULL && self->kato != NULL)
     fill_applications_list (self);
+  update_region_title (self);
 }
 
 static void

@@ -127,6 +127,29 @@ set_export_enabled (QoimaReportsPage *self,
   gtk_widget_set_sensitive (GTK_WIDGET (self->export_button), enabled || may_view);
 }
 
+/* The export menu's ИСЛО section, after the report's own formats. */
+#define ISLO_SECTION 1
+
+/* The ИСЛО section names its month, the period's first: "the period's first month" left the
+ * user to work out which month a period of 15.11–04.12 exports (all of November). */
+static void
+update_islo_section (QoimaReportsPage *self)
+{
+  GMenu *menu = G_MENU (gtk_menu_button_get_menu_model (self->export_button));
+  g_autoptr(GMenuModel) items = g_menu_model_get_item_link (G_MENU_MODEL (menu), ISLO_SECTION, G_MENU_LINK_SECTION);
+  g_autofree char *month = g_date_time_format (self->from, "%m.%Y");
+  g_autofree char *label = NULL;
+  g_autoptr(GMenuItem) section = NULL;
+
+  g_assert (items != NULL);
+  /* Translators: a heading in the Export menu; %s is the month whose dispensing is exported
+   * for ИСЛО, the drug-provision information system (12.2026). */
+  label = g_strdup_printf (_("Dispensing for ИСЛО in %s"), month);
+  section = g_menu_item_new_section (label, items);
+  g_menu_remove (menu, ISLO_SECTION);
+  g_menu_insert_item (menu, ISLO_SECTION, section);
+}
+
 static void
 update_period_controls (QoimaReportsPage *self)
 {
@@ -140,6 +163,7 @@ update_period_controls (QoimaReportsPage *self)
   gtk_calendar_select_day (self->from_calendar, self->from);
   gtk_calendar_select_day (self->to_calendar, self->to);
   self->updating_controls = FALSE;
+  update_islo_section (self);
 
   /* What is open now is open whatever the period. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->from_button), has_period);

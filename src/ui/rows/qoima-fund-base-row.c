@@ -111,6 +111,37 @@ update_permit (QoimaFundBaseRow *self)
   adw_action_row_set_subtitle (self->permit_row, text != NULL ? text : _("Not attached"));
 }
 
+/* How much of the summary the subtypes' names may take, in characters. */
+#define SUMMARY_CHARS 50
+
+/* Collapsed, the base says which subtypes of care it has, so that they are seen without
+ * opening it (issue 13); its title is its address already. Opened, only where it comes from. */
+static void
+update_subtitle (QoimaFundBaseRow *self)
+{
+  const QoimaFundBase *base = self->item;
+  g_autofree char *from = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (base != NULL && base->license != NULL)
+    from = g_strdup_printf (_("From license %s"), base->license);
+  if (base != NULL && !adw_expander_row_get_expanded (ADW_EXPANDER_ROW (self)))
+    {
+      guint n = base->subtypes != NULL ? g_strv_length (base->subtypes) : 0;
+      g_autofree char *names = qoima_fund_care_join_short_names ((const char * const *) base->subtypes, SUMMARY_CHARS);
+
+      /* TRANSLATORS: %u is how many subtypes of care the production base has, %s their short
+       * names ("Стационар, Амбулаторно"), cut with "…" when there are many */
+      summary = n > 0 ? g_strdup_printf (ngettext ("%u subtype of care: %s", "%u subtypes of care: %s", n), n, names)
+                      : g_strdup (_("No subtype of care chosen"));
+    }
+  if (from != NULL && summary != NULL)
+    subtitle = g_strdup_printf ("%s · %s", from, summary);
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self),
+                                 subtitle != NULL ? subtitle : from != NULL ? from : summary != NULL ? summary : "");
+}
+
 static void
 subtype_toggled_cb (QoimaFundBaseRow *self,
                     GParamSpec       *pspec,
@@ -130,6 +161,7 @@ subtype_toggled_cb (QoimaFundBaseRow *self,
     }
   g_strfreev (self->item->subtypes);
   self->item->subtypes = g_strv_builder_end (builder);
+  update_subtitle (self);
 }
 
 static GtkListBoxRow *
@@ -202,12 +234,7 @@ show_item (QoimaFundBaseRow *self)
 
   self->filling = TRUE;
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), base != NULL && base->address != NULL ? base->address : "");
-  if (base != NULL && base->license != NULL)
-    {
-      g_autofree char *subtitle = g_strdup_printf (_("From license %s"), base->license);
-
-      adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (self), subtitle);
-    }
+  update_subtitle (self);
   if (base != NULL && base->has_position)
     {
       char buffer[G_ASCII_DTOSTR_BUF_SIZE];
@@ -493,5 +520,6 @@ qoima_fund_base_row_init (QoimaFundBaseRow *self)
   self->editable = TRUE;
   self->subtype_rows = g_ptr_array_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "notify::expanded", G_CALLBACK (update_subtitle), NULL);
   qoima_fund_base_row_set_choices (self, NULL);
 }
