@@ -829,6 +829,42 @@ create_window_sorted_by_packs (GtkColumnView **view_out)
   return window;
 }
 
+typedef struct {
+  GtkWidget        *view;
+  GtkSingleSelection *selection;
+} SelectedWait;
+
+/* Whether the selected line's row is in sight in the view: scrolled to. */
+static gboolean
+selected_is_drawn (gpointer data)
+{
+  SelectedWait *wait = data;
+  gpointer selected = gtk_single_selection_get_selected_item (wait->selection);
+  GPtrArray *stack = g_ptr_array_new ();
+  gboolean drawn = FALSE;
+
+  g_ptr_array_add (stack, wait->view);
+  while (stack->len > 0 && selected != NULL && !drawn)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (stack, child);
+
+      if (QOIMA_IS_STOCK_CELL (widget) && gtk_widget_get_mapped (widget) &&
+          qoima_stock_cell_get_item (QOIMA_STOCK_CELL (widget)) == selected)
+        {
+          graphene_point_t point;
+
+          drawn = gtk_widget_compute_point (widget, wait->view, &GRAPHENE_POINT_INIT (0, 0), &point) &&
+                  point.y >= 0 && point.y < gtk_widget_get_height (wait->view);
+        }
+    }
+  g_ptr_array_unref (stack);
+
+  return drawn;
+}
+
 static gboolean
 stock_has_rows (gpointer data)
 {
@@ -937,7 +973,11 @@ test_stock_fill (void)
                     find_pack_line (model, late_pack));
   g_assert_true (line_holds_pack (gtk_single_selection_get_selected_item (qoima_stock_page_get_selection (page)),
                                   late_pack));
-  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  {
+    SelectedWait wait = { GTK_WIDGET (view), qoima_stock_page_get_selection (page) };
+
+    qoima_test_wait_until (selected_is_drawn, &wait, 30);
+  }
   destroy_window (window);
 
   /* And scanned, as soon as the first lines are shown. */
@@ -952,6 +992,11 @@ test_stock_fill (void)
                     GTK_INVALID_LIST_POSITION);
   g_assert_true (line_holds_pack (gtk_single_selection_get_selected_item (qoima_stock_page_get_selection (page)),
                                   late_pack));
+  {
+    SelectedWait wait = { GTK_WIDGET (view), qoima_stock_page_get_selection (page) };
+
+    qoima_test_wait_until (selected_is_drawn, &wait, 30);
+  }
   gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
   qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-stock-fill-scan.png");
   destroy_window (window);
