@@ -12,6 +12,8 @@
  *                     minimal window (its p99 shows it)
  *  first-frame-cpu    the same, as CPU time of the main thread: what the window itself
  *                     costs, which a machine busy with other work leaves intact
+ *  first-frame-sign-in(-cpu)  likewise for the window as Qoima starts, nobody signed in:
+ *                     its sign-in screen's first frame
  *  window-to-stock-rows   the window created for a signed-in clerk → the Stock page chosen
  *                     → the first frame painted once its column view has rows (this was
  *                     "stock-page-window"; it starts before sign-in's own work, with the
@@ -23,7 +25,15 @@
  *                     key derivation, deliberately slow, comes before and is not in it
  *  sign-in-to-stock-rows-cpu  the same, as CPU time of the main thread (the store's query
  *                     runs on its worker and is in the wall time only)
- *  rss-after-stock    MB resident (VmRSS) after the Stock page was shown
+ *  sign-in-to-stock-whole  the same sign-in to the frame that shows the Stock page's whole
+ *                     list: the page feeds its lines a screenful first, the rest on later
+ *                     frames, and is loading until they are all in
+ *  stock-fill-longest-frame  the longest time between two frames painted meanwhile, from
+ *                     the first with rows to that one: how long the fill holds the window
+ *  rss-after-stock    MB resident (VmRSS) after the Stock page was shown (its whole list)
+ *  rss-after-stock-cairo  the same runs' windows again in a child process (this program
+ *                     with --rss-only) under GSK_RENDERER=cairo: Qoima's own memory without
+ *                     Mesa's software GL, which llvmpipe under Xvfb maps (~78 MB)
  *
  * The warehouse is the demo's at --packs N (default 200,000; `meson test --benchmark` gives
  * 1,000,000, as the store benchmark): filling it is not timed, and is done by a child
@@ -147,6 +157,10 @@ typedef struct {
   gboolean     loading_seen;
   gint64       painted_at;
   double       painted_cpu;
+  /* While the rest of the lines are fed, after the first rows. */
+  gint64       last_paint;
+  gint64       longest_gap;
+  gint64       whole_at;
 } StockWait;
 
 static void
@@ -157,7 +171,7 @@ stock_loading_cb (QoimaStockPage *page,
   if (qoima_stock_page_get_loading (page))
     phase (wait->clock, "stock query started");
   else
-    phase (wait->clock, "stock lines in the model");
+    phase (wait->clock, "whole stock list in the model");
 }
 
 static void
@@ -167,9 +181,28 @@ stock_painted_cb (GdkFrameClock *frame_clock,
   StockWait *wait = user_data;
   QoimaStockPage *page;
 
-  if (wait->painted_at != 0)
-    return;
   page = qoima_window_get_stock_page (wait->window);
+  if (wait->painted_at != 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      /* The frames that show the rest of the lines: none should take long. */
+      if (wait->whole_at == 0)
+        {
+          wait->longest_gap = MAX (wait->longest_gap, now - wait->last_paint);
+          wait->last_paint = now;
+          if (print_phases)
+            {
+              g_autofree char *what = g_strdup_printf ("a frame painted, %u lines shown",
+                                                       g_list_model_get_n_items (qoima_stock_page_get_model (page)));
+
+              phase (wait->clock, what);
+            }
+          if (!qoima_stock_page_get_loading (page))
+            wait->whole_at = now;
+        }
+      return;
+    }
   if (!wait->loading_seen)
     {
       wait->loading_seen = TRUE;
@@ -177,12 +210,17 @@ stock_painted_cb (GdkFrameClock *frame_clock,
       if (qoima_stock_page_get_loading (page))
         phase (wait->clock, "stock query started");
     }
-  if (!qoima_stock_page_get_loading (page) &&
-      g_list_model_get_n_items (qoima_stock_page_get_model (page)) > 0 &&
+  /* Rows, not the whole list: the page feeds its lines a screenful first, the rest on
+   * later frames, and is loading until they are all in. A new page has no rows before
+   * its first load. */
+  if (g_list_model_get_n_items (qoima_stock_page_get_model (page)) > 0 &&
       gtk_widget_get_mapped (GTK_WIDGET (page)))
     {
       wait->painted_at = g_get_monotonic_time ();
       wait->painted_cpu = clock_cpu_ms (wait->clock);
+      wait->last_paint = wait->painted_at;
+      if (!qoima_stock_page_get_loading (page))
+        wait->whole_at = wait->painted_at;
     }
   else
     phase (wait->clock, "a frame painted, no rows yet");
@@ -194,25 +232,53 @@ stock_painted (gpointer data)
   return ((StockWait *) data)->painted_at != 0;
 }
 
+static gboolean
+page_is_idle (gpointer data)
+{
+  return !qoima_stock_page_get_loading (data);
+}
+
+static gboolean
+stock_whole (gpointer data)
+{
+  return ((StockWait *) data)->whole_at != 0;
+}
+
 /* Waits for the Stock page's first frame with rows in @window; returns its ms since
- * @clock started. */
+ * @clock started. Then waits for the frame that shows the whole list (in @whole_ms, with
+ * in @longest_ms the longest time between two frames painted until then), so that
+ * whatever follows finds the page done. */
 static double
 wait_for_stock_rows (QoimaWindow *window,
                      Clock       *clock,
-                     double      *cpu)
+                     double      *cpu,
+                     double      *whole_ms,
+                     double      *longest_ms)
 {
-  StockWait wait = { window, clock, FALSE, 0, 0 };
+  StockWait wait = { window, clock, FALSE, 0, 0, 0, 0, 0 };
   GdkFrameClock *frame_clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   gulong handler = g_signal_connect (frame_clock, "after-paint", G_CALLBACK (stock_painted_cb), &wait);
 
   gtk_widget_queue_draw (GTK_WIDGET (window));
   qoima_test_wait_until (stock_painted, &wait, 120);
-  g_signal_handler_disconnect (frame_clock, handler);
-  g_signal_handlers_disconnect_by_func (qoima_window_get_stock_page (window), stock_loading_cb, &wait);
   *cpu = wait.painted_cpu;
   if (print_phases)
     fprintf (stderr, "  %-34s %8.1f ms  (cpu %7.1f ms)  %6.1f MB\n", "first frame with rows painted",
              (wait.painted_at - clock->start) / 1000.0, wait.painted_cpu, rss_mb ());
+
+  qoima_test_wait_until (page_is_idle, qoima_window_get_stock_page (window), 120);
+  if (!stock_whole (&wait))
+    {
+      /* The last lines went in without a frame to show them. */
+      gtk_widget_queue_draw (GTK_WIDGET (window));
+      qoima_test_wait_until (stock_whole, &wait, 120);
+    }
+  g_signal_handler_disconnect (frame_clock, handler);
+  g_signal_handlers_disconnect_by_func (qoima_window_get_stock_page (window), stock_loading_cb, &wait);
+  if (whole_ms != NULL)
+    *whole_ms = (wait.whole_at - clock->start) / 1000.0;
+  if (longest_ms != NULL)
+    *longest_ms = wait.longest_gap / 1000.0;
 
   return (wait.painted_at - clock->start) / 1000.0;
 }
@@ -308,6 +374,68 @@ figure (const char *name,
   fflush (stdout);
 }
 
+/* A minimal libadwaita window's first frame: the baseline of first-frame. */
+static void
+time_minimal_window (GArray *minimal,
+                     GArray *minimal_cpu)
+{
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gint64 start = g_get_monotonic_time ();
+  double cpu_start = thread_cpu_ms ();
+  double ms, cpu;
+
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_box_append (GTK_BOX (box), gtk_label_new ("Qoima"));
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_set_default_size (window, 1280, 800);
+  ms = time_first_frame (window, start, cpu_start, &cpu);
+  g_array_append_val (minimal, ms);
+  g_array_append_val (minimal_cpu, cpu);
+  gtk_window_destroy (window);
+}
+
+/* A window for a signed-in clerk: its first frame, then the Stock page's rows, then the
+ * RSS once the whole list is in. */
+static void
+time_signed_in_window (QoimaStore *store,
+                       GSettings  *settings,
+                       QoimaUser  *clerk,
+                       int         run,
+                       GArray     *qoima,
+                       GArray     *qoima_cpu,
+                       GArray     *stock,
+                       GArray     *rss)
+{
+  g_autoptr(QoimaContext) context = NULL;
+  QoimaWindow *window;
+  Clock clock;
+  double ms, cpu;
+
+  if (print_phases)
+    fprintf (stderr, "run %d: a window for a signed-in clerk\n", run + 1);
+  clock_start (&clock);
+  phase (&clock, "start");
+  context = qoima_context_new (store, settings);
+  qoima_context_set_user (context, clerk);
+  window = qoima_window_new (NULL, context);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  phase (&clock, "window constructed");
+  ms = time_first_frame (GTK_WINDOW (window), clock.start, clock.cpu_start, &cpu);
+  phase (&clock, "first frame painted");
+  g_array_append_val (qoima, ms);
+  g_array_append_val (qoima_cpu, cpu);
+
+  /* The Stock page, as a click on its tab chooses it (a clerk lands on it). */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL);
+  ms = wait_for_stock_rows (window, &clock, &cpu, NULL, NULL);
+  g_array_append_val (stock, ms);
+
+  ms = rss_mb ();
+  g_array_append_val (rss, ms);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -324,11 +452,17 @@ main (int   argc,
   g_autoptr(GArray) stock = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) sign_in = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) sign_in_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sign_in_screen_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sign_in_screen_cpu = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sign_in_whole = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sign_in_gap = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) rss = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) rss_cairo = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *what = NULL;
   int n_packs = 200000;
   int runs = 5;
   const char *fill_only = NULL;
+  const char *rss_only = NULL;
   gint64 fill_start;
 
   for (int i = 1; i < argc; i++)
@@ -343,6 +477,8 @@ main (int   argc,
         runs = atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--fill-only") && i + 1 < argc)
         fill_only = argv[++i];
+      else if (g_str_equal (argv[i], "--rss-only") && i + 1 < argc)
+        rss_only = argv[++i];
       else
         {
           fprintf (stderr, "Usage: qoima-bench-ui [--json] [--phases] [--packs N] [--runs N]\n");
@@ -361,6 +497,24 @@ main (int   argc,
     {
       store = qoima_test_open_demo_store (fill_only, n_packs);
       qoima_test_add_demo_users (store);
+      qoima_store_close (store);
+      return 0;
+    }
+
+  /* The child's part for rss-after-stock-cairo: the runs' first two windows on the
+   * database in @rss_only, under whatever GSK_RENDERER it was given, and their RSS on
+   * stdout, one a line. */
+  if (rss_only != NULL)
+    {
+      store = qoima_test_open_store (rss_only);
+      settings = g_settings_new (BASE_APP_ID);
+      clerk = qoima_test_find_user (store, "clerk");
+      for (int run = 0; run < runs; run++)
+        {
+          time_minimal_window (minimal, minimal_cpu);
+          time_signed_in_window (store, settings, clerk, run, qoima, qoima_cpu, stock, rss);
+          printf ("rss-after-stock %.3f\n", g_array_index (rss, double, rss->len - 1));
+        }
       qoima_store_close (store);
       return 0;
     }
@@ -391,52 +545,8 @@ main (int   argc,
   for (int run = 0; run < runs; run++)
     {
       /* The minimal window first, then Qoima's, in each run: both see the same machine. */
-      {
-        GtkWindow *window = GTK_WINDOW (adw_window_new ());
-        GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-        gint64 start = g_get_monotonic_time ();
-        double cpu_start = thread_cpu_ms ();
-        double ms, cpu;
-
-        gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
-        gtk_box_append (GTK_BOX (box), gtk_label_new ("Qoima"));
-        adw_window_set_content (ADW_WINDOW (window), box);
-        gtk_window_set_default_size (window, 1280, 800);
-        ms = time_first_frame (window, start, cpu_start, &cpu);
-        g_array_append_val (minimal, ms);
-        g_array_append_val (minimal_cpu, cpu);
-        gtk_window_destroy (window);
-      }
-
-      {
-        g_autoptr(QoimaContext) context = NULL;
-        QoimaWindow *window;
-        Clock clock;
-        double ms, cpu;
-
-        if (print_phases)
-          fprintf (stderr, "run %d: a window for a signed-in clerk\n", run + 1);
-        clock_start (&clock);
-        phase (&clock, "start");
-        context = qoima_context_new (store, settings);
-        qoima_context_set_user (context, clerk);
-        window = qoima_window_new (NULL, context);
-        gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-        phase (&clock, "window constructed");
-        ms = time_first_frame (GTK_WINDOW (window), clock.start, clock.cpu_start, &cpu);
-        phase (&clock, "first frame painted");
-        g_array_append_val (qoima, ms);
-        g_array_append_val (qoima_cpu, cpu);
-
-        /* The Stock page, as a click on its tab chooses it (a clerk lands on it). */
-        gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL);
-        ms = wait_for_stock_rows (window, &clock, &cpu);
-        g_array_append_val (stock, ms);
-
-        ms = rss_mb ();
-        g_array_append_val (rss, ms);
-        gtk_window_destroy (GTK_WINDOW (window));
-      }
+      time_minimal_window (minimal, minimal_cpu);
+      time_signed_in_window (store, settings, clerk, run, qoima, qoima_cpu, stock, rss);
 
       /* As Qoima is used: the window waits on its sign-in screen, and the clerk signs in. */
       {
@@ -446,19 +556,21 @@ main (int   argc,
         QoimaSignIn *sign_in_screen;
         GListModel *users;
         Clock clock = { 0, 0 };
+        gint64 window_start;
+        double window_cpu_start;
         double ms, cpu;
 
         context = qoima_context_new (store, settings);
         /* Before the window's handler, which does the window's part of signing in. */
         g_signal_connect (context, "notify::user", G_CALLBACK (user_set_cb), &clock);
+        window_start = g_get_monotonic_time ();
+        window_cpu_start = thread_cpu_ms ();
         window = qoima_window_new (NULL, context);
         g_signal_connect_after (context, "notify::user", G_CALLBACK (user_handled_cb), &clock);
         gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
-        {
-          double unused;
-
-          time_first_frame (GTK_WINDOW (window), g_get_monotonic_time (), thread_cpu_ms (), &unused);
-        }
+        ms = time_first_frame (GTK_WINDOW (window), window_start, window_cpu_start, &cpu);
+        g_array_append_val (sign_in_screen_ms, ms);
+        g_array_append_val (sign_in_screen_cpu, cpu);
         sign_in_screen = qoima_window_get_sign_in (window);
         qoima_test_wait_until (sign_in_ready, sign_in_screen, 60);
         users = qoima_sign_in_get_users (sign_in_screen);
@@ -476,7 +588,13 @@ main (int   argc,
           fprintf (stderr, "run %d: the clerk signs in on the sign-in screen\n", run + 1);
         g_signal_emit_by_name (qoima_sign_in_get_secret_entry (sign_in_screen), "activate");
         qoima_test_wait_until (clock_started, &clock, 60);
-        ms = wait_for_stock_rows (window, &clock, &cpu);
+        {
+          double whole, gap;
+
+          ms = wait_for_stock_rows (window, &clock, &cpu, &whole, &gap);
+          g_array_append_val (sign_in_whole, whole);
+          g_array_append_val (sign_in_gap, gap);
+        }
         g_array_append_val (sign_in, ms);
         g_array_append_val (sign_in_cpu, cpu);
         g_signal_handlers_disconnect_by_data (context, &clock);
@@ -491,6 +609,13 @@ main (int   argc,
           "minimal-window", quantile (minimal, 0.5));
   figure ("first-frame-cpu", "ms", qoima_cpu,
           "the main thread's CPU time for the same first frame, against the minimal window's in the same run",
+          "minimal-window-cpu", quantile (minimal_cpu, 0.5));
+  figure ("first-frame-sign-in", "ms", sign_in_screen_ms,
+          "Qoima's window as it starts, on its sign-in screen (nobody signed in), from its creation to its first "
+          "painted frame, against the same minimal window",
+          "minimal-window", quantile (minimal, 0.5));
+  figure ("first-frame-sign-in-cpu", "ms", sign_in_screen_cpu,
+          "the main thread's CPU time for the same first frame, against the minimal window's",
           "minimal-window-cpu", quantile (minimal_cpu, 0.5));
   figure ("minimal-window-cpu", "ms", minimal_cpu,
           "the main thread's CPU time for the minimal window's first frame", NULL, 0);
@@ -508,10 +633,60 @@ main (int   argc,
                           "first-frame)", n_packs);
   figure ("window-to-stock-rows", "ms", stock, what, NULL, 0);
   g_free (what);
+  what = g_strdup_printf ("the same sign-in to the frame that shows the Stock page's whole list (its lines are fed a "
+                          "screenful first, the rest on later frames), at %d demo packs", n_packs);
+  figure ("sign-in-to-stock-whole", "ms", sign_in_whole, what, NULL, 0);
+  g_free (what);
+  figure ("stock-fill-longest-frame", "ms", sign_in_gap,
+          "the longest time between two frames painted from the first with the Stock page's rows to the one with its "
+          "whole list (a frame is ~17 ms apart at the least): how long the fill may freeze the window", NULL, 0);
   what = g_strdup_printf ("VmRSS after the Stock page was shown, at %d demo packs; goal <= 200 MB", n_packs);
   figure ("rss-after-stock", "MB", rss, what, NULL, 0);
+  g_clear_pointer (&what, g_free);
 
   qoima_store_close (store);
+
+  /* The same windows again in a child process drawn by GSK's Cairo renderer: under Xvfb
+   * the GL renderer runs on Mesa's software GL (llvmpipe), which maps some 78 MB of its
+   * own into the process. */
+  {
+    g_autofree char *runs_arg = g_strdup_printf ("%d", runs);
+    const char *rss_argv[] = { argv[0], "--rss-only", db_path, "--runs", runs_arg, NULL };
+    g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "GSK_RENDERER", "cairo", TRUE);
+    g_autofree char *out = NULL;
+    g_autoptr(GError) error = NULL;
+    int status = 0;
+
+    if (!g_spawn_sync (NULL, (char **) rss_argv, envp, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, &out, NULL,
+                       &status, &error) ||
+        !g_spawn_check_wait_status (status, &error))
+      {
+        fprintf (stderr, "qoima-bench-ui: the Cairo renderer's run: %s\n", error->message);
+        return 1;
+      }
+    {
+      g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+
+      for (unsigned i = 0; lines[i] != NULL; i++)
+        {
+          double mb;
+
+          /* GLib's debug messages, if asked for, are on stdout too. */
+          if (!g_str_has_prefix (lines[i], "rss-after-stock "))
+            continue;
+          mb = g_ascii_strtod (lines[i] + strlen ("rss-after-stock "), NULL);
+          g_array_append_val (rss_cairo, mb);
+        }
+    }
+  }
+  if (rss_cairo->len > 0)
+    {
+      what = g_strdup_printf ("VmRSS after the Stock page was shown, the same windows at %d demo packs in a child "
+                              "process with GSK_RENDERER=cairo: Qoima's own memory without Mesa's software GL "
+                              "(llvmpipe under Xvfb maps ~78 MB)", n_packs);
+      figure ("rss-after-stock-cairo", "MB", rss_cairo, what, NULL, 0);
+    }
+
   qoima_test_remove_tree (tmp_dir);
   return 0;
 }

@@ -754,6 +754,254 @@ test_stock_sort_headers (void)
   destroy_window (window);
 }
 
+/* What the Stock page's model was told while it filled. */
+typedef struct {
+  unsigned n_items;       /* as the last change left it */
+  unsigned n_changes;
+  unsigned first_added;
+  gboolean only_appended;
+} FillSteps;
+
+static void
+fill_changed_cb (GListModel *model,
+                 guint       position,
+                 guint       removed,
+                 guint       added,
+                 FillSteps  *steps)
+{
+  if (steps->n_changes == 0)
+    steps->first_added = added;
+  if (position != steps->n_items || removed != 0)
+    steps->only_appended = FALSE;
+  steps->n_changes++;
+  steps->n_items = g_list_model_get_n_items (model);
+}
+
+static gboolean
+line_holds_pack (QoimaStockItem *line,
+                 QoimaPack      *pack)
+{
+  return g_strcmp0 (qoima_product_get_gtin (qoima_stock_item_get_product (line)),
+                    qoima_product_get_gtin (qoima_pack_get_product (pack))) == 0 &&
+         qoima_location_get_id (qoima_stock_item_get_location (line)) ==
+           qoima_location_get_id (qoima_pack_get_location (pack)) &&
+         g_strcmp0 (qoima_stock_item_get_batch (line), qoima_pack_get_batch (pack)) == 0 &&
+         g_strcmp0 (qoima_stock_item_get_expiry (line), qoima_pack_get_expiry (pack)) == 0;
+}
+
+static unsigned
+find_pack_line (GListModel *model,
+                QoimaPack  *pack)
+{
+  for (unsigned i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(QoimaStockItem) line = g_list_model_get_item (model, i);
+
+      if (line_holds_pack (line, pack))
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static int
+compare_packs_descending (gconstpointer a,
+                          gconstpointer b)
+{
+  return compare_packs (*(QoimaStockItem **) b, *(QoimaStockItem **) a);
+}
+
+/* A clerk's window whose Stock page is sorted by packs, most first, before its lines come. */
+static QoimaWindow *
+create_window_sorted_by_packs (GtkColumnView **view_out)
+{
+  QoimaWindow *window = create_window ();
+  QoimaStockPage *page = qoima_window_get_stock_page (window);
+  GtkColumnView *view = GTK_COLUMN_VIEW (find_descendant (GTK_WIDGET (page), "stock-list"));
+  g_autoptr(GtkColumnViewColumn) packs_column = NULL;
+
+  g_assert_true (GTK_IS_COLUMN_VIEW (view));
+  g_assert_true (qoima_stock_page_get_loading (page) ||
+                 g_list_model_get_n_items (qoima_stock_page_get_model (page)) == 0);
+  packs_column = g_list_model_get_item (gtk_column_view_get_columns (view), 4);
+  gtk_column_view_sort_by_column (view, packs_column, GTK_SORT_DESCENDING);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.page-stock", NULL));
+  *view_out = view;
+  return window;
+}
+
+typedef struct {
+  GtkWidget        *view;
+  GtkSingleSelection *selection;
+} SelectedWait;
+
+/* Whether the selected line's row is in sight in the view: scrolled to. */
+static gboolean
+selected_is_drawn (gpointer data)
+{
+  SelectedWait *wait = data;
+  gpointer selected = gtk_single_selection_get_selected_item (wait->selection);
+  GPtrArray *stack = g_ptr_array_new ();
+  gboolean drawn = FALSE;
+
+  g_ptr_array_add (stack, wait->view);
+  while (stack->len > 0 && selected != NULL && !drawn)
+    {
+      GtkWidget *widget = g_ptr_array_steal_index (stack, stack->len - 1);
+
+      for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+        g_ptr_array_add (stack, child);
+
+      if (QOIMA_IS_STOCK_CELL (widget) && gtk_widget_get_mapped (widget) &&
+          qoima_stock_cell_get_item (QOIMA_STOCK_CELL (widget)) == selected)
+        {
+          graphene_point_t point;
+
+          drawn = gtk_widget_compute_point (widget, wait->view, &GRAPHENE_POINT_INIT (0, 0), &point) &&
+                  point.y >= 0 && point.y < gtk_widget_get_height (wait->view);
+        }
+    }
+  g_ptr_array_unref (stack);
+
+  return drawn;
+}
+
+static gboolean
+stock_has_rows (gpointer data)
+{
+  return g_list_model_get_n_items (qoima_stock_page_get_model (data)) > 0;
+}
+
+/* The Stock page shows a screenful of lines first and the rest on later frames (issue 10):
+ * each step adds lines after those shown, in the order chosen, and once the page is no
+ * longer loading every line is there. A scan whose line has not come yet still finds and
+ * selects it. */
+static void
+test_stock_fill (void)
+{
+  g_autoptr(GListModel) stock = qoima_test_list_stock (store);
+  g_autoptr(GListModel) packs = qoima_test_list_packs (store);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(QoimaPack) late_pack = NULL;
+  unsigned n_lines = g_list_model_get_n_items (stock);
+  unsigned late_line = 0;
+  FillSteps steps = { 0, 0, 0, TRUE };
+  QoimaStockPage *page;
+  GListModel *model;
+  GtkColumnView *view;
+  QoimaWindow *window;
+  gulong handler;
+
+  /* The order the page should reach: by packs, most first; ties keep the store's order. */
+  for (unsigned i = 0; i < n_lines; i++)
+    g_ptr_array_add (expected, g_list_model_get_item (stock, i));
+  g_ptr_array_sort (expected, compare_packs_descending);
+
+  window = create_window_sorted_by_packs (&view);
+  page = qoima_window_get_stock_page (window);
+  model = qoima_stock_page_get_model (page);
+  handler = g_signal_connect (model, "items-changed", G_CALLBACK (fill_changed_cb), &steps);
+  wait_for_stock (window);
+  g_signal_handler_disconnect (model, handler);
+
+  /* In steps, the first of them a screenful, each after the lines before. */
+  g_assert_cmpuint (steps.n_changes, >, 1);
+  g_assert_cmpuint (steps.first_added, >, 0);
+  g_assert_cmpuint (steps.first_added, <, n_lines);
+  g_assert_true (steps.only_appended);
+
+  /* All of them, in the chosen order. */
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  g_assert_true (model_is_sorted (model, (GCompareFunc) compare_packs, -1));
+  for (unsigned i = 0; i < n_lines; i++)
+    {
+      g_autoptr(QoimaStockItem) line = g_list_model_get_item (model, i);
+      QoimaStockItem *wanted = g_ptr_array_index (expected, i);
+
+      g_assert_cmpstr (qoima_product_get_gtin (qoima_stock_item_get_product (line)), ==,
+                       qoima_product_get_gtin (qoima_stock_item_get_product (wanted)));
+      g_assert_cmpstr (qoima_stock_item_get_batch (line), ==, qoima_stock_item_get_batch (wanted));
+      g_assert_cmpint (qoima_location_get_id (qoima_stock_item_get_location (line)), ==,
+                       qoima_location_get_id (qoima_stock_item_get_location (wanted)));
+    }
+
+  /* A reload that finds the same lines (as when another workstation changed something
+   * else) leaves the list as it is: no line taken out and put back, no row made again. */
+  steps = (FillSteps) { n_lines, 0, 0, TRUE };
+  handler = g_signal_connect (model, "items-changed", G_CALLBACK (fill_changed_cb), &steps);
+  qoima_stock_page_reload (page);
+  g_assert_true (qoima_stock_page_get_loading (page));
+  wait_for_stock (window);
+  g_signal_handler_disconnect (model, handler);
+  g_assert_cmpuint (steps.n_changes, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  destroy_window (window);
+
+  /* The pack whose line comes last. */
+  for (unsigned i = 0; i < g_list_model_get_n_items (packs); i++)
+    {
+      g_autoptr(QoimaPack) pack = g_list_model_get_item (packs, i);
+      QoimaPackStatus status = qoima_pack_get_status (pack);
+
+      if ((status == QOIMA_PACK_STATUS_IN_STOCK || status == QOIMA_PACK_STATUS_OPENED) &&
+          qoima_pack_get_km (pack) != NULL)
+        {
+          for (unsigned j = late_line; j < expected->len; j++)
+            {
+              if (line_holds_pack (g_ptr_array_index (expected, j), pack))
+                {
+                  late_line = j;
+                  g_set_object (&late_pack, pack);
+                  break;
+                }
+            }
+        }
+    }
+  g_assert_nonnull (late_pack);
+
+  /* Asked for while only the first lines are in: the rest come at once, and its line is
+   * selected. */
+  window = create_window_sorted_by_packs (&view);
+  page = qoima_window_get_stock_page (window);
+  model = qoima_stock_page_get_model (page);
+  qoima_test_wait_until (stock_has_rows, page, 30);
+  g_assert_true (qoima_stock_page_get_loading (page));
+  g_assert_cmpuint (find_pack_line (model, late_pack), ==, GTK_INVALID_LIST_POSITION);
+  qoima_stock_page_select_pack (page, late_pack);
+  g_assert_false (qoima_stock_page_get_loading (page));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  g_assert_cmpuint (gtk_single_selection_get_selected (qoima_stock_page_get_selection (page)), ==,
+                    find_pack_line (model, late_pack));
+  g_assert_true (line_holds_pack (gtk_single_selection_get_selected_item (qoima_stock_page_get_selection (page)),
+                                  late_pack));
+  {
+    SelectedWait wait = { GTK_WIDGET (view), qoima_stock_page_get_selection (page) };
+
+    qoima_test_wait_until (selected_is_drawn, &wait, 30);
+  }
+  destroy_window (window);
+
+  /* And scanned, as soon as the first lines are shown. */
+  window = create_window_sorted_by_packs (&view);
+  page = qoima_window_get_stock_page (window);
+  model = qoima_stock_page_get_model (page);
+  qoima_test_wait_until (stock_has_rows, page, 30);
+  scan_and_wait (window, qoima_pack_get_km (late_pack), FALSE);
+  qoima_test_wait_until (stock_is_loaded, page, 30);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_lines);
+  g_assert_cmpuint (gtk_single_selection_get_selected (qoima_stock_page_get_selection (page)), !=,
+                    GTK_INVALID_LIST_POSITION);
+  g_assert_true (line_holds_pack (gtk_single_selection_get_selected_item (qoima_stock_page_get_selection (page)),
+                                  late_pack));
+  {
+    SelectedWait wait = { GTK_WIDGET (view), qoima_stock_page_get_selection (page) };
+
+    qoima_test_wait_until (selected_is_drawn, &wait, 30);
+  }
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (window));
+  qoima_test_save_screenshot (GTK_WIDGET (window), "test-window-stock-fill-scan.png");
+  destroy_window (window);
+}
+
 static void
 test_scan_found (void)
 {
@@ -1213,6 +1461,7 @@ main (int   argc,
   g_test_add_func ("/ui/window/stock-follows-other-workstation", test_stock_follows_other_workstation);
   g_test_add_func ("/ui/window/stock-nurse-ward-and-scroll", test_stock_nurse_ward_and_scroll);
   g_test_add_func ("/ui/window/stock-sort-headers", test_stock_sort_headers);
+  g_test_add_func ("/ui/window/stock-fill", test_stock_fill);
   g_test_add_func ("/ui/window/scan-found", test_scan_found);
   g_test_add_func ("/ui/window/scan-garbled", test_scan_garbled);
   g_test_add_func ("/ui/window/scan-unknown", test_scan_unknown);

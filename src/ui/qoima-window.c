@@ -346,7 +346,13 @@ show_screen (QoimaWindow *self,
   gboolean pages = g_str_equal (name, "content");
 
   if (pages)
-    gtk_widget_set_visible (content, TRUE);
+    {
+      /* The header's switcher builds a button for each page as it gets its stack: not
+       * for the sign-in screen's first frame, which does not show it (issue 10). */
+      if (adw_view_switcher_title_get_stack (self->switcher_title) == NULL)
+        adw_view_switcher_title_set_stack (self->switcher_title, self->view_stack);
+      gtk_widget_set_visible (content, TRUE);
+    }
   gtk_stack_set_visible_child_name (self->main_stack, name);
   if (!pages)
     gtk_widget_set_visible (content, FALSE);

@@ -50,6 +50,8 @@ struct _QoimaStockPage
   QoimaContext        *context;
   GCancellable        *cancellable;
   GtkCustomFilter     *filter;
+  GListStore          *store;        /* the sort model's model: the first n_fed of lines */
+  GPtrArray           *lines;        /* every line of the last load, in the store's order */
   GArray              *location_ids;
   QoimaPack           *pending_pack;
   char                *opened_for;   /* the user whose first load chose her ward */
@@ -66,6 +68,18 @@ struct _QoimaStockPage
   gint64              load_started;
   guint               expiring_only : 1;
   guint               loaded : 1;
+
+  /* The fill: the lines go to the store a screenful first, then a few more each frame. */
+  unsigned            n_fed;
+  guint               fill_tick;     /* on the column view, while it is on screen */
+  guint               fill_idle;     /* while it is not */
+  guint               filling : 1;   /* lines wait to be fed; the page is loading */
+  guint               fill_wait : 1; /* the next frame shows the last step: feed after it */
+  guint               filter_stale : 1; /* a reload chose another location: no splicing */
+
+  /* What the summary says, of all lines (not only those fed yet). */
+  unsigned            n_shown;
+  gint64              n_shown_packs;
 };
 
 G_DEFINE_FINAL_TYPE (QoimaStockPage, qoima_stock_page, ADW_TYPE_BIN)
@@ -128,6 +142,282 @@ update_today (QoimaStockPage *self)
                   g_date_time_get_year (now));
 }
 
+/* The fill (issue 10). GTK 4.8's column view makes the rows of up to 200 lines
+ * (GTK_LIST_VIEW_MAX_LIST_ITEMS) as soon as its model has them, and measures them all for
+ * the frame that shows them: about 0.8 ms a line in a debug build, so a model handed all
+ * its lines at once held the first frame with rows for some 150 ms. The store gets a
+ * screenful first, then a few lines a frame until the view has made its rows; the lines
+ * past those cost the view nothing but their place, and go in at once. Lines are fed in
+ * the order shown (sort_lines ()), so each step only appends. */
+
+/* Less than any row's height (px; a line's row is ~47 px, one without details ~33): the
+ * first step fills the view. */
+#define FILL_ROW_HEIGHT 32
+#define FILL_FIRST_MIN 20
+/* Lines shown a frame while the view still makes rows for them: ~15 ms of a debug build. */
+#define FILL_STEP 20
+#define FILL_VIEW_ROWS 200
+/* Lines an idle while the list is not on screen: no frame to keep light, only the loop. */
+#define FILL_IDLE_STEP 100
+
+static void set_loading         (QoimaStockPage *self,
+                                 gboolean        loading);
+static void update_view         (QoimaStockPage *self);
+static void select_pending_pack (QoimaStockPage *self);
+
+/* How many lines from @from hold the next @n_shown lines the filter lets through. */
+static unsigned
+lines_showing (QoimaStockPage *self,
+               unsigned        from,
+               unsigned        n_shown)
+{
+  unsigned i, found = 0;
+
+  for (i = from; i < self->lines->len && found < n_shown; i++)
+    {
+      if (filter_func (g_ptr_array_index (self->lines, i), self))
+        found++;
+    }
+
+  return i - from;
+}
+
+static void
+count_shown (QoimaStockPage *self)
+{
+  self->n_shown = 0;
+  self->n_shown_packs = 0;
+
+  for (unsigned i = 0; self->lines != NULL && i < self->lines->len; i++)
+    {
+      QoimaStockItem *item = g_ptr_array_index (self->lines, i);
+
+      if (filter_func (item, self))
+        {
+          self->n_shown++;
+          self->n_shown_packs += qoima_stock_item_get_packs (item);
+        }
+    }
+}
+
+static gboolean
+sorter_is_active (QoimaStockPage *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+
+  return sorter != NULL && gtk_sorter_get_order (sorter) != GTK_SORTER_ORDER_NONE;
+}
+
+/* In the order the view's sorter gives them, so that a fed step lands after the lines
+ * before it, not among them. Sorted by a sort model as the view's is, ties and all (a tie
+ * keeps the order before): it compares keys made once a line (collation keys for names),
+ * where gtk_sorter_compare () makes them for each comparison, 5 times slower (~16 ms for
+ * 1,000 lines by name in a debug build). */
+static void
+sort_lines (QoimaStockPage *self)
+{
+  GListStore *unsorted;
+  g_autoptr(GtkSortListModel) sorted = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (self->lines == NULL || !sorter_is_active (self))
+    return;
+
+  unsorted = g_list_store_new (QOIMA_TYPE_STOCK_ITEM);
+  g_list_store_splice (unsorted, 0, 0, self->lines->pdata, self->lines->len);
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (unsorted), g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  for (unsigned i = 0; i < self->lines->len; i++)
+    {
+      g_object_unref (g_ptr_array_index (self->lines, i));
+      g_ptr_array_index (self->lines, i) = g_list_model_get_item (G_LIST_MODEL (sorted), i);
+    }
+
+  g_debug ("Stock sorted: %u lines in %.1f ms", self->lines->len, (g_get_monotonic_time () - start) / 1000.0);
+}
+
+static unsigned
+first_step (QoimaStockPage *self)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  /* A page built at sign-in has its lines before its first layout: the window's height,
+   * then, which the page's is less than. */
+  if (height <= 0 && gtk_widget_get_root (GTK_WIDGET (self)) != NULL)
+    height = gtk_widget_get_height (GTK_WIDGET (gtk_widget_get_root (GTK_WIDGET (self))));
+
+  return height > 0 ? MAX (FILL_FIRST_MIN, height / FILL_ROW_HEIGHT + 2) : 40;
+}
+
+static unsigned
+next_step (QoimaStockPage *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  unsigned shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+
+  /* Scrolled down, the view makes the rows of lines around where it shows, which the
+   * rest would be among. */
+  if (shown < FILL_VIEW_ROWS + FILL_STEP ||
+      gtk_adjustment_get_value (adjustment) > gtk_adjustment_get_lower (adjustment))
+    return FILL_STEP;
+
+  return G_MAXUINT;
+}
+
+static void
+feed (QoimaStockPage *self,
+      unsigned        n_lines)
+{
+  unsigned from = self->n_fed;
+
+  n_lines = MIN (n_lines, self->lines->len - from);
+  if (n_lines == 0)
+    return;
+
+  self->n_fed += n_lines;
+  g_list_store_splice (self->store, from, 0, self->lines->pdata + from, n_lines);
+}
+
+static void
+fill_stop (QoimaStockPage *self)
+{
+  /* The column view goes with the template, its tick callbacks with it. */
+  if (self->fill_tick != 0 && self->column_view != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->fill_tick);
+  self->fill_tick = 0;
+  g_clear_handle_id (&self->fill_idle, g_source_remove);
+}
+
+static void
+fill_done (QoimaStockPage *self)
+{
+  fill_stop (self);
+  if (!self->filling)
+    return;
+
+  self->filling = FALSE;
+  g_debug ("Stock list whole: %u lines, %.1f ms after the load started",
+           self->lines->len, (g_get_monotonic_time () - self->load_started) / 1000.0);
+  set_loading (self, FALSE);
+  if (self->loads_pending == 0 && self->pending_pack != NULL)
+    select_pending_pack (self);
+}
+
+/* Every line in the store now: for whatever must find a line (a scan's). */
+static void
+fill_finish (QoimaStockPage *self)
+{
+  if (!self->filling)
+    return;
+
+  feed (self, G_MAXUINT);
+  fill_done (self);
+}
+
+static void fill_schedule (QoimaStockPage *self,
+                           gboolean        wait_frame);
+
+static gboolean
+fill_tick_cb (GtkWidget     *widget,
+              GdkFrameClock *frame_clock,
+              gpointer       user_data)
+{
+  QoimaStockPage *self = user_data;
+
+  if (!gtk_widget_get_mapped (widget))
+    {
+      self->fill_tick = 0;
+      fill_schedule (self, FALSE);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* This frame lays out the step fed before it: the next one goes after it is drawn. */
+  if (self->fill_wait)
+    {
+      self->fill_wait = FALSE;
+      return G_SOURCE_CONTINUE;
+    }
+
+  feed (self, lines_showing (self, self->n_fed, next_step (self)));
+  if (self->n_fed < self->lines->len)
+    return G_SOURCE_CONTINUE;
+
+  self->fill_tick = 0;
+  fill_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+fill_idle_cb (gpointer user_data)
+{
+  QoimaStockPage *self = user_data;
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->column_view)))
+    {
+      self->fill_idle = 0;
+      fill_schedule (self, TRUE);
+      return G_SOURCE_REMOVE;
+    }
+
+  feed (self, lines_showing (self, self->n_fed, FILL_IDLE_STEP));
+  if (self->n_fed < self->lines->len)
+    return G_SOURCE_CONTINUE;
+
+  self->fill_idle = 0;
+  fill_done (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Feeds the rest of the lines on later frames (@wait_frame: not in the very next one,
+ * which shows the step just fed), or in idles while the list is not on screen. */
+static void
+fill_schedule (QoimaStockPage *self,
+               gboolean        wait_frame)
+{
+  if (self->n_fed >= self->lines->len)
+    {
+      fill_done (self);
+      return;
+    }
+
+  if (!self->filling)
+    {
+      self->filling = TRUE;
+      set_loading (self, TRUE);
+    }
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->column_view)))
+    {
+      g_clear_handle_id (&self->fill_idle, g_source_remove);
+      self->fill_wait = wait_frame;
+      if (self->fill_tick == 0)
+        self->fill_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self->column_view), fill_tick_cb, self, NULL);
+    }
+  else
+    {
+      if (self->fill_tick != 0)
+        gtk_widget_remove_tick_callback (GTK_WIDGET (self->column_view), self->fill_tick);
+      self->fill_tick = 0;
+      if (self->fill_idle == 0)
+        self->fill_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, fill_idle_cb, self, NULL);
+    }
+}
+
+/* The store from the first line again: a screenful of lines shown, the rest on later
+ * frames. Whatever was being fed before is dropped. */
+static void
+fill_start (QoimaStockPage *self)
+{
+  unsigned n_old = g_list_model_get_n_items (G_LIST_MODEL (self->store));
+  unsigned n_first;
+
+  fill_stop (self);
+  n_first = lines_showing (self, 0, first_step (self));
+  self->n_fed = n_first;
+  g_list_store_splice (self->store, 0, n_old, self->lines->pdata, n_first);
+  update_view (self);
+  fill_schedule (self, TRUE);
+}
+
 static void
 scroll_to_top (QoimaStockPage *self)
 {
@@ -149,8 +439,18 @@ refilter (QoimaStockPage *self)
    * position still has its line. */
   scroll_to_top (self);
 
+  count_shown (self);
+  /* A fill under way starts again, a screenful of what the new filter shows first. One
+   * that is done refilters at once, as a search or a chosen location is expected to. */
+  if (self->filling)
+    fill_start (self);
+
+  /* Also heard while the template is built, before the filter is made. */
   if (self->filter != NULL)
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      update_view (self);
+    }
 }
 
 static gboolean
@@ -162,13 +462,13 @@ has_filters (QoimaStockPage *self)
 static void
 update_view (QoimaStockPage *self)
 {
-  GListModel *base = gtk_filter_list_model_get_model (self->filter_model);
-  unsigned n_lines = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
-  unsigned n_all = base != NULL ? g_list_model_get_n_items (base) : 0;
+  /* Of all lines, those still to be fed too: the summary is whole from the first step. */
+  unsigned n_lines = self->n_shown;
+  unsigned n_all = self->lines != NULL ? self->lines->len : 0;
   g_autofree char *lines = NULL;
   g_autofree char *packs = NULL;
   g_autofree char *summary = NULL;
-  gint64 n_packs = 0;
+  gint64 n_packs = self->n_shown_packs;
 
   if (!self->loaded)
     {
@@ -179,13 +479,6 @@ update_view (QoimaStockPage *self)
     }
 
   gtk_spinner_set_spinning (self->spinner, FALSE);
-
-  for (unsigned i = 0; i < n_lines; i++)
-    {
-      g_autoptr(QoimaStockItem) item = g_list_model_get_item (G_LIST_MODEL (self->filter_model), i);
-
-      n_packs += qoima_stock_item_get_packs (item);
-    }
 
   lines = g_strdup_printf (ngettext ("%'u line", "%'u lines", n_lines), n_lines);
   packs = g_strdup_printf (ngettext ("%'lld pack", "%'lld packs", n_packs), (long long) n_packs);
@@ -338,6 +631,14 @@ line_expression (GType        type,
 static void
 sort_changed_cb (QoimaStockPage *self)
 {
+  /* The lines still to be fed are in the old order, and would land among those shown:
+   * the fill starts again in the new one. A whole list the sort model sorts itself. */
+  if (self->filling)
+    {
+      sort_lines (self);
+      fill_start (self);
+    }
+
   if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     scroll_to_line (self, 0);
 }
@@ -457,6 +758,8 @@ select_pending_pack (QoimaStockPage *self)
   if (pack == NULL)
     return;
 
+  /* The pack's line may not be fed yet. */
+  fill_finish (self);
   position = find_line (self, pack);
   if (position == GTK_INVALID_LIST_POSITION && has_filters (self))
     {
@@ -569,6 +872,261 @@ list_locations_cb (GObject      *object,
     }
 
   set_loading (self, FALSE);
+  /* A scan that came after the lines, while the locations were still loading. */
+  if (self->loads_pending == 0 && self->loaded && self->pending_pack != NULL)
+    select_pending_pack (self);
+}
+
+/* What makes a line one line: its product, location, batch and expiry. */
+static char *
+line_key (QoimaStockItem *item)
+{
+  QoimaProduct *product = qoima_stock_item_get_product (item);
+  QoimaLocation *location = qoima_stock_item_get_location (item);
+
+  return g_strdup_printf ("%s\x1f%" G_GINT64_FORMAT "\x1f%s\x1f%s",
+                          product != NULL ? qoima_product_get_gtin (product) : "",
+                          location != NULL ? qoima_location_get_id (location) : 0,
+                          qoima_stock_item_get_batch (item) != NULL ? qoima_stock_item_get_batch (item) : "",
+                          qoima_stock_item_get_expiry (item) != NULL ? qoima_stock_item_get_expiry (item) : "");
+}
+
+/* Whether a row would show @a and @b (the same line) alike. */
+static gboolean
+line_reads_the_same (QoimaStockItem *a,
+                     QoimaStockItem *b)
+{
+  QoimaProduct *product_a = qoima_stock_item_get_product (a);
+  QoimaProduct *product_b = qoima_stock_item_get_product (b);
+  QoimaLocation *location_a = qoima_stock_item_get_location (a);
+  QoimaLocation *location_b = qoima_stock_item_get_location (b);
+
+  if (qoima_stock_item_get_packs (a) != qoima_stock_item_get_packs (b) ||
+      qoima_stock_item_get_units (a) != qoima_stock_item_get_units (b) ||
+      qoima_stock_item_get_opened (a) != qoima_stock_item_get_opened (b) ||
+      g_strcmp0 (qoima_stock_item_get_search_text (a), qoima_stock_item_get_search_text (b)) != 0)
+    return FALSE;
+
+  if ((product_a == NULL) != (product_b == NULL) ||
+      (product_a != NULL &&
+       (g_strcmp0 (qoima_product_get_name (product_a), qoima_product_get_name (product_b)) != 0 ||
+        g_strcmp0 (qoima_product_get_inn (product_a), qoima_product_get_inn (product_b)) != 0 ||
+        g_strcmp0 (qoima_product_get_dosage (product_a), qoima_product_get_dosage (product_b)) != 0)))
+    return FALSE;
+
+  return (location_a == NULL) == (location_b == NULL) &&
+         (location_a == NULL ||
+          g_strcmp0 (qoima_location_get_name (location_a), qoima_location_get_name (location_b)) == 0);
+}
+
+static GHashTable *
+count_keys (GPtrArray *keys)
+{
+  GHashTable *counts = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (unsigned i = 0; i < keys->len; i++)
+    {
+      gpointer key = g_ptr_array_index (keys, i);
+
+      g_hash_table_insert (counts, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)) + 1));
+    }
+  return counts;
+}
+
+static gboolean
+take_key (GHashTable *counts,
+          const char *key)
+{
+  unsigned count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, key));
+
+  if (count == 0)
+    return FALSE;
+  g_hash_table_insert (counts, (gpointer) key, GUINT_TO_POINTER (count - 1));
+  return TRUE;
+}
+
+static gboolean
+has_key (GHashTable *counts,
+         const char *key)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, key)) > 0;
+}
+
+typedef struct {
+  unsigned position;  /* in the store as it is when the splice comes */
+  unsigned removed;
+  unsigned added;     /* taken from the new lines at position */
+} Splice;
+
+/* More runs of changed lines than this, and the store is replaced in one splice. */
+#define MAX_SPLICES 64
+
+/* A reload of a whole list: @lines (transfer full) replace the store's with a splice for
+ * each run of lines that changed, the others kept, so that the rows of lines that did not
+ * change stay as they are (no flicker, the scroll and the selection kept: a change heard
+ * from another workstation is often one line). */
+static void
+update_lines (QoimaStockPage *self,
+              GPtrArray      *lines)
+{
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->lines);
+  g_autoptr(GPtrArray) new = lines;
+  g_autoptr(GPtrArray) old_keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) new_keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_full (new->len, g_object_unref);
+  g_autoptr(GArray) splices = g_array_new (FALSE, FALSE, sizeof (Splice));
+  g_autoptr(GHashTable) old_left = NULL;
+  g_autoptr(GHashTable) new_left = NULL;
+  Splice run = { 0, 0, 0 };
+  unsigned i = 0, j = 0;
+
+  for (unsigned k = 0; k < old->len; k++)
+    g_ptr_array_add (old_keys, line_key (g_ptr_array_index (old, k)));
+  for (unsigned k = 0; k < new->len; k++)
+    g_ptr_array_add (new_keys, line_key (g_ptr_array_index (new, k)));
+
+  /* Sorted by a column, the lines are in the order of the store as it was, which the sort
+   * model shows in the column's order: those kept where they were, new ones after them.
+   * Unsorted, the store's order is the one shown, the store's query order. */
+  if (sorter_is_active (self))
+    {
+      g_autoptr(GHashTable) positions = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GPtrArray) arranged = g_ptr_array_new_full (new->len, g_object_unref);
+      g_autoptr(GPtrArray) arranged_keys = g_ptr_array_new_full (new->len, g_free);
+      g_autofree gboolean *taken = g_new0 (gboolean, new->len);
+
+      for (unsigned k = new->len; k-- > 0;)
+        g_hash_table_insert (positions, g_ptr_array_index (new_keys, k), GUINT_TO_POINTER (k + 1));
+      for (unsigned k = 0; k < old->len; k++)
+        {
+          unsigned position = GPOINTER_TO_UINT (g_hash_table_lookup (positions, g_ptr_array_index (old_keys, k)));
+
+          if (position != 0 && !taken[position - 1])
+            {
+              taken[position - 1] = TRUE;
+              g_ptr_array_add (arranged, g_object_ref (g_ptr_array_index (new, position - 1)));
+              g_ptr_array_add (arranged_keys, g_strdup (g_ptr_array_index (new_keys, position - 1)));
+            }
+        }
+      for (unsigned k = 0; k < new->len; k++)
+        {
+          if (!taken[k])
+            {
+              g_ptr_array_add (arranged, g_object_ref (g_ptr_array_index (new, k)));
+              g_ptr_array_add (arranged_keys, g_strdup (g_ptr_array_index (new_keys, k)));
+            }
+        }
+      g_ptr_array_unref (new);
+      new = g_steal_pointer (&arranged);
+      g_ptr_array_unref (new_keys);
+      new_keys = g_steal_pointer (&arranged_keys);
+    }
+
+  /* One walk through both: a line in both is kept (or replaced where it reads otherwise),
+   * one gone is removed, one new inserted; a line that moved is removed and inserted. */
+  old_left = count_keys (old_keys);
+  new_left = count_keys (new_keys);
+  while (i < old->len || j < new->len)
+    {
+      const char *old_key = i < old->len ? g_ptr_array_index (old_keys, i) : NULL;
+      const char *new_key = j < new->len ? g_ptr_array_index (new_keys, j) : NULL;
+
+      if (old_key != NULL && new_key != NULL && g_str_equal (old_key, new_key))
+        {
+          QoimaStockItem *old_line = g_ptr_array_index (old, i);
+          QoimaStockItem *new_line = g_ptr_array_index (new, j);
+
+          take_key (old_left, old_key);
+          take_key (new_left, new_key);
+          i++, j++;
+          if (line_reads_the_same (old_line, new_line))
+            {
+              if (run.removed > 0 || run.added > 0)
+                g_array_append_val (splices, run);
+              run = (Splice) { result->len + 1, 0, 0 };
+              g_ptr_array_add (result, g_object_ref (old_line));
+              continue;
+            }
+          run.removed++;
+          run.added++;
+          g_ptr_array_add (result, g_object_ref (new_line));
+        }
+      else if (old_key != NULL && (new_key == NULL || !has_key (new_left, old_key) || has_key (old_left, new_key)))
+        {
+          /* Gone, or moved (the new line's own line is further on: this one goes now). */
+          take_key (old_left, old_key);
+          run.removed++;
+          i++;
+        }
+      else
+        {
+          take_key (new_left, new_key);
+          run.added++;
+          g_ptr_array_add (result, g_object_ref (g_ptr_array_index (new, j)));
+          j++;
+        }
+    }
+  if (run.removed > 0 || run.added > 0)
+    g_array_append_val (splices, run);
+
+  self->lines = g_steal_pointer (&result);
+  if (splices->len > MAX_SPLICES)
+    {
+      g_list_store_splice (self->store, 0, old->len, self->lines->pdata, self->lines->len);
+    }
+  else
+    {
+      for (unsigned k = 0; k < splices->len; k++)
+        {
+          Splice *splice = &g_array_index (splices, Splice, k);
+
+          g_list_store_splice (self->store, splice->position, splice->removed,
+                               self->lines->pdata + splice->position, splice->added);
+        }
+    }
+  self->n_fed = self->lines->len;
+
+  g_debug ("Stock reloaded in place: %u lines, %u splices", self->lines->len, splices->len);
+}
+
+/* A reload while the lines are being fed: @lines (transfer full) take the place of the
+ * old ones, and the fill goes on with them. The lines shown that read the same stay, so
+ * that a change heard from another workstation does not take the list back to its first
+ * screenful; from the first that differs, the new ones replace them. */
+static void
+refill (QoimaStockPage *self,
+        GPtrArray      *lines)
+{
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->lines);
+  unsigned kept = 0, shown = 0, wanted = first_step (self), n_added;
+
+  self->lines = lines;
+  sort_lines (self);
+  for (; kept < self->n_fed && kept < lines->len; kept++)
+    {
+      QoimaStockItem *old_line = g_ptr_array_index (old, kept);
+      QoimaStockItem *new_line = g_ptr_array_index (lines, kept);
+      g_autofree char *old_key = line_key (old_line);
+      g_autofree char *new_key = line_key (new_line);
+
+      if (!g_str_equal (old_key, new_key) || !line_reads_the_same (old_line, new_line))
+        break;
+      g_ptr_array_index (lines, kept) = g_object_ref (old_line);
+      g_object_unref (new_line);
+      if (filter_func (old_line, self))
+        shown++;
+    }
+
+  /* The lines after those kept: at least a screenful shown, in one change. */
+  n_added = shown < wanted ? lines_showing (self, kept, wanted - shown) : 0;
+  if (self->n_fed > kept || n_added > 0)
+    g_list_store_splice (self->store, kept, self->n_fed - kept, lines->pdata + kept, n_added);
+  self->n_fed = kept + n_added;
+
+  g_debug ("Stock reloaded while it filled: %u lines, %u of them kept", lines->len, kept);
+  count_shown (self);
+  update_view (self);
+  fill_schedule (self, n_added > 0 || kept < old->len);
 }
 
 static void
@@ -596,16 +1154,52 @@ list_stock_cb (GObject      *object,
       return;
     }
 
-  update_today (self);
-  /* The new lines are sorted by the column the user chose, which a reload keeps. */
-  gtk_sort_list_model_set_model (self->sort_model, stock);
-  self->loaded = TRUE;
-  update_view (self);
-  select_pending_pack (self);
+  {
+    unsigned n_lines = g_list_model_get_n_items (stock);
+    GPtrArray *lines = g_ptr_array_new_full (n_lines, g_object_unref);
+    GDate last_today = self->today;
+
+    for (unsigned i = 0; i < n_lines; i++)
+      g_ptr_array_add (lines, g_list_model_get_item (stock, i));
+
+    update_today (self);
+    /* A whole list takes the changes in place: a change heard from another workstation
+     * does not start it again from its first line. The first load, one under way, an
+     * empty list or one that grows by more than a screenful, and a new user's location
+     * (or a new day's "expiring soon"), are fed afresh. */
+    if (self->loaded && !self->filling && !self->filter_stale && self->lines != NULL &&
+        self->lines->len > 0 && n_lines <= self->lines->len + first_step (self) &&
+        (!self->expiring_only || g_date_compare (&last_today, &self->today) == 0))
+      {
+        update_lines (self, lines);
+        count_shown (self);
+        update_view (self);
+      }
+    else if (self->filling && !self->filter_stale)
+      {
+        refill (self, lines);
+      }
+    else
+      {
+        g_clear_pointer (&self->lines, g_ptr_array_unref);
+        self->lines = lines;
+        /* The new lines are sorted by the column the user chose, which a reload keeps. */
+        sort_lines (self);
+        self->loaded = TRUE;
+        self->filter_stale = FALSE;
+        count_shown (self);
+        scroll_to_top (self);
+        fill_start (self);
+      }
+  }
 
   g_debug ("Stock loaded: %u lines in %.1f ms",
-           g_list_model_get_n_items (stock),
+           self->lines->len,
            (g_get_monotonic_time () - self->load_started) / 1000.0);
+
+  /* A scan waiting for its line has it at once, not after the fill. */
+  if (self->pending_pack != NULL)
+    select_pending_pack (self);
 
   set_loading (self, FALSE);
 }
@@ -703,6 +1297,7 @@ qoima_stock_page_dispose (GObject *object)
   QoimaStockPage *self = QOIMA_STOCK_PAGE (object);
 
   g_clear_handle_id (&self->scroll_idle, g_source_remove);
+  fill_stop (self);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->context);
@@ -718,6 +1313,8 @@ qoima_stock_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), QOIMA_TYPE_STOCK_PAGE);
 
   g_clear_object (&self->filter);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->lines, g_ptr_array_unref);
 
   G_OBJECT_CLASS (qoima_stock_page_parent_class)->dispose (object);
 }
@@ -854,6 +1451,8 @@ qoima_stock_page_init (QoimaStockPage *self)
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   gtk_filter_list_model_set_filter (self->filter_model, GTK_FILTER (self->filter));
+  self->store = g_list_store_new (QOIMA_TYPE_STOCK_ITEM);
+  gtk_sort_list_model_set_model (self->sort_model, G_LIST_MODEL (self->store));
   setup_sorters (self);
   setup_factories (self);
 
@@ -989,7 +1588,14 @@ qoima_stock_page_reload (QoimaStockPage *self)
       {
         g_free (self->opened_for);
         self->opened_for = g_strdup (name);
-        self->location_id = qoima_user_get_role (user) == QOIMA_ROLE_NURSE ? qoima_user_get_ward_id (user) : 0;
+        gint64 location_id = qoima_user_get_role (user) == QOIMA_ROLE_NURSE ? qoima_user_get_ward_id (user) : 0;
+
+        /* The filter is told with the new lines (list_stock_cb ()). */
+        if (location_id != self->location_id)
+          {
+            self->location_id = location_id;
+            self->filter_stale = TRUE;
+          }
       }
   }
 
@@ -1046,6 +1652,9 @@ qoima_stock_page_select_pack (QoimaStockPage *self,
 
   g_set_object (&self->pending_pack, pack);
 
+  /* Lines not fed yet are fed at once: the scan's line is selected now, not after the
+   * fill. */
+  fill_finish (self);
   if (self->loads_pending == 0 && self->loaded)
     select_pending_pack (self);
 }

@@ -20,9 +20,12 @@ QoimaContext   *qoima_stock_page_get_context      (QoimaStockPage *self);
 /* Set once, by the window that shows the page. */
 void            qoima_stock_page_set_context      (QoimaStockPage *self,
                                                    QoimaContext   *context);
+/* TRUE while the stock is being loaded, until every line is in the model: the lines
+ * come a screenful first, the rest on later frames. */
 gboolean        qoima_stock_page_get_loading      (QoimaStockPage *self);
 int             qoima_stock_page_get_warning_days (QoimaStockPage *self);
-/* The lines shown, after search and filters. (transfer none) */
+/* The lines shown, after search and filters; while loading, maybe only the first of
+ * them. (transfer none) */
 GListModel     *qoima_stock_page_get_model        (QoimaStockPage *self);
 GtkSingleSelection *qoima_stock_page_get_selection (QoimaStockPage *self);
 GtkEditable    *qoima_stock_page_get_search_entry (QoimaStockPage *self);
