@@ -141,5 +141,6 @@ print(f"1..{len(results)}")
 for i, (name, ok, detail) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} {name}")
     if not ok:
-        print(f"# {detail}")
+        for line in str(detail).splitlines() or [""]:  # a multi-line detail must not break TAP
+            print(f"# {line}")
 sys.exit(0 if all(ok for _, ok, _ in results) else 1)
