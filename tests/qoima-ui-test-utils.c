@@ -396,6 +396,22 @@ qoima_test_sign_dialog_shown (gpointer data)
 }
 
 void
+qoima_test_image_read_cb (QoimaWindow        *window,
+                          gboolean            found,
+                          QoimaTestImageSeen *seen)
+{
+  seen->read = TRUE;
+  seen->found = found;
+}
+
+void
+qoima_test_scan_handled_cb (QoimaWindow        *window,
+                            QoimaTestImageSeen *seen)
+{
+  seen->handled = TRUE;
+}
+
+void
 qoima_test_save_screenshot (GtkWidget  *widget,
                             const char *name)
 {

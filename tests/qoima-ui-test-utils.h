@@ -84,6 +84,20 @@ void        qoima_test_wait_for_withdrawal_status (QoimaWithdrawalsPage *page,
 /* A QoimaTestCheck: whether a sign dialog is shown (@data is unused). */
 gboolean    qoima_test_sign_dialog_shown  (gpointer         data);
 
+/* What a window did with a code read from an image or a camera: its "image-read" (found or
+ * not) and "scan-handled" signals, recorded by the two callbacks below. */
+typedef struct {
+  gboolean read;
+  gboolean found;
+  gboolean handled;
+} QoimaTestImageSeen;
+
+void        qoima_test_image_read_cb      (QoimaWindow        *window,
+                                           gboolean            found,
+                                           QoimaTestImageSeen *seen);
+void        qoima_test_scan_handled_cb    (QoimaWindow        *window,
+                                           QoimaTestImageSeen *seen);
+
 /* Renders @widget with its own renderer and saves a PNG in G_TEST_BUILDDIR. */
 void        qoima_test_save_screenshot    (GtkWidget      *widget,
                                            const char     *name);

@@ -29,28 +29,6 @@ static char *db_path;
 static QoimaStore *store;
 static GSettings *settings;
 
-typedef struct {
-  gboolean read;
-  gboolean found;
-  gboolean handled;
-} Seen;
-
-static void
-image_read_cb (QoimaWindow *window,
-               gboolean     found,
-               Seen        *seen)
-{
-  seen->read = TRUE;
-  seen->found = found;
-}
-
-static void
-scan_handled_cb (QoimaWindow *window,
-                 Seen        *seen)
-{
-  seen->handled = TRUE;
-}
-
 static QoimaWindow *
 create_window (void)
 {
@@ -80,8 +58,8 @@ camera_closed (gpointer data)
 }
 
 typedef struct {
-  QoimaWindow *window;
-  Seen        *seen;
+  QoimaWindow        *window;
+  QoimaTestImageSeen *seen;
 } Waiting;
 
 static gboolean
@@ -184,9 +162,9 @@ note_before (QoimaWindow *window)
 }
 
 static void
-assert_nothing_changed (QoimaWindow  *window,
-                        const Before *before,
-                        const Seen   *seen)
+assert_nothing_changed (QoimaWindow              *window,
+                        const Before             *before,
+                        const QoimaTestImageSeen *seen)
 {
   QoimaScanResult *result = qoima_window_get_scan_result (window);
 
@@ -209,11 +187,11 @@ test_code_opens_pack_card (void)
   QoimaWindow *window = create_window ();
   QoimaScanResult *result = qoima_window_get_scan_result (window);
   gint64 scans_before = qoima_test_count_scans (db_path);
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
 
   g_setenv (QOIMA_CAMERA_SOURCE_ENV, source, TRUE);
-  g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), &seen);
-  g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &seen);
+  g_signal_connect (window, "image-read", G_CALLBACK (qoima_test_image_read_cb), &seen);
+  g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_scan_handled_cb), &seen);
   g_assert_cmpint (qoima_scan_result_get_state (result), !=, QOIMA_SCAN_RESULT_STATE_FOUND);
 
   take_photo (window);
@@ -245,11 +223,11 @@ test_no_code_cancelled (void)
   QoimaWindow *window = create_window ();
   QoimaCameraDialog *dialog;
   Before before = note_before (window);
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
 
   g_setenv (QOIMA_CAMERA_SOURCE_ENV, NO_CODE_SOURCE, TRUE);
-  g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), &seen);
-  g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &seen);
+  g_signal_connect (window, "image-read", G_CALLBACK (qoima_test_image_read_cb), &seen);
+  g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_scan_handled_cb), &seen);
 
   dialog = take_photo (window);
   qoima_test_wait_until (showing_frame, NULL, 30);
@@ -276,13 +254,13 @@ test_no_code_times_out (void)
   QoimaWindow *window = create_window ();
   QoimaCameraDialog *dialog;
   Before before = note_before (window);
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
   g_autofree char *expected = NULL;
 
   g_setenv (QOIMA_CAMERA_SOURCE_ENV, NO_CODE_SOURCE, TRUE);
   g_setenv (QOIMA_CAMERA_TIME_LIMIT_ENV, "2", TRUE);
-  g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), &seen);
-  g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &seen);
+  g_signal_connect (window, "image-read", G_CALLBACK (qoima_test_image_read_cb), &seen);
+  g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_scan_handled_cb), &seen);
 
   dialog = take_photo (window);
   qoima_test_wait_until (stopped, NULL, 30);
@@ -323,12 +301,12 @@ test_camera_fails (void)
   QoimaWindow *window = create_window ();
   QoimaCameraDialog *dialog;
   Before before = note_before (window);
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
   const char *status;
 
   g_setenv (QOIMA_CAMERA_SOURCE_ENV, "qoimanosuchsource", TRUE);
-  g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), &seen);
-  g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &seen);
+  g_signal_connect (window, "image-read", G_CALLBACK (qoima_test_image_read_cb), &seen);
+  g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_scan_handled_cb), &seen);
 
   /* Opened by its key this time. */
   dialog = take_photo_by_key (window);
@@ -431,7 +409,7 @@ test_no_camera (void)
   QoimaWindow *window;
   QoimaCameraDialog *dialog;
   Before before;
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
 
   if (has_video_device ())
     {
@@ -441,8 +419,8 @@ test_no_camera (void)
 
   window = create_window ();
   before = note_before (window);
-  g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), &seen);
-  g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), &seen);
+  g_signal_connect (window, "image-read", G_CALLBACK (qoima_test_image_read_cb), &seen);
+  g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_scan_handled_cb), &seen);
 
   dialog = take_photo (window);
   qoima_test_wait_until (stopped, NULL, 30);

@@ -25,32 +25,10 @@ static char *db_path;
 static QoimaStore *store;
 static GSettings *settings;
 
-typedef struct {
-  gboolean read;
-  gboolean found;
-  gboolean handled;
-} Seen;
-
-static void
-image_read_cb (QoimaWindow *window,
-               gboolean     found,
-               Seen        *seen)
-{
-  seen->read = TRUE;
-  seen->found = found;
-}
-
-static void
-scan_handled_cb (QoimaWindow *window,
-                 Seen        *seen)
-{
-  seen->handled = TRUE;
-}
-
 static gboolean
 read_and_handled (gpointer data)
 {
-  Seen *seen = data;
+  QoimaTestImageSeen *seen = data;
 
   return seen->read && (!seen->found || seen->handled);
 }
@@ -120,12 +98,12 @@ find_print_button (GtkWidget *widget)
 }
 
 static void
-open_and_wait (QoimaWindow *window,
-               GFile       *file,
-               Seen        *seen)
+open_and_wait (QoimaWindow        *window,
+               GFile              *file,
+               QoimaTestImageSeen *seen)
 {
-  gulong read_id = g_signal_connect (window, "image-read", G_CALLBACK (image_read_cb), seen);
-  gulong handled_id = g_signal_connect (window, "scan-handled", G_CALLBACK (scan_handled_cb), seen);
+  gulong read_id = g_signal_connect (window, "image-read", G_CALLBACK (qoima_test_image_read_cb), seen);
+  gulong handled_id = g_signal_connect (window, "scan-handled", G_CALLBACK (qoima_test_scan_handled_cb), seen);
 
   qoima_window_open_image (window, file);
   qoima_test_wait_until (read_and_handled, seen, 60);
@@ -143,7 +121,7 @@ test_photo_opens_pack_card (void)
   g_autoptr(GBytes) photo = qoima_test_photo_render (qoima_pack_get_km (pack), &qoima_test_photos[1],
                                                      PHOTO_SIZE, 3);
   g_autoptr(GFile) file = save_png (photo, PHOTO_SIZE, "pack.png");
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
   gint64 scans_before = qoima_test_count_scans (db_path);
 
   open_and_wait (window, file, &seen);
@@ -194,7 +172,7 @@ test_no_code_said (void)
   g_autofree char *text_path = g_build_filename (tmp_dir, "notes.png", NULL);
   g_autoptr(GFile) text_file = g_file_new_for_path (text_path);
   g_autoptr(GError) error = NULL;
-  Seen seen = { 0 };
+  QoimaTestImageSeen seen = { 0 };
   guint toasts = qoima_window_get_n_toasts (window);
 
   open_and_wait (window, file, &seen);
