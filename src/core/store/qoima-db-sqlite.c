@@ -401,7 +401,7 @@ qoima_db_sqlite_open (const char  *path,
       return NULL;
     }
   sqlite3_extended_result_codes (self->handle, TRUE);
-  sqlite3_busy_timeout (self->handle, 5000);
+  sqlite3_busy_timeout (self->handle, QOIMA_STORE_SQLITE_BUSY_TIMEOUT_MS);
   if (!sqlite_exec (&self->parent, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON", error))
     {
       g_free (self->parent.display_location);

@@ -14,6 +14,11 @@ G_BEGIN_DECLS
 
 /* PRAGMA application_id of a Qoima database ("Qoim"), so a foreign SQLite file is refused. */
 #define QOIMA_STORE_APPLICATION_ID 0x516f696d
+/* How long a write waits for another process's write lock on a shared SQLite file before
+ * it gives up as busy. Several writers take turns by polling (SQLite has no queue), so one
+ * can lose a few seconds of turns in a row on a loaded machine; the wait is on the store's
+ * worker, never on the window. */
+#define QOIMA_STORE_SQLITE_BUSY_TIMEOUT_MS 20000
 
 /*
  * Brings @db from its PRAGMA user_version up to %QOIMA_STORE_SCHEMA_VERSION in one

@@ -685,7 +685,7 @@ worker_open_handle (Worker      *worker,
     }
 
   sqlite3_extended_result_codes (worker->db, 1);
-  sqlite3_busy_timeout (worker->db, 5000);
+  sqlite3_busy_timeout (worker->db, QOIMA_STORE_SQLITE_BUSY_TIMEOUT_MS);
   worker->database = qoima_db_sqlite_new_for_handle (worker->db, worker->path);
   return TRUE;
 }
