@@ -1036,7 +1036,6 @@ bench_act (Bench   *bench,
   raw_seconds = raw_insert (bench, n_packs, FALSE);
   {
     g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (gint64));
-    g_autoptr(GArray) raw_times = g_array_new (FALSE, FALSE, sizeof (gint64));
     gint64 elapsed = t_done - t0;
     g_autofree char *what = g_strdup_printf ("accepting an act of %" G_GUINT64_FORMAT " packs end to end against the local "
                                              "stand over HTTP (download and check %.0f ms, sign and queue %.0f ms, send, "

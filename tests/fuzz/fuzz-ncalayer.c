@@ -37,12 +37,16 @@ peer_message_cb (SoupWebsocketConnection *connection,
                  GBytes                  *message,
                  gpointer                 user_data)
 {
-  /* Whatever the signer asks, the answer is the input (heartbeats are answered alike); after
-   * a fuzzed greeting, a refusal, since a real NCALayer waiting for its user would hang. */
+  /* Whatever the signer asks, the answer is the input (heartbeats are answered alike), then
+   * a refusal: an input the signer rightly waits past (a heartbeat, as NCALayer sends while
+   * its user chooses a key) would otherwise hang the run, since this peer has no user to
+   * finish. After a fuzzed greeting, the refusal alone. */
   static const char refusal[] = "{\"status\":false,\"code\":\"SIGNING_FAILURE\",\"message\":\"fuzz\"}";
   g_autoptr(GBytes) usual = g_bytes_new_static (refusal, strlen (refusal));
 
-  send_text (connection, input_is_greeting ? usual : input);
+  if (!input_is_greeting)
+    send_text (connection, input);
+  send_text (connection, usual);
 }
 
 static void

@@ -748,7 +748,6 @@ load_count (QoimaStoreWorker  *worker,
   g_autoptr(QoimaCount) count = g_new0 (QoimaCount, 1);
   g_autoptr(QoimaDbStmt) head = NULL;
   g_autoptr(QoimaDbStmt) findings = NULL;
-  g_autoptr(QoimaDbStmt) expected = NULL;
   g_autoptr(GHashTable) tallies = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree char *state = NULL;
   QoimaDbStep rc;
