@@ -1748,6 +1748,51 @@ test_body_limit (void)
   g_assert_cmpuint (http_full ("GET", url, NULL, NULL, NULL, NULL), ==, 200);
 }
 
+static guint
+stand_open_files (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", g_subprocess_get_identifier (stand.process));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* A workstation that goes away (each qoimactl run, a window closed, an idle connection its
+ * session drops) closes its connection to the stand: the stand must let go of its end, or
+ * a stand running all day beside the application runs out of files (libsoup 3.2 keeps
+ * such a connection open for ever unless the stand works around it). */
+static void
+test_connections_let_go (void)
+{
+  g_autofree char *url = api_url ("auth/key");
+  guint before = stand_open_files ();
+  guint after = 0;
+
+  for (int i = 0; i < 100; i++)
+    {
+      g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+      g_autoptr(GBytes) bytes = soup_session_send_and_read (session, msg, NULL, NULL);
+
+      g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+      soup_session_abort (session);
+    }
+  /* The stand notices a closed connection when its main loop next runs. */
+  for (int tries = 0; tries < 100; tries++)
+    {
+      after = stand_open_files ();
+      if (after <= before + 5)
+        break;
+      wait_ms (100);
+    }
+  g_test_message ("the stand's open files: %u before a hundred connections, %u after", before, after);
+  g_assert_cmpuint (after, <=, before + 5);
+}
+
 static void
 test_admin_gate (void)
 {
@@ -2641,6 +2686,7 @@ main (int   argc,
   g_test_add_func ("/stand/faults/after-store", test_after_store_faults);
   g_test_add_func ("/stand/gate/body-limit", test_body_limit);
   g_test_add_func ("/stand/gate/admin", test_admin_gate);
+  g_test_add_func ("/stand/connections/closed-by-the-client-let-go", test_connections_let_go);
   g_test_add_func ("/stand/restart/state-kept", test_restart);
   g_test_add_func ("/stand/restart/in-progress-resumed", test_restart_in_progress);
   g_test_add_func ("/stand/restart/earlier-world-upgraded", test_world_upgrade);

@@ -814,6 +814,13 @@ request_started_cb (SoupServer        *server,
                     gpointer           user_data)
 {
   g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk_cb), NULL);
+
+  /* libsoup before 3.3 (bookworm has 3.2) never closes a kept-alive connection that its
+   * client closes while idle (libsoup commit d20c6601): a stand running all day beside the
+   * application would collect one dead socket per connection until it can open no file.
+   * There, every answer closes its connection; on loopback a new one costs little. */
+  if (!soup_check_version (3, 3, 0))
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
 }
 
 static void

@@ -233,6 +233,11 @@ server_cb (SoupServer        *soup_server,
 {
   g_autofree char *text = NULL;
 
+  /* As the stand does (qoima-stand-server.c): libsoup before 3.3 leaks a kept-alive
+   * connection its client closes while idle, and a long run would run out of sockets. */
+  if (!soup_check_version (3, 3, 0))
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+
   if (is_fuzzed_request (path))
     {
       soup_server_message_set_status (msg, status, NULL);
