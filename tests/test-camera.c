@@ -325,34 +325,13 @@ test_camera_fails (void)
   g_assert_finalize_object (window);
 }
 
-typedef struct {
-  GAsyncResult *result;
-  guint         frames;
-} PacedRead;
-
 static void
 frame_shown_cb (QoimaCamera *camera,
                 GParamSpec  *pspec,
-                PacedRead   *read)
+                guint       *frames)
 {
   if (qoima_camera_get_frame (camera) != NULL)
-    read->frames++;
-}
-
-static void
-paced_read_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  PacedRead *read = user_data;
-
-  read->result = g_object_ref (result);
-}
-
-static gboolean
-paced_read_done (gpointer data)
-{
-  return ((PacedRead *) data)->result != NULL;
+    (*frames)++;
 }
 
 /* Issue 14: frames come at 30 a second and are all shown, but a search starts no sooner than
@@ -364,28 +343,28 @@ test_search_paced (void)
   g_autoptr(QoimaCamera) camera = qoima_camera_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  PacedRead read = { 0 };
+  g_autoptr(GAsyncResult) result = NULL;
+  guint frames = 0;
 
   g_setenv (QOIMA_CAMERA_SOURCE_ENV, "videotestsrc ! video/x-raw,width=640,height=480,framerate=30/1", TRUE);
   g_setenv (QOIMA_CAMERA_TIME_LIMIT_ENV, "2", TRUE);
-  g_signal_connect (camera, "notify::frame", G_CALLBACK (frame_shown_cb), &read);
+  g_signal_connect (camera, "notify::frame", G_CALLBACK (frame_shown_cb), &frames);
 
-  qoima_camera_read_code_async (camera, NULL, NULL, paced_read_cb, &read);
-  qoima_test_wait_until (paced_read_done, &read, 30);
-  text = qoima_camera_read_code_finish (camera, read.result, &error);
+  qoima_camera_read_code_async (camera, NULL, NULL, qoima_test_result_cb, &result);
+  qoima_test_wait_until (qoima_test_result_is_set, &result, 30);
+  text = qoima_camera_read_code_finish (camera, result, &error);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_null (text);
 
   g_test_message ("%u frames shown, %u searched, the closest two starts %" G_GINT64_FORMAT " µs apart",
-                  read.frames, qoima_camera_get_n_searches (camera), qoima_camera_get_shortest_search_gap (camera));
+                  frames, qoima_camera_get_n_searches (camera), qoima_camera_get_shortest_search_gap (camera));
   g_assert_cmpuint (qoima_camera_get_n_searches (camera), >=, 2);
   g_assert_cmpint (qoima_camera_get_shortest_search_gap (camera), >=,
                    QOIMA_CAMERA_SEARCH_INTERVAL_MS * G_TIME_SPAN_MILLISECOND);
   /* Every frame is still shown, not only those searched. */
-  g_assert_cmpuint (read.frames, >, qoima_camera_get_n_searches (camera));
+  g_assert_cmpuint (frames, >, qoima_camera_get_n_searches (camera));
 
-  g_clear_object (&read.result);
-  g_signal_handlers_disconnect_by_data (camera, &read);
+  g_signal_handlers_disconnect_by_data (camera, &frames);
   g_unsetenv (QOIMA_CAMERA_SOURCE_ENV);
   g_unsetenv (QOIMA_CAMERA_TIME_LIMIT_ENV);
 }
